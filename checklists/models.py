@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+
+from plans.models import Phase, Plan, Step
+from roles.models import Role
+
+
+class Checklist(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="checklists")
+    name = models.CharField(max_length=200)
+    order = models.PositiveIntegerField(default=0)
+    role = models.ForeignKey(
+        Role,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="checklists",
+        help_text="Owner role; items default to it.",
+    )
+    phase = models.ForeignKey(Phase, null=True, blank=True, on_delete=models.SET_NULL, related_name="checklists")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="checklist_name_unique_in_plan")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ItemStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Item(models.Model):
+    """One checklist line. ``plan`` is denormalised from the checklist so a role page or the board
+    reads a plan's items with one indexed query."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    checklist = models.ForeignKey(Checklist, on_delete=models.CASCADE, related_name="items")
+    order = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    section = models.CharField(max_length=200, blank=True, help_text="Sub-heading it sits under in the plan.")
+    owner_role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="items")
+    gate = models.ForeignKey(
+        "Gate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="criteria",
+        help_text="Set when this item is a criterion of a go/no-go gate.",
+    )
+    due_offset = models.DurationField(null=True, blank=True)
+    required = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0, help_text="Bumped on every write: stale pages are detected.")
+
+    class Meta:
+        ordering = ["plan", "checklist__order", "order", "id"]
+        indexes = [
+            models.Index(fields=["plan", "owner_role", "due_offset"]),
+            models.Index(fields=["plan", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def due_at(self) -> datetime | None:
+        return None if self.due_offset is None else self.plan.t0 + self.due_offset
+
+
+class GateKind(models.TextChoices):
+    GO_NO_GO = "go_no_go", "Go/No-Go"
+    LAUNCH_AUTHORIZATION = "launch_authorization", "Launch authorization"
+    READINESS = "readiness", "Readiness review"
+    VALIDATION = "validation", "Post-launch validation"
+
+
+class GateStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    POLLING = "polling", "Polling"
+    PASSED = "passed", "Passed"
+    NO_GO = "no_go", "No-go"
+
+
+class Gate(models.Model):
+    """A go/no-go gate: passes when every required criterion is done, no trigger is raised, every
+    polled role voted GO and the authority role decides GO."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="gates")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    order = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=30, choices=GateKind.choices, default=GateKind.GO_NO_GO)
+    offset = models.DurationField(null=True, blank=True, help_text="When the decision is due.")
+    description = models.TextField(blank=True)
+    authority_role = models.ForeignKey(
+        Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="authority_gates"
+    )
+    polled_roles = models.ManyToManyField(Role, blank=True, related_name="polled_gates")
+    step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="gates")
+    status = models.CharField(max_length=10, choices=GateStatus.choices, default=GateStatus.PENDING)
+    poll_round = models.PositiveIntegerField(default=1)
+    decision = models.CharField(max_length=10, blank=True, choices=[("go", "GO"), ("no_go", "NO-GO")])
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "order", "offset"]
+        constraints = [models.UniqueConstraint(fields=["plan", "slug"], name="gate_slug_unique_in_plan")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NoGoTrigger(models.Model):
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="triggers")
+    order = models.PositiveIntegerField(default=0)
+    description = models.CharField(max_length=300)
+    raised = models.BooleanField(default=False)
+    raised_at = models.DateTimeField(null=True, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_reason = models.TextField(blank=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cleared_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["gate", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Vote(models.Model):
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="votes")
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="votes")
+    poll_round = models.PositiveIntegerField(default=1)
+    vote = models.CharField(max_length=10, choices=[("go", "GO"), ("no_go", "NO-GO")])
+    comment = models.TextField(blank=True)
+    voted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    voted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["gate", "role__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["gate", "role", "poll_round"], name="one_vote_per_role_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.get_vote_display()} on {self.gate}"

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CommunicationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "communications"
+
+    def ready(self) -> None:
+        from plans.timing import register_offset_field
+
+        from .models import Message
+
+        register_offset_field(Message, "offset")

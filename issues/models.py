@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from plans.models import Plan
+from roles.models import Role
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
+
+
+class SeveritySLA(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="severity_slas")
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    response_within = models.DurationField()
+    resolve_within = models.DurationField(null=True, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["plan", "response_within"]
+        constraints = [models.UniqueConstraint(fields=["plan", "severity"], name="one_sla_per_severity")]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()}: respond within {self.response_within}"
+
+
+class IssueStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Issue(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="issues")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    status = models.CharField(max_length=15, choices=IssueStatus.choices, default=IssueStatus.OPEN)
+    owner_role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reported_at = models.DateTimeField(default=timezone.now)
+    respond_by = models.DateTimeField(null=True, blank=True, help_text="From the severity's response SLA.")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.TextField(blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0, help_text="Highest rung reached so far.")
+
+    class Meta:
+        ordering = ["plan", "-reported_at"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="issue_number_unique_in_plan")]
+        indexes = [models.Index(fields=["plan", "status", "severity"])]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.title}"
+
+    def response_remaining(self, now=None) -> timedelta | None:
+        if self.respond_by is None or self.acknowledged_at is not None:
+            return None
+        return self.respond_by - (now or timezone.now())

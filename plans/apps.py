@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "plans"
+
+    def ready(self) -> None:
+        from .models import Phase, Step
+        from .timing import register_offset_field
+
+        register_offset_field(Step, "offset")
+        register_offset_field(Phase, "start_offset")
+        register_offset_field(Phase, "end_offset")

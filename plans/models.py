@@ -1,0 +1,314 @@
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from .offsets import format_offset
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"unknown time zone {value!r}") from exc
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    COUNTDOWN = "countdown", "Countdown"
+    HOLD = "hold", "Hold"
+    LAUNCHED = "launched", "Launched"
+    STABILIZING = "stabilizing", "Stabilizing"
+    COMPLETED = "completed", "Completed"
+    ROLLED_BACK = "rolled_back", "Rolled back"
+    ABORTED = "aborted", "Aborted"
+
+
+class Plan(models.Model):
+    """A launch. Everything in it hangs off T-0 by an offset; ``revision`` moves with every event."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    summary = models.TextField(blank=True)
+    t0 = models.DateTimeField("T-0", help_text="The launch moment, stored in UTC.")
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    revision = models.PositiveBigIntegerField(default=0)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="coordinated_plans"
+    )
+    reminder_lead = models.DurationField(
+        default=timedelta(minutes=15), help_text="How long before an item or step is due its owners are reminded."
+    )
+    source_template = models.CharField(max_length=80, blank=True, help_text="Built-in template it was made from.")
+    extra = models.JSONField(default=dict, blank=True, help_text="Plan-level facts kept verbatim from the source.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["t0", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def at(self, offset: timedelta) -> datetime:
+        """The UTC moment of an offset from T-0."""
+        return self.t0 + offset
+
+    def local(self, moment: datetime) -> datetime:
+        return timezone.localtime(moment, self.zone)
+
+
+class Phase(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
+    name = models.CharField(max_length=200)
+    order = models.PositiveIntegerField(default=0)
+    start_offset = models.DurationField(default=timedelta(0))
+    end_offset = models.DurationField(null=True, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "order", "start_offset"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="phase_name_unique_in_plan")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StepStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Step(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="steps")
+    phase = models.ForeignKey(Phase, null=True, blank=True, on_delete=models.SET_NULL, related_name="steps")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    offset = models.DurationField(help_text="Planned start, relative to T-0.")
+    duration = models.DurationField(default=timedelta(0))
+    lead_role = models.ForeignKey(
+        "roles.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="led_steps"
+    )
+    depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
+    verify = models.TextField(blank=True, help_text="How to verify the step is done.")
+    rollback = models.TextField(blank=True, help_text="How to roll the step back.")
+    status = models.CharField(max_length=20, choices=StepStatus.choices, default=StepStatus.PENDING)
+    actual_start = models.DateTimeField(null=True, blank=True)
+    actual_finish = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "offset", "order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="step_name_unique_in_plan")]
+        indexes = [models.Index(fields=["plan", "offset"])]
+
+    def __str__(self) -> str:
+        return f"{format_offset(self.offset)} {self.name}"
+
+    @property
+    def planned_start(self) -> datetime:
+        return self.plan.t0 + self.offset
+
+    @property
+    def planned_finish(self) -> datetime:
+        return self.plan.t0 + self.offset + self.duration
+
+
+class Hold(models.Model):
+    """A stop of the countdown. When it ends, T-0 and everything after it slips by its length."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="holds")
+    reason = models.TextField()
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resume_status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.COUNTDOWN)
+    slip = models.DurationField(null=True, blank=True, help_text="How far T-0 moved when the hold ended.")
+
+    class Meta:
+        ordering = ["plan", "started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"], condition=models.Q(ended_at__isnull=True), name="one_open_hold_per_plan"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Hold {self.started_at:%Y-%m-%d %H:%M} ({self.reason[:40]})"
+
+    def length(self, now: datetime | None = None) -> timedelta:
+        return (self.ended_at or now or timezone.now()) - self.started_at
+
+
+class Level(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Risk(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risks")
+    order = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    probability = models.CharField(max_length=10, choices=Level.choices, blank=True)
+    impact = models.CharField(max_length=10, choices=Level.choices, blank=True)
+    mitigation = models.JSONField(default=list, blank=True, help_text="Mitigation measures, one per entry.")
+    rollback_plan = models.TextField(blank=True)
+    owner_role = models.ForeignKey("roles.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comparator(models.TextChoices):
+    LT = "<", "<"
+    LE = "<=", "≤"
+    GT = ">", ">"
+    GE = ">=", "≥"
+    EQ = "=", "="
+
+
+def compare(value: float, comparator: str, threshold: float) -> bool:
+    return {
+        "<": value < threshold,
+        "<=": value <= threshold,
+        ">": value > threshold,
+        ">=": value >= threshold,
+        "=": value == threshold,
+    }[comparator]
+
+
+class SuccessMetric(models.Model):
+    """A success criterion (``Error rate < 0.1 %``); ``target`` empty for a tracked-only metric."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="metrics")
+    order = models.PositiveIntegerField(default=0)
+    category = models.CharField(max_length=80, blank=True)
+    name = models.CharField(max_length=200)
+    comparator = models.CharField(max_length=2, choices=Comparator.choices, blank=True)
+    target = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    unit = models.CharField(max_length=30, blank=True)
+    window = models.CharField(max_length=120, blank=True, help_text="When it applies: 'first 24 hours'…")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="metric_name_unique_in_plan")]
+
+    def __str__(self) -> str:
+        if self.target is None:
+            return self.name
+        return f"{self.name} {self.comparator} {self.target.normalize()}{self.unit}"
+
+    def meets(self, value: float) -> bool | None:
+        if self.target is None or not self.comparator:
+            return None
+        return compare(float(value), self.comparator, float(self.target))
+
+
+class MetricReading(models.Model):
+    metric = models.ForeignKey(SuccessMetric, on_delete=models.CASCADE, related_name="readings")
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["metric", "-recorded_at"]
+        indexes = [models.Index(fields=["metric", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.metric.name} = {self.value} at {self.recorded_at:%H:%M}"
+
+
+class RollbackTrigger(models.Model):
+    """A condition that calls for rollback: bound to a metric (``error rate > 1 % for 10 min``) or not
+    (``security breach detected``), in which case a person raises it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rollback_triggers")
+    order = models.PositiveIntegerField(default=0)
+    description = models.CharField(max_length=300)
+    metric = models.ForeignKey(
+        SuccessMetric, null=True, blank=True, on_delete=models.SET_NULL, related_name="rollback_triggers"
+    )
+    comparator = models.CharField(max_length=2, choices=Comparator.choices, blank=True)
+    threshold = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    sustained_for = models.DurationField(null=True, blank=True)
+    raised_at = models.DateTimeField(null=True, blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Event(models.Model):
+    """One line of a plan's activity log. Written by the service layer in the same transaction as the
+    change it records, together with the plan's revision bump."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=60, help_text="Dotted: item.ticked, hold.started, gate.decided…")
+    role = models.ForeignKey("roles.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    summary = models.CharField(max_length=500)
+    data = models.JSONField(default=dict, blank=True)
+    revision = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["plan", "-at"]), models.Index(fields=["plan", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}: {self.summary}"
+
+
+class KioskLink(models.Model):
+    """A read-only, revocable big-screen link for a TV that cannot sign in. The URL carries a signed
+    token naming this row; revoking the row kills the URL."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="kiosk_links")
+    label = models.CharField(max_length=120)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.label

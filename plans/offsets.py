@@ -1,0 +1,67 @@
+"""T-minus offsets: durations relative to T-0, written as ``T-7d``, ``T-6h``, ``T+0``, ``T+2h30m``.
+
+Offsets are durations, never wall-clock strings: ``T+1d`` is 24 hours after T-0 whatever the
+calendar does. A plan whose launch-day schedule is written in local clock time (06:00, 07:00...) is
+converted to offsets from T-0 once, when it is imported.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_OFFSET_RE = re.compile(r"^T\s*(?P<sign>[+-])\s*(?P<body>(?:\d+\s*[wdhms]\s*)+|0)$", re.IGNORECASE)
+_PART_RE = re.compile(r"(\d+)\s*([wdhms])", re.IGNORECASE)
+_DURATION_RE = re.compile(r"^(?:\d+\s*[wdhms]\s*)+$|^0$", re.IGNORECASE)
+
+
+class OffsetError(ValueError):
+    pass
+
+
+def _seconds(body: str) -> int:
+    if body == "0":
+        return 0
+    return sum(int(n) * _UNITS[u.lower()] for n, u in _PART_RE.findall(body))
+
+
+def parse_offset(text: str) -> timedelta:
+    """``"T-1d2h"`` -> ``timedelta(days=-1, hours=-2)``. ``"T+0"``/``"T-0"``/``"T0"`` -> zero."""
+    raw = str(text).strip()
+    if raw.upper() in {"T0", "T-0", "T+0"}:
+        return timedelta(0)
+    match = _OFFSET_RE.match(raw)
+    if not match:
+        raise OffsetError(f"malformed offset {raw!r}: expected T-7d, T-6h, T+0, T+2h30m")
+    seconds = _seconds(match["body"].replace(" ", ""))
+    return timedelta(seconds=-seconds if match["sign"] == "-" else seconds)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"2h30m"`` -> ``timedelta(hours=2, minutes=30)``; durations are never negative."""
+    raw = str(text).strip().replace(" ", "")
+    if not _DURATION_RE.match(raw):
+        raise OffsetError(f"malformed duration {raw!r}: expected e.g. 30m, 2h, 1d, 1h30m")
+    return timedelta(seconds=_seconds(raw))
+
+
+def _compact(total: int) -> str:
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if total >= size:
+            count, total = divmod(total, size)
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0"
+
+
+def format_offset(delta: timedelta) -> str:
+    """The inverse of :func:`parse_offset`: ``timedelta(hours=-6)`` -> ``"T-6h"``."""
+    total = int(delta.total_seconds())
+    if total == 0:
+        return "T+0"
+    return f"T{'-' if total < 0 else '+'}{_compact(abs(total))}"
+
+
+def format_duration(delta: timedelta) -> str:
+    return _compact(int(abs(delta.total_seconds())))

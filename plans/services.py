@@ -1,0 +1,208 @@
+"""Every write to a plan goes through a function here (or in another app's services.py).
+
+Each one checks permission, writes inside ``transaction.atomic()``, records an :class:`Event` and
+bumps the plan's ``revision`` in the same transaction (Zulip's ``do_*`` actions; HackSoft's
+services).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Event, Hold, Plan, PlanStatus
+from .offsets import format_duration
+from .permissions import require_coordinator
+from .timing import pin_before
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from roles.models import Role
+
+
+class TransitionError(ValidationError):
+    """A launch state change that is not allowed from the current state."""
+
+
+def record(
+    plan: Plan,
+    *,
+    kind: str,
+    summary: str,
+    actor: AbstractBaseUser | None = None,
+    role: Role | None = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """Bump the plan's revision and log the event. Call inside the writer's transaction."""
+    assert transaction.get_connection().in_atomic_block, "record() must run inside transaction.atomic()"
+    Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
+    revision = Plan.objects.values_list("revision", flat=True).get(pk=plan.pk)
+    plan.revision = revision
+    return Event.objects.create(
+        plan=plan,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        kind=kind,
+        role=role,
+        summary=summary[:500],
+        data=data or {},
+        revision=revision,
+    )
+
+
+def lock_plan(plan: Plan | int) -> Plan:
+    """Re-read the plan under a row lock (Postgres) so concurrent state changes serialise."""
+    pk = plan.pk if isinstance(plan, Plan) else plan
+    return Plan.objects.select_for_update().get(pk=pk)
+
+
+# --- The launch's state machine ----------------------------------------------------------------------
+
+LIVE_STATES = {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN, PlanStatus.HOLD, PlanStatus.LAUNCHED, PlanStatus.STABILIZING}
+TRANSITIONS: dict[str, set[str]] = {
+    PlanStatus.DRAFT: {PlanStatus.SCHEDULED, PlanStatus.ABORTED},
+    PlanStatus.SCHEDULED: {PlanStatus.COUNTDOWN, PlanStatus.DRAFT},
+    PlanStatus.COUNTDOWN: {PlanStatus.LAUNCHED},
+    PlanStatus.HOLD: set(),  # left only by ending the hold (hold_end), or by abort/rollback
+    PlanStatus.LAUNCHED: {PlanStatus.STABILIZING},
+    PlanStatus.STABILIZING: {PlanStatus.COMPLETED},
+    PlanStatus.COMPLETED: set(),
+    PlanStatus.ROLLED_BACK: set(),
+    PlanStatus.ABORTED: set(),
+}
+for _state in LIVE_STATES:
+    TRANSITIONS[_state] |= {PlanStatus.ROLLED_BACK, PlanStatus.ABORTED}
+
+
+def allowed_transitions(plan: Plan) -> list[str]:
+    return [s for s in PlanStatus.values if s in TRANSITIONS.get(plan.status, set())]
+
+
+def transition(plan: Plan, *, to: str, by: AbstractBaseUser, reason: str = "") -> Plan:
+    """Move the launch to state ``to``. Holds have their own functions (they move T-0)."""
+    require_coordinator(by, plan)
+    if to == PlanStatus.HOLD:
+        raise TransitionError("Use a hold to stop the countdown: it needs a reason and moves T-0 when it ends.")
+    with transaction.atomic():
+        locked = lock_plan(plan)
+        if to not in TRANSITIONS.get(locked.status, set()):
+            raise TransitionError(f"The launch cannot go from {locked.get_status_display()} to {PlanStatus(to).label}.")
+        if to in {PlanStatus.ROLLED_BACK, PlanStatus.ABORTED} and not reason.strip():
+            raise TransitionError(f"Say why the launch is {PlanStatus(to).label.lower()}.")
+        previous = locked.status
+        if previous == PlanStatus.HOLD:
+            _close_open_hold(locked, by=by, slip=False)
+        locked.status = to
+        locked.save(update_fields=["status", "updated_at"])
+        record(
+            locked,
+            kind="plan.state",
+            actor=by,
+            summary=f"Launch {PlanStatus(previous).label} → {PlanStatus(to).label}" + (f": {reason}" if reason else ""),
+            data={"from": previous, "to": to, "reason": reason},
+        )
+    plan.refresh_from_db()
+    return plan
+
+
+# --- Holds -------------------------------------------------------------------------------------------
+
+
+def hold_start(plan: Plan, *, by: AbstractBaseUser | None, reason: str, system: bool = False) -> Hold:
+    """Stop the countdown. ``system=True`` is for a NO-GO decision (already permission-checked)."""
+    if not system:
+        require_coordinator(by, plan)
+    if not reason.strip():
+        raise TransitionError("A hold needs a reason.")
+    with transaction.atomic():
+        locked = lock_plan(plan)
+        if locked.status not in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN}:
+            raise TransitionError(f"A hold stops a countdown; the launch is {locked.get_status_display().lower()}.")
+        now = timezone.now()
+        hold = Hold.objects.create(
+            plan=locked, reason=reason.strip(), started_at=now, started_by=by, resume_status=locked.status
+        )
+        locked.status = PlanStatus.HOLD
+        locked.save(update_fields=["status", "updated_at"])
+        record(locked, kind="hold.started", actor=by, summary=f"HOLD: {reason.strip()}", data={"hold": hold.pk})
+    plan.refresh_from_db()
+    return hold
+
+
+def _close_open_hold(locked: Plan, *, by: AbstractBaseUser | None, slip: bool) -> Hold | None:
+    hold = Hold.objects.filter(plan=locked, ended_at__isnull=True).first()
+    if hold is None:
+        return None
+    now = timezone.now()
+    length = now - hold.started_at
+    hold.ended_at = now
+    hold.ended_by = by
+    if slip and length > timedelta(0):
+        # Only what lay after the hold's start slips; what was planned before it stays put.
+        pin_before(locked.pk, locked.t0, hold.started_at, length)
+        locked.t0 = locked.t0 + length
+        hold.slip = length
+    else:
+        hold.slip = timedelta(0)
+    hold.save(update_fields=["ended_at", "ended_by", "slip"])
+    return hold
+
+
+def hold_end(plan: Plan, *, by: AbstractBaseUser) -> Hold:
+    """Resume the countdown: T-0 and every time after the hold's start slip by the hold's length."""
+    require_coordinator(by, plan)
+    with transaction.atomic():
+        locked = lock_plan(plan)
+        if locked.status != PlanStatus.HOLD:
+            raise TransitionError("There is no hold to end.")
+        hold = _close_open_hold(locked, by=by, slip=True)
+        assert hold is not None
+        locked.status = hold.resume_status
+        locked.save(update_fields=["status", "t0", "updated_at"])
+        record(
+            locked,
+            kind="hold.ended",
+            actor=by,
+            summary=f"Hold ended after {format_duration(hold.slip or timedelta(0))}; T-0 slips to "
+            f"{timezone.localtime(locked.t0, locked.zone):%a %d %b %H:%M %Z}",
+            data={"hold": hold.pk, "slip_seconds": (hold.slip or timedelta(0)).total_seconds()},
+        )
+    plan.refresh_from_db()
+    return hold
+
+
+# --- Re-baselining: moving T-0 on purpose --------------------------------------------------------------
+
+
+def rebaseline(
+    plan: Plan, *, new_t0: datetime, by: AbstractBaseUser | None, reason: str = "", check: bool = True
+) -> Plan:
+    """Move T-0; every planned time moves with it (they are offsets). ``check=False`` is for the admin
+    and the importer, which have already checked the user."""
+    if check:
+        require_coordinator(by, plan)
+    if timezone.is_naive(new_t0):
+        raise ValidationError("T-0 must be an aware datetime.")
+    with transaction.atomic():
+        locked = lock_plan(plan)
+        old = locked.t0
+        if new_t0 == old:
+            return locked
+        locked.t0 = new_t0
+        locked.save(update_fields=["t0", "updated_at"])
+        delta = new_t0 - old
+        record(
+            locked,
+            kind="plan.rebaselined",
+            actor=by,
+            summary=f"T-0 moved by {'+' if delta >= timedelta(0) else '-'}{format_duration(delta)} to "
+            f"{timezone.localtime(new_t0, locked.zone):%a %d %b %Y %H:%M %Z}" + (f": {reason}" if reason else ""),
+            data={"from": old.isoformat(), "to": new_t0.isoformat(), "reason": reason},
+        )
+    plan.refresh_from_db()
+    return plan

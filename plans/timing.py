@@ -1,0 +1,46 @@
+"""The offset fields of every app, so a hold or a re-baseline can move the whole plan in one place.
+
+Apps register their offset fields in ``AppConfig.ready()``; plans never imports them, keeping the
+dependency arrows pointing one way (plans <- roles <- checklists, issues, communications).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.db.models import F
+
+
+@dataclass(frozen=True)
+class OffsetField:
+    model: type[models.Model]
+    field: str
+    plan_path: str = "plan"
+
+
+_REGISTRY: list[OffsetField] = []
+
+
+def register_offset_field(model: type[models.Model], field: str, plan_path: str = "plan") -> None:
+    entry = OffsetField(model, field, plan_path)
+    if entry not in _REGISTRY:
+        _REGISTRY.append(entry)
+
+
+def offset_fields() -> list[OffsetField]:
+    return list(_REGISTRY)
+
+
+def pin_before(plan_id: int, old_t0: datetime, moment: datetime, delta: timedelta) -> int:
+    """Before T-0 moves by ``delta``: keep everything planned before ``moment`` where it is in
+    absolute time (its offset moves by ``-delta``), so only what lies after ``moment`` slips."""
+    changed = 0
+    cutoff = moment - old_t0
+    for entry in _REGISTRY:
+        qs = entry.model._default_manager.filter(
+            **{entry.plan_path: plan_id, f"{entry.field}__lt": cutoff, f"{entry.field}__isnull": False}
+        )
+        changed += qs.update(**{entry.field: F(entry.field) - delta})
+    return changed

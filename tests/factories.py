@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+
+from checklists.models import Checklist, Gate, Item, NoGoTrigger
+from issues.models import Issue
+from plans.models import Phase, Plan, PlanStatus, Step, SuccessMetric
+from roles.models import Role
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    name = factory.Sequence(lambda n: f"Launch {n}")
+    slug = factory.Sequence(lambda n: f"launch-{n}")
+    t0 = factory.LazyFunction(lambda: datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
+    timezone = "Europe/London"
+    status = PlanStatus.COUNTDOWN
+
+
+class PhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Phase
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Phase {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Role
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Role {n}")
+    slug = factory.Sequence(lambda n: f"role-{n}")
+    order = factory.Sequence(lambda n: n)
+    primary = factory.SubFactory(UserFactory)
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Step
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Step {n}")
+    offset = timedelta(hours=-1)
+    duration = timedelta(minutes=30)
+    lead_role = factory.SubFactory(RoleFactory, plan=factory.SelfAttribute("..plan"))
+
+
+class ChecklistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Checklist
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Checklist {n}")
+    role = factory.SubFactory(RoleFactory, plan=factory.SelfAttribute("..plan"))
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Item
+
+    checklist = factory.SubFactory(ChecklistFactory)
+    plan = factory.SelfAttribute("checklist.plan")
+    owner_role = factory.SelfAttribute("checklist.role")
+    title = factory.Sequence(lambda n: f"Item {n}")
+    order = factory.Sequence(lambda n: n)
+    due_offset = timedelta(hours=-2)
+
+
+class GateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Gate
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Gate {n}")
+    slug = factory.Sequence(lambda n: f"gate-{n}")
+    offset = timedelta(hours=-1)
+    authority_role = factory.SubFactory(RoleFactory, plan=factory.SelfAttribute("..plan"))
+
+
+class NoGoTriggerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NoGoTrigger
+
+    gate = factory.SubFactory(GateFactory)
+    description = factory.Sequence(lambda n: f"Trigger {n}")
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Issue
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Issue {n}")
+    severity = "high"
+
+
+class MetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SuccessMetric
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    category = "Technical"
+    comparator = "<"
+    target = 0.1
+    unit = "%"
