@@ -1,0 +1,12 @@
+# Production image for web, worker and beat (see docker-compose.yml).
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 LC_VAR_DIR=/var/lib/launchcontrol
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install --no-cache-dir . && useradd --system --home /app launchcontrol \
+    && mkdir -p /var/lib/launchcontrol && chown launchcontrol /var/lib/launchcontrol
+COPY . .
+RUN SECRET_KEY=build-only DEBUG=False python manage.py collectstatic --noinput --verbosity 0
+USER launchcontrol
+EXPOSE 8000
+CMD ["gunicorn", "launchcontrol.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-"]
