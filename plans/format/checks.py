@@ -1,0 +1,149 @@
+"""Checks the schema cannot express on one field: names are unique, references resolve, no cycles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.text import slugify
+
+from .schema import PlanDoc
+
+Finding = tuple[tuple[Any, ...], str]
+
+
+def role_slug(name: str, slug: str | None) -> str:
+    return slug or slugify(name)[:80]
+
+
+def all_steps(doc: PlanDoc) -> list[tuple[tuple[Any, ...], Any]]:
+    """Every step with its location: inside phases first, in file order, then phase-less ones."""
+    out = [
+        (("phases", p, "steps", s), step) for p, phase in enumerate(doc.phases) for s, step in enumerate(phase.steps)
+    ]
+    out += [(("steps", s), step) for s, step in enumerate(doc.steps)]
+    return out
+
+
+def _unique(entries: Iterable[tuple[tuple[Any, ...], str]], what: str) -> list[Finding]:
+    seen: dict[str, tuple[Any, ...]] = {}
+    found: list[Finding] = []
+    for loc, value in entries:
+        key = value.casefold()
+        if key in seen:
+            found.append((loc, f"duplicate {what} {value!r}"))
+        else:
+            seen[key] = loc
+    return found
+
+
+def check_references(doc: PlanDoc) -> list[Finding]:
+    found: list[Finding] = []
+    roles = {r.name for r in doc.roles}
+    steps = all_steps(doc)
+    step_names = {s.name for _, s in steps}
+    metrics = {m.name for m in doc.metrics}
+    gates = {g.name for g in doc.gates}
+    channels = {c.name for c in doc.channels}
+    phases = {p.name for p in doc.phases}
+
+    found += _unique(((("roles", i, "name"), r.name) for i, r in enumerate(doc.roles)), "role name")
+    found += _unique(
+        ((("roles", i, "slug" if r.slug else "name"), role_slug(r.name, r.slug)) for i, r in enumerate(doc.roles)),
+        "role slug",
+    )
+    found += _unique(((("phases", i, "name"), p.name) for i, p in enumerate(doc.phases)), "phase name")
+    found += _unique(((loc + ("name",), s.name) for loc, s in steps), "step name")
+    found += _unique(((("gates", i, "name"), g.name) for i, g in enumerate(doc.gates)), "gate name")
+    found += _unique(
+        ((("gates", i, "slug" if g.slug else "name"), role_slug(g.name, g.slug)) for i, g in enumerate(doc.gates)),
+        "gate slug",
+    )
+    found += _unique(((("checklists", i, "name"), c.name) for i, c in enumerate(doc.checklists)), "checklist name")
+    found += _unique(((("metrics", i, "name"), m.name) for i, m in enumerate(doc.metrics)), "metric name")
+    found += _unique(((("channels", i, "name"), c.name) for i, c in enumerate(doc.channels)), "channel name")
+    found += _unique(((("messages", i, "name"), m.name) for i, m in enumerate(doc.messages)), "message name")
+    found += _unique(
+        ((("escalation", i, "level"), str(e.level)) for i, e in enumerate(doc.escalation)), "escalation level"
+    )
+    found += _unique(
+        ((("severity_slas", i, "severity"), s.severity) for i, s in enumerate(doc.severity_slas)), "severity"
+    )
+
+    def ref(loc: tuple[Any, ...], value: str | None, known: set[str], what: str) -> None:
+        if value is not None and value not in known:
+            found.append((loc, f"unknown {what} {value!r}"))
+
+    for loc, step in steps:
+        ref(loc + ("lead",), step.lead, roles, "role")
+        for j, dep in enumerate(step.depends_on):
+            ref(loc + ("depends_on", j), dep, step_names, "step")
+            if dep == step.name:
+                found.append((loc + ("depends_on", j), f"step {step.name!r} depends on itself"))
+    found += _cycles(steps)
+    for i, c in enumerate(doc.contacts):
+        ref(("contacts", i, "role"), c.role, roles, "role")
+    for i, e in enumerate(doc.escalation):
+        for j, r in enumerate(e.roles):
+            ref(("escalation", i, "roles", j), r, roles, "role")
+    for i, g in enumerate(doc.gates):
+        ref(("gates", i, "authority"), g.authority, roles, "role")
+        ref(("gates", i, "step"), g.step, step_names, "step")
+        for j, r in enumerate(g.polled):
+            ref(("gates", i, "polled", j), r, roles, "role")
+    for i, c in enumerate(doc.checklists):
+        ref(("checklists", i, "role"), c.role, roles, "role")
+        ref(("checklists", i, "phase"), c.phase, phases, "phase")
+        for j, item in enumerate(c.items):
+            loc = ("checklists", i, "items", j)
+            ref(loc + ("role",), item.role, roles, "role")
+            ref(loc + ("step",), item.step, step_names, "step")
+            ref(loc + ("gate",), item.gate, gates, "gate")
+    for i, r in enumerate(doc.risks):
+        ref(("risks", i, "owner"), r.owner, roles, "role")
+    for i, t in enumerate(doc.rollback_triggers):
+        ref(("rollback_triggers", i, "metric"), t.metric, metrics, "metric")
+        if t.metric is not None and (t.comparator is None or t.threshold is None):
+            found.append(
+                (("rollback_triggers", i, "metric"), "a trigger bound to a metric needs comparator and threshold")
+            )
+    for i, m in enumerate(doc.metrics):
+        if (m.target is None) != (m.comparator is None):
+            found.append((("metrics", i, "name"), f"metric {m.name!r}: give both comparator and target, or neither"))
+    for i, m in enumerate(doc.messages):
+        for j, ch in enumerate(m.channels):
+            ref(("messages", i, "channels", j), ch, channels, "channel")
+        if (m.every is None) != (m.count is None) and m.every is None:
+            found.append((("messages", i, "count"), "count needs every (a recurring message)"))
+    for i, p in enumerate(doc.phases):
+        if p.end is not None and p.end < p.start:
+            found.append((("phases", i, "end"), f"phase {p.name!r} ends before it starts"))
+    return found
+
+
+def _cycles(steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    graph = {s.name: [d for d in s.depends_on if d != s.name] for _, s in steps}
+    where = {s.name: loc for loc, s in steps}
+    state: dict[str, int] = {}
+    found: list[Finding] = []
+    reported: set[frozenset[str]] = set()
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for dep in graph.get(name, []):
+            if dep not in graph:
+                continue
+            if state.get(dep) == 1:
+                cycle = trail[trail.index(dep) :] + [dep] if dep in trail else [name, dep]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    found.append((where[name] + ("depends_on",), "dependency cycle: " + " -> ".join(cycle)))
+            elif state.get(dep) is None:
+                visit(dep, trail + [dep])
+        state[name] = 2
+
+    for name in graph:
+        if state.get(name) is None:
+            visit(name, [name])
+    return found

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from plans.format.exporter import export_plan
+from plans.models import Plan
+
+
+class Command(BaseCommand):
+    help = "Print a plan in the plan format (YAML)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug")
+
+    def handle(self, *args, **opts) -> None:
+        plan = Plan.objects.filter(slug=opts["slug"]).first()
+        if plan is None:
+            raise CommandError(f"no plan with slug {opts['slug']!r}")
+        self.stdout.write(export_plan(plan), ending="")

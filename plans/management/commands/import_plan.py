@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from plans.format import PlanFormatError, builtin_templates, template_path
+from plans.format.importer import import_plan_text
+
+
+class Command(BaseCommand):
+    help = "Create a plan from a plan-format YAML file (or a built-in template) and print its slug."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", nargs="?", help="Plan file (YAML); '-' reads standard input.")
+        parser.add_argument("--template", help="A built-in template instead of a file (see list_templates).")
+        parser.add_argument("--t0", required=True, help="T-0 in the plan's zone, e.g. 2026-12-01T12:00.")
+        parser.add_argument("--tz", help="IANA time zone, e.g. Europe/London (default: the file's timezone:).")
+        parser.add_argument("--slug", help="Slug for the new plan (default: from its name).")
+        parser.add_argument("--name", help="Name for the new plan (default: the file's name:).")
+        parser.add_argument("--coordinator", help="Username of the plan's coordinator.")
+
+    def handle(self, *args, **opts) -> None:
+        source_template = ""
+        if opts["template"]:
+            if opts["file"]:
+                raise CommandError("give a FILE or --template, not both")
+            try:
+                path = template_path(opts["template"])
+            except KeyError as exc:
+                known = ", ".join(t.key for t in builtin_templates())
+                raise CommandError(f"unknown template {opts['template']!r}; known: {known}") from exc
+            filename, text, source_template = str(path), path.read_text(encoding="utf-8"), opts["template"]
+        elif opts["file"] == "-":
+            filename, text = "<stdin>", sys.stdin.read()
+        elif opts["file"]:
+            filename = opts["file"]
+            try:
+                text = Path(filename).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"cannot read {filename}: {exc.strerror}") from exc
+        else:
+            raise CommandError("give a FILE or --template NAME")
+        try:
+            plan = import_plan_text(
+                text,
+                filename=filename,
+                t0=opts["t0"],
+                tz=opts["tz"],
+                slug=opts["slug"],
+                name=opts["name"],
+                coordinator=opts["coordinator"],
+                source_template=source_template,
+            )
+        except PlanFormatError as exc:
+            for line in exc.lines():
+                self.stderr.write(f"error: {line}")
+            raise SystemExit(1) from None
+        self.stdout.write(plan.slug)
