@@ -13,3 +13,8 @@ class CommunicationsConfig(AppConfig):
         from .models import Message
 
         register_offset_field(Message, "offset")
+
+        from . import sources  # noqa: F401  (registers the built-in delivery sources)
+        from .outbox import connect_signals
+
+        connect_signals()

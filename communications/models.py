@@ -77,3 +77,94 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeliveryStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    LATE = "late", "Late (not sent)"
+    SKIPPED = "skipped", "Skipped"
+
+
+#: States a delivery never leaves by itself (only a coordinator's "send now" re-opens one).
+FINAL_STATES = frozenset({DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.LATE, DeliveryStatus.SKIPPED})
+#: States of a delivery that has not gone out yet (a hold end or re-baseline discards these).
+UNSENT_STATES = frozenset({DeliveryStatus.AWAITING_APPROVAL, DeliveryStatus.PENDING})
+
+
+class Delivery(models.Model):
+    """The outbox: one row per thing that goes out, created when it comes due.
+
+    The unique key (source, recipient, channel kind, due moment) makes materialising idempotent: any
+    number of beats may create the same row, only one exists. ``claim_token`` names the claim that
+    owns a row in ``sending``; only that claim may record the outcome.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="deliveries")
+    source_kind = models.CharField(max_length=40, help_text="item.due, item.overdue, step.due, message…")
+    source_id = models.BigIntegerField()
+    recipient = models.CharField(max_length=120, help_text="Stable identity: user:<id>, channel:<id>.")
+    channel_kind = models.CharField(max_length=20, choices=ChannelKind.choices)
+    due_at = models.DateTimeField()
+    channel = models.ForeignKey(Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
+    address = models.TextField(blank=True, help_text="Email addresses or URL, resolved when it came due.")
+    recipient_label = models.CharField(max_length=200, blank=True, help_text="To whom, for people.")
+    label = models.CharField(max_length=300, blank=True, help_text="What, for people.")
+    audience = models.CharField(max_length=20, choices=Audience.choices, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="After this it is too late to matter.")
+    next_attempt_at = models.DateTimeField(help_text="Not claimed before this moment (backoff, send now).")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    manual = models.BooleanField(default=False, help_text="Sent or skipped by hand by the coordinator.")
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="The last failure.")
+    note = models.CharField(max_length=300, blank=True, help_text="Why it was skipped, late or sent by hand.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["plan", "due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_kind", "source_id", "recipient", "channel_kind", "due_at"], name="delivery_unique_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["plan", "due_at"]),
+            models.Index(fields=["plan", "status"]),
+        ]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.label or self.source_kind} → {self.recipient_label or self.recipient} ({self.status})"
+
+    @property
+    def key(self) -> tuple[str, int, str, str, object]:
+        return (self.source_kind, self.source_id, self.recipient, self.channel_kind, self.due_at)
+
+
+class StatusPost(models.Model):
+    """An update published on the plan's public status page (by a status-page delivery or by hand)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="status_posts")
+    delivery = models.OneToOneField(
+        Delivery, null=True, blank=True, on_delete=models.SET_NULL, related_name="status_post"
+    )
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["plan", "-published_at", "-id"]
+        indexes = [models.Index(fields=["plan", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.title

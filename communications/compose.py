@@ -1,0 +1,161 @@
+"""Hourly status updates and the end-of-day report, composed from the live state of the plan.
+
+``status_snapshot`` reads the state in a fixed number of queries; ``compose_report`` turns it into plain
+text. External audiences get the same facts without internal detail (no role breakdown, no item names).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from plans.models import Plan, SuccessMetric
+
+from .models import Audience
+
+INTERNAL = {Audience.STAFF, Audience.EXECUTIVES}
+
+
+@dataclass
+class Progress:
+    name: str
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+@dataclass
+class MetricLine:
+    name: str
+    target: str
+    value: str | None
+    ok: bool | None
+
+
+@dataclass
+class Snapshot:
+    plan: Plan
+    now: datetime
+    phases: list[Progress] = field(default_factory=list)
+    roles: list[Progress] = field(default_factory=list)
+    overall: Progress | None = None
+    gates_passed: int = 0
+    gates_total: int = 0
+    gate_names_passed: list[str] = field(default_factory=list)
+    issues_by_severity: dict[str, int] = field(default_factory=dict)
+    metrics: list[MetricLine] = field(default_factory=list)
+    late_items: list[str] = field(default_factory=list)
+    late_steps: list[str] = field(default_factory=list)
+
+
+def status_snapshot(plan: Plan, *, now: datetime | None = None) -> Snapshot:
+    from checklists.models import Gate, GateStatus, Item, ItemStatus
+    from issues.models import SEVERITY_RANK, Issue, IssueStatus
+    from plans.models import Step, StepStatus
+
+    now = now or timezone.now()
+    snap = Snapshot(plan=plan, now=now)
+    closed = Q(status__in=[ItemStatus.DONE, ItemStatus.SKIPPED])
+    items = Item.objects.filter(plan=plan)
+
+    by_phase = (
+        items.values("checklist__phase__name", "checklist__phase__order")
+        .annotate(total=Count("id"), done=Count("id", filter=closed))
+        .order_by("checklist__phase__order", "checklist__phase__name")
+    )
+    snap.phases = [Progress(r["checklist__phase__name"] or "No phase", r["done"], r["total"]) for r in by_phase]
+    by_role = (
+        items.values("owner_role__name", "owner_role__order")
+        .annotate(total=Count("id"), done=Count("id", filter=closed))
+        .order_by("owner_role__order", "owner_role__name")
+    )
+    snap.roles = [Progress(r["owner_role__name"] or "Unassigned", r["done"], r["total"]) for r in by_role]
+    snap.overall = Progress("All items", sum(p.done for p in snap.phases), sum(p.total for p in snap.phases))
+
+    gates = list(Gate.objects.filter(plan=plan).values_list("name", "status"))
+    snap.gates_total = len(gates)
+    snap.gate_names_passed = [name for name, status in gates if status == GateStatus.PASSED]
+    snap.gates_passed = len(snap.gate_names_passed)
+
+    counts = (
+        Issue.objects.filter(plan=plan).exclude(status=IssueStatus.RESOLVED).values("severity").annotate(n=Count("id"))
+    )
+    by_sev = {r["severity"]: r["n"] for r in counts}
+    snap.issues_by_severity = {s: by_sev.get(s, 0) for s in sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__)}
+
+    for metric in SuccessMetric.objects.filter(plan=plan).prefetch_related("readings"):
+        readings = list(metric.readings.all())  # ordered newest first
+        latest = readings[0] if readings else None
+        target = f"{metric.comparator} {metric.target.normalize()}{metric.unit}" if metric.target is not None else ""
+        value = f"{latest.value.normalize()}{metric.unit}" if latest else None
+        snap.metrics.append(
+            MetricLine(metric.name, target, value, metric.meets(float(latest.value)) if latest else None)
+        )
+
+    late = items.filter(status=ItemStatus.OPEN, due_offset__lt=now - plan.t0).order_by("due_offset")
+    snap.late_items = [
+        f"{i.title} ({i.owner_role.name if i.owner_role else 'unassigned'})"
+        for i in late.select_related("owner_role")[:20]
+    ]
+    steps = Step.objects.filter(plan=plan).exclude(status__in=[StepStatus.DONE, StepStatus.SKIPPED])
+    snap.late_steps = [s.name for s in steps.order_by("offset") if s.planned_finish < now][:20]
+    return snap
+
+
+def compose_report(
+    plan: Plan, *, audience: str = Audience.STAFF, now: datetime | None = None, eod: bool = False
+) -> str:
+    snap = status_snapshot(plan, now=now)
+    internal = audience in INTERNAL or audience == ""
+    local_now = plan.local(snap.now)
+    title = "End-of-day report" if eod else "Status update"
+    lines = [
+        f"{title}: {plan.name}, {local_now:%a %d %b %Y %H:%M %Z}",
+        f"Launch state: {plan.get_status_display()}. T-0 {plan.local(plan.t0):%a %d %b %H:%M %Z}.",
+    ]
+    if snap.overall and snap.overall.total:
+        lines.append(f"Progress: {snap.overall.done}/{snap.overall.total} items done ({snap.overall.percent}%).")
+    if snap.phases:
+        lines.append("")
+        lines.append("By phase:")
+        lines += [f"- {p.name}: {p.done}/{p.total}" for p in snap.phases]
+    if internal and snap.roles:
+        lines.append("")
+        lines.append("By role:")
+        lines += [f"- {p.name}: {p.done}/{p.total}" for p in snap.roles]
+    lines.append("")
+    gates = f"Gates passed: {snap.gates_passed}/{snap.gates_total}"
+    if snap.gate_names_passed:
+        gates += f" ({', '.join(snap.gate_names_passed)})"
+    lines.append(gates + ".")
+    if internal:
+        issues = ", ".join(f"{n} {sev}" for sev, n in snap.issues_by_severity.items())
+        lines.append(f"Open issues: {issues}.")
+    else:
+        open_total = sum(snap.issues_by_severity.values())
+        serious = snap.issues_by_severity.get("critical", 0) + snap.issues_by_severity.get("high", 0)
+        lines.append(f"Known issues being worked on: {open_total}" + (f" ({serious} serious)." if serious else "."))
+    if snap.metrics:
+        lines.append("")
+        lines.append("Metrics:")
+        for m in snap.metrics:
+            verdict = {True: "OK", False: "OFF TARGET", None: "tracked"}[m.ok]
+            value = m.value if m.value is not None else "no reading yet"
+            lines.append(f"- {m.name}: {value}" + (f" (target {m.target}, {verdict})" if m.target else ""))
+    if internal:
+        lines.append("")
+        if snap.late_items or snap.late_steps:
+            lines.append("Late:")
+            lines += [f"- step {s}" for s in snap.late_steps]
+            lines += [f"- {i}" for i in snap.late_items]
+        else:
+            lines.append("Nothing is late.")
+    elif snap.late_items or snap.late_steps:
+        lines.append(f"Behind schedule: {len(snap.late_items) + len(snap.late_steps)} tasks.")
+    return "\n".join(lines)

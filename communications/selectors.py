@@ -1,0 +1,118 @@
+"""Reads for the communications pages, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from plans.models import Plan, PlanStatus
+from roles.models import Role
+
+from .ical import feed_url
+from .models import Channel, Delivery, DeliveryStatus, Message, StatusPost
+from .sources import DeliverySpec, specs_for
+
+SCHEDULE_HORIZON = timedelta(days=14)
+SCHEDULE_LIMIT = 200
+HISTORY_LIMIT = 300
+
+
+def encode_key(key: tuple) -> str:
+    kind, source_id, recipient, channel_kind, due_at = key
+    return f"{kind}|{source_id}|{recipient}|{channel_kind}|{due_at.isoformat()}"
+
+
+def decode_key(raw: str) -> tuple[str, int, str, str, datetime] | None:
+    parts = raw.split("|")
+    if len(parts) != 5:
+        return None
+    try:
+        due_at = datetime.fromisoformat(parts[4])
+        source_id = int(parts[1])
+    except ValueError:
+        return None
+    if timezone.is_naive(due_at):
+        return None
+    return parts[0], source_id, parts[2], parts[3], due_at
+
+
+@dataclass
+class Scheduled:
+    spec: DeliverySpec
+    key: str
+    awaiting_approval: bool
+
+
+def upcoming(plan: Plan, *, now: datetime, rows: list[Delivery]) -> list[Scheduled]:
+    existing = {d.key for d in rows}
+    out = []
+    for spec in specs_for(plan, now, now + SCHEDULE_HORIZON):
+        if spec.key in existing or spec.skip_reason:
+            continue
+        out.append(Scheduled(spec, encode_key(spec.key), spec.requires_approval))
+        if len(out) >= SCHEDULE_LIMIT:
+            break
+    return out
+
+
+def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str, object]:
+    now = now or timezone.now()
+    rows = list(Delivery.objects.filter(plan=plan).select_related("channel").order_by("-due_at", "-id")[:HISTORY_LIMIT])
+    buckets: dict[str, list[Delivery]] = {s: [] for s in DeliveryStatus.values}
+    for row in rows:
+        buckets[row.status].append(row)
+    future_rows = list(Delivery.objects.filter(plan=plan, due_at__gt=now))
+    messages = list(
+        Message.objects.filter(plan=plan).prefetch_related(
+            Prefetch("channels", queryset=Channel.objects.order_by("id"))
+        )
+    )
+    roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "name"))
+    counts = dict(Delivery.objects.filter(plan=plan).values_list("status").annotate(n=Count("id")))
+    return {
+        "plan": plan,
+        "now": now,
+        "scheduled": upcoming(plan, now=now, rows=future_rows + rows),
+        "waiting": buckets[DeliveryStatus.AWAITING_APPROVAL]
+        + buckets[DeliveryStatus.PENDING]
+        + buckets[DeliveryStatus.SENDING],
+        "sent": buckets[DeliveryStatus.SENT],
+        "late": buckets[DeliveryStatus.LATE],
+        "failed": buckets[DeliveryStatus.FAILED],
+        "skipped": buckets[DeliveryStatus.SKIPPED],
+        "counts": counts,
+        "messages": messages,
+        "channels": list(Channel.objects.filter(plan=plan)),
+        "calendars": [(role, feed_url(role, plan)) for role in roles],
+    }
+
+
+PUBLIC_STATES = [s for s in PlanStatus.values if s != PlanStatus.DRAFT]
+
+
+def public_plan(slug: str) -> Plan:
+    plan = get_object_or_404(Plan, slug=slug)
+    if plan.status not in PUBLIC_STATES:
+        raise Http404("No such status page.")
+    return plan
+
+
+def status_page(plan: Plan, *, now: datetime | None = None) -> dict[str, object]:
+    now = now or timezone.now()
+    from plans.models import Hold
+
+    hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
+    posts = list(StatusPost.objects.filter(plan=plan).only("title", "body", "published_at")[:50])
+    return {
+        "plan": plan,
+        "now": now,
+        "t0_local": plan.local(plan.t0),
+        "hold": hold,
+        "remaining": plan.t0 - (hold.started_at if hold else now),
+        "posts": posts,
+    }

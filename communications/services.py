@@ -1,0 +1,171 @@
+"""Writes for communications: approve a message, send a delivery now, skip one, post by hand.
+
+Every function is keyword-only, checks that the user coordinates the plan, writes in one transaction
+and records an event. A delivery is named by its row id, or (for one not yet due) by its key, which is
+re-derived from the sources so nobody can make up what gets sent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from plans.models import Plan
+from plans.permissions import require_coordinator
+from plans.services import record
+
+from . import channels, outbox
+from .models import Delivery, DeliveryStatus, Message, StatusPost
+from .sources import DeliverySpec, specs_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+Key = tuple[str, int, str, str, datetime]
+
+
+def find_spec(plan: Plan, key: Key) -> DeliverySpec:
+    due_at = key[4]
+    for spec in specs_for(plan, due_at - timedelta(microseconds=1), due_at):
+        if spec.key == key:
+            return spec
+    raise ValidationError("That delivery is no longer scheduled (the plan changed); reload the page.")
+
+
+def _row(plan: Plan, *, delivery_id: int | None, key: Key | None, status: str, now: datetime) -> Delivery:
+    """The row for a delivery, created from its spec (with ``status``) if it was not due yet."""
+    if delivery_id is not None:
+        row = Delivery.objects.select_for_update().filter(pk=delivery_id, plan=plan).first()
+        if row is None:
+            raise ValidationError("No such delivery in this plan.")
+        return row
+    if key is None:
+        raise ValidationError("Say which delivery.")
+    spec = find_spec(plan, key)
+    existing = (
+        Delivery.objects.select_for_update()
+        .filter(source_kind=key[0], source_id=key[1], recipient=key[2], channel_kind=key[3], due_at=key[4])
+        .first()
+    )
+    if existing is not None:
+        return existing
+    row = outbox.row_for(plan, spec, now=now, status=status)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # the tick made it meanwhile
+        row = Delivery.objects.select_for_update().get(
+            source_kind=key[0], source_id=key[1], recipient=key[2], channel_kind=key[3], due_at=key[4]
+        )
+    return row
+
+
+def send_now(plan: Plan, *, by: AbstractBaseUser, delivery_id: int | None = None, key: Key | None = None) -> Delivery:
+    """Send a delivery at once, whatever its state (except one already sent or being sent)."""
+    require_coordinator(by, plan)
+    now = timezone.now()
+    with transaction.atomic():
+        row = _row(plan, delivery_id=delivery_id, key=key, status=DeliveryStatus.PENDING, now=now)
+        if row.status == DeliveryStatus.SENT:
+            raise ValidationError("This delivery was already sent.")
+        if row.status == DeliveryStatus.SENDING:
+            raise ValidationError("This delivery is being sent right now.")
+        if row.channel_kind not in channels.SENDERS:
+            raise ValidationError(f"{row.recipient_label} is a named-only channel: post it by hand.")
+        if not row.address and row.channel_kind != "status_page":
+            raise ValidationError(f"{row.recipient_label or 'The recipient'} has no address to send to.")
+        row.status = DeliveryStatus.PENDING
+        row.manual = True
+        row.attempts = 0
+        row.error = ""
+        row.claim_token = ""
+        row.expires_at = None
+        row.next_attempt_at = now
+        row.note = f"Sent now by {by.get_username()}."
+        row.save()
+        record(
+            plan,
+            kind="comms.send_now",
+            actor=by,
+            summary=f"Send now: {row.label} → {row.recipient_label}",
+            data={"delivery": row.pk},
+        )
+        pk = row.pk
+
+    def kick() -> None:
+        ids, token = outbox.claim(now=timezone.now(), only=pk)
+        outbox.dispatch_all(ids, token)
+
+    transaction.on_commit(kick)
+    return row
+
+
+def skip(plan: Plan, *, by: AbstractBaseUser, delivery_id: int | None = None, key: Key | None = None) -> Delivery:
+    require_coordinator(by, plan)
+    now = timezone.now()
+    with transaction.atomic():
+        row = _row(plan, delivery_id=delivery_id, key=key, status=DeliveryStatus.SKIPPED, now=now)
+        if row.status in {DeliveryStatus.SENT, DeliveryStatus.SENDING}:
+            raise ValidationError("Too late to skip: it has gone out.")
+        row.status = DeliveryStatus.SKIPPED
+        row.manual = True
+        row.claim_token = ""
+        row.note = f"Skipped by {by.get_username()}."
+        row.save()
+        record(
+            plan,
+            kind="comms.skipped",
+            actor=by,
+            summary=f"Skipped: {row.label} → {row.recipient_label}",
+            data={"delivery": row.pk},
+        )
+    return row
+
+
+def approve_message(message: Message, *, by: AbstractBaseUser) -> Message:
+    """Approve a message that needs it: its waiting sends go out (those still on time), later ones too."""
+    plan = message.plan
+    require_coordinator(by, plan)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        if not locked.requires_approval:
+            raise ValidationError("This message does not need approval.")
+        if locked.approved_at is not None:
+            raise ValidationError("This message is already approved.")
+        locked.approved_at, locked.approved_by = now, by
+        locked.save(update_fields=["approved_at", "approved_by"])
+        waiting = Delivery.objects.filter(
+            source_kind="message", source_id=locked.pk, status=DeliveryStatus.AWAITING_APPROVAL
+        )
+        waiting.filter(expires_at__lt=now).update(
+            status=DeliveryStatus.LATE, note="Approved after it stopped mattering; use Send now.", updated_at=now
+        )
+        waiting.update(status=DeliveryStatus.PENDING, next_attempt_at=now, updated_at=now)
+        record(
+            plan,
+            kind="comms.approved",
+            actor=by,
+            summary=f"Approved message: {locked.name}",
+            data={"message": locked.pk},
+        )
+    message.refresh_from_db()
+    return message
+
+
+def post_status(plan: Plan, *, by: AbstractBaseUser, title: str, body: str = "") -> StatusPost:
+    """Publish an update on the public status page by hand."""
+    require_coordinator(by, plan)
+    if not title.strip():
+        raise ValidationError("A status post needs a title.")
+    with transaction.atomic():
+        post = StatusPost.objects.create(
+            plan=plan, title=title.strip()[:300], body=body.strip(), published_at=timezone.now()
+        )
+        record(plan, kind="comms.status_post", actor=by, summary=f"Status page: {post.title}", data={"post": post.pk})
+    return post

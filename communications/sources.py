@@ -1,0 +1,416 @@
+"""What comes due: a small registry of delivery *sources* the outbox materialises from.
+
+A source is a function ``fn(plan, start, end) -> Iterable[DeliverySpec]`` that yields every delivery of
+``plan`` whose due moment lies in ``(start, end]``. It must be pure (no writes) and derive due moments
+from the plan's current offsets and T-0, so holds and re-baselines move them. The outbox tick calls each
+source with ``(now - lookback, now]`` and creates the missing rows idempotently; the communications page
+calls the same sources with ``(now, now + horizon]`` to show what is scheduled.
+
+Another app adds its own with::
+
+    from communications.sources import DeliverySpec, register_source, register_relevance
+
+    @register_source
+    def escalations(plan, start, end):
+        for issue in ...:
+            yield DeliverySpec(source_kind="issue.escalation", source_id=issue.pk, recipient=f"user:{u.pk}",
+                               channel_kind="email", due_at=..., address=u.email, label=..., render=lambda: (s, b))
+
+    register_relevance("issue.escalation", lambda delivery: "acknowledged" if ... else None)
+
+A relevance check runs just before sending: it returns ``None`` to send, or the reason the delivery no
+longer matters (it is then recorded as skipped with that reason, never silently dropped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.template import Context, Template, TemplateSyntaxError
+from django.utils import timezone
+
+from plans.offsets import format_offset
+
+from .models import Audience, ChannelKind, Message, MessageKind
+
+if TYPE_CHECKING:
+    from plans.models import Plan
+
+    from .models import Delivery
+
+Render = Callable[[], tuple[str, str]]
+
+
+def _nothing() -> tuple[str, str]:
+    return "", ""
+
+
+@dataclass
+class DeliverySpec:
+    """One delivery that is (or will be) due. ``(source_kind, source_id, recipient, channel_kind,
+    due_at)`` is its identity; ``render`` is called once, when the row is created, and returns
+    ``(subject, body)``."""
+
+    source_kind: str
+    source_id: int
+    recipient: str
+    channel_kind: str
+    due_at: datetime
+    address: str = ""
+    channel_id: int | None = None
+    recipient_label: str = ""
+    label: str = ""
+    audience: str = ""
+    anchor: datetime | None = None  # the plan moment it hangs off; a hold defers it if after the hold's start
+    expires_at: datetime | None = None  # after this it is too late to matter (recorded as late)
+    requires_approval: bool = False
+    skip_reason: str = ""  # created as skipped with this reason (named-only channel, no address…)
+    render: Render = field(default=_nothing, repr=False, compare=False)
+
+    @property
+    def key(self) -> tuple[str, int, str, str, datetime]:
+        return (self.source_kind, self.source_id, self.recipient, self.channel_kind, self.due_at)
+
+
+SourceFn = Callable[["Plan", datetime, datetime], Iterable[DeliverySpec]]
+RelevanceFn = Callable[["Delivery"], "str | None"]
+
+_SOURCES: list[SourceFn] = []
+_RELEVANCE: dict[str, RelevanceFn] = {}
+
+
+def register_source(fn: SourceFn) -> SourceFn:
+    """Add a source (usable as a decorator). Registering the same function twice is a no-op."""
+    if fn not in _SOURCES:
+        _SOURCES.append(fn)
+    return fn
+
+
+def register_relevance(source_kind: str, fn: RelevanceFn) -> None:
+    _RELEVANCE[source_kind] = fn
+
+
+def sources() -> list[SourceFn]:
+    return list(_SOURCES)
+
+
+def still_relevant(delivery: Delivery) -> str | None:
+    check = _RELEVANCE.get(delivery.source_kind)
+    return check(delivery) if check else None
+
+
+def specs_for(plan: Plan, start: datetime, end: datetime) -> list[DeliverySpec]:
+    out: list[DeliverySpec] = []
+    for fn in _SOURCES:
+        out.extend(s for s in fn(plan, start, end) if start < s.due_at <= end)
+    out.sort(key=lambda s: (s.due_at, s.source_kind, s.source_id, s.recipient))
+    return out
+
+
+def late_after() -> timedelta:
+    return timedelta(minutes=getattr(settings, "OUTBOX_LATE_AFTER_MINUTES", 30))
+
+
+def overdue_grace() -> timedelta:
+    return timedelta(minutes=getattr(settings, "REMINDER_OVERDUE_GRACE_MINUTES", 5))
+
+
+# --- T-minus and overdue reminders to a role's primary and backup -------------------------------------
+
+
+def _holders(role) -> Iterator[tuple[object, str]]:
+    if role is None:
+        return
+    if role.primary is not None:
+        yield role.primary, "primary"
+    if role.backup is not None and role.backup_id != role.primary_id:
+        yield role.backup, "backup"
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _reminder_specs(
+    *,
+    plan: Plan,
+    kind: str,
+    obj_id: int,
+    role,
+    due_at: datetime,
+    anchor: datetime,
+    expires_at: datetime,
+    what: str,
+    subject: str,
+    body: str,
+) -> Iterator[DeliverySpec]:
+    for user, which in _holders(role):
+        address = (user.email or "").strip()
+        yield DeliverySpec(
+            source_kind=kind,
+            source_id=obj_id,
+            recipient=f"user:{user.pk}",
+            channel_kind=ChannelKind.EMAIL,
+            due_at=due_at,
+            address=address,
+            recipient_label=f"{_person(user)} ({role.name}, {which})",
+            label=what,
+            audience=Audience.STAFF,
+            anchor=anchor,
+            expires_at=expires_at,
+            skip_reason="" if address else f"{_person(user)} has no email address",
+            render=lambda s=subject, b=body: (s, b),
+        )
+
+
+def _when(plan: Plan, moment: datetime) -> str:
+    return f"{plan.local(moment):%a %d %b %H:%M %Z}"
+
+
+@register_source
+def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+    from checklists.models import Item, ItemStatus
+
+    lead, grace = plan.reminder_lead, overdue_grace()
+    # T-minus: due_at = due - lead in (start, end]  <=>  due_offset in (start - t0 + lead, end - t0 + lead]
+    # Overdue: due_at = due + grace in (start, end] <=>  due_offset in (start - t0 - grace, end - t0 - grace]
+    lo = min(start - plan.t0 + lead, start - plan.t0 - grace)
+    hi = max(end - plan.t0 + lead, end - plan.t0 - grace)
+    items = (
+        Item.objects.filter(
+            plan=plan, status=ItemStatus.OPEN, due_offset__gt=lo, due_offset__lte=hi, owner_role__isnull=False
+        )
+        .select_related("owner_role__primary", "owner_role__backup")
+        .order_by("due_offset", "id")
+    )
+    for item in items:
+        due = plan.t0 + item.due_offset
+        url = f"{settings.SITE_URL}/plans/{plan.slug}/"
+        yield from _reminder_specs(
+            plan=plan,
+            kind="item.due",
+            obj_id=item.pk,
+            role=item.owner_role,
+            due_at=due - lead,
+            anchor=due,
+            expires_at=due,
+            what=f"Reminder: {item.title} due {format_offset(item.due_offset)}",
+            subject=f"[{plan.name}] Due at {_when(plan, due)}: {item.title}",
+            body=f"{item.title}\n\nDue {format_offset(item.due_offset)} ({_when(plan, due)}), "
+            f"owner {item.owner_role.name}.\n\n{url}",
+        )
+        yield from _reminder_specs(
+            plan=plan,
+            kind="item.overdue",
+            obj_id=item.pk,
+            role=item.owner_role,
+            due_at=due + grace,
+            anchor=due,
+            expires_at=due + grace + late_after(),
+            what=f"Overdue: {item.title}",
+            subject=f"[{plan.name}] OVERDUE since {_when(plan, due)}: {item.title}",
+            body=f"{item.title}\n\nWas due {format_offset(item.due_offset)} ({_when(plan, due)}) and is still open.\n\n"
+            f"{url}",
+        )
+
+
+@register_source
+def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+    from plans.models import Step, StepStatus
+
+    lead, grace = plan.reminder_lead, overdue_grace()
+    lo = start - plan.t0 - grace - timedelta(days=30)  # a step may last long; filter finely below
+    hi = end - plan.t0 + lead
+    steps = (
+        Step.objects.filter(
+            plan=plan,
+            status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS],
+            offset__gt=lo,
+            offset__lte=hi,
+            lead_role__isnull=False,
+        )
+        .select_related("lead_role__primary", "lead_role__backup")
+        .order_by("offset", "id")
+    )
+    for step in steps:
+        begin = plan.t0 + step.offset
+        finish = begin + step.duration
+        if step.status == StepStatus.PENDING:
+            yield from _reminder_specs(
+                plan=plan,
+                kind="step.due",
+                obj_id=step.pk,
+                role=step.lead_role,
+                due_at=begin - lead,
+                anchor=begin,
+                expires_at=begin,
+                what=f"Reminder: step {step.name} starts {format_offset(step.offset)}",
+                subject=f"[{plan.name}] Starts at {_when(plan, begin)}: {step.name}",
+                body=f"Step {step.name} starts {format_offset(step.offset)} ({_when(plan, begin)}); "
+                f"you lead it as {step.lead_role.name}.",
+            )
+        yield from _reminder_specs(
+            plan=plan,
+            kind="step.overdue",
+            obj_id=step.pk,
+            role=step.lead_role,
+            due_at=finish + grace,
+            anchor=begin,
+            expires_at=finish + grace + late_after(),
+            what=f"Overdue: step {step.name}",
+            subject=f"[{plan.name}] OVERDUE: step {step.name} should have finished at {_when(plan, finish)}",
+            body=f"Step {step.name} should have finished at {_when(plan, finish)} and is not done.",
+        )
+
+
+def _item_still_open(delivery: Delivery) -> str | None:
+    from checklists.models import Item, ItemStatus
+
+    item = Item.objects.filter(pk=delivery.source_id).only("status").first()
+    if item is None:
+        return "the item was deleted"
+    return None if item.status == ItemStatus.OPEN else f"the item is already {item.get_status_display().lower()}"
+
+
+def _step_still_pending(delivery: Delivery) -> str | None:
+    from plans.models import Step, StepStatus
+
+    step = Step.objects.filter(pk=delivery.source_id).only("status").first()
+    if step is None:
+        return "the step was deleted"
+    if delivery.source_kind == "step.due" and step.status != StepStatus.PENDING:
+        return f"the step is already {step.get_status_display().lower()}"
+    if step.status in {StepStatus.DONE, StepStatus.SKIPPED}:
+        return f"the step is already {step.get_status_display().lower()}"
+    return None
+
+
+register_relevance("item.due", _item_still_open)
+register_relevance("item.overdue", _item_still_open)
+register_relevance("step.due", _step_still_pending)
+register_relevance("step.overdue", _step_still_pending)
+
+
+# --- The communication plan ------------------------------------------------------------------------------
+
+
+def occurrences(plan: Plan, message: Message) -> Iterator[tuple[int, datetime]]:
+    """Every send moment of a message, in order: ``offset``, then ``count`` sends ``every`` apart.
+
+    Sub-day intervals step in absolute time (an hourly update is every 60 minutes, across a DST change
+    too); whole-day intervals step on the plan's local calendar (a daily 09:00 update stays at 09:00)."""
+    first = plan.t0 + message.offset
+    if not message.every or message.every <= timedelta(0):
+        yield 1, first
+        return
+    total = message.count or 1
+    day = timedelta(days=1)
+    if message.every % day == timedelta(0):
+        local = plan.local(first).replace(tzinfo=None)
+        for n in range(total):
+            wall = local + n * message.every
+            yield n + 1, timezone.make_aware(wall, plan.zone).astimezone(first.tzinfo)
+    else:
+        for n in range(total):
+            yield n + 1, first + n * message.every
+
+
+def render_message(plan: Plan, message: Message, *, occurrence: int, at: datetime) -> tuple[str, str]:
+    """The subject and body of one send, rendered with the plan's live context."""
+    from .compose import compose_report
+
+    report = ""
+    if message.kind in {MessageKind.STATUS_UPDATE, MessageKind.EOD_REPORT}:
+        report = compose_report(plan, audience=message.audience, now=at, eod=message.kind == MessageKind.EOD_REPORT)
+    ctx = Context(
+        {
+            "plan": plan,
+            "t0": plan.local(plan.t0),
+            "now": plan.local(at),
+            "occurrence": occurrence,
+            "count": message.count or 1,
+            "report": report,
+            "message": message,
+            "status_url": f"{settings.SITE_URL}/status/{plan.slug}/",
+        },
+        autoescape=False,
+    )
+    try:
+        subject = Template(message.subject).render(ctx).strip() if message.subject else message.name
+        body = Template(message.body).render(ctx).strip() if message.body else report
+    except TemplateSyntaxError as exc:
+        subject, body = message.name, f"(template error: {exc})\n\n{report}"
+    if message.every and (message.count or 1) > 1 and not message.subject:
+        subject = f"{subject} ({occurrence}/{message.count})"
+    return f"[{plan.name}] {subject}"[:300], body
+
+
+def message_specs(plan: Plan, message: Message, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+    channels = [c for c in message.channels.all() if c.enabled]
+    internal = message.audience in INTERNAL_AUDIENCES
+    for n, at in occurrences(plan, message):
+        if at <= start:
+            continue
+        if at > end:
+            break
+        cache: dict[str, tuple[str, str]] = {}
+
+        def render(n: int = n, at: datetime = at, cache: dict = cache) -> tuple[str, str]:
+            # Composed once per send moment, so every channel gets the same text.
+            if "v" not in cache:
+                cache["v"] = render_message(plan, message, occurrence=n, at=at)
+            return cache["v"]
+
+        for channel in channels:
+            skip = ""
+            if channel.kind in {ChannelKind.CHAT, ChannelKind.OTHER}:
+                skip = f"{channel.name} is a named-only channel: post it by hand"
+            elif channel.kind == ChannelKind.STATUS_PAGE and internal:
+                skip = "an internal message never goes to the public status page"
+            elif channel.kind in {ChannelKind.EMAIL, ChannelKind.WEBHOOK} and not channel.target.strip():
+                skip = f"{channel.name} has no target"
+            every = message.every
+            expires = at + (min(every, late_after()) if every else late_after() * 12)
+            yield DeliverySpec(
+                source_kind="message",
+                source_id=message.pk,
+                recipient=f"channel:{channel.pk}",
+                channel_kind=channel.kind,
+                due_at=at,
+                address=channel.target.strip(),
+                channel_id=channel.pk,
+                recipient_label=channel.name,
+                label=message.name + (f" ({n}/{message.count})" if every and (message.count or 1) > 1 else ""),
+                audience=message.audience,
+                anchor=at,
+                expires_at=expires,
+                requires_approval=message.requires_approval and message.approved_at is None,
+                skip_reason=skip,
+                render=render,
+            )
+
+
+INTERNAL_AUDIENCES = frozenset({Audience.STAFF, Audience.EXECUTIVES})
+
+
+@register_source
+def communication_plan(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+    messages = Message.objects.filter(plan=plan, enabled=True).prefetch_related("channels").order_by("offset", "order")
+    for message in messages:
+        if plan.t0 + message.offset > end:
+            continue
+        yield from message_specs(plan, message, start, end)
+
+
+def _message_enabled(delivery: Delivery) -> str | None:
+    message = Message.objects.filter(pk=delivery.source_id).only("enabled").first()
+    if message is None:
+        return "the message was deleted"
+    return None if message.enabled else "the message was disabled"
+
+
+register_relevance("message", _message_enabled)

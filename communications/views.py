@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from plans.models import Plan
+from plans.permissions import can_coordinate
+from plans.selectors import plan_for
+
+from . import services
+from .channels import webhook_payload
+from .forms import DeliveryActionForm, StatusPostForm
+from .ical import role_calendar, role_from_token
+from .models import ChannelKind, Delivery, Message
+from .selectors import communications_page, decode_key, public_plan, status_page
+from .sources import message_specs, occurrences, render_message
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def page(request: HttpRequest, plan: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    ctx = communications_page(obj)
+    ctx["is_coordinator"] = can_coordinate(request.user, obj)
+    ctx["post_form"] = StatusPostForm()
+    return render(request, "communications/page.html", ctx)
+
+
+def _delivery_action(request: HttpRequest, plan: str, action) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    form = DeliveryActionForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such delivery.")
+    key = decode_key(form.cleaned_data["key"] or "") if form.cleaned_data["key"] else None
+    try:
+        row = action(obj, by=request.user, delivery_id=form.cleaned_data["delivery"], key=key)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"{row.get_status_display()}: {row.label} → {row.recipient_label}")
+    return redirect("communications:page", plan=obj.slug)
+
+
+@login_required
+@require_POST
+def send_now(request: HttpRequest, plan: str) -> HttpResponse:
+    return _delivery_action(request, plan, services.send_now)
+
+
+@login_required
+@require_POST
+def skip(request: HttpRequest, plan: str) -> HttpResponse:
+    return _delivery_action(request, plan, services.skip)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    message = get_object_or_404(Message, pk=pk, plan=obj)
+    try:
+        services.approve_message(message, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"Approved: {message.name}")
+    return redirect("communications:page", plan=obj.slug)
+
+
+@login_required
+@require_POST
+def post_status(request: HttpRequest, plan: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    form = StatusPostForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A status post needs a title.")
+        return redirect("communications:page", plan=obj.slug)
+    try:
+        services.post_status(obj, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Published on the status page.")
+    return redirect("communications:page", plan=obj.slug)
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+    """Exactly what the message's next send would be, per channel, rendered from the live plan now."""
+    obj = plan_for(request.user, plan)
+    message = get_object_or_404(Message.objects.prefetch_related("channels"), pk=pk, plan=obj)
+    now = timezone.now()
+    when = list(occurrences(obj, message))
+    upcoming = [(n, at) for n, at in when if at > now] or when[-1:]
+    n, at = upcoming[0]
+    subject, body = render_message(obj, message, occurrence=n, at=now)
+    sends = []
+    for spec in message_specs(obj, message, at - timedelta(microseconds=1), at):
+        row = Delivery(plan=obj, subject=subject, body=body, channel_kind=spec.channel_kind, address=spec.address)
+        row.pk = 0
+        sends.append(
+            {
+                "spec": spec,
+                "payload": webhook_payload(row) if spec.channel_kind == ChannelKind.WEBHOOK else None,
+            }
+        )
+    return render(
+        request,
+        "communications/preview.html",
+        {
+            "plan": obj,
+            "message": message,
+            "occurrence": n,
+            "at": at,
+            "subject": subject,
+            "body": body,
+            "sends": sends,
+            "occurrences": when[:50],
+            "is_coordinator": can_coordinate(request.user, obj),
+        },
+    )
+
+
+@require_GET
+def status(request: HttpRequest, plan: str) -> HttpResponse:
+    """The public status page: no sign-in, no names, no internal messages."""
+    obj = public_plan(plan)
+    response = render(request, "communications/status.html", status_page(obj))
+    response["Cache-Control"] = "public, max-age=15"
+    return response
+
+
+@require_GET
+def ical(request: HttpRequest, plan: str, token: str) -> HttpResponse:
+    obj = get_object_or_404(Plan, slug=plan)
+    role = role_from_token(obj, token)
+    if role is None:
+        raise Http404("No such calendar.")
+    response = HttpResponse(role_calendar(obj, role), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{obj.slug}-{role.slug}.ics"'
+    return response
