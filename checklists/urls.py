@@ -1,6 +1,20 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "checklists"
-urlpatterns: list = []
+urlpatterns = [
+    path("plans/<slug:plan>/roles/<slug:role>/", views.role_page, name="role"),
+    path("plans/<slug:plan>/roles/<slug:role>/items/<int:pk>/", views.item_set, name="item_set"),
+    path("plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/start/", views.step_start, name="step_start"),
+    path("plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/finish/", views.step_finish, name="step_finish"),
+    path("plans/<slug:plan>/gates/<slug:gate>/", views.gate_page, name="gate"),
+    path("plans/<slug:plan>/gates/<slug:gate>/poll/", views.gate_poll, name="gate_poll"),
+    path("plans/<slug:plan>/gates/<slug:gate>/open-poll/", views.gate_open_poll, name="gate_open_poll"),
+    path("plans/<slug:plan>/gates/<slug:gate>/vote/", views.vote_cast, name="vote_cast"),
+    path("plans/<slug:plan>/gates/<slug:gate>/decide/", views.gate_decide, name="gate_decide"),
+    path("plans/<slug:plan>/gates/<slug:gate>/triggers/<int:pk>/raise/", views.trigger_raise, name="trigger_raise"),
+    path("plans/<slug:plan>/gates/<slug:gate>/triggers/<int:pk>/clear/", views.trigger_clear, name="trigger_clear"),
+]

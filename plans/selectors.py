@@ -30,3 +30,258 @@ def my_roles(user):
         .select_related("plan", "primary", "backup")
         .order_by("plan__t0", "order")
     )
+
+
+# --- Home: my roles with their open work ---------------------------------------------------------------
+
+
+def my_role_cards(user) -> list:
+    """The roles a person holds, each with counts of open and done items (2 queries)."""
+    from django.db.models import Count
+    from django.db.models.functions import Coalesce
+
+    from checklists.models import Item
+
+    roles = list(my_roles(user))
+    if not roles:
+        return []
+    ids = [r.pk for r in roles]
+    counts = (
+        Item.objects.annotate(role_key=Coalesce("owner_role_id", "checklist__role_id"))
+        .filter(role_key__in=ids)
+        .values("role_key")
+        .annotate(
+            open=Count("id", filter=Q(status="open")),
+            done=Count("id", filter=Q(status="done")),
+            total=Count("id"),
+        )
+    )
+    by_role = {c["role_key"]: c for c in counts}
+    for role in roles:
+        c = by_role.get(role.pk, {})
+        role.open_items, role.done_items, role.total_items = c.get("open", 0), c.get("done", 0), c.get("total", 0)
+    return roles
+
+
+# --- Plan detail ---------------------------------------------------------------------------------------
+
+
+def plan_overview(plan: Plan) -> dict:
+    """Roles, gates, holds and the next steps of a plan (5 queries)."""
+    from checklists.models import Gate
+    from roles.models import Role
+
+    from .models import Hold, Step, StepStatus
+
+    roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup"))
+    gates = list(Gate.objects.filter(plan=plan).select_related("authority_role"))
+    holds = list(Hold.objects.filter(plan=plan).select_related("started_by", "ended_by").order_by("-started_at"))
+    next_steps = list(
+        Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
+        .select_related("lead_role")
+        .order_by("offset", "order")[:8]
+    )
+    for step in next_steps:
+        step.plan = plan
+    return {"roles": roles, "gates": gates, "holds": holds, "next_steps": next_steps}
+
+
+def parse_local_datetime(plan: Plan, text: str):
+    """A ``datetime-local`` value (``2026-12-01T14:30``) read in the plan's zone, or an ISO value with
+    an offset. Returns an aware datetime or raises ValidationError."""
+    from datetime import datetime
+
+    from django.core.exceptions import ValidationError
+
+    raw = (text or "").strip()
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationError(f"“{raw}” is not a date and time (expected YYYY-MM-DD HH:MM).") from exc
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=plan.zone)
+    return value
+
+
+def rebaseline_preview(plan: Plan, new_t0, *, limit: int = 12) -> dict:
+    """What a re-baseline would move: the delta, how many rows, and the next steps old vs new (3 queries)."""
+    from checklists.models import Gate, Item
+
+    from .models import Step, StepStatus
+
+    delta = new_t0 - plan.t0
+    steps = list(
+        Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
+        .select_related("lead_role")
+        .order_by("offset", "order")[:limit]
+    )
+    moves = [{"step": s, "old": plan.t0 + s.offset, "new": new_t0 + s.offset} for s in steps]
+    return {
+        "new_t0": new_t0,
+        "delta": delta,
+        "moves": moves,
+        "step_count": Step.objects.filter(plan=plan).count(),
+        "dated_count": Item.objects.filter(plan=plan, due_offset__isnull=False).count()
+        + Gate.objects.filter(plan=plan, offset__isnull=False).count(),
+    }
+
+
+# --- Activity log --------------------------------------------------------------------------------------
+
+
+def activity(plan: Plan, *, role: str = "", kind: str = "", page: int | str = 1, per_page: int = 50) -> dict:
+    """Events newest first, filtered by role slug and kind family (``item``) or exact kind (``item.ticked``)."""
+    from django.core.paginator import Paginator
+
+    from roles.models import Role
+
+    from .models import Event
+
+    events = Event.objects.filter(plan=plan).select_related("actor", "role")
+    if role:
+        events = events.filter(role__slug=role)
+    if kind:
+        events = events.filter(kind=kind) if "." in kind else events.filter(kind__startswith=f"{kind}.")
+    page_obj = Paginator(events, per_page).get_page(page)
+    kinds = sorted(set(Event.objects.filter(plan=plan).values_list("kind", flat=True).distinct()))
+    families = sorted({k.split(".")[0] for k in kinds})
+    roles = list(Role.objects.filter(plan=plan).only("id", "name", "slug", "order"))
+    return {"page_obj": page_obj, "kinds": kinds, "families": families, "roles": roles, "role": role, "kind": kind}
+
+
+# --- Timeline ------------------------------------------------------------------------------------------
+
+_H = 3600
+_D = 86400
+# A piecewise-linear axis from T-7d to T+7d: the week around the launch is compressed, launch day
+# (T-6h to T+12h) gets more than half of the width so quarter-hour steps stay readable.
+AXIS: list[tuple[int, float]] = [
+    (-7 * _D, 0.0),
+    (-1 * _D, 14.0),
+    (-6 * _H, 24.0),
+    (12 * _H, 80.0),
+    (1 * _D, 86.0),
+    (7 * _D, 100.0),
+]
+
+
+def axis_pct(seconds: float) -> float:
+    """Where an offset (seconds from T-0) sits on the axis, in percent, clamped to [0, 100]."""
+    if seconds <= AXIS[0][0]:
+        return 0.0
+    for (s0, p0), (s1, p1) in zip(AXIS, AXIS[1:], strict=False):
+        if seconds <= s1:
+            return round(p0 + (p1 - p0) * (seconds - s0) / (s1 - s0), 3)
+    return 100.0
+
+
+def axis_ticks() -> list[dict]:
+    ticks = [{"pct": axis_pct(d * _D), "label": f"T{d:+d}d" if d else "T-0", "major": True} for d in range(-7, 8)]
+    ticks = [t for t in ticks if not (-1 < (t["pct"] - 14) < 72 and t["label"] not in {"T-1d", "T+1d", "T-0"})]
+    for h in range(-6, 13):
+        if h and h % 2 == 0:
+            ticks.append({"pct": axis_pct(h * _H), "label": f"{h:+d}h", "major": False})
+    return sorted(ticks, key=lambda t: t["pct"])
+
+
+def critical_path(durations: dict[int, float], deps: dict[int, list[int]]) -> list[int]:
+    """The longest chain of dependent steps by total duration (ids from first to last), or ``[]`` when
+    no step depends on another. Iterative (Kahn's order), so a long chain cannot blow the stack; steps
+    caught in a cycle, which the importer refuses, are left out."""
+    from collections import deque
+
+    deps = {n: [d for d in deps.get(n, []) if d in durations] for n in durations}
+    dependents: dict[int, list[int]] = {n: [] for n in durations}
+    waiting = {n: len(ds) for n, ds in deps.items()}
+    for node, ds in deps.items():
+        for dep in ds:
+            dependents[dep].append(node)
+    best: dict[int, tuple[float, int | None]] = {}
+    queue = deque(sorted(n for n, w in waiting.items() if w == 0))
+    while queue:
+        node = queue.popleft()
+        prev = max(deps[node], key=lambda d: (best[d][0], -d), default=None)
+        best[node] = (durations[node] + (best[prev][0] if prev is not None else 0.0), prev)
+        for nxt in dependents[node]:
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                queue.append(nxt)
+    chained = [n for n, (_, prev) in best.items() if prev is not None]
+    if not chained:
+        return []
+    chain: list[int] = []
+    node: int | None = max(chained, key=lambda n: (best[n][0], -n))
+    while node is not None:
+        chain.append(node)
+        node = best[node][1]
+    chain.reverse()
+    return chain
+
+
+def timeline(plan: Plan, *, now, role: str = "") -> dict:
+    """Phases and steps from T-7d to T+7d as positioned bars: planned vs actual, late marks, the critical
+    path and the "now" line (4 queries, whatever the plan's size)."""
+    from roles.models import Role
+
+    from .models import Phase, Step, StepStatus
+
+    steps = list(Step.objects.filter(plan=plan).select_related("lead_role").order_by("offset", "order"))
+    edges = Step.depends_on.through.objects.filter(from_step__plan=plan).values_list("from_step_id", "to_step_id")
+    deps: dict[int, list[int]] = {}
+    for src, dst in edges:
+        deps.setdefault(src, []).append(dst)
+    chain = critical_path({s.pk: s.duration.total_seconds() for s in steps}, deps)
+    critical = set(chain)
+    phases = list(Phase.objects.filter(plan=plan))
+    roles = list(Role.objects.filter(plan=plan).only("id", "name", "slug", "order"))
+
+    def bar(start_s: float, end_s: float) -> dict:
+        left = axis_pct(start_s)
+        width = max(axis_pct(end_s) - left, 0.35)
+        return {"left": left, "width": round(min(width, 100 - left), 3)}
+
+    t0 = plan.t0
+    rows_by_phase: dict[int | None, list[dict]] = {}
+    late_count = 0
+    for s in steps:
+        if role and (s.lead_role is None or s.lead_role.slug != role):
+            continue
+        start_s = s.offset.total_seconds()
+        planned = bar(start_s, start_s + s.duration.total_seconds())
+        actual = None
+        if s.actual_start:
+            finish = s.actual_finish or now
+            actual = bar((s.actual_start - t0).total_seconds(), (finish - t0).total_seconds())
+        planned_finish = t0 + s.offset + s.duration
+        late = (
+            (s.status == StepStatus.DONE and s.actual_finish is not None and s.actual_finish > planned_finish)
+            or (s.status == StepStatus.IN_PROGRESS and now > planned_finish)
+            or (s.status == StepStatus.PENDING and now > t0 + s.offset)
+        )
+        late_count += late
+        rows_by_phase.setdefault(s.phase_id, []).append(
+            {"step": s, "planned": planned, "actual": actual, "late": late, "critical": s.pk in critical}
+        )
+    groups = []
+    for ph in phases:
+        start = axis_pct(ph.start_offset.total_seconds())
+        end = axis_pct(ph.end_offset.total_seconds()) if ph.end_offset is not None else start
+        groups.append(
+            {"phase": ph, "band": {"left": start, "width": max(end - start, 0)}, "rows": rows_by_phase.get(ph.pk, [])}
+        )
+    if rows_by_phase.get(None):
+        groups.append({"phase": None, "band": None, "rows": rows_by_phase[None]})
+    now_s = (now - t0).total_seconds()
+    by_id = {s.pk: s for s in steps}
+    return {
+        "groups": [g for g in groups if g["rows"] or not role],
+        "ticks": axis_ticks(),
+        "now_pct": axis_pct(now_s) if -7 * _D <= now_s <= 7 * _D else None,
+        "t0_pct": axis_pct(0),
+        "band": {"left": axis_pct(-6 * _H), "width": axis_pct(12 * _H) - axis_pct(-6 * _H)},
+        "critical_steps": [by_id[pk] for pk in chain],
+        "late_count": late_count,
+        "roles": roles,
+        "role": role,
+        "step_count": len(steps),
+    }

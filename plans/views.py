@@ -1,26 +1,144 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from . import services
+from .models import PlanStatus
 from .permissions import can_coordinate
-from .selectors import my_roles, plan_for, plans_for
+from .selectors import (
+    activity,
+    my_role_cards,
+    parse_local_datetime,
+    plan_for,
+    plan_overview,
+    plans_for,
+    rebaseline_preview,
+    timeline,
+)
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """ "My roles": straight to the checklists of the roles a person holds, then every plan."""
-    roles = list(my_roles(request.user))
-    return render(request, "plans/home.html", {"roles": roles, "plans": list(plans_for(request.user))})
+    return render(
+        request, "plans/home.html", {"roles": my_role_cards(request.user), "plans": list(plans_for(request.user))}
+    )
 
 
 @login_required
 def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
+    """State, allowed transitions, holds and their history, gates, roles, and the re-baseline form with
+    a preview of what moves (``?new_t0=...``) before it is applied."""
     obj = plan_for(request.user, plan)
-    roles = list(obj.roles.select_related("primary", "backup"))
+    is_coordinator = can_coordinate(request.user, obj)
+    ctx = plan_overview(obj)
+    preview = None
+    preview_error = ""
+    if is_coordinator and request.GET.get("new_t0"):
+        try:
+            new_t0 = parse_local_datetime(obj, request.GET["new_t0"])
+            preview = rebaseline_preview(obj, new_t0)
+        except ValidationError as exc:
+            preview_error = _error_text(exc)
+    transitions = [(s, PlanStatus(s).label) for s in services.allowed_transitions(obj) if s != PlanStatus.HOLD]
     return render(
         request,
         "plans/detail.html",
-        {"plan": obj, "roles": roles, "is_coordinator": can_coordinate(request.user, obj)},
+        {
+            "plan": obj,
+            "nav": "detail",
+            "is_coordinator": is_coordinator,
+            "transitions": transitions,
+            "can_hold": obj.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN},
+            "on_hold": obj.status == PlanStatus.HOLD,
+            "preview": preview,
+            "preview_error": preview_error,
+            "rebaseline_reason": request.GET.get("reason", ""),
+            "t0_local": timezone.localtime(obj.t0, obj.zone).strftime("%Y-%m-%dT%H:%M"),
+            "now": timezone.now(),
+            **ctx,
+        },
     )
+
+
+def _write(request: HttpRequest, plan: str, action, success: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    try:
+        action(obj)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, success)
+    return redirect("plans:detail", obj.slug)
+
+
+@login_required
+@require_POST
+def plan_transition(request: HttpRequest, plan: str) -> HttpResponse:
+    to = request.POST.get("to", "")
+    if to not in PlanStatus.values:
+        messages.error(request, f"Unknown launch state {to!r}.")
+        return redirect("plans:detail", plan)
+    reason = request.POST.get("reason", "")
+    return _write(
+        request,
+        plan,
+        lambda p: services.transition(p, to=to, by=request.user, reason=reason),
+        f"The launch is now {PlanStatus(to).label.lower()}.",
+    )
+
+
+@login_required
+@require_POST
+def plan_hold_start(request: HttpRequest, plan: str) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _write(request, plan, lambda p: services.hold_start(p, by=request.user, reason=reason), "Hold started.")
+
+
+@login_required
+@require_POST
+def plan_hold_end(request: HttpRequest, plan: str) -> HttpResponse:
+    return _write(
+        request,
+        plan,
+        lambda p: services.hold_end(p, by=request.user),
+        "Hold ended; T-0 and every later time slipped by its length.",
+    )
+
+
+@login_required
+@require_POST
+def plan_rebaseline(request: HttpRequest, plan: str) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+
+    def action(p):
+        new_t0 = parse_local_datetime(p, request.POST.get("new_t0", ""))
+        services.rebaseline(p, new_t0=new_t0, by=request.user, reason=reason)
+
+    return _write(request, plan, action, "T-0 moved; every planned time moved with it.")
+
+
+@login_required
+def plan_timeline(request: HttpRequest, plan: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    ctx = timeline(obj, now=timezone.now(), role=request.GET.get("role", ""))
+    return render(request, "plans/timeline.html", {"plan": obj, "nav": "timeline", **ctx})
+
+
+@login_required
+def plan_activity(request: HttpRequest, plan: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    ctx = activity(
+        obj, role=request.GET.get("role", ""), kind=request.GET.get("kind", ""), page=request.GET.get("page", 1)
+    )
+    return render(request, "plans/activity.html", {"plan": obj, "nav": "activity", **ctx})

@@ -1,0 +1,227 @@
+"""Reads for the role and gate pages. Each returns what a page needs in a fixed number of queries,
+however many items the plan holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from plans.models import Event, Plan, Step, StepStatus
+from plans.offsets import format_offset
+from roles.models import Role
+from roles.permissions import can_act_for_role
+
+from .models import Gate, Item, ItemStatus, NoGoTrigger, Vote
+from .services import can_decide, can_raise_triggers, gate_blockers
+
+if TYPE_CHECKING:
+    from plans.permissions import User
+
+# Row states, in the words the page shows.
+STATE_LABELS = {
+    "upcoming": "Upcoming",
+    "due_soon": "Due soon",
+    "due": "Due",
+    "overdue": "Overdue",
+    "done": "Done",
+    "skipped": "Skipped",
+    "blocked": "Blocked",
+    "in_progress": "In progress",
+}
+
+
+def timing_state(now: datetime, due: datetime | None, lead: timedelta, until: datetime | None = None) -> str:
+    """Upcoming until ``lead`` before ``due``, then due soon, due until ``until`` (a step's planned finish;
+    for an item, ``lead`` after its due time), overdue after that."""
+    if due is None:
+        return "upcoming"
+    if now < due - lead:
+        return "upcoming"
+    if now < due:
+        return "due_soon"
+    end = until if until is not None and until > due else due + lead
+    return "due" if now < end else "overdue"
+
+
+def _open_blockers(step: Step | None) -> list[Step]:
+    if step is None:
+        return []
+    return [d for d in step.depends_on.all() if d.status not in (StepStatus.DONE, StepStatus.SKIPPED)]
+
+
+@dataclass
+class Row:
+    kind: str  # "item" or "step"
+    obj: Any
+    offset: timedelta | None
+    due: datetime | None
+    state: str
+    can_act: bool
+    blockers: list[Step] = field(default_factory=list)
+    late: bool = False
+    message: str = ""
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+    @property
+    def offset_label(self) -> str:
+        return format_offset(self.offset) if self.offset is not None else "—"
+
+    @property
+    def dom_id(self) -> str:
+        return f"{self.kind}-{self.obj.pk}"
+
+
+def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
+    due = None if item.due_offset is None else plan.t0 + item.due_offset
+    blockers: list[Step] = []
+    if item.status == ItemStatus.DONE:
+        state = "done"
+    elif item.status == ItemStatus.SKIPPED:
+        state = "skipped"
+    else:
+        step = item.step
+        blockers = _open_blockers(step) if step is not None and step.status == StepStatus.PENDING else []
+        state = "blocked" if blockers else timing_state(now, due, plan.reminder_lead)
+    return Row("item", item, item.due_offset, due, state, can_act, blockers)
+
+
+def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:
+    start = plan.t0 + step.offset
+    finish = start + step.duration
+    blockers: list[Step] = []
+    late = False
+    if step.status == StepStatus.DONE:
+        state = "done"
+        late = step.actual_finish is not None and step.actual_finish > finish
+    elif step.status == StepStatus.SKIPPED:
+        state = "skipped"
+    elif step.status == StepStatus.IN_PROGRESS:
+        state = "in_progress"
+        late = now > finish
+    else:
+        blockers = _open_blockers(step)
+        state = "blocked" if blockers else timing_state(now, start, plan.reminder_lead, finish)
+        late = now > start
+    return Row("step", step, step.offset, start, state, can_act, blockers, late)
+
+
+_DEPS = Prefetch("depends_on", queryset=Step.objects.only("id", "name", "status").order_by("offset", "order"))
+_ITEM_STEP_DEPS = Prefetch(
+    "step__depends_on", queryset=Step.objects.only("id", "name", "status").order_by("offset", "order")
+)
+
+
+def items_for_role(plan: Plan, role: Role):
+    return (
+        Item.objects.filter(plan=plan)
+        .filter(Q(owner_role=role) | Q(owner_role__isnull=True, checklist__role=role))
+        .select_related("done_by", "checklist", "step", "gate")
+        .prefetch_related(_ITEM_STEP_DEPS)
+    )
+
+
+def _sort_key(row: Row) -> tuple:
+    missing = row.offset is None
+    return (missing, row.offset or timedelta(0), 0 if row.kind == "step" else 1, getattr(row.obj, "order", 0))
+
+
+def role_for(plan: Plan, slug: str) -> Role:
+    role = get_object_or_404(Role.objects.select_related("primary", "backup"), plan=plan, slug=slug)
+    role.plan = plan
+    return role
+
+
+def role_page(plan: Plan, role: Role, *, user: User, now: datetime) -> dict[str, Any]:
+    """The role's items and the steps it leads, in due order, with their states (5 queries)."""
+    can_act = can_act_for_role(user, role)
+    rows = [item_row(plan, item, now=now, can_act=can_act) for item in items_for_role(plan, role)]
+    steps = (
+        Step.objects.filter(plan=plan, lead_role=role)
+        .select_related("started_by", "finished_by", "phase")
+        .prefetch_related(_DEPS)
+    )
+    rows += [step_row(plan, step, now=now, can_act=can_act) for step in steps]
+    rows.sort(key=_sort_key)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.state] = counts.get(row.state, 0) + 1
+    summary = [(state, STATE_LABELS[state], counts[state]) for state in STATE_LABELS if counts.get(state)]
+    other_roles = list(Role.objects.filter(plan=plan).only("id", "name", "slug", "order", "plan_id"))
+    return {"role": role, "rows": rows, "can_act": can_act, "summary": summary, "roles": other_roles}
+
+
+def one_item_row(plan: Plan, role: Role, pk: int, *, user: User, now: datetime) -> Row:
+    item = get_object_or_404(items_for_role(plan, role), pk=pk)
+    return item_row(plan, item, now=now, can_act=can_act_for_role(user, role))
+
+
+def one_step_row(plan: Plan, role: Role, pk: int, *, user: User, now: datetime) -> Row:
+    step = get_object_or_404(
+        Step.objects.filter(plan=plan, lead_role=role)
+        .select_related("started_by", "finished_by", "phase")
+        .prefetch_related(_DEPS),
+        pk=pk,
+    )
+    return step_row(plan, step, now=now, can_act=can_act_for_role(user, role))
+
+
+# --- Gates ---------------------------------------------------------------------------------------------
+
+
+def gate_for(plan: Plan, slug: str) -> Gate:
+    gate = get_object_or_404(
+        Gate.objects.select_related("authority_role__primary", "authority_role__backup", "decided_by", "step"),
+        plan=plan,
+        slug=slug,
+    )
+    gate.plan = plan
+    if gate.authority_role is not None:
+        gate.authority_role.plan = plan
+    return gate
+
+
+def gate_poll(plan: Plan, gate: Gate, *, user: User) -> dict[str, Any]:
+    """The live part of the gate page: criteria, triggers, votes of the current round, blockers."""
+    criteria = list(
+        Item.objects.filter(gate=gate)
+        .select_related("done_by", "owner_role", "checklist__role")
+        .order_by("order", "id")
+    )
+    triggers = list(NoGoTrigger.objects.filter(gate=gate).select_related("raised_by", "cleared_by"))
+    polled = list(gate.polled_roles.select_related("primary", "backup").order_by("order", "name"))
+    for role in polled:
+        role.plan = plan
+    votes = list(Vote.objects.filter(gate=gate, poll_round=gate.poll_round).select_related("voted_by"))
+    by_role = {v.role_id: v for v in votes}
+    blockers = gate_blockers(gate, criteria=criteria, triggers=triggers, polled_roles=polled, votes=votes)
+    ballots = [{"role": r, "vote": by_role.get(r.pk), "can_vote": can_act_for_role(user, r)} for r in polled]
+    return {
+        "gate": gate,
+        "criteria": criteria,
+        "triggers": triggers,
+        "ballots": ballots,
+        "blockers": blockers,
+        "votes_in": len(votes),
+    }
+
+
+def gate_page(plan: Plan, gate: Gate, *, user: User) -> dict[str, Any]:
+    ctx = gate_poll(plan, gate, user=user)
+    ctx["decisions"] = list(
+        Event.objects.filter(plan=plan, kind="gate.decided", data__gate=gate.pk).select_related("actor")[:20]
+    )
+    ctx["can_decide"] = can_decide(user, gate)
+    ctx["can_raise"] = can_raise_triggers(user, plan)
+    ctx["my_ballots"] = [b for b in ctx["ballots"] if b["can_vote"]]
+    return ctx
+
+
+def gates_of(plan: Plan) -> list[Gate]:
+    return list(Gate.objects.filter(plan=plan).select_related("authority_role"))

@@ -1,0 +1,29 @@
+"""Template filters for T-minus offsets and durations: ``{{ step.offset|offset }}`` -> ``T-6h``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import template
+
+from plans.offsets import format_duration, format_offset
+
+register = template.Library()
+
+
+@register.filter(name="offset")
+def offset_filter(value: timedelta | None) -> str:
+    return "" if value is None else format_offset(value)
+
+
+@register.filter(name="duration")
+def duration_filter(value: timedelta | None) -> str:
+    return "" if value is None else format_duration(value)
+
+
+@register.filter(name="person")
+def person_filter(user, default: str = "") -> str:
+    """A user's full name, else username; ``default`` (e.g. "unassigned") for nobody."""
+    if user is None or not getattr(user, "pk", None):
+        return default
+    return user.get_full_name() or user.get_username()

@@ -1,0 +1,197 @@
+"""The role page (laptops) and the gate page. Writes go through :mod:`checklists.services`; a write from
+someone who may not make it raises ``PermissionDenied`` there and becomes a 403 with nothing changed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from plans.selectors import plan_for
+from roles.models import Role
+
+from . import services
+from .forms import DecisionForm, ItemSetForm, ReasonForm, VoteForm
+from .models import NoGoTrigger
+from .selectors import gate_for, items_for_role, one_item_row, one_step_row, role_for
+from .selectors import gate_page as gate_page_data
+from .selectors import gate_poll as gate_poll_data
+from .selectors import role_page as role_page_data
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def role_page(request: HttpRequest, plan: str, role: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    role_obj = role_for(obj, role)
+    ctx = role_page_data(obj, role_obj, user=request.user, now=timezone.now())
+    return render(request, "checklists/role.html", {"plan": obj, "nav": "role", **ctx})
+
+
+def _row_response(request: HttpRequest, plan, role: Role, kind: str, pk: int, message: str = "") -> HttpResponse:
+    if not getattr(request, "htmx", False):
+        if message:
+            messages.error(request, message)
+        return redirect(reverse("checklists:role", args=[plan.slug, role.slug]) + f"#{kind}-{pk}")
+    loader = one_item_row if kind == "item" else one_step_row
+    row = loader(plan, role, pk, user=request.user, now=timezone.now())
+    row.message = message
+    return render(request, f"checklists/role.html#{kind}-row", {"plan": plan, "role": role, "row": row})
+
+
+@login_required
+@require_POST
+def item_set(request: HttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
+    """Tick, untick or annotate one item. The page sends the state it wants (not a toggle) and the
+    row's version, so a double click records one event and a stale page cannot undo a newer change."""
+    obj = plan_for(request.user, plan)
+    role_obj = role_for(obj, role)
+    if not items_for_role(obj, role_obj).filter(pk=pk).exists():
+        raise Http404("No such item on this role's page.")
+    form = ItemSetForm(request.POST)
+    message = ""
+    if not form.is_valid():
+        message = "That change was not understood; reload the page."
+    else:
+        data = form.cleaned_data
+        note = data["note"] if "note" in request.POST else None
+        try:
+            services.item_set_status(
+                pk, by=request.user, status=data["status"], note=note, expected_version=data["version"]
+            )
+        except ValidationError as exc:
+            message = _error_text(exc)
+    return _row_response(request, obj, role_obj, "item", pk, message)
+
+
+def _step_write(request: HttpRequest, plan: str, role: str, pk: int, action) -> HttpResponse:
+    from plans.models import Step
+
+    obj = plan_for(request.user, plan)
+    role_obj = role_for(obj, role)
+    step = get_object_or_404(Step.objects.only("pk"), pk=pk, plan=obj, lead_role=role_obj)
+    message = ""
+    try:
+        action(step, by=request.user)
+    except ValidationError as exc:
+        message = _error_text(exc)
+    return _row_response(request, obj, role_obj, "step", step.pk, message)
+
+
+@login_required
+@require_POST
+def step_start(request: HttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
+    return _step_write(request, plan, role, pk, services.step_start)
+
+
+@login_required
+@require_POST
+def step_finish(request: HttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
+    note = request.POST.get("note", "")
+    return _step_write(request, plan, role, pk, lambda step, by: services.step_finish(step, by=by, note=note))
+
+
+# --- Gates ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def gate_page(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    gate_obj = gate_for(obj, gate)
+    ctx = gate_page_data(obj, gate_obj, user=request.user)
+    return render(request, "checklists/gate.html", {"plan": obj, "nav": "gate", **ctx})
+
+
+@login_required
+def gate_poll(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
+    """The live fragment of the gate page (criteria, triggers, votes, what blocks), polled by htmx."""
+    obj = plan_for(request.user, plan)
+    gate_obj = gate_for(obj, gate)
+    ctx = gate_poll_data(obj, gate_obj, user=request.user)
+    return render(request, "checklists/gate.html#poll", {"plan": obj, **ctx})
+
+
+def _back_to_gate(plan, gate) -> HttpResponse:
+    return redirect("checklists:gate", plan.slug, gate.slug)
+
+
+def _gate_write(request: HttpRequest, plan: str, gate: str, action, success: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    gate_obj = gate_for(obj, gate)
+    try:
+        action(obj, gate_obj)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, success)
+    return _back_to_gate(obj, gate_obj)
+
+
+@login_required
+@require_POST
+def gate_open_poll(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
+    return _gate_write(
+        request, plan, gate, lambda p, g: services.gate_open_poll(g, by=request.user), "The poll is open."
+    )
+
+
+@login_required
+@require_POST
+def vote_cast(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
+    form = VoteForm(request.POST)
+
+    def action(p, g):
+        if not form.is_valid():
+            raise ValidationError("Choose GO or NO-GO.")
+        role = get_object_or_404(Role, pk=form.cleaned_data["role"], plan=p)
+        services.vote_cast(
+            g, role=role, by=request.user, vote=form.cleaned_data["vote"], comment=form.cleaned_data["comment"]
+        )
+
+    return _gate_write(request, plan, gate, action, "Your vote is recorded.")
+
+
+@login_required
+@require_POST
+def gate_decide(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
+    form = DecisionForm(request.POST)
+
+    def action(p, g):
+        if not form.is_valid():
+            raise ValidationError("Choose GO or NO-GO.")
+        services.gate_decide(
+            g, by=request.user, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"]
+        )
+
+    return _gate_write(request, plan, gate, action, "The decision is recorded.")
+
+
+def _trigger_write(request: HttpRequest, plan: str, gate: str, pk: int, fn, success: str) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+
+    def action(p, g):
+        trigger = get_object_or_404(NoGoTrigger, pk=pk, gate=g)
+        fn(trigger, by=request.user, reason=reason)
+
+    return _gate_write(request, plan, gate, action, success)
+
+
+@login_required
+@require_POST
+def trigger_raise(request: HttpRequest, plan: str, gate: str, pk: int) -> HttpResponse:
+    return _trigger_write(request, plan, gate, pk, services.trigger_raise, "Trigger raised.")
+
+
+@login_required
+@require_POST
+def trigger_clear(request: HttpRequest, plan: str, gate: str, pk: int) -> HttpResponse:
+    return _trigger_write(request, plan, gate, pk, services.trigger_clear, "Trigger cleared.")

@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from checklists.models import ItemStatus
+from plans.models import Event, StepStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def owner():
+    return factories.UserFactory(username="owner")
+
+
+@pytest.fixture
+def stranger():
+    return factories.UserFactory(username="stranger")
+
+
+@pytest.fixture
+def role(plan, owner):
+    return factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=owner)
+
+
+@pytest.fixture
+def item(plan, role):
+    checklist = factories.ChecklistFactory(plan=plan, role=role, name="DB prep")
+    return factories.ItemFactory(checklist=checklist, title="Take backup", due_offset=timedelta(hours=-2))
+
+
+def role_url(plan, role):
+    return reverse("checklists:role", args=[plan.slug, role.slug])
+
+
+def item_url(plan, role, item):
+    return reverse("checklists:item_set", args=[plan.slug, role.slug, item.pk])
+
+
+def test_role_page_shows_items_and_steps_in_due_order_with_states(client, plan, role, item, owner):
+    later = factories.StepFactory(plan=plan, lead_role=role, name="Migrate schema", offset=timedelta(hours=-1))
+    client.force_login(owner)
+    with time_machine.travel(T0 - timedelta(hours=2, minutes=10), tick=False):
+        response = client.get(role_url(plan, role))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index("Take backup") < html.index("Migrate schema")
+    assert "Due soon" in html  # item due in 10 minutes, reminder lead 15 minutes
+    assert "Upcoming" in html  # the step, 70 minutes away
+    assert 'data-action="tick"' in html
+    assert "T-2h" in html and "GMT" in html  # T-offset and time in the plan's zone (Europe/London)
+    assert f'datetime="{(T0 - timedelta(hours=2)).isoformat()}"' in html  # ISO for the browser-zone script
+    assert later.name in html
+
+
+def test_tick_swaps_just_the_row_and_records_who(client, plan, role, item, owner):
+    client.force_login(owner)
+    response = client.post(
+        item_url(plan, role, item), {"status": "done", "version": item.version}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.strip().startswith(f'<li class="row row-done" id="item-{item.pk}"')
+    assert "<html" not in html
+    assert "Done by" in html
+    item.refresh_from_db()
+    assert item.status == ItemStatus.DONE and item.done_by == owner
+
+
+def test_double_click_records_one_event(client, plan, role, item, owner):
+    client.force_login(owner)
+    for _ in range(2):
+        client.post(item_url(plan, role, item), {"status": "done", "version": 0}, headers={"HX-Request": "true"})
+    assert Event.objects.filter(plan=plan, kind="item.ticked").count() == 1
+
+
+def test_stale_page_gets_a_message_not_an_undo(client, plan, role, item, owner):
+    client.force_login(owner)
+    client.post(item_url(plan, role, item), {"status": "done", "version": 0}, headers={"HX-Request": "true"})
+    # A second tab still shows version 0 (open) and its "untick" is from before; now another stale tab
+    # that saw the item open tries to… untick a version it never saw.
+    response = client.post(
+        item_url(plan, role, item), {"status": "open", "version": 0}, headers={"HX-Request": "true"}
+    )
+    item.refresh_from_db()
+    assert item.status == ItemStatus.DONE
+    assert "changed by someone else" in response.content.decode()
+
+
+def test_note_is_saved_with_the_row(client, plan, role, item, owner):
+    client.force_login(owner)
+    response = client.post(
+        item_url(plan, role, item),
+        {"status": "open", "version": 0, "note": "Backup job queued"},
+        headers={"HX-Request": "true"},
+    )
+    assert "Backup job queued" in response.content.decode()
+    item.refresh_from_db()
+    assert item.note == "Backup job queued" and item.status == ItemStatus.OPEN
+
+
+def test_stranger_sees_no_buttons_and_gets_403(client, plan, role, item, stranger):
+    client.force_login(stranger)
+    html = client.get(role_url(plan, role)).content.decode()
+    assert 'data-action="tick"' not in html
+    assert "You can read this page" in html
+    response = client.post(item_url(plan, role, item), {"status": "done", "version": 0})
+    assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.status == ItemStatus.OPEN
+    assert not Event.objects.filter(plan=plan).exists()
+
+
+def test_backup_and_coordinator_may_tick(client, plan, role, item, coordinator):
+    backup = factories.UserFactory(username="backup")
+    role.backup = backup
+    role.save()
+    for user, status in ((backup, "done"), (coordinator, "open")):
+        client.force_login(user)
+        version = type(item).objects.get(pk=item.pk).version
+        assert client.post(item_url(plan, role, item), {"status": status, "version": version}).status_code == 302
+    item.refresh_from_db()
+    assert item.status == ItemStatus.OPEN and item.version == 2
+
+
+def test_role_page_needs_login_and_404s_unknown_role(client, plan, role, stranger):
+    assert client.get(role_url(plan, role)).status_code == 302
+    client.force_login(stranger)
+    assert client.get(reverse("checklists:role", args=[plan.slug, "nobody"])).status_code == 404
+
+
+def test_item_of_another_role_is_404_on_this_role_url(client, plan, role, owner):
+    other = factories.ItemFactory(checklist__plan=plan)
+    client.force_login(owner)
+    response = client.post(item_url(plan, role, other), {"status": "done", "version": 0})
+    assert response.status_code == 404
+
+
+def test_blocked_step_shows_blockers_and_no_start_button(client, plan, role, owner):
+    first = factories.StepFactory(plan=plan, name="Freeze writes", offset=timedelta(hours=-3))
+    second = factories.StepFactory(plan=plan, lead_role=role, name="Run migration", offset=timedelta(hours=-2))
+    second.depends_on.add(first)
+    client.force_login(owner)
+    html = client.get(role_url(plan, role)).content.decode()
+    assert "Blocked by “Freeze writes”" in html
+    assert 'data-action="start"' not in html
+    response = client.post(
+        reverse("checklists:step_start", args=[plan.slug, role.slug, second.pk]), headers={"HX-Request": "true"}
+    )
+    assert "blocked by" in response.content.decode()
+    second.refresh_from_db()
+    assert second.status == StepStatus.PENDING
+
+
+def test_start_and_finish_a_step(client, plan, role, owner):
+    step = factories.StepFactory(plan=plan, lead_role=role, name="Run migration")
+    client.force_login(owner)
+    start = reverse("checklists:step_start", args=[plan.slug, role.slug, step.pk])
+    finish = reverse("checklists:step_finish", args=[plan.slug, role.slug, step.pk])
+    html = client.post(start, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-action="finish"' in html and "Started by" in html
+    client.post(start, headers={"HX-Request": "true"})  # double click
+    html = client.post(finish, headers={"HX-Request": "true"}).content.decode()
+    assert "finished by" in html
+    step.refresh_from_db()
+    assert step.status == StepStatus.DONE
+    assert Event.objects.filter(plan=plan, kind="step.started").count() == 1
+
+
+def test_stranger_cannot_start_a_step(client, plan, role, stranger):
+    step = factories.StepFactory(plan=plan, lead_role=role)
+    client.force_login(stranger)
+    response = client.post(reverse("checklists:step_start", args=[plan.slug, role.slug, step.pk]))
+    assert response.status_code == 403
+    step.refresh_from_db()
+    assert step.status == StepStatus.PENDING
