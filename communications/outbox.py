@@ -181,6 +181,10 @@ def claim(*, now: datetime, limit: int | None = None, only: int | None = None) -
 
 
 def enqueue(delivery_id: int, token: str) -> None:
+    """One send task per claimed row. OUTBOX_SEND_INLINE=True sends in-process instead (tests, scripts)."""
+    if getattr(settings, "OUTBOX_SEND_INLINE", False):
+        send_claimed(delivery_id, token)
+        return
     from .tasks import send_delivery
 
     send_delivery.delay(delivery_id, token)

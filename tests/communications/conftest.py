@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _send_inline(settings):
+    """Claimed deliveries are sent in-process (the Celery worker test turns this off)."""
+    settings.OUTBOX_SEND_INLINE = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "http://testserver"
