@@ -86,9 +86,7 @@ def test_stale_page_gets_a_message_not_an_undo(client, plan, role, item, owner):
     client.post(item_url(plan, role, item), {"status": "done", "version": 0}, headers={"HX-Request": "true"})
     # A second tab still shows version 0 (open) and its "untick" is from before; now another stale tab
     # that saw the item open tries to… untick a version it never saw.
-    response = client.post(
-        item_url(plan, role, item), {"status": "open", "version": 0}, headers={"HX-Request": "true"}
-    )
+    response = client.post(item_url(plan, role, item), {"status": "open", "version": 0}, headers={"HX-Request": "true"})
     item.refresh_from_db()
     assert item.status == ItemStatus.DONE
     assert "changed by someone else" in response.content.decode()

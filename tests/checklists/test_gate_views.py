@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from checklists.models import GateStatus
+from plans.models import Event, PlanStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gate_setup(plan):
+    director = factories.UserFactory(username="director")
+    qa_user = factories.UserFactory(username="qa")
+    authority = factories.RoleFactory(plan=plan, name="Launch Director", slug="director", primary=director)
+    qa = factories.RoleFactory(plan=plan, name="QA Lead", slug="qa", primary=qa_user)
+    gate = factories.GateFactory(plan=plan, name="Final Go/No-Go", slug="final", authority_role=authority)
+    gate.polled_roles.set([qa])
+    checklist = factories.ChecklistFactory(plan=plan, role=qa)
+    factories.ItemFactory(checklist=checklist, title="Smoke tests pass", gate=gate)
+    trigger = factories.NoGoTriggerFactory(gate=gate, description="Sev-1 open")
+    return {"gate": gate, "director": director, "qa_user": qa_user, "qa": qa, "trigger": trigger}
+
+
+def url(name, plan, gate, *extra):
+    return reverse(f"checklists:{name}", args=[plan.slug, gate.slug, *extra])
+
+
+def test_gate_page_shows_criteria_triggers_poll_and_blockers(client, plan, gate_setup):
+    client.force_login(gate_setup["director"])
+    html = client.get(url("gate", plan, gate_setup["gate"])).content.decode()
+    assert "Smoke tests pass" in html and "Sev-1 open" in html
+    assert "Cannot pass yet" in html and "QA Lead has not voted" in html
+    assert 'hx-trigger="every 3s"' in html
+    assert "Open the poll" in html
+
+
+def test_poll_fragment_is_only_the_live_part(client, plan, gate_setup):
+    client.force_login(gate_setup["qa_user"])
+    html = client.get(url("gate_poll", plan, gate_setup["gate"])).content.decode()
+    assert html.strip().startswith('<div id="gate-live"')
+    assert "<html" not in html
+
+
+def test_vote_and_refused_go_through_the_views(client, plan, gate_setup):
+    gate = gate_setup["gate"]
+    client.force_login(gate_setup["director"])
+    client.post(url("gate_open_poll", plan, gate))
+    client.force_login(gate_setup["qa_user"])
+    response = client.post(url("vote_cast", plan, gate), {"role": gate_setup["qa"].pk, "vote": "go"})
+    assert response.status_code == 302
+    client.force_login(gate_setup["director"])
+    response = client.post(url("gate_decide", plan, gate), {"decision": "go"}, follow=True)
+    html = response.content.decode()
+    assert "Final Go/No-Go cannot pass: Criterion “Smoke tests pass” is open." in html
+    gate.refresh_from_db()
+    assert gate.status == GateStatus.POLLING
+
+
+def test_no_go_view_holds_the_launch(client, plan, gate_setup):
+    client.force_login(gate_setup["director"])
+    client.post(url("gate_decide", plan, gate_setup["gate"]), {"decision": "no_go", "reason": "Sev-1"})
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.HOLD
+
+
+def test_outsiders_get_403_and_nothing_changes(client, plan, gate_setup):
+    gate = gate_setup["gate"]
+    outsider = factories.UserFactory(username="outsider")
+    client.force_login(outsider)
+    html = client.get(url("gate", plan, gate)).content.decode()
+    assert "Open the poll" not in html and "Raise</button>" not in html
+    assert client.post(url("gate_open_poll", plan, gate)).status_code == 403
+    assert client.post(url("gate_decide", plan, gate), {"decision": "no_go", "reason": "x"}).status_code == 403
+    assert client.post(url("trigger_raise", plan, gate, gate_setup["trigger"].pk), {"reason": "x"}).status_code == 403
+    client.force_login(gate_setup["qa_user"])
+    assert client.post(url("gate_decide", plan, gate), {"decision": "go"}).status_code == 403
+    assert not Event.objects.filter(plan=plan).exists()
+
+
+def test_role_holder_raises_and_clears_a_trigger(client, plan, gate_setup):
+    gate, trigger = gate_setup["gate"], gate_setup["trigger"]
+    client.force_login(gate_setup["qa_user"])
+    client.post(url("trigger_raise", plan, gate, trigger.pk), {"reason": "Sev-1 in checkout"})
+    trigger.refresh_from_db()
+    assert trigger.raised
+    html = client.get(url("gate", plan, gate)).content.decode()
+    assert "No-go trigger “Sev-1 open” is raised." in html
+    client.post(url("trigger_clear", plan, gate, trigger.pk), {"reason": "Hotfix deployed"})
+    trigger.refresh_from_db()
+    assert not trigger.raised

@@ -1,0 +1,136 @@
+"""Every page of the running launch keeps a fixed number of SQL queries as the plan grows: measured on
+a small plan, then again after the plan grows to 2,000 items (bulk-created to keep the test fast)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from checklists.models import Checklist, Item, NoGoTrigger, Vote
+from plans.models import Event, Step
+from roles.models import Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# The pinned budget per page, whatever the plan's size.
+BUDGET = {
+    "home": 5,
+    "detail": 7,
+    "timeline": 7,
+    "activity": 7,
+    "role": 9,
+    "gate": 10,
+    "gate_poll": 8,
+}
+
+
+@pytest.fixture
+def world(plan, coordinator):
+    owner = factories.UserFactory(username="owner")
+    role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=owner)
+    other = factories.RoleFactory(plan=plan, name="QA", slug="qa")
+    gate = factories.GateFactory(plan=plan, slug="go", authority_role=role)
+    gate.polled_roles.set([role, other])
+    checklist = factories.ChecklistFactory(plan=plan, role=role, name="Main")
+    step = factories.StepFactory(plan=plan, lead_role=role, name="Seed step")
+    factories.ItemFactory(checklist=checklist, gate=gate, step=step, done_by=owner, status="done")
+    factories.NoGoTriggerFactory(gate=gate)
+    Event.objects.create(plan=plan, kind="item.ticked", summary="Ticked", role=role, actor=owner)
+    return {"plan": plan, "owner": owner, "role": role, "other": other, "gate": gate, "checklist": checklist}
+
+
+def grow(world, *, items: int = 2000, steps: int = 200) -> None:
+    plan, role, gate, owner = world["plan"], world["role"], world["gate"], world["owner"]
+    roles = Role.objects.bulk_create(
+        [Role(plan=plan, name=f"Extra role {n}", slug=f"extra-{n}", order=10 + n, primary=owner) for n in range(20)]
+    )
+    lists = Checklist.objects.bulk_create(
+        [Checklist(plan=plan, name=f"List {n}", role=role if n % 2 else roles[n]) for n in range(20)]
+    )
+    new_steps = Step.objects.bulk_create(
+        [
+            Step(
+                plan=plan,
+                name=f"Bulk step {n}",
+                offset=timedelta(minutes=-600 + 5 * n),
+                duration=timedelta(minutes=10),
+                lead_role=role if n % 3 else roles[n % 20],
+                status="done" if n < 50 else "pending",
+                actual_start=plan.t0 + timedelta(minutes=-600 + 5 * n) if n < 50 else None,
+                actual_finish=plan.t0 + timedelta(minutes=-590 + 5 * n) if n < 50 else None,
+                started_by=owner if n < 50 else None,
+                finished_by=owner if n < 50 else None,
+            )
+            for n in range(steps)
+        ]
+    )
+    through = Step.depends_on.through
+    through.objects.bulk_create(
+        [through(from_step_id=new_steps[n].pk, to_step_id=new_steps[n - 1].pk) for n in range(1, steps)]
+    )
+    Item.objects.bulk_create(
+        [
+            Item(
+                plan=plan,
+                checklist=lists[n % 20],
+                owner_role=role if n % 2 else None,
+                title=f"Bulk item {n}",
+                order=n,
+                due_offset=timedelta(minutes=-3000 + 3 * n),
+                step=new_steps[n % steps],
+                gate=gate if n % 50 == 0 else None,
+                status="done" if n % 3 == 0 else "open",
+                done_by=owner if n % 3 == 0 else None,
+                done_at=plan.t0 if n % 3 == 0 else None,
+            )
+            for n in range(items)
+        ]
+    )
+    NoGoTrigger.objects.bulk_create([NoGoTrigger(gate=gate, description=f"Trigger {n}") for n in range(30)])
+    gate.polled_roles.add(*roles)
+    Vote.objects.bulk_create([Vote(gate=gate, role=r, vote="go", voted_by=owner, voted_at=plan.t0) for r in roles[:10]])
+    Event.objects.bulk_create(
+        [Event(plan=plan, kind="item.ticked", summary=f"Ticked {n}", actor=owner, role=role) for n in range(300)]
+    )
+    Event.objects.bulk_create(
+        [Event(plan=plan, kind="gate.decided", summary="x", data={"gate": gate.pk}, actor=owner) for _ in range(5)]
+    )
+
+
+def pages(world) -> dict[str, str]:
+    plan, role, gate = world["plan"], world["role"], world["gate"]
+    return {
+        "home": reverse("plans:home"),
+        "detail": reverse("plans:detail", args=[plan.slug]),
+        "timeline": reverse("plans:timeline", args=[plan.slug]),
+        "activity": reverse("plans:activity", args=[plan.slug]) + "?role=dba&kind=item",
+        "role": reverse("checklists:role", args=[plan.slug, role.slug]),
+        "gate": reverse("checklists:gate", args=[plan.slug, gate.slug]),
+        "gate_poll": reverse("checklists:gate_poll", args=[plan.slug, gate.slug]),
+    }
+
+
+def measure(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("viewer", ["owner", "coordinator"])
+def test_every_page_keeps_a_fixed_number_of_queries(client, world, coordinator, viewer, django_assert_max_num_queries):
+    client.force_login(world["owner"] if viewer == "owner" else coordinator)
+    urls = pages(world)
+    small = {name: measure(client, url) for name, url in urls.items()}
+    grow(world)
+    assert Item.objects.filter(plan=world["plan"]).count() > 2000
+    big = {name: measure(client, url) for name, url in urls.items()}
+    assert big == small
+    for name, url in urls.items():
+        with django_assert_max_num_queries(BUDGET[name]):
+            client.get(url)

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from plans.models import Event, Hold, PlanStatus
+from plans.selectors import axis_pct, critical_path
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+def detail(plan):
+    return reverse("plans:detail", args=[plan.slug])
+
+
+def test_home_lists_my_roles_with_links_to_role_pages(client, plan):
+    me = factories.UserFactory(username="me")
+    role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", backup=me)
+    factories.ItemFactory(checklist__plan=plan, checklist__role=role)
+    client.force_login(me)
+    html = client.get(reverse("plans:home")).content.decode()
+    assert reverse("checklists:role", args=[plan.slug, "dba"]) in html
+    assert "Backup" in html and "1 open" in html
+
+
+def test_coordinator_sees_transition_buttons_others_do_not(client, plan, coordinator):
+    client.force_login(coordinator)
+    html = client.get(detail(plan)).content.decode()
+    assert 'value="launched"' in html and "Start hold" in html
+    client.force_login(factories.UserFactory(username="someone"))
+    html = client.get(detail(plan)).content.decode()
+    assert 'value="launched"' not in html and "Start hold" not in html
+
+
+def test_transition_refused_with_clear_message(client, plan, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("plans:transition", args=[plan.slug]), {"to": "completed"}, follow=True)
+    assert "The launch cannot go from Countdown to Completed." in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.COUNTDOWN
+
+
+def test_transition_by_non_coordinator_is_403(client, plan):
+    client.force_login(factories.UserFactory(username="someone"))
+    assert client.post(reverse("plans:transition", args=[plan.slug]), {"to": "launched"}).status_code == 403
+    assert client.post(reverse("plans:hold_start", args=[plan.slug]), {"reason": "x"}).status_code == 403
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.COUNTDOWN
+    assert not Event.objects.filter(plan=plan).exists()
+
+
+def test_hold_through_the_views_slips_every_later_time(client, plan, coordinator):
+    before = factories.StepFactory(plan=plan, name="Before", offset=timedelta(hours=-5))
+    after = factories.StepFactory(plan=plan, name="After", offset=timedelta(hours=-1))
+    gate = factories.GateFactory(plan=plan, offset=timedelta(minutes=-30))
+    item = factories.ItemFactory(checklist__plan=plan, due_offset=timedelta(hours=2))
+    client.force_login(coordinator)
+    with time_machine.travel(T0 - timedelta(hours=3), tick=False):
+        client.post(reverse("plans:hold_start", args=[plan.slug]), {"reason": "Vendor outage"})
+    with time_machine.travel(T0 - timedelta(hours=2), tick=False):
+        client.post(reverse("plans:hold_end", args=[plan.slug]))
+        html = client.get(detail(plan)).content.decode()
+    plan.refresh_from_db()
+    for obj in (before, after, gate, item):
+        obj.refresh_from_db()
+    assert plan.t0 == T0 + timedelta(hours=1) and plan.status == PlanStatus.COUNTDOWN
+    assert plan.t0 + before.offset == T0 - timedelta(hours=5)
+    assert plan.t0 + after.offset == T0
+    assert plan.t0 + gate.offset == T0 + timedelta(minutes=30)
+    assert plan.t0 + item.due_offset == T0 + timedelta(hours=3)
+    assert "Vendor outage" in html and "slipped 1h" in html
+
+
+def test_hold_needs_a_reason(client, plan, coordinator):
+    client.force_login(coordinator)
+    response = client.post(reverse("plans:hold_start", args=[plan.slug]), {"reason": ""}, follow=True)
+    assert "A hold needs a reason." in response.content.decode()
+    assert not Hold.objects.exists()
+
+
+def test_rebaseline_previews_before_applying(client, plan, coordinator):
+    factories.StepFactory(plan=plan, name="Deploy API", offset=timedelta(hours=-1))
+    client.force_login(coordinator)
+    # Europe/London in December is UTC+0; move T-0 two hours later.
+    response = client.get(detail(plan), {"new_t0": "2026-12-01T14:00", "reason": "Vendor asked"})
+    html = response.content.decode()
+    assert "T-0 moves from" in html and "+2h" in html
+    assert "Deploy API" in html and "Tue 1 Dec 11:00" in html and "Tue 1 Dec 13:00" in html
+    plan.refresh_from_db()
+    assert plan.t0 == T0  # a preview changes nothing
+    client.post(
+        reverse("plans:rebaseline", args=[plan.slug]), {"new_t0": "2026-12-01T14:00:00+00:00", "reason": "Vendor"}
+    )
+    plan.refresh_from_db()
+    assert plan.t0 == T0 + timedelta(hours=2)
+    assert Event.objects.filter(plan=plan, kind="plan.rebaselined").count() == 1
+
+
+def test_rebaseline_preview_rejects_garbage(client, plan, coordinator):
+    client.force_login(coordinator)
+    html = client.get(detail(plan), {"new_t0": "tomorrow"}).content.decode()
+    assert "is not a date and time" in html
+
+
+def test_timeline_marks_late_critical_and_now(client, plan):
+    a = factories.StepFactory(plan=plan, name="Freeze", offset=timedelta(hours=-4), duration=timedelta(hours=1))
+    b = factories.StepFactory(plan=plan, name="Migrate", offset=timedelta(hours=-3), duration=timedelta(hours=2))
+    c = factories.StepFactory(plan=plan, name="Side task", offset=timedelta(hours=-3), duration=timedelta(minutes=5))
+    b.depends_on.add(a)
+    client.force_login(factories.UserFactory(username="viewer"))
+    with time_machine.travel(T0 - timedelta(hours=2), tick=False):
+        html = client.get(reverse("plans:timeline", args=[plan.slug])).content.decode()
+    assert 'class="tl-now"' in html
+    assert f'id="tl-step-{a.pk}"' in html
+    assert f'<div class="tl-row is-critical is-late" role="row" id="tl-step-{a.pk}"' in html
+    assert f'<div class="tl-row is-late" role="row" id="tl-step-{c.pk}"' in html
+    filtered = client.get(reverse("plans:timeline", args=[plan.slug]), {"role": a.lead_role.slug}).content.decode()
+    assert "Freeze" in filtered and "Side task" not in filtered
+
+
+def test_critical_path_is_the_longest_dependent_chain():
+    durations = {1: 60.0, 2: 120.0, 3: 10.0, 4: 500.0, 5: 30.0}
+    deps = {2: [1], 3: [2], 5: [1]}
+    assert critical_path(durations, deps) == [1, 2, 3]
+    assert critical_path({1: 1.0}, {}) == []
+
+
+def test_axis_zooms_launch_day():
+    assert axis_pct(-8 * 86400) == 0 and axis_pct(8 * 86400) == 100
+    assert axis_pct(-6 * 3600) == 24 and axis_pct(12 * 3600) == 80
+    one_hour_on_launch_day = axis_pct(3600) - axis_pct(0)
+    one_hour_days_before = axis_pct(-3 * 86400 + 3600) - axis_pct(-3 * 86400)
+    assert one_hour_on_launch_day > 10 * one_hour_days_before
+
+
+def test_activity_filters_by_role_and_kind_and_paginates(client, plan, coordinator):
+    owner = factories.UserFactory(username="owner")
+    role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=owner)
+    items = [factories.ItemFactory(checklist__plan=plan, checklist__role=role, title=f"Check {n}") for n in range(55)]
+    from checklists.services import item_tick
+
+    for item in items:
+        item_tick(item, by=owner)
+    from plans.services import hold_start
+
+    hold_start(plan, by=coordinator, reason="Lunch")
+    client.force_login(owner)
+    url = reverse("plans:activity", args=[plan.slug])
+    html = client.get(url).content.decode()
+    assert "Page 1 of 2" in html and "56 events" in html
+    html = client.get(url, {"kind": "hold"}).content.decode()
+    assert "HOLD: Lunch" in html and "Check 1" not in html
+    html = client.get(url, {"role": "dba", "page": 2}).content.decode()
+    assert "Page 2 of 2" in html and "HOLD: Lunch" not in html
