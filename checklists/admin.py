@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from plans.admin import PlanAdmin, PlanEventMixin
+from plans.offsets import format_offset
+
+from .models import Checklist, Gate, Item, NoGoTrigger, Vote
+
+
+class ChecklistInline(admin.TabularInline):
+    model = Checklist
+    extra = 0
+    fields = ("order", "name", "role", "phase", "description")
+    show_change_link = True
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[override]
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            fields = formset.form.base_fields
+            fields["role"].queryset = fields["role"].queryset.filter(plan=obj)
+            fields["phase"].queryset = fields["phase"].queryset.filter(plan=obj)
+        return formset
+
+
+class GateInline(admin.TabularInline):
+    model = Gate
+    extra = 0
+    fields = ("order", "name", "slug", "kind", "offset", "authority_role", "status")
+    show_change_link = True
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[override]
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            field = formset.form.base_fields["authority_role"]
+            field.queryset = field.queryset.filter(plan=obj)
+        return formset
+
+
+PlanAdmin.inlines = [*PlanAdmin.inlines, ChecklistInline, GateInline]
+
+
+class ItemInline(admin.TabularInline):
+    model = Item
+    extra = 0
+    fields = ("order", "title", "section", "owner_role", "step", "gate", "due_offset", "required", "status")
+    readonly_fields = ("status",)
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[override]
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            fields = formset.form.base_fields
+            for name in ("owner_role", "step", "gate"):
+                fields[name].queryset = fields[name].queryset.filter(plan=obj.plan)
+        return formset
+
+
+@admin.register(Checklist)
+class ChecklistAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("name", "plan", "role", "phase", "order")
+    list_filter = ("plan", ("role", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "description", "plan__name")
+    inlines = [ItemInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        instances = formset.save(commit=False)
+        for item in instances:
+            item.plan_id = form.instance.plan_id  # denormalised from the checklist
+            item.save()
+        for item in formset.deleted_objects:
+            item.delete()
+        formset.save_m2m()
+
+
+@admin.register(Item)
+class ItemAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("title", "checklist", "owner_role", "due", "required", "status", "plan")
+    list_filter = ("plan", ("owner_role", admin.RelatedOnlyFieldListFilter), "status", "required")
+    search_fields = ("title", "section", "note", "checklist__name", "plan__name")
+    list_select_related = ("checklist", "owner_role", "plan")
+    raw_id_fields = ("checklist", "step", "gate")
+    readonly_fields = ("plan", "done_at", "done_by", "version")
+
+    @admin.display(description="Due", ordering="due_offset")
+    def due(self, obj: Item) -> str:
+        return "" if obj.due_offset is None else format_offset(obj.due_offset)
+
+    def save_model(self, request: HttpRequest, obj: Item, form: Any, change: bool) -> None:
+        obj.plan_id = obj.checklist.plan_id
+        super().save_model(request, obj, form, change)
+
+
+class NoGoTriggerInline(admin.TabularInline):
+    model = NoGoTrigger
+    extra = 0
+    fields = ("order", "description", "raised", "raised_at")
+    readonly_fields = ("raised", "raised_at")
+
+
+class CriterionInline(admin.TabularInline):
+    model = Item
+    fk_name = "gate"
+    extra = 0
+    verbose_name = "criterion"
+    verbose_name_plural = "criteria (checklist items of this gate)"
+    fields = ("title", "checklist", "status")
+    readonly_fields = ("title", "checklist", "status")
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Gate)
+class GateAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("name", "plan", "kind", "offset", "authority_role", "status", "decision")
+    list_filter = ("plan", "kind", "status")
+    search_fields = ("name", "slug", "description", "plan__name")
+    filter_horizontal = ("polled_roles",)
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("status", "poll_round", "decision", "decided_at", "decided_by", "decision_reason")
+    inlines = [CriterionInline, NoGoTriggerInline]
+
+
+@admin.register(Vote)
+class VoteAdmin(admin.ModelAdmin):
+    list_display = ("gate", "role", "poll_round", "vote", "voted_by", "voted_at")
+    list_filter = ("gate__plan", "vote")
+    search_fields = ("gate__name", "role__name", "comment")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # votes are cast on the gate page, through the service layer

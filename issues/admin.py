@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from plans.admin import PlanEventMixin
+
+from .models import Issue, SeveritySLA
+
+
+@admin.register(SeveritySLA)
+class SeveritySLAAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("severity", "response_within", "resolve_within", "description", "plan")
+    list_filter = ("plan", "severity")
+    search_fields = ("description", "plan__name")
+
+
+@admin.register(Issue)
+class IssueAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("number", "title", "severity", "status", "owner_role", "reported_at", "respond_by", "plan")
+    list_filter = ("plan", "severity", "status", ("owner_role", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("title", "description", "resolution", "plan__name")
+    date_hierarchy = "reported_at"
+    readonly_fields = ("acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by", "escalation_level")

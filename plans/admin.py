@@ -1,0 +1,325 @@
+"""The admin for editing plans. Writes that matter to a live launch go through the service layer:
+moving T-0 is :func:`plans.services.rebaseline`, a plan made from a template is
+:func:`plans.format.importer.import_plan_text`, and every other admin edit records an event so the
+war room (which keys its caches on the plan's revision) sees it."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from .format import PlanFormatError, builtin_templates, template_text
+from .format.exporter import export_plan
+from .format.importer import import_plan_text
+from .models import (
+    Event,
+    Hold,
+    KioskLink,
+    MetricReading,
+    Phase,
+    Plan,
+    Risk,
+    RollbackTrigger,
+    Step,
+    SuccessMetric,
+)
+from .offsets import format_offset
+from .services import rebaseline, record
+
+
+def plan_of(obj: Any) -> Plan | None:
+    for attr in ("plan", "gate", "metric", "checklist"):
+        target = getattr(obj, attr, None)
+        if isinstance(target, Plan):
+            return target
+        if target is not None and attr != "plan":
+            return plan_of(target)
+    return None
+
+
+class PlanEventMixin:
+    """Record an ``admin.changed``/``admin.deleted`` event on the owning plan for every admin write."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        plan = plan_of(obj)
+        if plan is not None:
+            verb = "changed" if change else "added"
+            with transaction.atomic():
+                record(
+                    plan,
+                    kind=f"admin.{verb}",
+                    actor=request.user,
+                    summary=f"{obj._meta.verbose_name.capitalize()} “{obj}” {verb} in the admin",
+                    data={"model": obj._meta.label, "pk": obj.pk, "fields": list(getattr(form, "changed_data", []))},
+                )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        plan, label, name = plan_of(obj), obj._meta.verbose_name, str(obj)
+        super().delete_model(request, obj)  # type: ignore[misc]
+        if plan is not None and Plan.objects.filter(pk=plan.pk).exists():
+            with transaction.atomic():
+                record(plan, kind="admin.deleted", actor=request.user, summary=f"{label.capitalize()} “{name}” deleted")
+
+
+class OffsetColumn:
+    @staticmethod
+    def show(value: Any) -> str:
+        return "" if value is None else format_offset(value)
+
+
+# --- Inlines on the plan ------------------------------------------------------------------------------
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+    fields = ("order", "name", "start_offset", "end_offset", "description")
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    extra = 0
+    fields = ("order", "name", "phase", "offset", "duration", "lead_role", "status")
+    show_change_link = True
+
+    def get_formset(self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any):  # type: ignore[override]
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            fields = formset.form.base_fields
+            fields["phase"].queryset = fields["phase"].queryset.filter(plan=obj)
+            fields["lead_role"].queryset = fields["lead_role"].queryset.filter(plan=obj)
+        return formset
+
+
+# --- Plan -----------------------------------------------------------------------------------------
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = [
+            "name", "slug", "summary", "status", "coordinator", "t0", "timezone", "reminder_lead",
+            "source_template", "extra",
+        ]  # fmt: skip
+        help_texts = {"t0": "In UTC. Changing it re-baselines the plan: every planned time moves with it."}
+
+
+@admin.register(Plan)
+class PlanAdmin(PlanEventMixin, admin.ModelAdmin):
+    form = PlanForm
+    list_display = ("name", "slug", "status", "t0", "timezone", "coordinator", "source_template", "revision")
+    list_filter = ("status", "timezone", "source_template")
+    search_fields = ("name", "slug", "summary")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("revision", "t0_local", "created_at", "updated_at")
+    autocomplete_fields = ("coordinator",)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "summary", "status", "coordinator")}),
+        ("Time", {"fields": ("t0", "timezone", "t0_local", "reminder_lead")}),
+        ("Source", {"fields": ("source_template", "extra"), "classes": ("collapse",)}),
+        ("Bookkeeping", {"fields": ("revision", "created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    # roles and checklists append their inlines here (see roles/admin.py, checklists/admin.py) so that
+    # plans never imports them.
+    inlines: list[type[admin.options.InlineModelAdmin]] = [PhaseInline, StepInline]
+    actions = ["export_yaml"]
+    change_list_template = "admin/plans/plan/change_list.html"
+
+    @admin.display(description="T-0 in the plan's zone")
+    def t0_local(self, obj: Plan) -> str:
+        if not obj.pk:
+            return "—"
+        return f"{obj.local(obj.t0):%a %d %b %Y %H:%M %Z}"
+
+    def save_model(self, request: HttpRequest, obj: Plan, form: forms.ModelForm, change: bool) -> None:
+        if change and "t0" in form.changed_data:
+            new_t0 = obj.t0
+            obj.t0 = Plan.objects.values_list("t0", flat=True).get(pk=obj.pk)
+            super().save_model(request, obj, form, change)
+            rebaseline(obj, new_t0=new_t0, by=request.user, reason="changed in the admin", check=False)
+            obj.refresh_from_db()
+        else:
+            super().save_model(request, obj, form, change)
+
+    @admin.action(description="Export selected plans as plan-format YAML")
+    def export_yaml(self, request: HttpRequest, queryset: Any) -> HttpResponse:
+        body = "\n---\n".join(export_plan(p) for p in queryset.order_by("slug"))
+        name = queryset.first().slug if queryset.count() == 1 else "plans"
+        response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.yaml"'
+        return response
+
+    def get_urls(self):  # type: ignore[no-untyped-def]
+        extra = [
+            path(
+                "from-template/",
+                self.admin_site.admin_view(self.from_template_view),
+                name="plans_plan_from_template",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def from_template_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            return HttpResponse(status=403)
+        form = FromTemplateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            key = form.cleaned_data["template"]
+            try:
+                plan = import_plan_text(
+                    template_text(key),
+                    filename=f"{key}.yaml",
+                    t0=form.cleaned_data["t0"],
+                    tz=form.cleaned_data["timezone"],
+                    name=form.cleaned_data["name"] or None,
+                    slug=form.cleaned_data["slug"] or None,
+                    coordinator=request.user,
+                    by=request.user,
+                    source_template=key,
+                )
+            except PlanFormatError as exc:
+                for line in exc.lines():
+                    form.add_error(None, line)
+            else:
+                messages.success(
+                    request, f"Plan “{plan.name}” created from {key}, T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}."
+                )
+                return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "New plan from template",
+            "form": form,
+            "opts": self.model._meta,
+            "templates": builtin_templates(),
+        }
+        return TemplateResponse(request, "admin/plans/plan/from_template.html", context)
+
+
+def _zones() -> list[tuple[str, str]]:
+    return [(z, z) for z in sorted(zoneinfo.available_timezones()) if "/" in z or z == "UTC"]
+
+
+class FromTemplateForm(forms.Form):
+    template = forms.ChoiceField()
+    name = forms.CharField(required=False, max_length=200, help_text="Leave empty for the template's name.")
+    slug = forms.SlugField(required=False, max_length=80, help_text="Leave empty to derive it from the name.")
+    t0 = forms.DateTimeField(
+        label="T-0",
+        help_text="The launch moment, in the time zone below.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    timezone = forms.ChoiceField(label="Time zone", initial="UTC")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [(t.key, f"{t.name} ({t.key})") for t in builtin_templates()]
+        self.fields["timezone"].choices = _zones()
+
+    def clean_t0(self):  # type: ignore[no-untyped-def]
+        value = self.cleaned_data["t0"]
+        # Django made it aware in the server's zone; the user meant the plan's zone.
+        return timezone.make_naive(value) if timezone.is_aware(value) else value
+
+
+# --- The rest of plans' models ------------------------------------------------------------------------
+
+
+@admin.register(Phase)
+class PhaseAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("name", "plan", "order", "start_offset", "end_offset")
+    list_filter = ("plan",)
+    search_fields = ("name", "description", "plan__name")
+
+
+@admin.register(Step)
+class StepAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("name", "plan", "phase", "at", "duration", "lead_role", "status")
+    list_filter = ("plan", "status", ("lead_role", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name", "description", "verify", "rollback", "plan__name")
+    filter_horizontal = ("depends_on",)
+    raw_id_fields = ("plan",)
+
+    @admin.display(description="Offset", ordering="offset")
+    def at(self, obj: Step) -> str:
+        return format_offset(obj.offset)
+
+
+@admin.register(Risk)
+class RiskAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("title", "plan", "probability", "impact", "owner_role")
+    list_filter = ("plan", "probability", "impact")
+    search_fields = ("title", "description", "rollback_plan", "plan__name")
+
+
+class RollbackTriggerInline(admin.TabularInline):
+    model = RollbackTrigger
+    extra = 0
+    fields = ("order", "description", "comparator", "threshold", "sustained_for", "raised_at")
+    readonly_fields = ("raised_at",)
+
+
+@admin.register(SuccessMetric)
+class SuccessMetricAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("name", "plan", "category", "comparator", "target", "unit", "window")
+    list_filter = ("plan", "category")
+    search_fields = ("name", "description", "plan__name")
+    inlines = [RollbackTriggerInline]
+
+
+@admin.register(RollbackTrigger)
+class RollbackTriggerAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("description", "plan", "metric", "comparator", "threshold", "sustained_for", "raised_at")
+    list_filter = ("plan", ("raised_at", admin.EmptyFieldListFilter))
+    search_fields = ("description", "plan__name")
+
+
+@admin.register(MetricReading)
+class MetricReadingAdmin(admin.ModelAdmin):
+    list_display = ("metric", "value", "recorded_at", "recorded_by")
+    list_filter = ("metric__plan",)
+    search_fields = ("metric__name",)
+    date_hierarchy = "recorded_at"
+
+
+@admin.register(Hold)
+class HoldAdmin(admin.ModelAdmin):
+    list_display = ("plan", "reason", "started_at", "ended_at", "slip")
+    list_filter = ("plan",)
+    search_fields = ("reason", "plan__name")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # holds start and end in the war room (they move T-0)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("at", "plan", "kind", "summary", "actor", "revision")
+    list_filter = ("plan", "kind")
+    search_fields = ("summary", "kind", "plan__name")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the activity log is append-only
+
+
+@admin.register(KioskLink)
+class KioskLinkAdmin(admin.ModelAdmin):
+    list_display = ("label", "plan", "created_by", "created_at", "revoked_at")
+    list_filter = ("plan", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("label", "plan__name")
+
+
+__all__ = ["PlanAdmin", "PlanEventMixin", "plan_of"]

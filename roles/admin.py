@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from plans.admin import PlanAdmin, PlanEventMixin
+
+from .models import Contact, EscalationLevel, Role
+
+
+class RoleInline(admin.StackedInline):
+    model = Role
+    extra = 0
+    fields = (
+        ("name", "slug", "order"),
+        "team",
+        "summary",
+        "responsibilities",
+        ("primary", "backup"),
+        ("phone", "email", "chat"),
+    )
+    autocomplete_fields = ("primary", "backup")
+    show_change_link = True
+
+
+PlanAdmin.inlines = [*PlanAdmin.inlines, RoleInline]
+
+
+@admin.register(Role)
+class RoleAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("name", "plan", "team", "primary", "backup", "phone", "email")
+    list_filter = ("plan", "team")
+    search_fields = ("name", "slug", "team", "summary", "plan__name", "primary__username", "backup__username")
+    autocomplete_fields = ("primary", "backup")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Contact)
+class ContactAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("label", "name", "kind", "organisation", "phone", "email", "plan")
+    list_filter = ("plan", "kind")
+    search_fields = ("label", "name", "organisation", "email", "plan__name")
+
+
+@admin.register(EscalationLevel)
+class EscalationLevelAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ("level", "name", "after", "until", "condition", "plan")
+    list_filter = ("plan",)
+    search_fields = ("name", "condition", "notes", "plan__name")
+    filter_horizontal = ("roles",)

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.contrib import admin
+from django.test import RequestFactory
+from django.urls import reverse
+
+from checklists.models import Item
+from plans.format import template_text
+from plans.format.importer import import_plan_text
+from plans.models import Event, Plan
+
+
+@pytest.fixture
+def template_plan(db):
+    return import_plan_text(
+        template_text("heypeter-academy-lms"),
+        t0="2026-12-01T12:00",
+        tz="Europe/London",
+        source_template="heypeter-academy-lms",
+    )
+
+
+@pytest.mark.django_db
+def test_every_changelist_and_the_plan_change_view_load(admin_client, template_plan):
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        if meta.app_label not in {"plans", "roles", "checklists", "issues", "communications"}:
+            continue
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        if model_admin.search_fields:
+            assert admin_client.get(url, {"q": "launch"}).status_code == 200, url
+    response = admin_client.get(reverse("admin:plans_plan_change", args=[template_plan.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for text in ("Database Migration", "Technical Lead", "Go/No-Go Criteria", "Phase 2: Deployment Day"):
+        assert text in body
+    gate = template_plan.gates.get()
+    assert admin_client.get(reverse("admin:checklists_gate_change", args=[gate.pk])).status_code == 200
+    checklist = template_plan.checklists.first()
+    assert admin_client.get(reverse("admin:checklists_checklist_change", args=[checklist.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_item_changelist_filters(admin_client, template_plan):
+    role = template_plan.roles.get(slug="dba")
+    url = reverse("admin:checklists_item_changelist")
+    response = admin_client.get(
+        url, {"plan__id__exact": template_plan.pk, "owner_role__id__exact": role.pk, "status__exact": "open"}
+    )
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == Item.objects.filter(owner_role=role, status="open").count() > 0
+
+
+@pytest.mark.django_db
+def test_new_plan_from_template(admin_client, admin_user):
+    url = reverse("admin:plans_plan_from_template")
+    assert admin_client.get(url).status_code == 200
+    assert "New plan from template" in admin_client.get(reverse("admin:plans_plan_changelist")).content.decode()
+    response = admin_client.post(
+        url,
+        {
+            "template": "heypeter-academy-lms",
+            "name": "Spring launch",
+            "slug": "",
+            "t0": "2026-07-01T12:00",
+            "timezone": "Europe/London",
+        },
+    )
+    plan = Plan.objects.get(name="Spring launch")
+    assert response.status_code == 302 and response["Location"] == reverse("admin:plans_plan_change", args=[plan.pk])
+    assert plan.t0 == datetime(2026, 7, 1, 11, 0, tzinfo=UTC)  # 12:00 BST
+    assert plan.timezone == "Europe/London" and plan.coordinator == admin_user
+    assert plan.source_template == "heypeter-academy-lms" and plan.steps.count() > 10
+    assert Event.objects.filter(plan=plan, kind="plan.imported", actor=admin_user).exists()
+
+
+@pytest.mark.django_db
+def test_new_plan_from_template_reports_a_taken_slug(admin_client, template_plan):
+    response = admin_client.post(
+        reverse("admin:plans_plan_from_template"),
+        {"template": "heypeter-academy-lms", "slug": template_plan.slug, "t0": "2026-07-01T12:00", "timezone": "UTC"},
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert Plan.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_changing_t0_in_the_admin_rebaselines(admin_user, template_plan):
+    item = Item.objects.get(plan=template_plan, title="Provision production servers")
+    assert item.due_at() == template_plan.t0 - timedelta(days=7)
+    request = RequestFactory().post("/")
+    request.user = admin_user
+    plan = Plan.objects.get(pk=template_plan.pk)
+    plan.t0 = plan.t0 + timedelta(days=2)
+    admin.site._registry[Plan].save_model(request, plan, SimpleNamespace(changed_data=["t0"]), True)
+    plan.refresh_from_db()
+    assert plan.t0 == datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    item.refresh_from_db()
+    assert item.due_at() == datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    event = Event.objects.get(plan=plan, kind="plan.rebaselined")
+    assert event.actor == admin_user and "changed in the admin" in event.summary
