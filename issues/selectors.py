@@ -1,0 +1,83 @@
+"""Reads for the issue pages and the war room: open issues by severity with their SLA timers and the
+escalation rung each unanswered one has reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
+
+from plans.models import Plan
+from roles.models import EscalationLevel
+
+from .models import SEVERITY_RANK, Issue, IssueStatus
+
+
+def escalation_levels(plan: Plan | int) -> list[EscalationLevel]:
+    """The plan's time-based rungs, lowest first. Out-of-band rungs (a ``condition`` such as
+    'Emergency') are reached by a decision, not by time, so they are left out."""
+    pk = plan.pk if isinstance(plan, Plan) else plan
+    return list(EscalationLevel.objects.filter(plan_id=pk, condition="").order_by("level"))
+
+
+def reached_level(
+    issue: Issue, levels: list[EscalationLevel], *, now: datetime | None = None
+) -> EscalationLevel | None:
+    """The highest rung an issue has reached: rung N is reached once the issue has gone unanswered
+    (not acknowledged) for ``after``. An answered issue stays on the rung it had reached then."""
+    now = now or timezone.now()
+    answered = issue.acknowledged_at or issue.resolved_at
+    unanswered_for = (answered or now) - issue.reported_at
+    reached = None
+    for level in levels:
+        if unanswered_for >= level.after:
+            reached = level
+    return reached
+
+
+def severity_order() -> Case:
+    return Case(
+        *[When(severity=sev, then=Value(rank)) for sev, rank in SEVERITY_RANK.items()],
+        output_field=IntegerField(),
+    )
+
+
+def open_issues(plan: Plan | int) -> QuerySet[Issue]:
+    """Unresolved issues, most severe first, oldest first within a severity."""
+    pk = plan.pk if isinstance(plan, Plan) else plan
+    return (
+        Issue.objects.filter(plan_id=pk)
+        .exclude(status=IssueStatus.RESOLVED)
+        .select_related("owner_role", "owner_role__primary", "owner_role__backup")
+        .annotate(rank=severity_order())
+        .order_by("rank", "reported_at")
+    )
+
+
+@dataclass
+class IssueRow:
+    issue: Issue
+    level: EscalationLevel | None
+    remaining: timedelta | None  # until respond_by, for an unacknowledged issue with an SLA
+
+    @property
+    def breached(self) -> bool:
+        return self.remaining is not None and self.remaining <= timedelta(0)
+
+
+def issue_rows(issues, levels: list[EscalationLevel], *, now: datetime | None = None) -> list[IssueRow]:
+    now = now or timezone.now()
+    return [IssueRow(i, reached_level(i, levels, now=now), i.response_remaining(now)) for i in issues]
+
+
+def plan_issues(plan: Plan, *, include_resolved: int = 20) -> tuple[list[Issue], list[Issue]]:
+    """For the issues page: every unresolved issue, and the latest resolved ones."""
+    unresolved = list(open_issues(plan))
+    resolved = list(
+        Issue.objects.filter(plan=plan, status=IssueStatus.RESOLVED)
+        .select_related("owner_role")
+        .order_by("-resolved_at")[:include_resolved]
+    )
+    return unresolved, resolved

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from plans.selectors import plan_for
+
+from . import services
+from .forms import IssueForm, ResolveForm
+from .models import Issue
+from .selectors import escalation_levels, issue_rows, plan_issues
+
+
+@login_required
+def issue_list(request: HttpRequest, plan: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    form = IssueForm(plan=obj)
+    if request.method == "POST":
+        form = IssueForm(request.POST, plan=obj)
+        if form.is_valid():
+            try:
+                issue = services.issue_open(obj, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Raised #{issue.number} {issue.title}.")
+                return redirect("issues:list", obj.slug)
+    unresolved, resolved = plan_issues(obj)
+    now = timezone.now()
+    rows = issue_rows(unresolved, escalation_levels(obj), now=now)
+    for row in rows:
+        row.can_handle = services.can_handle(request.user, row.issue)
+    return render(
+        request,
+        "issues/list.html",
+        {
+            "plan": obj,
+            "rows": rows,
+            "resolved": resolved,
+            "form": form,
+            "can_raise": services.can_raise(request.user, obj),
+            "now": now,
+        },
+    )
+
+
+def _issue(request: HttpRequest, plan: str, pk: int) -> Issue:
+    obj = plan_for(request.user, plan)
+    return get_object_or_404(Issue.objects.select_related("plan", "owner_role__plan"), pk=pk, plan=obj)
+
+
+@login_required
+@require_POST
+def issue_acknowledge(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+    issue = services.issue_acknowledge(_issue(request, plan, pk), by=request.user)
+    messages.success(request, f"Acknowledged #{issue.number}.")
+    return redirect("issues:list", plan)
+
+
+@login_required
+@require_POST
+def issue_resolve(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+    issue = _issue(request, plan, pk)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say how the issue was resolved.")
+        return redirect("issues:list", plan)
+    try:
+        services.issue_resolve(issue, by=request.user, resolution=form.cleaned_data["resolution"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Resolved #{issue.number}.")
+    return redirect("issues:list", plan)

@@ -1,0 +1,78 @@
+"""Kiosk links: a read-only, revocable big-screen URL for a TV that cannot sign in.
+
+The URL carries ``django.core.signing`` of the KioskLink id; revoking the row kills the URL. A forged
+or revoked token is refused with 403.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import KioskLink, Plan
+from .permissions import require_coordinator
+from .services import record
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+SALT = "launchcontrol.kiosk"
+
+
+def kiosk_token(link: KioskLink) -> str:
+    return signing.dumps(link.pk, salt=SALT)
+
+
+def kiosk_link_id(token: str) -> int:
+    """The link id a token names; PermissionDenied for a forged or mangled one (no database)."""
+    try:
+        value = signing.loads(token, salt=SALT)
+    except signing.BadSignature as exc:
+        raise PermissionDenied("This kiosk link is not valid.") from exc
+    if not isinstance(value, int):
+        raise PermissionDenied("This kiosk link is not valid.")
+    return value
+
+
+def kiosk_link_for(token: str) -> KioskLink:
+    """The live link a token names, with its plan; PermissionDenied if forged, revoked or gone."""
+    pk = kiosk_link_id(token)
+    link = KioskLink.objects.select_related("plan").filter(pk=pk).first()
+    if link is None or link.revoked_at is not None:
+        raise PermissionDenied("This kiosk link has been revoked.")
+    return link
+
+
+def kiosk_create(plan: Plan, *, by: AbstractBaseUser, label: str) -> KioskLink:
+    require_coordinator(by, plan)
+    label = label.strip()
+    if not label:
+        raise ValidationError("Name the screen this link is for (e.g. “War room TV 1”).")
+    with transaction.atomic():
+        link = KioskLink.objects.create(plan=plan, label=label[:120], created_by=by)
+        record(
+            plan, kind="kiosk.created", actor=by, summary=f"Kiosk link created: {link.label}", data={"link": link.pk}
+        )
+    return link
+
+
+def kiosk_revoke(link: KioskLink, *, by: AbstractBaseUser) -> KioskLink:
+    require_coordinator(by, link.plan)
+    with transaction.atomic():
+        locked = KioskLink.objects.select_for_update().get(pk=link.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+            record(
+                link.plan,
+                kind="kiosk.revoked",
+                actor=by,
+                summary=f"Kiosk link revoked: {locked.label}",
+                data={"link": locked.pk},
+            )
+    link.revoked_at = locked.revoked_at
+    return link

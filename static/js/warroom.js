@@ -1,0 +1,157 @@
+/* The war-room board: ticks the clock and timers in the browser from the server's clock, polls the
+   fragment with If-None-Match (a 304 swaps nothing), and says STALE when polls stop succeeding. */
+(function () {
+  "use strict";
+  var board = document.getElementById("board");
+  if (!board) return;
+  var STALE_MS = 10000;
+  var staleBanner = document.getElementById("wr-stale");
+  var kiosk = board.dataset.kiosk === "1";
+  var etag = board.dataset.etag || "";
+  var skew = Number(board.dataset.serverNow || Date.now()) - Date.now();
+  var lastOk = Date.now();
+  var sentAt = 0;
+  var revoked = false;
+  // A marker that survives swaps and dies with a reload: tests use it to prove no navigation happened.
+  window.warroom = { loadedAt: Date.now(), polls: 0, swaps: 0, unchanged: 0, errors: 0 };
+
+  if (window.htmx) {
+    // 304 = unchanged: never swap it (an empty body would blank the board).
+    htmx.config.timeout = 8000;  // a hung poll must not block the next ones
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "304", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "[45]..", swap: false, error: true },
+      { code: "...", swap: false }
+    ];
+  }
+
+  function serverNow() { return Date.now() + skew; }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function hms(totalSeconds) {
+    var s = Math.max(0, totalSeconds);
+    var d = Math.floor(s / 86400); s -= d * 86400;
+    var h = Math.floor(s / 3600); s -= h * 3600;
+    var m = Math.floor(s / 60); s -= m * 60;
+    return (d ? d + "d " : "") + pad(h) + ":" + pad(m) + ":" + pad(s);
+  }
+  function short(totalSeconds) {
+    var s = Math.max(0, totalSeconds);
+    var h = Math.floor(s / 3600); s -= h * 3600;
+    var m = Math.floor(s / 60); s -= m * 60;
+    return h ? h + ":" + pad(m) + ":" + pad(s) : pad(m) + ":" + pad(s);
+  }
+
+  var zoneFormat = null;
+  function localTime(now, tz) {
+    try {
+      if (!zoneFormat) zoneFormat = new Intl.DateTimeFormat("en-GB", { timeZone: tz, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+      return zoneFormat.format(new Date(now));
+    } catch (e) { return ""; }
+  }
+
+  function tick() {
+    var root = document.getElementById("wr-root");
+    var now = serverNow();
+    if (root) {
+      var t0 = Number(root.dataset.t0);
+      var holdSince = root.dataset.holdSince ? Number(root.dataset.holdSince) : 0;
+      var at = holdSince || now;
+      var diff = at - t0;
+      var clock = document.getElementById("wr-clock");
+      if (clock) {
+        var text = diff < 0 ? "T-" + hms(Math.ceil(-diff / 1000)) : "T+" + hms(Math.floor(diff / 1000));
+        if (clock.textContent !== text) clock.textContent = text;
+      }
+      var lt = document.getElementById("wr-localtime");
+      if (lt) lt.textContent = localTime(now, root.dataset.tz || "UTC");
+      root.querySelectorAll("[data-since]").forEach(function (el) {
+        el.textContent = short(Math.floor((now - Number(el.dataset.since)) / 1000));
+      });
+      root.querySelectorAll("[data-deadline]").forEach(function (el) {
+        var left = Number(el.dataset.deadline) - now;
+        var over = left < 0;
+        el.textContent = over ? "+" + short(Math.floor(-left / 1000)) : short(Math.ceil(left / 1000));
+        el.classList.toggle("over", over);
+        var row = el.closest("li.issue");
+        if (row) row.classList.toggle("breached", over);
+      });
+    }
+    var age = Date.now() - lastOk;
+    var stale = revoked || age > STALE_MS;
+    if (staleBanner) {
+      staleBanner.hidden = !stale;
+      if (revoked) staleBanner.textContent = "This kiosk link was revoked · ask the coordinator for a new one";
+      else if (stale) staleBanner.querySelector("[data-stale-for]").textContent = Math.floor(age / 1000) + " s";
+    }
+    document.body.classList.toggle("wr-is-stale", stale);
+  }
+
+  // Lists never scroll: hide the rows that do not fit their panel and count them in "+N more".
+  function fit() {
+    document.querySelectorAll("#wr-root .wr-panel[data-fit]").forEach(function (panel) {
+      var list = panel.querySelector(".wr-list");
+      if (!list) return;
+      var more = list.querySelector("li.more");
+      var rows = Array.prototype.filter.call(list.children, function (li) { return li !== more; });
+      rows.forEach(function (li) { li.hidden = false; });
+      var base = more ? Number(more.dataset.base || 0) : 0;
+      var limit = panel.getBoundingClientRect().bottom - 10;
+      var hidden = 0;
+      function label() {
+        if (!more) return;
+        var n = base + hidden;
+        more.hidden = n === 0;
+        more.textContent = "+" + n + " " + (more.dataset.noun || "more");
+      }
+      label();
+      for (var i = rows.length - 1; i > 0; i--) {
+        var last = more && !more.hidden ? more : rows[i];
+        if (last.getBoundingClientRect().bottom <= limit) break;
+        rows[i].hidden = true;
+        hidden += 1;
+        label();
+      }
+    });
+  }
+  window.addEventListener("resize", fit);
+
+  document.body.addEventListener("htmx:configRequest", function (evt) {
+    if (evt.detail.elt !== board) return;
+    if (etag) evt.detail.headers["If-None-Match"] = etag;
+    sentAt = Date.now();
+    window.warroom.polls += 1;
+  });
+  document.body.addEventListener("htmx:afterRequest", function (evt) {
+    if (evt.detail.elt !== board) return;
+    var xhr = evt.detail.xhr;
+    if (!xhr) return;
+    if (xhr.status === 200 || xhr.status === 304) {
+      lastOk = Date.now();
+      var server = Number(xhr.getResponseHeader("X-Server-Now"));
+      if (server) skew = server - (sentAt + lastOk) / 2;
+      if (xhr.status === 200) etag = xhr.getResponseHeader("ETag") || etag;
+      else window.warroom.unchanged += 1;
+    } else if (xhr.status === 403) {
+      if (kiosk) revoked = true;
+      else setTimeout(function () { window.location.reload(); }, 5000);  // screen token expired: sign in again
+    }
+    tick();
+  });
+  document.body.addEventListener("htmx:afterSwap", function (evt) {
+    if (evt.detail.elt !== board) return;
+    window.warroom.swaps += 1;
+    fit();
+    tick();
+  });
+  ["htmx:sendError", "htmx:responseError", "htmx:timeout"].forEach(function (name) {
+    document.body.addEventListener(name, function () { window.warroom.errors += 1; tick(); });
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && window.htmx) htmx.trigger(board, "wr:poll");
+  });
+  fit();
+  tick();
+  setInterval(tick, 250);
+})();

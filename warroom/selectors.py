@@ -1,0 +1,366 @@
+"""What the war-room board shows, read in a fixed number of queries whatever the plan's size.
+
+Everything is computed for one moment ``now``; the view renders it once per (revision, minute) and
+the browser ticks the seconds (clock, SLA timers, hold length) from the data attributes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from checklists.models import Gate, Item, ItemStatus
+from communications.models import Message
+from issues.selectors import escalation_levels, issue_rows, open_issues
+from plans.metrics import trigger_state
+from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
+from roles.models import Role
+
+WINDOW = timedelta(minutes=30)
+NEXT_ROWS = 11
+ROLE_ROWS = 14
+ISSUE_ROWS = 5
+EVENT_ROWS = 7
+READINGS_FETCHED = 400
+
+
+@dataclass
+class Entry:
+    """A line of "next 30 minutes": a step or a checklist item."""
+
+    kind: str  # "step" | "item"
+    title: str
+    role: str
+    at: datetime
+    offset: timedelta
+    late: bool
+    state: str = ""
+
+
+@dataclass
+class RoleRow:
+    role: Role
+    total: int = 0
+    done: int = 0
+    late: int = 0
+    current_step: Step | None = None
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(self.done * 100 / self.total)
+
+    @property
+    def unassigned(self) -> bool:
+        return self.role.primary_id is None
+
+    @property
+    def attention(self) -> tuple:
+        return (-self.late, self.unassigned is False, self.current_step is None, self.role.order)
+
+
+@dataclass
+class Comms:
+    next_name: str = ""
+    next_at: datetime | None = None
+    next_channels: str = ""
+    last_name: str = ""
+    last_at: datetime | None = None
+    last_status: str = ""  # "sent" (from the outbox), "failed", or "due" (from the plan, no outbox yet)
+
+
+@dataclass
+class Board:
+    plan: Plan
+    now: datetime
+    hold: Hold | None
+    phase: Phase | None
+    next_phase: Phase | None
+    entries: list[Entry]
+    late_total: int
+    entries_more: int
+    gates: list[Gate]
+    roles: list[RoleRow]
+    roles_more: int
+    roles_more_unassigned: int
+    items_total: int
+    items_done: int
+    issues: list[Any]
+    issues_more: int
+    issue_counts: dict[str, int]
+    comms: Comms
+    metrics: list[dict[str, Any]]
+    alarms: list[Any]
+    events: list[Event]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def t_offset(self) -> timedelta:
+        """Where the clock stands: frozen at the hold's start during a hold."""
+        moment = self.hold.started_at if self.hold else self.now
+        return moment - self.plan.t0
+
+
+def _elapsed(plan: Plan, now: datetime) -> timedelta:
+    return now - plan.t0
+
+
+def current_phase(phases: list[Phase], elapsed: timedelta) -> tuple[Phase | None, Phase | None]:
+    current = None
+    upcoming = None
+    for phase in phases:
+        if phase.start_offset <= elapsed and (phase.end_offset is None or elapsed < phase.end_offset):
+            current = phase
+        elif phase.start_offset > elapsed and upcoming is None:
+            upcoming = phase
+    return current, upcoming
+
+
+def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int]:
+    """Open steps and items due within 30 minutes or already late, late ones first (oldest first).
+    Returns the rows to show and how many late ones there are in all. Three queries."""
+    elapsed = _elapsed(plan, now)
+    horizon = elapsed + WINDOW
+    steps = list(
+        Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS], offset__lte=horizon)
+        .select_related("lead_role")
+        .order_by("offset", "order")[:200]
+    )
+    late_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN, due_offset__lt=elapsed)
+    items = list(
+        Item.objects.filter(plan=plan, status=ItemStatus.OPEN, due_offset__lte=horizon)
+        .select_related("owner_role", "checklist__role")
+        .order_by("due_offset", "id")[:200]
+    )
+    late_item_count = late_items.count()
+    entries: list[Entry] = []
+    late_steps = 0
+    for step in steps:
+        finish = step.offset + step.duration
+        if step.status == StepStatus.IN_PROGRESS:
+            late = finish < elapsed
+            state = "in_progress"
+        else:
+            late = step.offset < elapsed
+            state = "late" if late else "pending"
+        late_steps += late
+        entries.append(
+            Entry(
+                "step",
+                step.name,
+                step.lead_role.name if step.lead_role else "",
+                plan.t0 + step.offset,
+                step.offset,
+                late,
+                state,
+            )
+        )
+    for item in items:
+        role = item.owner_role or item.checklist.role
+        late = item.due_offset < elapsed
+        entries.append(
+            Entry("item", item.title, role.name if role else "", plan.t0 + item.due_offset, item.due_offset, late)
+        )
+    entries.sort(key=lambda e: (not e.late, e.offset))
+    return entries, late_item_count + late_steps
+
+
+def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 6) -> list[Entry]:
+    """Late ones first, but keep room for what is coming up: at most ``late_rows`` late lines while
+    there are upcoming ones to show."""
+    late = [e for e in entries if e.late]
+    upcoming = [e for e in entries if not e.late]
+    n_late = min(len(late), max(late_rows, rows - len(upcoming)))
+    return late[:n_late] + upcoming[: rows - n_late]
+
+
+def role_rows(plan: Plan, now: datetime) -> list[RoleRow]:
+    """Every role with its checklist progress, late count and current step. Three queries."""
+    elapsed = _elapsed(plan, now)
+    rows = {r.pk: RoleRow(r) for r in Role.objects.filter(plan=plan).select_related("primary", "backup")}
+    stats = (
+        Item.objects.filter(plan=plan)
+        .annotate(rid=Coalesce("owner_role_id", "checklist__role_id"))
+        .values("rid")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=~Q(status=ItemStatus.OPEN)),
+            late=Count("id", filter=Q(status=ItemStatus.OPEN, due_offset__lt=elapsed)),
+        )
+    )
+    for s in stats:
+        row = rows.get(s["rid"])
+        if row:
+            row.total, row.done, row.late = s["total"], s["done"], s["late"]
+    steps = Step.objects.filter(plan=plan, lead_role__isnull=False).filter(
+        Q(status=StepStatus.IN_PROGRESS) | Q(status=StepStatus.PENDING, offset__lt=elapsed)
+    )
+    for step in steps.order_by("offset"):
+        row = rows.get(step.lead_role_id)
+        if row is None:
+            continue
+        if step.status == StepStatus.IN_PROGRESS:
+            row.current_step = row.current_step or step
+            if step.offset + step.duration < elapsed:
+                row.late += 1
+        else:
+            row.late += 1
+    return list(rows.values())
+
+
+def gates(plan: Plan) -> list[Gate]:
+    return list(
+        Gate.objects.filter(plan=plan)
+        .select_related("authority_role")
+        .annotate(
+            criteria_total=Count("criteria", filter=Q(criteria__required=True), distinct=True),
+            criteria_done=Count(
+                "criteria", filter=Q(criteria__required=True) & ~Q(criteria__status=ItemStatus.OPEN), distinct=True
+            ),
+            triggers_raised=Count(
+                "triggers", filter=Q(triggers__raised=True, triggers__cleared_at__isnull=True), distinct=True
+            ),
+            polled=Count("polled_roles", distinct=True),
+            go_votes=Count("votes", filter=Q(votes__poll_round=F("poll_round"), votes__vote="go"), distinct=True),
+        )
+        .order_by("order", "offset")
+    )
+
+
+def message_times(message: Message, t0: datetime, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """(last occurrence at or before now, next occurrence after now) of a one-off or recurring message."""
+    first = t0 + message.offset
+    if first > now:
+        return None, first
+    if not message.every or message.every <= timedelta(0):
+        return first, None
+    k = math.floor((now - first) / message.every)
+    if message.count is not None and k >= message.count - 1:
+        return first + message.every * (message.count - 1), None
+    return first + message.every * k, first + message.every * (k + 1)
+
+
+def comms(plan: Plan, now: datetime) -> Comms:
+    """The next scheduled communication and the last one sent. Reads the outbox (Delivery) when the
+    communications app has one, and derives from the plan's message offsets otherwise."""
+    result = Comms()
+    messages = list(Message.objects.filter(plan=plan, enabled=True).prefetch_related("channels"))
+    for message in messages:
+        last, nxt = message_times(message, plan.t0, now)
+        if nxt is not None and (result.next_at is None or nxt < result.next_at):
+            result.next_name, result.next_at = message.name, nxt
+            result.next_channels = ", ".join(c.name for c in message.channels.all())
+        if last is not None and (result.last_at is None or last > result.last_at):
+            result.last_name, result.last_at, result.last_status = message.name, last, "due"
+    sent = _last_delivery(plan)
+    if sent is not None:
+        result.last_name, result.last_at, result.last_status = sent
+    return result
+
+
+_OUTBOX_READY: bool | None = None
+
+
+def _outbox():
+    """The communications outbox model, once its table exists (checked once per process)."""
+    global _OUTBOX_READY
+    try:
+        delivery = apps.get_model("communications", "Delivery")
+    except LookupError:
+        return None
+    if _OUTBOX_READY is None:
+        _OUTBOX_READY = delivery._meta.db_table in connection.introspection.table_names()
+    return delivery if _OUTBOX_READY else None
+
+
+def _last_delivery(plan: Plan) -> tuple[str, datetime, str] | None:
+    """The last communication that went out (or failed to), from the outbox. Reminders to people
+    (item.due, step.due…) are not communications and are left out."""
+    delivery = _outbox()
+    if delivery is None:
+        return None
+    names = {f.name for f in delivery._meta.get_fields()}
+    if not {"plan", "status", "sent_at", "source_kind", "label"} <= names:
+        return None
+    row = (
+        delivery.objects.filter(plan=plan, source_kind__startswith="message", status__in=["sent", "failed"])
+        .order_by(Coalesce("sent_at", "due_at").desc())
+        .values("label", "sent_at", "due_at", "status")
+        .first()
+    )
+    if row is None:
+        return None
+    return row["label"] or "Message", row["sent_at"] or row["due_at"], row["status"]
+
+
+def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Each success metric with its latest reading against target, and the rollback trigger states
+    (alarms first). Three queries."""
+    metric_list = list(plan.metrics.all())
+    readings: dict[int, list[MetricReading]] = {m.pk: [] for m in metric_list}
+    for reading in MetricReading.objects.filter(metric__plan=plan).order_by("-recorded_at", "-id")[:READINGS_FETCHED]:
+        readings[reading.metric_id].append(reading)
+    rows = []
+    for metric in metric_list:
+        latest = readings[metric.pk][0] if readings[metric.pk] else None
+        rows.append(
+            {
+                "metric": metric,
+                "latest": latest,
+                "meets": metric.meets(float(latest.value)) if latest else None,
+            }
+        )
+    states = [
+        trigger_state(t, readings.get(t.metric_id, []), now=now)
+        for t in RollbackTrigger.objects.filter(plan=plan).order_by("order", "id")
+    ]
+    states.sort(key=lambda s: (not s.in_breach, not s.breaching))
+    return rows, states
+
+
+def board(plan: Plan, *, now: datetime | None = None) -> Board:
+    now = now or timezone.now()
+    elapsed = _elapsed(plan, now)
+    hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
+    phase, next_phase = current_phase(list(plan.phases.all()), elapsed)
+    entries, late_total = next_entries(plan, now)
+    shown_entries = pick_entries(entries)
+    roles = role_rows(plan, now)
+    roles.sort(key=lambda r: r.attention)
+    shown, hidden = roles[:ROLE_ROWS], roles[ROLE_ROWS:]
+    issues = list(open_issues(plan))
+    rows = issue_rows(issues, escalation_levels(plan), now=now)
+    counts = dict.fromkeys(("critical", "high", "medium", "low"), 0)
+    for issue in issues:
+        counts[issue.severity] = counts.get(issue.severity, 0) + 1
+    metric_rows, states = metrics(plan, now)
+    return Board(
+        plan=plan,
+        now=now,
+        hold=hold,
+        phase=phase,
+        next_phase=next_phase,
+        entries=shown_entries,
+        late_total=late_total,
+        entries_more=max(0, len(entries) - len(shown_entries)),
+        gates=gates(plan),
+        roles=shown,
+        roles_more=len(hidden),
+        roles_more_unassigned=sum(r.unassigned for r in hidden),
+        items_total=sum(r.total for r in roles),
+        items_done=sum(r.done for r in roles),
+        issues=rows[:ISSUE_ROWS],
+        issues_more=max(0, len(rows) - ISSUE_ROWS),
+        issue_counts=counts,
+        comms=comms(plan, now),
+        metrics=metric_rows,
+        alarms=states,
+        events=list(Event.objects.filter(plan=plan).select_related("actor", "role")[:EVENT_ROWS]),
+    )

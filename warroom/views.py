@@ -1,0 +1,260 @@
+"""The war-room board: a page, a poll endpoint answered 304 from the plan's revision alone, and the
+same for a kiosk link (a signed, revocable URL for a TV that cannot sign in).
+
+The poll endpoints touch neither the session nor the user: the signed-in board carries a signed
+*screen token* naming the plan (made when the page was loaded by a signed-in viewer), so an unchanged
+poll costs one query (the plan's revision) and no rendering. A changed board is rendered once per
+(revision, minute) and served to every screen from the cache.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import condition, require_GET, require_POST
+
+from plans.kiosk import kiosk_create, kiosk_link_for, kiosk_link_id, kiosk_revoke, kiosk_token
+from plans.metrics import can_record, record_reading
+from plans.models import KioskLink, Plan, SuccessMetric
+from plans.permissions import can_coordinate, require_coordinator
+from plans.selectors import plan_for
+
+from . import selectors
+
+SCREEN_SALT = "launchcontrol.warroom.screen"
+SCREEN_MAX_AGE = 14 * 24 * 3600
+BUCKET_SECONDS = 60
+CACHE_SECONDS = 3 * BUCKET_SECONDS
+
+
+# --- Rendering once per (revision, minute) -------------------------------------------------------------
+
+
+def current_bucket() -> int:
+    """The coarse time slot in the ETag: the board has time-dependent rows (late, next 30 minutes)."""
+    return int(time.time() // BUCKET_SECONDS)
+
+
+def cache_key(plan_id: int, revision: int, bucket: int) -> str:
+    return f"warroom:board:{plan_id}:{revision}:{bucket}"
+
+
+def render_board(plan: Plan) -> str:
+    return render_to_string("warroom/_board.html", {"b": selectors.board(plan)})
+
+
+def board_html(plan_id: int, revision: int, bucket: int) -> str:
+    """The board's fragment for this (revision, bucket): from the cache, or rendered once. A screen
+    that finds another one rendering waits briefly for its bytes instead of rendering too."""
+    key = cache_key(plan_id, revision, bucket)
+    html = cache.get(key)
+    if html is not None:
+        return html
+    lock = f"{key}:lock"
+    if not cache.add(lock, 1, timeout=10):
+        for _ in range(40):
+            time.sleep(0.025)
+            html = cache.get(key)
+            if html is not None:
+                return html
+    try:
+        html = render_board(Plan.objects.select_related("coordinator").get(pk=plan_id))
+        cache.set(key, html, timeout=CACHE_SECONDS)
+    finally:
+        cache.delete(lock)
+    return html
+
+
+def etag(plan_id: int, revision: int, bucket: int) -> str:
+    return f'"{plan_id}.{revision}.{bucket}"'
+
+
+# --- Screen tokens and the poll endpoints ------------------------------------------------------------
+
+
+def screen_token(plan: Plan, user) -> str:
+    return signing.dumps({"p": plan.pk, "u": user.pk}, salt=SCREEN_SALT, compress=False)
+
+
+def _screen_plan_id(token: str) -> int:
+    try:
+        value = signing.loads(token, salt=SCREEN_SALT, max_age=SCREEN_MAX_AGE)
+    except signing.BadSignature as exc:  # includes SignatureExpired
+        raise PermissionDenied("This board's screen token is not valid; reload the page.") from exc
+    return int(value["p"])
+
+
+def _member_state(request: HttpRequest, plan: str) -> tuple[int, int, int]:
+    state = getattr(request, "_warroom_state", None)
+    if state is None:
+        wanted = _screen_plan_id(request.GET.get("s", ""))
+        row = Plan.objects.filter(slug=plan).values_list("pk", "revision").first()
+        if row is None:
+            raise Http404("No such plan.")
+        if row[0] != wanted:
+            raise PermissionDenied("This screen token is for another plan.")
+        state = (row[0], row[1], current_bucket())
+        request._warroom_state = state  # type: ignore[attr-defined]
+    return state
+
+
+def _kiosk_state(request: HttpRequest, token: str) -> tuple[int, int, int]:
+    state = getattr(request, "_warroom_state", None)
+    if state is None:
+        link_id = kiosk_link_id(token)
+        row = (
+            Plan.objects.filter(kiosk_links__pk=link_id, kiosk_links__revoked_at__isnull=True)
+            .values_list("pk", "revision")
+            .first()
+        )
+        if row is None:
+            raise PermissionDenied("This kiosk link has been revoked.")
+        state = (row[0], row[1], current_bucket())
+        request._warroom_state = state  # type: ignore[attr-defined]
+    return state
+
+
+def _member_etag(request: HttpRequest, plan: str) -> str:
+    return etag(*_member_state(request, plan))
+
+
+def _kiosk_etag(request: HttpRequest, token: str) -> str:
+    return etag(*_kiosk_state(request, token))
+
+
+def live(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Stamp the server's clock (ms) on every answer, 304s included, so the browser computes its skew;
+    and keep the browser's own cache out of the way (the page sends If-None-Match itself)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["X-Server-Now"] = str(int(time.time() * 1000))
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
+@require_GET
+@live
+@condition(etag_func=_member_etag)
+def board_fragment(request: HttpRequest, plan: str) -> HttpResponse:
+    return HttpResponse(board_html(*_member_state(request, plan)))
+
+
+@require_GET
+@live
+@condition(etag_func=_kiosk_etag)
+def kiosk_fragment(request: HttpRequest, token: str) -> HttpResponse:
+    return HttpResponse(board_html(*_kiosk_state(request, token)))
+
+
+# --- Pages -----------------------------------------------------------------------------------------
+
+
+def _board_page(request: HttpRequest, plan: Plan, *, poll_url: str, kiosk: bool) -> HttpResponse:
+    bucket = current_bucket()
+    context = {
+        "plan": plan,
+        "fragment": board_html(plan.pk, plan.revision, bucket),
+        "etag": etag(plan.pk, plan.revision, bucket),
+        "poll_url": poll_url,
+        "poll_seconds": settings.WARROOM_POLL_SECONDS,
+        "kiosk": kiosk,
+        "server_now": int(time.time() * 1000),
+        "is_coordinator": not kiosk and can_coordinate(request.user, plan),
+    }
+    response = render(request, "warroom/board.html", context)
+    response["X-Server-Now"] = str(int(time.time() * 1000))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def board_page(request: HttpRequest, plan: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    poll_url = reverse("warroom:fragment", args=[obj.slug]) + "?s=" + screen_token(obj, request.user)
+    return _board_page(request, obj, poll_url=poll_url, kiosk=False)
+
+
+@require_GET
+def kiosk(request: HttpRequest, token: str) -> HttpResponse:
+    link = kiosk_link_for(token)
+    return _board_page(request, link.plan, poll_url=reverse("warroom:kiosk_fragment", args=[token]), kiosk=True)
+
+
+@login_required
+def kiosk_links(request: HttpRequest, plan: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    require_coordinator(request.user, obj)
+    links = [
+        (link, request.build_absolute_uri(reverse("warroom:kiosk", args=[kiosk_token(link)])))
+        for link in KioskLink.objects.filter(plan=obj).select_related("created_by").order_by("-created_at")
+    ]
+    return render(request, "warroom/kiosks.html", {"plan": obj, "links": links})
+
+
+@login_required
+@require_POST
+def kiosk_link_create(request: HttpRequest, plan: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    try:
+        link = kiosk_create(obj, by=request.user, label=request.POST.get("label", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Kiosk link “{link.label}” created.")
+    return redirect("warroom:kiosks", obj.slug)
+
+
+@login_required
+@require_POST
+def kiosk_link_revoke(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    link = get_object_or_404(KioskLink.objects.select_related("plan"), pk=pk, plan=obj)
+    kiosk_revoke(link, by=request.user)
+    messages.success(request, f"Kiosk link “{link.label}” revoked: that screen now shows an error.")
+    return redirect("warroom:kiosks", obj.slug)
+
+
+# --- Metric readings -----------------------------------------------------------------------------------
+
+
+@login_required
+def metrics_page(request: HttpRequest, plan: str) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    rows, states = selectors.metrics(obj, timezone.now())
+    return render(
+        request,
+        "warroom/metrics.html",
+        {"plan": obj, "rows": rows, "states": states, "can_record": can_record(request.user, obj)},
+    )
+
+
+@login_required
+@require_POST
+def metric_record(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    metric = get_object_or_404(SuccessMetric.objects.select_related("plan"), pk=pk, plan=obj)
+    try:
+        reading = record_reading(metric, value=request.POST.get("value", ""), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Recorded {metric.name}: {reading.value.normalize():f}{metric.unit}.")
+    return redirect("warroom:metrics", obj.slug)
