@@ -23,12 +23,12 @@ MIN_LENGTH = timedelta(minutes=15)
 
 
 def feed_token(role: Role) -> str:
-    return signing.dumps([role.plan_id, role.pk], salt=SALT, compress=True)
+    return signing.Signer(salt=SALT).sign_object([role.plan_id, role.pk])
 
 
 def role_from_token(plan: Plan, token: str) -> Role | None:
     try:
-        plan_id, role_id = signing.loads(token, salt=SALT)
+        plan_id, role_id = signing.Signer(salt=SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     if plan_id != plan.pk:

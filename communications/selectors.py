@@ -86,7 +86,7 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         "failed": buckets[DeliveryStatus.FAILED],
         "skipped": buckets[DeliveryStatus.SKIPPED],
         "counts": counts,
-        "messages": messages,
+        "comm_messages": messages,
         "channels": list(Channel.objects.filter(plan=plan)),
         "calendars": [(role, feed_url(role, plan)) for role in roles],
     }

@@ -1,0 +1,83 @@
+"""The webhook channel against a local HTTP server: idempotency key, retries with backoff, then failed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from communications import outbox
+from communications.models import Audience, Channel, ChannelKind, Delivery, DeliveryStatus, Message
+from plans.models import Event
+from tests import factories
+from tests.communications.sink import Sink
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+M = timedelta(minutes=1)
+
+
+def tick_at(moment: datetime) -> None:
+    with time_machine.travel(moment, tick=False):
+        outbox.tick(now=moment)
+
+
+def setup_message(coordinator, url: str) -> Message:
+    with time_machine.travel(T0 - timedelta(days=2), tick=False):
+        plan = factories.PlanFactory(coordinator=coordinator)
+    hook = Channel.objects.create(plan=plan, name="#launch", kind=ChannelKind.WEBHOOK, target=url)
+    message = Message.objects.create(
+        plan=plan,
+        name="Go live",
+        offset=timedelta(0),
+        audience=Audience.STAFF,
+        body="We are live at {{ t0|date:'H:i' }}.",
+    )
+    message.channels.set([hook])
+    return message
+
+
+def test_webhook_posts_slack_json_with_the_delivery_id_as_idempotency_key(coordinator, settings):
+    with Sink() as sink:
+        setup_message(coordinator, f"{sink.url}/ok")
+        tick_at(T0)
+        tick_at(T0 + M)
+    row = Delivery.objects.get()
+    assert row.status == DeliveryStatus.SENT and row.attempts == 1
+    assert sink.keys() == {str(row.pk): 1}
+    assert sink.calls[0]["json"] == {"text": f"*{row.subject}*\nWe are live at 12:00."}
+
+
+def test_failing_webhook_is_retried_with_backoff_then_shown_failed(coordinator, client, settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 4
+    with Sink() as sink:
+        message = setup_message(coordinator, f"{sink.url}/fail")
+        tick_at(T0)
+        row = Delivery.objects.get()
+        assert row.status == DeliveryStatus.PENDING and row.attempts == 1
+        assert row.next_attempt_at == T0 + timedelta(seconds=30)
+        tick_at(T0 + timedelta(seconds=15))  # backing off: no new try yet
+        assert len(sink.calls) == 1
+        t = T0
+        for wait in (30, 60, 120):  # 30 s, 1 min, 2 min
+            t += timedelta(seconds=wait)
+            tick_at(t)
+        row.refresh_from_db()
+        assert len(sink.calls) == 4 and set(sink.keys("/fail")) == {str(row.pk)}
+        tick_at(t + timedelta(minutes=10))
+    assert len(sink.calls) == 4  # bounded
+    assert row.status == DeliveryStatus.FAILED and row.attempts == 4
+    assert "HTTP 500" in row.error and "boom: upstream exploded" in row.error
+    assert Event.objects.filter(kind="comms.failed", plan=message.plan).count() == 1
+
+    client.force_login(coordinator)
+    with time_machine.travel(t + timedelta(minutes=11), tick=False):
+        response = client.get(reverse("communications:page", args=[message.plan.slug]))
+    html = response.content.decode()
+    assert 'id="attention"' in html
+    assert f'id="delivery-{row.pk}"' in html and "Failed" in html
+    assert "webhook answered HTTP 500: boom: upstream exploded" in html
+    assert "(4 attempts)" in html
