@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Sink:
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.lock = threading.Lock()
         self.calls: list[dict] = []
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
+                if delay:
+                    time.sleep(delay)  # a slow receiver, so a batch is still going when a worker is killed
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with sink.lock:
