@@ -45,3 +45,16 @@ def num(value) -> str:
         return ""
     text = f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
     return text
+
+
+@register.filter
+def tclock(delta: timedelta | None) -> str:
+    """The board's clock as the browser draws it: ``T-01:02:03``, ``T+2d 04:00:00``."""
+    if not isinstance(delta, timedelta):
+        return ""
+    seconds = delta.total_seconds()
+    total = int(-seconds) + (1 if -seconds % 1 else 0) if seconds < 0 else int(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"T{'-' if seconds < 0 else '+'}{f'{days}d ' if days else ''}{hours:02d}:{minutes:02d}:{secs:02d}"

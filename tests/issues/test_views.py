@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from issues import services
+from issues.models import Issue, IssueStatus, SeveritySLA
+from tests import factories
+
+
+@pytest.fixture
+def setup(plan):
+    owner = factories.UserFactory(username="owner")
+    role = factories.RoleFactory(plan=plan, name="DBA", primary=owner)
+    SeveritySLA.objects.create(plan=plan, severity="high", response_within=timedelta(hours=1))
+    return {"owner": owner, "role": role}
+
+
+def test_list_raise_ack_resolve(client, plan, setup, django_assert_max_num_queries):
+    client.force_login(setup["owner"])
+    url = reverse("issues:list", args=[plan.slug])
+    response = client.post(
+        url, {"title": "Replica lag", "severity": "high", "owner_role": setup["role"].pk, "description": "30 s"}
+    )
+    assert response.status_code == 302
+    issue = Issue.objects.get(plan=plan)
+    assert issue.respond_by is not None
+    with django_assert_max_num_queries(14):
+        page = client.get(url)
+    assert page.status_code == 200
+    assert "Replica lag" in page.content.decode()
+    assert client.post(reverse("issues:acknowledge", args=[plan.slug, issue.pk])).status_code == 302
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.ACKNOWLEDGED
+    client.post(reverse("issues:resolve", args=[plan.slug, issue.pk]), {"resolution": "Failover"})
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.RESOLVED
+
+
+def test_stranger_cannot_ack_or_raise(client, plan, setup):
+    issue = services.issue_open(plan, by=setup["owner"], title="x", severity="high", owner_role=setup["role"])
+    client.force_login(factories.UserFactory(username="stranger"))
+    assert client.post(reverse("issues:acknowledge", args=[plan.slug, issue.pk])).status_code == 403
+    page = client.get(reverse("issues:list", args=[plan.slug]))
+    assert "Raise an issue" not in page.content.decode()
+    client.post(reverse("issues:list", args=[plan.slug]), {"title": "y", "severity": "high"})
+    assert Issue.objects.filter(plan=plan).count() == 1
+
+
+def test_list_needs_login(client, plan):
+    response = client.get(reverse("issues:list", args=[plan.slug]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from plans.metrics import record_reading, trigger_state
+from plans.models import Event, MetricReading, RollbackTrigger
+from tests import factories
+
+NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def setup(plan):
+    sre = factories.UserFactory(username="sre")
+    factories.RoleFactory(plan=plan, name="SRE", primary=sre)
+    metric = factories.MetricFactory(plan=plan, name="Error rate", comparator="<", target=Decimal("0.1"), unit="%")
+    trigger = RollbackTrigger.objects.create(
+        plan=plan,
+        description="Error rate > 1 % for 10 min",
+        metric=metric,
+        comparator=">",
+        threshold=Decimal("1"),
+        sustained_for=timedelta(minutes=10),
+    )
+    return {"sre": sre, "metric": metric, "trigger": trigger}
+
+
+def _at(minutes: int, metric, value, by):
+    with time_machine.travel(NOON + timedelta(minutes=minutes), tick=False):
+        return record_reading(metric, value=value, by=by)
+
+
+def test_record_reading_logs_an_event_and_checks_permission(plan, setup):
+    rev = plan.revision
+    reading = record_reading(setup["metric"], value="0.05", by=setup["sre"])
+    assert reading.value == Decimal("0.05")
+    assert Event.objects.filter(plan=plan, kind="metric.reading").get().summary == "Error rate: 0.05% (on target)"
+    plan.refresh_from_db()
+    assert plan.revision == rev + 1
+    with pytest.raises(PermissionDenied):
+        record_reading(setup["metric"], value="1", by=factories.UserFactory(username="stranger"))
+    with pytest.raises(ValidationError):
+        record_reading(setup["metric"], value="lots", by=setup["sre"])
+
+
+def test_breach_needs_sustained_for(plan, setup):
+    metric, sre, trigger = setup["metric"], setup["sre"], setup["trigger"]
+    _at(0, metric, "1.5", sre)
+    _at(5, metric, "2.0", sre)
+    trigger.refresh_from_db()
+    assert trigger.raised_at is None  # crossing for 5 minutes only
+    state = trigger_state(trigger, metric.readings.order_by("-recorded_at"), now=NOON + timedelta(minutes=5))
+    assert state.breaching and not state.in_breach
+    assert state.alarm_at == NOON + timedelta(minutes=10)
+
+    _at(10, metric, "1.2", sre)
+    trigger.refresh_from_db()
+    assert trigger.raised_at == NOON + timedelta(minutes=10)
+    assert Event.objects.filter(plan=plan, kind="rollback.breach").count() == 1
+
+    _at(11, metric, "1.3", sre)  # still in breach: no second alarm
+    assert Event.objects.filter(plan=plan, kind="rollback.breach").count() == 1
+
+    _at(12, metric, "0.4", sre)  # back within the threshold: the automatic alarm clears
+    trigger.refresh_from_db()
+    assert trigger.raised_at is None
+    assert Event.objects.filter(plan=plan, kind="rollback.cleared").count() == 1
+
+
+def test_a_dip_restarts_the_run(plan, setup):
+    metric, sre, trigger = setup["metric"], setup["sre"], setup["trigger"]
+    _at(0, metric, "1.5", sre)
+    _at(6, metric, "0.5", sre)
+    _at(7, metric, "1.5", sre)
+    _at(12, metric, "1.5", sre)
+    trigger.refresh_from_db()
+    assert trigger.raised_at is None  # the run started at minute 7
+    state = trigger_state(trigger, metric.readings.order_by("-recorded_at"), now=NOON + timedelta(minutes=17))
+    assert state.in_breach  # time alone completes a run the latest reading still holds
+
+
+def test_without_sustained_for_breach_is_immediate_and_manual_raise_counts(plan, setup):
+    metric, sre, trigger = setup["metric"], setup["sre"], setup["trigger"]
+    trigger.sustained_for = None
+    trigger.save()
+    _at(0, metric, "3", sre)
+    trigger.refresh_from_db()
+    assert trigger.raised_at is not None
+    manual = RollbackTrigger.objects.create(plan=plan, description="Security breach detected")
+    assert not trigger_state(manual, []).in_breach
+    manual.raised_at, manual.raised_reason = NOON, "Pen-test found an open bucket"
+    assert trigger_state(manual, []).in_breach
+
+
+def test_metrics_page_records_a_reading(client, plan, setup, django_assert_max_num_queries):
+    client.force_login(setup["sre"])
+    url = reverse("warroom:metrics", args=[plan.slug])
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
+    response = client.post(reverse("warroom:metric_record", args=[plan.slug, setup["metric"].pk]), {"value": "0.07"})
+    assert response.status_code == 302
+    assert MetricReading.objects.get().value == Decimal("0.07")
+    client.force_login(factories.UserFactory(username="stranger"))
+    response = client.post(reverse("warroom:metric_record", args=[plan.slug, setup["metric"].pk]), {"value": "9"})
+    assert response.status_code == 403

@@ -1,0 +1,228 @@
+"""The board's poll path: 304 from the revision alone with no rendering, one render per (revision,
+minute) shared by every screen, a fixed query count however big the plan, and kiosk links."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from checklists.services import item_tick
+from plans.kiosk import kiosk_create, kiosk_revoke, kiosk_token
+from plans.metrics import record_reading
+from plans.models import KioskLink, PlanStatus, RollbackTrigger
+from plans.services import hold_start
+from tests import factories
+from warroom import views
+from warroom.sample import build_sample_plan
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    """The ETag has a minute bucket: freeze the clock so a test never straddles a minute."""
+    with time_machine.travel(datetime(2026, 12, 1, 11, 40, 10, tzinfo=UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def viewer(db):
+    return factories.UserFactory(username="viewer")
+
+
+@pytest.fixture
+def live_plan(plan):
+    plan.t0 = timezone.now() + timedelta(minutes=20)
+    plan.save()
+    return plan
+
+
+def _poll_url(client, plan) -> str:
+    """Load the board as the client's user and return the fragment URL it polls."""
+    page = client.get(reverse("warroom:board", args=[plan.slug]))
+    assert page.status_code == 200
+    return page.context["poll_url"]
+
+
+@pytest.fixture
+def templates_rendered():
+    names: list[str] = []
+
+    def _record(sender, template, context, **kwargs):
+        names.append(template.name)
+
+    template_rendered.connect(_record)
+    yield names
+    template_rendered.disconnect(_record)
+
+
+def test_board_needs_login(client, plan):
+    response = client.get(reverse("warroom:board", args=[plan.slug]))
+    assert response.status_code == 302
+
+
+def test_board_page_shows_the_plan(client, live_plan, viewer):
+    client.force_login(viewer)
+    response = client.get(reverse("warroom:board", args=[live_plan.slug]))
+    html = response.content.decode()
+    assert live_plan.name in html
+    assert re.search(r'id="wr-clock"[^>]*>T-00:(19|20):\d\d<', html)
+    assert f'hx-trigger="every {2}s' in html
+    assert response["X-Server-Now"].isdigit()
+
+
+def test_unchanged_poll_is_304_with_one_query_and_no_template(
+    client, live_plan, viewer, templates_rendered, django_assert_num_queries
+):
+    client.force_login(viewer)
+    url = _poll_url(client, live_plan)
+    first = client.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert etag == views.etag(live_plan.pk, live_plan.revision, views.current_bucket())
+    templates_rendered.clear()
+    with django_assert_num_queries(1):
+        second = client.get(url, headers={"If-None-Match": etag})
+    assert second.status_code == 304
+    assert second.content == b""
+    assert templates_rendered == []
+    assert second["X-Server-Now"].isdigit()
+    assert second["Cache-Control"] == "no-store"
+
+
+def test_a_change_is_served_at_once(client, live_plan, viewer):
+    role = factories.RoleFactory(plan=live_plan, primary=viewer)
+    item = factories.ItemFactory(
+        checklist=factories.ChecklistFactory(plan=live_plan, role=role),
+        title="Flip the DNS",
+        due_offset=timedelta(minutes=-1),
+    )
+    client.force_login(viewer)
+    url = _poll_url(client, live_plan)
+    first = client.get(url)
+    assert "Flip the DNS" in first.content.decode()
+    item_tick(item, by=viewer)
+    second = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
+    assert "Ticked “Flip the DNS”" in second.content.decode()
+
+
+def test_one_render_serves_every_screen(client, live_plan, viewer, monkeypatch):
+    calls = []
+    real = views.render_board
+
+    def counting(plan):
+        calls.append(plan.pk)
+        return real(plan)
+
+    monkeypatch.setattr(views, "render_board", counting)
+    other = factories.UserFactory(username="other-viewer")
+    client.force_login(viewer)
+    url_a = _poll_url(client, live_plan)
+    client.force_login(other)
+    url_b = _poll_url(client, live_plan)
+    link = kiosk_create(live_plan, by=live_plan.coordinator, label="TV")  # bumps the revision
+    client.logout()
+    kiosk_url = reverse("warroom:kiosk_fragment", args=[kiosk_token(link)])
+    bodies = [client.get(u).content for u in (url_a, url_b, kiosk_url)]
+    assert bodies[0] == bodies[1] == bodies[2]
+    assert url_a != url_b  # each viewer polls with their own screen token
+    # One render for the first page load, one after the kiosk link bumped the revision.
+    assert len(calls) == 2
+
+
+def test_screen_tokens_are_checked(client, live_plan, viewer):
+    other_plan = factories.PlanFactory()
+    client.force_login(viewer)
+    url = _poll_url(client, live_plan)
+    token = url.split("?s=")[1]
+    client.logout()
+    assert client.get(url).status_code == 200  # the token alone authorises the poll
+    assert client.get(url[:-3] + "abc").status_code == 403
+    assert client.get(reverse("warroom:fragment", args=[live_plan.slug])).status_code == 403
+    wrong_plan = reverse("warroom:fragment", args=[other_plan.slug]) + "?s=" + token
+    assert client.get(wrong_plan).status_code == 403
+
+
+def test_kiosk_link_works_read_only_and_dies_when_revoked(client, live_plan):
+    coordinator = live_plan.coordinator
+    link = kiosk_create(live_plan, by=coordinator, label="War room TV")
+    token = kiosk_token(link)
+    page = client.get(reverse("warroom:kiosk", args=[token]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert live_plan.name in html and "<form" not in html and "Kiosk links" not in html
+    assert client.post(reverse("warroom:kiosk", args=[token])).status_code == 405
+    fragment_url = reverse("warroom:kiosk_fragment", args=[token])
+    first = client.get(fragment_url)
+    assert first.status_code == 200
+    assert client.get(fragment_url, headers={"If-None-Match": first["ETag"]}).status_code == 304
+
+    forged = reverse("warroom:kiosk", args=[token[:-1] + ("A" if token[-1] != "A" else "B")])
+    assert client.get(forged).status_code == 403
+
+    kiosk_revoke(link, by=coordinator)
+    assert client.get(reverse("warroom:kiosk", args=[token])).status_code == 403
+    assert client.get(fragment_url).status_code == 403
+    assert client.get(fragment_url, headers={"If-None-Match": first["ETag"]}).status_code == 403
+
+
+def test_kiosk_management_is_for_the_coordinator(client, live_plan, viewer):
+    client.force_login(viewer)
+    assert client.get(reverse("warroom:kiosks", args=[live_plan.slug])).status_code == 403
+    assert client.post(reverse("warroom:kiosk_create", args=[live_plan.slug]), {"label": "x"}).status_code == 403
+    client.force_login(live_plan.coordinator)
+    client.post(reverse("warroom:kiosk_create", args=[live_plan.slug]), {"label": "Lobby TV"})
+    link = KioskLink.objects.get(plan=live_plan)
+    page = client.get(reverse("warroom:kiosks", args=[live_plan.slug]))
+    assert "Lobby TV" in page.content.decode() and kiosk_token(link) in page.content.decode()
+    client.post(reverse("warroom:kiosk_revoke", args=[live_plan.slug, link.pk]))
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+
+
+def _render_queries(plan) -> int:
+    views.render_board(plan)  # warm per-process caches (outbox table check)
+    with CaptureQueriesContext(connection) as ctx:
+        views.render_board(plan)
+    return len(ctx.captured_queries)
+
+
+def test_board_render_has_a_fixed_query_count(db, django_assert_max_num_queries):
+    small = build_sample_plan("small", items=20, roles=4, steps=10, issues=2)
+    big = build_sample_plan("big", items=2000, roles=60, steps=300, issues=200)
+    n_small, n_big = _render_queries(small), _render_queries(big)
+    assert n_small == n_big
+    with django_assert_max_num_queries(20):
+        views.render_board(big)
+
+
+def test_board_shows_hold_alarm_late_and_unassigned(live_plan, coordinator):
+    unassigned = factories.RoleFactory(plan=live_plan, name="Vendor liaison", primary=None)
+    factories.ItemFactory(
+        checklist=factories.ChecklistFactory(plan=live_plan, role=unassigned),
+        title="Call the payment provider",
+        due_offset=timedelta(minutes=-30),
+    )
+    metric = factories.MetricFactory(plan=live_plan, name="Error rate", comparator="<", target=Decimal("0.1"))
+    RollbackTrigger.objects.create(
+        plan=live_plan, description="Error rate above 1 %", metric=metric, comparator=">", threshold=1
+    )
+    record_reading(metric, value="4.2", by=coordinator)
+    hold_start(live_plan, by=coordinator, reason="Payment provider not answering")
+    live_plan.refresh_from_db()
+    assert live_plan.status == PlanStatus.HOLD
+    html = views.render_board(live_plan)
+    assert "HOLD: Payment provider not answering" in html
+    assert 'data-hold-since="' in html and 'data-hold-since=""' not in html
+    assert "ROLLBACK TRIGGER: Error rate above 1 %" in html
+    assert "UNASSIGNED" in html and "Vendor liaison" in html
+    assert "LATE" in html and "Call the payment provider" in html
