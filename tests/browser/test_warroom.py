@@ -1,0 +1,86 @@
+"""The war-room board in Chromium, next to a role page: a tick shows up on the board without a
+reload, unchanged polls (304) leave the board alone, a hold freezes the clock, and a lost connection
+shows STALE until polls succeed again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from plans.services import hold_start
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def setup():
+    coordinator = factories.UserFactory(username="coord")
+    plan = factories.PlanFactory(
+        coordinator=coordinator, slug="go-live", name="Go-live", t0=timezone.now() + timedelta(minutes=20)
+    )
+    owner = factories.UserFactory(username="owner")
+    role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=owner)
+    checklist = factories.ChecklistFactory(plan=plan, role=role, name="Database")
+    item = factories.ItemFactory(checklist=checklist, title="Take a full backup", due_offset=timedelta(minutes=-5))
+    return {"plan": plan, "coordinator": coordinator, "owner": owner, "role": role, "item": item}
+
+
+def _open_board(page, login_page, live_server, user, plan):
+    login_page(page, user)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
+    page.wait_for_selector("#wr-root")
+    page.evaluate("window.__same_document = true")
+    return page
+
+
+def test_tick_on_role_page_reaches_the_board_without_reload(browser, login_page, live_server, setup):
+    board = _open_board(browser.new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
+    assert "Take a full backup" in board.inner_text(".wr-next")
+    # Unchanged polls are answered 304 and swap nothing: the board keeps its content.
+    board.wait_for_function("window.warroom.unchanged >= 2", timeout=10_000)
+    assert board.evaluate("window.warroom.swaps") == 0
+    assert "Take a full backup" in board.inner_text(".wr-next")
+
+    role_page = browser.new_context().new_page()
+    login_page(role_page, setup["owner"])
+    role_page.goto(f"{live_server.url}/plans/{setup['plan'].slug}/roles/{setup['role'].slug}/")
+    role_page.click(f"#item-{setup['item'].pk} button[data-action=tick]")
+    role_page.wait_for_selector(f"#item-{setup['item'].pk}.row-done")
+
+    board.wait_for_selector(".wr-activity >> text=Ticked “Take a full backup”", timeout=3_000)
+    assert "Take a full backup" not in board.inner_text(".wr-next")
+    assert board.evaluate("window.__same_document") is True  # no reload, no navigation
+    assert board.evaluate("window.warroom.swaps") >= 1
+
+
+def test_hold_freezes_the_clock(browser, login_page, live_server, setup):
+    board = _open_board(browser.new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
+    first = board.inner_text("#wr-clock")
+    board.wait_for_function(f"document.getElementById('wr-clock').textContent !== {first!r}", timeout=5_000)
+
+    hold_start(setup["plan"], by=setup["coordinator"], reason="Vendor not answering")
+    board.wait_for_selector("#wr-state >> text=HOLD", timeout=3_000)
+    assert "HOLD: Vendor not answering" in board.inner_text("#wr-root")
+    frozen = board.inner_text("#wr-clock")
+    assert frozen.startswith("T-00:")
+    hold_len = board.inner_text("[data-since]")
+    board.wait_for_function(
+        f"document.querySelector('[data-since]').textContent !== {hold_len!r}", timeout=5_000
+    )  # the hold's own length keeps running...
+    assert board.inner_text("#wr-clock") == frozen  # ...while the countdown stands still
+    assert board.evaluate("window.__same_document") is True
+
+
+def test_stale_banner_when_polls_fail_and_recovery(browser, login_page, live_server, setup):
+    board = _open_board(browser.new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
+    assert board.is_hidden("#wr-stale")
+    board.route("**/warroom/fragment/**", lambda route: route.abort())
+    board.wait_for_selector("#wr-stale", state="visible", timeout=20_000)
+    assert "STALE" in board.inner_text("#wr-stale")
+    board.unroute("**/warroom/fragment/**")
+    board.wait_for_selector("#wr-stale", state="hidden", timeout=10_000)
+    assert board.evaluate("window.__same_document") is True
