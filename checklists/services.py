@@ -27,7 +27,9 @@ class StaleWrite(ValidationError):
 
 def _locked_item(item: Item | int) -> Item:
     pk = item.pk if isinstance(item, Item) else item
-    return Item.objects.select_for_update().select_related("plan", "owner_role", "checklist__role").get(pk=pk)
+    return (
+        Item.objects.select_for_update(of=("self",)).select_related("plan", "owner_role", "checklist__role").get(pk=pk)
+    )
 
 
 def item_role(item: Item):
@@ -98,7 +100,7 @@ def step_blockers(step: Step) -> list[Step]:
 def step_start(step: Step | int, *, by: AbstractBaseUser) -> Step:
     with transaction.atomic():
         pk = step.pk if isinstance(step, Step) else step
-        locked = Step.objects.select_for_update().select_related("plan", "lead_role").get(pk=pk)
+        locked = Step.objects.select_for_update(of=("self",)).select_related("plan", "lead_role").get(pk=pk)
         require_role(by, locked.lead_role)
         if locked.status == StepStatus.IN_PROGRESS:
             return locked
@@ -125,7 +127,7 @@ def step_start(step: Step | int, *, by: AbstractBaseUser) -> Step:
 def step_finish(step: Step | int, *, by: AbstractBaseUser, note: str = "") -> Step:
     with transaction.atomic():
         pk = step.pk if isinstance(step, Step) else step
-        locked = Step.objects.select_for_update().select_related("plan", "lead_role").get(pk=pk)
+        locked = Step.objects.select_for_update(of=("self",)).select_related("plan", "lead_role").get(pk=pk)
         require_role(by, locked.lead_role)
         if locked.status == StepStatus.DONE:
             return locked
@@ -153,12 +155,12 @@ def step_finish(step: Step | int, *, by: AbstractBaseUser, note: str = "") -> St
 
 def _locked_gate(gate: Gate | int) -> Gate:
     pk = gate.pk if isinstance(gate, Gate) else gate
-    return Gate.objects.select_for_update().select_related("plan", "authority_role").get(pk=pk)
+    return Gate.objects.select_for_update(of=("self",)).select_related("plan", "authority_role").get(pk=pk)
 
 
 def _locked_trigger(trigger: NoGoTrigger | int) -> NoGoTrigger:
     pk = trigger.pk if isinstance(trigger, NoGoTrigger) else trigger
-    return NoGoTrigger.objects.select_for_update().select_related("gate__plan").get(pk=pk)
+    return NoGoTrigger.objects.select_for_update(of=("self",)).select_related("gate__plan").get(pk=pk)
 
 
 def can_raise_triggers(user: AbstractBaseUser | None, plan: Plan) -> bool:

@@ -103,18 +103,18 @@ def parse_local_datetime(plan: Plan, text: str):
     return value
 
 
-def rebaseline_preview(plan: Plan, new_t0, *, limit: int = 12) -> dict:
-    """What a re-baseline would move: the delta, how many rows, and the next steps old vs new (3 queries)."""
+def rebaseline_preview(plan: Plan, new_t0, *, now=None, limit: int = 12) -> dict:
+    """What a re-baseline would move: the delta, how many rows, and the next steps (not done, planned
+    from ``now`` on) old vs new (4 queries)."""
     from checklists.models import Gate, Item
 
     from .models import Step, StepStatus
 
     delta = new_t0 - plan.t0
-    steps = list(
-        Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
-        .select_related("lead_role")
-        .order_by("offset", "order")[:limit]
-    )
+    steps = Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
+    if now is not None:
+        steps = steps.filter(offset__gte=now - plan.t0)
+    steps = list(steps.select_related("lead_role").order_by("offset", "order")[:limit])
     moves = [{"step": s, "old": plan.t0 + s.offset, "new": new_t0 + s.offset} for s in steps]
     return {
         "new_t0": new_t0,
@@ -176,11 +176,15 @@ def axis_pct(seconds: float) -> float:
 
 
 def axis_ticks() -> list[dict]:
-    ticks = [{"pct": axis_pct(d * _D), "label": f"T{d:+d}d" if d else "T-0", "major": True} for d in range(-7, 8)]
-    ticks = [t for t in ticks if not (-1 < (t["pct"] - 14) < 72 and t["label"] not in {"T-1d", "T+1d", "T-0"})]
-    for h in range(-6, 13):
-        if h and h % 2 == 0:
-            ticks.append({"pct": axis_pct(h * _H), "label": f"{h:+d}h", "major": False})
+    """Axis labels: every other day in the compressed weeks, every two hours on launch day."""
+    ticks = [{"pct": axis_pct(0), "label": "T-0", "major": True, "edge": ""}]
+    for d in (-7, -5, -3, -1, 1, 3, 5, 7):
+        pct = axis_pct(d * _D)
+        edge = "start" if pct == 0 else "end" if pct == 100 else ""
+        ticks.append({"pct": pct, "label": f"{d:+d}d", "major": True, "edge": edge})
+    for h in range(-6, 13, 2):
+        if h:
+            ticks.append({"pct": axis_pct(h * _H), "label": f"{h:+d}h", "major": False, "edge": ""})
     return sorted(ticks, key=lambda t: t["pct"])
 
 
@@ -237,7 +241,7 @@ def timeline(plan: Plan, *, now, role: str = "") -> dict:
 
     def bar(start_s: float, end_s: float) -> dict:
         left = axis_pct(start_s)
-        width = max(axis_pct(end_s) - left, 0.35)
+        width = max(axis_pct(end_s) - left, 0.5)
         return {"left": left, "width": round(min(width, 100 - left), 3)}
 
     t0 = plan.t0

@@ -27,6 +27,16 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def clock_text(seconds: float) -> str:
+    """Seconds until T-0 as the countdown shows them: ``T-1d 02:03:04``, ``T+00:12:30``."""
+    sign = "-" if seconds > 0 else "+"
+    rest = abs(round(seconds))
+    days, rest = divmod(rest, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"T{sign}{f'{days}d ' if days else ''}{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """ "My roles": straight to the checklists of the roles a person holds, then every plan."""
@@ -47,9 +57,13 @@ def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
     if is_coordinator and request.GET.get("new_t0"):
         try:
             new_t0 = parse_local_datetime(obj, request.GET["new_t0"])
-            preview = rebaseline_preview(obj, new_t0)
+            preview = rebaseline_preview(obj, new_t0, now=timezone.now())
         except ValidationError as exc:
             preview_error = _error_text(exc)
+    now = timezone.now()
+    open_hold = next((h for h in ctx["holds"] if h.ended_at is None), None)
+    # On hold the clock stands where it stopped; otherwise it counts from the server's clock.
+    remaining = (obj.t0 - (open_hold.started_at if open_hold else now)).total_seconds()
     transitions = [(s, PlanStatus(s).label) for s in services.allowed_transitions(obj) if s != PlanStatus.HOLD]
     return render(
         request,
@@ -65,7 +79,10 @@ def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
             "preview_error": preview_error,
             "rebaseline_reason": request.GET.get("reason", ""),
             "t0_local": timezone.localtime(obj.t0, obj.zone).strftime("%Y-%m-%dT%H:%M"),
-            "now": timezone.now(),
+            "now": now,
+            "open_hold": open_hold,
+            "clock": clock_text(remaining),
+            "frozen_seconds": remaining if open_hold else None,
             **ctx,
         },
     )
