@@ -36,8 +36,8 @@ def role_from_token(plan: Plan, token: str) -> Role | None:
     return Role.objects.filter(pk=role_id, plan=plan).first()
 
 
-def feed_url(role: Role, plan: Plan) -> str:
-    return settings.SITE_URL + reverse("communications:ical", args=[plan.slug, feed_token(role)])
+def feed_path(role: Role, plan: Plan) -> str:
+    return reverse("communications:ical", args=[plan.slug, feed_token(role)])
 
 
 def _host() -> str:

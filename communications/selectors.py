@@ -11,10 +11,11 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from plans.models import Plan, PlanStatus
+from plans.offsets import format_duration, format_offset
 from roles.models import Role
 
-from .ical import feed_url
-from .models import Channel, Delivery, DeliveryStatus, Message, StatusPost
+from .ical import feed_path
+from .models import Channel, ChannelKind, Delivery, DeliveryStatus, Message, StatusPost
 from .sources import DeliverySpec, specs_for
 
 SCHEDULE_HORIZON = timedelta(days=14)
@@ -47,6 +48,10 @@ class Scheduled:
     key: str
     awaiting_approval: bool
 
+    @property
+    def channel_label(self) -> str:
+        return ChannelKind(self.spec.channel_kind).label
+
 
 def upcoming(plan: Plan, *, now: datetime, rows: list[Delivery]) -> list[Scheduled]:
     existing = {d.key for d in rows}
@@ -72,6 +77,9 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
             Prefetch("channels", queryset=Channel.objects.order_by("id"))
         )
     )
+    for m in messages:
+        m.offset_label = format_offset(m.offset)
+        m.every_label = format_duration(m.every) if m.every else ""
     roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "name"))
     counts = dict(Delivery.objects.filter(plan=plan).values_list("status").annotate(n=Count("id")))
     return {
@@ -88,7 +96,8 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         "counts": counts,
         "comm_messages": messages,
         "channels": list(Channel.objects.filter(plan=plan)),
-        "calendars": [(role, feed_url(role, plan)) for role in roles],
+        "calendars": [(role, feed_path(role, plan)) for role in roles],
+        "reminder_lead": format_duration(plan.reminder_lead),
     }
 
 
