@@ -238,6 +238,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 WARROOM_POLL_SECONDS = envint("WARROOM_POLL_SECONDS", "2")
 REMINDER_LEAD_MINUTES = envint("REMINDER_LEAD_MINUTES", "15")
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+# The outbox (communications.outbox): how far back a tick looks for what came due, when a due thing is
+# too late to matter, when a claim is presumed lost (killed worker), how many tries a send gets.
+OUTBOX_LOOKBACK_HOURS = float(os.environ.get("OUTBOX_LOOKBACK_HOURS", "24"))
+OUTBOX_LATE_AFTER_MINUTES = float(os.environ.get("OUTBOX_LATE_AFTER_MINUTES", "30"))
+OUTBOX_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", "120"))
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", "4")
+OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "30"))
+REMINDER_OVERDUE_GRACE_MINUTES = float(os.environ.get("REMINDER_OVERDUE_GRACE_MINUTES", "5"))
 
 LOGGING = {
     "version": 1,
