@@ -5,13 +5,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from plans.admin import PlanAdmin, PlanEventMixin
+from plans.admin import PlanAdmin, PlanEventMixin, TimingFieldsMixin
 from plans.offsets import format_offset
 
 from .models import Checklist, Gate, Item, NoGoTrigger, Vote
 
 
-class ChecklistInline(admin.TabularInline):
+class ChecklistInline(TimingFieldsMixin, admin.TabularInline):
     model = Checklist
     extra = 0
     fields = ("order", "name", "role", "phase", "description")
@@ -26,7 +26,7 @@ class ChecklistInline(admin.TabularInline):
         return formset
 
 
-class GateInline(admin.TabularInline):
+class GateInline(TimingFieldsMixin, admin.TabularInline):
     model = Gate
     extra = 0
     fields = ("order", "name", "slug", "kind", "offset", "authority_role", "status")
@@ -43,7 +43,7 @@ class GateInline(admin.TabularInline):
 PlanAdmin.inlines = [*PlanAdmin.inlines, ChecklistInline, GateInline]
 
 
-class ItemInline(admin.TabularInline):
+class ItemInline(TimingFieldsMixin, admin.TabularInline):
     model = Item
     extra = 0
     fields = ("order", "title", "section", "owner_role", "step", "gate", "due_offset", "required", "status")
@@ -93,7 +93,7 @@ class ItemAdmin(PlanEventMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class NoGoTriggerInline(admin.TabularInline):
+class NoGoTriggerInline(TimingFieldsMixin, admin.TabularInline):
     model = NoGoTrigger
     extra = 0
     fields = ("order", "description", "raised", "raised_at")

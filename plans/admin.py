@@ -6,11 +6,12 @@ war room (which keys its caches on the plan's revision) sees it."""
 from __future__ import annotations
 
 import zoneinfo
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,8 +32,54 @@ from .models import (
     Step,
     SuccessMetric,
 )
-from .offsets import format_offset
+from .offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
 from .services import rebaseline, record
+
+
+class _TimingField(forms.Field):
+    """A duration written the way the plan format writes it: ``T-7d`` for an offset, ``2h30m`` for a length."""
+
+    widget = forms.TextInput(attrs={"size": 10})
+
+    def __init__(self, *, offset: bool, **kwargs: Any) -> None:
+        self.offset = offset
+        example = "e.g. T-7d, T-2h30m, T+0" if offset else "e.g. 30m, 2h, 1d"
+        kwargs["help_text"] = f"{kwargs['help_text']} ({example})" if kwargs.get("help_text") else example
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, timedelta):
+            return format_offset(value) if self.offset else format_duration(value)
+        return value
+
+    def to_python(self, value: Any) -> timedelta | None:
+        if value in (None, ""):
+            return None
+        try:
+            return (parse_offset if self.offset else parse_duration)(str(value))
+        except OffsetError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+OFFSET_FIELDS = {"offset", "start_offset", "end_offset", "due_offset"}
+
+
+class TimingFieldsMixin:
+    """Offsets and durations appear as ``T-7d`` / ``2h`` instead of Django's ``-7 00:00:00``; long text
+    fields get small boxes so tabular inlines stay readable."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if isinstance(db_field, models.DurationField):
+            return _TimingField(
+                offset=db_field.name in OFFSET_FIELDS,
+                required=not db_field.blank,
+                initial=db_field.get_default() if db_field.has_default() else None,
+                label=db_field.verbose_name.capitalize(),
+                help_text=db_field.help_text or None,
+            )
+        if isinstance(db_field, models.TextField) and isinstance(self, admin.options.InlineModelAdmin):
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 40})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 def plan_of(obj: Any) -> Plan | None:
@@ -45,7 +92,7 @@ def plan_of(obj: Any) -> Plan | None:
     return None
 
 
-class PlanEventMixin:
+class PlanEventMixin(TimingFieldsMixin):
     """Record an ``admin.changed``/``admin.deleted`` event on the owning plan for every admin write."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -70,22 +117,16 @@ class PlanEventMixin:
                 record(plan, kind="admin.deleted", actor=request.user, summary=f"{label.capitalize()} “{name}” deleted")
 
 
-class OffsetColumn:
-    @staticmethod
-    def show(value: Any) -> str:
-        return "" if value is None else format_offset(value)
-
-
 # --- Inlines on the plan ------------------------------------------------------------------------------
 
 
-class PhaseInline(admin.TabularInline):
+class PhaseInline(TimingFieldsMixin, admin.TabularInline):
     model = Phase
     extra = 0
     fields = ("order", "name", "start_offset", "end_offset", "description")
 
 
-class StepInline(admin.TabularInline):
+class StepInline(TimingFieldsMixin, admin.TabularInline):
     model = Step
     extra = 0
     fields = ("order", "name", "phase", "offset", "duration", "lead_role", "status")
@@ -121,6 +162,11 @@ class PlanAdmin(PlanEventMixin, admin.ModelAdmin):
     search_fields = ("name", "slug", "summary")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("revision", "t0_local", "created_at", "updated_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Plan | None = None) -> tuple[str, ...]:
+        # The launch state moves only through plans.services.transition/hold_* (the war room's controls).
+        return (*self.readonly_fields, "status") if obj is not None else self.readonly_fields
+
     autocomplete_fields = ("coordinator",)
     fieldsets = (
         (None, {"fields": ("name", "slug", "summary", "status", "coordinator")}),
@@ -261,7 +307,7 @@ class RiskAdmin(PlanEventMixin, admin.ModelAdmin):
     search_fields = ("title", "description", "rollback_plan", "plan__name")
 
 
-class RollbackTriggerInline(admin.TabularInline):
+class RollbackTriggerInline(TimingFieldsMixin, admin.TabularInline):
     model = RollbackTrigger
     extra = 0
     fields = ("order", "description", "comparator", "threshold", "sustained_for", "raised_at")

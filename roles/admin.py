@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from plans.admin import PlanAdmin, PlanEventMixin
+from plans.admin import PlanAdmin, PlanEventMixin, TimingFieldsMixin
 
 from .models import Contact, EscalationLevel, Role
 
 
-class RoleInline(admin.StackedInline):
+class RoleInline(TimingFieldsMixin, admin.StackedInline):
     model = Role
     extra = 0
     fields = (

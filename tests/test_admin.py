@@ -106,3 +106,61 @@ def test_changing_t0_in_the_admin_rebaselines(admin_user, template_plan):
     assert item.due_at() == datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     event = Event.objects.get(plan=plan, kind="plan.rebaselined")
     assert event.actor == admin_user and "changed in the admin" in event.summary
+
+
+def form_data(response) -> dict:
+    """The POST a browser would send for an admin change page, from its rendered forms."""
+    data: dict = {}
+
+    def add(form) -> None:
+        for name, field in form.fields.items():
+            bound = form[name]
+            value = field.prepare_value(bound.value())
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[bound.html_name] = "on"
+            elif isinstance(value, list | tuple):
+                data[bound.html_name] = [str(v) for v in value]
+            else:
+                data[bound.html_name] = str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for key, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{key}"] = value
+        for form in formset.initial_forms:
+            add(form)
+    return data
+
+
+@pytest.mark.django_db
+def test_plan_change_form_posts_and_moving_t0_moves_everything(admin_client, template_plan):
+    url = reverse("admin:plans_plan_change", args=[template_plan.pk])
+    response = admin_client.get(url)
+    assert 'value="T-5h"' in response.content.decode()  # offsets are shown as the plan format writes them
+    data = form_data(response)
+    data["t0_0"], data["t0_1"] = "2026-12-02", "12:00:00"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    plan = Plan.objects.get(pk=template_plan.pk)
+    assert plan.t0 == datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    step = plan.steps.get(name="Database Migration")
+    assert step.offset == timedelta(hours=-5) and step.planned_start == datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
+    assert Event.objects.filter(plan=plan, kind="plan.rebaselined").count() == 1
+
+
+@pytest.mark.django_db
+def test_item_admin_takes_t_offsets(admin_client, template_plan):
+    item = Item.objects.get(plan=template_plan, title="Configure CDN")
+    url = reverse("admin:checklists_item_change", args=[item.pk])
+    data = form_data(admin_client.get(url))
+    data["due_offset"] = "T-6d12h"
+    assert admin_client.post(url, data).status_code == 302
+    item.refresh_from_db()
+    assert item.due_offset == -timedelta(days=6, hours=12)
+    data["due_offset"] = "next week"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200 and "malformed offset" in response.content.decode()
