@@ -71,6 +71,8 @@ def item_set_status(
         locked.version += 1
         locked.save(update_fields=["status", "note", "done_at", "done_by", "version"])
         verb = {"done": "ticked", "open": "unticked", "skipped": "skipped"}[status]
+        if status == ItemStatus.OPEN and previous == ItemStatus.SKIPPED:
+            verb = "reopened"
         record(
             locked.plan,
             kind=f"item.{verb}" if previous != status else "item.noted",

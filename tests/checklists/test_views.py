@@ -179,3 +179,18 @@ def test_stranger_cannot_start_a_step(client, plan, role, stranger):
     assert response.status_code == 403
     step.refresh_from_db()
     assert step.status == StepStatus.PENDING
+
+
+def test_skip_and_reopen_an_item(client, plan, role, item, owner):
+    client.force_login(owner)
+    html = client.post(
+        item_url(plan, role, item), {"status": "skipped", "version": 0}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Skipped" in html and 'data-action="unskip"' in html
+    client.post(item_url(plan, role, item), {"status": "open", "version": 1}, headers={"HX-Request": "true"})
+    item.refresh_from_db()
+    assert item.status == ItemStatus.OPEN
+    assert list(Event.objects.filter(plan=plan).values_list("kind", flat=True).order_by("id")) == [
+        "item.skipped",
+        "item.reopened",
+    ]

@@ -1,0 +1,25 @@
+// When htmx gets an error back for a row (403 refused, 404 gone, 5xx, or no network), say so in the
+// row instead of failing silently; the row keeps its last known state.
+(function () {
+  "use strict";
+  function say(evt, text) {
+    var target = evt.detail && evt.detail.target;
+    if (!target || !target.querySelector) return;
+    var box = target.querySelector(".row-error");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "error small row-error";
+      box.setAttribute("role", "alert");
+      (target.querySelector(".row-body") || target).appendChild(box);
+    }
+    box.textContent = text;
+  }
+  document.addEventListener("htmx:responseError", function (evt) {
+    var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
+    say(evt, status === 403 ? "Refused: you may not change this row." :
+      "The change was not saved (error " + status + "). Reload the page.");
+  });
+  document.addEventListener("htmx:sendError", function (evt) {
+    say(evt, "No connection: the change was not saved. Try again.");
+  });
+})();
