@@ -76,6 +76,8 @@ def role_calendar(plan: Plan, role: Role) -> bytes:
 
     items = Item.objects.filter(plan=plan, owner_role=role, due_offset__isnull=False).order_by("due_offset", "id")
     for item in items:
+        if item.due_offset is None:
+            continue
         due = plan.t0 + item.due_offset
         mark = {"done": "✓ ", "skipped": "(skipped) "}.get(item.status, "")
         cal.add_component(

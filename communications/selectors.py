@@ -78,8 +78,8 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         )
     )
     for m in messages:
-        m.offset_label = format_offset(m.offset)
-        m.every_label = format_duration(m.every) if m.every else ""
+        setattr(m, "offset_label", format_offset(m.offset))  # noqa: B010
+        setattr(m, "every_label", format_duration(m.every) if m.every else "")  # noqa: B010
     roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "name"))
     counts = dict(Delivery.objects.filter(plan=plan).values_list("status").annotate(n=Count("id")))
     return {

@@ -138,7 +138,7 @@ def approve_message(message: Message, *, by: AbstractBaseUser) -> Message:
             raise ValidationError("This message does not need approval.")
         if locked.approved_at is not None:
             raise ValidationError("This message is already approved.")
-        locked.approved_at, locked.approved_by = now, by
+        locked.approved_at, locked.approved_by_id = now, by.pk
         locked.save(update_fields=["approved_at", "approved_by"])
         waiting = Delivery.objects.filter(
             source_kind="message", source_id=locked.pk, status=DeliveryStatus.AWAITING_APPROVAL

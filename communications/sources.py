@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
@@ -122,7 +122,7 @@ def overdue_grace() -> timedelta:
 # --- T-minus and overdue reminders to a role's primary and backup -------------------------------------
 
 
-def _holders(role) -> Iterator[tuple[object, str]]:
+def _holders(role: Any) -> Iterator[tuple[Any, str]]:
     if role is None:
         return
     if role.primary is not None:
@@ -163,8 +163,15 @@ def _reminder_specs(
             anchor=anchor,
             expires_at=expires_at,
             skip_reason="" if address else f"{_person(user)} has no email address",
-            render=lambda s=subject, b=body: (s, b),
+            render=_fixed(subject, body),
         )
+
+
+def _fixed(subject: str, body: str) -> Render:
+    def render() -> tuple[str, str]:
+        return subject, body
+
+    return render
 
 
 def _when(plan: Plan, moment: datetime) -> str:
@@ -188,33 +195,34 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
         .order_by("due_offset", "id")
     )
     for item in items:
-        due = plan.t0 + item.due_offset
+        offset, owner = item.due_offset, item.owner_role
+        if offset is None or owner is None:
+            continue
+        due = plan.t0 + offset
         url = f"{settings.SITE_URL}/plans/{plan.slug}/"
         yield from _reminder_specs(
             plan=plan,
             kind="item.due",
             obj_id=item.pk,
-            role=item.owner_role,
+            role=owner,
             due_at=due - lead,
             anchor=due,
             expires_at=due,
-            what=f"Reminder: {item.title} due {format_offset(item.due_offset)}",
+            what=f"Reminder: {item.title} due {format_offset(offset)}",
             subject=f"[{plan.name}] Due at {_when(plan, due)}: {item.title}",
-            body=f"{item.title}\n\nDue {format_offset(item.due_offset)} ({_when(plan, due)}), "
-            f"owner {item.owner_role.name}.\n\n{url}",
+            body=f"{item.title}\n\nDue {format_offset(offset)} ({_when(plan, due)}), owner {owner.name}.\n\n{url}",
         )
         yield from _reminder_specs(
             plan=plan,
             kind="item.overdue",
             obj_id=item.pk,
-            role=item.owner_role,
+            role=owner,
             due_at=due + grace,
             anchor=due,
             expires_at=due + grace + late_after(),
             what=f"Overdue: {item.title}",
             subject=f"[{plan.name}] OVERDUE since {_when(plan, due)}: {item.title}",
-            body=f"{item.title}\n\nWas due {format_offset(item.due_offset)} ({_when(plan, due)}) and is still open.\n\n"
-            f"{url}",
+            body=f"{item.title}\n\nWas due {format_offset(offset)} ({_when(plan, due)}) and is still open.\n\n{url}",
         )
 
 
@@ -237,6 +245,9 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
         .order_by("offset", "id")
     )
     for step in steps:
+        lead_role = step.lead_role
+        if lead_role is None:
+            continue
         begin = plan.t0 + step.offset
         finish = begin + step.duration
         if step.status == StepStatus.PENDING:
@@ -244,20 +255,20 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
                 plan=plan,
                 kind="step.due",
                 obj_id=step.pk,
-                role=step.lead_role,
+                role=lead_role,
                 due_at=begin - lead,
                 anchor=begin,
                 expires_at=begin,
                 what=f"Reminder: step {step.name} starts {format_offset(step.offset)}",
                 subject=f"[{plan.name}] Starts at {_when(plan, begin)}: {step.name}",
                 body=f"Step {step.name} starts {format_offset(step.offset)} ({_when(plan, begin)}); "
-                f"you lead it as {step.lead_role.name}.",
+                f"you lead it as {lead_role.name}.",
             )
         yield from _reminder_specs(
             plan=plan,
             kind="step.overdue",
             obj_id=step.pk,
-            role=step.lead_role,
+            role=lead_role,
             due_at=finish + grace,
             anchor=begin,
             expires_at=finish + grace + late_after(),
