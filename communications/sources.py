@@ -354,6 +354,8 @@ def render_message(plan: Plan, message: Message, *, occurrence: int, at: datetim
         with timezone.override(plan.zone):  # dates in the template show in the plan's zone
             subject = Template(message.subject).render(ctx).strip() if message.subject else message.name
             body = Template(message.body).render(ctx).strip() if message.body else report
+        if report and message.body and "report" not in message.body:
+            body = f"{body}\n\n{report}"  # a composed update always carries the live report
     except TemplateSyntaxError as exc:
         subject, body = message.name, f"(template error: {exc})\n\n{report}"
     if message.every and (message.count or 1) > 1 and not message.subject:

@@ -1,0 +1,44 @@
+"""A built-in seed plan (plans.format) across its whole communication plan, ticking every 15 minutes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from communications import outbox
+from communications.models import Delivery, DeliveryStatus, Message, StatusPost
+from communications.sources import occurrences
+from plans.format import template_text
+from plans.format.importer import import_plan_text
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+
+
+def test_heypeter_communication_plan_goes_out_once_each(coordinator):
+    with time_machine.travel(T0 - timedelta(days=9), tick=False):
+        plan = import_plan_text(
+            template_text("heypeter-academy-lms"), t0=T0, coordinator=coordinator, slug="heypeter", by=coordinator
+        )
+    plan.status = "countdown"
+    plan.save(update_fields=["status"])
+    t, ticks = T0 - timedelta(days=8), 0
+    while t <= T0 + timedelta(hours=3):
+        with time_machine.travel(t, tick=False):
+            outbox.tick(now=t)
+        t += timedelta(minutes=15) if t >= T0 - timedelta(hours=7) else timedelta(hours=1)
+        ticks += 1
+    rows = Delivery.objects.filter(plan=plan, source_kind="message")
+    per_message = Counter(rows.values_list("source_id", flat=True))
+    for message in Message.objects.filter(plan=plan):
+        due = [at for _, at in occurrences(plan, message) if at <= T0 + timedelta(hours=3)]
+        assert per_message[message.pk] == len(due) * message.channels.count(), message.name
+    assert not rows.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING, DeliveryStatus.FAILED]).exists()
+    hourly = Message.objects.get(plan=plan, name="Progress updates (hourly)")
+    posts = StatusPost.objects.filter(plan=plan, delivery__source_id=hourly.pk)
+    assert posts.count() == 7  # T-6h … T+0, one an hour, each once
+    assert "Launch state: Countdown." in posts.first().body
