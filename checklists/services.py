@@ -266,7 +266,7 @@ def can_decide(user: AbstractBaseUser | None, gate: Gate) -> bool:
 
 def require_authority(user: AbstractBaseUser | None, gate: Gate) -> None:
     if not can_decide(user, gate):
-        who = gate.authority_role.name if gate.authority_role_id else "the coordinator"
+        who = gate.authority_role.name if gate.authority_role is not None else "the coordinator"
         raise PermissionDenied(f"Only {who} (primary or backup) or the coordinator may run this gate's decision.")
 
 

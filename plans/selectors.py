@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -58,7 +60,7 @@ def my_role_cards(user) -> list:
     )
     by_role = {c["role_key"]: c for c in counts}
     for role in roles:
-        c = by_role.get(role.pk, {})
+        c: Any = by_role.get(role.pk) or {}
         role.open_items, role.done_items, role.total_items = c.get("open", 0), c.get("done", 0), c.get("total", 0)
     return roles
 
@@ -111,10 +113,10 @@ def rebaseline_preview(plan: Plan, new_t0, *, now=None, limit: int = 12) -> dict
     from .models import Step, StepStatus
 
     delta = new_t0 - plan.t0
-    steps = Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
+    pending = Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
     if now is not None:
-        steps = steps.filter(offset__gte=now - plan.t0)
-    steps = list(steps.select_related("lead_role").order_by("offset", "order")[:limit])
+        pending = pending.filter(offset__gte=now - plan.t0)
+    steps = list(pending.select_related("lead_role").order_by("offset", "order")[:limit])
     moves = [{"step": s, "old": plan.t0 + s.offset, "new": new_t0 + s.offset} for s in steps]
     return {
         "new_t0": new_t0,
@@ -214,10 +216,10 @@ def critical_path(durations: dict[int, float], deps: dict[int, list[int]]) -> li
     if not chained:
         return []
     chain: list[int] = []
-    node: int | None = max(chained, key=lambda n: (best[n][0], -n))
-    while node is not None:
-        chain.append(node)
-        node = best[node][1]
+    cursor: int | None = max(chained, key=lambda n: (best[n][0], -n))
+    while cursor is not None:
+        chain.append(cursor)
+        cursor = best[cursor][1]
     chain.reverse()
     return chain
 
