@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from checklists.models import Gate, Item, ItemStatus
 from communications.models import Message
+from issues.models import Issue, IssueStatus
 from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.metrics import trigger_state
 from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
@@ -27,7 +28,7 @@ from roles.models import Role
 WINDOW = timedelta(minutes=30)
 NEXT_ROWS = 11
 ROLE_ROWS = 14
-ISSUE_ROWS = 5
+ISSUE_ROWS = 8
 EVENT_ROWS = 7
 READINGS_FETCHED = 400
 
@@ -47,11 +48,15 @@ class Entry:
 
 @dataclass
 class RoleRow:
-    role: Role
+    pk: int
+    name: str
+    order: int
+    primary: str  # display name, "" when unassigned
+    backup: str
     total: int = 0
     done: int = 0
     late: int = 0
-    current_step: Step | None = None
+    current_step: str | None = None
 
     @property
     def percent(self) -> int:
@@ -59,11 +64,15 @@ class RoleRow:
 
     @property
     def unassigned(self) -> bool:
-        return self.role.primary_id is None
+        return not self.primary
 
     @property
     def attention(self) -> tuple:
-        return (-self.late, self.unassigned is False, self.current_step is None, self.role.order)
+        return (-self.late, self.unassigned is False, self.current_step is None, self.order)
+
+
+def _person(first: str | None, last: str | None, username: str | None) -> str:
+    return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
 @dataclass
@@ -123,53 +132,43 @@ def current_phase(phases: list[Phase], elapsed: timedelta) -> tuple[Phase | None
     return current, upcoming
 
 
-def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int]:
+def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
     """Open steps and items due within 30 minutes or already late, late ones first (oldest first).
-    Returns the rows to show and how many late ones there are in all. Three queries."""
+    Returns the candidate rows (at most ``NEXT_ROWS`` late and ``NEXT_ROWS`` upcoming items, and the
+    open steps), how many are late in all and how many lines there are in all. Four queries."""
     elapsed = _elapsed(plan, now)
     horizon = elapsed + WINDOW
-    steps = list(
+    open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
+    counts = open_items.filter(due_offset__lte=horizon).aggregate(
+        total=Count("id"), late=Count("id", filter=Q(due_offset__lt=elapsed))
+    )
+    fields = ("title", "due_offset", "owner_role__name", "checklist__role__name")
+    late_items = open_items.filter(due_offset__lt=elapsed).order_by("due_offset", "id").values_list(*fields)
+    next_items = (
+        open_items.filter(due_offset__gte=elapsed, due_offset__lte=horizon)
+        .order_by("due_offset", "id")
+        .values_list(*fields)
+    )
+    steps = (
         Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS], offset__lte=horizon)
-        .select_related("lead_role")
-        .order_by("offset", "order")[:200]
+        .order_by("offset", "order")
+        .values_list("name", "offset", "duration", "status", "lead_role__name")
     )
-    late_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN, due_offset__lt=elapsed)
-    items = list(
-        Item.objects.filter(plan=plan, status=ItemStatus.OPEN, due_offset__lte=horizon)
-        .select_related("owner_role", "checklist__role")
-        .order_by("due_offset", "id")[:200]
-    )
-    late_item_count = late_items.count()
     entries: list[Entry] = []
     late_steps = 0
-    for step in steps:
-        finish = step.offset + step.duration
-        if step.status == StepStatus.IN_PROGRESS:
-            late = finish < elapsed
-            state = "in_progress"
+    for name, offset, duration, status, role in steps:
+        if status == StepStatus.IN_PROGRESS:
+            late, state = offset + duration < elapsed, "in_progress"
         else:
-            late = step.offset < elapsed
+            late = offset < elapsed
             state = "late" if late else "pending"
         late_steps += late
-        entries.append(
-            Entry(
-                "step",
-                step.name,
-                step.lead_role.name if step.lead_role else "",
-                plan.t0 + step.offset,
-                step.offset,
-                late,
-                state,
-            )
-        )
-    for item in items:
-        role = item.owner_role or item.checklist.role
-        late = item.due_offset < elapsed
-        entries.append(
-            Entry("item", item.title, role.name if role else "", plan.t0 + item.due_offset, item.due_offset, late)
-        )
+        entries.append(Entry("step", name, role or "", plan.t0 + offset, offset, late, state))
+    for rows, late in ((late_items[:NEXT_ROWS], True), (next_items[:NEXT_ROWS], False)):
+        for title, due, owner, checklist_role in rows:
+            entries.append(Entry("item", title, owner or checklist_role or "", plan.t0 + due, due, late))
     entries.sort(key=lambda e: (not e.late, e.offset))
-    return entries, late_item_count + late_steps
+    return entries, counts["late"] + late_steps, counts["total"] + len(steps)
 
 
 def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 6) -> list[Entry]:
@@ -184,7 +183,13 @@ def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 6
 def role_rows(plan: Plan, now: datetime) -> list[RoleRow]:
     """Every role with its checklist progress, late count and current step. Three queries."""
     elapsed = _elapsed(plan, now)
-    rows = {r.pk: RoleRow(r) for r in Role.objects.filter(plan=plan).select_related("primary", "backup")}
+    people = ("first_name", "last_name", "username")
+    rows = {
+        r[0]: RoleRow(r[0], r[1], r[2], _person(*r[3:6]), _person(*r[6:9]))
+        for r in Role.objects.filter(plan=plan).values_list(
+            "pk", "name", "order", *(f"primary__{f}" for f in people), *(f"backup__{f}" for f in people)
+        )
+    }
     stats = (
         Item.objects.filter(plan=plan)
         .annotate(rid=Coalesce("owner_role_id", "checklist__role_id"))
@@ -202,13 +207,15 @@ def role_rows(plan: Plan, now: datetime) -> list[RoleRow]:
     steps = Step.objects.filter(plan=plan, lead_role__isnull=False).filter(
         Q(status=StepStatus.IN_PROGRESS) | Q(status=StepStatus.PENDING, offset__lt=elapsed)
     )
-    for step in steps.order_by("offset"):
-        row = rows.get(step.lead_role_id)
+    for role_id, name, status, offset, duration in steps.order_by("offset").values_list(
+        "lead_role_id", "name", "status", "offset", "duration"
+    ):
+        row = rows.get(role_id)
         if row is None:
             continue
-        if step.status == StepStatus.IN_PROGRESS:
-            row.current_step = row.current_step or step
-            if step.offset + step.duration < elapsed:
+        if status == StepStatus.IN_PROGRESS:
+            row.current_step = row.current_step or name
+            if offset + duration < elapsed:
                 row.late += 1
         else:
             row.late += 1
@@ -330,16 +337,17 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     elapsed = _elapsed(plan, now)
     hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
     phase, next_phase = current_phase(list(plan.phases.all()), elapsed)
-    entries, late_total = next_entries(plan, now)
+    entries, late_total, lines_total = next_entries(plan, now)
     shown_entries = pick_entries(entries)
     roles = role_rows(plan, now)
     roles.sort(key=lambda r: r.attention)
     shown, hidden = roles[:ROLE_ROWS], roles[ROLE_ROWS:]
-    issues = list(open_issues(plan))
+    issues = list(open_issues(plan).select_related(None).select_related("owner_role")[:ISSUE_ROWS])
     rows = issue_rows(issues, escalation_levels(plan), now=now)
     counts = dict.fromkeys(("critical", "high", "medium", "low"), 0)
-    for issue in issues:
-        counts[issue.severity] = counts.get(issue.severity, 0) + 1
+    unresolved = Issue.objects.filter(plan=plan).exclude(status=IssueStatus.RESOLVED)
+    for severity, n in unresolved.values_list("severity").annotate(n=Count("id")).order_by():
+        counts[severity] = n
     metric_rows, states = metrics(plan, now)
     return Board(
         plan=plan,
@@ -349,15 +357,15 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         next_phase=next_phase,
         entries=shown_entries,
         late_total=late_total,
-        entries_more=max(0, len(entries) - len(shown_entries)),
+        entries_more=max(0, lines_total - len(shown_entries)),
         gates=gates(plan),
         roles=shown,
         roles_more=len(hidden),
         roles_more_unassigned=sum(r.unassigned for r in hidden),
         items_total=sum(r.total for r in roles),
         items_done=sum(r.done for r in roles),
-        issues=rows[:ISSUE_ROWS],
-        issues_more=max(0, len(rows) - ISSUE_ROWS),
+        issues=rows,
+        issues_more=max(0, sum(counts.values()) - len(rows)),
         issue_counts=counts,
         comms=comms(plan, now),
         metrics=metric_rows,

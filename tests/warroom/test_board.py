@@ -32,6 +32,15 @@ def frozen():
         yield
 
 
+@pytest.fixture(autouse=True)
+def no_revision_cache(settings):
+    """Every poll reads the revision (the per-process micro-cache has its own test)."""
+    settings.WARROOM_REVISION_TTL = 0
+    views._REVISIONS.clear()
+    yield
+    views._REVISIONS.clear()
+
+
 @pytest.fixture
 def viewer(db):
     return factories.UserFactory(username="viewer")
@@ -187,6 +196,27 @@ def test_kiosk_management_is_for_the_coordinator(client, live_plan, viewer):
     client.post(reverse("warroom:kiosk_revoke", args=[live_plan.slug, link.pk]))
     link.refresh_from_db()
     assert link.revoked_at is not None
+
+
+def test_revision_micro_cache_never_steps_back(client, live_plan, viewer, settings, django_assert_num_queries):
+    settings.WARROOM_REVISION_TTL = 60
+    role = factories.RoleFactory(plan=live_plan, primary=viewer)
+    item = factories.ItemFactory(checklist=factories.ChecklistFactory(plan=live_plan, role=role))
+    client.force_login(viewer)
+    url = _poll_url(client, live_plan)
+    old = client.get(url)["ETag"]
+    with django_assert_num_queries(0):
+        assert client.get(url, headers={"If-None-Match": old}).status_code == 304
+    item_tick(item, by=viewer)
+    live_plan.refresh_from_db()
+    # This process still remembers the old revision: a screen showing it is told nothing changed...
+    with django_assert_num_queries(0):
+        assert client.get(url, headers={"If-None-Match": old}).status_code == 304
+    # ...until a screen that saw the newer revision elsewhere polls here: that forces a read.
+    newer = views.etag(live_plan.pk, live_plan.revision, views.current_bucket())
+    with django_assert_num_queries(1):
+        assert client.get(url, headers={"If-None-Match": newer}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": old}).status_code == 200
 
 
 def _render_queries(plan) -> int:

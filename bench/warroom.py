@@ -1,0 +1,310 @@
+#!/usr/bin/env python
+"""War-room benchmark (``make bench``): a big plan on PostgreSQL, served by gunicorn, measured in one run.
+
+Prints
+  1. the board's full render (selectors + template, cache bypassed) p50/p95 and its query count, plus
+     the same through the server (a changed poll: cache miss, render, store);
+  2. unchanged-poll throughput (If-None-Match -> 304) next to a minimal Django view (/healthz) on the
+     same server, and the ratio;
+  3. the p95 time from a tick until N simulated screens polling every 2 s see it, N = 100 and 1,000
+     (asyncio + httpx, against 127.0.0.1 only, bounded in time).
+
+Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/launchcontrol_bench; the database
+is created if missing) and REDIS_URL (default redis://127.0.0.1:6379/15). The plan ``bench`` is rebuilt on
+every run: 2,000 items, 60 roles, 300 steps, 200 issues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+SIZES = {"items": 2000, "roles": 60, "steps": 300, "issues": 200}
+RENDER_RUNS = 40
+THROUGHPUT_SECONDS = 8.0
+THROUGHPUT_CONNECTIONS = 32
+POLL_SECONDS = 2.0
+TICKS = 5
+TICK_GAP = 4.0
+
+
+def configure() -> dict[str, str]:
+    env = os.environ
+    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/launchcontrol_bench")
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+    env.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 30)
+    env.update(
+        DJANGO_SETTINGS_MODULE="launchcontrol.settings",
+        DEBUG="False",
+        SECURE_SSL_REDIRECT="False",
+        SESSION_COOKIE_SECURE="False",
+        CSRF_COOKIE_SECURE="False",
+        SECURE_HSTS_SECONDS="0",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DB_CONN_MAX_AGE="60",
+        LOG_LEVEL="WARNING",
+        CACHE_KEY_PREFIX="lc-bench",
+    )
+    env.setdefault("LC_VAR_DIR", tempfile.mkdtemp(prefix="lc-bench-"))
+    sys.path.insert(0, str(ROOT))
+    return dict(env)
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- Load generator for throughput: raw keep-alive HTTP/1.1, light enough not to be the bottleneck ------
+
+
+async def _blast_one(port: int, path: str, etag: list[str], deadline: float, counts: dict[int, int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < deadline:
+            head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
+            if etag[0]:
+                head += f"If-None-Match: {etag[0]}\r\n"
+            writer.write((head + "\r\n").encode())
+            raw = await reader.readuntil(b"\r\n\r\n")
+            lines = raw.decode("latin-1").split("\r\n")
+            status = int(lines[0].split()[1])
+            headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+            length = int(headers.get("content-length", "0"))
+            if length:
+                await reader.readexactly(length)
+            if status == 200 and "etag" in headers:
+                etag[0] = headers["etag"]  # the minute bucket moved: poll with the new one, as a screen does
+            counts[status] = counts.get(status, 0) + 1
+    finally:
+        writer.close()
+
+
+def throughput(port: int, path: str, etag: str = "") -> tuple[float, dict[int, int]]:
+    counts: dict[int, int] = {}
+    shared = [etag]
+
+    async def run() -> None:
+        deadline = time.perf_counter() + THROUGHPUT_SECONDS
+        await asyncio.gather(*[_blast_one(port, path, shared, deadline, counts) for _ in range(THROUGHPUT_CONNECTIONS)])
+
+    started = time.perf_counter()
+    asyncio.run(run())
+    return sum(counts.values()) / (time.perf_counter() - started), counts
+
+
+# --- Simulated screens for propagation --------------------------------------------------------------------
+
+
+def propagation(base: str, path: str, screens: int, tick) -> dict[str, float]:
+    import httpx
+
+    seen: dict[int, dict[int, float]] = {}  # screen -> revision -> first time seen
+    ticks: dict[int, float] = {}
+    errors = [0]
+    stop = [False]
+
+    def rev_of(etag: str) -> int:
+        return int(etag.strip('"').split(".")[1])
+
+    async def screen(i: int, client: httpx.AsyncClient) -> None:
+        await asyncio.sleep(random.uniform(0, POLL_SECONDS))
+        etag = ""
+        mine = seen.setdefault(i, {})
+        while not stop[0]:
+            started = time.perf_counter()
+            try:
+                r = await client.get(path, headers={"If-None-Match": etag} if etag else {})
+                if r.status_code == 200:
+                    etag = r.headers["etag"]
+                    mine.setdefault(rev_of(etag), time.perf_counter())
+                elif r.status_code != 304:
+                    errors[0] += 1
+            except httpx.HTTPError:
+                errors[0] += 1
+            await asyncio.sleep(max(0.0, POLL_SECONDS - (time.perf_counter() - started)))
+
+    async def ticker() -> None:
+        await asyncio.sleep(POLL_SECONDS * 2)
+        for _ in range(TICKS):
+            revision = await asyncio.to_thread(tick)
+            ticks[revision] = time.perf_counter()
+            await asyncio.sleep(TICK_GAP)
+        await asyncio.sleep(POLL_SECONDS + 1)
+        stop[0] = True
+
+    async def run() -> None:
+        limits = httpx.Limits(max_connections=screens + 10, max_keepalive_connections=screens + 10)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10.0) as client:
+            tasks = [asyncio.create_task(screen(i, client)) for i in range(screens)]
+            await asyncio.wait_for(ticker(), timeout=120)
+            await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
+
+    asyncio.run(run())
+    delays, missed = [], 0
+    for revision, at in ticks.items():
+        for mine in seen.values():
+            later = [t for r, t in mine.items() if r >= revision]
+            if later:
+                delays.append(min(later) - at)
+            else:
+                missed += 1
+    return {
+        "p50": statistics.median(delays),
+        "p95": pct(delays, 95),
+        "max": max(delays),
+        "samples": len(delays),
+        "missed": missed,
+        "errors": errors[0],
+    }
+
+
+def main() -> None:
+    env = configure()
+    ensure_database(env["DATABASE_URL"])
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.models import F
+    from django.test.utils import CaptureQueriesContext
+
+    from checklists.models import Item, ItemStatus
+    from checklists.services import item_tick
+    from plans.models import Plan
+    from warroom import views
+    from warroom.sample import build_sample_plan
+
+    print(f"Building the bench plan: {SIZES} on {connection.vendor} …", flush=True)
+    plan = build_sample_plan("bench", **SIZES)
+    coordinator = plan.coordinator
+
+    # 1. Full render, in process.
+    views.render_board(plan)
+    times, queries = [], set()
+    for _ in range(RENDER_RUNS):
+        fresh = Plan.objects.select_related("coordinator").get(pk=plan.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            views.render_board(fresh)
+            times.append((time.perf_counter() - started) * 1000)
+        queries.add(len(ctx.captured_queries))
+    connection.close()
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "launchcontrol.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            "--workers=2",
+            "--worker-class=gthread",
+            "--threads=8",
+            "--keep-alive=30",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        import httpx
+
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit("gunicorn did not start")
+        path = views.reverse("warroom:fragment", args=[plan.slug]) + "?s=" + views.screen_token(plan, coordinator)
+
+        # 1b. A changed poll through the server: cache miss, render, store.
+        http_times = []
+        with httpx.Client(base_url=base) as client:
+            client.get(path)
+            for _ in range(20):
+                Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1)
+                started = time.perf_counter()
+                r = client.get(path)
+                http_times.append((time.perf_counter() - started) * 1000)
+                assert r.status_code == 200, r.status_code
+            etag = client.get(path).headers["etag"]
+            assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+        connection.close()
+
+        # 2. Throughput.
+        health_rps, health_codes = throughput(port, "/healthz")
+        poll_rps, poll_codes = throughput(port, path, etag)
+
+        # 3. Propagation.
+        open_items = list(
+            Item.objects.filter(plan=plan, status=ItemStatus.OPEN).values_list("pk", flat=True)[: TICKS * 3]
+        )
+
+        def tick() -> int:
+            item_tick(open_items.pop(), by=coordinator)
+            revision = Plan.objects.values_list("revision", flat=True).get(pk=plan.pk)
+            connection.close()
+            return revision
+
+        prop = {n: propagation(base, path, n, tick) for n in (100, 1000)}
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    print()
+    print(f"War-room benchmark · {connection.vendor} · gunicorn 2 workers x 8 threads · {os.cpu_count()} CPUs")
+    print(f"plan: {SIZES['items']} items, {SIZES['roles']} roles, {SIZES['steps']} steps, {SIZES['issues']} issues")
+    print(
+        f"full render (in process, {RENDER_RUNS} runs): p50 {statistics.median(times):.1f} ms, "
+        f"p95 {pct(times, 95):.1f} ms, queries {sorted(queries)}"
+    )
+    print(
+        f"changed poll over HTTP (render + cache store, 20 runs): p50 {statistics.median(http_times):.1f} ms, "
+        f"p95 {pct(http_times, 95):.1f} ms"
+    )
+    print(f"minimal view /healthz: {health_rps:,.0f} req/s {health_codes}")
+    print(f"unchanged poll (304): {poll_rps:,.0f} req/s {poll_codes}")
+    print(f"ratio unchanged poll / minimal view: {poll_rps / health_rps:.0%}")
+    for n, r in prop.items():
+        print(
+            f"propagation, {n:>5} screens polling every {POLL_SECONDS:.0f} s: p50 {r['p50']:.2f} s, "
+            f"p95 {r['p95']:.2f} s, max {r['max']:.2f} s ({r['samples']} samples, {r['missed']} missed, "
+            f"{r['errors']} errors)"
+        )
+
+
+if __name__ == "__main__":
+    main()
