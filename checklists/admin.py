@@ -20,7 +20,7 @@ class ChecklistInline(TimingFieldsMixin, admin.TabularInline):
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[override]
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
-            fields = formset.form.base_fields
+            fields: dict[str, Any] = formset.form.base_fields
             fields["role"].queryset = fields["role"].queryset.filter(plan=obj)
             fields["phase"].queryset = fields["phase"].queryset.filter(plan=obj)
         return formset
@@ -35,7 +35,7 @@ class GateInline(TimingFieldsMixin, admin.TabularInline):
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[override]
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
-            field = formset.form.base_fields["authority_role"]
+            field: Any = formset.form.base_fields["authority_role"]
             field.queryset = field.queryset.filter(plan=obj)
         return formset
 
@@ -52,7 +52,7 @@ class ItemInline(TimingFieldsMixin, admin.TabularInline):
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[override]
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
-            fields = formset.form.base_fields
+            fields: dict[str, Any] = formset.form.base_fields
             for name in ("owner_role", "step", "gate"):
                 fields[name].queryset = fields[name].queryset.filter(plan=obj.plan)
         return formset

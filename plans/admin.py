@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -32,6 +32,10 @@ from .models import (
     Step,
     SuccessMetric,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
 from .offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
 from .services import rebaseline, record
 
@@ -82,6 +86,10 @@ class TimingFieldsMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
+def actor(request: HttpRequest) -> AbstractBaseUser:
+    return cast("AbstractBaseUser", request.user)
+
+
 def plan_of(obj: Any) -> Plan | None:
     for attr in ("plan", "gate", "metric", "checklist"):
         target = getattr(obj, attr, None)
@@ -104,7 +112,7 @@ class PlanEventMixin(TimingFieldsMixin):
                 record(
                     plan,
                     kind=f"admin.{verb}",
-                    actor=request.user,
+                    actor=actor(request),
                     summary=f"{obj._meta.verbose_name.capitalize()} “{obj}” {verb} in the admin",
                     data={"model": obj._meta.label, "pk": obj.pk, "fields": list(getattr(form, "changed_data", []))},
                 )
@@ -114,7 +122,9 @@ class PlanEventMixin(TimingFieldsMixin):
         super().delete_model(request, obj)  # type: ignore[misc]
         if plan is not None and Plan.objects.filter(pk=plan.pk).exists():
             with transaction.atomic():
-                record(plan, kind="admin.deleted", actor=request.user, summary=f"{label.capitalize()} “{name}” deleted")
+                record(
+                    plan, kind="admin.deleted", actor=actor(request), summary=f"{label.capitalize()} “{name}” deleted"
+                )
 
 
 # --- Inlines on the plan ------------------------------------------------------------------------------
@@ -135,7 +145,7 @@ class StepInline(TimingFieldsMixin, admin.TabularInline):
     def get_formset(self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any):  # type: ignore[override]
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
-            fields = formset.form.base_fields
+            fields: dict[str, Any] = formset.form.base_fields
             fields["phase"].queryset = fields["phase"].queryset.filter(plan=obj)
             fields["lead_role"].queryset = fields["lead_role"].queryset.filter(plan=obj)
         return formset
@@ -176,7 +186,7 @@ class PlanAdmin(PlanEventMixin, admin.ModelAdmin):
     )
     # roles and checklists append their inlines here (see roles/admin.py, checklists/admin.py) so that
     # plans never imports them.
-    inlines: list[type[admin.options.InlineModelAdmin]] = [PhaseInline, StepInline]
+    inlines = [PhaseInline, StepInline]
     actions = ["export_yaml"]
     change_list_template = "admin/plans/plan/change_list.html"
 
@@ -191,7 +201,7 @@ class PlanAdmin(PlanEventMixin, admin.ModelAdmin):
             new_t0 = obj.t0
             obj.t0 = Plan.objects.values_list("t0", flat=True).get(pk=obj.pk)
             super().save_model(request, obj, form, change)
-            rebaseline(obj, new_t0=new_t0, by=request.user, reason="changed in the admin", check=False)
+            rebaseline(obj, new_t0=new_t0, by=actor(request), reason="changed in the admin", check=False)
             obj.refresh_from_db()
         else:
             super().save_model(request, obj, form, change)
@@ -228,8 +238,8 @@ class PlanAdmin(PlanEventMixin, admin.ModelAdmin):
                     tz=form.cleaned_data["timezone"],
                     name=form.cleaned_data["name"] or None,
                     slug=form.cleaned_data["slug"] or None,
-                    coordinator=request.user,
-                    by=request.user,
+                    coordinator=actor(request),
+                    by=actor(request),
                     source_template=key,
                 )
             except PlanFormatError as exc:
@@ -268,8 +278,9 @@ class FromTemplateForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [(t.key, f"{t.name} ({t.key})") for t in builtin_templates()]
-        self.fields["timezone"].choices = _zones()
+        fields: dict[str, Any] = self.fields
+        fields["template"].choices = [(t.key, f"{t.name} ({t.key})") for t in builtin_templates()]
+        fields["timezone"].choices = _zones()
 
     def clean_t0(self):  # type: ignore[no-untyped-def]
         value = self.cleaned_data["t0"]

@@ -18,7 +18,7 @@ def role_slug(name: str, slug: str | None) -> str:
 
 def all_steps(doc: PlanDoc) -> list[tuple[tuple[Any, ...], Any]]:
     """Every step with its location: inside phases first, in file order, then phase-less ones."""
-    out = [
+    out: list[tuple[tuple[Any, ...], Any]] = [
         (("phases", p, "steps", s), step) for p, phase in enumerate(doc.phases) for s, step in enumerate(phase.steps)
     ]
     out += [(("steps", s), step) for s, step in enumerate(doc.steps)]
@@ -91,16 +91,16 @@ def check_references(doc: PlanDoc) -> list[Finding]:
         ref(("gates", i, "step"), g.step, step_names, "step")
         for j, r in enumerate(g.polled):
             ref(("gates", i, "polled", j), r, roles, "role")
-    for i, c in enumerate(doc.checklists):
-        ref(("checklists", i, "role"), c.role, roles, "role")
-        ref(("checklists", i, "phase"), c.phase, phases, "phase")
-        for j, item in enumerate(c.items):
+    for i, cl in enumerate(doc.checklists):
+        ref(("checklists", i, "role"), cl.role, roles, "role")
+        ref(("checklists", i, "phase"), cl.phase, phases, "phase")
+        for j, item in enumerate(cl.items):
             loc = ("checklists", i, "items", j)
             ref(loc + ("role",), item.role, roles, "role")
             ref(loc + ("step",), item.step, step_names, "step")
             ref(loc + ("gate",), item.gate, gates, "gate")
-    for i, r in enumerate(doc.risks):
-        ref(("risks", i, "owner"), r.owner, roles, "role")
+    for i, risk in enumerate(doc.risks):
+        ref(("risks", i, "owner"), risk.owner, roles, "role")
     for i, t in enumerate(doc.rollback_triggers):
         ref(("rollback_triggers", i, "metric"), t.metric, metrics, "metric")
         if t.metric is not None and (t.comparator is None or t.threshold is None):
@@ -110,10 +110,10 @@ def check_references(doc: PlanDoc) -> list[Finding]:
     for i, m in enumerate(doc.metrics):
         if (m.target is None) != (m.comparator is None):
             found.append((("metrics", i, "name"), f"metric {m.name!r}: give both comparator and target, or neither"))
-    for i, m in enumerate(doc.messages):
-        for j, ch in enumerate(m.channels):
+    for i, msg in enumerate(doc.messages):
+        for j, ch in enumerate(msg.channels):
             ref(("messages", i, "channels", j), ch, channels, "channel")
-        if (m.every is None) != (m.count is None) and m.every is None:
+        if msg.count is not None and msg.every is None:
             found.append((("messages", i, "count"), "count needs every (a recurring message)"))
     for i, p in enumerate(doc.phases):
         if p.end is not None and p.end < p.start:

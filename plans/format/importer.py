@@ -176,31 +176,31 @@ def _create(
             attributes=r.attributes,
         )
     role = roles.get
-    for i, c in enumerate(doc.contacts):
+    for i, contact in enumerate(doc.contacts):
         Contact.objects.create(
             plan=plan,
             order=i,
-            kind=c.kind,
-            label=c.label,
-            name=c.name,
-            organisation=c.organisation,
-            phone=c.phone,
-            email=c.email,
-            notes=c.notes,
-            role=role(c.role or ""),
+            kind=contact.kind,
+            label=contact.label,
+            name=contact.name,
+            organisation=contact.organisation,
+            phone=contact.phone,
+            email=contact.email,
+            notes=contact.notes,
+            role=role(contact.role or ""),
         )
     for e in doc.escalation:
         level = EscalationLevel.objects.create(
             plan=plan, level=e.level, name=e.name, after=e.after, until=e.until, condition=e.condition, notes=e.notes
         )
         level.roles.set([roles[r] for r in e.roles])
-    for s in doc.severity_slas:
+    for sla in doc.severity_slas:
         SeveritySLA.objects.create(
             plan=plan,
-            severity=s.severity,
-            response_within=s.response,
-            resolve_within=s.resolve,
-            description=s.description,
+            severity=sla.severity,
+            response_within=sla.response,
+            resolve_within=sla.resolve,
+            description=sla.description,
         )
     phases: dict[str, Phase] = {}
     for i, p in enumerate(doc.phases):
@@ -243,18 +243,18 @@ def _create(
             [NoGoTrigger(gate=gate, order=j, description=t) for j, t in enumerate(g.triggers)]
         )
         gates[g.name] = gate
-    for i, c in enumerate(doc.checklists):
+    for i, cl in enumerate(doc.checklists):
         checklist = Checklist.objects.create(
             plan=plan,
-            name=c.name,
+            name=cl.name,
             order=i,
-            role=role(c.role or ""),
-            phase=phases.get(c.phase or ""),
-            description=c.description,
+            role=role(cl.role or ""),
+            phase=phases.get(cl.phase or ""),
+            description=cl.description,
         )
         items = []
-        for j, it in enumerate(c.items):
-            owner = it.role if "role" in it.model_fields_set else c.role
+        for j, it in enumerate(cl.items):
+            owner = it.role if "role" in it.model_fields_set else cl.role
             items.append(
                 Item(
                     plan=plan,
@@ -270,60 +270,60 @@ def _create(
                 )
             )
         Item.objects.bulk_create(items)
-    for i, r in enumerate(doc.risks):
+    for i, risk in enumerate(doc.risks):
         Risk.objects.create(
             plan=plan,
             order=i,
-            title=r.title,
-            description=r.description,
-            probability=r.probability or "",
-            impact=r.impact or "",
-            mitigation=r.mitigation,
-            rollback_plan=r.rollback,
-            owner_role=role(r.owner or ""),
+            title=risk.title,
+            description=risk.description,
+            probability=risk.probability or "",
+            impact=risk.impact or "",
+            mitigation=risk.mitigation,
+            rollback_plan=risk.rollback,
+            owner_role=role(risk.owner or ""),
         )
     metrics: dict[str, SuccessMetric] = {}
-    for i, m in enumerate(doc.metrics):
-        metrics[m.name] = SuccessMetric.objects.create(
+    for i, met in enumerate(doc.metrics):
+        metrics[met.name] = SuccessMetric.objects.create(
             plan=plan,
             order=i,
-            category=m.category,
-            name=m.name,
-            comparator=m.comparator or "",
-            target=m.target,
-            unit=m.unit,
-            window=m.window,
-            description=m.description,
+            category=met.category,
+            name=met.name,
+            comparator=met.comparator or "",
+            target=met.target,
+            unit=met.unit,
+            window=met.window,
+            description=met.description,
         )
-    for i, t in enumerate(doc.rollback_triggers):
+    for i, trig in enumerate(doc.rollback_triggers):
         RollbackTrigger.objects.create(
             plan=plan,
             order=i,
-            description=t.description,
-            metric=metrics.get(t.metric or ""),
-            comparator=t.comparator or "",
-            threshold=t.threshold,
-            sustained_for=t.sustained_for,
+            description=trig.description,
+            metric=metrics.get(trig.metric or ""),
+            comparator=trig.comparator or "",
+            threshold=trig.threshold,
+            sustained_for=trig.sustained_for,
         )
     channels: dict[str, Channel] = {}
-    for c in doc.channels:
-        channels[c.name] = Channel.objects.create(
-            plan=plan, name=c.name, kind=c.kind, target=c.target, purpose=c.purpose, enabled=c.enabled
+    for ch in doc.channels:
+        channels[ch.name] = Channel.objects.create(
+            plan=plan, name=ch.name, kind=ch.kind, target=ch.target, purpose=ch.purpose, enabled=ch.enabled
         )
-    for i, m in enumerate(doc.messages):
+    for i, msg in enumerate(doc.messages):
         message = Message.objects.create(
             plan=plan,
             order=i,
-            name=m.name,
-            kind=m.kind,
-            audience=m.audience,
-            offset=m.at,
-            every=m.every,
-            count=m.count,
-            subject=m.subject,
-            body=m.body,
-            requires_approval=m.requires_approval,
-            enabled=m.enabled,
+            name=msg.name,
+            kind=msg.kind,
+            audience=msg.audience,
+            offset=msg.at,
+            every=msg.every,
+            count=msg.count,
+            subject=msg.subject,
+            body=msg.body,
+            requires_approval=msg.requires_approval,
+            enabled=msg.enabled,
         )
-        message.channels.set([channels[c] for c in m.channels])
+        message.channels.set([channels[c] for c in msg.channels])
     return plan

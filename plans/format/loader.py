@@ -85,7 +85,7 @@ def _path(loc: Loc) -> str:
     return out
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Any) -> str:
     kind = error["type"]
     loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or "-" in p and "(" in p)))
     path = _path(loc)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 
 from plans.offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 
 
 def _offset(value: Any) -> timedelta:
