@@ -2,19 +2,23 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from plans.admin import PlanEventMixin
+
 from .models import Channel, Delivery, Message, StatusPost
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
-    list_display = ["name", "plan", "kind", "target", "enabled"]
-    list_filter = ["kind", "enabled"]
+class ChannelAdmin(PlanEventMixin, admin.ModelAdmin):
+    list_display = ["name", "plan", "kind", "target", "purpose", "enabled"]
+    list_filter = ["plan", "kind", "enabled"]
+    search_fields = ["name", "target", "purpose", "plan__name"]
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(PlanEventMixin, admin.ModelAdmin):
     list_display = ["name", "plan", "kind", "audience", "offset", "every", "count", "requires_approval", "enabled"]
-    list_filter = ["kind", "audience", "requires_approval"]
+    list_filter = ["plan", "kind", "audience", "requires_approval", "enabled"]
+    search_fields = ["name", "subject", "body", "plan__name"]
     filter_horizontal = ["channels"]
     readonly_fields = ["approved_at", "approved_by"]
 
@@ -24,8 +28,9 @@ class DeliveryAdmin(admin.ModelAdmin):
     """Read-only: deliveries change through the outbox and the communications page."""
 
     list_display = ["due_at", "plan", "source_kind", "label", "recipient_label", "channel_kind", "status", "attempts"]
-    list_filter = ["status", "channel_kind", "source_kind"]
+    list_filter = ["plan", "status", "channel_kind", "source_kind"]
     search_fields = ["label", "recipient_label", "subject"]
+    date_hierarchy = "due_at"
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -37,3 +42,5 @@ class DeliveryAdmin(admin.ModelAdmin):
 @admin.register(StatusPost)
 class StatusPostAdmin(admin.ModelAdmin):
     list_display = ["published_at", "plan", "title"]
+    list_filter = ["plan"]
+    search_fields = ["title", "body"]
