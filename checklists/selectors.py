@@ -202,6 +202,9 @@ def gate_poll(plan: Plan, gate: Gate, *, user: User) -> dict[str, Any]:
     by_role = {v.role_id: v for v in votes}
     blockers = gate_blockers(gate, criteria=criteria, triggers=triggers, polled_roles=polled, votes=votes)
     ballots = [{"role": r, "vote": by_role.get(r.pk), "can_vote": can_act_for_role(user, r)} for r in polled]
+    decisions = list(
+        Event.objects.filter(plan=plan, kind="gate.decided", data__gate=gate.pk).select_related("actor")[:20]
+    )
     return {
         "gate": gate,
         "criteria": criteria,
@@ -209,17 +212,15 @@ def gate_poll(plan: Plan, gate: Gate, *, user: User) -> dict[str, Any]:
         "ballots": ballots,
         "blockers": blockers,
         "votes_in": len(votes),
+        "decisions": decisions,
+        "can_decide": can_decide(user, gate),
+        "my_ballots": [b for b in ballots if b["can_vote"]],
     }
 
 
 def gate_page(plan: Plan, gate: Gate, *, user: User) -> dict[str, Any]:
     ctx = gate_poll(plan, gate, user=user)
-    ctx["decisions"] = list(
-        Event.objects.filter(plan=plan, kind="gate.decided", data__gate=gate.pk).select_related("actor")[:20]
-    )
-    ctx["can_decide"] = can_decide(user, gate)
     ctx["can_raise"] = can_raise_triggers(user, plan)
-    ctx["my_ballots"] = [b for b in ctx["ballots"] if b["can_vote"]]
     return ctx
 
 

@@ -61,3 +61,32 @@ def test_owner_ticks_without_reload_and_stranger_is_refused(page, login_page, li
     assert status == 403
     s["item"].refresh_from_db()
     assert s["item"].status == ItemStatus.DONE
+
+
+def test_gate_poll_updates_live_and_keeps_what_you_type(browser, login_page, live_server):
+    director = factories.UserFactory(username="director")
+    voter = factories.UserFactory(username="voter")
+    plan = factories.PlanFactory(coordinator=factories.UserFactory(username="coord2"), slug="gate-live")
+    authority = factories.RoleFactory(plan=plan, name="Launch Director", slug="director", primary=director)
+    qa = factories.RoleFactory(plan=plan, name="QA Lead", slug="qa", primary=voter)
+    gate = factories.GateFactory(plan=plan, name="Final Go/No-Go", slug="final", authority_role=authority)
+    gate.polled_roles.set([qa, authority])
+    url = f"{live_server.url}/plans/{plan.slug}/gates/{gate.slug}/"
+
+    voter_page = browser.new_context().new_page()
+    login_page(voter_page, voter)
+    voter_page.goto(url)
+    assert voter_page.locator("form.vote-form").count() == 0  # the poll is not open yet
+    director_page = browser.new_context().new_page()
+    login_page(director_page, director)
+    director_page.goto(url)
+    director_page.click("text=Open the poll")
+    # Without a reload, the voter's page grows the vote form; what they type survives the next polls.
+    voter_page.wait_for_selector("form.vote-form input[name=comment]")
+    voter_page.fill("form.vote-form input[name=comment]", "Regression green")
+    director_page.fill("form.vote-form input[name=comment]", "Ready")
+    director_page.click("form.vote-form button[value=go]")
+    voter_page.wait_for_function("document.querySelector('#gate-live').innerText.includes('Ready')")
+    assert voter_page.input_value("form.vote-form input[name=comment]") == "Regression green"
+    voter_page.context.close()
+    director_page.context.close()

@@ -25,7 +25,7 @@ BUDGET = {
     "activity": 7,
     "role": 9,
     "gate": 10,
-    "gate_poll": 8,
+    "gate_poll": 9,
 }
 
 
