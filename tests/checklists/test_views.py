@@ -194,3 +194,17 @@ def test_skip_and_reopen_an_item(client, plan, role, item, owner):
         "item.skipped",
         "item.reopened",
     ]
+
+
+def test_times_across_a_dst_change_show_the_plan_zone_offset_of_each_moment(client, owner):
+    # London leaves summer time at 01:00 UTC on Sun 25 Oct 2026; T-0 is after it, the item before.
+    plan = factories.PlanFactory(t0=datetime(2026, 10, 25, 12, 0, tzinfo=UTC), timezone="Europe/London")
+    role = factories.RoleFactory(plan=plan, slug="ops", primary=owner)
+    factories.ItemFactory(checklist__plan=plan, checklist__role=role, title="Eve check", due_offset=timedelta(days=-1))
+    factories.ItemFactory(checklist__plan=plan, checklist__role=role, title="Launch check", due_offset=timedelta(0))
+    client.force_login(owner)
+    with time_machine.travel(datetime(2026, 10, 24, 9, 0, tzinfo=UTC), tick=False):
+        html = client.get(role_url(plan, role)).content.decode()
+    assert "Sat 24 Oct 13:00 BST" in html  # 12:00 UTC the day before, still summer time
+    assert "Sun 25 Oct 12:00 GMT" in html  # T-0 after the change
+    assert 'datetime="2026-10-24T12:00:00+00:00"' in html
