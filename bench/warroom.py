@@ -37,6 +37,7 @@ THROUGHPUT_CONNECTIONS = 32
 POLL_SECONDS = 2.0
 TICKS = 5
 TICK_GAP = 4.0
+REVISION_TTL = 0.5  # settings.WARROOM_REVISION_TTL default
 
 
 def configure() -> dict[str, str]:
@@ -108,6 +109,35 @@ async def _blast_one(port: int, path: str, etag: list[str], deadline: float, cou
         writer.close()
 
 
+class RawScreen:
+    """One screen's keep-alive connection, speaking just enough HTTP/1.1 (a browser keeps one too)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str, etag: str) -> tuple[int, str]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
+        if etag:
+            head += f"If-None-Match: {etag}\r\n"
+        self.writer.write((head + "\r\n").encode())
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        lines = raw.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+        length = int(headers.get("content-length", "0"))
+        if length:
+            await self.reader.readexactly(length)
+        return int(lines[0].split()[1]), headers.get("etag", "")
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
 def throughput(port: int, path: str, etag: str = "") -> tuple[float, dict[int, int]]:
     counts: dict[int, int] = {}
     shared = [etag]
@@ -124,33 +154,45 @@ def throughput(port: int, path: str, etag: str = "") -> tuple[float, dict[int, i
 # --- Simulated screens for propagation --------------------------------------------------------------------
 
 
-def propagation(base: str, path: str, screens: int, tick) -> dict[str, float]:
+def propagation(base: str, path: str, screens: int, tick, kind: str = "httpx") -> dict[str, float]:
     import httpx
 
     seen: dict[int, dict[int, float]] = {}  # screen -> revision -> first time seen
     ticks: dict[int, float] = {}
     errors = [0]
     stop = [False]
+    port = int(base.rsplit(":", 1)[1])
 
     def rev_of(etag: str) -> int:
         return int(etag.strip('"').split(".")[1])
 
-    async def screen(i: int, client: httpx.AsyncClient) -> None:
+    async def screen(i: int, client: httpx.AsyncClient | None) -> None:
         await asyncio.sleep(random.uniform(0, POLL_SECONDS))
         etag = ""
         mine = seen.setdefault(i, {})
+        raw = RawScreen(port) if client is None else None
         while not stop[0]:
             started = time.perf_counter()
             try:
-                r = await client.get(path, headers={"If-None-Match": etag} if etag else {})
-                if r.status_code == 200:
-                    etag = r.headers["etag"]
+                if raw is not None:
+                    status, new_etag = await raw.get(path, etag)
+                else:
+                    assert client is not None
+                    r = await client.get(path, headers={"If-None-Match": etag} if etag else {})
+                    status, new_etag = r.status_code, r.headers.get("etag", "")
+                if status == 200:
+                    etag = new_etag
                     mine.setdefault(rev_of(etag), time.perf_counter())
-                elif r.status_code != 304:
+                elif status != 304:
                     errors[0] += 1
-            except httpx.HTTPError:
+            except (httpx.HTTPError, OSError, asyncio.IncompleteReadError):
                 errors[0] += 1
+                if raw is not None:
+                    raw.close()
+                    raw = RawScreen(port)
             await asyncio.sleep(max(0.0, POLL_SECONDS - (time.perf_counter() - started)))
+        if raw is not None:
+            raw.close()
 
     async def ticker() -> None:
         await asyncio.sleep(POLL_SECONDS * 2)
@@ -164,7 +206,7 @@ def propagation(base: str, path: str, screens: int, tick) -> dict[str, float]:
     async def run() -> None:
         limits = httpx.Limits(max_connections=screens + 10, max_keepalive_connections=screens + 10)
         async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10.0) as client:
-            tasks = [asyncio.create_task(screen(i, client)) for i in range(screens)]
+            tasks = [asyncio.create_task(screen(i, None if kind == "raw" else client)) for i in range(screens)]
             await asyncio.wait_for(ticker(), timeout=120)
             await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
 
@@ -256,6 +298,7 @@ def main() -> None:
             client.get(path)
             for _ in range(20):
                 Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1)
+                time.sleep(REVISION_TTL + 0.05)  # let the workers' revision micro-cache expire
                 started = time.perf_counter()
                 r = client.get(path)
                 http_times.append((time.perf_counter() - started) * 1000)
@@ -270,7 +313,7 @@ def main() -> None:
 
         # 3. Propagation.
         open_items = list(
-            Item.objects.filter(plan=plan, status=ItemStatus.OPEN).values_list("pk", flat=True)[: TICKS * 3]
+            Item.objects.filter(plan=plan, status=ItemStatus.OPEN).values_list("pk", flat=True)[: TICKS * 8]
         )
 
         def tick() -> int:
@@ -279,13 +322,14 @@ def main() -> None:
             connection.close()
             return revision
 
-        prop = {n: propagation(base, path, n, tick) for n in (100, 1000)}
+        prop = {(kind, n): propagation(base, path, n, tick, kind) for kind in ("httpx", "raw") for n in (100, 1000)}
     finally:
         server.terminate()
         server.wait(timeout=20)
 
     print()
     print(f"War-room benchmark · {connection.vendor} · gunicorn 2 workers x 8 threads · {os.cpu_count()} CPUs")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"plan: {SIZES['items']} items, {SIZES['roles']} roles, {SIZES['steps']} steps, {SIZES['issues']} issues")
     print(
         f"full render (in process, {RENDER_RUNS} runs): p50 {statistics.median(times):.1f} ms, "
@@ -298,9 +342,9 @@ def main() -> None:
     print(f"minimal view /healthz: {health_rps:,.0f} req/s {health_codes}")
     print(f"unchanged poll (304): {poll_rps:,.0f} req/s {poll_codes}")
     print(f"ratio unchanged poll / minimal view: {poll_rps / health_rps:.0%}")
-    for n, r in prop.items():
+    for (kind, n), r in prop.items():
         print(
-            f"propagation, {n:>5} screens polling every {POLL_SECONDS:.0f} s: p50 {r['p50']:.2f} s, "
+            f"propagation, {n:>5} screens ({kind:>5} client) polling every {POLL_SECONDS:.0f} s: p50 {r['p50']:.2f} s, "
             f"p95 {r['p95']:.2f} s, max {r['max']:.2f} s ({r['samples']} samples, {r['missed']} missed, "
             f"{r['errors']} errors)"
         )

@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from plans.models import Plan
 
+DEMO_SLUGS = ["demo", "demo-heypeter"]  # `make demo` loads demo-heypeter
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -86,7 +87,9 @@ class Command(BaseCommand):
             if plan is None:
                 raise CommandError(f"No plan {slug!r}.")
             return plan
-        plan = Plan.objects.filter(slug="demo").first() or Plan.objects.order_by("pk").first()
+        plan = (
+            Plan.objects.filter(slug__in=DEMO_SLUGS).order_by("slug").first() or Plan.objects.order_by("pk").first()
+        )
         if plan is None:
             from warroom.sample import build_sample_plan
 
