@@ -52,7 +52,7 @@ def item_set_status(
     with transaction.atomic():
         locked = _locked_item(item)
         role = item_role(locked)
-        require_role(by, role)
+        require_role(by, role, plan=locked.plan)
         if locked.status == status and (note is None or note == locked.note):
             return locked
         if expected_version is not None and expected_version != locked.version and locked.status != status:
@@ -103,7 +103,7 @@ def step_start(step: Step | int, *, by: AbstractBaseUser) -> Step:
     with transaction.atomic():
         pk = step.pk if isinstance(step, Step) else step
         locked = Step.objects.select_for_update(of=("self",)).select_related("plan", "lead_role").get(pk=pk)
-        require_role(by, locked.lead_role)
+        require_role(by, locked.lead_role, plan=locked.plan)
         if locked.status == StepStatus.IN_PROGRESS:
             return locked
         if locked.status != StepStatus.PENDING:
@@ -130,7 +130,7 @@ def step_finish(step: Step | int, *, by: AbstractBaseUser, note: str = "") -> St
     with transaction.atomic():
         pk = step.pk if isinstance(step, Step) else step
         locked = Step.objects.select_for_update(of=("self",)).select_related("plan", "lead_role").get(pk=pk)
-        require_role(by, locked.lead_role)
+        require_role(by, locked.lead_role, plan=locked.plan)
         if locked.status == StepStatus.DONE:
             return locked
         if locked.status != StepStatus.IN_PROGRESS:

@@ -7,22 +7,26 @@ from django.core.exceptions import PermissionDenied
 from plans.permissions import can_coordinate
 
 if TYPE_CHECKING:
+    from plans.models import Plan
     from plans.permissions import User
 
     from .models import Role
 
 
-def can_act_for_role(user: User | None, role: Role | None) -> bool:
-    """The role's primary and backup, and the plan's coordinator, may write for a role."""
-    if user is None or not user.is_authenticated or not user.is_active or role is None:
-        return can_coordinate(user, role.plan) if role is not None else False
+def can_act_for_role(user: User | None, role: Role | None, *, plan: Plan | None = None) -> bool:
+    """The role's primary and backup, and the plan's coordinator, may write for a role. Something
+    with no role (``role=None``, pass its ``plan``) belongs to the coordinator alone."""
+    if role is None:
+        return plan is not None and can_coordinate(user, plan)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
     return user.pk in (role.primary_id, role.backup_id) or can_coordinate(user, role.plan)
 
 
-def require_role(user: User | None, role: Role | None) -> None:
-    if role is None:
-        raise PermissionDenied("Only the plan's coordinator may do this.")
-    if not can_act_for_role(user, role):
+def require_role(user: User | None, role: Role | None, *, plan: Plan | None = None) -> None:
+    if not can_act_for_role(user, role, plan=plan):
+        if role is None:
+            raise PermissionDenied("This has no owner role: only the plan's coordinator may do this.")
         raise PermissionDenied(f"Only the {role.name}'s primary or backup, or the coordinator, may do this.")
 
 
