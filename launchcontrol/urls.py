@@ -18,9 +18,10 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
+    # First: the war-room poll is the hottest path (every screen, every 2 s); resolving it early matters.
+    path("", include("warroom.urls")),
     path("", include("plans.urls")),
     path("", include("checklists.urls")),
     path("", include("issues.urls")),
     path("", include("communications.urls")),
-    path("", include("warroom.urls")),
 ]

@@ -6,13 +6,13 @@ from . import views
 
 app_name = "warroom"
 urlpatterns = [
-    path("plans/<slug:plan>/warroom/", views.board_page, name="board"),
     path("plans/<slug:plan>/warroom/fragment/", views.board_fragment, name="fragment"),
+    path("kiosk/<str:token>/fragment/", views.kiosk_fragment, name="kiosk_fragment"),
+    path("plans/<slug:plan>/warroom/", views.board_page, name="board"),
     path("plans/<slug:plan>/warroom/kiosks/", views.kiosk_links, name="kiosks"),
     path("plans/<slug:plan>/warroom/kiosks/new/", views.kiosk_link_create, name="kiosk_create"),
     path("plans/<slug:plan>/warroom/kiosks/<int:pk>/revoke/", views.kiosk_link_revoke, name="kiosk_revoke"),
     path("plans/<slug:plan>/metrics/", views.metrics_page, name="metrics"),
     path("plans/<slug:plan>/metrics/<int:pk>/record/", views.metric_record, name="metric_record"),
     path("kiosk/<str:token>/", views.kiosk, name="kiosk"),
-    path("kiosk/<str:token>/fragment/", views.kiosk_fragment, name="kiosk_fragment"),
 ]

@@ -89,7 +89,25 @@ def screen_token(plan: Plan, user) -> str:
     return signing.dumps({"p": plan.pk, "u": user.pk}, salt=SCREEN_SALT, compress=False)
 
 
+_VERIFIED: dict[str, tuple[float, int]] = {}  # screen token -> (verified at, plan id), per process
+VERIFIED_FOR = 60.0
+
+
 def _screen_plan_id(token: str) -> int:
+    """The plan a screen token names. A token verified in the last minute is not verified again (HMAC
+    and decoding on every 2-second poll of every screen add up)."""
+    now = time.monotonic()
+    hit = _VERIFIED.get(token)
+    if hit is not None and now - hit[0] < VERIFIED_FOR:
+        return hit[1]
+    plan_id = _verify_screen_token(token)
+    if len(_VERIFIED) > 10_000:
+        _VERIFIED.clear()
+    _VERIFIED[token] = (now, plan_id)
+    return plan_id
+
+
+def _verify_screen_token(token: str) -> int:
     try:
         value = signing.loads(token, salt=SCREEN_SALT, max_age=SCREEN_MAX_AGE)
     except signing.BadSignature as exc:  # includes SignatureExpired
@@ -110,7 +128,7 @@ def revision_ttl() -> float:
 def _client_revision(request: HttpRequest) -> int:
     """The revision the polling screen already shows, from its If-None-Match ("plan.revision.bucket")."""
     try:
-        return int(request.headers.get("If-None-Match", "").strip().strip('"').split(".")[1])
+        return int(request.META.get("HTTP_IF_NONE_MATCH", "").strip().strip('"').split(".")[1])
     except (IndexError, ValueError):
         return -1
 

@@ -37,8 +37,10 @@ def no_revision_cache(settings):
     """Every poll reads the revision (the per-process micro-cache has its own test)."""
     settings.WARROOM_REVISION_TTL = 0
     views._REVISIONS.clear()
+    views._VERIFIED.clear()
     yield
     views._REVISIONS.clear()
+    views._VERIFIED.clear()
 
 
 @pytest.fixture
