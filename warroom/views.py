@@ -9,6 +9,7 @@ poll costs one query (the plan's revision) and no rendering. A changed board is 
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -56,26 +57,44 @@ def render_board(plan: Plan) -> str:
     return render_to_string("warroom/_board.html", {"b": selectors.board(plan)})
 
 
-def board_html(plan_id: int, revision: int, bucket: int) -> str:
-    """The board's fragment for this (revision, bucket): from the cache, or rendered once. A screen
-    that finds another one rendering waits briefly for its bytes instead of rendering too."""
+def board_entry(plan_id: int, revision: int, bucket: int) -> tuple[str, bytes]:
+    """The board's fragment for this (revision, bucket), as text and gzipped: from the cache, or
+    rendered once. A screen that finds another one rendering waits briefly for its bytes instead of
+    rendering too."""
     key = cache_key(plan_id, revision, bucket)
-    html = cache.get(key)
-    if html is not None:
-        return html
+    entry = cache.get(key)
+    if entry is not None:
+        return entry
     lock = f"{key}:lock"
     if not cache.add(lock, 1, timeout=10):
         for _ in range(40):
             time.sleep(0.025)
-            html = cache.get(key)
-            if html is not None:
-                return html
+            entry = cache.get(key)
+            if entry is not None:
+                return entry
     try:
         html = render_board(Plan.objects.select_related("coordinator").get(pk=plan_id))
-        cache.set(key, html, timeout=CACHE_SECONDS)
+        entry = (html, gzip.compress(html.encode(), compresslevel=6, mtime=0))
+        cache.set(key, entry, timeout=CACHE_SECONDS)
     finally:
         cache.delete(lock)
-    return html
+    return entry
+
+
+def board_html(plan_id: int, revision: int, bucket: int) -> str:
+    return board_entry(plan_id, revision, bucket)[0]
+
+
+def fragment_response(request: HttpRequest, state: tuple[int, int, int]) -> HttpResponse:
+    """The same bytes for every screen; gzipped (a sixth of the size) for those that accept it."""
+    html, packed = board_entry(*state)
+    if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
+        response = HttpResponse(packed, content_type="text/html; charset=utf-8")
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(html)
+    response["Vary"] = "Accept-Encoding"
+    return response
 
 
 def etag(plan_id: int, revision: int, bucket: int) -> str:
@@ -211,14 +230,14 @@ def live(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 @live
 @condition(etag_func=_member_etag)
 def board_fragment(request: HttpRequest, plan: str) -> HttpResponse:
-    return HttpResponse(board_html(*_member_state(request, plan)))
+    return fragment_response(request, _member_state(request, plan))
 
 
 @require_GET
 @live
 @condition(etag_func=_kiosk_etag)
 def kiosk_fragment(request: HttpRequest, token: str) -> HttpResponse:
-    return HttpResponse(board_html(*_kiosk_state(request, token)))
+    return fragment_response(request, _kiosk_state(request, token))
 
 
 # --- Pages -----------------------------------------------------------------------------------------

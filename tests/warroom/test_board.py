@@ -258,3 +258,15 @@ def test_board_shows_hold_alarm_late_and_unassigned(live_plan, coordinator):
     assert "ROLLBACK TRIGGER: Error rate above 1 %" in html
     assert "UNASSIGNED" in html and "Vendor liaison" in html
     assert "LATE" in html and "Call the payment provider" in html
+
+
+def test_fragment_is_gzipped_for_screens_that_accept_it(client, live_plan, viewer):
+    import gzip
+
+    client.force_login(viewer)
+    url = _poll_url(client, live_plan)
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content)
