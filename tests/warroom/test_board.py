@@ -270,3 +270,40 @@ def test_fragment_is_gzipped_for_screens_that_accept_it(client, live_plan, viewe
     assert packed["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.content) == plain.content
     assert len(packed.content) < len(plain.content)
+
+
+def test_comms_next_from_the_plan_and_last_sent_from_the_outbox(live_plan):
+    from communications.models import Delivery, Message
+
+    now = timezone.now()
+    Message.objects.create(plan=live_plan, name="Hourly update", offset=timedelta(hours=-3), every=timedelta(hours=1))
+    Message.objects.create(plan=live_plan, name="Go-live notice", offset=timedelta(0))
+    html = views.render_board(live_plan)
+    assert "Hourly update" in html  # next: the hourly one, due within the hour
+    Delivery.objects.create(
+        plan=live_plan,
+        source_kind="message",
+        source_id=1,
+        recipient="channel:1",
+        channel_kind="email",
+        due_at=now - timedelta(minutes=5),
+        next_attempt_at=now - timedelta(minutes=5),
+        status="sent",
+        sent_at=now - timedelta(minutes=4),
+        label="T-1h staff briefing",
+    )
+    Delivery.objects.create(
+        plan=live_plan,
+        source_kind="item.due",
+        source_id=2,
+        recipient="user:1",
+        channel_kind="email",
+        due_at=now - timedelta(minutes=1),
+        next_attempt_at=now,
+        status="sent",
+        sent_at=now - timedelta(minutes=1),
+        label="Reminder: a checklist item",
+    )
+    html = views.render_board(live_plan)
+    assert "T-1h staff briefing" in html and "Reminder: a checklist item" not in html
+    assert '<span class="in">sent</span>' in html
