@@ -85,7 +85,7 @@ def issue_open(
 
 def _locked_issue(issue: Issue | int) -> Issue:
     pk = issue.pk if isinstance(issue, Issue) else issue
-    return Issue.objects.select_for_update().select_related("plan", "owner_role__plan").get(pk=pk)
+    return Issue.objects.select_for_update(of=("self",)).select_related("plan", "owner_role__plan").get(pk=pk)
 
 
 def issue_acknowledge(issue: Issue | int, *, by: AbstractBaseUser) -> Issue:
