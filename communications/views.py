@@ -33,6 +33,7 @@ def page(request: HttpRequest, plan: str) -> HttpResponse:
     ctx = communications_page(obj)
     ctx["is_coordinator"] = can_coordinate(request.user, obj)
     ctx["post_form"] = StatusPostForm()
+    ctx["nav"] = "communications"
     return render(request, "communications/page.html", ctx)
 
 
