@@ -33,7 +33,7 @@ VENV_BIN = Path(sys.executable).parent
 SIZES = {"items": 2000, "roles": 60, "steps": 300, "issues": 200}
 RENDER_RUNS = 40
 THROUGHPUT_SECONDS = 3.0
-THROUGHPUT_ROUNDS = 5
+THROUGHPUT_ROUNDS = 7
 THROUGHPUT_CONNECTIONS = 32
 POLL_SECONDS = 2.0
 TICKS = 5
@@ -349,7 +349,7 @@ def main() -> None:
             rps, codes = throughput(port, path, etag)
             poll_runs.append(rps)
             poll_codes = {k: poll_codes.get(k, 0) + v for k, v in codes.items()}
-        health_rps, poll_rps = statistics.median(health_runs), statistics.median(poll_runs)
+        health_rps, poll_rps = statistics.fmean(health_runs), statistics.fmean(poll_runs)
 
         # 3. Propagation.
         open_items = list(
@@ -379,10 +379,12 @@ def main() -> None:
         f"changed poll over HTTP (render + cache store, 20 runs): p50 {statistics.median(http_times):.1f} ms, "
         f"p95 {pct(http_times, 95):.1f} ms"
     )
-    rounds = f"median of {THROUGHPUT_ROUNDS} alternating {THROUGHPUT_SECONDS:.0f}-s rounds"
+    rounds = f"mean of {THROUGHPUT_ROUNDS} alternating {THROUGHPUT_SECONDS:.0f}-s rounds"
     print(f"minimal view /healthz: {health_rps:,.0f} req/s ({rounds}; {health_codes})")
     print(f"unchanged poll (304): {poll_rps:,.0f} req/s ({rounds}; {poll_codes})")
     print(f"ratio unchanged poll / minimal view: {poll_rps / health_rps:.0%}")
+    print("  per round (req/s): healthz " + ", ".join(f"{r:,.0f}" for r in health_runs))
+    print("  per round (req/s): 304     " + ", ".join(f"{r:,.0f}" for r in poll_runs))
     for (kind, n), r in prop.items():
         print(
             f"propagation, {n:>5} screens ({kind:>5} client, {r['procs']} proc) every {POLL_SECONDS:.0f} s: "
