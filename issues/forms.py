@@ -15,7 +15,9 @@ class IssueForm(forms.Form):
 
     def __init__(self, *args, plan, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_role"].queryset = Role.objects.filter(plan=plan).order_by("order", "name")
+        owner = self.fields["owner_role"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = Role.objects.filter(plan=plan).order_by("order", "name")
 
 
 class ResolveForm(forms.Form):

@@ -61,6 +61,7 @@ class IssueRow:
     issue: Issue
     level: EscalationLevel | None
     remaining: timedelta | None  # until respond_by, for an unacknowledged issue with an SLA
+    can_handle: bool = False  # may the viewer acknowledge and resolve it (set by the page)
 
     @property
     def breached(self) -> bool:

@@ -130,7 +130,8 @@ def evaluate_triggers(metric: SuccessMetric, *, now: datetime | None = None) -> 
         if state.in_breach and trigger.raised_at is None:
             trigger.raised_at = now
             trigger.raised_by = None
-            trigger.raised_reason = f"{AUTO_REASON}{metric.name} {trigger.comparator} {trigger.threshold.normalize():f}"
+            threshold = f"{trigger.threshold.normalize():f}" if trigger.threshold is not None else ""
+            trigger.raised_reason = f"{AUTO_REASON}{metric.name} {trigger.comparator} {threshold}"
             if trigger.sustained_for:
                 trigger.raised_reason += f" for {trigger.sustained_for}"
             trigger.save(update_fields=["raised_at", "raised_by", "raised_reason"])

@@ -325,7 +325,7 @@ def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]
             }
         )
     states = [
-        trigger_state(t, readings.get(t.metric_id, []), now=now)
+        trigger_state(t, readings.get(t.metric_id or 0, []), now=now)
         for t in RollbackTrigger.objects.filter(plan=plan).order_by("order", "id")
     ]
     states.sort(key=lambda s: (not s.in_breach, not s.breaching))

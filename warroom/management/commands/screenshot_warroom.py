@@ -87,9 +87,7 @@ class Command(BaseCommand):
             if plan is None:
                 raise CommandError(f"No plan {slug!r}.")
             return plan
-        plan = (
-            Plan.objects.filter(slug__in=DEMO_SLUGS).order_by("slug").first() or Plan.objects.order_by("pk").first()
-        )
+        plan = Plan.objects.filter(slug__in=DEMO_SLUGS).order_by("slug").first() or Plan.objects.order_by("pk").first()
         if plan is None:
             from warroom.sample import build_sample_plan
 
