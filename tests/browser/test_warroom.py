@@ -28,24 +28,40 @@ def setup():
     return {"plan": plan, "coordinator": coordinator, "owner": owner, "role": role, "item": item}
 
 
+@pytest.fixture
+def new_page(browser):
+    """Pages in their own browser contexts (separate sign-ins), closed before the live server stops."""
+    contexts = []
+
+    def _new():
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(10_000)
+        return pg
+
+    yield _new
+    for context in contexts:
+        context.close()
+
+
 def _open_board(page, login_page, live_server, user, plan):
     login_page(page, user)
-    page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
     page.wait_for_selector("#wr-root")
     page.evaluate("window.__same_document = true")
     return page
 
 
-def test_tick_on_role_page_reaches_the_board_without_reload(browser, login_page, live_server, setup):
-    board = _open_board(browser.new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
+def test_tick_on_role_page_reaches_the_board_without_reload(new_page, login_page, live_server, setup):
+    board = _open_board(new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
     assert "Take a full backup" in board.inner_text(".wr-next")
     # Unchanged polls are answered 304 and swap nothing: the board keeps its content.
     board.wait_for_function("window.warroom.unchanged >= 2", timeout=10_000)
     assert board.evaluate("window.warroom.swaps") == 0
     assert "Take a full backup" in board.inner_text(".wr-next")
 
-    role_page = browser.new_context().new_page()
+    role_page = new_page()
     login_page(role_page, setup["owner"])
     role_page.goto(f"{live_server.url}/plans/{setup['plan'].slug}/roles/{setup['role'].slug}/")
     role_page.click(f"#item-{setup['item'].pk} button[data-action=tick]")
@@ -57,8 +73,8 @@ def test_tick_on_role_page_reaches_the_board_without_reload(browser, login_page,
     assert board.evaluate("window.warroom.swaps") >= 1
 
 
-def test_hold_freezes_the_clock(browser, login_page, live_server, setup):
-    board = _open_board(browser.new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
+def test_hold_freezes_the_clock(new_page, login_page, live_server, setup):
+    board = _open_board(new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
     first = board.inner_text("#wr-clock")
     board.wait_for_function(f"document.getElementById('wr-clock').textContent !== {first!r}", timeout=5_000)
 
@@ -75,8 +91,8 @@ def test_hold_freezes_the_clock(browser, login_page, live_server, setup):
     assert board.evaluate("window.__same_document") is True
 
 
-def test_stale_banner_when_polls_fail_and_recovery(browser, login_page, live_server, setup):
-    board = _open_board(browser.new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
+def test_stale_banner_when_polls_fail_and_recovery(new_page, login_page, live_server, setup):
+    board = _open_board(new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
     assert board.is_hidden("#wr-stale")
     board.route("**/warroom/fragment/**", lambda route: route.abort())
     board.wait_for_selector("#wr-stale", state="visible", timeout=20_000)
