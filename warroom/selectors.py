@@ -171,7 +171,7 @@ def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
     return entries, counts["late"] + late_steps, counts["total"] + len(steps)
 
 
-def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 6) -> list[Entry]:
+def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4) -> list[Entry]:
     """Late ones first, but keep room for what is coming up: at most ``late_rows`` late lines while
     there are upcoming ones to show."""
     late = [e for e in entries if e.late]
