@@ -428,3 +428,72 @@ def _message_enabled(delivery: Delivery) -> str | None:
 
 
 register_relevance("message", _message_enabled)
+
+
+# --- Issue escalation: an unanswered issue climbs the plan's escalation matrix ------------------------------
+
+
+@register_source
+def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+    """Each time-based rung of the escalation matrix that an unacknowledged issue reaches notifies the
+    primary and backup of the rung's roles (and, at the first rung, of the issue's owner role)."""
+    from issues.models import Issue, IssueStatus
+    from issues.selectors import escalation_levels
+
+    levels = [lvl for lvl in escalation_levels(plan) if lvl.roles.exists()] if plan.pk else []
+    if not levels:
+        return
+    longest = max(lvl.after for lvl in levels)
+    issues = (
+        Issue.objects.filter(plan=plan, status=IssueStatus.OPEN, reported_at__gt=start - longest, reported_at__lte=end)
+        .select_related("owner_role__primary", "owner_role__backup")
+        .order_by("reported_at")
+    )
+    roles_by_level = {lvl.pk: list(lvl.roles.select_related("primary", "backup").order_by("order")) for lvl in levels}
+    url = f"{settings.SITE_URL}/plans/{plan.slug}/issues/"
+    for issue in issues:
+        for lvl in levels:
+            due = issue.reported_at + lvl.after
+            if not start < due <= end:
+                continue
+            roles = list(roles_by_level[lvl.pk])
+            if lvl == levels[0] and issue.owner_role is not None and issue.owner_role not in roles:
+                roles.append(issue.owner_role)
+            seen: set[int] = set()
+            for role in roles:
+                for user, which in _holders(role):
+                    if user.pk in seen:
+                        continue
+                    seen.add(user.pk)
+                    address = (user.email or "").strip()
+                    yield DeliverySpec(
+                        source_kind="issue.escalation",
+                        source_id=issue.pk,
+                        recipient=f"user:{user.pk}:L{lvl.level}",
+                        channel_kind=ChannelKind.EMAIL,
+                        due_at=due,
+                        address=address,
+                        recipient_label=f"{_person(user)} ({role.name}, {which})",
+                        label=f"Escalation L{lvl.level} {lvl.name}: #{issue.number} {issue.title}",
+                        audience=Audience.STAFF,
+                        skip_reason="" if address else f"{_person(user)} has no email address",
+                        render=_fixed(
+                            f"[{plan.name}] {issue.get_severity_display().upper()} issue #{issue.number} unanswered: "
+                            f"escalated to L{lvl.level} {lvl.name}",
+                            f"#{issue.number} {issue.title} ({issue.get_severity_display()}) was reported at "
+                            f"{_when(plan, issue.reported_at)} and is not acknowledged yet.\n\n"
+                            f"{issue.description}\n\nAcknowledge it: {url}",
+                        ),
+                    )
+
+
+def _issue_unanswered(delivery: Delivery) -> str | None:
+    from issues.models import Issue, IssueStatus
+
+    issue = Issue.objects.filter(pk=delivery.source_id).only("status").first()
+    if issue is None:
+        return "the issue was deleted"
+    return None if issue.status == IssueStatus.OPEN else f"the issue is already {issue.get_status_display().lower()}"
+
+
+register_relevance("issue.escalation", _issue_unanswered)

@@ -234,6 +234,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 OUTBOX_TICK_SECONDS = float(os.environ.get("OUTBOX_TICK_SECONDS", "15"))
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-tick": {"task": "communications.tasks.outbox_tick", "schedule": OUTBOX_TICK_SECONDS},
+    "escalate-issues": {"task": "issues.tasks.escalate_open_issues", "schedule": 60.0},
 }
 
 # --- Launch Control ------------------------------------------------------------------------------------

@@ -1,0 +1,20 @@
+"""Periodic escalation: store the rung each unanswered issue has reached, so the activity log and the
+board record the climb even when nobody has a page open. Notifications go through the outbox
+(communications.sources.issue_escalations)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from plans.models import Plan
+
+from .models import IssueStatus
+from .services import issues_escalate
+
+
+@shared_task(name="issues.tasks.escalate_open_issues", ignore_result=True)
+def escalate_open_issues() -> int:
+    climbed = 0
+    for plan in Plan.objects.filter(issues__status=IssueStatus.OPEN).distinct():
+        climbed += len(issues_escalate(plan))
+    return climbed

@@ -1,0 +1,71 @@
+"""An unanswered issue climbs the escalation matrix: each rung notifies its roles once, on time, and an
+acknowledged issue stops climbing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from communications import outbox
+from communications.models import Delivery, DeliveryStatus
+from issues.services import issue_acknowledge, issue_open
+from issues.tasks import escalate_open_issues
+from roles.models import EscalationLevel
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+M = timedelta(minutes=1)
+
+
+def tick_at(moment: datetime) -> None:
+    with time_machine.travel(moment, tick=False):
+        outbox.tick(now=moment)
+
+
+@pytest.fixture
+def matrix(plan):
+    tech = factories.RoleFactory(plan=plan, name="Technical team", backup=factories.UserFactory())
+    mgmt = factories.RoleFactory(plan=plan, name="Management")
+    execs = factories.RoleFactory(plan=plan, name="Executives")
+    for level, name, after, role in [
+        (1, "Technical", 0, tech),
+        (2, "Management", 15, mgmt),
+        (3, "Executive", 30, execs),
+    ]:
+        lvl = EscalationLevel.objects.create(plan=plan, level=level, name=name, after=timedelta(minutes=after))
+        lvl.roles.set([role])
+    return tech, mgmt, execs
+
+
+def test_each_rung_notifies_once_and_acknowledging_stops_the_climb(plan, coordinator, matrix):
+    tech, mgmt, execs = matrix
+    with time_machine.travel(NOW, tick=False):
+        issue = issue_open(
+            plan, by=coordinator, title="Checkout 500s", severity="critical", description="", owner_role=None
+        )
+
+    for minute in range(0, 20):  # ticks every minute for 20 minutes, twice each (a second beat)
+        tick_at(NOW + minute * M + timedelta(seconds=5))
+        tick_at(NOW + minute * M + timedelta(seconds=6))
+
+    sent = Delivery.objects.filter(source_kind="issue.escalation", status=DeliveryStatus.SENT)
+    recipients = sorted(d.recipient_label.split(" (")[1].split(",")[0] for d in sent)
+    assert recipients == ["Management", "Technical team", "Technical team"]  # L1 primary+backup, then L2
+    assert len(mail.outbox) == 3
+    assert "escalated to L2 Management" in mail.outbox[-1].subject
+
+    with time_machine.travel(NOW + 20 * M, tick=False):
+        escalate_open_issues()
+        issue.refresh_from_db()
+        assert issue.escalation_level == 2
+        issue_acknowledge(issue, by=coordinator)
+
+    for minute in range(20, 40):
+        tick_at(NOW + minute * M + timedelta(seconds=5))
+    assert not Delivery.objects.filter(source_kind="issue.escalation", recipient__endswith=":L3").exists()
+    assert len(mail.outbox) == 3
