@@ -45,6 +45,7 @@ def issue_list(request: HttpRequest, plan: str) -> HttpResponse:
             "form": form,
             "can_raise": services.can_raise(request.user, obj),
             "now": now,
+            "nav": "issues",
         },
     )
 

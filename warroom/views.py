@@ -319,7 +319,7 @@ def metrics_page(request: HttpRequest, plan: str) -> HttpResponse:
     return render(
         request,
         "warroom/metrics.html",
-        {"plan": obj, "rows": rows, "states": states, "can_record": can_record(request.user, obj)},
+        {"plan": obj, "rows": rows, "states": states, "can_record": can_record(request.user, obj), "nav": "metrics"},
     )
 
 

@@ -58,3 +58,13 @@ def tclock(delta: timedelta | None) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     return f"T{'-' if seconds < 0 else '+'}{f'{days}d ' if days else ''}{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+@register.filter
+def unit(text: str | None) -> str:
+    """A unit as it follows a number: ``ms``, ``s`` and ``%`` stick to it (410ms, 0.1%); a word gets a
+    space (1000 users)."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    return text if len(text) <= 2 or not text[0].isalpha() else f" {text}"

@@ -30,16 +30,11 @@ PEOPLE = {
     "pm": ("Pat", "Product", "product-manager", "support-lead"),
     "support": ("Sam", "Support", "support-lead", "product-manager"),
 }
-TICKED = [
-    "Provision production servers",
-    "Configure load balancers",
-    "Create production database",
-    "Feature freeze",
-    "Complete regression testing",
-    "Database backup",
-    "Enable maintenance mode",
-    "Run migration scripts",
-]
+# The launch is under way: what was due more than this long ago is done, except LEFT_OPEN, so the
+# room sees a realistic board (a late item or two, the launch-day steps in flight) rather than a wall
+# of everything overdue.
+DONE_BEFORE = timedelta(minutes=40)
+LEFT_OPEN = ["Performance checks", "Update runbooks"]
 
 
 def password_file() -> Path:
@@ -89,9 +84,40 @@ class Command(BaseCommand):
             user.save(update_fields=["password"])
         return user
 
-    def _plan(self, coordinator, people) -> None:
+    def _progress(self, plan, *, now, coordinator) -> None:
+        """Tick what was due before ``now - DONE_BEFORE`` and run the steps whose time has come,
+        through the services, then backdate the demo's actual times to the planned ones."""
         from checklists.models import Item
-        from checklists.services import item_tick
+        from checklists.services import gate_decide, gate_open_poll, item_tick, step_finish, step_start, vote_cast
+        from plans.models import Step
+
+        cutoff = now - DONE_BEFORE - plan.t0
+        items = Item.objects.filter(plan=plan, due_offset__lt=cutoff).select_related("owner_role", "checklist__role")
+        for item in items.order_by("due_offset", "id"):
+            role = item.owner_role or item.checklist.role
+            if item.title not in LEFT_OPEN:
+                item_tick(item, by=(role.primary if role and role.primary else coordinator))
+        for step in Step.objects.filter(plan=plan, offset__lte=now - plan.t0).order_by("offset", "order"):
+            by = step.lead_role.primary if step.lead_role and step.lead_role.primary else coordinator
+            step_start(step, by=by)
+            begin = plan.t0 + step.offset
+            finish = begin + step.duration
+            if finish <= now:
+                step_finish(step, by=by)
+                Step.objects.filter(pk=step.pk).update(actual_start=begin, actual_finish=finish + timedelta(minutes=4))
+            else:
+                Step.objects.filter(pk=step.pk).update(actual_start=begin + timedelta(minutes=3))
+        for item in Item.objects.filter(plan=plan, status="done", due_offset__isnull=False):
+            Item.objects.filter(pk=item.pk).update(done_at=plan.t0 + item.due_offset - timedelta(minutes=5))
+        # Gates whose moment has passed were held: every polled role said GO and the authority agreed.
+        for gate in plan.gates.filter(offset__lt=now - plan.t0).select_related("authority_role"):
+            gate_open_poll(gate, by=coordinator)
+            for role in gate.polled_roles.select_related("primary"):
+                vote_cast(gate, role=role, by=role.primary or coordinator, vote="go", comment="Ready.")
+            authority = gate.authority_role.primary if gate.authority_role and gate.authority_role.primary else None
+            gate_decide(gate, by=authority or coordinator, decision="go", reason="All criteria met; every team GO.")
+
+    def _plan(self, coordinator, people) -> None:
         from issues.services import issue_open
         from plans.metrics import record_reading
         from plans.services import transition
@@ -118,10 +144,7 @@ class Command(BaseCommand):
                 roles[backup].save(update_fields=["backup"])
             transition(plan, to=PlanStatus.SCHEDULED, by=coordinator)
             transition(plan, to=PlanStatus.COUNTDOWN, by=coordinator)
-            for title in TICKED:
-                item = Item.objects.filter(plan=plan, title=title).select_related("owner_role").first()
-                if item is not None and item.owner_role is not None:
-                    item_tick(item, by=item.owner_role.primary or coordinator)
+            self._progress(plan, now=now, coordinator=coordinator)
             issue_open(
                 plan,
                 by=people["dba"],
