@@ -104,9 +104,9 @@ class Command(BaseCommand):
             finish = begin + step.duration
             if finish <= now:
                 step_finish(step, by=by)
-                Step.objects.filter(pk=step.pk).update(actual_start=begin, actual_finish=finish + timedelta(minutes=4))
+                Step.objects.filter(pk=step.pk).update(actual_start=begin, actual_finish=finish)
             else:
-                Step.objects.filter(pk=step.pk).update(actual_start=begin + timedelta(minutes=3))
+                Step.objects.filter(pk=step.pk).update(actual_start=begin)
         for item in Item.objects.filter(plan=plan, status="done", due_offset__isnull=False):
             Item.objects.filter(pk=item.pk).update(done_at=plan.t0 + item.due_offset - timedelta(minutes=5))
         # Gates whose moment has passed were held: every polled role said GO and the authority agreed.
