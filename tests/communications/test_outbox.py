@@ -331,7 +331,7 @@ def test_custom_source_can_register(coordinator):
         at = T0 - H
         if p.pk == plan.pk and start < at <= end:
             yield DeliverySpec(
-                source_kind="issue.escalation",
+                source_kind="custom.escalation",
                 source_id=7,
                 recipient="user:1",
                 channel_kind="email",
@@ -347,6 +347,6 @@ def test_custom_source_can_register(coordinator):
         tick_at(T0 - H + M)
     finally:
         _SOURCES.remove(escalation)
-    row = Delivery.objects.get(source_kind="issue.escalation")
+    row = Delivery.objects.get(source_kind="custom.escalation")
     assert row.status == DeliveryStatus.SENT
     assert mail.outbox[0].subject == "Escalated"
