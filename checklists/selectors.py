@@ -118,10 +118,41 @@ _ITEM_STEP_DEPS = Prefetch(
 )
 
 
-def items_for_role(plan: Plan, role: Role):
+UNOWNED_SLUG = "_unowned"
+
+
+class Unowned:
+    """Stands in for a role on the page of what the plan gives to no role: items with no owner role
+    (and no checklist role) and steps with no lead. They are the coordinator's to work."""
+
+    slug = UNOWNED_SLUG
+    name = "No owner role (coordinator)"
+    pk = id = primary = backup = primary_id = backup_id = None
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+
+
+def _owned_by(role: Role | Unowned) -> Q:
+    if isinstance(role, Unowned):
+        return Q(owner_role__isnull=True, checklist__role__isnull=True)
+    return Q(owner_role=role) | Q(owner_role__isnull=True, checklist__role=role)
+
+
+def led_by(role: Role | Unowned) -> Q:
+    return Q(lead_role__isnull=True) if isinstance(role, Unowned) else Q(lead_role=role)
+
+
+def role_may(user: User, role: Role | Unowned) -> bool:
+    if isinstance(role, Unowned):
+        return can_act_for_role(user, None, plan=role.plan)
+    return can_act_for_role(user, role)
+
+
+def items_for_role(plan: Plan, role: Role | Unowned):
     return (
         Item.objects.filter(plan=plan)
-        .filter(Q(owner_role=role) | Q(owner_role__isnull=True, checklist__role=role))
+        .filter(_owned_by(role))
         .select_related("done_by", "checklist", "step", "gate")
         .prefetch_related(_ITEM_STEP_DEPS)
     )
@@ -132,18 +163,20 @@ def _sort_key(row: Row) -> tuple:
     return (missing, row.offset or timedelta(0), 0 if row.kind == "step" else 1, getattr(row.obj, "order", 0))
 
 
-def role_for(plan: Plan, slug: str) -> Role:
+def role_for(plan: Plan, slug: str) -> Role | Unowned:
+    if slug == UNOWNED_SLUG:
+        return Unowned(plan)
     role = get_object_or_404(Role.objects.select_related("primary", "backup"), plan=plan, slug=slug)
     role.plan = plan
     return role
 
 
-def role_page(plan: Plan, role: Role, *, user: User, now: datetime) -> dict[str, Any]:
+def role_page(plan: Plan, role: Role | Unowned, *, user: User, now: datetime) -> dict[str, Any]:
     """The role's items and the steps it leads, in due order, with their states (5 queries)."""
-    can_act = can_act_for_role(user, role)
+    can_act = role_may(user, role)
     rows = [item_row(plan, item, now=now, can_act=can_act) for item in items_for_role(plan, role)]
     steps = (
-        Step.objects.filter(plan=plan, lead_role=role)
+        Step.objects.filter(led_by(role), plan=plan)
         .select_related("started_by", "finished_by", "phase")
         .prefetch_related(_DEPS)
     )
@@ -153,23 +186,26 @@ def role_page(plan: Plan, role: Role, *, user: User, now: datetime) -> dict[str,
     for row in rows:
         counts[row.state] = counts.get(row.state, 0) + 1
     summary = [(state, STATE_LABELS[state], counts[state]) for state in STATE_LABELS if counts.get(state)]
-    other_roles = list(Role.objects.filter(plan=plan).only("id", "name", "slug", "order", "plan_id"))
+    other_roles: list[Role | Unowned] = list(
+        Role.objects.filter(plan=plan).only("id", "name", "slug", "order", "plan_id")
+    )
+    other_roles.append(Unowned(plan))
     return {"role": role, "rows": rows, "can_act": can_act, "summary": summary, "roles": other_roles}
 
 
-def one_item_row(plan: Plan, role: Role, pk: int, *, user: User, now: datetime) -> Row:
+def one_item_row(plan: Plan, role: Role | Unowned, pk: int, *, user: User, now: datetime) -> Row:
     item = get_object_or_404(items_for_role(plan, role), pk=pk)
-    return item_row(plan, item, now=now, can_act=can_act_for_role(user, role))
+    return item_row(plan, item, now=now, can_act=role_may(user, role))
 
 
-def one_step_row(plan: Plan, role: Role, pk: int, *, user: User, now: datetime) -> Row:
+def one_step_row(plan: Plan, role: Role | Unowned, pk: int, *, user: User, now: datetime) -> Row:
     step = get_object_or_404(
-        Step.objects.filter(plan=plan, lead_role=role)
+        Step.objects.filter(led_by(role), plan=plan)
         .select_related("started_by", "finished_by", "phase")
         .prefetch_related(_DEPS),
         pk=pk,
     )
-    return step_row(plan, step, now=now, can_act=can_act_for_role(user, role))
+    return step_row(plan, step, now=now, can_act=role_may(user, role))
 
 
 # --- Gates ---------------------------------------------------------------------------------------------

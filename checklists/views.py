@@ -18,7 +18,7 @@ from roles.models import Role
 from . import services
 from .forms import DecisionForm, ItemSetForm, ReasonForm, VoteForm
 from .models import NoGoTrigger
-from .selectors import gate_for, items_for_role, one_item_row, one_step_row, role_for
+from .selectors import gate_for, items_for_role, led_by, one_item_row, one_step_row, role_for
 from .selectors import gate_page as gate_page_data
 from .selectors import gate_poll as gate_poll_data
 from .selectors import role_page as role_page_data
@@ -77,7 +77,7 @@ def _step_write(request: HttpRequest, plan: str, role: str, pk: int, action) -> 
 
     obj = plan_for(request.user, plan)
     role_obj = role_for(obj, role)
-    step = get_object_or_404(Step.objects.only("pk"), pk=pk, plan=obj, lead_role=role_obj)
+    step = get_object_or_404(Step.objects.filter(led_by(role_obj)).only("pk"), pk=pk, plan=obj)
     message = ""
     try:
         action(step, by=request.user)
