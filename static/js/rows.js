@@ -23,3 +23,19 @@
     say(evt, "No connection: the change was not saved. Try again.");
   });
 })();
+
+// "Hide done and skipped": keeps a long role page to what is left; remembered per browser.
+(function () {
+  "use strict";
+  var box = document.getElementById("hide-done");
+  var list = document.querySelector("ol.rows");
+  if (!box || !list) return;
+  var key = "lc-hide-done";
+  function apply() { list.classList.toggle("hide-done", box.checked); }
+  try { box.checked = window.localStorage.getItem(key) === "1"; } catch (e) { /* private mode */ }
+  apply();
+  box.addEventListener("change", function () {
+    try { window.localStorage.setItem(key, box.checked ? "1" : "0"); } catch (e) { /* private mode */ }
+    apply();
+  });
+})();

@@ -90,3 +90,21 @@ def test_gate_poll_updates_live_and_keeps_what_you_type(browser, login_page, liv
     assert voter_page.input_value("form.vote-form input[name=comment]") == "Regression green"
     voter_page.context.close()
     director_page.context.close()
+
+
+def test_hide_done_keeps_the_page_to_what_is_left_and_is_remembered(page, login_page, live_server, role_page_setup):
+    s = role_page_setup
+    other = factories.ItemFactory(checklist=s["item"].checklist, title="Verify the restore")
+    url = f"{live_server.url}/plans/{s['plan'].slug}/roles/{s['role'].slug}/"
+    done_row, open_row = f"#item-{s['item'].pk}", f"#item-{other.pk}"
+
+    login_page(page, s["owner"])
+    page.goto(url)
+    page.click(f"{done_row} button[data-action=tick]")
+    page.wait_for_selector(f"{done_row}.row-done")
+    page.check("#hide-done")
+    assert not page.locator(done_row).is_visible()
+    assert page.locator(open_row).is_visible()
+    page.reload()
+    assert page.locator("#hide-done").is_checked()
+    assert not page.locator(done_row).is_visible()
