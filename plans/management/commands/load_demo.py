@@ -145,6 +145,15 @@ class Command(BaseCommand):
             transition(plan, to=PlanStatus.SCHEDULED, by=coordinator)
             transition(plan, to=PlanStatus.COUNTDOWN, by=coordinator)
             self._progress(plan, now=now, coordinator=coordinator)
+            if not plan.severity_slas.exists():
+                # The HeyPeter seed names no response SLAs; the demo borrows the English Training
+                # Center's (critical 15 min, high 30 min, medium 2 h, low 8 h) so the timers show.
+                from issues.models import SeveritySLA
+
+                for severity, minutes in (("critical", 15), ("high", 30), ("medium", 120), ("low", 480)):
+                    SeveritySLA.objects.create(
+                        plan=plan, severity=severity, response_within=timedelta(minutes=minutes)
+                    )
             issue_open(
                 plan,
                 by=people["dba"],
