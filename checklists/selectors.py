@@ -19,7 +19,7 @@ from .models import Gate, Item, ItemStatus, NoGoTrigger, Vote
 from .services import can_decide, can_raise_triggers, gate_blockers
 
 if TYPE_CHECKING:
-    from plans.permissions import User
+    from plans.permissions import Viewer
 
 # Row states, in the words the page shows.
 STATE_LABELS = {
@@ -143,7 +143,7 @@ def led_by(role: Role | Unowned) -> Q:
     return Q(lead_role__isnull=True) if isinstance(role, Unowned) else Q(lead_role=role)
 
 
-def role_may(user: User, role: Role | Unowned) -> bool:
+def role_may(user: Viewer, role: Role | Unowned) -> bool:
     if isinstance(role, Unowned):
         return can_act_for_role(user, None, plan=role.plan)
     return can_act_for_role(user, role)
@@ -171,7 +171,7 @@ def role_for(plan: Plan, slug: str) -> Role | Unowned:
     return role
 
 
-def role_page(plan: Plan, role: Role | Unowned, *, user: User, now: datetime) -> dict[str, Any]:
+def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) -> dict[str, Any]:
     """The role's items and the steps it leads, in due order, with their states (5 queries)."""
     can_act = role_may(user, role)
     rows = [item_row(plan, item, now=now, can_act=can_act) for item in items_for_role(plan, role)]
@@ -193,12 +193,12 @@ def role_page(plan: Plan, role: Role | Unowned, *, user: User, now: datetime) ->
     return {"role": role, "rows": rows, "can_act": can_act, "summary": summary, "roles": other_roles}
 
 
-def one_item_row(plan: Plan, role: Role | Unowned, pk: int, *, user: User, now: datetime) -> Row:
+def one_item_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now: datetime) -> Row:
     item = get_object_or_404(items_for_role(plan, role), pk=pk)
     return item_row(plan, item, now=now, can_act=role_may(user, role))
 
 
-def one_step_row(plan: Plan, role: Role | Unowned, pk: int, *, user: User, now: datetime) -> Row:
+def one_step_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now: datetime) -> Row:
     step = get_object_or_404(
         Step.objects.filter(led_by(role), plan=plan)
         .select_related("started_by", "finished_by", "phase")
@@ -223,7 +223,7 @@ def gate_for(plan: Plan, slug: str) -> Gate:
     return gate
 
 
-def gate_poll(plan: Plan, gate: Gate, *, user: User) -> dict[str, Any]:
+def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
     """The live part of the gate page: criteria, triggers, votes of the current round, blockers."""
     criteria = list(
         Item.objects.filter(gate=gate)
@@ -254,7 +254,7 @@ def gate_poll(plan: Plan, gate: Gate, *, user: User) -> dict[str, Any]:
     }
 
 
-def gate_page(plan: Plan, gate: Gate, *, user: User) -> dict[str, Any]:
+def gate_page(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
     ctx = gate_poll(plan, gate, user=user)
     ctx["can_raise"] = can_raise_triggers(user, plan)
     return ctx

@@ -18,7 +18,9 @@ from roles.permissions import can_act_for_role, holds_any_role, require_role
 from .models import Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
+
+    from plans.permissions import Viewer
 
 
 class StaleWrite(ValidationError):
@@ -39,7 +41,7 @@ def item_role(item: Item):
 def item_set_status(
     item: Item | int,
     *,
-    by: AbstractBaseUser,
+    by: User,
     status: str,
     note: str | None = None,
     expected_version: int | None = None,
@@ -85,13 +87,11 @@ def item_set_status(
     return locked
 
 
-def item_tick(
-    item: Item | int, *, by: AbstractBaseUser, note: str | None = None, expected_version: int | None = None
-) -> Item:
+def item_tick(item: Item | int, *, by: User, note: str | None = None, expected_version: int | None = None) -> Item:
     return item_set_status(item, by=by, status=ItemStatus.DONE, note=note, expected_version=expected_version)
 
 
-def item_untick(item: Item | int, *, by: AbstractBaseUser, expected_version: int | None = None) -> Item:
+def item_untick(item: Item | int, *, by: User, expected_version: int | None = None) -> Item:
     return item_set_status(item, by=by, status=ItemStatus.OPEN, expected_version=expected_version)
 
 
@@ -99,7 +99,7 @@ def step_blockers(step: Step) -> list[Step]:
     return [d for d in step.depends_on.all() if d.status not in (StepStatus.DONE, StepStatus.SKIPPED)]
 
 
-def step_start(step: Step | int, *, by: AbstractBaseUser) -> Step:
+def step_start(step: Step | int, *, by: User) -> Step:
     with transaction.atomic():
         pk = step.pk if isinstance(step, Step) else step
         locked = Step.objects.select_for_update(of=("self",)).select_related("plan", "lead_role").get(pk=pk)
@@ -126,7 +126,7 @@ def step_start(step: Step | int, *, by: AbstractBaseUser) -> Step:
     return locked
 
 
-def step_finish(step: Step | int, *, by: AbstractBaseUser, note: str = "") -> Step:
+def step_finish(step: Step | int, *, by: User, note: str = "") -> Step:
     with transaction.atomic():
         pk = step.pk if isinstance(step, Step) else step
         locked = Step.objects.select_for_update(of=("self",)).select_related("plan", "lead_role").get(pk=pk)
@@ -165,17 +165,17 @@ def _locked_trigger(trigger: NoGoTrigger | int) -> NoGoTrigger:
     return NoGoTrigger.objects.select_for_update(of=("self",)).select_related("gate__plan").get(pk=pk)
 
 
-def can_raise_triggers(user: AbstractBaseUser | None, plan: Plan) -> bool:
+def can_raise_triggers(user: Viewer | None, plan: Plan) -> bool:
     """Anyone who holds a role in the plan, and the coordinator, may raise or clear a no-go trigger."""
     return can_coordinate(user, plan) or holds_any_role(user, plan.pk)
 
 
-def require_trigger_rights(user: AbstractBaseUser | None, plan: Plan) -> None:
+def require_trigger_rights(user: Viewer | None, plan: Plan) -> None:
     if not can_raise_triggers(user, plan):
         raise PermissionDenied("Only someone who holds a role in this launch may raise or clear a no-go trigger.")
 
 
-def trigger_raise(trigger: NoGoTrigger | int, *, by: AbstractBaseUser, reason: str) -> NoGoTrigger:
+def trigger_raise(trigger: NoGoTrigger | int, *, by: User, reason: str) -> NoGoTrigger:
     """Raise a no-go trigger: the gate cannot pass while it stands. Raising a raised trigger changes nothing."""
     with transaction.atomic():
         locked = _locked_trigger(trigger)
@@ -199,7 +199,7 @@ def trigger_raise(trigger: NoGoTrigger | int, *, by: AbstractBaseUser, reason: s
     return locked
 
 
-def trigger_clear(trigger: NoGoTrigger | int, *, by: AbstractBaseUser, reason: str) -> NoGoTrigger:
+def trigger_clear(trigger: NoGoTrigger | int, *, by: User, reason: str) -> NoGoTrigger:
     """Clear a raised no-go trigger, with a reason. Clearing a clear trigger changes nothing."""
     with transaction.atomic():
         locked = _locked_trigger(trigger)
@@ -258,19 +258,19 @@ def gate_state(gate: Gate) -> dict:
     return {"criteria": criteria, "triggers": triggers, "polled_roles": polled_roles, "votes": votes}
 
 
-def can_decide(user: AbstractBaseUser | None, gate: Gate) -> bool:
+def can_decide(user: Viewer | None, gate: Gate) -> bool:
     if gate.authority_role_id is None:
         return can_coordinate(user, gate.plan)
     return can_act_for_role(user, gate.authority_role)
 
 
-def require_authority(user: AbstractBaseUser | None, gate: Gate) -> None:
+def require_authority(user: Viewer | None, gate: Gate) -> None:
     if not can_decide(user, gate):
         who = gate.authority_role.name if gate.authority_role is not None else "the coordinator"
         raise PermissionDenied(f"Only {who} (primary or backup) or the coordinator may run this gate's decision.")
 
 
-def gate_open_poll(gate: Gate | int, *, by: AbstractBaseUser) -> Gate:
+def gate_open_poll(gate: Gate | int, *, by: User) -> Gate:
     """Open the go/no-go poll. After a NO-GO (or a closed round with votes) a fresh round starts, so old
     votes do not count again. Opening an open poll changes nothing."""
     with transaction.atomic():
@@ -295,7 +295,7 @@ def gate_open_poll(gate: Gate | int, *, by: AbstractBaseUser) -> Gate:
     return locked
 
 
-def vote_cast(gate: Gate | int, *, role: Role, by: AbstractBaseUser, vote: str, comment: str = "") -> Vote:
+def vote_cast(gate: Gate | int, *, role: Role, by: User, vote: str, comment: str = "") -> Vote:
     """A polled role answers GO or NO-GO in the current round. Answering again changes the answer; the
     same answer twice records one event."""
     if vote not in {"go", "no_go"}:
@@ -339,7 +339,7 @@ def vote_cast(gate: Gate | int, *, role: Role, by: AbstractBaseUser, vote: str, 
     return existing
 
 
-def gate_decide(gate: Gate | int, *, by: AbstractBaseUser, decision: str, reason: str = "") -> Gate:
+def gate_decide(gate: Gate | int, *, by: User, decision: str, reason: str = "") -> Gate:
     """The authority role's decision. GO passes the gate only when nothing blocks it (the refusal names
     each blocker); NO-GO records why and puts the launch on hold."""
     if decision not in {"go", "no_go"}:

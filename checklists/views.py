@@ -3,10 +3,12 @@ someone who may not make it raises ``PermissionDenied`` there and becomes a 403 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,20 +25,27 @@ from .selectors import gate_page as gate_page_data
 from .selectors import gate_poll as gate_poll_data
 from .selectors import role_page as role_page_data
 
+if TYPE_CHECKING:
+    from launchcontrol.http import AuthenticatedHttpRequest
+
+    from .selectors import Unowned
+
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
 @login_required
-def role_page(request: HttpRequest, plan: str, role: str) -> HttpResponse:
+def role_page(request: AuthenticatedHttpRequest, plan: str, role: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     role_obj = role_for(obj, role)
     ctx = role_page_data(obj, role_obj, user=request.user, now=timezone.now())
     return render(request, "checklists/role.html", {"plan": obj, "nav": "role", **ctx})
 
 
-def _row_response(request: HttpRequest, plan, role: Role, kind: str, pk: int, message: str = "") -> HttpResponse:
+def _row_response(
+    request: AuthenticatedHttpRequest, plan, role: Role | Unowned, kind: str, pk: int, message: str = ""
+) -> HttpResponse:
     if not getattr(request, "htmx", False):
         if message:
             messages.error(request, message)
@@ -49,7 +58,7 @@ def _row_response(request: HttpRequest, plan, role: Role, kind: str, pk: int, me
 
 @login_required
 @require_POST
-def item_set(request: HttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
+def item_set(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
     """Tick, untick or annotate one item. The page sends the state it wants (not a toggle) and the
     row's version, so a double click records one event and a stale page cannot undo a newer change."""
     obj = plan_for(request.user, plan)
@@ -72,7 +81,7 @@ def item_set(request: HttpRequest, plan: str, role: str, pk: int) -> HttpRespons
     return _row_response(request, obj, role_obj, "item", pk, message)
 
 
-def _step_write(request: HttpRequest, plan: str, role: str, pk: int, action) -> HttpResponse:
+def _step_write(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int, action) -> HttpResponse:
     from plans.models import Step
 
     obj = plan_for(request.user, plan)
@@ -88,13 +97,13 @@ def _step_write(request: HttpRequest, plan: str, role: str, pk: int, action) -> 
 
 @login_required
 @require_POST
-def step_start(request: HttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
+def step_start(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
     return _step_write(request, plan, role, pk, services.step_start)
 
 
 @login_required
 @require_POST
-def step_finish(request: HttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
+def step_finish(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
     note = request.POST.get("note", "")
     return _step_write(request, plan, role, pk, lambda step, by: services.step_finish(step, by=by, note=note))
 
@@ -103,7 +112,7 @@ def step_finish(request: HttpRequest, plan: str, role: str, pk: int) -> HttpResp
 
 
 @login_required
-def gate_page(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
+def gate_page(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     gate_obj = gate_for(obj, gate)
     ctx = gate_page_data(obj, gate_obj, user=request.user)
@@ -111,7 +120,7 @@ def gate_page(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
 
 
 @login_required
-def gate_poll(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
+def gate_poll(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
     """The live fragment of the gate page (criteria, triggers, votes, what blocks), polled by htmx."""
     obj = plan_for(request.user, plan)
     gate_obj = gate_for(obj, gate)
@@ -123,7 +132,7 @@ def _back_to_gate(plan, gate) -> HttpResponse:
     return redirect("checklists:gate", plan.slug, gate.slug)
 
 
-def _gate_write(request: HttpRequest, plan: str, gate: str, action, success: str) -> HttpResponse:
+def _gate_write(request: AuthenticatedHttpRequest, plan: str, gate: str, action, success: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     gate_obj = gate_for(obj, gate)
     try:
@@ -137,7 +146,7 @@ def _gate_write(request: HttpRequest, plan: str, gate: str, action, success: str
 
 @login_required
 @require_POST
-def gate_open_poll(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
+def gate_open_poll(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
     return _gate_write(
         request, plan, gate, lambda p, g: services.gate_open_poll(g, by=request.user), "The poll is open."
     )
@@ -145,7 +154,7 @@ def gate_open_poll(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def vote_cast(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
+def vote_cast(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
     form = VoteForm(request.POST)
 
     def action(p, g):
@@ -161,7 +170,7 @@ def vote_cast(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def gate_decide(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
+def gate_decide(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
     form = DecisionForm(request.POST)
 
     def action(p, g):
@@ -174,7 +183,7 @@ def gate_decide(request: HttpRequest, plan: str, gate: str) -> HttpResponse:
     return _gate_write(request, plan, gate, action, "The decision is recorded.")
 
 
-def _trigger_write(request: HttpRequest, plan: str, gate: str, pk: int, fn, success: str) -> HttpResponse:
+def _trigger_write(request: AuthenticatedHttpRequest, plan: str, gate: str, pk: int, fn, success: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
 
@@ -187,11 +196,11 @@ def _trigger_write(request: HttpRequest, plan: str, gate: str, pk: int, fn, succ
 
 @login_required
 @require_POST
-def trigger_raise(request: HttpRequest, plan: str, gate: str, pk: int) -> HttpResponse:
+def trigger_raise(request: AuthenticatedHttpRequest, plan: str, gate: str, pk: int) -> HttpResponse:
     return _trigger_write(request, plan, gate, pk, services.trigger_raise, "Trigger raised.")
 
 
 @login_required
 @require_POST
-def trigger_clear(request: HttpRequest, plan: str, gate: str, pk: int) -> HttpResponse:
+def trigger_clear(request: AuthenticatedHttpRequest, plan: str, gate: str, pk: int) -> HttpResponse:
     return _trigger_write(request, plan, gate, pk, services.trigger_clear, "Trigger cleared.")

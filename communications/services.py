@@ -23,7 +23,7 @@ from .models import Delivery, DeliveryStatus, Message, StatusPost
 from .sources import DeliverySpec, specs_for
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 Key = tuple[str, int, str, str, datetime]
@@ -65,7 +65,7 @@ def _row(plan: Plan, *, delivery_id: int | None, key: Key | None, status: str, n
     return row
 
 
-def send_now(plan: Plan, *, by: AbstractBaseUser, delivery_id: int | None = None, key: Key | None = None) -> Delivery:
+def send_now(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key | None = None) -> Delivery:
     """Send a delivery at once, whatever its state (except one already sent or being sent)."""
     require_coordinator(by, plan)
     now = timezone.now()
@@ -105,7 +105,7 @@ def send_now(plan: Plan, *, by: AbstractBaseUser, delivery_id: int | None = None
     return row
 
 
-def skip(plan: Plan, *, by: AbstractBaseUser, delivery_id: int | None = None, key: Key | None = None) -> Delivery:
+def skip(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key | None = None) -> Delivery:
     require_coordinator(by, plan)
     now = timezone.now()
     with transaction.atomic():
@@ -127,7 +127,7 @@ def skip(plan: Plan, *, by: AbstractBaseUser, delivery_id: int | None = None, ke
     return row
 
 
-def approve_message(message: Message, *, by: AbstractBaseUser) -> Message:
+def approve_message(message: Message, *, by: User) -> Message:
     """Approve a message that needs it: its waiting sends go out (those still on time), later ones too."""
     plan = message.plan
     require_coordinator(by, plan)
@@ -158,7 +158,7 @@ def approve_message(message: Message, *, by: AbstractBaseUser) -> Message:
     return message
 
 
-def post_status(plan: Plan, *, by: AbstractBaseUser, title: str, body: str = "") -> StatusPost:
+def post_status(plan: Plan, *, by: User, title: str, body: str = "") -> StatusPost:
     """Publish an update on the public status page by hand."""
     require_coordinator(by, plan)
     if not title.strip():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,13 +23,16 @@ from .models import ChannelKind, Delivery, Message
 from .selectors import communications_page, decode_key, public_plan, status_page
 from .sources import message_specs, occurrences, render_message
 
+if TYPE_CHECKING:
+    from launchcontrol.http import AuthenticatedHttpRequest
+
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
 @login_required
-def page(request: HttpRequest, plan: str) -> HttpResponse:
+def page(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     ctx = communications_page(obj)
     ctx["is_coordinator"] = can_coordinate(request.user, obj)
@@ -37,7 +41,7 @@ def page(request: HttpRequest, plan: str) -> HttpResponse:
     return render(request, "communications/page.html", ctx)
 
 
-def _delivery_action(request: HttpRequest, plan: str, action) -> HttpResponse:
+def _delivery_action(request: AuthenticatedHttpRequest, plan: str, action) -> HttpResponse:
     obj = plan_for(request.user, plan)
     form = DeliveryActionForm(request.POST)
     if not form.is_valid():
@@ -54,23 +58,23 @@ def _delivery_action(request: HttpRequest, plan: str, action) -> HttpResponse:
 
 @login_required
 @require_POST
-def send_now(request: HttpRequest, plan: str) -> HttpResponse:
+def send_now(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     return _delivery_action(request, plan, services.send_now)
 
 
 @login_required
 @require_POST
-def skip(request: HttpRequest, plan: str) -> HttpResponse:
+def skip(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     return _delivery_action(request, plan, services.skip)
 
 
 @login_required
 @require_POST
-def approve(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+def approve(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
     obj = plan_for(request.user, plan)
     message = get_object_or_404(Message, pk=pk, plan=obj)
     try:
-        services.approve_message(message, by=request.user)  # type: ignore[arg-type]  # signed in
+        services.approve_message(message, by=request.user)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -80,14 +84,14 @@ def approve(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def post_status(request: HttpRequest, plan: str) -> HttpResponse:
+def post_status(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     form = StatusPostForm(request.POST)
     if not form.is_valid():
         messages.error(request, "A status post needs a title.")
         return redirect("communications:page", plan=obj.slug)
     try:
-        services.post_status(obj, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]  # signed in
+        services.post_status(obj, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -97,7 +101,7 @@ def post_status(request: HttpRequest, plan: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def preview(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+def preview(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
     """Exactly what the message's next send would be, per channel, rendered from the live plan now."""
     obj = plan_for(request.user, plan)
     message = get_object_or_404(Message.objects.prefetch_related("channels"), pk=pk, plan=obj)

@@ -18,7 +18,7 @@ from roles.permissions import can_act_for_role, holds_any_role
 from .models import Issue, IssueStatus, Severity, SeveritySLA
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from plans.models import Plan
     from roles.models import Role
@@ -39,7 +39,7 @@ def can_handle(user, issue: Issue) -> bool:
 def issue_open(
     plan: Plan,
     *,
-    by: AbstractBaseUser,
+    by: User,
     title: str,
     severity: str,
     description: str = "",
@@ -88,7 +88,7 @@ def _locked_issue(issue: Issue | int) -> Issue:
     return Issue.objects.select_for_update(of=("self",)).select_related("plan", "owner_role__plan").get(pk=pk)
 
 
-def issue_acknowledge(issue: Issue | int, *, by: AbstractBaseUser) -> Issue:
+def issue_acknowledge(issue: Issue | int, *, by: User) -> Issue:
     """Someone responsible has seen it: stops the response SLA clock and the escalation. Idempotent."""
     with transaction.atomic():
         locked = _locked_issue(issue)
@@ -112,7 +112,7 @@ def issue_acknowledge(issue: Issue | int, *, by: AbstractBaseUser) -> Issue:
     return locked
 
 
-def issue_resolve(issue: Issue | int, *, by: AbstractBaseUser, resolution: str = "") -> Issue:
+def issue_resolve(issue: Issue | int, *, by: User, resolution: str = "") -> Issue:
     """Close the issue with what was done. Resolving an unacknowledged issue acknowledges it too."""
     with transaction.atomic():
         locked = _locked_issue(issue)

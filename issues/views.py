@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,9 +17,12 @@ from .forms import IssueForm, ResolveForm
 from .models import Issue
 from .selectors import escalation_levels, issue_rows, plan_issues
 
+if TYPE_CHECKING:
+    from launchcontrol.http import AuthenticatedHttpRequest
+
 
 @login_required
-def issue_list(request: HttpRequest, plan: str) -> HttpResponse:
+def issue_list(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     form = IssueForm(plan=obj)
     if request.method == "POST":
@@ -50,14 +55,14 @@ def issue_list(request: HttpRequest, plan: str) -> HttpResponse:
     )
 
 
-def _issue(request: HttpRequest, plan: str, pk: int) -> Issue:
+def _issue(request: AuthenticatedHttpRequest, plan: str, pk: int) -> Issue:
     obj = plan_for(request.user, plan)
     return get_object_or_404(Issue.objects.select_related("plan", "owner_role__plan"), pk=pk, plan=obj)
 
 
 @login_required
 @require_POST
-def issue_acknowledge(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+def issue_acknowledge(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
     issue = services.issue_acknowledge(_issue(request, plan, pk), by=request.user)
     messages.success(request, f"Acknowledged #{issue.number}.")
     return redirect("issues:list", plan)
@@ -65,7 +70,7 @@ def issue_acknowledge(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def issue_resolve(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+def issue_resolve(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
     issue = _issue(request, plan, pk)
     form = ResolveForm(request.POST)
     if not form.is_valid():

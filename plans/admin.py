@@ -34,7 +34,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 from .offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
 from .services import rebaseline, record
@@ -86,8 +86,8 @@ class TimingFieldsMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-def actor(request: HttpRequest) -> AbstractBaseUser:
-    return cast("AbstractBaseUser", request.user)
+def actor(request: HttpRequest) -> User:
+    return cast("User", request.user)
 
 
 def plan_of(obj: Any) -> Plan | None:

@@ -18,7 +18,7 @@ from .permissions import require_coordinator
 from .services import record
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 SALT = "launchcontrol.kiosk"
 
@@ -47,7 +47,7 @@ def kiosk_link_for(token: str) -> KioskLink:
     return link
 
 
-def kiosk_create(plan: Plan, *, by: AbstractBaseUser, label: str) -> KioskLink:
+def kiosk_create(plan: Plan, *, by: User, label: str) -> KioskLink:
     require_coordinator(by, plan)
     label = label.strip()
     if not label:
@@ -60,7 +60,7 @@ def kiosk_create(plan: Plan, *, by: AbstractBaseUser, label: str) -> KioskLink:
     return link
 
 
-def kiosk_revoke(link: KioskLink, *, by: AbstractBaseUser) -> KioskLink:
+def kiosk_revoke(link: KioskLink, *, by: User) -> KioskLink:
     require_coordinator(by, link.plan)
     with transaction.atomic():
         locked = KioskLink.objects.select_for_update().get(pk=link.pk)

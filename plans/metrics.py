@@ -24,7 +24,7 @@ from .services import record
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 AUTO_REASON = "Automatic: "
 
@@ -84,7 +84,7 @@ def trigger_state(
 
 
 def record_reading(
-    metric: SuccessMetric, *, value: Decimal | float | str, by: AbstractBaseUser, at: datetime | None = None
+    metric: SuccessMetric, *, value: Decimal | float | str, by: User, at: datetime | None = None
 ) -> MetricReading:
     """Record a metric reading, then judge the metric's rollback triggers: one whose crossing has
     lasted its ``sustained_for`` is raised (an alarm on the board and an event); an automatically

@@ -21,7 +21,7 @@ from .permissions import require_coordinator
 from .timing import pin_before
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from roles.models import Role
 
@@ -35,7 +35,7 @@ def record(
     *,
     kind: str,
     summary: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     role: Role | None = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
@@ -83,7 +83,7 @@ def allowed_transitions(plan: Plan) -> list[str]:
     return [s for s in PlanStatus.values if s in TRANSITIONS.get(plan.status, set())]
 
 
-def transition(plan: Plan, *, to: str, by: AbstractBaseUser, reason: str = "") -> Plan:
+def transition(plan: Plan, *, to: str, by: User, reason: str = "") -> Plan:
     """Move the launch to state ``to``. Holds have their own functions (they move T-0)."""
     require_coordinator(by, plan)
     if to == PlanStatus.HOLD:
@@ -113,7 +113,7 @@ def transition(plan: Plan, *, to: str, by: AbstractBaseUser, reason: str = "") -
 # --- Holds -------------------------------------------------------------------------------------------
 
 
-def hold_start(plan: Plan, *, by: AbstractBaseUser | None, reason: str, system: bool = False) -> Hold:
+def hold_start(plan: Plan, *, by: User | None, reason: str, system: bool = False) -> Hold:
     """Stop the countdown. ``system=True`` is for a NO-GO decision (already permission-checked)."""
     if not system:
         require_coordinator(by, plan)
@@ -134,7 +134,7 @@ def hold_start(plan: Plan, *, by: AbstractBaseUser | None, reason: str, system: 
     return hold
 
 
-def _close_open_hold(locked: Plan, *, by: AbstractBaseUser | None, slip: bool) -> Hold | None:
+def _close_open_hold(locked: Plan, *, by: User | None, slip: bool) -> Hold | None:
     hold = Hold.objects.filter(plan=locked, ended_at__isnull=True).first()
     if hold is None:
         return None
@@ -153,7 +153,7 @@ def _close_open_hold(locked: Plan, *, by: AbstractBaseUser | None, slip: bool) -
     return hold
 
 
-def hold_end(plan: Plan, *, by: AbstractBaseUser) -> Hold:
+def hold_end(plan: Plan, *, by: User) -> Hold:
     """Resume the countdown: T-0 and every time after the hold's start slip by the hold's length."""
     require_coordinator(by, plan)
     with transaction.atomic():
@@ -179,9 +179,7 @@ def hold_end(plan: Plan, *, by: AbstractBaseUser) -> Hold:
 # --- Re-baselining: moving T-0 on purpose --------------------------------------------------------------
 
 
-def rebaseline(
-    plan: Plan, *, new_t0: datetime, by: AbstractBaseUser | None, reason: str = "", check: bool = True
-) -> Plan:
+def rebaseline(plan: Plan, *, new_t0: datetime, by: User | None, reason: str = "", check: bool = True) -> Plan:
     """Move T-0; every planned time moves with it (they are offsets). ``check=False`` is for the admin
     and the importer, which have already checked the user."""
     if check:

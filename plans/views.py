@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -22,6 +24,9 @@ from .selectors import (
     timeline,
 )
 
+if TYPE_CHECKING:
+    from launchcontrol.http import AuthenticatedHttpRequest
+
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
@@ -38,7 +43,7 @@ def clock_text(seconds: float) -> str:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "My roles": straight to the checklists of the roles a person holds, then every plan."""
     return render(
         request, "plans/home.html", {"roles": my_role_cards(request.user), "plans": list(plans_for(request.user))}
@@ -46,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     """State, allowed transitions, holds and their history, gates, roles, and the re-baseline form with
     a preview of what moves (``?new_t0=...``) before it is applied."""
     obj = plan_for(request.user, plan)
@@ -88,7 +93,7 @@ def plan_detail(request: HttpRequest, plan: str) -> HttpResponse:
     )
 
 
-def _write(request: HttpRequest, plan: str, action, success: str) -> HttpResponse:
+def _write(request: AuthenticatedHttpRequest, plan: str, action, success: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     try:
         action(obj)
@@ -101,7 +106,7 @@ def _write(request: HttpRequest, plan: str, action, success: str) -> HttpRespons
 
 @login_required
 @require_POST
-def plan_transition(request: HttpRequest, plan: str) -> HttpResponse:
+def plan_transition(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     to = request.POST.get("to", "")
     if to not in PlanStatus.values:
         messages.error(request, f"Unknown launch state {to!r}.")
@@ -117,14 +122,14 @@ def plan_transition(request: HttpRequest, plan: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_hold_start(request: HttpRequest, plan: str) -> HttpResponse:
+def plan_hold_start(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
     return _write(request, plan, lambda p: services.hold_start(p, by=request.user, reason=reason), "Hold started.")
 
 
 @login_required
 @require_POST
-def plan_hold_end(request: HttpRequest, plan: str) -> HttpResponse:
+def plan_hold_end(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     return _write(
         request,
         plan,
@@ -135,7 +140,7 @@ def plan_hold_end(request: HttpRequest, plan: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_rebaseline(request: HttpRequest, plan: str) -> HttpResponse:
+def plan_rebaseline(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
 
     def action(p):
@@ -146,14 +151,14 @@ def plan_rebaseline(request: HttpRequest, plan: str) -> HttpResponse:
 
 
 @login_required
-def plan_timeline(request: HttpRequest, plan: str) -> HttpResponse:
+def plan_timeline(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     ctx = timeline(obj, now=timezone.now(), role=request.GET.get("role", ""))
     return render(request, "plans/timeline.html", {"plan": obj, "nav": "timeline", **ctx})
 
 
 @login_required
-def plan_activity(request: HttpRequest, plan: str) -> HttpResponse:
+def plan_activity(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     ctx = activity(
         obj, role=request.GET.get("role", ""), kind=request.GET.get("kind", ""), page=request.GET.get("page", 1)

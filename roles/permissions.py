@@ -8,12 +8,12 @@ from plans.permissions import can_coordinate
 
 if TYPE_CHECKING:
     from plans.models import Plan
-    from plans.permissions import User
+    from plans.permissions import Viewer
 
     from .models import Role
 
 
-def can_act_for_role(user: User | None, role: Role | None, *, plan: Plan | None = None) -> bool:
+def can_act_for_role(user: Viewer | None, role: Role | None, *, plan: Plan | None = None) -> bool:
     """The role's primary and backup, and the plan's coordinator, may write for a role. Something
     with no role (``role=None``, pass its ``plan``) belongs to the coordinator alone."""
     if role is None:
@@ -23,14 +23,14 @@ def can_act_for_role(user: User | None, role: Role | None, *, plan: Plan | None 
     return user.pk in (role.primary_id, role.backup_id) or can_coordinate(user, role.plan)
 
 
-def require_role(user: User | None, role: Role | None, *, plan: Plan | None = None) -> None:
+def require_role(user: Viewer | None, role: Role | None, *, plan: Plan | None = None) -> None:
     if not can_act_for_role(user, role, plan=plan):
         if role is None:
             raise PermissionDenied("This has no owner role: only the plan's coordinator may do this.")
         raise PermissionDenied(f"Only the {role.name}'s primary or backup, or the coordinator, may do this.")
 
 
-def holds_any_role(user: User | None, plan_id: int) -> bool:
+def holds_any_role(user: Viewer | None, plan_id: int) -> bool:
     from .models import Role
 
     if user is None or not user.is_authenticated:

@@ -13,6 +13,7 @@ import gzip
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
@@ -34,6 +35,10 @@ from plans.permissions import can_coordinate, require_coordinator
 from plans.selectors import plan_for
 
 from . import selectors
+
+if TYPE_CHECKING:
+    from launchcontrol.http import AuthenticatedHttpRequest
+
 
 SCREEN_SALT = "launchcontrol.warroom.screen"
 SCREEN_MAX_AGE = 14 * 24 * 3600
@@ -263,7 +268,7 @@ def _board_page(request: HttpRequest, plan: Plan, *, poll_url: str, kiosk: bool)
 
 @login_required
 @require_GET
-def board_page(request: HttpRequest, plan: str) -> HttpResponse:
+def board_page(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     poll_url = reverse("warroom:fragment", args=[obj.slug]) + "?s=" + screen_token(obj, request.user)
     return _board_page(request, obj, poll_url=poll_url, kiosk=False)
@@ -276,7 +281,7 @@ def kiosk(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def kiosk_links(request: HttpRequest, plan: str) -> HttpResponse:
+def kiosk_links(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     require_coordinator(request.user, obj)
     links = [
@@ -288,7 +293,7 @@ def kiosk_links(request: HttpRequest, plan: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def kiosk_link_create(request: HttpRequest, plan: str) -> HttpResponse:
+def kiosk_link_create(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     try:
         link = kiosk_create(obj, by=request.user, label=request.POST.get("label", ""))
@@ -301,7 +306,7 @@ def kiosk_link_create(request: HttpRequest, plan: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def kiosk_link_revoke(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+def kiosk_link_revoke(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
     obj = plan_for(request.user, plan)
     link = get_object_or_404(KioskLink.objects.select_related("plan"), pk=pk, plan=obj)
     kiosk_revoke(link, by=request.user)
@@ -313,7 +318,7 @@ def kiosk_link_revoke(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def metrics_page(request: HttpRequest, plan: str) -> HttpResponse:
+def metrics_page(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     rows, states = selectors.metrics(obj, timezone.now())
     return render(
@@ -325,7 +330,7 @@ def metrics_page(request: HttpRequest, plan: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def metric_record(request: HttpRequest, plan: str, pk: int) -> HttpResponse:
+def metric_record(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
     obj = plan_for(request.user, plan)
     metric = get_object_or_404(SuccessMetric.objects.select_related("plan"), pk=pk, plan=obj)
     try:

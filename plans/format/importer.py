@@ -23,7 +23,7 @@ from .checks import all_steps, check_references, role_slug
 from .loader import Parsed, PlanFormatError, Problem, parse_plan_text
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo | None:
@@ -96,8 +96,8 @@ def import_plan_text(
     filename: str = "<plan>",
     slug: str | None = None,
     name: str | None = None,
-    coordinator: AbstractBaseUser | str | None = None,
-    by: AbstractBaseUser | None = None,
+    coordinator: User | str | None = None,
+    by: User | None = None,
     source_template: str = "",
 ) -> Plan:
     """Create a plan from plan-format text. Raises :class:`PlanFormatError` (every problem, with its line)
@@ -109,9 +109,8 @@ def import_plan_text(
         raise PlanFormatError(
             [Problem(None, f"--t0: malformed date and time {t0!r}: expected 2026-12-01T12:00")], filename
         ) from None
-    User = get_user_model()
     if isinstance(coordinator, str):
-        found = User.objects.filter(username=coordinator).first()
+        found = get_user_model().objects.filter(username=coordinator).first()
         if found is None:
             raise PlanFormatError([Problem(None, f"--coordinator: unknown user {coordinator!r}")], filename)
         coordinator = found

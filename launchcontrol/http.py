@@ -1,0 +1,22 @@
+"""Request types for views. Only annotations use them: at runtime every request is a plain HttpRequest."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_htmx.middleware import HtmxDetails
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request that reached a ``@login_required`` view, so ``request.user`` is a signed-in user.
+
+    The pattern django-stubs documents ("How can I create a HttpRequest that's guaranteed to have an
+    authenticated user?"); ``htmx`` is what django_htmx's ``HtmxMiddleware`` sets on every request.
+    """
+
+    user: User
+    htmx: HtmxDetails
