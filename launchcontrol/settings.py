@@ -139,6 +139,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lc"),
             "TIMEOUT": 3600,
+            # A stopped Redis must cost a war-room poll milliseconds, not the OS's connect timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:

@@ -10,6 +10,7 @@ poll costs one query (the plan's revision) and no rendering. A changed board is 
 from __future__ import annotations
 
 import gzip
+import logging
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 
 SCREEN_SALT = "launchcontrol.warroom.screen"
 SCREEN_MAX_AGE = 14 * 24 * 3600
+log = logging.getLogger(__name__)
+
 BUCKET_SECONDS = 60
 CACHE_SECONDS = 3 * BUCKET_SECONDS
 
@@ -62,27 +65,42 @@ def render_board(plan: Plan) -> str:
     return render_to_string("warroom/_board.html", {"b": selectors.board(plan)})
 
 
+def _render_entry(plan_id: int) -> tuple[str, bytes]:
+    html = render_board(Plan.objects.select_related("coordinator").get(pk=plan_id))
+    return html, gzip.compress(html.encode(), compresslevel=6, mtime=0)
+
+
 def board_entry(plan_id: int, revision: int, bucket: int) -> tuple[str, bytes]:
     """The board's fragment for this (revision, bucket), as text and gzipped: from the cache, or
     rendered once. A screen that finds another one rendering waits briefly for its bytes instead of
-    rendering too."""
+    rendering too. With the cache unreachable (Redis stopped) every screen renders for itself: slower,
+    never broken."""
     key = cache_key(plan_id, revision, bucket)
-    entry = cache.get(key)
-    if entry is not None:
-        return entry
-    lock = f"{key}:lock"
-    if not cache.add(lock, 1, timeout=10):
-        for _ in range(40):
-            time.sleep(0.025)
-            entry = cache.get(key)
-            if entry is not None:
-                return entry
     try:
-        html = render_board(Plan.objects.select_related("coordinator").get(pk=plan_id))
-        entry = (html, gzip.compress(html.encode(), compresslevel=6, mtime=0))
-        cache.set(key, entry, timeout=CACHE_SECONDS)
+        entry = cache.get(key)
+        if entry is not None:
+            return entry
+        lock = f"{key}:lock"
+        if not cache.add(lock, 1, timeout=10):
+            for _ in range(40):
+                time.sleep(0.025)
+                entry = cache.get(key)
+                if entry is not None:
+                    return entry
+    except Exception:
+        log.warning("warroom: cache unreachable; rendering the board without it", exc_info=True)
+        return _render_entry(plan_id)
+    try:
+        entry = _render_entry(plan_id)
+        try:
+            cache.set(key, entry, timeout=CACHE_SECONDS)
+        except Exception:
+            log.warning("warroom: could not store the board in the cache", exc_info=True)
     finally:
-        cache.delete(lock)
+        try:
+            cache.delete(lock)
+        except Exception:
+            log.warning("warroom: could not release the render lock", exc_info=True)
     return entry
 
 

@@ -307,3 +307,19 @@ def test_comms_next_from_the_plan_and_last_sent_from_the_outbox(live_plan):
     html = views.render_board(live_plan)
     assert "T-1h staff briefing" in html and "Reminder: a checklist item" not in html
     assert '<span class="in">sent</span>' in html
+
+
+def test_a_stopped_redis_slows_the_board_but_never_breaks_it(client, live_plan, viewer, settings):
+    """The shared render cache is unreachable (Redis stopped): every screen renders for itself."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    client.force_login(viewer)
+    url = _poll_url(client, live_plan)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert live_plan.name in response.content.decode()
