@@ -87,7 +87,7 @@ class Command(BaseCommand):
     def _progress(self, plan, *, now, coordinator) -> None:
         """Tick what was due before ``now - DONE_BEFORE`` and run the steps whose time has come,
         through the services, then backdate the demo's actual times to the planned ones."""
-        from checklists.models import Item
+        from checklists.models import Gate, Item, Vote
         from checklists.services import gate_decide, gate_open_poll, item_tick, step_finish, step_start, vote_cast
         from plans.models import Step
 
@@ -116,6 +116,9 @@ class Command(BaseCommand):
                 vote_cast(gate, role=role, by=role.primary or coordinator, vote="go", comment="Ready.")
             authority = gate.authority_role.primary if gate.authority_role and gate.authority_role.primary else None
             gate_decide(gate, by=authority or coordinator, decision="go", reason="All criteria met; every team GO.")
+            held_at = plan.t0 + gate.offset
+            Vote.objects.filter(gate=gate).update(voted_at=held_at - timedelta(minutes=10))
+            Gate.objects.filter(pk=gate.pk).update(decided_at=held_at)
 
     def _plan(self, coordinator, people) -> None:
         from issues.services import issue_open
