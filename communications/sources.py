@@ -437,10 +437,20 @@ register_relevance("message", _message_enabled)
 def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
     """Each time-based rung of the escalation matrix that an unacknowledged issue reaches notifies the
     primary and backup of the rung's roles (and, at the first rung, of the issue's owner role)."""
-    from issues.models import Issue, IssueStatus
-    from issues.selectors import escalation_levels
+    from django.db.models import Prefetch
 
-    levels = [lvl for lvl in escalation_levels(plan) if lvl.roles.exists()] if plan.pk else []
+    from issues.models import Issue, IssueStatus
+    from roles.models import EscalationLevel, Role
+
+    if not plan.pk:
+        return
+    # The time-based rungs (as issues.selectors.escalation_levels) with their roles and people: two queries.
+    rungs = EscalationLevel.objects.filter(plan=plan, condition="").order_by("level")
+    rungs = rungs.prefetch_related(
+        Prefetch("roles", queryset=Role.objects.select_related("primary", "backup").order_by("order"))
+    )
+    roles_by_level = {lvl.pk: list(lvl.roles.all()) for lvl in rungs}
+    levels = [lvl for lvl in rungs if roles_by_level[lvl.pk]]
     if not levels:
         return
     longest = max(lvl.after for lvl in levels)
@@ -449,7 +459,6 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
         .select_related("owner_role__primary", "owner_role__backup")
         .order_by("reported_at")
     )
-    roles_by_level = {lvl.pk: list(lvl.roles.select_related("primary", "backup").order_by("order")) for lvl in levels}
     url = f"{settings.SITE_URL}/plans/{plan.slug}/issues/"
     for issue in issues:
         for lvl in levels:
