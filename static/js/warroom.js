@@ -119,6 +119,9 @@
 
   document.body.addEventListener("htmx:configRequest", function (evt) {
     if (evt.detail.elt !== board) return;
+    // Poll only while the screen is visible (a trigger filter in hx-trigger would need eval, which the
+    // Content-Security-Policy refuses); becoming visible again polls at once (visibilitychange below).
+    if (document.visibilityState !== "visible") { evt.preventDefault(); return; }
     if (etag) evt.detail.headers["If-None-Match"] = etag;
     sentAt = Date.now();
     window.warroom.polls += 1;
