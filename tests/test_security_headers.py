@@ -41,8 +41,10 @@ class InlineFinder(HTMLParser):
                 self.problems.append(f"<{tag} {name}={value!r}> (a trigger filter is eval'd)")
             elif name in {"hx-vals", "hx-headers"} and value and value.lstrip().startswith(("js:", "javascript:")):
                 self.problems.append(f"<{tag} {name}={value!r}> (js: values are eval'd)")
-            elif name in {"href", "src", "action", "formaction"} and value and value.strip().lower().startswith(
-                "javascript:"
+            elif (
+                name in {"href", "src", "action", "formaction"}
+                and value
+                and value.strip().lower().startswith("javascript:")
             ):
                 self.problems.append(f"<{tag} {name}={value!r}>")
         if tag == "style":
