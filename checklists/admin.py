@@ -5,13 +5,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from plans.admin import PlanAdmin, PlanEventMixin, TimingFieldsMixin
+from plans.admin import PlanAdmin, PlanEventMixin, PlanScopedAdmin, TimingFieldsMixin
 from plans.offsets import format_offset
 
 from .models import Checklist, Gate, Item, NoGoTrigger, Vote
 
 
-class ChecklistInline(TimingFieldsMixin, admin.TabularInline):
+class ChecklistInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     model = Checklist
     extra = 0
     fields = ("order", "name", "role", "phase", "description")
@@ -26,7 +26,7 @@ class ChecklistInline(TimingFieldsMixin, admin.TabularInline):
         return formset
 
 
-class GateInline(TimingFieldsMixin, admin.TabularInline):
+class GateInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     model = Gate
     extra = 0
     fields = ("order", "name", "slug", "kind", "offset", "authority_role", "status")
@@ -43,7 +43,7 @@ class GateInline(TimingFieldsMixin, admin.TabularInline):
 PlanAdmin.inlines = [*PlanAdmin.inlines, ChecklistInline, GateInline]
 
 
-class ItemInline(TimingFieldsMixin, admin.TabularInline):
+class ItemInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     model = Item
     extra = 0
     fields = ("order", "title", "section", "owner_role", "step", "gate", "due_offset", "required", "status")
@@ -59,7 +59,7 @@ class ItemInline(TimingFieldsMixin, admin.TabularInline):
 
 
 @admin.register(Checklist)
-class ChecklistAdmin(PlanEventMixin, admin.ModelAdmin):
+class ChecklistAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("name", "plan", "role", "phase", "order")
     list_filter = ("plan", ("role", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "description", "plan__name")
@@ -76,7 +76,7 @@ class ChecklistAdmin(PlanEventMixin, admin.ModelAdmin):
 
 
 @admin.register(Item)
-class ItemAdmin(PlanEventMixin, admin.ModelAdmin):
+class ItemAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("title", "checklist", "owner_role", "due", "required", "status", "plan")
     list_filter = ("plan", ("owner_role", admin.RelatedOnlyFieldListFilter), "status", "required")
     search_fields = ("title", "section", "note", "checklist__name", "plan__name")
@@ -93,14 +93,15 @@ class ItemAdmin(PlanEventMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class NoGoTriggerInline(TimingFieldsMixin, admin.TabularInline):
+class NoGoTriggerInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
+    plan_field = "gate__plan"
     model = NoGoTrigger
     extra = 0
     fields = ("order", "description", "raised", "raised_at")
     readonly_fields = ("raised", "raised_at")
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(PlanScopedAdmin, admin.TabularInline):
     model = Item
     fk_name = "gate"
     extra = 0
@@ -115,7 +116,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(Gate)
-class GateAdmin(PlanEventMixin, admin.ModelAdmin):
+class GateAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("name", "plan", "kind", "offset", "authority_role", "status", "decision")
     list_filter = ("plan", "kind", "status")
     search_fields = ("name", "slug", "description", "plan__name")
@@ -126,7 +127,8 @@ class GateAdmin(PlanEventMixin, admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(PlanScopedAdmin, admin.ModelAdmin):
+    plan_field = "gate__plan"
     list_display = ("gate", "role", "poll_round", "vote", "voted_by", "voted_at")
     list_filter = ("gate__plan", "vote")
     search_fields = ("gate__name", "role__name", "comment")

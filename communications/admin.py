@@ -2,20 +2,20 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from plans.admin import PlanEventMixin
+from plans.admin import PlanEventMixin, PlanScopedAdmin
 
 from .models import Channel, Delivery, Message, StatusPost
 
 
 @admin.register(Channel)
-class ChannelAdmin(PlanEventMixin, admin.ModelAdmin):
+class ChannelAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ["name", "plan", "kind", "target", "purpose", "enabled"]
     list_filter = ["plan", "kind", "enabled"]
     search_fields = ["name", "target", "purpose", "plan__name"]
 
 
 @admin.register(Message)
-class MessageAdmin(PlanEventMixin, admin.ModelAdmin):
+class MessageAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ["name", "plan", "kind", "audience", "offset", "every", "count", "requires_approval", "enabled"]
     list_filter = ["plan", "kind", "audience", "requires_approval", "enabled"]
     search_fields = ["name", "subject", "body", "plan__name"]
@@ -24,7 +24,7 @@ class MessageAdmin(PlanEventMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(PlanScopedAdmin, admin.ModelAdmin):
     """Read-only: deliveries change through the outbox and the communications page."""
 
     list_display = ["due_at", "plan", "source_kind", "label", "recipient_label", "channel_kind", "status", "attempts"]
@@ -40,7 +40,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusPost)
-class StatusPostAdmin(admin.ModelAdmin):
+class StatusPostAdmin(PlanScopedAdmin, admin.ModelAdmin):
     list_display = ["published_at", "plan", "title"]
     list_filter = ["plan"]
     search_fields = ["title", "body"]

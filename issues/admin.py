@@ -2,20 +2,20 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from plans.admin import PlanEventMixin
+from plans.admin import PlanEventMixin, PlanScopedAdmin
 
 from .models import Issue, SeveritySLA
 
 
 @admin.register(SeveritySLA)
-class SeveritySLAAdmin(PlanEventMixin, admin.ModelAdmin):
+class SeveritySLAAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("severity", "response_within", "resolve_within", "description", "plan")
     list_filter = ("plan", "severity")
     search_fields = ("description", "plan__name")
 
 
 @admin.register(Issue)
-class IssueAdmin(PlanEventMixin, admin.ModelAdmin):
+class IssueAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("number", "title", "severity", "status", "owner_role", "reported_at", "respond_by", "plan")
     list_filter = ("plan", "severity", "status", ("owner_role", admin.RelatedOnlyFieldListFilter))
     search_fields = ("title", "description", "resolution", "plan__name")

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 from .offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
-from .services import rebaseline, record
+from .services import plan_set_coordinator, rebaseline, record
 
 
 class _TimingField(forms.Field):
@@ -100,6 +101,124 @@ def plan_of(obj: Any) -> Plan | None:
     return None
 
 
+# --- Scoping: a staff user administers the plans they coordinate --------------------------------------
+
+
+def plan_path(model: type[models.Model]) -> str | None:
+    """The lookup path from ``model`` to its plan ("" for the plan itself), or None if it has none."""
+    if model is Plan:
+        return ""
+    for name in ("plan", "gate", "metric", "checklist"):
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # noqa: S112  (FieldDoesNotExist: try the next way to the plan)
+            continue
+        if not field.many_to_one or field.related_model is None:
+            continue
+        if field.related_model is Plan:
+            return name
+        rest = plan_path(cast("type[models.Model]", field.related_model))
+        if rest:
+            return f"{name}__{rest}"
+    return None
+
+
+def administers_every_plan(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_superuser)
+
+
+def scope_to_coordinator(queryset: QuerySet[Any], path: str, request: HttpRequest) -> QuerySet[Any]:
+    """Only the rows of plans the signed-in user coordinates (everything for a superuser)."""
+    if administers_every_plan(request):
+        return queryset
+    return queryset.filter(**{f"{path}__coordinator" if path else "coordinator": request.user})
+
+
+def _plan_for_scope(obj: Any) -> Plan | None:
+    return obj if isinstance(obj, Plan) else plan_of(obj)
+
+
+class PlanScopedAdmin:
+    """Mixin for every ModelAdmin and inline of a plan's data: a staff user sees, edits and deletes only
+    the rows of plans they coordinate, and every plan-owned choice in a form (a plan, role, phase, step,
+    gate, channel…) is limited to those plans, so nothing can be attached to someone else's plan. A
+    superuser sees everything. ``plan_field`` is the lookup path to the plan ("" for the plan itself);
+    another plan's object is a 404, as if it did not exist."""
+
+    plan_field: str = "plan"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        return scope_to_coordinator(queryset, self.plan_field, request)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        if obj is None:
+            raise Http404("No such object, or not one of your plans.")
+        return obj
+
+    def _scoped_choices(self, db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> None:
+        related = db_field.related_model
+        path = plan_path(related) if related is not None else None
+        if path is None:
+            return  # people and other global rows: not plan data
+        queryset = kwargs.get("queryset")
+        if queryset is None:
+            queryset = self.get_field_queryset(None, db_field, request)  # type: ignore[attr-defined]
+            if queryset is None:
+                queryset = related._default_manager.all()
+        kwargs["queryset"] = scope_to_coordinator(queryset, path, request)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        self._scoped_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        self._scoped_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        # The plain related filter would list every plan (and every role…) by name: list only those
+        # that the visible rows point at.
+        filters = []
+        for entry in super().get_list_filter(request):  # type: ignore[misc]
+            if isinstance(entry, str):
+                field = _field_at(self.model, entry)  # type: ignore[attr-defined]
+                related = getattr(field, "related_model", None)
+                if related is not None and plan_path(related) is not None:
+                    entry = (entry, admin.RelatedOnlyFieldListFilter)
+            filters.append(entry)
+        return filters
+
+    def _in_scope(self, request: HttpRequest, obj: Any) -> bool:
+        if obj is None or administers_every_plan(request):
+            return True
+        plan = _plan_for_scope(obj)
+        return plan is None or plan.coordinator_id == request.user.pk
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._in_scope(request, obj) and super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._in_scope(request, obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._in_scope(request, obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+def _field_at(model: type[models.Model], path: str) -> Any:
+    field: Any = None
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except Exception:  # noqa: BLE001  (FieldDoesNotExist: not a model field, leave the filter alone)
+            return None
+        if field.is_relation and field.related_model is not None:
+            model = field.related_model
+    return field
+
+
 class PlanEventMixin(TimingFieldsMixin):
     """Record an ``admin.changed``/``admin.deleted`` event on the owning plan for every admin write."""
 
@@ -130,13 +249,13 @@ class PlanEventMixin(TimingFieldsMixin):
 # --- Inlines on the plan ------------------------------------------------------------------------------
 
 
-class PhaseInline(TimingFieldsMixin, admin.TabularInline):
+class PhaseInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     model = Phase
     extra = 0
     fields = ("order", "name", "start_offset", "end_offset", "description")
 
 
-class StepInline(TimingFieldsMixin, admin.TabularInline):
+class StepInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     model = Step
     extra = 0
     fields = ("order", "name", "phase", "offset", "duration", "lead_role", "status")
@@ -163,9 +282,16 @@ class PlanForm(forms.ModelForm):
         ]  # fmt: skip
         help_texts = {"t0": "In UTC. Changing it re-baselines the plan: every planned time moves with it."}
 
+    def clean_coordinator(self):  # type: ignore[no-untyped-def]
+        coordinator = self.cleaned_data.get("coordinator")
+        if coordinator is not None and not coordinator.is_active:
+            raise forms.ValidationError("This account is inactive: choose an active user.")
+        return coordinator
+
 
 @admin.register(Plan)
-class PlanAdmin(PlanEventMixin, admin.ModelAdmin):
+class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
+    plan_field = ""  # the plan itself: a staff user sees the plans they coordinate
     form = PlanForm
     list_display = ("name", "slug", "status", "t0", "timezone", "coordinator", "source_template", "revision")
     list_filter = ("status", "timezone", "source_template")
@@ -175,7 +301,9 @@ class PlanAdmin(PlanEventMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Plan | None = None) -> tuple[str, ...]:
         # The launch state moves only through plans.services.transition/hold_* (the war room's controls).
-        return (*self.readonly_fields, "status") if obj is not None else self.readonly_fields
+        fields = (*self.readonly_fields, "status") if obj is not None else self.readonly_fields
+        # Who coordinates a plan decides whose admin it is in: only a superuser hands it over.
+        return fields if administers_every_plan(request) else (*fields, "coordinator")
 
     autocomplete_fields = ("coordinator",)
     fieldsets = (
@@ -197,14 +325,23 @@ class PlanAdmin(PlanEventMixin, admin.ModelAdmin):
         return f"{obj.local(obj.t0):%a %d %b %Y %H:%M %Z}"
 
     def save_model(self, request: HttpRequest, obj: Plan, form: forms.ModelForm, change: bool) -> None:
-        if change and "t0" in form.changed_data:
-            new_t0 = obj.t0
-            obj.t0 = Plan.objects.values_list("t0", flat=True).get(pk=obj.pk)
+        if not change:
+            if not administers_every_plan(request):
+                obj.coordinator = actor(request)  # a staff user's new plan is theirs
             super().save_model(request, obj, form, change)
+            return
+        # T-0 and the coordinator change through their services (each records its event); the rest here.
+        saved = Plan.objects.values("t0", "coordinator_id").get(pk=obj.pk)
+        new_t0 = obj.t0 if "t0" in form.changed_data else None
+        hand_over = "coordinator" in form.changed_data
+        new_coordinator = obj.coordinator if hand_over else None
+        obj.t0, obj.coordinator_id = saved["t0"], saved["coordinator_id"]
+        super().save_model(request, obj, form, change)
+        if new_t0 is not None:
             rebaseline(obj, new_t0=new_t0, by=actor(request), reason="changed in the admin", check=False)
-            obj.refresh_from_db()
-        else:
-            super().save_model(request, obj, form, change)
+        if hand_over:
+            plan_set_coordinator(obj, by=actor(request), coordinator=new_coordinator)
+        obj.refresh_from_db()
 
     @admin.action(description="Export selected plans as plan-format YAML")
     def export_yaml(self, request: HttpRequest, queryset: Any) -> HttpResponse:
@@ -292,14 +429,14 @@ class FromTemplateForm(forms.Form):
 
 
 @admin.register(Phase)
-class PhaseAdmin(PlanEventMixin, admin.ModelAdmin):
+class PhaseAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("name", "plan", "order", "start_offset", "end_offset")
     list_filter = ("plan",)
     search_fields = ("name", "description", "plan__name")
 
 
 @admin.register(Step)
-class StepAdmin(PlanEventMixin, admin.ModelAdmin):
+class StepAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("name", "plan", "phase", "at", "duration", "lead_role", "status")
     list_filter = ("plan", "status", ("lead_role", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "description", "verify", "rollback", "plan__name")
@@ -312,13 +449,13 @@ class StepAdmin(PlanEventMixin, admin.ModelAdmin):
 
 
 @admin.register(Risk)
-class RiskAdmin(PlanEventMixin, admin.ModelAdmin):
+class RiskAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("title", "plan", "probability", "impact", "owner_role")
     list_filter = ("plan", "probability", "impact")
     search_fields = ("title", "description", "rollback_plan", "plan__name")
 
 
-class RollbackTriggerInline(TimingFieldsMixin, admin.TabularInline):
+class RollbackTriggerInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     model = RollbackTrigger
     extra = 0
     fields = ("order", "description", "comparator", "threshold", "sustained_for", "raised_at")
@@ -326,7 +463,7 @@ class RollbackTriggerInline(TimingFieldsMixin, admin.TabularInline):
 
 
 @admin.register(SuccessMetric)
-class SuccessMetricAdmin(PlanEventMixin, admin.ModelAdmin):
+class SuccessMetricAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("name", "plan", "category", "comparator", "target", "unit", "window")
     list_filter = ("plan", "category")
     search_fields = ("name", "description", "plan__name")
@@ -334,14 +471,15 @@ class SuccessMetricAdmin(PlanEventMixin, admin.ModelAdmin):
 
 
 @admin.register(RollbackTrigger)
-class RollbackTriggerAdmin(PlanEventMixin, admin.ModelAdmin):
+class RollbackTriggerAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("description", "plan", "metric", "comparator", "threshold", "sustained_for", "raised_at")
     list_filter = ("plan", ("raised_at", admin.EmptyFieldListFilter))
     search_fields = ("description", "plan__name")
 
 
 @admin.register(MetricReading)
-class MetricReadingAdmin(admin.ModelAdmin):
+class MetricReadingAdmin(PlanScopedAdmin, admin.ModelAdmin):
+    plan_field = "metric__plan"
     list_display = ("metric", "value", "recorded_at", "recorded_by")
     list_filter = ("metric__plan",)
     search_fields = ("metric__name",)
@@ -349,7 +487,7 @@ class MetricReadingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Hold)
-class HoldAdmin(admin.ModelAdmin):
+class HoldAdmin(PlanScopedAdmin, admin.ModelAdmin):
     list_display = ("plan", "reason", "started_at", "ended_at", "slip")
     list_filter = ("plan",)
     search_fields = ("reason", "plan__name")
@@ -359,7 +497,7 @@ class HoldAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(PlanScopedAdmin, admin.ModelAdmin):
     list_display = ("at", "plan", "kind", "summary", "actor", "revision")
     list_filter = ("plan", "kind")
     search_fields = ("summary", "kind", "plan__name")
@@ -373,10 +511,10 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(KioskLink)
-class KioskLinkAdmin(admin.ModelAdmin):
+class KioskLinkAdmin(PlanScopedAdmin, admin.ModelAdmin):
     list_display = ("label", "plan", "created_by", "created_at", "revoked_at")
     list_filter = ("plan", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("label", "plan__name")
 
 
-__all__ = ["PlanAdmin", "PlanEventMixin", "plan_of"]
+__all__ = ["PlanAdmin", "PlanEventMixin", "PlanScopedAdmin", "plan_of"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -201,6 +201,39 @@ def rebaseline(plan: Plan, *, new_t0: datetime, by: User | None, reason: str = "
             summary=f"T-0 moved by {'+' if delta >= timedelta(0) else '-'}{format_duration(delta)} to "
             f"{timezone.localtime(new_t0, locked.zone):%a %d %b %Y %H:%M %Z}" + (f": {reason}" if reason else ""),
             data={"from": old.isoformat(), "to": new_t0.isoformat(), "reason": reason},
+        )
+    plan.refresh_from_db()
+    return plan
+
+
+# --- Who coordinates the plan ----------------------------------------------------------------------------
+
+
+def plan_set_coordinator(plan: Plan, *, by: User | None, coordinator: User | None) -> Plan:
+    """Hand the plan to another coordinator (or to none). Coordinating a plan is what scopes a staff
+    user's admin to it, so this is a superuser's act, and it is recorded."""
+    if by is None or not by.is_authenticated or not by.is_active or not by.is_superuser:
+        raise PermissionDenied("Only a superuser may change a plan's coordinator.")
+    if coordinator is not None and not coordinator.is_active:
+        raise ValidationError("The new coordinator's account is inactive.")
+    with transaction.atomic():
+        locked = lock_plan(plan)
+        old = locked.coordinator
+        new_id = coordinator.pk if coordinator is not None else None
+        if locked.coordinator_id == new_id:
+            return locked
+        locked.coordinator = coordinator
+        locked.save(update_fields=["coordinator", "updated_at"])
+
+        def who(user: User | None) -> str:
+            return (user.get_full_name() or user.get_username()) if user is not None else "nobody"
+
+        record(
+            locked,
+            kind="plan.coordinator_changed",
+            actor=by,
+            summary=f"Coordinator changed from {who(old)} to {who(coordinator)}",
+            data={"from": old.pk if old is not None else None, "to": new_id},
         )
     plan.refresh_from_db()
     return plan

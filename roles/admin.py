@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from plans.admin import PlanAdmin, PlanEventMixin, TimingFieldsMixin
+from plans.admin import PlanAdmin, PlanEventMixin, PlanScopedAdmin, TimingFieldsMixin
 
 from .models import Contact, EscalationLevel, Role
 
 
-class RoleInline(TimingFieldsMixin, admin.StackedInline):
+class RoleInline(PlanScopedAdmin, TimingFieldsMixin, admin.StackedInline):
     model = Role
     extra = 0
     fields = (
@@ -26,7 +26,7 @@ PlanAdmin.inlines = [*PlanAdmin.inlines, RoleInline]
 
 
 @admin.register(Role)
-class RoleAdmin(PlanEventMixin, admin.ModelAdmin):
+class RoleAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("name", "plan", "team", "primary", "backup", "phone", "email")
     list_filter = ("plan", "team")
     search_fields = ("name", "slug", "team", "summary", "plan__name", "primary__username", "backup__username")
@@ -35,14 +35,14 @@ class RoleAdmin(PlanEventMixin, admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(PlanEventMixin, admin.ModelAdmin):
+class ContactAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("label", "name", "kind", "organisation", "phone", "email", "plan")
     list_filter = ("plan", "kind")
     search_fields = ("label", "name", "organisation", "email", "plan__name")
 
 
 @admin.register(EscalationLevel)
-class EscalationLevelAdmin(PlanEventMixin, admin.ModelAdmin):
+class EscalationLevelAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("level", "name", "after", "until", "condition", "plan")
     list_filter = ("plan",)
     search_fields = ("name", "condition", "notes", "plan__name")
