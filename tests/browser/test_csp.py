@@ -1,0 +1,154 @@
+"""The pages under the Content-Security-Policy in Chromium (issue 8, finding 9): no violation on the board,
+a role page, the timeline, the status page or the admin, and the live parts still work: the countdowns
+tick, a tick on the role page swaps its row through htmx and reaches the board, the timeline's bars are
+placed, the role switch navigates."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from plans.models import PlanStatus
+from tests import factories
+from tests.browser.waiting import wait_for_js
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+@pytest.fixture
+def setup():
+    coordinator = factories.UserFactory(username="coord", is_staff=True, is_superuser=True)
+    plan = factories.PlanFactory(
+        coordinator=coordinator,
+        slug="go-live",
+        name="Go-live",
+        t0=timezone.now() + timedelta(minutes=20),
+        status=PlanStatus.COUNTDOWN,
+    )
+    owner = factories.UserFactory(username="owner")
+    role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=owner)
+    factories.RoleFactory(plan=plan, name="QA Lead", slug="qa")
+    checklist = factories.ChecklistFactory(plan=plan, role=role, name="Database")
+    item = factories.ItemFactory(checklist=checklist, title="Take a full backup", due_offset=timedelta(minutes=-5))
+    factories.StepFactory(plan=plan, name="Migrate", lead_role=role, offset=timedelta(hours=-2))
+    return {"plan": plan, "coordinator": coordinator, "owner": owner, "role": role, "item": item}
+
+
+@pytest.fixture
+def watched(browser):
+    """New pages in their own contexts that record CSP violations (events and console messages)."""
+    contexts = []
+
+    def _new(width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(10_000)
+        pg.add_init_script(WATCH)
+        pg.console_messages = []
+        pg.on(
+            "console",
+            lambda msg: (
+                pg.console_messages.append(msg.text)
+                if "Content Security Policy" in msg.text or msg.text.startswith("Refused to")
+                else None
+            ),
+        )
+        return pg
+
+    yield _new
+    for context in contexts:
+        context.close()
+
+
+def assert_no_violation(pg) -> None:
+    assert pg.evaluate("window.__csp") == [], pg.url
+    assert pg.console_messages == [], pg.url
+
+
+def ticks(pg, selector: str) -> None:
+    first = pg.inner_text(selector)
+    wait_for_js(
+        pg,
+        "([sel, first]) => document.querySelector(sel).textContent.trim() !== first.trim()",
+        [selector, first],
+        timeout=3_000,
+    )
+
+
+def test_pages_pass_the_policy_and_still_work(watched, login_page, live_server, setup, monkeypatch):
+    monkeypatch.setattr("warroom.views.BUCKET_SECONDS", 10**9)  # only the tick changes the board
+    plan, item = setup["plan"], setup["item"]
+    base = f"{live_server.url}/plans/{plan.slug}"
+
+    board = watched(1920, 1080)
+    login_page(board, setup["coordinator"])
+    response = board.goto(f"{base}/warroom/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert "camera=()" in response.headers["permissions-policy"]
+    board.wait_for_selector("#wr-root")
+    ticks(board, "#wr-clock")  # the war-room clock runs
+    wait_for_js(board, "window.warroom.polls >= 1", timeout=5_000)  # htmx polls (no eval'd filter)
+    assert board.locator(".wr-bar i.pct-0").count() == 1  # the DBA has done nothing yet
+    full = board.locator(".wr-bar i.pct-100").count()
+
+    role = watched()
+    login_page(role, setup["owner"])
+    role.goto(f"{base}/roles/{setup['role'].slug}/")
+    role.evaluate("window.__same_document = true")
+    role.click(f"#item-{item.pk} button[data-action=tick]")
+    role.wait_for_selector(f"#item-{item.pk}.row-done")  # htmx swapped the row
+    assert role.evaluate("window.__same_document") is True
+    assert role.locator(f"#item-{item.pk} time[data-local][data-filled]").count() == 1
+    board.wait_for_selector(".wr-activity >> text=Ticked “Take a full backup”", timeout=5_000)
+    assert board.locator(".wr-bar i.pct-100").count() == full + 1  # the DBA's bar is full now
+    assert board.evaluate("getComputedStyle(document.querySelector('.wr-bar i.pct-100')).width") != "0px"
+    # The role switch navigates (it was an inline onchange handler).
+    role.select_option("#role-switch", label="QA Lead")
+    role.wait_for_url(f"{base}/roles/qa/")
+    assert_no_violation(role)
+    assert_no_violation(board)
+
+    detail = watched()
+    login_page(detail, setup["coordinator"])
+    detail.goto(f"{base}/")
+    if detail.locator("[data-countdown]").count():
+        ticks(detail, "[data-countdown]")
+    detail.goto(f"{base}/timeline/")
+    left = detail.evaluate("getComputedStyle(document.querySelector('.tl-t0')).left")
+    assert left not in ("0px", "auto"), left  # placed by ui.js from data-left
+    width = detail.evaluate("document.querySelector('.bar.planned').getBoundingClientRect().width")
+    assert width > 0
+    detail.select_option("#role-filter", label="DBA")  # submits the filter (was onchange="…")
+    detail.wait_for_url("**/timeline/?role=dba")
+    detail.goto(f"{base}/warroom/kiosks/")
+    detail.goto(f"{live_server.url}/admin/plans/plan/{plan.pk}/change/")
+    detail.wait_for_selector("#plan_form")
+    detail.goto(f"{live_server.url}/admin/plans/plan/")
+    assert_no_violation(detail)
+
+    public = watched()
+    response = public.goto(f"{live_server.url}/status/{plan.slug}/")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    wait_for_js(public, "document.getElementById('countdown').textContent.includes('T-')")
+    ticks(public, "#countdown")
+    assert_no_violation(public)
+
+
+def test_the_watch_sees_a_violation(watched, live_server, setup):
+    """The harness itself: an inline style injected into the page is refused and reported."""
+    pg = watched()
+    pg.goto(f"{live_server.url}/status/{setup['plan'].slug}/")
+    pg.evaluate("""() => { const s = document.createElement('style'); s.textContent = 'p{color:red}';
+                           document.head.appendChild(s); }""")
+    wait_for_js(pg, "window.__csp.length > 0", timeout=3_000)
+    assert "style-src" in pg.evaluate("window.__csp")[0]
