@@ -68,7 +68,11 @@ class Command(BaseCommand):
                 page = context.new_page()
                 page.goto(base + reverse("warroom:board", args=[plan.slug]))
                 page.wait_for_selector("#wr-root")
-                page.wait_for_function("window.warroom && window.warroom.polls > 0", timeout=15_000)
+                # Not wait_for_function: it evals its predicate in the page, which the CSP refuses.
+                for _ in range(150):
+                    if page.evaluate("window.warroom && window.warroom.polls > 0"):
+                        break
+                    page.wait_for_timeout(100)
                 page.wait_for_timeout(600)
                 page.screenshot(path=str(out))
                 browser.close()
