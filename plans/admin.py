@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -111,8 +112,8 @@ def plan_path(model: type[models.Model]) -> str | None:
     for name in ("plan", "gate", "metric", "checklist"):
         try:
             field = model._meta.get_field(name)
-        except Exception:  # noqa: S112  (FieldDoesNotExist: try the next way to the plan)
-            continue
+        except FieldDoesNotExist:
+            continue  # try the next way to the plan
         if not field.many_to_one or field.related_model is None:
             continue
         if field.related_model is Plan:
@@ -212,8 +213,8 @@ def _field_at(model: type[models.Model], path: str) -> Any:
     for part in path.split("__"):
         try:
             field = model._meta.get_field(part)
-        except Exception:  # noqa: BLE001  (FieldDoesNotExist: not a model field, leave the filter alone)
-            return None
+        except FieldDoesNotExist:
+            return None  # not a model field: leave the filter alone
         if field.is_relation and field.related_model is not None:
             model = field.related_model
     return field
