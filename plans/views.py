@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from launchcontrol.http import error_text
+
 from . import services
 from .models import PlanStatus
 from .permissions import can_coordinate
@@ -26,10 +28,6 @@ from .selectors import (
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def clock_text(seconds: float) -> str:
@@ -64,7 +62,7 @@ def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
             new_t0 = parse_local_datetime(obj, request.GET["new_t0"])
             preview = rebaseline_preview(obj, new_t0, now=timezone.now())
         except ValidationError as exc:
-            preview_error = _error_text(exc)
+            preview_error = error_text(exc)
     now = timezone.now()
     open_hold = next((h for h in ctx["holds"] if h.ended_at is None), None)
     # On hold the clock stands where it stopped; otherwise it counts from the server's clock.
@@ -98,7 +96,7 @@ def _write(request: AuthenticatedHttpRequest, plan: str, action, success: str) -
     try:
         action(obj)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, success)
     return redirect("plans:detail", obj.slug)
