@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from launchcontrol.http import error_text
 
 from . import services
+from .clock import countdown
 from .models import PlanStatus
 from .permissions import can_coordinate
 from .selectors import (
@@ -28,16 +29,6 @@ from .selectors import (
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
-
-
-def clock_text(seconds: float) -> str:
-    """Seconds until T-0 as the countdown shows them: ``T-1d 02:03:04``, ``T+00:12:30``."""
-    sign = "-" if seconds > 0 else "+"
-    rest = abs(round(seconds))
-    days, rest = divmod(rest, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"T{sign}{f'{days}d ' if days else ''}{hours:02d}:{minutes:02d}:{secs:02d}"
 
 
 @login_required
@@ -65,8 +56,6 @@ def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
             preview_error = error_text(exc)
     now = timezone.now()
     open_hold = next((h for h in ctx["holds"] if h.ended_at is None), None)
-    # On hold the clock stands where it stopped; otherwise it counts from the server's clock.
-    remaining = (obj.t0 - (open_hold.started_at if open_hold else now)).total_seconds()
     transitions = [(s, PlanStatus(s).label) for s in services.allowed_transitions(obj) if s != PlanStatus.HOLD]
     return render(
         request,
@@ -84,8 +73,8 @@ def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
             "t0_local": timezone.localtime(obj.t0, obj.zone).strftime("%Y-%m-%dT%H:%M"),
             "now": now,
             "open_hold": open_hold,
-            "clock": clock_text(remaining),
-            "frozen_seconds": remaining if open_hold else None,
+            # On hold the clock stands where it stopped; otherwise it counts from the server's clock.
+            "clock": countdown(obj.t0, now, open_hold.started_at if open_hold else None),
             **ctx,
         },
     )
