@@ -86,7 +86,7 @@ def test_gate_poll_updates_live_and_keeps_what_you_type(browser, login_page, liv
     voter_page.fill("form.vote-form input[name=comment]", "Regression green")
     director_page.fill("form.vote-form input[name=comment]", "Ready")
     director_page.click("form.vote-form button[value=go]")
-    voter_page.wait_for_function("document.querySelector('#gate-live').innerText.includes('Ready')")
+    voter_page.wait_for_function("() => document.querySelector('#gate-live').innerText.includes('Ready')")
     assert voter_page.input_value("form.vote-form input[name=comment]") == "Regression green"
     voter_page.context.close()
     director_page.context.close()

@@ -60,7 +60,7 @@ def test_tick_on_role_page_reaches_the_board_without_reload(new_page, login_page
     board = _open_board(new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
     assert "Take a full backup" in board.inner_text(".wr-next")
     # Unchanged polls are answered 304 and swap nothing: the board keeps its content.
-    board.wait_for_function("window.warroom.unchanged >= 2", timeout=10_000)
+    board.wait_for_function("() => window.warroom.unchanged >= 2", timeout=10_000)
     assert board.evaluate("window.warroom.swaps") == 0
     assert "Take a full backup" in board.inner_text(".wr-next")
 
@@ -79,7 +79,7 @@ def test_tick_on_role_page_reaches_the_board_without_reload(new_page, login_page
 def test_hold_freezes_the_clock(new_page, login_page, live_server, setup):
     board = _open_board(new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
     first = board.inner_text("#wr-clock")
-    board.wait_for_function(f"document.getElementById('wr-clock').textContent !== {first!r}", timeout=5_000)
+    board.wait_for_function(f"() => document.getElementById('wr-clock').textContent !== {first!r}", timeout=5_000)
 
     hold_start(setup["plan"], by=setup["coordinator"], reason="Vendor not answering")
     board.wait_for_selector("#wr-state >> text=HOLD", timeout=3_000)
@@ -88,7 +88,7 @@ def test_hold_freezes_the_clock(new_page, login_page, live_server, setup):
     assert frozen.startswith("T-00:")
     hold_len = board.inner_text("[data-since]")
     board.wait_for_function(
-        f"document.querySelector('[data-since]').textContent !== {hold_len!r}", timeout=5_000
+        f"() => document.querySelector('[data-since]').textContent !== {hold_len!r}", timeout=5_000
     )  # the hold's own length keeps running...
     assert board.inner_text("#wr-clock") == frozen  # ...while the countdown stands still
     assert board.evaluate("window.__same_document") is True
