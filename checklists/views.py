@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from launchcontrol.http import error_text
 from plans.selectors import plan_for
 from roles.models import Role
 
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
 
     from .selectors import Unowned
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 @login_required
@@ -77,7 +74,7 @@ def item_set(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int) -
                 pk, by=request.user, status=data["status"], note=note, expected_version=data["version"]
             )
         except ValidationError as exc:
-            message = _error_text(exc)
+            message = error_text(exc)
     return _row_response(request, obj, role_obj, "item", pk, message)
 
 
@@ -91,7 +88,7 @@ def _step_write(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int
     try:
         action(step, by=request.user)
     except ValidationError as exc:
-        message = _error_text(exc)
+        message = error_text(exc)
     return _row_response(request, obj, role_obj, "step", step.pk, message)
 
 
@@ -138,7 +135,7 @@ def _gate_write(request: AuthenticatedHttpRequest, plan: str, gate: str, action,
     try:
         action(obj, gate_obj)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, success)
     return _back_to_gate(obj, gate_obj)

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from plans.clock import since
 from plans.models import Plan, PlanStatus
 from plans.offsets import format_duration, format_offset
 from roles.models import Role
@@ -122,6 +123,6 @@ def status_page(plan: Plan, *, now: datetime | None = None) -> dict[str, object]
         "now": now,
         "t0_local": plan.local(plan.t0),
         "hold": hold,
-        "remaining": plan.t0 - (hold.started_at if hold else now),
+        "since_t0": since(plan.t0, now, hold.started_at if hold else None),
         "posts": posts,
     }

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from launchcontrol.http import error_text
 from plans.models import Plan
 from plans.permissions import can_coordinate
 from plans.selectors import plan_for
@@ -25,10 +26,6 @@ from .sources import message_specs, occurrences, render_message
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 @login_required
@@ -50,7 +47,7 @@ def _delivery_action(request: AuthenticatedHttpRequest, plan: str, action) -> Ht
     try:
         row = action(obj, by=request.user, delivery_id=form.cleaned_data["delivery"], key=key)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"{row.get_status_display()}: {row.label} → {row.recipient_label}")
     return redirect("communications:page", plan=obj.slug)
@@ -76,7 +73,7 @@ def approve(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpRespon
     try:
         services.approve_message(message, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Approved: {message.name}")
     return redirect("communications:page", plan=obj.slug)
@@ -93,7 +90,7 @@ def post_status(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     try:
         services.post_status(obj, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, "Published on the status page.")
     return redirect("communications:page", plan=obj.slug)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from launchcontrol.http import error_text
 from plans.selectors import plan_for
 
 from . import services
@@ -79,7 +80,7 @@ def issue_resolve(request: AuthenticatedHttpRequest, plan: str, pk: int) -> Http
     try:
         services.issue_resolve(issue, by=request.user, resolution=form.cleaned_data["resolution"])
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Resolved #{issue.number}.")
     return redirect("issues:list", plan)

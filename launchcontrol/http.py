@@ -1,9 +1,11 @@
-"""Request types for views. Only annotations use them: at runtime every request is a plain HttpRequest."""
+"""What views share: request types (only annotations use them: at runtime every request is a plain
+HttpRequest) and the text a failed write shows the user."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
@@ -20,3 +22,8 @@ class AuthenticatedHttpRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
+
+
+def error_text(exc: ValidationError) -> str:
+    """A service's ``ValidationError`` as one line for a message or a form: every message, in order."""
+    return " ".join(exc.messages)

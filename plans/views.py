@@ -10,7 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from launchcontrol.http import error_text
+
 from . import services
+from .clock import countdown
 from .models import PlanStatus
 from .permissions import can_coordinate
 from .selectors import (
@@ -26,20 +29,6 @@ from .selectors import (
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-def clock_text(seconds: float) -> str:
-    """Seconds until T-0 as the countdown shows them: ``T-1d 02:03:04``, ``T+00:12:30``."""
-    sign = "-" if seconds > 0 else "+"
-    rest = abs(round(seconds))
-    days, rest = divmod(rest, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"T{sign}{f'{days}d ' if days else ''}{hours:02d}:{minutes:02d}:{secs:02d}"
 
 
 @login_required
@@ -64,11 +53,9 @@ def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
             new_t0 = parse_local_datetime(obj, request.GET["new_t0"])
             preview = rebaseline_preview(obj, new_t0, now=timezone.now())
         except ValidationError as exc:
-            preview_error = _error_text(exc)
+            preview_error = error_text(exc)
     now = timezone.now()
     open_hold = next((h for h in ctx["holds"] if h.ended_at is None), None)
-    # On hold the clock stands where it stopped; otherwise it counts from the server's clock.
-    remaining = (obj.t0 - (open_hold.started_at if open_hold else now)).total_seconds()
     transitions = [(s, PlanStatus(s).label) for s in services.allowed_transitions(obj) if s != PlanStatus.HOLD]
     return render(
         request,
@@ -86,8 +73,8 @@ def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
             "t0_local": timezone.localtime(obj.t0, obj.zone).strftime("%Y-%m-%dT%H:%M"),
             "now": now,
             "open_hold": open_hold,
-            "clock": clock_text(remaining),
-            "frozen_seconds": remaining if open_hold else None,
+            # On hold the clock stands where it stopped; otherwise it counts from the server's clock.
+            "clock": countdown(obj.t0, now, open_hold.started_at if open_hold else None),
             **ctx,
         },
     )
@@ -98,7 +85,7 @@ def _write(request: AuthenticatedHttpRequest, plan: str, action, success: str) -
     try:
         action(obj)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, success)
     return redirect("plans:detail", obj.slug)

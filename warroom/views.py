@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import condition, require_GET, require_POST
 
+from launchcontrol.http import error_text
 from plans.kiosk import kiosk_create, kiosk_link_for, kiosk_link_id, kiosk_revoke, kiosk_token
 from plans.metrics import can_record, record_reading
 from plans.models import KioskLink, Plan, SuccessMetric
@@ -316,7 +317,7 @@ def kiosk_link_create(request: AuthenticatedHttpRequest, plan: str) -> HttpRespo
     try:
         link = kiosk_create(obj, by=request.user, label=request.POST.get("label", ""))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Kiosk link “{link.label}” created.")
     return redirect("warroom:kiosks", obj.slug)
@@ -354,7 +355,7 @@ def metric_record(request: AuthenticatedHttpRequest, plan: str, pk: int) -> Http
     try:
         reading = record_reading(metric, value=request.POST.get("value", ""), by=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Recorded {metric.name}: {reading.value.normalize():f}{metric.unit}.")
     return redirect("warroom:metrics", obj.slug)

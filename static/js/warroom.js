@@ -1,5 +1,6 @@
-/* The war-room board: ticks the clock and timers in the browser from the server's clock, polls the
-   fragment with If-None-Match (a 304 swaps nothing), and says STALE when polls stop succeeding. */
+/* The war-room board: ticks the clock and timers in the browser from the server's clock (formatted and
+   skew-corrected by static/js/clock.js, loaded before this file), polls the fragment with If-None-Match
+   (a 304 swaps nothing), and says STALE when polls stop succeeding. */
 (function () {
   "use strict";
   var board = document.getElementById("board");
@@ -8,7 +9,7 @@
   var staleBanner = document.getElementById("wr-stale");
   var kiosk = board.dataset.kiosk === "1";
   var etag = board.dataset.etag || "";
-  var skew = Number(board.dataset.serverNow || Date.now()) - Date.now();
+  var server = new window.LaunchClock.ServerClock(board.dataset.serverNow);
   var lastOk = Date.now();
   var sentAt = 0;
   var revoked = false;
@@ -27,21 +28,7 @@
     ];
   }
 
-  function serverNow() { return Date.now() + skew; }
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function hms(totalSeconds) {
-    var s = Math.max(0, totalSeconds);
-    var d = Math.floor(s / 86400); s -= d * 86400;
-    var h = Math.floor(s / 3600); s -= h * 3600;
-    var m = Math.floor(s / 60); s -= m * 60;
-    return (d ? d + "d " : "") + pad(h) + ":" + pad(m) + ":" + pad(s);
-  }
-  function short(totalSeconds) {
-    var s = Math.max(0, totalSeconds);
-    var h = Math.floor(s / 3600); s -= h * 3600;
-    var m = Math.floor(s / 60); s -= m * 60;
-    return h ? h + ":" + pad(m) + ":" + pad(s) : pad(m) + ":" + pad(s);
-  }
+  var LC = window.LaunchClock;
 
   var zoneFormat = null;
   function localTime(now, tz) {
@@ -53,26 +40,24 @@
 
   function tick() {
     var root = document.getElementById("wr-root");
-    var now = serverNow();
+    var now = server.now();
     if (root) {
       var t0 = Number(root.dataset.t0);
       var holdSince = root.dataset.holdSince ? Number(root.dataset.holdSince) : 0;
-      var at = holdSince || now;
-      var diff = at - t0;
       var clock = document.getElementById("wr-clock");
       if (clock) {
-        var text = diff < 0 ? "T-" + hms(Math.ceil(-diff / 1000)) : "T+" + hms(Math.floor(diff / 1000));
+        var text = LC.countdown(t0, now, holdSince);
         if (clock.textContent !== text) clock.textContent = text;
       }
       var lt = document.getElementById("wr-localtime");
       if (lt) lt.textContent = localTime(now, root.dataset.tz || "UTC");
       root.querySelectorAll("[data-since]").forEach(function (el) {
-        el.textContent = short(Math.floor((now - Number(el.dataset.since)) / 1000));
+        el.textContent = LC.formatTimer((now - Number(el.dataset.since)) / 1000);
       });
       root.querySelectorAll("[data-deadline]").forEach(function (el) {
-        var left = Number(el.dataset.deadline) - now;
-        var over = left < 0;
-        el.textContent = over ? "+" + short(Math.floor(-left / 1000)) : short(Math.ceil(left / 1000));
+        var left = (Number(el.dataset.deadline) - now) / 1000;
+        var over = left <= 0;  // as the server's "breached": at the deadline it is over
+        el.textContent = LC.formatDeadline(left);
         el.classList.toggle("over", over);
         var row = el.closest("li.issue");
         if (row) row.classList.toggle("breached", over);
@@ -132,8 +117,7 @@
     if (!xhr) return;
     if (xhr.status === 200 || xhr.status === 304) {
       lastOk = Date.now();
-      var server = Number(xhr.getResponseHeader("X-Server-Now"));
-      if (server) skew = server - (sentAt + lastOk) / 2;
+      server.sync(Number(xhr.getResponseHeader("X-Server-Now")), sentAt, lastOk);
       if (xhr.status === 200) etag = xhr.getResponseHeader("ETag") || etag;
       else window.warroom.unchanged += 1;
     } else if (xhr.status === 403) {

@@ -1,31 +1,14 @@
-"""Filters for the big screen: epoch milliseconds for the browser's tickers, plan-local clock times,
-compact offsets and durations."""
+"""Filters for the big screen: plan-local clock times, numbers and units. The T-minus clock, timers and
+the epoch milliseconds the browser ticks from are in ``launchclock``; offsets in ``launchtime``."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django import template
 from django.utils import timezone
 
-from plans.offsets import format_duration, format_offset
-
 register = template.Library()
-
-
-@register.filter
-def ms(moment: datetime | None) -> str:
-    return str(int(moment.timestamp() * 1000)) if isinstance(moment, datetime) else ""
-
-
-@register.filter
-def offset(delta: timedelta | None) -> str:
-    return format_offset(delta) if isinstance(delta, timedelta) else ""
-
-
-@register.filter
-def dur(delta: timedelta | None) -> str:
-    return format_duration(delta) if isinstance(delta, timedelta) else ""
 
 
 @register.filter
@@ -45,19 +28,6 @@ def num(value) -> str:
         return ""
     text = f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
     return text
-
-
-@register.filter
-def tclock(delta: timedelta | None) -> str:
-    """The board's clock as the browser draws it: ``T-01:02:03``, ``T+2d 04:00:00``."""
-    if not isinstance(delta, timedelta):
-        return ""
-    seconds = delta.total_seconds()
-    total = int(-seconds) + (1 if -seconds % 1 else 0) if seconds < 0 else int(seconds)
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"T{'-' if seconds < 0 else '+'}{f'{days}d ' if days else ''}{hours:02d}:{minutes:02d}:{secs:02d}"
 
 
 @register.filter

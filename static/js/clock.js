@@ -1,0 +1,77 @@
+/* The launch clock in the browser: the same rules as plans/clock.py (read its docstring), tested against
+   the same table (tests/clock_cases.json). Exposes window.LaunchClock:
+
+     formatCountdown(secondsSinceT0)       "T-1d 02:03:04" / "T+00:12:30"; floor once, T-0 reads T+00:00:00
+     countdown(t0Ms, nowMs, holdSinceMs)   the clock at nowMs, frozen at holdSinceMs while on hold
+     formatTimer(seconds)                  an elapsed time, "07:05" / "1:02:03"
+     formatDeadline(secondsLeft)           "04:59" until the deadline, "+00:00" from it on
+     ServerClock(serverNowMs)              the server's time: .now() is Date.now() corrected by the skew
+                                           measured from serverNowMs; .sync(serverMs, sentAt, receivedAt)
+                                           re-measures it from a response (half the round trip allowed)
+
+   Elements with data-countdown tick by themselves once a second: data-t0 and data-server-now (epoch
+   milliseconds, the server's clock when it rendered the page), data-hold-since when a hold is open. */
+(function () {
+  "use strict";
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function hms(total) {
+    var h = Math.floor(total / 3600), m = Math.floor(total % 3600 / 60), s = total % 60;
+    return pad(h) + ":" + pad(m) + ":" + pad(s);
+  }
+
+  function formatCountdown(secondsSinceT0) {
+    var n = Math.floor(secondsSinceT0);
+    var sign = n < 0 ? "-" : "+";
+    var total = Math.abs(n);
+    var days = Math.floor(total / 86400);
+    return "T" + sign + (days ? days + "d " : "") + hms(total - days * 86400);
+  }
+
+  function countdown(t0Ms, nowMs, holdSinceMs) {
+    return formatCountdown(((holdSinceMs || nowMs) - t0Ms) / 1000);
+  }
+
+  function formatTimer(seconds) {
+    var total = Math.max(0, Math.floor(seconds));
+    var h = Math.floor(total / 3600), m = Math.floor(total % 3600 / 60), s = total % 60;
+    return h ? h + ":" + pad(m) + ":" + pad(s) : pad(m) + ":" + pad(s);
+  }
+
+  function formatDeadline(secondsLeft) {
+    var n = Math.floor(-secondsLeft);  // whole seconds past the deadline, as for T-0
+    return n < 0 ? formatTimer(-n) : "+" + formatTimer(n);
+  }
+
+  function ServerClock(serverNowMs) {
+    this.skew = 0;
+    if (serverNowMs) this.skew = Number(serverNowMs) - Date.now();
+  }
+  ServerClock.prototype.now = function () { return Date.now() + this.skew; };
+  ServerClock.prototype.sync = function (serverMs, sentAtMs, receivedAtMs) {
+    if (serverMs) this.skew = Number(serverMs) - (sentAtMs + receivedAtMs) / 2;
+  };
+
+  function start(el) {
+    var t0 = Number(el.dataset.t0);
+    var holdSince = Number(el.dataset.holdSince || 0);
+    var clock = new ServerClock(el.dataset.serverNow);
+    function tick() {
+      var text = countdown(t0, clock.now(), holdSince);
+      if (el.textContent !== text) el.textContent = text;
+    }
+    tick();
+    if (!holdSince) setInterval(tick, 250);  // a quarter second: the reading changes on the whole second
+  }
+
+  window.LaunchClock = {
+    formatCountdown: formatCountdown,
+    countdown: countdown,
+    formatTimer: formatTimer,
+    formatDeadline: formatDeadline,
+    ServerClock: ServerClock
+  };
+
+  function init() { document.querySelectorAll("[data-countdown]").forEach(start); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();
