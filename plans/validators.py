@@ -10,6 +10,7 @@ with the line of the value).
 
 from __future__ import annotations
 
+import math
 import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -144,7 +145,9 @@ def check_duration(delta: timedelta, *, field: str = "") -> timedelta:
     if delta < timedelta(0):
         raise BoundsError(f"{_prefix(field)}a duration cannot be negative")
     if delta > DURATION_LIMIT:
-        raise BoundsError(f"{_prefix(field)}durations are at most {DURATION_LIMIT.days} days (this one is {_days(delta)})")
+        raise BoundsError(
+            f"{_prefix(field)}durations are at most {DURATION_LIMIT.days} days (this one is {_days(delta)})"
+        )
     return delta
 
 
@@ -158,19 +161,21 @@ def check_timezone(name: Any, *, field: str = "time zone") -> zoneinfo.ZoneInfo:
         raise BoundsError(f"unknown {field} {name!r}") from None
 
 
-def parse_datetime_input(text: Any, zone: tzinfo, *, field: str = "date and time") -> datetime:
+def parse_datetime_input(text: Any, zone: tzinfo, *, field: str = "date and time", t0: bool = False) -> datetime:
     """A form's ``2026-12-01T14:30`` read in ``zone`` (or an ISO value with a real UTC offset), checked
-    to be inside the window any plan time can reach. BoundsError with a clear message otherwise."""
+    to be inside the window any plan time can reach (``t0``: T-0's range). BoundsError with a clear
+    message otherwise."""
+    low, high = (T0_MIN, T0_MAX) if t0 else (MOMENT_MIN, MOMENT_MAX)
     raw = clean_text(text if isinstance(text, str) else "", max_length=64, field=field)
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
         raise BoundsError(f"“{raw}” is not a date and time (expected YYYY-MM-DD HH:MM).") from None
+    _sane_year(value, low, high, field)
     if value.tzinfo is None:
-        _sane_year(value, MOMENT_MIN, MOMENT_MAX, field)
         value = value.replace(tzinfo=zone)
     check_utc_offset(value, field=field)
-    return check_moment(value, field=field)
+    return check_t0(value, field=field) if t0 else check_moment(value, field=field)
 
 
 def check_number(value: Any, *, max_digits: int, decimal_places: int, field: str = "") -> Decimal:
@@ -220,9 +225,8 @@ def check_plain_data(value: Any, *, field: str = "", max_items: int = 10_000) ->
         elif isinstance(node, int):
             if abs(node) >= 10**15:
                 raise BoundsError(f"{_prefix(field)}number {str(node)[:20]}… is too large")
-        elif isinstance(node, float):
-            if node != node or node in (float("inf"), float("-inf")):
-                raise BoundsError(f"{_prefix(field)}numbers must be finite")
+        elif isinstance(node, float) and not math.isfinite(node):
+            raise BoundsError(f"{_prefix(field)}numbers must be finite")
         return node
 
     return walk(value)

@@ -50,16 +50,17 @@ def check_references(doc: PlanDoc) -> list[Finding]:
     channels = {c.name for c in doc.channels}
     phases = {p.name for p in doc.phases}
 
-    for what, entries in (("role", doc.roles), ("gate", doc.gates)):
-        for i, entry in enumerate(entries):
-            if not role_slug(entry.name, entry.slug):
-                found.append(
-                    (
-                        (f"{what}s", i, "name"),
-                        f"{what} {entry.name!r} has no letters or digits for its address: add a slug: "
-                        "(lower-case letters, digits and hyphens)",
-                    )
+    named: list[tuple[str, int, str, str | None]] = [("role", i, r.name, r.slug) for i, r in enumerate(doc.roles)]
+    named += [("gate", i, g.name, g.slug) for i, g in enumerate(doc.gates)]
+    for what, i, name, slug in named:
+        if not role_slug(name, slug):
+            found.append(
+                (
+                    (f"{what}s", i, "name"),
+                    f"{what} {name!r} has no letters or digits for its address: add a slug: "
+                    "(lower-case letters, digits and hyphens)",
                 )
+            )
     found += _unique(((("roles", i, "name"), r.name) for i, r in enumerate(doc.roles)), "role name")
     found += _unique(
         ((("roles", i, "slug" if r.slug else "name"), role_slug(r.name, r.slug)) for i, r in enumerate(doc.roles)),

@@ -182,6 +182,7 @@ def read_plan_stream(stream: BinaryIO | TextIO, filename: str = "<stdin>") -> st
 # every alias adds the size of what it repeats to a budget, so "billion laughs" stops at once.
 
 _BAD_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTAINER_TAGS = {"!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -308,10 +309,9 @@ def _build(text: str, filename: str, *, pure: bool) -> tuple[Any, Located | None
                 return
             name = str(key)
             if name in frame.value:
-                raise PlanFormatError(
-                    [Problem(frame.key_line, f"invalid YAML: duplicate key {name!r} (first on line {frame.loc.lines[name]})")],
-                    filename,
-                )
+                first = frame.loc.lines[name]
+                message = f"invalid YAML: duplicate key {name!r} (first on line {first})"
+                raise PlanFormatError([Problem(frame.key_line, message)], filename)
             assert isinstance(frame.value, dict)
             frame.value[name] = value
             frame.loc.lines[name], frame.loc.children[name] = frame.key_line, loc
@@ -325,7 +325,7 @@ def _build(text: str, filename: str, *, pure: bool) -> tuple[Any, Located | None
                     anchors[event.anchor] = (value, None, 1)
                 add(event, value, None, 1, event.start_mark.line + 1)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                if event.tag is not None and str(event.tag) not in ("!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                if event.tag is not None and str(event.tag) not in _CONTAINER_TAGS:
                     raise fail(event, f"tag {event.tag!r} is not allowed in a plan file")
                 if len(stack) >= MAX_DEPTH:
                     raise fail(event, f"nested more than {MAX_DEPTH} levels deep")
@@ -355,9 +355,9 @@ def _build(text: str, filename: str, *, pure: bool) -> tuple[Any, Located | None
                 add(event, value, loc, size, event.start_mark.line + 1)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        where = mark.line + 1 if mark is not None else None
         what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-        error = PlanFormatError([Problem(line, f"invalid YAML: {what}")], filename)
+        error = PlanFormatError([Problem(where, f"invalid YAML: {what}")], filename)
         error.syntax = True
         raise error from None
     except YAMLError as exc:
