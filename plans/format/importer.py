@@ -42,7 +42,7 @@ def parse_t0(value: str | datetime, tz: str) -> datetime:
         moment = value
     else:
         raw = str(value).strip()
-        if len(raw) > 64:
+        if len(raw) > 64 or control_character(raw) is not None:
             raise ValueError(raw)
         moment = datetime.fromisoformat(raw)
     if timezone.is_naive(moment):
