@@ -180,7 +180,7 @@ def test_the_base_plan_with_every_field_at_its_columns_length_imports(tmp_path):
 
 
 # (where, field, text column length): every text field of the format, one character too long
-OVERLONG: list[tuple[tuple[Any, ...], str, int]] = [
+OVERLONG: list[tuple[tuple[Any, ...], str | int, int]] = [
     ((), "name", 200),
     ((), "summary", LONG),
     ((), "timezone", 64),
