@@ -1,4 +1,11 @@
-"""Read a plan file with ruamel.yaml, keeping where every value sits so each problem has a line."""
+"""Read a plan file, keeping where every value sits so each problem has a line.
+
+Nothing a file holds makes this crash: the size is capped (``PLAN_FILE_MAX_BYTES``), the bytes must be
+UTF-8 without control characters, the data is built from the YAML event stream without recursion (a
+nesting cap instead of a RecursionError), aliases count what they repeat against a budget (no "billion
+laughs"), and only the standard YAML tags are understood. Every problem is a :class:`PlanFormatError`
+whose lines read ``FILE[:LINE]: what is wrong``. The limits are listed in docs/plan-format.md, "Limits".
+"""
 
 from __future__ import annotations
 
