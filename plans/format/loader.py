@@ -237,15 +237,31 @@ class _Frame:
 _NO_KEY = object()
 
 
-def _scalar(event: Any, yaml: YAML, filename: str) -> Any:
+class _Resolver:
+    """YAML 1.2's implicit types of plain scalars (ruamel's table, read once: resolving each scalar
+    through ruamel's resolver costs more than parsing it)."""
+
+    def __init__(self, yaml: YAML) -> None:
+        table = yaml.resolver.versioned_resolver
+        anywhere = [(str(tag), regexp) for tag, regexp in table.get(None, [])]
+        self.by_first = {key: [(str(t), r) for t, r in rules] + anywhere for key, rules in table.items() if key}
+        self.empty = [(str(t), r) for t, r in table.get("", [])] + anywhere
+        self.anywhere = anywhere
+
+    def resolve(self, value: str) -> str:
+        rules = self.by_first.get(value[0], self.anywhere) if value else self.empty
+        for tag, regexp in rules:
+            if regexp.match(value):
+                return tag
+        return "tag:yaml.org,2002:str"
+
+
+def _scalar(event: Any, yaml: YAML, resolver: _Resolver, filename: str) -> Any:
     line = event.start_mark.line + 1
     tag = str(event.tag) if event.tag is not None else None
     if tag is None or tag == "!":
-        if event.implicit[0]:
-            tag = str(yaml.resolver.resolve(ScalarNode, event.value, event.implicit))
-        else:
-            tag = "tag:yaml.org,2002:str"
-    if tag == "tag:yaml.org,2002:str":
+        tag = resolver.resolve(event.value) if event.implicit[0] else "tag:yaml.org,2002:str"
+    if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:value"):  # a lone "=" is text
         return event.value
     if tag == "tag:yaml.org,2002:merge":
         return "<<"
@@ -281,6 +297,7 @@ def build(text: str, filename: str = "<plan>") -> tuple[Any, Located | None]:
 def _build(text: str, filename: str, *, pure: bool) -> tuple[Any, Located | None]:
     yaml = YAML(typ="safe", pure=True)
     yaml.version = (1, 2)
+    resolver = _Resolver(yaml)
     anchors: dict[str, tuple[Any, Located | None, int]] = {}
     stack: list[_Frame] = []
     root: list[tuple[Any, Located | None]] = []
@@ -327,7 +344,7 @@ def _build(text: str, filename: str, *, pure: bool) -> tuple[Any, Located | None
         for event in _events(text, pure=pure):
             kind = type(event)
             if kind is ScalarEvent:
-                value = _scalar(event, yaml, filename)
+                value = _scalar(event, yaml, resolver, filename)
                 if event.anchor:
                     anchors[event.anchor] = (value, None, 1)
                 add(event, value, None, 1, event.start_mark.line + 1)
