@@ -361,3 +361,14 @@ def test_item_note_double_submit_is_idempotent(plan, coordinator):
     services.item_set_status(item.pk, by=coordinator, status="done", note="done", expected_version=version)
     again = services.item_set_status(item.pk, by=coordinator, status="done", note="done", expected_version=version)
     assert again.note == "done" and Item.objects.get(pk=item.pk).version == version + 1
+
+
+def test_note_refused_by_the_form_says_why(client, plan, coordinator):
+    role = factories.RoleFactory(plan=plan, slug="dba", primary=coordinator)
+    item = factories.ItemFactory(checklist__plan=plan, checklist__role=role)
+    client.force_login(coordinator)
+    url = reverse("checklists:item_set", args=[plan.slug, "dba", item.pk])
+    response = client.post(url, {"status": "open", "version": item.version, "note": "a\x00b"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Note: Null characters are not allowed." in page_text(response)
+    item.refresh_from_db()
+    assert item.note == "" and item.version == 0
