@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .models import Plan, PlanStatus
-from .permissions import can_coordinate
+from .permissions import can_coordinate, require_coordinator
 from .selectors import (
     activity,
     my_role_cards,
@@ -168,6 +168,7 @@ def plan_rebaseline(request: AuthenticatedHttpRequest, plan: str) -> HttpRespons
     reason = request.POST.get("reason", "")
 
     def action(p):
+        require_coordinator(request.user, p)  # a stranger gets 403 whatever the date says
         new_t0 = parse_local_datetime(p, request.POST.get("new_t0", ""))
         services.rebaseline(p, new_t0=new_t0, by=request.user, reason=reason)
 

@@ -372,3 +372,12 @@ def test_note_refused_by_the_form_says_why(client, plan, coordinator):
     assert response.status_code == 200 and "Note: Null characters are not allowed." in page_text(response)
     item.refresh_from_db()
     assert item.note == "" and item.version == 0
+
+
+def test_rebaseline_by_a_stranger_is_403_whatever_the_date(client, plan):
+    client.force_login(factories.UserFactory(username="stranger"))
+    for value in ("", "0001-01-01T00:00", "2026-12-02T12:00"):
+        response = client.post(reverse("plans:rebaseline", args=[plan.slug]), {"new_t0": value})
+        assert response.status_code == 403
+    plan.refresh_from_db()
+    assert plan.t0 == T0
