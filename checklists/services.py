@@ -12,6 +12,7 @@ from django.utils import timezone
 from plans.models import Plan, PlanStatus, Step, StepStatus
 from plans.permissions import can_coordinate
 from plans.services import hold_start, record
+from plans.validators import clean_text
 from roles.models import Role
 from roles.permissions import can_act_for_role, holds_any_role, require_role
 
@@ -25,6 +26,14 @@ if TYPE_CHECKING:
 
 class StaleWrite(ValidationError):
     """The page that sent the write showed an older state of the row than the database holds."""
+
+
+#: Notes, reasons and comments typed on the role and gate pages (the forms' maxlength too).
+TEXT_MAX = 2000
+
+
+def _text(value: str, field: str) -> str:
+    return clean_text(value, max_length=TEXT_MAX, multiline=True, field=field)
 
 
 def _locked_item(item: Item | int) -> Item:
@@ -55,12 +64,20 @@ def item_set_status(
         locked = _locked_item(item)
         role = item_role(locked)
         require_role(by, role, plan=locked.plan)
+        if note is not None:
+            note = _text(note, "Note")
         if locked.status == status and (note is None or note == locked.note):
             return locked
-        if expected_version is not None and expected_version != locked.version and locked.status != status:
+        # A stale page may neither undo a newer state nor overwrite a newer note.
+        if expected_version is not None and expected_version != locked.version:
+            if locked.status != status:
+                raise StaleWrite(
+                    f"“{locked.title}” was changed by someone else since this page was loaded; it is now "
+                    f"{locked.get_status_display().lower()}."
+                )
             raise StaleWrite(
-                f"“{locked.title}” was changed by someone else since this page was loaded; it is now "
-                f"{locked.get_status_display().lower()}."
+                f"The note on “{locked.title}” was changed by someone else since this page was loaded; "
+                "read it and save yours again."
             )
         previous = locked.status
         locked.status = status
@@ -135,6 +152,7 @@ def step_finish(step: Step | int, *, by: User, note: str = "") -> Step:
             return locked
         if locked.status != StepStatus.IN_PROGRESS:
             raise ValidationError(f"Start “{locked.name}” before finishing it.")
+        note = _text(note, "Note")
         locked.status = StepStatus.DONE
         locked.actual_finish = timezone.now()
         locked.finished_by = by
@@ -183,7 +201,8 @@ def trigger_raise(trigger: NoGoTrigger | int, *, by: User, reason: str) -> NoGoT
         require_trigger_rights(by, plan)
         if locked.raised:
             return locked
-        if not reason.strip():
+        reason = _text(reason, "Reason")
+        if not reason:
             raise ValidationError(f"Say why “{locked.description}” is raised.")
         locked.raised, locked.raised_at, locked.raised_by = True, timezone.now(), by
         locked.raised_reason = reason.strip()
@@ -207,7 +226,8 @@ def trigger_clear(trigger: NoGoTrigger | int, *, by: User, reason: str) -> NoGoT
         require_trigger_rights(by, plan)
         if not locked.raised:
             return locked
-        if not reason.strip():
+        reason = _text(reason, "Reason")
+        if not reason:
             raise ValidationError(f"Say why “{locked.description}” is cleared.")
         locked.raised = False
         locked.cleared_at, locked.cleared_by, locked.cleared_reason = timezone.now(), by, reason.strip()
@@ -307,7 +327,7 @@ def vote_cast(gate: Gate | int, *, role: Role, by: User, vote: str, comment: str
             raise ValidationError(f"{role.name} is not polled at {locked.name}.")
         if locked.status != GateStatus.POLLING:
             raise ValidationError(f"The poll for {locked.name} is not open.")
-        comment = comment.strip()
+        comment = _text(comment, "Comment")
         if vote == "no_go" and not comment:
             raise ValidationError("Say why you vote NO-GO.")
         existing = Vote.objects.filter(gate=locked, role=role, poll_round=locked.poll_round).first()
@@ -344,10 +364,10 @@ def gate_decide(gate: Gate | int, *, by: User, decision: str, reason: str = "") 
     each blocker); NO-GO records why and puts the launch on hold."""
     if decision not in {"go", "no_go"}:
         raise ValidationError("A decision is GO or NO-GO.")
-    reason = reason.strip()
     with transaction.atomic():
         locked = _locked_gate(gate)
         require_authority(by, locked)
+        reason = _text(reason, "Reason")
         if decision == "go":
             if locked.status == GateStatus.PASSED:
                 return locked

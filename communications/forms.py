@@ -11,5 +11,5 @@ class StatusPostForm(forms.Form):
 class DeliveryActionForm(forms.Form):
     """Names a delivery: a row id, or the key of one not due yet."""
 
-    delivery = forms.IntegerField(required=False)
+    delivery = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     key = forms.CharField(required=False, max_length=400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -13,6 +14,8 @@ from django.utils import timezone
 from plans.clock import since
 from plans.models import Plan, PlanStatus
 from plans.offsets import format_duration, format_offset
+from plans.selectors import DatesOutOfRange
+from plans.validators import check_moment
 from roles.models import Role
 
 from .ical import feed_path
@@ -38,7 +41,11 @@ def decode_key(raw: str) -> tuple[str, int, str, str, datetime] | None:
         source_id = int(parts[1])
     except ValueError:
         return None
-    if timezone.is_naive(due_at):
+    if timezone.is_naive(due_at) or not -(2**63) <= source_id < 2**63:
+        return None
+    try:  # a forged key may hold any date: only moments a plan can reach are looked up
+        check_moment(due_at)
+    except ValidationError:
         return None
     return parts[0], source_id, parts[2], parts[3], due_at
 
@@ -109,6 +116,8 @@ def public_plan(slug: str) -> Plan:
     plan = get_object_or_404(Plan, slug=slug)
     if plan.status not in PUBLIC_STATES:
         raise Http404("No such status page.")
+    if not plan.dates_in_range:
+        raise DatesOutOfRange(plan)
     return plan
 
 

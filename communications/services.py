@@ -17,6 +17,7 @@ from django.utils import timezone
 from plans.models import Plan
 from plans.permissions import require_coordinator
 from plans.services import record
+from plans.validators import LONG_TEXT_MAX, clean_text
 
 from . import channels, outbox
 from .models import Delivery, DeliveryStatus, Message, StatusPost
@@ -161,11 +162,11 @@ def approve_message(message: Message, *, by: User) -> Message:
 def post_status(plan: Plan, *, by: User, title: str, body: str = "") -> StatusPost:
     """Publish an update on the public status page by hand."""
     require_coordinator(by, plan)
-    if not title.strip():
+    title = clean_text(title, max_length=300, field="Title")
+    body = clean_text(body, max_length=LONG_TEXT_MAX, multiline=True, field="Body")
+    if not title:
         raise ValidationError("A status post needs a title.")
     with transaction.atomic():
-        post = StatusPost.objects.create(
-            plan=plan, title=title.strip()[:300], body=body.strip(), published_at=timezone.now()
-        )
+        post = StatusPost.objects.create(plan=plan, title=title, body=body, published_at=timezone.now())
         record(plan, kind="comms.status_post", actor=by, summary=f"Status page: {post.title}", data={"post": post.pk})
     return post

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import error_text
 from plans.models import Plan
-from plans.permissions import can_coordinate
+from plans.permissions import can_coordinate, require_coordinator
 from plans.selectors import plan_for
 
 from . import services
@@ -43,7 +43,12 @@ def _delivery_action(request: AuthenticatedHttpRequest, plan: str, action) -> Ht
     form = DeliveryActionForm(request.POST)
     if not form.is_valid():
         raise Http404("No such delivery.")
-    key = decode_key(form.cleaned_data["key"] or "") if form.cleaned_data["key"] else None
+    raw_key = form.cleaned_data["key"]
+    key = decode_key(raw_key) if raw_key else None
+    if raw_key and key is None:  # malformed or forged (a year-1 date...): refused, nothing looked up
+        require_coordinator(request.user, obj)
+        messages.error(request, "That delivery is not one this plan schedules; reload the page.")
+        return redirect("communications:page", plan=obj.slug)
     try:
         row = action(obj, by=request.user, delivery_id=form.cleaned_data["delivery"], key=key)
     except ValidationError as exc:

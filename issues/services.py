@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from plans.permissions import can_coordinate
 from plans.services import lock_plan, record
+from plans.validators import LONG_TEXT_MAX, clean_text
 from roles.permissions import can_act_for_role, holds_any_role
 
 from .models import Issue, IssueStatus, Severity, SeveritySLA
@@ -48,7 +49,8 @@ def issue_open(
     """Raise an issue. ``respond_by`` comes from the plan's response SLA for the severity."""
     if not can_raise(by, plan):
         raise PermissionDenied("Only people with a role in this launch, or its coordinator, may raise an issue.")
-    title = title.strip()
+    title = clean_text(title, max_length=Issue._meta.get_field("title").max_length or 200, field="Title")
+    description = clean_text(description, max_length=LONG_TEXT_MAX, multiline=True, field="Description")
     if not title:
         raise ValidationError("An issue needs a title.")
     if severity not in Severity.values:
@@ -120,6 +122,7 @@ def issue_resolve(issue: Issue | int, *, by: User, resolution: str = "") -> Issu
             raise PermissionDenied("Only the owner role's primary or backup, or the coordinator, may resolve.")
         if locked.status == IssueStatus.RESOLVED:
             return locked
+        resolution = clean_text(resolution, max_length=2000, multiline=True, field="Resolution")
         if not resolution.strip():
             raise ValidationError("Say how the issue was resolved.")
         now = timezone.now()

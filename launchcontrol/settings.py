@@ -106,7 +106,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "plans.middleware.DatesOutOfRangeMiddleware",  # a plan with out-of-range dates: 409, not 500
 ]
+
+#: Largest plan file the importer reads (bytes); see docs/plan-format.md, "Limits".
+PLAN_FILE_MAX_BYTES = envint("PLAN_FILE_MAX_BYTES", str(2 * 1024 * 1024))
 
 ROOT_URLCONF = "launchcontrol.urls"
 WSGI_APPLICATION = "launchcontrol.wsgi.application"

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 from .offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
 from .services import plan_set_coordinator, rebaseline, record
+from .validators import check_duration, check_offset
 
 
 class _TimingField(forms.Field):
@@ -62,7 +63,8 @@ class _TimingField(forms.Field):
         if value in (None, ""):
             return None
         try:
-            return (parse_offset if self.offset else parse_duration)(str(value))
+            delta = (parse_offset if self.offset else parse_duration)(str(value)[:40])
+            return check_offset(delta) if self.offset else check_duration(delta)
         except OffsetError as exc:
             raise forms.ValidationError(str(exc)) from None
 
@@ -321,7 +323,7 @@ class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
 
     @admin.display(description="T-0 in the plan's zone")
     def t0_local(self, obj: Plan) -> str:
-        if not obj.pk:
+        if not obj.pk or not obj.dates_in_range:
             return "—"
         return f"{obj.local(obj.t0):%a %d %b %Y %H:%M %Z}"
 

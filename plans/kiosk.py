@@ -16,6 +16,7 @@ from django.utils import timezone
 from .models import KioskLink, Plan
 from .permissions import require_coordinator
 from .services import record
+from .validators import clean_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -44,16 +45,20 @@ def kiosk_link_for(token: str) -> KioskLink:
     link = KioskLink.objects.select_related("plan").filter(pk=pk).first()
     if link is None or link.revoked_at is not None:
         raise PermissionDenied("This kiosk link has been revoked.")
+    if not link.plan.dates_in_range:
+        from .selectors import DatesOutOfRange
+
+        raise DatesOutOfRange(link.plan)
     return link
 
 
 def kiosk_create(plan: Plan, *, by: User, label: str) -> KioskLink:
     require_coordinator(by, plan)
-    label = label.strip()
+    label = clean_text(label, max_length=KioskLink._meta.get_field("label").max_length or 120, field="Label")
     if not label:
         raise ValidationError("Name the screen this link is for (e.g. “War room TV 1”).")
     with transaction.atomic():
-        link = KioskLink.objects.create(plan=plan, label=label[:120], created_by=by)
+        link = KioskLink.objects.create(plan=plan, label=label, created_by=by)
         record(
             plan, kind="kiosk.created", actor=by, summary=f"Kiosk link created: {link.label}", data={"link": link.pk}
         )

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import DecimalField
 from django.utils import timezone
 
 from .models import MetricReading, RollbackTrigger, SuccessMetric, compare
 from .permissions import can_coordinate
 from .services import record
+from .validators import check_number
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -92,12 +94,9 @@ def record_reading(
     plan = metric.plan
     if not can_record(by, plan):
         raise PermissionDenied("Only people with a role in this launch, or its coordinator, may record readings.")
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationError(f"“{value}” is not a number.") from exc
-    if not amount.is_finite():
-        raise ValidationError("A reading must be a finite number.")
+    column = MetricReading._meta.get_field("value")
+    assert isinstance(column, DecimalField)
+    amount = check_number(value, max_digits=column.max_digits or 14, decimal_places=column.decimal_places or 0)
     now = timezone.now()
     with transaction.atomic():
         reading = MetricReading.objects.create(metric=metric, value=amount, recorded_at=at or now, recorded_by=by)

@@ -57,6 +57,23 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """T-0 between 2000-01-01 and 2100-01-01 (the admin's form calls this)."""
+        from .validators import BoundsError, check_t0
+
+        if self.t0 is not None:
+            try:
+                check_t0(self.t0)
+            except BoundsError as exc:
+                raise ValidationError({"t0": exc.messages}) from None
+
+    @property
+    def dates_in_range(self) -> bool:
+        """False for a plan whose T-0 lies outside 2000-2100 (data saved before the bound existed)."""
+        from .validators import t0_in_range
+
+        return t0_in_range(self.t0)
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)

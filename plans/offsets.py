@@ -20,10 +20,22 @@ class OffsetError(ValueError):
     pass
 
 
+#: Beyond any offset a plan can hold (they are bounded to ±400 days, see plans.validators); the parser
+#: refuses more so that ``timedelta`` never overflows.
+_MAX_SECONDS = 100 * 365 * 86400
+
+
 def _seconds(body: str) -> int:
     if body == "0":
         return 0
-    return sum(int(n) * _UNITS[u.lower()] for n, u in _PART_RE.findall(body))
+    total = 0
+    for n, u in _PART_RE.findall(body):
+        if len(n) > 12:
+            raise OffsetError(f"{n[:12]}…{u}: far too large")
+        total += int(n) * _UNITS[u.lower()]
+    if total > _MAX_SECONDS:
+        raise OffsetError(f"{body[:40]}: far too large (more than 100 years)")
+    return total
 
 
 def parse_offset(text: str) -> timedelta:

@@ -12,10 +12,21 @@ from .models import Plan
 from .permissions import can_view
 
 
-def plan_for(user, slug: str) -> Plan:
+class DatesOutOfRange(Exception):
+    """The plan's T-0 lies outside 2000-2100 (saved before that bound existed): its times cannot be
+    computed, so a page shows why and where to fix it (plans.middleware) instead of a 500."""
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(f"T-0 of {plan.slug} is out of range")
+        self.plan = plan
+
+
+def plan_for(user, slug: str, *, allow_out_of_range: bool = False) -> Plan:
     plan = get_object_or_404(Plan.objects.select_related("coordinator"), slug=slug)
     if not can_view(user, plan):
         raise Http404("No such plan.")
+    if not allow_out_of_range and not plan.dates_in_range:
+        raise DatesOutOfRange(plan)
     return plan
 
 
@@ -90,19 +101,11 @@ def plan_overview(plan: Plan) -> dict:
 
 def parse_local_datetime(plan: Plan, text: str):
     """A ``datetime-local`` value (``2026-12-01T14:30``) read in the plan's zone, or an ISO value with
-    an offset. Returns an aware datetime or raises ValidationError."""
-    from datetime import datetime
+    a real UTC offset, between 2000-01-01 and 2100-01-01. Returns an aware datetime or raises
+    ValidationError (a :class:`plans.validators.BoundsError`) with a message for the form."""
+    from .validators import parse_datetime_input
 
-    from django.core.exceptions import ValidationError
-
-    raw = (text or "").strip()
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError(f"“{raw}” is not a date and time (expected YYYY-MM-DD HH:MM).") from exc
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=plan.zone)
-    return value
+    return parse_datetime_input(text, plan.zone, field="T-0", t0=True)
 
 
 def rebaseline_preview(plan: Plan, new_t0, *, now=None, limit: int = 12) -> dict:

@@ -19,6 +19,10 @@ from .models import Event, Hold, Plan, PlanStatus
 from .offsets import format_duration
 from .permissions import require_coordinator
 from .timing import pin_before
+from .validators import check_t0, clean_text
+
+#: Reasons typed for a transition, a hold or a re-baseline.
+REASON_MAX = 2000
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -86,6 +90,7 @@ def allowed_transitions(plan: Plan) -> list[str]:
 def transition(plan: Plan, *, to: str, by: User, reason: str = "") -> Plan:
     """Move the launch to state ``to``. Holds have their own functions (they move T-0)."""
     require_coordinator(by, plan)
+    reason = clean_text(reason, max_length=REASON_MAX, multiline=True, field="Reason")
     if to == PlanStatus.HOLD:
         raise TransitionError("Use a hold to stop the countdown: it needs a reason and moves T-0 when it ends.")
     with transaction.atomic():
@@ -117,6 +122,8 @@ def hold_start(plan: Plan, *, by: User | None, reason: str, system: bool = False
     """Stop the countdown. ``system=True`` is for a NO-GO decision (already permission-checked)."""
     if not system:
         require_coordinator(by, plan)
+    # a NO-GO's hold reason is the gate's name and the decision's reason, each already bounded
+    reason = clean_text(reason, max_length=2 * REASON_MAX if system else REASON_MAX, multiline=True, field="Reason")
     if not reason.strip():
         raise TransitionError("A hold needs a reason.")
     with transaction.atomic():
@@ -186,6 +193,8 @@ def rebaseline(plan: Plan, *, new_t0: datetime, by: User | None, reason: str = "
         require_coordinator(by, plan)
     if timezone.is_naive(new_t0):
         raise ValidationError("T-0 must be an aware datetime.")
+    check_t0(new_t0)
+    reason = clean_text(reason, max_length=REASON_MAX, multiline=True, field="Reason")
     with transaction.atomic():
         locked = lock_plan(plan)
         old = locked.t0

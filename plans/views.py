@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,8 +14,8 @@ from launchcontrol.http import error_text
 
 from . import services
 from .clock import countdown
-from .models import PlanStatus
-from .permissions import can_coordinate
+from .models import Plan, PlanStatus
+from .permissions import can_coordinate, require_coordinator
 from .selectors import (
     activity,
     my_role_cards,
@@ -26,6 +26,7 @@ from .selectors import (
     rebaseline_preview,
     timeline,
 )
+from .validators import OFFSET_LIMIT, T0_MAX, T0_MIN
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
@@ -43,8 +44,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     """State, allowed transitions, holds and their history, gates, roles, and the re-baseline form with
     a preview of what moves (``?new_t0=...``) before it is applied."""
-    obj = plan_for(request.user, plan)
+    obj = plan_for(request.user, plan, allow_out_of_range=True)
     is_coordinator = can_coordinate(request.user, obj)
+    if not obj.dates_in_range:
+        return out_of_range_response(request, obj)
     ctx = plan_overview(obj)
     preview = None
     preview_error = ""
@@ -80,8 +83,29 @@ def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     )
 
 
-def _write(request: AuthenticatedHttpRequest, plan: str, action, success: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
+def out_of_range_response(request: HttpRequest, plan: Plan | None) -> HttpResponse:
+    """409 for a plan whose dates cannot be computed: why, and (for its coordinator) the form that
+    moves T-0 back into range."""
+    user = getattr(request, "user", None)
+    return render(
+        request,
+        "plans/out_of_range.html",
+        {
+            "plan": plan,
+            "t0_text": plan.t0.isoformat() if plan is not None else "",
+            "is_coordinator": plan is not None and user is not None and can_coordinate(user, plan),
+            "t0_min": T0_MIN,
+            "t0_max": T0_MAX,
+            "offset_days": OFFSET_LIMIT.days,
+        },
+        status=409,
+    )
+
+
+def _write(
+    request: AuthenticatedHttpRequest, plan: str, action, success: str, *, allow_out_of_range: bool = False
+) -> HttpResponse:
+    obj = plan_for(request.user, plan, allow_out_of_range=allow_out_of_range)
     try:
         action(obj)
     except ValidationError as exc:
@@ -131,10 +155,11 @@ def plan_rebaseline(request: AuthenticatedHttpRequest, plan: str) -> HttpRespons
     reason = request.POST.get("reason", "")
 
     def action(p):
+        require_coordinator(request.user, p)  # a stranger gets 403 whatever the date says
         new_t0 = parse_local_datetime(p, request.POST.get("new_t0", ""))
         services.rebaseline(p, new_t0=new_t0, by=request.user, reason=reason)
 
-    return _write(request, plan, action, "T-0 moved; every planned time moved with it.")
+    return _write(request, plan, action, "T-0 moved; every planned time moved with it.", allow_out_of_range=True)
 
 
 @login_required

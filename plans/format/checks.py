@@ -7,6 +7,9 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from plans.offsets import format_offset
+from plans.validators import OFFSET_LIMIT
+
 from .schema import PlanDoc
 
 Finding = tuple[tuple[Any, ...], str]
@@ -47,6 +50,17 @@ def check_references(doc: PlanDoc) -> list[Finding]:
     channels = {c.name for c in doc.channels}
     phases = {p.name for p in doc.phases}
 
+    named: list[tuple[str, int, str, str | None]] = [("role", i, r.name, r.slug) for i, r in enumerate(doc.roles)]
+    named += [("gate", i, g.name, g.slug) for i, g in enumerate(doc.gates)]
+    for what, i, name, slug in named:
+        if not role_slug(name, slug):
+            found.append(
+                (
+                    (f"{what}s", i, "name"),
+                    f"{what} {name!r} has no letters or digits for its address: add a slug: "
+                    "(lower-case letters, digits and hyphens)",
+                )
+            )
     found += _unique(((("roles", i, "name"), r.name) for i, r in enumerate(doc.roles)), "role name")
     found += _unique(
         ((("roles", i, "slug" if r.slug else "name"), role_slug(r.name, r.slug)) for i, r in enumerate(doc.roles)),
@@ -115,6 +129,16 @@ def check_references(doc: PlanDoc) -> list[Finding]:
             ref(("messages", i, "channels", j), ch, channels, "channel")
         if msg.count is not None and msg.every is None:
             found.append((("messages", i, "count"), "count needs every (a recurring message)"))
+        if msg.every is not None and msg.count is not None:
+            last = msg.at + msg.every * (msg.count - 1)
+            if abs(last) > OFFSET_LIMIT:
+                found.append(
+                    (
+                        ("messages", i, "count"),
+                        f"message {msg.name!r}: its last send falls at {format_offset(last)}, beyond "
+                        f"±{OFFSET_LIMIT.days} days of T-0",
+                    )
+                )
     for i, p in enumerate(doc.phases):
         if p.end is not None and p.end < p.start:
             found.append((("phases", i, "end"), f"phase {p.name!r} ends before it starts"))

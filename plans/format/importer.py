@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -17,10 +17,11 @@ from communications.models import Channel, Message
 from issues.models import SeveritySLA
 from plans.models import Phase, Plan, Risk, RollbackTrigger, Step, SuccessMetric
 from plans.services import record
+from plans.validators import BoundsError, check_t0, check_timezone, clean_text, control_character
 from roles.models import Contact, EscalationLevel, Role
 
 from .checks import all_steps, check_references, role_slug
-from .loader import Parsed, PlanFormatError, Problem, parse_plan_text
+from .loader import Parsed, PlanFormatError, Problem, parse_plan_text, read_plan_file
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -28,17 +29,27 @@ if TYPE_CHECKING:
 
 def _zone(name: str) -> zoneinfo.ZoneInfo | None:
     try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return check_timezone(name)
+    except BoundsError:
         return None
 
 
 def parse_t0(value: str | datetime, tz: str) -> datetime:
-    """``2026-12-01T12:00`` read in zone ``tz`` (an aware value keeps its own offset)."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
+    """``2026-12-01T12:00`` read in zone ``tz`` (an aware value keeps its own offset). ValueError if it
+    is not a date and time; BoundsError if it is outside 2000-01-01 to 2100-01-01 or its UTC offset
+    is not a real one."""
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        raw = str(value).strip()
+        if len(raw) > 64 or control_character(raw) is not None:
+            raise ValueError(raw)
+        moment = datetime.fromisoformat(raw)
     if timezone.is_naive(moment):
+        if not 1999 <= moment.year <= 2100:
+            raise BoundsError(f"T-0 must lie between 2000-01-01 and 2100-01-01 (UTC); got {moment:%Y-%m-%d}")
         moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(tz))
-    return moment
+    return check_t0(moment)
 
 
 def validate_plan_text(
@@ -69,7 +80,7 @@ def validate_plan_text(
         problems.append(Problem(None, "no time zone: give --tz or a timezone: key"))
     wanted = slug or doc.slug
     if wanted is not None:
-        if wanted != slugify(wanted) or not wanted:
+        if wanted != slugify(wanted) or not wanted or len(wanted) > 80:
             where = None if slug else parsed.line(("slug",))
             problems.append(Problem(where, f"slug {wanted!r} must be lower-case letters, digits and hyphens"))
         elif Plan.objects.filter(slug=wanted).exists():
@@ -105,32 +116,54 @@ def import_plan_text(
     parsed, zone = validate_plan_text(text, filename=filename, tz=tz, slug=slug)
     try:
         moment = parse_t0(t0, zone)
-    except ValueError:
+    except BoundsError as exc:
+        raise PlanFormatError([Problem(None, f"--t0: {exc}")], filename) from None
+    except (ValueError, OverflowError):
+        shown = str(t0)[:64]
         raise PlanFormatError(
-            [Problem(None, f"--t0: malformed date and time {t0!r}: expected 2026-12-01T12:00")], filename
+            [Problem(None, f"--t0: malformed date and time {shown!r}: expected 2026-12-01T12:00")], filename
         ) from None
+    if name is not None:
+        try:
+            name = clean_text(name, max_length=200, field="--name") or None
+        except BoundsError as exc:
+            raise PlanFormatError([Problem(None, str(exc))], filename) from None
     if isinstance(coordinator, str):
+        if control_character(coordinator) is not None or len(coordinator) > 150:
+            raise PlanFormatError([Problem(None, f"--coordinator: unknown user {coordinator[:150]!r}")], filename)
         found = get_user_model().objects.filter(username=coordinator).first()
         if found is None:
             raise PlanFormatError([Problem(None, f"--coordinator: unknown user {coordinator!r}")], filename)
         coordinator = found
-    with transaction.atomic():
-        plan = _create(
-            parsed, t0=moment, zone=zone, slug=slug, name=name, coordinator=coordinator, source_template=source_template
-        )
-        record(
-            plan,
-            kind="plan.imported",
-            actor=by,
-            summary=f"Plan created from {source_template or Path(filename).name}",
-            data={"file": filename, "template": source_template, "t0": moment.isoformat(), "timezone": zone},
-        )
+    try:
+        with transaction.atomic():
+            plan = _create(
+                parsed,
+                t0=moment,
+                zone=zone,
+                slug=slug,
+                name=name,
+                coordinator=coordinator,
+                source_template=source_template,
+            )
+            record(
+                plan,
+                kind="plan.imported",
+                actor=by,
+                summary=f"Plan created from {source_template or Path(filename).name}",
+                data={"file": filename, "template": source_template, "t0": moment.isoformat(), "timezone": zone},
+            )
+    except (DatabaseError, ValueError, OverflowError) as exc:
+        # The schema keeps every value inside its column; should the database still refuse one, the
+        # transaction has rolled back and the author gets a message, not a traceback.
+        raise PlanFormatError([Problem(None, f"the database refused the plan: {str(exc)[:300]}")], filename) from None
     return plan
 
 
 def import_plan_file(path: str | Path, **kwargs: Any) -> Plan:
-    path = Path(path)
-    return import_plan_text(path.read_text(encoding="utf-8"), filename=str(kwargs.pop("filename", path)), **kwargs)
+    """Import a plan file; a missing, unreadable, oversized or non-UTF-8 file is a PlanFormatError."""
+    filename = str(kwargs.pop("filename", path))
+    return import_plan_text(read_plan_file(path, filename), filename=filename, **kwargs)
 
 
 def _create(

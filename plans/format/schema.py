@@ -7,46 +7,112 @@ and dependency cycles are checked in :mod:`plans.format.checks`, which knows whe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.text import slugify
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from plans.offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
+from plans.validators import (
+    LONG_TEXT_MAX,
+    MAX_OCCURRENCES,
+    check_duration,
+    check_offset,
+    check_plain_data,
+    clean_text,
+)
 
 FORMAT_VERSION: Literal[1] = 1
+#: At most this many entries in any list of a plan file (roles, steps, items of one checklist...).
+MAX_ENTRIES = 1000
 
 
 def _offset(value: Any) -> timedelta:
     if isinstance(value, timedelta):
-        return value
+        return check_offset(value)
     if not isinstance(value, str):
         raise ValueError(f"expected an offset such as T-7d or T+2h30m, got {value!r}")
     try:
-        return parse_offset(value)
+        return check_offset(parse_offset(clean_text(value, max_length=40)))
     except OffsetError as exc:
         raise ValueError(str(exc)) from None
 
 
 def _duration(value: Any) -> timedelta:
     if isinstance(value, timedelta):
-        return value
+        return check_duration(value)
     if isinstance(value, int) and value == 0:
         return timedelta(0)
     if not isinstance(value, str):
         raise ValueError(f"expected a duration such as 30m, 2h or 1d, got {value!r}")
     try:
-        return parse_duration(value)
+        return check_duration(parse_duration(clean_text(value, max_length=40)))
     except OffsetError as exc:
         raise ValueError(str(exc)) from None
+
+
+def _line(max_length: int) -> Callable[[str], str]:
+    return lambda value: clean_text(value, max_length=max_length)
+
+
+def _long(value: str) -> str:
+    return clean_text(value, max_length=LONG_TEXT_MAX, multiline=True)
+
+
+def _slug(value: str) -> str:
+    if not value or value != slugify(value) or len(value) > 80:
+        raise ValueError(f"slug {value[:100]!r} must be 1 to 80 lower-case letters, digits and hyphens")
+    return value
+
+
+def _email(value: str) -> str:
+    value = clean_text(value, max_length=254)
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValueError(f"{value!r} is not an e-mail address") from None
+    return value
+
+
+def _plain_data(value: dict[str, Any]) -> dict[str, Any]:
+    return check_plain_data(value)  # type: ignore[no-any-return]
+
+
+T = TypeVar("T")
+Text = Annotated[str, AfterValidator(_long)]  # a TextField: multi-line, bounded
+Ref = Annotated[str, AfterValidator(_line(200))]  # a name of something else in the file
+Email = Annotated[str, AfterValidator(_email)]
+Slug = Annotated[str, AfterValidator(_slug)]
+Data = Annotated[dict[str, Any], AfterValidator(_plain_data)]
+Entries = Annotated[list[T], Field(max_length=MAX_ENTRIES)]
+# Single-line CharFields, by their column's max_length; ``Name*`` may not be empty.
+Name120 = Annotated[str, Field(min_length=1), AfterValidator(_line(120))]
+Name200 = Annotated[str, Field(min_length=1), AfterValidator(_line(200))]
+Name300 = Annotated[str, Field(min_length=1), AfterValidator(_line(300))]
+Str30 = Annotated[str, AfterValidator(_line(30))]
+Str60 = Annotated[str, AfterValidator(_line(60))]
+Str64 = Annotated[str, AfterValidator(_line(64))]
+Str80 = Annotated[str, AfterValidator(_line(80))]
+Str120 = Annotated[str, AfterValidator(_line(120))]
+Str150 = Annotated[str, AfterValidator(_line(150))]
+Str200 = Annotated[str, AfterValidator(_line(200))]
+Str2000 = Annotated[str, AfterValidator(_line(2000))]
 
 
 def _number(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
         raise ValueError(f"expected a number, got {value!r}")
     try:
-        number = Decimal(str(value).strip())
+        raw = str(value).strip()
+        if len(raw) > 64:
+            raise ValueError(f"expected a number of at most 64 characters, got {raw[:20]!r}...")
+        number = Decimal(raw)
     except ArithmeticError:
         raise ValueError(f"expected a number, got {value!r}") from None
     if not number.is_finite():
@@ -63,7 +129,6 @@ def _plain_number(value: Decimal) -> int | float:
 Offset = Annotated[timedelta, BeforeValidator(_offset), PlainSerializer(format_offset, return_type=str)]
 Duration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)]
 Number = Annotated[Decimal, BeforeValidator(_number), PlainSerializer(_plain_number)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 Level = Literal["low", "medium", "high"]
 ComparatorT = Literal["<", "<=", ">", ">=", "="]
 
@@ -73,164 +138,164 @@ class Strict(BaseModel):
 
 
 class StepDoc(Strict):
-    name: Name
+    name: Name200
     at: Offset
     duration: Duration = timedelta(0)
-    lead: str | None = None
-    depends_on: list[str] = []
-    verify: str = ""
-    rollback: str = ""
-    description: str = ""
+    lead: Ref | None = None
+    depends_on: Entries[Ref] = []
+    verify: Text = ""
+    rollback: Text = ""
+    description: Text = ""
 
 
 class PhaseDoc(Strict):
-    name: Name
+    name: Name200
     start: Offset = timedelta(0)
     end: Offset | None = None
-    description: str = ""
-    steps: list[StepDoc] = []
+    description: Text = ""
+    steps: Entries[StepDoc] = []
 
 
 class RoleDoc(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=120)]
-    slug: str | None = None
-    team: str = ""
-    summary: str = ""
-    responsibilities: list[str] = []
-    primary: str | None = None
-    backup: str | None = None
-    phone: str = ""
-    email: str = ""
-    chat: str = ""
-    attributes: dict[str, Any] = {}
+    name: Name120
+    slug: Slug | None = None
+    team: Str120 = ""
+    summary: Text = ""
+    responsibilities: Entries[Str2000] = []
+    primary: Str150 | None = None
+    backup: Str150 | None = None
+    phone: Str60 = ""
+    email: Email = ""
+    chat: Str120 = ""
+    attributes: Data = {}
 
 
 class ContactDoc(Strict):
-    label: Annotated[str, Field(min_length=1, max_length=120)]
+    label: Name120
     kind: Literal["primary", "emergency", "vendor", "escalation", "media", "other"] = "other"
-    name: str = ""
-    organisation: str = ""
-    phone: str = ""
-    email: str = ""
-    notes: str = ""
-    role: str | None = None
+    name: Str120 = ""
+    organisation: Str120 = ""
+    phone: Str60 = ""
+    email: Email = ""
+    notes: Text = ""
+    role: Ref | None = None
 
 
 class EscalationDoc(Strict):
     level: Annotated[int, Field(ge=0, le=32767)]
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Name120
     after: Duration = timedelta(0)
     until: Duration | None = None
-    roles: list[str] = []
-    condition: str = ""
-    notes: str = ""
+    roles: Entries[Ref] = []
+    condition: Str200 = ""
+    notes: Text = ""
 
 
 class SeverityDoc(Strict):
     severity: Literal["critical", "high", "medium", "low"]
     response: Duration
     resolve: Duration | None = None
-    description: str = ""
+    description: Str200 = ""
 
 
 class ItemDoc(Strict):
-    title: Annotated[str, Field(min_length=1, max_length=300)]
-    section: str = ""
-    role: str | None = None  # omitted: the checklist's role; `null`: no owner
-    step: str | None = None
-    gate: str | None = None
+    title: Name300
+    section: Str200 = ""
+    role: Ref | None = None  # omitted: the checklist's role; `null`: no owner
+    step: Ref | None = None
+    gate: Ref | None = None
     due: Offset | None = None
     required: bool = True
 
 
 class ChecklistDoc(Strict):
-    name: Name
-    role: str | None = None
-    phase: str | None = None
-    description: str = ""
-    items: list[ItemDoc] = []
+    name: Name200
+    role: Ref | None = None
+    phase: Ref | None = None
+    description: Text = ""
+    items: Entries[ItemDoc] = []
 
 
 class GateDoc(Strict):
-    name: Name
-    slug: str | None = None
+    name: Name200
+    slug: Slug | None = None
     kind: Literal["go_no_go", "launch_authorization", "readiness", "validation"] = "go_no_go"
     at: Offset | None = None
-    step: str | None = None
-    description: str = ""
-    authority: str | None = None
-    polled: list[str] = []
-    triggers: list[Annotated[str, Field(min_length=1, max_length=300)]] = []
+    step: Ref | None = None
+    description: Text = ""
+    authority: Ref | None = None
+    polled: Entries[Ref] = []
+    triggers: Entries[Name300] = []
 
 
 class RiskDoc(Strict):
-    title: Name
-    description: str = ""
+    title: Name200
+    description: Text = ""
     probability: Level | None = None
     impact: Level | None = None
-    mitigation: list[str] = []
-    rollback: str = ""
-    owner: str | None = None
+    mitigation: Entries[Str2000] = []
+    rollback: Text = ""
+    owner: Ref | None = None
 
 
 class MetricDoc(Strict):
-    name: Name
-    category: str = ""
+    name: Name200
+    category: Str80 = ""
     comparator: ComparatorT | None = None
     target: Number | None = None
-    unit: str = ""
-    window: str = ""
-    description: str = ""
+    unit: Str30 = ""
+    window: Str120 = ""
+    description: Text = ""
 
 
 class RollbackTriggerDoc(Strict):
-    description: Annotated[str, Field(min_length=1, max_length=300)]
-    metric: str | None = None
+    description: Name300
+    metric: Ref | None = None
     comparator: ComparatorT | None = None
     threshold: Number | None = None
     sustained_for: Duration | None = None
 
 
 class ChannelDoc(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Name120
     kind: Literal["email", "webhook", "status_page", "chat", "other"]
-    target: str = ""
-    purpose: str = ""
+    target: Str2000 = ""
+    purpose: Str200 = ""
     enabled: bool = True
 
 
 class MessageDoc(Strict):
-    name: Name
+    name: Name200
     kind: Literal["announcement", "status_update", "eod_report", "custom"] = "announcement"
     audience: Literal["staff", "executives", "users", "partners", "public"] = "staff"
-    channels: list[str] = []
+    channels: Entries[Ref] = []
     at: Offset
     every: Duration | None = None
-    count: Annotated[int, Field(ge=1)] | None = None
-    subject: str = ""
-    body: str = ""
+    count: Annotated[int, Field(ge=1, le=MAX_OCCURRENCES)] | None = None
+    subject: Str200 = ""
+    body: Text = ""
     requires_approval: bool = False
     enabled: bool = True
 
 
 class PlanDoc(Strict):
     format: Literal[1] = FORMAT_VERSION
-    name: Name
-    slug: str | None = None
-    summary: str = ""
-    timezone: str | None = None
+    name: Name200
+    slug: Str80 | None = None
+    summary: Text = ""
+    timezone: Str64 | None = None
     reminder_lead: Duration = timedelta(minutes=15)
-    extra: dict[str, Any] = {}
-    roles: list[RoleDoc] = []
-    contacts: list[ContactDoc] = []
-    escalation: list[EscalationDoc] = []
-    severity_slas: list[SeverityDoc] = []
-    phases: list[PhaseDoc] = []
-    steps: list[StepDoc] = Field(default=[], description="Steps outside any phase.")
-    gates: list[GateDoc] = []
-    checklists: list[ChecklistDoc] = []
-    risks: list[RiskDoc] = []
-    metrics: list[MetricDoc] = []
-    rollback_triggers: list[RollbackTriggerDoc] = []
-    channels: list[ChannelDoc] = []
-    messages: list[MessageDoc] = []
+    extra: Data = {}
+    roles: Entries[RoleDoc] = []
+    contacts: Entries[ContactDoc] = []
+    escalation: Entries[EscalationDoc] = []
+    severity_slas: Entries[SeverityDoc] = []
+    phases: Entries[PhaseDoc] = []
+    steps: Entries[StepDoc] = Field(default=[], description="Steps outside any phase.")
+    gates: Entries[GateDoc] = []
+    checklists: Entries[ChecklistDoc] = []
+    risks: Entries[RiskDoc] = []
+    metrics: Entries[MetricDoc] = []
+    rollback_triggers: Entries[RollbackTriggerDoc] = []
+    channels: Entries[ChannelDoc] = []
+    messages: Entries[MessageDoc] = []

@@ -69,8 +69,11 @@ def test_unknown_time_zone_exits_non_zero(small_file, capsys):
 
 @pytest.mark.django_db
 def test_missing_file_unknown_plan_and_unknown_template():
-    with pytest.raises(CommandError, match="cannot read"):
-        call_command("import_plan", "/nonexistent.yaml", "--t0", "2026-12-01T12:00", "--tz", "UTC")
+    err = StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_plan", "/nonexistent.yaml", "--t0", "2026-12-01T12:00", "--tz", "UTC", stderr=err)
+    assert exit_info.value.code == 1
+    assert err.getvalue().strip() == "error: /nonexistent.yaml: cannot read the file: No such file or directory"
     with pytest.raises(CommandError, match="no plan with slug"):
         call_command("export_plan", "nope")
     with pytest.raises(CommandError, match="unknown template 'nope'"):

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from plans.format import PlanFormatError, builtin_templates, template_path
 from plans.format.importer import import_plan_text
+from plans.format.loader import read_plan_file, read_plan_stream
 
 
 class Command(BaseCommand):
@@ -31,18 +32,16 @@ class Command(BaseCommand):
             except KeyError as exc:
                 known = ", ".join(t.key for t in builtin_templates())
                 raise CommandError(f"unknown template {opts['template']!r}; known: {known}") from exc
-            filename, text, source_template = str(path), path.read_text(encoding="utf-8"), opts["template"]
-        elif opts["file"] == "-":
-            filename, text = "<stdin>", sys.stdin.read()
+            filename, source_template = str(path), opts["template"]
         elif opts["file"]:
-            filename = opts["file"]
-            try:
-                text = Path(filename).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise CommandError(f"cannot read {filename}: {exc.strerror}") from exc
+            filename = "<stdin>" if opts["file"] == "-" else opts["file"]
         else:
             raise CommandError("give a FILE or --template NAME")
         try:
+            if opts["file"] == "-":
+                text = read_plan_stream(getattr(sys.stdin, "buffer", sys.stdin), filename)
+            else:
+                text = read_plan_file(Path(filename), filename)
             plan = import_plan_text(
                 text,
                 filename=filename,

@@ -1,0 +1,232 @@
+"""The bounds every typed value must keep, shared by the plan format's schema and the services.
+
+One place for the limits (docs/plan-format.md, "Limits", lists them): text fits its column and holds no
+control characters, T-0 lies between 2000-01-01 and 2100-01-01 (UTC), offsets stay within ±400 days
+of T-0, durations within 400 days, UTC offsets within those of real time zones (−12:00 to +14:00),
+numbers within their column's digits. Each check raises :class:`BoundsError`, which is both a Django
+``ValidationError`` (forms and services show its message) and a ``ValueError`` (pydantic reports it
+with the line of the value).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zoneinfo
+from datetime import UTC, datetime, timedelta, tzinfo
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+T0_MIN = datetime(2000, 1, 1, tzinfo=UTC)
+T0_MAX = datetime(2100, 1, 1, tzinfo=UTC)
+OFFSET_LIMIT = timedelta(days=400)
+DURATION_LIMIT = timedelta(days=400)
+#: Real time zones lie between UTC−12:00 and UTC+14:00.
+UTC_OFFSET_MIN = timedelta(hours=-12)
+UTC_OFFSET_MAX = timedelta(hours=14)
+#: Any moment the app computes from a plan (T-0 ± an offset ± a duration) stays inside this window.
+MOMENT_MIN = T0_MIN - 2 * OFFSET_LIMIT
+MOMENT_MAX = T0_MAX + 2 * OFFSET_LIMIT
+#: Text columns without a length of their own (descriptions, notes, message bodies).
+LONG_TEXT_MAX = 20_000
+#: A recurring message sends at most this many times.
+MAX_OCCURRENCES = 10_000
+
+# C0 and C1 control characters, DEL and lone surrogates; multi-line text may keep tab, newline and CR.
+_CONTROL_SINGLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTI = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class BoundsError(ValidationError, ValueError):
+    """A value outside its bounds. A ``ValidationError`` for Django, a ``ValueError`` for pydantic."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return " ".join(self.messages)
+
+
+def _prefix(field: str) -> str:
+    return f"{field}: " if field else ""
+
+
+def control_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first control character in ``text`` (``"U+0000"``), or None."""
+    match = (_CONTROL_MULTI if multiline else _CONTROL_SINGLE).search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
+def clean_text(value: Any, *, max_length: int, multiline: bool = False, field: str = "") -> str:
+    """``value`` stripped, or BoundsError if it is not text, holds a control character (newline, tab
+    and carriage return are allowed in multi-line text) or is longer than ``max_length``."""
+    if not isinstance(value, str):
+        raise BoundsError(f"{_prefix(field)}expected text, got {type(value).__name__}")
+    text = value.strip()
+    if multiline:
+        text = text.replace("\r\n", "\n")
+    bad = control_character(text, multiline=multiline)
+    if bad is not None:
+        what = "a NUL character" if bad == "U+0000" else f"a control character ({bad})"
+        raise BoundsError(f"{_prefix(field)}contains {what}; remove it")
+    if len(text) > max_length:
+        raise BoundsError(f"{_prefix(field)}at most {max_length} characters (this has {len(text)})")
+    return text
+
+
+def _sane_year(moment: datetime, low: datetime, high: datetime, what: str) -> None:
+    # Compare years first: arithmetic on a year-1 or year-9999 value can overflow.
+    if not low.year - 1 <= moment.year <= high.year + 1:
+        raise BoundsError(f"{what} must lie between {low:%Y-%m-%d} and {high:%Y-%m-%d} (UTC); got {moment:%Y-%m-%d}")
+
+
+def check_utc_offset(moment: datetime, *, field: str = "") -> datetime:
+    """An aware ``moment`` whose UTC offset is one a real time zone can have (−12:00 to +14:00)."""
+    offset = moment.utcoffset()
+    if offset is not None and not UTC_OFFSET_MIN <= offset <= UTC_OFFSET_MAX:
+        sign = "-" if offset < timedelta(0) else "+"
+        minutes = int(abs(offset).total_seconds()) // 60
+        raise BoundsError(
+            f"{_prefix(field)}UTC offset {sign}{minutes // 60:02d}:{minutes % 60:02d} is not a real time zone's "
+            "(they lie between -12:00 and +14:00)"
+        )
+    return moment
+
+
+def check_t0(moment: datetime, *, field: str = "T-0") -> datetime:
+    """An aware T-0 between 2000-01-01 and 2100-01-01 (UTC)."""
+    if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
+        raise BoundsError(f"{field} must be a date and time with a time zone")
+    check_utc_offset(moment, field=field)
+    _sane_year(moment, T0_MIN, T0_MAX, field)
+    if not T0_MIN <= moment < T0_MAX:
+        raise BoundsError(
+            f"{field} must lie between {T0_MIN:%Y-%m-%d} and {T0_MAX:%Y-%m-%d} (UTC); got {moment:%Y-%m-%d %H:%M}"
+        )
+    return moment
+
+
+def t0_in_range(moment: datetime | None) -> bool:
+    try:
+        check_t0(moment)  # type: ignore[arg-type]
+    except (BoundsError, OverflowError):
+        return False
+    return True
+
+
+def check_moment(moment: datetime, *, field: str = "time") -> datetime:
+    """An aware moment inside the window any plan's times can reach (T-0's range widened by 800 days)."""
+    if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
+        raise BoundsError(f"{field} must be a date and time with a time zone")
+    check_utc_offset(moment, field=field)
+    _sane_year(moment, MOMENT_MIN, MOMENT_MAX, field)
+    if not MOMENT_MIN <= moment <= MOMENT_MAX:
+        raise BoundsError(f"{field} must lie between {MOMENT_MIN:%Y-%m-%d} and {MOMENT_MAX:%Y-%m-%d} (UTC)")
+    return moment
+
+
+def _days(delta: timedelta) -> str:
+    return f"{delta.total_seconds() / 86400:g} days"
+
+
+def check_offset(delta: timedelta, *, field: str = "") -> timedelta:
+    """An offset from T-0 within ±400 days."""
+    if abs(delta) > OFFSET_LIMIT:
+        raise BoundsError(
+            f"{_prefix(field)}offsets stay within ±{OFFSET_LIMIT.days} days of T-0 (this one is {_days(delta)})"
+        )
+    return delta
+
+
+def check_duration(delta: timedelta, *, field: str = "") -> timedelta:
+    """A length of time from zero to 400 days."""
+    if delta < timedelta(0):
+        raise BoundsError(f"{_prefix(field)}a duration cannot be negative")
+    if delta > DURATION_LIMIT:
+        raise BoundsError(
+            f"{_prefix(field)}durations are at most {DURATION_LIMIT.days} days (this one is {_days(delta)})"
+        )
+    return delta
+
+
+def check_timezone(name: Any, *, field: str = "time zone") -> zoneinfo.ZoneInfo:
+    """The IANA zone called ``name``; BoundsError for anything else (no paths, no NUL)."""
+    if not isinstance(name, str) or not name or len(name) > 64 or control_character(name) is not None:
+        raise BoundsError(f"unknown {field} {str(name)[:64]!r}")
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise BoundsError(f"unknown {field} {name!r}") from None
+
+
+def parse_datetime_input(text: Any, zone: tzinfo, *, field: str = "date and time", t0: bool = False) -> datetime:
+    """A form's ``2026-12-01T14:30`` read in ``zone`` (or an ISO value with a real UTC offset), checked
+    to be inside the window any plan time can reach (``t0``: T-0's range). BoundsError with a clear
+    message otherwise."""
+    low, high = (T0_MIN, T0_MAX) if t0 else (MOMENT_MIN, MOMENT_MAX)
+    raw = clean_text(text if isinstance(text, str) else "", max_length=64, field=field)
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise BoundsError(f"“{raw}” is not a date and time (expected YYYY-MM-DD HH:MM).") from None
+    _sane_year(value, low, high, field)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+    check_utc_offset(value, field=field)
+    return check_t0(value, field=field) if t0 else check_moment(value, field=field)
+
+
+def check_number(value: Any, *, max_digits: int, decimal_places: int, field: str = "") -> Decimal:
+    """A finite decimal that fits a ``DecimalField(max_digits, decimal_places)``, rounded to its places."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise BoundsError(f"{_prefix(field)}expected a number, got {value!r}")
+    raw = str(value).strip()
+    if len(raw) > 64:
+        raise BoundsError(f"{_prefix(field)}“{raw[:20]}…” is not a number.")
+    try:
+        number = Decimal(raw)
+    except (InvalidOperation, ValueError):
+        raise BoundsError(f"{_prefix(field)}“{raw}” is not a number.") from None
+    if not number.is_finite():
+        raise BoundsError(f"{_prefix(field)}a number must be finite, not “{raw}”.")
+    limit = Decimal(10) ** (max_digits - decimal_places)
+    if abs(number) >= limit:
+        raise BoundsError(
+            f"{_prefix(field)}“{raw}” is too large: at most {max_digits - decimal_places} digits before the point."
+        )
+    rounded = number.quantize(Decimal(1).scaleb(-decimal_places))
+    if abs(rounded) >= limit:
+        raise BoundsError(f"{_prefix(field)}“{raw}” is too large once rounded to {decimal_places} decimal places.")
+    return rounded
+
+
+def check_plain_data(value: Any, *, field: str = "", max_items: int = 10_000) -> Any:
+    """Free-form data (a plan's ``extra:``, a role's ``attributes:``) kept as JSON: every key and string
+    free of control characters (newlines allowed), numbers finite and of sane size, a bounded size."""
+    budget = [max_items]
+
+    def walk(node: Any) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise BoundsError(f"{_prefix(field)}more than {max_items} values")
+        if isinstance(node, dict):
+            for key, item in node.items():
+                clean_text(str(key), max_length=200, field=field)
+                walk(item)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, str):
+            clean_text(node, max_length=LONG_TEXT_MAX, multiline=True, field=field)
+        elif isinstance(node, bool) or node is None:
+            pass
+        elif isinstance(node, int):
+            if abs(node) >= 10**15:
+                raise BoundsError(f"{_prefix(field)}number {str(node)[:20]}… is too large")
+        elif isinstance(node, float) and not math.isfinite(node):
+            raise BoundsError(f"{_prefix(field)}numbers must be finite")
+        return node
+
+    return walk(value)
