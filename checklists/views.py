@@ -67,7 +67,7 @@ def item_set(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int) -
     if not form.is_valid():
         message = "That change was not understood; reload the page."
         if "note" in form.errors:  # too long, or a NUL character
-            message = "Note: " + " ".join(form.errors["note"])
+            message = "Note: " + " ".join(str(e) for e in form.errors["note"])
     else:
         data = form.cleaned_data
         note = data["note"] if "note" in request.POST else None
