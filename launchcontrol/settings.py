@@ -9,6 +9,7 @@ REDIS_URL=redis://host:port/db -> Redis as the Celery broker and the shared cach
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "issues",
     "communications",
     "warroom",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the "locked" page
 ]
 
 ROOT_URLCONF = "launchcontrol.urls"
@@ -152,6 +155,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, launchcontrol/throttle.py): AxesStandaloneBackend refuses a locked sign-in
+# before the password is checked; the site login and the admin login both go through it.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "launchcontrol.throttle.ThrottleHandler"
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "10")  # per account, from any address
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", "30")  # per address, over every account
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # what a successful sign-in forgets
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "launchcontrol.throttle.lockout_response"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "plans:home"
 LOGOUT_REDIRECT_URL = "login"
