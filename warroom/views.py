@@ -30,7 +30,7 @@ from django.views.decorators.http import condition, require_GET, require_POST
 
 from plans.kiosk import kiosk_create, kiosk_link_for, kiosk_link_id, kiosk_revoke, kiosk_token
 from plans.metrics import can_record, record_reading
-from plans.models import KioskLink, Plan, SuccessMetric
+from plans.models import KioskLink, Plan, SuccessMetric, link_days_default, link_days_max
 from plans.permissions import can_coordinate, require_coordinator
 from plans.screens import screen_plan_id, screen_token
 from plans.selectors import plan_for
@@ -303,7 +303,17 @@ def kiosk_links(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
         (link, request.build_absolute_uri(reverse("warroom:kiosk", args=[kiosk_token(link)])))
         for link in KioskLink.objects.filter(plan=obj).select_related("created_by").order_by("-created_at")
     ]
-    return render(request, "warroom/kiosks.html", {"plan": obj, "links": links})
+    return render(
+        request,
+        "warroom/kiosks.html",
+        {
+            "plan": obj,
+            "links": links,
+            "now": timezone.now(),
+            "default_days": link_days_default(),
+            "max_days": link_days_max(),
+        },
+    )
 
 
 @login_required
@@ -311,7 +321,7 @@ def kiosk_links(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
 def kiosk_link_create(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     try:
-        link = kiosk_create(obj, by=request.user, label=request.POST.get("label", ""))
+        link = kiosk_create(obj, by=request.user, label=request.POST.get("label", ""), days=request.POST.get("days"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
