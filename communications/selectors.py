@@ -14,7 +14,6 @@ from plans.models import Plan, PlanStatus
 from plans.offsets import format_duration, format_offset
 from roles.models import Role
 
-from .ical import feed_path
 from .models import Channel, ChannelKind, Delivery, DeliveryStatus, Message, StatusPost
 from .sources import DeliverySpec, specs_for
 
@@ -96,7 +95,7 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         "counts": counts,
         "comm_messages": messages,
         "channels": list(Channel.objects.filter(plan=plan)),
-        "calendars": [(role, feed_path(role, plan)) for role in roles],
+        "calendar_roles": roles,  # the view keeps those the viewer may manage (communications.ical)
         "reminder_lead": format_duration(plan.reminder_lead),
     }
 

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import KioskLink, Plan, link_days_default, link_days_max
+from .models import KioskLink, Plan, link_days
 from .permissions import require_coordinator
 from .services import record
 
@@ -50,20 +50,6 @@ def kiosk_link_for(token: str) -> KioskLink:
     if not link.is_live():
         raise PermissionDenied("This kiosk link has expired: ask the coordinator for a new one.")
     return link
-
-
-def link_days(value: object) -> int:
-    """A link's lifetime in whole days, from a form (blank: the default); ValidationError if out of range."""
-    text = str(value if value is not None else "").strip()
-    if not text:
-        return link_days_default()
-    try:
-        days = int(text)
-    except ValueError:
-        raise ValidationError("The expiry is a whole number of days.") from None
-    if not 1 <= days <= link_days_max():
-        raise ValidationError(f"A link lasts between 1 and {link_days_max()} days.")
-    return days
 
 
 def kiosk_create(plan: Plan, *, by: User, label: str, days: int | str | None = None) -> KioskLink:

@@ -308,6 +308,21 @@ def link_days_max() -> int:
     return int(getattr(settings, "LINK_MAX_DAYS", 365))
 
 
+def link_days(value: object) -> int:
+    """A kiosk or calendar link's lifetime in whole days, from a form or a caller (blank: the default);
+    ValidationError if it is not a whole number between 1 and ``LINK_MAX_DAYS``."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return link_days_default()
+    try:
+        days = int(text)
+    except ValueError:
+        raise ValidationError("The expiry is a whole number of days.") from None
+    if not 1 <= days <= link_days_max():
+        raise ValidationError(f"A link lasts between 1 and {link_days_max()} days.")
+    return days
+
+
 def default_link_expiry() -> datetime:
     return timezone.now() + timedelta(days=link_days_default())
 
