@@ -254,6 +254,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 
 # --- Launch Control ------------------------------------------------------------------------------------
 WARROOM_POLL_SECONDS = envint("WARROOM_POLL_SECONDS", "2")
+# Kiosk links and calendar feed links: lifetime in days, chosen when a link is made (plans.models.link_days).
+LINK_DEFAULT_DAYS = envint("LINK_DEFAULT_DAYS", "30")
+LINK_MAX_DAYS = envint("LINK_MAX_DAYS", "365")
 REMINDER_LEAD_MINUTES = envint("REMINDER_LEAD_MINUTES", "15")
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
 # The outbox (communications.outbox): how far back a tick looks for what came due, when a due thing is
