@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -40,10 +40,13 @@ def screen_token(plan: Plan, *, user: User, session_key: str | None) -> str:
         raise PermissionDenied("Sign in to see this board.")
     if not session_key:
         raise PermissionDenied("The board needs a signed-in session.")
-    with transaction.atomic():
-        grant, _ = ScreenGrant.objects.get_or_create(session_id=session_key, plan=plan, defaults={"user": user})
-        if grant.user_id != user.pk:  # a session reused by another user: never inherit a grant
-            raise PermissionDenied(REFUSED)
+    try:
+        with transaction.atomic():
+            grant, _ = ScreenGrant.objects.get_or_create(session_id=session_key, plan=plan, defaults={"user": user})
+    except IntegrityError as exc:  # the session was signed out (in another tab) a moment ago
+        raise PermissionDenied(REFUSED) from exc
+    if grant.user_id != user.pk:  # a session reused by another user: never inherit a grant
+        raise PermissionDenied(REFUSED)
     return signing.dumps({"g": grant.pk, "p": plan.pk}, salt=SALT, compress=False)
 
 

@@ -141,3 +141,16 @@ def test_a_token_is_for_its_plan_and_cannot_be_forged(client, live_plan, viewer)
     assert client.get(reverse("warroom:fragment", args=[other.slug]) + "?s=" + token).status_code == 403
     assert client.get(url[:-2] + "xx").status_code == 403
     assert client.get(reverse("warroom:fragment", args=[live_plan.slug]) + "?s=").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_signed_out_meanwhile_gets_no_grant():
+    from django.core.exceptions import PermissionDenied
+
+    from plans.screens import screen_token
+
+    user = factories.UserFactory(username="late")
+    plan = factories.PlanFactory(coordinator=user)
+    with pytest.raises(PermissionDenied):
+        screen_token(plan, user=user, session_key="gone-session-key")
+    assert not ScreenGrant.objects.exists()
