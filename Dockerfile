@@ -9,4 +9,6 @@ COPY . .
 RUN SECRET_KEY=build-only DEBUG=False python manage.py collectstatic --noinput --verbosity 0
 USER launchcontrol
 EXPOSE 8000
-CMD ["gunicorn", "launchcontrol.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-"]
+# The logger class redacts kiosk, calendar and screen tokens from the access and error logs.
+CMD ["gunicorn", "launchcontrol.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-", \
+     "--logger-class", "launchcontrol.logs.GunicornLogger"]

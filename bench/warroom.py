@@ -275,12 +275,27 @@ def main() -> None:
     from checklists.models import Item, ItemStatus
     from checklists.services import item_tick
     from plans.models import Plan
+    from plans.screens import screen_token
     from warroom import views
     from warroom.sample import build_sample_plan
 
     print(f"Building the bench plan: {SIZES} on {connection.vendor} …", flush=True)
     plan = build_sample_plan("bench", **SIZES)
     coordinator = plan.coordinator
+
+    def signed_in_screen_token(plan, user) -> str:
+        """A screen token as the board page would hand it out: on a real signed-in session."""
+        from importlib import import_module
+
+        from django.conf import settings
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        return screen_token(plan, user=user, session_key=session.session_key)
 
     # 1. Full render, in process.
     views.render_board(plan)
@@ -321,7 +336,7 @@ def main() -> None:
                 time.sleep(0.2)
         else:
             raise SystemExit("gunicorn did not start")
-        path = views.reverse("warroom:fragment", args=[plan.slug]) + "?s=" + views.screen_token(plan, coordinator)
+        path = views.reverse("warroom:fragment", args=[plan.slug]) + "?s=" + signed_in_screen_token(plan, coordinator)
 
         # 1b. A changed poll through the server: cache miss, render, store.
         http_times = []

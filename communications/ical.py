@@ -1,43 +1,129 @@
 """Per-role iCalendar feeds: a role's items and steps as events, for a calendar app that cannot sign in.
 
-The URL carries a signed token naming (plan, role); UIDs are stable (``item-<id>@…``) and every event's
-SEQUENCE is the plan's revision, so a subscribed calendar follows holds and re-baselines.
+A feed is a ``CalendarFeed`` row: the URL carries a random token (shown once, when the link is made), the
+database keeps only its SHA-256. The role's primary and backup and the plan's coordinator make and
+revoke links; each expires after the days chosen at creation (``LINK_DEFAULT_DAYS``, at most
+``LINK_MAX_DAYS``). Every request reads the row, so a revoked or expired link stops on its next request.
+UIDs are stable (``item-<id>@…``) and every event's SEQUENCE is the plan's revision, so a subscribed
+calendar follows holds and re-baselines.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.core import signing
+from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event
 
-from plans.models import Plan
+from plans.models import Plan, link_days
+from plans.permissions import can_coordinate
+from plans.services import record
 from roles.models import Role
+from roles.permissions import require_role
 
-SALT = "communications.ical"
+from .models import CalendarFeed
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from plans.permissions import Viewer
+
 MIN_LENGTH = timedelta(minutes=15)
+LAST_USED_EVERY = timedelta(minutes=5)  # last_used_at is written at most this often per feed
 
 
-def feed_token(role: Role) -> str:
-    return signing.Signer(salt=SALT).sign_object([role.plan_id, role.pk])
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def role_from_token(plan: Plan, token: str) -> Role | None:
-    try:
-        plan_id, role_id = signing.Signer(salt=SALT).unsign_object(token)
-    except (signing.BadSignature, ValueError, TypeError):
+def feed_path(plan: Plan, token: str) -> str:
+    return reverse("communications:ical", args=[plan.slug, token])
+
+
+def feed_create(role: Role, *, by: User, days: int | str | None = None) -> tuple[CalendarFeed, str]:
+    """A new feed link for the role: the row and the token (the only time the token exists in clear)."""
+    require_role(by, role)
+    lifetime = link_days(days)
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        feed = CalendarFeed.objects.create(
+            role=role,
+            token_hash=token_hash(token),
+            created_by=by,
+            created_at=now,
+            expires_at=now + timedelta(days=lifetime),
+        )
+        record(
+            role.plan,
+            kind="calendar.created",
+            actor=by,
+            role=role,
+            summary=f"Calendar feed link made for {role.name} (expires in {lifetime} days)",
+            data={"feed": feed.pk, "days": lifetime},
+        )
+    return feed, token
+
+
+def feed_revoke(feed: CalendarFeed, *, by: User) -> CalendarFeed:
+    require_role(by, feed.role)
+    with transaction.atomic():
+        locked = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+            record(
+                feed.role.plan,
+                kind="calendar.revoked",
+                actor=by,
+                role=feed.role,
+                summary=f"Calendar feed link revoked for {feed.role.name}",
+                data={"feed": locked.pk},
+            )
+    feed.revoked_at = locked.revoked_at
+    return feed
+
+
+def feed_for(plan: Plan, token: str) -> CalendarFeed | None:
+    """The live feed a token opens on this plan, with its role; None if unknown, revoked or expired."""
+    if not token or len(token) > 200:
         return None
-    if plan_id != plan.pk:
-        return None
-    return Role.objects.filter(pk=role_id, plan=plan).first()
+    now = timezone.now()
+    feed = (
+        CalendarFeed.objects.select_related("role")
+        .filter(token_hash=token_hash(token), role__plan=plan, revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if feed is not None and (feed.last_used_at is None or feed.last_used_at < now - LAST_USED_EVERY):
+        CalendarFeed.objects.filter(pk=feed.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_EVERY)
+        ).update(last_used_at=now)
+    return feed
 
 
-def feed_path(role: Role, plan: Plan) -> str:
-    return reverse("communications:ical", args=[plan.slug, feed_token(role)])
+def manageable_feeds(plan: Plan, user: Viewer, roles: list[Role]) -> list[tuple[Role, list[CalendarFeed]]]:
+    """The roles whose feeds this user may see and manage (holders: their roles; the coordinator: all),
+    each with its live links, in one query."""
+    if can_coordinate(user, plan):
+        mine = list(roles)
+    else:
+        mine = [role for role in roles if user.is_authenticated and user.pk in (role.primary_id, role.backup_id)]
+    feeds: dict[int, list[CalendarFeed]] = {role.pk: [] for role in mine}
+    if mine:
+        live = CalendarFeed.objects.filter(
+            role__in=mine, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        ).select_related("created_by")
+        for feed in live:
+            feeds[feed.role_id].append(feed)
+    return [(role, feeds[role.pk]) for role in mine]
 
 
 def _host() -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from plans.models import Plan
+from roles.models import Role
 
 
 class ChannelKind(models.TextChoices):
@@ -168,3 +169,25 @@ class StatusPost(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CalendarFeed(models.Model):
+    """A role's iCalendar feed link, for a calendar app that cannot sign in. The URL carries a random token
+    shown once, when the link is made; only its SHA-256 is stored. Revoking the row, or its expiry, stops
+    the URL on its next request (``communications/ical.py``)."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"calendar feed {self.pk} for {self.role_id}"

@@ -18,7 +18,6 @@ from plans.selectors import DatesOutOfRange
 from plans.validators import check_moment
 from roles.models import Role
 
-from .ical import feed_path
 from .models import Channel, ChannelKind, Delivery, DeliveryStatus, Message, StatusPost
 from .sources import DeliverySpec, specs_for
 
@@ -104,7 +103,7 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         "counts": counts,
         "comm_messages": messages,
         "channels": list(Channel.objects.filter(plan=plan)),
-        "calendars": [(role, feed_path(role, plan)) for role in roles],
+        "calendar_roles": roles,  # the view keeps those the viewer may manage (communications.ical)
         "reminder_lead": format_duration(plan.reminder_lead),
     }
 

@@ -8,19 +8,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import error_text
-from plans.models import Plan
+from plans.models import Plan, link_days_default, link_days_max
 from plans.permissions import can_coordinate, require_coordinator
 from plans.selectors import plan_for
+from roles.models import Role
 
 from . import services
 from .channels import webhook_payload
 from .forms import DeliveryActionForm, StatusPostForm
-from .ical import role_calendar, role_from_token
-from .models import ChannelKind, Delivery, Message
+from .ical import feed_create, feed_for, feed_path, feed_revoke, manageable_feeds, role_calendar
+from .models import CalendarFeed, ChannelKind, Delivery, Message
 from .selectors import communications_page, decode_key, public_plan, status_page
 from .sources import message_specs, occurrences, render_message
 
@@ -35,6 +37,9 @@ def page(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     ctx["is_coordinator"] = can_coordinate(request.user, obj)
     ctx["post_form"] = StatusPostForm()
     ctx["nav"] = "communications"
+    roles: list[Role] = ctx.pop("calendar_roles")  # type: ignore[assignment]
+    ctx["calendars"] = manageable_feeds(obj, request.user, roles)
+    ctx["link_days_default"], ctx["link_days_max"] = link_days_default(), link_days_max()
     return render(request, "communications/page.html", ctx)
 
 
@@ -150,10 +155,53 @@ def status(request: HttpRequest, plan: str) -> HttpResponse:
 
 @require_GET
 def ical(request: HttpRequest, plan: str, token: str) -> HttpResponse:
+    """A role's feed for a calendar app: the token is the only credential, checked on every request."""
     obj = get_object_or_404(Plan, slug=plan)
-    role = role_from_token(obj, token)
-    if role is None:
-        raise Http404("No such calendar.")
+    feed = feed_for(obj, token)
+    if feed is None:
+        raise Http404("No such calendar (the link was revoked, has expired or never existed).")
+    role = feed.role
     response = HttpResponse(role_calendar(obj, role), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = f'inline; filename="{obj.slug}-{role.slug}.ics"'
     return response
+
+
+@login_required
+@require_POST
+def calendar_create(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+    """Make a feed link for a role and show its URL, this once (only its hash is kept)."""
+    obj = plan_for(request.user, plan)
+    role = get_object_or_404(Role, pk=_int(request.POST.get("role")), plan=obj)
+    try:
+        feed, token = feed_create(role, by=request.user, days=request.POST.get("days"))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(reverse("communications:page", args=[obj.slug]) + "#calendars")
+    response = render(
+        request,
+        "communications/calendar_created.html",
+        {"plan": obj, "role": role, "feed": feed, "url": request.build_absolute_uri(feed_path(obj, token))},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def calendar_revoke(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
+    obj = plan_for(request.user, plan)
+    feed = get_object_or_404(CalendarFeed.objects.select_related("role__plan"), pk=pk, role__plan=obj)
+    feed_revoke(feed, by=request.user)
+    messages.success(request, f"Calendar feed link for {feed.role.name} revoked: calendars using it stop updating.")
+    return redirect(reverse("communications:page", args=[obj.slug]) + "#calendars")
+
+
+def _int(value: str | None) -> int:
+    try:
+        number = int(value or "")
+    except ValueError:
+        raise Http404("No such role.") from None
+    if not 0 < number < 2**63:
+        raise Http404("No such role.")
+    return number

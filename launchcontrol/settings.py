@@ -9,6 +9,7 @@ REDIS_URL=redis://host:port/db -> Redis as the Celery broker and the shared cach
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "issues",
     "communications",
     "warroom",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "plans.middleware.DatesOutOfRangeMiddleware",  # a plan with out-of-range dates: 409, not 500
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the "locked" page
 ]
 
 #: Largest plan file the importer reads (bytes); see docs/plan-format.md, "Limits".
@@ -159,6 +162,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, launchcontrol/throttle.py): AxesStandaloneBackend refuses a locked sign-in
+# before the password is checked; the site login and the admin login both go through it.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "launchcontrol.throttle.ThrottleHandler"
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "10")  # per account, from any address
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", "30")  # per address, over every account
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # what a successful sign-in forgets
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "launchcontrol.throttle.lockout_response"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "plans:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -277,6 +290,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 
 # --- Launch Control ------------------------------------------------------------------------------------
 WARROOM_POLL_SECONDS = envint("WARROOM_POLL_SECONDS", "2")
+# Kiosk links and calendar feed links: lifetime in days, chosen when a link is made (plans.models.link_days).
+LINK_DEFAULT_DAYS = envint("LINK_DEFAULT_DAYS", "30")
+LINK_MAX_DAYS = envint("LINK_MAX_DAYS", "365")
 REMINDER_LEAD_MINUTES = envint("REMINDER_LEAD_MINUTES", "15")
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
 # The outbox (communications.outbox): how far back a tick looks for what came due, when a due thing is
@@ -292,7 +308,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Kiosk, calendar and screen tokens never reach a log line (launchcontrol/logs.py).
+    "filters": {"redact_tokens": {"()": "launchcontrol.logs.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's own handlers (its DEBUG console, runserver's, mail_admins) would print request paths
+        # unredacted: drop them, so django.request, django.security and django.server reach the console above.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "axes": {"level": "WARNING"},  # failures and lockouts, not every successful sign-in
+    },
 }

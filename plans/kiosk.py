@@ -1,11 +1,14 @@
 """Kiosk links: a read-only, revocable big-screen URL for a TV that cannot sign in.
 
-The URL carries ``django.core.signing`` of the KioskLink id; revoking the row kills the URL. A forged
-or revoked token is refused with 403.
+The URL carries ``django.core.signing`` of the KioskLink id; revoking the row kills the URL on its next
+request, and so does the expiry chosen at creation (``LINK_DEFAULT_DAYS``, at most ``LINK_MAX_DAYS``). A
+forged, revoked or expired token is refused with 403. Nothing caches a link's state: the page and every
+poll read the row.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.core import signing
@@ -13,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import KioskLink, Plan
+from .models import KioskLink, Plan, link_days
 from .permissions import require_coordinator
 from .services import record
 from .validators import clean_text
@@ -40,11 +43,13 @@ def kiosk_link_id(token: str) -> int:
 
 
 def kiosk_link_for(token: str) -> KioskLink:
-    """The live link a token names, with its plan; PermissionDenied if forged, revoked or gone."""
+    """The live link a token names, with its plan; PermissionDenied if forged, revoked, expired or gone."""
     pk = kiosk_link_id(token)
     link = KioskLink.objects.select_related("plan").filter(pk=pk).first()
     if link is None or link.revoked_at is not None:
         raise PermissionDenied("This kiosk link has been revoked.")
+    if not link.is_live():
+        raise PermissionDenied("This kiosk link has expired: ask the coordinator for a new one.")
     if not link.plan.dates_in_range:
         from .selectors import DatesOutOfRange
 
@@ -52,15 +57,23 @@ def kiosk_link_for(token: str) -> KioskLink:
     return link
 
 
-def kiosk_create(plan: Plan, *, by: User, label: str) -> KioskLink:
+def kiosk_create(plan: Plan, *, by: User, label: str, days: int | str | None = None) -> KioskLink:
     require_coordinator(by, plan)
     label = clean_text(label, max_length=KioskLink._meta.get_field("label").max_length or 120, field="Label")
     if not label:
         raise ValidationError("Name the screen this link is for (e.g. “War room TV 1”).")
+    lifetime = link_days(days)
+    now = timezone.now()
     with transaction.atomic():
-        link = KioskLink.objects.create(plan=plan, label=label, created_by=by)
+        link = KioskLink.objects.create(
+            plan=plan, label=label, created_by=by, created_at=now, expires_at=now + timedelta(days=lifetime)
+        )
         record(
-            plan, kind="kiosk.created", actor=by, summary=f"Kiosk link created: {link.label}", data={"link": link.pk}
+            plan,
+            kind="kiosk.created",
+            actor=by,
+            summary=f"Kiosk link created: {link.label} (expires in {lifetime} days)",
+            data={"link": link.pk, "days": lifetime},
         )
     return link
 

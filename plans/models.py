@@ -317,15 +317,64 @@ class Event(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}: {self.summary}"
 
 
+def link_days_default() -> int:
+    return int(getattr(settings, "LINK_DEFAULT_DAYS", 30))
+
+
+def link_days_max() -> int:
+    return int(getattr(settings, "LINK_MAX_DAYS", 365))
+
+
+def link_days(value: object) -> int:
+    """A kiosk or calendar link's lifetime in whole days, from a form or a caller (blank: the default);
+    ValidationError if it is not a whole number between 1 and ``LINK_MAX_DAYS``."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return link_days_default()
+    try:
+        days = int(text)
+    except ValueError:
+        raise ValidationError("The expiry is a whole number of days.") from None
+    if not 1 <= days <= link_days_max():
+        raise ValidationError(f"A link lasts between 1 and {link_days_max()} days.")
+    return days
+
+
+def default_link_expiry() -> datetime:
+    return timezone.now() + timedelta(days=link_days_default())
+
+
 class KioskLink(models.Model):
     """A read-only, revocable big-screen link for a TV that cannot sign in. The URL carries a signed
-    token naming this row; revoking the row kills the URL."""
+    token naming this row; revoking the row kills the URL, and so does its expiry."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="kiosk_links")
     label = models.CharField(max_length=120)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=default_link_expiry)
 
     def __str__(self) -> str:
         return self.label
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+class ScreenGrant(models.Model):
+    """A signed-in viewer's war-room board, on one session. The board's poll URL carries a signed screen
+    token naming this row (never the session key), and the token is honoured only while that session is
+    still signed in as that user and the user is active: signing out deletes the session and, through
+    the foreign key, this row. Not a plan change: no event, no revision (``plans/screens.py``)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey("sessions.Session", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "plan"], name="screen_grant_once_per_session")]
+
+    def __str__(self) -> str:
+        return f"screen grant {self.pk} for plan {self.plan_id}"

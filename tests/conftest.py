@@ -104,3 +104,23 @@ def coordinator(db):
 @pytest.fixture
 def plan(db, coordinator):
     return factories.PlanFactory(coordinator=coordinator)
+
+
+@pytest.fixture(autouse=True)
+def _client_login_passes_a_request(monkeypatch):
+    """django-axes throttles sign-ins per address, so it needs the request; Django's test
+    ``client.login()`` authenticates without one. Give it a plain request from 127.0.0.1 (force_login
+    never authenticates and needs nothing)."""
+    from django.http import HttpRequest
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.login
+
+    def login(self, **credentials):
+        if "request" not in credentials:
+            request = HttpRequest()
+            request.META["REMOTE_ADDR"] = "127.0.0.1"
+            credentials["request"] = request
+        return original(self, **credentials)
+
+    monkeypatch.setattr(ClientMixin, "login", login)

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -32,8 +31,9 @@ from django.views.decorators.http import condition, require_GET, require_POST
 from launchcontrol.http import error_text
 from plans.kiosk import kiosk_create, kiosk_link_for, kiosk_link_id, kiosk_revoke, kiosk_token
 from plans.metrics import can_record, record_reading
-from plans.models import KioskLink, Plan, SuccessMetric
+from plans.models import KioskLink, Plan, SuccessMetric, link_days_default, link_days_max
 from plans.permissions import can_coordinate, require_coordinator
+from plans.screens import screen_plan_id, screen_token
 from plans.selectors import plan_for
 
 from . import selectors
@@ -42,8 +42,6 @@ if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
 
 
-SCREEN_SALT = "launchcontrol.warroom.screen"
-SCREEN_MAX_AGE = 14 * 24 * 3600
 log = logging.getLogger(__name__)
 
 BUCKET_SECONDS = 60
@@ -128,34 +126,29 @@ def etag(plan_id: int, revision: int, bucket: int) -> str:
 # --- Screen tokens and the poll endpoints ------------------------------------------------------------
 
 
-def screen_token(plan: Plan, user) -> str:
-    return signing.dumps({"p": plan.pk, "u": user.pk}, salt=SCREEN_SALT, compress=False)
-
-
 _VERIFIED: dict[str, tuple[float, int]] = {}  # screen token -> (verified at, plan id), per process
-VERIFIED_FOR = 60.0
+# A verified screen token is trusted by this process for this long without asking the database again, so a
+# sign-out, a deactivation or a password change refuses the token within this window on every process.
+SCREEN_RECHECK_SECONDS = 60.0
 
 
 def _screen_plan_id(token: str) -> int:
-    """The plan a screen token names. A token verified in the last minute is not verified again (HMAC
-    and decoding on every 2-second poll of every screen add up)."""
-    now = time.monotonic()
+    """The plan a screen token names. Checked against the database (session still signed in, user active:
+    ``plans.screens``) at most once a minute per token and process: one query a minute, not one a poll."""
+    now = time.time()
     hit = _VERIFIED.get(token)
-    if hit is not None and now - hit[0] < VERIFIED_FOR:
+    if hit is not None and 0 <= now - hit[0] < SCREEN_RECHECK_SECONDS:
         return hit[1]
-    plan_id = _verify_screen_token(token)
-    if len(_VERIFIED) > 10_000:
-        _VERIFIED.clear()
-    _VERIFIED[token] = (now, plan_id)
+    _VERIFIED.pop(token, None)
+    plan_id = screen_plan_id(token)
+    _remember(token, plan_id, now)
     return plan_id
 
 
-def _verify_screen_token(token: str) -> int:
-    try:
-        value = signing.loads(token, salt=SCREEN_SALT, max_age=SCREEN_MAX_AGE)
-    except signing.BadSignature as exc:  # includes SignatureExpired
-        raise PermissionDenied("This board's screen token is not valid; reload the page.") from exc
-    return int(value["p"])
+def _remember(token: str, plan_id: int, now: float) -> None:
+    if len(_VERIFIED) > 10_000:
+        _VERIFIED.clear()
+    _VERIFIED[token] = (now, plan_id)
 
 
 # Revisions read in the last fraction of a second, per process: under a thousand screens most polls then
@@ -211,18 +204,20 @@ def _kiosk_state(request: HttpRequest, token: str) -> tuple[int, int, int]:
     state = getattr(request, "_warroom_state", None)
     if state is None:
         link_id = kiosk_link_id(token)
-        row = _revision(
-            request,
-            ("kiosk", str(link_id)),
-            lambda: (
-                Plan.objects.filter(kiosk_links__pk=link_id, kiosk_links__revoked_at__isnull=True)
-                .order_by()
-                .values_list("pk", "revision")
-                .first()
-            ),
+        # Always the database (one query), never the revision micro-cache: a revoked or expired link is
+        # refused on its very next poll. Kiosks are a few TVs, so this costs little.
+        row = (
+            Plan.objects.filter(
+                kiosk_links__pk=link_id,
+                kiosk_links__revoked_at__isnull=True,
+                kiosk_links__expires_at__gt=timezone.now(),
+            )
+            .order_by()
+            .values_list("pk", "revision")
+            .first()
         )
         if row is None:
-            raise PermissionDenied("This kiosk link has been revoked.")
+            raise PermissionDenied("This kiosk link has been revoked or has expired.")
         state = (row[0], row[1], current_bucket())
         request._warroom_state = state  # type: ignore[attr-defined]
     return state
@@ -289,7 +284,9 @@ def _board_page(request: HttpRequest, plan: Plan, *, poll_url: str, kiosk: bool)
 @require_GET
 def board_page(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
-    poll_url = reverse("warroom:fragment", args=[obj.slug]) + "?s=" + screen_token(obj, request.user)
+    token = screen_token(obj, user=request.user, session_key=request.session.session_key)
+    _remember(token, obj.pk, time.time())  # this request just proved the session: no check on the next poll
+    poll_url = reverse("warroom:fragment", args=[obj.slug]) + "?s=" + token
     return _board_page(request, obj, poll_url=poll_url, kiosk=False)
 
 
@@ -307,7 +304,17 @@ def kiosk_links(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
         (link, request.build_absolute_uri(reverse("warroom:kiosk", args=[kiosk_token(link)])))
         for link in KioskLink.objects.filter(plan=obj).select_related("created_by").order_by("-created_at")
     ]
-    return render(request, "warroom/kiosks.html", {"plan": obj, "links": links})
+    return render(
+        request,
+        "warroom/kiosks.html",
+        {
+            "plan": obj,
+            "links": links,
+            "now": timezone.now(),
+            "default_days": link_days_default(),
+            "max_days": link_days_max(),
+        },
+    )
 
 
 @login_required
@@ -315,7 +322,7 @@ def kiosk_links(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
 def kiosk_link_create(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     obj = plan_for(request.user, plan)
     try:
-        link = kiosk_create(obj, by=request.user, label=request.POST.get("label", ""))
+        link = kiosk_create(obj, by=request.user, label=request.POST.get("label", ""), days=request.POST.get("days"))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:

@@ -7,7 +7,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from communications.ical import feed_token
+from communications.ical import feed_create
 from communications.models import Audience, Channel, ChannelKind, Delivery, DeliveryStatus, Message, StatusPost
 from communications.selectors import encode_key
 from communications.sources import specs_for
@@ -77,7 +77,7 @@ def test_communications_page_lists_scheduled_and_plan(client, plan, setup, coord
     assert "Reminder: Cut over DNS" not in html  # steps are labelled "step …"
     assert "Reminder: step Cut over DNS starts T-1h" in html
     assert "Launching soon" in html and "Send now" in html and "Approve" not in html
-    assert feed_token(setup["role"]) in html
+    assert 'id="calendars"' in html and "New feed link" in html
 
 
 def test_send_now_and_skip_are_for_the_coordinator_only(client, plan, setup):
@@ -145,7 +145,7 @@ def test_preview_shows_what_will_be_sent(client, plan, setup, coordinator):
 
 def test_ical_feed_with_valid_and_forged_token(client, plan, setup):
     role, item = setup["role"], setup["item"]
-    token = feed_token(role)
+    _, token = feed_create(role, by=plan.coordinator)
     url = reverse("communications:ical", args=[plan.slug, token])
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
@@ -162,7 +162,7 @@ def test_ical_feed_follows_a_rebaseline_with_stable_uids(client, plan, setup, co
     from plans.services import rebaseline
 
     item = setup["item"]
-    url = reverse("communications:ical", args=[plan.slug, feed_token(setup["role"])])
+    url = reverse("communications:ical", args=[plan.slug, feed_create(setup["role"], by=coordinator)[1]])
     rebaseline(plan, new_t0=T0 + timedelta(days=1), by=coordinator)
     body = client.get(url).content.decode()
     assert f"UID:item-{item.pk}@testserver" in body and "DTSTART:20261202T100000Z" in body

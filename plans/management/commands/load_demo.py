@@ -154,9 +154,7 @@ class Command(BaseCommand):
                 from issues.models import SeveritySLA
 
                 for severity, minutes in (("critical", 15), ("high", 30), ("medium", 120), ("low", 480)):
-                    SeveritySLA.objects.create(
-                        plan=plan, severity=severity, response_within=timedelta(minutes=minutes)
-                    )
+                    SeveritySLA.objects.create(plan=plan, severity=severity, response_within=timedelta(minutes=minutes))
             issue_open(
                 plan,
                 by=people["dba"],

@@ -1,0 +1,114 @@
+"""Finding 3: 299 wrong passwords for one account, no lockout, the right one still accepted (admin too).
+Now django-axes locks the account (and a busy address) for the cool-off, with a page that says so."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
+
+SITE = "login"
+ADMIN = "admin:login"
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings):
+    """Hundreds of sign-ins: hash with MD5 here so the test takes seconds, not minutes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _post(client, which: str, username: str, password: str, addr: str = "10.0.0.1"):
+    return client.post(reverse(which), {"username": username, "password": password}, REMOTE_ADDR=addr)
+
+
+def _signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+@pytest.fixture
+def staff(db):
+    return factories.UserFactory(username="alice", is_staff=True, is_superuser=True)
+
+
+@pytest.mark.parametrize("which", [SITE, ADMIN])
+def test_299_wrong_passwords_lock_the_account_and_refuse_the_right_one(client, staff, which):
+    statuses = [_post(client, which, "alice", f"wrong-{n}").status_code for n in range(299)]
+    assert statuses[:9] == [200] * 9  # the form again, "wrong password"
+    assert set(statuses[10:]) == {429}  # locked from the 10th failure on
+    response = _post(client, which, "alice", factories.PASSWORD)
+    assert response.status_code == 429
+    assert not _signed_in(client)
+    html = response.content.decode()
+    assert "Sign-in locked" in html and "Try again after" in html
+    assert 'id="id_password"' not in html
+    assert int(response["Retry-After"]) == 15 * 60
+
+    # The lock is on the account: another address is refused too...
+    assert _post(client, which, "alice", factories.PASSWORD, addr="10.9.9.9").status_code == 429
+    # ...until the documented reset command.
+    call_command("axes_reset_username", "alice")
+    response = _post(client, which, "alice", factories.PASSWORD)
+    assert response.status_code == 302
+    assert _signed_in(client)
+
+
+def test_the_lock_lifts_after_the_cool_off(client, staff):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for n in range(10):
+            _post(client, SITE, "alice", f"wrong-{n}")
+        assert _post(client, SITE, "alice", factories.PASSWORD).status_code == 429
+    with time_machine.travel(start + timedelta(minutes=14), tick=False):
+        assert _post(client, SITE, "alice", factories.PASSWORD).status_code == 429  # restarts the wait
+    with time_machine.travel(start + timedelta(minutes=14 + 15, seconds=1), tick=False):
+        assert _post(client, SITE, "alice", factories.PASSWORD).status_code == 302
+
+
+def test_nine_failures_then_success_forgets_them(client, staff):
+    for n in range(9):
+        _post(client, SITE, "alice", f"wrong-{n}")
+    assert _post(client, SITE, "alice", factories.PASSWORD).status_code == 302
+    assert not AccessAttempt.objects.filter(username="alice").exists()
+
+
+def test_an_address_spraying_many_accounts_is_locked(client, db):
+    for n in range(30):
+        factories.UserFactory(username=f"u{n}")
+    for n in range(30):  # one wrong password for each of 30 accounts: no account reaches its limit
+        assert _post(client, SITE, f"u{n}", "wrong", addr="10.6.6.6").status_code in {200, 429}
+    assert _post(client, SITE, "u0", factories.PASSWORD, addr="10.6.6.6").status_code == 429
+    # Others on other addresses, and the same accounts from elsewhere, still sign in.
+    assert _post(client, SITE, "u1", factories.PASSWORD, addr="10.1.1.1").status_code == 302
+    call_command("axes_reset_ip", "10.6.6.6")
+    client.logout()
+    assert _post(client, SITE, "u0", factories.PASSWORD, addr="10.6.6.6").status_code == 302
+
+
+def test_an_office_sharing_an_address_is_not_locked_by_a_few_typos(client, db):
+    for n in range(12):
+        factories.UserFactory(username=f"o{n}")
+    for n in range(12):  # twelve colleagues behind one address each mistype once
+        _post(client, SITE, f"o{n}", "typo", addr="10.2.2.2")
+    assert _post(client, SITE, "o0", factories.PASSWORD, addr="10.2.2.2").status_code == 302
+
+
+def test_axes_reset_unlocks_everything(client, staff):
+    for n in range(10):
+        _post(client, ADMIN, "alice", f"wrong-{n}")
+    assert _post(client, ADMIN, "alice", factories.PASSWORD).status_code == 429
+    call_command("axes_reset")
+    assert _post(client, ADMIN, "alice", factories.PASSWORD).status_code == 302
+
+
+def test_test_client_login_and_force_login_still_work(client, staff):
+    assert client.login(username="alice", password=factories.PASSWORD)
+    client.logout()
+    client.force_login(staff)
+    assert client.get(reverse("plans:home")).status_code == 200
