@@ -176,7 +176,7 @@ def calendar_create(request: AuthenticatedHttpRequest, plan: str) -> HttpRespons
     try:
         feed, token = feed_create(role, by=request.user, days=request.POST.get("days"))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect(reverse("communications:page", args=[obj.slug]) + "#calendars")
     response = render(
         request,
