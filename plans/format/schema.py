@@ -206,7 +206,7 @@ class MessageDoc(Strict):
     channels: list[str] = []
     at: Offset
     every: Duration | None = None
-    count: Annotated[int, Field(ge=1)] | None = None
+    count: Annotated[int, Field(ge=1, le=10_000)] | None = None  # communications.models.MAX_OCCURRENCES
     subject: str = ""
     body: str = ""
     requires_approval: bool = False
