@@ -351,8 +351,10 @@ def _int(value: Any, default: int = 0) -> int:
         return default
 
 
-_TESTS = ("defined", "undefined", "none", "number", "string", "odd", "even", "divisibleby", "eq", "ne")
-_TESTS += ("lt", "le", "gt", "ge", "in", "==", "!=", "<", "<=", ">", ">=", "true", "false", "boolean")
+_TESTS: tuple[str, ...] = (
+    *("defined", "undefined", "none", "number", "string", "odd", "even", "divisibleby", "true", "false", "boolean"),
+    *("eq", "ne", "lt", "le", "gt", "ge", "in", "==", "!=", "<", "<=", ">", ">="),
+)
 
 
 @lru_cache(maxsize=1)
@@ -422,14 +424,14 @@ def _name_problems(tree: nodes.Template, known: Iterable[str]) -> list[MessageTe
             reported.add(node.name)
             found.append(MessageTemplateError(f"unknown variable {node.name!r}", node.lineno))
     declared = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
-    for getattr_node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        target = getattr_node.node
+    for access in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        target = getattr(access, "node", None)
         if not isinstance(target, nodes.Name) or target.name in declared or target.name not in DICT_KEYS:
             continue
-        if isinstance(getattr_node, nodes.Getattr):
-            key: Any = getattr_node.attr
-        elif isinstance(getattr_node.arg, nodes.Const):
-            key = getattr_node.arg.value
+        if isinstance(access, nodes.Getattr):
+            key: Any = access.attr
+        elif isinstance(access, nodes.Getitem) and isinstance(access.arg, nodes.Const):
+            key = access.arg.value
         else:
             continue
         if key not in DICT_KEYS[target.name]:
