@@ -408,6 +408,9 @@ def _structure_problems(tree: nodes.Template) -> list[MessageTemplateError]:
     for loop in tree.find_all(nodes.For):
         if loop.recursive:
             found.append(MessageTemplateError("recursive loops are not allowed in a message", loop.lineno))
+    for name in tree.find_all(nodes.Name):
+        if name.name in {"self", "super", "caller", "varargs", "kwargs"}:
+            found.append(MessageTemplateError(f"{name.name!r} is not available in a message", name.lineno))
     return found
 
 
