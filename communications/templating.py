@@ -303,6 +303,8 @@ def _date(context: Context, value: Any, fmt: str = "D j M Y H:i T") -> str:
     if len(fmt) > 100:
         raise SecurityError("the date format is longer than 100 characters")
     text = str(value)
+    if not text:  # next_update after the last send
+        return ""
     for name in ("t0", "now", "next_update"):
         if text and context.get(name) == text:
             text = str(context.get(f"{name}_iso", text))
