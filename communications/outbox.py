@@ -37,6 +37,7 @@ from plans.models import Hold, Plan, PlanStatus
 from . import channels
 from .models import Delivery, DeliveryStatus
 from .sources import DeliverySpec, specs_for, still_relevant
+from .templating import MessageTemplateError
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +87,16 @@ def row_for(plan: Plan, spec: DeliverySpec, *, now: datetime, status: str | None
     note = error = ""
     try:
         subject, body = spec.render()
-    except Exception as exc:
+    except MessageTemplateError as exc:  # the author's mistake: they see it
         log.warning("outbox: could not compose %s for plan %s: %s", spec.label, plan.pk, exc)
         subject, body = spec.label, ""
         error = f"{COMPOSE_FAILED}{exc}"[:2000]
-        if status != DeliveryStatus.SKIPPED and not spec.skip_reason:
-            status = DeliveryStatus.FAILED
+    except Exception:  # ours: logged, and the page says no more than that
+        log.exception("outbox: could not compose %s for plan %s", spec.label, plan.pk)
+        subject, body = spec.label, ""
+        error = f"{COMPOSE_FAILED}an internal error (in the server log)"
+    if error and status != DeliveryStatus.SKIPPED and not spec.skip_reason:
+        status = DeliveryStatus.FAILED
     if status is None:
         if spec.skip_reason:
             status, note = DeliveryStatus.SKIPPED, spec.skip_reason[:300]

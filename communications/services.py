@@ -21,6 +21,7 @@ from plans.services import record
 from . import channels, outbox
 from .models import Delivery, DeliveryStatus, Message, StatusPost
 from .sources import DeliverySpec, specs_for
+from .templating import MessageTemplateError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -71,7 +72,7 @@ def _recompose(plan: Plan, row: Delivery) -> None:
     spec = find_spec(plan, row.key)  # type: ignore[arg-type]
     try:
         row.subject, row.body = spec.render()
-    except Exception as exc:
+    except MessageTemplateError as exc:
         raise ValidationError(f"{outbox.COMPOSE_FAILED}{exc}") from None
     row.subject = row.subject[:300]
 

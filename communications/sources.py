@@ -131,10 +131,11 @@ def specs_for(
             else:
                 found = fn(plan, start, end)
             out.extend(s for s in found if start < s.due_at <= end)
-        except Exception as exc:
-            log.exception("communications: source %s failed for plan %s", getattr(fn, "__name__", fn), plan.pk)
+        except Exception:
+            name = getattr(fn, "__name__", "a source")
+            log.exception("communications: source %s failed for plan %s", name, plan.pk)
             if errors is not None:
-                errors.append(f"{getattr(fn, '__name__', 'a source')}: {exc}"[:300])
+                errors.append(f"{name.replace('_', ' ')} could not be worked out (the error is in the server log)")
     out.sort(key=lambda s: (s.due_at, s.source_kind, s.source_id, s.recipient))
     return out
 

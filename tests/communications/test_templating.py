@@ -267,7 +267,7 @@ def test_tick_over_two_plans_isolates_the_broken_message(client, coordinator):
     assert "Could not compose this message" in html and "unknown tag" in html
 
 
-def test_a_failing_source_or_plan_does_not_stop_the_others(coordinator, monkeypatch):
+def test_a_failing_source_or_plan_does_not_stop_the_others(client, coordinator, monkeypatch):
     with time_machine.travel(T0 - 10 * H, tick=False):
         first = factories.PlanFactory(coordinator=coordinator, t0=T0)
         second = factories.PlanFactory(coordinator=coordinator, t0=T0)
@@ -289,10 +289,15 @@ def test_a_failing_source_or_plan_does_not_stop_the_others(coordinator, monkeypa
         monkeypatch.setattr(outbox, "materialise_plan", explode_for_first)
         with time_machine.travel(T0 - H + M, tick=False):
             outbox.tick(now=T0 - H + M)
+            client.force_login(coordinator)
+            response = client.get(reverse("communications:page", args=[second.slug]))
     finally:
         sources._SOURCES.remove(broken_source)
     assert not Delivery.objects.filter(plan=first).exists()
     assert Delivery.objects.get(plan=second).status == DeliveryStatus.SENT
+    html = response.content.decode()
+    assert response.status_code == 200 and "broken source could not be worked out" in html
+    assert "source bug" not in html  # the exception's text stays in the log
 
 
 def test_send_now_composes_a_failed_message_again(plan, coordinator, django_capture_on_commit_callbacks):
