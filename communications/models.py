@@ -98,7 +98,7 @@ class Message(models.Model):
 
     def clean(self) -> None:
         """The admin's (every ModelForm's) check: occurrence limits, and subject and body are templates that
-        render (communications/templating.py), each problem with its line."""
+        render (communications/templating/), each problem with its line."""
         from .templating import check_template
 
         limits = occurrence_limit_problems(every=self.every, count=self.count)

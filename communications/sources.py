@@ -397,7 +397,7 @@ def _moment(plan: Plan, moment: datetime) -> str:
 def message_context(
     plan: Plan, message: Message, *, occurrence: int, at: datetime, names: set[str] | frozenset[str] = frozenset()
 ) -> dict[str, Any]:
-    """The plain values a message template sees (communications/templating.py lists them). What needs the
+    """The plain values a message template sees (communications/templating/ lists them). What needs the
     live plan (``report``, ``progress``…) is computed only when ``names`` asks for it."""
     from .compose import compose_report, status_snapshot
 
@@ -456,7 +456,7 @@ def message_context(
 
 
 def render_message(plan: Plan, message: Message, *, occurrence: int, at: datetime) -> tuple[str, str]:
-    """The subject and body of one send, rendered in the sandbox (communications/templating.py) from the
+    """The subject and body of one send, rendered in the sandbox (communications/templating/) from the
     plan's live values. Raises :class:`~communications.templating.MessageTemplateError` naming the field."""
     names = templating.referenced_names(message.subject) | templating.referenced_names(message.body)
     ctx = message_context(plan, message, occurrence=occurrence, at=at, names=names)

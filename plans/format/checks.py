@@ -123,7 +123,7 @@ def check_references(doc: PlanDoc) -> list[Finding]:
 
 
 def _message_checks(i: int, msg: Any) -> list[Finding]:
-    """A message's limits and templates (communications/templating.py): the line is the key's, the message
+    """A message's limits and templates (communications/templating/): the line is the key's, the message
     names the line inside the template."""
     from communications.models import occurrence_limit_problems
     from communications.templating import check_template
