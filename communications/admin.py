@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from plans.admin import PlanEventMixin, PlanScopedAdmin
 
+from .forms import MessageAdminForm
 from .models import Channel, Delivery, Message, StatusPost
 
 
@@ -16,6 +17,7 @@ class ChannelAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
+    form = MessageAdminForm
     list_display = ["name", "plan", "kind", "audience", "offset", "every", "count", "requires_approval", "enabled"]
     list_filter = ["plan", "kind", "audience", "requires_approval", "enabled"]
     search_fields = ["name", "subject", "body", "plan__name"]

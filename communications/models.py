@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from plans.models import Plan
@@ -50,6 +53,21 @@ class MessageKind(models.TextChoices):
     CUSTOM = "custom", "Custom"
 
 
+#: A recurring message sends at most this many times, and at most once a minute (docs/plan-format.md).
+MAX_OCCURRENCES = 10_000
+MIN_EVERY = timedelta(minutes=1)
+
+
+def occurrence_limit_problems(*, every: timedelta | None, count: int | None) -> dict[str, str]:
+    """What is wrong with a message's ``every``/``count``, by field (the admin, the importer's checks)."""
+    problems: dict[str, str] = {}
+    if count is not None and not 1 <= count <= MAX_OCCURRENCES:
+        problems["count"] = f"A message is sent at most {MAX_OCCURRENCES:,} times (count 1 to {MAX_OCCURRENCES})."
+    if every is not None and every < MIN_EVERY:
+        problems["every"] = "A recurring message repeats at most once a minute (every 1m or more)."
+    return problems
+
+
 class Message(models.Model):
     """A communication-plan entry: a one-off at ``offset`` or, with ``every``, a series of
     ``count`` sends starting at ``offset``."""
@@ -78,6 +96,20 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The admin's (every ModelForm's) check: occurrence limits, and subject and body are templates that
+        render (communications/templating/), each problem with its line."""
+        from .templating import check_template
+
+        limits = occurrence_limit_problems(every=self.every, count=self.count)
+        errors: dict[str, list[str]] = {name: [problem] for name, problem in limits.items()}
+        for name in ("subject", "body"):
+            problems = check_template(getattr(self, name) or "")
+            if problems:
+                errors.setdefault(name, []).extend(problems)
+        if errors:
+            raise ValidationError(errors)
 
 
 class DeliveryStatus(models.TextChoices):

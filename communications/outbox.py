@@ -37,6 +37,7 @@ from plans.models import Hold, Plan, PlanStatus
 from . import channels
 from .models import Delivery, DeliveryStatus
 from .sources import DeliverySpec, specs_for, still_relevant
+from .templating import MessageTemplateError
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +77,26 @@ def _fmt(plan: Plan, moment: datetime) -> str:
     return f"{plan.local(moment):%d %b %H:%M %Z}"
 
 
+#: The error of a delivery whose text could not be composed (a broken message template): it never went out.
+COMPOSE_FAILED = "Could not compose this message: "
+
+
 def row_for(plan: Plan, spec: DeliverySpec, *, now: datetime, status: str | None = None) -> Delivery:
-    subject, body = spec.render()
-    note = ""
+    """The outbox row for a spec. If its text cannot be composed (a broken template, a failing source), the
+    row is created ``failed`` with the error, so it shows on the communications page and nothing else stops."""
+    note = error = ""
+    try:
+        subject, body = spec.render()
+    except MessageTemplateError as exc:  # the author's mistake: they see it
+        log.warning("outbox: could not compose %s for plan %s: %s", spec.label, plan.pk, exc)
+        subject, body = spec.label, ""
+        error = f"{COMPOSE_FAILED}{exc}"[:2000]
+    except Exception:  # ours: logged, and the page says no more than that
+        log.exception("outbox: could not compose %s for plan %s", spec.label, plan.pk)
+        subject, body = spec.label, ""
+        error = f"{COMPOSE_FAILED}an internal error (in the server log)"
+    if error and status != DeliveryStatus.SKIPPED and not spec.skip_reason:
+        status = DeliveryStatus.FAILED
     if status is None:
         if spec.skip_reason:
             status, note = DeliveryStatus.SKIPPED, spec.skip_reason[:300]
@@ -105,6 +123,7 @@ def row_for(plan: Plan, spec: DeliverySpec, *, now: datetime, status: str | None
         body=body,
         status=status,
         note=note,
+        error=error,
         expires_at=spec.expires_at,
         next_attempt_at=now,
     )
@@ -136,13 +155,35 @@ def materialise_plan(plan_id: int, *, now: datetime) -> int:
         rows = [row_for(plan, s, now=now) for s in specs if s.key not in existing]
         if rows:
             Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+            _record_compose_failures(plan, rows)
         return len(rows)
 
 
+def _record_compose_failures(plan: Plan, rows: list[Delivery]) -> None:
+    """One activity-log event per source whose text could not be composed in this tick."""
+    from plans.services import record
+
+    failed = {(r.source_kind, r.source_id): r for r in rows if r.error.startswith(COMPOSE_FAILED)}
+    for row in failed.values():
+        record(
+            plan,
+            kind="comms.failed",
+            summary=f"Could not compose {row.label}: {row.error.removeprefix(COMPOSE_FAILED)}"[:300],
+            data={"source_kind": row.source_kind, "source_id": row.source_id, "error": row.error[:300]},
+        )
+
+
 def materialise(*, now: datetime | None = None) -> int:
+    """Materialise every live plan; one that fails is logged and rolled back, and the others go on."""
     now = now or timezone.now()
     ids = list(Plan.objects.filter(status__in=ACTIVE_STATES).values_list("pk", flat=True))
-    return sum(materialise_plan(pk, now=now) for pk in ids)
+    created = 0
+    for pk in ids:
+        try:
+            created += materialise_plan(pk, now=now)
+        except Exception:
+            log.exception("outbox: could not materialise plan %s; the other plans go on", pk)
+    return created
 
 
 def expire_and_reclaim(*, now: datetime) -> tuple[int, int]:

@@ -20,6 +20,7 @@ from roles.models import Role
 
 from .models import Channel, ChannelKind, Delivery, DeliveryStatus, Message, StatusPost
 from .sources import DeliverySpec, specs_for
+from .templating import check_template
 
 SCHEDULE_HORIZON = timedelta(days=14)
 SCHEDULE_LIMIT = 200
@@ -60,10 +61,13 @@ class Scheduled:
         return ChannelKind(self.spec.channel_kind).label
 
 
-def upcoming(plan: Plan, *, now: datetime, rows: list[Delivery]) -> list[Scheduled]:
+def upcoming(plan: Plan, *, now: datetime, rows: list[Delivery], errors: list[str] | None = None) -> list[Scheduled]:
+    """The next SCHEDULE_LIMIT deliveries in the horizon. A recurring series contributes at most that many
+    sends (computed from the window, not from the start of the series), so the cost does not grow with
+    its count."""
     existing = {d.key for d in rows}
     out = []
-    for spec in specs_for(plan, now, now + SCHEDULE_HORIZON):
+    for spec in specs_for(plan, now, now + SCHEDULE_HORIZON, limit=SCHEDULE_LIMIT, errors=errors):
         if spec.key in existing or spec.skip_reason:
             continue
         out.append(Scheduled(spec, encode_key(spec.key), spec.requires_approval))
@@ -87,12 +91,17 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
     for m in messages:
         setattr(m, "offset_label", format_offset(m.offset))  # noqa: B010
         setattr(m, "every_label", format_duration(m.every) if m.every else "")  # noqa: B010
+        problems = [f"subject, {p}" for p in check_template(m.subject)] + [f"body, {p}" for p in check_template(m.body)]
+        setattr(m, "template_problems", problems)  # noqa: B010
     roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "name"))
     counts = dict(Delivery.objects.filter(plan=plan).values_list("status").annotate(n=Count("id")))
+    source_errors: list[str] = []
+    scheduled = upcoming(plan, now=now, rows=future_rows + rows, errors=source_errors)
     return {
         "plan": plan,
         "now": now,
-        "scheduled": upcoming(plan, now=now, rows=future_rows + rows),
+        "scheduled": scheduled,
+        "source_errors": source_errors,
         "waiting": buckets[DeliveryStatus.AWAITING_APPROVAL]
         + buckets[DeliveryStatus.PENDING]
         + buckets[DeliveryStatus.SENDING],

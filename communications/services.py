@@ -22,6 +22,7 @@ from plans.validators import LONG_TEXT_MAX, clean_text
 from . import channels, outbox
 from .models import Delivery, DeliveryStatus, Message, StatusPost
 from .sources import DeliverySpec, specs_for
+from .templating import MessageTemplateError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -66,6 +67,17 @@ def _row(plan: Plan, *, delivery_id: int | None, key: Key | None, status: str, n
     return row
 
 
+def _recompose(plan: Plan, row: Delivery) -> None:
+    """A delivery whose text could not be composed is composed again (the template may be fixed by now);
+    if it still fails, nothing is sent and the coordinator is told why."""
+    spec = find_spec(plan, row.key)  # type: ignore[arg-type]
+    try:
+        row.subject, row.body = spec.render()
+    except MessageTemplateError as exc:
+        raise ValidationError(f"{outbox.COMPOSE_FAILED}{exc}") from None
+    row.subject = row.subject[:300]
+
+
 def send_now(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key | None = None) -> Delivery:
     """Send a delivery at once, whatever its state (except one already sent or being sent)."""
     require_coordinator(by, plan)
@@ -80,6 +92,8 @@ def send_now(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key |
             raise ValidationError(f"{row.recipient_label} is a named-only channel: post it by hand.")
         if not row.address and row.channel_kind != "status_page":
             raise ValidationError(f"{row.recipient_label or 'The recipient'} has no address to send to.")
+        if row.attempts == 0 and row.error.startswith(outbox.COMPOSE_FAILED):
+            _recompose(plan, row)
         row.status = DeliveryStatus.PENDING
         row.manual = True
         row.attempts = 0

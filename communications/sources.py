@@ -1,10 +1,12 @@
 """What comes due: a small registry of delivery *sources* the outbox materialises from.
 
 A source is a function ``fn(plan, start, end) -> Iterable[DeliverySpec]`` that yields every delivery of
-``plan`` whose due moment lies in ``(start, end]``. It must be pure (no writes) and derive due moments
-from the plan's current offsets and T-0, so holds and re-baselines move them. The outbox tick calls each
-source with ``(now - lookback, now]`` and creates the missing rows idempotently; the communications page
-calls the same sources with ``(now, now + horizon]`` to show what is scheduled.
+``plan`` whose due moment lies in ``(start, end]`` (it may also take a keyword ``limit``: at most that many
+sends of one recurring series are wanted, for pages that show the first few). It must be pure (no writes)
+and derive due moments from the plan's current offsets and T-0, so holds and re-baselines move them. The
+outbox tick calls each source with ``(now - lookback, now]`` and creates the missing rows idempotently; the
+communications page calls the same sources with ``(now, now + horizon]`` to show what is scheduled. A
+source that raises is logged and left out; the others go on.
 
 Another app adds its own with::
 
@@ -24,23 +26,28 @@ longer matters (it is then recorded as skipped with that reason, never silently 
 
 from __future__ import annotations
 
+import inspect
+import itertools
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.template import Context, Template, TemplateSyntaxError
 from django.utils import timezone
 
 from plans.offsets import format_offset
 
-from .models import Audience, ChannelKind, Message, MessageKind
+from . import templating
+from .models import MAX_OCCURRENCES, Audience, ChannelKind, Message, MessageKind
 
 if TYPE_CHECKING:
     from plans.models import Plan
 
     from .models import Delivery
+
+log = logging.getLogger(__name__)
 
 Render = Callable[[], tuple[str, str]]
 
@@ -103,10 +110,32 @@ def still_relevant(delivery: Delivery) -> str | None:
     return check(delivery) if check else None
 
 
-def specs_for(plan: Plan, start: datetime, end: datetime) -> list[DeliverySpec]:
+def _takes_limit(fn: SourceFn) -> bool:
+    try:
+        return "limit" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def specs_for(
+    plan: Plan, start: datetime, end: datetime, *, limit: int | None = None, errors: list[str] | None = None
+) -> list[DeliverySpec]:
+    """Every source's deliveries in ``(start, end]``, in due order. ``limit`` tells the sources that take it
+    (the communication plan) that no more than that many sends of one series are needed. A source that fails
+    is left out (logged, and its error appended to ``errors``): the others go on."""
     out: list[DeliverySpec] = []
     for fn in _SOURCES:
-        out.extend(s for s in fn(plan, start, end) if start < s.due_at <= end)
+        try:
+            if limit is not None and _takes_limit(fn):
+                found = fn(plan, start, end, limit=limit)  # type: ignore[call-arg]
+            else:
+                found = fn(plan, start, end)
+            out.extend(s for s in found if start < s.due_at <= end)
+        except Exception:
+            name = getattr(fn, "__name__", "a source")
+            log.exception("communications: source %s failed for plan %s", name, plan.pk)
+            if errors is not None:
+                errors.append(f"{name.replace('_', ' ')} could not be worked out (the error is in the server log)")
     out.sort(key=lambda s: (s.due_at, s.source_kind, s.source_id, s.recipient))
     return out
 
@@ -309,75 +338,164 @@ register_relevance("step.overdue", _step_still_pending)
 # --- The communication plan ------------------------------------------------------------------------------
 
 
-def occurrences(plan: Plan, message: Message) -> Iterator[tuple[int, datetime]]:
-    """Every send moment of a message, in order: ``offset``, then ``count`` sends ``every`` apart.
+def _recurring(message: Message) -> bool:
+    return bool(message.every) and message.every is not None and message.every > timedelta(0)
 
-    Sub-day intervals step in absolute time (an hourly update is every 60 minutes, across a DST change
-    too); whole-day intervals step on the plan's local calendar (a daily 09:00 update stays at 09:00)."""
+
+def series_length(message: Message) -> int:
+    """How many sends a message has (capped at MAX_OCCURRENCES whatever the row says)."""
+    if not _recurring(message):
+        return 1
+    return max(1, min(message.count or 1, MAX_OCCURRENCES))
+
+
+def occurrence_at(plan: Plan, message: Message, n: int) -> datetime:
+    """The moment of send ``n`` (1-based). Sub-day intervals step in absolute time (an hourly update is every
+    60 minutes, across a DST change too); whole-day intervals step on the plan's local calendar (a daily
+    09:00 update stays at 09:00)."""
     first = plan.t0 + message.offset
-    if not message.every or message.every <= timedelta(0):
-        yield 1, first
-        return
-    total = message.count or 1
-    day = timedelta(days=1)
-    if message.every % day == timedelta(0):
-        local = plan.local(first).replace(tzinfo=None)
-        for n in range(total):
-            wall = local + n * message.every
-            yield n + 1, timezone.make_aware(wall, plan.zone).astimezone(first.tzinfo)
-    else:
-        for n in range(total):
-            yield n + 1, first + n * message.every
+    every = message.every
+    if n <= 1 or every is None or not _recurring(message):
+        return first
+    if every % timedelta(days=1) == timedelta(0):
+        wall = plan.local(first).replace(tzinfo=None) + (n - 1) * every
+        return timezone.make_aware(wall, plan.zone).astimezone(first.tzinfo)
+    return first + (n - 1) * every
+
+
+def occurrences(
+    plan: Plan, message: Message, *, after: datetime | None = None, until: datetime | None = None
+) -> Iterator[tuple[int, datetime]]:
+    """The sends ``(n, moment)`` of a message in order, only those in ``(after, until]``: the first one in the
+    window is computed directly, so the cost is the number of sends in the window, not the series length."""
+    total = series_length(message)
+    start = 1
+    every = message.every
+    if after is not None and total > 1 and every is not None:
+        try:
+            first = plan.t0 + message.offset
+            # One step back: a whole-day series moves by a DST shift (hours) against absolute time.
+            start = max(1, int((after - first) // every))
+        except OverflowError:
+            return
+    for n in range(start, total + 1):
+        try:
+            at = occurrence_at(plan, message, n)
+        except OverflowError:  # past the calendar's end: there is no such send
+            return
+        if after is not None and at <= after:
+            continue
+        if until is not None and at > until:
+            return
+        yield n, at
+
+
+def _moment(plan: Plan, moment: datetime) -> str:
+    return f"{plan.local(moment):%a %d %b %Y %H:%M %Z}"
+
+
+def message_context(
+    plan: Plan, message: Message, *, occurrence: int, at: datetime, names: set[str] | frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The plain values a message template sees (communications/templating/ lists them). What needs the
+    live plan (``report``, ``progress``…) is computed only when ``names`` asks for it."""
+    from .compose import compose_report, status_snapshot
+
+    t0 = plan.local(plan.t0)
+    total = series_length(message)
+    following = None
+    if occurrence < total:
+        try:
+            following = occurrence_at(plan, message, occurrence + 1)
+        except OverflowError:
+            following = None
+    status_url = f"{settings.SITE_URL}/status/{plan.slug}/"
+    ctx: dict[str, Any] = {
+        "plan": {
+            "name": plan.name,
+            "slug": plan.slug,
+            "summary": plan.summary,
+            "state": plan.get_status_display(),
+            "state_code": plan.status,
+            "timezone": plan.timezone,
+            "t0": _moment(plan, plan.t0),
+            "url": f"{settings.SITE_URL}/plans/{plan.slug}/",
+            "status_url": status_url,
+        },
+        "t0": _moment(plan, plan.t0),
+        "t0_date": f"{t0:%a %d %b %Y}",
+        "t0_time": f"{t0:%H:%M}",
+        "t0_iso": t0.isoformat(),
+        "now": _moment(plan, at),
+        "now_iso": plan.local(at).isoformat(),
+        "countdown": format_offset(timedelta(minutes=(at - plan.t0) // timedelta(minutes=1))),
+        "occurrence": occurrence,
+        "count": total,
+        "next_update": _moment(plan, following) if following else "",
+        "next_update_iso": plan.local(following).isoformat() if following else "",
+        "message": {"name": message.name, "kind": message.kind, "audience": message.audience},
+        "status_url": status_url,
+        "report": "",
+    }
+    if message.kind in {MessageKind.STATUS_UPDATE, MessageKind.EOD_REPORT} or "report" in names:
+        ctx["report"] = compose_report(
+            plan, audience=message.audience, now=at, eod=message.kind == MessageKind.EOD_REPORT
+        )
+    if names & {"progress", "phases", "gates_passed", "gates_total", "issues_open"}:
+        snap = status_snapshot(plan, now=at)
+        overall = snap.overall
+        ctx["progress"] = {
+            "done": overall.done if overall else 0,
+            "total": overall.total if overall else 0,
+            "percent": overall.percent if overall else 100,
+        }
+        ctx["phases"] = [{"name": p.name, "done": p.done, "total": p.total, "percent": p.percent} for p in snap.phases]
+        ctx["gates_passed"], ctx["gates_total"] = snap.gates_passed, snap.gates_total
+        ctx["issues_open"] = sum(snap.issues_by_severity.values())
+    return ctx
 
 
 def render_message(plan: Plan, message: Message, *, occurrence: int, at: datetime) -> tuple[str, str]:
-    """The subject and body of one send, rendered with the plan's live context."""
-    from .compose import compose_report
-
-    report = ""
-    if message.kind in {MessageKind.STATUS_UPDATE, MessageKind.EOD_REPORT}:
-        report = compose_report(plan, audience=message.audience, now=at, eod=message.kind == MessageKind.EOD_REPORT)
-    ctx = Context(
-        {
-            "plan": plan,
-            "t0": plan.local(plan.t0),
-            "now": plan.local(at),
-            "occurrence": occurrence,
-            "count": message.count or 1,
-            "report": report,
-            "message": message,
-            "status_url": f"{settings.SITE_URL}/status/{plan.slug}/",
-        },
-        autoescape=False,
-    )
-    try:
-        with timezone.override(plan.zone):  # dates in the template show in the plan's zone
-            subject = Template(message.subject).render(ctx).strip() if message.subject else message.name
-            body = Template(message.body).render(ctx).strip() if message.body else report
-        if report and message.body and "report" not in message.body:
-            body = f"{body}\n\n{report}"  # a composed update always carries the live report
-    except TemplateSyntaxError as exc:
-        subject, body = message.name, f"(template error: {exc})\n\n{report}"
-    if message.every and (message.count or 1) > 1 and not message.subject:
-        subject = f"{subject} ({occurrence}/{message.count})"
+    """The subject and body of one send, rendered in the sandbox (communications/templating/) from the
+    plan's live values. Raises :class:`~communications.templating.MessageTemplateError` naming the field."""
+    names = templating.referenced_names(message.subject) | templating.referenced_names(message.body)
+    ctx = message_context(plan, message, occurrence=occurrence, at=at, names=names)
+    report = ctx["report"]
+    parts: dict[str, str] = {}
+    for field_name in ("subject", "body"):
+        try:
+            parts[field_name] = templating.render_message(getattr(message, field_name), ctx).strip()
+        except templating.MessageTemplateError as exc:
+            raise templating.MessageTemplateError(f"{field_name}: {exc.detail}", exc.line) from None
+    subject = parts["subject"] or message.name
+    body = parts["body"] if message.body else report
+    if report and message.body and "report" not in names:
+        body = f"{body}\n\n{report}"  # a composed update always carries the live report
+    if _recurring(message) and series_length(message) > 1 and not message.subject:
+        subject = f"{subject} ({occurrence}/{series_length(message)})"
     return f"[{plan.name}] {subject}"[:300], body
 
 
-def message_specs(plan: Plan, message: Message, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+def message_specs(
+    plan: Plan, message: Message, start: datetime, end: datetime, *, limit: int | None = None
+) -> Iterator[DeliverySpec]:
     channels = [c for c in message.channels.all() if c.enabled]
     internal = message.audience in INTERNAL_AUDIENCES
-    for n, at in occurrences(plan, message):
-        if at <= start:
-            continue
-        if at > end:
-            break
-        cache: dict[str, tuple[str, str]] = {}
+    total = series_length(message)
+    for n, at in itertools.islice(occurrences(plan, message, after=start, until=end), limit):
+        cache: dict[str, tuple[str, str] | Exception] = {}
 
         def render(n: int = n, at: datetime = at, cache: dict = cache) -> tuple[str, str]:
-            # Composed once per send moment, so every channel gets the same text.
+            # Composed once per send moment, so every channel gets the same text (or the same error).
             if "v" not in cache:
-                cache["v"] = render_message(plan, message, occurrence=n, at=at)
-            return cache["v"]
+                try:
+                    cache["v"] = render_message(plan, message, occurrence=n, at=at)
+                except Exception as exc:
+                    cache["v"] = exc
+            value = cache["v"]
+            if isinstance(value, Exception):
+                raise value
+            return value
 
         for channel in channels:
             skip = ""
@@ -398,7 +516,7 @@ def message_specs(plan: Plan, message: Message, start: datetime, end: datetime) 
                 address=channel.target.strip(),
                 channel_id=channel.pk,
                 recipient_label=channel.name,
-                label=message.name + (f" ({n}/{message.count})" if every and (message.count or 1) > 1 else ""),
+                label=message.name + (f" ({n}/{total})" if total > 1 else ""),
                 audience=message.audience,
                 anchor=at,
                 expires_at=expires,
@@ -412,12 +530,19 @@ INTERNAL_AUDIENCES = frozenset({Audience.STAFF, Audience.EXECUTIVES})
 
 
 @register_source
-def communication_plan(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+def communication_plan(
+    plan: Plan, start: datetime, end: datetime, *, limit: int | None = None
+) -> Iterator[DeliverySpec]:
     messages = Message.objects.filter(plan=plan, enabled=True).prefetch_related("channels").order_by("offset", "order")
     for message in messages:
-        if plan.t0 + message.offset > end:
+        try:
+            if plan.t0 + message.offset > end:
+                continue
+            specs = list(message_specs(plan, message, start, end, limit=limit))
+        except Exception:  # one broken message never stops the others
+            log.exception("communications: message %s of plan %s could not be scheduled", message.pk, plan.pk)
             continue
-        yield from message_specs(plan, message, start, end)
+        yield from specs
 
 
 def _message_enabled(delivery: Delivery) -> str | None:

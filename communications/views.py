@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import timedelta
+import itertools
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -24,7 +25,8 @@ from .forms import DeliveryActionForm, StatusPostForm
 from .ical import feed_create, feed_for, feed_path, feed_revoke, manageable_feeds, role_calendar
 from .models import CalendarFeed, ChannelKind, Delivery, Message
 from .selectors import communications_page, decode_key, public_plan, status_page
-from .sources import message_specs, occurrences, render_message
+from .sources import message_specs, occurrence_at, occurrences, render_message, series_length
+from .templating import MessageTemplateError
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
@@ -109,14 +111,17 @@ def post_status(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
 @login_required
 @require_GET
 def preview(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
-    """Exactly what the message's next send would be, per channel, rendered from the live plan now."""
+    """Exactly what the message's next send would be, per channel, rendered from the live plan now. A template
+    that does not render shows its error (with the line) instead of the text."""
     obj = plan_for(request.user, plan)
     message = get_object_or_404(Message.objects.prefetch_related("channels"), pk=pk, plan=obj)
     now = timezone.now()
-    when = list(occurrences(obj, message))
-    upcoming = [(n, at) for n, at in when if at > now] or when[-1:]
-    n, at = upcoming[0]
-    subject, body = render_message(obj, message, occurrence=n, at=now)
+    n, at = next(occurrences(obj, message, after=now), None) or _last_send(obj, message)
+    subject, body, error = "", "", ""
+    try:
+        subject, body = render_message(obj, message, occurrence=n, at=now)
+    except MessageTemplateError as exc:
+        error = str(exc)
     sends = []
     for spec in message_specs(obj, message, at - timedelta(microseconds=1), at):
         row = Delivery(plan=obj, subject=subject, body=body, channel_kind=spec.channel_kind, address=spec.address)
@@ -124,7 +129,7 @@ def preview(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpRespon
         sends.append(
             {
                 "spec": spec,
-                "payload": webhook_payload(row) if spec.channel_kind == ChannelKind.WEBHOOK else None,
+                "payload": webhook_payload(row) if spec.channel_kind == ChannelKind.WEBHOOK and not error else None,
             }
         )
     return render(
@@ -134,14 +139,27 @@ def preview(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpRespon
             "plan": obj,
             "message": message,
             "occurrence": n,
+            "count": series_length(message),
             "at": at,
             "subject": subject,
             "body": body,
+            "error": error,
             "sends": sends,
-            "occurrences": when[:50],
+            "occurrences": list(itertools.islice(occurrences(obj, message), PREVIEW_OCCURRENCES)),
             "is_coordinator": can_coordinate(request.user, obj),
         },
     )
+
+
+PREVIEW_OCCURRENCES = 50
+
+
+def _last_send(plan: Plan, message: Message) -> tuple[int, datetime]:
+    n = series_length(message)
+    try:
+        return n, occurrence_at(plan, message, n)
+    except OverflowError:
+        return 1, occurrence_at(plan, message, 1)
 
 
 @require_GET

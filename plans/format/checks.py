@@ -139,9 +139,25 @@ def check_references(doc: PlanDoc) -> list[Finding]:
                         f"±{OFFSET_LIMIT.days} days of T-0",
                     )
                 )
+        found += _message_checks(i, msg)
     for i, p in enumerate(doc.phases):
         if p.end is not None and p.end < p.start:
             found.append((("phases", i, "end"), f"phase {p.name!r} ends before it starts"))
+    return found
+
+
+def _message_checks(i: int, msg: Any) -> list[Finding]:
+    """A message's limits and templates (communications/templating/): the line is the key's, the message
+    names the line inside the template."""
+    from communications.models import occurrence_limit_problems
+    from communications.templating import check_template
+
+    found: list[Finding] = []
+    for name, problem in occurrence_limit_problems(every=msg.every, count=msg.count).items():
+        found.append((("messages", i, name), f"messages[{i}].{name}: {problem}"))
+    for name in ("subject", "body"):
+        for problem in check_template(getattr(msg, name)):
+            found.append((("messages", i, name), f"messages[{i}].{name}: template {problem}"))
     return found
 
 

@@ -49,7 +49,7 @@ def _plan(coordinator):
         name="Launch announcement",
         offset=-timedelta(hours=2, minutes=1),
         audience=Audience.USERS,
-        body="We launch at {{ t0|date:'H:i T' }}.",
+        body="We launch at {{ t0|date('H:i T') }}.",
     )
     m.channels.set([staff, hook, page])
     m = Message.objects.create(

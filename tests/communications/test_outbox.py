@@ -79,7 +79,7 @@ def test_whole_plan_each_reminder_and_message_once_at_its_time(coordinator):
         -7 * D,
         [staff, page],
         audience=Audience.USERS,
-        body="We launch {{ t0|date:'j M H:i' }}.",
+        body="We launch {{ t0|date('j M H:i') }}.",
     )
     message(plan, "T-1d reminder", -D, [staff, bridge])
     message(

@@ -136,7 +136,7 @@ def test_forged_key_is_refused(client, plan, setup, coordinator):
 def test_preview_shows_what_will_be_sent(client, plan, setup, coordinator):
     client.force_login(coordinator)
     msg = setup["msg"]
-    msg.body = "Launch at {{ t0|date:'H:i' }} ({{ plan.name }})"
+    msg.body = "Launch at {{ t0|date('H:i') }} ({{ plan.name }})"
     msg.save()
     with time_machine.travel(NOW, tick=False):
         html = client.get(reverse("communications:preview", args=[plan.slug, msg.pk])).content.decode()

@@ -34,7 +34,7 @@ def setup_message(coordinator, url: str) -> Message:
         name="Go live",
         offset=timedelta(0),
         audience=Audience.STAFF,
-        body="We are live at {{ t0|date:'H:i' }}.",
+        body="We are live at {{ t0|date('H:i') }}.",
     )
     message.channels.set([hook])
     return message
