@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from plans.models import Plan
+from plans.validators import MAX_OCCURRENCES
 from roles.models import Role
 
 
@@ -53,8 +54,7 @@ class MessageKind(models.TextChoices):
     CUSTOM = "custom", "Custom"
 
 
-#: A recurring message sends at most this many times, and at most once a minute (docs/plan-format.md).
-MAX_OCCURRENCES = 10_000
+#: A recurring message sends at most MAX_OCCURRENCES times (plans.validators), and at most once a minute (docs/plan-format.md).
 MIN_EVERY = timedelta(minutes=1)
 
 
