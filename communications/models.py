@@ -54,7 +54,7 @@ class MessageKind(models.TextChoices):
     CUSTOM = "custom", "Custom"
 
 
-#: A recurring message sends at most MAX_OCCURRENCES times (plans.validators), and at most once a minute (docs/plan-format.md).
+#: A recurring message sends at most MAX_OCCURRENCES times (plans.validators), at most once a minute.
 MIN_EVERY = timedelta(minutes=1)
 
 
