@@ -305,8 +305,9 @@ def release(ids: list[int], token: str) -> int:
 def enqueue(delivery_id: int, token: str) -> None:
     """One send task per claimed row. OUTBOX_SEND_INLINE=True sends in-process instead (tests, scripts).
 
-    The task expires when its claim would be handed out again anyway; publishing retries briefly, so a
-    stopped broker costs the tick seconds, not minutes."""
+    Publishing retries briefly, so a stopped broker costs the tick seconds, not minutes. The task has no
+    expiry: a worker that starts late still sends (a task whose claim was handed out again meanwhile finds
+    its token stale and does nothing)."""
     if getattr(settings, "OUTBOX_SEND_INLINE", False):
         send_claimed(delivery_id, token)
         return
@@ -314,7 +315,6 @@ def enqueue(delivery_id: int, token: str) -> None:
 
     send_delivery.apply_async(
         (delivery_id, token),
-        expires=unstarted_claim_timeout().total_seconds(),
         retry=True,
         retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
     )
