@@ -221,7 +221,8 @@ def reclaim(*, now: datetime) -> tuple[int, int]:
     )
     unknown = 0
     for pk, token, started in lost:
-        why = f"the send began at {_clock(started)} and no outcome came back (the worker was lost mid-call)"
+        began = _clock(started) if started else "an unknown time"
+        why = f"the send began at {began} and no outcome came back (the worker was lost mid-call)"
         unknown += _record_unknown(pk, token, why, now=now)
     if requeued or unknown:
         log.warning("outbox: requeued %d claims that never started; %d sends lost mid-call", requeued, unknown)

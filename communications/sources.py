@@ -143,7 +143,7 @@ def _reminder_specs(
     role,
     due_at: datetime,
     anchor: datetime,
-    expires_at: datetime,
+    expires_at: datetime | None,
     what: str,
     subject: str,
     body: str,
