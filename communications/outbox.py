@@ -202,12 +202,38 @@ def _span(delta: timedelta) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
+def send_queue_waiting() -> int:
+    """How many send tasks wait in the broker's send queue (0 when sending inline, or when the broker
+    cannot say: then nothing is queued that could still run)."""
+    if getattr(settings, "OUTBOX_SEND_INLINE", False) or getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return 0
+    from celery import current_app
+
+    from .tasks import send_delivery
+
+    queue = getattr(send_delivery, "queue", None) or current_app.conf.task_default_queue
+    try:
+        with current_app.connection_for_write() as conn:
+            _, waiting, _ = conn.default_channel.queue_declare(queue=queue, passive=True)
+    except Exception:  # no such queue yet, or the broker is down (then nothing can be queued either)
+        return 0
+    return int(waiting or 0)
+
+
 def reclaim(*, now: datetime) -> tuple[int, int]:
     """Hand out again the claims whose send never began; record as unknown the ones lost mid-call.
-    Returns (requeued, unknown)."""
+    Returns (requeued, unknown).
+
+    A claim that never began is handed out again only once the send queue is empty (its task, if it still
+    exists, is then running or gone: a queued duplicate could only find its token stale). While the queue
+    is backed up, re-queuing would pile a new task behind every old one, faster than a busy worker drains
+    them; only after three claim timeouts is such a claim handed out regardless."""
+    cutoff = now - unstarted_claim_timeout()
     unstarted = Delivery.objects.filter(
-        status=DeliveryStatus.SENDING, attempt_started_at__isnull=True, claimed_at__lt=now - unstarted_claim_timeout()
+        status=DeliveryStatus.SENDING, attempt_started_at__isnull=True, claimed_at__lt=cutoff
     )
+    if unstarted.exists() and send_queue_waiting():
+        unstarted = unstarted.filter(claimed_at__lt=now - 3 * started_claim_timeout())
     requeued = unstarted.filter(unknown_attempts=0).update(
         status=DeliveryStatus.PENDING, claim_token="", next_attempt_at=now, updated_at=now
     )

@@ -321,6 +321,33 @@ def test_a_started_send_left_in_sending_is_reclaimed_as_unknown_not_pending(coor
     assert row.status == DeliveryStatus.SENT
 
 
+def test_while_the_send_queue_is_backed_up_unstarted_claims_are_not_piled_on_again(coordinator, settings):
+    """Re-queuing a claim whose task still waits in a long queue would add a task per row per reclaim,
+    faster than a busy worker drains them (a livelock seen under load): wait for the queue to drain."""
+    settings.OUTBOX_CLAIM_TIMEOUT_SECONDS = 60
+    settings.OUTBOX_SEND_TIME_LIMIT_SECONDS = 40
+    webhook_message(coordinator, "http://127.0.0.1:9/ok")
+    with time_machine.travel(T0, tick=False):
+        outbox.materialise(now=T0)
+        ids, token = outbox.claim(now=T0)
+    with mock.patch.object(outbox, "send_queue_waiting", return_value=50):
+        tick_at(T0 + M)
+        assert Delivery.objects.get().claim_token == token  # its task is probably still in the queue
+        tick_at(T0 + 181 * S)  # three claim timeouts: handed out regardless
+    assert Delivery.objects.get().claim_token != token
+
+
+def test_with_the_send_queue_empty_an_unstarted_claim_is_handed_out_again_at_once(coordinator):
+    webhook_message(coordinator, "http://127.0.0.1:9/ok")
+    with time_machine.travel(T0, tick=False):
+        outbox.materialise(now=T0)
+        ids, token = outbox.claim(now=T0)
+    with mock.patch.object(outbox, "send_queue_waiting", return_value=0):
+        tick_at(T0 + M)  # its task is neither queued nor running: lost with the broker
+    row = Delivery.objects.get()
+    assert row.claim_token != token and row.attempts == 1
+
+
 # --- Globally unique idempotency keys and Message-IDs ----------------------------------------------------
 
 
