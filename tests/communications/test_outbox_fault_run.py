@@ -220,8 +220,17 @@ def test_outbox_under_worker_kill_redis_stop_database_restart_and_bad_receivers(
             _wait_ready(log, name)
             faults.append(("worker killed", t, time.time()))
 
-            # 2. Redis stops for ten seconds (queued tasks are lost with it: no persistence).
+            # 2. Redis stops for ten seconds (queued tasks are lost with it: no persistence), while a send
+            #    is in flight (its message unacknowledged: the case that hung a Celery 5.7 worker).
             time.sleep(3)
+            limit = time.monotonic() + 6
+            while (
+                time.monotonic() < limit
+                and not Delivery.objects.filter(
+                    status=DeliveryStatus.SENDING, attempt_started_at__isnull=False
+                ).exists()
+            ):
+                time.sleep(0.05)
             t = time.time()
             redis.stop()
             time.sleep(10)

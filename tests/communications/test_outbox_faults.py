@@ -113,6 +113,21 @@ def test_the_worker_survives_a_broker_outage(settings):
     assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is True
     assert app.conf.broker_connection_max_retries is None  # never gives up on Redis
     assert app.conf.broker_connection_retry is True
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("socket_timeout") or not settings.REDIS_URL
+
+
+def test_a_lost_redis_connection_with_unacked_tasks_does_not_hang_the_worker(caplog):
+    """kombu 5.7 raised AttributeError restoring unacked messages on a collected connection."""
+    from kombu.transport import redis as kombu_redis
+
+    import launchcontrol.celery  # noqa: F401 - installs the workaround
+
+    qos = kombu_redis.QoS.__new__(kombu_redis.QoS)
+    qos._delivered = {"tag": object()}
+    qos.channel = mock.Mock()
+    qos.channel.conn_or_acquire.side_effect = AttributeError("'NoneType' object has no attribute 'hostname'")
+    assert qos.restore_unacked() is None
+    assert qos._delivered == {} and "visibility timeout" in caplog.text
 
 
 # --- No send after its expiry, on any path ---------------------------------------------------------------
