@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -37,6 +38,19 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A webhook target must be an http(s) URL to a public address (unless WEBHOOK_ALLOW_PRIVATE)."""
+        super().clean()
+        if self.kind == ChannelKind.WEBHOOK and self.target.strip():
+            from django.core.exceptions import ValidationError
+
+            from .channels import validate_webhook_target
+
+            try:
+                validate_webhook_target(self.target)
+            except ValidationError as exc:
+                raise ValidationError({"target": exc.messages}) from exc
 
 
 class Audience(models.TextChoices):
@@ -120,9 +134,13 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed"
     LATE = "late", "Late (not sent)"
     SKIPPED = "skipped", "Skipped"
+    #: The request may or may not have reached the receiver (a timeout after it went out, a worker lost
+    #: mid-call). Retried once with the same idempotency key while ``retry_same_key`` is set.
+    UNKNOWN = "unknown", "Outcome unknown"
 
 
-#: States a delivery never leaves by itself (only a coordinator's "send now" re-opens one).
+#: States a delivery never leaves by itself (only a coordinator's "send now" re-opens one). An
+#: ``unknown`` row is final once its one retry with the same key is used (``retry_same_key`` false).
 FINAL_STATES = frozenset({DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.LATE, DeliveryStatus.SKIPPED})
 #: States of a delivery that has not gone out yet (a hold end or re-baseline discards these).
 UNSENT_STATES = frozenset({DeliveryStatus.AWAITING_APPROVAL, DeliveryStatus.PENDING})
@@ -156,6 +174,14 @@ class Delivery(models.Model):
     manual = models.BooleanField(default=False, help_text="Sent or skipped by hand by the coordinator.")
     claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="Webhook Idempotency-Key and email Message-ID."
+    )
+    attempt_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current claim began the outgoing call (outcome unknown if lost)."
+    )
+    unknown_attempts = models.PositiveSmallIntegerField(default=0, help_text="Attempts whose outcome is unknown.")
+    retry_same_key = models.BooleanField(default=False, help_text="An unknown outcome's one retry is still to come.")
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, help_text="The last failure.")
     note = models.CharField(max_length=300, blank=True, help_text="Why it was skipped, late or sent by hand.")
@@ -178,6 +204,13 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label or self.source_kind} → {self.recipient_label or self.recipient} ({self.status})"
+
+    @property
+    def sent_late(self) -> bool:
+        """Sent, automatically, later than OUTBOX_ON_TIME_SECONDS after it came due (an outage held it up)."""
+        if self.status != DeliveryStatus.SENT or self.sent_at is None or self.manual:
+            return False
+        return (self.sent_at - self.due_at).total_seconds() > float(getattr(settings, "OUTBOX_ON_TIME_SECONDS", 60))
 
     @property
     def key(self) -> tuple[str, int, str, str, object]:

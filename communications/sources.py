@@ -172,7 +172,7 @@ def _reminder_specs(
     role,
     due_at: datetime,
     anchor: datetime,
-    expires_at: datetime,
+    expires_at: datetime | None,
     what: str,
     subject: str,
     body: str,
@@ -236,7 +236,7 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             role=owner,
             due_at=due - lead,
             anchor=due,
-            expires_at=due,
+            expires_at=due + grace,  # useful until the overdue reminder takes over (and while the item is open)
             what=f"Reminder: {item.title} due {format_offset(offset)}",
             subject=f"[{plan.name}] Due at {_when(plan, due)}: {item.title}",
             body=f"{item.title}\n\nDue {format_offset(offset)} ({_when(plan, due)}), owner {owner.name}.\n\n{url}",
@@ -248,7 +248,7 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             role=owner,
             due_at=due + grace,
             anchor=due,
-            expires_at=due + grace + late_after(),
+            expires_at=None,  # useful until the item is done (checked just before sending)
             what=f"Overdue: {item.title}",
             subject=f"[{plan.name}] OVERDUE since {_when(plan, due)}: {item.title}",
             body=f"{item.title}\n\nWas due {format_offset(offset)} ({_when(plan, due)}) and is still open.\n\n{url}",
@@ -287,7 +287,7 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
                 role=lead_role,
                 due_at=begin - lead,
                 anchor=begin,
-                expires_at=begin,
+                expires_at=finish + grace,  # useful until the step starts (checked) or its overdue one comes
                 what=f"Reminder: step {step.name} starts {format_offset(step.offset)}",
                 subject=f"[{plan.name}] Starts at {_when(plan, begin)}: {step.name}",
                 body=f"Step {step.name} starts {format_offset(step.offset)} ({_when(plan, begin)}); "
@@ -300,7 +300,7 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             role=lead_role,
             due_at=finish + grace,
             anchor=begin,
-            expires_at=finish + grace + late_after(),
+            expires_at=None,  # useful until the step is done (checked just before sending)
             what=f"Overdue: step {step.name}",
             subject=f"[{plan.name}] OVERDUE: step {step.name} should have finished at {_when(plan, finish)}",
             body=f"Step {step.name} should have finished at {_when(plan, finish)} and is not done.",
@@ -506,7 +506,8 @@ def message_specs(
             elif channel.kind in {ChannelKind.EMAIL, ChannelKind.WEBHOOK} and not channel.target.strip():
                 skip = f"{channel.name} has no target"
             every = message.every
-            expires = at + (min(every, late_after()) if every else late_after() * 12)
+            # A recurring update is useful until the next one; a one-off for OUTBOX_LATE_AFTER_MINUTES x 12.
+            expires = at + (every if every and (message.count or 1) > 1 else late_after() * 12)
             yield DeliverySpec(
                 source_kind="message",
                 source_id=message.pk,

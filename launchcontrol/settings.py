@@ -255,10 +255,19 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Launch Control <launchcontrol@localhost>")
 
 # --- Celery ------------------------------------------------------------------------------------------
-# Due things are rows (communications.Delivery); beat only ticks the outbox, never long ETAs.
+# Due things are rows (communications.Delivery); beat only ticks the outbox, never long ETAs. The tick has
+# its own queue and worker (`outbox`), so slow sends on the default queue never delay it.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": 3600,
+        # A stopped or hung Redis fails a publish or a poll in seconds instead of hanging the caller.
+        "socket_timeout": envint("REDIS_SOCKET_TIMEOUT", "5"),
+        "socket_connect_timeout": envint("REDIS_SOCKET_TIMEOUT", "5"),
+        "socket_keepalive": True,
+        "retry_on_timeout": True,
+        "health_check_interval": 10,
+    }
 else:
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
@@ -281,11 +290,31 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker never gives up on the broker: it waits for Redis
+CELERY_BROKER_CONNECTION_TIMEOUT = envint("REDIS_SOCKET_TIMEOUT", "5")
+# On a lost broker connection, running acks_late tasks are cancelled and redelivered (Celery 6's default);
+# a send that had begun is then recorded as unknown, never blindly repeated.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "communications.tasks.outbox_tick": {"queue": "outbox"},
+    "issues.tasks.escalate_open_issues": {"queue": "outbox"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 OUTBOX_TICK_SECONDS = float(os.environ.get("OUTBOX_TICK_SECONDS", "15"))
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "outbox-tick": {"task": "communications.tasks.outbox_tick", "schedule": OUTBOX_TICK_SECONDS},
-    "escalate-issues": {"task": "issues.tasks.escalate_open_issues", "schedule": 60.0},
+    # A tick not started by the next one is dropped (expires): ticks never pile up behind an outage.
+    "outbox-tick": {
+        "task": "communications.tasks.outbox_tick",
+        "schedule": OUTBOX_TICK_SECONDS,
+        "options": {"queue": "outbox", "expires": OUTBOX_TICK_SECONDS},
+    },
+    "escalate-issues": {
+        "task": "issues.tasks.escalate_open_issues",
+        "schedule": 60.0,
+        "options": {"queue": "outbox", "expires": 60.0},
+    },
 }
 
 # --- Launch Control ------------------------------------------------------------------------------------
@@ -294,12 +323,23 @@ WARROOM_POLL_SECONDS = envint("WARROOM_POLL_SECONDS", "2")
 LINK_DEFAULT_DAYS = envint("LINK_DEFAULT_DAYS", "30")
 LINK_MAX_DAYS = envint("LINK_MAX_DAYS", "365")
 REMINDER_LEAD_MINUTES = envint("REMINDER_LEAD_MINUTES", "15")
-WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+# A webhook call's wall-clock deadline for the whole exchange (connect, send, answer), not per read.
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# Webhook targets must resolve to public addresses unless this is on (a company network's own hooks).
+WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", "False")
 # The outbox (communications.outbox): how far back a tick looks for what came due, when a due thing is
 # too late to matter, when a claim is presumed lost (killed worker), how many tries a send gets.
 OUTBOX_LOOKBACK_HOURS = float(os.environ.get("OUTBOX_LOOKBACK_HOURS", "24"))
 OUTBOX_LATE_AFTER_MINUTES = float(os.environ.get("OUTBOX_LATE_AFTER_MINUTES", "30"))
-OUTBOX_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", "120"))
+# A send that began and recorded nothing is presumed lost (outcome unknown) after OUTBOX_CLAIM_TIMEOUT_SECONDS,
+# never before the send task's hard time limit + 5 s; a claim whose send never began (its task lost with the
+# broker) is handed out again after OUTBOX_UNSTARTED_RECLAIM_SECONDS.
+OUTBOX_CLAIM_TIMEOUT_SECONDS = float(os.environ.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", "60"))
+OUTBOX_UNSTARTED_RECLAIM_SECONDS = float(os.environ.get("OUTBOX_UNSTARTED_RECLAIM_SECONDS", "30"))
+OUTBOX_SEND_SOFT_TIME_LIMIT_SECONDS = float(os.environ.get("OUTBOX_SEND_SOFT_TIME_LIMIT_SECONDS", "30"))
+OUTBOX_SEND_TIME_LIMIT_SECONDS = float(os.environ.get("OUTBOX_SEND_TIME_LIMIT_SECONDS", "40"))
+OUTBOX_TICK_TIME_LIMIT_SECONDS = float(os.environ.get("OUTBOX_TICK_TIME_LIMIT_SECONDS", "120"))
+OUTBOX_ON_TIME_SECONDS = float(os.environ.get("OUTBOX_ON_TIME_SECONDS", "60"))  # later is shown "sent late"
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", "4")
 OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "30"))
 REMINDER_OVERDUE_GRACE_MINUTES = float(os.environ.get("REMINDER_OVERDUE_GRACE_MINUTES", "5"))

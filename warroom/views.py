@@ -86,20 +86,20 @@ def board_entry(plan_id: int, revision: int, bucket: int) -> tuple[str, bytes]:
                 entry = cache.get(key)
                 if entry is not None:
                     return entry
-    except Exception:
-        log.warning("warroom: cache unreachable; rendering the board without it", exc_info=True)
+    except Exception as exc:  # one line per render, not a traceback: the outage is one fact, not a bug
+        log.warning("warroom: cache unreachable (%s: %s); rendering the board without it", type(exc).__name__, exc)
         return _render_entry(plan_id)
     try:
         entry = _render_entry(plan_id)
         try:
             cache.set(key, entry, timeout=CACHE_SECONDS)
-        except Exception:
-            log.warning("warroom: could not store the board in the cache", exc_info=True)
+        except Exception as exc:
+            log.warning("warroom: could not store the board in the cache (%s: %s)", type(exc).__name__, exc)
     finally:
         try:
             cache.delete(lock)
-        except Exception:
-            log.warning("warroom: could not release the render lock", exc_info=True)
+        except Exception as exc:
+            log.warning("warroom: could not release the render lock (%s: %s)", type(exc).__name__, exc)
     return entry
 
 

@@ -1,4 +1,10 @@
-"""A local webhook receiver for tests: records every POST (idempotency key, JSON) on 127.0.0.1."""
+"""A local webhook receiver for tests: records every POST (idempotency key, JSON, when) on 127.0.0.1.
+
+Paths choose the behaviour: ``/ok…`` answers 200, ``/fail…`` 500, ``/hang…`` reads the request and then
+answers nothing for ``hang`` seconds, ``/trickle…`` dribbles its status line a byte every ``trickle``
+seconds, ``/failhang…`` answers 500 to the first request of each key and hangs on the later ones.
+A request is recorded once its body is read, whatever happens after (it *was* received).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Sink:
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, hang: float = 30.0, trickle: float = 1.0) -> None:
         self.lock = threading.Lock()
         self.calls: list[dict] = []
+        self.stopping = threading.Event()
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -21,9 +28,24 @@ class Sink:
                     time.sleep(delay)  # a slow receiver, so a batch is still going when a worker is killed
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
+                key = self.headers.get("Idempotency-Key")
                 with sink.lock:
-                    sink.calls.append({"path": self.path, "key": self.headers.get("Idempotency-Key"), "json": body})
-                status = 500 if self.path.startswith("/fail") else 200
+                    seen = sum(1 for c in sink.calls if c["key"] == key)
+                    sink.calls.append({"path": self.path, "key": key, "json": body, "at": time.time()})
+                if self.path.startswith("/hang") or (self.path.startswith("/failhang") and seen):
+                    sink.stopping.wait(hang)
+                    return
+                if self.path.startswith("/trickle"):
+                    for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok":
+                        if sink.stopping.wait(trickle):
+                            return
+                        try:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                    return
+                status = 500 if self.path.startswith(("/fail", "/failhang")) else 200
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()
@@ -33,6 +55,7 @@ class Sink:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -41,9 +64,18 @@ class Sink:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stopping.set()
         self.server.shutdown()
         self.server.server_close()
 
     def keys(self, path: str = "/ok") -> Counter:
         with self.lock:
             return Counter(c["key"] for c in self.calls if c["path"].startswith(path))
+
+    def first_at(self) -> dict[str, float]:
+        """When each key first arrived (epoch seconds)."""
+        out: dict[str, float] = {}
+        with self.lock:
+            for c in self.calls:
+                out.setdefault(c["key"], c["at"])
+        return out

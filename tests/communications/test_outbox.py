@@ -304,19 +304,19 @@ def test_reminder_for_an_item_done_meanwhile_is_skipped_with_the_reason(coordina
     assert row.note == "Not sent: the item is already done."
 
 
-def test_stuck_sending_row_is_reclaimed_and_sent_once(coordinator):
+def test_a_claim_whose_send_never_began_is_handed_out_again_within_half_a_minute(coordinator):
     plan = make_plan(coordinator)
     factories.ItemFactory(checklist__plan=plan, due_offset=-10 * M)
     now = T0 - 25 * M
     with time_machine.travel(now, tick=False):
         outbox.materialise(now=now)
-        ids, token = outbox.claim(now=now)  # the worker that got this was killed
+        ids, token = outbox.claim(now=now)  # its task was lost with the broker
     assert len(ids) == 1
-    tick_at(now + M)
+    tick_at(now + timedelta(seconds=20))
     assert Delivery.objects.get().status == DeliveryStatus.SENDING
-    tick_at(now + 3 * M)  # past OUTBOX_CLAIM_TIMEOUT_SECONDS: reclaimed, sent by a new claim
+    tick_at(now + timedelta(seconds=45))  # past OUTBOX_UNSTARTED_RECLAIM_SECONDS: safe, it never began
     row = Delivery.objects.get()
-    assert row.status == DeliveryStatus.SENT and len(mail.outbox) == 1
+    assert row.status == DeliveryStatus.SENT and len(mail.outbox) == 1 and row.unknown_attempts == 0
     with time_machine.travel(now + 4 * M, tick=False):
         assert outbox.send_claimed(ids[0], token) == "stale"  # the old claim cannot send it again
     assert len(mail.outbox) == 1
