@@ -37,6 +37,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from plans.models import Hold, Plan, PlanStatus
+from plans.validators import T0_MAX, T0_MIN
 
 from . import channels
 from .models import Delivery, DeliveryStatus
@@ -180,7 +181,10 @@ def _record_compose_failures(plan: Plan, rows: list[Delivery]) -> None:
 def materialise(*, now: datetime | None = None) -> int:
     """Materialise every live plan; one that fails is logged and rolled back, and the others go on."""
     now = now or timezone.now()
-    ids = list(Plan.objects.filter(status__in=ACTIVE_STATES).values_list("pk", flat=True))
+    # A plan whose T-0 lies outside the supported range (data saved before the bound) sends nothing: its
+    # times cannot be computed, and it must not stop the tick for every other plan.
+    in_range = Plan.objects.filter(status__in=ACTIVE_STATES, t0__gte=T0_MIN, t0__lt=T0_MAX)
+    ids = list(in_range.values_list("pk", flat=True))
     created = 0
     for pk in ids:
         try:

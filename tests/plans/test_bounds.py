@@ -381,3 +381,27 @@ def test_rebaseline_by_a_stranger_is_403_whatever_the_date(client, plan):
         assert response.status_code == 403
     plan.refresh_from_db()
     assert plan.t0 == T0
+
+
+def test_a_plan_out_of_range_does_not_stop_the_outbox_or_escalation_for_the_others():
+    """Old data with an absurd T-0 sends nothing, and every other plan's deliveries still come due."""
+    import time_machine
+
+    from communications import outbox
+    from issues.tasks import escalate_open_issues
+
+    coordinator = factories.UserFactory(username="coord")
+    with time_machine.travel(T0 - timedelta(days=8), tick=False):
+        good, bad = (
+            import_plan_text(
+                template_text("heypeter-academy-lms"), t0="2026-12-01T12:00", tz="Europe/London", coordinator=coordinator
+            )
+            for _ in range(2)
+        )
+    Plan.objects.filter(pk__in=[good.pk, bad.pk]).update(status=PlanStatus.COUNTDOWN)
+    Plan.objects.filter(pk=bad.pk).update(t0=datetime(9999, 12, 31, 23, 59, tzinfo=UTC))
+    with time_machine.travel(T0 - timedelta(hours=1), tick=False):
+        assert outbox.materialise() > 0
+        escalate_open_issues()  # no exception for the out-of-range plan
+    assert Delivery.objects.filter(plan=good).exists()
+    assert not Delivery.objects.filter(plan=bad).exists()
