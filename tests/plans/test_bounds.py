@@ -392,10 +392,9 @@ def test_a_plan_out_of_range_does_not_stop_the_outbox_or_escalation_for_the_othe
 
     coordinator = factories.UserFactory(username="coord")
     with time_machine.travel(T0 - timedelta(days=8), tick=False):
+        text = template_text("heypeter-academy-lms")
         good, bad = (
-            import_plan_text(
-                template_text("heypeter-academy-lms"), t0="2026-12-01T12:00", tz="Europe/London", coordinator=coordinator
-            )
+            import_plan_text(text, t0="2026-12-01T12:00", tz="Europe/London", coordinator=coordinator)
             for _ in range(2)
         )
     Plan.objects.filter(pk__in=[good.pk, bad.pk]).update(status=PlanStatus.COUNTDOWN)
