@@ -284,7 +284,10 @@ ENTRIES = [
     Endpoint("checklists:gate_poll", "read", _gate),
     Endpoint("communications:page", "read", _plan),
     Endpoint(
-        "communications:preview", "read", lambda w: {"plan": w.plan.slug, "pk": w.message.pk}, target=lambda w: w.message
+        "communications:preview",
+        "read",
+        lambda w: {"plan": w.plan.slug, "pk": w.message.pk},
+        target=lambda w: w.message,
     ),
     Endpoint("warroom:board", "read", _plan),
     Endpoint("warroom:kiosks", "read", _plan),
@@ -297,8 +300,10 @@ ENTRIES = [
         COORDINATOR,
         data=lambda w: {"to": "launched", "reason": "All gates passed"},
         target=lambda w: w.plan,
-        fields={"to": "choice:draft,scheduled,countdown,hold,launched,stabilizing,completed,rolled_back,aborted",
-                "reason": "text"},
+        fields={
+            "to": "choice:draft,scheduled,countdown,hold,launched,stabilizing,completed,rolled_back,aborted",
+            "reason": "text",
+        },
     ),
     Endpoint(
         "plans:hold_start",
@@ -394,8 +399,12 @@ ENTRIES = [
         ANY_ROLE,
         data=lambda w: {"title": "Login page 502", "severity": "high", "owner_role": w.role_a.pk, "description": ""},
         target=lambda w: w.plan,
-        fields={"title": "text", "severity": "choice:critical,high,medium,low", "owner_role": "pk:role_a",
-                "description": "text"},
+        fields={
+            "title": "text",
+            "severity": "choice:critical,high,medium,low",
+            "owner_role": "pk:role_a",
+            "description": "text",
+        },
     ),
     Endpoint(
         "issues:acknowledge",
@@ -508,10 +517,8 @@ def walk(patterns: list[Any] | None = None, prefix: str = "", namespace: str = "
             out.extend(walk(entry.url_patterns, prefix + str(entry.pattern), ns))
         elif isinstance(entry, URLPattern):
             route = prefix + str(entry.pattern)
-            if entry.name:
-                name = f"{namespace}:{entry.name}" if namespace else entry.name
-            else:
-                name = route
+            qualified = f"{namespace}:{entry.name}" if namespace else entry.name
+            name = qualified if entry.name else route
             out.append(Route(name=name, route=route, callback=entry.callback, named=bool(entry.name)))
     return out
 
@@ -524,9 +531,7 @@ def accepted_methods(callback: Callable[..., Any]) -> frozenset[str] | None:
     or a class-based view's handlers; ``None`` when the view accepts any method."""
     view_class = getattr(callback, "view_class", None)
     if view_class is not None:
-        return frozenset(
-            m.upper() for m in view_class.http_method_names if m != "options" and hasattr(view_class, m)
-        )
+        return frozenset(m.upper() for m in view_class.http_method_names if m != "options" and hasattr(view_class, m))
     fn: Any = callback
     while fn is not None:
         for cell in getattr(fn, "__closure__", None) or ():
@@ -535,4 +540,3 @@ def accepted_methods(callback: Callable[..., Any]) -> frozenset[str] | None:
                 return frozenset(value)
         fn = getattr(fn, "__wrapped__", None)
     return None
-

@@ -239,7 +239,13 @@ VALID_PLAN: dict[str, Any] = {
     "risks": [{"title": "Database Migration", "probability": "low", "impact": "high", "owner": "DBA"}],
     "metrics": [{"name": "Error rate", "category": "Technical", "comparator": "<", "target": 0.1, "unit": "%"}],
     "rollback_triggers": [
-        {"description": "Error rate >1%", "metric": "Error rate", "comparator": ">", "threshold": 1, "sustained_for": "10m"}
+        {
+            "description": "Error rate >1%",
+            "metric": "Error rate",
+            "comparator": ">",
+            "threshold": 1,
+            "sustained_for": "10m",
+        }
     ],
     "channels": [{"name": "Staff email", "kind": "email", "target": "staff@example.com"}],
     "messages": [
@@ -402,7 +408,29 @@ def text_surgery(draw: st.DrawFn) -> str:
     at = draw(st.integers(0, len(text)))
     if draw(st.booleans()):
         return text[:at]
-    return text[:at] + draw(st.one_of(st.text(max_size=8), st.sampled_from(["&a", "*a", "!!python/object:os.system", "? ", "%YAML 9.9\n", "---\n", "\t", ": :", "- -", "<<: *x"]))) + text[at:]
+    return (
+        text[:at]
+        + draw(
+            st.one_of(
+                st.text(max_size=8),
+                st.sampled_from(
+                    [
+                        "&a",
+                        "*a",
+                        "!!python/object:os.system",
+                        "? ",
+                        "%YAML 9.9\n",
+                        "---\n",
+                        "\t",
+                        ": :",
+                        "- -",
+                        "<<: *x",
+                    ]
+                ),
+            )
+        )
+        + text[at:]
+    )
 
 
 def plan_texts() -> st.SearchStrategy[str]:
@@ -411,7 +439,11 @@ def plan_texts() -> st.SearchStrategy[str]:
         mutated_plans(),
         mutated_plans(),
         text_surgery(),
-        st.builds(deep_nesting, st.sampled_from([10, 100, 300, 600, 1000, 5000]), st.sampled_from(["flow-list", "flow-map", "block"])),
+        st.builds(
+            deep_nesting,
+            st.sampled_from([10, 100, 300, 600, 1000, 5000]),
+            st.sampled_from(["flow-list", "flow-map", "block"]),
+        ),
         st.builds(alias_bomb, st.integers(1, 9), st.integers(2, 10), st.sampled_from(["extra", "roles"])),
         st.text(max_size=200),
     )

@@ -100,7 +100,10 @@ CLASSIC: dict[str, list[Any]] = {
     "datetime": ["0001-01-01T00:00", "9999-12-31T23:59", "2026-11-22T16:00+23:59", "2026-02-30T12:00"],
     "number": ["1e10", "99999999999999999999", "NaN", "-1e400", "0.000001"],
     "int": ["-1", "9223372036854775808", "x"],
-    "key": ["message|1|channel:1|email|0001-01-01T00:00:00+00:00", "message|1|channel:1|email|9999-12-31T23:59:59+00:00"],
+    "key": [
+        "message|1|channel:1|email|0001-01-01T00:00:00+00:00",
+        "message|1|channel:1|email|9999-12-31T23:59:59+00:00",
+    ],
 }
 BOUNDARY_CASES = [
     pytest.param(entry, field, value, id=f"{entry.name}-{field}-{i}")

@@ -127,7 +127,9 @@ def test_imported_plans_render(text: str) -> None:
     coordinator = factories.UserFactory(username="fuzz-coordinator", password=None)
     with rolled_back():
         try:
-            plan = import_plan_text(text, t0="2026-12-01T12:00", tz="UTC", filename="fuzz.yaml", coordinator=coordinator)
+            plan = import_plan_text(
+                text, t0="2026-12-01T12:00", tz="UTC", filename="fuzz.yaml", coordinator=coordinator
+            )
         except PlanFormatError:
             return
         from django.test import Client
@@ -137,9 +139,7 @@ def test_imported_plans_render(text: str) -> None:
         urls = [reverse(name, args=[plan.slug]) for name in ("plans:detail", "plans:timeline", "communications:page")]
         urls += [reverse("warroom:board", args=[plan.slug]), reverse("communications:status", args=[plan.slug])]
         urls += [reverse("checklists:role", args=[plan.slug, role.slug]) for role in plan.roles.all()]
-        urls += [
-            reverse("communications:preview", args=[plan.slug, message.pk]) for message in plan.messages.all()[:2]
-        ]
+        urls += [reverse("communications:preview", args=[plan.slug, message.pk]) for message in plan.messages.all()[:2]]
         for url in urls:
             with time_limit(SECONDS, f"GET {url}"):
                 response = client.get(url)

@@ -63,8 +63,7 @@ def is_login_redirect(response) -> bool:
 @pytest.mark.parametrize("route", ROUTES, ids=_ids)
 def test_every_url_is_in_the_table(route: Route) -> None:
     assert route.named, (
-        f"URL {route.route!r} has no name: give it one (path(..., name=...)) and add it to TABLE in "
-        "tests/endpoints.py"
+        f"URL {route.route!r} has no name: give it one (path(..., name=...)) and add it to TABLE in tests/endpoints.py"
     )
     assert route.name in TABLE, (
         f"URL {route.name!r} ({route.route}) is not in the URL guard's table. Add an Endpoint to ENTRIES in "
@@ -174,6 +173,22 @@ def test_read_needs_a_sign_in_and_ignores_posts(entry: Endpoint, world: World) -
         response = post(world.client(actor), url, GARBAGE)
         assert response.status_code < 500, (entry.name, actor, response.status_code)
         assert not before.diff(State.now(world)), (entry.name, actor)
+
+
+# --- Public endpoints ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("entry", PUBLIC, ids=_ids)
+def test_public_endpoint_is_public_and_changes_nothing(entry: Endpoint, world: World) -> None:
+    assert entry.why, f"{entry.name}: say why it is public"
+    client = world.client("anonymous")
+    url = url_of(entry, world)
+    before = State.now(world)
+    response = client.get(url)
+    assert response.status_code in (200, 403, 404, 405), (entry.name, response.status_code)
+    response = post(client, url, GARBAGE)
+    assert response.status_code < 500, (entry.name, response.status_code)
+    assert not before.diff(State.now(world)), entry.name
 
 
 # --- The admin ---------------------------------------------------------------------------------------
