@@ -115,7 +115,23 @@ def datetime_values() -> st.SearchStrategy[str]:
     )
 
 
-def key_values(message_pk: int, channel_pk: int) -> st.SearchStrategy[str]:
+class Ref(str):
+    """A value that names an object of the fixture world (``Ref("role_a")``: its pk), filled in by
+    :func:`resolve` when the body is posted: the strategies stay independent of the database."""
+
+
+def resolve(value: Any, world: Any) -> Any:
+    if isinstance(value, list):
+        return [resolve(v, world) for v in value]
+    if isinstance(value, Ref):
+        out = str(value)
+        for name in ("message", "channel", "role_a", "delivery"):
+            out = out.replace("{" + name + "}", str(getattr(world, name).pk))
+        return out
+    return value
+
+
+def key_values() -> st.SearchStrategy[str]:
     """Delivery keys as the communications page sends them (``kind|source|recipient|channel|due``), forged."""
     due = st.one_of(
         st.sampled_from(ODD_DATETIMES),
@@ -123,10 +139,10 @@ def key_values(message_pk: int, channel_pk: int) -> st.SearchStrategy[str]:
     )
     return st.one_of(
         st.builds(
-            lambda kind, sid, rcpt, ch, at: f"{kind}|{sid}|{rcpt}|{ch}|{at}",
+            lambda kind, sid, rcpt, ch, at: Ref(f"{kind}|{sid}|{rcpt}|{ch}|{at}"),
             st.sampled_from(["message", "item.due", "step.due", "issue.escalation", "x"]),
-            st.one_of(st.just(message_pk), st.integers()),
-            st.sampled_from([f"channel:{channel_pk}", "user:1", "", "channel:999999"]),
+            st.one_of(st.just("{message}"), st.integers().map(str)),
+            st.sampled_from(["channel:{channel}", "user:1", "", "channel:999999"]),
             st.sampled_from(["email", "webhook", "status_page", "chat", ""]),
             due,
         ),
@@ -134,7 +150,7 @@ def key_values(message_pk: int, channel_pk: int) -> st.SearchStrategy[str]:
     )
 
 
-def _plausible(kind: str, world: Any) -> st.SearchStrategy[Any]:
+def _plausible(kind: str) -> st.SearchStrategy[Any]:
     if kind == "text":
         return st.sampled_from(["Waiting for the vendor", "Row counts match", "ok"])
     if kind == "datetime":
@@ -144,15 +160,15 @@ def _plausible(kind: str, world: Any) -> st.SearchStrategy[Any]:
     if kind == "int":
         return st.integers(0, 3).map(str)
     if kind == "key":
-        return st.just(f"message|{world.message.pk}|channel:{world.channel.pk}|email|2026-12-01T11:00:00+00:00")
+        return st.just(Ref("message|{message}|channel:{channel}|email|2026-12-01T11:00:00+00:00"))
     if kind.startswith("choice:"):
         return st.sampled_from(kind.removeprefix("choice:").split(","))
     if kind.startswith("pk:"):
-        return st.just(str(getattr(world, kind.removeprefix("pk:")).pk))
+        return st.just(Ref("{" + kind.removeprefix("pk:") + "}"))
     raise ValueError(f"unknown field kind {kind!r}")
 
 
-def _nasty(kind: str, world: Any) -> st.SearchStrategy[Any]:
+def _nasty(kind: str) -> st.SearchStrategy[Any]:
     if kind == "datetime":
         return datetime_values()
     if kind == "number":
@@ -160,30 +176,30 @@ def _nasty(kind: str, world: Any) -> st.SearchStrategy[Any]:
     if kind in ("int", "pk") or kind.startswith("pk:"):
         return int_values()
     if kind == "key":
-        return key_values(world.message.pk, world.channel.pk)
+        return key_values()
     return text_values()
 
 
 MISSING = object()
 
 
-def field_value(kind: str, world: Any) -> st.SearchStrategy[Any]:
+def field_value(kind: str) -> st.SearchStrategy[Any]:
     """One form field: missing, plausible, nasty, or sent twice (a list: wrong type for a single value)."""
-    single = st.one_of(_plausible(kind, world), _nasty(kind, world))
+    single = st.one_of(_plausible(kind), _nasty(kind))
     return st.one_of(
         st.just(MISSING),
-        _plausible(kind, world),
-        _nasty(kind, world),
+        _plausible(kind),
+        _nasty(kind),
         st.lists(single, min_size=2, max_size=3),
     )
 
 
-def form_bodies(fields: dict[str, str], world: Any) -> st.SearchStrategy[dict[str, Any]]:
+def form_bodies(fields: dict[str, str]) -> st.SearchStrategy[dict[str, Any]]:
     """A POST body for an endpoint with these fields (name -> kind), plus now and then unknown ones."""
     unknown = st.dictionaries(
         st.text(alphabet=string.ascii_letters + "_[]", min_size=1, max_size=12), text_values(), max_size=2
     )
-    known = st.fixed_dictionaries({name: field_value(kind, world) for name, kind in fields.items()})
+    known = st.fixed_dictionaries({name: field_value(kind) for name, kind in fields.items()})
 
     def merge(parts: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
         body, extra = parts

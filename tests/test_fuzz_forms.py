@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import fuzz_examples
 from tests.endpoints import WRITES, Endpoint, World, messages_of, post, rolled_back
-from tests.strategies import form_bodies
+from tests.strategies import form_bodies, resolve
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -122,10 +122,12 @@ def test_boundary_values(entry: Endpoint, field: str, value: Any, world: World) 
     check_post(entry, world, body, entry.htmx)
 
 
+BODIES = {e.name: st.tuples(form_bodies(dict(e.fields)), st.booleans()) for e in WRITES}
+
+
 @pytest.mark.parametrize("entry", WRITES, ids=str)
 @settings(max_examples=fuzz_examples(10))
 @given(data=st.data())
 def test_fuzzed_bodies_never_crash_or_half_write(entry: Endpoint, world: World, data: st.DataObject) -> None:
-    body = data.draw(form_bodies(dict(entry.fields), world), label="body")
-    htmx = data.draw(st.booleans(), label="htmx") if entry.htmx else False
-    check_post(entry, world, body, htmx)
+    body, htmx = data.draw(BODIES[entry.name], label="body, htmx")
+    check_post(entry, world, {k: resolve(v, world) for k, v in body.items()}, htmx and entry.htmx)
