@@ -342,6 +342,26 @@ def plan_values() -> st.SearchStrategy[Any]:
     )
 
 
+def _same_type(value: Any) -> st.SearchStrategy[Any]:
+    if isinstance(value, bool):
+        return st.booleans()
+    if isinstance(value, int | float):
+        return st.sampled_from([0, -1, 2**15, 2**31, 2**63, 10**10, 10**400, 1e308, -(10**30)])
+    if isinstance(value, str) and value.startswith("T") and value[1:2] in "+-":
+        return st.sampled_from(ODD_OFFSETS)
+    if isinstance(value, str) and value[:1].isdigit():
+        return st.sampled_from(["0m", "1s", "99999999d", "99999999999d", "-1h", "1h1h"])
+    if isinstance(value, str):
+        return st.one_of(
+            st.sampled_from([*CONTROL, *TEMPLATE_SYNTAX, "!!!", "---", " "]),
+            st.builds(lambda c, n: c * n, st.sampled_from(["x", "é", "-"]), st.sampled_from(LENGTHS)),
+            st.text(max_size=20).map(lambda t: f"a{t}"),
+        )
+    if isinstance(value, list):
+        return st.just(value * 50)
+    return plan_values()
+
+
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     out = [prefix] if prefix else []
     if isinstance(node, dict):
@@ -382,8 +402,10 @@ def mutated_plans(draw: st.DrawFn) -> str:
         try:
             for part in path[:-1]:
                 parent = parent[part]
-            action = draw(st.sampled_from(["replace", "replace", "replace", "delete", "unknown_key"]))
-            if action == "replace":
+            action = draw(st.sampled_from(["same_type", "same_type", "same_type", "replace", "delete", "unknown_key"]))
+            if action == "same_type":  # a value of the right type, but hostile: the likeliest to be accepted
+                parent[path[-1]] = draw(_same_type(parent[path[-1]]))
+            elif action == "replace":
                 parent[path[-1]] = draw(plan_values())
             elif action == "delete":
                 del parent[path[-1]]

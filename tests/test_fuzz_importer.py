@@ -37,9 +37,8 @@ class TooSlow(AssertionError):
 
 
 class ImportCrash(AssertionError):
-    """Anything but a clean refusal. One type raised from one place, so that a replay that fails a bit
-    differently (a runaway stopped by the clock one time, by the recursion limit the next) is the same
-    failure to Hypothesis, not a "flaky" one; the message names the original exception."""
+    """Anything but a clean refusal; the message names the original exception (and Hypothesis reports
+    each distinct original exception as its own failure)."""
 
 
 @contextmanager
@@ -48,8 +47,14 @@ def no_crash(what: str) -> Iterator[None]:
         yield
     except (PlanFormatError, SystemExit, CommandError):
         raise
-    except BaseException as exc:  # noqa: BLE001 - RecursionError, MemoryError, TooSlow: all are findings
-        raise ImportCrash(f"{what}: {type(exc).__name__}: {str(exc)[:300]}") from None
+    except (TooSlow, RecursionError, MemoryError) as exc:
+        # A runaway: the clock or the recursion limit stops it, whichever comes first on this machine, so
+        # all of them are one failure (a replay stopped the other way is not "flaky").
+        crash = ImportCrash(f"{what}: runaway input: {type(exc).__name__}: {str(exc)[:300]}")
+        crash.__context__ = None
+        raise crash from None
+    except Exception as exc:
+        raise ImportCrash(f"{what}: {type(exc).__name__}: {str(exc)[:300]}") from exc
 
 
 @contextmanager
