@@ -108,7 +108,7 @@ def plan(db, coordinator):
 
 # --- Hypothesis: a bounded, deterministic run in `make test`; `make fuzz` (FUZZ_EXAMPLES=N) goes longer --
 
-from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import HealthCheck, Phase  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 from hypothesis.database import DirectoryBasedExampleDatabase  # noqa: E402
 
@@ -125,6 +125,7 @@ hypothesis_settings.register_profile(
     deadline=None,
     derandomize=True,
     database=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],  # no slow "explain"
     print_blob=True,
     suppress_health_check=_FUZZ_HEALTH,
 )
