@@ -183,12 +183,26 @@ def _nasty(kind: str) -> st.SearchStrategy[Any]:
 MISSING = object()
 
 
+def _classic(kind: str) -> st.SearchStrategy[Any]:
+    """The values that broke things before, drawn as often as anything generated."""
+    if kind == "datetime":
+        return st.sampled_from(ODD_DATETIMES)
+    if kind == "number":
+        return st.sampled_from(HUGE_NUMBERS)
+    if kind == "key":
+        return st.sampled_from(ODD_DATETIMES).map(lambda at: Ref(f"message|{{message}}|channel:{{channel}}|email|{at}"))
+    if kind == "int" or kind.startswith("pk:"):
+        return st.sampled_from(["-1", "0", "2147483648", "9223372036854775808", "1e3", "x"])
+    return st.sampled_from([*CONTROL, *TEMPLATE_SYNTAX, "x" * 2001, "x" * 301])
+
+
 def field_value(kind: str) -> st.SearchStrategy[Any]:
     """One form field: missing, plausible, nasty, or sent twice (a list: wrong type for a single value)."""
-    single = st.one_of(_plausible(kind), _nasty(kind))
+    single = st.one_of(_plausible(kind), _classic(kind), _nasty(kind))
     return st.one_of(
         st.just(MISSING),
         _plausible(kind),
+        _classic(kind),
         _nasty(kind),
         st.lists(single, min_size=2, max_size=3),
     )
