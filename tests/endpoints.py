@@ -67,6 +67,11 @@ class World:
     metric: Any
     _clients: dict[str, Client] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        # Short, and safe: Hypothesis prints the fixtures of a failing example, and a model's __str__
+        # may itself be what the fuzz broke.
+        return f"<World plan={self.plan.slug!r}>"
+
     @property
     def coordinator(self) -> Any:
         return self.users["coordinator"]

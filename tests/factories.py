@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -132,7 +133,7 @@ class MetricFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Metric {n}")
     category = "Technical"
     comparator = "<"
-    target = 0.1
+    target = Decimal("0.1")  # a Decimal, as the column gives back (its __str__ calls .normalize())
     unit = "%"
 
 
