@@ -124,3 +124,54 @@ def _client_login_passes_a_request(monkeypatch):
         return original(self, **credentials)
 
     monkeypatch.setattr(ClientMixin, "login", login)
+
+
+# --- Hypothesis: a bounded, deterministic run in `make test`; `make fuzz` (FUZZ_EXAMPLES=N) goes longer --
+
+from hypothesis import HealthCheck, Phase  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+from hypothesis.database import DirectoryBasedExampleDatabase  # noqa: E402
+
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0") or 0)
+_FUZZ_HEALTH = [
+    HealthCheck.function_scoped_fixture,  # each example runs in a savepoint that is rolled back
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+    HealthCheck.large_base_example,
+]
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],  # no slow "explain"
+    print_blob=True,
+    suppress_health_check=_FUZZ_HEALTH,
+)
+hypothesis_settings.register_profile(
+    "fuzz",
+    max_examples=FUZZ_EXAMPLES or 2000,
+    deadline=None,
+    derandomize=False,
+    database=DirectoryBasedExampleDatabase(".var/hypothesis"),
+    print_blob=True,
+    suppress_health_check=_FUZZ_HEALTH,
+)
+hypothesis_settings.load_profile("fuzz" if FUZZ_EXAMPLES else "ci")
+
+
+def fuzz_examples(bounded: int) -> int:
+    """Examples per fuzz test: ``bounded`` in `make test`, FUZZ_EXAMPLES in `make fuzz`."""
+    return FUZZ_EXAMPLES or bounded
+
+
+@pytest.fixture
+def world(db, settings):
+    """A plan with one of everything a URL names and a user per actor (see tests/endpoints.py)."""
+    from tests.endpoints import build_world
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # users are made, not typed
+    settings.OUTBOX_SEND_INLINE = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    return build_world()

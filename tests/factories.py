@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
 
 from checklists.models import Checklist, Gate, Item, NoGoTrigger
+from communications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Message
 from issues.models import Issue
-from plans.models import Phase, Plan, PlanStatus, Step, SuccessMetric
+from plans.models import KioskLink, Phase, Plan, PlanStatus, Step, SuccessMetric
 from roles.models import Role
 
 PASSWORD = "correct-horse-battery"
@@ -131,5 +133,56 @@ class MetricFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Metric {n}")
     category = "Technical"
     comparator = "<"
-    target = 0.1
+    target = Decimal("0.1")  # a Decimal, as the column gives back (its __str__ calls .normalize())
     unit = "%"
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Channel {n}")
+    kind = ChannelKind.EMAIL
+    target = "staff@example.com"
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Message {n}")
+    offset = timedelta(hours=-1)
+    subject = "Launch update"
+    body = "All on track."
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    """A due, pending delivery of a message to an email channel (the shape the outbox makes)."""
+
+    class Meta:
+        model = Delivery
+
+    plan = factory.SubFactory(PlanFactory)
+    channel = factory.SubFactory(ChannelFactory, plan=factory.SelfAttribute("..plan"))
+    source_kind = "message"
+    source_id = factory.Sequence(lambda n: n + 1)
+    recipient = factory.LazyAttribute(lambda d: f"channel:{d.channel.pk}")
+    channel_kind = ChannelKind.EMAIL
+    address = factory.LazyAttribute(lambda d: d.channel.target)
+    recipient_label = factory.LazyAttribute(lambda d: d.channel.name)
+    label = factory.Sequence(lambda n: f"Delivery {n}")
+    subject = "Launch update"
+    body = "All on track."
+    status = DeliveryStatus.PENDING
+    due_at = factory.LazyFunction(lambda: datetime(2026, 12, 1, 11, 0, tzinfo=UTC))
+    next_attempt_at = factory.SelfAttribute("due_at")
+
+
+class KioskLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KioskLink
+
+    plan = factory.SubFactory(PlanFactory)
+    label = factory.Sequence(lambda n: f"War room TV {n}")

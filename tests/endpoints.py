@@ -1,0 +1,547 @@
+"""Every URL of the app in one table, and the fixture world its kwargs are built from.
+
+The URL guard (``tests/test_url_guard.py``) walks the URLconf and fails for a URL name that has no
+entry here; the form fuzz (``tests/test_fuzz_forms.py``) posts generated bodies to every ``write``.
+Adding an endpoint means adding a line to :data:`TABLE`: what it is (``public``, ``read`` or ``write``),
+how to build its URL kwargs from a :class:`World`, who may write through it, a body that succeeds
+(the guard's positive control: it proves the kwargs are right, so a refusal is a refusal and not a
+404 of a mistyped URL), and the fields the fuzz suite fills.
+
+Actors (each a signed-in user, except ``anonymous``):
+
+- ``coordinator``: the plan's coordinator;
+- ``owner``: primary of role A, the role that owns the item, leads the step, is the gate's authority
+  and the issue's owner;
+- ``other``: primary of role B, a holder of another role in the same plan;
+- ``stranger``: signed in, no role anywhere;
+- ``staff``: ``is_staff`` (may open the admin), no role in the plan;
+- ``outsider``: coordinator of another plan and holder of a role there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from django.apps import apps
+from django.contrib.messages import get_messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests import factories
+
+ACTORS = ("anonymous", "stranger", "staff", "outsider", "other", "owner", "coordinator")
+COORDINATOR = frozenset({"coordinator"})
+ROLE_A = frozenset({"coordinator", "owner"})
+ANY_ROLE = frozenset({"coordinator", "owner", "other"})
+APP_LABELS = ("plans", "roles", "checklists", "issues", "communications")
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+# --- The fixture world -----------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """A plan with one of everything a URL can name, and a user for each actor."""
+
+    plan: Any
+    other_plan: Any
+    users: dict[str, Any]
+    role_a: Any
+    role_b: Any
+    item: Any
+    step: Any
+    gate: Any
+    trigger: Any
+    issue: Any
+    channel: Any
+    message: Any
+    delivery: Any
+    kiosk: Any
+    metric: Any
+    _clients: dict[str, Client] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        # Short, and safe: Hypothesis prints the fixtures of a failing example, and a model's __str__
+        # may itself be what the fuzz broke.
+        return f"<World plan={self.plan.slug!r}>"
+
+    @property
+    def coordinator(self) -> Any:
+        return self.users["coordinator"]
+
+    def client(self, actor: str) -> Client:
+        """A client signed in as ``actor`` that answers a crash with a 500 instead of raising it."""
+        if actor not in self._clients:
+            client = Client(raise_request_exception=False)
+            if actor != "anonymous":
+                client.force_login(self.users[actor])
+            self._clients[actor] = client
+        return self._clients[actor]
+
+
+def build_world() -> World:
+    User = factories.UserFactory  # noqa: N806
+    users = {
+        "coordinator": User(username="w-coordinator"),
+        "owner": User(username="w-owner"),
+        "other": User(username="w-other"),
+        "stranger": User(username="w-stranger"),
+        "staff": User(username="w-staff", is_staff=True),
+        "outsider": User(username="w-outsider"),
+    }
+    plan = factories.PlanFactory(slug="guarded", coordinator=users["coordinator"], t0=T0)
+    other_plan = factories.PlanFactory(slug="elsewhere", coordinator=users["outsider"], t0=T0)
+    factories.RoleFactory(plan=other_plan, slug="elsewhere-role", primary=users["outsider"])
+    role_a = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=users["owner"])
+    role_b = factories.RoleFactory(plan=plan, name="QA Lead", slug="qa", primary=users["other"])
+    item = factories.ItemFactory(checklist__plan=plan, checklist__role=role_a, title="Backup verified")
+    step = factories.StepFactory(plan=plan, lead_role=role_a, name="Cut over DNS")
+    gate = factories.GateFactory(plan=plan, slug="go-no-go", name="Go/No-Go", authority_role=role_a)
+    gate.polled_roles.set([role_a, role_b])
+    trigger = factories.NoGoTriggerFactory(gate=gate, description="Data migration failures")
+    issue = factories.IssueFactory(plan=plan, owner_role=role_a, title="Checkout slow")
+    channel = factories.ChannelFactory(plan=plan, name="Staff email")
+    message = factories.MessageFactory(plan=plan, name="Launching soon", requires_approval=True)
+    message.channels.set([channel])
+    delivery = factories.DeliveryFactory(plan=plan, channel=channel, source_id=message.pk)
+    kiosk = factories.KioskLinkFactory(plan=plan, label="War room TV", created_by=users["coordinator"])
+    metric = factories.MetricFactory(plan=plan, name="Error rate")
+    return World(
+        plan=plan,
+        other_plan=other_plan,
+        users=users,
+        role_a=role_a,
+        role_b=role_b,
+        item=item,
+        step=step,
+        gate=gate,
+        trigger=trigger,
+        issue=issue,
+        channel=channel,
+        message=message,
+        delivery=delivery,
+        kiosk=kiosk,
+        metric=metric,
+    )
+
+
+# --- What changed ------------------------------------------------------------------------------------
+
+
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the app's own models (many-to-many tables included), by pk."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for label in APP_LABELS:
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            out[model._meta.label] = list(model._default_manager.order_by("pk").values_list())
+    return out
+
+
+@dataclass(frozen=True)
+class State:
+    rows: dict[str, list[tuple[Any, ...]]]
+    revision: int
+    events: int
+
+    @classmethod
+    def now(cls, world: World) -> State:
+        from plans.models import Event, Plan
+
+        return cls(
+            rows=snapshot(),
+            revision=Plan.objects.values_list("revision", flat=True).get(pk=world.plan.pk),
+            events=Event.objects.count(),
+        )
+
+    def diff(self, other: State) -> list[str]:
+        """The tables whose rows differ (empty: nothing changed)."""
+        return [label for label in self.rows if self.rows[label] != other.rows.get(label)]
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Run a block in a savepoint that is always rolled back: each fuzz example starts from the world."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def messages_of(response: HttpResponse) -> list[tuple[int, str]]:
+    request = getattr(response, "wsgi_request", None)
+    if request is None:
+        return []
+    return [(m.level, str(m)) for m in get_messages(request)]
+
+
+def post(client: Client, url: str, data: Mapping[str, Any], *, htmx: bool = False) -> HttpResponse:
+    """POST a form body, the way a browser (or htmx, with ``HX-Request``) sends it. Leftover flash
+    messages of an earlier request are dropped first, so the response's messages are its own."""
+    client.cookies.pop("messages", None)
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(url, data, headers=headers)
+
+
+# --- The table -----------------------------------------------------------------------------------------
+
+Kind = Literal["public", "read", "write"]
+
+
+def _nothing(world: World) -> dict[str, Any]:
+    return {}
+
+
+def _plan(world: World) -> dict[str, Any]:
+    return {"plan": world.plan.slug}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    kind: Kind
+    kwargs: Callable[[World], dict[str, Any]] = _nothing
+    allowed: frozenset[str] = frozenset()
+    data: Callable[[World], dict[str, Any]] = _nothing
+    prepare: Callable[[World], None] | None = None
+    target: Callable[[World], Any] | None = None
+    # Fuzzed form fields: name -> kind ("text", "datetime", "number", "int", "key", "choice:a,b", "pk:attr").
+    fields: Mapping[str, str] = field(default_factory=dict)
+    htmx: bool = False  # the page posts it with htmx (a row fragment comes back instead of a redirect)
+    why: str = ""  # for public endpoints: who may reach it and why
+
+    @property
+    def fuzz_actor(self) -> str:
+        """The allowed user the fuzz suite posts as: the role holder where one is allowed, else the
+        coordinator."""
+        return "owner" if "owner" in self.allowed else "coordinator"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _hold(world: World) -> None:
+    from plans import services
+
+    services.hold_start(world.plan, by=world.coordinator, reason="Waiting for the vendor")
+
+
+def _start_step(world: World) -> None:
+    from checklists import services
+
+    services.step_start(world.step, by=world.users["owner"])
+
+
+def _open_poll(world: World) -> None:
+    from checklists import services
+
+    services.gate_open_poll(world.gate, by=world.users["owner"])
+
+
+def _raise_trigger(world: World) -> None:
+    from checklists import services
+
+    services.trigger_raise(world.trigger, by=world.users["owner"], reason="Row counts differ")
+
+
+def _kiosk_token(world: World) -> dict[str, Any]:
+    from plans.kiosk import kiosk_token
+
+    return {"token": kiosk_token(world.kiosk)}
+
+
+def _feed_token(world: World) -> dict[str, Any]:
+    from communications.ical import feed_token
+
+    return {"plan": world.plan.slug, "token": feed_token(world.role_a)}
+
+
+def _role(world: World) -> dict[str, Any]:
+    return {"plan": world.plan.slug, "role": world.role_a.slug}
+
+
+def _gate(world: World) -> dict[str, Any]:
+    return {"plan": world.plan.slug, "gate": world.gate.slug}
+
+
+ENTRIES = [
+    # Public: no sign-in; each refuses writes by its nature (GET only, a token, or Django's auth views).
+    Endpoint("login", "public", why="the sign-in form"),
+    Endpoint("logout", "public", why="signing out changes only the session"),
+    Endpoint("healthz", "public", why="the load balancer's probe"),
+    Endpoint("communications:status", "public", _plan, why="the public status page"),
+    Endpoint("communications:ical", "public", _feed_token, why="a role's calendar feed, by signed token"),
+    Endpoint("warroom:kiosk", "public", _kiosk_token, why="a TV's board, by revocable signed token"),
+    Endpoint("warroom:kiosk_fragment", "public", _kiosk_token, why="a TV's board poll, by kiosk token"),
+    Endpoint("warroom:fragment", "public", _plan, why="the board poll: the screen token in ?s= decides"),
+    # Reads: signed in.
+    Endpoint("plans:home", "read"),
+    Endpoint("plans:detail", "read", _plan),
+    Endpoint("plans:timeline", "read", _plan),
+    Endpoint("plans:activity", "read", _plan),
+    Endpoint("checklists:role", "read", _role),
+    Endpoint("checklists:gate", "read", _gate),
+    Endpoint("checklists:gate_poll", "read", _gate),
+    Endpoint("communications:page", "read", _plan),
+    Endpoint(
+        "communications:preview",
+        "read",
+        lambda w: {"plan": w.plan.slug, "pk": w.message.pk},
+        target=lambda w: w.message,
+    ),
+    Endpoint("warroom:board", "read", _plan),
+    Endpoint("warroom:kiosks", "read", _plan),
+    Endpoint("warroom:metrics", "read", _plan),
+    # Writes.
+    Endpoint(
+        "plans:transition",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"to": "launched", "reason": "All gates passed"},
+        target=lambda w: w.plan,
+        fields={
+            "to": "choice:draft,scheduled,countdown,hold,launched,stabilizing,completed,rolled_back,aborted",
+            "reason": "text",
+        },
+    ),
+    Endpoint(
+        "plans:hold_start",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"reason": "Waiting for the vendor"},
+        target=lambda w: w.plan,
+        fields={"reason": "text"},
+    ),
+    Endpoint("plans:hold_end", "write", _plan, COORDINATOR, prepare=_hold, target=lambda w: w.plan),
+    Endpoint(
+        "plans:rebaseline",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"new_t0": "2026-12-02T12:00", "reason": "Vendor slipped a day"},
+        target=lambda w: w.plan,
+        fields={"new_t0": "datetime", "reason": "text"},
+    ),
+    Endpoint(
+        "checklists:item_set",
+        "write",
+        lambda w: {**_role(w), "pk": w.item.pk},
+        ROLE_A,
+        data=lambda w: {"status": "done", "version": w.item.version, "note": "Checked the restore"},
+        target=lambda w: w.item,
+        fields={"status": "choice:open,done,skipped", "version": "int", "note": "text"},
+        htmx=True,
+    ),
+    Endpoint(
+        "checklists:step_start",
+        "write",
+        lambda w: {**_role(w), "pk": w.step.pk},
+        ROLE_A,
+        target=lambda w: w.step,
+        htmx=True,
+    ),
+    Endpoint(
+        "checklists:step_finish",
+        "write",
+        lambda w: {**_role(w), "pk": w.step.pk},
+        ROLE_A,
+        data=lambda w: {"note": "TTL was 60 s"},
+        prepare=_start_step,
+        target=lambda w: w.step,
+        fields={"note": "text"},
+        htmx=True,
+    ),
+    Endpoint("checklists:gate_open_poll", "write", _gate, ROLE_A, target=lambda w: w.gate),
+    Endpoint(
+        "checklists:vote_cast",
+        "write",
+        _gate,
+        ROLE_A,
+        data=lambda w: {"role": w.role_a.pk, "vote": "go", "comment": "Backups verified"},
+        prepare=_open_poll,
+        target=lambda w: w.gate,
+        fields={"role": "pk:role_a", "vote": "choice:go,no_go", "comment": "text"},
+    ),
+    Endpoint(
+        "checklists:gate_decide",
+        "write",
+        _gate,
+        ROLE_A,
+        data=lambda w: {"decision": "no_go", "reason": "Migration failed on staging"},
+        target=lambda w: w.gate,
+        fields={"decision": "choice:go,no_go", "reason": "text"},
+    ),
+    Endpoint(
+        "checklists:trigger_raise",
+        "write",
+        lambda w: {**_gate(w), "pk": w.trigger.pk},
+        ANY_ROLE,
+        data=lambda w: {"reason": "Row counts differ"},
+        target=lambda w: w.trigger,
+        fields={"reason": "text"},
+    ),
+    Endpoint(
+        "checklists:trigger_clear",
+        "write",
+        lambda w: {**_gate(w), "pk": w.trigger.pk},
+        ANY_ROLE,
+        data=lambda w: {"reason": "Counts match after re-run"},
+        prepare=_raise_trigger,
+        target=lambda w: w.trigger,
+        fields={"reason": "text"},
+    ),
+    Endpoint(
+        "issues:list",
+        "write",
+        _plan,
+        ANY_ROLE,
+        data=lambda w: {"title": "Login page 502", "severity": "high", "owner_role": w.role_a.pk, "description": ""},
+        target=lambda w: w.plan,
+        fields={
+            "title": "text",
+            "severity": "choice:critical,high,medium,low",
+            "owner_role": "pk:role_a",
+            "description": "text",
+        },
+    ),
+    Endpoint(
+        "issues:acknowledge",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.issue.pk},
+        ROLE_A,
+        target=lambda w: w.issue,
+    ),
+    Endpoint(
+        "issues:resolve",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.issue.pk},
+        ROLE_A,
+        data=lambda w: {"resolution": "Scaled the pool"},
+        target=lambda w: w.issue,
+        fields={"resolution": "text"},
+    ),
+    Endpoint(
+        "communications:send_now",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"delivery": w.delivery.pk},
+        target=lambda w: w.delivery,
+        fields={"delivery": "pk:delivery", "key": "key"},
+    ),
+    Endpoint(
+        "communications:skip",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"delivery": w.delivery.pk},
+        target=lambda w: w.delivery,
+        fields={"delivery": "pk:delivery", "key": "key"},
+    ),
+    Endpoint(
+        "communications:approve",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.message.pk},
+        COORDINATOR,
+        target=lambda w: w.message,
+    ),
+    Endpoint(
+        "communications:post_status",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"title": "Maintenance window confirmed", "body": "All set."},
+        target=lambda w: w.plan,
+        fields={"title": "text", "body": "text"},
+    ),
+    Endpoint(
+        "warroom:kiosk_create",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"label": "War room TV 2"},
+        target=lambda w: w.plan,
+        fields={"label": "text"},
+    ),
+    Endpoint(
+        "warroom:kiosk_revoke",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.kiosk.pk},
+        COORDINATOR,
+        target=lambda w: w.kiosk,
+    ),
+    Endpoint(
+        "warroom:metric_record",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.metric.pk},
+        ANY_ROLE,
+        data=lambda w: {"value": "0.05"},
+        target=lambda w: w.metric,
+        fields={"value": "number"},
+    ),
+]
+TABLE: dict[str, Endpoint] = {e.name: e for e in ENTRIES}
+WRITES = [e for e in ENTRIES if e.kind == "write"]
+READS = [e for e in ENTRIES if e.kind == "read"]
+PUBLIC = [e for e in ENTRIES if e.kind == "public"]
+
+
+# --- The URLconf -------------------------------------------------------------------------------------
+
+EXCLUDED_NAMESPACES = frozenset({"admin"})  # Django's admin has its own checks; see test_url_guard
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name", or the route itself when it has no name
+    route: str
+    callback: Callable[..., Any]
+    named: bool
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def walk(patterns: list[Any] | None = None, prefix: str = "", namespace: str = "") -> list[Route]:
+    """Every URL pattern, recursively through includes (admin excluded), with its full name."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    out: list[Route] = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in EXCLUDED_NAMESPACES:
+                continue
+            ns = ":".join(p for p in (namespace, entry.namespace or "") if p)
+            out.extend(walk(entry.url_patterns, prefix + str(entry.pattern), ns))
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            qualified = f"{namespace}:{entry.name}" if namespace else entry.name
+            name = qualified if entry.name else route
+            out.append(Route(name=name, route=route, callback=entry.callback, named=bool(entry.name)))
+    return out
+
+
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
+
+
+def accepted_methods(callback: Callable[..., Any]) -> frozenset[str] | None:
+    """The HTTP methods a view accepts, from ``require_http_methods`` (``require_POST``, ``require_GET``)
+    or a class-based view's handlers; ``None`` when the view accepts any method."""
+    view_class = getattr(callback, "view_class", None)
+    if view_class is not None:
+        return frozenset(m.upper() for m in view_class.http_method_names if m != "options" and hasattr(view_class, m))
+    fn: Any = callback
+    while fn is not None:
+        for cell in getattr(fn, "__closure__", None) or ():
+            value = cell.cell_contents
+            if isinstance(value, list) and value and all(isinstance(v, str) and v in HTTP_METHODS for v in value):
+                return frozenset(value)
+        fn = getattr(fn, "__wrapped__", None)
+    return None
