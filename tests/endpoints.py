@@ -65,6 +65,8 @@ class World:
     delivery: Any
     kiosk: Any
     metric: Any
+    feed: Any
+    feed_token: str
     _clients: dict[str, Client] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -113,6 +115,9 @@ def build_world() -> World:
     delivery = factories.DeliveryFactory(plan=plan, channel=channel, source_id=message.pk)
     kiosk = factories.KioskLinkFactory(plan=plan, label="War room TV", created_by=users["coordinator"])
     metric = factories.MetricFactory(plan=plan, name="Error rate")
+    from communications.ical import feed_create
+
+    feed, feed_token = feed_create(role_a, by=users["coordinator"])
     return World(
         plan=plan,
         other_plan=other_plan,
@@ -129,6 +134,8 @@ def build_world() -> World:
         delivery=delivery,
         kiosk=kiosk,
         metric=metric,
+        feed=feed,
+        feed_token=feed_token,
     )
 
 
@@ -214,6 +221,8 @@ class Endpoint:
     fields: Mapping[str, str] = field(default_factory=dict)
     htmx: bool = False  # the page posts it with htmx (a row fragment comes back instead of a redirect)
     why: str = ""  # for public endpoints: who may reach it and why
+    # Tables a public read may touch for bookkeeping only (a feed's last-used time), never a plan's state.
+    bookkeeping: frozenset[str] = frozenset()
 
     @property
     def fuzz_actor(self) -> str:
@@ -256,9 +265,7 @@ def _kiosk_token(world: World) -> dict[str, Any]:
 
 
 def _feed_token(world: World) -> dict[str, Any]:
-    from communications.ical import feed_token
-
-    return {"plan": world.plan.slug, "token": feed_token(world.role_a)}
+    return {"plan": world.plan.slug, "token": world.feed_token}
 
 
 def _role(world: World) -> dict[str, Any]:
@@ -275,7 +282,13 @@ ENTRIES = [
     Endpoint("logout", "public", why="signing out changes only the session"),
     Endpoint("healthz", "public", why="the load balancer's probe"),
     Endpoint("communications:status", "public", _plan, why="the public status page"),
-    Endpoint("communications:ical", "public", _feed_token, why="a role's calendar feed, by signed token"),
+    Endpoint(
+        "communications:ical",
+        "public",
+        _feed_token,
+        why="a role's calendar feed, by a random revocable token",
+        bookkeeping=frozenset({"communications.CalendarFeed"}),
+    ),
     Endpoint("warroom:kiosk", "public", _kiosk_token, why="a TV's board, by revocable signed token"),
     Endpoint("warroom:kiosk_fragment", "public", _kiosk_token, why="a TV's board poll, by kiosk token"),
     Endpoint("warroom:fragment", "public", _plan, why="the board poll: the screen token in ?s= decides"),
@@ -460,6 +473,22 @@ ENTRIES = [
         data=lambda w: {"title": "Maintenance window confirmed", "body": "All set."},
         target=lambda w: w.plan,
         fields={"title": "text", "body": "text"},
+    ),
+    Endpoint(
+        "communications:calendar_create",
+        "write",
+        _plan,
+        ROLE_A,
+        data=lambda w: {"role": w.role_a.pk, "days": "30"},
+        target=lambda w: w.role_a,
+        fields={"role": "pk:role_a", "days": "number"},
+    ),
+    Endpoint(
+        "communications:calendar_revoke",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.feed.pk},
+        ROLE_A,
+        target=lambda w: w.feed,
     ),
     Endpoint(
         "warroom:kiosk_create",
