@@ -1,27 +1,21 @@
 """The admin for editing plans. Writes that matter to a live launch go through the service layer:
 moving T-0 is :func:`plans.services.rebaseline`, a plan made from a template is
-:func:`plans.format.importer.import_plan_text`, and every other admin edit records an event so the
+:func:`launch.format.importer.import_plan_text` (the plan-from-template page and the YAML export
+live in launch/admin.py, the app that knows the plan format), and every other admin edit records an event so the
 war room (which keys its caches on the plan's revision) sees it."""
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
+from django.http import Http404, HttpRequest
 
-from .format import PlanFormatError, builtin_templates, template_text
-from .format.exporter import export_plan
-from .format.importer import import_plan_text
 from .models import (
     Event,
     Hold,
@@ -318,8 +312,6 @@ class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     # roles and checklists append their inlines here (see roles/admin.py, checklists/admin.py) so that
     # plans never imports them.
     inlines = [PhaseInline, StepInline]
-    actions = ["export_yaml"]
-    change_list_template = "admin/plans/plan/change_list.html"
 
     @admin.display(description="T-0 in the plan's zone")
     def t0_local(self, obj: Plan) -> str:
@@ -345,87 +337,6 @@ class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
         if hand_over:
             plan_set_coordinator(obj, by=actor(request), coordinator=new_coordinator)
         obj.refresh_from_db()
-
-    @admin.action(description="Export selected plans as plan-format YAML")
-    def export_yaml(self, request: HttpRequest, queryset: Any) -> HttpResponse:
-        body = "\n---\n".join(export_plan(p) for p in queryset.order_by("slug"))
-        name = queryset.first().slug if queryset.count() == 1 else "plans"
-        response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.yaml"'
-        return response
-
-    def get_urls(self):  # type: ignore[no-untyped-def]
-        extra = [
-            path(
-                "from-template/",
-                self.admin_site.admin_view(self.from_template_view),
-                name="plans_plan_from_template",
-            )
-        ]
-        return extra + super().get_urls()
-
-    def from_template_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request):
-            return HttpResponse(status=403)
-        form = FromTemplateForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            key = form.cleaned_data["template"]
-            try:
-                plan = import_plan_text(
-                    template_text(key),
-                    filename=f"{key}.yaml",
-                    t0=form.cleaned_data["t0"],
-                    tz=form.cleaned_data["timezone"],
-                    name=form.cleaned_data["name"] or None,
-                    slug=form.cleaned_data["slug"] or None,
-                    coordinator=actor(request),
-                    by=actor(request),
-                    source_template=key,
-                )
-            except PlanFormatError as exc:
-                for line in exc.lines():
-                    form.add_error(None, line)
-            else:
-                messages.success(
-                    request, f"Plan “{plan.name}” created from {key}, T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}."
-                )
-                return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "New plan from template",
-            "form": form,
-            "opts": self.model._meta,
-            "templates": builtin_templates(),
-        }
-        return TemplateResponse(request, "admin/plans/plan/from_template.html", context)
-
-
-def _zones() -> list[tuple[str, str]]:
-    return [(z, z) for z in sorted(zoneinfo.available_timezones()) if "/" in z or z == "UTC"]
-
-
-class FromTemplateForm(forms.Form):
-    template = forms.ChoiceField()
-    name = forms.CharField(required=False, max_length=200, help_text="Leave empty for the template's name.")
-    slug = forms.SlugField(required=False, max_length=80, help_text="Leave empty to derive it from the name.")
-    t0 = forms.DateTimeField(
-        label="T-0",
-        help_text="The launch moment, in the time zone below.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-    )
-    timezone = forms.ChoiceField(label="Time zone", initial="UTC")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        fields: dict[str, Any] = self.fields
-        fields["template"].choices = [(t.key, f"{t.name} ({t.key})") for t in builtin_templates()]
-        fields["timezone"].choices = _zones()
-
-    def clean_t0(self):  # type: ignore[no-untyped-def]
-        value = self.cleaned_data["t0"]
-        # Django made it aware in the server's zone; the user meant the plan's zone.
-        return timezone.make_naive(value) if timezone.is_aware(value) else value
 
 
 # --- The rest of plans' models ------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from django.urls import reverse
 from checklists.models import Checklist, Item
 from communications.models import Channel, Message
 from communications.services import post_status
+from launch.format import template_text
+from launch.format.importer import import_plan_text
 from plans.admin import PlanScopedAdmin, plan_path
-from plans.format import template_text
-from plans.format.importer import import_plan_text
 from plans.kiosk import kiosk_create
 from plans.models import Event, Phase, Plan, PlanStatus, Step
 from plans.services import hold_start, plan_set_coordinator

@@ -16,13 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checklists.services import item_tick
+from launch.sample import build_sample_plan
 from plans.kiosk import kiosk_create, kiosk_revoke, kiosk_token
 from plans.metrics import record_reading
 from plans.models import KioskLink, PlanStatus, RollbackTrigger
 from plans.services import hold_start
 from tests import factories
 from warroom import views
-from warroom.sample import build_sample_plan
 
 
 @pytest.fixture(autouse=True)

@@ -15,8 +15,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from plans.format import template_text
-from plans.format.importer import import_plan_text
+from launch.format import template_text
+from launch.format.importer import import_plan_text
 from plans.models import Plan, PlanStatus
 
 DEMO_SLUG = "demo-heypeter"
