@@ -274,7 +274,7 @@ def main() -> None:
 
     from checklists.models import Item, ItemStatus
     from checklists.services import item_tick
-    from launch.sample import build_sample_plan
+    from launch.services.sample import build_sample_plan
     from plans.models import Plan
     from plans.screens import screen_token
     from warroom import views

@@ -5,10 +5,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from plans.admin import PlanAdmin, PlanEventMixin, PlanScopedAdmin, TimingFieldsMixin
+from plans.admin import PlanAdmin, PlanEventMixin, PlanScopedAdmin, TimingFieldsMixin, actor
 from plans.offsets import format_offset
 
 from .models import Checklist, Gate, Item, NoGoTrigger, Vote
+from .services import checklist_items_save
 
 
 class ChecklistInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
@@ -66,12 +67,8 @@ class ChecklistAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     inlines = [ItemInline]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        instances = formset.save(commit=False)
-        for item in instances:
-            item.plan_id = form.instance.plan_id  # denormalised from the checklist
-            item.save()
-        for item in formset.deleted_objects:
-            item.delete()
+        items = formset.save(commit=False)
+        checklist_items_save(form.instance, by=actor(request), saved=items, deleted=list(formset.deleted_objects))
         formset.save_m2m()
 
 

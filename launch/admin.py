@@ -21,7 +21,7 @@ from plans.models import Plan
 
 from .format import PlanFormatError, builtin_templates, template_text
 from .format.exporter import export_plan
-from .format.importer import import_plan_text
+from .services.importer import import_plan_text
 
 
 class PlanAdmin(plans_admin.PlanAdmin):

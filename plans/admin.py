@@ -1,6 +1,6 @@
 """The admin for editing plans. Writes that matter to a live launch go through the service layer:
 moving T-0 is :func:`plans.services.rebaseline`, a plan made from a template is
-:func:`launch.format.importer.import_plan_text` (the plan-from-template page and the YAML export
+:func:`launch.services.importer.import_plan_text` (the plan-from-template page and the YAML export
 live in launch/admin.py, the app that knows the plan format), and every other admin edit records an event so the
 war room (which keys its caches on the plan's revision) sees it."""
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from checklists.models import Item
 from launch.format import template_text
-from launch.format.importer import import_plan_text
+from launch.services.importer import import_plan_text
 from plans.models import Event, Plan
 
 

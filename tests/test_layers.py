@@ -52,7 +52,7 @@ def test_the_copy_keeps_them_too(tree: Path) -> None:
             "def f():\n    from warroom import views\n",
             "checklists is not allowed to import warroom",
         ),
-        ("warroom/upward.py", "import launch.sample\n", "warroom is not allowed to import launch"),
+        ("warroom/upward.py", "import launch.services.sample\n", "warroom is not allowed to import launch"),
         (
             "checklists/upward.py",
             "import communications.models\n",

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from communications.models import Message
 from launch.format import template_text
-from launch.format.importer import import_plan_text
+from launch.services.importer import import_plan_text
 from plans.models import Plan, PlanStatus
 from tests import factories
 

@@ -3,7 +3,7 @@
 Entry points::
 
     from launch.format import builtin_templates, template_text, normalise, parse_plan_text
-    from launch.format.importer import import_plan_text, import_plan_file
+    from launch.services.importer import import_plan_text, import_plan_file
     from launch.format.exporter import export_plan
 """
 

@@ -12,7 +12,7 @@ from communications import outbox
 from communications.models import Delivery, DeliveryStatus, Message, StatusPost
 from communications.sources import occurrences
 from launch.format import template_text
-from launch.format.importer import import_plan_text
+from launch.services.importer import import_plan_text
 
 pytestmark = pytest.mark.django_db
 

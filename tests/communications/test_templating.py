@@ -25,7 +25,7 @@ from communications.templating import (
 )
 from communications.templating import render_message as render_text
 from launch.format import PlanFormatError
-from launch.format.importer import import_plan_text
+from launch.services.importer import import_plan_text
 from plans.models import Event
 from tests import factories
 from tests.plans.format_samples import SMALL

@@ -15,7 +15,7 @@ from checklists.models import Item, NoGoTrigger, Vote
 from communications.models import Channel, ChannelKind, Delivery, Message
 from issues.models import Issue
 from launch.format import template_text
-from launch.format.importer import import_plan_text
+from launch.services.importer import import_plan_text
 from plans.models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus
 from plans.validators import (
     BoundsError,
@@ -223,8 +223,8 @@ def test_metric_value_out_of_the_columns_range_is_refused(client, plan, coordina
 
 
 def test_largest_metric_value_fits(plan, coordinator):
-    from plans.metrics import record_reading
     from plans.models import SuccessMetric
+    from plans.services import record_reading
 
     metric = SuccessMetric.objects.create(plan=plan, name="Users")
     reading = record_reading(metric, value="9999999999.9999", by=coordinator)

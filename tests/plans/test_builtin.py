@@ -11,7 +11,7 @@ import pytest
 from checklists.models import Item
 from launch.format import builtin_templates, normalise, parse_plan_text, template_text
 from launch.format.exporter import export_plan
-from launch.format.importer import import_plan_text
+from launch.services.importer import import_plan_text
 from plans.models import Plan
 
 KEYS = ["english-training-center-phase8", "heypeter-academy-lms", "midas-lifestyle"]

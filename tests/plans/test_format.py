@@ -10,7 +10,7 @@ from django.db import connection
 from checklists.models import Item
 from launch.format import PlanFormatError, normalise, parse_plan_text
 from launch.format.exporter import export_plan
-from launch.format.importer import import_plan_text
+from launch.services.importer import import_plan_text
 from plans.models import Event, Step
 from roles.models import Role
 from tests.plans.format_samples import SMALL

@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from launch.format import PlanFormatError, builtin_templates, template_path
-from launch.format.importer import import_plan_text
 from launch.format.loader import read_plan_file, read_plan_stream
+from launch.services.importer import import_plan_text
 
 
 class Command(BaseCommand):
