@@ -10,11 +10,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+
+from launchcontrol.http import error_text
 
 from .models import (
     Event,
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 from .offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
-from .services import plan_set_coordinator, rebaseline, record
+from .services import TransitionError, hold_end, plan_set_coordinator, rebaseline, record
 from .validators import check_duration, check_offset
 
 
@@ -204,6 +206,21 @@ class PlanScopedAdmin:
         return self._in_scope(request, obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
+class ReadOnlyAdmin:
+    """Live launch state (holds, readings, votes, deliveries, events) is shown, never edited, in the
+    admin: it changes only through the services the pages call (an admin action may call one too).
+    Put it before PlanScopedAdmin in the bases."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def _field_at(model: type[models.Model], path: str) -> Any:
     field: Any = None
     for part in path.split("__"):
@@ -256,6 +273,7 @@ class StepInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     model = Step
     extra = 0
     fields = ("order", "name", "phase", "offset", "duration", "lead_role", "status")
+    readonly_fields = ("status",)  # a step starts and finishes on the checklist pages (their times with it)
     show_change_link = True
 
     def get_formset(self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any):  # type: ignore[override]
@@ -356,6 +374,8 @@ class StepAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     search_fields = ("name", "description", "verify", "rollback", "plan__name")
     filter_horizontal = ("depends_on",)
     raw_id_fields = ("plan",)
+    # Started and finished through checklists.services.step_start/step_finish, which set the times.
+    readonly_fields = ("status", "actual_start", "actual_finish")
 
     @admin.display(description="Offset", ordering="offset")
     def at(self, obj: Step) -> str:
@@ -392,7 +412,10 @@ class RollbackTriggerAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
 
 
 @admin.register(MetricReading)
-class MetricReadingAdmin(PlanScopedAdmin, admin.ModelAdmin):
+class MetricReadingAdmin(ReadOnlyAdmin, PlanScopedAdmin, admin.ModelAdmin):
+    """Readings are recorded on the metrics page (plans.services.record_reading judges the rollback
+    triggers and bumps the revision), so here they are read-only."""
+
     plan_field = "metric__plan"
     list_display = ("metric", "value", "recorded_at", "recorded_by")
     list_filter = ("metric__plan",)
@@ -401,27 +424,35 @@ class MetricReadingAdmin(PlanScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Hold)
-class HoldAdmin(PlanScopedAdmin, admin.ModelAdmin):
+class HoldAdmin(ReadOnlyAdmin, PlanScopedAdmin, admin.ModelAdmin):
+    """Holds start and end in the war room (they move T-0); here they are read-only, and the "End hold"
+    action ends an open one exactly as the war room does (plans.services.hold_end)."""
+
     list_display = ("plan", "reason", "started_at", "ended_at", "slip")
     list_filter = ("plan",)
     search_fields = ("reason", "plan__name")
+    actions = ["end_hold"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # holds start and end in the war room (they move T-0)
+    @admin.action(description="End hold (T-0 slips by its length)")
+    def end_hold(self, request: HttpRequest, queryset: QuerySet[Hold]) -> None:
+        for hold in queryset.filter(ended_at__isnull=True).select_related("plan"):
+            try:
+                hold_end(hold.plan, by=actor(request))
+            except (TransitionError, PermissionDenied) as exc:
+                text = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"{hold.plan.name}: {text}", messages.ERROR)
+            else:
+                self.message_user(request, f"{hold.plan.name}: hold ended, T-0 slipped.", messages.SUCCESS)
 
 
 @admin.register(Event)
-class EventAdmin(PlanScopedAdmin, admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin, PlanScopedAdmin, admin.ModelAdmin):
+    """The activity log is append-only."""
+
     list_display = ("at", "plan", "kind", "summary", "actor", "revision")
     list_filter = ("plan", "kind")
     search_fields = ("summary", "kind", "plan__name")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the activity log is append-only
 
 
 @admin.register(KioskLink)
@@ -431,4 +462,4 @@ class KioskLinkAdmin(PlanScopedAdmin, admin.ModelAdmin):
     search_fields = ("label", "plan__name")
 
 
-__all__ = ["PlanAdmin", "PlanEventMixin", "PlanScopedAdmin", "plan_of"]
+__all__ = ["PlanAdmin", "PlanEventMixin", "PlanScopedAdmin", "ReadOnlyAdmin", "plan_of"]

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from roles.models import Role
 
 
+class NotInTransaction(RuntimeError):
+    """A service wrote an event outside ``transaction.atomic()``: a programming error, never user input."""
+
+
 class TransitionError(ValidationError):
     """A launch state change that is not allowed from the current state."""
 
@@ -46,7 +50,9 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> Event:
     """Bump the plan's revision and log the event. Call inside the writer's transaction."""
-    assert transaction.get_connection().in_atomic_block, "record() must run inside transaction.atomic()"
+    if not transaction.get_connection().in_atomic_block:
+        # Not an assert: `python -O` strips those, and an event without its write is a lie in the log.
+        raise NotInTransaction("record() must run inside transaction.atomic(), with the write it records")
     Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
     revision = Plan.objects.values_list("revision", flat=True).get(pk=plan.pk)
     plan.revision = revision
@@ -170,7 +176,8 @@ def hold_end(plan: Plan, *, by: User) -> Hold:
         if locked.status != PlanStatus.HOLD:
             raise TransitionError("There is no hold to end.")
         hold = _close_open_hold(locked, by=by, slip=True)
-        assert hold is not None
+        if hold is None:
+            raise TransitionError("The plan is on hold but has no open hold to end; roll it back or abort it.")
         locked.status = hold.resume_status
         locked.save(update_fields=["status", "t0", "updated_at"])
         record(
