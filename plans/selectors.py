@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -37,8 +37,16 @@ def plan_for(user, slug: str, *, allow_out_of_range: bool = False) -> Plan:
 
 
 def plans_for(user) -> QuerySet[Plan]:
-    """Every plan a signed-in person may see, theirs first."""
-    return Plan.objects.select_related("coordinator").order_by("-t0")
+    """Every plan a signed-in person may see (everyone signed in sees every plan), theirs first: the
+    plans they coordinate or hold a role in (primary or backup), then the others; newest T-0 first
+    within each (1 query)."""
+    holds_role = Exists(Role.objects.filter(plan=OuterRef("pk")).filter(Q(primary=user.pk) | Q(backup=user.pk)))
+    return (
+        Plan.objects.select_related("coordinator")
+        # Case, not a bare boolean: a plan with no coordinator compares as NULL, which would sort apart.
+        .annotate(theirs=Case(When(Q(coordinator=user.pk) | Q(holds_role), then=1), default=0))
+        .order_by("-theirs", "-t0")
+    )
 
 
 def my_roles(user) -> QuerySet[Role]:
