@@ -1,8 +1,9 @@
-"""The home page lists every plan, theirs first (plans.selectors.plans_for)."""
+"""The home page lists every plan, theirs first (plans.selectors.plans_for); the plan page counts what a
+re-baseline moves through the offset registry (plans.timing.count_dated)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -35,3 +36,20 @@ def test_the_home_page_shows_theirs_first(client):
     client.force_login(me)
     html = client.get(reverse("launch:home")).content.decode()
     assert html.index("Mine") < html.index("Someone else&#x27;s")
+
+
+def test_the_rebaseline_preview_counts_every_dated_row_of_the_apps_above(plan, django_assert_num_queries):
+    """plans counts the items, gates and messages that move with T-0 through the offset registry
+    (plans.timing), without importing those apps, in one query."""
+    from communications.models import Message
+    from plans.models import Phase, Step
+    from plans.timing import count_dated
+
+    factories.ItemFactory(checklist__plan=plan, due_offset=timedelta(hours=-3))
+    factories.ItemFactory(checklist__plan=plan, due_offset=None)
+    factories.GateFactory(plan=plan, offset=timedelta(hours=-1))
+    Message.objects.create(plan=plan, name="Go-live notice", offset=timedelta(0))
+    factories.StepFactory(plan=plan, offset=timedelta(hours=-2))
+    factories.ItemFactory(due_offset=timedelta(hours=-3))  # another plan's
+    with django_assert_num_queries(1):
+        assert count_dated(plan.pk, exclude=(Step, Phase)) == 3
