@@ -274,10 +274,10 @@ def main() -> None:
 
     from checklists.models import Item, ItemStatus
     from checklists.services import item_tick
+    from launch.services.sample import build_sample_plan
     from plans.models import Plan
     from plans.screens import screen_token
     from warroom import views
-    from warroom.sample import build_sample_plan
 
     print(f"Building the bench plan: {SIZES} on {connection.vendor} …", flush=True)
     plan = build_sample_plan("bench", **SIZES)

@@ -5,10 +5,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from plans.admin import PlanAdmin, PlanEventMixin, PlanScopedAdmin, TimingFieldsMixin
+from plans.admin import PlanAdmin, PlanEventMixin, PlanScopedAdmin, ReadOnlyAdmin, TimingFieldsMixin, actor
 from plans.offsets import format_offset
 
 from .models import Checklist, Gate, Item, NoGoTrigger, Vote
+from .services import checklist_items_save
 
 
 class ChecklistInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
@@ -66,12 +67,8 @@ class ChecklistAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     inlines = [ItemInline]
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        instances = formset.save(commit=False)
-        for item in instances:
-            item.plan_id = form.instance.plan_id  # denormalised from the checklist
-            item.save()
-        for item in formset.deleted_objects:
-            item.delete()
+        items = formset.save(commit=False)
+        checklist_items_save(form.instance, by=actor(request), saved=items, deleted=list(formset.deleted_objects))
         formset.save_m2m()
 
 
@@ -82,7 +79,8 @@ class ItemAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     search_fields = ("title", "section", "note", "checklist__name", "plan__name")
     list_select_related = ("checklist", "owner_role", "plan")
     raw_id_fields = ("checklist", "step", "gate")
-    readonly_fields = ("plan", "done_at", "done_by", "version")
+    # Ticked and reopened on the role page (checklists.services.item_tick/item_reopen), never here.
+    readonly_fields = ("plan", "status", "done_at", "done_by", "version")
 
     @admin.display(description="Due", ordering="due_offset")
     def due(self, obj: Item) -> str:
@@ -127,11 +125,10 @@ class GateAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(PlanScopedAdmin, admin.ModelAdmin):
+class VoteAdmin(ReadOnlyAdmin, PlanScopedAdmin, admin.ModelAdmin):
+    """Votes are cast on the gate page, through checklists.services.vote_cast: read-only here."""
+
     plan_field = "gate__plan"
     list_display = ("gate", "role", "poll_round", "vote", "voted_by", "voted_at")
     list_filter = ("gate__plan", "vote")
     search_fields = ("gate__name", "role__name", "comment")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # votes are cast on the gate page, through the service layer

@@ -8,9 +8,12 @@ class ChecklistsConfig(AppConfig):
     name = "checklists"
 
     def ready(self) -> None:
+        from plans.panels import register_overview_part
         from plans.timing import register_offset_field
 
         from .models import Gate, Item
+        from .selectors import plan_gates
 
         register_offset_field(Item, "due_offset")
         register_offset_field(Gate, "offset")
+        register_overview_part("gates", plan_gates)

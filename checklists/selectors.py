@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from plans.models import Event, Plan, Step, StepStatus
 from plans.offsets import format_offset
+from plans.selectors import my_roles
 from roles.models import Role
 from roles.permissions import can_act_for_role
 
@@ -261,4 +263,35 @@ def gate_page(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
 
 
 def gates_of(plan: Plan) -> list[Gate]:
+    return list(Gate.objects.filter(plan=plan).select_related("authority_role"))
+
+
+# --- Home and plan page ----------------------------------------------------------------------------------
+
+
+def my_role_cards(user) -> list[Role]:
+    """The roles a person holds, each with counts of open and done items (2 queries)."""
+    roles = list(my_roles(user))
+    if not roles:
+        return []
+    ids = [r.pk for r in roles]
+    counts = (
+        Item.objects.annotate(role_key=Coalesce("owner_role_id", "checklist__role_id"))
+        .filter(role_key__in=ids)
+        .values("role_key")
+        .annotate(
+            open=Count("id", filter=Q(status="open")),
+            done=Count("id", filter=Q(status="done")),
+            total=Count("id"),
+        )
+    )
+    by_role = {c["role_key"]: c for c in counts}
+    for role in roles:
+        c: Any = by_role.get(role.pk) or {}
+        role.open_items, role.done_items, role.total_items = c.get("open", 0), c.get("done", 0), c.get("total", 0)  # type: ignore[attr-defined]
+    return roles
+
+
+def plan_gates(plan: Plan) -> list[Gate]:
+    """The plan's gates for the plan page (1 query; registered in plans.panels by checklists.apps)."""
     return list(Gate.objects.filter(plan=plan).select_related("authority_role"))

@@ -16,7 +16,7 @@ from plans.validators import clean_text
 from roles.models import Role
 from roles.permissions import can_act_for_role, holds_any_role, require_role
 
-from .models import Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
+from .models import Checklist, Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -392,3 +392,24 @@ def gate_decide(gate: Gate | int, *, by: User, decision: str, reason: str = "") 
         if decision == "no_go" and locked.plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN}:
             hold_start(locked.plan, by=by, reason=f"NO-GO at {locked.name}: {reason}", system=True)
     return locked
+
+
+def checklist_items_save(checklist: Checklist, *, by: User, saved: list[Item], deleted: list[Item]) -> None:
+    """The admin's item inline of one checklist: save the added and changed items (their plan is the
+    checklist's) and delete the removed ones, in one transaction with one event. Who may call it is the
+    admin's plan scope (plans.admin.PlanScopedAdmin); the item's status is read-only there."""
+    if not saved and not deleted:
+        return
+    with transaction.atomic():
+        for item in saved:
+            item.plan_id = checklist.plan_id  # denormalised from the checklist
+            item.save()
+        for item in deleted:
+            item.delete()
+        record(
+            checklist.plan,
+            kind="admin.changed",
+            actor=by,
+            summary=f"Items of checklist “{checklist.name}” changed in the admin",
+            data={"checklist": checklist.pk, "saved": [i.pk for i in saved], "deleted": len(deleted)},
+        )

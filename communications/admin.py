@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from plans.admin import PlanEventMixin, PlanScopedAdmin
+from plans.admin import PlanEventMixin, PlanScopedAdmin, ReadOnlyAdmin
 
 from .forms import MessageAdminForm
 from .models import Channel, Delivery, Message, StatusPost
@@ -26,19 +26,13 @@ class MessageAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(PlanScopedAdmin, admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin, PlanScopedAdmin, admin.ModelAdmin):
     """Read-only: deliveries change through the outbox and the communications page."""
 
     list_display = ["due_at", "plan", "source_kind", "label", "recipient_label", "channel_kind", "status", "attempts"]
     list_filter = ["plan", "status", "channel_kind", "source_kind"]
     search_fields = ["label", "recipient_label", "subject"]
     date_hierarchy = "due_at"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(StatusPost)

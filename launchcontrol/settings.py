@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "issues",
     "communications",
     "warroom",
+    "launch",  # last of ours: it replaces the Plan admin (launch/admin.py)
     "axes",
 ]
 
@@ -173,7 +174,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # what a successful sign
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "launchcontrol.throttle.lockout_response"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "plans:home"
+LOGIN_REDIRECT_URL = "launch:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"

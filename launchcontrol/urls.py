@@ -20,6 +20,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # First: the war-room poll is the hottest path (every screen, every 2 s); resolving it early matters.
     path("", include("warroom.urls")),
+    path("", include("launch.urls")),
     path("", include("plans.urls")),
     path("", include("checklists.urls")),
     path("", include("issues.urls")),

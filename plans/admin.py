@@ -1,27 +1,23 @@
 """The admin for editing plans. Writes that matter to a live launch go through the service layer:
 moving T-0 is :func:`plans.services.rebaseline`, a plan made from a template is
-:func:`plans.format.importer.import_plan_text`, and every other admin edit records an event so the
+:func:`launch.services.importer.import_plan_text` (the plan-from-template page and the YAML export
+live in launch/admin.py, the app that knows the plan format), and every other admin edit records an event so the
 war room (which keys its caches on the plan's revision) sees it."""
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils import timezone
+from django.http import Http404, HttpRequest
 
-from .format import PlanFormatError, builtin_templates, template_text
-from .format.exporter import export_plan
-from .format.importer import import_plan_text
+from launchcontrol.http import error_text
+
 from .models import (
     Event,
     Hold,
@@ -39,7 +35,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 from .offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
-from .services import plan_set_coordinator, rebaseline, record
+from .services import TransitionError, hold_end, plan_set_coordinator, rebaseline, record
 from .validators import check_duration, check_offset
 
 
@@ -210,6 +206,21 @@ class PlanScopedAdmin:
         return self._in_scope(request, obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
+class ReadOnlyAdmin:
+    """Live launch state (holds, readings, votes, deliveries, events) is shown, never edited, in the
+    admin: it changes only through the services the pages call (an admin action may call one too).
+    Put it before PlanScopedAdmin in the bases."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def _field_at(model: type[models.Model], path: str) -> Any:
     field: Any = None
     for part in path.split("__"):
@@ -262,6 +273,7 @@ class StepInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     model = Step
     extra = 0
     fields = ("order", "name", "phase", "offset", "duration", "lead_role", "status")
+    readonly_fields = ("status",)  # a step starts and finishes on the checklist pages (their times with it)
     show_change_link = True
 
     def get_formset(self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any):  # type: ignore[override]
@@ -318,8 +330,6 @@ class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     # roles and checklists append their inlines here (see roles/admin.py, checklists/admin.py) so that
     # plans never imports them.
     inlines = [PhaseInline, StepInline]
-    actions = ["export_yaml"]
-    change_list_template = "admin/plans/plan/change_list.html"
 
     @admin.display(description="T-0 in the plan's zone")
     def t0_local(self, obj: Plan) -> str:
@@ -346,87 +356,6 @@ class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
             plan_set_coordinator(obj, by=actor(request), coordinator=new_coordinator)
         obj.refresh_from_db()
 
-    @admin.action(description="Export selected plans as plan-format YAML")
-    def export_yaml(self, request: HttpRequest, queryset: Any) -> HttpResponse:
-        body = "\n---\n".join(export_plan(p) for p in queryset.order_by("slug"))
-        name = queryset.first().slug if queryset.count() == 1 else "plans"
-        response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.yaml"'
-        return response
-
-    def get_urls(self):  # type: ignore[no-untyped-def]
-        extra = [
-            path(
-                "from-template/",
-                self.admin_site.admin_view(self.from_template_view),
-                name="plans_plan_from_template",
-            )
-        ]
-        return extra + super().get_urls()
-
-    def from_template_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request):
-            return HttpResponse(status=403)
-        form = FromTemplateForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            key = form.cleaned_data["template"]
-            try:
-                plan = import_plan_text(
-                    template_text(key),
-                    filename=f"{key}.yaml",
-                    t0=form.cleaned_data["t0"],
-                    tz=form.cleaned_data["timezone"],
-                    name=form.cleaned_data["name"] or None,
-                    slug=form.cleaned_data["slug"] or None,
-                    coordinator=actor(request),
-                    by=actor(request),
-                    source_template=key,
-                )
-            except PlanFormatError as exc:
-                for line in exc.lines():
-                    form.add_error(None, line)
-            else:
-                messages.success(
-                    request, f"Plan “{plan.name}” created from {key}, T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}."
-                )
-                return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "New plan from template",
-            "form": form,
-            "opts": self.model._meta,
-            "templates": builtin_templates(),
-        }
-        return TemplateResponse(request, "admin/plans/plan/from_template.html", context)
-
-
-def _zones() -> list[tuple[str, str]]:
-    return [(z, z) for z in sorted(zoneinfo.available_timezones()) if "/" in z or z == "UTC"]
-
-
-class FromTemplateForm(forms.Form):
-    template = forms.ChoiceField()
-    name = forms.CharField(required=False, max_length=200, help_text="Leave empty for the template's name.")
-    slug = forms.SlugField(required=False, max_length=80, help_text="Leave empty to derive it from the name.")
-    t0 = forms.DateTimeField(
-        label="T-0",
-        help_text="The launch moment, in the time zone below.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-    )
-    timezone = forms.ChoiceField(label="Time zone", initial="UTC")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        fields: dict[str, Any] = self.fields
-        fields["template"].choices = [(t.key, f"{t.name} ({t.key})") for t in builtin_templates()]
-        fields["timezone"].choices = _zones()
-
-    def clean_t0(self):  # type: ignore[no-untyped-def]
-        value = self.cleaned_data["t0"]
-        # Django made it aware in the server's zone; the user meant the plan's zone.
-        return timezone.make_naive(value) if timezone.is_aware(value) else value
-
 
 # --- The rest of plans' models ------------------------------------------------------------------------
 
@@ -445,6 +374,8 @@ class StepAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     search_fields = ("name", "description", "verify", "rollback", "plan__name")
     filter_horizontal = ("depends_on",)
     raw_id_fields = ("plan",)
+    # Started and finished through checklists.services.step_start/step_finish, which set the times.
+    readonly_fields = ("status", "actual_start", "actual_finish")
 
     @admin.display(description="Offset", ordering="offset")
     def at(self, obj: Step) -> str:
@@ -481,7 +412,10 @@ class RollbackTriggerAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
 
 
 @admin.register(MetricReading)
-class MetricReadingAdmin(PlanScopedAdmin, admin.ModelAdmin):
+class MetricReadingAdmin(ReadOnlyAdmin, PlanScopedAdmin, admin.ModelAdmin):
+    """Readings are recorded on the metrics page (plans.services.record_reading judges the rollback
+    triggers and bumps the revision), so here they are read-only."""
+
     plan_field = "metric__plan"
     list_display = ("metric", "value", "recorded_at", "recorded_by")
     list_filter = ("metric__plan",)
@@ -490,27 +424,35 @@ class MetricReadingAdmin(PlanScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Hold)
-class HoldAdmin(PlanScopedAdmin, admin.ModelAdmin):
+class HoldAdmin(ReadOnlyAdmin, PlanScopedAdmin, admin.ModelAdmin):
+    """Holds start and end in the war room (they move T-0); here they are read-only, and the "End hold"
+    action ends an open one exactly as the war room does (plans.services.hold_end)."""
+
     list_display = ("plan", "reason", "started_at", "ended_at", "slip")
     list_filter = ("plan",)
     search_fields = ("reason", "plan__name")
+    actions = ["end_hold"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # holds start and end in the war room (they move T-0)
+    @admin.action(description="End hold (T-0 slips by its length)")
+    def end_hold(self, request: HttpRequest, queryset: QuerySet[Hold]) -> None:
+        for hold in queryset.filter(ended_at__isnull=True).select_related("plan"):
+            try:
+                hold_end(hold.plan, by=actor(request))
+            except (TransitionError, PermissionDenied) as exc:
+                text = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+                self.message_user(request, f"{hold.plan.name}: {text}", messages.ERROR)
+            else:
+                self.message_user(request, f"{hold.plan.name}: hold ended, T-0 slipped.", messages.SUCCESS)
 
 
 @admin.register(Event)
-class EventAdmin(PlanScopedAdmin, admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin, PlanScopedAdmin, admin.ModelAdmin):
+    """The activity log is append-only."""
+
     list_display = ("at", "plan", "kind", "summary", "actor", "revision")
     list_filter = ("plan", "kind")
     search_fields = ("summary", "kind", "plan__name")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the activity log is append-only
 
 
 @admin.register(KioskLink)
@@ -520,4 +462,4 @@ class KioskLinkAdmin(PlanScopedAdmin, admin.ModelAdmin):
     search_fields = ("label", "plan__name")
 
 
-__all__ = ["PlanAdmin", "PlanEventMixin", "PlanScopedAdmin", "plan_of"]
+__all__ = ["PlanAdmin", "PlanEventMixin", "PlanScopedAdmin", "ReadOnlyAdmin", "plan_of"]

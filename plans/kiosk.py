@@ -8,21 +8,15 @@ poll read the row.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied
 
-from .models import KioskLink, Plan, link_days
-from .permissions import require_coordinator
-from .services import record
-from .validators import clean_text
+from .models import KioskLink
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 SALT = "launchcontrol.kiosk"
 
@@ -54,43 +48,4 @@ def kiosk_link_for(token: str) -> KioskLink:
         from .selectors import DatesOutOfRange
 
         raise DatesOutOfRange(link.plan)
-    return link
-
-
-def kiosk_create(plan: Plan, *, by: User, label: str, days: int | str | None = None) -> KioskLink:
-    require_coordinator(by, plan)
-    label = clean_text(label, max_length=KioskLink._meta.get_field("label").max_length or 120, field="Label")
-    if not label:
-        raise ValidationError("Name the screen this link is for (e.g. “War room TV 1”).")
-    lifetime = link_days(days)
-    now = timezone.now()
-    with transaction.atomic():
-        link = KioskLink.objects.create(
-            plan=plan, label=label, created_by=by, created_at=now, expires_at=now + timedelta(days=lifetime)
-        )
-        record(
-            plan,
-            kind="kiosk.created",
-            actor=by,
-            summary=f"Kiosk link created: {link.label} (expires in {lifetime} days)",
-            data={"link": link.pk, "days": lifetime},
-        )
-    return link
-
-
-def kiosk_revoke(link: KioskLink, *, by: User) -> KioskLink:
-    require_coordinator(by, link.plan)
-    with transaction.atomic():
-        locked = KioskLink.objects.select_for_update().get(pk=link.pk)
-        if locked.revoked_at is None:
-            locked.revoked_at = timezone.now()
-            locked.save(update_fields=["revoked_at"])
-            record(
-                link.plan,
-                kind="kiosk.revoked",
-                actor=by,
-                summary=f"Kiosk link revoked: {locked.label}",
-                data={"link": locked.pk},
-            )
-    link.revoked_at = locked.revoked_at
     return link

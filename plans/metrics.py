@@ -1,4 +1,5 @@
-"""Success metrics: recording readings and judging rollback triggers against them.
+"""Success metrics: judging rollback triggers against their readings (recording a reading and
+raising or clearing triggers are services: plans.services.record_reading, evaluate_triggers).
 
 A metric-bound rollback trigger (``error rate > 1 % for 10 min``) is *breaching* while the latest
 readings cross its threshold, and *in breach* (an alarm: roll back) once the uninterrupted run of
@@ -13,20 +14,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import DecimalField
 from django.utils import timezone
 
 from .models import MetricReading, RollbackTrigger, SuccessMetric, compare
 from .permissions import can_coordinate
-from .services import record
-from .validators import check_number
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from django.contrib.auth.models import User
 
 AUTO_REASON = "Automatic: "
 
@@ -85,74 +80,7 @@ def trigger_state(
     return TriggerState(trigger, since, in_breach, latest)
 
 
-def record_reading(
-    metric: SuccessMetric, *, value: Decimal | float | str, by: User, at: datetime | None = None
-) -> MetricReading:
-    """Record a metric reading, then judge the metric's rollback triggers: one whose crossing has
-    lasted its ``sustained_for`` is raised (an alarm on the board and an event); an automatically
-    raised one clears when a reading comes back inside its threshold."""
-    plan = metric.plan
-    if not can_record(by, plan):
-        raise PermissionDenied("Only people with a role in this launch, or its coordinator, may record readings.")
-    column = MetricReading._meta.get_field("value")
-    assert isinstance(column, DecimalField)
-    amount = check_number(value, max_digits=column.max_digits or 14, decimal_places=column.decimal_places or 0)
-    now = timezone.now()
-    with transaction.atomic():
-        reading = MetricReading.objects.create(metric=metric, value=amount, recorded_at=at or now, recorded_by=by)
-        verdict = metric.meets(float(amount))
-        record(
-            plan,
-            kind="metric.reading",
-            actor=by,
-            summary=f"{metric.name}: {amount.normalize():f}{metric.unit}"
-            + ("" if verdict is None else (" (on target)" if verdict else " (OFF TARGET)")),
-            data={"metric": metric.pk, "value": str(amount), "meets": verdict},
-        )
-        evaluate_triggers(metric, now=now)
-    return reading
-
-
-def evaluate_triggers(metric: SuccessMetric, *, now: datetime | None = None) -> list[TriggerState]:
-    """Raise or clear the metric's rollback triggers from its readings. Call inside a transaction."""
-    now = now or timezone.now()
-    triggers = list(RollbackTrigger.objects.select_for_update().filter(metric=metric))
-    if not triggers:
-        return []
-    longest = max((t.sustained_for or timedelta(0) for t in triggers), default=timedelta(0))
-    readings = _readings_for_window(metric, now=now, window=longest)
-    states = []
-    for trigger in triggers:
-        state = trigger_state(trigger, readings, now=now)
-        states.append(state)
-        auto = trigger.raised_at is not None and trigger.raised_reason.startswith(AUTO_REASON)
-        if state.in_breach and trigger.raised_at is None:
-            trigger.raised_at = now
-            trigger.raised_by = None
-            threshold = f"{trigger.threshold.normalize():f}" if trigger.threshold is not None else ""
-            trigger.raised_reason = f"{AUTO_REASON}{metric.name} {trigger.comparator} {threshold}"
-            if trigger.sustained_for:
-                trigger.raised_reason += f" for {trigger.sustained_for}"
-            trigger.save(update_fields=["raised_at", "raised_by", "raised_reason"])
-            record(
-                metric.plan,
-                kind="rollback.breach",
-                summary=f"ROLLBACK TRIGGER IN BREACH: {trigger.description}",
-                data={"trigger": trigger.pk, "metric": metric.pk},
-            )
-        elif auto and not state.breaching:
-            trigger.raised_at, trigger.raised_reason = None, ""
-            trigger.save(update_fields=["raised_at", "raised_reason"])
-            record(
-                metric.plan,
-                kind="rollback.cleared",
-                summary=f"Rollback trigger back within threshold: {trigger.description}",
-                data={"trigger": trigger.pk, "metric": metric.pk},
-            )
-    return states
-
-
-def _readings_for_window(metric: SuccessMetric, *, now: datetime, window: timedelta) -> list[MetricReading]:
+def readings_for_window(metric: SuccessMetric, *, now: datetime, window: timedelta) -> list[MetricReading]:
     """Newest first: the readings inside the window plus the one just before it (the run's start may
     lie before the window)."""
     inside = list(metric.readings.filter(recorded_at__gte=now - window).order_by("-recorded_at", "-id"))

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import deque
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Plan
+from roles.models import Role
+
+from .models import Event, Hold, Phase, Plan, Step, StepStatus
+from .panels import overview_parts
 from .permissions import can_view
+from .timing import count_dated
+from .validators import parse_datetime_input
 
 
 class DatesOutOfRange(Exception):
@@ -31,13 +37,20 @@ def plan_for(user, slug: str, *, allow_out_of_range: bool = False) -> Plan:
 
 
 def plans_for(user) -> QuerySet[Plan]:
-    """Every plan a signed-in person may see, theirs first."""
-    return Plan.objects.select_related("coordinator").order_by("-t0")
+    """Every plan a signed-in person may see (everyone signed in sees every plan), theirs first: the
+    plans they coordinate or hold a role in (primary or backup), then the others; newest T-0 first
+    within each (1 query)."""
+    holds_role = Exists(Role.objects.filter(plan=OuterRef("pk")).filter(Q(primary=user.pk) | Q(backup=user.pk)))
+    return (
+        Plan.objects.select_related("coordinator")
+        # Case, not a bare boolean: a plan with no coordinator compares as NULL, which would sort apart.
+        .annotate(theirs=Case(When(Q(coordinator=user.pk) | Q(holds_role), then=1), default=0))
+        .order_by("-theirs", "-t0")
+    )
 
 
-def my_roles(user):
-    from roles.models import Role
-
+def my_roles(user) -> QuerySet[Role]:
+    """The roles a person holds (primary or backup) across plans, soonest plan first."""
     return (
         Role.objects.filter(Q(primary=user) | Q(backup=user))
         .select_related("plan", "primary", "backup")
@@ -45,49 +58,13 @@ def my_roles(user):
     )
 
 
-# --- Home: my roles with their open work ---------------------------------------------------------------
-
-
-def my_role_cards(user) -> list:
-    """The roles a person holds, each with counts of open and done items (2 queries)."""
-    from django.db.models import Count
-    from django.db.models.functions import Coalesce
-
-    from checklists.models import Item
-
-    roles = list(my_roles(user))
-    if not roles:
-        return []
-    ids = [r.pk for r in roles]
-    counts = (
-        Item.objects.annotate(role_key=Coalesce("owner_role_id", "checklist__role_id"))
-        .filter(role_key__in=ids)
-        .values("role_key")
-        .annotate(
-            open=Count("id", filter=Q(status="open")),
-            done=Count("id", filter=Q(status="done")),
-            total=Count("id"),
-        )
-    )
-    by_role = {c["role_key"]: c for c in counts}
-    for role in roles:
-        c: Any = by_role.get(role.pk) or {}
-        role.open_items, role.done_items, role.total_items = c.get("open", 0), c.get("done", 0), c.get("total", 0)
-    return roles
-
-
 # --- Plan detail ---------------------------------------------------------------------------------------
 
 
 def plan_overview(plan: Plan) -> dict:
-    """Roles, gates, holds and the next steps of a plan (5 queries)."""
-    from checklists.models import Gate
-    from roles.models import Role
-
-    from .models import Hold, Step, StepStatus
-
+    """Roles, holds and the next steps of a plan, plus what the apps above add through
+    :mod:`plans.panels` (checklists adds its gates): 5 queries."""
     roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup"))
-    gates = list(Gate.objects.filter(plan=plan).select_related("authority_role"))
     holds = list(Hold.objects.filter(plan=plan).select_related("started_by", "ended_by").order_by("-started_at"))
     next_steps = list(
         Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
@@ -96,25 +73,20 @@ def plan_overview(plan: Plan) -> dict:
     )
     for step in next_steps:
         step.plan = plan
-    return {"roles": roles, "gates": gates, "holds": holds, "next_steps": next_steps}
+    parts = {key: part(plan) for key, part in overview_parts()}
+    return {"roles": roles, "holds": holds, "next_steps": next_steps, **parts}
 
 
 def parse_local_datetime(plan: Plan, text: str):
     """A ``datetime-local`` value (``2026-12-01T14:30``) read in the plan's zone, or an ISO value with
     a real UTC offset, between 2000-01-01 and 2100-01-01. Returns an aware datetime or raises
     ValidationError (a :class:`plans.validators.BoundsError`) with a message for the form."""
-    from .validators import parse_datetime_input
-
     return parse_datetime_input(text, plan.zone, field="T-0", t0=True)
 
 
 def rebaseline_preview(plan: Plan, new_t0, *, now=None, limit: int = 12) -> dict:
     """What a re-baseline would move: the delta, how many rows, and the next steps (not done, planned
     from ``now`` on) old vs new (4 queries)."""
-    from checklists.models import Gate, Item
-
-    from .models import Step, StepStatus
-
     delta = new_t0 - plan.t0
     pending = Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
     if now is not None:
@@ -126,8 +98,9 @@ def rebaseline_preview(plan: Plan, new_t0, *, now=None, limit: int = 12) -> dict
         "delta": delta,
         "moves": moves,
         "step_count": Step.objects.filter(plan=plan).count(),
-        "dated_count": Item.objects.filter(plan=plan, due_offset__isnull=False).count()
-        + Gate.objects.filter(plan=plan, offset__isnull=False).count(),
+        # Every dated row of the apps above (items, gates, messages): they register their offset
+        # fields in plans.timing, so plans counts them without importing them.
+        "dated_count": count_dated(plan.pk, exclude=(Step, Phase)),
     }
 
 
@@ -136,12 +109,6 @@ def rebaseline_preview(plan: Plan, new_t0, *, now=None, limit: int = 12) -> dict
 
 def activity(plan: Plan, *, role: str = "", kind: str = "", page: int | str = 1, per_page: int = 50) -> dict:
     """Events newest first, filtered by role slug and kind family (``item``) or exact kind (``item.ticked``)."""
-    from django.core.paginator import Paginator
-
-    from roles.models import Role
-
-    from .models import Event
-
     events = Event.objects.filter(plan=plan).select_related("actor", "role")
     if role:
         events = events.filter(role__slug=role)
@@ -197,8 +164,6 @@ def critical_path(durations: dict[int, float], deps: dict[int, list[int]]) -> li
     """The longest chain of dependent steps by total duration (ids from first to last), or ``[]`` when
     no step depends on another. Iterative (Kahn's order), so a long chain cannot blow the stack; steps
     caught in a cycle, which the importer refuses, are left out."""
-    from collections import deque
-
     deps = {n: [d for d in deps.get(n, []) if d in durations] for n in durations}
     dependents: dict[int, list[int]] = {n: [] for n in durations}
     waiting = {n: len(ds) for n, ds in deps.items()}
@@ -230,10 +195,6 @@ def critical_path(durations: dict[int, float], deps: dict[int, list[int]]) -> li
 def timeline(plan: Plan, *, now, role: str = "") -> dict:
     """Phases and steps from T-7d to T+7d as positioned bars: planned vs actual, late marks, the critical
     path and the "now" line (4 queries, whatever the plan's size)."""
-    from roles.models import Role
-
-    from .models import Phase, Step, StepStatus
-
     steps = list(Step.objects.filter(plan=plan).select_related("lead_role").order_by("offset", "order"))
     edges = Step.depends_on.through.objects.filter(from_step__plan=plan).values_list("from_step_id", "to_step_id")
     deps: dict[int, list[int]] = {}

@@ -8,18 +8,20 @@ services).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import DecimalField, F
 from django.utils import timezone
 
-from .models import Event, Hold, Plan, PlanStatus
+from .metrics import AUTO_REASON, TriggerState, can_record, readings_for_window, trigger_state
+from .models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus, RollbackTrigger, SuccessMetric, link_days
 from .offsets import format_duration
 from .permissions import require_coordinator
 from .timing import pin_before
-from .validators import check_t0, clean_text
+from .validators import check_number, check_t0, clean_text
 
 #: Reasons typed for a transition, a hold or a re-baseline.
 REASON_MAX = 2000
@@ -28,6 +30,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from roles.models import Role
+
+
+class NotInTransaction(RuntimeError):
+    """A service wrote an event outside ``transaction.atomic()``: a programming error, never user input."""
 
 
 class TransitionError(ValidationError):
@@ -44,7 +50,9 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> Event:
     """Bump the plan's revision and log the event. Call inside the writer's transaction."""
-    assert transaction.get_connection().in_atomic_block, "record() must run inside transaction.atomic()"
+    if not transaction.get_connection().in_atomic_block:
+        # Not an assert: `python -O` strips those, and an event without its write is a lie in the log.
+        raise NotInTransaction("record() must run inside transaction.atomic(), with the write it records")
     Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
     revision = Plan.objects.values_list("revision", flat=True).get(pk=plan.pk)
     plan.revision = revision
@@ -168,7 +176,8 @@ def hold_end(plan: Plan, *, by: User) -> Hold:
         if locked.status != PlanStatus.HOLD:
             raise TransitionError("There is no hold to end.")
         hold = _close_open_hold(locked, by=by, slip=True)
-        assert hold is not None
+        if hold is None:
+            raise TransitionError("The plan is on hold but has no open hold to end; roll it back or abort it.")
         locked.status = hold.resume_status
         locked.save(update_fields=["status", "t0", "updated_at"])
         record(
@@ -246,3 +255,115 @@ def plan_set_coordinator(plan: Plan, *, by: User | None, coordinator: User | Non
         )
     plan.refresh_from_db()
     return plan
+
+
+# --- Metrics: readings and rollback triggers ----------------------------------------------------------
+
+
+def record_reading(
+    metric: SuccessMetric, *, value: Decimal | float | str, by: User, at: datetime | None = None
+) -> MetricReading:
+    """Record a metric reading, then judge the metric's rollback triggers: one whose crossing has
+    lasted its ``sustained_for`` is raised (an alarm on the board and an event); an automatically
+    raised one clears when a reading comes back inside its threshold."""
+    plan = metric.plan
+    if not can_record(by, plan):
+        raise PermissionDenied("Only people with a role in this launch, or its coordinator, may record readings.")
+    column = MetricReading._meta.get_field("value")
+    assert isinstance(column, DecimalField)
+    amount = check_number(value, max_digits=column.max_digits or 14, decimal_places=column.decimal_places or 0)
+    now = timezone.now()
+    with transaction.atomic():
+        reading = MetricReading.objects.create(metric=metric, value=amount, recorded_at=at or now, recorded_by=by)
+        verdict = metric.meets(float(amount))
+        record(
+            plan,
+            kind="metric.reading",
+            actor=by,
+            summary=f"{metric.name}: {amount.normalize():f}{metric.unit}"
+            + ("" if verdict is None else (" (on target)" if verdict else " (OFF TARGET)")),
+            data={"metric": metric.pk, "value": str(amount), "meets": verdict},
+        )
+        evaluate_triggers(metric, now=now)
+    return reading
+
+
+def evaluate_triggers(metric: SuccessMetric, *, now: datetime | None = None) -> list[TriggerState]:
+    """Raise or clear the metric's rollback triggers from its readings. Call inside a transaction."""
+    now = now or timezone.now()
+    triggers = list(RollbackTrigger.objects.select_for_update().filter(metric=metric))
+    if not triggers:
+        return []
+    longest = max((t.sustained_for or timedelta(0) for t in triggers), default=timedelta(0))
+    readings = readings_for_window(metric, now=now, window=longest)
+    states = []
+    for trigger in triggers:
+        state = trigger_state(trigger, readings, now=now)
+        states.append(state)
+        auto = trigger.raised_at is not None and trigger.raised_reason.startswith(AUTO_REASON)
+        if state.in_breach and trigger.raised_at is None:
+            trigger.raised_at = now
+            trigger.raised_by = None
+            threshold = f"{trigger.threshold.normalize():f}" if trigger.threshold is not None else ""
+            trigger.raised_reason = f"{AUTO_REASON}{metric.name} {trigger.comparator} {threshold}"
+            if trigger.sustained_for:
+                trigger.raised_reason += f" for {trigger.sustained_for}"
+            trigger.save(update_fields=["raised_at", "raised_by", "raised_reason"])
+            record(
+                metric.plan,
+                kind="rollback.breach",
+                summary=f"ROLLBACK TRIGGER IN BREACH: {trigger.description}",
+                data={"trigger": trigger.pk, "metric": metric.pk},
+            )
+        elif auto and not state.breaching:
+            trigger.raised_at, trigger.raised_reason = None, ""
+            trigger.save(update_fields=["raised_at", "raised_reason"])
+            record(
+                metric.plan,
+                kind="rollback.cleared",
+                summary=f"Rollback trigger back within threshold: {trigger.description}",
+                data={"trigger": trigger.pk, "metric": metric.pk},
+            )
+    return states
+
+
+# --- Kiosk links ---------------------------------------------------------------------------------------
+
+
+def kiosk_create(plan: Plan, *, by: User, label: str, days: int | str | None = None) -> KioskLink:
+    require_coordinator(by, plan)
+    label = clean_text(label, max_length=KioskLink._meta.get_field("label").max_length or 120, field="Label")
+    if not label:
+        raise ValidationError("Name the screen this link is for (e.g. “War room TV 1”).")
+    lifetime = link_days(days)
+    now = timezone.now()
+    with transaction.atomic():
+        link = KioskLink.objects.create(
+            plan=plan, label=label, created_by=by, created_at=now, expires_at=now + timedelta(days=lifetime)
+        )
+        record(
+            plan,
+            kind="kiosk.created",
+            actor=by,
+            summary=f"Kiosk link created: {link.label} (expires in {lifetime} days)",
+            data={"link": link.pk, "days": lifetime},
+        )
+    return link
+
+
+def kiosk_revoke(link: KioskLink, *, by: User) -> KioskLink:
+    require_coordinator(by, link.plan)
+    with transaction.atomic():
+        locked = KioskLink.objects.select_for_update().get(pk=link.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
+            record(
+                link.plan,
+                kind="kiosk.revoked",
+                actor=by,
+                summary=f"Kiosk link revoked: {locked.label}",
+                data={"link": locked.pk},
+            )
+    link.revoked_at = locked.revoked_at
+    return link

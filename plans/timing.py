@@ -1,7 +1,8 @@
 """The offset fields of every app, so a hold or a re-baseline can move the whole plan in one place.
 
 Apps register their offset fields in ``AppConfig.ready()``; plans never imports them, keeping the
-dependency arrows pointing one way (plans <- roles <- checklists, issues, communications).
+dependency arrows pointing one way (the core, plans and roles, below checklists, issues and
+communications; see [tool.importlinter] in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -31,6 +32,22 @@ def register_offset_field(model: type[models.Model], field: str, plan_path: str 
 
 def offset_fields() -> list[OffsetField]:
     return list(_REGISTRY)
+
+
+def count_dated(plan_id: int, *, exclude: tuple[type[models.Model], ...] = ()) -> int:
+    """How many rows of the plan have a registered offset set (the models in ``exclude`` left out):
+    one query, whatever the number of registered fields."""
+    querysets = [
+        entry.model._default_manager.filter(**{entry.plan_path: plan_id, f"{entry.field}__isnull": False})
+        .values_list("pk")
+        .order_by()
+        for entry in _REGISTRY
+        if entry.model not in exclude
+    ]
+    if not querysets:
+        return 0
+    first, *rest = querysets
+    return first.union(*rest, all=True).count() if rest else first.count()
 
 
 def pin_before(plan_id: int, old_t0: datetime, moment: datetime, delta: timedelta) -> int:

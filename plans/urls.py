@@ -6,7 +6,6 @@ from . import views
 
 app_name = "plans"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("plans/<slug:plan>/", views.plan_detail, name="detail"),
     path("plans/<slug:plan>/timeline/", views.plan_timeline, name="timeline"),
     path("plans/<slug:plan>/activity/", views.plan_activity, name="activity"),

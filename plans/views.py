@@ -18,11 +18,9 @@ from .models import Plan, PlanStatus
 from .permissions import can_coordinate, require_coordinator
 from .selectors import (
     activity,
-    my_role_cards,
     parse_local_datetime,
     plan_for,
     plan_overview,
-    plans_for,
     rebaseline_preview,
     timeline,
 )
@@ -30,14 +28,6 @@ from .validators import OFFSET_LIMIT, T0_MAX, T0_MIN
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
-
-
-@login_required
-def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """ "My roles": straight to the checklists of the roles a person holds, then every plan."""
-    return render(
-        request, "plans/home.html", {"roles": my_role_cards(request.user), "plans": list(plans_for(request.user))}
-    )
 
 
 @login_required

@@ -9,8 +9,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from checklists.models import Item
-from plans.format import template_text
-from plans.format.importer import import_plan_text
+from launch.format import template_text
+from launch.services.importer import import_plan_text
 from plans.models import Event, Plan
 
 

@@ -13,12 +13,11 @@ from django.urls import reverse
 from checklists.models import Checklist, Item
 from communications.models import Channel, Message
 from communications.services import post_status
+from launch.format import template_text
+from launch.services.importer import import_plan_text
 from plans.admin import PlanScopedAdmin, plan_path
-from plans.format import template_text
-from plans.format.importer import import_plan_text
-from plans.kiosk import kiosk_create
 from plans.models import Event, Phase, Plan, PlanStatus, Step
-from plans.services import hold_start, plan_set_coordinator
+from plans.services import hold_start, kiosk_create, plan_set_coordinator
 from roles.models import Role
 from tests import factories
 from tests.test_admin import form_data

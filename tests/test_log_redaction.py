@@ -14,7 +14,8 @@ from gunicorn.config import Config
 
 from communications.ical import feed_create, feed_revoke
 from launchcontrol.logs import REDACTED, GunicornLogger, RedactTokens, redact_tokens
-from plans.kiosk import kiosk_create, kiosk_revoke, kiosk_token
+from plans.kiosk import kiosk_token
+from plans.services import kiosk_create, kiosk_revoke
 from tests import factories
 
 KIOSK = "WzEsMl0:1xYMDS:LsxtOUJ-B5g8xxM0r_xi-GdKYv9qb2S"

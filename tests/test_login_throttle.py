@@ -111,4 +111,4 @@ def test_test_client_login_and_force_login_still_work(client, staff):
     assert client.login(username="alice", password=factories.PASSWORD)
     client.logout()
     client.force_login(staff)
-    assert client.get(reverse("plans:home")).status_code == 200
+    assert client.get(reverse("launch:home")).status_code == 200

@@ -12,8 +12,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from communications.models import Message
-from plans.format import template_text
-from plans.format.importer import import_plan_text
+from launch.format import template_text
+from launch.services.importer import import_plan_text
 from plans.models import Plan, PlanStatus
 from tests import factories
 
@@ -99,7 +99,7 @@ def page_urls(client, plan) -> list[str]:
     gate = plan.gates.first()
     message = Message.objects.filter(plan=plan).first()
     urls = [
-        reverse("plans:home"),
+        reverse("launch:home"),
         reverse("plans:detail", args=[plan.slug]),
         reverse("plans:timeline", args=[plan.slug]),
         reverse("plans:timeline", args=[plan.slug]) + f"?role={role.slug}",

@@ -29,12 +29,13 @@ from django.utils import timezone
 from django.views.decorators.http import condition, require_GET, require_POST
 
 from launchcontrol.http import error_text
-from plans.kiosk import kiosk_create, kiosk_link_for, kiosk_link_id, kiosk_revoke, kiosk_token
-from plans.metrics import can_record, record_reading
+from plans.kiosk import kiosk_link_for, kiosk_link_id, kiosk_token
+from plans.metrics import can_record
 from plans.models import KioskLink, Plan, SuccessMetric, link_days_default, link_days_max
 from plans.permissions import can_coordinate, require_coordinator
 from plans.screens import screen_plan_id, screen_token
 from plans.selectors import plan_for
+from plans.services import kiosk_create, kiosk_revoke, record_reading
 
 from . import selectors
 

@@ -105,7 +105,7 @@ def grow(world, *, items: int = 2000, steps: int = 200) -> None:
 def pages(world) -> dict[str, str]:
     plan, role, gate = world["plan"], world["role"], world["gate"]
     return {
-        "home": reverse("plans:home"),
+        "home": reverse("launch:home"),
         "detail": reverse("plans:detail", args=[plan.slug]),
         "timeline": reverse("plans:timeline", args=[plan.slug]),
         "activity": reverse("plans:activity", args=[plan.slug]) + "?role=dba&kind=item",

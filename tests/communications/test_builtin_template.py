@@ -1,4 +1,4 @@
-"""A built-in seed plan (plans.format) across its whole communication plan, ticking every 15 minutes."""
+"""A built-in seed plan (launch.format) across its whole communication plan, ticking every 15 minutes."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import time_machine
 from communications import outbox
 from communications.models import Delivery, DeliveryStatus, Message, StatusPost
 from communications.sources import occurrences
-from plans.format import template_text
-from plans.format.importer import import_plan_text
+from launch.format import template_text
+from launch.services.importer import import_plan_text
 
 pytestmark = pytest.mark.django_db
 

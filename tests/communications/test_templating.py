@@ -24,8 +24,8 @@ from communications.templating import (
     check_template,
 )
 from communications.templating import render_message as render_text
-from plans.format import PlanFormatError
-from plans.format.importer import import_plan_text
+from launch.format import PlanFormatError
+from launch.services.importer import import_plan_text
 from plans.models import Event
 from tests import factories
 from tests.plans.format_samples import SMALL
@@ -169,7 +169,7 @@ def test_documented_variables_and_filters_render(live):
 
 
 def test_builtin_templates_have_no_template_problems():
-    from plans.format import BUILTIN_DIR, parse_plan_text
+    from launch.format import BUILTIN_DIR, parse_plan_text
 
     for path in BUILTIN_DIR.glob("*.yaml"):
         doc = parse_plan_text(path.read_text(encoding="utf-8"), str(path)).doc

@@ -14,8 +14,8 @@ from django.urls import reverse
 from checklists.models import Item, NoGoTrigger, Vote
 from communications.models import Channel, ChannelKind, Delivery, Message
 from issues.models import Issue
-from plans.format import template_text
-from plans.format.importer import import_plan_text
+from launch.format import template_text
+from launch.services.importer import import_plan_text
 from plans.models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus
 from plans.validators import (
     BoundsError,
@@ -148,7 +148,7 @@ def test_pages_of_a_plan_already_out_of_range_answer_409_not_500(client, moment)
         response = client.get(url)
         assert response.status_code == 409, url
         assert "dates out of range" in page_text(response)
-    home = client.get(reverse("plans:home"))
+    home = client.get(reverse("launch:home"))
     assert home.status_code == 200 and "out of range" in page_text(home)
     # the coordinator's plan page carries the form that moves T-0 back, and then every page works
     assert 'name="new_t0"' in page_text(client.get(reverse("plans:detail", args=[plan.slug])))
@@ -223,8 +223,8 @@ def test_metric_value_out_of_the_columns_range_is_refused(client, plan, coordina
 
 
 def test_largest_metric_value_fits(plan, coordinator):
-    from plans.metrics import record_reading
     from plans.models import SuccessMetric
+    from plans.services import record_reading
 
     metric = SuccessMetric.objects.create(plan=plan, name="Users")
     reading = record_reading(metric, value="9999999999.9999", by=coordinator)

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from checklists.models import Item
-from plans.format import builtin_templates, normalise, parse_plan_text, template_text
-from plans.format.exporter import export_plan
-from plans.format.importer import import_plan_text
+from launch.format import builtin_templates, normalise, parse_plan_text, template_text
+from launch.format.exporter import export_plan
+from launch.services.importer import import_plan_text
 from plans.models import Plan
 
 KEYS = ["english-training-center-phase8", "heypeter-academy-lms", "midas-lifestyle"]

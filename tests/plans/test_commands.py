@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from plans.format import normalise, parse_plan_text
+from launch.format import normalise, parse_plan_text
 from plans.models import Plan
 from tests.plans.format_samples import SMALL
 from tests.plans.test_format import row_counts

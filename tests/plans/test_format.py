@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from checklists.models import Item
-from plans.format import PlanFormatError, normalise, parse_plan_text
-from plans.format.exporter import export_plan
-from plans.format.importer import import_plan_text
+from launch.format import PlanFormatError, normalise, parse_plan_text
+from launch.format.exporter import export_plan
+from launch.services.importer import import_plan_text
 from plans.models import Event, Step
 from roles.models import Role
 from tests.plans.format_samples import SMALL

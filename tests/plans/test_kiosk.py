@@ -8,8 +8,9 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from plans.kiosk import SALT, kiosk_create, kiosk_link_for, kiosk_revoke, kiosk_token
+from plans.kiosk import SALT, kiosk_link_for, kiosk_token
 from plans.models import KioskLink
+from plans.services import kiosk_create, kiosk_revoke
 from tests import factories
 from warroom import views
 

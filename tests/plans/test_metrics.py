@@ -8,8 +8,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from plans.metrics import record_reading, trigger_state
 from plans.models import Event, MetricReading, RollbackTrigger
+from plans.services import record_reading, trigger_state
 from tests import factories
 
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -24,7 +24,7 @@ def test_home_lists_my_roles_with_links_to_role_pages(client, plan):
     role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", backup=me)
     factories.ItemFactory(checklist__plan=plan, checklist__role=role)
     client.force_login(me)
-    html = client.get(reverse("plans:home")).content.decode()
+    html = client.get(reverse("launch:home")).content.decode()
     assert reverse("checklists:role", args=[plan.slug, "dba"]) in html
     assert "Backup" in html and "1 open" in html
 

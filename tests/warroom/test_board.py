@@ -16,13 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from checklists.services import item_tick
-from plans.kiosk import kiosk_create, kiosk_revoke, kiosk_token
-from plans.metrics import record_reading
+from launch.services.sample import build_sample_plan
+from plans.kiosk import kiosk_token
 from plans.models import KioskLink, PlanStatus, RollbackTrigger
-from plans.services import hold_start
+from plans.services import hold_start, kiosk_create, kiosk_revoke, record_reading
 from tests import factories
 from warroom import views
-from warroom.sample import build_sample_plan
 
 
 @pytest.fixture(autouse=True)

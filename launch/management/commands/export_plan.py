@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from plans.format.exporter import export_plan
+from launch.format.exporter import export_plan
 from plans.models import Plan
 
 

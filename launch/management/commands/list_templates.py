@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from plans.format import builtin_templates
+from launch.format import builtin_templates
 
 
 class Command(BaseCommand):

@@ -235,7 +235,7 @@ def _literal_blocks(node: Any) -> Any:
     if isinstance(node, list):
         return [_literal_blocks(v) for v in node]
     if isinstance(node, str) and "\n" in node:
-        return LiteralScalarString(node if node.endswith("\n") else node)
+        return LiteralScalarString(node)
     return node
 
 

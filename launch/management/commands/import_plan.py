@@ -5,9 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from plans.format import PlanFormatError, builtin_templates, template_path
-from plans.format.importer import import_plan_text
-from plans.format.loader import read_plan_file, read_plan_stream
+from launch.format import PlanFormatError, builtin_templates, template_path
+from launch.format.loader import read_plan_file, read_plan_stream
+from launch.services.importer import import_plan_text
 
 
 class Command(BaseCommand):

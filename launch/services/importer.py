@@ -15,13 +15,12 @@ from django.utils.text import slugify
 from checklists.models import Checklist, Gate, Item, NoGoTrigger
 from communications.models import Channel, Message
 from issues.models import SeveritySLA
+from launch.format.checks import all_steps, check_references, role_slug
+from launch.format.loader import Parsed, PlanFormatError, Problem, parse_plan_text, read_plan_file
 from plans.models import Phase, Plan, Risk, RollbackTrigger, Step, SuccessMetric
 from plans.services import record
 from plans.validators import BoundsError, check_t0, check_timezone, clean_text, control_character
 from roles.models import Contact, EscalationLevel, Role
-
-from .checks import all_steps, check_references, role_slug
-from .loader import Parsed, PlanFormatError, Problem, parse_plan_text, read_plan_file
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -2,7 +2,7 @@
 
 Offsets (``T-7d``) and durations (``2h30m``) are validated by the same parser the app uses
 (:mod:`plans.offsets`); cross-references (role, step, metric, gate, channel names), duplicate names
-and dependency cycles are checked in :mod:`plans.format.checks`, which knows where each value sits.
+and dependency cycles are checked in :mod:`launch.format.checks`, which knows where each value sits.
 """
 
 from __future__ import annotations

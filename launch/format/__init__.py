@@ -2,9 +2,9 @@
 
 Entry points::
 
-    from plans.format import builtin_templates, template_text, normalise, parse_plan_text
-    from plans.format.importer import import_plan_text, import_plan_file
-    from plans.format.exporter import export_plan
+    from launch.format import builtin_templates, template_text, normalise, parse_plan_text
+    from launch.services.importer import import_plan_text, import_plan_file
+    from launch.format.exporter import export_plan
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class Template:
 
 
 def builtin_templates() -> list[Template]:
-    """The built-in plan templates shipped in ``plans/builtin/``, by key."""
+    """The built-in plan templates shipped in ``launch/builtin/``, by key."""
     out = []
     for path in sorted(BUILTIN_DIR.glob("*.yaml")):
         doc = parse_plan_text(path.read_text(encoding="utf-8"), str(path)).doc

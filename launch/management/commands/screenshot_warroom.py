@@ -83,7 +83,7 @@ class Command(BaseCommand):
 
     def _plan(self, slug: str, sample: bool) -> Plan:
         if sample:
-            from warroom.sample import build_sample_plan
+            from launch.services.sample import build_sample_plan
 
             return build_sample_plan()
         if slug:
@@ -93,7 +93,7 @@ class Command(BaseCommand):
             return plan
         plan = Plan.objects.filter(slug__in=DEMO_SLUGS).order_by("slug").first() or Plan.objects.order_by("pk").first()
         if plan is None:
-            from warroom.sample import build_sample_plan
+            from launch.services.sample import build_sample_plan
 
             self.stdout.write("No plan loaded (make demo): building the synthetic sample plan.")
             plan = build_sample_plan()

@@ -1,0 +1,23 @@
+"""Pages that read every app: the home page (my roles with their open work, then every plan)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from checklists.selectors import my_role_cards
+from plans.selectors import plans_for
+
+if TYPE_CHECKING:
+    from launchcontrol.http import AuthenticatedHttpRequest
+
+
+@login_required
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ "My roles": straight to the checklists of the roles a person holds, then every plan."""
+    return render(
+        request, "launch/home.html", {"roles": my_role_cards(request.user), "plans": list(plans_for(request.user))}
+    )
