@@ -293,7 +293,7 @@ ENTRIES = [
     Endpoint("warroom:kiosk_fragment", "public", _kiosk_token, why="a TV's board poll, by kiosk token"),
     Endpoint("warroom:fragment", "public", _plan, why="the board poll: the screen token in ?s= decides"),
     # Reads: signed in.
-    Endpoint("plans:home", "read"),
+    Endpoint("launch:home", "read"),
     Endpoint("plans:detail", "read", _plan),
     Endpoint("plans:timeline", "read", _plan),
     Endpoint("plans:activity", "read", _plan),

@@ -18,8 +18,8 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plans.format import PlanFormatError
-from plans.format.importer import import_plan_text
+from launch.format import PlanFormatError
+from launch.services.importer import import_plan_text
 from plans.models import Plan
 from tests import factories
 from tests.conftest import fuzz_examples
