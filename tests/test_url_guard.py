@@ -88,7 +88,7 @@ def test_the_table_has_no_stale_entries() -> None:
 
 def test_the_walk_finds_every_app() -> None:
     namespaces = {r.name.split(":")[0] for r in ROUTES if ":" in r.name}
-    assert namespaces == {"plans", "checklists", "issues", "communications", "warroom"}
+    assert namespaces == {"launch", "plans", "checklists", "issues", "communications", "warroom"}
     assert len(WRITES) >= 22
 
 
