@@ -22,18 +22,12 @@ if TYPE_CHECKING:
 def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
     """Each time-based rung of the escalation matrix that an unacknowledged issue reaches notifies the
     primary and backup of the rung's roles (and, at the first rung, of the issue's owner role)."""
-    from django.db.models import Prefetch
-
     from issues.models import Issue, IssueStatus
-    from roles.models import EscalationLevel, Role
+    from issues.selectors import escalation_levels, rungs_reached
 
     if not plan.pk:
         return
-    # The time-based rungs (as issues.selectors.escalation_levels) with their roles and people: two queries.
-    rungs = EscalationLevel.objects.filter(plan=plan, condition="").order_by("level")
-    rungs = rungs.prefetch_related(
-        Prefetch("roles", queryset=Role.objects.select_related("primary", "backup").order_by("order"))
-    )
+    rungs = escalation_levels(plan, with_people=True)  # with their roles and people: two queries
     roles_by_level = {lvl.pk: list(lvl.roles.all()) for lvl in rungs}
     levels = [lvl for lvl in rungs if roles_by_level[lvl.pk]]
     if not levels:
@@ -46,10 +40,7 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
     )
     url = f"{settings.SITE_URL}/plans/{plan.slug}/issues/"
     for issue in issues:
-        for lvl in levels:
-            due = issue.reported_at + lvl.after
-            if not start < due <= end:
-                continue
+        for lvl, due in rungs_reached(issue, levels, after=start, until=end):
             roles = list(roles_by_level[lvl.pk])
             if lvl == levels[0] and issue.owner_role is not None and issue.owner_role not in roles:
                 roles.append(issue.owner_role)
