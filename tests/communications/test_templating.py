@@ -286,7 +286,7 @@ def test_a_failing_source_or_plan_does_not_stop_the_others(client, coordinator, 
         return real(plan_id, now=now)
 
     try:
-        monkeypatch.setattr(outbox, "materialise_plan", explode_for_first)
+        monkeypatch.setattr(outbox.due, "materialise_plan", explode_for_first)
         with time_machine.travel(T0 - H + M, tick=False):
             outbox.tick(now=T0 - H + M)
             client.force_login(coordinator)
