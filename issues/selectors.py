@@ -6,35 +6,49 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from plans.models import Plan
-from roles.models import EscalationLevel
+from roles.models import EscalationLevel, Role
 
 from .models import SEVERITY_RANK, Issue, IssueStatus
 
 
-def escalation_levels(plan: Plan | int) -> list[EscalationLevel]:
+def escalation_levels(plan: Plan | int, *, with_people: bool = False) -> list[EscalationLevel]:
     """The plan's time-based rungs, lowest first. Out-of-band rungs (a ``condition`` such as
-    'Emergency') are reached by a decision, not by time, so they are left out."""
+    'Emergency') are reached by a decision, not by time, so they are left out. ``with_people`` also
+    loads each rung's roles (in order) with their primary and backup: two queries in all."""
     pk = plan.pk if isinstance(plan, Plan) else plan
-    return list(EscalationLevel.objects.filter(plan_id=pk, condition="").order_by("level"))
+    levels = EscalationLevel.objects.filter(plan_id=pk, condition="").order_by("level")
+    if with_people:
+        people = Role.objects.select_related("primary", "backup").order_by("order")
+        levels = levels.prefetch_related(Prefetch("roles", queryset=people))
+    return list(levels)
+
+
+def rungs_reached(
+    issue: Issue, levels: list[EscalationLevel], *, after: datetime | None = None, until: datetime
+) -> list[tuple[EscalationLevel, datetime]]:
+    """The rungs an issue that stays unanswered reaches in ``(after, until]``, lowest first, each with the
+    moment it is reached: rung N is reached once the issue has gone unanswered for its ``after``."""
+    reached = []
+    for level in levels:
+        at = issue.reported_at + level.after
+        if (after is None or after < at) and at <= until:
+            reached.append((level, at))
+    return reached
 
 
 def reached_level(
     issue: Issue, levels: list[EscalationLevel], *, now: datetime | None = None
 ) -> EscalationLevel | None:
-    """The highest rung an issue has reached: rung N is reached once the issue has gone unanswered
-    (not acknowledged) for ``after``. An answered issue stays on the rung it had reached then."""
+    """The highest rung an issue has reached (see :func:`rungs_reached`). An answered issue stays on the
+    rung it had reached then."""
     now = now or timezone.now()
     answered = issue.acknowledged_at or issue.resolved_at
-    unanswered_for = (answered or now) - issue.reported_at
-    reached = None
-    for level in levels:
-        if unanswered_for >= level.after:
-            reached = level
-    return reached
+    reached = rungs_reached(issue, levels, until=answered or now)
+    return reached[-1][0] if reached else None
 
 
 def severity_order() -> Case:

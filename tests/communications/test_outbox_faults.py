@@ -180,7 +180,7 @@ def test_a_database_error_before_the_send_is_retried_by_the_task(coordinator, se
             raise exc
         return real(delivery)
 
-    with mock.patch.object(outbox, "still_relevant", flaky), mock.patch.object(channels, "send") as send:
+    with mock.patch.object(outbox.sending, "still_relevant", flaky), mock.patch.object(channels, "send") as send:
         result = tasks.send_delivery.apply(args=(ids[0], token))
     assert result.get() == "sent"  # autoretry_for=(ConnectionError,) never fired on OperationalError
     assert send.call_count == 1
@@ -211,7 +211,7 @@ def test_a_database_blip_while_recording_a_sent_delivery_does_not_send_it_again(
             raise OperationalError("terminating connection due to administrator command")
         return real_cas(delivery_id, tok, **fields)
 
-    with mock.patch.object(channels, "send") as send, mock.patch.object(outbox, "_cas", cas):
+    with mock.patch.object(channels, "send") as send, mock.patch.object(outbox.sending, "_cas", cas):
         with pytest.raises(OperationalError):
             outbox.send_claimed(ids[0], token)
         # The task's retry finds the call began under this claim: unknown, never a blind second send.
@@ -345,7 +345,7 @@ def test_while_the_send_queue_is_backed_up_unstarted_claims_are_not_piled_on_aga
     with time_machine.travel(T0, tick=False):
         outbox.materialise(now=T0)
         ids, token = outbox.claim(now=T0)
-    with mock.patch.object(outbox, "send_queue_waiting", return_value=50):
+    with mock.patch.object(outbox.claims, "send_queue_waiting", return_value=50):
         tick_at(T0 + M)
         assert Delivery.objects.get().claim_token == token  # its task is probably still in the queue
         tick_at(T0 + 181 * S)  # three claim timeouts: handed out regardless
@@ -357,7 +357,7 @@ def test_with_the_send_queue_empty_an_unstarted_claim_is_handed_out_again_at_onc
     with time_machine.travel(T0, tick=False):
         outbox.materialise(now=T0)
         ids, token = outbox.claim(now=T0)
-    with mock.patch.object(outbox, "send_queue_waiting", return_value=0):
+    with mock.patch.object(outbox.claims, "send_queue_waiting", return_value=0):
         tick_at(T0 + M)  # its task is neither queued nor running: lost with the broker
     row = Delivery.objects.get()
     assert row.claim_token != token and row.attempts == 1

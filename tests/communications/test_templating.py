@@ -286,7 +286,7 @@ def test_a_failing_source_or_plan_does_not_stop_the_others(client, coordinator, 
         return real(plan_id, now=now)
 
     try:
-        monkeypatch.setattr(outbox, "materialise_plan", explode_for_first)
+        monkeypatch.setattr(outbox.due, "materialise_plan", explode_for_first)
         with time_machine.travel(T0 - H + M, tick=False):
             outbox.tick(now=T0 - H + M)
             client.force_login(coordinator)
@@ -353,7 +353,7 @@ def test_page_and_preview_cost_does_not_grow_with_the_count(client, plan, coordi
         calls["n"] += 1
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sources, "occurrence_at", counting)
+    monkeypatch.setattr(sources.schedule, "occurrence_at", counting)
     now = T0 - 30 * 24 * H + 2 * H  # the series is under way
     window = list(occurrences(plan, msg, after=now, until=now + H))
     assert len(window) == MAX_OCCURRENCES - 7201  # the series (10,000 sends a second apart) ends inside the hour

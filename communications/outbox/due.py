@@ -1,0 +1,160 @@
+"""Materialise: turn what the sources say is due into delivery rows (idempotently, under the plan's lock),
+and drop the unsent ones when a hold or a re-baseline moves T-0."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+from plans.models import Hold, Plan, PlanStatus
+from plans.validators import T0_MAX, T0_MIN
+
+from ..models import Delivery, DeliveryStatus
+from ..sources import DeliverySpec, specs_for
+from ..templating import MessageTemplateError
+from .limits import ACTIVE_STATES, lookback
+
+log = logging.getLogger(__name__)
+
+
+def _fmt(plan: Plan, moment: datetime) -> str:
+    return f"{plan.local(moment):%d %b %H:%M %Z}"
+
+
+#: The error of a delivery whose text could not be composed (a broken message template): it never went out.
+COMPOSE_FAILED = "Could not compose this message: "
+
+
+def row_for(plan: Plan, spec: DeliverySpec, *, now: datetime, status: str | None = None) -> Delivery:
+    """The outbox row for a spec. If its text cannot be composed (a broken template, a failing source), the
+    row is created ``failed`` with the error, so it shows on the communications page and nothing else stops."""
+    note = error = ""
+    try:
+        subject, body = spec.render()
+    except MessageTemplateError as exc:  # the author's mistake: they see it
+        log.warning("outbox: could not compose %s for plan %s: %s", spec.label, plan.pk, exc)
+        subject, body = spec.label, ""
+        error = f"{COMPOSE_FAILED}{exc}"[:2000]
+    except Exception:  # ours: logged, and the page says no more than that
+        log.exception("outbox: could not compose %s for plan %s", spec.label, plan.pk)
+        subject, body = spec.label, ""
+        error = f"{COMPOSE_FAILED}an internal error (in the server log)"
+    if error and status != DeliveryStatus.SKIPPED and not spec.skip_reason:
+        status = DeliveryStatus.FAILED
+    if status is None:
+        if spec.skip_reason:
+            status, note = DeliveryStatus.SKIPPED, spec.skip_reason[:300]
+        elif spec.expires_at is not None and spec.expires_at < now:
+            status = DeliveryStatus.LATE
+            note = f"Came due {_fmt(plan, spec.due_at)}; only reached at {_fmt(plan, now)}, too late to matter."
+        elif spec.requires_approval:
+            status = DeliveryStatus.AWAITING_APPROVAL
+        else:
+            status = DeliveryStatus.PENDING
+    return Delivery(
+        plan=plan,
+        source_kind=spec.source_kind,
+        source_id=spec.source_id,
+        recipient=spec.recipient,
+        channel_kind=spec.channel_kind,
+        due_at=spec.due_at,
+        channel_id=spec.channel_id,
+        address=spec.address,
+        recipient_label=spec.recipient_label[:200],
+        label=spec.label[:300],
+        audience=spec.audience,
+        subject=subject[:300],
+        body=body,
+        status=status,
+        note=note,
+        error=error,
+        expires_at=spec.expires_at,
+        next_attempt_at=now,
+    )
+
+
+def open_hold(plan: Plan) -> Hold | None:
+    if plan.status != PlanStatus.HOLD:
+        return None
+    return Hold.objects.filter(plan=plan, ended_at__isnull=True).first()
+
+
+def materialise_plan(plan_id: int, *, now: datetime) -> int:
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().filter(pk=plan_id, status__in=ACTIVE_STATES).first()
+        if plan is None:
+            return 0
+        start = max(now - lookback(), plan.created_at)
+        specs = specs_for(plan, start, now)
+        hold = open_hold(plan)
+        if hold is not None:
+            specs = [s for s in specs if (s.anchor or s.due_at) < hold.started_at]
+        if not specs:
+            return 0
+        existing = set(
+            Delivery.objects.filter(plan=plan, due_at__gt=start, due_at__lte=now).values_list(
+                "source_kind", "source_id", "recipient", "channel_kind", "due_at"
+            )
+        )
+        rows = [row_for(plan, s, now=now) for s in specs if s.key not in existing]
+        if rows:
+            Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+            _record_compose_failures(plan, rows)
+        return len(rows)
+
+
+def _record_compose_failures(plan: Plan, rows: list[Delivery]) -> None:
+    """One activity-log event per source whose text could not be composed in this tick."""
+    from plans.services import record
+
+    failed = {(r.source_kind, r.source_id): r for r in rows if r.error.startswith(COMPOSE_FAILED)}
+    for row in failed.values():
+        record(
+            plan,
+            kind="comms.failed",
+            summary=f"Could not compose {row.label}: {row.error.removeprefix(COMPOSE_FAILED)}"[:300],
+            data={"source_kind": row.source_kind, "source_id": row.source_id, "error": row.error[:300]},
+        )
+
+
+def materialise(*, now: datetime | None = None) -> int:
+    """Materialise every live plan; one that fails is logged and rolled back, and the others go on."""
+    now = now or timezone.now()
+    # A plan whose T-0 lies outside the supported range (data saved before the bound) sends nothing: its
+    # times cannot be computed, and it must not stop the tick for every other plan.
+    in_range = Plan.objects.filter(status__in=ACTIVE_STATES, t0__gte=T0_MIN, t0__lt=T0_MAX)
+    ids = list(in_range.values_list("pk", flat=True))
+    created = 0
+    for pk in ids:
+        try:
+            created += materialise_plan(pk, now=now)
+        except Exception:
+            log.exception("outbox: could not materialise plan %s; the other plans go on", pk)
+    return created
+
+
+# --- Holds and re-baselines move what is not sent yet ------------------------------------------------
+
+
+def discard_unsent(plan_id: int) -> int:
+    """Drop the rows that have not gone out and were made by the tick; it re-creates them at their new
+    due moments (the ones that did not move come back with the same key)."""
+    qs = Delivery.objects.filter(plan_id=plan_id, manual=False, attempts=0).filter(
+        Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.AWAITING_APPROVAL)
+    )
+    n, _ = qs.delete()
+    return n
+
+
+def _on_plan_saved(sender: type[Plan], instance: Plan, update_fields: frozenset[str] | None, **kwargs: object) -> None:
+    if update_fields is not None and "t0" in update_fields:
+        discard_unsent(instance.pk)
+
+
+def connect_signals() -> None:
+    post_save.connect(_on_plan_saved, sender=Plan, dispatch_uid="communications.discard_unsent_on_t0")

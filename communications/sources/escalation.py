@@ -1,0 +1,84 @@
+"""Issue escalation as a source: an unacknowledged issue climbs the plan's escalation matrix, and each
+time-based rung it reaches (as ``issues.selectors`` works them out) notifies the rung's people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+
+from ..models import Audience, ChannelKind
+from .registry import DeliverySpec, fixed, holders, person, register_relevance, register_source, when
+
+if TYPE_CHECKING:
+    from plans.models import Plan
+
+    from ..models import Delivery
+
+
+@register_source
+def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+    """Each time-based rung of the escalation matrix that an unacknowledged issue reaches notifies the
+    primary and backup of the rung's roles (and, at the first rung, of the issue's owner role)."""
+    from issues.models import Issue, IssueStatus
+    from issues.selectors import escalation_levels, rungs_reached
+
+    if not plan.pk:
+        return
+    rungs = escalation_levels(plan, with_people=True)  # with their roles and people: two queries
+    roles_by_level = {lvl.pk: list(lvl.roles.all()) for lvl in rungs}
+    levels = [lvl for lvl in rungs if roles_by_level[lvl.pk]]
+    if not levels:
+        return
+    longest = max(lvl.after for lvl in levels)
+    issues = (
+        Issue.objects.filter(plan=plan, status=IssueStatus.OPEN, reported_at__gt=start - longest, reported_at__lte=end)
+        .select_related("owner_role__primary", "owner_role__backup")
+        .order_by("reported_at")
+    )
+    url = f"{settings.SITE_URL}/plans/{plan.slug}/issues/"
+    for issue in issues:
+        for lvl, due in rungs_reached(issue, levels, after=start, until=end):
+            roles = list(roles_by_level[lvl.pk])
+            if lvl == levels[0] and issue.owner_role is not None and issue.owner_role not in roles:
+                roles.append(issue.owner_role)
+            seen: set[int] = set()
+            for role in roles:
+                for user, which in holders(role):
+                    if user.pk in seen:
+                        continue
+                    seen.add(user.pk)
+                    address = (user.email or "").strip()
+                    yield DeliverySpec(
+                        source_kind="issue.escalation",
+                        source_id=issue.pk,
+                        recipient=f"user:{user.pk}:L{lvl.level}",
+                        channel_kind=ChannelKind.EMAIL,
+                        due_at=due,
+                        address=address,
+                        recipient_label=f"{person(user)} ({role.name}, {which})",
+                        label=f"Escalation L{lvl.level} {lvl.name}: #{issue.number} {issue.title}",
+                        audience=Audience.STAFF,
+                        skip_reason="" if address else f"{person(user)} has no email address",
+                        render=fixed(
+                            f"[{plan.name}] {issue.get_severity_display().upper()} issue #{issue.number} unanswered: "
+                            f"escalated to L{lvl.level} {lvl.name}",
+                            f"#{issue.number} {issue.title} ({issue.get_severity_display()}) was reported at "
+                            f"{when(plan, issue.reported_at)} and is not acknowledged yet.\n\n"
+                            f"{issue.description}\n\nAcknowledge it: {url}",
+                        ),
+                    )
+
+
+def _issue_unanswered(delivery: Delivery) -> str | None:
+    from issues.models import Issue, IssueStatus
+
+    issue = Issue.objects.filter(pk=delivery.source_id).only("status").first()
+    if issue is None:
+        return "the issue was deleted"
+    return None if issue.status == IssueStatus.OPEN else f"the issue is already {issue.get_status_display().lower()}"
+
+
+register_relevance("issue.escalation", _issue_unanswered)

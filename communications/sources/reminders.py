@@ -1,0 +1,180 @@
+"""T-minus and overdue reminders of open checklist items and unfinished steps, to the primary and backup of
+the role that owns or leads them, with the checks that drop a reminder once it no longer matters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from plans.offsets import format_offset
+
+from ..models import Audience, ChannelKind
+from .registry import DeliverySpec, fixed, holders, overdue_grace, person, register_relevance, register_source, when
+
+if TYPE_CHECKING:
+    from plans.models import Plan
+
+    from ..models import Delivery
+
+
+def _reminder_specs(
+    *,
+    plan: Plan,
+    kind: str,
+    obj_id: int,
+    role: Any,
+    due_at: datetime,
+    anchor: datetime,
+    expires_at: datetime | None,
+    what: str,
+    subject: str,
+    body: str,
+) -> Iterator[DeliverySpec]:
+    for user, which in holders(role):
+        address = (user.email or "").strip()
+        yield DeliverySpec(
+            source_kind=kind,
+            source_id=obj_id,
+            recipient=f"user:{user.pk}",
+            channel_kind=ChannelKind.EMAIL,
+            due_at=due_at,
+            address=address,
+            recipient_label=f"{person(user)} ({role.name}, {which})",
+            label=what,
+            audience=Audience.STAFF,
+            anchor=anchor,
+            expires_at=expires_at,
+            skip_reason="" if address else f"{person(user)} has no email address",
+            render=fixed(subject, body),
+        )
+
+
+@register_source
+def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+    from checklists.models import Item, ItemStatus
+
+    lead, grace = plan.reminder_lead, overdue_grace()
+    # T-minus: due_at = due - lead in (start, end]  <=>  due_offset in (start - t0 + lead, end - t0 + lead]
+    # Overdue: due_at = due + grace in (start, end] <=>  due_offset in (start - t0 - grace, end - t0 - grace]
+    lo = min(start - plan.t0 + lead, start - plan.t0 - grace)
+    hi = max(end - plan.t0 + lead, end - plan.t0 - grace)
+    items = (
+        Item.objects.filter(
+            plan=plan, status=ItemStatus.OPEN, due_offset__gt=lo, due_offset__lte=hi, owner_role__isnull=False
+        )
+        .select_related("owner_role__primary", "owner_role__backup")
+        .order_by("due_offset", "id")
+    )
+    for item in items:
+        offset, owner = item.due_offset, item.owner_role
+        if offset is None or owner is None:
+            continue
+        due = plan.t0 + offset
+        url = f"{settings.SITE_URL}/plans/{plan.slug}/"
+        yield from _reminder_specs(
+            plan=plan,
+            kind="item.due",
+            obj_id=item.pk,
+            role=owner,
+            due_at=due - lead,
+            anchor=due,
+            expires_at=due + grace,  # useful until the overdue reminder takes over (and while the item is open)
+            what=f"Reminder: {item.title} due {format_offset(offset)}",
+            subject=f"[{plan.name}] Due at {when(plan, due)}: {item.title}",
+            body=f"{item.title}\n\nDue {format_offset(offset)} ({when(plan, due)}), owner {owner.name}.\n\n{url}",
+        )
+        yield from _reminder_specs(
+            plan=plan,
+            kind="item.overdue",
+            obj_id=item.pk,
+            role=owner,
+            due_at=due + grace,
+            anchor=due,
+            expires_at=None,  # useful until the item is done (checked just before sending)
+            what=f"Overdue: {item.title}",
+            subject=f"[{plan.name}] OVERDUE since {when(plan, due)}: {item.title}",
+            body=f"{item.title}\n\nWas due {format_offset(offset)} ({when(plan, due)}) and is still open.\n\n{url}",
+        )
+
+
+@register_source
+def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+    from plans.models import Step, StepStatus
+
+    lead, grace = plan.reminder_lead, overdue_grace()
+    lo = start - plan.t0 - grace - timedelta(days=30)  # a step may last long; filter finely below
+    hi = end - plan.t0 + lead
+    steps = (
+        Step.objects.filter(
+            plan=plan,
+            status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS],
+            offset__gt=lo,
+            offset__lte=hi,
+            lead_role__isnull=False,
+        )
+        .select_related("lead_role__primary", "lead_role__backup")
+        .order_by("offset", "id")
+    )
+    for step in steps:
+        lead_role = step.lead_role
+        if lead_role is None:
+            continue
+        begin = plan.t0 + step.offset
+        finish = begin + step.duration
+        if step.status == StepStatus.PENDING:
+            yield from _reminder_specs(
+                plan=plan,
+                kind="step.due",
+                obj_id=step.pk,
+                role=lead_role,
+                due_at=begin - lead,
+                anchor=begin,
+                expires_at=finish + grace,  # useful until the step starts (checked) or its overdue one comes
+                what=f"Reminder: step {step.name} starts {format_offset(step.offset)}",
+                subject=f"[{plan.name}] Starts at {when(plan, begin)}: {step.name}",
+                body=f"Step {step.name} starts {format_offset(step.offset)} ({when(plan, begin)}); "
+                f"you lead it as {lead_role.name}.",
+            )
+        yield from _reminder_specs(
+            plan=plan,
+            kind="step.overdue",
+            obj_id=step.pk,
+            role=lead_role,
+            due_at=finish + grace,
+            anchor=begin,
+            expires_at=None,  # useful until the step is done (checked just before sending)
+            what=f"Overdue: step {step.name}",
+            subject=f"[{plan.name}] OVERDUE: step {step.name} should have finished at {when(plan, finish)}",
+            body=f"Step {step.name} should have finished at {when(plan, finish)} and is not done.",
+        )
+
+
+def _item_still_open(delivery: Delivery) -> str | None:
+    from checklists.models import Item, ItemStatus
+
+    item = Item.objects.filter(pk=delivery.source_id).only("status").first()
+    if item is None:
+        return "the item was deleted"
+    return None if item.status == ItemStatus.OPEN else f"the item is already {item.get_status_display().lower()}"
+
+
+def _step_still_pending(delivery: Delivery) -> str | None:
+    from plans.models import Step, StepStatus
+
+    step = Step.objects.filter(pk=delivery.source_id).only("status").first()
+    if step is None:
+        return "the step was deleted"
+    if delivery.source_kind == "step.due" and step.status != StepStatus.PENDING:
+        return f"the step is already {step.get_status_display().lower()}"
+    if step.status in {StepStatus.DONE, StepStatus.SKIPPED}:
+        return f"the step is already {step.get_status_display().lower()}"
+    return None
+
+
+register_relevance("item.due", _item_still_open)
+register_relevance("item.overdue", _item_still_open)
+register_relevance("step.due", _step_still_pending)
+register_relevance("step.overdue", _step_still_pending)
