@@ -89,7 +89,7 @@ class World:
 
 
 def build_world() -> World:
-    User = factories.UserFactory  # noqa: N806
+    User = factories.UserFactory
     users = {
         "coordinator": User(username="w-coordinator"),
         "owner": User(username="w-owner"),

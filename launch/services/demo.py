@@ -37,7 +37,7 @@ DONE_BEFORE = timedelta(minutes=40)
 LEFT_OPEN = ["Performance checks", "Update runbooks"]
 
 
-def demo_user(User, username: str, password: str, *, first: str, last: str, staff: bool = False):  # noqa: N803
+def demo_user(User, username: str, password: str, *, first: str, last: str, staff: bool = False):
     """The demo login ``username`` with ``password`` (made once; its password reset to the file's)."""
     user = User.objects.filter(username=username).first()
     if user is None:

@@ -77,7 +77,7 @@ def build_sample_plan(
     """Create (or replace) a live plan in countdown, T-0 about 25 minutes ahead of now."""
     rnd = random.Random(seed)
     now = timezone.now()
-    User = get_user_model()  # noqa: N806
+    User = get_user_model()
     with transaction.atomic():
         Plan.objects.filter(slug=slug).delete()
         coordinator, _ = User.objects.get_or_create(

@@ -23,7 +23,7 @@ class Sink:
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 if delay:
                     time.sleep(delay)  # a slow receiver, so a batch is still going when a worker is killed
                 length = int(self.headers.get("Content-Length") or 0)

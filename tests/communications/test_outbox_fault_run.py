@@ -322,7 +322,7 @@ def test_outbox_under_worker_kill_redis_stop_database_restart_and_bad_receivers(
     assert healthy_sent >= healthy_rows - len(unsent)
     p50 = lateness[len(lateness) // 2]
     assert p50 <= 4, (p50, report)
-    print(  # noqa: T201 - the run's figures, for the issue note
+    print(
         f"\nfault run: {len(rows)} deliveries, {len(calls)} requests; healthy sent {healthy_sent}/{healthy_rows}, "
         f"lateness p50 {p50:.1f} s, max {lateness[-1]:.1f} s; unknown "
         f"{sum(1 for r in rows.values() if r.status == DeliveryStatus.UNKNOWN)}, late "
