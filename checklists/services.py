@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from plans.models import Plan, PlanStatus, Step, StepStatus
 from plans.permissions import can_coordinate
-from plans.services import hold_start, record
+from plans.services import event_record, hold_start
 from plans.validators import clean_text
 from roles.models import Role
 from roles.permissions import can_act_for_role, holds_any_role, require_role
@@ -92,7 +92,7 @@ def item_set_status(
         verb = {"done": "ticked", "open": "unticked", "skipped": "skipped"}[status]
         if status == ItemStatus.OPEN and previous == ItemStatus.SKIPPED:
             verb = "reopened"
-        record(
+        event_record(
             locked.plan,
             kind=f"item.{verb}" if previous != status else "item.noted",
             actor=by,
@@ -132,7 +132,7 @@ def step_start(step: Step | int, *, by: User) -> Step:
         locked.actual_start = timezone.now()
         locked.started_by = by
         locked.save(update_fields=["status", "actual_start", "started_by"])
-        record(
+        event_record(
             locked.plan,
             kind="step.started",
             actor=by,
@@ -159,7 +159,7 @@ def step_finish(step: Step | int, *, by: User, note: str = "") -> Step:
         if note:
             locked.note = note.strip()
         locked.save(update_fields=["status", "actual_finish", "finished_by", "note"])
-        record(
+        event_record(
             locked.plan,
             kind="step.finished",
             actor=by,
@@ -208,7 +208,7 @@ def trigger_raise(trigger: NoGoTrigger | int, *, by: User, reason: str) -> NoGoT
         locked.raised_reason = reason.strip()
         locked.cleared_at, locked.cleared_by, locked.cleared_reason = None, None, ""
         locked.save()
-        record(
+        event_record(
             plan,
             kind="trigger.raised",
             actor=by,
@@ -232,7 +232,7 @@ def trigger_clear(trigger: NoGoTrigger | int, *, by: User, reason: str) -> NoGoT
         locked.raised = False
         locked.cleared_at, locked.cleared_by, locked.cleared_reason = timezone.now(), by, reason.strip()
         locked.save()
-        record(
+        event_record(
             plan,
             kind="trigger.cleared",
             actor=by,
@@ -304,7 +304,7 @@ def gate_open_poll(gate: Gate | int, *, by: User) -> Gate:
             locked.poll_round += 1
         locked.status = GateStatus.POLLING
         locked.save(update_fields=["status", "poll_round"])
-        record(
+        event_record(
             locked.plan,
             kind="gate.poll_opened",
             actor=by,
@@ -348,7 +348,7 @@ def vote_cast(gate: Gate | int, *, role: Role, by: User, vote: str, comment: str
             existing.vote, existing.comment, existing.voted_by, existing.voted_at = vote, comment, by, now
             existing.save(update_fields=["vote", "comment", "voted_by", "voted_at"])
         label = "GO" if vote == "go" else "NO-GO"
-        record(
+        event_record(
             locked.plan,
             kind="gate.voted",
             actor=by,
@@ -381,7 +381,7 @@ def gate_decide(gate: Gate | int, *, by: User, decision: str, reason: str = "") 
         locked.decision_reason = reason
         locked.save(update_fields=["status", "decision", "decided_at", "decided_by", "decision_reason"])
         label = "GO" if decision == "go" else "NO-GO"
-        record(
+        event_record(
             locked.plan,
             kind="gate.decided",
             actor=by,
@@ -406,7 +406,7 @@ def checklist_items_save(checklist: Checklist, *, by: User, saved: list[Item], d
             item.save()
         for item in deleted:
             item.delete()
-        record(
+        event_record(
             checklist.plan,
             kind="admin.changed",
             actor=by,

@@ -25,7 +25,7 @@ from icalendar import Alarm, Calendar, Event
 
 from plans.models import Plan, link_days
 from plans.permissions import can_coordinate
-from plans.services import record
+from plans.services import event_record
 from roles.models import Role
 from roles.permissions import require_role
 
@@ -62,7 +62,7 @@ def feed_create(role: Role, *, by: User, days: int | str | None = None) -> tuple
             created_at=now,
             expires_at=now + timedelta(days=lifetime),
         )
-        record(
+        event_record(
             role.plan,
             kind="calendar.created",
             actor=by,
@@ -80,7 +80,7 @@ def feed_revoke(feed: CalendarFeed, *, by: User) -> CalendarFeed:
         if locked.revoked_at is None:
             locked.revoked_at = timezone.now()
             locked.save(update_fields=["revoked_at"])
-            record(
+            event_record(
                 feed.role.plan,
                 kind="calendar.revoked",
                 actor=by,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from plans.models import Plan
 from plans.permissions import require_coordinator
-from plans.services import record
+from plans.services import event_record
 from plans.validators import LONG_TEXT_MAX, clean_text
 
 from . import channels, outbox
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 Key = tuple[str, int, str, str, datetime]
 
 
-def find_spec(plan: Plan, key: Key) -> DeliverySpec:
+def delivery_spec(plan: Plan, key: Key) -> DeliverySpec:
     due_at = key[4]
     for spec in specs_for(plan, due_at - timedelta(microseconds=1), due_at):
         if spec.key == key:
@@ -48,7 +48,7 @@ def _row(plan: Plan, *, delivery_id: int | None, key: Key | None, status: str, n
         return row
     if key is None:
         raise ValidationError("Say which delivery.")
-    spec = find_spec(plan, key)
+    spec = delivery_spec(plan, key)
     existing = (
         Delivery.objects.select_for_update()
         .filter(source_kind=key[0], source_id=key[1], recipient=key[2], channel_kind=key[3], due_at=key[4])
@@ -70,7 +70,7 @@ def _row(plan: Plan, *, delivery_id: int | None, key: Key | None, status: str, n
 def _recompose(plan: Plan, row: Delivery) -> None:
     """A delivery whose text could not be composed is composed again (the template may be fixed by now);
     if it still fails, nothing is sent and the coordinator is told why."""
-    spec = find_spec(plan, row.key)  # type: ignore[arg-type]
+    spec = delivery_spec(plan, row.key)  # type: ignore[arg-type]
     try:
         row.subject, row.body = spec.render()
     except MessageTemplateError as exc:
@@ -78,7 +78,7 @@ def _recompose(plan: Plan, row: Delivery) -> None:
     row.subject = row.subject[:300]
 
 
-def send_now(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key | None = None) -> Delivery:
+def delivery_send_now(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key | None = None) -> Delivery:
     """Send a delivery at once, whatever its state (except one already sent or being sent)."""
     require_coordinator(by, plan)
     now = timezone.now()
@@ -103,7 +103,7 @@ def send_now(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key |
         row.next_attempt_at = now
         row.note = f"Sent now by {by.get_username()}."
         row.save()
-        record(
+        event_record(
             plan,
             kind="comms.send_now",
             actor=by,
@@ -120,7 +120,7 @@ def send_now(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key |
     return row
 
 
-def skip(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key | None = None) -> Delivery:
+def delivery_skip(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key | None = None) -> Delivery:
     require_coordinator(by, plan)
     now = timezone.now()
     with transaction.atomic():
@@ -132,7 +132,7 @@ def skip(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key | Non
         row.claim_token = ""
         row.note = f"Skipped by {by.get_username()}."
         row.save()
-        record(
+        event_record(
             plan,
             kind="comms.skipped",
             actor=by,
@@ -142,7 +142,7 @@ def skip(plan: Plan, *, by: User, delivery_id: int | None = None, key: Key | Non
     return row
 
 
-def approve_message(message: Message, *, by: User) -> Message:
+def message_approve(message: Message, *, by: User) -> Message:
     """Approve a message that needs it: its waiting sends go out (those still on time), later ones too."""
     plan = message.plan
     require_coordinator(by, plan)
@@ -162,7 +162,7 @@ def approve_message(message: Message, *, by: User) -> Message:
             status=DeliveryStatus.LATE, note="Approved after it stopped mattering; use Send now.", updated_at=now
         )
         waiting.update(status=DeliveryStatus.PENDING, next_attempt_at=now, updated_at=now)
-        record(
+        event_record(
             plan,
             kind="comms.approved",
             actor=by,
@@ -173,7 +173,7 @@ def approve_message(message: Message, *, by: User) -> Message:
     return message
 
 
-def post_status(plan: Plan, *, by: User, title: str, body: str = "") -> StatusPost:
+def status_post(plan: Plan, *, by: User, title: str, body: str = "") -> StatusPost:
     """Publish an update on the public status page by hand."""
     require_coordinator(by, plan)
     title = clean_text(title, max_length=300, field="Title")
@@ -182,5 +182,7 @@ def post_status(plan: Plan, *, by: User, title: str, body: str = "") -> StatusPo
         raise ValidationError("A status post needs a title.")
     with transaction.atomic():
         post = StatusPost.objects.create(plan=plan, title=title, body=body, published_at=timezone.now())
-        record(plan, kind="comms.status_post", actor=by, summary=f"Status page: {post.title}", data={"post": post.pk})
+        event_record(
+            plan, kind="comms.status_post", actor=by, summary=f"Status page: {post.title}", data={"post": post.pk}
+        )
     return post

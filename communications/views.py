@@ -68,13 +68,13 @@ def _delivery_action(request: AuthenticatedHttpRequest, plan: str, action) -> Ht
 @login_required
 @require_POST
 def send_now(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
-    return _delivery_action(request, plan, services.send_now)
+    return _delivery_action(request, plan, services.delivery_send_now)
 
 
 @login_required
 @require_POST
 def skip(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
-    return _delivery_action(request, plan, services.skip)
+    return _delivery_action(request, plan, services.delivery_skip)
 
 
 @login_required
@@ -83,7 +83,7 @@ def approve(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpRespon
     obj = plan_for(request.user, plan)
     message = get_object_or_404(Message, pk=pk, plan=obj)
     try:
-        services.approve_message(message, by=request.user)
+        services.message_approve(message, by=request.user)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -100,7 +100,7 @@ def post_status(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
         messages.error(request, "A status post needs a title.")
         return redirect("communications:page", plan=obj.slug)
     try:
-        services.post_status(obj, by=request.user, **form.cleaned_data)
+        services.status_post(obj, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:

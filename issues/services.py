@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from plans.permissions import can_coordinate
-from plans.services import lock_plan, record
+from plans.services import event_record, plan_lock
 from plans.validators import LONG_TEXT_MAX, clean_text
 from roles.permissions import can_act_for_role, holds_any_role
 
@@ -58,7 +58,7 @@ def issue_open(
     if owner_role is not None and owner_role.plan_id != plan.pk:
         raise ValidationError("The owner role belongs to another plan.")
     with transaction.atomic():
-        locked = lock_plan(plan)
+        locked = plan_lock(plan)
         now = timezone.now()
         sla = SeveritySLA.objects.filter(plan=locked, severity=severity).first()
         number = (Issue.objects.filter(plan=locked).aggregate(n=Max("number"))["n"] or 0) + 1
@@ -73,7 +73,7 @@ def issue_open(
             reported_at=now,
             respond_by=now + sla.response_within if sla else None,
         )
-        record(
+        event_record(
             locked,
             kind="issue.opened",
             actor=by,
@@ -103,7 +103,7 @@ def issue_acknowledge(issue: Issue | int, *, by: User) -> Issue:
         locked.acknowledged_at, locked.acknowledged_by = now, by
         locked.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
         late = locked.respond_by is not None and now > locked.respond_by
-        record(
+        event_record(
             locked.plan,
             kind="issue.acknowledged",
             actor=by,
@@ -134,7 +134,7 @@ def issue_resolve(issue: Issue | int, *, by: User, resolution: str = "") -> Issu
         locked.save(
             update_fields=["status", "acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by", "resolution"]
         )
-        record(
+        event_record(
             locked.plan,
             kind="issue.resolved",
             actor=by,
@@ -159,7 +159,7 @@ def issues_escalate(plan: Plan, *, now: datetime | None = None) -> list[Issue]:
             if level is not None and level.level > issue.escalation_level:
                 issue.escalation_level = level.level
                 issue.save(update_fields=["escalation_level"])
-                record(
+                event_record(
                     plan,
                     kind="issue.escalated",
                     summary=f"#{issue.number} {issue.title} unanswered: escalated to L{level.level} {level.name}",

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 from .offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
-from .services import TransitionError, hold_end, plan_set_coordinator, rebaseline, record
+from .services import TransitionError, event_record, hold_end, plan_rebaseline, plan_set_coordinator
 from .validators import check_duration, check_offset
 
 
@@ -242,7 +242,7 @@ class PlanEventMixin(TimingFieldsMixin):
         if plan is not None:
             verb = "changed" if change else "added"
             with transaction.atomic():
-                record(
+                event_record(
                     plan,
                     kind=f"admin.{verb}",
                     actor=actor(request),
@@ -255,7 +255,7 @@ class PlanEventMixin(TimingFieldsMixin):
         super().delete_model(request, obj)  # type: ignore[misc]
         if plan is not None and Plan.objects.filter(pk=plan.pk).exists():
             with transaction.atomic():
-                record(
+                event_record(
                     plan, kind="admin.deleted", actor=actor(request), summary=f"{label.capitalize()} “{name}” deleted"
                 )
 
@@ -351,7 +351,7 @@ class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
         obj.t0, obj.coordinator_id = saved["t0"], saved["coordinator_id"]
         super().save_model(request, obj, form, change)
         if new_t0 is not None:
-            rebaseline(obj, new_t0=new_t0, by=actor(request), reason="changed in the admin", check=False)
+            plan_rebaseline(obj, new_t0=new_t0, by=actor(request), reason="changed in the admin", check=False)
         if hand_over:
             plan_set_coordinator(obj, by=actor(request), coordinator=new_coordinator)
         obj.refresh_from_db()
@@ -413,7 +413,7 @@ class RollbackTriggerAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
 
 @admin.register(MetricReading)
 class MetricReadingAdmin(ReadOnlyAdmin, PlanScopedAdmin, admin.ModelAdmin):
-    """Readings are recorded on the metrics page (plans.services.record_reading judges the rollback
+    """Readings are recorded on the metrics page (plans.services.reading_record judges the rollback
     triggers and bumps the revision), so here they are read-only."""
 
     plan_field = "metric__plan"

@@ -1,5 +1,5 @@
 """Success metrics: judging rollback triggers against their readings (recording a reading and
-raising or clearing triggers are services: plans.services.record_reading, evaluate_triggers).
+raising or clearing triggers are services: plans.services.reading_record, triggers_evaluate).
 
 A metric-bound rollback trigger (``error rate > 1 % for 10 min``) is *breaching* while the latest
 readings cross its threshold, and *in breach* (an alarm: roll back) once the uninterrupted run of

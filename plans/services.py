@@ -40,7 +40,7 @@ class TransitionError(ValidationError):
     """A launch state change that is not allowed from the current state."""
 
 
-def record(
+def event_record(
     plan: Plan,
     *,
     kind: str,
@@ -52,7 +52,7 @@ def record(
     """Bump the plan's revision and log the event. Call inside the writer's transaction."""
     if not transaction.get_connection().in_atomic_block:
         # Not an assert: `python -O` strips those, and an event without its write is a lie in the log.
-        raise NotInTransaction("record() must run inside transaction.atomic(), with the write it records")
+        raise NotInTransaction("event_record() must run inside transaction.atomic(), with the write it records")
     Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
     revision = Plan.objects.values_list("revision", flat=True).get(pk=plan.pk)
     plan.revision = revision
@@ -67,7 +67,7 @@ def record(
     )
 
 
-def lock_plan(plan: Plan | int) -> Plan:
+def plan_lock(plan: Plan | int) -> Plan:
     """Re-read the plan under a row lock (Postgres) so concurrent state changes serialise."""
     pk = plan.pk if isinstance(plan, Plan) else plan
     return Plan.objects.select_for_update().get(pk=pk)
@@ -91,18 +91,18 @@ for _state in LIVE_STATES:
     TRANSITIONS[_state] |= {PlanStatus.ROLLED_BACK, PlanStatus.ABORTED}
 
 
-def allowed_transitions(plan: Plan) -> list[str]:
+def plan_allowed_transitions(plan: Plan) -> list[str]:
     return [s for s in PlanStatus.values if s in TRANSITIONS.get(plan.status, set())]
 
 
-def transition(plan: Plan, *, to: str, by: User, reason: str = "") -> Plan:
+def plan_transition(plan: Plan, *, to: str, by: User, reason: str = "") -> Plan:
     """Move the launch to state ``to``. Holds have their own functions (they move T-0)."""
     require_coordinator(by, plan)
     reason = clean_text(reason, max_length=REASON_MAX, multiline=True, field="Reason")
     if to == PlanStatus.HOLD:
         raise TransitionError("Use a hold to stop the countdown: it needs a reason and moves T-0 when it ends.")
     with transaction.atomic():
-        locked = lock_plan(plan)
+        locked = plan_lock(plan)
         if to not in TRANSITIONS.get(locked.status, set()):
             raise TransitionError(f"The launch cannot go from {locked.get_status_display()} to {PlanStatus(to).label}.")
         if to in {PlanStatus.ROLLED_BACK, PlanStatus.ABORTED} and not reason.strip():
@@ -112,7 +112,7 @@ def transition(plan: Plan, *, to: str, by: User, reason: str = "") -> Plan:
             _close_open_hold(locked, by=by, slip=False)
         locked.status = to
         locked.save(update_fields=["status", "updated_at"])
-        record(
+        event_record(
             locked,
             kind="plan.state",
             actor=by,
@@ -135,7 +135,7 @@ def hold_start(plan: Plan, *, by: User | None, reason: str, system: bool = False
     if not reason.strip():
         raise TransitionError("A hold needs a reason.")
     with transaction.atomic():
-        locked = lock_plan(plan)
+        locked = plan_lock(plan)
         if locked.status not in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN}:
             raise TransitionError(f"A hold stops a countdown; the launch is {locked.get_status_display().lower()}.")
         now = timezone.now()
@@ -144,7 +144,7 @@ def hold_start(plan: Plan, *, by: User | None, reason: str, system: bool = False
         )
         locked.status = PlanStatus.HOLD
         locked.save(update_fields=["status", "updated_at"])
-        record(locked, kind="hold.started", actor=by, summary=f"HOLD: {reason.strip()}", data={"hold": hold.pk})
+        event_record(locked, kind="hold.started", actor=by, summary=f"HOLD: {reason.strip()}", data={"hold": hold.pk})
     plan.refresh_from_db()
     return hold
 
@@ -172,7 +172,7 @@ def hold_end(plan: Plan, *, by: User) -> Hold:
     """Resume the countdown: T-0 and every time after the hold's start slip by the hold's length."""
     require_coordinator(by, plan)
     with transaction.atomic():
-        locked = lock_plan(plan)
+        locked = plan_lock(plan)
         if locked.status != PlanStatus.HOLD:
             raise TransitionError("There is no hold to end.")
         hold = _close_open_hold(locked, by=by, slip=True)
@@ -180,7 +180,7 @@ def hold_end(plan: Plan, *, by: User) -> Hold:
             raise TransitionError("The plan is on hold but has no open hold to end; roll it back or abort it.")
         locked.status = hold.resume_status
         locked.save(update_fields=["status", "t0", "updated_at"])
-        record(
+        event_record(
             locked,
             kind="hold.ended",
             actor=by,
@@ -195,7 +195,7 @@ def hold_end(plan: Plan, *, by: User) -> Hold:
 # --- Re-baselining: moving T-0 on purpose --------------------------------------------------------------
 
 
-def rebaseline(plan: Plan, *, new_t0: datetime, by: User | None, reason: str = "", check: bool = True) -> Plan:
+def plan_rebaseline(plan: Plan, *, new_t0: datetime, by: User | None, reason: str = "", check: bool = True) -> Plan:
     """Move T-0; every planned time moves with it (they are offsets). ``check=False`` is for the admin
     and the importer, which have already checked the user."""
     if check:
@@ -205,14 +205,14 @@ def rebaseline(plan: Plan, *, new_t0: datetime, by: User | None, reason: str = "
     check_t0(new_t0)
     reason = clean_text(reason, max_length=REASON_MAX, multiline=True, field="Reason")
     with transaction.atomic():
-        locked = lock_plan(plan)
+        locked = plan_lock(plan)
         old = locked.t0
         if new_t0 == old:
             return locked
         locked.t0 = new_t0
         locked.save(update_fields=["t0", "updated_at"])
         delta = new_t0 - old
-        record(
+        event_record(
             locked,
             kind="plan.rebaselined",
             actor=by,
@@ -235,7 +235,7 @@ def plan_set_coordinator(plan: Plan, *, by: User | None, coordinator: User | Non
     if coordinator is not None and not coordinator.is_active:
         raise ValidationError("The new coordinator's account is inactive.")
     with transaction.atomic():
-        locked = lock_plan(plan)
+        locked = plan_lock(plan)
         old = locked.coordinator
         new_id = coordinator.pk if coordinator is not None else None
         if locked.coordinator_id == new_id:
@@ -246,7 +246,7 @@ def plan_set_coordinator(plan: Plan, *, by: User | None, coordinator: User | Non
         def who(user: User | None) -> str:
             return (user.get_full_name() or user.get_username()) if user is not None else "nobody"
 
-        record(
+        event_record(
             locked,
             kind="plan.coordinator_changed",
             actor=by,
@@ -260,7 +260,7 @@ def plan_set_coordinator(plan: Plan, *, by: User | None, coordinator: User | Non
 # --- Metrics: readings and rollback triggers ----------------------------------------------------------
 
 
-def record_reading(
+def reading_record(
     metric: SuccessMetric, *, value: Decimal | float | str, by: User, at: datetime | None = None
 ) -> MetricReading:
     """Record a metric reading, then judge the metric's rollback triggers: one whose crossing has
@@ -276,7 +276,7 @@ def record_reading(
     with transaction.atomic():
         reading = MetricReading.objects.create(metric=metric, value=amount, recorded_at=at or now, recorded_by=by)
         verdict = metric.meets(float(amount))
-        record(
+        event_record(
             plan,
             kind="metric.reading",
             actor=by,
@@ -284,11 +284,11 @@ def record_reading(
             + ("" if verdict is None else (" (on target)" if verdict else " (OFF TARGET)")),
             data={"metric": metric.pk, "value": str(amount), "meets": verdict},
         )
-        evaluate_triggers(metric, now=now)
+        triggers_evaluate(metric, now=now)
     return reading
 
 
-def evaluate_triggers(metric: SuccessMetric, *, now: datetime | None = None) -> list[TriggerState]:
+def triggers_evaluate(metric: SuccessMetric, *, now: datetime | None = None) -> list[TriggerState]:
     """Raise or clear the metric's rollback triggers from its readings. Call inside a transaction."""
     now = now or timezone.now()
     triggers = list(RollbackTrigger.objects.select_for_update().filter(metric=metric))
@@ -309,7 +309,7 @@ def evaluate_triggers(metric: SuccessMetric, *, now: datetime | None = None) -> 
             if trigger.sustained_for:
                 trigger.raised_reason += f" for {trigger.sustained_for}"
             trigger.save(update_fields=["raised_at", "raised_by", "raised_reason"])
-            record(
+            event_record(
                 metric.plan,
                 kind="rollback.breach",
                 summary=f"ROLLBACK TRIGGER IN BREACH: {trigger.description}",
@@ -318,7 +318,7 @@ def evaluate_triggers(metric: SuccessMetric, *, now: datetime | None = None) -> 
         elif auto and not state.breaching:
             trigger.raised_at, trigger.raised_reason = None, ""
             trigger.save(update_fields=["raised_at", "raised_reason"])
-            record(
+            event_record(
                 metric.plan,
                 kind="rollback.cleared",
                 summary=f"Rollback trigger back within threshold: {trigger.description}",
@@ -341,7 +341,7 @@ def kiosk_create(plan: Plan, *, by: User, label: str, days: int | str | None = N
         link = KioskLink.objects.create(
             plan=plan, label=label, created_by=by, created_at=now, expires_at=now + timedelta(days=lifetime)
         )
-        record(
+        event_record(
             plan,
             kind="kiosk.created",
             actor=by,
@@ -358,7 +358,7 @@ def kiosk_revoke(link: KioskLink, *, by: User) -> KioskLink:
         if locked.revoked_at is None:
             locked.revoked_at = timezone.now()
             locked.save(update_fields=["revoked_at"])
-            record(
+            event_record(
                 link.plan,
                 kind="kiosk.revoked",
                 actor=by,

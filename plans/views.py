@@ -49,7 +49,7 @@ def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
             preview_error = error_text(exc)
     now = timezone.now()
     open_hold = next((h for h in ctx["holds"] if h.ended_at is None), None)
-    transitions = [(s, PlanStatus(s).label) for s in services.allowed_transitions(obj) if s != PlanStatus.HOLD]
+    transitions = [(s, PlanStatus(s).label) for s in services.plan_allowed_transitions(obj) if s != PlanStatus.HOLD]
     return render(
         request,
         "plans/detail.html",
@@ -116,7 +116,7 @@ def plan_transition(request: AuthenticatedHttpRequest, plan: str) -> HttpRespons
     return _write(
         request,
         plan,
-        lambda p: services.transition(p, to=to, by=request.user, reason=reason),
+        lambda p: services.plan_transition(p, to=to, by=request.user, reason=reason),
         f"The launch is now {PlanStatus(to).label.lower()}.",
     )
 
@@ -147,7 +147,7 @@ def plan_rebaseline(request: AuthenticatedHttpRequest, plan: str) -> HttpRespons
     def action(p):
         require_coordinator(request.user, p)  # a stranger gets 403 whatever the date says
         new_t0 = parse_local_datetime(p, request.POST.get("new_t0", ""))
-        services.rebaseline(p, new_t0=new_t0, by=request.user, reason=reason)
+        services.plan_rebaseline(p, new_t0=new_t0, by=request.user, reason=reason)
 
     return _write(request, plan, action, "T-0 moved; every planned time moved with it.", allow_out_of_range=True)
 

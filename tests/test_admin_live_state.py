@@ -1,6 +1,6 @@
 """The admin cannot corrupt live launch state (issue 9, finding 3): holds, metric readings, votes,
 deliveries and events are read-only there; a hold ends through the "End hold" action, which is the war
-room's service; step and item status are read-only; and record() refuses to run outside a transaction."""
+room's service; step and item status are read-only; and event_record() refuses to run outside a transaction."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.urls import reverse
 from checklists.models import Item, ItemStatus, Vote
 from communications.models import Delivery
 from plans.models import Event, Hold, MetricReading, PlanStatus, Step, StepStatus
-from plans.services import NotInTransaction, TransitionError, hold_end, hold_start, record, record_reading
+from plans.services import NotInTransaction, TransitionError, event_record, hold_end, hold_start, reading_record
 from tests import factories
 from tests.test_admin import form_data
 
@@ -100,7 +100,7 @@ def test_a_plan_on_hold_without_an_open_hold_is_a_clear_error_not_a_500(client, 
 @pytest.mark.django_db
 def test_a_reading_cannot_be_added_in_the_admin(admin_client, plan, coordinator):
     metric = factories.MetricFactory(plan=plan)
-    reading = record_reading(metric, value="1.5", by=coordinator)
+    reading = reading_record(metric, value="1.5", by=coordinator)
     assert admin_client.get(reverse("admin:plans_metricreading_add")).status_code == 403
     url = reverse("admin:plans_metricreading_change", args=[reading.pk])
     assert admin_client.post(url, {"metric": metric.pk, "value": "99"}).status_code == 403
@@ -141,6 +141,6 @@ def test_item_status_is_read_only_in_the_admin(admin_client, plan):
 def test_record_refuses_to_run_outside_a_transaction(plan):
     revision = plan.revision
     with pytest.raises(NotInTransaction):
-        record(plan, kind="test.outside", summary="no transaction")
+        event_record(plan, kind="test.outside", summary="no transaction")
     plan.refresh_from_db()
     assert plan.revision == revision and not Event.objects.filter(kind="test.outside").exists()

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from checklists.models import Checklist, Item
 from communications.models import Channel, Message
-from communications.services import post_status
+from communications.services import status_post
 from launch.format import template_text
 from launch.services.importer import import_plan_text
 from plans.admin import PlanScopedAdmin, plan_path
@@ -51,7 +51,7 @@ def plans(db):
     for plan, user in ((mine, alice), (theirs, bob)):
         kiosk_create(plan, by=user, label=f"{user.username} TV")
         factories.IssueFactory(plan=plan, title=f"{user.username}'s issue")
-        post_status(plan, by=user, title=f"{user.username}'s update")
+        status_post(plan, by=user, title=f"{user.username}'s update")
         Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.COUNTDOWN)
         plan.refresh_from_db()
         hold_start(plan, by=user, reason="weather")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -75,3 +76,39 @@ def test_a_sideways_import_between_features_fails(tree: Path) -> None:
     assert result.returncode != 0
     assert "Features: checklists and issues are independent BROKEN" in result.stdout
     assert "issues.sideways -> checklists.selectors" in result.stdout
+
+
+SERVICE_MODULES = ["plans", "checklists", "issues", "communications"]
+SERVICE_ENTITIES = {
+    "plan",
+    "hold",
+    "event",
+    "reading",
+    "triggers",
+    "trigger",
+    "kiosk",
+    "item",
+    "step",
+    "gate",
+    "vote",
+    "checklist",
+    "delivery",
+    "message",
+    "status",
+    "issue",
+    "issues",
+}
+
+
+def test_service_functions_are_named_entity_action() -> None:
+    """docs/architecture.md: services are ``entity_action`` (``item_tick``, ``plan_rebaseline``); permission
+    questions are ``can_*`` and refusals ``require_*``. A new ``approve_thing`` fails here."""
+    wrong = []
+    for app in SERVICE_MODULES:
+        tree = ast.parse((ROOT / app / "services.py").read_text())
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                head = node.name.split("_", 1)[0]
+                if head not in SERVICE_ENTITIES | {"can", "require"}:
+                    wrong.append(f"{app}/services.py:{node.lineno}: {node.name}")
+    assert wrong == [], "\n".join(wrong)

@@ -35,7 +35,7 @@ from plans.models import KioskLink, Plan, SuccessMetric, link_days_default, link
 from plans.permissions import can_coordinate, require_coordinator
 from plans.screens import screen_plan_id, screen_token
 from plans.selectors import plan_for
-from plans.services import kiosk_create, kiosk_revoke, record_reading
+from plans.services import kiosk_create, kiosk_revoke, reading_record
 
 from . import selectors
 
@@ -361,7 +361,7 @@ def metric_record(request: AuthenticatedHttpRequest, plan: str, pk: int) -> Http
     obj = plan_for(request.user, plan)
     metric = get_object_or_404(SuccessMetric.objects.select_related("plan"), pk=pk, plan=obj)
     try:
-        reading = record_reading(metric, value=request.POST.get("value", ""), by=request.user)
+        reading = reading_record(metric, value=request.POST.get("value", ""), by=request.user)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:

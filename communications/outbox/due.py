@@ -110,11 +110,11 @@ def materialise_plan(plan_id: int, *, now: datetime) -> int:
 
 def _record_compose_failures(plan: Plan, rows: list[Delivery]) -> None:
     """One activity-log event per source whose text could not be composed in this tick."""
-    from plans.services import record
+    from plans.services import event_record
 
     failed = {(r.source_kind, r.source_id): r for r in rows if r.error.startswith(COMPOSE_FAILED)}
     for row in failed.values():
-        record(
+        event_record(
             plan,
             kind="comms.failed",
             summary=f"Could not compose {row.label}: {row.error.removeprefix(COMPOSE_FAILED)}"[:300],

@@ -190,11 +190,11 @@ def send_claimed(delivery_id: int, token: str) -> str:
 
 
 def _record_failure(delivery: Delivery, error: str, attempts: int) -> None:
-    from plans.services import record
+    from plans.services import event_record
 
     def write() -> int:
         with transaction.atomic():
-            record(
+            event_record(
                 delivery.plan,
                 kind="comms.failed",
                 summary=f"Delivery failed after {attempts} attempts: {delivery.label} → {delivery.recipient_label}",

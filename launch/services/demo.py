@@ -15,7 +15,7 @@ from issues.models import SeveritySLA
 from issues.services import issue_open
 from launch.format import template_text
 from plans.models import Plan, PlanStatus, Step
-from plans.services import record_reading, transition
+from plans.services import plan_transition, reading_record
 
 from .importer import import_plan_text
 
@@ -106,8 +106,8 @@ def demo_plan(coordinator, people) -> Plan:
             roles[primary].save(update_fields=["primary"])
             roles[backup].backup = people[username]
             roles[backup].save(update_fields=["backup"])
-        transition(plan, to=PlanStatus.SCHEDULED, by=coordinator)
-        transition(plan, to=PlanStatus.COUNTDOWN, by=coordinator)
+        plan_transition(plan, to=PlanStatus.SCHEDULED, by=coordinator)
+        plan_transition(plan, to=PlanStatus.COUNTDOWN, by=coordinator)
         _progress(plan, now=now, coordinator=coordinator)
         if not plan.severity_slas.exists():
             # The HeyPeter seed names no response SLAs; the demo borrows the English Training
@@ -134,5 +134,5 @@ def demo_plan(coordinator, people) -> Plan:
         for name, values in readings.items():
             for i, value in enumerate(values):
                 at = now - timedelta(minutes=10 * (len(values) - i))
-                record_reading(metrics[name], value=value, by=coordinator, at=at)
+                reading_record(metrics[name], value=value, by=coordinator, at=at)
     return plan

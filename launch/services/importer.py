@@ -18,7 +18,7 @@ from issues.models import SeveritySLA
 from launch.format.checks import all_steps, check_references, role_slug
 from launch.format.loader import Parsed, PlanFormatError, Problem, parse_plan_text, read_plan_file
 from plans.models import Phase, Plan, Risk, RollbackTrigger, Step, SuccessMetric
-from plans.services import record
+from plans.services import event_record
 from plans.validators import BoundsError, check_t0, check_timezone, clean_text, control_character
 from roles.models import Contact, EscalationLevel, Role
 
@@ -145,7 +145,7 @@ def import_plan_text(
                 coordinator=coordinator,
                 source_template=source_template,
             )
-            record(
+            event_record(
                 plan,
                 kind="plan.imported",
                 actor=by,

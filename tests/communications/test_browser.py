@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from communications import outbox
 from communications.models import Audience, Channel, ChannelKind, Delivery, DeliveryStatus, Message, MessageKind
-from communications.services import post_status
+from communications.services import status_post
 from tests import factories
 
 
@@ -84,7 +84,7 @@ def test_communications_and_status_pages_in_chromium(page, live_server, login_pa
     coordinator = factories.UserFactory(username="coord", first_name="Casey", last_name="Coordinator")
     plan = _plan(coordinator)
     outbox.tick()
-    post_status(plan, by=coordinator, title="Maintenance window confirmed", body="Checkout pauses for 10 minutes.")
+    status_post(plan, by=coordinator, title="Maintenance window confirmed", body="Checkout pauses for 10 minutes.")
     assert Delivery.objects.filter(status=DeliveryStatus.FAILED, channel_kind="webhook").exists()
 
     login_page(page, coordinator)

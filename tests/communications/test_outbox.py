@@ -21,9 +21,9 @@ from communications.models import (
     MessageKind,
     StatusPost,
 )
-from communications.services import approve_message
+from communications.services import message_approve
 from plans.models import MetricReading, Plan, PlanStatus, Step, StepStatus
-from plans.services import hold_end, hold_start, rebaseline
+from plans.services import hold_end, hold_start, plan_rebaseline
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +174,7 @@ def test_rebaseline_discards_unsent_rows_and_recreates_them_at_the_new_time(coor
         assert outbox.materialise(now=T0 - 20 * M) == 1
         pending = Delivery.objects.get()
         assert pending.status == DeliveryStatus.PENDING
-        rebaseline(plan, new_t0=T0 + H, by=coordinator, reason="vendor delay")
+        plan_rebaseline(plan, new_t0=T0 + H, by=coordinator, reason="vendor delay")
     assert not Delivery.objects.exists()  # re-derived, not sent at the old time
     run(T0 - 20 * M, T0 + H, 5 * M)
     row = Delivery.objects.get(source_kind="item.due", source_id=item.pk)
@@ -274,7 +274,7 @@ def test_message_needing_approval_waits_for_the_coordinator(coordinator):
     tick_at(T0 - 50 * M)
     assert not StatusPost.objects.exists()
     with time_machine.travel(T0 - 45 * M, tick=False):
-        approve_message(m, by=coordinator)
+        message_approve(m, by=coordinator)
     tick_at(T0 - 45 * M)
     row.refresh_from_db()
     assert row.status == DeliveryStatus.SENT

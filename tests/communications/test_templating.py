@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from communications import outbox, sources
 from communications.models import MAX_OCCURRENCES, Channel, ChannelKind, Delivery, DeliveryStatus, Message, MessageKind
-from communications.services import send_now
+from communications.services import delivery_send_now
 from communications.sources import message_context, occurrences, register_source, render_message, series_length
 from communications.templating import (
     MAX_OUTPUT,
@@ -307,10 +307,10 @@ def test_send_now_composes_a_failed_message_again(plan, coordinator, django_capt
         row = Delivery.objects.get(source_id=msg.pk)
         assert row.status == DeliveryStatus.FAILED
         with pytest.raises(ValidationError, match="nope"):
-            send_now(plan, by=coordinator, delivery_id=row.pk)
+            delivery_send_now(plan, by=coordinator, delivery_id=row.pk)
         Message.objects.filter(pk=msg.pk).update(body="Fixed {{ plan.name }}")
         with django_capture_on_commit_callbacks(execute=True):
-            send_now(plan, by=coordinator, delivery_id=row.pk)
+            delivery_send_now(plan, by=coordinator, delivery_id=row.pk)
     row.refresh_from_db()
     assert row.status == DeliveryStatus.SENT and row.body == f"Fixed {plan.name}"
 

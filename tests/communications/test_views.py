@@ -159,10 +159,10 @@ def test_ical_feed_with_valid_and_forged_token(client, plan, setup):
 
 
 def test_ical_feed_follows_a_rebaseline_with_stable_uids(client, plan, setup, coordinator):
-    from plans.services import rebaseline
+    from plans.services import plan_rebaseline
 
     item = setup["item"]
     url = reverse("communications:ical", args=[plan.slug, feed_create(setup["role"], by=coordinator)[1]])
-    rebaseline(plan, new_t0=T0 + timedelta(days=1), by=coordinator)
+    plan_rebaseline(plan, new_t0=T0 + timedelta(days=1), by=coordinator)
     body = client.get(url).content.decode()
     assert f"UID:item-{item.pk}@testserver" in body and "DTSTART:20261202T100000Z" in body

@@ -109,12 +109,12 @@ def test_rebaseline_out_of_range_is_refused(client, plan, coordinator, new_t0):
 
 
 def test_rebaseline_service_refuses_out_of_range(plan, coordinator):
-    from plans.services import rebaseline
+    from plans.services import plan_rebaseline
 
     with pytest.raises(ValidationError):
-        rebaseline(plan, new_t0=datetime(1, 1, 1, tzinfo=UTC), by=coordinator)
+        plan_rebaseline(plan, new_t0=datetime(1, 1, 1, tzinfo=UTC), by=coordinator)
     with pytest.raises(ValidationError):  # the admin's path skips the permission check, not the bounds
-        rebaseline(plan, new_t0=datetime(9999, 12, 31, tzinfo=UTC), by=coordinator, check=False)
+        plan_rebaseline(plan, new_t0=datetime(9999, 12, 31, tzinfo=UTC), by=coordinator, check=False)
     plan.refresh_from_db()
     assert plan.t0 == T0
 
@@ -224,10 +224,10 @@ def test_metric_value_out_of_the_columns_range_is_refused(client, plan, coordina
 
 def test_largest_metric_value_fits(plan, coordinator):
     from plans.models import SuccessMetric
-    from plans.services import record_reading
+    from plans.services import reading_record
 
     metric = SuccessMetric.objects.create(plan=plan, name="Users")
-    reading = record_reading(metric, value="9999999999.9999", by=coordinator)
+    reading = reading_record(metric, value="9999999999.9999", by=coordinator)
     reading.refresh_from_db()
     assert reading.value == Decimal("9999999999.9999")
 
@@ -394,8 +394,7 @@ def test_a_plan_out_of_range_does_not_stop_the_outbox_or_escalation_for_the_othe
     with time_machine.travel(T0 - timedelta(days=8), tick=False):
         text = template_text("heypeter-academy-lms")
         good, bad = (
-            import_plan_text(text, t0="2026-12-01T12:00", tz="Europe/London", coordinator=coordinator)
-            for _ in range(2)
+            import_plan_text(text, t0="2026-12-01T12:00", tz="Europe/London", coordinator=coordinator) for _ in range(2)
         )
     Plan.objects.filter(pk__in=[good.pk, bad.pk]).update(status=PlanStatus.COUNTDOWN)
     Plan.objects.filter(pk=bad.pk).update(t0=datetime(9999, 12, 31, 23, 59, tzinfo=UTC))

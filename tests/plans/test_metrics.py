@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from plans.models import Event, MetricReading, RollbackTrigger
-from plans.services import record_reading, trigger_state
+from plans.services import reading_record, trigger_state
 from tests import factories
 
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -33,20 +33,20 @@ def setup(plan):
 
 def _at(minutes: int, metric, value, by):
     with time_machine.travel(NOON + timedelta(minutes=minutes), tick=False):
-        return record_reading(metric, value=value, by=by)
+        return reading_record(metric, value=value, by=by)
 
 
-def test_record_reading_logs_an_event_and_checks_permission(plan, setup):
+def test_reading_record_logs_an_event_and_checks_permission(plan, setup):
     rev = plan.revision
-    reading = record_reading(setup["metric"], value="0.05", by=setup["sre"])
+    reading = reading_record(setup["metric"], value="0.05", by=setup["sre"])
     assert reading.value == Decimal("0.05")
     assert Event.objects.filter(plan=plan, kind="metric.reading").get().summary == "Error rate: 0.05% (on target)"
     plan.refresh_from_db()
     assert plan.revision == rev + 1
     with pytest.raises(PermissionDenied):
-        record_reading(setup["metric"], value="1", by=factories.UserFactory(username="stranger"))
+        reading_record(setup["metric"], value="1", by=factories.UserFactory(username="stranger"))
     with pytest.raises(ValidationError):
-        record_reading(setup["metric"], value="lots", by=setup["sre"])
+        reading_record(setup["metric"], value="lots", by=setup["sre"])
 
 
 def test_breach_needs_sustained_for(plan, setup):

@@ -7,7 +7,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 
 from plans.models import Event, Hold, PlanStatus
-from plans.services import TransitionError, hold_end, hold_start, rebaseline, transition
+from plans.services import TransitionError, hold_end, hold_start, plan_rebaseline, plan_transition
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_each_event_bumps_revision(plan, coordinator):
 
 def test_refused_transition_says_why_and_changes_nothing(plan, coordinator):
     with pytest.raises(TransitionError, match="cannot go from Countdown to Completed"):
-        transition(plan, to=PlanStatus.COMPLETED, by=coordinator)
+        plan_transition(plan, to=PlanStatus.COMPLETED, by=coordinator)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.COUNTDOWN
     assert not Event.objects.exists()
@@ -70,7 +70,7 @@ def test_only_coordinator_may_hold(plan):
 def test_rebaseline_moves_every_planned_time(plan, coordinator):
     step = factories.StepFactory(plan=plan, offset=timedelta(hours=-6))
     item = factories.ItemFactory(checklist__plan=plan, due_offset=timedelta(days=-7))
-    rebaseline(plan, new_t0=T0 + timedelta(days=2), by=coordinator, reason="vendor delay")
+    plan_rebaseline(plan, new_t0=T0 + timedelta(days=2), by=coordinator, reason="vendor delay")
     step.refresh_from_db()
     item.refresh_from_db()
     assert step.planned_start == T0 + timedelta(days=2, hours=-6)

@@ -19,7 +19,7 @@ from checklists.services import item_tick
 from launch.services.sample import build_sample_plan
 from plans.kiosk import kiosk_token
 from plans.models import KioskLink, PlanStatus, RollbackTrigger
-from plans.services import hold_start, kiosk_create, kiosk_revoke, record_reading
+from plans.services import hold_start, kiosk_create, kiosk_revoke, reading_record
 from tests import factories
 from warroom import views
 
@@ -247,7 +247,7 @@ def test_board_shows_hold_alarm_late_and_unassigned(live_plan, coordinator):
     RollbackTrigger.objects.create(
         plan=live_plan, description="Error rate above 1 %", metric=metric, comparator=">", threshold=1
     )
-    record_reading(metric, value="4.2", by=coordinator)
+    reading_record(metric, value="4.2", by=coordinator)
     hold_start(live_plan, by=coordinator, reason="Payment provider not answering")
     live_plan.refresh_from_db()
     assert live_plan.status == PlanStatus.HOLD
