@@ -100,7 +100,7 @@ class _State:
             return True  # already gone with its entry
         if missing and key in _STAND_INS or (missing and key == "name" and len(path) == 1):
             parent[key] = _STAND_INS.get(key, "?")
-        elif missing:
+        elif missing or (key == "name" and len(path) > 1):  # every entry's name is required
             entry = max((i for i, part in enumerate(path) if isinstance(part, int)), default=None)
             if entry is None:
                 return False
