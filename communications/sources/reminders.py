@@ -12,8 +12,16 @@ from django.conf import settings
 
 from plans.offsets import format_offset
 
-from ..models import Audience, ChannelKind
-from .registry import DeliverySpec, fixed, holders, overdue_grace, person, register_relevance, register_source, when
+from .registry import (
+    DeliverySpec,
+    fixed,
+    holder_email,
+    holders,
+    overdue_grace,
+    register_relevance,
+    register_source,
+    when,
+)
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -38,20 +46,16 @@ class _Reminded:
         """One email a holder of the role, sent at ``due_at``, useful until ``expires_at`` (None: until the
         relevance check drops it)."""
         for user, which in holders(self.role):
-            address = (user.email or "").strip()
-            yield DeliverySpec(
+            yield holder_email(
+                user,
+                self.role,
+                which,
                 source_kind=f"{self.source}.{stage}",
                 source_id=self.pk,
-                recipient=f"user:{user.pk}",
-                channel_kind=ChannelKind.EMAIL,
                 due_at=due_at,
-                address=address,
-                recipient_label=f"{person(user)} ({self.role.name}, {which})",
                 label=what,
-                audience=Audience.STAFF,
                 anchor=self.anchor,
                 expires_at=expires_at,
-                skip_reason="" if address else f"{person(user)} has no email address",
                 render=fixed(subject, body),
             )
 
