@@ -4,6 +4,8 @@ another coordinator is a superuser's act, recorded as an event."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
@@ -21,6 +23,9 @@ from plans.services import hold_start, kiosk_create, plan_set_coordinator
 from roles.models import Role
 from tests import factories
 from tests.test_admin import form_data
+
+if TYPE_CHECKING:
+    from django.test import Client
 
 APPS = {"plans", "roles", "checklists", "issues", "communications"}
 
@@ -44,7 +49,7 @@ def from_template(*, slug: str, name: str, coordinator) -> Plan:
 
 
 @pytest.fixture
-def plans(db):
+def plans(db: None):
     alice, bob = staff("alice"), staff("bob")
     mine = from_template(slug="alices-launch", name="Alice launch", coordinator=alice)
     theirs = from_template(slug="bobs-launch", name="Zebra launch", coordinator=bob)
@@ -80,7 +85,7 @@ def owned_by(model, plan: Plan):
     return model._default_manager.filter(**({f"{path}": plan} if path else {"pk": plan.pk}))
 
 
-def test_every_plan_admin_and_inline_is_scoped():
+def test_every_plan_admin_and_inline_is_scoped() -> None:
     """A new ModelAdmin or inline without the mixin fails here."""
     for model, model_admin in scoped_models():
         assert isinstance(model_admin, PlanScopedAdmin), model
@@ -91,7 +96,7 @@ def test_every_plan_admin_and_inline_is_scoped():
 
 
 @pytest.mark.django_db
-def test_a_staff_user_sees_only_their_plans_in_every_changelist(client, plans):
+def test_a_staff_user_sees_only_their_plans_in_every_changelist(client: Client, plans) -> None:
     client.force_login(plans["alice"])
     listed = 0
     for model, _ in scoped_models():
@@ -111,7 +116,7 @@ def test_a_staff_user_sees_only_their_plans_in_every_changelist(client, plans):
 
 
 @pytest.mark.django_db
-def test_another_plans_objects_are_404_to_a_staff_user(client, plans):
+def test_another_plans_objects_are_404_to_a_staff_user(client: Client, plans) -> None:
     client.force_login(plans["alice"])
     theirs = plans["theirs"]
     checked: set[str] = set()
@@ -146,7 +151,7 @@ def test_another_plans_objects_are_404_to_a_staff_user(client, plans):
 
 
 @pytest.mark.django_db
-def test_a_staff_user_edits_their_own_plan(client, plans):
+def test_a_staff_user_edits_their_own_plan(client: Client, plans) -> None:
     client.force_login(plans["alice"])
     step = plans["mine"].steps.get(name="Database Migration")
     url = reverse("admin:plans_step_change", args=[step.pk])
@@ -160,7 +165,7 @@ def test_a_staff_user_edits_their_own_plan(client, plans):
 
 
 @pytest.mark.django_db
-def test_add_forms_offer_and_accept_only_the_users_plans(client, plans):
+def test_add_forms_offer_and_accept_only_the_users_plans(client: Client, plans) -> None:
     client.force_login(plans["alice"])
     mine, theirs = plans["mine"], plans["theirs"]
 
@@ -217,7 +222,7 @@ def test_add_forms_offer_and_accept_only_the_users_plans(client, plans):
 
 
 @pytest.mark.django_db
-def test_a_staff_user_cannot_change_the_coordinator(client, plans):
+def test_a_staff_user_cannot_change_the_coordinator(client: Client, plans) -> None:
     alice, bob, mine = plans["alice"], plans["bob"], plans["mine"]
     client.force_login(alice)
     url = reverse("admin:plans_plan_change", args=[mine.pk])
@@ -237,7 +242,7 @@ def test_a_staff_user_cannot_change_the_coordinator(client, plans):
 
 
 @pytest.mark.django_db
-def test_a_staff_users_new_plans_are_theirs(client, plans):
+def test_a_staff_users_new_plans_are_theirs(client: Client, plans) -> None:
     alice, bob = plans["alice"], plans["bob"]
     client.force_login(alice)
     response = client.post(
@@ -269,7 +274,7 @@ def test_a_staff_users_new_plans_are_theirs(client, plans):
 
 
 @pytest.mark.django_db
-def test_a_superuser_sees_every_plan_and_hands_one_over_with_an_event(client, plans):
+def test_a_superuser_sees_every_plan_and_hands_one_over_with_an_event(client: Client, plans) -> None:
     root = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
     alice, bob, mine = plans["alice"], plans["bob"], plans["mine"]
     client.force_login(root)
@@ -293,7 +298,7 @@ def test_a_superuser_sees_every_plan_and_hands_one_over_with_an_event(client, pl
 
 
 @pytest.mark.django_db
-def test_plan_set_coordinator_service(plans):
+def test_plan_set_coordinator_service(plans) -> None:
     root = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
     mine, bob = plans["mine"], plans["bob"]
     revision = mine.revision

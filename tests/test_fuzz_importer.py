@@ -100,7 +100,7 @@ def test_import_function_never_crashes(text: str, t0: str) -> None:
 
 @settings(max_examples=fuzz_examples(20))
 @given(content=st.one_of(plan_bytes(), st.none()), t0=T0S)
-def test_import_command_never_crashes(content: bytes | None, t0: str, tmp_path_factory) -> None:
+def test_import_command_never_crashes(content: bytes | None, t0: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     """``content=None``: the file does not exist."""
     path = tmp_path_factory.mktemp("plans") / "fuzz.yaml"
     if content is not None:

@@ -7,6 +7,7 @@ import io
 import logging
 from datetime import timedelta
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import pytest
 from django.urls import reverse
@@ -17,6 +18,12 @@ from launchcontrol.logs import REDACTED, GunicornLogger, RedactTokens, redact_to
 from plans.kiosk import kiosk_token
 from plans.services import kiosk_create, kiosk_revoke
 from tests import factories
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from plans.models import Plan
 
 KIOSK = "WzEsMl0:1xYMDS:LsxtOUJ-B5g8xxM0r_xi-GdKYv9qb2S"
 SCREEN = "eyJnIjoxLCJwIjoxfQ:1xYMDS:LsxtOUJ-B5g8xxM0r_xi"
@@ -43,11 +50,11 @@ CAL = "Vd3m0Nq4k9q1kL0sX2wYzZ7oG5uTt6rB8pC1aE2fH3i"
         ("GET /healthz HTTP/1.1", "GET /healthz HTTP/1.1"),
     ],
 )
-def test_redact_tokens(line, expected):
+def test_redact_tokens(line, expected) -> None:
     assert redact_tokens(line) == expected
 
 
-def test_the_filter_redacts_a_record_and_its_traceback():
+def test_the_filter_redacts_a_record_and_its_traceback() -> None:
     try:
         raise ValueError(f"bad token /kiosk/{KIOSK}/")
     except ValueError:
@@ -77,7 +84,9 @@ def console():
     handler.setStream(old)
 
 
-def test_djangos_403_and_404_warnings_print_no_token(client, plan, coordinator, console, caplog):
+def test_djangos_403_and_404_warnings_print_no_token(
+    client: Client, plan: Plan, coordinator: User, console, caplog: pytest.LogCaptureFixture
+) -> None:
     link = kiosk_create(plan, by=coordinator, label="TV")
     kiosk_revoke(link, by=coordinator)
     role = factories.RoleFactory(plan=plan, primary=coordinator)
@@ -103,7 +112,7 @@ def _gunicorn_logger(capsys) -> GunicornLogger:
     return GunicornLogger(cfg)
 
 
-def test_gunicorn_access_log_atoms_are_redacted(capsys):
+def test_gunicorn_access_log_atoms_are_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     logger = _gunicorn_logger(capsys)
     environ = {
         "REQUEST_METHOD": "GET",
@@ -132,7 +141,7 @@ def test_gunicorn_access_log_atoms_are_redacted(capsys):
     assert f"GET /plans/p/calendar/{REDACTED}.ics HTTP/1.1" in line and CAL not in line and KIOSK not in line
 
 
-def test_gunicorn_error_log_is_redacted(capsys):
+def test_gunicorn_error_log_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     logger = _gunicorn_logger(capsys)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

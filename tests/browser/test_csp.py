@@ -6,6 +6,7 @@ placed, the role switch navigates."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,12 @@ from django.utils import timezone
 from plans.models import PlanStatus
 from tests import factories
 from tests.browser.waiting import wait_for_js
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.fixture_types import LoginPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +51,7 @@ def setup():
 
 
 @pytest.fixture
-def watched(browser):
+def watched(browser: Browser):
     """New pages in their own contexts that record CSP violations (events and console messages)."""
     contexts = []
 
@@ -85,7 +92,9 @@ def ticks(pg, selector: str) -> None:
     )
 
 
-def test_pages_pass_the_policy_and_still_work(watched, login_page, live_server, setup, monkeypatch):
+def test_pages_pass_the_policy_and_still_work(
+    watched, login_page: LoginPage, live_server: LiveServer, setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("warroom.views.BUCKET_SECONDS", 10**9)  # only the tick changes the board
     plan, item = setup["plan"], setup["item"]
     base = f"{live_server.url}/plans/{plan.slug}"
@@ -144,7 +153,7 @@ def test_pages_pass_the_policy_and_still_work(watched, login_page, live_server, 
     assert_no_violation(public)
 
 
-def test_the_watch_sees_a_violation(watched, live_server, setup):
+def test_the_watch_sees_a_violation(watched, live_server: LiveServer, setup) -> None:
     """The harness itself: an inline style injected into the page is refused and reported."""
     pg = watched()
     pg.goto(f"{live_server.url}/status/{setup['plan'].slug}/")

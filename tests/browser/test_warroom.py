@@ -5,6 +5,7 @@ shows STALE until polls succeed again."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from django.utils import timezone
@@ -12,6 +13,12 @@ from django.utils import timezone
 from plans.services import hold_start
 from tests import factories
 from tests.browser.waiting import wait_for_js
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.fixture_types import LoginPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +37,7 @@ def setup():
 
 
 @pytest.fixture
-def new_page(browser):
+def new_page(browser: Browser):
     """Pages in their own browser contexts (separate sign-ins), closed before the live server stops."""
     contexts = []
 
@@ -54,7 +61,9 @@ def _open_board(page, login_page, live_server, user, plan):
     return page
 
 
-def test_tick_on_role_page_reaches_the_board_without_reload(new_page, login_page, live_server, setup, monkeypatch):
+def test_tick_on_role_page_reaches_the_board_without_reload(
+    new_page, login_page: LoginPage, live_server: LiveServer, setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The board's ETag also changes when the clock crosses a minute (its time-dependent rows); pin the
     # bucket so the only change this test sees is the tick.
     monkeypatch.setattr("warroom.views.BUCKET_SECONDS", 10**9)
@@ -77,7 +86,7 @@ def test_tick_on_role_page_reaches_the_board_without_reload(new_page, login_page
     assert board.evaluate("window.warroom.swaps") >= 1
 
 
-def test_hold_freezes_the_clock(new_page, login_page, live_server, setup):
+def test_hold_freezes_the_clock(new_page, login_page: LoginPage, live_server: LiveServer, setup) -> None:
     board = _open_board(new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
     first = board.inner_text("#wr-clock")
     wait_for_js(board, f"document.getElementById('wr-clock').textContent !== {first!r}", timeout=5_000)
@@ -95,7 +104,9 @@ def test_hold_freezes_the_clock(new_page, login_page, live_server, setup):
     assert board.evaluate("window.__same_document") is True
 
 
-def test_stale_banner_when_polls_fail_and_recovery(new_page, login_page, live_server, setup):
+def test_stale_banner_when_polls_fail_and_recovery(
+    new_page, login_page: LoginPage, live_server: LiveServer, setup
+) -> None:
     board = _open_board(new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
     assert board.is_hidden("#wr-stale")
     board.route("**/warroom/fragment/**", lambda route: route.abort())

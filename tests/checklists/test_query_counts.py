@@ -4,6 +4,7 @@ a small plan, then again after the plan grows to 2,000 items (bulk-created to ke
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connection
@@ -14,6 +15,13 @@ from checklists.models import Checklist, Item, NoGoTrigger, Vote
 from plans.models import Event, Step
 from roles.models import Role
 from tests import factories
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import DjangoAssertNumQueries
+
+    from plans.models import Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +38,7 @@ BUDGET = {
 
 
 @pytest.fixture
-def world(plan, coordinator):
+def world(plan: Plan, coordinator: User):
     owner = factories.UserFactory(username="owner")
     role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=owner)
     other = factories.RoleFactory(plan=plan, name="QA", slug="qa")
@@ -123,7 +131,9 @@ def measure(client, url: str) -> int:
 
 
 @pytest.mark.parametrize("viewer", ["owner", "coordinator"])
-def test_every_page_keeps_a_fixed_number_of_queries(client, world, coordinator, viewer, django_assert_max_num_queries):
+def test_every_page_keeps_a_fixed_number_of_queries(
+    client: Client, world, coordinator: User, viewer: User, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     client.force_login(world["owner"] if viewer == "owner" else coordinator)
     urls = pages(world)
     small = {name: measure(client, url) for name, url in urls.items()}

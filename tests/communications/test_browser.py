@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,13 @@ from communications import outbox
 from communications.models import Audience, Channel, ChannelKind, Delivery, DeliveryStatus, Message, MessageKind
 from communications.services import status_post
 from tests import factories
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from pytest_django import Settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.fixture_types import LoginPage
 
 
 def _shot(page, name: str) -> None:
@@ -76,7 +84,9 @@ def _plan(coordinator):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_communications_and_status_pages_in_chromium(page, live_server, login_page, settings):
+def test_communications_and_status_pages_in_chromium(
+    page: Page, live_server: LiveServer, login_page: LoginPage, settings: Settings
+) -> None:
     settings.OUTBOX_SEND_INLINE = True
     settings.OUTBOX_MAX_ATTEMPTS = 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

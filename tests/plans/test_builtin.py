@@ -21,13 +21,13 @@ def make(key: str, t0: str = "2026-12-01T12:00", tz: str = "Europe/London") -> P
     return import_plan_text(template_text(key), filename=f"{key}.yaml", t0=t0, tz=tz, source_template=key)
 
 
-def test_the_three_templates_are_listed():
+def test_the_three_templates_are_listed() -> None:
     assert [t.key for t in builtin_templates()] == KEYS
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", KEYS)
-def test_round_trip(key):
+def test_round_trip(key) -> None:
     plan = make(key)
     exported = export_plan(plan)
     assert normalise(parse_plan_text(exported).doc) == normalise(parse_plan_text(template_text(key)).doc)
@@ -38,7 +38,7 @@ def test_round_trip(key):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", KEYS)
-def test_placeholders_stay_unassigned(key):
+def test_placeholders_stay_unassigned(key) -> None:
     plan = make(key)
     assert not plan.roles.filter(primary__isnull=False).exists()
     assert not plan.roles.filter(backup__isnull=False).exists()
@@ -46,7 +46,7 @@ def test_placeholders_stay_unassigned(key):
 
 
 @pytest.mark.django_db
-def test_heypeter_facts():
+def test_heypeter_facts() -> None:
     plan = make("heypeter-academy-lms", t0="2026-12-01T12:00", tz="UTC")
     roles = list(plan.roles.values_list("name", flat=True))
     assert roles == [
@@ -81,7 +81,7 @@ def test_heypeter_facts():
 
 
 @pytest.mark.django_db
-def test_midas_facts():
+def test_midas_facts() -> None:
     plan = make("midas-lifestyle", t0="2026-12-06T06:00", tz="America/New_York")
     assert plan.t0 == datetime(2026, 12, 6, 11, 0, tzinfo=UTC)  # "06:00 EST (11:00 UTC)"
     assert plan.roles.count() == 7
@@ -113,7 +113,7 @@ def test_midas_facts():
 
 
 @pytest.mark.django_db
-def test_english_training_center_facts():
+def test_english_training_center_facts() -> None:
     plan = make("english-training-center-phase8", t0="2026-03-03T08:00", tz="Europe/London")
     slas = {s.severity: s.response_within for s in plan.severity_slas.all()}
     assert slas == {

@@ -21,32 +21,32 @@ def _at(ms: int | None) -> datetime | None:
 
 
 @pytest.mark.parametrize("case", CASES["countdown"], ids=lambda c: c["name"])
-def test_countdown_cases(case):
+def test_countdown_cases(case) -> None:
     now = _at(case["now_ms"])
     assert now is not None
     assert countdown(T0, now, _at(case["hold_since_ms"])) == case["expected"]
 
 
 @pytest.mark.parametrize("case", CASES["countdown"], ids=lambda c: c["name"])
-def test_format_countdown_takes_seconds_or_a_timedelta(case):
+def test_format_countdown_takes_seconds_or_a_timedelta(case) -> None:
     at = case["hold_since_ms"] if case["hold_since_ms"] is not None else case["now_ms"]
     assert format_countdown(timedelta(milliseconds=at)) == case["expected"]
     assert format_countdown(at / 1000) == case["expected"]
 
 
 @pytest.mark.parametrize("case", CASES["timer"], ids=lambda c: c["name"])
-def test_timer_cases(case):
+def test_timer_cases(case) -> None:
     assert format_timer(case["seconds"]) == case["expected"]
     assert format_timer(timedelta(seconds=case["seconds"])) == case["expected"]
 
 
 @pytest.mark.parametrize("case", CASES["deadline"], ids=lambda c: c["name"])
-def test_deadline_cases(case):
+def test_deadline_cases(case) -> None:
     assert format_deadline(case["seconds_left"]) == case["expected"]
     assert format_deadline(timedelta(seconds=case["seconds_left"])) == case["expected"]
 
 
-def test_template_filters_draw_what_the_browser_draws():
+def test_template_filters_draw_what_the_browser_draws() -> None:
     now = T0 - timedelta(seconds=0.4)
     html = Template(
         "{% load launchclock %}{{ since|countdown }}|{{ started|timer:now }}|{{ due|deadline:now }}|{{ t0|ms }}"
@@ -64,7 +64,7 @@ def test_template_filters_draw_what_the_browser_draws():
     assert html == f"T-00:00:01|07:05|+00:00|{int(T0.timestamp() * 1000)}"
 
 
-def test_filters_leave_missing_values_empty():
+def test_filters_leave_missing_values_empty() -> None:
     html = Template("{% load launchclock %}[{{ x|countdown }}{{ x|timer:x }}{{ x|deadline:x }}{{ x|ms }}]").render(
         Context({"x": None})
     )

@@ -41,7 +41,7 @@ def import_errors(text: str, **kwargs) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_import_places_everything_from_t0():
+def test_import_places_everything_from_t0() -> None:
     plan = import_plan_text(SMALL, filename="plan.yaml", t0="2026-12-01T12:00", tz="Europe/London")
     assert plan.t0 == datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # London is UTC in December
     item = Item.objects.get(title="Backup verified")
@@ -58,13 +58,13 @@ def test_import_places_everything_from_t0():
 
 
 @pytest.mark.django_db
-def test_t0_in_summer_uses_the_zone():
+def test_t0_in_summer_uses_the_zone() -> None:
     plan = import_plan_text(SMALL, t0="2026-07-01T12:00", tz="Europe/London")
     assert plan.t0 == datetime(2026, 7, 1, 11, 0, tzinfo=UTC)
 
 
 @pytest.mark.django_db
-def test_round_trip_small():
+def test_round_trip_small() -> None:
     plan = import_plan_text(SMALL, t0="2026-12-01T12:00", tz="Europe/London")
     exported = export_plan(plan)
     assert normalise(parse_plan_text(exported).doc) == normalise(parse_plan_text(SMALL).doc)
@@ -108,13 +108,13 @@ def test_round_trip_small():
         ),
     ],
 )
-def test_bad_input_names_its_line_and_saves_nothing(old, new, expected):
+def test_bad_input_names_its_line_and_saves_nothing(old, new, expected) -> None:
     lines = import_errors(replace(SMALL, old, new))
     assert any(line.startswith(expected) for line in lines), lines
 
 
 @pytest.mark.django_db
-def test_dependency_cycle():
+def test_dependency_cycle() -> None:
     text = replace(
         SMALL,
         "        duration: 1h\n        lead: DBA",
@@ -125,7 +125,7 @@ def test_dependency_cycle():
 
 
 @pytest.mark.django_db
-def test_duplicate_step_and_yaml_key():
+def test_duplicate_step_and_yaml_key() -> None:
     lines = import_errors(replace(SMALL, "      - name: Migrate", "      - name: Backup"))
     assert "plan.yaml:21: duplicate step name 'Backup'" in lines
     lines = import_errors(replace(SMALL, "summary: A plan", "name: Twice\nsummary: A plan"))
@@ -133,7 +133,7 @@ def test_duplicate_step_and_yaml_key():
 
 
 @pytest.mark.django_db
-def test_several_problems_one_line_each():
+def test_several_problems_one_line_each() -> None:
     text = replace(SMALL, "        lead: DBA\n        depends_on", "        lead: Nobody\n        depends_on")
     text = replace(text, "        at: T-2h30m", "        at: T-2x")
     assert import_errors(text) == [
@@ -145,7 +145,7 @@ def test_several_problems_one_line_each():
 
 
 @pytest.mark.django_db
-def test_command_line_problems():
+def test_command_line_problems() -> None:
     assert import_errors(SMALL, tz="Mars/Olympus") == ["plan.yaml: --tz: unknown time zone 'Mars/Olympus'"]
     assert import_errors(SMALL, t0="next tuesday") == [
         "plan.yaml: --t0: malformed date and time 'next tuesday': expected 2026-12-01T12:00"
@@ -154,7 +154,7 @@ def test_command_line_problems():
 
 
 @pytest.mark.django_db
-def test_usernames_assign_people():
+def test_usernames_assign_people() -> None:
     get_user_model().objects.create_user("alice")
     plan = import_plan_text(replace(SMALL, "    primary: null", "    primary: alice"), t0="2026-12-01T12:00", tz="UTC")
     assert plan.roles.get(name="Technical Lead").primary.username == "alice"
@@ -162,7 +162,7 @@ def test_usernames_assign_people():
 
 
 @pytest.mark.django_db
-def test_slug_conflict_and_free_slug():
+def test_slug_conflict_and_free_slug() -> None:
     first = import_plan_text(SMALL, t0="2026-12-01T12:00", tz="UTC")
     second = import_plan_text(SMALL, t0="2026-12-01T12:00", tz="UTC")
     assert (first.slug, second.slug) == ("small-launch", "small-launch-2")

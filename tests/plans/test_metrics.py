@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -12,11 +13,17 @@ from plans.models import Event, MetricReading, RollbackTrigger
 from plans.services import reading_record, trigger_state
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.test import Client
+    from pytest_django import DjangoAssertNumQueries
+
+    from plans.models import Plan
+
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def setup(plan):
+def setup(plan: Plan):
     sre = factories.UserFactory(username="sre")
     factories.RoleFactory(plan=plan, name="SRE", primary=sre)
     metric = factories.MetricFactory(plan=plan, name="Error rate", comparator="<", target=Decimal("0.1"), unit="%")
@@ -36,7 +43,7 @@ def _at(minutes: int, metric, value, by):
         return reading_record(metric, value=value, by=by)
 
 
-def test_reading_record_logs_an_event_and_checks_permission(plan, setup):
+def test_reading_record_logs_an_event_and_checks_permission(plan: Plan, setup) -> None:
     rev = plan.revision
     reading = reading_record(setup["metric"], value="0.05", by=setup["sre"])
     assert reading.value == Decimal("0.05")
@@ -49,7 +56,7 @@ def test_reading_record_logs_an_event_and_checks_permission(plan, setup):
         reading_record(setup["metric"], value="lots", by=setup["sre"])
 
 
-def test_breach_needs_sustained_for(plan, setup):
+def test_breach_needs_sustained_for(plan: Plan, setup) -> None:
     metric, sre, trigger = setup["metric"], setup["sre"], setup["trigger"]
     _at(0, metric, "1.5", sre)
     _at(5, metric, "2.0", sre)
@@ -73,7 +80,7 @@ def test_breach_needs_sustained_for(plan, setup):
     assert Event.objects.filter(plan=plan, kind="rollback.cleared").count() == 1
 
 
-def test_a_dip_restarts_the_run(plan, setup):
+def test_a_dip_restarts_the_run(plan: Plan, setup) -> None:
     metric, sre, trigger = setup["metric"], setup["sre"], setup["trigger"]
     _at(0, metric, "1.5", sre)
     _at(6, metric, "0.5", sre)
@@ -85,7 +92,7 @@ def test_a_dip_restarts_the_run(plan, setup):
     assert state.in_breach  # time alone completes a run the latest reading still holds
 
 
-def test_without_sustained_for_breach_is_immediate_and_manual_raise_counts(plan, setup):
+def test_without_sustained_for_breach_is_immediate_and_manual_raise_counts(plan: Plan, setup) -> None:
     metric, sre, trigger = setup["metric"], setup["sre"], setup["trigger"]
     trigger.sustained_for = None
     trigger.save()
@@ -98,7 +105,9 @@ def test_without_sustained_for_breach_is_immediate_and_manual_raise_counts(plan,
     assert trigger_state(manual, []).in_breach
 
 
-def test_metrics_page_records_a_reading(client, plan, setup, django_assert_max_num_queries):
+def test_metrics_page_records_a_reading(
+    client: Client, plan: Plan, setup, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     client.force_login(setup["sre"])
     url = reverse("warroom:metrics", args=[plan.slug])
     with django_assert_max_num_queries(10):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -23,16 +24,25 @@ from plans.services import hold_start, kiosk_create, kiosk_revoke, reading_recor
 from tests import factories
 from warroom import views
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import DjangoAssertNumQueries, Settings
+
+    from plans.models import Plan
+
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     """The ETag has a minute bucket: freeze the clock so a test never straddles a minute."""
     with time_machine.travel(datetime(2026, 12, 1, 11, 40, 10, tzinfo=UTC), tick=False):
         yield
 
 
 @pytest.fixture(autouse=True)
-def no_revision_cache(settings):
+def no_revision_cache(settings: Settings) -> Iterator[None]:
     """Every poll reads the revision (the per-process micro-cache has its own test)."""
     settings.WARROOM_REVISION_TTL = 0
     views._REVISIONS.clear()
@@ -43,12 +53,12 @@ def no_revision_cache(settings):
 
 
 @pytest.fixture
-def viewer(db):
+def viewer(db: None) -> User:
     return factories.UserFactory(username="viewer")
 
 
 @pytest.fixture
-def live_plan(plan):
+def live_plan(plan: Plan) -> Plan:
     plan.t0 = timezone.now() + timedelta(minutes=20)
     plan.save()
     return plan
@@ -73,12 +83,12 @@ def templates_rendered():
     template_rendered.disconnect(_record)
 
 
-def test_board_needs_login(client, plan):
+def test_board_needs_login(client: Client, plan: Plan) -> None:
     response = client.get(reverse("warroom:board", args=[plan.slug]))
     assert response.status_code == 302
 
 
-def test_board_page_shows_the_plan(client, live_plan, viewer):
+def test_board_page_shows_the_plan(client: Client, live_plan: Plan, viewer: User) -> None:
     client.force_login(viewer)
     response = client.get(reverse("warroom:board", args=[live_plan.slug]))
     html = response.content.decode()
@@ -89,8 +99,8 @@ def test_board_page_shows_the_plan(client, live_plan, viewer):
 
 
 def test_unchanged_poll_is_304_with_one_query_and_no_template(
-    client, live_plan, viewer, templates_rendered, django_assert_num_queries
-):
+    client: Client, live_plan: Plan, viewer: User, templates_rendered, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     client.force_login(viewer)
     url = _poll_url(client, live_plan)
     first = client.get(url)
@@ -107,7 +117,7 @@ def test_unchanged_poll_is_304_with_one_query_and_no_template(
     assert second["Cache-Control"] == "no-store"
 
 
-def test_a_change_is_served_at_once(client, live_plan, viewer):
+def test_a_change_is_served_at_once(client: Client, live_plan: Plan, viewer: User) -> None:
     role = factories.RoleFactory(plan=live_plan, primary=viewer)
     item = factories.ItemFactory(
         checklist=factories.ChecklistFactory(plan=live_plan, role=role),
@@ -125,7 +135,9 @@ def test_a_change_is_served_at_once(client, live_plan, viewer):
     assert "Ticked “Flip the DNS”" in second.content.decode()
 
 
-def test_one_render_serves_every_screen(client, live_plan, viewer, monkeypatch):
+def test_one_render_serves_every_screen(
+    client: Client, live_plan: Plan, viewer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = []
     real = views.render_board
 
@@ -149,7 +161,7 @@ def test_one_render_serves_every_screen(client, live_plan, viewer, monkeypatch):
     assert len(calls) == 2
 
 
-def test_screen_tokens_are_checked(client, live_plan, viewer):
+def test_screen_tokens_are_checked(client: Client, live_plan: Plan, viewer: User) -> None:
     other_plan = factories.PlanFactory()
     client.force_login(viewer)
     url = _poll_url(client, live_plan)
@@ -162,7 +174,7 @@ def test_screen_tokens_are_checked(client, live_plan, viewer):
     assert client.get(wrong_plan).status_code == 403
 
 
-def test_kiosk_link_works_read_only_and_dies_when_revoked(client, live_plan):
+def test_kiosk_link_works_read_only_and_dies_when_revoked(client: Client, live_plan: Plan) -> None:
     coordinator = live_plan.coordinator
     link = kiosk_create(live_plan, by=coordinator, label="War room TV")
     token = kiosk_token(link)
@@ -185,7 +197,7 @@ def test_kiosk_link_works_read_only_and_dies_when_revoked(client, live_plan):
     assert client.get(fragment_url, headers={"If-None-Match": first["ETag"]}).status_code == 403
 
 
-def test_kiosk_management_is_for_the_coordinator(client, live_plan, viewer):
+def test_kiosk_management_is_for_the_coordinator(client: Client, live_plan: Plan, viewer: User) -> None:
     client.force_login(viewer)
     assert client.get(reverse("warroom:kiosks", args=[live_plan.slug])).status_code == 403
     assert client.post(reverse("warroom:kiosk_create", args=[live_plan.slug]), {"label": "x"}).status_code == 403
@@ -199,7 +211,9 @@ def test_kiosk_management_is_for_the_coordinator(client, live_plan, viewer):
     assert link.revoked_at is not None
 
 
-def test_revision_micro_cache_never_steps_back(client, live_plan, viewer, settings, django_assert_num_queries):
+def test_revision_micro_cache_never_steps_back(
+    client: Client, live_plan: Plan, viewer: User, settings: Settings, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     settings.WARROOM_REVISION_TTL = 60
     role = factories.RoleFactory(plan=live_plan, primary=viewer)
     item = factories.ItemFactory(checklist=factories.ChecklistFactory(plan=live_plan, role=role))
@@ -227,7 +241,7 @@ def _render_queries(plan) -> int:
     return len(ctx.captured_queries)
 
 
-def test_board_render_has_a_fixed_query_count(db, django_assert_max_num_queries):
+def test_board_render_has_a_fixed_query_count(db: None, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
     small = build_sample_plan("small", items=20, roles=4, steps=10, issues=2)
     big = build_sample_plan("big", items=2000, roles=60, steps=300, issues=200)
     n_small, n_big = _render_queries(small), _render_queries(big)
@@ -236,7 +250,7 @@ def test_board_render_has_a_fixed_query_count(db, django_assert_max_num_queries)
         views.render_board(big)
 
 
-def test_board_shows_hold_alarm_late_and_unassigned(live_plan, coordinator):
+def test_board_shows_hold_alarm_late_and_unassigned(live_plan: Plan, coordinator: User) -> None:
     unassigned = factories.RoleFactory(plan=live_plan, name="Vendor liaison", primary=None)
     factories.ItemFactory(
         checklist=factories.ChecklistFactory(plan=live_plan, role=unassigned),
@@ -259,7 +273,7 @@ def test_board_shows_hold_alarm_late_and_unassigned(live_plan, coordinator):
     assert "LATE" in html and "Call the payment provider" in html
 
 
-def test_fragment_is_gzipped_for_screens_that_accept_it(client, live_plan, viewer):
+def test_fragment_is_gzipped_for_screens_that_accept_it(client: Client, live_plan: Plan, viewer: User) -> None:
     import gzip
 
     client.force_login(viewer)
@@ -271,7 +285,7 @@ def test_fragment_is_gzipped_for_screens_that_accept_it(client, live_plan, viewe
     assert len(packed.content) < len(plain.content)
 
 
-def test_comms_next_from_the_plan_and_last_sent_from_the_outbox(live_plan):
+def test_comms_next_from_the_plan_and_last_sent_from_the_outbox(live_plan: Plan) -> None:
     from communications.models import Delivery, Message
 
     now = timezone.now()
@@ -308,7 +322,9 @@ def test_comms_next_from_the_plan_and_last_sent_from_the_outbox(live_plan):
     assert '<span class="in">sent</span>' in html
 
 
-def test_a_stopped_redis_slows_the_board_but_never_breaks_it(client, live_plan, viewer, settings):
+def test_a_stopped_redis_slows_the_board_but_never_breaks_it(
+    client: Client, live_plan: Plan, viewer: User, settings: Settings
+) -> None:
     """The shared render cache is unreachable (Redis stopped): every screen renders for itself."""
     settings.CACHES = {
         "default": {
