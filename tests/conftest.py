@@ -15,14 +15,19 @@ from tests import factories
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Any
 
     from django.contrib.auth.models import User
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.test.client import ClientMixin
     from playwright.sync_api import Browser, Page
     from pytest_django import Settings
     from pytest_django.live_server_helper import LiveServer
 
     from plans.models import Plan
+    from tests.endpoints import World
     from tests.fixture_types import LoginPage
+
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"
@@ -45,7 +50,7 @@ def _reachable(url: str, default_port: int) -> bool:
 
 
 @pytest.fixture
-def require_postgres(settings: Settings):
+def require_postgres(settings: Settings) -> BaseDatabaseWrapper:
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -89,7 +94,7 @@ def page(browser: Browser) -> Iterator[Page]:
 def login_page(live_server: LiveServer) -> LoginPage:
     """Sign a Playwright page in as a user: ``login_page(page, user)``."""
 
-    def _login(pg, user, password: str = factories.PASSWORD):
+    def _login(pg: Page, user: User, password: str = factories.PASSWORD) -> Page:
         pg.goto(f"{live_server.url}/accounts/login/")
         pg.fill("#id_username", user.username)
         pg.fill("#id_password", password)
@@ -119,7 +124,7 @@ def plan(db: None, coordinator: User) -> Plan:
 
 
 @pytest.fixture(autouse=True)
-def _client_login_passes_a_request(monkeypatch: pytest.MonkeyPatch):
+def _client_login_passes_a_request(monkeypatch: pytest.MonkeyPatch) -> None:
     """django-axes throttles sign-ins per address, so it needs the request; Django's test
     ``client.login()`` authenticates without one. Give it a plain request from 127.0.0.1 (force_login
     never authenticates and needs nothing)."""
@@ -128,7 +133,7 @@ def _client_login_passes_a_request(monkeypatch: pytest.MonkeyPatch):
 
     original = ClientMixin.login
 
-    def login(self, **credentials):
+    def login(self: ClientMixin, **credentials: Any) -> bool:
         if "request" not in credentials:
             request = HttpRequest()
             request.META["REMOTE_ADDR"] = "127.0.0.1"
@@ -179,7 +184,7 @@ def fuzz_examples(bounded: int) -> int:
 
 
 @pytest.fixture
-def world(db: None, settings: Settings):
+def world(db: None, settings: Settings) -> World:
     """A plan with one of everything a URL names and a user per actor (see tests/endpoints.py)."""
     from tests.endpoints import build_world
 

@@ -25,7 +25,9 @@ from tests import factories
 from tests.test_admin import form_data
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from django.test import Client
+
 
 APPS = {"plans", "roles", "checklists", "issues", "communications"}
 
@@ -36,7 +38,7 @@ def staff(username: str):
     return user
 
 
-def from_template(*, slug: str, name: str, coordinator) -> Plan:
+def from_template(*, slug: str, name: str, coordinator: User) -> Plan:
     return import_plan_text(
         template_text("heypeter-academy-lms"),
         t0="2026-12-01T12:00",

@@ -106,7 +106,7 @@ def test_djangos_403_and_404_warnings_print_no_token(
     assert token not in out and cal not in out
 
 
-def _gunicorn_logger(capsys) -> GunicornLogger:
+def _gunicorn_logger(capsys: pytest.CaptureFixture[str]) -> GunicornLogger:
     cfg = Config()
     cfg.set("accesslog", "-")
     return GunicornLogger(cfg)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from django.test import Client
     from pytest_django import Settings
 
+
 SITE = "login"
 ADMIN = "admin:login"
 
@@ -30,11 +31,11 @@ def fast_hasher(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _post(client, which: str, username: str, password: str, addr: str = "10.0.0.1"):
+def _post(client: Client, which: str, username: str, password: str, addr: str = "10.0.0.1"):
     return client.post(reverse(which), {"username": username, "password": password}, REMOTE_ADDR=addr)
 
 
-def _signed_in(client) -> bool:
+def _signed_in(client: Client) -> bool:
     return "_auth_user_id" in client.session
 
 

@@ -21,6 +21,7 @@ from tests import factories
 if TYPE_CHECKING:
     from django.test import Client
 
+
 JS_TYPES = {"", "text/javascript", "module", "application/javascript"}
 
 
@@ -98,7 +99,7 @@ def site(db: None, client: Client) -> Plan:
     return plan
 
 
-def page_urls(client, plan) -> list[str]:
+def page_urls(client: Client, plan: Plan) -> list[str]:
     role = plan.roles.order_by("order").first()
     gate = plan.gates.first()
     message = Message.objects.filter(plan=plan).first()

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from tests.fixture_types import LoginPage
 
+
 pytestmark = pytest.mark.browser
 
 CASES = json.loads((Path(__file__).parents[1] / "clock_cases.json").read_text())
@@ -44,19 +45,19 @@ EVALUATE = """(cases) => {
 }"""
 
 
-def _shot(page, name: str) -> None:
+def _shot(page: Page, name: str) -> None:
     folder = os.environ.get("LC_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
-def _browser_clock_an_hour_behind(page) -> None:
+def _browser_clock_an_hour_behind(page: Page) -> None:
     """The browser believes it is an hour earlier than the server does (a laptop with a wrong clock)."""
     page.clock.install(time=timezone.now() - timedelta(hours=1))
 
 
-def _assert_browser_clock_behind(page) -> None:
+def _assert_browser_clock_behind(page: Page) -> None:
     lag = time.time() - page.evaluate("Date.now()") / 1000
     assert 3500 < lag < 3700  # the page really runs an hour behind: the clocks below are corrected
 

@@ -16,10 +16,11 @@ from tests import factories
 from tests.browser.waiting import wait_for_js
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
     from pytest_django.live_server_helper import LiveServer
 
     from tests.fixture_types import LoginPage
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,12 +78,12 @@ def watched(browser: Browser):
         context.close()
 
 
-def assert_no_violation(pg) -> None:
+def assert_no_violation(pg: Page) -> None:
     assert pg.evaluate("window.__csp") == [], pg.url
     assert pg.console_messages == [], pg.url
 
 
-def ticks(pg, selector: str) -> None:
+def ticks(pg: Page, selector: str) -> None:
     first = pg.inner_text(selector)
     wait_for_js(
         pg,

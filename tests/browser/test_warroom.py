@@ -15,10 +15,13 @@ from tests import factories
 from tests.browser.waiting import wait_for_js
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from django.contrib.auth.models import User
+    from playwright.sync_api import Browser, Page
     from pytest_django.live_server_helper import LiveServer
 
+    from plans.models import Plan
     from tests.fixture_types import LoginPage
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +56,7 @@ def new_page(browser: Browser):
         context.close()
 
 
-def _open_board(page, login_page, live_server, user, plan):
+def _open_board(page: Page, login_page: LoginPage, live_server: LiveServer, user: User, plan: Plan):
     login_page(page, user)
     page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
     page.wait_for_selector("#wr-root")

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from plans.models import Plan
 
+
 pytestmark = pytest.mark.django_db
 
 
@@ -31,7 +32,7 @@ def gate_setup(plan: Plan):
     return {"gate": gate, "director": director, "qa_user": qa_user, "qa": qa, "trigger": trigger}
 
 
-def url(name, plan, gate, *extra):
+def url(name, plan: Plan, gate, *extra):
     return reverse(f"checklists:{name}", args=[plan.slug, gate.slug, *extra])
 
 

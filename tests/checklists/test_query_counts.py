@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from plans.models import Plan
 
+
 pytestmark = pytest.mark.django_db
 
 # The pinned budget per page, whatever the plan's size.
@@ -123,7 +124,7 @@ def pages(world) -> dict[str, str]:
     }
 
 
-def measure(client, url: str) -> int:
+def measure(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, url

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from plans.models import Plan
     from roles.models import Role
 
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -45,11 +46,11 @@ def item(plan: Plan, role: Role) -> Item:
     return factories.ItemFactory(checklist=checklist, title="Take backup", due_offset=timedelta(hours=-2))
 
 
-def role_url(plan, role):
+def role_url(plan: Plan, role: Role):
     return reverse("checklists:role", args=[plan.slug, role.slug])
 
 
-def item_url(plan, role, item):
+def item_url(plan: Plan, role: Role, item: Item):
     return reverse("checklists:item_set", args=[plan.slug, role.slug, item.pk])
 
 

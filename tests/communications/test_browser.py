@@ -16,6 +16,7 @@ from communications.services import status_post
 from tests import factories
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from playwright.sync_api import Page
     from pytest_django import Settings
     from pytest_django.live_server_helper import LiveServer
@@ -23,14 +24,14 @@ if TYPE_CHECKING:
     from tests.fixture_types import LoginPage
 
 
-def _shot(page, name: str) -> None:
+def _shot(page: Page, name: str) -> None:
     folder = os.environ.get("LC_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
-def _plan(coordinator):
+def _plan(coordinator: User):
     now = timezone.now()
     plan = factories.PlanFactory(
         coordinator=coordinator,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from plans.models import Plan
 
+
 pytestmark = pytest.mark.django_db
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -37,7 +38,7 @@ def people(plan: Plan, coordinator: User):
     return {"primary": primary, "backup": backup, "stranger": stranger, "dba": dba, "qa": qa, "coord": coordinator}
 
 
-def _ics(client, plan, token):
+def _ics(client: Client, plan: Plan, token):
     return client.get(reverse("communications:ical", args=[plan.slug, token]))
 
 

@@ -30,6 +30,7 @@ from tests import factories
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -50,16 +51,16 @@ def run(start: datetime, end: datetime, step: timedelta) -> int:
     return ticks
 
 
-def make_plan(coordinator, *, t0: datetime = T0, tz: str = "Europe/London", at: datetime | None = None):
+def make_plan(coordinator: User, *, t0: datetime = T0, tz: str = "Europe/London", at: datetime | None = None):
     with time_machine.travel(at or t0 - 10 * D, tick=False):
         return factories.PlanFactory(coordinator=coordinator, t0=t0, timezone=tz)
 
 
-def channel(plan, kind: str, name: str, target: str = "") -> Channel:
+def channel(plan: Plan, kind: str, name: str, target: str = "") -> Channel:
     return Channel.objects.create(plan=plan, name=name, kind=kind, target=target)
 
 
-def message(plan, name: str, offset: timedelta, channels, **kw) -> Message:
+def message(plan: Plan, name: str, offset: timedelta, channels, **kw) -> Message:
     m = Message.objects.create(plan=plan, name=name, offset=offset, **kw)
     m.channels.set(channels)
     return m

@@ -42,7 +42,9 @@ from tests.communications.test_worker_kill import _database_url, _kill
 from tests.conftest import _unavailable
 
 if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
     from pytest_django import Settings
+
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -157,7 +159,7 @@ def _settled() -> bool:
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_outbox_under_worker_kill_redis_stop_database_restart_and_bad_receivers(
-    require_postgres, settings: Settings, tmp_path: Path
+    require_postgres: BaseDatabaseWrapper, settings: Settings, tmp_path: Path
 ) -> None:
     for name, value in FAST.items():  # the same view of the timings in this process (reading the rows)
         if name.startswith(("OUTBOX_", "WEBHOOK_")) and value:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from plans.models import Plan
 
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -47,7 +48,9 @@ def tick_at(moment: datetime) -> dict[str, int]:
         return outbox.tick(now=moment)
 
 
-def webhook_message(coordinator, url: str, *, every: timedelta | None = None, count: int | None = None) -> Message:
+def webhook_message(
+    coordinator: User, url: str, *, every: timedelta | None = None, count: int | None = None
+) -> Message:
     with time_machine.travel(T0 - timedelta(days=2), tick=False):
         plan = factories.PlanFactory(coordinator=coordinator)
     hook = Channel.objects.create(plan=plan, name="#launch", kind=ChannelKind.WEBHOOK, target=url)

@@ -38,20 +38,21 @@ if TYPE_CHECKING:
 
     from plans.models import Plan
 
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 H, M = timedelta(hours=1), timedelta(minutes=1)
 
 
-def make_message(plan, name: str = "Note", *, offset: timedelta = -H, channels=(), **kw) -> Message:
+def make_message(plan: Plan, name: str = "Note", *, offset: timedelta = -H, channels=(), **kw) -> Message:
     """A message stored as-is (no clean()): what an old row or a direct database write may hold."""
     msg = Message.objects.create(plan=plan, name=name, offset=offset, **kw)
     msg.channels.set(channels)
     return msg
 
 
-def email(plan, name: str = "Staff") -> Channel:
+def email(plan: Plan, name: str = "Staff") -> Channel:
     return Channel.objects.create(plan=plan, name=name, kind=ChannelKind.EMAIL, target="staff@example.com")
 
 
@@ -284,7 +285,7 @@ def test_a_failing_source_or_plan_does_not_stop_the_others(
     make_message(first, "One", channels=[email(first)])
     make_message(second, "Two", channels=[email(second)])
 
-    def broken_source(plan, start, end):
+    def broken_source(plan: Plan, start, end):
         raise RuntimeError("source bug")
 
     register_source(broken_source)

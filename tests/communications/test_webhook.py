@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from django.test import Client
     from pytest_django import Settings
 
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -31,7 +32,7 @@ def tick_at(moment: datetime) -> None:
         outbox.tick(now=moment)
 
 
-def setup_message(coordinator, url: str) -> Message:
+def setup_message(coordinator: User, url: str) -> Message:
     with time_machine.travel(T0 - timedelta(days=2), tick=False):
         plan = factories.PlanFactory(coordinator=coordinator)
     hook = Channel.objects.create(plan=plan, name="#launch", kind=ChannelKind.WEBHOOK, target=url)

@@ -31,7 +31,9 @@ from tests import factories
 from tests.communications.sink import Sink
 
 if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
     from pytest_django import Settings
+
 
 N = 30
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -119,7 +121,7 @@ def _kill(proc: subprocess.Popen) -> None:
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_and_a_worker_killed_mid_batch_lose_and_double_nothing(
-    require_postgres, redis_url: str, settings: Settings, tmp_path: Path
+    require_postgres: BaseDatabaseWrapper, redis_url: str, settings: Settings, tmp_path: Path
 ) -> None:
     settings.OUTBOX_SEND_INLINE = False
     for name, value in FAST.items():

@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-def events(plan) -> int:
+def events(plan: Plan) -> int:
     return Event.objects.filter(plan=plan).count()
 
 

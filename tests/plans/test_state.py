@@ -18,12 +18,13 @@ if TYPE_CHECKING:
 
     from plans.models import Plan
 
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-def go(client, plan, to, reason=""):
+def go(client: Client, plan: Plan, to, reason=""):
     return client.post(reverse("plans:transition", args=[plan.slug]), {"to": to, "reason": reason}, follow=True)
 
 

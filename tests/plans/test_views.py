@@ -17,12 +17,13 @@ if TYPE_CHECKING:
 
     from plans.models import Plan
 
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-def detail(plan):
+def detail(plan: Plan):
     return reverse("plans:detail", args=[plan.slug])
 
 

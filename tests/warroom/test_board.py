@@ -64,7 +64,7 @@ def live_plan(plan: Plan) -> Plan:
     return plan
 
 
-def _poll_url(client, plan) -> str:
+def _poll_url(client: Client, plan: Plan) -> str:
     """Load the board as the client's user and return the fragment URL it polls."""
     page = client.get(reverse("warroom:board", args=[plan.slug]))
     assert page.status_code == 200
@@ -141,7 +141,7 @@ def test_one_render_serves_every_screen(
     calls = []
     real = views.render_board
 
-    def counting(plan):
+    def counting(plan: Plan):
         calls.append(plan.pk)
         return real(plan)
 
@@ -234,7 +234,7 @@ def test_revision_micro_cache_never_steps_back(
     assert client.get(url, headers={"If-None-Match": old}).status_code == 200
 
 
-def _render_queries(plan) -> int:
+def _render_queries(plan: Plan) -> int:
     views.render_board(plan)  # warm per-process caches (outbox table check)
     with CaptureQueriesContext(connection) as ctx:
         views.render_board(plan)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from plans.models import Plan
 
+
 START = datetime(2026, 12, 1, 11, 40, 10, tzinfo=UTC)
 
 
@@ -56,14 +57,14 @@ def live_plan(plan: Plan, traveller: User) -> Plan:
     return plan
 
 
-def _board(client, user, plan) -> str:
+def _board(client: Client, user: User, plan: Plan) -> str:
     client.force_login(user)
     page = client.get(reverse("warroom:board", args=[plan.slug]))
     assert page.status_code == 200
     return page.context["poll_url"]
 
 
-def _after(traveller, seconds: float) -> None:
+def _after(traveller: User, seconds: float) -> None:
     traveller.move_to(START + timedelta(seconds=seconds))
 
 
