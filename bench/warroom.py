@@ -26,7 +26,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from multiprocessing.queues import Queue
+
+    from django.contrib.auth.models import User
+
+    from plans.models import Plan
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -155,7 +164,16 @@ def throughput(port: int, path: str, etag: str = "") -> tuple[float, dict[int, i
 # --- Simulated screens for propagation --------------------------------------------------------------------
 
 
-def _screens(kind: str, base: str, path: str, first: int, count: int, start: float, stop: float, out) -> None:
+def _screens(
+    kind: str,
+    base: str,
+    path: str,
+    first: int,
+    count: int,
+    start: float,
+    stop: float,
+    out: Queue[tuple[list[tuple[int, int, float]], int]],
+) -> None:
     """One client process: ``count`` screens polling every 2 s from wall-clock ``start`` to ``stop``.
     Sends back when each screen first saw each revision (wall clock) and the error count."""
     import httpx
@@ -206,7 +224,7 @@ def _screens(kind: str, base: str, path: str, first: int, count: int, start: flo
     out.put((seen, errors[0]))
 
 
-def propagation(base: str, path: str, screens: int, tick, kind: str = "httpx") -> dict[str, float]:
+def propagation(base: str, path: str, screens: int, tick: Callable[[], int], kind: str = "httpx") -> dict[str, float]:
     """N screens spread over client processes (about 250 each, so the client is not the bottleneck);
     ticks from this process at known wall-clock moments."""
     import multiprocessing
@@ -283,7 +301,7 @@ def main() -> None:
     plan = build_sample_plan("bench", **SIZES)
     coordinator = plan.coordinator
 
-    def signed_in_screen_token(plan, user) -> str:
+    def signed_in_screen_token(plan: Plan, user: User) -> str:
         """A screen token as the board page would hand it out: on a real signed-in session."""
         from importlib import import_module
 

@@ -16,7 +16,10 @@ from plans.models import Event, Plan
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.forms import BaseForm
     from django.test import Client
+
+    from tests.fixture_types import ClientResponse
 
 
 @pytest.fixture
@@ -113,11 +116,11 @@ def test_changing_t0_in_the_admin_rebaselines(admin_user: User, template_plan: P
     assert event.actor == admin_user and "changed in the admin" in event.summary
 
 
-def form_data(response) -> dict:
+def form_data(response: ClientResponse) -> dict:
     """The POST a browser would send for an admin change page, from its rendered forms."""
     data: dict = {}
 
-    def add(form) -> None:
+    def add(form: BaseForm) -> None:
         for name, field in form.fields.items():
             bound = form[name]
             value = field.prepare_value(bound.value())

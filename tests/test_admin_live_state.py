@@ -23,6 +23,7 @@ from tests.test_admin import form_data
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.db.models import Model
     from django.test import Client
 
     from plans.models import Plan
@@ -41,7 +42,7 @@ def on_hold(plan: Plan, coordinator: User) -> Plan:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", [Hold, MetricReading, Vote, Delivery, Event])
-def test_live_state_is_read_only_in_the_admin(admin_user: User, model) -> None:
+def test_live_state_is_read_only_in_the_admin(admin_user: User, model: type[Model]) -> None:
     request = RequestFactory().get("/admin/")
     request.user = admin_user
     model_admin = admin.site._registry[model]

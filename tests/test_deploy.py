@@ -47,7 +47,7 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("proxy", ["", "true"])
-def test_check_deploy_is_clean_under_the_documented_production_settings(tmp_path: Path, proxy) -> None:
+def test_check_deploy_is_clean_under_the_documented_production_settings(tmp_path: Path, proxy: str) -> None:
     env = production_env(tmp_path, **({"TRUST_X_FORWARDED_PROTO": proxy} if proxy else {}))
     result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr

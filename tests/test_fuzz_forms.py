@@ -7,7 +7,7 @@ Bounded (derandomised, ~20 examples per endpoint) in `make test`; `make fuzz` ru
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.messages import constants as message_levels
@@ -19,6 +19,9 @@ from hypothesis import strategies as st
 from tests.conftest import fuzz_examples
 from tests.endpoints import WRITES, Endpoint, World, messages_of, post, rolled_back
 from tests.strategies import form_bodies, resolve
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -128,7 +131,7 @@ def test_boundary_values(entry: Endpoint, field: str, value: Any, world: World) 
 BODIES = {e.name: st.tuples(form_bodies(dict(e.fields)), st.booleans()) for e in WRITES}
 
 
-def _fuzz_test(entry: Endpoint):
+def _fuzz_test(entry: Endpoint) -> Callable[..., None]:
     @settings(max_examples=fuzz_examples(10))
     @given(case=BODIES[entry.name])
     def test(world: World, case: tuple[dict[str, Any], bool]) -> None:

@@ -11,6 +11,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -25,6 +26,10 @@ from tests import factories
 from tests.conftest import fuzz_examples
 from tests.endpoints import rolled_back
 from tests.strategies import mutated_plans, plan_bytes, plan_texts
+
+if TYPE_CHECKING:
+    from types import FrameType
+    from typing import NoReturn
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -61,7 +66,7 @@ def no_crash(what: str) -> Iterator[None]:
 def time_limit(seconds: float, what: str) -> Iterator[None]:
     """Interrupt a runaway (an alias bomb grows without bound) and report it as a failure."""
 
-    def stop(signum, frame):
+    def stop(signum: int, frame: FrameType | None) -> NoReturn:
         raise TooSlow(f"{what} took longer than {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, stop)

@@ -20,6 +20,8 @@ from plans.services import kiosk_create, kiosk_revoke
 from tests import factories
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from django.contrib.auth.models import User
     from django.test import Client
 
@@ -50,7 +52,7 @@ CAL = "Vd3m0Nq4k9q1kL0sX2wYzZ7oG5uTt6rB8pC1aE2fH3i"
         ("GET /healthz HTTP/1.1", "GET /healthz HTTP/1.1"),
     ],
 )
-def test_redact_tokens(line, expected) -> None:
+def test_redact_tokens(line: str, expected: str) -> None:
     assert redact_tokens(line) == expected
 
 
@@ -75,7 +77,7 @@ def test_the_filter_redacts_a_record_and_its_traceback() -> None:
 
 
 @pytest.fixture
-def console():
+def console() -> Iterator[io.StringIO]:
     """The console handler configured in settings.LOGGING, writing into a buffer for the test."""
     handler = next(h for h in logging.getLogger().handlers if any(isinstance(f, RedactTokens) for f in h.filters))
     buffer = io.StringIO()
@@ -85,7 +87,7 @@ def console():
 
 
 def test_djangos_403_and_404_warnings_print_no_token(
-    client: Client, plan: Plan, coordinator: User, console, caplog: pytest.LogCaptureFixture
+    client: Client, plan: Plan, coordinator: User, console: io.StringIO, caplog: pytest.LogCaptureFixture
 ) -> None:
     link = kiosk_create(plan, by=coordinator, label="TV")
     kiosk_revoke(link, by=coordinator)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from django.test import Client
     from pytest_django import Settings
 
+    from tests.fixture_types import ClientResponse
+
 
 SITE = "login"
 ADMIN = "admin:login"
@@ -31,7 +33,7 @@ def fast_hasher(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _post(client: Client, which: str, username: str, password: str, addr: str = "10.0.0.1"):
+def _post(client: Client, which: str, username: str, password: str, addr: str = "10.0.0.1") -> ClientResponse:
     return client.post(reverse(which), {"username": username, "password": password}, REMOTE_ADDR=addr)
 
 
@@ -45,7 +47,7 @@ def staff(db: None) -> User:
 
 
 @pytest.mark.parametrize("which", [SITE, ADMIN])
-def test_299_wrong_passwords_lock_the_account_and_refuse_the_right_one(client: Client, staff: User, which) -> None:
+def test_299_wrong_passwords_lock_the_account_and_refuse_the_right_one(client: Client, staff: User, which: str) -> None:
     statuses = [_post(client, which, "alice", f"wrong-{n}").status_code for n in range(299)]
     assert statuses[:9] == [200] * 9  # the form again, "wrong password"
     assert set(statuses[10:]) == {429}  # locked from the 10th failure on

@@ -6,7 +6,7 @@ placed, the role switch navigates."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 import pytest
 from django.utils import timezone
@@ -16,9 +16,15 @@ from tests import factories
 from tests.browser.waiting import wait_for_js
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from django.contrib.auth.models import User
     from playwright.sync_api import Browser, Page
     from pytest_django.live_server_helper import LiveServer
 
+    from checklists.models import Item
+    from plans.models import Plan
+    from roles.models import Role
     from tests.fixture_types import LoginPage
 
 
@@ -32,8 +38,16 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
+class CspSetup(TypedDict):
+    plan: Plan
+    coordinator: User
+    owner: User
+    role: Role
+    item: Item
+
+
 @pytest.fixture
-def setup():
+def setup() -> CspSetup:
     coordinator = factories.UserFactory(username="coord", is_staff=True, is_superuser=True)
     plan = factories.PlanFactory(
         coordinator=coordinator,
@@ -51,22 +65,28 @@ def setup():
     return {"plan": plan, "coordinator": coordinator, "owner": owner, "role": role, "item": item}
 
 
+class WatchedPage(Protocol):
+    """The ``watched`` fixture: a new page of the given size that records CSP violations."""
+
+    def __call__(self, width: int = ..., height: int = ...) -> Page: ...
+
+
 @pytest.fixture
-def watched(browser: Browser):
+def watched(browser: Browser) -> Iterator[WatchedPage]:
     """New pages in their own contexts that record CSP violations (events and console messages)."""
     contexts = []
 
-    def _new(width: int = 1280, height: int = 900):
+    def _new(width: int = 1280, height: int = 900) -> Page:
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         pg = context.new_page()
         pg.set_default_timeout(10_000)
         pg.add_init_script(WATCH)
-        pg.console_messages = []
+        pg.console_messages = []  # type: ignore[attr-defined]  # the CSP messages, kept on the page
         pg.on(
             "console",
             lambda msg: (
-                pg.console_messages.append(msg.text)
+                pg.console_messages.append(msg.text)  # type: ignore[attr-defined]
                 if "Content Security Policy" in msg.text or msg.text.startswith("Refused to")
                 else None
             ),
@@ -80,7 +100,7 @@ def watched(browser: Browser):
 
 def assert_no_violation(pg: Page) -> None:
     assert pg.evaluate("window.__csp") == [], pg.url
-    assert pg.console_messages == [], pg.url
+    assert pg.console_messages == [], pg.url  # type: ignore[attr-defined]
 
 
 def ticks(pg: Page, selector: str) -> None:
@@ -94,7 +114,11 @@ def ticks(pg: Page, selector: str) -> None:
 
 
 def test_pages_pass_the_policy_and_still_work(
-    watched, login_page: LoginPage, live_server: LiveServer, setup, monkeypatch: pytest.MonkeyPatch
+    watched: WatchedPage,
+    login_page: LoginPage,
+    live_server: LiveServer,
+    setup: CspSetup,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("warroom.views.BUCKET_SECONDS", 10**9)  # only the tick changes the board
     plan, item = setup["plan"], setup["item"]
@@ -154,7 +178,7 @@ def test_pages_pass_the_policy_and_still_work(
     assert_no_violation(public)
 
 
-def test_the_watch_sees_a_violation(watched, live_server: LiveServer, setup) -> None:
+def test_the_watch_sees_a_violation(watched: WatchedPage, live_server: LiveServer, setup: CspSetup) -> None:
     """The harness itself: an inline style injected into the page is refused and reported."""
     pg = watched()
     pg.goto(f"{live_server.url}/status/{setup['plan'].slug}/")

@@ -4,7 +4,7 @@ else finds no tick button and their POST is refused."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 
@@ -13,16 +13,27 @@ from tests import factories
 from tests.browser.waiting import wait_for_js
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from playwright.sync_api import Browser, Page
     from pytest_django.live_server_helper import LiveServer
 
+    from checklists.models import Item
+    from plans.models import Plan
+    from roles.models import Role
     from tests.fixture_types import LoginPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+class RolePageSetup(TypedDict):
+    plan: Plan
+    owner: User
+    role: Role
+    item: Item
+
+
 @pytest.fixture
-def role_page_setup():
+def role_page_setup() -> RolePageSetup:
     coordinator = factories.UserFactory(username="coord")
     plan = factories.PlanFactory(coordinator=coordinator, slug="go-live")
     owner = factories.UserFactory(username="owner")
@@ -33,7 +44,7 @@ def role_page_setup():
 
 
 def test_owner_ticks_without_reload_and_stranger_is_refused(
-    page: Page, login_page: LoginPage, live_server: LiveServer, role_page_setup
+    page: Page, login_page: LoginPage, live_server: LiveServer, role_page_setup: RolePageSetup
 ) -> None:
     s = role_page_setup
     url = f"{live_server.url}/plans/{s['plan'].slug}/roles/{s['role'].slug}/"
@@ -105,7 +116,7 @@ def test_gate_poll_updates_live_and_keeps_what_you_type(
 
 
 def test_hide_done_keeps_the_page_to_what_is_left_and_is_remembered(
-    page: Page, login_page: LoginPage, live_server: LiveServer, role_page_setup
+    page: Page, login_page: LoginPage, live_server: LiveServer, role_page_setup: RolePageSetup
 ) -> None:
     s = role_page_setup
     other = factories.ItemFactory(checklist=s["item"].checklist, title="Verify the restore")

@@ -15,13 +15,14 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.test import Client
 
-    from plans.models import Plan
+    from checklists.models import Item
+    from plans.models import Plan, Step
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def unowned(plan: Plan):
+def unowned(plan: Plan) -> tuple[Item, Step, Item]:
     item = factories.ItemFactory(
         checklist__plan=plan, checklist__role=None, owner_role=None, title="Remove maintenance mode"
     )
@@ -30,7 +31,9 @@ def unowned(plan: Plan):
     return item, step, owned
 
 
-def test_unowned_page_lists_only_unowned_work(client: Client, plan: Plan, coordinator: User, unowned) -> None:
+def test_unowned_page_lists_only_unowned_work(
+    client: Client, plan: Plan, coordinator: User, unowned: tuple[Item, Step, Item]
+) -> None:
     item, step, owned = unowned
     client.force_login(coordinator)
     page = client.get(reverse("checklists:role", args=[plan.slug, "_unowned"]))
@@ -41,7 +44,7 @@ def test_unowned_page_lists_only_unowned_work(client: Client, plan: Plan, coordi
 
 
 def test_coordinator_ticks_and_runs_unowned_work_others_get_403(
-    client: Client, plan: Plan, coordinator: User, unowned
+    client: Client, plan: Plan, coordinator: User, unowned: tuple[Item, Step, Item]
 ) -> None:
     item, step, _ = unowned
     url = reverse("checklists:item_set", args=[plan.slug, "_unowned", item.pk])

@@ -46,11 +46,11 @@ def item(plan: Plan, role: Role) -> Item:
     return factories.ItemFactory(checklist=checklist, title="Take backup", due_offset=timedelta(hours=-2))
 
 
-def role_url(plan: Plan, role: Role):
+def role_url(plan: Plan, role: Role) -> str:
     return reverse("checklists:role", args=[plan.slug, role.slug])
 
 
-def item_url(plan: Plan, role: Role, item: Item):
+def item_url(plan: Plan, role: Role, item: Item) -> str:
     return reverse("checklists:item_set", args=[plan.slug, role.slug, item.pk])
 
 

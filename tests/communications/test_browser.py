@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pytest_django import Settings
     from pytest_django.live_server_helper import LiveServer
 
+    from plans.models import Plan
     from tests.fixture_types import LoginPage
 
 
@@ -31,7 +32,7 @@ def _shot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
-def _plan(coordinator: User):
+def _plan(coordinator: User) -> Plan:
     now = timezone.now()
     plan = factories.PlanFactory(
         coordinator=coordinator,

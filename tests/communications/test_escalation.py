@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from plans.models import Plan
+    from roles.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def tick_at(moment: datetime) -> None:
 
 
 @pytest.fixture
-def matrix(plan: Plan):
+def matrix(plan: Plan) -> tuple[Role, Role, Role]:
     tech = factories.RoleFactory(plan=plan, name="Technical team", backup=factories.UserFactory())
     mgmt = factories.RoleFactory(plan=plan, name="Management")
     execs = factories.RoleFactory(plan=plan, name="Executives")
@@ -48,7 +49,9 @@ def matrix(plan: Plan):
     return tech, mgmt, execs
 
 
-def test_each_rung_notifies_once_and_acknowledging_stops_the_climb(plan: Plan, coordinator: User, matrix) -> None:
+def test_each_rung_notifies_once_and_acknowledging_stops_the_climb(
+    plan: Plan, coordinator: User, matrix: tuple[Role, Role, Role]
+) -> None:
     tech, mgmt, execs = matrix
     with time_machine.travel(NOW, tick=False):
         issue = issue_open(

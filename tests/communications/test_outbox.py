@@ -28,7 +28,12 @@ from plans.services import hold_end, hold_start, plan_rebaseline
 from tests import factories
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
     from django.contrib.auth.models import User
+
+    from communications.sources import DeliverySpec
 
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +56,7 @@ def run(start: datetime, end: datetime, step: timedelta) -> int:
     return ticks
 
 
-def make_plan(coordinator: User, *, t0: datetime = T0, tz: str = "Europe/London", at: datetime | None = None):
+def make_plan(coordinator: User, *, t0: datetime = T0, tz: str = "Europe/London", at: datetime | None = None) -> Plan:
     with time_machine.travel(at or t0 - 10 * D, tick=False):
         return factories.PlanFactory(coordinator=coordinator, t0=t0, timezone=tz)
 
@@ -60,7 +65,7 @@ def channel(plan: Plan, kind: str, name: str, target: str = "") -> Channel:
     return Channel.objects.create(plan=plan, name=name, kind=kind, target=target)
 
 
-def message(plan: Plan, name: str, offset: timedelta, channels, **kw) -> Message:
+def message(plan: Plan, name: str, offset: timedelta, channels: Iterable[Channel], **kw: Any) -> Message:
     m = Message.objects.create(plan=plan, name=name, offset=offset, **kw)
     m.channels.set(channels)
     return m
@@ -332,7 +337,7 @@ def test_custom_source_can_register(coordinator: User) -> None:
 
     plan = make_plan(coordinator)
 
-    def escalation(p, start, end):
+    def escalation(p: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
         at = T0 - H
         if p.pk == plan.pk and start < at <= end:
             yield DeliverySpec(

@@ -188,7 +188,7 @@ def test_a_database_error_before_the_send_is_retried_by_the_task(coordinator: Us
     real = outbox.still_relevant
     blips = iter([OperationalError("server closed the connection unexpectedly")])
 
-    def flaky(delivery):
+    def flaky(delivery: Delivery) -> str | None:
         for exc in blips:
             raise exc
         return real(delivery)
@@ -220,7 +220,7 @@ def test_a_database_blip_while_recording_a_sent_delivery_does_not_send_it_again(
     real_cas = outbox._cas
     calls = {"n": 0}
 
-    def cas(delivery_id, tok, **fields):
+    def cas(delivery_id: int, tok: str, **fields: object) -> bool:
         if fields.get("status") == DeliveryStatus.SENT and calls["n"] == 0:
             calls["n"] += 1
             raise OperationalError("terminating connection due to administrator command")
@@ -485,7 +485,7 @@ def test_a_reminder_held_up_past_its_due_moment_is_sent_while_the_item_is_open(c
     ],
 )
 def test_a_webhook_channel_aimed_at_an_internal_address_or_odd_scheme_is_refused_on_save(
-    url, plan: Plan, settings: Settings
+    url: str, plan: Plan, settings: Settings
 ) -> None:
     settings.WEBHOOK_ALLOW_PRIVATE = False
     channel = Channel(plan=plan, name="hook", kind=ChannelKind.WEBHOOK, target=url)

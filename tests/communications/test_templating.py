@@ -32,10 +32,14 @@ from tests import factories
 from tests.plans.format_samples import SMALL
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
     from django.contrib.auth.models import User
     from django.test import Client
     from pytest_django import DjangoCaptureOnCommitCallbacks
 
+    from communications.sources import DeliverySpec
     from plans.models import Plan
 
 
@@ -45,7 +49,9 @@ T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 H, M = timedelta(hours=1), timedelta(minutes=1)
 
 
-def make_message(plan: Plan, name: str = "Note", *, offset: timedelta = -H, channels=(), **kw) -> Message:
+def make_message(
+    plan: Plan, name: str = "Note", *, offset: timedelta = -H, channels: Iterable[Channel] = (), **kw: Any
+) -> Message:
     """A message stored as-is (no clean()): what an old row or a direct database write may hold."""
     msg = Message.objects.create(plan=plan, name=name, offset=offset, **kw)
     msg.channels.set(channels)
@@ -107,7 +113,7 @@ def live(plan: Plan, coordinator: User) -> Plan:
 
 
 @pytest.mark.parametrize("payload", ATTACKS)
-def test_attack_payloads_are_refused_or_inert(live: Plan, coordinator: User, payload) -> None:
+def test_attack_payloads_are_refused_or_inert(live: Plan, coordinator: User, payload: str) -> None:
     msg = make_message(live, body=payload, subject=payload[:200])
     leaks = ["<class", "<module", "<function", "<built-in", "<bound method", "<django", "<jinja2", "pbkdf2"]
     secrets = [coordinator.password, settings.SECRET_KEY, "hunter2", os.environ["PATH"], *leaks]
@@ -149,7 +155,7 @@ def test_context_is_plain_values_only(live: Plan) -> None:
     msg = make_message(live, every=H, count=3, kind=MessageKind.STATUS_UPDATE)
     ctx = message_context(live, msg, occurrence=1, at=T0 - H, names=set(VARIABLES))
 
-    def plain(value) -> bool:
+    def plain(value: object) -> bool:
         if isinstance(value, dict):
             return all(isinstance(k, str) and plain(v) for k, v in value.items())
         if isinstance(value, list):
@@ -285,7 +291,7 @@ def test_a_failing_source_or_plan_does_not_stop_the_others(
     make_message(first, "One", channels=[email(first)])
     make_message(second, "Two", channels=[email(second)])
 
-    def broken_source(plan: Plan, start, end):
+    def broken_source(plan: Plan, start: datetime, end: datetime) -> Iterable[DeliverySpec]:
         raise RuntimeError("source bug")
 
     register_source(broken_source)
@@ -364,7 +370,7 @@ def test_page_and_preview_cost_does_not_grow_with_the_count(
     calls = {"n": 0}
     real = sources.occurrence_at
 
-    def counting(*args, **kwargs):
+    def counting(*args: Any, **kwargs: Any) -> datetime:
         calls["n"] += 1
         return real(*args, **kwargs)
 

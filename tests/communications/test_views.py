@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 import time_machine
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from django.test import Client
     from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
+    from checklists.models import Item
     from plans.models import Plan
+    from roles.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +30,14 @@ T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 NOW = T0 - timedelta(hours=3)
 
 
+class CommsSetup(TypedDict):
+    role: Role
+    item: Item
+    msg: Message
+
+
 @pytest.fixture
-def setup(plan: Plan, coordinator: User):
+def setup(plan: Plan, coordinator: User) -> CommsSetup:
     role = factories.RoleFactory(plan=plan, name="DBA", backup=factories.UserFactory(last_name="Zanzibar"))
     item = factories.ItemFactory(checklist__plan=plan, checklist__role=role, due_offset=-timedelta(hours=2))
     factories.StepFactory(plan=plan, lead_role=role, offset=-timedelta(hours=1), name="Cut over DNS")
@@ -44,7 +52,7 @@ def setup(plan: Plan, coordinator: User):
 
 
 def test_public_status_page_needs_no_login_and_shows_no_names(
-    client: Client, plan: Plan, setup, django_assert_max_num_queries: DjangoAssertNumQueries
+    client: Client, plan: Plan, setup: CommsSetup, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(4):
         response = client.get(reverse("communications:status", args=[plan.slug]))
@@ -61,7 +69,9 @@ def test_status_page_of_a_draft_plan_is_404(client: Client, plan: Plan) -> None:
     assert client.get(reverse("communications:status", args=[plan.slug])).status_code == 404
 
 
-def test_internal_messages_never_reach_the_status_page(client: Client, plan: Plan, setup, coordinator: User) -> None:
+def test_internal_messages_never_reach_the_status_page(
+    client: Client, plan: Plan, setup: CommsSetup, coordinator: User
+) -> None:
     from communications import outbox
 
     with time_machine.travel(T0 - timedelta(hours=1), tick=False):
@@ -79,7 +89,11 @@ def test_communications_page_requires_login(client: Client, plan: Plan) -> None:
 
 
 def test_communications_page_lists_scheduled_and_plan(
-    client: Client, plan: Plan, setup, coordinator: User, django_assert_max_num_queries: DjangoAssertNumQueries
+    client: Client,
+    plan: Plan,
+    setup: CommsSetup,
+    coordinator: User,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     client.force_login(coordinator)
     with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(20):
@@ -92,7 +106,7 @@ def test_communications_page_lists_scheduled_and_plan(
     assert 'id="calendars"' in html and "New feed link" in html
 
 
-def test_send_now_and_skip_are_for_the_coordinator_only(client: Client, plan: Plan, setup) -> None:
+def test_send_now_and_skip_are_for_the_coordinator_only(client: Client, plan: Plan, setup: CommsSetup) -> None:
     stranger = factories.UserFactory()
     client.force_login(stranger)
     with time_machine.travel(NOW, tick=False):
@@ -106,7 +120,7 @@ def test_send_now_and_skip_are_for_the_coordinator_only(client: Client, plan: Pl
 def test_coordinator_sends_a_scheduled_delivery_now_and_it_is_not_sent_again(
     client: Client,
     plan: Plan,
-    setup,
+    setup: CommsSetup,
     coordinator: User,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
@@ -127,7 +141,9 @@ def test_coordinator_sends_a_scheduled_delivery_now_and_it_is_not_sent_again(
     assert len([m for m in mail.outbox if "Launching soon" in m.subject]) == 1
 
 
-def test_coordinator_skips_a_scheduled_delivery(client: Client, plan: Plan, setup, coordinator: User) -> None:
+def test_coordinator_skips_a_scheduled_delivery(
+    client: Client, plan: Plan, setup: CommsSetup, coordinator: User
+) -> None:
     from communications import outbox
 
     client.force_login(coordinator)
@@ -141,7 +157,7 @@ def test_coordinator_skips_a_scheduled_delivery(client: Client, plan: Plan, setu
     assert not any(spec.address in m.to for m in mail.outbox)
 
 
-def test_forged_key_is_refused(client: Client, plan: Plan, setup, coordinator: User) -> None:
+def test_forged_key_is_refused(client: Client, plan: Plan, setup: CommsSetup, coordinator: User) -> None:
     client.force_login(coordinator)
     key = f"message|{setup['msg'].pk}|channel:999|email|{T0.isoformat()}"
     response = client.post(reverse("communications:send_now", args=[plan.slug]), {"key": key}, follow=True)
@@ -149,7 +165,7 @@ def test_forged_key_is_refused(client: Client, plan: Plan, setup, coordinator: U
     assert not Delivery.objects.exists()
 
 
-def test_preview_shows_what_will_be_sent(client: Client, plan: Plan, setup, coordinator: User) -> None:
+def test_preview_shows_what_will_be_sent(client: Client, plan: Plan, setup: CommsSetup, coordinator: User) -> None:
     client.force_login(coordinator)
     msg = setup["msg"]
     msg.body = "Launch at {{ t0|date('H:i') }} ({{ plan.name }})"
@@ -159,7 +175,7 @@ def test_preview_shows_what_will_be_sent(client: Client, plan: Plan, setup, coor
     assert f"Launch at 12:00 ({plan.name})" in html and "staff@example.com" in html
 
 
-def test_ical_feed_with_valid_and_forged_token(client: Client, plan: Plan, setup) -> None:
+def test_ical_feed_with_valid_and_forged_token(client: Client, plan: Plan, setup: CommsSetup) -> None:
     role, item = setup["role"], setup["item"]
     _, token = feed_create(role, by=plan.coordinator)
     url = reverse("communications:ical", args=[plan.slug, token])
@@ -174,7 +190,9 @@ def test_ical_feed_with_valid_and_forged_token(client: Client, plan: Plan, setup
     assert client.get(reverse("communications:ical", args=[other.slug, token])).status_code == 404
 
 
-def test_ical_feed_follows_a_rebaseline_with_stable_uids(client: Client, plan: Plan, setup, coordinator: User) -> None:
+def test_ical_feed_follows_a_rebaseline_with_stable_uids(
+    client: Client, plan: Plan, setup: CommsSetup, coordinator: User
+) -> None:
     from plans.services import plan_rebaseline
 
     item = setup["item"]

@@ -31,6 +31,8 @@ from tests import factories
 from tests.communications.sink import Sink
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.db.backends.base.base import BaseDatabaseWrapper
     from pytest_django import Settings
 
@@ -102,7 +104,7 @@ def _start_worker(redis_url: str, log: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def _wait_for(predicate, what: str, limit: float = 90.0) -> None:
+def _wait_for(predicate: Callable[[], object], what: str, limit: float = 90.0) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if predicate():

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 import time_machine
@@ -18,12 +18,19 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from plans.models import Plan
+    from roles.models import Role
 
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
+class IssueSetup(TypedDict):
+    owner: User
+    other: User
+    role: Role
+
+
 @pytest.fixture
-def setup(plan: Plan):
+def setup(plan: Plan) -> IssueSetup:
     owner = factories.UserFactory(username="owner")
     other = factories.UserFactory(username="other")
     role = factories.RoleFactory(plan=plan, name="DBA", primary=owner)
@@ -37,7 +44,7 @@ def setup(plan: Plan):
 
 
 @time_machine.travel(NOON, tick=False)
-def test_open_sets_respond_by_from_sla_and_numbers(plan: Plan, coordinator: User, setup) -> None:
+def test_open_sets_respond_by_from_sla_and_numbers(plan: Plan, coordinator: User, setup: IssueSetup) -> None:
     rev = plan.revision
     first = services.issue_open(
         plan, by=setup["other"], title="Checkout slow", severity="critical", owner_role=setup["role"]
@@ -52,7 +59,7 @@ def test_open_sets_respond_by_from_sla_and_numbers(plan: Plan, coordinator: User
     assert Event.objects.filter(plan=plan, kind="issue.opened").count() == 2
 
 
-def test_open_needs_a_role_or_coordinator_and_a_title(plan: Plan, setup) -> None:
+def test_open_needs_a_role_or_coordinator_and_a_title(plan: Plan, setup: IssueSetup) -> None:
     stranger = factories.UserFactory(username="stranger")
     with pytest.raises(PermissionDenied):
         services.issue_open(plan, by=stranger, title="x", severity="high")
@@ -62,7 +69,7 @@ def test_open_needs_a_role_or_coordinator_and_a_title(plan: Plan, setup) -> None
         services.issue_open(plan, by=setup["owner"], title="x", severity="apocalyptic")
 
 
-def test_acknowledge_and_resolve_by_owner_role_or_coordinator(plan: Plan, coordinator: User, setup) -> None:
+def test_acknowledge_and_resolve_by_owner_role_or_coordinator(plan: Plan, coordinator: User, setup: IssueSetup) -> None:
     issue = services.issue_open(plan, by=setup["other"], title="Slow", severity="high", owner_role=setup["role"])
     with pytest.raises(PermissionDenied):
         services.issue_acknowledge(issue, by=setup["other"])  # holds a role, but not the owner role
@@ -77,13 +84,13 @@ def test_acknowledge_and_resolve_by_owner_role_or_coordinator(plan: Plan, coordi
     assert list(open_issues(plan)) == []
 
 
-def test_resolve_unacknowledged_acknowledges_too(plan: Plan, setup) -> None:
+def test_resolve_unacknowledged_acknowledges_too(plan: Plan, setup: IssueSetup) -> None:
     issue = services.issue_open(plan, by=setup["owner"], title="Slow", severity="high", owner_role=setup["role"])
     issue = services.issue_resolve(issue, by=setup["owner"], resolution="Restarted")
     assert issue.acknowledged_at is not None and issue.acknowledged_at == issue.resolved_at
 
 
-def test_escalation_climbs_while_unanswered_and_stops_when_acknowledged(plan: Plan, setup) -> None:
+def test_escalation_climbs_while_unanswered_and_stops_when_acknowledged(plan: Plan, setup: IssueSetup) -> None:
     with time_machine.travel(NOON, tick=False):
         issue = services.issue_open(
             plan, by=setup["owner"], title="Down", severity="critical", owner_role=setup["role"]
@@ -109,7 +116,7 @@ def test_escalation_climbs_while_unanswered_and_stops_when_acknowledged(plan: Pl
         assert services.issues_escalate(plan) == []
 
 
-def test_open_issues_most_severe_first(plan: Plan, setup) -> None:
+def test_open_issues_most_severe_first(plan: Plan, setup: IssueSetup) -> None:
     services.issue_open(plan, by=setup["owner"], title="Low one", severity="low")
     services.issue_open(plan, by=setup["owner"], title="Critical one", severity="critical")
     services.issue_open(plan, by=setup["owner"], title="High one", severity="high")

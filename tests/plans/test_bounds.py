@@ -32,6 +32,7 @@ from tests import factories
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.http import HttpResponse
     from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def events(plan: Plan) -> int:
     return Event.objects.filter(plan=plan).count()
 
 
-def page_text(response) -> str:
+def page_text(response: HttpResponse) -> str:
     return response.content.decode()
 
 
@@ -99,7 +100,7 @@ def test_datetime_input_refuses_absurd_utc_offsets_and_years() -> None:
 
 
 @pytest.mark.parametrize("new_t0", ["0001-01-01T00:00", "9999-12-31T23:59", "2100-01-01T00:00", "1999-12-31T12:00"])
-def test_rebaseline_out_of_range_is_refused(client: Client, plan: Plan, coordinator: User, new_t0) -> None:
+def test_rebaseline_out_of_range_is_refused(client: Client, plan: Plan, coordinator: User, new_t0: str) -> None:
     client.force_login(coordinator)
     before = events(plan)
     response = client.post(
@@ -125,7 +126,7 @@ def test_rebaseline_service_refuses_out_of_range(plan: Plan, coordinator: User) 
 
 
 @pytest.mark.parametrize("moment", [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, tzinfo=UTC)])
-def test_pages_of_a_plan_already_out_of_range_answer_409_not_500(client: Client, moment) -> None:
+def test_pages_of_a_plan_already_out_of_range_answer_409_not_500(client: Client, moment: datetime) -> None:
     coordinator = factories.UserFactory(username="coord")
     plan = import_plan_text(
         template_text("heypeter-academy-lms"), t0="2026-12-01T12:00", tz="Europe/London", coordinator=coordinator
@@ -217,7 +218,9 @@ def test_absurd_utc_offset_in_new_t0_is_refused(client: Client, plan: Plan, coor
 
 
 @pytest.mark.parametrize("value", ["1e10", "10000000000", "-99999999999", "1e400", "NaN", "12\x00"])
-def test_metric_value_out_of_the_columns_range_is_refused(client: Client, plan: Plan, coordinator: User, value) -> None:
+def test_metric_value_out_of_the_columns_range_is_refused(
+    client: Client, plan: Plan, coordinator: User, value: str
+) -> None:
     metric = factories.MetricFactory(plan=plan)
     client.force_login(coordinator)
     response = client.post(reverse("warroom:metric_record", args=[plan.slug, metric.pk]), {"value": value}, follow=True)
@@ -271,7 +274,7 @@ def test_nul_in_hold_transition_and_rebaseline_reasons_is_refused(
 
 
 @pytest.fixture
-def comms(plan: Plan):
+def comms(plan: Plan) -> Message:
     staff = Channel.objects.create(plan=plan, name="Staff", kind=ChannelKind.EMAIL, target="staff@example.com")
     msg = Message.objects.create(plan=plan, name="Launching soon", offset=-timedelta(hours=1))
     msg.channels.set([staff])
@@ -283,7 +286,7 @@ def comms(plan: Plan):
     "when", ["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00", "2026-11-22T16:00:00+23:59"]
 )
 def test_send_now_and_skip_with_a_forged_key_holding_an_absurd_date(
-    client: Client, plan: Plan, coordinator: User, comms, view, when
+    client: Client, plan: Plan, coordinator: User, comms: Message, view: str, when: str
 ) -> None:
     client.force_login(coordinator)
     client.raise_request_exception = False
@@ -295,7 +298,7 @@ def test_send_now_and_skip_with_a_forged_key_holding_an_absurd_date(
 
 
 def test_forged_key_and_huge_delivery_id_need_the_coordinator_and_change_nothing(
-    client: Client, plan: Plan, comms
+    client: Client, plan: Plan, comms: Message
 ) -> None:
     client.force_login(factories.UserFactory(username="stranger"))
     key = f"message|{comms.pk}|channel:1|email|0001-01-01T00:00:00+00:00"

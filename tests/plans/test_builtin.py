@@ -27,7 +27,7 @@ def test_the_three_templates_are_listed() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", KEYS)
-def test_round_trip(key) -> None:
+def test_round_trip(key: str) -> None:
     plan = make(key)
     exported = export_plan(plan)
     assert normalise(parse_plan_text(exported).doc) == normalise(parse_plan_text(template_text(key)).doc)
@@ -38,7 +38,7 @@ def test_round_trip(key) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", KEYS)
-def test_placeholders_stay_unassigned(key) -> None:
+def test_placeholders_stay_unassigned(key: str) -> None:
     plan = make(key)
     assert not plan.roles.filter(primary__isnull=False).exists()
     assert not plan.roles.filter(backup__isnull=False).exists()

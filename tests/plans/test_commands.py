@@ -18,14 +18,14 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def small_file(tmp_path: Path):
+def small_file(tmp_path: Path) -> Path:
     path = tmp_path / "small.yaml"
     path.write_text(SMALL)
     return path
 
 
 @pytest.mark.django_db
-def test_import_prints_slug_and_export_prints_yaml(small_file) -> None:
+def test_import_prints_slug_and_export_prints_yaml(small_file: Path) -> None:
     out = StringIO()
     call_command("import_plan", str(small_file), "--t0", "2026-12-01T12:00", "--tz", "Europe/London", stdout=out)
     assert out.getvalue().strip() == "small-launch"
@@ -35,7 +35,7 @@ def test_import_prints_slug_and_export_prints_yaml(small_file) -> None:
 
 
 @pytest.mark.django_db
-def test_import_with_slug_and_coordinator(small_file, coordinator: User) -> None:
+def test_import_with_slug_and_coordinator(small_file: Path, coordinator: User) -> None:
     out = StringIO()
     call_command(
         "import_plan",
@@ -54,7 +54,7 @@ def test_import_with_slug_and_coordinator(small_file, coordinator: User) -> None
 
 
 @pytest.mark.django_db
-def test_bad_file_exits_non_zero_with_error_lines(small_file, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_file_exits_non_zero_with_error_lines(small_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     small_file.write_text(SMALL.replace("    authority: Technical Lead", "    authority: CTO"))
     before = row_counts()
     with pytest.raises(SystemExit) as exc:
@@ -65,7 +65,7 @@ def test_bad_file_exits_non_zero_with_error_lines(small_file, capsys: pytest.Cap
 
 
 @pytest.mark.django_db
-def test_unknown_time_zone_exits_non_zero(small_file, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_time_zone_exits_non_zero(small_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         call_command("import_plan", str(small_file), "--t0", "2026-12-01T12:00", "--tz", "Mars/Olympus")
     assert exc.value.code == 1

@@ -30,7 +30,7 @@ def replace(text: str, old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
-def import_errors(text: str, **kwargs) -> list[str]:
+def import_errors(text: str, **kwargs: str) -> list[str]:
     kwargs.setdefault("t0", "2026-12-01T12:00")
     kwargs.setdefault("tz", "Europe/London")
     before = row_counts()
@@ -108,7 +108,7 @@ def test_round_trip_small() -> None:
         ),
     ],
 )
-def test_bad_input_names_its_line_and_saves_nothing(old, new, expected) -> None:
+def test_bad_input_names_its_line_and_saves_nothing(old: str, new: str, expected: str) -> None:
     lines = import_errors(replace(SMALL, old, new))
     assert any(line.startswith(expected) for line in lines), lines
 

@@ -242,7 +242,7 @@ def at(plan: dict[str, Any], where: tuple[Any, ...]) -> Any:
 
 
 @pytest.mark.parametrize(("where", "field", "limit"), OVERLONG, ids=lambda v: str(v))
-def test_text_longer_than_its_column(tmp_path: Path, where, field, limit) -> None:
+def test_text_longer_than_its_column(tmp_path: Path, where: tuple[Any, ...], field: str | int, limit: int) -> None:
     plan = copy.deepcopy(base_plan())
     at(plan, where)[field] = "x" * (limit + 1)
     path = tmp_path / "plan.yaml"
@@ -285,7 +285,7 @@ BROKEN_PLANS: dict[str, tuple[dict[str, Any], str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN_PLANS))
-def test_broken_values(tmp_path: Path, case) -> None:
+def test_broken_values(tmp_path: Path, case: str) -> None:
     plan, expect = BROKEN_PLANS[case]
     path = tmp_path / "plan.yaml"
     path.write_text(text_of(plan), encoding="utf-8")
@@ -329,7 +329,7 @@ RAW_FILES: dict[str, tuple[bytes, str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(RAW_FILES))
-def test_malformed_files(tmp_path: Path, case) -> None:
+def test_malformed_files(tmp_path: Path, case: str) -> None:
     data, expect = RAW_FILES[case]
     path = tmp_path / "plan.yaml"
     path.write_bytes(data)
@@ -362,7 +362,7 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
         ("--coordinator", "root\x00", "unknown user"),
     ],
 )
-def test_malformed_command_line_values(tmp_path: Path, option, value, expect) -> None:
+def test_malformed_command_line_values(tmp_path: Path, option: str, value: str, expect: str) -> None:
     path = tmp_path / "plan.yaml"
     path.write_text("name: Small\ntimezone: UTC\n")
     args = ["--tz", "UTC"] if option != "--tz" else []

@@ -82,7 +82,7 @@ def test_a_link_expires_after_the_days_chosen(plan: Plan, coordinator: User) -> 
 
 
 @pytest.mark.parametrize("days", ["0", "366", "-3", "abc", "1e3", "30.5"])
-def test_an_expiry_out_of_range_is_refused_and_nothing_is_made(plan: Plan, coordinator: User, days) -> None:
+def test_an_expiry_out_of_range_is_refused_and_nothing_is_made(plan: Plan, coordinator: User, days: str) -> None:
     with pytest.raises(ValidationError):
         kiosk_create(plan, by=coordinator, label="TV", days=days)
     assert not KioskLink.objects.exists()
@@ -101,7 +101,9 @@ def test_the_form_refuses_a_bad_expiry_with_a_message(client: Client, plan: Plan
     assert (link.expires_at - link.created_at).days == 7
 
 
-def test_an_expired_link_is_refused_on_page_and_poll(client: Client, plan: Plan, coordinator: User, no_caches) -> None:
+def test_an_expired_link_is_refused_on_page_and_poll(
+    client: Client, plan: Plan, coordinator: User, no_caches: None
+) -> None:
     with time_machine.travel(START, tick=False):
         link = kiosk_create(plan, by=coordinator, label="TV", days=1)
         token = kiosk_token(link)
@@ -114,7 +116,7 @@ def test_an_expired_link_is_refused_on_page_and_poll(client: Client, plan: Plan,
 
 
 def test_revocation_is_effective_on_the_very_next_poll(
-    client: Client, plan: Plan, coordinator: User, settings: Settings, no_caches
+    client: Client, plan: Plan, coordinator: User, settings: Settings, no_caches: None
 ) -> None:
     """The revision micro-cache used to serve a revoked kiosk link for up to WARROOM_REVISION_TTL."""
     settings.WARROOM_REVISION_TTL = 60  # a long micro-cache makes the old gap obvious

@@ -20,12 +20,12 @@ from plans.offsets import OffsetError, format_duration, format_offset, parse_dur
         ("t - 1d 2h", timedelta(days=-1, hours=-2)),
     ],
 )
-def test_parse_offset(text, expected) -> None:
+def test_parse_offset(text: str, expected: timedelta) -> None:
     assert parse_offset(text) == expected
 
 
 @pytest.mark.parametrize("bad", ["7d", "T-", "T+2x", "T-1.5h", "", "T--1d", "yesterday"])
-def test_malformed_offsets_are_refused_with_the_text(bad) -> None:
+def test_malformed_offsets_are_refused_with_the_text(bad: str) -> None:
     with pytest.raises(OffsetError, match="malformed offset"):
         parse_offset(bad)
 
@@ -33,7 +33,7 @@ def test_malformed_offsets_are_refused_with_the_text(bad) -> None:
 @pytest.mark.parametrize(
     "delta", [timedelta(days=-7), timedelta(hours=2, minutes=30), timedelta(0), timedelta(seconds=-90)]
 )
-def test_format_is_the_inverse_of_parse(delta) -> None:
+def test_format_is_the_inverse_of_parse(delta: timedelta) -> None:
     assert parse_offset(format_offset(delta)) == delta
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from django.test import Client
 
     from plans.models import Plan
+    from tests.fixture_types import ClientResponse
 
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-def go(client: Client, plan: Plan, to, reason=""):
+def go(client: Client, plan: Plan, to: str, reason: str = "") -> ClientResponse:
     return client.post(reverse("plans:transition", args=[plan.slug]), {"to": to, "reason": reason}, follow=True)
 
 

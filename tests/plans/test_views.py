@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-def detail(plan: Plan):
+def detail(plan: Plan) -> str:
     return reverse("plans:detail", args=[plan.slug])
 
 

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from django.contrib.auth.models import User
+    from django.template.base import Template
+    from django.template.context import Context
     from django.test import Client
     from pytest_django import DjangoAssertNumQueries, Settings
 
@@ -72,10 +74,10 @@ def _poll_url(client: Client, plan: Plan) -> str:
 
 
 @pytest.fixture
-def templates_rendered():
+def templates_rendered() -> Iterator[list[str]]:
     names: list[str] = []
 
-    def _record(sender, template, context, **kwargs):
+    def _record(sender: object, template: Template, context: Context, **kwargs: object) -> None:
         names.append(template.name)
 
     template_rendered.connect(_record)
@@ -99,7 +101,11 @@ def test_board_page_shows_the_plan(client: Client, live_plan: Plan, viewer: User
 
 
 def test_unchanged_poll_is_304_with_one_query_and_no_template(
-    client: Client, live_plan: Plan, viewer: User, templates_rendered, django_assert_num_queries: DjangoAssertNumQueries
+    client: Client,
+    live_plan: Plan,
+    viewer: User,
+    templates_rendered: list[str],
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     client.force_login(viewer)
     url = _poll_url(client, live_plan)
@@ -141,7 +147,7 @@ def test_one_render_serves_every_screen(
     calls = []
     real = views.render_board
 
-    def counting(plan: Plan):
+    def counting(plan: Plan) -> str:
         calls.append(plan.pk)
         return real(plan)
 
