@@ -300,6 +300,7 @@ def main() -> None:
     print(f"Building the bench plan: {SIZES} on {connection.vendor} …", flush=True)
     plan = build_sample_plan("bench", **SIZES)
     coordinator = plan.coordinator
+    assert coordinator is not None
 
     def signed_in_screen_token(plan: Plan, user: User) -> str:
         """A screen token as the board page would hand it out: on a real signed-in session."""
@@ -418,12 +419,12 @@ def main() -> None:
     print(f"ratio unchanged poll / minimal view: {poll_rps / health_rps:.0%}")
     print("  per round (req/s): healthz " + ", ".join(f"{r:,.0f}" for r in health_runs))
     print("  per round (req/s): 304     " + ", ".join(f"{r:,.0f}" for r in poll_runs))
-    for (kind, n), r in prop.items():
+    for (kind, n), fig in prop.items():
         print(
-            f"propagation, {n:>5} screens ({kind:>5} client, {r['procs']} proc) every {POLL_SECONDS:.0f} s: "
-            f"p50 {r['p50']:.2f} s, "
-            f"p95 {r['p95']:.2f} s, max {r['max']:.2f} s ({r['samples']} samples, {r['missed']} missed, "
-            f"{r['errors']} errors)"
+            f"propagation, {n:>5} screens ({kind:>5} client, {fig['procs']} proc) every {POLL_SECONDS:.0f} s: "
+            f"p50 {fig['p50']:.2f} s, "
+            f"p95 {fig['p95']:.2f} s, max {fig['max']:.2f} s ({fig['samples']} samples, {fig['missed']} missed, "
+            f"{fig['errors']} errors)"
         )
 
 

@@ -51,6 +51,7 @@ def test_every_changelist_and_the_plan_change_view_load(admin_client: Client, te
     gate = template_plan.gates.get()
     assert admin_client.get(reverse("admin:checklists_gate_change", args=[gate.pk])).status_code == 200
     checklist = template_plan.checklists.first()
+    assert checklist is not None
     assert admin_client.get(reverse("admin:checklists_checklist_change", args=[checklist.pk])).status_code == 200
 
 
@@ -59,7 +60,7 @@ def test_item_changelist_filters(admin_client: Client, template_plan: Plan) -> N
     role = template_plan.roles.get(slug="dba")
     url = reverse("admin:checklists_item_changelist")
     response = admin_client.get(
-        url, {"plan__id__exact": template_plan.pk, "owner_role__id__exact": role.pk, "status__exact": "open"}
+        url, {"plan__id__exact": str(template_plan.pk), "owner_role__id__exact": str(role.pk), "status__exact": "open"}
     )
     assert response.status_code == 200
     assert response.context["cl"].result_count == Item.objects.filter(owner_role=role, status="open").count() > 0

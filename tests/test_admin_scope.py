@@ -147,7 +147,7 @@ def test_another_plans_objects_are_404_to_a_staff_user(client: Client, plans: Tw
         response = client.post(reverse(f"{name}_delete", args=[obj.pk]), {"post": "yes"})
         assert response.status_code == 404
         assert model._default_manager.filter(pk=obj.pk).exists()
-        checked.add(model._meta.model_name)
+        checked.add(str(model._meta.model_name))
     assert {
         "plan", "phase", "step", "hold", "successmetric", "event", "kiosklink", "role", "risk",
         "checklist", "item", "gate", "issue", "channel", "message", "statuspost",
@@ -214,7 +214,7 @@ def test_add_forms_offer_and_accept_only_the_users_plans(client: Client, plans: 
 
     # Raw-id fields too: an item cannot be put on another plan's checklist.
     item = {
-        "checklist": Checklist.objects.filter(plan=theirs).first().pk,
+        "checklist": Checklist.objects.filter(plan=theirs).earliest("pk").pk,
         "title": "Planted item",
         "order": "1",
         "required": "on",
@@ -227,7 +227,7 @@ def test_add_forms_offer_and_accept_only_the_users_plans(client: Client, plans: 
     step = mine.steps.get(name="Database Migration")
     url = reverse("admin:plans_step_change", args=[step.pk])
     data = form_data(client.get(url))
-    data["depends_on"] = [str(theirs.steps.first().pk)]
+    data["depends_on"] = [str(theirs.steps.earliest("pk").pk)]
     response = client.post(url, data)
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert not step.depends_on.filter(plan=theirs).exists()

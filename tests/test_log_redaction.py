@@ -73,13 +73,18 @@ def test_the_filter_redacts_a_record_and_its_traceback() -> None:
         )
     assert RedactTokens().filter(record) is True
     assert record.getMessage() == f"Forbidden (Permission denied): /kiosk/{REDACTED}/"
+    assert record.exc_text is not None
     assert KIOSK not in record.exc_text and REDACTED in record.exc_text
 
 
 @pytest.fixture
 def console() -> Iterator[io.StringIO]:
     """The console handler configured in settings.LOGGING, writing into a buffer for the test."""
-    handler = next(h for h in logging.getLogger().handlers if any(isinstance(f, RedactTokens) for f in h.filters))
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.StreamHandler) and any(isinstance(f, RedactTokens) for f in h.filters)
+    )
     buffer = io.StringIO()
     old = handler.setStream(buffer)
     yield buffer

@@ -103,6 +103,7 @@ def page_urls(client: Client, plan: Plan) -> list[str]:
     role = plan.roles.order_by("order").first()
     gate = plan.gates.first()
     message = Message.objects.filter(plan=plan).first()
+    assert role is not None and gate is not None and message is not None
     urls = [
         reverse("launch:home"),
         reverse("plans:detail", args=[plan.slug]),
@@ -123,7 +124,7 @@ def page_urls(client: Client, plan: Plan) -> list[str]:
         reverse("admin:plans_plan_from_template"),
         reverse("admin:plans_plan_change", args=[plan.pk]),
         reverse("admin:checklists_gate_change", args=[gate.pk]),
-        reverse("admin:checklists_checklist_change", args=[plan.checklists.first().pk]),
+        reverse("admin:checklists_checklist_change", args=[plan.checklists.earliest("pk").pk]),
         reverse("admin:roles_role_change", args=[role.pk]),
         reverse("admin:communications_message_change", args=[message.pk]),
     ]
@@ -177,7 +178,9 @@ def test_every_page_sends_the_policies_and_has_no_inline_script_or_style(client:
 def test_the_board_fragment_has_no_inline_style(client: Client, site: Plan) -> None:
     """The war-room fragment htmx swaps in every poll: its progress bars are classes, not style=""."""
     board = client.get(reverse("warroom:board", args=[site.slug]))
-    poll_url = re.search(r'hx-get="([^"]+)"', board.content.decode()).group(1)
+    found = re.search(r'hx-get="([^"]+)"', board.content.decode())
+    assert found is not None
+    poll_url = found.group(1)
     fragment = client.get(poll_url, HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200
     html = fragment.content.decode()

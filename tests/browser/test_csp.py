@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from django.contrib.auth.models import User
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, ConsoleMessage, Page
     from pytest_django.live_server_helper import LiveServer
 
     from checklists.models import Item
@@ -82,15 +82,14 @@ def watched(browser: Browser) -> Iterator[WatchedPage]:
         pg = context.new_page()
         pg.set_default_timeout(10_000)
         pg.add_init_script(WATCH)
-        pg.console_messages = []  # type: ignore[attr-defined]  # the CSP messages, kept on the page
-        pg.on(
-            "console",
-            lambda msg: (
-                pg.console_messages.append(msg.text)  # type: ignore[attr-defined]
-                if "Content Security Policy" in msg.text or msg.text.startswith("Refused to")
-                else None
-            ),
-        )
+        messages: list[str] = []
+        pg.csp_console = messages  # type: ignore[attr-defined]  # kept on the page for assert_no_violation
+
+        def _record(msg: ConsoleMessage) -> None:
+            if "Content Security Policy" in msg.text or msg.text.startswith("Refused to"):
+                messages.append(msg.text)
+
+        pg.on("console", _record)
         return pg
 
     yield _new
@@ -100,7 +99,7 @@ def watched(browser: Browser) -> Iterator[WatchedPage]:
 
 def assert_no_violation(pg: Page) -> None:
     assert pg.evaluate("window.__csp") == [], pg.url
-    assert pg.console_messages == [], pg.url  # type: ignore[attr-defined]
+    assert pg.csp_console == [], pg.url  # type: ignore[attr-defined]  # set by the watched fixture
 
 
 def ticks(pg: Page, selector: str) -> None:
@@ -127,6 +126,7 @@ def test_pages_pass_the_policy_and_still_work(
     board = watched(1920, 1080)
     login_page(board, setup["coordinator"])
     response = board.goto(f"{base}/warroom/")
+    assert response is not None
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "camera=()" in response.headers["permissions-policy"]
     board.wait_for_selector("#wr-root")
@@ -172,6 +172,7 @@ def test_pages_pass_the_policy_and_still_work(
 
     public = watched()
     response = public.goto(f"{live_server.url}/status/{plan.slug}/")
+    assert response is not None
     assert "default-src 'self'" in response.headers["content-security-policy"]
     wait_for_js(public, "document.getElementById('countdown').textContent.includes('T-')")
     ticks(public, "#countdown")

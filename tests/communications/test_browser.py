@@ -105,6 +105,7 @@ def test_communications_and_status_pages_in_chromium(
     assert page.locator("#scheduled tr.scheduled").count() > 3
     _shot(page, "communications.png")
 
+    assert page.context.browser is not None
     anonymous = page.context.browser.new_context(viewport={"width": 1000, "height": 800})
     public = anonymous.new_page()
     public.goto(f"{live_server.url}/status/{plan.slug}/")

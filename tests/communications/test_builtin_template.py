@@ -45,4 +45,5 @@ def test_heypeter_communication_plan_goes_out_once_each(coordinator: User) -> No
     hourly = Message.objects.get(plan=plan, name="Progress updates (hourly)")
     posts = StatusPost.objects.filter(plan=plan, delivery__source_id=hourly.pk)
     assert posts.count() == 7  # T-6h … T+0, one an hour, each once
-    assert "Launch state: Countdown." in posts.first().body
+    first = posts.first()
+    assert first is not None and "Launch state: Countdown." in first.body

@@ -139,7 +139,7 @@ def test_whole_plan_each_reminder_and_message_once_at_its_time(coordinator: User
         assert (d.status == DeliveryStatus.SENT) != (d.channel_kind == ChannelKind.CHAT), d
     reminder = Delivery.objects.get(source_kind="item.due", source_id=i1.pk, recipient=f"user:{dba.primary_id}")
     assert reminder.due_at == T0 - D - 15 * M
-    assert reminder.address == dba.primary.email
+    assert dba.primary is not None and reminder.address == dba.primary.email
     skipped = Delivery.objects.get(channel_kind=ChannelKind.CHAT)
     assert "named-only" in skipped.note
     assert StatusPost.objects.filter(plan=plan).count() == 1 + 4
@@ -271,6 +271,7 @@ def test_hourly_update_text_is_built_from_the_live_state(coordinator: User) -> N
     Item.objects.filter(title="Replica lag checked").update(status=ItemStatus.DONE)
     tick_at(T0 + H)
     second = Delivery.objects.filter(channel_kind=ChannelKind.EMAIL, source_kind="message").order_by("due_at").last()
+    assert second is not None
     assert "Progress: 2/3 items done (67%)." in second.body and "Nothing is late." in second.body
 
 

@@ -278,6 +278,7 @@ def test_outbox_under_worker_kill_redis_stop_database_restart_and_bad_receivers(
     assert killed > 0, report
 
     # None lost, none recorded wrongly.
+    assert pulse.count is not None
     assert len(rows) == COUNT * HEALTHY + COUNT // 2 + pulse.count, report
     assert set(arrivals) <= set(rows), "a request with a key no delivery has"
     final = {DeliveryStatus.SENT, DeliveryStatus.LATE, DeliveryStatus.UNKNOWN, DeliveryStatus.FAILED}

@@ -136,7 +136,7 @@ def test_a_lost_redis_connection_with_unacked_tasks_does_not_hang_the_worker(cap
     import launchcontrol.celery  # noqa: F401 - installs the workaround
 
     qos = kombu_redis.QoS.__new__(kombu_redis.QoS)
-    qos._delivered = {"tag": object()}
+    qos._delivered = {"tag": object()}  # type: ignore[assignment]  # kombu's private state, set up by hand
     qos.channel = mock.Mock()
     qos.channel.conn_or_acquire.side_effect = AttributeError("'NoneType' object has no attribute 'hostname'")
     assert qos.restore_unacked() is None

@@ -177,6 +177,7 @@ def test_preview_shows_what_will_be_sent(client: Client, plan: Plan, setup: Comm
 
 def test_ical_feed_with_valid_and_forged_token(client: Client, plan: Plan, setup: CommsSetup) -> None:
     role, item = setup["role"], setup["item"]
+    assert plan.coordinator is not None
     _, token = feed_create(role, by=plan.coordinator)
     url = reverse("communications:ical", args=[plan.slug, token])
     response = client.get(url)

@@ -17,6 +17,7 @@ from tests import factories
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from issues.models import Issue
     from plans.models import Plan
     from roles.models import Role
 
@@ -27,6 +28,12 @@ class IssueSetup(TypedDict):
     owner: User
     other: User
     role: Role
+
+
+def rung(issue: Issue, levels: list[EscalationLevel], now: datetime) -> int | None:
+    """The number of the rung ``issue`` has reached at ``now`` (None: none yet)."""
+    level = reached_level(issue, levels, now=now)
+    return None if level is None else level.level
 
 
 @pytest.fixture
@@ -97,10 +104,10 @@ def test_escalation_climbs_while_unanswered_and_stops_when_acknowledged(plan: Pl
         )
     levels = escalation_levels(plan)
     assert [lv.level for lv in levels] == [1, 2, 3]  # the out-of-band rung is not reached by time
-    assert reached_level(issue, levels, now=NOON).level == 1
-    assert reached_level(issue, levels, now=NOON + timedelta(minutes=14, seconds=59)).level == 1
-    assert reached_level(issue, levels, now=NOON + timedelta(minutes=15)).level == 2
-    assert reached_level(issue, levels, now=NOON + timedelta(hours=2)).level == 3
+    assert rung(issue, levels, NOON) == 1
+    assert rung(issue, levels, NOON + timedelta(minutes=14, seconds=59)) == 1
+    assert rung(issue, levels, NOON + timedelta(minutes=15)) == 2
+    assert rung(issue, levels, NOON + timedelta(hours=2)) == 3
 
     with time_machine.travel(NOON + timedelta(minutes=20), tick=False):
         climbed = services.issues_escalate(plan)
@@ -111,7 +118,7 @@ def test_escalation_climbs_while_unanswered_and_stops_when_acknowledged(plan: Pl
         services.issue_acknowledge(issue, by=setup["owner"])
     issue.refresh_from_db()
     # Answered at 20 minutes: it stays on rung 2 however long afterwards.
-    assert reached_level(issue, levels, now=NOON + timedelta(hours=5)).level == 2
+    assert rung(issue, levels, NOON + timedelta(hours=5)) == 2
     with time_machine.travel(NOON + timedelta(hours=5), tick=False):
         assert services.issues_escalate(plan) == []
 

@@ -32,8 +32,9 @@ from tests import factories
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-    from django.http import HttpResponse
     from django.test import Client
+
+    from tests.fixture_types import ClientResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def events(plan: Plan) -> int:
     return Event.objects.filter(plan=plan).count()
 
 
-def page_text(response: HttpResponse) -> str:
+def page_text(response: ClientResponse) -> str:
     return response.content.decode()
 
 
@@ -80,9 +81,9 @@ def test_t0_offset_duration_and_number_bounds() -> None:
     with pytest.raises(BoundsError, match="at most 400 days"):
         check_duration(timedelta(days=401))
     assert check_number("9999999999.9999", max_digits=14, decimal_places=4) == Decimal("9999999999.9999")
-    for bad in ("1e10", "10000000000", "NaN", "inf", "abc", "1" * 100):
+    for number in ("1e10", "10000000000", "NaN", "inf", "abc", "1" * 100):
         with pytest.raises(BoundsError):
-            check_number(bad, max_digits=14, decimal_places=4)
+            check_number(number, max_digits=14, decimal_places=4)
 
 
 def test_datetime_input_refuses_absurd_utc_offsets_and_years() -> None:
@@ -134,6 +135,7 @@ def test_pages_of_a_plan_already_out_of_range_answer_409_not_500(client: Client,
     Plan.objects.filter(pk=plan.pk).update(t0=moment, status=PlanStatus.COUNTDOWN)  # data from before the bound
     role = Role.objects.filter(plan=plan).first()
     message = Message.objects.filter(plan=plan).first()
+    assert role is not None and message is not None
     link = KioskLink.objects.create(plan=plan, label="TV", created_by=coordinator)
     from plans.kiosk import kiosk_token
 

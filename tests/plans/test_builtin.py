@@ -59,7 +59,8 @@ def test_heypeter_facts() -> None:
     ]
     assert plan.roles.get(name="Technical Lead").responsibilities[1] == "Go/No-Go decision authority"
     gate = plan.gates.get(name="Go/No-Go")
-    assert gate.authority_role.name == "Technical Lead" and gate.offset == timedelta(days=-1)
+    assert gate.authority_role is not None and gate.authority_role.name == "Technical Lead"
+    assert gate.offset == timedelta(days=-1)
     # The seed lists six "Go Criteria (All must be met)" and five no-go triggers.
     assert [i.title for i in gate.criteria.order_by("order")][0] == "All P0 and P1 bugs resolved"
     assert gate.criteria.count() == 6
@@ -70,7 +71,7 @@ def test_heypeter_facts() -> None:
     # 07:00 on launch day is five hours before the 12:00 public launch (T-0)
     migration = plan.steps.get(name="Database Migration")
     assert migration.planned_start == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
-    assert migration.lead_role.name == "Database Administrator"
+    assert migration.lead_role is not None and migration.lead_role.name == "Database Administrator"
     assert plan.steps.get(name="Public Launch").offset == timedelta(0)
     metric = plan.metrics.get(name="Error rate")
     assert (metric.comparator, metric.target, metric.unit) == ("<", Decimal("0.1"), "%")
@@ -88,7 +89,7 @@ def test_midas_facts() -> None:
     assert plan.roles.get(name="Technical Lead").attributes["Contact"] == "[TECHNICAL LEAD]"
     assert plan.roles.get(name="Customer Service Team").attributes["Team Size"] == "5 representatives"
     trigger = plan.rollback_triggers.get(description="Error rate >1% for >10 minutes")
-    assert trigger.metric.name == "Error Rate"
+    assert trigger.metric is not None and trigger.metric.name == "Error Rate"
     assert (trigger.comparator, trigger.threshold, trigger.sustained_for) == (">", Decimal("1"), timedelta(minutes=10))
     assert plan.rollback_triggers.count() == 4
     assert plan.metrics.count() == 15

@@ -42,6 +42,7 @@ def test_load_demo_builds_a_live_launch_and_is_idempotent(settings: Settings, tm
     assert sorted(Issue.objects.filter(plan=plan).values_list("severity", flat=True)) == ["high", "low"]
     assert MetricReading.objects.filter(metric__plan=plan).count() >= 3
     dba = plan.roles.get(slug="dba")
+    assert dba.primary is not None and dba.backup is not None
     assert dba.primary.username == "dba" and dba.backup.username == "qa"
     assert dba.primary.check_password(password)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from django.apps import apps
@@ -14,6 +15,9 @@ from launch.services.importer import import_plan_text
 from plans.models import Event, Step
 from roles.models import Role
 from tests.plans.format_samples import SMALL
+
+if TYPE_CHECKING:
+    from typing import Any
 
 APPS = ["plans", "roles", "checklists", "issues", "communications", "auth"]
 
@@ -30,7 +34,7 @@ def replace(text: str, old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
-def import_errors(text: str, **kwargs: str) -> list[str]:
+def import_errors(text: str, **kwargs: Any) -> list[str]:
     kwargs.setdefault("t0", "2026-12-01T12:00")
     kwargs.setdefault("tz", "Europe/London")
     before = row_counts()
@@ -49,8 +53,9 @@ def test_import_places_everything_from_t0() -> None:
     migrate = Step.objects.get(name="Migrate")
     assert migrate.planned_start == plan.t0 - timedelta(hours=2, minutes=30)
     assert list(migrate.depends_on.values_list("name", flat=True)) == ["Backup"]
-    assert item.owner_role.name == "DBA"  # inherited from its checklist
-    assert Item.objects.get(title="Stakeholder approval received").gate.name == "Go/No-Go"
+    assert item.owner_role is not None and item.owner_role.name == "DBA"  # inherited from its checklist
+    gate = Item.objects.get(title="Stakeholder approval received").gate
+    assert gate is not None and gate.name == "Go/No-Go"
     assert Item.objects.get(title="Nobody's item").owner_role is None
     assert Role.objects.get(name="Technical Lead").primary is None
     event = Event.objects.get(plan=plan)
@@ -157,7 +162,8 @@ def test_command_line_problems() -> None:
 def test_usernames_assign_people() -> None:
     get_user_model().objects.create_user("alice")
     plan = import_plan_text(replace(SMALL, "    primary: null", "    primary: alice"), t0="2026-12-01T12:00", tz="UTC")
-    assert plan.roles.get(name="Technical Lead").primary.username == "alice"
+    primary = plan.roles.get(name="Technical Lead").primary
+    assert primary is not None and primary.username == "alice"
     assert "primary: alice" in export_plan(plan)
 
 

@@ -78,6 +78,7 @@ def test_hold_through_the_views_slips_every_later_time(client: Client, plan: Pla
     for obj in (before, after, gate, item):
         obj.refresh_from_db()
     assert plan.t0 == T0 + timedelta(hours=1) and plan.status == PlanStatus.COUNTDOWN
+    assert gate.offset is not None and item.due_offset is not None
     assert plan.t0 + before.offset == T0 - timedelta(hours=5)
     assert plan.t0 + after.offset == T0
     assert plan.t0 + gate.offset == T0 + timedelta(minutes=30)
@@ -128,6 +129,7 @@ def test_timeline_marks_late_critical_and_now(client: Client, plan: Plan) -> Non
     assert f'id="tl-step-{a.pk}"' in html
     assert f'<div class="tl-row is-critical is-late" role="row" id="tl-step-{a.pk}"' in html
     assert f'<div class="tl-row is-late" role="row" id="tl-step-{c.pk}"' in html
+    assert a.lead_role is not None
     filtered = client.get(reverse("plans:timeline", args=[plan.slug]), {"role": a.lead_role.slug}).content.decode()
     assert "Freeze" in filtered and "Side task" not in filtered
 
@@ -164,5 +166,5 @@ def test_activity_filters_by_role_and_kind_and_paginates(client: Client, plan: P
     assert "Page 1 of 2" in html and "56 events" in html
     html = client.get(url, {"kind": "hold"}).content.decode()
     assert "HOLD: Lunch" in html and "Check 1" not in html
-    html = client.get(url, {"role": "dba", "page": 2}).content.decode()
+    html = client.get(url, {"role": "dba", "page": "2"}).content.decode()
     assert "Page 2 of 2" in html and "HOLD: Lunch" not in html

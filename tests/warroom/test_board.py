@@ -78,7 +78,7 @@ def templates_rendered() -> Iterator[list[str]]:
     names: list[str] = []
 
     def _record(sender: object, template: Template, context: Context, **kwargs: object) -> None:
-        names.append(template.name)
+        names.append(str(template.name))
 
     template_rendered.connect(_record)
     yield names
@@ -157,6 +157,7 @@ def test_one_render_serves_every_screen(
     url_a = _poll_url(client, live_plan)
     client.force_login(other)
     url_b = _poll_url(client, live_plan)
+    assert live_plan.coordinator is not None
     link = kiosk_create(live_plan, by=live_plan.coordinator, label="TV")  # bumps the revision
     client.logout()
     kiosk_url = reverse("warroom:kiosk_fragment", args=[kiosk_token(link)])
@@ -182,6 +183,7 @@ def test_screen_tokens_are_checked(client: Client, live_plan: Plan, viewer: User
 
 def test_kiosk_link_works_read_only_and_dies_when_revoked(client: Client, live_plan: Plan) -> None:
     coordinator = live_plan.coordinator
+    assert coordinator is not None
     link = kiosk_create(live_plan, by=coordinator, label="War room TV")
     token = kiosk_token(link)
     page = client.get(reverse("warroom:kiosk", args=[token]))
@@ -207,6 +209,7 @@ def test_kiosk_management_is_for_the_coordinator(client: Client, live_plan: Plan
     client.force_login(viewer)
     assert client.get(reverse("warroom:kiosks", args=[live_plan.slug])).status_code == 403
     assert client.post(reverse("warroom:kiosk_create", args=[live_plan.slug]), {"label": "x"}).status_code == 403
+    assert live_plan.coordinator is not None
     client.force_login(live_plan.coordinator)
     client.post(reverse("warroom:kiosk_create", args=[live_plan.slug]), {"label": "Lobby TV"})
     link = KioskLink.objects.get(plan=live_plan)

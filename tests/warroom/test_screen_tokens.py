@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.test import Client
     from pytest_django import DjangoAssertNumQueries, Settings
+    from time_machine import Traveller
 
     from plans.models import Plan
 
@@ -40,7 +41,7 @@ def clean_caches(settings: Settings) -> Iterator[None]:
 
 
 @pytest.fixture
-def traveller() -> Iterator[User]:
+def traveller() -> Iterator[Traveller]:
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
 
@@ -51,7 +52,7 @@ def viewer(db: None) -> User:
 
 
 @pytest.fixture
-def live_plan(plan: Plan, traveller: User) -> Plan:
+def live_plan(plan: Plan, traveller: Traveller) -> Plan:
     plan.t0 = START + timedelta(minutes=20)
     plan.save()
     return plan
@@ -64,16 +65,16 @@ def _board(client: Client, user: User, plan: Plan) -> str:
     return page.context["poll_url"]
 
 
-def _after(traveller: User, seconds: float) -> None:
+def _after(traveller: Traveller, seconds: float) -> None:
     traveller.move_to(START + timedelta(seconds=seconds))
 
 
 def test_sign_out_refuses_the_token_within_a_minute(
-    client: Client, live_plan: Plan, viewer: User, traveller: User
+    client: Client, live_plan: Plan, viewer: User, traveller: Traveller
 ) -> None:
     url = _board(client, viewer, live_plan)
     session_key = client.session.session_key
-    assert session_key not in url  # the URL names a grant, never the session
+    assert session_key is not None and session_key not in url  # the URL names a grant, never the session
     assert client.get(url).status_code == 200
     client.logout()
     assert not ScreenGrant.objects.exists()  # the session's grants went with it
@@ -94,7 +95,7 @@ def test_another_process_refuses_a_signed_out_token_at_once(client: Client, live
 
 
 def test_deactivation_refuses_the_token_within_a_minute(
-    client: Client, live_plan: Plan, viewer: User, traveller: User
+    client: Client, live_plan: Plan, viewer: User, traveller: Traveller
 ) -> None:
     url = _board(client, viewer, live_plan)
     client.cookies.clear()  # the screen polls with its token alone
@@ -108,7 +109,7 @@ def test_deactivation_refuses_the_token_within_a_minute(
 
 
 def test_a_password_change_refuses_other_sessions_tokens(
-    client: Client, live_plan: Plan, viewer: User, traveller: User
+    client: Client, live_plan: Plan, viewer: User, traveller: Traveller
 ) -> None:
     url = _board(client, viewer, live_plan)
     client.cookies.clear()
@@ -119,7 +120,7 @@ def test_a_password_change_refuses_other_sessions_tokens(
 
 
 def test_session_expiry_refuses_the_token(
-    client: Client, live_plan: Plan, viewer: User, traveller: User, settings: Settings
+    client: Client, live_plan: Plan, viewer: User, traveller: Traveller, settings: Settings
 ) -> None:
     url = _board(client, viewer, live_plan)
     client.cookies.clear()
@@ -130,7 +131,11 @@ def test_session_expiry_refuses_the_token(
 
 
 def test_the_unchanged_poll_stays_one_query_and_rechecks_once_a_minute(
-    client: Client, live_plan: Plan, viewer: User, traveller: User, django_assert_num_queries: DjangoAssertNumQueries
+    client: Client,
+    live_plan: Plan,
+    viewer: User,
+    traveller: Traveller,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     url = _board(client, viewer, live_plan)
     client.cookies.clear()
