@@ -43,7 +43,7 @@ def _locked_item(item: Item | int) -> Item:
     )
 
 
-def item_role(item: Item):
+def item_role(item: Item) -> Role | None:
     return item.owner_role or item.checklist.role
 
 

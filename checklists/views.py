@@ -27,8 +27,12 @@ from .selectors import gate_poll as gate_poll_data
 from .selectors import role_page as role_page_data
 
 if TYPE_CHECKING:
-    from launchcontrol.http import AuthenticatedHttpRequest
+    from collections.abc import Callable
 
+    from launchcontrol.http import AuthenticatedHttpRequest
+    from plans.models import Plan, Step
+
+    from .models import Gate
     from .selectors import Unowned
 
 
@@ -41,7 +45,7 @@ def role_page(request: AuthenticatedHttpRequest, plan: str, role: str) -> HttpRe
 
 
 def _row_response(
-    request: AuthenticatedHttpRequest, plan, role: Role | Unowned, kind: str, pk: int, message: str = ""
+    request: AuthenticatedHttpRequest, plan: Plan, role: Role | Unowned, kind: str, pk: int, message: str = ""
 ) -> HttpResponse:
     if not getattr(request, "htmx", False):
         if message:
@@ -80,7 +84,9 @@ def item_set(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int) -
     return _row_response(request, obj, role_obj, "item", pk, message)
 
 
-def _step_write(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int, action) -> HttpResponse:
+def _step_write(
+    request: AuthenticatedHttpRequest, plan: str, role: str, pk: int, action: Callable[..., Step]
+) -> HttpResponse:
     from plans.models import Step
 
     obj = plan_for(request.user, plan)
@@ -127,11 +133,13 @@ def gate_poll(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpRe
     return render(request, "checklists/gate.html#poll", {"plan": obj, **ctx})
 
 
-def _back_to_gate(plan, gate) -> HttpResponse:
+def _back_to_gate(plan: Plan, gate: Gate) -> HttpResponse:
     return redirect("checklists:gate", plan.slug, gate.slug)
 
 
-def _gate_write(request: AuthenticatedHttpRequest, plan: str, gate: str, action, success: str) -> HttpResponse:
+def _gate_write(
+    request: AuthenticatedHttpRequest, plan: str, gate: str, action: Callable[[Plan, Gate], object], success: str
+) -> HttpResponse:
     obj = plan_for(request.user, plan)
     gate_obj = gate_for(obj, gate)
     try:
@@ -156,7 +164,7 @@ def gate_open_poll(request: AuthenticatedHttpRequest, plan: str, gate: str) -> H
 def vote_cast(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
     form = VoteForm(request.POST)
 
-    def action(p, g):
+    def action(p: Plan, g: Gate) -> None:
         if not form.is_valid():
             raise ValidationError("Choose GO or NO-GO.")
         role = get_object_or_404(Role, pk=form.cleaned_data["role"], plan=p)
@@ -172,7 +180,7 @@ def vote_cast(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpRe
 def gate_decide(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
     form = DecisionForm(request.POST)
 
-    def action(p, g):
+    def action(p: Plan, g: Gate) -> None:
         if not form.is_valid():
             raise ValidationError("Choose GO or NO-GO.")
         services.gate_decide(
@@ -182,11 +190,13 @@ def gate_decide(request: AuthenticatedHttpRequest, plan: str, gate: str) -> Http
     return _gate_write(request, plan, gate, action, "The decision is recorded.")
 
 
-def _trigger_write(request: AuthenticatedHttpRequest, plan: str, gate: str, pk: int, fn, success: str) -> HttpResponse:
+def _trigger_write(
+    request: AuthenticatedHttpRequest, plan: str, gate: str, pk: int, fn: Callable[..., NoGoTrigger], success: str
+) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
 
-    def action(p, g):
+    def action(p: Plan, g: Gate) -> None:
         trigger = get_object_or_404(NoGoTrigger, pk=pk, gate=g)
         fn(trigger, by=request.user, reason=reason)
 

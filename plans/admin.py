@@ -33,6 +33,7 @@ from .models import (
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.forms.models import BaseInlineFormSet
 
 from .offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
 from .services import TransitionError, event_record, hold_end, plan_rebaseline, plan_set_coordinator
@@ -276,7 +277,9 @@ class StepInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     readonly_fields = ("status",)  # a step starts and finishes on the checklist pages (their times with it)
     show_change_link = True
 
-    def get_formset(self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any):  # type: ignore[override]
+    def get_formset(  # type: ignore[override]
+        self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet[Any, Any, Any]]:
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
             fields: dict[str, Any] = formset.form.base_fields

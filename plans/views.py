@@ -27,6 +27,8 @@ from .selectors import (
 from .validators import OFFSET_LIMIT, T0_MAX, T0_MIN
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from launchcontrol.http import AuthenticatedHttpRequest
 
 
@@ -93,7 +95,12 @@ def out_of_range_response(request: HttpRequest, plan: Plan | None) -> HttpRespon
 
 
 def _write(
-    request: AuthenticatedHttpRequest, plan: str, action, success: str, *, allow_out_of_range: bool = False
+    request: AuthenticatedHttpRequest,
+    plan: str,
+    action: Callable[[Plan], object],
+    success: str,
+    *,
+    allow_out_of_range: bool = False,
 ) -> HttpResponse:
     obj = plan_for(request.user, plan, allow_out_of_range=allow_out_of_range)
     try:
@@ -144,7 +151,7 @@ def plan_hold_end(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
 def plan_rebaseline(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
 
-    def action(p):
+    def action(p: Plan) -> None:
         require_coordinator(request.user, p)  # a stranger gets 403 whatever the date says
         new_t0 = parse_local_datetime(p, request.POST.get("new_t0", ""))
         services.plan_rebaseline(p, new_t0=new_t0, by=request.user, reason=reason)
