@@ -21,7 +21,7 @@ class ChecklistInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     fields = ("order", "name", "role", "phase", "description")
     show_change_link = True
 
-    def get_formset(  # type: ignore[override]
+    def get_formset(
         self, request: HttpRequest, obj: Any = None, **kwargs: Any
     ) -> type[BaseInlineFormSet[Any, Any, Any]]:
         formset = super().get_formset(request, obj, **kwargs)
@@ -38,7 +38,7 @@ class GateInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     fields = ("order", "name", "slug", "kind", "offset", "authority_role", "status")
     show_change_link = True
 
-    def get_formset(  # type: ignore[override]
+    def get_formset(
         self, request: HttpRequest, obj: Any = None, **kwargs: Any
     ) -> type[BaseInlineFormSet[Any, Any, Any]]:
         formset = super().get_formset(request, obj, **kwargs)
@@ -57,7 +57,7 @@ class ItemInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     fields = ("order", "title", "section", "owner_role", "step", "gate", "due_offset", "required", "status")
     readonly_fields = ("status",)
 
-    def get_formset(  # type: ignore[override]
+    def get_formset(
         self, request: HttpRequest, obj: Any = None, **kwargs: Any
     ) -> type[BaseInlineFormSet[Any, Any, Any]]:
         formset = super().get_formset(request, obj, **kwargs)

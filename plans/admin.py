@@ -277,7 +277,7 @@ class StepInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     readonly_fields = ("status",)  # a step starts and finishes on the checklist pages (their times with it)
     show_change_link = True
 
-    def get_formset(  # type: ignore[override]
+    def get_formset(
         self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any
     ) -> type[BaseInlineFormSet[Any, Any, Any]]:
         formset = super().get_formset(request, obj, **kwargs)
