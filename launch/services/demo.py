@@ -43,11 +43,13 @@ DONE_BEFORE = timedelta(minutes=40)
 LEFT_OPEN = ["Performance checks", "Update runbooks"]
 
 
-def demo_user(User: type[User], username: str, password: str, *, first: str, last: str, staff: bool = False) -> User:
+def demo_user(
+    user_model: type[User], username: str, password: str, *, first: str, last: str, staff: bool = False
+) -> User:
     """The demo login ``username`` with ``password`` (made once; its password reset to the file's)."""
-    user = User.objects.filter(username=username).first()
+    user = user_model.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.com")
+        user = user_model(username=username, first_name=first, last_name=last, email=f"{username}@example.com")
         user.is_staff = user.is_superuser = staff
         user.set_password(password)
         user.save()
