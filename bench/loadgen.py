@@ -7,6 +7,11 @@ import asyncio
 import random
 import statistics
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from multiprocessing.queues import Queue
 
 THROUGHPUT_SECONDS = 3.0
 THROUGHPUT_CONNECTIONS = 32
@@ -90,7 +95,16 @@ def throughput(port: int, path: str, etag: str = "") -> tuple[float, dict[int, i
 # --- Simulated screens for propagation --------------------------------------------------------------------
 
 
-def _screens(kind: str, base: str, path: str, first: int, count: int, start: float, stop: float, out) -> None:
+def _screens(
+    kind: str,
+    base: str,
+    path: str,
+    first: int,
+    count: int,
+    start: float,
+    stop: float,
+    out: Queue[tuple[list[tuple[int, int, float]], int]],
+) -> None:
     """One client process: ``count`` screens polling every 2 s from wall-clock ``start`` to ``stop``.
     Sends back when each screen first saw each revision (wall clock) and the error count."""
     import httpx
@@ -141,7 +155,7 @@ def _screens(kind: str, base: str, path: str, first: int, count: int, start: flo
     out.put((seen, errors[0]))
 
 
-def propagation(base: str, path: str, screens: int, tick, kind: str = "httpx") -> dict[str, float]:
+def propagation(base: str, path: str, screens: int, tick: Callable[[], int], kind: str = "httpx") -> dict[str, float]:
     """N screens spread over client processes (about 250 each, so the client is not the bottleneck);
     ticks from this process at known wall-clock moments."""
     import multiprocessing

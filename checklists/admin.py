@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -11,6 +11,9 @@ from plans.offsets import format_offset
 from .models import Checklist, Gate, Item, NoGoTrigger, Vote
 from .services import checklist_items_save
 
+if TYPE_CHECKING:
+    from django.forms.models import BaseInlineFormSet
+
 
 class ChecklistInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     model = Checklist
@@ -18,7 +21,9 @@ class ChecklistInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     fields = ("order", "name", "role", "phase", "description")
     show_change_link = True
 
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[override]
+    def get_formset(
+        self, request: HttpRequest, obj: Any = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet[Any, Any, Any]]:
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
             fields: dict[str, Any] = formset.form.base_fields
@@ -33,7 +38,9 @@ class GateInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     fields = ("order", "name", "slug", "kind", "offset", "authority_role", "status")
     show_change_link = True
 
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[override]
+    def get_formset(
+        self, request: HttpRequest, obj: Any = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet[Any, Any, Any]]:
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
             field: Any = formset.form.base_fields["authority_role"]
@@ -50,7 +57,9 @@ class ItemInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     fields = ("order", "title", "section", "owner_role", "step", "gate", "due_offset", "required", "status")
     readonly_fields = ("status",)
 
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[override]
+    def get_formset(
+        self, request: HttpRequest, obj: Any = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet[Any, Any, Any]]:
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
             fields: dict[str, Any] = formset.form.base_fields

@@ -21,6 +21,8 @@ from .models import Gate, Item, ItemStatus, NoGoTrigger, Vote
 from .services import can_decide, can_raise_triggers, gate_blockers
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from plans.permissions import Viewer
 
 # Row states, in the words the page shows.
@@ -151,7 +153,7 @@ def role_may(user: Viewer, role: Role | Unowned) -> bool:
     return can_act_for_role(user, role)
 
 
-def items_for_role(plan: Plan, role: Role | Unowned):
+def items_for_role(plan: Plan, role: Role | Unowned) -> QuerySet[Item]:
     return (
         Item.objects.filter(plan=plan)
         .filter(_owned_by(role))
@@ -269,7 +271,7 @@ def gates_of(plan: Plan) -> list[Gate]:
 # --- Home and plan page ----------------------------------------------------------------------------------
 
 
-def my_role_cards(user) -> list[Role]:
+def my_role_cards(user: Viewer) -> list[Role]:
     """The roles a person holds, each with counts of open and done items (2 queries)."""
     roles = list(my_roles(user))
     if not roles:

@@ -28,8 +28,12 @@ from .selectors import gate_poll as gate_poll_data
 from .selectors import role_page as role_page_data
 
 if TYPE_CHECKING:
-    from launchcontrol.http import AuthenticatedHttpRequest
+    from collections.abc import Callable
 
+    from launchcontrol.http import AuthenticatedHttpRequest
+    from plans.models import Step
+
+    from .models import Gate
     from .selectors import Unowned
 
 
@@ -42,7 +46,7 @@ def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpR
 
 
 def _row_response(
-    request: AuthenticatedHttpRequest, plan, role: Role | Unowned, kind: str, pk: int, message: str = ""
+    request: AuthenticatedHttpRequest, plan: Plan, role: Role | Unowned, kind: str, pk: int, message: str = ""
 ) -> HttpResponse:
     if not getattr(request, "htmx", False):
         if message:
@@ -81,7 +85,9 @@ def item_set(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int) 
     return _row_response(request, plan, role_obj, "item", pk, message)
 
 
-def _step_write(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, action) -> HttpResponse:
+def _step_write(
+    request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, action: Callable[..., Step]
+) -> HttpResponse:
     from plans.models import Step
 
     role_obj = role_for(plan, role)
@@ -129,11 +135,13 @@ def gate_poll(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpR
     return render(request, "checklists/gate.html#poll", {"plan": plan, **ctx})
 
 
-def _back_to_gate(plan, gate) -> HttpResponse:
+def _back_to_gate(plan: Plan, gate: Gate) -> HttpResponse:
     return redirect("checklists:gate", plan.slug, gate.slug)
 
 
-def _gate_write(request: AuthenticatedHttpRequest, plan: Plan, gate: str, action, success: str) -> HttpResponse:
+def _gate_write(
+    request: AuthenticatedHttpRequest, plan: Plan, gate: str, action: Callable[[Plan, Gate], object], success: str
+) -> HttpResponse:
     gate_obj = gate_for(plan, gate)
     try:
         action(plan, gate_obj)
@@ -159,7 +167,7 @@ def gate_open_poll(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> 
 def vote_cast(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpResponse:
     form = VoteForm(request.POST)
 
-    def action(p, g):
+    def action(p: Plan, g: Gate) -> None:
         if not form.is_valid():
             raise ValidationError("Choose GO or NO-GO.")
         role = get_object_or_404(Role, pk=form.cleaned_data["role"], plan=p)
@@ -176,7 +184,7 @@ def vote_cast(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpR
 def gate_decide(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpResponse:
     form = DecisionForm(request.POST)
 
-    def action(p, g):
+    def action(p: Plan, g: Gate) -> None:
         if not form.is_valid():
             raise ValidationError("Choose GO or NO-GO.")
         services.gate_decide(
@@ -186,11 +194,13 @@ def gate_decide(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> Htt
     return _gate_write(request, plan, gate, action, "The decision is recorded.")
 
 
-def _trigger_write(request: AuthenticatedHttpRequest, plan: Plan, gate: str, pk: int, fn, success: str) -> HttpResponse:
+def _trigger_write(
+    request: AuthenticatedHttpRequest, plan: Plan, gate: str, pk: int, fn: Callable[..., NoGoTrigger], success: str
+) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
 
-    def action(p, g):
+    def action(p: Plan, g: Gate) -> None:
         trigger = get_object_or_404(NoGoTrigger, pk=pk, gate=g)
         fn(trigger, by=request.user, reason=reason)
 

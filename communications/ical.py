@@ -32,6 +32,8 @@ from roles.permissions import require_role
 from .models import CalendarFeed
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django.contrib.auth.models import User
 
     from plans.permissions import Viewer
@@ -136,7 +138,9 @@ def role_calendar(plan: Plan, role: Role) -> bytes:
     cal.add("x-wr-calname", f"{plan.name}: {role.name}")
     cal.add("x-wr-timezone", plan.timezone)
 
-    def event(uid: str, summary: str, start, end, description: str, status: str = "CONFIRMED") -> Event:
+    def event(
+        uid: str, summary: str, start: datetime, end: datetime, description: str, status: str = "CONFIRMED"
+    ) -> Event:
         ev = Event()
         ev.add("uid", f"{uid}@{host}")
         ev.add("summary", summary)

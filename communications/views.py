@@ -29,6 +29,8 @@ from .sources import message_specs, occurrence_at, occurrences, render_message, 
 from .templating import MessageTemplateError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from launchcontrol.http import AuthenticatedHttpRequest
 
 
@@ -45,7 +47,7 @@ def page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     return render(request, "communications/page.html", ctx)
 
 
-def _delivery_action(request: AuthenticatedHttpRequest, plan: Plan, action) -> HttpResponse:
+def _delivery_action(request: AuthenticatedHttpRequest, plan: Plan, action: Callable[..., Delivery]) -> HttpResponse:
     form = DeliveryActionForm(request.POST)
     if not form.is_valid():
         raise Http404("No such delivery.")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -71,7 +71,7 @@ class Issue(models.Model):
     def __str__(self) -> str:
         return f"#{self.number} {self.title}"
 
-    def response_remaining(self, now=None) -> timedelta | None:
+    def response_remaining(self, now: datetime | None = None) -> timedelta | None:
         if self.respond_by is None or self.acknowledged_at is not None:
             return None
         return self.respond_by - (now or timezone.now())

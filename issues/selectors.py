@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
@@ -13,6 +14,9 @@ from plans.models import Plan
 from roles.models import EscalationLevel, Role
 
 from .models import SEVERITY_RANK, Issue, IssueStatus
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 def escalation_levels(plan: Plan | int, *, with_people: bool = False) -> list[EscalationLevel]:
@@ -82,7 +86,9 @@ class IssueRow:
         return self.remaining is not None and self.remaining <= timedelta(0)
 
 
-def issue_rows(issues, levels: list[EscalationLevel], *, now: datetime | None = None) -> list[IssueRow]:
+def issue_rows(
+    issues: Iterable[Issue], levels: list[EscalationLevel], *, now: datetime | None = None
+) -> list[IssueRow]:
     now = now or timezone.now()
     return [IssueRow(i, reached_level(i, levels, now=now), i.response_remaining(now)) for i in issues]
 

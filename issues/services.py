@@ -22,15 +22,16 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from plans.models import Plan
+    from plans.permissions import Viewer
     from roles.models import Role
 
 
-def can_raise(user, plan: Plan) -> bool:
+def can_raise(user: Viewer | None, plan: Plan) -> bool:
     """Anyone who holds a role in the plan, and the coordinator, may raise an issue."""
     return can_coordinate(user, plan) or holds_any_role(user, plan.pk)
 
 
-def can_handle(user, issue: Issue) -> bool:
+def can_handle(user: Viewer | None, issue: Issue) -> bool:
     """The owner role's primary and backup, and the coordinator, may acknowledge and resolve."""
     if issue.owner_role_id is None:
         return can_coordinate(user, issue.plan)

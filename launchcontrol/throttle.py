@@ -38,7 +38,7 @@ class ThrottleHandler(AxesDatabaseHandler):
     """Axes' database handler with two limits: the account's failures count in full, the address's are
     scaled so that the address is locked at ``LOGIN_ADDRESS_FAILURE_LIMIT``."""
 
-    def get_failures(self, request, credentials: dict | None = None) -> int:
+    def get_failures(self, request: HttpRequest, credentials: dict | None = None) -> int:
         recent = AccessAttempt.objects.filter(attempt_time__gte=get_cool_off_threshold(request))
         username = get_client_username(request, credentials)
         limit = get_failure_limit(request, credentials)
@@ -47,7 +47,8 @@ class ThrottleHandler(AxesDatabaseHandler):
             return int(recent.filter(q).aggregate(n=Sum("failures_since_start"))["n"] or 0)
 
         by_account = total(Q(username=username)) if username else 0
-        by_address = total(Q(ip_address=request.axes_ip_address)) if request.axes_ip_address else 0
+        address = request.axes_ip_address  # type: ignore[attr-defined]  # axes sets it on the request
+        by_address = total(Q(ip_address=address)) if address else 0
         scaled = math.floor(by_address * limit / max(address_failure_limit(), limit))
         return max(by_account, scaled)
 

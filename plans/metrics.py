@@ -22,11 +22,14 @@ from .permissions import can_coordinate
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from .models import Plan
+    from .permissions import Viewer
+
 
 AUTO_REASON = "Automatic: "
 
 
-def can_record(user, plan) -> bool:
+def can_record(user: Viewer | None, plan: Plan) -> bool:
     """Role holders of the plan and its coordinator may record readings."""
     from roles.permissions import holds_any_role
 

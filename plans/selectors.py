@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
@@ -17,6 +18,11 @@ from .permissions import can_view
 from .timing import count_dated
 from .validators import parse_datetime_input
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from .permissions import Viewer
+
 
 class DatesOutOfRange(Exception):
     """The plan's T-0 lies outside 2000-2100 (saved before that bound existed): its times cannot be
@@ -27,7 +33,7 @@ class DatesOutOfRange(Exception):
         self.plan = plan
 
 
-def plan_for(user, slug: str, *, allow_out_of_range: bool = False) -> Plan:
+def plan_for(user: Viewer | None, slug: str, *, allow_out_of_range: bool = False) -> Plan:
     plan = get_object_or_404(Plan.objects.select_related("coordinator"), slug=slug)
     if not can_view(user, plan):
         raise Http404("No such plan.")
@@ -36,7 +42,7 @@ def plan_for(user, slug: str, *, allow_out_of_range: bool = False) -> Plan:
     return plan
 
 
-def plans_for(user) -> QuerySet[Plan]:
+def plans_for(user: Viewer) -> QuerySet[Plan]:
     """Every plan a signed-in person may see (everyone signed in sees every plan), theirs first: the
     plans they coordinate or hold a role in (primary or backup), then the others; newest T-0 first
     within each (1 query)."""
@@ -49,7 +55,7 @@ def plans_for(user) -> QuerySet[Plan]:
     )
 
 
-def my_roles(user) -> QuerySet[Role]:
+def my_roles(user: Viewer) -> QuerySet[Role]:
     """The roles a person holds (primary or backup) across plans, soonest plan first."""
     return (
         Role.objects.filter(Q(primary=user) | Q(backup=user))
@@ -77,14 +83,14 @@ def plan_overview(plan: Plan) -> dict:
     return {"roles": roles, "holds": holds, "next_steps": next_steps, **parts}
 
 
-def parse_local_datetime(plan: Plan, text: str):
+def parse_local_datetime(plan: Plan, text: str) -> datetime:
     """A ``datetime-local`` value (``2026-12-01T14:30``) read in the plan's zone, or an ISO value with
     a real UTC offset, between 2000-01-01 and 2100-01-01. Returns an aware datetime or raises
     ValidationError (a :class:`plans.validators.BoundsError`) with a message for the form."""
     return parse_datetime_input(text, plan.zone, field="T-0", t0=True)
 
 
-def rebaseline_preview(plan: Plan, new_t0, *, now=None, limit: int = 12) -> dict:
+def rebaseline_preview(plan: Plan, new_t0: datetime, *, now: datetime | None = None, limit: int = 12) -> dict:
     """What a re-baseline would move: the delta, how many rows, and the next steps (not done, planned
     from ``now`` on) old vs new (4 queries)."""
     delta = new_t0 - plan.t0
@@ -192,7 +198,7 @@ def critical_path(durations: dict[int, float], deps: dict[int, list[int]]) -> li
     return chain
 
 
-def timeline(plan: Plan, *, now, role: str = "") -> dict:
+def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
     """Phases and steps from T-7d to T+7d as positioned bars: planned vs actual, late marks, the critical
     path and the "now" line (4 queries, whatever the plan's size)."""
     steps = list(Step.objects.filter(plan=plan).select_related("lead_role").order_by("offset", "order"))

@@ -27,6 +27,8 @@ from .validators import OFFSET_LIMIT, T0_MAX, T0_MIN
 from .viewtools import member_plan
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from launchcontrol.http import AuthenticatedHttpRequest
 
 
@@ -92,7 +94,9 @@ def out_of_range_response(request: HttpRequest, plan: Plan | None) -> HttpRespon
     )
 
 
-def _write(request: AuthenticatedHttpRequest, plan: Plan, action, success: str) -> HttpResponse:
+def _write(
+    request: AuthenticatedHttpRequest, plan: Plan, action: Callable[[Plan], object], success: str
+) -> HttpResponse:
     try:
         action(plan)
     except ValidationError as exc:
@@ -145,7 +149,7 @@ def plan_hold_end(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse
 def plan_rebaseline(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     reason = request.POST.get("reason", "")
 
-    def action(p):
+    def action(p: Plan) -> None:
         require_coordinator(request.user, p)  # a stranger gets 403 whatever the date says
         new_t0 = parse_local_datetime(p, request.POST.get("new_t0", ""))
         services.plan_rebaseline(p, new_t0=new_t0, by=request.user, reason=reason)

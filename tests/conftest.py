@@ -6,11 +6,28 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import pytest
 
 from tests import factories
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from django.contrib.auth.models import User
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.test.client import ClientMixin
+    from playwright.sync_api import Browser, Page
+    from pytest_django import Settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from plans.models import Plan
+    from tests.endpoints import World
+    from tests.fixture_types import LoginPage
+
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"
@@ -33,7 +50,7 @@ def _reachable(url: str, default_port: int) -> bool:
 
 
 @pytest.fixture
-def require_postgres(settings):
+def require_postgres(settings: Settings) -> BaseDatabaseWrapper:
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -52,7 +69,7 @@ def redis_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser() -> Iterator[Browser]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         _unavailable("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -65,7 +82,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     pg = context.new_page()
     pg.set_default_timeout(10_000)
@@ -74,10 +91,10 @@ def page(browser):
 
 
 @pytest.fixture
-def login_page(live_server):
+def login_page(live_server: LiveServer) -> LoginPage:
     """Sign a Playwright page in as a user: ``login_page(page, user)``."""
 
-    def _login(pg, user, password: str = factories.PASSWORD):
+    def _login(pg: Page, user: User, password: str = factories.PASSWORD) -> Page:
         pg.goto(f"{live_server.url}/accounts/login/")
         pg.fill("#id_username", user.username)
         pg.fill("#id_password", password)
@@ -89,7 +106,7 @@ def login_page(live_server):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
+def _clear_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     cache.clear()
@@ -97,17 +114,17 @@ def _clear_cache():
 
 
 @pytest.fixture
-def coordinator(db):
+def coordinator(db: None) -> User:
     return factories.UserFactory(username="coord")
 
 
 @pytest.fixture
-def plan(db, coordinator):
+def plan(db: None, coordinator: User) -> Plan:
     return factories.PlanFactory(coordinator=coordinator)
 
 
 @pytest.fixture(autouse=True)
-def _client_login_passes_a_request(monkeypatch):
+def _client_login_passes_a_request(monkeypatch: pytest.MonkeyPatch) -> None:
     """django-axes throttles sign-ins per address, so it needs the request; Django's test
     ``client.login()`` authenticates without one. Give it a plain request from 127.0.0.1 (force_login
     never authenticates and needs nothing)."""
@@ -116,7 +133,7 @@ def _client_login_passes_a_request(monkeypatch):
 
     original = ClientMixin.login
 
-    def login(self, **credentials):
+    def login(self: ClientMixin, **credentials: Any) -> bool:
         if "request" not in credentials:
             request = HttpRequest()
             request.META["REMOTE_ADDR"] = "127.0.0.1"
@@ -167,7 +184,7 @@ def fuzz_examples(bounded: int) -> int:
 
 
 @pytest.fixture
-def world(db, settings):
+def world(db: None, settings: Settings) -> World:
     """A plan with one of everything a URL names and a user per actor (see tests/endpoints.py)."""
     from tests.endpoints import build_world
 

@@ -24,16 +24,19 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.apps import apps
 from django.contrib.messages import get_messages
 from django.db import transaction
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests import factories
+
+if TYPE_CHECKING:
+    from tests.fixture_types import ClientResponse
 
 ACTORS = ("anonymous", "stranger", "staff", "outsider", "other", "owner", "coordinator")
 COORDINATOR = frozenset({"coordinator"})
@@ -180,14 +183,14 @@ def rolled_back() -> Iterator[None]:
         transaction.set_rollback(True)
 
 
-def messages_of(response: HttpResponse) -> list[tuple[int, str]]:
+def messages_of(response: HttpResponseBase) -> list[tuple[int, str]]:
     request = getattr(response, "wsgi_request", None)
     if request is None:
         return []
     return [(m.level, str(m)) for m in get_messages(request)]
 
 
-def post(client: Client, url: str, data: Mapping[str, Any], *, htmx: bool = False) -> HttpResponse:
+def post(client: Client, url: str, data: Mapping[str, Any], *, htmx: bool = False) -> ClientResponse:
     """POST a form body, the way a browser (or htmx, with ``HX-Request``) sends it. Leftover flash
     messages of an earlier request are dropped first, so the response's messages are its own."""
     client.cookies.pop("messages", None)
@@ -551,8 +554,7 @@ def walk(patterns: list[Any] | None = None, prefix: str = "", namespace: str = "
             out.extend(walk(entry.url_patterns, prefix + str(entry.pattern), ns))
         elif isinstance(entry, URLPattern):
             route = prefix + str(entry.pattern)
-            qualified = f"{namespace}:{entry.name}" if namespace else entry.name
-            name = qualified if entry.name else route
+            name = (f"{namespace}:{entry.name}" if namespace else entry.name) if entry.name else route
             out.append(Route(name=name, route=route, callback=entry.callback, named=bool(entry.name)))
     return out
 

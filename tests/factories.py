@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db import models
 
 from checklists.models import Checklist, Gate, Item, NoGoTrigger
 from communications.models import Channel, ChannelKind, Delivery, DeliveryStatus, Message
@@ -14,8 +17,24 @@ from roles.models import Role
 
 PASSWORD = "correct-horse-battery"
 
+_M = TypeVar("_M", bound=models.Model)
 
-class UserFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[_M]):
+    """A model factory that type checkers see returning its model: ``PlanFactory(...)`` is a ``Plan``.
+
+    factory_boy's metaclass ``__call__`` is untyped, so mypy would take ``PlanFactory(...)`` for a
+    ``PlanFactory``; the ``__new__`` below exists for the type checker only."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+
+        def __new__(cls, **kwargs: Any) -> _M: ...  # type: ignore[misc]  # returns the model, not the factory
+
+
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -28,12 +47,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 
 
-class PlanFactory(factory.django.DjangoModelFactory):
+class PlanFactory(ModelFactory[Plan]):
     class Meta:
         model = Plan
 
@@ -44,7 +63,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
     status = PlanStatus.COUNTDOWN
 
 
-class PhaseFactory(factory.django.DjangoModelFactory):
+class PhaseFactory(ModelFactory[Phase]):
     class Meta:
         model = Phase
 
@@ -53,7 +72,7 @@ class PhaseFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n)
 
 
-class RoleFactory(factory.django.DjangoModelFactory):
+class RoleFactory(ModelFactory[Role]):
     class Meta:
         model = Role
 
@@ -64,7 +83,7 @@ class RoleFactory(factory.django.DjangoModelFactory):
     primary = factory.SubFactory(UserFactory)
 
 
-class StepFactory(factory.django.DjangoModelFactory):
+class StepFactory(ModelFactory[Step]):
     class Meta:
         model = Step
 
@@ -75,7 +94,7 @@ class StepFactory(factory.django.DjangoModelFactory):
     lead_role = factory.SubFactory(RoleFactory, plan=factory.SelfAttribute("..plan"))
 
 
-class ChecklistFactory(factory.django.DjangoModelFactory):
+class ChecklistFactory(ModelFactory[Checklist]):
     class Meta:
         model = Checklist
 
@@ -84,7 +103,7 @@ class ChecklistFactory(factory.django.DjangoModelFactory):
     role = factory.SubFactory(RoleFactory, plan=factory.SelfAttribute("..plan"))
 
 
-class ItemFactory(factory.django.DjangoModelFactory):
+class ItemFactory(ModelFactory[Item]):
     class Meta:
         model = Item
 
@@ -96,7 +115,7 @@ class ItemFactory(factory.django.DjangoModelFactory):
     due_offset = timedelta(hours=-2)
 
 
-class GateFactory(factory.django.DjangoModelFactory):
+class GateFactory(ModelFactory[Gate]):
     class Meta:
         model = Gate
 
@@ -107,7 +126,7 @@ class GateFactory(factory.django.DjangoModelFactory):
     authority_role = factory.SubFactory(RoleFactory, plan=factory.SelfAttribute("..plan"))
 
 
-class NoGoTriggerFactory(factory.django.DjangoModelFactory):
+class NoGoTriggerFactory(ModelFactory[NoGoTrigger]):
     class Meta:
         model = NoGoTrigger
 
@@ -115,7 +134,7 @@ class NoGoTriggerFactory(factory.django.DjangoModelFactory):
     description = factory.Sequence(lambda n: f"Trigger {n}")
 
 
-class IssueFactory(factory.django.DjangoModelFactory):
+class IssueFactory(ModelFactory[Issue]):
     class Meta:
         model = Issue
 
@@ -125,7 +144,7 @@ class IssueFactory(factory.django.DjangoModelFactory):
     severity = "high"
 
 
-class MetricFactory(factory.django.DjangoModelFactory):
+class MetricFactory(ModelFactory[SuccessMetric]):
     class Meta:
         model = SuccessMetric
 
@@ -137,7 +156,7 @@ class MetricFactory(factory.django.DjangoModelFactory):
     unit = "%"
 
 
-class ChannelFactory(factory.django.DjangoModelFactory):
+class ChannelFactory(ModelFactory[Channel]):
     class Meta:
         model = Channel
 
@@ -147,7 +166,7 @@ class ChannelFactory(factory.django.DjangoModelFactory):
     target = "staff@example.com"
 
 
-class MessageFactory(factory.django.DjangoModelFactory):
+class MessageFactory(ModelFactory[Message]):
     class Meta:
         model = Message
 
@@ -158,7 +177,7 @@ class MessageFactory(factory.django.DjangoModelFactory):
     body = "All on track."
 
 
-class DeliveryFactory(factory.django.DjangoModelFactory):
+class DeliveryFactory(ModelFactory[Delivery]):
     """A due, pending delivery of a message to an email channel (the shape the outbox makes)."""
 
     class Meta:
@@ -180,7 +199,7 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
     next_attempt_at = factory.SelfAttribute("due_at")
 
 
-class KioskLinkFactory(factory.django.DjangoModelFactory):
+class KioskLinkFactory(ModelFactory[KioskLink]):
     class Meta:
         model = KioskLink
 

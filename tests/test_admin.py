@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib import admin
@@ -13,9 +14,16 @@ from launch.format import template_text
 from launch.services.importer import import_plan_text
 from plans.models import Event, Plan
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.forms import BaseForm
+    from django.test import Client
+
+    from tests.fixture_types import ClientResponse
+
 
 @pytest.fixture
-def template_plan(db):
+def template_plan(db: None) -> Plan:
     return import_plan_text(
         template_text("heypeter-academy-lms"),
         t0="2026-12-01T12:00",
@@ -25,7 +33,7 @@ def template_plan(db):
 
 
 @pytest.mark.django_db
-def test_every_changelist_and_the_plan_change_view_load(admin_client, template_plan):
+def test_every_changelist_and_the_plan_change_view_load(admin_client: Client, template_plan: Plan) -> None:
     for model, model_admin in admin.site._registry.items():
         meta = model._meta
         if meta.app_label not in {"plans", "roles", "checklists", "issues", "communications"}:
@@ -43,22 +51,23 @@ def test_every_changelist_and_the_plan_change_view_load(admin_client, template_p
     gate = template_plan.gates.get()
     assert admin_client.get(reverse("admin:checklists_gate_change", args=[gate.pk])).status_code == 200
     checklist = template_plan.checklists.first()
+    assert checklist is not None
     assert admin_client.get(reverse("admin:checklists_checklist_change", args=[checklist.pk])).status_code == 200
 
 
 @pytest.mark.django_db
-def test_item_changelist_filters(admin_client, template_plan):
+def test_item_changelist_filters(admin_client: Client, template_plan: Plan) -> None:
     role = template_plan.roles.get(slug="dba")
     url = reverse("admin:checklists_item_changelist")
     response = admin_client.get(
-        url, {"plan__id__exact": template_plan.pk, "owner_role__id__exact": role.pk, "status__exact": "open"}
+        url, {"plan__id__exact": str(template_plan.pk), "owner_role__id__exact": str(role.pk), "status__exact": "open"}
     )
     assert response.status_code == 200
     assert response.context["cl"].result_count == Item.objects.filter(owner_role=role, status="open").count() > 0
 
 
 @pytest.mark.django_db
-def test_new_plan_from_template(admin_client, admin_user):
+def test_new_plan_from_template(admin_client: Client, admin_user: User) -> None:
     url = reverse("admin:plans_plan_from_template")
     assert admin_client.get(url).status_code == 200
     assert "New plan from template" in admin_client.get(reverse("admin:plans_plan_changelist")).content.decode()
@@ -81,7 +90,7 @@ def test_new_plan_from_template(admin_client, admin_user):
 
 
 @pytest.mark.django_db
-def test_new_plan_from_template_reports_a_taken_slug(admin_client, template_plan):
+def test_new_plan_from_template_reports_a_taken_slug(admin_client: Client, template_plan: Plan) -> None:
     response = admin_client.post(
         reverse("admin:plans_plan_from_template"),
         {"template": "heypeter-academy-lms", "slug": template_plan.slug, "t0": "2026-07-01T12:00", "timezone": "UTC"},
@@ -92,7 +101,7 @@ def test_new_plan_from_template_reports_a_taken_slug(admin_client, template_plan
 
 
 @pytest.mark.django_db
-def test_changing_t0_in_the_admin_rebaselines(admin_user, template_plan):
+def test_changing_t0_in_the_admin_rebaselines(admin_user: User, template_plan: Plan) -> None:
     item = Item.objects.get(plan=template_plan, title="Provision production servers")
     assert item.due_at() == template_plan.t0 - timedelta(days=7)
     request = RequestFactory().post("/")
@@ -108,11 +117,11 @@ def test_changing_t0_in_the_admin_rebaselines(admin_user, template_plan):
     assert event.actor == admin_user and "changed in the admin" in event.summary
 
 
-def form_data(response) -> dict:
+def form_data(response: ClientResponse) -> dict:
     """The POST a browser would send for an admin change page, from its rendered forms."""
     data: dict = {}
 
-    def add(form) -> None:
+    def add(form: BaseForm) -> None:
         for name, field in form.fields.items():
             bound = form[name]
             value = field.prepare_value(bound.value())
@@ -137,7 +146,7 @@ def form_data(response) -> dict:
 
 
 @pytest.mark.django_db
-def test_plan_change_form_posts_and_moving_t0_moves_everything(admin_client, template_plan):
+def test_plan_change_form_posts_and_moving_t0_moves_everything(admin_client: Client, template_plan: Plan) -> None:
     url = reverse("admin:plans_plan_change", args=[template_plan.pk])
     response = admin_client.get(url)
     assert 'value="T-5h"' in response.content.decode()  # offsets are shown as the plan format writes them
@@ -153,7 +162,7 @@ def test_plan_change_form_posts_and_moving_t0_moves_everything(admin_client, tem
 
 
 @pytest.mark.django_db
-def test_item_admin_takes_t_offsets(admin_client, template_plan):
+def test_item_admin_takes_t_offsets(admin_client: Client, template_plan: Plan) -> None:
     item = Item.objects.get(plan=template_plan, title="Configure CDN")
     url = reverse("admin:checklists_item_change", args=[item.pk])
     data = form_data(admin_client.get(url))

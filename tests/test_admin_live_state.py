@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -20,11 +21,18 @@ from plans.services import NotInTransaction, TransitionError, event_record, hold
 from tests import factories
 from tests.test_admin import form_data
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import Model
+    from django.test import Client
+
+    from plans.models import Plan
+
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def on_hold(plan, coordinator):
+def on_hold(plan: Plan, coordinator: User) -> Plan:
     with time_machine.travel(T0 - timedelta(hours=2), tick=False):
         hold_start(plan, by=coordinator, reason="Payment provider down")
     plan.refresh_from_db()
@@ -34,7 +42,7 @@ def on_hold(plan, coordinator):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("model", [Hold, MetricReading, Vote, Delivery, Event])
-def test_live_state_is_read_only_in_the_admin(admin_user, model):
+def test_live_state_is_read_only_in_the_admin(admin_user: User, model: type[Model]) -> None:
     request = RequestFactory().get("/admin/")
     request.user = admin_user
     model_admin = admin.site._registry[model]
@@ -45,7 +53,7 @@ def test_live_state_is_read_only_in_the_admin(admin_user, model):
 
 
 @pytest.mark.django_db
-def test_editing_a_hold_in_the_admin_is_refused_and_changes_nothing(admin_client, on_hold):
+def test_editing_a_hold_in_the_admin_is_refused_and_changes_nothing(admin_client: Client, on_hold: Plan) -> None:
     hold = Hold.objects.get(plan=on_hold)
     url = reverse("admin:plans_hold_change", args=[hold.pk])
     response = admin_client.get(url)
@@ -60,7 +68,9 @@ def test_editing_a_hold_in_the_admin_is_refused_and_changes_nothing(admin_client
 
 
 @pytest.mark.django_db
-def test_the_end_hold_action_ends_it_exactly_as_the_war_room_does(admin_client, admin_user, on_hold):
+def test_the_end_hold_action_ends_it_exactly_as_the_war_room_does(
+    admin_client: Client, admin_user: User, on_hold: Plan
+) -> None:
     hold = Hold.objects.get(plan=on_hold)
     revision = on_hold.revision
     with time_machine.travel(T0 - timedelta(hours=1, minutes=15), tick=False):
@@ -84,7 +94,9 @@ def test_the_end_hold_action_ends_it_exactly_as_the_war_room_does(admin_client, 
 
 
 @pytest.mark.django_db
-def test_a_plan_on_hold_without_an_open_hold_is_a_clear_error_not_a_500(client, on_hold, coordinator):
+def test_a_plan_on_hold_without_an_open_hold_is_a_clear_error_not_a_500(
+    client: Client, on_hold: Plan, coordinator: User
+) -> None:
     # What the old Hold admin left behind (ended_at set by hand): HOLD with no open hold. End hold
     # then met an AssertionError, a 500; now it is a TransitionError the war room shows.
     Hold.objects.filter(plan=on_hold).update(ended_at=T0)
@@ -98,7 +110,7 @@ def test_a_plan_on_hold_without_an_open_hold_is_a_clear_error_not_a_500(client, 
 
 
 @pytest.mark.django_db
-def test_a_reading_cannot_be_added_in_the_admin(admin_client, plan, coordinator):
+def test_a_reading_cannot_be_added_in_the_admin(admin_client: Client, plan: Plan, coordinator: User) -> None:
     metric = factories.MetricFactory(plan=plan)
     reading = reading_record(metric, value="1.5", by=coordinator)
     assert admin_client.get(reverse("admin:plans_metricreading_add")).status_code == 403
@@ -109,7 +121,7 @@ def test_a_reading_cannot_be_added_in_the_admin(admin_client, plan, coordinator)
 
 
 @pytest.mark.django_db
-def test_step_status_and_times_are_read_only_in_the_admin(admin_client, plan):
+def test_step_status_and_times_are_read_only_in_the_admin(admin_client: Client, plan: Plan) -> None:
     step = factories.StepFactory(plan=plan)
     url = reverse("admin:plans_step_change", args=[step.pk])
     data = form_data(admin_client.get(url))
@@ -126,7 +138,7 @@ def test_step_status_and_times_are_read_only_in_the_admin(admin_client, plan):
 
 
 @pytest.mark.django_db
-def test_item_status_is_read_only_in_the_admin(admin_client, plan):
+def test_item_status_is_read_only_in_the_admin(admin_client: Client, plan: Plan) -> None:
     item = factories.ItemFactory(checklist__plan=plan)
     url = reverse("admin:checklists_item_change", args=[item.pk])
     data = form_data(admin_client.get(url))
@@ -138,7 +150,7 @@ def test_item_status_is_read_only_in_the_admin(admin_client, plan):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_record_refuses_to_run_outside_a_transaction(plan):
+def test_record_refuses_to_run_outside_a_transaction(plan: Plan) -> None:
     revision = plan.revision
     with pytest.raises(NotInTransaction):
         event_record(plan, kind="test.outside", summary="no transaction")

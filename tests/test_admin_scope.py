@@ -4,6 +4,8 @@ another coordinator is a superuser's act, recorded as an event."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
@@ -22,16 +24,28 @@ from roles.models import Role
 from tests import factories
 from tests.test_admin import form_data
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from django.contrib.admin import ModelAdmin
+    from django.contrib.auth.models import User
+    from django.db.models import Model, QuerySet
+    from django.test import Client
+
+    from tests.fixture_types import ClientResponse
+
+
 APPS = {"plans", "roles", "checklists", "issues", "communications"}
 
 
-def staff(username: str):
+def staff(username: str) -> User:
     user = factories.UserFactory(username=username, is_staff=True)
     user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=APPS))
     return user
 
 
-def from_template(*, slug: str, name: str, coordinator) -> Plan:
+def from_template(*, slug: str, name: str, coordinator: User) -> Plan:
     return import_plan_text(
         template_text("heypeter-academy-lms"),
         t0="2026-12-01T12:00",
@@ -43,8 +57,15 @@ def from_template(*, slug: str, name: str, coordinator) -> Plan:
     )
 
 
+class TwoStaffPlans(TypedDict):
+    alice: User
+    bob: User
+    mine: Plan
+    theirs: Plan
+
+
 @pytest.fixture
-def plans(db):
+def plans(db: None) -> TwoStaffPlans:
     alice, bob = staff("alice"), staff("bob")
     mine = from_template(slug="alices-launch", name="Alice launch", coordinator=alice)
     theirs = from_template(slug="bobs-launch", name="Zebra launch", coordinator=bob)
@@ -59,7 +80,7 @@ def plans(db):
     return {"alice": alice, "bob": bob, "mine": mine, "theirs": theirs}
 
 
-def plan_form(response) -> dict:
+def plan_form(response: ClientResponse) -> dict:
     """form_data() of a plan's change page, with T-0 split the way its widget posts it."""
     data = form_data(response)
     t0 = response.context["adminform"].form.instance.t0
@@ -68,19 +89,19 @@ def plan_form(response) -> dict:
     return data
 
 
-def scoped_models():
+def scoped_models() -> Iterator[tuple[type[Model], ModelAdmin[Any]]]:
     for model, model_admin in admin.site._registry.items():
         if model._meta.app_label in APPS:
             yield model, model_admin
 
 
-def owned_by(model, plan: Plan):
+def owned_by(model: type[Model], plan: Plan) -> QuerySet[Any]:
     path = plan_path(model)
     assert path is not None, model
     return model._default_manager.filter(**({f"{path}": plan} if path else {"pk": plan.pk}))
 
 
-def test_every_plan_admin_and_inline_is_scoped():
+def test_every_plan_admin_and_inline_is_scoped() -> None:
     """A new ModelAdmin or inline without the mixin fails here."""
     for model, model_admin in scoped_models():
         assert isinstance(model_admin, PlanScopedAdmin), model
@@ -91,7 +112,7 @@ def test_every_plan_admin_and_inline_is_scoped():
 
 
 @pytest.mark.django_db
-def test_a_staff_user_sees_only_their_plans_in_every_changelist(client, plans):
+def test_a_staff_user_sees_only_their_plans_in_every_changelist(client: Client, plans: TwoStaffPlans) -> None:
     client.force_login(plans["alice"])
     listed = 0
     for model, _ in scoped_models():
@@ -111,7 +132,7 @@ def test_a_staff_user_sees_only_their_plans_in_every_changelist(client, plans):
 
 
 @pytest.mark.django_db
-def test_another_plans_objects_are_404_to_a_staff_user(client, plans):
+def test_another_plans_objects_are_404_to_a_staff_user(client: Client, plans: TwoStaffPlans) -> None:
     client.force_login(plans["alice"])
     theirs = plans["theirs"]
     checked: set[str] = set()
@@ -126,7 +147,7 @@ def test_another_plans_objects_are_404_to_a_staff_user(client, plans):
         response = client.post(reverse(f"{name}_delete", args=[obj.pk]), {"post": "yes"})
         assert response.status_code == 404
         assert model._default_manager.filter(pk=obj.pk).exists()
-        checked.add(model._meta.model_name)
+        checked.add(str(model._meta.model_name))
     assert {
         "plan", "phase", "step", "hold", "successmetric", "event", "kiosklink", "role", "risk",
         "checklist", "item", "gate", "issue", "channel", "message", "statuspost",
@@ -146,7 +167,7 @@ def test_another_plans_objects_are_404_to_a_staff_user(client, plans):
 
 
 @pytest.mark.django_db
-def test_a_staff_user_edits_their_own_plan(client, plans):
+def test_a_staff_user_edits_their_own_plan(client: Client, plans: TwoStaffPlans) -> None:
     client.force_login(plans["alice"])
     step = plans["mine"].steps.get(name="Database Migration")
     url = reverse("admin:plans_step_change", args=[step.pk])
@@ -160,7 +181,7 @@ def test_a_staff_user_edits_their_own_plan(client, plans):
 
 
 @pytest.mark.django_db
-def test_add_forms_offer_and_accept_only_the_users_plans(client, plans):
+def test_add_forms_offer_and_accept_only_the_users_plans(client: Client, plans: TwoStaffPlans) -> None:
     client.force_login(plans["alice"])
     mine, theirs = plans["mine"], plans["theirs"]
 
@@ -193,7 +214,7 @@ def test_add_forms_offer_and_accept_only_the_users_plans(client, plans):
 
     # Raw-id fields too: an item cannot be put on another plan's checklist.
     item = {
-        "checklist": Checklist.objects.filter(plan=theirs).first().pk,
+        "checklist": Checklist.objects.filter(plan=theirs).earliest("pk").pk,
         "title": "Planted item",
         "order": "1",
         "required": "on",
@@ -206,7 +227,7 @@ def test_add_forms_offer_and_accept_only_the_users_plans(client, plans):
     step = mine.steps.get(name="Database Migration")
     url = reverse("admin:plans_step_change", args=[step.pk])
     data = form_data(client.get(url))
-    data["depends_on"] = [str(theirs.steps.first().pk)]
+    data["depends_on"] = [str(theirs.steps.earliest("pk").pk)]
     response = client.post(url, data)
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert not step.depends_on.filter(plan=theirs).exists()
@@ -217,7 +238,7 @@ def test_add_forms_offer_and_accept_only_the_users_plans(client, plans):
 
 
 @pytest.mark.django_db
-def test_a_staff_user_cannot_change_the_coordinator(client, plans):
+def test_a_staff_user_cannot_change_the_coordinator(client: Client, plans: TwoStaffPlans) -> None:
     alice, bob, mine = plans["alice"], plans["bob"], plans["mine"]
     client.force_login(alice)
     url = reverse("admin:plans_plan_change", args=[mine.pk])
@@ -237,7 +258,7 @@ def test_a_staff_user_cannot_change_the_coordinator(client, plans):
 
 
 @pytest.mark.django_db
-def test_a_staff_users_new_plans_are_theirs(client, plans):
+def test_a_staff_users_new_plans_are_theirs(client: Client, plans: TwoStaffPlans) -> None:
     alice, bob = plans["alice"], plans["bob"]
     client.force_login(alice)
     response = client.post(
@@ -269,7 +290,7 @@ def test_a_staff_users_new_plans_are_theirs(client, plans):
 
 
 @pytest.mark.django_db
-def test_a_superuser_sees_every_plan_and_hands_one_over_with_an_event(client, plans):
+def test_a_superuser_sees_every_plan_and_hands_one_over_with_an_event(client: Client, plans: TwoStaffPlans) -> None:
     root = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
     alice, bob, mine = plans["alice"], plans["bob"], plans["mine"]
     client.force_login(root)
@@ -293,7 +314,7 @@ def test_a_superuser_sees_every_plan_and_hands_one_over_with_an_event(client, pl
 
 
 @pytest.mark.django_db
-def test_plan_set_coordinator_service(plans):
+def test_plan_set_coordinator_service(plans: TwoStaffPlans) -> None:
     root = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
     mine, bob = plans["mine"], plans["bob"]
     revision = mine.revision

@@ -8,8 +8,13 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from django.test import Client
+    from pytest_django import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +47,7 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("proxy", ["", "true"])
-def test_check_deploy_is_clean_under_the_documented_production_settings(tmp_path, proxy):
+def test_check_deploy_is_clean_under_the_documented_production_settings(tmp_path: Path, proxy: str) -> None:
     env = production_env(tmp_path, **({"TRUST_X_FORWARDED_PROTO": proxy} if proxy else {}))
     result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -57,7 +62,7 @@ SHOW = (
 )
 
 
-def test_x_forwarded_proto_is_not_trusted_unless_configured(tmp_path):
+def test_x_forwarded_proto_is_not_trusted_unless_configured(tmp_path: Path) -> None:
     """gunicorn published directly: a client's X-Forwarded-Proto: https must not make it HTTPS."""
     result = manage(production_env(tmp_path), "shell", "-c", SHOW)
     assert result.returncode == 0, result.stderr
@@ -70,7 +75,7 @@ def test_x_forwarded_proto_is_not_trusted_unless_configured(tmp_path):
     assert result.stdout.splitlines()[0] == "None"
 
 
-def test_a_client_cannot_claim_https_when_no_proxy_is_configured(client, settings):
+def test_a_client_cannot_claim_https_when_no_proxy_is_configured(client: Client, settings: Settings) -> None:
     from django.conf import settings as live
 
     assert getattr(live, "SECURE_PROXY_SSL_HEADER", None) is None  # the test run sets no proxy either

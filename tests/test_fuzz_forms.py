@@ -7,7 +7,7 @@ Bounded (derandomised, ~20 examples per endpoint) in `make test`; `make fuzz` ru
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.messages import constants as message_levels
@@ -19,6 +19,9 @@ from hypothesis import strategies as st
 from tests.conftest import fuzz_examples
 from tests.endpoints import WRITES, Endpoint, World, messages_of, post, rolled_back
 from tests.strategies import form_bodies, resolve
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -57,7 +60,8 @@ def check_post(entry: Endpoint, world: World, body: dict[str, Any], htmx: bool) 
         response = post(client, url, body, htmx=htmx)
         code = response.status_code
         if code >= 500:
-            exc = response.exc_info[1] if response.exc_info else None
+            # exc_info: set by the test client when raise_request_exception is off; not in django-stubs
+            exc = response.exc_info[1] if response.exc_info else None  # type: ignore[attr-defined]
             try:
                 if exc is not None:
                     raise exc
@@ -89,7 +93,8 @@ def check_pages(entry: Endpoint, world: World, body: dict[str, Any]) -> None:
     for name in PAGES:
         response = client.get(reverse(name, args=[world.plan.slug]))
         if response.status_code >= 500:
-            exc = response.exc_info[1] if response.exc_info else None
+            # exc_info: set by the test client when raise_request_exception is off; not in django-stubs
+            exc = response.exc_info[1] if response.exc_info else None  # type: ignore[attr-defined]
             try:
                 if exc is not None:
                     raise exc
@@ -128,7 +133,7 @@ def test_boundary_values(entry: Endpoint, field: str, value: Any, world: World) 
 BODIES = {e.name: st.tuples(form_bodies(dict(e.fields)), st.booleans()) for e in WRITES}
 
 
-def _fuzz_test(entry: Endpoint):
+def _fuzz_test(entry: Endpoint) -> Callable[..., None]:
     @settings(max_examples=fuzz_examples(10))
     @given(case=BODIES[entry.name])
     def test(world: World, case: tuple[dict[str, Any], bool]) -> None:

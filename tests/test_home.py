@@ -4,6 +4,7 @@ re-baseline moves through the offset registry (plans.timing.count_dated)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from django.urls import reverse
@@ -11,10 +12,19 @@ from django.urls import reverse
 from plans.selectors import plans_for
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import DjangoAssertNumQueries
+
+    from plans.models import Plan
+
 pytestmark = pytest.mark.django_db
 
 
-def test_plans_for_lists_every_plan_theirs_first(coordinator, django_assert_num_queries):
+def test_plans_for_lists_every_plan_theirs_first(
+    coordinator: User, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     me = factories.UserFactory(username="me")
     newest = factories.PlanFactory(name="Newest", t0=datetime(2027, 6, 1, tzinfo=UTC))
     coordinated = factories.PlanFactory(name="Coordinated", t0=datetime(2026, 1, 1, tzinfo=UTC), coordinator=me)
@@ -29,7 +39,7 @@ def test_plans_for_lists_every_plan_theirs_first(coordinator, django_assert_num_
     assert [p.name for p in plans_for(stranger)] == ["Newest", "Backed up", "Coordinated", "Oldest"]
 
 
-def test_the_home_page_shows_theirs_first(client):
+def test_the_home_page_shows_theirs_first(client: Client) -> None:
     me = factories.UserFactory(username="me")
     factories.PlanFactory(name="Someone else's", t0=datetime(2027, 6, 1, tzinfo=UTC))
     factories.PlanFactory(name="Mine", t0=datetime(2026, 1, 1, tzinfo=UTC), coordinator=me)
@@ -38,7 +48,9 @@ def test_the_home_page_shows_theirs_first(client):
     assert html.index("Mine") < html.index("Someone else&#x27;s")
 
 
-def test_the_rebaseline_preview_counts_every_dated_row_of_the_apps_above(plan, django_assert_num_queries):
+def test_the_rebaseline_preview_counts_every_dated_row_of_the_apps_above(
+    plan: Plan, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     """plans counts the items, gates and messages that move with T-0 through the offset registry
     (plans.timing), without importing those apps, in one query."""
     from communications.models import Message

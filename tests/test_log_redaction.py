@@ -7,6 +7,7 @@ import io
 import logging
 from datetime import timedelta
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import pytest
 from django.urls import reverse
@@ -17,6 +18,14 @@ from launchcontrol.logs import REDACTED, GunicornLogger, RedactTokens, redact_to
 from plans.kiosk import kiosk_token
 from plans.services import kiosk_create, kiosk_revoke
 from tests import factories
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from plans.models import Plan
 
 KIOSK = "WzEsMl0:1xYMDS:LsxtOUJ-B5g8xxM0r_xi-GdKYv9qb2S"
 SCREEN = "eyJnIjoxLCJwIjoxfQ:1xYMDS:LsxtOUJ-B5g8xxM0r_xi"
@@ -43,11 +52,11 @@ CAL = "Vd3m0Nq4k9q1kL0sX2wYzZ7oG5uTt6rB8pC1aE2fH3i"
         ("GET /healthz HTTP/1.1", "GET /healthz HTTP/1.1"),
     ],
 )
-def test_redact_tokens(line, expected):
+def test_redact_tokens(line: str, expected: str) -> None:
     assert redact_tokens(line) == expected
 
 
-def test_the_filter_redacts_a_record_and_its_traceback():
+def test_the_filter_redacts_a_record_and_its_traceback() -> None:
     try:
         raise ValueError(f"bad token /kiosk/{KIOSK}/")
     except ValueError:
@@ -64,20 +73,27 @@ def test_the_filter_redacts_a_record_and_its_traceback():
         )
     assert RedactTokens().filter(record) is True
     assert record.getMessage() == f"Forbidden (Permission denied): /kiosk/{REDACTED}/"
+    assert record.exc_text is not None
     assert KIOSK not in record.exc_text and REDACTED in record.exc_text
 
 
 @pytest.fixture
-def console():
+def console() -> Iterator[io.StringIO]:
     """The console handler configured in settings.LOGGING, writing into a buffer for the test."""
-    handler = next(h for h in logging.getLogger().handlers if any(isinstance(f, RedactTokens) for f in h.filters))
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if isinstance(h, logging.StreamHandler) and any(isinstance(f, RedactTokens) for f in h.filters)
+    )
     buffer = io.StringIO()
     old = handler.setStream(buffer)
     yield buffer
     handler.setStream(old)
 
 
-def test_djangos_403_and_404_warnings_print_no_token(client, plan, coordinator, console, caplog):
+def test_djangos_403_and_404_warnings_print_no_token(
+    client: Client, plan: Plan, coordinator: User, console: io.StringIO, caplog: pytest.LogCaptureFixture
+) -> None:
     link = kiosk_create(plan, by=coordinator, label="TV")
     kiosk_revoke(link, by=coordinator)
     role = factories.RoleFactory(plan=plan, primary=coordinator)
@@ -97,13 +113,13 @@ def test_djangos_403_and_404_warnings_print_no_token(client, plan, coordinator, 
     assert token not in out and cal not in out
 
 
-def _gunicorn_logger(capsys) -> GunicornLogger:
+def _gunicorn_logger(capsys: pytest.CaptureFixture[str]) -> GunicornLogger:
     cfg = Config()
     cfg.set("accesslog", "-")
     return GunicornLogger(cfg)
 
 
-def test_gunicorn_access_log_atoms_are_redacted(capsys):
+def test_gunicorn_access_log_atoms_are_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     logger = _gunicorn_logger(capsys)
     environ = {
         "REQUEST_METHOD": "GET",
@@ -132,7 +148,7 @@ def test_gunicorn_access_log_atoms_are_redacted(capsys):
     assert f"GET /plans/p/calendar/{REDACTED}.ics HTTP/1.1" in line and CAL not in line and KIOSK not in line
 
 
-def test_gunicorn_error_log_is_redacted(capsys):
+def test_gunicorn_error_log_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
     logger = _gunicorn_logger(capsys)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

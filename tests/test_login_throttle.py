@@ -4,6 +4,7 @@ Now django-axes locks the account (and a busy address) for the cool-off, with a 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -14,31 +15,39 @@ from django.utils import timezone
 
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import Settings
+
+    from tests.fixture_types import ClientResponse
+
+
 SITE = "login"
 ADMIN = "admin:login"
 
 
 @pytest.fixture(autouse=True)
-def fast_hasher(settings):
+def fast_hasher(settings: Settings) -> None:
     """Hundreds of sign-ins: hash with MD5 here so the test takes seconds, not minutes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _post(client, which: str, username: str, password: str, addr: str = "10.0.0.1"):
+def _post(client: Client, which: str, username: str, password: str, addr: str = "10.0.0.1") -> ClientResponse:
     return client.post(reverse(which), {"username": username, "password": password}, REMOTE_ADDR=addr)
 
 
-def _signed_in(client) -> bool:
+def _signed_in(client: Client) -> bool:
     return "_auth_user_id" in client.session
 
 
 @pytest.fixture
-def staff(db):
+def staff(db: None) -> User:
     return factories.UserFactory(username="alice", is_staff=True, is_superuser=True)
 
 
 @pytest.mark.parametrize("which", [SITE, ADMIN])
-def test_299_wrong_passwords_lock_the_account_and_refuse_the_right_one(client, staff, which):
+def test_299_wrong_passwords_lock_the_account_and_refuse_the_right_one(client: Client, staff: User, which: str) -> None:
     statuses = [_post(client, which, "alice", f"wrong-{n}").status_code for n in range(299)]
     assert statuses[:9] == [200] * 9  # the form again, "wrong password"
     assert set(statuses[10:]) == {429}  # locked from the 10th failure on
@@ -59,7 +68,7 @@ def test_299_wrong_passwords_lock_the_account_and_refuse_the_right_one(client, s
     assert _signed_in(client)
 
 
-def test_the_lock_lifts_after_the_cool_off(client, staff):
+def test_the_lock_lifts_after_the_cool_off(client: Client, staff: User) -> None:
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         for n in range(10):
@@ -71,14 +80,14 @@ def test_the_lock_lifts_after_the_cool_off(client, staff):
         assert _post(client, SITE, "alice", factories.PASSWORD).status_code == 302
 
 
-def test_nine_failures_then_success_forgets_them(client, staff):
+def test_nine_failures_then_success_forgets_them(client: Client, staff: User) -> None:
     for n in range(9):
         _post(client, SITE, "alice", f"wrong-{n}")
     assert _post(client, SITE, "alice", factories.PASSWORD).status_code == 302
     assert not AccessAttempt.objects.filter(username="alice").exists()
 
 
-def test_an_address_spraying_many_accounts_is_locked(client, db):
+def test_an_address_spraying_many_accounts_is_locked(client: Client, db: None) -> None:
     for n in range(30):
         factories.UserFactory(username=f"u{n}")
     for n in range(30):  # one wrong password for each of 30 accounts: no account reaches its limit
@@ -91,7 +100,7 @@ def test_an_address_spraying_many_accounts_is_locked(client, db):
     assert _post(client, SITE, "u0", factories.PASSWORD, addr="10.6.6.6").status_code == 302
 
 
-def test_an_office_sharing_an_address_is_not_locked_by_a_few_typos(client, db):
+def test_an_office_sharing_an_address_is_not_locked_by_a_few_typos(client: Client, db: None) -> None:
     for n in range(12):
         factories.UserFactory(username=f"o{n}")
     for n in range(12):  # twelve colleagues behind one address each mistype once
@@ -99,7 +108,7 @@ def test_an_office_sharing_an_address_is_not_locked_by_a_few_typos(client, db):
     assert _post(client, SITE, "o0", factories.PASSWORD, addr="10.2.2.2").status_code == 302
 
 
-def test_axes_reset_unlocks_everything(client, staff):
+def test_axes_reset_unlocks_everything(client: Client, staff: User) -> None:
     for n in range(10):
         _post(client, ADMIN, "alice", f"wrong-{n}")
     assert _post(client, ADMIN, "alice", factories.PASSWORD).status_code == 429
@@ -107,7 +116,7 @@ def test_axes_reset_unlocks_everything(client, staff):
     assert _post(client, ADMIN, "alice", factories.PASSWORD).status_code == 302
 
 
-def test_test_client_login_and_force_login_still_work(client, staff):
+def test_test_client_login_and_force_login_still_work(client: Client, staff: User) -> None:
     assert client.login(username="alice", password=factories.PASSWORD)
     client.logout()
     client.force_login(staff)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib import admin
@@ -16,6 +17,10 @@ from launch.format import template_text
 from launch.services.importer import import_plan_text
 from plans.models import Plan, PlanStatus
 from tests import factories
+
+if TYPE_CHECKING:
+    from django.test import Client
+
 
 JS_TYPES = {"", "text/javascript", "module", "application/javascript"}
 
@@ -68,7 +73,7 @@ def inline_problems(html: str) -> list[str]:
     return finder.problems
 
 
-def test_the_finder_finds_what_the_policy_refuses():
+def test_the_finder_finds_what_the_policy_refuses() -> None:
     html = (
         '<div style="width:3%"></div><select onchange="go()"></select><style>p{}</style>'
         '<script>alert(1)</script><button hx-on:click="x()"></button><div hx-trigger="every 2s[ok()]"></div>'
@@ -79,7 +84,7 @@ def test_the_finder_finds_what_the_policy_refuses():
 
 
 @pytest.fixture
-def site(db, client):
+def site(db: None, client: Client) -> Plan:
     coordinator = factories.UserFactory(username="coordinator", is_staff=True, is_superuser=True)
     plan = import_plan_text(
         template_text("heypeter-academy-lms"),
@@ -94,10 +99,11 @@ def site(db, client):
     return plan
 
 
-def page_urls(client, plan) -> list[str]:
+def page_urls(client: Client, plan: Plan) -> list[str]:
     role = plan.roles.order_by("order").first()
     gate = plan.gates.first()
     message = Message.objects.filter(plan=plan).first()
+    assert role is not None and gate is not None and message is not None
     urls = [
         reverse("launch:home"),
         reverse("plans:detail", args=[plan.slug]),
@@ -118,7 +124,7 @@ def page_urls(client, plan) -> list[str]:
         reverse("admin:plans_plan_from_template"),
         reverse("admin:plans_plan_change", args=[plan.pk]),
         reverse("admin:checklists_gate_change", args=[gate.pk]),
-        reverse("admin:checklists_checklist_change", args=[plan.checklists.first().pk]),
+        reverse("admin:checklists_checklist_change", args=[plan.checklists.earliest("pk").pk]),
         reverse("admin:roles_role_change", args=[role.pk]),
         reverse("admin:communications_message_change", args=[message.pk]),
     ]
@@ -135,7 +141,7 @@ def page_urls(client, plan) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_every_page_sends_the_policies_and_has_no_inline_script_or_style(client, site):
+def test_every_page_sends_the_policies_and_has_no_inline_script_or_style(client: Client, site: Plan) -> None:
     urls = page_urls(client, site)
     anonymous = {reverse("communications:status", args=[site.slug]), urls[-1]}
     checked = 0
@@ -169,10 +175,12 @@ def test_every_page_sends_the_policies_and_has_no_inline_script_or_style(client,
 
 
 @pytest.mark.django_db
-def test_the_board_fragment_has_no_inline_style(client, site):
+def test_the_board_fragment_has_no_inline_style(client: Client, site: Plan) -> None:
     """The war-room fragment htmx swaps in every poll: its progress bars are classes, not style=""."""
     board = client.get(reverse("warroom:board", args=[site.slug]))
-    poll_url = re.search(r'hx-get="([^"]+)"', board.content.decode()).group(1)
+    found = re.search(r'hx-get="([^"]+)"', board.content.decode())
+    assert found is not None
+    poll_url = found.group(1)
     fragment = client.get(poll_url, HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200
     html = fragment.content.decode()

@@ -7,7 +7,7 @@ A new URL without an entry fails ``test_every_url_is_in_the_table`` with what to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -32,6 +32,9 @@ from tests.endpoints import (
     walk,
 )
 
+if TYPE_CHECKING:
+    from django.http.response import HttpResponseBase
+
 pytestmark = pytest.mark.django_db
 
 ROUTES = walk()
@@ -52,7 +55,7 @@ def url_of(entry: Endpoint, world: World) -> str:
     return reverse(entry.name, kwargs=entry.kwargs(world))
 
 
-def is_login_redirect(response) -> bool:
+def is_login_redirect(response: HttpResponseBase) -> bool:
     login = reverse(django_settings.LOGIN_URL)
     return response.status_code == 302 and response["Location"].startswith(login)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
 from django.db import connection
@@ -24,6 +24,9 @@ from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.metrics import trigger_state
 from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
 from roles.models import Role
+
+if TYPE_CHECKING:
+    from communications.models import Delivery
 
 WINDOW = timedelta(minutes=30)
 NEXT_ROWS = 11
@@ -275,11 +278,11 @@ def comms(plan: Plan, now: datetime) -> Comms:
 _OUTBOX_READY: bool | None = None
 
 
-def _outbox():
+def _outbox() -> type[Delivery] | None:
     """The communications outbox model, once its table exists (checked once per process)."""
     global _OUTBOX_READY
     try:
-        delivery = apps.get_model("communications", "Delivery")
+        delivery = cast("type[Delivery]", apps.get_model("communications", "Delivery"))
     except LookupError:
         return None
     if _OUTBOX_READY is None:

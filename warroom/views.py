@@ -170,7 +170,9 @@ def _client_revision(request: HttpRequest) -> int:
         return -1
 
 
-def _revision(request: HttpRequest, key: tuple[str, str], read: Callable[[], tuple[int, int] | None]):
+def _revision(
+    request: HttpRequest, key: tuple[str, str], read: Callable[[], tuple[int, int] | None]
+) -> tuple[int, int] | None:
     now = time.monotonic()
     hit = _REVISIONS.get(key)
     if hit is not None and now - hit[0] < revision_ttl() and _client_revision(request) <= hit[2]:
@@ -237,7 +239,7 @@ def live(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     and keep the browser's own cache out of the way (the page sends If-None-Match itself)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         response = view(request, *args, **kwargs)
         response["X-Server-Now"] = str(int(time.time() * 1000))
         response["Cache-Control"] = "no-store"

@@ -17,6 +17,8 @@ from ._shared import StaleWrite, _text
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from roles.models import Role
+
 
 def _locked_item(item: Item | int) -> Item:
     pk = item.pk if isinstance(item, Item) else item
@@ -25,7 +27,7 @@ def _locked_item(item: Item | int) -> Item:
     )
 
 
-def item_role(item: Item):
+def item_role(item: Item) -> Role | None:
     return item.owner_role or item.checklist.role
 
 

@@ -5,6 +5,7 @@ is the only write of its own."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,11 @@ from plans.models import Plan, PlanStatus, Step
 from plans.services import plan_transition, reading_record
 
 from .importer import import_plan_text
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from django.contrib.auth.models import User
 
 DEMO_SLUG = "demo-heypeter"
 DEMO_TEMPLATE = "heypeter-academy-lms"
@@ -37,11 +43,13 @@ DONE_BEFORE = timedelta(minutes=40)
 LEFT_OPEN = ["Performance checks", "Update runbooks"]
 
 
-def demo_user(User, username: str, password: str, *, first: str, last: str, staff: bool = False):
+def demo_user(
+    user_model: type[User], username: str, password: str, *, first: str, last: str, staff: bool = False
+) -> User:
     """The demo login ``username`` with ``password`` (made once; its password reset to the file's)."""
-    user = User.objects.filter(username=username).first()
+    user = user_model.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.com")
+        user = user_model(username=username, first_name=first, last_name=last, email=f"{username}@example.com")
         user.is_staff = user.is_superuser = staff
         user.set_password(password)
         user.save()
@@ -51,7 +59,7 @@ def demo_user(User, username: str, password: str, *, first: str, last: str, staf
     return user
 
 
-def _progress(plan, *, now, coordinator) -> None:
+def _progress(plan: Plan, *, now: datetime, coordinator: User) -> None:
     """Tick what was due before ``now - DONE_BEFORE`` and run the steps whose time has come,
     through the services, then backdate the demo's actual times to the planned ones."""
     cutoff = now - DONE_BEFORE - plan.t0
@@ -71,6 +79,7 @@ def _progress(plan, *, now, coordinator) -> None:
         else:
             Step.objects.filter(pk=step.pk).update(actual_start=begin)
     for item in Item.objects.filter(plan=plan, status="done", due_offset__isnull=False):
+        assert item.due_offset is not None  # for the type checker: filtered above
         Item.objects.filter(pk=item.pk).update(done_at=plan.t0 + item.due_offset - timedelta(minutes=5))
     # Gates whose moment has passed were held: every polled role said GO and the authority agreed.
     for gate in plan.gates.filter(offset__lt=now - plan.t0).select_related("authority_role"):
@@ -79,12 +88,13 @@ def _progress(plan, *, now, coordinator) -> None:
             vote_cast(gate, role=role, by=role.primary or coordinator, vote="go", comment="Ready.")
         authority = gate.authority_role.primary if gate.authority_role and gate.authority_role.primary else None
         gate_decide(gate, by=authority or coordinator, decision="go", reason="All criteria met; every team GO.")
+        assert gate.offset is not None  # for the type checker: filtered above
         held_at = plan.t0 + gate.offset
         Vote.objects.filter(gate=gate).update(voted_at=held_at - timedelta(minutes=10))
         Gate.objects.filter(pk=gate.pk).update(decided_at=held_at)
 
 
-def demo_plan(coordinator, people) -> Plan:
+def demo_plan(coordinator: User, people: dict[str, User]) -> Plan:
     """The demo plan from its template, scheduled, counting down and part-way done, in one transaction."""
     now = timezone.now().replace(second=0, microsecond=0)
     t0 = now + timedelta(hours=2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -12,6 +12,9 @@ from ..models import Phase, Plan, Step
 from ..services import plan_rebaseline, plan_set_coordinator
 from .scope import PlanEventMixin, PlanScopedAdmin, actor, administers_every_plan
 from .timing import TimingFieldsMixin
+
+if TYPE_CHECKING:
+    from django.forms.models import BaseInlineFormSet
 
 
 class PhaseInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
@@ -27,7 +30,9 @@ class StepInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     readonly_fields = ("status",)  # a step starts and finishes on the checklist pages (their times with it)
     show_change_link = True
 
-    def get_formset(self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any):  # type: ignore[override]
+    def get_formset(
+        self, request: HttpRequest, obj: Plan | None = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet[Any, Any, Any]]:
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
             fields: dict[str, Any] = formset.form.base_fields

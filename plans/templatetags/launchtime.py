@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django import template
 
 from plans.offsets import format_duration, format_offset
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 register = template.Library()
 
@@ -22,7 +26,7 @@ def duration_filter(value: timedelta | None) -> str:
 
 
 @register.filter(name="person")
-def person_filter(user, default: str = "") -> str:
+def person_filter(user: User | None, default: str = "") -> str:
     """A user's full name, else username; ``default`` (e.g. "unassigned") for nobody."""
     if user is None or not getattr(user, "pk", None):
         return default

@@ -10,6 +10,7 @@ import os
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
@@ -17,6 +18,13 @@ from django.utils import timezone
 
 from plans.services import hold_start
 from tests import factories
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.fixture_types import LoginPage
+
 
 pytestmark = pytest.mark.browser
 
@@ -37,24 +45,24 @@ EVALUATE = """(cases) => {
 }"""
 
 
-def _shot(page, name: str) -> None:
+def _shot(page: Page, name: str) -> None:
     folder = os.environ.get("LC_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
-def _browser_clock_an_hour_behind(page) -> None:
+def _browser_clock_an_hour_behind(page: Page) -> None:
     """The browser believes it is an hour earlier than the server does (a laptop with a wrong clock)."""
     page.clock.install(time=timezone.now() - timedelta(hours=1))
 
 
-def _assert_browser_clock_behind(page) -> None:
+def _assert_browser_clock_behind(page: Page) -> None:
     lag = time.time() - page.evaluate("Date.now()") / 1000
     assert 3500 < lag < 3700  # the page really runs an hour behind: the clocks below are corrected
 
 
-def test_clock_cases_give_the_same_strings_in_the_browser(page):
+def test_clock_cases_give_the_same_strings_in_the_browser(page: Page) -> None:
     page.set_content("<!doctype html><title>clock</title><p>clock.js</p>")
     page.add_script_tag(path=str(CLOCK_JS))
     got = page.evaluate(EVALUATE, CASES)
@@ -65,7 +73,7 @@ def test_clock_cases_give_the_same_strings_in_the_browser(page):
     assert got["deadline"] == {c["name"]: c["expected"] for c in CASES["deadline"]}
 
 
-def test_server_clock_measures_the_skew_from_a_response(page):
+def test_server_clock_measures_the_skew_from_a_response(page: Page) -> None:
     page.set_content("<!doctype html><title>clock</title>")
     page.add_script_tag(path=str(CLOCK_JS))
     skews = page.evaluate(
@@ -82,7 +90,7 @@ def test_server_clock_measures_the_skew_from_a_response(page):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_status_page_clock_uses_the_server_time_and_freezes_on_hold(page, live_server):
+def test_status_page_clock_uses_the_server_time_and_freezes_on_hold(page: Page, live_server: LiveServer) -> None:
     coordinator = factories.UserFactory(username="coord")
     plan = factories.PlanFactory(
         coordinator=coordinator, slug="midas", name="Midas go-live", t0=timezone.now() + timedelta(hours=2, seconds=30)
@@ -104,7 +112,9 @@ def test_status_page_clock_uses_the_server_time_and_freezes_on_hold(page, live_s
 
 
 @pytest.mark.django_db(transaction=True)
-def test_plan_page_and_board_clocks_use_the_server_time(page, live_server, login_page):
+def test_plan_page_and_board_clocks_use_the_server_time(
+    page: Page, live_server: LiveServer, login_page: LoginPage
+) -> None:
     coordinator = factories.UserFactory(username="coord")
     plan = factories.PlanFactory(
         coordinator=coordinator, slug="go-live", name="Go-live", t0=timezone.now() + timedelta(hours=2, seconds=30)

@@ -6,6 +6,7 @@ placed, the role switch navigates."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,19 @@ from django.utils import timezone
 from plans.models import PlanStatus
 from tests import factories
 from tests.browser.waiting import wait_for_js
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from django.contrib.auth.models import User
+    from playwright.sync_api import Browser, ConsoleMessage, Page
+    from pytest_django.live_server_helper import LiveServer
+
+    from checklists.models import Item
+    from plans.models import Plan
+    from roles.models import Role
+    from tests.fixture_types import LoginPage
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,8 +38,16 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
+class CspSetup(TypedDict):
+    plan: Plan
+    coordinator: User
+    owner: User
+    role: Role
+    item: Item
+
+
 @pytest.fixture
-def setup():
+def setup() -> CspSetup:
     coordinator = factories.UserFactory(username="coord", is_staff=True, is_superuser=True)
     plan = factories.PlanFactory(
         coordinator=coordinator,
@@ -43,26 +65,31 @@ def setup():
     return {"plan": plan, "coordinator": coordinator, "owner": owner, "role": role, "item": item}
 
 
+class WatchedPage(Protocol):
+    """The ``watched`` fixture: a new page of the given size that records CSP violations."""
+
+    def __call__(self, width: int = ..., height: int = ...) -> Page: ...
+
+
 @pytest.fixture
-def watched(browser):
+def watched(browser: Browser) -> Iterator[WatchedPage]:
     """New pages in their own contexts that record CSP violations (events and console messages)."""
     contexts = []
 
-    def _new(width: int = 1280, height: int = 900):
+    def _new(width: int = 1280, height: int = 900) -> Page:
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         pg = context.new_page()
         pg.set_default_timeout(10_000)
         pg.add_init_script(WATCH)
-        pg.console_messages = []
-        pg.on(
-            "console",
-            lambda msg: (
-                pg.console_messages.append(msg.text)
-                if "Content Security Policy" in msg.text or msg.text.startswith("Refused to")
-                else None
-            ),
-        )
+        messages: list[str] = []
+        pg.csp_console = messages  # type: ignore[attr-defined]  # kept on the page for assert_no_violation
+
+        def _record(msg: ConsoleMessage) -> None:
+            if "Content Security Policy" in msg.text or msg.text.startswith("Refused to"):
+                messages.append(msg.text)
+
+        pg.on("console", _record)
         return pg
 
     yield _new
@@ -70,12 +97,12 @@ def watched(browser):
         context.close()
 
 
-def assert_no_violation(pg) -> None:
+def assert_no_violation(pg: Page) -> None:
     assert pg.evaluate("window.__csp") == [], pg.url
-    assert pg.console_messages == [], pg.url
+    assert pg.csp_console == [], pg.url  # type: ignore[attr-defined]  # set by the watched fixture
 
 
-def ticks(pg, selector: str) -> None:
+def ticks(pg: Page, selector: str) -> None:
     first = pg.inner_text(selector)
     wait_for_js(
         pg,
@@ -85,7 +112,13 @@ def ticks(pg, selector: str) -> None:
     )
 
 
-def test_pages_pass_the_policy_and_still_work(watched, login_page, live_server, setup, monkeypatch):
+def test_pages_pass_the_policy_and_still_work(
+    watched: WatchedPage,
+    login_page: LoginPage,
+    live_server: LiveServer,
+    setup: CspSetup,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr("warroom.views.BUCKET_SECONDS", 10**9)  # only the tick changes the board
     plan, item = setup["plan"], setup["item"]
     base = f"{live_server.url}/plans/{plan.slug}"
@@ -93,6 +126,7 @@ def test_pages_pass_the_policy_and_still_work(watched, login_page, live_server, 
     board = watched(1920, 1080)
     login_page(board, setup["coordinator"])
     response = board.goto(f"{base}/warroom/")
+    assert response is not None
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert "camera=()" in response.headers["permissions-policy"]
     board.wait_for_selector("#wr-root")
@@ -138,13 +172,14 @@ def test_pages_pass_the_policy_and_still_work(watched, login_page, live_server, 
 
     public = watched()
     response = public.goto(f"{live_server.url}/status/{plan.slug}/")
+    assert response is not None
     assert "default-src 'self'" in response.headers["content-security-policy"]
     wait_for_js(public, "document.getElementById('countdown').textContent.includes('T-')")
     ticks(public, "#countdown")
     assert_no_violation(public)
 
 
-def test_the_watch_sees_a_violation(watched, live_server, setup):
+def test_the_watch_sees_a_violation(watched: WatchedPage, live_server: LiveServer, setup: CspSetup) -> None:
     """The harness itself: an inline style injected into the page is refused and reported."""
     pg = watched()
     pg.goto(f"{live_server.url}/status/{setup['plan'].slug}/")

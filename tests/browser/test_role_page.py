@@ -4,6 +4,7 @@ else finds no tick button and their POST is refused."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 
@@ -11,11 +12,28 @@ from checklists.models import ItemStatus
 from tests import factories
 from tests.browser.waiting import wait_for_js
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
+
+    from checklists.models import Item
+    from plans.models import Plan
+    from roles.models import Role
+    from tests.fixture_types import LoginPage
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+class RolePageSetup(TypedDict):
+    plan: Plan
+    owner: User
+    role: Role
+    item: Item
+
+
 @pytest.fixture
-def role_page_setup():
+def role_page_setup() -> RolePageSetup:
     coordinator = factories.UserFactory(username="coord")
     plan = factories.PlanFactory(coordinator=coordinator, slug="go-live")
     owner = factories.UserFactory(username="owner")
@@ -25,7 +43,9 @@ def role_page_setup():
     return {"plan": plan, "owner": owner, "role": role, "item": item}
 
 
-def test_owner_ticks_without_reload_and_stranger_is_refused(page, login_page, live_server, role_page_setup):
+def test_owner_ticks_without_reload_and_stranger_is_refused(
+    page: Page, login_page: LoginPage, live_server: LiveServer, role_page_setup: RolePageSetup
+) -> None:
     s = role_page_setup
     url = f"{live_server.url}/plans/{s['plan'].slug}/roles/{s['role'].slug}/"
     row = f"#item-{s['item'].pk}"
@@ -64,7 +84,9 @@ def test_owner_ticks_without_reload_and_stranger_is_refused(page, login_page, li
     assert s["item"].status == ItemStatus.DONE
 
 
-def test_gate_poll_updates_live_and_keeps_what_you_type(browser, login_page, live_server):
+def test_gate_poll_updates_live_and_keeps_what_you_type(
+    browser: Browser, login_page: LoginPage, live_server: LiveServer
+) -> None:
     director = factories.UserFactory(username="director")
     voter = factories.UserFactory(username="voter")
     plan = factories.PlanFactory(coordinator=factories.UserFactory(username="coord2"), slug="gate-live")
@@ -93,7 +115,9 @@ def test_gate_poll_updates_live_and_keeps_what_you_type(browser, login_page, liv
     director_page.context.close()
 
 
-def test_hide_done_keeps_the_page_to_what_is_left_and_is_remembered(page, login_page, live_server, role_page_setup):
+def test_hide_done_keeps_the_page_to_what_is_left_and_is_remembered(
+    page: Page, login_page: LoginPage, live_server: LiveServer, role_page_setup: RolePageSetup
+) -> None:
     s = role_page_setup
     other = factories.ItemFactory(checklist=s["item"].checklist, title="Verify the restore")
     url = f"{live_server.url}/plans/{s['plan'].slug}/roles/{s['role'].slug}/"

@@ -5,6 +5,7 @@ shows STALE until polls succeed again."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 from django.utils import timezone
@@ -13,11 +14,32 @@ from plans.services import hold_start
 from tests import factories
 from tests.browser.waiting import wait_for_js
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from django.contrib.auth.models import User
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
+
+    from checklists.models import Item
+    from plans.models import Plan
+    from roles.models import Role
+    from tests.fixture_types import LoginPage, NewPage
+
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+class BoardSetup(TypedDict):
+    plan: Plan
+    coordinator: User
+    owner: User
+    role: Role
+    item: Item
+
+
 @pytest.fixture
-def setup():
+def setup() -> BoardSetup:
     coordinator = factories.UserFactory(username="coord")
     plan = factories.PlanFactory(
         coordinator=coordinator, slug="go-live", name="Go-live", t0=timezone.now() + timedelta(minutes=20)
@@ -30,11 +52,11 @@ def setup():
 
 
 @pytest.fixture
-def new_page(browser):
+def new_page(browser: Browser) -> Iterator[NewPage]:
     """Pages in their own browser contexts (separate sign-ins), closed before the live server stops."""
     contexts = []
 
-    def _new():
+    def _new() -> Page:
         context = browser.new_context(viewport={"width": 1920, "height": 1080})
         contexts.append(context)
         pg = context.new_page()
@@ -46,7 +68,7 @@ def new_page(browser):
         context.close()
 
 
-def _open_board(page, login_page, live_server, user, plan):
+def _open_board(page: Page, login_page: LoginPage, live_server: LiveServer, user: User, plan: Plan) -> Page:
     login_page(page, user)
     page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
     page.wait_for_selector("#wr-root")
@@ -54,7 +76,13 @@ def _open_board(page, login_page, live_server, user, plan):
     return page
 
 
-def test_tick_on_role_page_reaches_the_board_without_reload(new_page, login_page, live_server, setup, monkeypatch):
+def test_tick_on_role_page_reaches_the_board_without_reload(
+    new_page: NewPage,
+    login_page: LoginPage,
+    live_server: LiveServer,
+    setup: BoardSetup,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # The board's ETag also changes when the clock crosses a minute (its time-dependent rows); pin the
     # bucket so the only change this test sees is the tick.
     monkeypatch.setattr("warroom.views.BUCKET_SECONDS", 10**9)
@@ -77,7 +105,9 @@ def test_tick_on_role_page_reaches_the_board_without_reload(new_page, login_page
     assert board.evaluate("window.warroom.swaps") >= 1
 
 
-def test_hold_freezes_the_clock(new_page, login_page, live_server, setup):
+def test_hold_freezes_the_clock(
+    new_page: NewPage, login_page: LoginPage, live_server: LiveServer, setup: BoardSetup
+) -> None:
     board = _open_board(new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
     first = board.inner_text("#wr-clock")
     wait_for_js(board, f"document.getElementById('wr-clock').textContent !== {first!r}", timeout=5_000)
@@ -95,7 +125,9 @@ def test_hold_freezes_the_clock(new_page, login_page, live_server, setup):
     assert board.evaluate("window.__same_document") is True
 
 
-def test_stale_banner_when_polls_fail_and_recovery(new_page, login_page, live_server, setup):
+def test_stale_banner_when_polls_fail_and_recovery(
+    new_page: NewPage, login_page: LoginPage, live_server: LiveServer, setup: BoardSetup
+) -> None:
     board = _open_board(new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
     assert board.is_hidden("#wr-stale")
     board.route("**/warroom/fragment/**", lambda route: route.abort())

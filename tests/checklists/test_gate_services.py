@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -15,11 +17,29 @@ from checklists.services import (
 from plans.models import Event, Hold, PlanStatus
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from checklists.models import Gate, Item, NoGoTrigger
+    from plans.models import Plan
+    from roles.models import Role
+
 pytestmark = pytest.mark.django_db
 
 
+class GateSetup(TypedDict):
+    gate: Gate
+    director: User
+    qa_user: User
+    ops_user: User
+    qa: Role
+    ops: Role
+    criterion: Item
+    trigger: NoGoTrigger
+
+
 @pytest.fixture
-def setup(plan):
+def setup(plan: Plan) -> GateSetup:
     director = factories.UserFactory(username="director")
     qa_user = factories.UserFactory(username="qa")
     ops_user = factories.UserFactory(username="ops")
@@ -43,7 +63,7 @@ def setup(plan):
     }
 
 
-def test_go_refused_names_each_blocker(setup):
+def test_go_refused_names_each_blocker(setup: GateSetup) -> None:
     s = setup
     trigger_raise(s["trigger"], by=s["ops_user"], reason="BUG-12 still open")
     gate_open_poll(s["gate"], by=s["director"])
@@ -59,7 +79,7 @@ def test_go_refused_names_each_blocker(setup):
     assert s["gate"].status == GateStatus.POLLING
 
 
-def test_go_passes_when_everything_is_green(setup, plan):
+def test_go_passes_when_everything_is_green(setup: GateSetup, plan: Plan) -> None:
     s = setup
     item_tick(s["criterion"], by=s["qa_user"])
     gate_open_poll(s["gate"], by=s["director"])
@@ -71,7 +91,7 @@ def test_go_passes_when_everything_is_green(setup, plan):
     assert Event.objects.filter(plan=plan, kind="gate.decided", data__decision="go").count() == 1
 
 
-def test_no_go_puts_the_launch_on_hold(setup, plan):
+def test_no_go_puts_the_launch_on_hold(setup: GateSetup, plan: Plan) -> None:
     s = setup
     gate = gate_decide(s["gate"], by=s["director"], decision="no_go", reason="Payments flaky")
     plan.refresh_from_db()
@@ -81,19 +101,19 @@ def test_no_go_puts_the_launch_on_hold(setup, plan):
     assert "Payments flaky" in hold.reason and hold.started_by == s["director"]
 
 
-def test_no_go_needs_a_reason(setup):
+def test_no_go_needs_a_reason(setup: GateSetup) -> None:
     with pytest.raises(ValidationError, match="Say why"):
         gate_decide(setup["gate"], by=setup["director"], decision="no_go")
 
 
-def test_only_the_authority_decides(setup):
+def test_only_the_authority_decides(setup: GateSetup) -> None:
     with pytest.raises(PermissionDenied):
         gate_decide(setup["gate"], by=setup["qa_user"], decision="no_go", reason="x")
     with pytest.raises(PermissionDenied):
         gate_open_poll(setup["gate"], by=setup["qa_user"])
 
 
-def test_new_round_after_no_go_discards_old_votes(setup):
+def test_new_round_after_no_go_discards_old_votes(setup: GateSetup) -> None:
     s = setup
     gate_open_poll(s["gate"], by=s["director"])
     vote_cast(s["gate"], role=s["qa"], by=s["qa_user"], vote="go")
@@ -106,7 +126,7 @@ def test_new_round_after_no_go_discards_old_votes(setup):
         gate_decide(gate, by=s["director"], decision="go")
 
 
-def test_vote_rules(setup):
+def test_vote_rules(setup: GateSetup) -> None:
     s = setup
     with pytest.raises(ValidationError, match="not open"):
         vote_cast(s["gate"], role=s["qa"], by=s["qa_user"], vote="go")
@@ -123,7 +143,7 @@ def test_vote_rules(setup):
     assert Event.objects.filter(kind="gate.voted").count() == 2
 
 
-def test_unpolled_role_cannot_vote(setup, plan):
+def test_unpolled_role_cannot_vote(setup: GateSetup, plan: Plan) -> None:
     other_user = factories.UserFactory(username="other")
     other = factories.RoleFactory(plan=plan, name="Marketing", slug="mkt", primary=other_user)
     gate_open_poll(setup["gate"], by=setup["director"])
@@ -131,7 +151,7 @@ def test_unpolled_role_cannot_vote(setup, plan):
         vote_cast(setup["gate"], role=other, by=other_user, vote="go")
 
 
-def test_triggers_raise_and_clear_by_role_holders_only(setup, plan):
+def test_triggers_raise_and_clear_by_role_holders_only(setup: GateSetup, plan: Plan) -> None:
     s = setup
     outsider = factories.UserFactory(username="outsider")
     with pytest.raises(PermissionDenied):
@@ -146,7 +166,7 @@ def test_triggers_raise_and_clear_by_role_holders_only(setup, plan):
     assert Event.objects.filter(kind="trigger.cleared").count() == 1
 
 
-def test_optional_criterion_does_not_block(setup):
+def test_optional_criterion_does_not_block(setup: GateSetup) -> None:
     s = setup
     s["criterion"].required = False
     s["criterion"].save()

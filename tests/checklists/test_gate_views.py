@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 import pytest
 from django.urls import reverse
 
@@ -7,11 +9,28 @@ from checklists.models import GateStatus
 from plans.models import Event, PlanStatus
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from checklists.models import Gate, NoGoTrigger
+    from plans.models import Plan
+    from roles.models import Role
+
+
 pytestmark = pytest.mark.django_db
 
 
+class GateSetup(TypedDict):
+    gate: Gate
+    director: User
+    qa_user: User
+    qa: Role
+    trigger: NoGoTrigger
+
+
 @pytest.fixture
-def gate_setup(plan):
+def gate_setup(plan: Plan) -> GateSetup:
     director = factories.UserFactory(username="director")
     qa_user = factories.UserFactory(username="qa")
     authority = factories.RoleFactory(plan=plan, name="Launch Director", slug="director", primary=director)
@@ -24,11 +43,11 @@ def gate_setup(plan):
     return {"gate": gate, "director": director, "qa_user": qa_user, "qa": qa, "trigger": trigger}
 
 
-def url(name, plan, gate, *extra):
+def url(name: str, plan: Plan, gate: Gate, *extra: object) -> str:
     return reverse(f"checklists:{name}", args=[plan.slug, gate.slug, *extra])
 
 
-def test_gate_page_shows_criteria_triggers_poll_and_blockers(client, plan, gate_setup):
+def test_gate_page_shows_criteria_triggers_poll_and_blockers(client: Client, plan: Plan, gate_setup: GateSetup) -> None:
     client.force_login(gate_setup["director"])
     html = client.get(url("gate", plan, gate_setup["gate"])).content.decode()
     assert "Smoke tests pass" in html and "Sev-1 open" in html
@@ -37,14 +56,14 @@ def test_gate_page_shows_criteria_triggers_poll_and_blockers(client, plan, gate_
     assert "Open the poll" in html
 
 
-def test_poll_fragment_is_only_the_live_part(client, plan, gate_setup):
+def test_poll_fragment_is_only_the_live_part(client: Client, plan: Plan, gate_setup: GateSetup) -> None:
     client.force_login(gate_setup["qa_user"])
     html = client.get(url("gate_poll", plan, gate_setup["gate"])).content.decode()
     assert html.strip().startswith('<div id="gate-live"')
     assert "<html" not in html
 
 
-def test_vote_and_refused_go_through_the_views(client, plan, gate_setup):
+def test_vote_and_refused_go_through_the_views(client: Client, plan: Plan, gate_setup: GateSetup) -> None:
     gate = gate_setup["gate"]
     client.force_login(gate_setup["director"])
     client.post(url("gate_open_poll", plan, gate))
@@ -59,14 +78,14 @@ def test_vote_and_refused_go_through_the_views(client, plan, gate_setup):
     assert gate.status == GateStatus.POLLING
 
 
-def test_no_go_view_holds_the_launch(client, plan, gate_setup):
+def test_no_go_view_holds_the_launch(client: Client, plan: Plan, gate_setup: GateSetup) -> None:
     client.force_login(gate_setup["director"])
     client.post(url("gate_decide", plan, gate_setup["gate"]), {"decision": "no_go", "reason": "Sev-1"})
     plan.refresh_from_db()
     assert plan.status == PlanStatus.HOLD
 
 
-def test_outsiders_get_403_and_nothing_changes(client, plan, gate_setup):
+def test_outsiders_get_403_and_nothing_changes(client: Client, plan: Plan, gate_setup: GateSetup) -> None:
     gate = gate_setup["gate"]
     outsider = factories.UserFactory(username="outsider")
     client.force_login(outsider)
@@ -80,7 +99,7 @@ def test_outsiders_get_403_and_nothing_changes(client, plan, gate_setup):
     assert not Event.objects.filter(plan=plan).exists()
 
 
-def test_role_holder_raises_and_clears_a_trigger(client, plan, gate_setup):
+def test_role_holder_raises_and_clears_a_trigger(client: Client, plan: Plan, gate_setup: GateSetup) -> None:
     gate, trigger = gate_setup["gate"], gate_setup["trigger"]
     client.force_login(gate_setup["qa_user"])
     client.post(url("trigger_raise", plan, gate, trigger.pk), {"reason": "Sev-1 in checkout"})

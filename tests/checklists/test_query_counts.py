@@ -4,6 +4,7 @@ a small plan, then again after the plan grows to 2,000 items (bulk-created to ke
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 from django.db import connection
@@ -14,6 +15,15 @@ from checklists.models import Checklist, Item, NoGoTrigger, Vote
 from plans.models import Event, Step
 from roles.models import Role
 from tests import factories
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import DjangoAssertNumQueries
+
+    from checklists.models import Gate
+    from plans.models import Plan
+
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +39,17 @@ BUDGET = {
 }
 
 
+class PageWorld(TypedDict):
+    plan: Plan
+    owner: User
+    role: Role
+    other: Role
+    gate: Gate
+    checklist: Checklist
+
+
 @pytest.fixture
-def world(plan, coordinator):
+def world(plan: Plan, coordinator: User) -> PageWorld:
     owner = factories.UserFactory(username="owner")
     role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=owner)
     other = factories.RoleFactory(plan=plan, name="QA", slug="qa")
@@ -44,7 +63,7 @@ def world(plan, coordinator):
     return {"plan": plan, "owner": owner, "role": role, "other": other, "gate": gate, "checklist": checklist}
 
 
-def grow(world, *, items: int = 2000, steps: int = 200) -> None:
+def grow(world: PageWorld, *, items: int = 2000, steps: int = 200) -> None:
     plan, role, gate, owner = world["plan"], world["role"], world["gate"], world["owner"]
     roles = Role.objects.bulk_create(
         [Role(plan=plan, name=f"Extra role {n}", slug=f"extra-{n}", order=10 + n, primary=owner) for n in range(20)]
@@ -102,7 +121,7 @@ def grow(world, *, items: int = 2000, steps: int = 200) -> None:
     )
 
 
-def pages(world) -> dict[str, str]:
+def pages(world: PageWorld) -> dict[str, str]:
     plan, role, gate = world["plan"], world["role"], world["gate"]
     return {
         "home": reverse("launch:home"),
@@ -115,7 +134,7 @@ def pages(world) -> dict[str, str]:
     }
 
 
-def measure(client, url: str) -> int:
+def measure(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -123,7 +142,13 @@ def measure(client, url: str) -> int:
 
 
 @pytest.mark.parametrize("viewer", ["owner", "coordinator"])
-def test_every_page_keeps_a_fixed_number_of_queries(client, world, coordinator, viewer, django_assert_max_num_queries):
+def test_every_page_keeps_a_fixed_number_of_queries(
+    client: Client,
+    world: PageWorld,
+    coordinator: User,
+    viewer: str,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     client.force_login(world["owner"] if viewer == "owner" else coordinator)
     urls = pages(world)
     small = {name: measure(client, url) for name, url in urls.items()}

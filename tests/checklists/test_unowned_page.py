@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django.urls import reverse
 
@@ -9,11 +11,18 @@ from checklists.models import ItemStatus
 from plans.models import StepStatus
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from checklists.models import Item
+    from plans.models import Plan, Step
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def unowned(plan):
+def unowned(plan: Plan) -> tuple[Item, Step, Item]:
     item = factories.ItemFactory(
         checklist__plan=plan, checklist__role=None, owner_role=None, title="Remove maintenance mode"
     )
@@ -22,7 +31,9 @@ def unowned(plan):
     return item, step, owned
 
 
-def test_unowned_page_lists_only_unowned_work(client, plan, coordinator, unowned):
+def test_unowned_page_lists_only_unowned_work(
+    client: Client, plan: Plan, coordinator: User, unowned: tuple[Item, Step, Item]
+) -> None:
     item, step, owned = unowned
     client.force_login(coordinator)
     page = client.get(reverse("checklists:role", args=[plan.slug, "_unowned"]))
@@ -32,7 +43,9 @@ def test_unowned_page_lists_only_unowned_work(client, plan, coordinator, unowned
     assert "Owned elsewhere" not in html
 
 
-def test_coordinator_ticks_and_runs_unowned_work_others_get_403(client, plan, coordinator, unowned):
+def test_coordinator_ticks_and_runs_unowned_work_others_get_403(
+    client: Client, plan: Plan, coordinator: User, unowned: tuple[Item, Step, Item]
+) -> None:
     item, step, _ = unowned
     url = reverse("checklists:item_set", args=[plan.slug, "_unowned", item.pk])
     client.force_login(factories.UserFactory())

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -10,41 +11,52 @@ from checklists.models import ItemStatus
 from plans.models import Event, StepStatus
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from checklists.models import Item
+    from plans.models import Plan
+    from roles.models import Role
+
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def owner():
+def owner() -> User:
     return factories.UserFactory(username="owner")
 
 
 @pytest.fixture
-def stranger():
+def stranger() -> User:
     return factories.UserFactory(username="stranger")
 
 
 @pytest.fixture
-def role(plan, owner):
+def role(plan: Plan, owner: User) -> Role:
     return factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=owner)
 
 
 @pytest.fixture
-def item(plan, role):
+def item(plan: Plan, role: Role) -> Item:
     checklist = factories.ChecklistFactory(plan=plan, role=role, name="DB prep")
     return factories.ItemFactory(checklist=checklist, title="Take backup", due_offset=timedelta(hours=-2))
 
 
-def role_url(plan, role):
+def role_url(plan: Plan, role: Role) -> str:
     return reverse("checklists:role", args=[plan.slug, role.slug])
 
 
-def item_url(plan, role, item):
+def item_url(plan: Plan, role: Role, item: Item) -> str:
     return reverse("checklists:item_set", args=[plan.slug, role.slug, item.pk])
 
 
-def test_role_page_shows_items_and_steps_in_due_order_with_states(client, plan, role, item, owner):
+def test_role_page_shows_items_and_steps_in_due_order_with_states(
+    client: Client, plan: Plan, role: Role, item: Item, owner: User
+) -> None:
     later = factories.StepFactory(plan=plan, lead_role=role, name="Migrate schema", offset=timedelta(hours=-1))
     client.force_login(owner)
     with time_machine.travel(T0 - timedelta(hours=2, minutes=10), tick=False):
@@ -60,7 +72,9 @@ def test_role_page_shows_items_and_steps_in_due_order_with_states(client, plan, 
     assert later.name in html
 
 
-def test_tick_swaps_just_the_row_and_records_who(client, plan, role, item, owner):
+def test_tick_swaps_just_the_row_and_records_who(
+    client: Client, plan: Plan, role: Role, item: Item, owner: User
+) -> None:
     client.force_login(owner)
     response = client.post(
         item_url(plan, role, item), {"status": "done", "version": item.version}, headers={"HX-Request": "true"}
@@ -74,14 +88,14 @@ def test_tick_swaps_just_the_row_and_records_who(client, plan, role, item, owner
     assert item.status == ItemStatus.DONE and item.done_by == owner
 
 
-def test_double_click_records_one_event(client, plan, role, item, owner):
+def test_double_click_records_one_event(client: Client, plan: Plan, role: Role, item: Item, owner: User) -> None:
     client.force_login(owner)
     for _ in range(2):
         client.post(item_url(plan, role, item), {"status": "done", "version": 0}, headers={"HX-Request": "true"})
     assert Event.objects.filter(plan=plan, kind="item.ticked").count() == 1
 
 
-def test_stale_page_gets_a_message_not_an_undo(client, plan, role, item, owner):
+def test_stale_page_gets_a_message_not_an_undo(client: Client, plan: Plan, role: Role, item: Item, owner: User) -> None:
     client.force_login(owner)
     client.post(item_url(plan, role, item), {"status": "done", "version": 0}, headers={"HX-Request": "true"})
     # A second tab still shows version 0 (open) and its "untick" is from before; now another stale tab
@@ -92,7 +106,7 @@ def test_stale_page_gets_a_message_not_an_undo(client, plan, role, item, owner):
     assert "changed by someone else" in response.content.decode()
 
 
-def test_note_is_saved_with_the_row(client, plan, role, item, owner):
+def test_note_is_saved_with_the_row(client: Client, plan: Plan, role: Role, item: Item, owner: User) -> None:
     client.force_login(owner)
     response = client.post(
         item_url(plan, role, item),
@@ -104,7 +118,9 @@ def test_note_is_saved_with_the_row(client, plan, role, item, owner):
     assert item.note == "Backup job queued" and item.status == ItemStatus.OPEN
 
 
-def test_stranger_sees_no_buttons_and_gets_403(client, plan, role, item, stranger):
+def test_stranger_sees_no_buttons_and_gets_403(
+    client: Client, plan: Plan, role: Role, item: Item, stranger: User
+) -> None:
     client.force_login(stranger)
     html = client.get(role_url(plan, role)).content.decode()
     assert 'data-action="tick"' not in html
@@ -116,7 +132,7 @@ def test_stranger_sees_no_buttons_and_gets_403(client, plan, role, item, strange
     assert not Event.objects.filter(plan=plan).exists()
 
 
-def test_backup_and_coordinator_may_tick(client, plan, role, item, coordinator):
+def test_backup_and_coordinator_may_tick(client: Client, plan: Plan, role: Role, item: Item, coordinator: User) -> None:
     backup = factories.UserFactory(username="backup")
     role.backup = backup
     role.save()
@@ -128,20 +144,20 @@ def test_backup_and_coordinator_may_tick(client, plan, role, item, coordinator):
     assert item.status == ItemStatus.OPEN and item.version == 2
 
 
-def test_role_page_needs_login_and_404s_unknown_role(client, plan, role, stranger):
+def test_role_page_needs_login_and_404s_unknown_role(client: Client, plan: Plan, role: Role, stranger: User) -> None:
     assert client.get(role_url(plan, role)).status_code == 302
     client.force_login(stranger)
     assert client.get(reverse("checklists:role", args=[plan.slug, "nobody"])).status_code == 404
 
 
-def test_item_of_another_role_is_404_on_this_role_url(client, plan, role, owner):
+def test_item_of_another_role_is_404_on_this_role_url(client: Client, plan: Plan, role: Role, owner: User) -> None:
     other = factories.ItemFactory(checklist__plan=plan)
     client.force_login(owner)
     response = client.post(item_url(plan, role, other), {"status": "done", "version": 0})
     assert response.status_code == 404
 
 
-def test_blocked_step_shows_blockers_and_no_start_button(client, plan, role, owner):
+def test_blocked_step_shows_blockers_and_no_start_button(client: Client, plan: Plan, role: Role, owner: User) -> None:
     first = factories.StepFactory(plan=plan, name="Freeze writes", offset=timedelta(hours=-3))
     second = factories.StepFactory(plan=plan, lead_role=role, name="Run migration", offset=timedelta(hours=-2))
     second.depends_on.add(first)
@@ -157,7 +173,7 @@ def test_blocked_step_shows_blockers_and_no_start_button(client, plan, role, own
     assert second.status == StepStatus.PENDING
 
 
-def test_start_and_finish_a_step(client, plan, role, owner):
+def test_start_and_finish_a_step(client: Client, plan: Plan, role: Role, owner: User) -> None:
     step = factories.StepFactory(plan=plan, lead_role=role, name="Run migration")
     client.force_login(owner)
     start = reverse("checklists:step_start", args=[plan.slug, role.slug, step.pk])
@@ -172,7 +188,7 @@ def test_start_and_finish_a_step(client, plan, role, owner):
     assert Event.objects.filter(plan=plan, kind="step.started").count() == 1
 
 
-def test_stranger_cannot_start_a_step(client, plan, role, stranger):
+def test_stranger_cannot_start_a_step(client: Client, plan: Plan, role: Role, stranger: User) -> None:
     step = factories.StepFactory(plan=plan, lead_role=role)
     client.force_login(stranger)
     response = client.post(reverse("checklists:step_start", args=[plan.slug, role.slug, step.pk]))
@@ -181,7 +197,7 @@ def test_stranger_cannot_start_a_step(client, plan, role, stranger):
     assert step.status == StepStatus.PENDING
 
 
-def test_skip_and_reopen_an_item(client, plan, role, item, owner):
+def test_skip_and_reopen_an_item(client: Client, plan: Plan, role: Role, item: Item, owner: User) -> None:
     client.force_login(owner)
     html = client.post(
         item_url(plan, role, item), {"status": "skipped", "version": 0}, headers={"HX-Request": "true"}
@@ -196,7 +212,7 @@ def test_skip_and_reopen_an_item(client, plan, role, item, owner):
     ]
 
 
-def test_times_across_a_dst_change_show_the_plan_zone_offset_of_each_moment(client, owner):
+def test_times_across_a_dst_change_show_the_plan_zone_offset_of_each_moment(client: Client, owner: User) -> None:
     # London leaves summer time at 01:00 UTC on Sun 25 Oct 2026; T-0 is after it, the item before.
     plan = factories.PlanFactory(t0=datetime(2026, 10, 25, 12, 0, tzinfo=UTC), timezone="Europe/London")
     role = factories.RoleFactory(plan=plan, slug="ops", primary=owner)

@@ -51,7 +51,7 @@ class Sink:
                 self.end_headers()
                 self.wfile.write(b"boom: upstream exploded" if status == 500 else b"ok")
 
-            def log_message(self, *args) -> None:
+            def log_message(self, *args: object) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -63,7 +63,7 @@ class Sink:
         self.thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stopping.set()
         self.server.shutdown()
         self.server.server_close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.utils import timezone
@@ -14,15 +15,24 @@ from communications.models import Audience, Channel, ChannelKind, Delivery, Deli
 from communications.services import status_post
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from playwright.sync_api import Page
+    from pytest_django import Settings
+    from pytest_django.live_server_helper import LiveServer
 
-def _shot(page, name: str) -> None:
+    from plans.models import Plan
+    from tests.fixture_types import LoginPage
+
+
+def _shot(page: Page, name: str) -> None:
     folder = os.environ.get("LC_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
-def _plan(coordinator):
+def _plan(coordinator: User) -> Plan:
     now = timezone.now()
     plan = factories.PlanFactory(
         coordinator=coordinator,
@@ -76,7 +86,9 @@ def _plan(coordinator):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_communications_and_status_pages_in_chromium(page, live_server, login_page, settings):
+def test_communications_and_status_pages_in_chromium(
+    page: Page, live_server: LiveServer, login_page: LoginPage, settings: Settings
+) -> None:
     settings.OUTBOX_SEND_INLINE = True
     settings.OUTBOX_MAX_ATTEMPTS = 1
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -93,6 +105,7 @@ def test_communications_and_status_pages_in_chromium(page, live_server, login_pa
     assert page.locator("#scheduled tr.scheduled").count() > 3
     _shot(page, "communications.png")
 
+    assert page.context.browser is not None
     anonymous = page.context.browser.new_context(viewport={"width": 1000, "height": 800})
     public = anonymous.new_page()
     public.goto(f"{live_server.url}/status/{plan.slug}/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -14,12 +15,15 @@ from communications.sources import occurrences
 from launch.format import template_text
 from launch.services.importer import import_plan_text
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
 
 
-def test_heypeter_communication_plan_goes_out_once_each(coordinator):
+def test_heypeter_communication_plan_goes_out_once_each(coordinator: User) -> None:
     with time_machine.travel(T0 - timedelta(days=9), tick=False):
         plan = import_plan_text(
             template_text("heypeter-academy-lms"), t0=T0, coordinator=coordinator, slug="heypeter", by=coordinator
@@ -41,4 +45,5 @@ def test_heypeter_communication_plan_goes_out_once_each(coordinator):
     hourly = Message.objects.get(plan=plan, name="Progress updates (hourly)")
     posts = StatusPost.objects.filter(plan=plan, delivery__source_id=hourly.pk)
     assert posts.count() == 7  # T-6h … T+0, one an hour, each once
-    assert "Launch state: Countdown." in posts.first().body
+    first = posts.first()
+    assert first is not None and "Launch state: Countdown." in first.body

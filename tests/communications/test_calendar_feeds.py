@@ -5,6 +5,7 @@ whose hash alone is stored; only the role's holders and the coordinator see, mak
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 import time_machine
@@ -16,13 +17,31 @@ from communications.models import CalendarFeed
 from plans.models import Event
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from plans.models import Plan
+    from roles.models import Role
+    from tests.fixture_types import ClientResponse
+
+
 pytestmark = pytest.mark.django_db
 
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
+class People(TypedDict):
+    primary: User
+    backup: User
+    stranger: User
+    dba: Role
+    qa: Role
+    coord: User
+
+
 @pytest.fixture
-def people(plan, coordinator):
+def people(plan: Plan, coordinator: User) -> People:
     primary, backup, stranger = (factories.UserFactory(username=n) for n in ("prim", "back", "stranger"))
     dba = factories.RoleFactory(plan=plan, name="DBA", primary=primary, backup=backup)
     qa = factories.RoleFactory(plan=plan, name="QA Lead", primary=stranger)
@@ -30,11 +49,11 @@ def people(plan, coordinator):
     return {"primary": primary, "backup": backup, "stranger": stranger, "dba": dba, "qa": qa, "coord": coordinator}
 
 
-def _ics(client, plan, token):
+def _ics(client: Client, plan: Plan, token: str) -> ClientResponse:
     return client.get(reverse("communications:ical", args=[plan.slug, token]))
 
 
-def test_holders_and_the_coordinator_make_links_others_are_refused(plan, people):
+def test_holders_and_the_coordinator_make_links_others_are_refused(plan: Plan, people: People) -> None:
     dba = people["dba"]
     for who in ("primary", "backup", "coord"):
         feed, token = feed_create(dba, by=people[who])
@@ -48,13 +67,13 @@ def test_holders_and_the_coordinator_make_links_others_are_refused(plan, people)
     assert not Event.objects.filter(data__icontains=token).exists()
 
 
-def test_the_database_keeps_only_the_hash(plan, people):
+def test_the_database_keeps_only_the_hash(plan: Plan, people: People) -> None:
     feed, token = feed_create(people["dba"], by=people["primary"])
     assert not CalendarFeed.objects.filter(token_hash=token).exists()
     assert len(feed.token_hash) == 64 and len(token) >= 40
 
 
-def test_revocation_is_effective_on_the_next_request(client, plan, people):
+def test_revocation_is_effective_on_the_next_request(client: Client, plan: Plan, people: People) -> None:
     feed, token = feed_create(people["dba"], by=people["primary"])
     assert _ics(client, plan, token).status_code == 200
     feed_revoke(feed, by=people["backup"])
@@ -62,7 +81,7 @@ def test_revocation_is_effective_on_the_next_request(client, plan, people):
     assert Event.objects.filter(plan=plan, kind="calendar.revoked").count() == 1
 
 
-def test_a_link_expires_after_the_days_chosen(client, plan, people):
+def test_a_link_expires_after_the_days_chosen(client: Client, plan: Plan, people: People) -> None:
     with time_machine.travel(START, tick=False):
         _, short = feed_create(people["dba"], by=people["primary"], days="3")
         feed, default = feed_create(people["dba"], by=people["primary"])
@@ -77,13 +96,13 @@ def test_a_link_expires_after_the_days_chosen(client, plan, people):
 
 
 @pytest.mark.parametrize("days", ["0", "366", "x", "-1"])
-def test_an_expiry_out_of_range_is_refused_and_nothing_is_made(plan, people, days):
+def test_an_expiry_out_of_range_is_refused_and_nothing_is_made(plan: Plan, people: People, days: str) -> None:
     with pytest.raises(ValidationError):
         feed_create(people["dba"], by=people["primary"], days=days)
     assert not CalendarFeed.objects.exists()
 
 
-def test_a_token_opens_only_its_plan_and_role(client, plan, people):
+def test_a_token_opens_only_its_plan_and_role(client: Client, plan: Plan, people: People) -> None:
     _, token = feed_create(people["dba"], by=people["primary"])
     other = factories.PlanFactory()
     assert _ics(client, other, token).status_code == 404
@@ -93,7 +112,7 @@ def test_a_token_opens_only_its_plan_and_role(client, plan, people):
     assert "Cut over DNS" in body and "QA Lead" not in body
 
 
-def test_last_used_is_recorded_at_most_every_five_minutes(client, plan, people):
+def test_last_used_is_recorded_at_most_every_five_minutes(client: Client, plan: Plan, people: People) -> None:
     feed, token = feed_create(people["dba"], by=people["primary"])
     with time_machine.travel(START, tick=False):
         _ics(client, plan, token)
@@ -105,7 +124,7 @@ def test_last_used_is_recorded_at_most_every_five_minutes(client, plan, people):
     assert feed.last_used_at == START
 
 
-def test_the_page_shows_links_only_to_holders_and_the_coordinator(client, plan, people):
+def test_the_page_shows_links_only_to_holders_and_the_coordinator(client: Client, plan: Plan, people: People) -> None:
     _, token = feed_create(people["dba"], by=people["primary"])
     page = reverse("communications:page", args=[plan.slug])
     dba, qa = people["dba"], people["qa"]
@@ -126,7 +145,7 @@ def test_the_page_shows_links_only_to_holders_and_the_coordinator(client, plan, 
         assert token not in html  # shown once, at creation, never again
 
 
-def test_making_and_revoking_through_the_page(client, plan, people):
+def test_making_and_revoking_through_the_page(client: Client, plan: Plan, people: People) -> None:
     dba = people["dba"]
     client.force_login(people["stranger"])
     create = reverse("communications:calendar_create", args=[plan.slug])

@@ -4,6 +4,7 @@ acknowledged issue stops climbing."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -15,6 +16,12 @@ from issues.services import issue_acknowledge, issue_open
 from issues.tasks import escalate_open_issues
 from roles.models import EscalationLevel
 from tests import factories
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from plans.models import Plan
+    from roles.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +35,7 @@ def tick_at(moment: datetime) -> None:
 
 
 @pytest.fixture
-def matrix(plan):
+def matrix(plan: Plan) -> tuple[Role, Role, Role]:
     tech = factories.RoleFactory(plan=plan, name="Technical team", backup=factories.UserFactory())
     mgmt = factories.RoleFactory(plan=plan, name="Management")
     execs = factories.RoleFactory(plan=plan, name="Executives")
@@ -42,7 +49,9 @@ def matrix(plan):
     return tech, mgmt, execs
 
 
-def test_each_rung_notifies_once_and_acknowledging_stops_the_climb(plan, coordinator, matrix):
+def test_each_rung_notifies_once_and_acknowledging_stops_the_climb(
+    plan: Plan, coordinator: User, matrix: tuple[Role, Role, Role]
+) -> None:
     tech, mgmt, execs = matrix
     with time_machine.travel(NOW, tick=False):
         issue = issue_open(

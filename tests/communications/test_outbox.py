@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -26,6 +27,15 @@ from plans.models import MetricReading, Plan, PlanStatus, Step, StepStatus
 from plans.services import hold_end, hold_start, plan_rebaseline
 from tests import factories
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
+    from django.contrib.auth.models import User
+
+    from communications.sources import DeliverySpec
+
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -46,22 +56,22 @@ def run(start: datetime, end: datetime, step: timedelta) -> int:
     return ticks
 
 
-def make_plan(coordinator, *, t0: datetime = T0, tz: str = "Europe/London", at: datetime | None = None):
+def make_plan(coordinator: User, *, t0: datetime = T0, tz: str = "Europe/London", at: datetime | None = None) -> Plan:
     with time_machine.travel(at or t0 - 10 * D, tick=False):
         return factories.PlanFactory(coordinator=coordinator, t0=t0, timezone=tz)
 
 
-def channel(plan, kind: str, name: str, target: str = "") -> Channel:
+def channel(plan: Plan, kind: str, name: str, target: str = "") -> Channel:
     return Channel.objects.create(plan=plan, name=name, kind=kind, target=target)
 
 
-def message(plan, name: str, offset: timedelta, channels, **kw) -> Message:
+def message(plan: Plan, name: str, offset: timedelta, channels: Iterable[Channel], **kw: Any) -> Message:
     m = Message.objects.create(plan=plan, name=name, offset=offset, **kw)
     m.channels.set(channels)
     return m
 
 
-def test_whole_plan_each_reminder_and_message_once_at_its_time(coordinator):
+def test_whole_plan_each_reminder_and_message_once_at_its_time(coordinator: User) -> None:
     plan = make_plan(coordinator)
     dba = factories.RoleFactory(plan=plan, name="DBA", backup=factories.UserFactory())
     qa = factories.RoleFactory(plan=plan, name="QA")
@@ -129,7 +139,7 @@ def test_whole_plan_each_reminder_and_message_once_at_its_time(coordinator):
         assert (d.status == DeliveryStatus.SENT) != (d.channel_kind == ChannelKind.CHAT), d
     reminder = Delivery.objects.get(source_kind="item.due", source_id=i1.pk, recipient=f"user:{dba.primary_id}")
     assert reminder.due_at == T0 - D - 15 * M
-    assert reminder.address == dba.primary.email
+    assert dba.primary is not None and reminder.address == dba.primary.email
     skipped = Delivery.objects.get(channel_kind=ChannelKind.CHAT)
     assert "named-only" in skipped.note
     assert StatusPost.objects.filter(plan=plan).count() == 1 + 4
@@ -139,7 +149,7 @@ def test_whole_plan_each_reminder_and_message_once_at_its_time(coordinator):
     assert len(mail.outbox) == sum(1 for d in rows if d.channel_kind == ChannelKind.EMAIL and d.status == "sent")
 
 
-def test_hold_shifts_what_is_not_sent_yet(coordinator):
+def test_hold_shifts_what_is_not_sent_yet(coordinator: User) -> None:
     plan = make_plan(coordinator)
     role = factories.RoleFactory(plan=plan)
     early = factories.ItemFactory(checklist__plan=plan, checklist__role=role, due_offset=-3 * H)
@@ -167,7 +177,7 @@ def test_hold_shifts_what_is_not_sent_yet(coordinator):
     assert Delivery.objects.filter(source_kind="item.overdue", source_id=late.pk).count() == 1
 
 
-def test_rebaseline_discards_unsent_rows_and_recreates_them_at_the_new_time(coordinator):
+def test_rebaseline_discards_unsent_rows_and_recreates_them_at_the_new_time(coordinator: User) -> None:
     plan = make_plan(coordinator)
     item = factories.ItemFactory(checklist__plan=plan, due_offset=-10 * M)
     with time_machine.travel(T0 - 20 * M, tick=False):
@@ -181,7 +191,7 @@ def test_rebaseline_discards_unsent_rows_and_recreates_them_at_the_new_time(coor
     assert row.due_at == T0 + H - 25 * M and row.status == DeliveryStatus.SENT
 
 
-def test_hourly_updates_across_dst_end_neither_skip_nor_double(coordinator):
+def test_hourly_updates_across_dst_end_neither_skip_nor_double(coordinator: User) -> None:
     # Europe/London falls back at 02:00 BST = 01:00 UTC on Sunday 25 October 2026.
     t0 = datetime(2026, 10, 24, 22, 0, tzinfo=UTC)  # 23:00 BST
     plan = make_plan(coordinator, t0=t0)
@@ -197,7 +207,7 @@ def test_hourly_updates_across_dst_end_neither_skip_nor_double(coordinator):
     assert local == ["23:00 BST", "00:00 BST", "01:00 BST", "01:00 GMT", "02:00 GMT", "03:00 GMT"]
 
 
-def test_daily_updates_keep_their_local_time_across_dst_start(coordinator):
+def test_daily_updates_keep_their_local_time_across_dst_start(coordinator: User) -> None:
     # America/New_York springs forward on 8 March 2026; a daily 09:00 update stays at 09:00 local.
     t0 = datetime(2026, 3, 6, 14, 0, tzinfo=UTC)  # 09:00 EST
     plan = make_plan(coordinator, t0=t0, tz="America/New_York")
@@ -212,7 +222,7 @@ def test_daily_updates_keep_their_local_time_across_dst_start(coordinator):
     assert local == ["06 09:00", "07 09:00", "08 09:00", "09 09:00"]
 
 
-def test_hourly_update_text_is_built_from_the_live_state(coordinator):
+def test_hourly_update_text_is_built_from_the_live_state(coordinator: User) -> None:
     plan = make_plan(coordinator)
     launch = factories.PhaseFactory(plan=plan, name="Launch day")
     dba = factories.RoleFactory(plan=plan, name="DBA")
@@ -261,10 +271,11 @@ def test_hourly_update_text_is_built_from_the_live_state(coordinator):
     Item.objects.filter(title="Replica lag checked").update(status=ItemStatus.DONE)
     tick_at(T0 + H)
     second = Delivery.objects.filter(channel_kind=ChannelKind.EMAIL, source_kind="message").order_by("due_at").last()
+    assert second is not None
     assert "Progress: 2/3 items done (67%)." in second.body and "Nothing is late." in second.body
 
 
-def test_message_needing_approval_waits_for_the_coordinator(coordinator):
+def test_message_needing_approval_waits_for_the_coordinator(coordinator: User) -> None:
     plan = make_plan(coordinator)
     page = channel(plan, ChannelKind.STATUS_PAGE, "Status page")
     m = message(plan, "Press release", -H, [page], audience=Audience.PUBLIC, requires_approval=True, body="Live!")
@@ -281,7 +292,7 @@ def test_message_needing_approval_waits_for_the_coordinator(coordinator):
     assert StatusPost.objects.get().body == "Live!"
 
 
-def test_what_comes_too_late_is_marked_late_not_dropped(coordinator):
+def test_what_comes_too_late_is_marked_late_not_dropped(coordinator: User) -> None:
     plan = make_plan(coordinator)
     item = factories.ItemFactory(checklist__plan=plan, due_offset=-H)
     tick_at(T0 - 2 * H)
@@ -293,7 +304,7 @@ def test_what_comes_too_late_is_marked_late_not_dropped(coordinator):
     assert overdue.status == DeliveryStatus.SENT
 
 
-def test_reminder_for_an_item_done_meanwhile_is_skipped_with_the_reason(coordinator):
+def test_reminder_for_an_item_done_meanwhile_is_skipped_with_the_reason(coordinator: User) -> None:
     plan = make_plan(coordinator)
     item = factories.ItemFactory(checklist__plan=plan, due_offset=-10 * M)
     outbox.materialise(now=T0 - 20 * M)
@@ -304,7 +315,7 @@ def test_reminder_for_an_item_done_meanwhile_is_skipped_with_the_reason(coordina
     assert row.note == "Not sent: the item is already done."
 
 
-def test_a_claim_whose_send_never_began_is_handed_out_again_within_half_a_minute(coordinator):
+def test_a_claim_whose_send_never_began_is_handed_out_again_within_half_a_minute(coordinator: User) -> None:
     plan = make_plan(coordinator)
     factories.ItemFactory(checklist__plan=plan, due_offset=-10 * M)
     now = T0 - 25 * M
@@ -322,12 +333,12 @@ def test_a_claim_whose_send_never_began_is_handed_out_again_within_half_a_minute
     assert len(mail.outbox) == 1
 
 
-def test_custom_source_can_register(coordinator):
+def test_custom_source_can_register(coordinator: User) -> None:
     from communications.sources import _SOURCES, DeliverySpec, register_source
 
     plan = make_plan(coordinator)
 
-    def escalation(p, start, end):
+    def escalation(p: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
         at = T0 - H
         if p.pk == plan.pk and start < at <= end:
             yield DeliverySpec(

@@ -29,6 +29,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connection
@@ -39,6 +40,11 @@ from tests import factories
 from tests.communications.sink import Sink
 from tests.communications.test_worker_kill import _database_url, _kill
 from tests.conftest import _unavailable
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from pytest_django import Settings
+
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -152,7 +158,9 @@ def _settled() -> bool:
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_outbox_under_worker_kill_redis_stop_database_restart_and_bad_receivers(require_postgres, settings, tmp_path):
+def test_outbox_under_worker_kill_redis_stop_database_restart_and_bad_receivers(
+    require_postgres: BaseDatabaseWrapper, settings: Settings, tmp_path: Path
+) -> None:
     for name, value in FAST.items():  # the same view of the timings in this process (reading the rows)
         if name.startswith(("OUTBOX_", "WEBHOOK_")) and value:
             setattr(settings, name, value == "true" or float(value))
@@ -270,6 +278,7 @@ def test_outbox_under_worker_kill_redis_stop_database_restart_and_bad_receivers(
     assert killed > 0, report
 
     # None lost, none recorded wrongly.
+    assert pulse.count is not None
     assert len(rows) == COUNT * HEALTHY + COUNT // 2 + pulse.count, report
     assert set(arrivals) <= set(rows), "a request with a key no delivery has"
     final = {DeliveryStatus.SENT, DeliveryStatus.LATE, DeliveryStatus.UNKNOWN, DeliveryStatus.FAILED}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from unittest import mock
 
 import pytest
@@ -26,6 +27,14 @@ from communications.models import Audience, Channel, ChannelKind, Delivery, Deli
 from tests import factories
 from tests.communications.sink import Sink
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import Settings
+
+    from plans.models import Plan
+
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -39,7 +48,9 @@ def tick_at(moment: datetime) -> dict[str, int]:
         return outbox.tick(now=moment)
 
 
-def webhook_message(coordinator, url: str, *, every: timedelta | None = None, count: int | None = None) -> Message:
+def webhook_message(
+    coordinator: User, url: str, *, every: timedelta | None = None, count: int | None = None
+) -> Message:
     with time_machine.travel(T0 - timedelta(days=2), tick=False):
         plan = factories.PlanFactory(coordinator=coordinator)
     hook = Channel.objects.create(plan=plan, name="#launch", kind=ChannelKind.WEBHOOK, target=url)
@@ -53,7 +64,9 @@ def webhook_message(coordinator, url: str, *, every: timedelta | None = None, co
 # --- A total deadline on every outgoing call, and task time limits ---------------------------------------
 
 
-def test_a_receiver_that_trickles_a_byte_a_second_holds_a_send_no_longer_than_the_deadline(coordinator, settings):
+def test_a_receiver_that_trickles_a_byte_a_second_holds_a_send_no_longer_than_the_deadline(
+    coordinator: User, settings: Settings
+) -> None:
     settings.WEBHOOK_TIMEOUT_SECONDS = 2
     with Sink(trickle=1.0) as sink:
         webhook_message(coordinator, f"{sink.url}/trickle")
@@ -68,7 +81,7 @@ def test_a_receiver_that_trickles_a_byte_a_second_holds_a_send_no_longer_than_th
     assert "2 s deadline after the request went out" in row.error
 
 
-def test_send_task_time_limits_are_shorter_than_the_claim_timeout_and_the_deadline_fits_inside():
+def test_send_task_time_limits_are_shorter_than_the_claim_timeout_and_the_deadline_fits_inside() -> None:
     send = tasks.send_delivery
     assert send.soft_time_limit and send.time_limit
     assert channels.webhook_deadline() < send.soft_time_limit < send.time_limit
@@ -76,13 +89,13 @@ def test_send_task_time_limits_are_shorter_than_the_claim_timeout_and_the_deadli
     assert tasks.outbox_tick.time_limit  # a stuck tick cannot hold the tick worker forever
 
 
-def test_claim_timeout_never_undercuts_the_hard_time_limit(settings):
+def test_claim_timeout_never_undercuts_the_hard_time_limit(settings: Settings) -> None:
     settings.OUTBOX_CLAIM_TIMEOUT_SECONDS = 5
     settings.OUTBOX_SEND_TIME_LIMIT_SECONDS = 40
     assert outbox.started_claim_timeout() == timedelta(seconds=45)
 
 
-def test_a_send_stopped_by_its_soft_time_limit_is_recorded_as_unknown(coordinator):
+def test_a_send_stopped_by_its_soft_time_limit_is_recorded_as_unknown(coordinator: User) -> None:
     from celery.exceptions import SoftTimeLimitExceeded
 
     webhook_message(coordinator, "http://127.0.0.1:9/ok")
@@ -93,7 +106,7 @@ def test_a_send_stopped_by_its_soft_time_limit_is_recorded_as_unknown(coordinato
     assert "time limit" in row.error
 
 
-def test_the_tick_has_its_own_queue_and_worker_and_beat_ticks_expire(settings):
+def test_the_tick_has_its_own_queue_and_worker_and_beat_ticks_expire(settings: Settings) -> None:
     from launchcontrol.celery import app
 
     route = app.amqp.router.route({}, "communications.tasks.outbox_tick")
@@ -107,7 +120,7 @@ def test_the_tick_has_its_own_queue_and_worker_and_beat_ticks_expire(settings):
     assert '"-Q", "outbox"' in compose and '"-Q", "celery"' in compose
 
 
-def test_the_worker_survives_a_broker_outage(settings):
+def test_the_worker_survives_a_broker_outage(settings: Settings) -> None:
     from launchcontrol.celery import app
 
     assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is True
@@ -116,14 +129,14 @@ def test_the_worker_survives_a_broker_outage(settings):
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("socket_timeout") or not settings.REDIS_URL
 
 
-def test_a_lost_redis_connection_with_unacked_tasks_does_not_hang_the_worker(caplog):
+def test_a_lost_redis_connection_with_unacked_tasks_does_not_hang_the_worker(caplog: pytest.LogCaptureFixture) -> None:
     """kombu 5.7 raised AttributeError restoring unacked messages on a collected connection."""
     from kombu.transport import redis as kombu_redis
 
     import launchcontrol.celery  # noqa: F401 - installs the workaround
 
     qos = kombu_redis.QoS.__new__(kombu_redis.QoS)
-    qos._delivered = {"tag": object()}
+    qos._delivered = {"tag": object()}  # type: ignore[assignment]  # kombu's private state, set up by hand
     qos.channel = mock.Mock()
     qos.channel.conn_or_acquire.side_effect = AttributeError("'NoneType' object has no attribute 'hostname'")
     assert qos.restore_unacked() is None
@@ -133,7 +146,7 @@ def test_a_lost_redis_connection_with_unacked_tasks_does_not_hang_the_worker(cap
 # --- No send after its expiry, on any path ---------------------------------------------------------------
 
 
-def test_an_expired_row_reclaimed_from_a_lost_claim_is_not_sent(coordinator, settings):
+def test_an_expired_row_reclaimed_from_a_lost_claim_is_not_sent(coordinator: User, settings: Settings) -> None:
     """Old order: expire, then reclaim, then claim: the reclaimed row went out after its expiry."""
     plan = factories.PlanFactory(coordinator=coordinator, t0=T0)
     item = factories.ItemFactory(checklist__plan=plan, due_offset=-10 * M)  # reminder T-25m, expires T-5m
@@ -150,7 +163,7 @@ def test_an_expired_row_reclaimed_from_a_lost_claim_is_not_sent(coordinator, set
     assert mail.outbox == []
 
 
-def test_a_send_that_starts_after_the_expiry_does_not_go_out(coordinator):
+def test_a_send_that_starts_after_the_expiry_does_not_go_out(coordinator: User) -> None:
     message = webhook_message(coordinator, "http://127.0.0.1:9/ok")
     with time_machine.travel(T0, tick=False):
         outbox.materialise(now=T0)
@@ -166,7 +179,7 @@ def test_a_send_that_starts_after_the_expiry_does_not_go_out(coordinator):
 # --- Database and broker errors retried ------------------------------------------------------------------
 
 
-def test_a_database_error_before_the_send_is_retried_by_the_task(coordinator, settings):
+def test_a_database_error_before_the_send_is_retried_by_the_task(coordinator: User, settings: Settings) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True
     webhook_message(coordinator, "http://127.0.0.1:9/ok")
     with time_machine.travel(T0, tick=False):
@@ -175,7 +188,7 @@ def test_a_database_error_before_the_send_is_retried_by_the_task(coordinator, se
     real = outbox.still_relevant
     blips = iter([OperationalError("server closed the connection unexpectedly")])
 
-    def flaky(delivery):
+    def flaky(delivery: Delivery) -> str | None:
         for exc in blips:
             raise exc
         return real(delivery)
@@ -187,7 +200,7 @@ def test_a_database_error_before_the_send_is_retried_by_the_task(coordinator, se
     assert Delivery.objects.get().status == DeliveryStatus.SENT
 
 
-def test_psycopg_and_broker_errors_are_transient():
+def test_psycopg_and_broker_errors_are_transient() -> None:
     import psycopg
     from kombu.exceptions import OperationalError as BrokerError
 
@@ -196,7 +209,9 @@ def test_psycopg_and_broker_errors_are_transient():
         assert set(tasks.TRANSIENT_ERRORS) <= set(tasks.send_delivery.autoretry_for)
 
 
-def test_a_database_blip_while_recording_a_sent_delivery_does_not_send_it_again(coordinator, settings):
+def test_a_database_blip_while_recording_a_sent_delivery_does_not_send_it_again(
+    coordinator: User, settings: Settings
+) -> None:
     settings.OUTBOX_RECORD_RETRY_DELAYS = (0, 0)
     webhook_message(coordinator, "http://127.0.0.1:9/ok")
     with time_machine.travel(T0, tick=False):
@@ -205,7 +220,7 @@ def test_a_database_blip_while_recording_a_sent_delivery_does_not_send_it_again(
     real_cas = outbox._cas
     calls = {"n": 0}
 
-    def cas(delivery_id, tok, **fields):
+    def cas(delivery_id: int, tok: str, **fields: object) -> bool:
         if fields.get("status") == DeliveryStatus.SENT and calls["n"] == 0:
             calls["n"] += 1
             raise OperationalError("terminating connection due to administrator command")
@@ -221,7 +236,7 @@ def test_a_database_blip_while_recording_a_sent_delivery_does_not_send_it_again(
     assert row.status == DeliveryStatus.UNKNOWN and row.retry_same_key
 
 
-def test_recording_retries_a_database_blip_in_process(coordinator, settings):
+def test_recording_retries_a_database_blip_in_process(coordinator: User, settings: Settings) -> None:
     settings.OUTBOX_RECORD_RETRY_DELAYS = (0, 0)
     blips = iter([OperationalError("the database system is starting up")])
 
@@ -233,7 +248,7 @@ def test_recording_retries_a_database_blip_in_process(coordinator, settings):
     assert outbox._persist(write) == 1
 
 
-def test_a_stopped_broker_gives_the_claims_back_at_once(coordinator, caplog):
+def test_a_stopped_broker_gives_the_claims_back_at_once(coordinator: User, caplog: pytest.LogCaptureFixture) -> None:
     webhook_message(coordinator, "http://127.0.0.1:9/ok")
 
     def down(pk: int, token: str) -> None:
@@ -251,7 +266,9 @@ def test_a_stopped_broker_gives_the_claims_back_at_once(coordinator, caplog):
 # --- Unknown outcomes: recorded, retried once with the same key, never "not sent" ----------------------
 
 
-def test_a_hanging_receiver_is_unknown_then_retried_once_with_the_same_key_and_no_more(coordinator, client, settings):
+def test_a_hanging_receiver_is_unknown_then_retried_once_with_the_same_key_and_no_more(
+    coordinator: User, client: Client, settings: Settings
+) -> None:
     settings.WEBHOOK_TIMEOUT_SECONDS = 1
     with Sink(hang=5) as sink:
         message = webhook_message(coordinator, f"{sink.url}/hang")
@@ -271,7 +288,9 @@ def test_a_hanging_receiver_is_unknown_then_retried_once_with_the_same_key_and_n
     assert "Outcome unknown" in html and "Late (not sent)" not in html
 
 
-def test_fail_then_hang_sends_at_most_one_extra_copy_and_is_never_shown_not_sent(coordinator, settings):
+def test_fail_then_hang_sends_at_most_one_extra_copy_and_is_never_shown_not_sent(
+    coordinator: User, settings: Settings
+) -> None:
     """Old: an endpoint that answered 500 and then hung got many copies and was shown 'Late (not sent)'."""
     settings.WEBHOOK_TIMEOUT_SECONDS = 1
     with Sink(hang=5) as sink:
@@ -287,7 +306,9 @@ def test_fail_then_hang_sends_at_most_one_extra_copy_and_is_never_shown_not_sent
     assert row.status == DeliveryStatus.UNKNOWN and row.status != DeliveryStatus.LATE
 
 
-def test_an_unknown_outcome_that_succeeds_on_the_retry_is_sent_with_the_same_key(coordinator, settings):
+def test_an_unknown_outcome_that_succeeds_on_the_retry_is_sent_with_the_same_key(
+    coordinator: User, settings: Settings
+) -> None:
     settings.WEBHOOK_TIMEOUT_SECONDS = 1
     with Sink(hang=5) as sink:
         webhook_message(coordinator, f"{sink.url}/hang")
@@ -301,7 +322,7 @@ def test_an_unknown_outcome_that_succeeds_on_the_retry_is_sent_with_the_same_key
     assert row.status == DeliveryStatus.SENT and "may have it twice" in row.note
 
 
-def test_a_worker_lost_mid_call_is_recorded_unknown_by_the_redelivered_task_and_the_reclaim(coordinator):
+def test_a_worker_lost_mid_call_is_recorded_unknown_by_the_redelivered_task_and_the_reclaim(coordinator: User) -> None:
     webhook_message(coordinator, "http://127.0.0.1:9/ok")
     with time_machine.travel(T0, tick=False):
         outbox.materialise(now=T0)
@@ -315,7 +336,9 @@ def test_a_worker_lost_mid_call_is_recorded_unknown_by_the_redelivered_task_and_
     assert row.status == DeliveryStatus.UNKNOWN and row.retry_same_key
 
 
-def test_a_started_send_left_in_sending_is_reclaimed_as_unknown_not_pending(coordinator, settings):
+def test_a_started_send_left_in_sending_is_reclaimed_as_unknown_not_pending(
+    coordinator: User, settings: Settings
+) -> None:
     settings.OUTBOX_CLAIM_TIMEOUT_SECONDS = 60
     settings.OUTBOX_SEND_TIME_LIMIT_SECONDS = 40
     webhook_message(coordinator, "http://127.0.0.1:9/ok")
@@ -336,7 +359,9 @@ def test_a_started_send_left_in_sending_is_reclaimed_as_unknown_not_pending(coor
     assert row.status == DeliveryStatus.SENT
 
 
-def test_while_the_send_queue_is_backed_up_unstarted_claims_are_not_piled_on_again(coordinator, settings):
+def test_while_the_send_queue_is_backed_up_unstarted_claims_are_not_piled_on_again(
+    coordinator: User, settings: Settings
+) -> None:
     """Re-queuing a claim whose task still waits in a long queue would add a task per row per reclaim,
     faster than a busy worker drains them (a livelock seen under load): wait for the queue to drain."""
     settings.OUTBOX_CLAIM_TIMEOUT_SECONDS = 60
@@ -352,7 +377,7 @@ def test_while_the_send_queue_is_backed_up_unstarted_claims_are_not_piled_on_aga
     assert Delivery.objects.get().claim_token != token
 
 
-def test_with_the_send_queue_empty_an_unstarted_claim_is_handed_out_again_at_once(coordinator):
+def test_with_the_send_queue_empty_an_unstarted_claim_is_handed_out_again_at_once(coordinator: User) -> None:
     webhook_message(coordinator, "http://127.0.0.1:9/ok")
     with time_machine.travel(T0, tick=False):
         outbox.materialise(now=T0)
@@ -366,7 +391,7 @@ def test_with_the_send_queue_empty_an_unstarted_claim_is_handed_out_again_at_onc
 # --- Globally unique idempotency keys and Message-IDs ----------------------------------------------------
 
 
-def test_idempotency_keys_and_message_ids_are_uuids_not_row_ids(coordinator):
+def test_idempotency_keys_and_message_ids_are_uuids_not_row_ids(coordinator: User) -> None:
     plan = factories.PlanFactory(coordinator=coordinator, t0=T0)
     for n in range(3):
         factories.ItemFactory(checklist__plan=plan, due_offset=-(10 + n) * M)
@@ -378,7 +403,7 @@ def test_idempotency_keys_and_message_ids_are_uuids_not_row_ids(coordinator):
     assert not any(f"delivery-{r.pk}" in i for r in rows for i in ids)
 
 
-def test_the_migration_gives_every_existing_row_its_own_key(transactional_db):
+def test_the_migration_gives_every_existing_row_its_own_key(transactional_db: None) -> None:
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
@@ -408,7 +433,9 @@ def test_the_migration_gives_every_existing_row_its_own_key(transactional_db):
 # --- Held up by an outage: still sent while useful, shown as sent late ---------------------------------
 
 
-def test_an_hourly_update_held_up_45_minutes_is_still_sent_and_shown_late(coordinator, client, settings):
+def test_an_hourly_update_held_up_45_minutes_is_still_sent_and_shown_late(
+    coordinator: User, client: Client, settings: Settings
+) -> None:
     """Old deadline: 30 minutes (marked 'Late (not sent)'). Now: until the next one is due."""
     with Sink() as sink:
         message = webhook_message(coordinator, f"{sink.url}/ok", every=H, count=3)
@@ -422,14 +449,14 @@ def test_an_hourly_update_held_up_45_minutes_is_still_sent_and_shown_late(coordi
     assert "sent late" in html
 
 
-def test_an_hourly_update_is_late_once_the_next_one_is_due(coordinator):
+def test_an_hourly_update_is_late_once_the_next_one_is_due(coordinator: User) -> None:
     message = webhook_message(coordinator, "http://127.0.0.1:9/ok", every=H, count=3)
     tick_at(T0 + 61 * M)
     first = Delivery.objects.get(due_at=T0, source_id=message.pk)
     assert first.status == DeliveryStatus.LATE
 
 
-def test_a_reminder_held_up_past_its_due_moment_is_sent_while_the_item_is_open(coordinator):
+def test_a_reminder_held_up_past_its_due_moment_is_sent_while_the_item_is_open(coordinator: User) -> None:
     plan = factories.PlanFactory(coordinator=coordinator, t0=T0)
     item = factories.ItemFactory(checklist__plan=plan, due_offset=-10 * M)  # reminder at T-25m, due T-10m
     tick_at(T0 - 8 * M)  # an outage from T-26m to T-8m: past the item's due moment, before the overdue one
@@ -457,7 +484,9 @@ def test_a_reminder_held_up_past_its_due_moment_is_sent_while_the_item_is_open(c
         "gopher://127.0.0.1:6379/_INFO",
     ],
 )
-def test_a_webhook_channel_aimed_at_an_internal_address_or_odd_scheme_is_refused_on_save(url, plan, settings):
+def test_a_webhook_channel_aimed_at_an_internal_address_or_odd_scheme_is_refused_on_save(
+    url: str, plan: Plan, settings: Settings
+) -> None:
     settings.WEBHOOK_ALLOW_PRIVATE = False
     channel = Channel(plan=plan, name="hook", kind=ChannelKind.WEBHOOK, target=url)
     with pytest.raises(ValidationError) as err:
@@ -465,7 +494,7 @@ def test_a_webhook_channel_aimed_at_an_internal_address_or_odd_scheme_is_refused
     assert "target" in err.value.message_dict
 
 
-def test_a_public_webhook_target_and_a_private_one_when_allowed_are_accepted(plan, settings):
+def test_a_public_webhook_target_and_a_private_one_when_allowed_are_accepted(plan: Plan, settings: Settings) -> None:
     settings.WEBHOOK_ALLOW_PRIVATE = False
     Channel(plan=plan, name="a", kind=ChannelKind.WEBHOOK, target="https://93.184.216.34/hook").full_clean()
     settings.WEBHOOK_ALLOW_PRIVATE = True
@@ -474,7 +503,7 @@ def test_a_public_webhook_target_and_a_private_one_when_allowed_are_accepted(pla
         Channel(plan=plan, name="c", kind=ChannelKind.WEBHOOK, target="ftp://10.1.2.3/").full_clean()
 
 
-def test_the_admin_refuses_an_internal_webhook_target(admin_client, plan, settings):
+def test_the_admin_refuses_an_internal_webhook_target(admin_client: Client, plan: Plan, settings: Settings) -> None:
     settings.WEBHOOK_ALLOW_PRIVATE = False
     response = admin_client.post(
         reverse("admin:communications_channel_add"),
@@ -490,7 +519,9 @@ def test_the_admin_refuses_an_internal_webhook_target(admin_client, plan, settin
     assert not Channel.objects.filter(name="meta").exists()
 
 
-def test_a_send_to_a_private_address_is_refused_at_send_time_and_nothing_is_posted(coordinator, settings):
+def test_a_send_to_a_private_address_is_refused_at_send_time_and_nothing_is_posted(
+    coordinator: User, settings: Settings
+) -> None:
     """A target saved before the rule (or a DNS name that now resolves inside) is checked again at send."""
     settings.WEBHOOK_ALLOW_PRIVATE = False
     with Sink() as sink:
@@ -502,7 +533,7 @@ def test_a_send_to_a_private_address_is_refused_at_send_time_and_nothing_is_post
     assert "loopback address" in row.error and "WEBHOOK_ALLOW_PRIVATE" in row.error
 
 
-def test_the_error_shown_is_the_status_line_never_the_body(coordinator):
+def test_the_error_shown_is_the_status_line_never_the_body(coordinator: User) -> None:
     with Sink() as sink:
         webhook_message(coordinator, f"{sink.url}/fail")
         tick_at(T0)
@@ -510,7 +541,7 @@ def test_the_error_shown_is_the_status_line_never_the_body(coordinator):
     assert row.error == "webhook answered HTTP 500 Internal Server Error"
 
 
-def test_a_connection_refused_is_a_certain_failure_retried_with_backoff(coordinator):
+def test_a_connection_refused_is_a_certain_failure_retried_with_backoff(coordinator: User) -> None:
     webhook_message(coordinator, "http://127.0.0.1:9/ok")  # discard port: nothing listens
     tick_at(T0)
     row = Delivery.objects.get()
@@ -520,7 +551,9 @@ def test_a_connection_refused_is_a_certain_failure_retried_with_backoff(coordina
 # --- The war room with Redis down: one line, not a traceback ---------------------------------------------
 
 
-def test_a_board_render_with_redis_down_logs_one_line_without_a_traceback(plan, settings, caplog):
+def test_a_board_render_with_redis_down_logs_one_line_without_a_traceback(
+    plan: Plan, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     from warroom import views
 
     settings.CACHES = {

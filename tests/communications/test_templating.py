@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -30,20 +31,34 @@ from plans.models import Event
 from tests import factories
 from tests.plans.format_samples import SMALL
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import DjangoCaptureOnCommitCallbacks
+
+    from communications.sources import DeliverySpec
+    from plans.models import Plan
+
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 H, M = timedelta(hours=1), timedelta(minutes=1)
 
 
-def make_message(plan, name: str = "Note", *, offset: timedelta = -H, channels=(), **kw) -> Message:
+def make_message(
+    plan: Plan, name: str = "Note", *, offset: timedelta = -H, channels: Iterable[Channel] = (), **kw: Any
+) -> Message:
     """A message stored as-is (no clean()): what an old row or a direct database write may hold."""
     msg = Message.objects.create(plan=plan, name=name, offset=offset, **kw)
     msg.channels.set(channels)
     return msg
 
 
-def email(plan, name: str = "Staff") -> Channel:
+def email(plan: Plan, name: str = "Staff") -> Channel:
     return Channel.objects.create(plan=plan, name=name, kind=ChannelKind.EMAIL, target="staff@example.com")
 
 
@@ -91,14 +106,14 @@ ATTACKS = [
 
 
 @pytest.fixture
-def live(plan, coordinator):
+def live(plan: Plan, coordinator: User) -> Plan:
     coordinator.set_password("hunter2-secret")
     coordinator.save()
     return plan
 
 
 @pytest.mark.parametrize("payload", ATTACKS)
-def test_attack_payloads_are_refused_or_inert(live, coordinator, payload):
+def test_attack_payloads_are_refused_or_inert(live: Plan, coordinator: User, payload: str) -> None:
     msg = make_message(live, body=payload, subject=payload[:200])
     leaks = ["<class", "<module", "<function", "<built-in", "<bound method", "<django", "<jinja2", "pbkdf2"]
     secrets = [coordinator.password, settings.SECRET_KEY, "hunter2", os.environ["PATH"], *leaks]
@@ -115,7 +130,7 @@ def test_attack_payloads_are_refused_or_inert(live, coordinator, payload):
         assert secret not in text
 
 
-def test_password_hash_is_not_readable_and_the_problem_is_named(live, coordinator):
+def test_password_hash_is_not_readable_and_the_problem_is_named(live: Plan, coordinator: User) -> None:
     msg = make_message(live, body="Coordinator: {{ plan.coordinator.password }}")
     with pytest.raises(MessageTemplateError) as exc:
         render_message(live, msg, occurrence=1, at=T0 - H)
@@ -127,7 +142,7 @@ def test_password_hash_is_not_readable_and_the_problem_is_named(live, coordinato
     ]
 
 
-def test_load_tag_is_a_syntax_error_with_its_line():
+def test_load_tag_is_a_syntax_error_with_its_line() -> None:
     assert check_template("Hello\n{% load log %}{% get_admin_log 5 as L %}") == [
         "line 2: Encountered unknown tag 'load'."
     ]
@@ -136,11 +151,11 @@ def test_load_tag_is_a_syntax_error_with_its_line():
     assert "date('H:i')" in check_template("{{ t0|date:'H:i' }}")[0]  # Django syntax gets a hint
 
 
-def test_context_is_plain_values_only(live):
+def test_context_is_plain_values_only(live: Plan) -> None:
     msg = make_message(live, every=H, count=3, kind=MessageKind.STATUS_UPDATE)
     ctx = message_context(live, msg, occurrence=1, at=T0 - H, names=set(VARIABLES))
 
-    def plain(value) -> bool:
+    def plain(value: object) -> bool:
         if isinstance(value, dict):
             return all(isinstance(k, str) and plain(v) for k, v in value.items())
         if isinstance(value, list):
@@ -151,7 +166,7 @@ def test_context_is_plain_values_only(live):
     assert set(ctx) == set(VARIABLES)
 
 
-def test_documented_variables_and_filters_render(live):
+def test_documented_variables_and_filters_render(live: Plan) -> None:
     msg = make_message(live, name="Hourly", offset=-2 * H, every=H, count=3)
     msg.subject = "{{ plan.name|upper }} {{ countdown }}"
     msg.body = (
@@ -168,7 +183,7 @@ def test_documented_variables_and_filters_render(live):
     assert f"100% · 0/0 · 0 · http://testserver/status/{live.slug}/" in body
 
 
-def test_builtin_templates_have_no_template_problems():
+def test_builtin_templates_have_no_template_problems() -> None:
     from launch.format import BUILTIN_DIR, parse_plan_text
 
     for path in BUILTIN_DIR.glob("*.yaml"):
@@ -177,12 +192,12 @@ def test_builtin_templates_have_no_template_problems():
             assert check_template(m.subject) == [] and check_template(m.body) == [], (path.name, m.name)
 
 
-def test_output_is_capped():
+def test_output_is_capped() -> None:
     with pytest.raises(MessageTemplateError, match="longer than"):
         render_text("{% for i in range(5000) %}{{ x }}{% endfor %}", {"x": "0123456789"})
 
 
-def test_importer_reports_a_broken_template_with_file_and_line():
+def test_importer_reports_a_broken_template_with_file_and_line() -> None:
     text = SMALL.replace(
         "  - {name: Hourly update, kind: status_update, channels: [Staff email], at: T+0, every: 1h, count: 4}",
         "  - name: Hourly update\n    channels: [Staff email]\n    at: T+0\n"
@@ -198,7 +213,7 @@ def test_importer_reports_a_broken_template_with_file_and_line():
     assert f"plan.yaml:{subject_line + 1}: messages[0].body: template line 2: Encountered unknown tag 'load'." in lines
 
 
-def test_admin_refuses_a_broken_template_with_its_line(admin_client, plan):
+def test_admin_refuses_a_broken_template_with_its_line(admin_client: Client, plan: Plan) -> None:
     url = reverse("admin:communications_message_add")
     data = {
         "plan": plan.pk,
@@ -220,7 +235,7 @@ def test_admin_refuses_a_broken_template_with_its_line(admin_client, plan):
     assert Message.objects.filter(name="Bad").exists()
 
 
-def test_preview_of_a_broken_template_shows_the_error_not_a_500(client, plan, coordinator):
+def test_preview_of_a_broken_template_shows_the_error_not_a_500(client: Client, plan: Plan, coordinator: User) -> None:
     msg = make_message(plan, body="{% load log %}{% get_admin_log 5 as L %}", channels=[email(plan)])
     other = make_message(plan, name="Typo", body="Hi\n{{ plan.nmae }}")
     client.force_login(coordinator)
@@ -235,7 +250,7 @@ def test_preview_of_a_broken_template_shows_the_error_not_a_500(client, plan, co
 # --- Finding 2: one broken message fails only its own deliveries ---------------------------------------------
 
 
-def test_tick_over_two_plans_isolates_the_broken_message(client, coordinator):
+def test_tick_over_two_plans_isolates_the_broken_message(client: Client, coordinator: User) -> None:
     with time_machine.travel(T0 - 10 * H, tick=False):
         broken_plan = factories.PlanFactory(coordinator=coordinator, t0=T0)
         healthy_plan = factories.PlanFactory(coordinator=coordinator, t0=T0)
@@ -267,14 +282,16 @@ def test_tick_over_two_plans_isolates_the_broken_message(client, coordinator):
     assert "Could not compose this message" in html and "unknown tag" in html
 
 
-def test_a_failing_source_or_plan_does_not_stop_the_others(client, coordinator, monkeypatch):
+def test_a_failing_source_or_plan_does_not_stop_the_others(
+    client: Client, coordinator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with time_machine.travel(T0 - 10 * H, tick=False):
         first = factories.PlanFactory(coordinator=coordinator, t0=T0)
         second = factories.PlanFactory(coordinator=coordinator, t0=T0)
     make_message(first, "One", channels=[email(first)])
     make_message(second, "Two", channels=[email(second)])
 
-    def broken_source(plan, start, end):
+    def broken_source(plan: Plan, start: datetime, end: datetime) -> Iterable[DeliverySpec]:
         raise RuntimeError("source bug")
 
     register_source(broken_source)
@@ -300,7 +317,9 @@ def test_a_failing_source_or_plan_does_not_stop_the_others(client, coordinator, 
     assert "source bug" not in html  # the exception's text stays in the log
 
 
-def test_send_now_composes_a_failed_message_again(plan, coordinator, django_capture_on_commit_callbacks):
+def test_send_now_composes_a_failed_message_again(
+    plan: Plan, coordinator: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     msg = make_message(plan, body="{{ nope }}", channels=[email(plan)])
     with time_machine.travel(T0 - H + M, tick=False):
         outbox.tick(now=T0 - H + M)
@@ -318,7 +337,7 @@ def test_send_now_composes_a_failed_message_again(plan, coordinator, django_capt
 # --- Finding 6: a huge count is refused, and never costs more than the window shown ----------------------------
 
 
-def test_importer_refuses_a_huge_count_and_a_tiny_interval():
+def test_importer_refuses_a_huge_count_and_a_tiny_interval() -> None:
     base = "  - {name: Hourly update, kind: status_update, channels: [Staff email], at: T+0, every: 1h, count: 4}"
     too_many = SMALL.replace(base, base.replace("every: 1h, count: 4", "every: 1h, count: 10000000"))
     with pytest.raises(PlanFormatError) as exc:
@@ -330,7 +349,7 @@ def test_importer_refuses_a_huge_count_and_a_tiny_interval():
     assert "plan.yaml:" in str(exc.value) and "at most once a minute" in str(exc.value)
 
 
-def test_model_clean_refuses_the_cap(plan):
+def test_model_clean_refuses_the_cap(plan: Plan) -> None:
     msg = Message(plan=plan, name="Spam", offset=timedelta(0), every=timedelta(seconds=1), count=10_000_000)
     with pytest.raises(ValidationError) as exc:
         msg.full_clean()
@@ -339,7 +358,9 @@ def test_model_clean_refuses_the_cap(plan):
     msg.full_clean()
 
 
-def test_page_and_preview_cost_does_not_grow_with_the_count(client, plan, coordinator, monkeypatch):
+def test_page_and_preview_cost_does_not_grow_with_the_count(
+    client: Client, plan: Plan, coordinator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A row written before the cap (every 1s, ten million sends) is read as capped, and only the sends in the
     window shown are computed."""
     msg = make_message(
@@ -349,7 +370,7 @@ def test_page_and_preview_cost_does_not_grow_with_the_count(client, plan, coordi
     calls = {"n": 0}
     real = sources.occurrence_at
 
-    def counting(*args, **kwargs):
+    def counting(*args: Any, **kwargs: Any) -> datetime:
         calls["n"] += 1
         return real(*args, **kwargs)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 import time_machine
@@ -14,14 +15,29 @@ from communications.sources import specs_for
 from plans.models import PlanStatus
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
+
+    from checklists.models import Item
+    from plans.models import Plan
+    from roles.models import Role
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 NOW = T0 - timedelta(hours=3)
 
 
+class CommsSetup(TypedDict):
+    role: Role
+    item: Item
+    msg: Message
+
+
 @pytest.fixture
-def setup(plan, coordinator):
+def setup(plan: Plan, coordinator: User) -> CommsSetup:
     role = factories.RoleFactory(plan=plan, name="DBA", backup=factories.UserFactory(last_name="Zanzibar"))
     item = factories.ItemFactory(checklist__plan=plan, checklist__role=role, due_offset=-timedelta(hours=2))
     factories.StepFactory(plan=plan, lead_role=role, offset=-timedelta(hours=1), name="Cut over DNS")
@@ -35,7 +51,9 @@ def setup(plan, coordinator):
     return {"role": role, "item": item, "msg": msg}
 
 
-def test_public_status_page_needs_no_login_and_shows_no_names(client, plan, setup, django_assert_max_num_queries):
+def test_public_status_page_needs_no_login_and_shows_no_names(
+    client: Client, plan: Plan, setup: CommsSetup, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(4):
         response = client.get(reverse("communications:status", args=[plan.slug]))
     assert response.status_code == 200
@@ -45,13 +63,15 @@ def test_public_status_page_needs_no_login_and_shows_no_names(client, plan, setu
     assert "Zanzibar" not in html and "DBA" not in html and "Sign out" not in html
 
 
-def test_status_page_of_a_draft_plan_is_404(client, plan):
+def test_status_page_of_a_draft_plan_is_404(client: Client, plan: Plan) -> None:
     plan.status = PlanStatus.DRAFT
     plan.save()
     assert client.get(reverse("communications:status", args=[plan.slug])).status_code == 404
 
 
-def test_internal_messages_never_reach_the_status_page(client, plan, setup, coordinator):
+def test_internal_messages_never_reach_the_status_page(
+    client: Client, plan: Plan, setup: CommsSetup, coordinator: User
+) -> None:
     from communications import outbox
 
     with time_machine.travel(T0 - timedelta(hours=1), tick=False):
@@ -62,13 +82,19 @@ def test_internal_messages_never_reach_the_status_page(client, plan, setup, coor
     assert "secret stuff" not in html and "Launching soon" in html
 
 
-def test_communications_page_requires_login(client, plan):
+def test_communications_page_requires_login(client: Client, plan: Plan) -> None:
     url = reverse("communications:page", args=[plan.slug])
     response = client.get(url)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_communications_page_lists_scheduled_and_plan(client, plan, setup, coordinator, django_assert_max_num_queries):
+def test_communications_page_lists_scheduled_and_plan(
+    client: Client,
+    plan: Plan,
+    setup: CommsSetup,
+    coordinator: User,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     client.force_login(coordinator)
     with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(20):
         response = client.get(reverse("communications:page", args=[plan.slug]))
@@ -80,7 +106,7 @@ def test_communications_page_lists_scheduled_and_plan(client, plan, setup, coord
     assert 'id="calendars"' in html and "New feed link" in html
 
 
-def test_send_now_and_skip_are_for_the_coordinator_only(client, plan, setup):
+def test_send_now_and_skip_are_for_the_coordinator_only(client: Client, plan: Plan, setup: CommsSetup) -> None:
     stranger = factories.UserFactory()
     client.force_login(stranger)
     with time_machine.travel(NOW, tick=False):
@@ -92,8 +118,12 @@ def test_send_now_and_skip_are_for_the_coordinator_only(client, plan, setup):
 
 
 def test_coordinator_sends_a_scheduled_delivery_now_and_it_is_not_sent_again(
-    client, plan, setup, coordinator, django_capture_on_commit_callbacks
-):
+    client: Client,
+    plan: Plan,
+    setup: CommsSetup,
+    coordinator: User,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     from communications import outbox
 
     client.force_login(coordinator)
@@ -111,7 +141,9 @@ def test_coordinator_sends_a_scheduled_delivery_now_and_it_is_not_sent_again(
     assert len([m for m in mail.outbox if "Launching soon" in m.subject]) == 1
 
 
-def test_coordinator_skips_a_scheduled_delivery(client, plan, setup, coordinator):
+def test_coordinator_skips_a_scheduled_delivery(
+    client: Client, plan: Plan, setup: CommsSetup, coordinator: User
+) -> None:
     from communications import outbox
 
     client.force_login(coordinator)
@@ -125,7 +157,7 @@ def test_coordinator_skips_a_scheduled_delivery(client, plan, setup, coordinator
     assert not any(spec.address in m.to for m in mail.outbox)
 
 
-def test_forged_key_is_refused(client, plan, setup, coordinator):
+def test_forged_key_is_refused(client: Client, plan: Plan, setup: CommsSetup, coordinator: User) -> None:
     client.force_login(coordinator)
     key = f"message|{setup['msg'].pk}|channel:999|email|{T0.isoformat()}"
     response = client.post(reverse("communications:send_now", args=[plan.slug]), {"key": key}, follow=True)
@@ -133,7 +165,7 @@ def test_forged_key_is_refused(client, plan, setup, coordinator):
     assert not Delivery.objects.exists()
 
 
-def test_preview_shows_what_will_be_sent(client, plan, setup, coordinator):
+def test_preview_shows_what_will_be_sent(client: Client, plan: Plan, setup: CommsSetup, coordinator: User) -> None:
     client.force_login(coordinator)
     msg = setup["msg"]
     msg.body = "Launch at {{ t0|date('H:i') }} ({{ plan.name }})"
@@ -143,8 +175,9 @@ def test_preview_shows_what_will_be_sent(client, plan, setup, coordinator):
     assert f"Launch at 12:00 ({plan.name})" in html and "staff@example.com" in html
 
 
-def test_ical_feed_with_valid_and_forged_token(client, plan, setup):
+def test_ical_feed_with_valid_and_forged_token(client: Client, plan: Plan, setup: CommsSetup) -> None:
     role, item = setup["role"], setup["item"]
+    assert plan.coordinator is not None
     _, token = feed_create(role, by=plan.coordinator)
     url = reverse("communications:ical", args=[plan.slug, token])
     response = client.get(url)
@@ -158,7 +191,9 @@ def test_ical_feed_with_valid_and_forged_token(client, plan, setup):
     assert client.get(reverse("communications:ical", args=[other.slug, token])).status_code == 404
 
 
-def test_ical_feed_follows_a_rebaseline_with_stable_uids(client, plan, setup, coordinator):
+def test_ical_feed_follows_a_rebaseline_with_stable_uids(
+    client: Client, plan: Plan, setup: CommsSetup, coordinator: User
+) -> None:
     from plans.services import plan_rebaseline
 
     item = setup["item"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -13,6 +14,12 @@ from communications.models import Audience, Channel, ChannelKind, Delivery, Deli
 from plans.models import Event
 from tests import factories
 from tests.communications.sink import Sink
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import Settings
+
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +32,7 @@ def tick_at(moment: datetime) -> None:
         outbox.tick(now=moment)
 
 
-def setup_message(coordinator, url: str) -> Message:
+def setup_message(coordinator: User, url: str) -> Message:
     with time_machine.travel(T0 - timedelta(days=2), tick=False):
         plan = factories.PlanFactory(coordinator=coordinator)
     hook = Channel.objects.create(plan=plan, name="#launch", kind=ChannelKind.WEBHOOK, target=url)
@@ -40,7 +47,9 @@ def setup_message(coordinator, url: str) -> Message:
     return message
 
 
-def test_webhook_posts_slack_json_with_the_delivery_uuid_as_idempotency_key(coordinator, settings):
+def test_webhook_posts_slack_json_with_the_delivery_uuid_as_idempotency_key(
+    coordinator: User, settings: Settings
+) -> None:
     with Sink() as sink:
         setup_message(coordinator, f"{sink.url}/ok")
         tick_at(T0)
@@ -51,7 +60,9 @@ def test_webhook_posts_slack_json_with_the_delivery_uuid_as_idempotency_key(coor
     assert sink.calls[0]["json"] == {"text": f"*{row.subject}*\nWe are live at 12:00."}
 
 
-def test_failing_webhook_is_retried_with_backoff_then_shown_failed(coordinator, client, settings):
+def test_failing_webhook_is_retried_with_backoff_then_shown_failed(
+    coordinator: User, client: Client, settings: Settings
+) -> None:
     settings.OUTBOX_MAX_ATTEMPTS = 4
     with Sink() as sink:
         message = setup_message(coordinator, f"{sink.url}/fail")

@@ -18,6 +18,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
@@ -28,6 +29,13 @@ from communications import outbox
 from communications.models import Audience, Channel, ChannelKind, Delivery, DeliveryStatus, Message
 from tests import factories
 from tests.communications.sink import Sink
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from pytest_django import Settings
+
 
 N = 30
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -96,7 +104,7 @@ def _start_worker(redis_url: str, log: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def _wait_for(predicate, what: str, limit: float = 90.0) -> None:
+def _wait_for(predicate: Callable[[], object], what: str, limit: float = 90.0) -> None:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if predicate():
@@ -115,8 +123,8 @@ def _kill(proc: subprocess.Popen) -> None:
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_and_a_worker_killed_mid_batch_lose_and_double_nothing(
-    require_postgres, redis_url, settings, tmp_path
-):
+    require_postgres: BaseDatabaseWrapper, redis_url: str, settings: Settings, tmp_path: Path
+) -> None:
     settings.OUTBOX_SEND_INLINE = False
     for name, value in FAST.items():
         setattr(settings, name, value == "true" or float(value))

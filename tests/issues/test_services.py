@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 import time_machine
@@ -13,11 +14,30 @@ from plans.models import Event
 from roles.models import EscalationLevel
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from issues.models import Issue
+    from plans.models import Plan
+    from roles.models import Role
+
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
+class IssueSetup(TypedDict):
+    owner: User
+    other: User
+    role: Role
+
+
+def rung(issue: Issue, levels: list[EscalationLevel], now: datetime) -> int | None:
+    """The number of the rung ``issue`` has reached at ``now`` (None: none yet)."""
+    level = reached_level(issue, levels, now=now)
+    return None if level is None else level.level
+
+
 @pytest.fixture
-def setup(plan):
+def setup(plan: Plan) -> IssueSetup:
     owner = factories.UserFactory(username="owner")
     other = factories.UserFactory(username="other")
     role = factories.RoleFactory(plan=plan, name="DBA", primary=owner)
@@ -31,7 +51,7 @@ def setup(plan):
 
 
 @time_machine.travel(NOON, tick=False)
-def test_open_sets_respond_by_from_sla_and_numbers(plan, coordinator, setup):
+def test_open_sets_respond_by_from_sla_and_numbers(plan: Plan, coordinator: User, setup: IssueSetup) -> None:
     rev = plan.revision
     first = services.issue_open(
         plan, by=setup["other"], title="Checkout slow", severity="critical", owner_role=setup["role"]
@@ -46,7 +66,7 @@ def test_open_sets_respond_by_from_sla_and_numbers(plan, coordinator, setup):
     assert Event.objects.filter(plan=plan, kind="issue.opened").count() == 2
 
 
-def test_open_needs_a_role_or_coordinator_and_a_title(plan, setup):
+def test_open_needs_a_role_or_coordinator_and_a_title(plan: Plan, setup: IssueSetup) -> None:
     stranger = factories.UserFactory(username="stranger")
     with pytest.raises(PermissionDenied):
         services.issue_open(plan, by=stranger, title="x", severity="high")
@@ -56,7 +76,7 @@ def test_open_needs_a_role_or_coordinator_and_a_title(plan, setup):
         services.issue_open(plan, by=setup["owner"], title="x", severity="apocalyptic")
 
 
-def test_acknowledge_and_resolve_by_owner_role_or_coordinator(plan, coordinator, setup):
+def test_acknowledge_and_resolve_by_owner_role_or_coordinator(plan: Plan, coordinator: User, setup: IssueSetup) -> None:
     issue = services.issue_open(plan, by=setup["other"], title="Slow", severity="high", owner_role=setup["role"])
     with pytest.raises(PermissionDenied):
         services.issue_acknowledge(issue, by=setup["other"])  # holds a role, but not the owner role
@@ -71,23 +91,23 @@ def test_acknowledge_and_resolve_by_owner_role_or_coordinator(plan, coordinator,
     assert list(open_issues(plan)) == []
 
 
-def test_resolve_unacknowledged_acknowledges_too(plan, setup):
+def test_resolve_unacknowledged_acknowledges_too(plan: Plan, setup: IssueSetup) -> None:
     issue = services.issue_open(plan, by=setup["owner"], title="Slow", severity="high", owner_role=setup["role"])
     issue = services.issue_resolve(issue, by=setup["owner"], resolution="Restarted")
     assert issue.acknowledged_at is not None and issue.acknowledged_at == issue.resolved_at
 
 
-def test_escalation_climbs_while_unanswered_and_stops_when_acknowledged(plan, setup):
+def test_escalation_climbs_while_unanswered_and_stops_when_acknowledged(plan: Plan, setup: IssueSetup) -> None:
     with time_machine.travel(NOON, tick=False):
         issue = services.issue_open(
             plan, by=setup["owner"], title="Down", severity="critical", owner_role=setup["role"]
         )
     levels = escalation_levels(plan)
     assert [lv.level for lv in levels] == [1, 2, 3]  # the out-of-band rung is not reached by time
-    assert reached_level(issue, levels, now=NOON).level == 1
-    assert reached_level(issue, levels, now=NOON + timedelta(minutes=14, seconds=59)).level == 1
-    assert reached_level(issue, levels, now=NOON + timedelta(minutes=15)).level == 2
-    assert reached_level(issue, levels, now=NOON + timedelta(hours=2)).level == 3
+    assert rung(issue, levels, NOON) == 1
+    assert rung(issue, levels, NOON + timedelta(minutes=14, seconds=59)) == 1
+    assert rung(issue, levels, NOON + timedelta(minutes=15)) == 2
+    assert rung(issue, levels, NOON + timedelta(hours=2)) == 3
 
     with time_machine.travel(NOON + timedelta(minutes=20), tick=False):
         climbed = services.issues_escalate(plan)
@@ -98,12 +118,12 @@ def test_escalation_climbs_while_unanswered_and_stops_when_acknowledged(plan, se
         services.issue_acknowledge(issue, by=setup["owner"])
     issue.refresh_from_db()
     # Answered at 20 minutes: it stays on rung 2 however long afterwards.
-    assert reached_level(issue, levels, now=NOON + timedelta(hours=5)).level == 2
+    assert rung(issue, levels, NOON + timedelta(hours=5)) == 2
     with time_machine.travel(NOON + timedelta(hours=5), tick=False):
         assert services.issues_escalate(plan) == []
 
 
-def test_open_issues_most_severe_first(plan, setup):
+def test_open_issues_most_severe_first(plan: Plan, setup: IssueSetup) -> None:
     services.issue_open(plan, by=setup["owner"], title="Low one", severity="low")
     services.issue_open(plan, by=setup["owner"], title="Critical one", severity="critical")
     services.issue_open(plan, by=setup["owner"], title="High one", severity="high")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 from django.urls import reverse
@@ -9,16 +10,31 @@ from issues import services
 from issues.models import Issue, IssueStatus, SeveritySLA
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import DjangoAssertNumQueries
+
+    from plans.models import Plan
+    from roles.models import Role
+
+
+class IssueSetup(TypedDict):
+    owner: User
+    role: Role
+
 
 @pytest.fixture
-def setup(plan):
+def setup(plan: Plan) -> IssueSetup:
     owner = factories.UserFactory(username="owner")
     role = factories.RoleFactory(plan=plan, name="DBA", primary=owner)
     SeveritySLA.objects.create(plan=plan, severity="high", response_within=timedelta(hours=1))
     return {"owner": owner, "role": role}
 
 
-def test_list_raise_ack_resolve(client, plan, setup, django_assert_max_num_queries):
+def test_list_raise_ack_resolve(
+    client: Client, plan: Plan, setup: IssueSetup, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     client.force_login(setup["owner"])
     url = reverse("issues:list", args=[plan.slug])
     response = client.post(
@@ -39,7 +55,7 @@ def test_list_raise_ack_resolve(client, plan, setup, django_assert_max_num_queri
     assert issue.status == IssueStatus.RESOLVED
 
 
-def test_stranger_cannot_ack_or_raise(client, plan, setup):
+def test_stranger_cannot_ack_or_raise(client: Client, plan: Plan, setup: IssueSetup) -> None:
     issue = services.issue_open(plan, by=setup["owner"], title="x", severity="high", owner_role=setup["role"])
     client.force_login(factories.UserFactory(username="stranger"))
     assert client.post(reverse("issues:acknowledge", args=[plan.slug, issue.pk])).status_code == 403
@@ -49,6 +65,6 @@ def test_stranger_cannot_ack_or_raise(client, plan, setup):
     assert Issue.objects.filter(plan=plan).count() == 1
 
 
-def test_list_needs_login(client, plan):
+def test_list_needs_login(client: Client, plan: Plan) -> None:
     response = client.get(reverse("issues:list", args=[plan.slug]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

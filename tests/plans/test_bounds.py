@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -29,23 +30,29 @@ from plans.validators import (
 from roles.models import Role
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from tests.fixture_types import ClientResponse
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-def events(plan) -> int:
+def events(plan: Plan) -> int:
     return Event.objects.filter(plan=plan).count()
 
 
-def page_text(response) -> str:
+def page_text(response: ClientResponse) -> str:
     return response.content.decode()
 
 
 # --- the shared validators --------------------------------------------------------------------------
 
 
-def test_clean_text_refuses_control_characters_and_overlong_text():
+def test_clean_text_refuses_control_characters_and_overlong_text() -> None:
     assert clean_text("  fine  ", max_length=10) == "fine"
     assert clean_text("two\r\nlines\tok", max_length=50, multiline=True) == "two\nlines\tok"
     for bad in ("a\x00b", "a\x07b", "a\x1bb", "a\x7fb", "a\x85b", "a\nb", "a\tb", "a\ud800b"):
@@ -57,7 +64,7 @@ def test_clean_text_refuses_control_characters_and_overlong_text():
         clean_text("four", max_length=3)
 
 
-def test_t0_offset_duration_and_number_bounds():
+def test_t0_offset_duration_and_number_bounds() -> None:
     assert check_t0(T0) == T0
     for bad in (
         datetime(1, 1, 1, tzinfo=UTC),
@@ -74,12 +81,12 @@ def test_t0_offset_duration_and_number_bounds():
     with pytest.raises(BoundsError, match="at most 400 days"):
         check_duration(timedelta(days=401))
     assert check_number("9999999999.9999", max_digits=14, decimal_places=4) == Decimal("9999999999.9999")
-    for bad in ("1e10", "10000000000", "NaN", "inf", "abc", "1" * 100):
+    for number in ("1e10", "10000000000", "NaN", "inf", "abc", "1" * 100):
         with pytest.raises(BoundsError):
-            check_number(bad, max_digits=14, decimal_places=4)
+            check_number(number, max_digits=14, decimal_places=4)
 
 
-def test_datetime_input_refuses_absurd_utc_offsets_and_years():
+def test_datetime_input_refuses_absurd_utc_offsets_and_years() -> None:
     zone = Plan(timezone="Europe/London").zone
     assert parse_datetime_input("2026-12-01T12:00", zone) == T0
     assert parse_datetime_input("2026-12-01T12:00+14:00", zone) == T0 - timedelta(hours=14)
@@ -94,7 +101,7 @@ def test_datetime_input_refuses_absurd_utc_offsets_and_years():
 
 
 @pytest.mark.parametrize("new_t0", ["0001-01-01T00:00", "9999-12-31T23:59", "2100-01-01T00:00", "1999-12-31T12:00"])
-def test_rebaseline_out_of_range_is_refused(client, plan, coordinator, new_t0):
+def test_rebaseline_out_of_range_is_refused(client: Client, plan: Plan, coordinator: User, new_t0: str) -> None:
     client.force_login(coordinator)
     before = events(plan)
     response = client.post(
@@ -108,7 +115,7 @@ def test_rebaseline_out_of_range_is_refused(client, plan, coordinator, new_t0):
     assert preview.status_code == 200 and "T-0 must lie between" in page_text(preview)
 
 
-def test_rebaseline_service_refuses_out_of_range(plan, coordinator):
+def test_rebaseline_service_refuses_out_of_range(plan: Plan, coordinator: User) -> None:
     from plans.services import plan_rebaseline
 
     with pytest.raises(ValidationError):
@@ -120,7 +127,7 @@ def test_rebaseline_service_refuses_out_of_range(plan, coordinator):
 
 
 @pytest.mark.parametrize("moment", [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, tzinfo=UTC)])
-def test_pages_of_a_plan_already_out_of_range_answer_409_not_500(client, moment):
+def test_pages_of_a_plan_already_out_of_range_answer_409_not_500(client: Client, moment: datetime) -> None:
     coordinator = factories.UserFactory(username="coord")
     plan = import_plan_text(
         template_text("heypeter-academy-lms"), t0="2026-12-01T12:00", tz="Europe/London", coordinator=coordinator
@@ -128,6 +135,7 @@ def test_pages_of_a_plan_already_out_of_range_answer_409_not_500(client, moment)
     Plan.objects.filter(pk=plan.pk).update(t0=moment, status=PlanStatus.COUNTDOWN)  # data from before the bound
     role = Role.objects.filter(plan=plan).first()
     message = Message.objects.filter(plan=plan).first()
+    assert role is not None and message is not None
     link = KioskLink.objects.create(plan=plan, label="TV", created_by=coordinator)
     from plans.kiosk import kiosk_token
 
@@ -159,7 +167,7 @@ def test_pages_of_a_plan_already_out_of_range_answer_409_not_500(client, moment)
         assert client.get(url).status_code == 200, url
 
 
-def test_an_out_of_range_offset_in_old_data_is_a_409_not_a_500(client, plan, coordinator):
+def test_an_out_of_range_offset_in_old_data_is_a_409_not_a_500(client: Client, plan: Plan, coordinator: User) -> None:
     role = factories.RoleFactory(plan=plan, slug="dba")
     factories.StepFactory(plan=plan, lead_role=role, offset=timedelta(days=3650000))
     client.force_login(coordinator)
@@ -168,7 +176,7 @@ def test_an_out_of_range_offset_in_old_data_is_a_409_not_a_500(client, plan, coo
     assert response.status_code == 409 and "outside the range" in page_text(response)
 
 
-def test_admin_refuses_t0_out_of_range(client, plan):
+def test_admin_refuses_t0_out_of_range(client: Client, plan: Plan) -> None:
     admin = factories.UserFactory(username="root")
     admin.is_staff = admin.is_superuser = True
     admin.save()
@@ -199,7 +207,7 @@ def test_admin_refuses_t0_out_of_range(client, plan):
 # --- finding 7: malformed form input -----------------------------------------------------------------
 
 
-def test_absurd_utc_offset_in_new_t0_is_refused(client, plan, coordinator):
+def test_absurd_utc_offset_in_new_t0_is_refused(client: Client, plan: Plan, coordinator: User) -> None:
     client.force_login(coordinator)
     response = client.get(reverse("plans:detail", args=[plan.slug]), {"new_t0": "2026-11-22T16:00+23:59"})
     assert response.status_code == 200 and "is not a real time zone" in page_text(response)
@@ -212,7 +220,9 @@ def test_absurd_utc_offset_in_new_t0_is_refused(client, plan, coordinator):
 
 
 @pytest.mark.parametrize("value", ["1e10", "10000000000", "-99999999999", "1e400", "NaN", "12\x00"])
-def test_metric_value_out_of_the_columns_range_is_refused(client, plan, coordinator, value):
+def test_metric_value_out_of_the_columns_range_is_refused(
+    client: Client, plan: Plan, coordinator: User, value: str
+) -> None:
     metric = factories.MetricFactory(plan=plan)
     client.force_login(coordinator)
     response = client.post(reverse("warroom:metric_record", args=[plan.slug, metric.pk]), {"value": value}, follow=True)
@@ -222,7 +232,7 @@ def test_metric_value_out_of_the_columns_range_is_refused(client, plan, coordina
     assert not MetricReading.objects.exists()
 
 
-def test_largest_metric_value_fits(plan, coordinator):
+def test_largest_metric_value_fits(plan: Plan, coordinator: User) -> None:
     from plans.models import SuccessMetric
     from plans.services import reading_record
 
@@ -232,7 +242,7 @@ def test_largest_metric_value_fits(plan, coordinator):
     assert reading.value == Decimal("9999999999.9999")
 
 
-def test_nul_in_kiosk_label_is_refused(client, plan, coordinator):
+def test_nul_in_kiosk_label_is_refused(client: Client, plan: Plan, coordinator: User) -> None:
     client.force_login(coordinator)
     response = client.post(reverse("warroom:kiosk_create", args=[plan.slug]), {"label": "TV\x00 1"}, follow=True)
     assert "Label: contains a NUL character" in page_text(response)
@@ -241,7 +251,9 @@ def test_nul_in_kiosk_label_is_refused(client, plan, coordinator):
     assert "at most 120 characters" in page_text(response) and not KioskLink.objects.exists()
 
 
-def test_nul_in_hold_transition_and_rebaseline_reasons_is_refused(client, plan, coordinator):
+def test_nul_in_hold_transition_and_rebaseline_reasons_is_refused(
+    client: Client, plan: Plan, coordinator: User
+) -> None:
     client.force_login(coordinator)
     before = events(plan)
     response = client.post(reverse("plans:hold_start", args=[plan.slug]), {"reason": "vendor\x00"}, follow=True)
@@ -264,7 +276,7 @@ def test_nul_in_hold_transition_and_rebaseline_reasons_is_refused(client, plan, 
 
 
 @pytest.fixture
-def comms(plan):
+def comms(plan: Plan) -> Message:
     staff = Channel.objects.create(plan=plan, name="Staff", kind=ChannelKind.EMAIL, target="staff@example.com")
     msg = Message.objects.create(plan=plan, name="Launching soon", offset=-timedelta(hours=1))
     msg.channels.set([staff])
@@ -275,7 +287,9 @@ def comms(plan):
 @pytest.mark.parametrize(
     "when", ["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00", "2026-11-22T16:00:00+23:59"]
 )
-def test_send_now_and_skip_with_a_forged_key_holding_an_absurd_date(client, plan, coordinator, comms, view, when):
+def test_send_now_and_skip_with_a_forged_key_holding_an_absurd_date(
+    client: Client, plan: Plan, coordinator: User, comms: Message, view: str, when: str
+) -> None:
     client.force_login(coordinator)
     client.raise_request_exception = False
     key = f"message|{comms.pk}|channel:1|email|{when}"
@@ -285,7 +299,9 @@ def test_send_now_and_skip_with_a_forged_key_holding_an_absurd_date(client, plan
     assert not Delivery.objects.exists() and not events(plan)
 
 
-def test_forged_key_and_huge_delivery_id_need_the_coordinator_and_change_nothing(client, plan, comms):
+def test_forged_key_and_huge_delivery_id_need_the_coordinator_and_change_nothing(
+    client: Client, plan: Plan, comms: Message
+) -> None:
     client.force_login(factories.UserFactory(username="stranger"))
     key = f"message|{comms.pk}|channel:1|email|0001-01-01T00:00:00+00:00"
     assert client.post(reverse("communications:send_now", args=[plan.slug]), {"key": key}).status_code == 403
@@ -293,7 +309,7 @@ def test_forged_key_and_huge_delivery_id_need_the_coordinator_and_change_nothing
     assert not Delivery.objects.exists()
 
 
-def test_control_characters_in_checklist_and_gate_text_are_refused(plan, coordinator):
+def test_control_characters_in_checklist_and_gate_text_are_refused(plan: Plan, coordinator: User) -> None:
     from checklists import services
 
     role = factories.RoleFactory(plan=plan, primary=coordinator)
@@ -317,7 +333,7 @@ def test_control_characters_in_checklist_and_gate_text_are_refused(plan, coordin
     assert item.status == "open" and item.note == "" and not trigger.raised and not Vote.objects.exists()
 
 
-def test_control_characters_in_issues_are_refused(client, plan, coordinator):
+def test_control_characters_in_issues_are_refused(client: Client, plan: Plan, coordinator: User) -> None:
     client.force_login(coordinator)
     response = client.post(
         reverse("issues:list", args=[plan.slug]), {"title": "Down\x07", "severity": "high", "description": ""}
@@ -332,7 +348,7 @@ def test_control_characters_in_issues_are_refused(client, plan, coordinator):
 # --- item notes: a stale page cannot overwrite a newer note ------------------------------------------
 
 
-def test_stale_note_does_not_overwrite_a_newer_one(client, plan, coordinator):
+def test_stale_note_does_not_overwrite_a_newer_one(client: Client, plan: Plan, coordinator: User) -> None:
     role = factories.RoleFactory(plan=plan, slug="dba", primary=coordinator)
     item = factories.ItemFactory(checklist__plan=plan, checklist__role=role)
     url = reverse("checklists:item_set", args=[plan.slug, "dba", item.pk])
@@ -352,7 +368,7 @@ def test_stale_note_does_not_overwrite_a_newer_one(client, plan, coordinator):
     assert item.note == "Waiting for vendor"
 
 
-def test_item_note_double_submit_is_idempotent(plan, coordinator):
+def test_item_note_double_submit_is_idempotent(plan: Plan, coordinator: User) -> None:
     from checklists import services
 
     role = factories.RoleFactory(plan=plan, primary=coordinator)
@@ -363,7 +379,7 @@ def test_item_note_double_submit_is_idempotent(plan, coordinator):
     assert again.note == "done" and Item.objects.get(pk=item.pk).version == version + 1
 
 
-def test_note_refused_by_the_form_says_why(client, plan, coordinator):
+def test_note_refused_by_the_form_says_why(client: Client, plan: Plan, coordinator: User) -> None:
     role = factories.RoleFactory(plan=plan, slug="dba", primary=coordinator)
     item = factories.ItemFactory(checklist__plan=plan, checklist__role=role)
     client.force_login(coordinator)
@@ -374,7 +390,7 @@ def test_note_refused_by_the_form_says_why(client, plan, coordinator):
     assert item.note == "" and item.version == 0
 
 
-def test_rebaseline_by_a_stranger_is_403_whatever_the_date(client, plan):
+def test_rebaseline_by_a_stranger_is_403_whatever_the_date(client: Client, plan: Plan) -> None:
     client.force_login(factories.UserFactory(username="stranger"))
     for value in ("", "0001-01-01T00:00", "2026-12-02T12:00"):
         response = client.post(reverse("plans:rebaseline", args=[plan.slug]), {"new_t0": value})
@@ -383,7 +399,7 @@ def test_rebaseline_by_a_stranger_is_403_whatever_the_date(client, plan):
     assert plan.t0 == T0
 
 
-def test_a_plan_out_of_range_does_not_stop_the_outbox_or_escalation_for_the_others():
+def test_a_plan_out_of_range_does_not_stop_the_outbox_or_escalation_for_the_others() -> None:
     """Old data with an absurd T-0 sends nothing, and every other plan's deliveries still come due."""
     import time_machine
 

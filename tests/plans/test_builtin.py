@@ -21,13 +21,13 @@ def make(key: str, t0: str = "2026-12-01T12:00", tz: str = "Europe/London") -> P
     return import_plan_text(template_text(key), filename=f"{key}.yaml", t0=t0, tz=tz, source_template=key)
 
 
-def test_the_three_templates_are_listed():
+def test_the_three_templates_are_listed() -> None:
     assert [t.key for t in builtin_templates()] == KEYS
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", KEYS)
-def test_round_trip(key):
+def test_round_trip(key: str) -> None:
     plan = make(key)
     exported = export_plan(plan)
     assert normalise(parse_plan_text(exported).doc) == normalise(parse_plan_text(template_text(key)).doc)
@@ -38,7 +38,7 @@ def test_round_trip(key):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("key", KEYS)
-def test_placeholders_stay_unassigned(key):
+def test_placeholders_stay_unassigned(key: str) -> None:
     plan = make(key)
     assert not plan.roles.filter(primary__isnull=False).exists()
     assert not plan.roles.filter(backup__isnull=False).exists()
@@ -46,7 +46,7 @@ def test_placeholders_stay_unassigned(key):
 
 
 @pytest.mark.django_db
-def test_heypeter_facts():
+def test_heypeter_facts() -> None:
     plan = make("heypeter-academy-lms", t0="2026-12-01T12:00", tz="UTC")
     roles = list(plan.roles.values_list("name", flat=True))
     assert roles == [
@@ -59,7 +59,8 @@ def test_heypeter_facts():
     ]
     assert plan.roles.get(name="Technical Lead").responsibilities[1] == "Go/No-Go decision authority"
     gate = plan.gates.get(name="Go/No-Go")
-    assert gate.authority_role.name == "Technical Lead" and gate.offset == timedelta(days=-1)
+    assert gate.authority_role is not None and gate.authority_role.name == "Technical Lead"
+    assert gate.offset == timedelta(days=-1)
     # The seed lists six "Go Criteria (All must be met)" and five no-go triggers.
     assert [i.title for i in gate.criteria.order_by("order")][0] == "All P0 and P1 bugs resolved"
     assert gate.criteria.count() == 6
@@ -70,7 +71,7 @@ def test_heypeter_facts():
     # 07:00 on launch day is five hours before the 12:00 public launch (T-0)
     migration = plan.steps.get(name="Database Migration")
     assert migration.planned_start == datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
-    assert migration.lead_role.name == "Database Administrator"
+    assert migration.lead_role is not None and migration.lead_role.name == "Database Administrator"
     assert plan.steps.get(name="Public Launch").offset == timedelta(0)
     metric = plan.metrics.get(name="Error rate")
     assert (metric.comparator, metric.target, metric.unit) == ("<", Decimal("0.1"), "%")
@@ -81,14 +82,14 @@ def test_heypeter_facts():
 
 
 @pytest.mark.django_db
-def test_midas_facts():
+def test_midas_facts() -> None:
     plan = make("midas-lifestyle", t0="2026-12-06T06:00", tz="America/New_York")
     assert plan.t0 == datetime(2026, 12, 6, 11, 0, tzinfo=UTC)  # "06:00 EST (11:00 UTC)"
     assert plan.roles.count() == 7
     assert plan.roles.get(name="Technical Lead").attributes["Contact"] == "[TECHNICAL LEAD]"
     assert plan.roles.get(name="Customer Service Team").attributes["Team Size"] == "5 representatives"
     trigger = plan.rollback_triggers.get(description="Error rate >1% for >10 minutes")
-    assert trigger.metric.name == "Error Rate"
+    assert trigger.metric is not None and trigger.metric.name == "Error Rate"
     assert (trigger.comparator, trigger.threshold, trigger.sustained_for) == (">", Decimal("1"), timedelta(minutes=10))
     assert plan.rollback_triggers.count() == 4
     assert plan.metrics.count() == 15
@@ -113,7 +114,7 @@ def test_midas_facts():
 
 
 @pytest.mark.django_db
-def test_english_training_center_facts():
+def test_english_training_center_facts() -> None:
     plan = make("english-training-center-phase8", t0="2026-03-03T08:00", tz="Europe/London")
     slas = {s.severity: s.response_within for s in plan.severity_slas.all()}
     assert slas == {

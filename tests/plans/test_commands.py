@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,16 +11,21 @@ from plans.models import Plan
 from tests.plans.format_samples import SMALL
 from tests.plans.test_format import row_counts
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from django.contrib.auth.models import User
+
 
 @pytest.fixture
-def small_file(tmp_path):
+def small_file(tmp_path: Path) -> Path:
     path = tmp_path / "small.yaml"
     path.write_text(SMALL)
     return path
 
 
 @pytest.mark.django_db
-def test_import_prints_slug_and_export_prints_yaml(small_file):
+def test_import_prints_slug_and_export_prints_yaml(small_file: Path) -> None:
     out = StringIO()
     call_command("import_plan", str(small_file), "--t0", "2026-12-01T12:00", "--tz", "Europe/London", stdout=out)
     assert out.getvalue().strip() == "small-launch"
@@ -29,7 +35,7 @@ def test_import_prints_slug_and_export_prints_yaml(small_file):
 
 
 @pytest.mark.django_db
-def test_import_with_slug_and_coordinator(small_file, coordinator):
+def test_import_with_slug_and_coordinator(small_file: Path, coordinator: User) -> None:
     out = StringIO()
     call_command(
         "import_plan",
@@ -48,7 +54,7 @@ def test_import_with_slug_and_coordinator(small_file, coordinator):
 
 
 @pytest.mark.django_db
-def test_bad_file_exits_non_zero_with_error_lines(small_file, capsys):
+def test_bad_file_exits_non_zero_with_error_lines(small_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     small_file.write_text(SMALL.replace("    authority: Technical Lead", "    authority: CTO"))
     before = row_counts()
     with pytest.raises(SystemExit) as exc:
@@ -59,7 +65,7 @@ def test_bad_file_exits_non_zero_with_error_lines(small_file, capsys):
 
 
 @pytest.mark.django_db
-def test_unknown_time_zone_exits_non_zero(small_file, capsys):
+def test_unknown_time_zone_exits_non_zero(small_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         call_command("import_plan", str(small_file), "--t0", "2026-12-01T12:00", "--tz", "Mars/Olympus")
     assert exc.value.code == 1
@@ -68,7 +74,7 @@ def test_unknown_time_zone_exits_non_zero(small_file, capsys):
 
 
 @pytest.mark.django_db
-def test_missing_file_unknown_plan_and_unknown_template():
+def test_missing_file_unknown_plan_and_unknown_template() -> None:
     err = StringIO()
     with pytest.raises(SystemExit) as exit_info:
         call_command("import_plan", "/nonexistent.yaml", "--t0", "2026-12-01T12:00", "--tz", "UTC", stderr=err)
@@ -81,7 +87,7 @@ def test_missing_file_unknown_plan_and_unknown_template():
 
 
 @pytest.mark.django_db
-def test_list_templates_and_import_by_template():
+def test_list_templates_and_import_by_template() -> None:
     out = StringIO()
     call_command("list_templates", stdout=out)
     keys = [line.split("\t")[0] for line in out.getvalue().splitlines()]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +13,11 @@ from issues.models import Issue
 from plans.models import MetricReading, Plan, PlanStatus
 from tests.plans.test_format import row_counts
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pytest_django import Settings
+
 
 def run_demo() -> str:
     out = StringIO()
@@ -20,7 +26,7 @@ def run_demo() -> str:
 
 
 @pytest.mark.django_db
-def test_load_demo_builds_a_live_launch_and_is_idempotent(settings, tmp_path):
+def test_load_demo_builds_a_live_launch_and_is_idempotent(settings: Settings, tmp_path: Path) -> None:
     settings.VAR_DIR = tmp_path
     first = run_demo()
     password = (tmp_path / "demo-password.txt").read_text().strip()
@@ -36,6 +42,7 @@ def test_load_demo_builds_a_live_launch_and_is_idempotent(settings, tmp_path):
     assert sorted(Issue.objects.filter(plan=plan).values_list("severity", flat=True)) == ["high", "low"]
     assert MetricReading.objects.filter(metric__plan=plan).count() >= 3
     dba = plan.roles.get(slug="dba")
+    assert dba.primary is not None and dba.backup is not None
     assert dba.primary.username == "dba" and dba.backup.username == "qa"
     assert dba.primary.check_password(password)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from django.apps import apps
@@ -14,6 +15,9 @@ from launch.services.importer import import_plan_text
 from plans.models import Event, Step
 from roles.models import Role
 from tests.plans.format_samples import SMALL
+
+if TYPE_CHECKING:
+    from typing import Any
 
 APPS = ["plans", "roles", "checklists", "issues", "communications", "auth"]
 
@@ -30,7 +34,7 @@ def replace(text: str, old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
-def import_errors(text: str, **kwargs) -> list[str]:
+def import_errors(text: str, **kwargs: Any) -> list[str]:
     kwargs.setdefault("t0", "2026-12-01T12:00")
     kwargs.setdefault("tz", "Europe/London")
     before = row_counts()
@@ -41,7 +45,7 @@ def import_errors(text: str, **kwargs) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_import_places_everything_from_t0():
+def test_import_places_everything_from_t0() -> None:
     plan = import_plan_text(SMALL, filename="plan.yaml", t0="2026-12-01T12:00", tz="Europe/London")
     assert plan.t0 == datetime(2026, 12, 1, 12, 0, tzinfo=UTC)  # London is UTC in December
     item = Item.objects.get(title="Backup verified")
@@ -49,8 +53,9 @@ def test_import_places_everything_from_t0():
     migrate = Step.objects.get(name="Migrate")
     assert migrate.planned_start == plan.t0 - timedelta(hours=2, minutes=30)
     assert list(migrate.depends_on.values_list("name", flat=True)) == ["Backup"]
-    assert item.owner_role.name == "DBA"  # inherited from its checklist
-    assert Item.objects.get(title="Stakeholder approval received").gate.name == "Go/No-Go"
+    assert item.owner_role is not None and item.owner_role.name == "DBA"  # inherited from its checklist
+    gate = Item.objects.get(title="Stakeholder approval received").gate
+    assert gate is not None and gate.name == "Go/No-Go"
     assert Item.objects.get(title="Nobody's item").owner_role is None
     assert Role.objects.get(name="Technical Lead").primary is None
     event = Event.objects.get(plan=plan)
@@ -58,13 +63,13 @@ def test_import_places_everything_from_t0():
 
 
 @pytest.mark.django_db
-def test_t0_in_summer_uses_the_zone():
+def test_t0_in_summer_uses_the_zone() -> None:
     plan = import_plan_text(SMALL, t0="2026-07-01T12:00", tz="Europe/London")
     assert plan.t0 == datetime(2026, 7, 1, 11, 0, tzinfo=UTC)
 
 
 @pytest.mark.django_db
-def test_round_trip_small():
+def test_round_trip_small() -> None:
     plan = import_plan_text(SMALL, t0="2026-12-01T12:00", tz="Europe/London")
     exported = export_plan(plan)
     assert normalise(parse_plan_text(exported).doc) == normalise(parse_plan_text(SMALL).doc)
@@ -108,13 +113,13 @@ def test_round_trip_small():
         ),
     ],
 )
-def test_bad_input_names_its_line_and_saves_nothing(old, new, expected):
+def test_bad_input_names_its_line_and_saves_nothing(old: str, new: str, expected: str) -> None:
     lines = import_errors(replace(SMALL, old, new))
     assert any(line.startswith(expected) for line in lines), lines
 
 
 @pytest.mark.django_db
-def test_dependency_cycle():
+def test_dependency_cycle() -> None:
     text = replace(
         SMALL,
         "        duration: 1h\n        lead: DBA",
@@ -125,7 +130,7 @@ def test_dependency_cycle():
 
 
 @pytest.mark.django_db
-def test_duplicate_step_and_yaml_key():
+def test_duplicate_step_and_yaml_key() -> None:
     lines = import_errors(replace(SMALL, "      - name: Migrate", "      - name: Backup"))
     assert "plan.yaml:21: duplicate step name 'Backup'" in lines
     lines = import_errors(replace(SMALL, "summary: A plan", "name: Twice\nsummary: A plan"))
@@ -133,7 +138,7 @@ def test_duplicate_step_and_yaml_key():
 
 
 @pytest.mark.django_db
-def test_several_problems_one_line_each():
+def test_several_problems_one_line_each() -> None:
     text = replace(SMALL, "        lead: DBA\n        depends_on", "        lead: Nobody\n        depends_on")
     text = replace(text, "        at: T-2h30m", "        at: T-2x")
     assert import_errors(text) == [
@@ -146,7 +151,7 @@ def test_several_problems_one_line_each():
 
 
 @pytest.mark.django_db
-def test_command_line_problems():
+def test_command_line_problems() -> None:
     assert import_errors(SMALL, tz="Mars/Olympus") == ["plan.yaml: --tz: unknown time zone 'Mars/Olympus'"]
     assert import_errors(SMALL, t0="next tuesday") == [
         "plan.yaml: --t0: malformed date and time 'next tuesday': expected 2026-12-01T12:00"
@@ -155,15 +160,16 @@ def test_command_line_problems():
 
 
 @pytest.mark.django_db
-def test_usernames_assign_people():
+def test_usernames_assign_people() -> None:
     get_user_model().objects.create_user("alice")
     plan = import_plan_text(replace(SMALL, "    primary: null", "    primary: alice"), t0="2026-12-01T12:00", tz="UTC")
-    assert plan.roles.get(name="Technical Lead").primary.username == "alice"
+    primary = plan.roles.get(name="Technical Lead").primary
+    assert primary is not None and primary.username == "alice"
     assert "primary: alice" in export_plan(plan)
 
 
 @pytest.mark.django_db
-def test_slug_conflict_and_free_slug():
+def test_slug_conflict_and_free_slug() -> None:
     first = import_plan_text(SMALL, t0="2026-12-01T12:00", tz="UTC")
     second = import_plan_text(SMALL, t0="2026-12-01T12:00", tz="UTC")
     assert (first.slug, second.slug) == ("small-launch", "small-launch-2")

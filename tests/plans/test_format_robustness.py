@@ -10,7 +10,7 @@ import copy
 import json
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.management import call_command
@@ -18,6 +18,9 @@ from django.core.management import call_command
 from plans.models import Plan
 from plans.validators import LONG_TEXT_MAX
 from tests.plans.test_format import row_counts
+
+if TYPE_CHECKING:
+    from pytest_django import Settings
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +174,7 @@ def assert_refused(path: Path, *extra: str, expect: str = "") -> list[str]:
     return lines
 
 
-def test_the_base_plan_with_every_field_at_its_columns_length_imports(tmp_path):
+def test_the_base_plan_with_every_field_at_its_columns_length_imports(tmp_path: Path) -> None:
     path = tmp_path / "plan.yaml"
     path.write_text(text_of(base_plan()))
     code, err = run_import(path)
@@ -239,7 +242,7 @@ def at(plan: dict[str, Any], where: tuple[Any, ...]) -> Any:
 
 
 @pytest.mark.parametrize(("where", "field", "limit"), OVERLONG, ids=lambda v: str(v))
-def test_text_longer_than_its_column(tmp_path, where, field, limit):
+def test_text_longer_than_its_column(tmp_path: Path, where: tuple[Any, ...], field: str | int, limit: int) -> None:
     plan = copy.deepcopy(base_plan())
     at(plan, where)[field] = "x" * (limit + 1)
     path = tmp_path / "plan.yaml"
@@ -282,7 +285,7 @@ BROKEN_PLANS: dict[str, tuple[dict[str, Any], str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN_PLANS))
-def test_broken_values(tmp_path, case):
+def test_broken_values(tmp_path: Path, case: str) -> None:
     plan, expect = BROKEN_PLANS[case]
     path = tmp_path / "plan.yaml"
     path.write_text(text_of(plan), encoding="utf-8")
@@ -326,21 +329,21 @@ RAW_FILES: dict[str, tuple[bytes, str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(RAW_FILES))
-def test_malformed_files(tmp_path, case):
+def test_malformed_files(tmp_path: Path, case: str) -> None:
     data, expect = RAW_FILES[case]
     path = tmp_path / "plan.yaml"
     path.write_bytes(data)
     assert_refused(path, "--tz", "UTC", expect=expect)
 
 
-def test_file_over_the_size_cap(tmp_path, settings):
+def test_file_over_the_size_cap(tmp_path: Path, settings: Settings) -> None:
     settings.PLAN_FILE_MAX_BYTES = 10_000
     path = tmp_path / "plan.yaml"
     path.write_text("name: Big\nsummary: " + "x" * 20_000 + "\n")
     assert_refused(path, "--tz", "UTC", expect="larger than 10000 bytes (PLAN_FILE_MAX_BYTES)")
 
 
-def test_missing_and_unreadable_files(tmp_path):
+def test_missing_and_unreadable_files(tmp_path: Path) -> None:
     assert_refused(tmp_path / "missing.yaml", expect="cannot read the file: No such file or directory")
     assert_refused(tmp_path, expect="cannot read the file")  # a directory
 
@@ -359,14 +362,14 @@ def test_missing_and_unreadable_files(tmp_path):
         ("--coordinator", "root\x00", "unknown user"),
     ],
 )
-def test_malformed_command_line_values(tmp_path, option, value, expect):
+def test_malformed_command_line_values(tmp_path: Path, option: str, value: str, expect: str) -> None:
     path = tmp_path / "plan.yaml"
     path.write_text("name: Small\ntimezone: UTC\n")
     args = ["--tz", "UTC"] if option != "--tz" else []
     assert_refused(path, *args, option, value, expect=expect)  # the last --t0 given wins
 
 
-def test_standard_input_is_bounded_and_decoded(tmp_path, monkeypatch):
+def test_standard_input_is_bounded_and_decoded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
     import sys
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -14,8 +15,17 @@ from plans.services import kiosk_create, kiosk_revoke
 from tests import factories
 from warroom import views
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
-def test_coordinator_creates_and_revokes(plan, coordinator):
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import Settings
+
+    from plans.models import Plan
+
+
+def test_coordinator_creates_and_revokes(plan: Plan, coordinator: User) -> None:
     link = kiosk_create(plan, by=coordinator, label="War room TV")
     token = kiosk_token(link)
     assert kiosk_link_for(token) == link
@@ -24,7 +34,7 @@ def test_coordinator_creates_and_revokes(plan, coordinator):
         kiosk_link_for(token)
 
 
-def test_only_the_coordinator(plan, coordinator):
+def test_only_the_coordinator(plan: Plan, coordinator: User) -> None:
     someone = factories.UserFactory(username="someone")
     with pytest.raises(PermissionDenied):
         kiosk_create(plan, by=someone, label="TV")
@@ -35,7 +45,7 @@ def test_only_the_coordinator(plan, coordinator):
         kiosk_create(plan, by=coordinator, label=" ")
 
 
-def test_forged_tokens_are_refused(plan, coordinator):
+def test_forged_tokens_are_refused(plan: Plan, coordinator: User) -> None:
     link = kiosk_create(plan, by=coordinator, label="TV")
     token = kiosk_token(link)
     forgeries = [token[:-2] + "xx", str(link.pk), signing.dumps(link.pk, salt="other"), signing.dumps("1", salt=SALT)]
@@ -50,14 +60,14 @@ START = datetime(2026, 12, 1, 11, 40, 10, tzinfo=UTC)
 
 
 @pytest.fixture
-def no_caches():
+def no_caches() -> Iterator[None]:
     views._REVISIONS.clear()
     views._VERIFIED.clear()
     yield
     views._REVISIONS.clear()
 
 
-def test_a_link_expires_after_the_days_chosen(plan, coordinator):
+def test_a_link_expires_after_the_days_chosen(plan: Plan, coordinator: User) -> None:
     with time_machine.travel(START, tick=False):
         default = kiosk_create(plan, by=coordinator, label="Lobby")
         short = kiosk_create(plan, by=coordinator, label="Ops TV", days="2")
@@ -72,13 +82,13 @@ def test_a_link_expires_after_the_days_chosen(plan, coordinator):
 
 
 @pytest.mark.parametrize("days", ["0", "366", "-3", "abc", "1e3", "30.5"])
-def test_an_expiry_out_of_range_is_refused_and_nothing_is_made(plan, coordinator, days):
+def test_an_expiry_out_of_range_is_refused_and_nothing_is_made(plan: Plan, coordinator: User, days: str) -> None:
     with pytest.raises(ValidationError):
         kiosk_create(plan, by=coordinator, label="TV", days=days)
     assert not KioskLink.objects.exists()
 
 
-def test_the_form_refuses_a_bad_expiry_with_a_message(client, plan, coordinator):
+def test_the_form_refuses_a_bad_expiry_with_a_message(client: Client, plan: Plan, coordinator: User) -> None:
     client.force_login(coordinator)
     response = client.post(
         reverse("warroom:kiosk_create", args=[plan.slug]), {"label": "TV", "days": "400"}, follow=True
@@ -91,7 +101,9 @@ def test_the_form_refuses_a_bad_expiry_with_a_message(client, plan, coordinator)
     assert (link.expires_at - link.created_at).days == 7
 
 
-def test_an_expired_link_is_refused_on_page_and_poll(client, plan, coordinator, no_caches):
+def test_an_expired_link_is_refused_on_page_and_poll(
+    client: Client, plan: Plan, coordinator: User, no_caches: None
+) -> None:
     with time_machine.travel(START, tick=False):
         link = kiosk_create(plan, by=coordinator, label="TV", days=1)
         token = kiosk_token(link)
@@ -103,7 +115,9 @@ def test_an_expired_link_is_refused_on_page_and_poll(client, plan, coordinator, 
         assert poll.status_code == 403
 
 
-def test_revocation_is_effective_on_the_very_next_poll(client, plan, coordinator, settings, no_caches):
+def test_revocation_is_effective_on_the_very_next_poll(
+    client: Client, plan: Plan, coordinator: User, settings: Settings, no_caches: None
+) -> None:
     """The revision micro-cache used to serve a revoked kiosk link for up to WARROOM_REVISION_TTL."""
     settings.WARROOM_REVISION_TTL = 60  # a long micro-cache makes the old gap obvious
     link = kiosk_create(plan, by=coordinator, label="TV")
@@ -115,7 +129,7 @@ def test_revocation_is_effective_on_the_very_next_poll(client, plan, coordinator
     assert client.get(url).status_code == 403
 
 
-def test_the_kiosks_page_shows_when_each_link_expires(client, plan, coordinator):
+def test_the_kiosks_page_shows_when_each_link_expires(client: Client, plan: Plan, coordinator: User) -> None:
     with time_machine.travel(START, tick=False):
         kiosk_create(plan, by=coordinator, label="Lobby", days=10)
         gone = kiosk_create(plan, by=coordinator, label="Old TV", days=1)

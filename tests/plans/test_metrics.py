@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 import pytest
 import time_machine
@@ -12,11 +13,24 @@ from plans.models import Event, MetricReading, RollbackTrigger
 from plans.services import reading_record, trigger_state
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import DjangoAssertNumQueries
+
+    from plans.models import MetricReading, Plan, SuccessMetric
+
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
+class MetricSetup(TypedDict):
+    sre: User
+    metric: SuccessMetric
+    trigger: RollbackTrigger
+
+
 @pytest.fixture
-def setup(plan):
+def setup(plan: Plan) -> MetricSetup:
     sre = factories.UserFactory(username="sre")
     factories.RoleFactory(plan=plan, name="SRE", primary=sre)
     metric = factories.MetricFactory(plan=plan, name="Error rate", comparator="<", target=Decimal("0.1"), unit="%")
@@ -31,12 +45,12 @@ def setup(plan):
     return {"sre": sre, "metric": metric, "trigger": trigger}
 
 
-def _at(minutes: int, metric, value, by):
+def _at(minutes: int, metric: SuccessMetric, value: Decimal | float | str, by: User) -> MetricReading:
     with time_machine.travel(NOON + timedelta(minutes=minutes), tick=False):
         return reading_record(metric, value=value, by=by)
 
 
-def test_reading_record_logs_an_event_and_checks_permission(plan, setup):
+def test_reading_record_logs_an_event_and_checks_permission(plan: Plan, setup: MetricSetup) -> None:
     rev = plan.revision
     reading = reading_record(setup["metric"], value="0.05", by=setup["sre"])
     assert reading.value == Decimal("0.05")
@@ -49,7 +63,7 @@ def test_reading_record_logs_an_event_and_checks_permission(plan, setup):
         reading_record(setup["metric"], value="lots", by=setup["sre"])
 
 
-def test_breach_needs_sustained_for(plan, setup):
+def test_breach_needs_sustained_for(plan: Plan, setup: MetricSetup) -> None:
     metric, sre, trigger = setup["metric"], setup["sre"], setup["trigger"]
     _at(0, metric, "1.5", sre)
     _at(5, metric, "2.0", sre)
@@ -73,7 +87,7 @@ def test_breach_needs_sustained_for(plan, setup):
     assert Event.objects.filter(plan=plan, kind="rollback.cleared").count() == 1
 
 
-def test_a_dip_restarts_the_run(plan, setup):
+def test_a_dip_restarts_the_run(plan: Plan, setup: MetricSetup) -> None:
     metric, sre, trigger = setup["metric"], setup["sre"], setup["trigger"]
     _at(0, metric, "1.5", sre)
     _at(6, metric, "0.5", sre)
@@ -85,7 +99,7 @@ def test_a_dip_restarts_the_run(plan, setup):
     assert state.in_breach  # time alone completes a run the latest reading still holds
 
 
-def test_without_sustained_for_breach_is_immediate_and_manual_raise_counts(plan, setup):
+def test_without_sustained_for_breach_is_immediate_and_manual_raise_counts(plan: Plan, setup: MetricSetup) -> None:
     metric, sre, trigger = setup["metric"], setup["sre"], setup["trigger"]
     trigger.sustained_for = None
     trigger.save()
@@ -98,7 +112,9 @@ def test_without_sustained_for_breach_is_immediate_and_manual_raise_counts(plan,
     assert trigger_state(manual, []).in_breach
 
 
-def test_metrics_page_records_a_reading(client, plan, setup, django_assert_max_num_queries):
+def test_metrics_page_records_a_reading(
+    client: Client, plan: Plan, setup: MetricSetup, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     client.force_login(setup["sre"])
     url = reverse("warroom:metrics", args=[plan.slug])
     with django_assert_max_num_queries(10):

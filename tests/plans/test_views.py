@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -10,16 +11,23 @@ from plans.models import Event, Hold, PlanStatus
 from plans.selectors import axis_pct, critical_path
 from tests import factories
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from plans.models import Plan
+
+
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-def detail(plan):
+def detail(plan: Plan) -> str:
     return reverse("plans:detail", args=[plan.slug])
 
 
-def test_home_lists_my_roles_with_links_to_role_pages(client, plan):
+def test_home_lists_my_roles_with_links_to_role_pages(client: Client, plan: Plan) -> None:
     me = factories.UserFactory(username="me")
     role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", backup=me)
     factories.ItemFactory(checklist__plan=plan, checklist__role=role)
@@ -29,7 +37,7 @@ def test_home_lists_my_roles_with_links_to_role_pages(client, plan):
     assert "Backup" in html and "1 open" in html
 
 
-def test_coordinator_sees_transition_buttons_others_do_not(client, plan, coordinator):
+def test_coordinator_sees_transition_buttons_others_do_not(client: Client, plan: Plan, coordinator: User) -> None:
     client.force_login(coordinator)
     html = client.get(detail(plan)).content.decode()
     assert 'value="launched"' in html and "Start hold" in html
@@ -38,7 +46,7 @@ def test_coordinator_sees_transition_buttons_others_do_not(client, plan, coordin
     assert 'value="launched"' not in html and "Start hold" not in html
 
 
-def test_transition_refused_with_clear_message(client, plan, coordinator):
+def test_transition_refused_with_clear_message(client: Client, plan: Plan, coordinator: User) -> None:
     client.force_login(coordinator)
     response = client.post(reverse("plans:transition", args=[plan.slug]), {"to": "completed"}, follow=True)
     assert "The launch cannot go from Countdown to Completed." in response.content.decode()
@@ -46,7 +54,7 @@ def test_transition_refused_with_clear_message(client, plan, coordinator):
     assert plan.status == PlanStatus.COUNTDOWN
 
 
-def test_transition_by_non_coordinator_is_403(client, plan):
+def test_transition_by_non_coordinator_is_403(client: Client, plan: Plan) -> None:
     client.force_login(factories.UserFactory(username="someone"))
     assert client.post(reverse("plans:transition", args=[plan.slug]), {"to": "launched"}).status_code == 403
     assert client.post(reverse("plans:hold_start", args=[plan.slug]), {"reason": "x"}).status_code == 403
@@ -55,7 +63,7 @@ def test_transition_by_non_coordinator_is_403(client, plan):
     assert not Event.objects.filter(plan=plan).exists()
 
 
-def test_hold_through_the_views_slips_every_later_time(client, plan, coordinator):
+def test_hold_through_the_views_slips_every_later_time(client: Client, plan: Plan, coordinator: User) -> None:
     before = factories.StepFactory(plan=plan, name="Before", offset=timedelta(hours=-5))
     after = factories.StepFactory(plan=plan, name="After", offset=timedelta(hours=-1))
     gate = factories.GateFactory(plan=plan, offset=timedelta(minutes=-30))
@@ -70,6 +78,7 @@ def test_hold_through_the_views_slips_every_later_time(client, plan, coordinator
     for obj in (before, after, gate, item):
         obj.refresh_from_db()
     assert plan.t0 == T0 + timedelta(hours=1) and plan.status == PlanStatus.COUNTDOWN
+    assert gate.offset is not None and item.due_offset is not None
     assert plan.t0 + before.offset == T0 - timedelta(hours=5)
     assert plan.t0 + after.offset == T0
     assert plan.t0 + gate.offset == T0 + timedelta(minutes=30)
@@ -77,14 +86,14 @@ def test_hold_through_the_views_slips_every_later_time(client, plan, coordinator
     assert "Vendor outage" in html and "slipped 1h" in html
 
 
-def test_hold_needs_a_reason(client, plan, coordinator):
+def test_hold_needs_a_reason(client: Client, plan: Plan, coordinator: User) -> None:
     client.force_login(coordinator)
     response = client.post(reverse("plans:hold_start", args=[plan.slug]), {"reason": ""}, follow=True)
     assert "A hold needs a reason." in response.content.decode()
     assert not Hold.objects.exists()
 
 
-def test_rebaseline_previews_before_applying(client, plan, coordinator):
+def test_rebaseline_previews_before_applying(client: Client, plan: Plan, coordinator: User) -> None:
     factories.StepFactory(plan=plan, name="Deploy API", offset=timedelta(hours=-1))
     client.force_login(coordinator)
     # Europe/London in December is UTC+0; move T-0 two hours later.
@@ -102,13 +111,13 @@ def test_rebaseline_previews_before_applying(client, plan, coordinator):
     assert Event.objects.filter(plan=plan, kind="plan.rebaselined").count() == 1
 
 
-def test_rebaseline_preview_rejects_garbage(client, plan, coordinator):
+def test_rebaseline_preview_rejects_garbage(client: Client, plan: Plan, coordinator: User) -> None:
     client.force_login(coordinator)
     html = client.get(detail(plan), {"new_t0": "tomorrow"}).content.decode()
     assert "is not a date and time" in html
 
 
-def test_timeline_marks_late_critical_and_now(client, plan):
+def test_timeline_marks_late_critical_and_now(client: Client, plan: Plan) -> None:
     a = factories.StepFactory(plan=plan, name="Freeze", offset=timedelta(hours=-4), duration=timedelta(hours=1))
     b = factories.StepFactory(plan=plan, name="Migrate", offset=timedelta(hours=-3), duration=timedelta(hours=2))
     c = factories.StepFactory(plan=plan, name="Side task", offset=timedelta(hours=-3), duration=timedelta(minutes=5))
@@ -120,18 +129,19 @@ def test_timeline_marks_late_critical_and_now(client, plan):
     assert f'id="tl-step-{a.pk}"' in html
     assert f'<div class="tl-row is-critical is-late" role="row" id="tl-step-{a.pk}"' in html
     assert f'<div class="tl-row is-late" role="row" id="tl-step-{c.pk}"' in html
+    assert a.lead_role is not None
     filtered = client.get(reverse("plans:timeline", args=[plan.slug]), {"role": a.lead_role.slug}).content.decode()
     assert "Freeze" in filtered and "Side task" not in filtered
 
 
-def test_critical_path_is_the_longest_dependent_chain():
+def test_critical_path_is_the_longest_dependent_chain() -> None:
     durations = {1: 60.0, 2: 120.0, 3: 10.0, 4: 500.0, 5: 30.0}
     deps = {2: [1], 3: [2], 5: [1]}
     assert critical_path(durations, deps) == [1, 2, 3]
     assert critical_path({1: 1.0}, {}) == []
 
 
-def test_axis_zooms_launch_day():
+def test_axis_zooms_launch_day() -> None:
     assert axis_pct(-8 * 86400) == 0 and axis_pct(8 * 86400) == 100
     assert axis_pct(-6 * 3600) == 24 and axis_pct(12 * 3600) == 80
     one_hour_on_launch_day = axis_pct(3600) - axis_pct(0)
@@ -139,7 +149,7 @@ def test_axis_zooms_launch_day():
     assert one_hour_on_launch_day > 10 * one_hour_days_before
 
 
-def test_activity_filters_by_role_and_kind_and_paginates(client, plan, coordinator):
+def test_activity_filters_by_role_and_kind_and_paginates(client: Client, plan: Plan, coordinator: User) -> None:
     owner = factories.UserFactory(username="owner")
     role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=owner)
     items = [factories.ItemFactory(checklist__plan=plan, checklist__role=role, title=f"Check {n}") for n in range(55)]
@@ -156,5 +166,5 @@ def test_activity_filters_by_role_and_kind_and_paginates(client, plan, coordinat
     assert "Page 1 of 2" in html and "56 events" in html
     html = client.get(url, {"kind": "hold"}).content.decode()
     assert "HOLD: Lunch" in html and "Check 1" not in html
-    html = client.get(url, {"role": "dba", "page": 2}).content.decode()
+    html = client.get(url, {"role": "dba", "page": "2"}).content.decode()
     assert "Page 2 of 2" in html and "HOLD: Lunch" not in html

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -23,16 +24,27 @@ from plans.services import hold_start, kiosk_create, kiosk_revoke, reading_recor
 from tests import factories
 from warroom import views
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from django.contrib.auth.models import User
+    from django.template.base import Template
+    from django.template.context import Context
+    from django.test import Client
+    from pytest_django import DjangoAssertNumQueries, Settings
+
+    from plans.models import Plan
+
 
 @pytest.fixture(autouse=True)
-def frozen():
+def frozen() -> Iterator[None]:
     """The ETag has a minute bucket: freeze the clock so a test never straddles a minute."""
     with time_machine.travel(datetime(2026, 12, 1, 11, 40, 10, tzinfo=UTC), tick=False):
         yield
 
 
 @pytest.fixture(autouse=True)
-def no_revision_cache(settings):
+def no_revision_cache(settings: Settings) -> Iterator[None]:
     """Every poll reads the revision (the per-process micro-cache has its own test)."""
     settings.WARROOM_REVISION_TTL = 0
     views._REVISIONS.clear()
@@ -43,18 +55,18 @@ def no_revision_cache(settings):
 
 
 @pytest.fixture
-def viewer(db):
+def viewer(db: None) -> User:
     return factories.UserFactory(username="viewer")
 
 
 @pytest.fixture
-def live_plan(plan):
+def live_plan(plan: Plan) -> Plan:
     plan.t0 = timezone.now() + timedelta(minutes=20)
     plan.save()
     return plan
 
 
-def _poll_url(client, plan) -> str:
+def _poll_url(client: Client, plan: Plan) -> str:
     """Load the board as the client's user and return the fragment URL it polls."""
     page = client.get(reverse("warroom:board", args=[plan.slug]))
     assert page.status_code == 200
@@ -62,23 +74,23 @@ def _poll_url(client, plan) -> str:
 
 
 @pytest.fixture
-def templates_rendered():
+def templates_rendered() -> Iterator[list[str]]:
     names: list[str] = []
 
-    def _record(sender, template, context, **kwargs):
-        names.append(template.name)
+    def _record(sender: object, template: Template, context: Context, **kwargs: object) -> None:
+        names.append(str(template.name))
 
     template_rendered.connect(_record)
     yield names
     template_rendered.disconnect(_record)
 
 
-def test_board_needs_login(client, plan):
+def test_board_needs_login(client: Client, plan: Plan) -> None:
     response = client.get(reverse("warroom:board", args=[plan.slug]))
     assert response.status_code == 302
 
 
-def test_board_page_shows_the_plan(client, live_plan, viewer):
+def test_board_page_shows_the_plan(client: Client, live_plan: Plan, viewer: User) -> None:
     client.force_login(viewer)
     response = client.get(reverse("warroom:board", args=[live_plan.slug]))
     html = response.content.decode()
@@ -89,8 +101,12 @@ def test_board_page_shows_the_plan(client, live_plan, viewer):
 
 
 def test_unchanged_poll_is_304_with_one_query_and_no_template(
-    client, live_plan, viewer, templates_rendered, django_assert_num_queries
-):
+    client: Client,
+    live_plan: Plan,
+    viewer: User,
+    templates_rendered: list[str],
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     client.force_login(viewer)
     url = _poll_url(client, live_plan)
     first = client.get(url)
@@ -107,7 +123,7 @@ def test_unchanged_poll_is_304_with_one_query_and_no_template(
     assert second["Cache-Control"] == "no-store"
 
 
-def test_a_change_is_served_at_once(client, live_plan, viewer):
+def test_a_change_is_served_at_once(client: Client, live_plan: Plan, viewer: User) -> None:
     role = factories.RoleFactory(plan=live_plan, primary=viewer)
     item = factories.ItemFactory(
         checklist=factories.ChecklistFactory(plan=live_plan, role=role),
@@ -125,11 +141,13 @@ def test_a_change_is_served_at_once(client, live_plan, viewer):
     assert "Ticked “Flip the DNS”" in second.content.decode()
 
 
-def test_one_render_serves_every_screen(client, live_plan, viewer, monkeypatch):
+def test_one_render_serves_every_screen(
+    client: Client, live_plan: Plan, viewer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = []
     real = views.render_board
 
-    def counting(plan):
+    def counting(plan: Plan) -> str:
         calls.append(plan.pk)
         return real(plan)
 
@@ -139,6 +157,7 @@ def test_one_render_serves_every_screen(client, live_plan, viewer, monkeypatch):
     url_a = _poll_url(client, live_plan)
     client.force_login(other)
     url_b = _poll_url(client, live_plan)
+    assert live_plan.coordinator is not None
     link = kiosk_create(live_plan, by=live_plan.coordinator, label="TV")  # bumps the revision
     client.logout()
     kiosk_url = reverse("warroom:kiosk_fragment", args=[kiosk_token(link)])
@@ -149,7 +168,7 @@ def test_one_render_serves_every_screen(client, live_plan, viewer, monkeypatch):
     assert len(calls) == 2
 
 
-def test_screen_tokens_are_checked(client, live_plan, viewer):
+def test_screen_tokens_are_checked(client: Client, live_plan: Plan, viewer: User) -> None:
     other_plan = factories.PlanFactory()
     client.force_login(viewer)
     url = _poll_url(client, live_plan)
@@ -162,8 +181,9 @@ def test_screen_tokens_are_checked(client, live_plan, viewer):
     assert client.get(wrong_plan).status_code == 403
 
 
-def test_kiosk_link_works_read_only_and_dies_when_revoked(client, live_plan):
+def test_kiosk_link_works_read_only_and_dies_when_revoked(client: Client, live_plan: Plan) -> None:
     coordinator = live_plan.coordinator
+    assert coordinator is not None
     link = kiosk_create(live_plan, by=coordinator, label="War room TV")
     token = kiosk_token(link)
     page = client.get(reverse("warroom:kiosk", args=[token]))
@@ -185,10 +205,11 @@ def test_kiosk_link_works_read_only_and_dies_when_revoked(client, live_plan):
     assert client.get(fragment_url, headers={"If-None-Match": first["ETag"]}).status_code == 403
 
 
-def test_kiosk_management_is_for_the_coordinator(client, live_plan, viewer):
+def test_kiosk_management_is_for_the_coordinator(client: Client, live_plan: Plan, viewer: User) -> None:
     client.force_login(viewer)
     assert client.get(reverse("warroom:kiosks", args=[live_plan.slug])).status_code == 403
     assert client.post(reverse("warroom:kiosk_create", args=[live_plan.slug]), {"label": "x"}).status_code == 403
+    assert live_plan.coordinator is not None
     client.force_login(live_plan.coordinator)
     client.post(reverse("warroom:kiosk_create", args=[live_plan.slug]), {"label": "Lobby TV"})
     link = KioskLink.objects.get(plan=live_plan)
@@ -199,7 +220,9 @@ def test_kiosk_management_is_for_the_coordinator(client, live_plan, viewer):
     assert link.revoked_at is not None
 
 
-def test_revision_micro_cache_never_steps_back(client, live_plan, viewer, settings, django_assert_num_queries):
+def test_revision_micro_cache_never_steps_back(
+    client: Client, live_plan: Plan, viewer: User, settings: Settings, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     settings.WARROOM_REVISION_TTL = 60
     role = factories.RoleFactory(plan=live_plan, primary=viewer)
     item = factories.ItemFactory(checklist=factories.ChecklistFactory(plan=live_plan, role=role))
@@ -220,14 +243,14 @@ def test_revision_micro_cache_never_steps_back(client, live_plan, viewer, settin
     assert client.get(url, headers={"If-None-Match": old}).status_code == 200
 
 
-def _render_queries(plan) -> int:
+def _render_queries(plan: Plan) -> int:
     views.render_board(plan)  # warm per-process caches (outbox table check)
     with CaptureQueriesContext(connection) as ctx:
         views.render_board(plan)
     return len(ctx.captured_queries)
 
 
-def test_board_render_has_a_fixed_query_count(db, django_assert_max_num_queries):
+def test_board_render_has_a_fixed_query_count(db: None, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
     small = build_sample_plan("small", items=20, roles=4, steps=10, issues=2)
     big = build_sample_plan("big", items=2000, roles=60, steps=300, issues=200)
     n_small, n_big = _render_queries(small), _render_queries(big)
@@ -236,7 +259,7 @@ def test_board_render_has_a_fixed_query_count(db, django_assert_max_num_queries)
         views.render_board(big)
 
 
-def test_board_shows_hold_alarm_late_and_unassigned(live_plan, coordinator):
+def test_board_shows_hold_alarm_late_and_unassigned(live_plan: Plan, coordinator: User) -> None:
     unassigned = factories.RoleFactory(plan=live_plan, name="Vendor liaison", primary=None)
     factories.ItemFactory(
         checklist=factories.ChecklistFactory(plan=live_plan, role=unassigned),
@@ -259,7 +282,7 @@ def test_board_shows_hold_alarm_late_and_unassigned(live_plan, coordinator):
     assert "LATE" in html and "Call the payment provider" in html
 
 
-def test_fragment_is_gzipped_for_screens_that_accept_it(client, live_plan, viewer):
+def test_fragment_is_gzipped_for_screens_that_accept_it(client: Client, live_plan: Plan, viewer: User) -> None:
     import gzip
 
     client.force_login(viewer)
@@ -271,7 +294,7 @@ def test_fragment_is_gzipped_for_screens_that_accept_it(client, live_plan, viewe
     assert len(packed.content) < len(plain.content)
 
 
-def test_comms_next_from_the_plan_and_last_sent_from_the_outbox(live_plan):
+def test_comms_next_from_the_plan_and_last_sent_from_the_outbox(live_plan: Plan) -> None:
     from communications.models import Delivery, Message
 
     now = timezone.now()
@@ -308,7 +331,9 @@ def test_comms_next_from_the_plan_and_last_sent_from_the_outbox(live_plan):
     assert '<span class="in">sent</span>' in html
 
 
-def test_a_stopped_redis_slows_the_board_but_never_breaks_it(client, live_plan, viewer, settings):
+def test_a_stopped_redis_slows_the_board_but_never_breaks_it(
+    client: Client, live_plan: Plan, viewer: User, settings: Settings
+) -> None:
     """The shared render cache is unreachable (Redis stopped): every screen renders for itself."""
     settings.CACHES = {
         "default": {

@@ -6,6 +6,7 @@ refuse it within SCREEN_RECHECK_SECONDS (60 s)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -15,11 +16,22 @@ from plans.models import ScreenGrant
 from tests import factories
 from warroom import views
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import DjangoAssertNumQueries, Settings
+    from time_machine import Traveller
+
+    from plans.models import Plan
+
+
 START = datetime(2026, 12, 1, 11, 40, 10, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def clean_caches(settings):
+def clean_caches(settings: Settings) -> Iterator[None]:
     settings.WARROOM_REVISION_TTL = 0
     views._REVISIONS.clear()
     views._VERIFIED.clear()
@@ -29,38 +41,40 @@ def clean_caches(settings):
 
 
 @pytest.fixture
-def traveller():
+def traveller() -> Iterator[Traveller]:
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
 
 
 @pytest.fixture
-def viewer(db):
+def viewer(db: None) -> User:
     return factories.UserFactory(username="viewer")
 
 
 @pytest.fixture
-def live_plan(plan, traveller):
+def live_plan(plan: Plan, traveller: Traveller) -> Plan:
     plan.t0 = START + timedelta(minutes=20)
     plan.save()
     return plan
 
 
-def _board(client, user, plan) -> str:
+def _board(client: Client, user: User, plan: Plan) -> str:
     client.force_login(user)
     page = client.get(reverse("warroom:board", args=[plan.slug]))
     assert page.status_code == 200
     return page.context["poll_url"]
 
 
-def _after(traveller, seconds: float) -> None:
+def _after(traveller: Traveller, seconds: float) -> None:
     traveller.move_to(START + timedelta(seconds=seconds))
 
 
-def test_sign_out_refuses_the_token_within_a_minute(client, live_plan, viewer, traveller):
+def test_sign_out_refuses_the_token_within_a_minute(
+    client: Client, live_plan: Plan, viewer: User, traveller: Traveller
+) -> None:
     url = _board(client, viewer, live_plan)
     session_key = client.session.session_key
-    assert session_key not in url  # the URL names a grant, never the session
+    assert session_key is not None and session_key not in url  # the URL names a grant, never the session
     assert client.get(url).status_code == 200
     client.logout()
     assert not ScreenGrant.objects.exists()  # the session's grants went with it
@@ -72,7 +86,7 @@ def test_sign_out_refuses_the_token_within_a_minute(client, live_plan, viewer, t
     assert client.get(url).status_code == 403
 
 
-def test_another_process_refuses_a_signed_out_token_at_once(client, live_plan, viewer):
+def test_another_process_refuses_a_signed_out_token_at_once(client: Client, live_plan: Plan, viewer: User) -> None:
     url = _board(client, viewer, live_plan)
     client.logout()
     views._VERIFIED.clear()  # a worker that never saw this token
@@ -80,7 +94,9 @@ def test_another_process_refuses_a_signed_out_token_at_once(client, live_plan, v
     assert response.status_code == 403
 
 
-def test_deactivation_refuses_the_token_within_a_minute(client, live_plan, viewer, traveller):
+def test_deactivation_refuses_the_token_within_a_minute(
+    client: Client, live_plan: Plan, viewer: User, traveller: Traveller
+) -> None:
     url = _board(client, viewer, live_plan)
     client.cookies.clear()  # the screen polls with its token alone
     assert client.get(url).status_code == 200
@@ -92,7 +108,9 @@ def test_deactivation_refuses_the_token_within_a_minute(client, live_plan, viewe
     assert client.get(url).status_code == 403
 
 
-def test_a_password_change_refuses_other_sessions_tokens(client, live_plan, viewer, traveller):
+def test_a_password_change_refuses_other_sessions_tokens(
+    client: Client, live_plan: Plan, viewer: User, traveller: Traveller
+) -> None:
     url = _board(client, viewer, live_plan)
     client.cookies.clear()
     viewer.set_password("a-new-long-password-2026")
@@ -101,7 +119,9 @@ def test_a_password_change_refuses_other_sessions_tokens(client, live_plan, view
     assert client.get(url).status_code == 403
 
 
-def test_session_expiry_refuses_the_token(client, live_plan, viewer, traveller, settings):
+def test_session_expiry_refuses_the_token(
+    client: Client, live_plan: Plan, viewer: User, traveller: Traveller, settings: Settings
+) -> None:
     url = _board(client, viewer, live_plan)
     client.cookies.clear()
     _after(traveller, settings.SESSION_COOKIE_AGE - 120)
@@ -111,8 +131,12 @@ def test_session_expiry_refuses_the_token(client, live_plan, viewer, traveller, 
 
 
 def test_the_unchanged_poll_stays_one_query_and_rechecks_once_a_minute(
-    client, live_plan, viewer, traveller, django_assert_num_queries
-):
+    client: Client,
+    live_plan: Plan,
+    viewer: User,
+    traveller: Traveller,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     url = _board(client, viewer, live_plan)
     client.cookies.clear()
     live_plan.refresh_from_db()
@@ -132,7 +156,7 @@ def test_the_unchanged_poll_stays_one_query_and_rechecks_once_a_minute(
         assert client.get(url, headers=etag()).status_code == 304
 
 
-def test_a_token_is_for_its_plan_and_cannot_be_forged(client, live_plan, viewer):
+def test_a_token_is_for_its_plan_and_cannot_be_forged(client: Client, live_plan: Plan, viewer: User) -> None:
     other = factories.PlanFactory()
     url = _board(client, viewer, live_plan)
     token = url.split("?s=")[1]
@@ -144,7 +168,7 @@ def test_a_token_is_for_its_plan_and_cannot_be_forged(client, live_plan, viewer)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_session_signed_out_meanwhile_gets_no_grant():
+def test_a_session_signed_out_meanwhile_gets_no_grant() -> None:
     from django.core.exceptions import PermissionDenied
 
     from plans.screens import screen_token

@@ -3,7 +3,7 @@ the epoch milliseconds the browser ticks from are in ``launchclock``; offsets in
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from django import template
 from django.utils import timezone
@@ -12,7 +12,7 @@ register = template.Library()
 
 
 @register.filter
-def clock(moment: datetime | None, zone) -> str:
+def clock(moment: datetime | None, zone: tzinfo | None) -> str:
     """``HH:MM`` in the plan's zone, with the weekday when not today."""
     if not isinstance(moment, datetime):
         return ""
@@ -22,7 +22,7 @@ def clock(moment: datetime | None, zone) -> str:
 
 
 @register.filter
-def num(value) -> str:
+def num(value: object) -> str:
     """A Decimal without trailing zeros."""
     if value is None:
         return ""

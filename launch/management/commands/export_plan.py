@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from launch.format.exporter import export_plan
 from plans.models import Plan
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Command(BaseCommand):
@@ -12,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
 
-    def handle(self, *args, **opts) -> None:
+    def handle(self, *args: Any, **opts: Any) -> None:
         plan = Plan.objects.filter(slug=opts["slug"]).first()
         if plan is None:
             raise CommandError(f"no plan with slug {opts['slug']!r}")

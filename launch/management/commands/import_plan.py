@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from launch.format import PlanFormatError, builtin_templates, template_path
 from launch.format.loader import read_plan_file, read_plan_stream
 from launch.services.importer import import_plan_text
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Command(BaseCommand):
@@ -22,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", help="Name for the new plan (default: the file's name:).")
         parser.add_argument("--coordinator", help="Username of the plan's coordinator.")
 
-    def handle(self, *args, **opts) -> None:
+    def handle(self, *args: Any, **opts: Any) -> None:
         source_template = ""
         if opts["template"]:
             if opts["file"]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -15,6 +16,9 @@ from django.db import transaction
 
 from launch.services.demo import DEMO_SLUG, DEMO_TEMPLATE, PEOPLE, demo_plan, demo_user
 from plans.models import Plan
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def password_file() -> Path:
@@ -38,7 +42,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--base-url", default="http://127.0.0.1:8000/")
 
-    def handle(self, *args, **opts) -> None:
+    def handle(self, *args: Any, **opts: Any) -> None:
         password = demo_password()
         User = get_user_model()
         with transaction.atomic():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,27 +23,32 @@ from django.urls import reverse
 
 from plans.models import Plan
 
+if TYPE_CHECKING:
+    from typing import Any
+
+    from django.core.management.base import CommandParser
+
 DEMO_SLUGS = ["demo", "demo-heypeter"]  # `make demo` loads demo-heypeter
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 class QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
 class Command(BaseCommand):
     help = "Screenshot the war-room board of the demo plan at 1920x1080 (headless Chromium)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", default="docs/warroom.png")
         parser.add_argument("--plan", default="", help="Plan slug (default: demo, else the first plan).")
         parser.add_argument("--sample", action="store_true", help="Build the synthetic sample plan and shoot it.")
         parser.add_argument("--width", type=int, default=1920)
         parser.add_argument("--height", type=int, default=1080)
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         plan = self._plan(options["plan"], options["sample"])
         user = plan.coordinator or get_user_model().objects.filter(is_active=True).order_by("pk").first()
         if user is None:
