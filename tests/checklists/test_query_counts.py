@@ -4,11 +4,14 @@ a small plan, then again after the plan grows to 2,000 items (bulk-created to ke
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from checklists.models import Checklist, Item, NoGoTrigger, Vote
 from plans.models import Event, Step
@@ -24,6 +27,7 @@ BUDGET = {
     "timeline": 7,
     "activity": 7,
     "role": 9,
+    "role_rows": 9,
     "gate": 10,
     "gate_poll": 9,
 }
@@ -110,6 +114,7 @@ def pages(world) -> dict[str, str]:
         "timeline": reverse("plans:timeline", args=[plan.slug]),
         "activity": reverse("plans:activity", args=[plan.slug]) + "?role=dba&kind=item",
         "role": reverse("checklists:role", args=[plan.slug, role.slug]),
+        "role_rows": reverse("checklists:role_rows", args=[plan.slug, role.slug]),
         "gate": reverse("checklists:gate", args=[plan.slug, gate.slug]),
         "gate_poll": reverse("checklists:gate_poll", args=[plan.slug, gate.slug]),
     }
@@ -134,3 +139,16 @@ def test_every_page_keeps_a_fixed_number_of_queries(client, world, coordinator, 
     for name, url in urls.items():
         with django_assert_max_num_queries(BUDGET[name]):
             client.get(url)
+
+
+def test_unchanged_role_rows_poll_is_304(client: Any, world: dict[str, Any]) -> None:
+    """The role page's live rows: an unchanged poll is answered 304 without rendering anything."""
+    client.force_login(world["owner"])
+    url = reverse("checklists:role_rows", args=[world["plan"].slug, world["role"].slug])
+    with time_machine.travel(timezone.now().replace(second=5), tick=False):  # one minute bucket
+        first = client.get(url)
+        assert first.status_code == 200 and 'id="role-summary"' in first.content.decode()
+        with CaptureQueriesContext(connection) as ctx:
+            second = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert second.status_code == 304
+    assert len(ctx.captured_queries) <= 4
