@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from functools import cache
 
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
