@@ -186,15 +186,36 @@ def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) 
     )
     rows += [step_row(plan, step, now=now, can_act=can_act) for step in steps]
     rows.sort(key=_sort_key)
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.state] = counts.get(row.state, 0) + 1
-    summary = [(state, STATE_LABELS[state], counts[state]) for state in STATE_LABELS if counts.get(state)]
+    summary, step_summary, progress = row_summary(rows)
     other_roles: list[Role | Unowned] = list(
         Role.objects.filter(plan=plan).only("id", "name", "slug", "order", "plan_id")
     )
     other_roles.append(Unowned(plan))
-    return {"role": role, "rows": rows, "can_act": can_act, "summary": summary, "roles": other_roles}
+    return {
+        "role": role,
+        "rows": rows,
+        "can_act": can_act,
+        "summary": summary,
+        "step_summary": step_summary,
+        "progress": progress,
+        "roles": other_roles,
+    }
+
+
+def row_summary(rows: list[Row]) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]], tuple[int, int]]:
+    """The counts above a role page, by state: items, then steps apart, and (items done, items). "Done"
+    means the same on every page (home card, role page, board): checklist items ticked done or skipped,
+    out of all the role's items; steps are counted on their own, never mixed in."""
+    counts: dict[str, dict[str, int]] = {"item": {}, "step": {}}
+    for row in rows:
+        by_state = counts["step" if row.kind == "step" else "item"]
+        by_state[row.state] = by_state.get(row.state, 0) + 1
+
+    def listed(by_state: dict[str, int]) -> list[tuple[str, str, int]]:
+        return [(state, STATE_LABELS[state], by_state[state]) for state in STATE_LABELS if by_state.get(state)]
+
+    items = counts["item"]
+    return listed(items), listed(counts["step"]), (items.get("done", 0) + items.get("skipped", 0), sum(items.values()))
 
 
 def one_item_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now: datetime) -> Row:
@@ -283,7 +304,7 @@ def my_role_cards(user: Viewer) -> list[Role]:
         .values("role_key")
         .annotate(
             open=Count("id", filter=Q(status="open")),
-            done=Count("id", filter=Q(status="done")),
+            done=Count("id", filter=~Q(status="open")),  # done or skipped: the one meaning of "done"
             total=Count("id"),
         )
     )

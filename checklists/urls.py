@@ -7,6 +7,7 @@ from . import views
 app_name = "checklists"
 urlpatterns = [
     path("plans/<slug:plan>/roles/<slug:role>/", views.role_page, name="role"),
+    path("plans/<slug:plan>/roles/<slug:role>/rows/", views.role_rows, name="role_rows"),
     path("plans/<slug:plan>/roles/<slug:role>/items/<int:pk>/", views.item_set, name="item_set"),
     path("plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/start/", views.step_start, name="step_start"),
     path("plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/finish/", views.step_finish, name="step_finish"),

@@ -3,6 +3,7 @@ someone who may not make it raises ``PermissionDenied`` there and becomes a 403 
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -12,10 +13,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import condition, require_GET, require_POST
 
 from launchcontrol.http import error_text
 from plans.models import Plan
+from plans.selectors import plan_for
 from plans.viewtools import member_plan
 from roles.models import Role
 
@@ -42,7 +44,33 @@ if TYPE_CHECKING:
 def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpResponse:
     role_obj = role_for(plan, role)
     ctx = role_page_data(plan, role_obj, user=request.user, now=timezone.now())
-    return render(request, "checklists/role.html", {"plan": plan, "nav": "role", **ctx})
+    etag = _rows_etag_for(request, plan)
+    return render(request, "checklists/role.html", {"plan": plan, "nav": "role", "rows_etag": etag, **ctx})
+
+
+def _rows_etag_for(request: AuthenticatedHttpRequest, plan: Plan) -> str:
+    """The role page's rows change with the plan's revision, the minute (due, late) and the viewer."""
+    return f'"{plan.pk}.{plan.revision}.{int(time.time() // 60)}.{request.user.pk}"'
+
+
+def _rows_etag(request: AuthenticatedHttpRequest, plan: str, role: str) -> str:
+    # condition() calls this with the URL's slug, before the view: the Plan is looked up (and the
+    # membership checked) here once and handed to the view.
+    obj = plan_for(request.user, plan)
+    request._role_plan = obj  # type: ignore[attr-defined]
+    return _rows_etag_for(request, obj)
+
+
+@login_required
+@require_GET
+@condition(etag_func=_rows_etag)
+def role_rows(request: AuthenticatedHttpRequest, plan: str, role: str) -> HttpResponse:
+    """The role page's rows and summary, polled by the open page (304 while the plan is unchanged), so a
+    tick by the backup or the coordinator shows on the primary's screen within seconds."""
+    obj = getattr(request, "_role_plan", None) or plan_for(request.user, plan)
+    role_obj = role_for(obj, role)
+    ctx = role_page_data(obj, role_obj, user=request.user, now=timezone.now())
+    return render(request, "checklists/role.html#live-rows", {"plan": obj, "live": True, **ctx})
 
 
 def _row_response(

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "My roles": straight to the checklists of the roles a person holds, then every plan."""
+    plans = list(plans_for(request.user))
+    coordinated = [p for p in plans if p.coordinator_id == request.user.pk]
     return render(
-        request, "launch/home.html", {"roles": my_role_cards(request.user), "plans": list(plans_for(request.user))}
+        request,
+        "launch/home.html",
+        {"roles": my_role_cards(request.user), "plans": plans, "coordinated": coordinated},
     )

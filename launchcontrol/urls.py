@@ -1,13 +1,30 @@
 from __future__ import annotations
 
+from functools import cache
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.views.decorators.http import require_GET
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+@cache
+def _icon() -> bytes:
+    return (settings.BASE_DIR / "static" / "favicon.svg").read_bytes()
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the pages link (static/favicon.svg): answer with the same icon."""
+    response = HttpResponse(_icon(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 admin.site.site_header = "Launch Control admin"
@@ -18,6 +35,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # First: the war-room poll is the hottest path (every screen, every 2 s); resolving it early matters.
     path("", include("warroom.urls")),
     path("", include("launch.urls")),

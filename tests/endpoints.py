@@ -284,6 +284,7 @@ ENTRIES = [
     Endpoint("login", "public", why="the sign-in form"),
     Endpoint("logout", "public", why="signing out changes only the session"),
     Endpoint("healthz", "public", why="the load balancer's probe"),
+    Endpoint("favicon", "public", why="the browser's tab icon (static/favicon.svg)"),
     Endpoint("communications:status", "public", _plan, why="the public status page"),
     Endpoint(
         "communications:ical",
@@ -301,6 +302,7 @@ ENTRIES = [
     Endpoint("plans:timeline", "read", _plan),
     Endpoint("plans:activity", "read", _plan),
     Endpoint("checklists:role", "read", _role),
+    Endpoint("checklists:role_rows", "read", _role),
     Endpoint("checklists:gate", "read", _gate),
     Endpoint("checklists:gate_poll", "read", _gate),
     Endpoint("communications:page", "read", _plan),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from plans.selectors import plans_for
@@ -65,3 +66,35 @@ def test_the_rebaseline_preview_counts_every_dated_row_of_the_apps_above(
     factories.ItemFactory(due_offset=timedelta(hours=-3))  # another plan's
     with django_assert_num_queries(1):
         assert count_dated(plan.pk, exclude=(Step, Phase)) == 3
+
+
+def test_counts_agree_between_home_card_and_role_page(client: Client) -> None:
+    """Issue 11, finding 14: "done" is one thing everywhere: the role's checklist items done or skipped,
+    out of all its items; the steps it leads are counted apart on the role page, never mixed in."""
+    me = factories.UserFactory(username="me")
+    plan = factories.PlanFactory(name="Counting", slug="counting")
+    role = factories.RoleFactory(plan=plan, slug="dba", primary=me)
+    checklist = factories.ChecklistFactory(plan=plan, role=role)
+    for status in ("done", "done", "skipped", "open"):
+        factories.ItemFactory(checklist=checklist, status=status, due_offset=timedelta(hours=1))
+    factories.StepFactory(plan=plan, lead_role=role, status="done")
+    client.force_login(me)
+    home = client.get(reverse("launch:home")).content.decode()
+    page = client.get(reverse("checklists:role", args=[plan.slug, role.slug])).content.decode()
+    assert "3 of 4 items done" in home
+    assert "3 of 4 items done" in page
+    assert "Steps:" in page  # the done step is counted on its own line
+
+
+def test_the_coordinator_home_lists_their_plans_and_same_names_differ(client: Client) -> None:
+    """Issue 11, finding 14: the coordinator's plans are on their home page (not "You hold no role"),
+    and two plans with the same name are told apart by slug and T-0."""
+    me = factories.UserFactory(username="me")
+    factories.PlanFactory(name="Go-live", slug="go-live-eu", coordinator=me, t0=datetime(2027, 1, 5, 9, tzinfo=UTC))
+    factories.PlanFactory(name="Go-live", slug="go-live-us", t0=datetime(2027, 1, 6, 15, tzinfo=UTC))
+    client.force_login(me)
+    html = client.get(reverse("launch:home")).content.decode()
+    assert "Plans you coordinate" in html
+    assert "You hold no role in any plan yet" not in html
+    assert html.index("go-live-eu") < html.index("<h1>My roles")
+    assert "go-live-us" in html and "Tue 5 Jan 2027" in html and "Wed 6 Jan 2027" in html

@@ -70,6 +70,11 @@ class RoleRow:
         return not self.primary
 
     @property
+    def complete(self) -> bool:
+        """All its items done, nothing late or running: the board lists it on one shared "all done" line."""
+        return bool(self.total) and self.done == self.total and not self.late and self.current_step is None
+
+    @property
     def attention(self) -> tuple:
         return (-self.late, self.unassigned is False, self.current_step is None, self.order)
 
@@ -112,6 +117,11 @@ class Board:
     alarms: list[Any]
     events: list[Event]
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def roles_complete(self) -> list[str]:
+        """The shown roles with everything done, named together on one line."""
+        return [r.name for r in self.roles if r.complete]
 
     @property
     def t_offset(self) -> timedelta:

@@ -10,7 +10,9 @@
                                            re-measures it from a response (half the round trip allowed)
 
    Elements with data-countdown tick by themselves once a second: data-t0 and data-server-now (epoch
-   milliseconds, the server's clock when it rendered the page), data-hold-since when a hold is open. */
+   milliseconds, the server's clock when it rendered the page), data-hold-since when a hold is open.
+   Elements with data-deadline-left (epoch ms) and data-server-now count down to it: "27:13 left", then
+   "overdue +00:05" (the issues page's response SLA). */
 (function () {
   "use strict";
 
@@ -64,6 +66,19 @@
     if (!holdSince) setInterval(tick, 250);  // a quarter second: the reading changes on the whole second
   }
 
+  function startDeadline(el) {
+    var deadline = Number(el.dataset.deadlineLeft);
+    var clock = new ServerClock(el.dataset.serverNow);
+    function tick() {
+      var left = (deadline - clock.now()) / 1000;
+      var text = left > 0 ? formatDeadline(left) + " left" : "overdue " + formatDeadline(left);
+      if (el.textContent !== text) el.textContent = text;
+      el.classList.toggle("over", left <= 0);
+    }
+    tick();
+    setInterval(tick, 250);
+  }
+
   window.LaunchClock = {
     formatCountdown: formatCountdown,
     countdown: countdown,
@@ -72,6 +87,9 @@
     ServerClock: ServerClock
   };
 
-  function init() { document.querySelectorAll("[data-countdown]").forEach(start); }
+  function init() {
+    document.querySelectorAll("[data-countdown]").forEach(start);
+    document.querySelectorAll("[data-deadline-left]").forEach(startDeadline);
+  }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();

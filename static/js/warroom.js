@@ -47,7 +47,10 @@
       var clock = document.getElementById("wr-clock");
       if (clock) {
         var text = LC.countdown(t0, now, holdSince);
-        if (clock.textContent !== text) clock.textContent = text;
+        if (clock.textContent !== text) {
+          clock.textContent = text;
+          clock.classList.toggle("long", text.length > 10);  // "T-1d 02:03:04" takes a smaller face
+        }
       }
       var lt = document.getElementById("wr-localtime");
       if (lt) lt.textContent = localTime(now, root.dataset.tz || "UTC");
@@ -75,8 +78,8 @@
 
   // Lists never scroll: hide the rows that do not fit their panel and count them in "+N more".
   function fit() {
-    document.querySelectorAll("#wr-root .wr-panel[data-fit]").forEach(function (panel) {
-      var list = panel.querySelector(".wr-list");
+    document.querySelectorAll("#wr-root [data-fit]").forEach(function (panel) {
+      var list = panel.querySelector("[data-fit-list]") || panel.querySelector(".wr-list");
       if (!list) return;
       var more = list.querySelector("li.more");
       var rows = Array.prototype.filter.call(list.children, function (li) { return li !== more; });

@@ -4,12 +4,14 @@ a small plan, then again after the plan grows to 2,000 items (bulk-created to ke
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from checklists.models import Checklist, Item, NoGoTrigger, Vote
 from plans.models import Event, Step
@@ -34,6 +36,7 @@ BUDGET = {
     "timeline": 7,
     "activity": 7,
     "role": 9,
+    "role_rows": 9,
     "gate": 10,
     "gate_poll": 9,
 }
@@ -129,6 +132,7 @@ def pages(world: PageWorld) -> dict[str, str]:
         "timeline": reverse("plans:timeline", args=[plan.slug]),
         "activity": reverse("plans:activity", args=[plan.slug]) + "?role=dba&kind=item",
         "role": reverse("checklists:role", args=[plan.slug, role.slug]),
+        "role_rows": reverse("checklists:role_rows", args=[plan.slug, role.slug]),
         "gate": reverse("checklists:gate", args=[plan.slug, gate.slug]),
         "gate_poll": reverse("checklists:gate_poll", args=[plan.slug, gate.slug]),
     }
@@ -159,3 +163,16 @@ def test_every_page_keeps_a_fixed_number_of_queries(
     for name, url in urls.items():
         with django_assert_max_num_queries(BUDGET[name]):
             client.get(url)
+
+
+def test_unchanged_role_rows_poll_is_304(client: Any, world: dict[str, Any]) -> None:
+    """The role page's live rows: an unchanged poll is answered 304 without rendering anything."""
+    client.force_login(world["owner"])
+    url = reverse("checklists:role_rows", args=[world["plan"].slug, world["role"].slug])
+    with time_machine.travel(timezone.now().replace(second=5), tick=False):  # one minute bucket
+        first = client.get(url)
+        assert first.status_code == 200 and 'id="role-summary"' in first.content.decode()
+        with CaptureQueriesContext(connection) as ctx:
+            second = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert second.status_code == 304
+    assert len(ctx.captured_queries) <= 4

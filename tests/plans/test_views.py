@@ -5,9 +5,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
+from django.test import Client
 from django.urls import reverse
 
-from plans.models import Event, Hold, PlanStatus
+from plans.models import Event, Hold, Plan, PlanStatus
 from plans.selectors import axis_pct, critical_path
 from tests import factories
 
@@ -168,3 +170,19 @@ def test_activity_filters_by_role_and_kind_and_paginates(client: Client, plan: P
     assert "HOLD: Lunch" in html and "Check 1" not in html
     html = client.get(url, {"role": "dba", "page": "2"}).content.decode()
     assert "Page 2 of 2" in html and "HOLD: Lunch" not in html
+
+
+def test_activity_shows_kinds_in_words(client: Client, plan: Plan, coordinator: User) -> None:
+    """Issue 11, finding 17: the log says "Metric reading", not the raw kind ``metric.reading``."""
+    from plans.templatetags.eventkind import kind_label
+
+    metric = factories.MetricFactory(plan=plan, name="Error rate")
+    from plans.services import reading_record
+
+    reading_record(metric, value="0.05", by=coordinator)
+    client.force_login(coordinator)
+    html = client.get(reverse("plans:activity", args=[plan.slug])).content.decode()
+    assert "<td>metric.reading</td>" not in html and "<code>metric.reading</code>" not in html
+    assert ">Metric reading</td>" in html
+    assert ">Metrics (all)</option>" in html
+    assert kind_label("custom.some_thing") == "Custom some thing"

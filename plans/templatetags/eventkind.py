@@ -1,0 +1,79 @@
+"""An activity-log kind in words: ``metric.reading`` reads "Metric reading" on the page. The dotted kind
+stays the key (filters, the API, exports); people see the label."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+KIND_LABELS = {
+    "admin.changed": "Changed in the admin",
+    "admin.deleted": "Deleted in the admin",
+    "calendar.created": "Calendar feed made",
+    "calendar.revoked": "Calendar feed revoked",
+    "comms.approved": "Message approved",
+    "comms.failed": "Message failed",
+    "comms.send_now": "Message sent by hand",
+    "comms.skipped": "Message skipped",
+    "comms.status_post": "Status page update",
+    "gate.decided": "Gate decided",
+    "gate.poll_opened": "Gate poll opened",
+    "gate.voted": "Gate vote",
+    "hold.ended": "Hold ended",
+    "hold.started": "Hold started",
+    "issue.acknowledged": "Issue acknowledged",
+    "issue.escalated": "Issue escalated",
+    "issue.escalation": "Issue escalation",
+    "issue.opened": "Issue raised",
+    "issue.resolved": "Issue resolved",
+    "item.due": "Item due",
+    "item.noted": "Item note",
+    "item.overdue": "Item overdue",
+    "item.ticked": "Item ticked",
+    "kiosk.created": "Kiosk link made",
+    "kiosk.revoked": "Kiosk link revoked",
+    "metric.reading": "Metric reading",
+    "plan.coordinator_changed": "Coordinator changed",
+    "plan.imported": "Plan imported",
+    "plan.rebaselined": "Plan re-baselined",
+    "plan.state": "Launch state changed",
+    "rollback.breach": "Rollback trigger breached",
+    "rollback.cleared": "Rollback trigger cleared",
+    "step.due": "Step due",
+    "step.finished": "Step finished",
+    "step.overdue": "Step overdue",
+    "step.started": "Step started",
+    "trigger.cleared": "No-go trigger cleared",
+    "trigger.raised": "No-go trigger raised",
+}
+FAMILY_LABELS = {
+    "admin": "Admin",
+    "calendar": "Calendar feeds",
+    "comms": "Communications",
+    "gate": "Gates",
+    "hold": "Holds",
+    "issue": "Issues",
+    "item": "Checklist items",
+    "kiosk": "Kiosk links",
+    "metric": "Metrics",
+    "plan": "The plan",
+    "rollback": "Rollback triggers",
+    "step": "Steps",
+    "trigger": "No-go triggers",
+}
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """``item.ticked`` -> "Item ticked"; an unknown kind is spelled out from its parts."""
+    if kind in KIND_LABELS:
+        return KIND_LABELS[kind]
+    words = kind.replace(".", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+@register.filter
+def family_label(family: str) -> str:
+    """``item`` -> "Checklist items (all)"."""
+    return f"{FAMILY_LABELS.get(family) or kind_label(family)} (all)"

@@ -1,0 +1,157 @@
+"""The war-room board fits every 16:9 screen from 1280x720 to 3840x2160 (issue 11, finding 10).
+
+The demo launch, made busier (many roles with long names, issues with long titles, metrics), is opened
+at three sizes. At each: no horizontal (or vertical) scrollbar; no text runs out of its box or out of a
+clipping panel; every text is at least 28 design pixels (28px at 1080p, scaled with the viewport); every
+text colour meets WCAG AA (4.5:1) against what is behind it; issue titles are shown whole and the SLA
+timers are labelled. A screenshot of each size is written to docs/board-<w>x<h>.png.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from pytest_django.live_server_helper import LiveServer
+
+from issues.services import issue_open
+from launch.services.demo import PEOPLE, demo_plan
+from plans.models import Plan
+from tests import factories
+from tests.browser.shots import keep
+from tests.browser.waiting import wait_for_js
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SIZES = [(1280, 720), (1366, 768), (1920, 1080), (3840, 2160)]  # 1366x768 clipped the state pill
+SHOTS = {(1280, 720), (1920, 1080), (3840, 2160)}
+LONG_TITLES = [
+    "Payment provider webhooks time out for EU customers after the DNS switch",
+    "Login page shows the old brand for users with a cached service worker",
+    "Nightly export job fails on courses with more than ten thousand enrolments",
+]
+
+# Every element that has text of its own, visible: where it runs over its box or a clipping ancestor,
+# how big its type is, and the contrast of its colour against the first opaque background behind it.
+AUDIT = """() => {
+  const W = window.innerWidth, H = window.innerHeight;
+  const unit = Math.min(W / 1920, H / 1080);
+  const doc = document.documentElement;
+  const res = {hscroll: doc.scrollWidth > W || document.body.scrollWidth > W,
+               vscroll: doc.scrollHeight > H || document.body.scrollHeight > H,
+               overflow: [], outside: [], small: [], contrast: [], checked: 0};
+  function rgb(s) {
+    const m = s.match(/[\\d.]+/g).map(Number);
+    return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1};
+  }
+  function lum(c) {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  }
+  function background(el) {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.a > 0.5) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  }
+  const root = document.getElementById("wr-root");
+  for (const el of [root, ...root.querySelectorAll("*")]) {
+    const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length || el.closest("[hidden]")) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === "hidden") continue;
+    res.checked += 1;
+    const what = (el.className || el.tagName) + ": " + el.textContent.trim().slice(0, 50);
+    if (cs.display !== "inline" && el.scrollWidth > el.clientWidth + 1) res.overflow.push(what);
+    const r = el.getBoundingClientRect();
+    let box = {left: 0, top: 0, right: W, bottom: H};
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      if (getComputedStyle(a).overflow !== "visible") {
+        const b = a.getBoundingClientRect();
+        box = {left: Math.max(box.left, b.left), top: Math.max(box.top, b.top),
+               right: Math.min(box.right, b.right), bottom: Math.min(box.bottom, b.bottom)};
+      }
+    }
+    if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+      res.outside.push(what + " @ " + [r.left, r.top, r.right, r.bottom].map(Math.round).join(","));
+    }
+    const px = parseFloat(cs.fontSize);
+    if (px < 28 * unit - 0.5) res.small.push(what + " " + px.toFixed(1) + "px");
+    const fg = lum(rgb(cs.color)), bg = lum(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) res.contrast.push(what + " " + ratio.toFixed(2));
+  }
+  return res;
+}"""
+
+
+@pytest.fixture
+def busy_demo(db: None) -> tuple[Plan, User]:
+    coordinator = factories.UserFactory(username="coordinator", first_name="Casey", last_name="Coordinator")
+    people = {
+        name: factories.UserFactory(username=name, first_name=first, last_name=last)
+        for name, (first, last, _, _) in PEOPLE.items()
+    }
+    plan = demo_plan(coordinator, people)
+    for n, name in enumerate(
+        [
+            "Customer Communications and Social Media Lead",
+            "Payments Integration Engineer (on call)",
+            "Data Protection Officer",
+            "Mobile Release Manager",
+            "Infrastructure Security Lead",
+            "Site Reliability Engineer, second shift",
+        ]
+    ):
+        factories.RoleFactory(plan=plan, name=name, slug=f"extra-{n}", primary=people["qa"] if n % 2 else None)
+    for title, severity in zip(LONG_TITLES, ["critical", "high", "medium"], strict=True):
+        issue_open(plan, by=coordinator, title=title, severity=severity)
+    return plan, coordinator
+
+
+def test_board_fits_every_screen(
+    browser: Any, live_server: LiveServer, login_page: Any, busy_demo: tuple[Plan, User]
+) -> None:
+    plan, coordinator = busy_demo
+    for width, height in SIZES:  # one plan for the three sizes: the demo takes a while to build
+        _check_board(browser, live_server, login_page, plan, coordinator, width, height)
+
+
+def _check_board(
+    browser: Any, live_server: LiveServer, login_page: Any, plan: Plan, coordinator: User, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        login_page(page, coordinator)
+        page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
+        page.wait_for_selector("#wr-root")
+        wait_for_js(page, "window.warroom && window.warroom.polls > 0", timeout=10_000)
+        page.wait_for_timeout(300)
+
+        size = f"{width}x{height}"
+        if (width, height) in SHOTS:
+            keep(page, f"board-{size}.png")
+        audit = page.evaluate(AUDIT)
+        assert audit["checked"] > 40, size
+        assert not audit["hscroll"] and not audit["vscroll"], size
+        assert audit["overflow"] == [], size
+        assert audit["outside"] == [], size
+        assert audit["small"] == [], size
+        assert audit["contrast"] == [], size
+        # The state pill sits whole on the screen (it was clipped at 1366x768).
+        box = page.locator("#wr-state").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width and box["y"] >= 0
+        # Issue titles are shown whole, and the SLA timers say what they count.
+        titles = page.locator(".wr-issues li.issue:visible .what").all_inner_texts()
+        assert len(titles) >= 2, titles
+        assert titles[0] == f"#3 {LONG_TITLES[0]}"  # the critical one leads, its whole title on screen
+        timers = page.locator(".wr-issues li.issue:visible .timer").all_inner_texts()
+        assert timers and all("respond within" in t or "overdue" in t or "ACKNOWLEDGED" in t for t in timers)
+        # Late rows are not tinted: their titles are the panel's normal ink.
+        late = page.locator(".wr-next li.late .what").first
+        assert late.evaluate("el => getComputedStyle(el).color") == "rgb(244, 247, 251)"
+    finally:
+        context.close()
