@@ -24,7 +24,7 @@ def plan_with_webhook(target: str) -> str:
 @pytest.mark.parametrize(
     ("target", "why"),
     [
-        ("http://127.0.0.1:8000/hook", "a loopback address"),
+        ("http://127.0.0.1:8000/hook", "loopback address (127.0.0.1); set WEBHOOK_ALLOW_PRIVATE=true"),
         ("https://10.1.2.3/hook", "a private address"),
         ("http://169.254.169.254/latest/meta-data", "a link-local address"),
         ("ftp://example.com/hook", "Only http:// and https:// targets are allowed"),
