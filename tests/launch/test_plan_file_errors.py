@@ -136,3 +136,11 @@ def test_a_bad_duration_is_echoed_as_written() -> None:
 
 def test_a_good_file_still_parses() -> None:
     assert parse_plan_text(SMALL).doc.name == "Small launch"
+
+
+@pytest.mark.django_db
+def test_a_refused_list_of_roles_does_not_make_every_reference_unknown() -> None:
+    text = replace(SMALL, "roles:\n  - name: Technical Lead\n", "roles: Technical Lead\nx:\n  - name: Technical Lead\n")
+    lines = errors(text)
+    assert "plan.yaml:5: roles: Input should be a valid list" in lines
+    assert not [line for line in lines if "unknown role" in line]
