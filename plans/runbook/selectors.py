@@ -82,3 +82,15 @@ def pullable_triggers(plan: Plan, user: Viewer | None) -> list[RollbackTrigger]:
         if can_pull_trigger(user, trigger):
             out.append(trigger)
     return out
+
+
+def plan_content(plan: Plan) -> dict[str, object]:
+    """What the plan page shows of the runbook content (4 queries): placeholders (and the filled links
+    among them) and procedures."""
+    every = placeholders(plan)
+    return {
+        "placeholders": every,
+        "unfilled": [p for p in every if p.required and not p.filled],
+        "links": [p for p in every if p.kind == PlaceholderKind.LINK and p.filled],
+        "procedures": procedures(plan),
+    }
