@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils.text import slugify
@@ -41,15 +41,27 @@ def _unique(entries: Iterable[tuple[tuple[Any, ...], str]], what: str) -> list[F
 
 
 def check_references(doc: PlanDoc) -> list[Finding]:
-    found: list[Finding] = []
-    roles = {r.name for r in doc.roles}
+    """Everything the schema cannot see on one field, section by section."""
     steps = all_steps(doc)
-    step_names = {s.name for _, s in steps}
-    metrics = {m.name for m in doc.metrics}
-    gates = {g.name for g in doc.gates}
-    channels = {c.name for c in doc.channels}
-    phases = {p.name for p in doc.phases}
+    found = _address_findings(doc) + _unique_names(doc, steps)
+    for check in SECTION_CHECKS:
+        found += check(doc, steps)
+    return found
 
+
+def _ref(loc: tuple[Any, ...], value: str | None, known: set[str], what: str) -> list[Finding]:
+    if value is not None and value not in known:
+        return [(loc, f"unknown {what} {value!r}")]
+    return []
+
+
+def _role_names(doc: PlanDoc) -> set[str]:
+    return {r.name for r in doc.roles}
+
+
+def _address_findings(doc: PlanDoc) -> list[Finding]:
+    """Roles and gates need a slug for their page's address."""
+    found: list[Finding] = []
     named: list[tuple[str, int, str, str | None]] = [("role", i, r.name, r.slug) for i, r in enumerate(doc.roles)]
     named += [("gate", i, g.name, g.slug) for i, g in enumerate(doc.gates)]
     for what, i, name, slug in named:
@@ -61,7 +73,11 @@ def check_references(doc: PlanDoc) -> list[Finding]:
                     "(lower-case letters, digits and hyphens)",
                 )
             )
-    found += _unique(((("roles", i, "name"), r.name) for i, r in enumerate(doc.roles)), "role name")
+    return found
+
+
+def _unique_names(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    found = _unique(((("roles", i, "name"), r.name) for i, r in enumerate(doc.roles)), "role name")
     found += _unique(
         ((("roles", i, "slug" if r.slug else "name"), role_slug(r.name, r.slug)) for i, r in enumerate(doc.roles)),
         "role slug",
@@ -83,50 +99,97 @@ def check_references(doc: PlanDoc) -> list[Finding]:
     found += _unique(
         ((("severity_slas", i, "severity"), s.severity) for i, s in enumerate(doc.severity_slas)), "severity"
     )
+    return found
 
-    def ref(loc: tuple[Any, ...], value: str | None, known: set[str], what: str) -> None:
-        if value is not None and value not in known:
-            found.append((loc, f"unknown {what} {value!r}"))
 
+def _step_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    step_names = {s.name for _, s in steps}
+    found: list[Finding] = []
     for loc, step in steps:
-        ref(loc + ("lead",), step.lead, roles, "role")
+        found += _ref(loc + ("lead",), step.lead, roles, "role")
         for j, dep in enumerate(step.depends_on):
-            ref(loc + ("depends_on", j), dep, step_names, "step")
+            found += _ref(loc + ("depends_on", j), dep, step_names, "step")
             if dep == step.name:
                 found.append((loc + ("depends_on", j), f"step {step.name!r} depends on itself"))
-    found += _cycles(steps)
-    for i, c in enumerate(doc.contacts):
-        ref(("contacts", i, "role"), c.role, roles, "role")
-    for i, e in enumerate(doc.escalation):
-        for j, r in enumerate(e.roles):
-            ref(("escalation", i, "roles", j), r, roles, "role")
+    return found + _cycles(steps)
+
+
+def _contact_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    return [f for i, c in enumerate(doc.contacts) for f in _ref(("contacts", i, "role"), c.role, roles, "role")]
+
+
+def _escalation_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    return [
+        f
+        for i, e in enumerate(doc.escalation)
+        for j, r in enumerate(e.roles)
+        for f in _ref(("escalation", i, "roles", j), r, roles, "role")
+    ]
+
+
+def _gate_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    step_names = {s.name for _, s in steps}
+    found: list[Finding] = []
     for i, g in enumerate(doc.gates):
-        ref(("gates", i, "authority"), g.authority, roles, "role")
-        ref(("gates", i, "step"), g.step, step_names, "step")
+        found += _ref(("gates", i, "authority"), g.authority, roles, "role")
+        found += _ref(("gates", i, "step"), g.step, step_names, "step")
         for j, r in enumerate(g.polled):
-            ref(("gates", i, "polled", j), r, roles, "role")
+            found += _ref(("gates", i, "polled", j), r, roles, "role")
+    return found
+
+
+def _checklist_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    step_names = {s.name for _, s in steps}
+    gates = {g.name for g in doc.gates}
+    phases = {p.name for p in doc.phases}
+    found: list[Finding] = []
     for i, cl in enumerate(doc.checklists):
-        ref(("checklists", i, "role"), cl.role, roles, "role")
-        ref(("checklists", i, "phase"), cl.phase, phases, "phase")
+        found += _ref(("checklists", i, "role"), cl.role, roles, "role")
+        found += _ref(("checklists", i, "phase"), cl.phase, phases, "phase")
         for j, item in enumerate(cl.items):
             loc = ("checklists", i, "items", j)
-            ref(loc + ("role",), item.role, roles, "role")
-            ref(loc + ("step",), item.step, step_names, "step")
-            ref(loc + ("gate",), item.gate, gates, "gate")
-    for i, risk in enumerate(doc.risks):
-        ref(("risks", i, "owner"), risk.owner, roles, "role")
+            found += _ref(loc + ("role",), item.role, roles, "role")
+            found += _ref(loc + ("step",), item.step, step_names, "step")
+            found += _ref(loc + ("gate",), item.gate, gates, "gate")
+    return found
+
+
+def _risk_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    return [f for i, r in enumerate(doc.risks) for f in _ref(("risks", i, "owner"), r.owner, roles, "role")]
+
+
+def _rollback_trigger_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    metrics = {m.name for m in doc.metrics}
+    found: list[Finding] = []
     for i, t in enumerate(doc.rollback_triggers):
-        ref(("rollback_triggers", i, "metric"), t.metric, metrics, "metric")
+        found += _ref(("rollback_triggers", i, "metric"), t.metric, metrics, "metric")
         if t.metric is not None and (t.comparator is None or t.threshold is None):
             found.append(
                 (("rollback_triggers", i, "metric"), "a trigger bound to a metric needs comparator and threshold")
             )
-    for i, m in enumerate(doc.metrics):
-        if (m.target is None) != (m.comparator is None):
-            found.append((("metrics", i, "name"), f"metric {m.name!r}: give both comparator and target, or neither"))
+    return found
+
+
+def _metric_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    return [
+        (("metrics", i, "name"), f"metric {m.name!r}: give both comparator and target, or neither")
+        for i, m in enumerate(doc.metrics)
+        if (m.target is None) != (m.comparator is None)
+    ]
+
+
+def _messages_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    channels = {c.name for c in doc.channels}
+    found: list[Finding] = []
     for i, msg in enumerate(doc.messages):
         for j, ch in enumerate(msg.channels):
-            ref(("messages", i, "channels", j), ch, channels, "channel")
+            found += _ref(("messages", i, "channels", j), ch, channels, "channel")
         if msg.count is not None and msg.every is None:
             found.append((("messages", i, "count"), "count needs every (a recurring message)"))
         if msg.every is not None and msg.count is not None:
@@ -140,10 +203,15 @@ def check_references(doc: PlanDoc) -> list[Finding]:
                     )
                 )
         found += _message_checks(i, msg)
-    for i, p in enumerate(doc.phases):
-        if p.end is not None and p.end < p.start:
-            found.append((("phases", i, "end"), f"phase {p.name!r} ends before it starts"))
     return found
+
+
+def _phase_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    return [
+        (("phases", i, "end"), f"phase {p.name!r} ends before it starts")
+        for i, p in enumerate(doc.phases)
+        if p.end is not None and p.end < p.start
+    ]
 
 
 def _message_checks(i: int, msg: Any) -> list[Finding]:
@@ -187,3 +255,18 @@ def _cycles(steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
         if state.get(name) is None:
             visit(name, [name])
     return found
+
+
+#: One check per section of the file (after the address and unique-name checks), in report order.
+SECTION_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[Finding]], ...] = (
+    _step_checks,
+    _contact_checks,
+    _escalation_checks,
+    _gate_checks,
+    _checklist_checks,
+    _risk_checks,
+    _rollback_trigger_checks,
+    _metric_checks,
+    _messages_checks,
+    _phase_checks,
+)
