@@ -53,3 +53,28 @@ def create_procedures(doc: PlanDoc, made: Created) -> None:
                 for j, s in enumerate(proc.steps)
             ]
         )
+
+
+def placeholder_values_apply(doc: PlanDoc, values: dict[str, str]) -> list[str]:
+    """Fill the file's placeholders from ``--set NAME=VALUE`` (or the admin's form); the problems, one
+    sentence each (unknown name, a value its kind refuses), and nothing changed if there are any."""
+    from plans.runbook.values import placeholder_value
+    from plans.validators import BoundsError
+
+    by_name = {p.name: p for p in doc.placeholders}
+    problems: list[str] = []
+    cleaned: dict[str, str] = {}
+    for name, value in values.items():
+        declared = by_name.get(name)
+        if declared is None:
+            known = ", ".join(sorted(by_name)) or "none"
+            problems.append(f"--set: unknown placeholder {name[:80]!r} (the file declares: {known})")
+            continue
+        try:
+            cleaned[name] = placeholder_value(declared.kind, value, field=f"--set {name}")
+        except BoundsError as exc:
+            problems.append(str(exc))
+    if not problems:
+        for name, value in cleaned.items():
+            by_name[name].value = value
+    return problems
