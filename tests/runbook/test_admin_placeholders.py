@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -20,7 +20,7 @@ def golive_as_template(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("launch.admin.template_text", lambda key: GOLIVE)
 
 
-def _post(client: Client, values: str) -> HttpResponse:
+def _post(client: Client, values: str) -> Any:
     return client.post(
         reverse("admin:plans_plan_from_template"),
         {

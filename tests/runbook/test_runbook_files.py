@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -31,7 +32,7 @@ def _body(text: str) -> str:
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
 
 
-def _import(path: Path, **kwargs: object) -> Plan:
+def _import(path: Path, **kwargs: Any) -> Plan:
     return import_plan_text(path.read_text(), t0="2026-12-06T09:00", tz="Europe/London", filename=path.name, **kwargs)
 
 
