@@ -283,3 +283,17 @@ def test_the_role_page_nests_sub_items_and_opens_step_detail_in_place(
     assert page.index("Comms ready") < page.index("Status page drafted")
     assert "(0/1 sub-items)" in page and "See wiki" in page
     assert '<details class="step-detail small">' in page and "Flip the switch" in page
+
+
+def test_go_is_refused_until_the_blank_threshold_is_set(plan: Plan, gate: Gate, coordinator: User) -> None:
+    from checklists.services import gate_decide
+
+    RollbackTrigger.objects.create(
+        plan=plan, description="Latency above X ms", kind=TriggerKind.DISCRETIONARY, comparator=">"
+    )
+    authority = gate.authority_role
+    assert authority is not None and authority.primary is not None
+    with pytest.raises(ValidationError, match="has no threshold yet"):
+        gate_decide(gate, by=authority.primary, decision="go")
+    services.rollback_trigger_set_threshold(RollbackTrigger.objects.get(plan=plan), by=coordinator, threshold="800")
+    assert gate_decide(gate, by=authority.primary, decision="go").status == "passed"
