@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.utils.text import slugify
@@ -41,12 +41,40 @@ def _unique(entries: Iterable[tuple[tuple[Any, ...], str]], what: str) -> list[F
     return found
 
 
-def check_references(doc: PlanDoc) -> list[Finding]:
-    """Everything the schema cannot see on one field, section by section."""
+def _unique_slugs(entries: Iterable[tuple[tuple[Any, ...], str, str | None]], what: str) -> list[Finding]:
+    """Slugs are unique too, but two entries with the same name already have their finding: a slug
+    made from a duplicate name is not reported again."""
+    seen: dict[str, str] = {}
+    found: list[Finding] = []
+    for loc, name, slug in entries:
+        value = role_slug(name, slug)
+        if value in seen:
+            if slug or seen[value] != name.casefold():
+                found.append((loc + ("slug" if slug else "name",), f"duplicate {what} slug {value!r}"))
+        else:
+            seen[value] = name.casefold()
+    return found
+
+
+def check_references(
+    doc: PlanDoc, *, touched: Collection[Sequence[Any]] = (), dropped: Mapping[str, set[str]] | None = None
+) -> list[Finding]:
+    """Everything the schema cannot see on one field, section by section.
+
+    For a partial parse (loader.parse_plan_partial): the entries in ``touched`` lost bad values, so the
+    rules between their own fields are not checked; a reference to a name in ``dropped`` (an entry left
+    out, by kind; ``"*"``: the whole list of that kind) is not called unknown."""
     steps = all_steps(doc)
     found = _address_findings(doc) + _unique_names(doc, steps)
     for check in SECTION_CHECKS:
         found += check(doc, steps)
+    entries = [tuple(entry) for entry in touched]
+    for check in ENTRY_CHECKS:
+        found += [f for f in check(doc, steps) if not any(f[0][: len(e)] == e for e in entries)]
+    if dropped:
+        unsure = {f"unknown {kind} {name!r}" for kind, names in dropped.items() for name in names}
+        unchecked = tuple(f"unknown {kind} " for kind, names in dropped.items() if "*" in names)
+        found = [f for f in found if f[1] not in unsure and not f[1].startswith(unchecked)]
     return found
 
 
@@ -79,17 +107,11 @@ def _address_findings(doc: PlanDoc) -> list[Finding]:
 
 def _unique_names(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
     found = _unique(((("roles", i, "name"), r.name) for i, r in enumerate(doc.roles)), "role name")
-    found += _unique(
-        ((("roles", i, "slug" if r.slug else "name"), role_slug(r.name, r.slug)) for i, r in enumerate(doc.roles)),
-        "role slug",
-    )
+    found += _unique_slugs(((("roles", i), r.name, r.slug) for i, r in enumerate(doc.roles)), "role")
     found += _unique(((("phases", i, "name"), p.name) for i, p in enumerate(doc.phases)), "phase name")
     found += _unique(((loc + ("name",), s.name) for loc, s in steps), "step name")
     found += _unique(((("gates", i, "name"), g.name) for i, g in enumerate(doc.gates)), "gate name")
-    found += _unique(
-        ((("gates", i, "slug" if g.slug else "name"), role_slug(g.name, g.slug)) for i, g in enumerate(doc.gates)),
-        "gate slug",
-    )
+    found += _unique_slugs(((("gates", i), g.name, g.slug) for i, g in enumerate(doc.gates)), "gate")
     found += _unique(((("checklists", i, "name"), c.name) for i, c in enumerate(doc.checklists)), "checklist name")
     found += _unique(((("metrics", i, "name"), m.name) for i, m in enumerate(doc.metrics)), "metric name")
     found += _unique(((("channels", i, "name"), c.name) for i, c in enumerate(doc.channels)), "channel name")
@@ -172,12 +194,19 @@ def _risk_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list
 
 def _rollback_trigger_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
     metrics = {m.name for m in doc.metrics}
-    found: list[Finding] = []
-    for i, t in enumerate(doc.rollback_triggers):
-        found += _ref(("rollback_triggers", i, "metric"), t.metric, metrics, "metric")
-        if t.metric is not None and t.comparator is None:
-            found.append((("rollback_triggers", i, "metric"), "a trigger bound to a metric needs a comparator"))
-    return found
+    return [
+        f
+        for i, t in enumerate(doc.rollback_triggers)
+        for f in _ref(("rollback_triggers", i, "metric"), t.metric, metrics, "metric")
+    ]
+
+
+def _rollback_trigger_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    return [
+        (("rollback_triggers", i, "metric"), "a trigger bound to a metric needs a comparator")
+        for i, t in enumerate(doc.rollback_triggers)
+        if t.metric is not None and t.comparator is None
+    ]
 
 
 def _metric_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
@@ -190,10 +219,17 @@ def _metric_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> li
 
 def _messages_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
     channels = {c.name for c in doc.channels}
+    return [
+        f
+        for i, msg in enumerate(doc.messages)
+        for j, ch in enumerate(msg.channels)
+        for f in _ref(("messages", i, "channels", j), ch, channels, "channel")
+    ] + [f for i, msg in enumerate(doc.messages) for f in _message_templates(i, msg)]
+
+
+def _message_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
     found: list[Finding] = []
     for i, msg in enumerate(doc.messages):
-        for j, ch in enumerate(msg.channels):
-            found += _ref(("messages", i, "channels", j), ch, channels, "channel")
         if msg.count is not None and msg.every is None:
             found.append((("messages", i, "count"), "count needs every (a recurring message)"))
         if msg.every is not None and msg.count is not None:
@@ -206,7 +242,7 @@ def _messages_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> 
                         f"±{OFFSET_LIMIT.days} days of T-0",
                     )
                 )
-        found += _message_checks(i, msg)
+        found += _message_limits(i, msg)
     return found
 
 
@@ -218,19 +254,26 @@ def _phase_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> lis
     ]
 
 
-def _message_checks(i: int, msg: Any) -> list[Finding]:
-    """A message's limits and templates (communications/templating/): the line is the key's, the message
-    names the line inside the template."""
+def _message_limits(i: int, msg: Any) -> list[Finding]:
+    """How often a message may recur (communications.models)."""
     from communications.models import occurrence_limit_problems
+
+    return [
+        (("messages", i, name), f"messages[{i}].{name}: {problem}")
+        for name, problem in occurrence_limit_problems(every=msg.every, count=msg.count).items()
+    ]
+
+
+def _message_templates(i: int, msg: Any) -> list[Finding]:
+    """A message's templates (communications/templating/): the line is the key's, the message names the
+    line inside the template."""
     from communications.templating import check_template
 
-    found: list[Finding] = []
-    for name, problem in occurrence_limit_problems(every=msg.every, count=msg.count).items():
-        found.append((("messages", i, name), f"messages[{i}].{name}: {problem}"))
-    for name in ("subject", "body"):
-        for problem in check_template(getattr(msg, name)):
-            found.append((("messages", i, name), f"messages[{i}].{name}: template {problem}"))
-    return found
+    return [
+        (("messages", i, name), f"messages[{i}].{name}: template {problem}")
+        for name in ("subject", "body")
+        for problem in check_template(getattr(msg, name))
+    ]
 
 
 def _cycles(steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
@@ -270,8 +313,13 @@ SECTION_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], lis
     _checklist_checks,
     _risk_checks,
     _rollback_trigger_checks,
-    _metric_checks,
     _messages_checks,
+)
+#: Rules between one entry's own fields (skipped for an entry whose bad values were taken out).
+ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[Finding]], ...] = (
+    _rollback_trigger_rules,
+    _metric_checks,
+    _message_rules,
     _phase_checks,
     *CONTENT_CHECKS,
 )

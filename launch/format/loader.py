@@ -10,7 +10,7 @@ whose lines read ``FILE[:LINE]: what is wrong``. The limits are listed in docs/p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -18,6 +18,7 @@ from django.conf import settings
 from pydantic import ValidationError as PydanticValidationError
 
 from .problems import Loc, Located, PlanFormatError, Problem, locate
+from .salvage import salvage
 from .schema import PlanDoc
 from .yamldata import build
 
@@ -31,6 +32,7 @@ __all__ = [
     "decode_plan_bytes",
     "locate",
     "max_bytes",
+    "parse_plan_partial",
     "parse_plan_text",
     "read_plan_file",
     "read_plan_stream",
@@ -42,8 +44,15 @@ DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 
 @dataclass
 class Parsed:
+    """A plan file's document and where its values sit. A partial parse (:func:`parse_plan_partial`) of a
+    file with schema problems holds them in ``problems`` and the document as far as it validates."""
+
     doc: PlanDoc
     tree: Located | None
+    problems: list[Problem] = field(default_factory=list)
+    #: entries whose bad values were taken out, and the names of entries left out (see salvage.py)
+    touched: list[list[Any]] = field(default_factory=list)
+    dropped: dict[str, set[str]] = field(default_factory=dict)
 
     def line(self, loc: Loc) -> int | None:
         return locate(self.tree, loc)
@@ -67,13 +76,43 @@ def _message(error: Any) -> str:
         return f"unknown field {loc[-1]!r}" + (f" in {_path(loc[:-1])}" if loc[:-1] else "")
     if kind == "missing":
         return f"{path}: required field is missing"
+    if kind == "string_type" and isinstance(error.get("input"), dict | list):
+        return f"{path}: {_not_text(error['input'])}" if path else _not_text(error["input"])
     msg = str(error["msg"]).removeprefix("Value error, ")
     return f"{path}: {msg}" if path else msg
+
+
+def _not_text(value: dict[str, Any] | list[Any]) -> str:
+    """Text was expected but YAML read a mapping or a list: ``{X}`` and ``[x]`` are YAML, not text."""
+    what = "a mapping" if isinstance(value, dict) else "a list"
+    written = _flow(value)
+    if len(written) > 60:
+        written = written[:57] + "..."
+    return f'YAML read {written} as {what}, not text: put the value in quotes ("{written}")'
+
+
+def _flow(value: Any) -> str:
+    """A value as it might have been written inline (``{X}``, ``[a, b]``)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(_flow(k) if v is None else f"{_flow(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return "" if value is None else str(value)
 
 
 def parse_plan_text(text: str, filename: str = "<plan>") -> Parsed:
     """Parse and validate a plan file's text (schema only; see checks for references). Every problem,
     including a file too large, too deep or expanding too far through aliases, is a PlanFormatError."""
+    parsed = parse_plan_partial(text, filename)
+    if parsed.problems:
+        raise PlanFormatError(parsed.problems, filename)
+    return parsed
+
+
+def parse_plan_partial(text: str, filename: str = "<plan>") -> Parsed:
+    """Like :func:`parse_plan_text`, but schema problems are returned in ``Parsed.problems`` with what is
+    left of the document once the bad values are out, so the checks across the file can still run.
+    Raises PlanFormatError when nothing more can be checked (size, bytes, YAML syntax, not a mapping)."""
     limit = max_bytes()
     if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
         raise PlanFormatError([Problem(None, f"the file is larger than {limit} bytes (PLAN_FILE_MAX_BYTES)")], filename)
@@ -81,15 +120,19 @@ def parse_plan_text(text: str, filename: str = "<plan>") -> Parsed:
     bad = [Problem(text.count("\n", 0, m.start()) + 1, _char_message(m.group())) for m in _BAD_CHAR.finditer(text)]
     if bad:
         raise PlanFormatError(bad[:20], filename)
-    data, tree = build(text, filename)
+    data, tree, problems = build(text, filename)
     if not isinstance(data, dict):
         raise PlanFormatError([Problem(1, "a plan file is a YAML mapping (name:, roles:, phases: ...)")], filename)
     try:
         doc = PlanDoc.model_validate(data)
     except PydanticValidationError as exc:
-        problems = [Problem(locate(tree, tuple(e["loc"])), _message(e)) for e in exc.errors()[:50]]
-        raise PlanFormatError(problems, filename) from None
-    return Parsed(doc=doc, tree=tree)
+        errors = exc.errors()
+        problems += [Problem(locate(tree, tuple(e["loc"])), _message(e)) for e in errors[:50]]
+        rest = salvage(data, tree, errors)
+        if rest is None:
+            raise PlanFormatError(problems, filename) from None
+        return Parsed(rest.doc, rest.tree, problems, rest.touched, rest.dropped)
+    return Parsed(doc=doc, tree=tree, problems=problems)
 
 
 def decode_plan_bytes(data: bytes, filename: str = "<plan>") -> str:

@@ -72,6 +72,8 @@ class _Frame:
     key_line: int = 0
     line: int = 1
     merges: list[tuple[int, Any]] = field(default_factory=list)
+    start: int = 0  # where the container starts in the text
+    unreadable: bool = False  # a key of this mapping is itself a mapping or a list
 
 
 _NO_KEY = object()
@@ -118,8 +120,9 @@ def _scalar(event: Any, yaml: YAML, resolver: _Resolver, filename: str) -> Any:
     return value
 
 
-def build(text: str, filename: str = "<plan>") -> tuple[Any, Located | None]:
-    """The plain data (dicts, lists, scalars) of a one-document YAML text and where each value sits.
+def build(text: str, filename: str = "<plan>") -> tuple[Any, Located | None, list[Problem]]:
+    """The plain data (dicts, lists, scalars) of a one-document YAML text, where each value sits, and the
+    problems that did not stop the reading (an unquoted ``{{X}}``: the value is kept as the text written).
 
     libyaml (C, fast) reads YAML 1.1, which refuses a few things YAML 1.2 allows (``a: 18:00 EST`` inside
     ``{...}``); a text it refuses is read again by ruamel's YAML 1.2 parser (pure Python, slower), which
@@ -134,8 +137,8 @@ def build(text: str, filename: str = "<plan>") -> tuple[Any, Located | None]:
     return _build(text, filename, pure=True)
 
 
-def _build(text: str, filename: str, *, pure: bool) -> tuple[Any, Located | None]:
-    builder = _Builder(filename)
+def _build(text: str, filename: str, *, pure: bool) -> tuple[Any, Located | None, list[Problem]]:
+    builder = _Builder(filename, text)
     try:
         for event in _events(text, pure=pure):
             builder.feed(event)
@@ -147,8 +150,9 @@ def _build(text: str, filename: str, *, pure: bool) -> tuple[Any, Located | None
     except YAMLError as exc:
         raise _syntax_error(Problem(None, f"invalid YAML: {exc}"), filename) from None
     if not builder.root:
-        return None, None
-    return builder.root[0]
+        return None, None, builder.problems
+    value, loc = builder.root[0]
+    return value, loc, builder.problems
 
 
 def _syntax_error(problem: Problem, filename: str) -> PlanFormatError:
@@ -161,8 +165,10 @@ class _Builder:
     """Plain data from YAML events, one event at a time: a stack of open containers, the anchors seen,
     and the count of values (aliases included) against MAX_VALUES."""
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, text: str) -> None:
         self.filename = filename
+        self.text = text
+        self.problems: list[Problem] = []
         self.yaml = YAML(typ="safe", pure=True)
         self.yaml.version = (1, 2)
         self.resolver = _Resolver(self.yaml)
@@ -197,10 +203,15 @@ class _Builder:
         if len(self.stack) >= MAX_DEPTH:
             raise self.fail(event, f"nested more than {MAX_DEPTH} levels deep")
         container: dict[str, Any] | list[Any] = {} if mapping else []
-        self.stack.append(_Frame(container, Located(), event.anchor, key=_NO_KEY, line=event.start_mark.line + 1))
+        line, start = event.start_mark.line + 1, event.start_mark.index
+        self.stack.append(_Frame(container, Located(), event.anchor, key=_NO_KEY, line=line, start=start))
 
     def end(self, event: Any) -> None:
         frame = self.stack.pop()
+        if frame.unreadable:
+            self.total -= frame.size - 1
+            self.add(event, self.as_written(frame, event), None, 1, frame.line)
+            return
         if isinstance(frame.value, dict):
             self.merge(frame)
         if frame.anchor:
@@ -208,6 +219,17 @@ class _Builder:
         # the container's own size was counted as its children arrived; count only itself here
         self.total -= frame.size - 1
         self.add(event, frame.value, frame.loc, frame.size, frame.line)
+
+    def as_written(self, frame: _Frame, event: Any) -> str:
+        """``{{X}}`` unquoted is a mapping whose key is a mapping: a template placeholder meant as text. It
+        is kept as written and the author told to quote it; any other mapping as a key is an error."""
+        written = self.text[frame.start : event.end_mark.index].strip()
+        if not (written.startswith("{{") and written.endswith("}}")) or "\n" in written or len(written) > 200:
+            raise self.fail(event, "a mapping key must be a plain value")
+        shown = written if len(written) <= 60 else written[:57] + "..."
+        message = f'YAML read {shown} as a mapping (a value starting with {{ is one): put it in quotes: "{shown}"'
+        self.problems.append(Problem(frame.line, message))
+        return written
 
     def merge(self, frame: _Frame) -> None:
         """Apply a mapping's ``<<`` merge keys: a key already in the mapping wins."""
@@ -245,8 +267,7 @@ class _Builder:
             frame.value.append(value)
             frame.loc.lines[index], frame.loc.children[index] = line, loc
         elif frame.key is _NO_KEY:
-            if isinstance(value, dict | list):
-                raise self.fail(event, "a mapping key must be a plain value")
+            frame.unreadable = frame.unreadable or isinstance(value, dict | list)
             frame.key, frame.key_line = value, line
         else:
             self.add_entry(frame, value, loc)
@@ -254,6 +275,8 @@ class _Builder:
     def add_entry(self, frame: _Frame, value: Any, loc: Located | None) -> None:
         """A mapping's value has arrived for the key waiting in ``frame``."""
         key, frame.key = frame.key, _NO_KEY
+        if frame.unreadable:
+            return
         if key == "<<":
             frame.merges.append((frame.key_line, value))
             return

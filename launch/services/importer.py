@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from launch.format.checks import check_references
-from launch.format.loader import Parsed, PlanFormatError, Problem, parse_plan_text, read_plan_file
+from launch.format.loader import Parsed, PlanFormatError, Problem, parse_plan_partial, read_plan_file
 from plans.models import Plan
 from plans.services import event_record
 from plans.validators import BoundsError, check_t0, check_timezone, clean_text, control_character
@@ -53,10 +53,13 @@ def parse_t0(value: str | datetime, tz: str) -> datetime:
 def validate_plan_text(
     text: str, *, filename: str = "<plan>", tz: str | None = None, slug: str | None = None
 ) -> tuple[Parsed, str]:
-    """Every check that needs no write: schema, references, users, zone, slug. Returns (parsed, zone)."""
-    parsed = parse_plan_text(text, filename)
+    """Every check that needs no write: schema, references, users, zone, slug; every problem they can find
+    in one run (the checks after the schema run on what it accepted). Returns (parsed, zone)."""
+    parsed = parse_plan_partial(text, filename)
     doc = parsed.doc
-    problems = [Problem(parsed.line(loc), msg) for loc, msg in check_references(doc)]
+    problems = list(parsed.problems)
+    findings = check_references(doc, touched=parsed.touched, dropped=parsed.dropped)
+    problems += [Problem(parsed.line(loc), msg) for loc, msg in findings]
     users = set(
         get_user_model()
         .objects.filter(username__in={u for r in doc.roles for u in (r.primary, r.backup) if u})
