@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from launchcontrol.http import error_text
 
 from ..models import Placeholder, Plan, ProcedureStep, RollbackTrigger, Step
-from ..selectors import plan_for
+from ..viewtools import member_plan
 from . import services
 
 if TYPE_CHECKING:
@@ -42,15 +42,15 @@ def _run(request: AuthenticatedHttpRequest, plan: Plan, action: Callable[[], Any
 
 @login_required
 @require_GET
-def step_page(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
+@member_plan
+def step_page(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
     """One step of the runbook: pre-conditions, action, verification, rollback, its condition, what it
     waits for and what waits for it."""
-    obj = plan_for(request.user, plan)
     step = get_object_or_404(
-        Step.objects.select_related("lead_role__primary", "lead_role__backup", "phase"), pk=pk, plan=obj
+        Step.objects.select_related("lead_role__primary", "lead_role__backup", "phase"), pk=pk, plan=plan
     )
     context = {
-        "plan": obj,
+        "plan": plan,
         "step": step,
         "depends_on": list(step.depends_on.order_by("offset", "order")),
         "dependents": list(step.dependents.order_by("offset", "order")),
@@ -67,54 +67,54 @@ def _trigger(plan: Plan, pk: int) -> RollbackTrigger:
 
 @login_required
 @require_POST
-def trigger_raise(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    trigger = _trigger(obj, pk)
+@member_plan
+def trigger_raise(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    trigger = _trigger(plan, pk)
     reason = request.POST.get("reason", "")
     action = lambda: services.rollback_trigger_raise(trigger, by=request.user, reason=reason)  # noqa: E731
-    _run(request, obj, action, f"Rollback trigger raised: {trigger.description}.")
-    return _back(request, obj, "metrics")
+    _run(request, plan, action, f"Rollback trigger raised: {trigger.description}.")
+    return _back(request, plan, "metrics")
 
 
 @login_required
 @require_POST
-def trigger_clear(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    trigger = _trigger(obj, pk)
+@member_plan
+def trigger_clear(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    trigger = _trigger(plan, pk)
     reason = request.POST.get("reason", "")
     action = lambda: services.rollback_trigger_clear(trigger, by=request.user, reason=reason)  # noqa: E731
-    _run(request, obj, action, f"Rollback trigger cleared: {trigger.description}.")
-    return _back(request, obj, "metrics")
+    _run(request, plan, action, f"Rollback trigger cleared: {trigger.description}.")
+    return _back(request, plan, "metrics")
 
 
 @login_required
 @require_POST
-def trigger_threshold(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    trigger = _trigger(obj, pk)
+@member_plan
+def trigger_threshold(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    trigger = _trigger(plan, pk)
     value = request.POST.get("threshold", "")
     action = lambda: services.rollback_trigger_set_threshold(trigger, by=request.user, threshold=value)  # noqa: E731
-    _run(request, obj, action, f"Threshold set: {trigger.description}.")
-    return _back(request, obj, "metrics")
+    _run(request, plan, action, f"Threshold set: {trigger.description}.")
+    return _back(request, plan, "metrics")
 
 
 @login_required
 @require_POST
-def placeholder_fill(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    placeholder = get_object_or_404(Placeholder, pk=pk, plan=obj)
+@member_plan
+def placeholder_fill(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    placeholder = get_object_or_404(Placeholder, pk=pk, plan=plan)
     value = request.POST.get("value", "")
     action = lambda: services.placeholder_fill(placeholder, by=request.user, value=value)  # noqa: E731
-    _run(request, obj, action, f"{placeholder.title} saved.")
-    return _back(request, obj)
+    _run(request, plan, action, f"{placeholder.title} saved.")
+    return _back(request, plan)
 
 
 @login_required
 @require_POST
-def procedure_step_mark(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    step = get_object_or_404(ProcedureStep, pk=pk, procedure__plan=obj)
+@member_plan
+def procedure_step_mark(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    step = get_object_or_404(ProcedureStep, pk=pk, procedure__plan=plan)
     done = request.POST.get("done") == "1"
     action = lambda: services.procedure_step_mark(step, by=request.user, done=done)  # noqa: E731
-    _run(request, obj, action, f"{step.name}: {'done' if done else 'reopened'}.")
-    return _back(request, obj)
+    _run(request, plan, action, f"{step.name}: {'done' if done else 'reopened'}.")
+    return _back(request, plan)
