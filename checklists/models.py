@@ -5,7 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 
-from plans.models import Phase, Plan, Step
+from plans.models import Phase, Placeholder, Plan, Step
 from roles.models import Role
 
 
@@ -65,6 +65,10 @@ class Item(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.TextField(blank=True)
+    notes = models.TextField(blank=True, help_text="The plan author's notes on the item (not the ticker's note).")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", help_text="One level deep."
+    )
     version = models.PositiveIntegerField(default=0, help_text="Bumped on every write: stale pages are detected.")
 
     class Meta:
@@ -110,6 +114,9 @@ class Gate(models.Model):
         Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="authority_gates"
     )
     polled_roles = models.ManyToManyField(Role, blank=True, related_name="polled_gates")
+    placeholders = models.ManyToManyField(
+        Placeholder, blank=True, related_name="gates", help_text="Must be filled in before the gate passes."
+    )
     step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="gates")
     status = models.CharField(max_length=10, choices=GateStatus.choices, default=GateStatus.PENDING)
     poll_round = models.PositiveIntegerField(default=1)

@@ -18,7 +18,7 @@ from roles.models import Role
 from roles.permissions import can_act_for_role
 
 from .models import Gate, Item, ItemStatus, NoGoTrigger, Vote
-from .services import can_decide, can_raise_triggers, gate_blockers
+from .services import can_decide, can_raise_triggers, gate_blockers, gate_unset
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -68,6 +68,11 @@ class Row:
     blockers: list[Step] = field(default_factory=list)
     late: bool = False
     message: str = ""
+    children: list[Row] = field(default_factory=list)
+
+    @property
+    def children_done(self) -> int:
+        return sum(c.state in ("done", "skipped") for c in self.children)
 
     @property
     def state_label(self) -> str:
@@ -157,7 +162,7 @@ def items_for_role(plan: Plan, role: Role | Unowned) -> QuerySet[Item]:
     return (
         Item.objects.filter(plan=plan)
         .filter(_owned_by(role))
-        .select_related("done_by", "checklist", "step", "gate")
+        .select_related("done_by", "checklist", "step", "gate", "parent")
         .prefetch_related(_ITEM_STEP_DEPS)
     )
 
@@ -165,6 +170,24 @@ def items_for_role(plan: Plan, role: Role | Unowned) -> QuerySet[Item]:
 def _sort_key(row: Row) -> tuple:
     missing = row.offset is None
     return (missing, row.offset or timedelta(0), 0 if row.kind == "step" else 1, getattr(row.obj, "order", 0))
+
+
+def nest_rows(rows: list[Row]) -> list[Row]:
+    """Sub-items follow their parent item (when it is on the same page), in their own order."""
+    parents = {row.obj.pk: row for row in rows if row.kind == "item" and row.obj.parent_id is None}
+    for row in rows:
+        parent = parents.get(row.obj.parent_id) if row.kind == "item" and row.obj.parent_id else None
+        if parent is not None:
+            parent.children.append(row)
+    nested = {id(child) for parent in parents.values() for child in parent.children}
+    out: list[Row] = []
+    for row in rows:
+        if id(row) in nested:
+            continue
+        out.append(row)
+        if row.kind == "item" and row.obj.pk in parents:
+            out.extend(sorted(row.children, key=lambda r: (r.obj.order, r.obj.pk)))
+    return out
 
 
 def role_for(plan: Plan, slug: str) -> Role | Unowned:
@@ -186,6 +209,7 @@ def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) 
     )
     rows += [step_row(plan, step, now=now, can_act=can_act) for step in steps]
     rows.sort(key=_sort_key)
+    rows = nest_rows(rows)
     summary, step_summary, progress = row_summary(rows)
     other_roles: list[Role | Unowned] = list(
         Role.objects.filter(plan=plan).only("id", "name", "slug", "order", "plan_id")
@@ -261,7 +285,9 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
         role.plan = plan
     votes = list(Vote.objects.filter(gate=gate, poll_round=gate.poll_round).select_related("voted_by"))
     by_role = {v.role_id: v for v in votes}
-    blockers = gate_blockers(gate, criteria=criteria, triggers=triggers, polled_roles=polled, votes=votes)
+    blockers = gate_blockers(
+        gate, criteria=criteria, triggers=triggers, polled_roles=polled, votes=votes, unset=gate_unset(gate)
+    )
     ballots = [{"role": r, "vote": by_role.get(r.pk), "can_vote": can_act_for_role(user, r)} for r in polled]
     decisions = list(
         Event.objects.filter(plan=plan, kind="gate.decided", data__gate=gate.pk).select_related("actor")[:20]

@@ -63,6 +63,7 @@ class PlanAdmin(plans_admin.PlanAdmin):
                     coordinator=actor(request),
                     by=actor(request),
                     source_template=key,
+                    values=form.cleaned_data["values"],
                 )
             except PlanFormatError as exc:
                 for line in exc.lines():
@@ -97,12 +98,31 @@ class FromTemplateForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     timezone = forms.ChoiceField(label="Time zone", initial="UTC")
+    values = forms.CharField(
+        label="Placeholders",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "bridge_url=https://meet.example.com/war-room"}),
+        help_text="Fill the template's placeholders: one NAME=VALUE a line (links: http or https only). "
+        "Those left out are listed on the plan's page.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = self.fields
         fields["template"].choices = [(t.key, f"{t.name} ({t.key})") for t in builtin_templates()]
         fields["timezone"].choices = _zones()
+
+    def clean_values(self) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for n, line in enumerate(str(self.cleaned_data.get("values") or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, value = line.partition("=")
+            if not sep or not name.strip():
+                raise forms.ValidationError(f"Line {n}: expected NAME=VALUE.")
+            values[name.strip()] = value.strip()
+        return values
 
     def clean_t0(self):  # type: ignore[no-untyped-def]
         value = self.cleaned_data["t0"]

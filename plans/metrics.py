@@ -70,6 +70,8 @@ def trigger_state(
     manual = trigger.raised_at is not None and not trigger.raised_reason.startswith(AUTO_REASON)
     if trigger.metric_id is None or trigger.threshold is None or not trigger.comparator:
         return TriggerState(trigger, None, manual, None)
+    if not watched_at(trigger, now):
+        return TriggerState(trigger, None, manual, None)
     since: datetime | None = None
     latest: Decimal | None = None
     for reading in readings:
@@ -81,6 +83,17 @@ def trigger_state(
     sustained = trigger.sustained_for or timedelta(0)
     in_breach = manual or (since is not None and now - since >= sustained)
     return TriggerState(trigger, since, in_breach, latest)
+
+
+def watched_at(trigger: RollbackTrigger, moment: datetime) -> bool:
+    """Inside the trigger's window relative to T-0 ("in the first hour": ``T+0`` to ``T+1h``); no window:
+    always. Outside it, readings never raise the trigger."""
+    if trigger.window_start is None and trigger.window_end is None:
+        return True
+    offset = moment - trigger.plan.t0
+    return (trigger.window_start is None or offset >= trigger.window_start) and (
+        trigger.window_end is None or offset <= trigger.window_end
+    )
 
 
 def readings_for_window(metric: SuccessMetric, *, now: datetime, window: timedelta) -> list[MetricReading]:

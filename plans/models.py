@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from .offsets import format_offset
+from .runbook.models import Placeholder, PlaceholderKind, Procedure, ProcedureKind, ProcedureStep, TriggerKind  # noqa: F401
 
 
 def validate_timezone(value: str) -> None:
@@ -123,6 +124,10 @@ class Step(models.Model):
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
     verify = models.TextField(blank=True, help_text="How to verify the step is done.")
     rollback = models.TextField(blank=True, help_text="How to roll the step back.")
+    preconditions = models.JSONField(default=list, blank=True, help_text="What must hold before it starts.")
+    action = models.TextField(blank=True, help_text="What to do, as the runbook says it.")
+    optional = models.BooleanField(default=False, help_text="May be skipped (see the condition).")
+    condition = models.CharField(max_length=300, blank=True, help_text="Run only if: 'the schema changed'.")
     status = models.CharField(max_length=20, choices=StepStatus.choices, default=StepStatus.PENDING)
     actual_start = models.DateTimeField(null=True, blank=True)
     actual_finish = models.DateTimeField(null=True, blank=True)
@@ -281,6 +286,11 @@ class RollbackTrigger(models.Model):
     comparator = models.CharField(max_length=2, choices=Comparator.choices, blank=True)
     threshold = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     sustained_for = models.DurationField(null=True, blank=True)
+    kind = models.CharField(max_length=15, choices=TriggerKind.choices, default=TriggerKind.AUTOMATIC)
+    action = models.CharField(max_length=300, blank=True, help_text="What to do: 'roll back the release'.")
+    window_start = models.DurationField(null=True, blank=True, help_text="Watched from this offset from T-0.")
+    window_end = models.DurationField(null=True, blank=True, help_text="Watched until this offset from T-0.")
+    roles = models.ManyToManyField("roles.Role", blank=True, related_name="+", help_text="Who may pull it.")
     raised_at = models.DateTimeField(null=True, blank=True)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -292,6 +302,15 @@ class RollbackTrigger(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def discretionary(self) -> bool:
+        return self.kind == TriggerKind.DISCRETIONARY
+
+    @property
+    def threshold_missing(self) -> bool:
+        """A template left the threshold blank: a comparator (or a metric) and no number."""
+        return (bool(self.comparator) or self.metric_id is not None) and self.threshold is None
 
 
 class Event(models.Model):

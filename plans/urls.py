@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from . import views
+from .runbook import views as runbook
 
 app_name = "plans"
 urlpatterns = [
@@ -13,4 +14,12 @@ urlpatterns = [
     path("plans/<slug:plan>/hold/start/", views.plan_hold_start, name="hold_start"),
     path("plans/<slug:plan>/hold/end/", views.plan_hold_end, name="hold_end"),
     path("plans/<slug:plan>/rebaseline/", views.plan_rebaseline, name="rebaseline"),
+    path("plans/<slug:plan>/steps/<int:pk>/", runbook.step_page, name="step"),
+    path("plans/<slug:plan>/rollback-triggers/<int:pk>/raise/", runbook.trigger_raise, name="rollback_raise"),
+    path("plans/<slug:plan>/rollback-triggers/<int:pk>/clear/", runbook.trigger_clear, name="rollback_clear"),
+    path(
+        "plans/<slug:plan>/rollback-triggers/<int:pk>/threshold/", runbook.trigger_threshold, name="rollback_threshold"
+    ),
+    path("plans/<slug:plan>/placeholders/<int:pk>/", runbook.placeholder_fill, name="placeholder_fill"),
+    path("plans/<slug:plan>/procedure-steps/<int:pk>/", runbook.procedure_step_mark, name="procedure_step"),
 ]

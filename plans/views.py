@@ -16,6 +16,7 @@ from . import services
 from .clock import countdown
 from .models import Plan, PlanStatus
 from .permissions import can_coordinate, require_coordinator
+from .runbook.selectors import plan_content
 from .selectors import (
     activity,
     parse_local_datetime,
@@ -71,6 +72,7 @@ def plan_detail(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
             # On hold the clock stands where it stopped; otherwise it counts from the server's clock.
             "clock": countdown(plan.t0, now, open_hold.started_at if open_hold else None),
             **ctx,
+            **plan_content(plan),
         },
     )
 

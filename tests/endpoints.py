@@ -70,6 +70,9 @@ class World:
     metric: Any
     feed: Any
     feed_token: str
+    rollback: Any = None  # a discretionary rollback trigger role A may pull, threshold left blank
+    placeholder: Any = None
+    procedure_step: Any = None
     _clients: dict[str, Client] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -121,6 +124,15 @@ def build_world() -> World:
     from communications.ical import feed_create
 
     feed, feed_token = feed_create(role_a, by=users["coordinator"])
+    from plans.models import Placeholder, Procedure, ProcedureStep, RollbackTrigger
+
+    rollback = RollbackTrigger.objects.create(
+        plan=plan, description="Data loss", kind="discretionary", comparator=">", action="Roll back"
+    )
+    rollback.roles.set([role_a])
+    placeholder = Placeholder.objects.create(plan=plan, name="bridge_url", kind="link")
+    procedure = Procedure.objects.create(plan=plan, name="Rollback", kind="rollback", lead_role=role_a)
+    procedure_step = ProcedureStep.objects.create(procedure=procedure, name="Point DNS back")
     return World(
         plan=plan,
         other_plan=other_plan,
@@ -139,6 +151,9 @@ def build_world() -> World:
         metric=metric,
         feed=feed,
         feed_token=feed_token,
+        rollback=rollback,
+        placeholder=placeholder,
+        procedure_step=procedure_step,
     )
 
 
@@ -261,6 +276,12 @@ def _raise_trigger(world: World) -> None:
     services.trigger_raise(world.trigger, by=world.users["owner"], reason="Row counts differ")
 
 
+def _pull_rollback(world: World) -> None:
+    from plans.runbook import services
+
+    services.rollback_trigger_raise(world.rollback, by=world.users["owner"], reason="Orders lost")
+
+
 def _kiosk_token(world: World) -> dict[str, Any]:
     from plans.kiosk import kiosk_token
 
@@ -301,6 +322,7 @@ ENTRIES = [
     Endpoint("plans:detail", "read", _plan),
     Endpoint("plans:timeline", "read", _plan),
     Endpoint("plans:activity", "read", _plan),
+    Endpoint("plans:step", "read", lambda w: {"plan": w.plan.slug, "pk": w.step.pk}),
     Endpoint("checklists:role", "read", _role),
     Endpoint("checklists:role_rows", "read", _role),
     Endpoint("checklists:gate", "read", _gate),
@@ -414,6 +436,52 @@ ENTRIES = [
         prepare=_raise_trigger,
         target=lambda w: w.trigger,
         fields={"reason": "text"},
+    ),
+    Endpoint(
+        "plans:rollback_raise",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.rollback.pk},
+        ROLE_A,
+        data=lambda w: {"reason": "Orders lost", "back": "board"},
+        target=lambda w: w.rollback,
+        fields={"reason": "text", "back": "choice:board,metrics,plan"},
+    ),
+    Endpoint(
+        "plans:rollback_clear",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.rollback.pk},
+        ROLE_A,
+        data=lambda w: {"reason": "False alarm", "back": "metrics"},
+        prepare=_pull_rollback,
+        target=lambda w: w.rollback,
+        fields={"reason": "text", "back": "choice:board,metrics,plan"},
+    ),
+    Endpoint(
+        "plans:rollback_threshold",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.rollback.pk},
+        COORDINATOR,
+        data=lambda w: {"threshold": "2.5"},
+        target=lambda w: w.rollback,
+        fields={"threshold": "text"},
+    ),
+    Endpoint(
+        "plans:placeholder_fill",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.placeholder.pk},
+        COORDINATOR,
+        data=lambda w: {"value": "https://meet.example.com/war-room"},
+        target=lambda w: w.placeholder,
+        fields={"value": "text"},
+    ),
+    Endpoint(
+        "plans:procedure_step",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.procedure_step.pk},
+        ROLE_A,
+        data=lambda w: {"done": "1", "back": "plan"},
+        target=lambda w: w.procedure_step,
+        fields={"done": "choice:0,1", "back": "choice:board,metrics,plan"},
     ),
     Endpoint(
         "issues:list",

@@ -23,6 +23,7 @@ from issues.models import Issue, IssueStatus
 from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.metrics import trigger_state
 from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
+from plans.runbook.selectors import plan_links, procedures
 from roles.models import Role
 
 if TYPE_CHECKING:
@@ -116,6 +117,8 @@ class Board:
     metrics: list[dict[str, Any]]
     alarms: list[Any]
     events: list[Event]
+    links: list[Any] = field(default_factory=list)  # filled link placeholders (bridge, status page, runbook)
+    procedures: list[Any] = field(default_factory=list)  # the procedure the launch's state has called
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -337,10 +340,10 @@ def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]
                 "meets": metric.meets(float(latest.value)) if latest else None,
             }
         )
-    states = [
-        trigger_state(t, readings.get(t.metric_id or 0, []), now=now)
-        for t in RollbackTrigger.objects.filter(plan=plan).order_by("order", "id")
-    ]
+    triggers = list(RollbackTrigger.objects.filter(plan=plan).select_related("metric").order_by("order", "id"))
+    for trigger in triggers:
+        trigger.plan = plan
+    states = [trigger_state(t, readings.get(t.metric_id or 0, []), now=now) for t in triggers]
     states.sort(key=lambda s: (not s.in_breach, not s.breaching))
     return rows, states
 
@@ -384,4 +387,6 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         metrics=metric_rows,
         alarms=states,
         events=list(Event.objects.filter(plan=plan).select_related("actor", "role")[:EVENT_ROWS]),
+        links=plan_links(plan),
+        procedures=procedures(plan, called_only=True),
     )

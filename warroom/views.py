@@ -33,6 +33,7 @@ from plans.kiosk import kiosk_link_for, kiosk_link_id, kiosk_token
 from plans.metrics import can_record
 from plans.models import KioskLink, Plan, SuccessMetric, link_days_default, link_days_max
 from plans.permissions import can_coordinate, require_coordinator
+from plans.runbook.selectors import pullable_triggers
 from plans.screens import screen_plan_id, screen_token
 from plans.services import kiosk_create, kiosk_revoke, reading_record
 from plans.viewtools import member_plan
@@ -276,6 +277,7 @@ def _board_page(request: HttpRequest, plan: Plan, *, poll_url: str, kiosk: bool)
         "kiosk": kiosk,
         "server_now": int(time.time() * 1000),
         "is_coordinator": not kiosk and can_coordinate(request.user, plan),
+        "pullable": [] if kiosk else pullable_triggers(plan, request.user),
     }
     response = render(request, "warroom/board.html", context)
     response["X-Server-Now"] = str(int(time.time() * 1000))
@@ -353,7 +355,15 @@ def metrics_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     return render(
         request,
         "warroom/metrics.html",
-        {"plan": plan, "rows": rows, "states": states, "can_record": can_record(request.user, plan), "nav": "metrics"},
+        {
+            "plan": plan,
+            "rows": rows,
+            "states": states,
+            "can_record": can_record(request.user, plan),
+            "nav": "metrics",
+            "pullable": {t.pk for t in pullable_triggers(plan, request.user)},
+            "is_coordinator": can_coordinate(request.user, plan),
+        },
     )
 
 

@@ -13,6 +13,7 @@ from .gates import (
     gate_decide,
     gate_open_poll,
     gate_state,
+    gate_unset,
     require_authority,
     vote_cast,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "gate_decide",
     "gate_open_poll",
     "gate_state",
+    "gate_unset",
     "item_role",
     "item_set_status",
     "item_tick",

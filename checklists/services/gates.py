@@ -6,15 +6,16 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from plans.models import PlanStatus
+from plans.models import PlanStatus, RollbackTrigger
 from plans.permissions import can_coordinate
 from plans.services import event_record, hold_start
 from roles.models import Role
 from roles.permissions import can_act_for_role, require_role
 
-from ..models import Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
+from ..models import Gate, GateKind, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
 from ._shared import _text
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ def gate_blockers(
     triggers: list[NoGoTrigger],
     polled_roles: list[Role],
     votes: list[Vote],
+    unset: list[str] | tuple[str, ...] = (),
 ) -> list[str]:
     """Why the gate cannot pass, one human sentence per obstacle (empty: it may pass). Pure: the caller
     loads the rows, so pages and services share it without extra queries."""
@@ -52,16 +54,38 @@ def gate_blockers(
             reasons.append(f"{role.name} has not voted in poll round {gate.poll_round}.")
         elif vote.vote != "go":
             reasons.append(f"{role.name} voted NO-GO" + (f": {vote.comment}" if vote.comment else "."))
+    reasons.extend(unset)
+    return reasons
+
+
+def gate_unset(gate: Gate) -> list[str]:
+    """What the template left blank that this gate needs (2 queries): its unfilled placeholders, and for a
+    go/no-go gate every rollback trigger whose threshold is not set yet."""
+    reasons = [
+        f"Placeholder “{p.title}” is not filled in."
+        for p in gate.placeholders.filter(required=True, value="").order_by("order", "id")
+    ]
+    if gate.kind == GateKind.GO_NO_GO:
+        blank = RollbackTrigger.objects.filter(plan_id=gate.plan_id, threshold__isnull=True).filter(
+            Q(metric__isnull=False) | ~Q(comparator="")
+        )
+        reasons += [f"Rollback trigger “{t.description}” has no threshold yet." for t in blank.order_by("order", "id")]
     return reasons
 
 
 def gate_state(gate: Gate) -> dict:
-    """Load what :func:`gate_blockers` needs for one gate (4 queries)."""
+    """Load what :func:`gate_blockers` needs for one gate (6 queries)."""
     criteria = list(Item.objects.filter(gate=gate).order_by("order", "id"))
     triggers = list(NoGoTrigger.objects.filter(gate=gate))
     polled_roles = list(gate.polled_roles.order_by("order", "name"))
     votes = list(Vote.objects.filter(gate=gate, poll_round=gate.poll_round).select_related("role"))
-    return {"criteria": criteria, "triggers": triggers, "polled_roles": polled_roles, "votes": votes}
+    return {
+        "criteria": criteria,
+        "triggers": triggers,
+        "polled_roles": polled_roles,
+        "votes": votes,
+        "unset": gate_unset(gate),
+    }
 
 
 def can_decide(user: Viewer | None, gate: Gate) -> bool:

@@ -82,6 +82,14 @@ def normalise(doc: PlanDoc) -> dict[str, Any]:
         for it_doc, it in zip(c_doc.items, c["items"], strict=True):
             if "role" not in it_doc.model_fields_set:
                 it["role"] = c_doc.role
+            for sub_doc, sub in zip(it_doc.items, it["items"], strict=True):
+                if "role" not in sub_doc.model_fields_set:
+                    sub["role"] = c_doc.role
+    for t in data["rollback_triggers"]:
+        t["kind"] = t["kind"] or ("automatic" if t["metric"] else "discretionary")
+        t["roles"] = sorted(t["roles"])
+    for p in data["placeholders"]:
+        p["gates"] = sorted(p["gates"])
     for step in [s for p in data["phases"] for s in p["steps"]] + data["steps"]:
         step["depends_on"] = sorted(step["depends_on"])
     for e in data["escalation"]:

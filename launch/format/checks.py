@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from plans.offsets import format_offset
 from plans.validators import OFFSET_LIMIT
 
+from .content_checks import CONTENT_CHECKS
 from .schema import PlanDoc
 
 Finding = tuple[tuple[Any, ...], str]
@@ -178,6 +179,11 @@ def _checklist_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) ->
             found += _ref(loc + ("role",), item.role, roles, "role")
             found += _ref(loc + ("step",), item.step, step_names, "step")
             found += _ref(loc + ("gate",), item.gate, gates, "gate")
+            for k, sub in enumerate(item.items):
+                sub_loc = loc + ("items", k)
+                found += _ref(sub_loc + ("role",), sub.role, roles, "role")
+                found += _ref(sub_loc + ("step",), sub.step, step_names, "step")
+                found += _ref(sub_loc + ("gate",), sub.gate, gates, "gate")
     return found
 
 
@@ -197,9 +203,9 @@ def _rollback_trigger_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], An
 
 def _rollback_trigger_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
     return [
-        (("rollback_triggers", i, "metric"), "a trigger bound to a metric needs comparator and threshold")
+        (("rollback_triggers", i, "metric"), "a trigger bound to a metric needs a comparator")
         for i, t in enumerate(doc.rollback_triggers)
-        if t.metric is not None and (t.comparator is None or t.threshold is None)
+        if t.metric is not None and t.comparator is None
     ]
 
 
@@ -315,4 +321,5 @@ ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[
     _metric_checks,
     _message_rules,
     _phase_checks,
+    *CONTENT_CHECKS,
 )

@@ -14,6 +14,7 @@ from checklists.models import Checklist, Gate
 from plans.models import Phase, Plan, Step
 from roles.models import EscalationLevel
 
+from .content_export import placeholders_doc, procedures_doc
 from .schema import PlanDoc
 
 
@@ -31,6 +32,10 @@ def _step_doc(step: Step) -> dict[str, Any]:
         "verify": step.verify,
         "rollback": step.rollback,
         "description": step.description,
+        "preconditions": step.preconditions,
+        "action": step.action,
+        "optional": step.optional,
+        "condition": step.condition,
     }
 
 
@@ -60,6 +65,8 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "rollback_triggers": _rollback_triggers_doc(plan),
             "channels": _channels_doc(plan),
             "messages": _messages_doc(plan),
+            "placeholders": placeholders_doc(plan),
+            "procedures": procedures_doc(plan),
         }
     )
 
@@ -210,8 +217,13 @@ def _rollback_triggers_doc(plan: Plan) -> list[dict[str, Any]]:
             "comparator": t.comparator or None,
             "threshold": t.threshold,
             "sustained_for": t.sustained_for,
+            "kind": None if t.kind == ("automatic" if t.metric_id else "discretionary") else t.kind,
+            "action": t.action,
+            "window_start": t.window_start,
+            "window_end": t.window_end,
+            "roles": [r.name for r in sorted(t.roles.all(), key=lambda r: r.order)],
         }
-        for t in plan.rollback_triggers.select_related("metric").order_by("order", "id")
+        for t in plan.rollback_triggers.select_related("metric").prefetch_related("roles").order_by("order", "id")
     ]
 
 
@@ -242,19 +254,8 @@ def _messages_doc(plan: Plan) -> list[dict[str, Any]]:
 
 
 def _checklist_doc(c: Checklist) -> dict[str, Any]:
-    items = []
-    for it in c.items.all():
-        fields: dict[str, Any] = {
-            "title": it.title,
-            "section": it.section,
-            "step": _name(it.step),
-            "gate": _name(it.gate),
-            "due": it.due_offset,
-            "required": it.required,
-        }
-        if it.owner_role_id != c.role_id:
-            fields["role"] = _name(it.owner_role)
-        items.append(fields)
+    rows = list(c.items.all())
+    items = [_item_doc(c, it, [sub for sub in rows if sub.parent_id == it.pk]) for it in rows if it.parent_id is None]
     return {
         "name": c.name,
         "role": _name(c.role),
@@ -262,6 +263,22 @@ def _checklist_doc(c: Checklist) -> dict[str, Any]:
         "description": c.description,
         "items": items,
     }
+
+
+def _item_doc(c: Checklist, it: Any, subs: list[Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "title": it.title,
+        "section": it.section,
+        "step": _name(it.step),
+        "gate": _name(it.gate),
+        "due": it.due_offset,
+        "required": it.required,
+        "notes": it.notes,
+        "items": [_item_doc(c, sub, []) for sub in subs],
+    }
+    if it.owner_role_id != c.role_id:
+        fields["role"] = _name(it.owner_role)
+    return fields
 
 
 def _dump_dict(doc: PlanDoc) -> dict[str, Any]:
@@ -272,6 +289,9 @@ def _dump_dict(doc: PlanDoc) -> dict[str, Any]:
         for it_doc, it_data in zip(c_doc.items, c_data.get("items", []), strict=True):
             if "role" in it_doc.model_fields_set and "role" not in it_data:
                 it_data["role"] = None
+            for sub_doc, sub_data in zip(it_doc.items, it_data.get("items", []), strict=True):
+                if "role" in sub_doc.model_fields_set and "role" not in sub_data:
+                    sub_data["role"] = None
     return data
 
 

@@ -102,6 +102,7 @@ Str80 = Annotated[str, AfterValidator(_line(80))]
 Str120 = Annotated[str, AfterValidator(_line(120))]
 Str150 = Annotated[str, AfterValidator(_line(150))]
 Str200 = Annotated[str, AfterValidator(_line(200))]
+Str300 = Annotated[str, AfterValidator(_line(300))]
 Str2000 = Annotated[str, AfterValidator(_line(2000))]
 
 
@@ -146,6 +147,10 @@ class StepDoc(Strict):
     verify: Text = ""
     rollback: Text = ""
     description: Text = ""
+    preconditions: Entries[Str2000] = []
+    action: Text = ""
+    optional: bool = False
+    condition: Str300 = ""
 
 
 class PhaseDoc(Strict):
@@ -206,6 +211,8 @@ class ItemDoc(Strict):
     gate: Ref | None = None
     due: Offset | None = None
     required: bool = True
+    notes: Text = ""
+    items: Entries[ItemDoc] = []  # sub-items, one level deep
 
 
 class ChecklistDoc(Strict):
@@ -254,6 +261,40 @@ class RollbackTriggerDoc(Strict):
     comparator: ComparatorT | None = None
     threshold: Number | None = None
     sustained_for: Duration | None = None
+    kind: Literal["automatic", "discretionary"] | None = None  # omitted: automatic with a metric, else discretionary
+    action: Str300 = ""
+    window_start: Offset | None = None
+    window_end: Offset | None = None
+    roles: Entries[Ref] = []
+
+
+PlaceholderName = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+class PlaceholderDoc(Strict):
+    name: PlaceholderName
+    kind: Literal["person", "date", "link", "number", "text"] = "text"
+    label: Str200 = ""
+    description: Text = ""
+    value: Str2000 = ""
+    required: bool = True
+    gates: Entries[Ref] = []
+
+
+class ProcedureStepDoc(Strict):
+    name: Name200
+    action: Text = ""
+    verify: Text = ""
+    estimate: Duration | None = None
+    lead: Ref | None = None
+
+
+class ProcedureDoc(Strict):
+    name: Name200
+    kind: Literal["rollback", "abort", "other"] = "other"
+    description: Text = ""
+    lead: Ref | None = None
+    steps: Entries[ProcedureStepDoc] = []
 
 
 class ChannelDoc(Strict):
@@ -299,3 +340,5 @@ class PlanDoc(Strict):
     rollback_triggers: Entries[RollbackTriggerDoc] = []
     channels: Entries[ChannelDoc] = []
     messages: Entries[MessageDoc] = []
+    placeholders: Entries[PlaceholderDoc] = []
+    procedures: Entries[ProcedureDoc] = []

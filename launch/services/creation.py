@@ -23,6 +23,8 @@ from launch.format.schema import PlanDoc
 from plans.models import Phase, Plan, Risk, RollbackTrigger, Step, SuccessMetric
 from roles.models import Contact, EscalationLevel, Role
 
+from .content import create_placeholders, create_procedures
+
 
 @dataclass
 class Created:
@@ -175,6 +177,10 @@ def _create_steps(doc: PlanDoc, made: Created) -> None:
             lead_role=made.role(s.lead),
             verify=s.verify,
             rollback=s.rollback,
+            preconditions=s.preconditions,
+            action=s.action,
+            optional=s.optional,
+            condition=s.condition,
         )
 
 
@@ -214,7 +220,15 @@ def _create_checklists(doc: PlanDoc, made: Created) -> None:
             phase=made.phases.get(cl.phase or ""),
             description=cl.description,
         )
-        Item.objects.bulk_create([_checklist_item(made, checklist, cl, j, it) for j, it in enumerate(cl.items)])
+        order = 0
+        for it in cl.items:
+            parent = _checklist_item(made, checklist, cl, order, it)
+            parent.save()
+            subs = [_checklist_item(made, checklist, cl, order + 1 + k, sub) for k, sub in enumerate(it.items)]
+            for sub in subs:
+                sub.parent = parent
+            Item.objects.bulk_create(subs)
+            order += 1 + len(subs)
 
 
 def _checklist_item(made: Created, checklist: Checklist, cl: Any, order: int, it: Any) -> Item:
@@ -231,6 +245,7 @@ def _checklist_item(made: Created, checklist: Checklist, cl: Any, order: int, it
         gate=made.gates.get(it.gate or ""),
         due_offset=it.due,
         required=it.required,
+        notes=it.notes,
     )
 
 
@@ -266,7 +281,7 @@ def _create_metrics(doc: PlanDoc, made: Created) -> None:
 
 def _create_rollback_triggers(doc: PlanDoc, made: Created) -> None:
     for i, trig in enumerate(doc.rollback_triggers):
-        RollbackTrigger.objects.create(
+        trigger = RollbackTrigger.objects.create(
             plan=made.plan,
             order=i,
             description=trig.description,
@@ -274,7 +289,12 @@ def _create_rollback_triggers(doc: PlanDoc, made: Created) -> None:
             comparator=trig.comparator or "",
             threshold=trig.threshold,
             sustained_for=trig.sustained_for,
+            kind=trig.kind or ("automatic" if trig.metric else "discretionary"),
+            action=trig.action,
+            window_start=trig.window_start,
+            window_end=trig.window_end,
         )
+        trigger.roles.set([made.roles[r] for r in trig.roles])
 
 
 def _create_channels(doc: PlanDoc, made: Created) -> None:
@@ -313,10 +333,12 @@ SECTIONS = (
     _create_steps,
     _link_step_dependencies,
     _create_gates,
+    create_placeholders,
     _create_checklists,
     _create_risks,
     _create_metrics,
     _create_rollback_triggers,
     _create_channels,
     _create_messages,
+    create_procedures,
 )

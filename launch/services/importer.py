@@ -21,6 +21,7 @@ from plans.models import Plan
 from plans.services import event_record
 from plans.validators import BoundsError, check_t0, check_timezone, clean_text, control_character
 
+from .content import placeholder_values_apply
 from .creation import create_plan_objects
 
 if TYPE_CHECKING:
@@ -135,10 +136,15 @@ def import_plan_text(
     coordinator: User | str | None = None,
     by: User | None = None,
     source_template: str = "",
+    values: dict[str, str] | None = None,
 ) -> Plan:
-    """Create a plan from plan-format text. Raises :class:`PlanFormatError` (every problem, with its line)
-    and then saves nothing. ``t0`` is naive local time in the zone, or aware."""
+    """Create a plan from plan-format text; ``values`` fill the file's placeholders (``--set``).
+    Raises :class:`PlanFormatError` (every problem, with its line) and then saves nothing. ``t0`` is
+    naive local time in the zone, or aware."""
     parsed, zone = validate_plan_text(text, filename=filename, tz=tz, slug=slug)
+    unfilled = placeholder_values_apply(parsed.doc, values or {})
+    if unfilled:
+        raise PlanFormatError([Problem(None, line) for line in unfilled], filename)
     try:
         moment = parse_t0(t0, zone)
     except BoundsError as exc:

@@ -32,13 +32,13 @@ pytestmark = pytest.mark.django_db
 # The pinned budget per page, whatever the plan's size.
 BUDGET = {
     "home": 5,
-    "detail": 7,
+    "detail": 9,  # + placeholders and procedures (issue 10)
     "timeline": 7,
     "activity": 7,
     "role": 9,
     "role_rows": 9,
-    "gate": 10,
-    "gate_poll": 9,
+    "gate": 12,  # + unfilled placeholders, blank thresholds (issue 10)
+    "gate_poll": 11,  # + the same two
 }
 
 

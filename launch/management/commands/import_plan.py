@@ -25,6 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--slug", help="Slug for the new plan (default: from its name).")
         parser.add_argument("--name", help="Name for the new plan (default: the file's name:).")
         parser.add_argument("--coordinator", help="Username of the plan's coordinator.")
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="Fill a placeholder the file declares (repeat for each).",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         source_template = ""
@@ -41,6 +48,12 @@ class Command(BaseCommand):
             filename = "<stdin>" if opts["file"] == "-" else opts["file"]
         else:
             raise CommandError("give a FILE or --template NAME")
+        values: dict[str, str] = {}
+        for pair in opts["set"]:
+            name, sep, value = pair.partition("=")
+            if not sep or not name.strip():
+                raise CommandError(f"--set expects NAME=VALUE, got {pair[:80]!r}")
+            values[name.strip()] = value
         try:
             if opts["file"] == "-":
                 text = read_plan_stream(getattr(sys.stdin, "buffer", sys.stdin), filename)
@@ -55,6 +68,7 @@ class Command(BaseCommand):
                 name=opts["name"],
                 coordinator=opts["coordinator"],
                 source_template=source_template,
+                values=values,
             )
         except PlanFormatError as exc:
             for line in exc.lines():

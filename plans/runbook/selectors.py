@@ -1,0 +1,96 @@
+"""Reads for runbook content: a plan's placeholders and links, its procedures (and which one the launch's
+state has called), and the discretionary triggers a person may pull."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch
+
+from ..models import (
+    Placeholder,
+    PlaceholderKind,
+    PlanStatus,
+    Procedure,
+    ProcedureKind,
+    ProcedureStep,
+    RollbackTrigger,
+    TriggerKind,
+)
+
+if TYPE_CHECKING:
+    from ..models import Plan
+    from ..permissions import Viewer
+
+#: Which procedure a launch state calls.
+CALLED_BY: dict[str, str] = {PlanStatus.ROLLED_BACK: ProcedureKind.ROLLBACK, PlanStatus.ABORTED: ProcedureKind.ABORT}
+
+
+def placeholders(plan: Plan) -> list[Placeholder]:
+    return list(Placeholder.objects.filter(plan=plan).prefetch_related("gates").order_by("order", "id"))
+
+
+def plan_links(plan: Plan) -> list[Placeholder]:
+    """Filled link placeholders (war-room bridge, status page, runbook), for the plan header and board."""
+    return [
+        p for p in Placeholder.objects.filter(plan=plan, kind=PlaceholderKind.LINK).order_by("order", "id") if p.filled
+    ]
+
+
+@dataclass
+class ProcedureView:
+    procedure: Procedure
+    steps: list[ProcedureStep] = field(default_factory=list)
+    called: bool = False
+
+    @property
+    def done(self) -> int:
+        return sum(s.done_at is not None for s in self.steps)
+
+
+def procedures(plan: Plan, *, called_only: bool = False) -> list[ProcedureView]:
+    """The plan's procedures with their steps (two queries); ``called`` is true for the one the launch's
+    state runs (rolled back: the rollback procedure; aborted: the abort procedure)."""
+    kind = CALLED_BY.get(plan.status)
+    if called_only and kind is None:
+        return []
+    rows = (
+        Procedure.objects.filter(plan=plan)
+        .select_related("lead_role")
+        .prefetch_related(
+            Prefetch("steps", queryset=ProcedureStep.objects.select_related("lead_role", "done_by").order_by("order"))
+        )
+        .order_by("order", "id")
+    )
+    views = [ProcedureView(p, list(p.steps.all()), called=p.kind == kind) for p in rows]
+    return [v for v in views if v.called] if called_only else views
+
+
+def pullable_triggers(plan: Plan, user: Viewer | None) -> list[RollbackTrigger]:
+    """The discretionary triggers ``user`` may raise or clear (the service checks again)."""
+    from .services import can_pull_trigger
+
+    rows = (
+        RollbackTrigger.objects.filter(plan=plan, kind=TriggerKind.DISCRETIONARY)
+        .prefetch_related("roles")
+        .order_by("order", "id")
+    )
+    out = []
+    for trigger in rows:
+        trigger.plan = plan
+        if can_pull_trigger(user, trigger):
+            out.append(trigger)
+    return out
+
+
+def plan_content(plan: Plan) -> dict[str, object]:
+    """What the plan page shows of the runbook content (4 queries): placeholders (and the filled links
+    among them) and procedures."""
+    every = placeholders(plan)
+    return {
+        "placeholders": every,
+        "unfilled": [p for p in every if p.required and not p.filled],
+        "links": [p for p in every if p.kind == PlaceholderKind.LINK and p.filled],
+        "procedures": procedures(plan),
+    }
