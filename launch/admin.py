@@ -18,13 +18,14 @@ from django.utils import timezone
 from plans import admin as plans_admin
 from plans.admin import actor
 from plans.models import Plan
+from roles.admin_assign import AssignPeopleMixin
 
 from .format import PlanFormatError, builtin_templates, template_text
 from .format.exporter import export_plan
 from .services.importer import import_plan_text
 
 
-class PlanAdmin(plans_admin.PlanAdmin):
+class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
     actions = ["export_yaml"]
     change_list_template = "admin/plans/plan/change_list.html"
 
