@@ -70,14 +70,14 @@ def pct(values: list[float], p: float) -> float:
 
 
 class FormScraper(HTMLParser):
-    """The fields a browser would submit from the first ``<form method=post>`` (inputs, selects,
-    textareas), so an admin change page can be posted back as it was rendered."""
+    """The fields a browser would submit from each ``<form method=post>`` (inputs, selects, textareas), so
+    an admin page can be posted back as it was rendered."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.forms: list[list[tuple[str, str]]] = []
         self.data: list[tuple[str, str]] = []
         self._in_form = False
-        self._done = False
         self._select: str | None = None
         self._select_first: str | None = None
         self._select_chosen = False
@@ -86,8 +86,10 @@ class FormScraper(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "form" and a.get("method", "").lower() == "post" and not self._done:
+        if tag == "form" and a.get("method", "").lower() == "post":
             self._in_form = True
+            self.data = []
+            self.forms.append(self.data)
         if not self._in_form:
             return
         name = a.get("name")
@@ -110,7 +112,7 @@ class FormScraper(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form" and self._in_form:
-            self._in_form, self._done = False, True
+            self._in_form = False
         elif tag == "select" and self._select is not None:
             if not self._select_chosen and self._select_first is not None:
                 self.data.append((self._select, self._select_first))
@@ -128,7 +130,7 @@ def form_data(html: str) -> dict[str, Any]:
     scraper = FormScraper()
     scraper.feed(html)
     out: dict[str, Any] = {}
-    for name, value in scraper.data:
+    for name, value in max(scraper.forms, key=len):  # the page's form, not the header's sign-out button
         if name in out:
             out[name] = [*out[name], value] if isinstance(out[name], list) else [out[name], value]
         else:
