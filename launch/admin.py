@@ -5,6 +5,7 @@ sits on top of every other, replaces that registration with a subclass that adds
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from typing import Any
 
@@ -83,7 +84,9 @@ class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
         return TemplateResponse(request, "admin/plans/plan/from_template.html", context)
 
 
+@functools.cache
 def _zones() -> list[tuple[str, str]]:
+    """The zone choices, read from the system's time zone database once per process (a directory walk)."""
     return [(z, z) for z in sorted(zoneinfo.available_timezones()) if "/" in z or z == "UTC"]
 
 
