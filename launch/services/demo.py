@@ -4,12 +4,14 @@ is the only write of its own."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,13 +72,18 @@ def demo_text(t0_local: datetime) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4)
+def _demo_hash(password: str) -> str:
+    return make_password(password)
+
+
 def demo_user(User, username: str, password: str, *, first: str, last: str, staff: bool = False):
     """The demo login ``username`` with ``password`` (made once; its password reset to the file's)."""
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, first_name=first, last_name=last, email=f"{username}@example.com")
         user.is_staff = user.is_superuser = staff
-        user.set_password(password)
+        user.password = _demo_hash(password)  # the demo logins share a password: hash it once, not seven times
         user.save()
     elif not user.check_password(password):
         user.set_password(password)  # the stored password file is the truth for demo logins
