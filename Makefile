@@ -4,19 +4,43 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 export DJANGO_SETTINGS_MODULE ?= launchcontrol.settings
 
-.PHONY: install run migrate demo test fuzz lint typecheck bench screenshot browser clean
+.PHONY: install app-install run migrate demo test fuzz lint typecheck bench bench-admin screenshot browser clean
 
+# uv installs in seconds what pip takes a minute or more for (parallel downloads, a shared cache): the
+# Makefile uses it when it is on PATH (https://docs.astral.sh/uv/), pip otherwise. Same packages either way.
+UV := $(shell command -v uv 2>/dev/null)
+# Test processes (pytest-xdist): `auto` is one per core. PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= auto
+
+# Two stamps: `make run` needs only the app's packages (the first page sooner); the suite, the linters and
+# the benchmarks need the [dev] extra too (pytest, Playwright, mypy...), installed on their first use.
 $(STAMP): pyproject.toml
+ifdef UV
+	@test -x $(BIN)/python || $(UV) venv --quiet --python $(PY) $(VENV)
+	$(UV) pip install --quiet --python $(BIN)/python -e .
+else
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e .
+endif
 	@touch $(STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): $(STAMP)
+ifdef UV
+	$(UV) pip install --quiet --python $(BIN)/python -e '.[dev]'
+else
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+endif
+	@touch $(DEV_STAMP)
 
-migrate: install
+install: $(DEV_STAMP)
+
+app-install: $(STAMP)
+
+migrate: app-install
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
@@ -27,7 +51,7 @@ run: demo
 	$(BIN)/honcho -f Procfile.dev start
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The fuzz suite, longer: FUZZ_EXAMPLES examples per fuzz test (a few per endpoint run in `make test`).
 FUZZ_EXAMPLES ?= 2000
@@ -43,6 +67,11 @@ typecheck: install
 
 bench: install
 	$(BIN)/python bench/warroom.py
+	$(BIN)/python bench/admin.py
+
+# The admin timings alone (docs/performance.md, "Admin"): every page and action on the demo plan.
+bench-admin: install
+	$(BIN)/python bench/admin.py
 
 screenshot: install
 	$(BIN)/python manage.py screenshot_warroom --out docs/warroom.png

@@ -5,7 +5,15 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from plans.admin import PlanAdmin, PlanEventMixin, PlanScopedAdmin, ReadOnlyAdmin, TimingFieldsMixin, actor
+from plans.admin import (
+    PlanAdmin,
+    PlanEventMixin,
+    PlanScopedAdmin,
+    ReadOnlyAdmin,
+    SummaryInline,
+    TimingFieldsMixin,
+    actor,
+)
 from plans.offsets import format_offset
 
 from .models import Checklist, Gate, Item, NoGoTrigger, Vote
@@ -15,37 +23,16 @@ if TYPE_CHECKING:
     from django.forms.models import BaseInlineFormSet
 
 
-class ChecklistInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
+class ChecklistInline(SummaryInline, PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     model = Checklist
-    extra = 0
-    fields = ("order", "name", "role", "phase", "description")
-    show_change_link = True
-
-    def get_formset(
-        self, request: HttpRequest, obj: Any = None, **kwargs: Any
-    ) -> type[BaseInlineFormSet[Any, Any, Any]]:
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            fields: dict[str, Any] = formset.form.base_fields
-            fields["role"].queryset = fields["role"].queryset.filter(plan=obj)
-            fields["phase"].queryset = fields["phase"].queryset.filter(plan=obj)
-        return formset
+    fields = readonly_fields = ("order", "name", "role", "phase")
+    related = ("role", "phase")
 
 
-class GateInline(PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
+class GateInline(SummaryInline, PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
     model = Gate
-    extra = 0
-    fields = ("order", "name", "slug", "kind", "offset", "authority_role", "status")
-    show_change_link = True
-
-    def get_formset(
-        self, request: HttpRequest, obj: Any = None, **kwargs: Any
-    ) -> type[BaseInlineFormSet[Any, Any, Any]]:
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            field: Any = formset.form.base_fields["authority_role"]
-            field.queryset = field.queryset.filter(plan=obj)
-        return formset
+    fields = readonly_fields = ("order", "name", "kind", "when", "authority_role", "status")
+    related = ("authority_role",)
 
 
 PlanAdmin.inlines = [*PlanAdmin.inlines, ChecklistInline, GateInline]

@@ -5,6 +5,7 @@ sits on top of every other, replaces that registration with a subclass that adds
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from typing import Any
 
@@ -18,13 +19,14 @@ from django.utils import timezone
 from plans import admin as plans_admin
 from plans.admin import actor
 from plans.models import Plan
+from roles.admin_assign import AssignPeopleMixin
 
 from .format import PlanFormatError, builtin_templates, template_text
 from .format.exporter import export_plan
 from .services.importer import import_plan_text
 
 
-class PlanAdmin(plans_admin.PlanAdmin):
+class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
     actions = ["export_yaml"]
     change_list_template = "admin/plans/plan/change_list.html"
 
@@ -83,7 +85,9 @@ class PlanAdmin(plans_admin.PlanAdmin):
         return TemplateResponse(request, "admin/plans/plan/from_template.html", context)
 
 
+@functools.cache
 def _zones() -> list[tuple[str, str]]:
+    """The zone choices, read from the system's time zone database once per process (a directory walk)."""
     return [(z, z) for z in sorted(zoneinfo.available_timezones()) if "/" in z or z == "UTC"]
 
 

@@ -14,7 +14,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# pytest-xdist runs the suite in several processes (PYTEST_XDIST_WORKER=gw0, gw1, ...). Each gets a var dir
+# and a Redis key prefix of its own (cache keys and Celery queues), and so does every process a test starts
+# (it inherits the variable): two test processes never share a broker queue, a cache key or a file.
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 VAR_DIR = Path(os.environ.get("LC_VAR_DIR", BASE_DIR / ".var"))
+if TEST_WORKER:
+    VAR_DIR = VAR_DIR / f"xdist-{TEST_WORKER}"
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file, the embedded broker, beat's schedule
 
 
@@ -148,7 +154,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lc"),
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lc") + (f"-{TEST_WORKER}" if TEST_WORKER else ""),
             "TIMEOUT": 3600,
             # A stopped Redis must cost a war-room poll milliseconds, not the OS's connect timeout.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -269,6 +275,8 @@ if REDIS_URL:
         "retry_on_timeout": True,
         "health_check_interval": 10,
     }
+    if TEST_WORKER:
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{TEST_WORKER}:"
 else:
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):

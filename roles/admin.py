@@ -2,24 +2,17 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from plans.admin import PlanAdmin, PlanEventMixin, PlanScopedAdmin, TimingFieldsMixin
+from plans.admin import PlanAdmin, PlanEventMixin, PlanScopedAdmin, SummaryInline, TimingFieldsMixin
 
 from .models import Contact, EscalationLevel, Role
 
 
-class RoleInline(PlanScopedAdmin, TimingFieldsMixin, admin.StackedInline):
+class RoleInline(SummaryInline, PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
+    """Who holds each role, read-only: "Assign people" (roles/admin_assign.py) sets them all on one page."""
+
     model = Role
-    extra = 0
-    fields = (
-        ("name", "slug", "order"),
-        "team",
-        "summary",
-        "responsibilities",
-        ("primary", "backup"),
-        ("phone", "email", "chat"),
-    )
-    autocomplete_fields = ("primary", "backup")
-    show_change_link = True
+    fields = readonly_fields = ("name", "team", "primary", "backup")
+    related = ("primary", "backup")
 
 
 PlanAdmin.inlines = [*PlanAdmin.inlines, RoleInline]

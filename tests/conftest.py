@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -105,12 +106,37 @@ def login_page(live_server: LiveServer) -> LoginPage:
     return _login
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
-    from django.core.cache import cache
+def clear_cache() -> None:
+    """Empty this test process's cache. On Redis only its own keys: ``cache.clear()`` is FLUSHDB, which
+    would also empty the cache and the Celery queues of the other pytest-xdist workers sharing the database
+    (each has its own key prefix, see launchcontrol/settings.py)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
 
-    cache.clear()
-    yield
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    for start in range(0, len(keys), 500):
+        client.delete(*keys[start : start + 500])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """Users are made by the hundred and sign in by the hundred: hash their passwords with MD5, not
+    PBKDF2's million rounds (1-2 s a password on a busy machine). Hashing itself is Django's, not ours;
+    production settings are untouched (tests/test_deploy.py checks those in a process of their own)."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    clear_cache()
 
 
 @pytest.fixture

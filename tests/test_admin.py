@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -149,7 +150,10 @@ def form_data(response: ClientResponse) -> dict:
 def test_plan_change_form_posts_and_moving_t0_moves_everything(admin_client: Client, template_plan: Plan) -> None:
     url = reverse("admin:plans_plan_change", args=[template_plan.pk])
     response = admin_client.get(url)
-    assert 'value="T-5h"' in response.content.decode()  # offsets are shown as the plan format writes them
+    html = response.content.decode()
+    # Offsets are shown as the plan format writes them: in the phases' inputs and the steps' summary rows.
+    assert re.search(r'name="phases-0-start_offset" value="T[-+]\w+"', html), html
+    assert re.search(r'class="field-when">\s*<p>T-5h</p>', html)
     data = form_data(response)
     data["t0_0"], data["t0_1"] = "2026-12-02", "12:00:00"
     response = admin_client.post(url, data)

@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.messages import constants as message_levels
-from django.core.cache import cache
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import fuzz_examples
+from tests.conftest import clear_cache, fuzz_examples
 from tests.endpoints import WRITES, Endpoint, World, messages_of, post, rolled_back
 from tests.strategies import form_bodies, resolve
 
@@ -52,7 +51,7 @@ def check_post(entry: Endpoint, world: World, body: dict[str, Any], htmx: bool) 
     url = reverse(entry.name, kwargs=entry.kwargs(world))
     client = world.client(entry.fuzz_actor)  # signed in outside the savepoint: the session must outlive it
     world.client("coordinator")  # the pages are checked as the coordinator: sign in outside it too
-    cache.clear()  # the board is cached per revision, and revisions repeat once examples are rolled back
+    clear_cache()  # the board is cached per revision, and revisions repeat once examples are rolled back
     with rolled_back():
         if entry.prepare:
             entry.prepare(world)

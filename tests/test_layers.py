@@ -78,7 +78,7 @@ def test_a_sideways_import_between_features_fails(tree: Path) -> None:
     assert "issues.sideways -> checklists.selectors" in result.stdout
 
 
-SERVICE_MODULES = ["plans", "checklists", "issues", "communications"]
+SERVICE_MODULES = ["plans", "roles", "checklists", "issues", "communications"]
 SERVICE_ENTITIES = {
     "plan",
     "hold",
@@ -98,6 +98,7 @@ SERVICE_ENTITIES = {
     "status",
     "issue",
     "issues",
+    "role",
 }
 
 

@@ -42,13 +42,24 @@ class Template:
     path: Path
 
 
+_builtin_cache: tuple[tuple[tuple[str, int, int], ...], tuple[Template, ...]] | None = None
+
+
 def builtin_templates() -> list[Template]:
-    """The built-in plan templates shipped in ``launch/builtin/``, by key."""
-    out = []
-    for path in sorted(BUILTIN_DIR.glob("*.yaml")):
-        doc = parse_plan_text(path.read_text(encoding="utf-8"), str(path)).doc
-        out.append(Template(key=path.stem, name=doc.name, summary=doc.summary, timezone=doc.timezone, path=path))
-    return out
+    """The built-in plan templates shipped in ``launch/builtin/``, by key. Parsing them all takes a second or
+    more, so they are parsed once per process and kept while the files stay as they are (same names, sizes
+    and modification times: an edited or added template is read again)."""
+    global _builtin_cache
+    paths = sorted(BUILTIN_DIR.glob("*.yaml"))
+    stats = [p.stat() for p in paths]
+    key = tuple((p.name, s.st_mtime_ns, s.st_size) for p, s in zip(paths, stats, strict=True))
+    if _builtin_cache is None or _builtin_cache[0] != key:
+        out = []
+        for path in paths:
+            doc = parse_plan_text(path.read_text(encoding="utf-8"), str(path)).doc
+            out.append(Template(key=path.stem, name=doc.name, summary=doc.summary, timezone=doc.timezone, path=path))
+        _builtin_cache = (key, tuple(out))
+    return list(_builtin_cache[1])
 
 
 def template_path(key: str) -> Path:

@@ -4,9 +4,14 @@ is the only write of its own."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING
+import functools
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,18 +20,17 @@ from checklists.services import gate_decide, gate_open_poll, item_tick, step_fin
 from issues.models import SeveritySLA
 from issues.services import issue_open
 from launch.format import template_text
-from plans.models import Plan, PlanStatus, Step
+from plans.models import Event, MetricReading, Plan, PlanStatus, Step
 from plans.services import plan_transition, reading_record
 
 from .importer import import_plan_text
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from django.contrib.auth.models import User
 
 DEMO_SLUG = "demo-heypeter"
 DEMO_TEMPLATE = "heypeter-academy-lms"
+DEMO_ZONE = ZoneInfo("Europe/London")
 # username -> (first name, last name, role slug it is primary for, role slug it backs up)
 PEOPLE = {
     "techlead": ("Tess", "Lead", "technical-lead", "devops-engineer"),
@@ -41,6 +45,39 @@ PEOPLE = {
 # of everything overdue.
 DONE_BEFORE = timedelta(minutes=40)
 LEFT_OPEN = ["Performance checks", "Update runbooks"]
+# The template names its launch-day checklists after the clock of the day it was written for ("10:00 Soft
+# Launch"); the demo's T-0 is two hours from now, so those times would contradict the plan's own.
+CLOCK_NAME = re.compile(r'^(\s*- name: )"\d{1,2}:\d{2} ([^"]+)"$', re.M)
+# The template has no rollback triggers; the demo needs them for the alarm to be tried (a reading above the
+# threshold, held for the window, raises it).
+ROLLBACK_TRIGGERS = """rollback_triggers:
+  - {description: "Error rate above 1 % for 5 minutes", metric: Error rate, comparator: ">", threshold: 1,
+     sustained_for: 5m}
+  - {description: "API response time above 1,000 ms for 5 minutes", metric: API response time, comparator: ">",
+     threshold: 1000, sustained_for: 5m}
+  - {description: "Page load time above 5 s for 10 minutes", metric: Page load time, comparator: ">", threshold: 5,
+     sustained_for: 10m}
+  - {description: "Learner or course data found corrupted (raised by a person)"}
+"""
+# When the demo's plan was made: before anything in it was done (its first items are due at T-7d).
+CREATED_BEFORE_T0 = timedelta(days=8)
+# How long ago each demo issue was reported (the high one is inside its 30-minute response time).
+ISSUE_AGES = [timedelta(minutes=22), timedelta(minutes=9)]
+
+
+def demo_text(t0_local: datetime) -> str:
+    """The demo's plan file: the HeyPeter template, dated, with launch-day checklists named without clock
+    times, and with rollback triggers."""
+    text = template_text(DEMO_TEMPLATE).replace("[DATE]", f"{t0_local:%A} {t0_local.day} {t0_local:%B %Y}")
+    text = CLOCK_NAME.sub(r'\1"Launch day: \2"', text)
+    if "\nrollback_triggers:" not in text:
+        text = text.replace("\nchannels:\n", f"\n{ROLLBACK_TRIGGERS}\nchannels:\n", 1)
+    return text
+
+
+@functools.lru_cache(maxsize=4)
+def _demo_hash(password: str) -> str:
+    return make_password(password)
 
 
 def demo_user(
@@ -51,7 +88,7 @@ def demo_user(
     if user is None:
         user = user_model(username=username, first_name=first, last_name=last, email=f"{username}@example.com")
         user.is_staff = user.is_superuser = staff
-        user.set_password(password)
+        user.password = _demo_hash(password)  # the demo logins share a password: hash it once, not seven times
         user.save()
     elif not user.check_password(password):
         user.set_password(password)  # the stored password file is the truth for demo logins
@@ -78,9 +115,14 @@ def _progress(plan: Plan, *, now: datetime, coordinator: User) -> None:
             Step.objects.filter(pk=step.pk).update(actual_start=begin, actual_finish=finish)
         else:
             Step.objects.filter(pk=step.pk).update(actual_start=begin)
-    for item in Item.objects.filter(plan=plan, status="done", due_offset__isnull=False):
-        assert item.due_offset is not None  # for the type checker: filtered above
-        Item.objects.filter(pk=item.pk).update(done_at=plan.t0 + item.due_offset - timedelta(minutes=5))
+    # Ticked before they were due, a few minutes apart (people do not tick a checklist in one second).
+    done = Item.objects.filter(plan=plan, status="done", due_offset__isnull=False).order_by("due_offset", "id")
+    before_due: dict[timedelta, int] = {}
+    for item in done:
+        assert item.due_offset is not None
+        k = before_due[item.due_offset] = before_due.get(item.due_offset, -1) + 1
+        at = plan.t0 + item.due_offset - timedelta(minutes=5 + 3 * k, seconds=17 * (item.pk % 3))
+        Item.objects.filter(pk=item.pk).update(done_at=at)
     # Gates whose moment has passed were held: every polled role said GO and the authority agreed.
     for gate in plan.gates.filter(offset__lt=now - plan.t0).select_related("authority_role"):
         gate_open_poll(gate, by=coordinator)
@@ -100,10 +142,10 @@ def demo_plan(coordinator: User, people: dict[str, User]) -> Plan:
     t0 = now + timedelta(hours=2)
     with transaction.atomic():
         plan = import_plan_text(
-            template_text(DEMO_TEMPLATE),
+            demo_text(t0.astimezone(DEMO_ZONE)),
             filename=f"{DEMO_TEMPLATE}.yaml",
             t0=t0,
-            tz="Europe/London",
+            tz=DEMO_ZONE.key,
             slug=DEMO_SLUG,
             name="HeyPeter Academy LMS go-live (demo)",
             coordinator=coordinator,
@@ -145,4 +187,61 @@ def demo_plan(coordinator: User, people: dict[str, User]) -> Plan:
             for i, value in enumerate(values):
                 at = now - timedelta(minutes=10 * (len(values) - i))
                 reading_record(metrics[name], value=value, by=coordinator, at=at)
+        _tell_the_time(plan, now=now)
     return plan
+
+
+def _tell_the_time(plan: Plan, *, now: datetime) -> None:
+    """The demo is built in a second; give its log the times of the launch it tells: the plan made a week
+    before T-0, each tick, step, vote and decision when it happened, the issues reported minutes ago."""
+    created = plan.t0 - CREATED_BEFORE_T0
+    Plan.objects.filter(pk=plan.pk).update(created_at=created)
+    events = list(Event.objects.filter(plan=plan).order_by("id"))
+    items = dict(Item.objects.filter(plan=plan).values_list("pk", "done_at"))
+    steps = {s.pk: s for s in Step.objects.filter(plan=plan)}
+    gates = {g.pk: g for g in Gate.objects.filter(plan=plan)}
+    readings = list(
+        MetricReading.objects.filter(metric__plan=plan).order_by("id").values_list("recorded_at", flat=True)
+    )
+    issues = list(plan.issues.order_by("number").select_related("owner_role"))
+    reported: dict[int, datetime] = {}
+    for issue, age in zip(issues, ISSUE_AGES, strict=False):
+        reported[issue.pk] = now - age
+        respond_by = reported[issue.pk] + (issue.respond_by - issue.reported_at) if issue.respond_by else None
+        plan.issues.filter(pk=issue.pk).update(reported_at=reported[issue.pk], respond_by=respond_by)
+    votes = {g: iter(enumerate(Vote.objects.filter(gate_id=g).order_by("id"))) for g in gates}
+    setup = iter(range(len(events)))
+    for event in events:
+        ref: dict[str, Any] = event.data or {}
+        at: datetime | None = None
+        if event.kind == "item.ticked":
+            at = items.get(int(ref.get("item") or 0))
+        elif event.kind in {"step.started", "step.finished"} and ref.get("step") in steps:
+            step = steps[ref["step"]]
+            at = step.actual_start if event.kind == "step.started" else step.actual_finish
+        elif event.kind.startswith("gate.") and ref.get("gate") in gates:
+            at = _gate_moment(gates[ref["gate"]], event.kind, votes[ref["gate"]])
+        elif event.kind == "metric.reading" and readings:
+            at = readings.pop(0)
+        elif event.kind == "issue.opened":
+            at = reported.get(int(ref.get("issue") or 0))
+        else:  # the import and the state changes: when the plan was made, a few minutes apart
+            at = created + timedelta(minutes=7 * next(setup))
+        if at is not None:
+            Event.objects.filter(pk=event.pk).update(at=at)
+
+
+def _gate_moment(gate: Gate, kind: str, votes: Iterator[tuple[int, Vote]]) -> datetime | None:
+    """A gate held at its time: the poll opened 30 minutes before, one vote a few minutes apart, the
+    decision at the gate's moment (the demo backdates the votes to match)."""
+    held = gate.decided_at or (gate.plan.t0 + (gate.offset or timedelta(0)))
+    if kind == "gate.poll_opened":
+        return held - timedelta(minutes=30)
+    if kind == "gate.voted":
+        index, vote = next(votes, (0, None))
+        if vote is None:
+            return None
+        at = held - timedelta(minutes=25 - 3 * index)
+        Vote.objects.filter(pk=vote.pk).update(voted_at=at)
+        return at
+    return held if kind == "gate.decided" else None

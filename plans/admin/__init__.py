@@ -10,7 +10,7 @@ Split into :mod:`.timing` (offset fields), :mod:`.scope` (the plan scoping and e
 from __future__ import annotations
 
 from . import parts  # noqa: F401  (registers the other models' admins)
-from .plan import PhaseInline, PlanAdmin, PlanForm, StepInline
+from .plan import PhaseInline, PlanAdmin, PlanForm, StepInline, SummaryInline
 from .scope import (
     PlanEventMixin,
     PlanScopedAdmin,
@@ -32,6 +32,7 @@ __all__ = [
     "PlanScopedAdmin",
     "ReadOnlyAdmin",
     "StepInline",
+    "SummaryInline",
     "TimingFieldsMixin",
     "actor",
     "administers_every_plan",

@@ -57,5 +57,5 @@ class TimingFieldsMixin:
                 help_text=db_field.help_text or None,
             )
         if isinstance(db_field, models.TextField) and isinstance(self, admin.options.InlineModelAdmin):
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 40})
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 30})
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]

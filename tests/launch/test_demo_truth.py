@@ -1,0 +1,95 @@
+"""The demo tells the truth (issue 11, finding 9): rollback triggers to try the alarm on, a log whose times
+are those of the launch it tells, launch-day checklists without clock times that contradict the plan, and
+no "[DATE]" left in its summary."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from checklists.models import Checklist, Gate, Item, ItemStatus, Vote
+from issues.models import Issue
+from plans.models import Event, MetricReading, Plan, RollbackTrigger
+from plans.services import reading_record, triggers_evaluate
+
+NOW = datetime(2026, 11, 26, 10, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def demo(db: None, settings: object, tmp_path: Path) -> Plan:
+    settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]
+    with time_machine.travel(NOW, tick=False):
+        call_command("load_demo", stdout=StringIO())
+    return Plan.objects.get(slug="demo-heypeter")
+
+
+def test_the_demo_has_rollback_triggers_bound_to_its_metrics(demo: Plan) -> None:
+    triggers = list(RollbackTrigger.objects.filter(plan=demo).select_related("metric"))
+    bound = [t for t in triggers if t.metric is not None]
+    assert len(bound) >= 3 and any(t.metric is None for t in triggers)  # and one a person raises
+    assert all(t.comparator and t.threshold is not None and t.sustained_for for t in bound)
+    # The alarm can be tried: an error rate above the threshold, held for the window, breaches.
+    error = next(t for t in bound if t.metric and t.metric.name == "Error rate")
+    assert error.metric is not None and error.sustained_for is not None
+    coordinator = demo.coordinator
+    assert coordinator is not None
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        reading_record(error.metric, value="2.5", by=coordinator)
+    later = NOW + timedelta(minutes=1) + error.sustained_for + timedelta(seconds=1)
+    with time_machine.travel(later, tick=False):
+        reading_record(error.metric, value="2.7", by=coordinator)
+        states = triggers_evaluate(error.metric, now=later)
+    assert any(s.trigger == error and s.in_breach for s in states), states
+
+
+def test_the_log_has_the_times_of_the_launch(demo: Plan) -> None:
+    events = list(Event.objects.filter(plan=demo))
+    seconds = {e.at.replace(microsecond=0) for e in events}
+    assert len(seconds) > len(events) // 2, "the events are not all at one moment"
+    assert all(demo.created_at <= e.at <= NOW for e in events)
+    done = [
+        at
+        for at in Item.objects.filter(plan=demo, status=ItemStatus.DONE).values_list("done_at", flat=True)
+        if at is not None
+    ]
+    readings = [
+        at
+        for at in MetricReading.objects.filter(metric__plan=demo).values_list("recorded_at", flat=True)
+        if at is not None
+    ]
+    assert len(done) == Item.objects.filter(plan=demo, status=ItemStatus.DONE).count(), "every done item has a time"
+    assert done and readings
+    assert demo.created_at < min(done) and max(done) < min(readings) <= NOW  # made, then done, then measured
+    for issue in Issue.objects.filter(plan=demo):
+        assert issue.reported_at < NOW and (issue.respond_by is None or issue.respond_by > issue.reported_at)
+
+
+def test_a_gate_is_decided_at_its_moment_with_dated_votes(demo: Plan) -> None:
+    gate = Gate.objects.get(plan=demo, name="Go/No-Go")
+    held = demo.t0 + (gate.offset or timedelta(0))
+    assert gate.decided_at == held and held.date() < demo.t0.date()  # the T-1d gate: the day before
+    votes = list(Vote.objects.filter(gate=gate))
+    assert votes and all(held - timedelta(minutes=30) < v.voted_at < held for v in votes)
+    assert len({v.voted_at for v in votes}) == len(votes)
+    decided = Event.objects.get(plan=demo, kind="gate.decided")
+    assert decided.at == held
+
+
+def test_checklist_names_and_summary_do_not_contradict_the_plan(demo: Plan, client: Client) -> None:
+    names = list(Checklist.objects.filter(plan=demo).values_list("name", flat=True))
+    assert names and not [n for n in names if re.search(r"\b\d{1,2}:\d{2}\b", n)], names
+    assert "Launch day: Soft Launch" in names
+    assert "[DATE]" not in demo.summary and "[DATE]" not in str(demo.extra)
+    launch_day = demo.local(demo.t0)
+    assert f"{launch_day.day} {launch_day:%B %Y}" in demo.summary
+    assert demo.coordinator is not None
+    client.force_login(demo.coordinator)
+    assert client.get(reverse("plans:detail", args=[demo.slug])).status_code == 200

@@ -1,0 +1,62 @@
+"""The suite runs in several processes (pytest-xdist, `make test`): each has its own var dir and Redis key
+prefix (launchcontrol/settings.py), and clearing the cache between tests empties only its own keys
+(tests/conftest.py), never another process's cache or Celery queues (issue 11, finding 16)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+from tests.conftest import clear_cache
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOW = (
+    "from django.conf import settings as s; "
+    "print(s.VAR_DIR); print(s.CACHES['default'].get('KEY_PREFIX')); "
+    "print(getattr(s, 'CELERY_BROKER_TRANSPORT_OPTIONS', {}).get('global_keyprefix'))"
+)
+
+
+def settings_seen_by(worker: str, tmp_path: Path) -> list[str]:
+    env = dict(os.environ, LC_VAR_DIR=str(tmp_path), REDIS_URL="redis://127.0.0.1:1/0", PYTEST_XDIST_WORKER=worker)
+    if not worker:
+        env.pop("PYTEST_XDIST_WORKER")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", SHOW],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.split()
+
+
+def test_each_worker_has_its_own_var_dir_and_redis_prefix(tmp_path: Path) -> None:
+    assert settings_seen_by("gw1", tmp_path) == [str(tmp_path / "xdist-gw1"), "lc-gw1", "gw1:"]
+    assert settings_seen_by("", tmp_path) == [str(tmp_path), "lc", "None"]  # outside the suite: unchanged
+
+
+def test_clearing_the_cache_leaves_other_workers_keys(redis_url: str) -> None:
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    if "redis" not in type(cache).__module__:
+        pytest.skip("the cache is not Redis here")
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    other = "lc-gw-someone-else:1:board"
+    client.set(other, b"theirs")
+    cache.set("board", "mine")
+    try:
+        clear_cache()
+        assert cache.get("board") is None
+        assert client.get(other) == b"theirs"
+    finally:
+        client.delete(other)
+    assert django_settings.CACHES["default"]["KEY_PREFIX"] == cache.key_prefix
