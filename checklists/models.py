@@ -111,6 +111,9 @@ class Gate(models.Model):
     )
     polled_roles = models.ManyToManyField(Role, blank=True, related_name="polled_gates")
     step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="gates")
+    blocks = models.ManyToManyField(
+        Step, blank=True, related_name="after_gates", help_text="Steps that cannot start before this gate passed."
+    )
     status = models.CharField(max_length=10, choices=GateStatus.choices, default=GateStatus.PENDING)
     poll_round = models.PositiveIntegerField(default=1)
     decision = models.CharField(max_length=10, blank=True, choices=[("go", "GO"), ("no_go", "NO-GO")])

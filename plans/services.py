@@ -224,6 +224,24 @@ def plan_rebaseline(plan: Plan, *, new_t0: datetime, by: User | None, reason: st
     return plan
 
 
+def plan_reschedule(plan: Plan) -> int:
+    """Recompute the planned offsets of the steps placed ``after`` others (and gates) from their
+    predecessors' planned ends; returns how many moved. Call inside the writer's transaction (the importer,
+    the admin): the caller records the event."""
+    from .forecast import planned_offsets
+    from .models import Step
+    from .schedule import plan_tasks
+
+    steps = list(Step.objects.select_for_update().filter(plan=plan))
+    tasks, marks = plan_tasks(plan, steps)
+    offsets = planned_offsets(tasks, marks)
+    moved = [s for s in steps if s.relative and offsets[s.pk] != s.offset]
+    for step in moved:
+        step.offset = offsets[step.pk]
+    Step.objects.bulk_update(moved, ["offset"])
+    return len(moved)
+
+
 # --- Who coordinates the plan ----------------------------------------------------------------------------
 
 
