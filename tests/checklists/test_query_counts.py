@@ -23,7 +23,7 @@ BUDGET = {
     "detail": 7,
     "timeline": 7,
     "activity": 7,
-    "role": 9,
+    "role": 10,  # + the gates the steps wait for
     "gate": 10,
     "gate_poll": 9,
 }

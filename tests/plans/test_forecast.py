@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from checklists.models import Gate, GateStatus
 from checklists.services import step_finish, step_start
 from plans.forecast import Forecast, GateMark, Task, forecast, planned_offsets
 from plans.models import Plan, Step
@@ -193,3 +195,15 @@ def test_a_plans_day_offsets_use_its_zone(coordinator: User) -> None:
     )
     step = factories.StepFactory(plan=plan, offset=timedelta(days=-30))
     assert plan.local(step.planned_start).strftime("%d %b %H:%M") == "11 Oct 07:05"
+
+
+@pytest.mark.django_db
+def test_a_step_waiting_for_a_gate_cannot_start_before_it_passed(plan: Plan, coordinator: User) -> None:
+    role = factories.RoleFactory(plan=plan, primary=coordinator)
+    step = factories.StepFactory(plan=plan, name="Switch DNS", offset=H, relative=True, lead_role=role)
+    gate = factories.GateFactory(plan=plan, name="Go/No-Go", offset=H)
+    gate.blocks.add(step)
+    with pytest.raises(ValidationError, match="waits for the gate “Go/No-Go” \\(pending\\)"):
+        step_start(step, by=coordinator)
+    Gate.objects.filter(pk=gate.pk).update(status=GateStatus.PASSED, decided_at=T0)
+    assert step_start(step, by=coordinator).status == "in_progress"
