@@ -53,9 +53,10 @@ def parse_offset(text: str) -> timedelta:
 
 def parse_duration(text: str) -> timedelta:
     """``"2h30m"`` -> ``timedelta(hours=2, minutes=30)``; durations are never negative."""
-    raw = str(text).strip().replace(" ", "")
+    written = str(text).strip()
+    raw = written.replace(" ", "")
     if not _DURATION_RE.match(raw):
-        raise OffsetError(f"malformed duration {raw!r}: expected e.g. 30m, 2h, 1d, 1h30m")
+        raise OffsetError(f"malformed duration {written!r}: expected e.g. 30m, 2h, 1d, 1h30m")
     return timedelta(seconds=_seconds(raw))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.utils.text import slugify
@@ -40,16 +40,55 @@ def _unique(entries: Iterable[tuple[tuple[Any, ...], str]], what: str) -> list[F
     return found
 
 
-def check_references(doc: PlanDoc) -> list[Finding]:
+def _unique_slugs(entries: Iterable[tuple[tuple[Any, ...], str, str | None]], what: str) -> list[Finding]:
+    """Slugs are unique too, but two entries with the same name already have their finding: a slug
+    made from a duplicate name is not reported again."""
+    seen: dict[str, str] = {}
     found: list[Finding] = []
-    roles = {r.name for r in doc.roles}
-    steps = all_steps(doc)
-    step_names = {s.name for _, s in steps}
-    metrics = {m.name for m in doc.metrics}
-    gates = {g.name for g in doc.gates}
-    channels = {c.name for c in doc.channels}
-    phases = {p.name for p in doc.phases}
+    for loc, name, slug in entries:
+        value = role_slug(name, slug)
+        if value in seen:
+            if slug or seen[value] != name.casefold():
+                found.append((loc + ("slug" if slug else "name",), f"duplicate {what} slug {value!r}"))
+        else:
+            seen[value] = name.casefold()
+    return found
 
+
+def check_references(
+    doc: PlanDoc, *, touched: Collection[Sequence[Any]] = (), dropped: Mapping[str, set[str]] | None = None
+) -> list[Finding]:
+    """Everything the schema cannot see on one field, section by section.
+
+    For a partial parse (loader.parse_plan_partial): the entries in ``touched`` lost bad values, so the
+    rules between their own fields are not checked; a reference to a name in ``dropped`` (an entry left
+    out, by kind) is not called unknown."""
+    steps = all_steps(doc)
+    found = _address_findings(doc) + _unique_names(doc, steps)
+    for check in SECTION_CHECKS:
+        found += check(doc, steps)
+    entries = [tuple(entry) for entry in touched]
+    for check in ENTRY_CHECKS:
+        found += [f for f in check(doc, steps) if not any(f[0][: len(e)] == e for e in entries)]
+    if dropped:
+        unsure = {f"unknown {kind} {name!r}" for kind, names in dropped.items() for name in names}
+        found = [f for f in found if f[1] not in unsure]
+    return found
+
+
+def _ref(loc: tuple[Any, ...], value: str | None, known: set[str], what: str) -> list[Finding]:
+    if value is not None and value not in known:
+        return [(loc, f"unknown {what} {value!r}")]
+    return []
+
+
+def _role_names(doc: PlanDoc) -> set[str]:
+    return {r.name for r in doc.roles}
+
+
+def _address_findings(doc: PlanDoc) -> list[Finding]:
+    """Roles and gates need a slug for their page's address."""
+    found: list[Finding] = []
     named: list[tuple[str, int, str, str | None]] = [("role", i, r.name, r.slug) for i, r in enumerate(doc.roles)]
     named += [("gate", i, g.name, g.slug) for i, g in enumerate(doc.gates)]
     for what, i, name, slug in named:
@@ -61,18 +100,16 @@ def check_references(doc: PlanDoc) -> list[Finding]:
                     "(lower-case letters, digits and hyphens)",
                 )
             )
-    found += _unique(((("roles", i, "name"), r.name) for i, r in enumerate(doc.roles)), "role name")
-    found += _unique(
-        ((("roles", i, "slug" if r.slug else "name"), role_slug(r.name, r.slug)) for i, r in enumerate(doc.roles)),
-        "role slug",
-    )
+    return found
+
+
+def _unique_names(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    found = _unique(((("roles", i, "name"), r.name) for i, r in enumerate(doc.roles)), "role name")
+    found += _unique_slugs(((("roles", i), r.name, r.slug) for i, r in enumerate(doc.roles)), "role")
     found += _unique(((("phases", i, "name"), p.name) for i, p in enumerate(doc.phases)), "phase name")
     found += _unique(((loc + ("name",), s.name) for loc, s in steps), "step name")
     found += _unique(((("gates", i, "name"), g.name) for i, g in enumerate(doc.gates)), "gate name")
-    found += _unique(
-        ((("gates", i, "slug" if g.slug else "name"), role_slug(g.name, g.slug)) for i, g in enumerate(doc.gates)),
-        "gate slug",
-    )
+    found += _unique_slugs(((("gates", i), g.name, g.slug) for i, g in enumerate(doc.gates)), "gate")
     found += _unique(((("checklists", i, "name"), c.name) for i, c in enumerate(doc.checklists)), "checklist name")
     found += _unique(((("metrics", i, "name"), m.name) for i, m in enumerate(doc.metrics)), "metric name")
     found += _unique(((("channels", i, "name"), c.name) for i, c in enumerate(doc.channels)), "channel name")
@@ -83,50 +120,109 @@ def check_references(doc: PlanDoc) -> list[Finding]:
     found += _unique(
         ((("severity_slas", i, "severity"), s.severity) for i, s in enumerate(doc.severity_slas)), "severity"
     )
+    return found
 
-    def ref(loc: tuple[Any, ...], value: str | None, known: set[str], what: str) -> None:
-        if value is not None and value not in known:
-            found.append((loc, f"unknown {what} {value!r}"))
 
+def _step_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    step_names = {s.name for _, s in steps}
+    found: list[Finding] = []
     for loc, step in steps:
-        ref(loc + ("lead",), step.lead, roles, "role")
+        found += _ref(loc + ("lead",), step.lead, roles, "role")
         for j, dep in enumerate(step.depends_on):
-            ref(loc + ("depends_on", j), dep, step_names, "step")
+            found += _ref(loc + ("depends_on", j), dep, step_names, "step")
             if dep == step.name:
                 found.append((loc + ("depends_on", j), f"step {step.name!r} depends on itself"))
-    found += _cycles(steps)
-    for i, c in enumerate(doc.contacts):
-        ref(("contacts", i, "role"), c.role, roles, "role")
-    for i, e in enumerate(doc.escalation):
-        for j, r in enumerate(e.roles):
-            ref(("escalation", i, "roles", j), r, roles, "role")
+    return found + _cycles(steps)
+
+
+def _contact_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    return [f for i, c in enumerate(doc.contacts) for f in _ref(("contacts", i, "role"), c.role, roles, "role")]
+
+
+def _escalation_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    return [
+        f
+        for i, e in enumerate(doc.escalation)
+        for j, r in enumerate(e.roles)
+        for f in _ref(("escalation", i, "roles", j), r, roles, "role")
+    ]
+
+
+def _gate_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    step_names = {s.name for _, s in steps}
+    found: list[Finding] = []
     for i, g in enumerate(doc.gates):
-        ref(("gates", i, "authority"), g.authority, roles, "role")
-        ref(("gates", i, "step"), g.step, step_names, "step")
+        found += _ref(("gates", i, "authority"), g.authority, roles, "role")
+        found += _ref(("gates", i, "step"), g.step, step_names, "step")
         for j, r in enumerate(g.polled):
-            ref(("gates", i, "polled", j), r, roles, "role")
+            found += _ref(("gates", i, "polled", j), r, roles, "role")
+    return found
+
+
+def _checklist_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    step_names = {s.name for _, s in steps}
+    gates = {g.name for g in doc.gates}
+    phases = {p.name for p in doc.phases}
+    found: list[Finding] = []
     for i, cl in enumerate(doc.checklists):
-        ref(("checklists", i, "role"), cl.role, roles, "role")
-        ref(("checklists", i, "phase"), cl.phase, phases, "phase")
+        found += _ref(("checklists", i, "role"), cl.role, roles, "role")
+        found += _ref(("checklists", i, "phase"), cl.phase, phases, "phase")
         for j, item in enumerate(cl.items):
             loc = ("checklists", i, "items", j)
-            ref(loc + ("role",), item.role, roles, "role")
-            ref(loc + ("step",), item.step, step_names, "step")
-            ref(loc + ("gate",), item.gate, gates, "gate")
-    for i, risk in enumerate(doc.risks):
-        ref(("risks", i, "owner"), risk.owner, roles, "role")
-    for i, t in enumerate(doc.rollback_triggers):
-        ref(("rollback_triggers", i, "metric"), t.metric, metrics, "metric")
-        if t.metric is not None and (t.comparator is None or t.threshold is None):
-            found.append(
-                (("rollback_triggers", i, "metric"), "a trigger bound to a metric needs comparator and threshold")
-            )
-    for i, m in enumerate(doc.metrics):
-        if (m.target is None) != (m.comparator is None):
-            found.append((("metrics", i, "name"), f"metric {m.name!r}: give both comparator and target, or neither"))
+            found += _ref(loc + ("role",), item.role, roles, "role")
+            found += _ref(loc + ("step",), item.step, step_names, "step")
+            found += _ref(loc + ("gate",), item.gate, gates, "gate")
+    return found
+
+
+def _risk_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    roles = _role_names(doc)
+    return [f for i, r in enumerate(doc.risks) for f in _ref(("risks", i, "owner"), r.owner, roles, "role")]
+
+
+def _rollback_trigger_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    metrics = {m.name for m in doc.metrics}
+    return [
+        f
+        for i, t in enumerate(doc.rollback_triggers)
+        for f in _ref(("rollback_triggers", i, "metric"), t.metric, metrics, "metric")
+    ]
+
+
+def _rollback_trigger_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    return [
+        (("rollback_triggers", i, "metric"), "a trigger bound to a metric needs comparator and threshold")
+        for i, t in enumerate(doc.rollback_triggers)
+        if t.metric is not None and (t.comparator is None or t.threshold is None)
+    ]
+
+
+def _metric_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    return [
+        (("metrics", i, "name"), f"metric {m.name!r}: give both comparator and target, or neither")
+        for i, m in enumerate(doc.metrics)
+        if (m.target is None) != (m.comparator is None)
+    ]
+
+
+def _messages_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    channels = {c.name for c in doc.channels}
+    return [
+        f
+        for i, msg in enumerate(doc.messages)
+        for j, ch in enumerate(msg.channels)
+        for f in _ref(("messages", i, "channels", j), ch, channels, "channel")
+    ] + [f for i, msg in enumerate(doc.messages) for f in _message_templates(i, msg)]
+
+
+def _message_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    found: list[Finding] = []
     for i, msg in enumerate(doc.messages):
-        for j, ch in enumerate(msg.channels):
-            ref(("messages", i, "channels", j), ch, channels, "channel")
         if msg.count is not None and msg.every is None:
             found.append((("messages", i, "count"), "count needs every (a recurring message)"))
         if msg.every is not None and msg.count is not None:
@@ -139,26 +235,38 @@ def check_references(doc: PlanDoc) -> list[Finding]:
                         f"±{OFFSET_LIMIT.days} days of T-0",
                     )
                 )
-        found += _message_checks(i, msg)
-    for i, p in enumerate(doc.phases):
-        if p.end is not None and p.end < p.start:
-            found.append((("phases", i, "end"), f"phase {p.name!r} ends before it starts"))
+        found += _message_limits(i, msg)
     return found
 
 
-def _message_checks(i: int, msg: Any) -> list[Finding]:
-    """A message's limits and templates (communications/templating/): the line is the key's, the message
-    names the line inside the template."""
+def _phase_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    return [
+        (("phases", i, "end"), f"phase {p.name!r} ends before it starts")
+        for i, p in enumerate(doc.phases)
+        if p.end is not None and p.end < p.start
+    ]
+
+
+def _message_limits(i: int, msg: Any) -> list[Finding]:
+    """How often a message may recur (communications.models)."""
     from communications.models import occurrence_limit_problems
+
+    return [
+        (("messages", i, name), f"messages[{i}].{name}: {problem}")
+        for name, problem in occurrence_limit_problems(every=msg.every, count=msg.count).items()
+    ]
+
+
+def _message_templates(i: int, msg: Any) -> list[Finding]:
+    """A message's templates (communications/templating/): the line is the key's, the message names the
+    line inside the template."""
     from communications.templating import check_template
 
-    found: list[Finding] = []
-    for name, problem in occurrence_limit_problems(every=msg.every, count=msg.count).items():
-        found.append((("messages", i, name), f"messages[{i}].{name}: {problem}"))
-    for name in ("subject", "body"):
-        for problem in check_template(getattr(msg, name)):
-            found.append((("messages", i, name), f"messages[{i}].{name}: template {problem}"))
-    return found
+    return [
+        (("messages", i, name), f"messages[{i}].{name}: template {problem}")
+        for name in ("subject", "body")
+        for problem in check_template(getattr(msg, name))
+    ]
 
 
 def _cycles(steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
@@ -187,3 +295,23 @@ def _cycles(steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
         if state.get(name) is None:
             visit(name, [name])
     return found
+
+
+#: One check per section of the file (after the address and unique-name checks), in report order.
+SECTION_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[Finding]], ...] = (
+    _step_checks,
+    _contact_checks,
+    _escalation_checks,
+    _gate_checks,
+    _checklist_checks,
+    _risk_checks,
+    _rollback_trigger_checks,
+    _messages_checks,
+)
+#: Rules between one entry's own fields (skipped for an entry whose bad values were taken out).
+ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[Finding]], ...] = (
+    _rollback_trigger_rules,
+    _metric_checks,
+    _message_rules,
+    _phase_checks,
+)

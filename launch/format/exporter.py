@@ -40,12 +40,128 @@ def plan_doc(plan: Plan) -> PlanDoc:
         Step.objects.filter(plan=plan).select_related("lead_role", "phase").prefetch_related("depends_on"),
         key=lambda s: s.order,
     )
-    phases = list(Phase.objects.filter(plan=plan).order_by("order", "id"))
+    return PlanDoc.model_validate(
+        {
+            "name": plan.name,
+            "summary": plan.summary,
+            "timezone": plan.timezone,
+            "reminder_lead": plan.reminder_lead,
+            "extra": plan.extra,
+            "roles": _roles_doc(plan),
+            "contacts": _contacts_doc(plan),
+            "escalation": _escalation_doc(plan),
+            "severity_slas": _severity_slas_doc(plan),
+            "phases": _phases_doc(plan, steps),
+            "steps": [_step_doc(s) for s in steps if s.phase_id is None],
+            "gates": _gates_doc(plan),
+            "checklists": _checklists_doc(plan),
+            "risks": _risks_doc(plan),
+            "metrics": _metrics_doc(plan),
+            "rollback_triggers": _rollback_triggers_doc(plan),
+            "channels": _channels_doc(plan),
+            "messages": _messages_doc(plan),
+        }
+    )
+
+
+def _roles_doc(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": r.name,
+            "slug": r.slug,
+            "team": r.team,
+            "summary": r.summary,
+            "responsibilities": r.responsibilities,
+            "primary": r.primary.get_username() if r.primary else None,
+            "backup": r.backup.get_username() if r.backup else None,
+            "phone": r.phone,
+            "email": r.email,
+            "chat": r.chat,
+            "attributes": r.attributes,
+        }
+        for r in plan.roles.select_related("primary", "backup").order_by("order", "id")
+    ]
+
+
+def _contacts_doc(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": c.label,
+            "kind": c.kind,
+            "name": c.name,
+            "organisation": c.organisation,
+            "phone": c.phone,
+            "email": c.email,
+            "notes": c.notes,
+            "role": _name(c.role),
+        }
+        for c in plan.contacts.select_related("role").order_by("order", "id")
+    ]
+
+
+def _escalation_doc(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {
+            "level": e.level,
+            "name": e.name,
+            "after": e.after,
+            "until": e.until,
+            "roles": [r.name for r in sorted(e.roles.all(), key=lambda r: r.order)],
+            "condition": e.condition,
+            "notes": e.notes,
+        }
+        for e in EscalationLevel.objects.filter(plan=plan).prefetch_related("roles").order_by("level")
+    ]
+
+
+def _severity_slas_doc(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {
+            "severity": s.severity,
+            "response": s.response_within,
+            "resolve": s.resolve_within,
+            "description": s.description,
+        }
+        for s in plan.severity_slas.order_by("response_within", "id")
+    ]
+
+
+def _phases_doc(plan: Plan, steps: list[Step]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": p.name,
+            "start": p.start_offset,
+            "end": p.end_offset,
+            "description": p.description,
+            "steps": [_step_doc(s) for s in steps if s.phase_id == p.pk],
+        }
+        for p in Phase.objects.filter(plan=plan).order_by("order", "id")
+    ]
+
+
+def _gates_doc(plan: Plan) -> list[dict[str, Any]]:
     gates = (
         Gate.objects.filter(plan=plan)
         .select_related("authority_role", "step")
         .prefetch_related("polled_roles", "triggers")
     )
+    return [
+        {
+            "name": g.name,
+            "slug": g.slug,
+            "kind": g.kind,
+            "at": g.offset,
+            "step": _name(g.step),
+            "description": g.description,
+            "authority": _name(g.authority_role),
+            "polled": [r.name for r in sorted(g.polled_roles.all(), key=lambda r: r.order)],
+            "triggers": [t.description for t in sorted(g.triggers.all(), key=lambda t: (t.order, t.pk))],
+        }
+        for g in gates.order_by("order", "id")
+    ]
+
+
+def _checklists_doc(plan: Plan) -> list[dict[str, Any]]:
     checklists = (
         Checklist.objects.filter(plan=plan)
         .select_related("role", "phase")
@@ -53,146 +169,76 @@ def plan_doc(plan: Plan) -> PlanDoc:
             Prefetch("items", queryset=plan.items.select_related("owner_role", "step", "gate").order_by("order", "id"))
         )
     )
-    doc = PlanDoc.model_validate(
+    return [_checklist_doc(c) for c in checklists.order_by("order", "id")]
+
+
+def _risks_doc(plan: Plan) -> list[dict[str, Any]]:
+    return [
         {
-            "name": plan.name,
-            "summary": plan.summary,
-            "timezone": plan.timezone,
-            "reminder_lead": plan.reminder_lead,
-            "extra": plan.extra,
-            "roles": [
-                {
-                    "name": r.name,
-                    "slug": r.slug,
-                    "team": r.team,
-                    "summary": r.summary,
-                    "responsibilities": r.responsibilities,
-                    "primary": r.primary.get_username() if r.primary else None,
-                    "backup": r.backup.get_username() if r.backup else None,
-                    "phone": r.phone,
-                    "email": r.email,
-                    "chat": r.chat,
-                    "attributes": r.attributes,
-                }
-                for r in plan.roles.select_related("primary", "backup").order_by("order", "id")
-            ],
-            "contacts": [
-                {
-                    "label": c.label,
-                    "kind": c.kind,
-                    "name": c.name,
-                    "organisation": c.organisation,
-                    "phone": c.phone,
-                    "email": c.email,
-                    "notes": c.notes,
-                    "role": _name(c.role),
-                }
-                for c in plan.contacts.select_related("role").order_by("order", "id")
-            ],
-            "escalation": [
-                {
-                    "level": e.level,
-                    "name": e.name,
-                    "after": e.after,
-                    "until": e.until,
-                    "roles": [r.name for r in sorted(e.roles.all(), key=lambda r: r.order)],
-                    "condition": e.condition,
-                    "notes": e.notes,
-                }
-                for e in EscalationLevel.objects.filter(plan=plan).prefetch_related("roles").order_by("level")
-            ],
-            "severity_slas": [
-                {
-                    "severity": s.severity,
-                    "response": s.response_within,
-                    "resolve": s.resolve_within,
-                    "description": s.description,
-                }
-                for s in plan.severity_slas.order_by("response_within", "id")
-            ],
-            "phases": [
-                {
-                    "name": p.name,
-                    "start": p.start_offset,
-                    "end": p.end_offset,
-                    "description": p.description,
-                    "steps": [_step_doc(s) for s in steps if s.phase_id == p.pk],
-                }
-                for p in phases
-            ],
-            "steps": [_step_doc(s) for s in steps if s.phase_id is None],
-            "gates": [
-                {
-                    "name": g.name,
-                    "slug": g.slug,
-                    "kind": g.kind,
-                    "at": g.offset,
-                    "step": _name(g.step),
-                    "description": g.description,
-                    "authority": _name(g.authority_role),
-                    "polled": [r.name for r in sorted(g.polled_roles.all(), key=lambda r: r.order)],
-                    "triggers": [t.description for t in sorted(g.triggers.all(), key=lambda t: (t.order, t.pk))],
-                }
-                for g in gates.order_by("order", "id")
-            ],
-            "checklists": [_checklist_doc(c) for c in checklists.order_by("order", "id")],
-            "risks": [
-                {
-                    "title": r.title,
-                    "description": r.description,
-                    "probability": r.probability or None,
-                    "impact": r.impact or None,
-                    "mitigation": r.mitigation,
-                    "rollback": r.rollback_plan,
-                    "owner": _name(r.owner_role),
-                }
-                for r in plan.risks.select_related("owner_role").order_by("order", "id")
-            ],
-            "metrics": [
-                {
-                    "name": m.name,
-                    "category": m.category,
-                    "comparator": m.comparator or None,
-                    "target": m.target,
-                    "unit": m.unit,
-                    "window": m.window,
-                    "description": m.description,
-                }
-                for m in plan.metrics.order_by("order", "id")
-            ],
-            "rollback_triggers": [
-                {
-                    "description": t.description,
-                    "metric": _name(t.metric),
-                    "comparator": t.comparator or None,
-                    "threshold": t.threshold,
-                    "sustained_for": t.sustained_for,
-                }
-                for t in plan.rollback_triggers.select_related("metric").order_by("order", "id")
-            ],
-            "channels": [
-                {"name": c.name, "kind": c.kind, "target": c.target, "purpose": c.purpose, "enabled": c.enabled}
-                for c in plan.channels.order_by("id")
-            ],
-            "messages": [
-                {
-                    "name": m.name,
-                    "kind": m.kind,
-                    "audience": m.audience,
-                    "channels": [c.name for c in m.channels.order_by("id")],
-                    "at": m.offset,
-                    "every": m.every,
-                    "count": m.count,
-                    "subject": m.subject,
-                    "body": m.body,
-                    "requires_approval": m.requires_approval,
-                    "enabled": m.enabled,
-                }
-                for m in plan.messages.prefetch_related("channels").order_by("order", "id")
-            ],
+            "title": r.title,
+            "description": r.description,
+            "probability": r.probability or None,
+            "impact": r.impact or None,
+            "mitigation": r.mitigation,
+            "rollback": r.rollback_plan,
+            "owner": _name(r.owner_role),
         }
-    )
-    return doc
+        for r in plan.risks.select_related("owner_role").order_by("order", "id")
+    ]
+
+
+def _metrics_doc(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": m.name,
+            "category": m.category,
+            "comparator": m.comparator or None,
+            "target": m.target,
+            "unit": m.unit,
+            "window": m.window,
+            "description": m.description,
+        }
+        for m in plan.metrics.order_by("order", "id")
+    ]
+
+
+def _rollback_triggers_doc(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {
+            "description": t.description,
+            "metric": _name(t.metric),
+            "comparator": t.comparator or None,
+            "threshold": t.threshold,
+            "sustained_for": t.sustained_for,
+        }
+        for t in plan.rollback_triggers.select_related("metric").order_by("order", "id")
+    ]
+
+
+def _channels_doc(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {"name": c.name, "kind": c.kind, "target": c.target, "purpose": c.purpose, "enabled": c.enabled}
+        for c in plan.channels.order_by("id")
+    ]
+
+
+def _messages_doc(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": m.name,
+            "kind": m.kind,
+            "audience": m.audience,
+            "channels": [c.name for c in m.channels.order_by("id")],
+            "at": m.offset,
+            "every": m.every,
+            "count": m.count,
+            "subject": m.subject,
+            "body": m.body,
+            "requires_approval": m.requires_approval,
+            "enabled": m.enabled,
+        }
+        for m in plan.messages.prefetch_related("channels").order_by("order", "id")
+    ]
 
 
 def _checklist_doc(c: Checklist) -> dict[str, Any]:
