@@ -22,12 +22,17 @@ def _name(obj: Any) -> str | None:
 
 
 def _step_doc(step: Step) -> dict[str, Any]:
+    before = [d.name for d in sorted(step.depends_on.all(), key=lambda d: (d.offset, d.order))]
+    after = before + [g.name for g in sorted(step.after_gates.all(), key=lambda g: (g.order, g.pk))]
     return {
         "name": step.name,
-        "at": step.offset,
+        "at": None if step.relative else step.offset,
+        "after": after if step.relative else [],
+        "estimate": step.estimate,
         "duration": step.duration,
+        "deadline": step.deadline,
         "lead": _name(step.lead_role),
-        "depends_on": [d.name for d in sorted(step.depends_on.all(), key=lambda d: (d.offset, d.order))],
+        "depends_on": [] if step.relative else before,
         "verify": step.verify,
         "rollback": step.rollback,
         "description": step.description,
@@ -37,7 +42,7 @@ def _step_doc(step: Step) -> dict[str, Any]:
 def plan_doc(plan: Plan) -> PlanDoc:
     """The plan's definition as a validated :class:`PlanDoc`."""
     steps = sorted(
-        Step.objects.filter(plan=plan).select_related("lead_role", "phase").prefetch_related("depends_on"),
+        Step.objects.filter(plan=plan).select_related("lead_role", "phase").prefetch_related("depends_on", "after_gates"),
         key=lambda s: s.order,
     )
     return PlanDoc.model_validate(
@@ -46,6 +51,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "summary": plan.summary,
             "timezone": plan.timezone,
             "reminder_lead": plan.reminder_lead,
+            "window_end": plan.window_end,
             "extra": plan.extra,
             "roles": _roles_doc(plan),
             "contacts": _contacts_doc(plan),

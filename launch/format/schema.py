@@ -139,8 +139,11 @@ class Strict(BaseModel):
 
 class StepDoc(Strict):
     name: Name200
-    at: Offset
+    at: Offset | None = None  # or `after`: one of the two places the step
+    after: Entries[Ref] = []  # steps or gates: starts when they end (pass)
+    estimate: Duration | None = None
     duration: Duration = timedelta(0)
+    deadline: Offset | None = None
     lead: Ref | None = None
     depends_on: Entries[Ref] = []
     verify: Text = ""
@@ -285,6 +288,7 @@ class PlanDoc(Strict):
     summary: Text = ""
     timezone: Str64 | None = None
     reminder_lead: Duration = timedelta(minutes=15)
+    window_end: Offset | None = None
     extra: Data = {}
     roles: Entries[RoleDoc] = []
     contacts: Entries[ContactDoc] = []
