@@ -42,7 +42,9 @@ def _step_doc(step: Step) -> dict[str, Any]:
 def plan_doc(plan: Plan) -> PlanDoc:
     """The plan's definition as a validated :class:`PlanDoc`."""
     steps = sorted(
-        Step.objects.filter(plan=plan).select_related("lead_role", "phase").prefetch_related("depends_on", "after_gates"),
+        Step.objects.filter(plan=plan)
+        .select_related("lead_role", "phase")
+        .prefetch_related("depends_on", "after_gates"),
         key=lambda s: s.order,
     )
     return PlanDoc.model_validate(
