@@ -14,6 +14,7 @@ from roles.models import Role
 from .models import Event, Hold, Phase, Plan, Step, StepStatus
 from .panels import overview_parts
 from .permissions import can_view
+from .schedule import plan_forecast
 from .timing import count_dated
 from .validators import parse_datetime_input
 
@@ -194,13 +195,13 @@ def critical_path(durations: dict[int, float], deps: dict[int, list[int]]) -> li
 
 def timeline(plan: Plan, *, now, role: str = "") -> dict:
     """Phases and steps from T-7d to T+7d as positioned bars: planned vs actual, late marks, the critical
-    path and the "now" line (4 queries, whatever the plan's size)."""
+    path and the "now" line (the forecast and the gates; 8 queries, whatever the plan's size)."""
     steps = list(Step.objects.filter(plan=plan).select_related("lead_role").order_by("offset", "order"))
     edges = Step.depends_on.through.objects.filter(from_step__plan=plan).values_list("from_step_id", "to_step_id")
     deps: dict[int, list[int]] = {}
     for src, dst in edges:
         deps.setdefault(src, []).append(dst)
-    chain = critical_path({s.pk: s.duration.total_seconds() for s in steps}, deps)
+    chain = critical_path({s.pk: s.length.total_seconds() for s in steps}, deps)
     critical = set(chain)
     phases = list(Phase.objects.filter(plan=plan))
     roles = list(Role.objects.filter(plan=plan).only("id", "name", "slug", "order"))
@@ -211,26 +212,35 @@ def timeline(plan: Plan, *, now, role: str = "") -> dict:
         return {"left": left, "width": round(min(width, 100 - left), 3)}
 
     t0 = plan.t0
+    fc = plan_forecast(plan, now=now, steps=steps)
     rows_by_phase: dict[int | None, list[dict]] = {}
     late_count = 0
     for s in steps:
         if role and (s.lead_role is None or s.lead_role.slug != role):
             continue
-        start_s = s.offset.total_seconds()
-        planned = bar(start_s, start_s + s.duration.total_seconds())
+        f = fc.steps[s.pk]
+        planned = bar((f.planned_start - t0).total_seconds(), (f.planned_end - t0).total_seconds())
         actual = None
         if s.actual_start:
             finish = s.actual_finish or now
             actual = bar((s.actual_start - t0).total_seconds(), (finish - t0).total_seconds())
-        planned_finish = t0 + s.offset + s.duration
+        forecast_bar = None if f.finished else bar((f.start - t0).total_seconds(), (f.end - t0).total_seconds())
         late = (
-            (s.status == StepStatus.DONE and s.actual_finish is not None and s.actual_finish > planned_finish)
-            or (s.status == StepStatus.IN_PROGRESS and now > planned_finish)
-            or (s.status == StepStatus.PENDING and now > t0 + s.offset)
+            (s.status == StepStatus.DONE and s.actual_finish is not None and s.actual_finish > f.planned_end)
+            or (s.status == StepStatus.IN_PROGRESS and now > f.planned_end)
+            or (s.status == StepStatus.PENDING and now > f.planned_start)
         )
         late_count += late
         rows_by_phase.setdefault(s.phase_id, []).append(
-            {"step": s, "planned": planned, "actual": actual, "late": late, "critical": s.pk in critical}
+            {
+                "step": s,
+                "planned": planned,
+                "actual": actual,
+                "forecast": forecast_bar,
+                "fc": f,
+                "late": late,
+                "critical": s.pk in critical,
+            }
         )
     groups = []
     for ph in phases:
@@ -250,6 +260,17 @@ def timeline(plan: Plan, *, now, role: str = "") -> dict:
         "t0_pct": axis_pct(0),
         "band": {"left": axis_pct(-6 * _H), "width": axis_pct(12 * _H) - axis_pct(-6 * _H)},
         "critical_steps": [by_id[pk] for pk in chain],
+        "forecast": fc,
+        "gate_marks": [
+            {
+                "name": g.gate.name,
+                "passed": g.gate.passed_at is not None,
+                "planned_pct": axis_pct((g.planned - t0).total_seconds()) if g.planned else None,
+                "forecast_pct": axis_pct((g.forecast - t0).total_seconds()) if g.forecast else None,
+                "forecast": g.forecast,
+            }
+            for g in fc.gates.values()
+        ],
         "late_count": late_count,
         "roles": roles,
         "role": role,

@@ -21,8 +21,10 @@ from checklists.models import Gate, Item, ItemStatus
 from communications.models import Message
 from issues.models import Issue, IssueStatus
 from issues.selectors import escalation_levels, issue_rows, open_issues
+from plans.forecast import Forecast
 from plans.metrics import trigger_state
 from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
+from plans.schedule import plan_forecast
 from roles.models import Role
 
 WINDOW = timedelta(minutes=30)
@@ -108,6 +110,9 @@ class Board:
     metrics: list[dict[str, Any]]
     alarms: list[Any]
     events: list[Event]
+    unowned_total: int = 0
+    unowned_done: int = 0
+    forecast: Forecast | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -180,8 +185,9 @@ def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4
     return late[:n_late] + upcoming[: rows - n_late]
 
 
-def role_rows(plan: Plan, now: datetime) -> list[RoleRow]:
-    """Every role with its checklist progress, late count and current step. Three queries."""
+def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list[RoleRow]:
+    """Every role with the progress of its items and the steps it leads, late count and current step; the
+    work no role owns is counted into ``unowned`` (coordinator's). Four queries."""
     elapsed = _elapsed(plan, now)
     people = ("first_name", "last_name", "username")
     rows = {
@@ -200,10 +206,21 @@ def role_rows(plan: Plan, now: datetime) -> list[RoleRow]:
             late=Count("id", filter=Q(status=ItemStatus.OPEN, due_offset__lt=elapsed)),
         )
     )
+    unowned = unowned or RoleRow(0, "", 0, "", "")
     for s in stats:
-        row = rows.get(s["rid"])
+        row = rows.get(s["rid"]) if s["rid"] is not None else unowned
         if row:
             row.total, row.done, row.late = s["total"], s["done"], s["late"]
+    for s in (
+        Step.objects.filter(plan=plan)
+        .values("lead_role_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(status__in=[StepStatus.DONE, StepStatus.SKIPPED])))
+        .order_by()
+    ):
+        row = rows.get(s["lead_role_id"]) if s["lead_role_id"] is not None else unowned
+        if row:
+            row.total += s["total"]
+            row.done += s["done"]
     steps = Step.objects.filter(plan=plan, lead_role__isnull=False).filter(
         Q(status=StepStatus.IN_PROGRESS) | Q(status=StepStatus.PENDING, offset__lt=elapsed)
     )
@@ -339,7 +356,8 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     phase, next_phase = current_phase(list(plan.phases.all()), elapsed)
     entries, late_total, lines_total = next_entries(plan, now)
     shown_entries = pick_entries(entries)
-    roles = role_rows(plan, now)
+    unowned = RoleRow(0, "No owner role", 0, "", "")
+    roles = role_rows(plan, now, unowned)
     roles.sort(key=lambda r: r.attention)
     shown, hidden = roles[:ROLE_ROWS], roles[ROLE_ROWS:]
     issues = list(open_issues(plan).select_related(None).select_related("owner_role")[:ISSUE_ROWS])
@@ -362,8 +380,11 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         roles=shown,
         roles_more=len(hidden),
         roles_more_unassigned=sum(r.unassigned for r in hidden),
-        items_total=sum(r.total for r in roles),
-        items_done=sum(r.done for r in roles),
+        items_total=sum(r.total for r in roles) + unowned.total,
+        items_done=sum(r.done for r in roles) + unowned.done,
+        unowned_total=unowned.total,
+        unowned_done=unowned.done,
+        forecast=plan_forecast(plan, now=now),
         issues=rows,
         issues_more=max(0, sum(counts.values()) - len(rows)),
         issue_counts=counts,
