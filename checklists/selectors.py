@@ -82,14 +82,14 @@ class Row:
 
 def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
     due = None if item.due_offset is None else plan.at(item.due_offset)
-    blockers: list[Step] = []
+    blockers: list[Step | Gate] = []
     if item.status == ItemStatus.DONE:
         state = "done"
     elif item.status == ItemStatus.SKIPPED:
         state = "skipped"
     else:
         step = item.step
-        blockers = _open_blockers(step) if step is not None and step.status == StepStatus.PENDING else []
+        blockers = [*_open_blockers(step)] if step is not None and step.status == StepStatus.PENDING else []
         state = "blocked" if blockers else timing_state(now, due, plan.reminder_lead)
     return Row("item", item, item.due_offset, due, state, can_act, blockers)
 

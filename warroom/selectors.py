@@ -211,16 +211,17 @@ def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list
         row = rows.get(s["rid"]) if s["rid"] is not None else unowned
         if row:
             row.total, row.done, row.late = s["total"], s["done"], s["late"]
-    for s in (
+    led = (
         Step.objects.filter(plan=plan)
         .values("lead_role_id")
         .annotate(total=Count("id"), done=Count("id", filter=Q(status__in=[StepStatus.DONE, StepStatus.SKIPPED])))
         .order_by()
-    ):
-        row = rows.get(s["lead_role_id"]) if s["lead_role_id"] is not None else unowned
+    )
+    for lead in led:
+        row = rows.get(lead["lead_role_id"]) if lead["lead_role_id"] is not None else unowned
         if row:
-            row.total += s["total"]
-            row.done += s["done"]
+            row.total += lead["total"]
+            row.done += lead["done"]
     steps = Step.objects.filter(plan=plan, lead_role__isnull=False).filter(
         Q(status=StepStatus.IN_PROGRESS) | Q(status=StepStatus.PENDING, offset__lt=elapsed)
     )
