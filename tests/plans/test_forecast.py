@@ -4,6 +4,7 @@ deadline that will be missed is flagged before it comes. Time travels with time_
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +21,19 @@ from plans.offsets import offset_moment
 from plans.schedule import plan_forecast
 from plans.services import hold_end, hold_start, plan_reschedule
 from tests import factories
+
+
+def _step(**fields: Any) -> Step:
+    return cast(Step, factories.StepFactory(**fields))
+
+
+def _gate(**fields: Any) -> Gate:
+    return cast(Gate, factories.GateFactory(**fields))
+
+
+def _plan(**fields: Any) -> Plan:
+    return cast(Plan, factories.PlanFactory(**fields))
+
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -56,12 +70,10 @@ def cutover(plan: Plan) -> list[Step]:
     """Four steps: Freeze at T+0 (20m), then Backup (1h), Migrate (30m), Verify (20m), each after the
     one before; the maintenance window ends at T+2h30m."""
     role = factories.RoleFactory(plan=plan, primary=plan.coordinator)
-    freeze = factories.StepFactory(plan=plan, name="Freeze", offset=timedelta(0), estimate=20 * M, lead_role=role)
+    freeze = _step(plan=plan, name="Freeze", offset=timedelta(0), estimate=20 * M, lead_role=role)
     steps = [freeze]
     for name, estimate in (("Backup", H), ("Migrate", 30 * M), ("Verify", 20 * M)):
-        step = factories.StepFactory(
-            plan=plan, name=name, offset=timedelta(0), estimate=estimate, relative=True, lead_role=role
-        )
+        step = _step(plan=plan, name=name, offset=timedelta(0), estimate=estimate, relative=True, lead_role=role)
         step.depends_on.add(steps[-1])
         steps.append(step)
     with transaction.atomic():
@@ -170,7 +182,7 @@ def test_a_deadline_that_will_be_missed_is_flagged_before_it_is_due(
 @pytest.mark.django_db
 def test_a_gate_is_the_deadline_of_the_steps_its_criteria_name(plan: Plan, cutover: list[Step]) -> None:
     freeze = cutover[0]
-    gate = factories.GateFactory(plan=plan, name="Go/No-Go", offset=10 * M)
+    gate = _gate(plan=plan, name="Go/No-Go", offset=10 * M)
     factories.ItemFactory(checklist__plan=plan, gate=gate, step=freeze)
     with time_machine.travel(T0 - H, tick=False):  # Freeze (T+0, 20m) cannot end before the gate at T+10m
         risky = _now_forecast(plan).at_risk
@@ -190,18 +202,16 @@ def test_day_offsets_keep_the_wall_clock_time_across_daylight_saving() -> None:
 
 @pytest.mark.django_db
 def test_a_plans_day_offsets_use_its_zone(coordinator: User) -> None:
-    plan = factories.PlanFactory(
-        coordinator=coordinator, timezone="Europe/Berlin", t0=datetime(2026, 11, 10, 6, 5, tzinfo=UTC)
-    )
-    step = factories.StepFactory(plan=plan, offset=timedelta(days=-30))
+    plan = _plan(coordinator=coordinator, timezone="Europe/Berlin", t0=datetime(2026, 11, 10, 6, 5, tzinfo=UTC))
+    step = _step(plan=plan, offset=timedelta(days=-30))
     assert plan.local(step.planned_start).strftime("%d %b %H:%M") == "11 Oct 07:05"
 
 
 @pytest.mark.django_db
 def test_a_step_waiting_for_a_gate_cannot_start_before_it_passed(plan: Plan, coordinator: User) -> None:
     role = factories.RoleFactory(plan=plan, primary=coordinator)
-    step = factories.StepFactory(plan=plan, name="Switch DNS", offset=H, relative=True, lead_role=role)
-    gate = factories.GateFactory(plan=plan, name="Go/No-Go", offset=H)
+    step = _step(plan=plan, name="Switch DNS", offset=H, relative=True, lead_role=role)
+    gate = _gate(plan=plan, name="Go/No-Go", offset=H)
     gate.blocks.add(step)
     with pytest.raises(ValidationError, match="waits for the gate “Go/No-Go” \\(pending\\)"):
         step_start(step, by=coordinator)

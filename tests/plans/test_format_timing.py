@@ -24,7 +24,7 @@ def _body(text: str) -> str:
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
 
 
-def _import(name: str, t0: str | None = "2026-12-05T22:00") -> tuple[Plan, str]:
+def _import(name: str, t0: str = "2026-12-05T22:00") -> tuple[Plan, str]:
     text = (RUNBOOKS / name).read_text()
     return import_plan_text(text, filename=name, t0=t0), text
 

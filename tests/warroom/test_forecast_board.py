@@ -5,20 +5,35 @@ actual bars and draws the gates."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import pytest
 import time_machine
-from pytest_django import DjangoAssertNumQueries
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
+from checklists.models import Gate
 from checklists.services import step_start
 from plans.models import Plan, Step
 from plans.services import plan_reschedule
 from tests import factories
 from warroom import selectors, views
+
+
+def _step(**fields: Any) -> Step:
+    return cast(Step, factories.StepFactory(**fields))
+
+
+def _gate(**fields: Any) -> Gate:
+    return cast(Gate, factories.GateFactory(**fields))
+
+
+def _plan(**fields: Any) -> Plan:
+    return cast(Plan, factories.PlanFactory(**fields))
+
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
@@ -29,16 +44,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cutover(plan: Plan, coordinator: User) -> list[Step]:
     role = factories.RoleFactory(plan=plan, name="DBA", primary=coordinator)
-    first = factories.StepFactory(plan=plan, name="Backup", offset=timedelta(0), estimate=60 * M, lead_role=role)
-    second = factories.StepFactory(
-        plan=plan, name="Migrate", offset=timedelta(0), estimate=30 * M, relative=True, lead_role=role
-    )
+    first = _step(plan=plan, name="Backup", offset=timedelta(0), estimate=60 * M, lead_role=role)
+    second = _step(plan=plan, name="Migrate", offset=timedelta(0), estimate=30 * M, relative=True, lead_role=role)
     second.depends_on.add(first)
-    third = factories.StepFactory(
-        plan=plan, name="Verify", offset=timedelta(0), estimate=20 * M, relative=True, lead_role=None
-    )
+    third = _step(plan=plan, name="Verify", offset=timedelta(0), estimate=20 * M, relative=True, lead_role=None)
     third.depends_on.add(second)
-    gate = factories.GateFactory(plan=plan, name="Go/No-Go", offset=timedelta(0))
+    gate = _gate(plan=plan, name="Go/No-Go", offset=timedelta(0))
     gate.blocks.add(first)
     Plan.objects.filter(pk=plan.pk).update(window_end=2 * 60 * M)
     with transaction.atomic():
@@ -81,7 +92,10 @@ def test_who_owns_what_counts_steps_and_unowned_work(plan: Plan, coordinator: Us
 
 
 def test_the_timeline_shows_planned_forecast_and_actual_and_draws_gates(
-    client: Client, plan: Plan, coordinator: User, cutover: list[Step],
+    client: Client,
+    plan: Plan,
+    coordinator: User,
+    cutover: list[Step],
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     _overrun(plan, coordinator, cutover[0])
