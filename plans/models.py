@@ -48,6 +48,11 @@ class Plan(models.Model):
     )
     source_template = models.CharField(max_length=80, blank=True, help_text="Built-in template it was made from.")
     extra = models.JSONField(default=dict, blank=True, help_text="Plan-level facts kept verbatim from the source.")
+    clockless = models.BooleanField(
+        default=False,
+        help_text="No T-0 (a checklist answered ahead of a launch): pages show progress, not a countdown; "
+        "its T-0 is only the moment it was created and nothing is placed by it.",
+    )
     window_end = models.DurationField(
         null=True, blank=True, help_text="End of the maintenance window, from T-0: a step forecast past it is at risk."
     )

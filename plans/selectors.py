@@ -75,7 +75,8 @@ def plan_overview(plan: Plan) -> dict:
     for step in next_steps:
         step.plan = plan
     parts = {key: part(plan) for key, part in overview_parts()}
-    return {"roles": roles, "holds": holds, "next_steps": next_steps, **parts}
+    has_steps = bool(next_steps) or Step.objects.filter(plan=plan).exists()
+    return {"roles": roles, "holds": holds, "next_steps": next_steps, "has_steps": has_steps, **parts}
 
 
 def parse_local_datetime(plan: Plan, text: str):

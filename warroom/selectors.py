@@ -42,8 +42,8 @@ class Entry:
     kind: str  # "step" | "item"
     title: str
     role: str
-    at: datetime
-    offset: timedelta
+    at: datetime | None  # None in a clockless plan
+    offset: timedelta | None
     late: bool
     state: str = ""
 
@@ -116,6 +116,11 @@ class Board:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def percent(self) -> int:
+        """Work done (items and steps), for a clockless plan's progress in place of the countdown."""
+        return 100 if not self.items_total else int(self.items_done * 100 / self.items_total)
+
+    @property
     def t_offset(self) -> timedelta:
         """Where the clock stands: frozen at the hold's start during a hold."""
         moment = self.hold.started_at if self.hold else self.now
@@ -172,8 +177,18 @@ def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
     for rows, late in ((late_items[:NEXT_ROWS], True), (next_items[:NEXT_ROWS], False)):
         for title, due, owner, checklist_role in rows:
             entries.append(Entry("item", title, owner or checklist_role or "", plan.t0 + due, due, late))
-    entries.sort(key=lambda e: (not e.late, e.offset))
+    entries.sort(key=lambda e: (not e.late, e.offset or timedelta(0)))
     return entries, counts["late"] + late_steps, counts["total"] + len(steps)
+
+
+def open_entries(plan: Plan) -> tuple[list[Entry], int, int]:
+    """A clockless plan's open items in checklist order: nothing is late without a clock (two queries)."""
+    open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
+    rows = open_items.order_by("checklist__order", "order", "id").values_list(
+        "title", "owner_role__name", "checklist__role__name"
+    )[:NEXT_ROWS]
+    entries = [Entry("item", t, owner or role or "", None, None, False) for t, owner, role in rows]
+    return entries, 0, open_items.count()
 
 
 def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4) -> list[Entry]:
@@ -355,7 +370,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     elapsed = _elapsed(plan, now)
     hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
     phase, next_phase = current_phase(list(plan.phases.all()), elapsed)
-    entries, late_total, lines_total = next_entries(plan, now)
+    entries, late_total, lines_total = open_entries(plan) if plan.clockless else next_entries(plan, now)
     shown_entries = pick_entries(entries)
     unowned = RoleRow(0, "No owner role", 0, "", "")
     roles = role_rows(plan, now, unowned)

@@ -152,6 +152,30 @@ def _gate_criteria(doc: PlanDoc) -> dict[str, list[str]]:
     return out
 
 
+def _clockless_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    """A clockless plan has no T-0: nothing in it may be placed by an offset."""
+    if not doc.clockless:
+        return []
+    why = "a clockless plan has no T-0"
+    found: list[Finding] = [
+        (loc + ("name",), f"{why}: step {s.name!r} needs one (use a checklist item)") for loc, s in steps
+    ]
+    if doc.window_end is not None:
+        found.append((("window_end",), f"{why}: no window_end"))
+    for i, p in enumerate(doc.phases):
+        if p.start or p.end is not None:
+            found.append((("phases", i, "start" if p.start else "end"), f"{why}: phase {p.name!r} has no start or end"))
+    found += [(("gates", i, "at"), f"{why}: gate {g.name!r} has no at") for i, g in enumerate(doc.gates) if g.at]
+    found += [(("messages", i, "at"), f"{why}: no scheduled messages") for i, _ in enumerate(doc.messages)]
+    for i, cl in enumerate(doc.checklists):
+        found += [
+            (("checklists", i, "items", j, "due"), f"{why}: item {it.title!r} has no due offset")
+            for j, it in enumerate(cl.items)
+            if it.due is not None
+        ]
+    return found
+
+
 def _placement_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
     """A step is placed by `at` or by `after`, and a step placed after others lists them all there."""
     found: list[Finding] = []
@@ -348,6 +372,7 @@ SECTION_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], lis
 #: Rules between one entry's own fields (skipped for an entry whose bad values were taken out).
 ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[Finding]], ...] = (
     _placement_rules,
+    _clockless_rules,
     _rollback_trigger_rules,
     _metric_checks,
     _message_rules,

@@ -52,6 +52,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "name": plan.name,
             "summary": plan.summary,
             "timezone": plan.timezone,
+            "clockless": plan.clockless,
             "reminder_lead": plan.reminder_lead,
             "window_end": plan.window_end,
             "extra": plan.extra,
@@ -308,6 +309,12 @@ def dump_doc(doc: PlanDoc, header: str = "") -> str:
 def export_plan(plan: Plan) -> str:
     """The plan as plan-format YAML. Live state (ticks, votes, issues, readings, events) is not part of it."""
     local = timezone.localtime(plan.t0, plan.zone)
+    if plan.clockless:
+        header = (
+            f"Launch Control plan, exported {timezone.now():%Y-%m-%d %H:%M} UTC. It has no T-0; re-create with:\n"
+            f"  python manage.py import_plan FILE --tz {plan.timezone} --slug {plan.slug}"
+        )
+        return dump_doc(plan_doc(plan), header=header)
     header = (
         f"Launch Control plan, exported {timezone.now():%Y-%m-%d %H:%M} UTC.\n"
         f"T-0 was {local:%Y-%m-%dT%H:%M} {plan.timezone}; re-create with:\n"

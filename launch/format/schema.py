@@ -287,6 +287,7 @@ class PlanDoc(Strict):
     slug: Str80 | None = None
     summary: Text = ""
     timezone: Str64 | None = None
+    clockless: bool = False
     reminder_lead: Duration = timedelta(minutes=15)
     window_end: Offset | None = None
     extra: Data = {}

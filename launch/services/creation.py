@@ -88,6 +88,7 @@ def _create_plan_row(
         timezone=zone,
         coordinator=coordinator,
         reminder_lead=doc.reminder_lead,
+        clockless=doc.clockless,
         window_end=doc.window_end,
         source_template=source_template,
         extra=doc.extra,

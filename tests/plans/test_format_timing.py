@@ -24,16 +24,48 @@ def _body(text: str) -> str:
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith("#"))
 
 
-def _import(name: str, t0: str = "2026-12-05T22:00") -> tuple[Plan, str]:
+def _import(name: str, t0: str | None = "2026-12-05T22:00") -> tuple[Plan, str]:
     text = (RUNBOOKS / name).read_text()
     return import_plan_text(text, filename=name, t0=t0), text
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["database-cutover.yaml", "migration-weekend.yaml"])
+@pytest.mark.parametrize("name", ["database-cutover.yaml", "migration-weekend.yaml", "launch-coordination.yaml"])
 def test_runbooks_round_trip_byte_for_byte(name: str) -> None:
-    plan, text = _import(name)
-    assert _body(export_plan(plan)) == _body(text)
+    plan, text = _import(name, t0=None if name.startswith("launch-") else "2026-12-05T22:00")
+    exported = export_plan(plan)
+    assert _body(exported) == _body(text)
+    again = import_plan_text(exported, filename=name, t0=None if plan.clockless else "2026-12-05T22:00")
+    assert _body(export_plan(again)) == _body(text)
+
+
+@pytest.mark.django_db
+def test_a_clockless_checklist_imports_without_t0() -> None:
+    plan, _ = _import("launch-coordination.yaml", t0=None)
+    assert plan.clockless and not plan.steps.exists()
+    assert plan.items.count() == 12 and not plan.items.filter(due_offset__isnull=False).exists()
+    assert "--t0" not in export_plan(plan).splitlines()[1]
+
+
+@pytest.mark.django_db
+def test_a_clockless_plan_refuses_offsets_and_a_t0() -> None:
+    text = (RUNBOOKS / "launch-coordination.yaml").read_text()
+    dated = text.replace(
+        "        section: Architecture\n        gate: Launch review",
+        "        section: Architecture\n        gate: Launch review\n        due: T-7d",
+        1,
+    )
+    with pytest.raises(PlanFormatError) as exc:
+        import_plan_text(dated, filename="c.yaml", t0=None)
+    assert exc.value.lines() == [
+        "c.yaml:33: a clockless plan has no T-0: item 'Request flow from user to front end to back end is documented' has no due offset"
+    ]
+    with pytest.raises(PlanFormatError) as exc:
+        import_plan_text(text, filename="c.yaml", t0="2026-12-01T12:00")
+    assert exc.value.lines() == ["c.yaml: a clockless plan has no T-0: leave out --t0"]
+    with pytest.raises(PlanFormatError) as exc:
+        import_plan_text((RUNBOOKS / "database-cutover.yaml").read_text(), filename="d.yaml", t0=None)
+    assert exc.value.lines() == ["d.yaml: --t0: T-0 is required"]
 
 
 @pytest.mark.django_db

@@ -109,3 +109,25 @@ def test_the_timeline_shows_planned_forecast_and_actual_and_draws_gates(
     assert 'class="tl-gate passed"' in html and "Go/No-Go" in html
     assert 'id="tl-forecast"' in html and "+40m" in html
     assert "at risk: end of the maintenance window" in html
+
+
+def test_a_clockless_plan_shows_progress_not_a_countdown(client: Client, coordinator: User) -> None:
+    from pathlib import Path
+
+    from checklists.models import Item
+    from checklists.services import item_tick
+    from launch.services.importer import import_plan_text
+
+    text = (Path(__file__).resolve().parent.parent / "runbooks" / "launch-coordination.yaml").read_text()
+    plan = import_plan_text(text, filename="c.yaml", t0=None, coordinator=coordinator)
+    item_tick(Item.objects.filter(plan=plan).first(), by=coordinator)  # type: ignore[arg-type]
+    html = views.render_board(plan)
+    assert 'id="wr-progress"' in html and 'id="wr-clock"' not in html
+    assert "1/12 done · no T-0" in html and "8%" in html
+    assert "Open items" in html and "Forecast end" not in html
+    client.force_login(coordinator)
+    page = client.get(reverse("plans:detail", args=[plan.slug])).content.decode()
+    assert "No T-0" in page and "data-countdown" not in page
+    assert "This plan has no steps." in page and "Every step is done." not in page
+    timeline = client.get(reverse("plans:timeline", args=[plan.slug])).content.decode()
+    assert 'id="tl-clockless"' in timeline
