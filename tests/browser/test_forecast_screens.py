@@ -58,7 +58,7 @@ def test_timeline_and_board_show_the_forecast_slip(
         page.wait_for_selector("#tl-forecast")
         assert page.locator(".bar.forecast").count() == 8  # the running backup and the seven after it
         assert page.locator(".tl-gate").count() >= 1
-        assert "at risk: point of no return" in page.inner_text("body")
+        assert page.locator(".badge.risk-at_risk").count() == 1
         page.screenshot(path=str(ROOT / "docs" / "forecast-timeline.png"), full_page=True)
 
         page.set_viewport_size({"width": 1920, "height": 1080})

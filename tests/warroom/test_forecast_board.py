@@ -108,7 +108,7 @@ def test_the_timeline_shows_planned_forecast_and_actual_and_draws_gates(
     assert html.count('class="bar actual"') == 1
     assert 'class="tl-gate passed"' in html and "Go/No-Go" in html
     assert 'id="tl-forecast"' in html and "+40m" in html
-    assert "at risk: end of the maintenance window" in html
+    assert "after the end of the maintenance window" in html
 
 
 def test_a_clockless_plan_shows_progress_not_a_countdown(client: Client, coordinator: User) -> None:
