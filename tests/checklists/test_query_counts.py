@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 BUDGET = {
     "home": 5,
     "detail": 7,
-    "timeline": 7,
+    "timeline": 11,  # + the forecast: the dependencies, gates, their criteria and the steps waiting for them
     "activity": 7,
     "role": 10,  # + the gates the steps wait for
     "gate": 10,
