@@ -78,7 +78,7 @@ class Item(models.Model):
         return self.title
 
     def due_at(self) -> datetime | None:
-        return None if self.due_offset is None else self.plan.t0 + self.due_offset
+        return None if self.due_offset is None else self.plan.at(self.due_offset)
 
 
 class GateKind(models.TextChoices):

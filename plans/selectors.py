@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from roles.models import Role
 
 from .models import Event, Hold, Phase, Plan, Step, StepStatus
+from .offsets import offset_moment
 from .panels import overview_parts
 from .permissions import can_view
 from .schedule import plan_forecast
@@ -94,7 +95,7 @@ def rebaseline_preview(plan: Plan, new_t0, *, now=None, limit: int = 12) -> dict
     if now is not None:
         pending = pending.filter(offset__gte=now - plan.t0)
     steps = list(pending.select_related("lead_role").order_by("offset", "order")[:limit])
-    moves = [{"step": s, "old": plan.t0 + s.offset, "new": new_t0 + s.offset} for s in steps]
+    moves = [{"step": s, "old": plan.at(s.offset), "new": offset_moment(new_t0, plan.zone, s.offset)} for s in steps]
     return {
         "new_t0": new_t0,
         "delta": delta,

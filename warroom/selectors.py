@@ -173,10 +173,10 @@ def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
             late = offset < elapsed
             state = "late" if late else "pending"
         late_steps += late
-        entries.append(Entry("step", name, role or "", plan.t0 + offset, offset, late, state))
+        entries.append(Entry("step", name, role or "", plan.at(offset), offset, late, state))
     for rows, late in ((late_items[:NEXT_ROWS], True), (next_items[:NEXT_ROWS], False)):
         for title, due, owner, checklist_role in rows:
-            entries.append(Entry("item", title, owner or checklist_role or "", plan.t0 + due, due, late))
+            entries.append(Entry("item", title, owner or checklist_role or "", plan.at(due), due, late))
     entries.sort(key=lambda e: (not e.late, e.offset or timedelta(0)))
     return entries, counts["late"] + late_steps, counts["total"] + len(steps)
 

@@ -157,3 +157,15 @@ def test_a_bad_after_names_its_line(old: str, new: str, expected: str) -> None:
 def test_the_sample_plan_imports() -> None:
     plan = import_plan_text(PLAN, filename="plan.yaml", t0="2026-12-01T12:00", tz="UTC")
     assert Step.objects.get(plan=plan, name="Verify").offset == 90 * M
+
+
+@pytest.mark.django_db
+def test_import_plan_takes_a_clockless_checklist_without_t0() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("import_plan", str(RUNBOOKS / "launch-coordination.yaml"), stdout=out)
+    plan = Plan.objects.get(slug=out.getvalue().strip())
+    assert plan.clockless and plan.timezone == "UTC"
