@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from datetime import datetime
 
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, When
@@ -11,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from roles.models import Role
 
+from .forecast import StepForecast
 from .models import Event, Hold, Phase, Plan, Step, StepStatus
 from .offsets import offset_moment
 from .panels import overview_parts
@@ -195,6 +197,33 @@ def critical_path(durations: dict[int, float], deps: dict[int, list[int]]) -> li
     return chain
 
 
+def _bar(start_s: float, end_s: float) -> dict:
+    left = axis_pct(start_s)
+    width = max(axis_pct(end_s) - left, 0.5)
+    return {"left": left, "width": round(min(width, 100 - left), 3)}
+
+
+def _timeline_row(s: Step, f: StepForecast, *, t0: datetime, now: datetime, critical: bool) -> dict:
+    """One step on the axis: its planned, forecast (unless finished) and actual bars, and whether it is late."""
+    actual = None
+    if s.actual_start:
+        actual = _bar((s.actual_start - t0).total_seconds(), ((s.actual_finish or now) - t0).total_seconds())
+    late = (
+        (s.status == StepStatus.DONE and s.actual_finish is not None and s.actual_finish > f.planned_end)
+        or (s.status == StepStatus.IN_PROGRESS and now > f.planned_end)
+        or (s.status == StepStatus.PENDING and now > f.planned_start)
+    )
+    return {
+        "step": s,
+        "planned": _bar((f.planned_start - t0).total_seconds(), (f.planned_end - t0).total_seconds()),
+        "actual": actual,
+        "forecast": None if f.finished else _bar((f.start - t0).total_seconds(), (f.end - t0).total_seconds()),
+        "fc": f,
+        "late": late,
+        "critical": critical,
+    }
+
+
 def timeline(plan: Plan, *, now, role: str = "") -> dict:
     """Phases and steps from T-7d to T+7d as positioned bars: planned vs actual, late marks, the critical
     path and the "now" line (the forecast and the gates; 8 queries, whatever the plan's size)."""
@@ -208,11 +237,6 @@ def timeline(plan: Plan, *, now, role: str = "") -> dict:
     phases = list(Phase.objects.filter(plan=plan))
     roles = list(Role.objects.filter(plan=plan).only("id", "name", "slug", "order"))
 
-    def bar(start_s: float, end_s: float) -> dict:
-        left = axis_pct(start_s)
-        width = max(axis_pct(end_s) - left, 0.5)
-        return {"left": left, "width": round(min(width, 100 - left), 3)}
-
     t0 = plan.t0
     fc = plan_forecast(plan, now=now, steps=steps)
     rows_by_phase: dict[int | None, list[dict]] = {}
@@ -220,30 +244,9 @@ def timeline(plan: Plan, *, now, role: str = "") -> dict:
     for s in steps:
         if role and (s.lead_role is None or s.lead_role.slug != role):
             continue
-        f = fc.steps[s.pk]
-        planned = bar((f.planned_start - t0).total_seconds(), (f.planned_end - t0).total_seconds())
-        actual = None
-        if s.actual_start:
-            finish = s.actual_finish or now
-            actual = bar((s.actual_start - t0).total_seconds(), (finish - t0).total_seconds())
-        forecast_bar = None if f.finished else bar((f.start - t0).total_seconds(), (f.end - t0).total_seconds())
-        late = (
-            (s.status == StepStatus.DONE and s.actual_finish is not None and s.actual_finish > f.planned_end)
-            or (s.status == StepStatus.IN_PROGRESS and now > f.planned_end)
-            or (s.status == StepStatus.PENDING and now > f.planned_start)
-        )
-        late_count += late
-        rows_by_phase.setdefault(s.phase_id, []).append(
-            {
-                "step": s,
-                "planned": planned,
-                "actual": actual,
-                "forecast": forecast_bar,
-                "fc": f,
-                "late": late,
-                "critical": s.pk in critical,
-            }
-        )
+        row = _timeline_row(s, fc.steps[s.pk], t0=t0, now=now, critical=s.pk in critical)
+        late_count += row["late"]
+        rows_by_phase.setdefault(s.phase_id, []).append(row)
     groups = []
     for ph in phases:
         start = axis_pct(ph.start_offset.total_seconds())

@@ -27,6 +27,8 @@ from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, Ro
 from plans.schedule import plan_forecast
 from roles.models import Role
 
+from .clockless import open_entries
+
 WINDOW = timedelta(minutes=30)
 NEXT_ROWS = 11
 ROLE_ROWS = 14
@@ -110,15 +112,9 @@ class Board:
     metrics: list[dict[str, Any]]
     alarms: list[Any]
     events: list[Event]
-    unowned_total: int = 0
-    unowned_done: int = 0
+    unowned: RoleRow | None = None  # the work no role owns (the coordinator's), in the totals
     forecast: Forecast | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def percent(self) -> int:
-        """Work done (items and steps), for a clockless plan's progress in place of the countdown."""
-        return 100 if not self.items_total else int(self.items_done * 100 / self.items_total)
 
     @property
     def t_offset(self) -> timedelta:
@@ -179,16 +175,6 @@ def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
             entries.append(Entry("item", title, owner or checklist_role or "", plan.at(due), due, late))
     entries.sort(key=lambda e: (not e.late, e.offset or timedelta(0)))
     return entries, counts["late"] + late_steps, counts["total"] + len(steps)
-
-
-def open_entries(plan: Plan) -> tuple[list[Entry], int, int]:
-    """A clockless plan's open items in checklist order: nothing is late without a clock (two queries)."""
-    open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
-    rows = open_items.order_by("checklist__order", "order", "id").values_list(
-        "title", "owner_role__name", "checklist__role__name"
-    )[:NEXT_ROWS]
-    entries = [Entry("item", t, owner or role or "", None, None, False) for t, owner, role in rows]
-    return entries, 0, open_items.count()
 
 
 def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4) -> list[Entry]:
@@ -398,8 +384,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         roles_more_unassigned=sum(r.unassigned for r in hidden),
         items_total=sum(r.total for r in roles) + unowned.total,
         items_done=sum(r.done for r in roles) + unowned.done,
-        unowned_total=unowned.total,
-        unowned_done=unowned.done,
+        unowned=unowned,
         forecast=plan_forecast(plan, now=now),
         issues=rows,
         issues_more=max(0, sum(counts.values()) - len(rows)),

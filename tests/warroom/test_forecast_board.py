@@ -87,7 +87,10 @@ def test_who_owns_what_counts_steps_and_unowned_work(plan: Plan, coordinator: Us
         board = selectors.board(plan)
     dba = next(r for r in board.roles if r.name == "DBA")
     assert (dba.done, dba.total) == (0, 2)  # the two steps it leads, no items
-    assert (board.unowned_done, board.unowned_total) == (0, 2)  # Verify (no lead) and the item
+    assert board.unowned is not None and (board.unowned.done, board.unowned.total) == (
+        0,
+        2,
+    )  # Verify (no lead) and the item
     assert board.items_total == 4
 
 
