@@ -266,6 +266,7 @@ def timeline(plan: Plan, *, now, role: str = "") -> dict:
         "band": {"left": axis_pct(-6 * _H), "width": axis_pct(12 * _H) - axis_pct(-6 * _H)},
         "critical_steps": [by_id[pk] for pk in chain],
         "forecast": fc,
+        "window_pct": axis_pct((fc.window_end - t0).total_seconds()) if fc.window_end else None,
         "gate_marks": [
             {
                 "name": g.gate.name,
