@@ -110,7 +110,7 @@ def order(tasks: Iterable[Task], gates: Iterable[GateMark] = ()) -> list[int]:
     by_id = {t.id: t for t in tasks}
     gate_steps = {g.id: [s for s in g.criteria_steps if s in by_id] for g in gates}
     preds = {
-        t.id: {p for p in t.after if p in by_id} | {s for g in t.gates for s in gate_steps.get(g, ())} - {t.id}
+        t.id: ({p for p in t.after if p in by_id} | {s for g in t.gates for s in gate_steps.get(g, ())}) - {t.id}
         for t in by_id.values()
     }
     followers: dict[int, list[int]] = {n: [] for n in by_id}
