@@ -141,7 +141,8 @@ def validate_webhook_target(url: str) -> None:
         target = parse_webhook_url(url)
         checked_addresses(target.host, target.port)
     except BlockedTarget as exc:
-        raise ValidationError(str(exc).removeprefix("webhook: ").capitalize()) from exc
+        message = str(exc).removeprefix("webhook: ")
+        raise ValidationError(message[:1].upper() + message[1:]) from exc  # not capitalize(): keeps the names
     except ChannelError:
         return
 

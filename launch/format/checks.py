@@ -62,7 +62,7 @@ def check_references(
 
     For a partial parse (loader.parse_plan_partial): the entries in ``touched`` lost bad values, so the
     rules between their own fields are not checked; a reference to a name in ``dropped`` (an entry left
-    out, by kind) is not called unknown."""
+    out, by kind; ``"*"``: the whole list of that kind) is not called unknown."""
     steps = all_steps(doc)
     found = _address_findings(doc) + _unique_names(doc, steps)
     for check in SECTION_CHECKS:
@@ -72,7 +72,8 @@ def check_references(
         found += [f for f in check(doc, steps) if not any(f[0][: len(e)] == e for e in entries)]
     if dropped:
         unsure = {f"unknown {kind} {name!r}" for kind, names in dropped.items() for name in names}
-        found = [f for f in found if f[1] not in unsure]
+        unchecked = tuple(f"unknown {kind} " for kind, names in dropped.items() if "*" in names)
+        found = [f for f in found if f[1] not in unsure and not f[1].startswith(unchecked)]
     return found
 
 

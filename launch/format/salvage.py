@@ -31,7 +31,11 @@ _KINDS = {
     "channels": "channel",
     "checklists": "checklist",
 }
+#: A list refused as a whole hides the names of these kinds (a phase holds steps).
+_UNCHECKABLE = {key: (kind, "step") if key == "phases" else (kind,) for key, kind in _KINDS.items()}
 _ROUNDS = 8
+#: In ``Salvaged.dropped``: every name of that kind is unknown (its whole list was refused).
+ANY_NAME = "*"
 
 
 @dataclass
@@ -100,7 +104,7 @@ class _State:
             return True  # already gone with its entry
         if missing and key in _STAND_INS or (missing and key == "name" and len(path) == 1):
             parent[key] = _STAND_INS.get(key, "?")
-        elif missing:
+        elif missing or (key == "name" and len(path) > 1):  # every entry's name is required
             entry = max((i for i, part in enumerate(path) if isinstance(part, int)), default=None)
             if entry is None:
                 return False
@@ -108,6 +112,8 @@ class _State:
             return True
         else:
             parent.pop(key, None)
+            for kind in _UNCHECKABLE.get(key, ()):  # a list of names refused: no reference to them is checked
+                self.dropped.setdefault(kind, set()).add(ANY_NAME)
         self._touch(path[:-1])
         return True
 

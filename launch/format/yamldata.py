@@ -221,12 +221,11 @@ class _Builder:
         self.add(event, frame.value, frame.loc, frame.size, frame.line)
 
     def as_written(self, frame: _Frame, event: Any) -> str:
-        """A mapping with a mapping or list for a key (``{{X}}`` unquoted) is almost always text meant as
-        text: it is kept as written, and the author told to quote it."""
+        """``{{X}}`` unquoted is a mapping whose key is a mapping: a template placeholder meant as text. It
+        is kept as written and the author told to quote it; any other mapping as a key is an error."""
         written = self.text[frame.start : event.end_mark.index].strip()
-        if not written.startswith("{") or "\n" in written or len(written) > 200:
-            self.problems.append(Problem(frame.line, "a mapping key must be a plain value"))
-            return written
+        if not (written.startswith("{{") and written.endswith("}}")) or "\n" in written or len(written) > 200:
+            raise self.fail(event, "a mapping key must be a plain value")
         shown = written if len(written) <= 60 else written[:57] + "..."
         message = f'YAML read {shown} as a mapping (a value starting with {{ is one): put it in quotes: "{shown}"'
         self.problems.append(Problem(frame.line, message))

@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from communications.channels import validate_webhook_target
+from communications.models import ChannelKind
 from launch.format.checks import check_references
 from launch.format.loader import Parsed, PlanFormatError, Problem, parse_plan_partial, read_plan_file
 from plans.models import Plan
@@ -52,43 +55,73 @@ def parse_t0(value: str | datetime, tz: str) -> datetime:
 def validate_plan_text(
     text: str, *, filename: str = "<plan>", tz: str | None = None, slug: str | None = None
 ) -> tuple[Parsed, str]:
-    """Every check that needs no write: schema, references, users, zone, slug; every problem they can find
-    in one run (the checks after the schema run on what it accepted). Returns (parsed, zone)."""
+    """Every check that needs no write: schema, references, users, zone, slug, webhook targets; every
+    problem they can find in one run (the checks after the schema run on what it accepted). Returns
+    (parsed, zone)."""
     parsed = parse_plan_partial(text, filename)
     doc = parsed.doc
     problems = list(parsed.problems)
     findings = check_references(doc, touched=parsed.touched, dropped=parsed.dropped)
     problems += [Problem(parsed.line(loc), msg) for loc, msg in findings]
+    problems += _user_problems(parsed) + _zone_problems(parsed, tz) + _slug_problems(parsed, slug)
+    problems += _channel_problems(parsed)
+    if problems:
+        raise PlanFormatError(problems, filename)
+    return parsed, tz or doc.timezone or "UTC"
+
+
+def _user_problems(parsed: Parsed) -> list[Problem]:
+    doc = parsed.doc
     users = set(
         get_user_model()
         .objects.filter(username__in={u for r in doc.roles for u in (r.primary, r.backup) if u})
         .values_list("username", flat=True)
     )
-    for i, role in enumerate(doc.roles):
-        for field in ("primary", "backup"):
-            username = getattr(role, field)
-            if username and username not in users:
-                problems.append(
-                    Problem(parsed.line(("roles", i, field)), f"unknown user {username!r} for role {role.name!r}")
-                )
+    return [
+        Problem(parsed.line(("roles", i, field)), f"unknown user {username!r} for role {role.name!r}")
+        for i, role in enumerate(doc.roles)
+        for field in ("primary", "backup")
+        if (username := getattr(role, field)) and username not in users
+    ]
+
+
+def _zone_problems(parsed: Parsed, tz: str | None) -> list[Problem]:
+    doc = parsed.doc
+    problems = []
     if doc.timezone and _zone(doc.timezone) is None:
         problems.append(Problem(parsed.line(("timezone",)), f"unknown time zone {doc.timezone!r}"))
     if tz and _zone(tz) is None:
         problems.append(Problem(None, f"--tz: unknown time zone {tz!r}"))
-    zone = tz or doc.timezone
-    if not zone:
+    if not (tz or doc.timezone):
         problems.append(Problem(None, "no time zone: give --tz or a timezone: key"))
-    wanted = slug or doc.slug
-    if wanted is not None:
-        if wanted != slugify(wanted) or not wanted or len(wanted) > 80:
-            where = None if slug else parsed.line(("slug",))
-            problems.append(Problem(where, f"slug {wanted!r} must be lower-case letters, digits and hyphens"))
-        elif Plan.objects.filter(slug=wanted).exists():
-            where = None if slug else parsed.line(("slug",))
-            problems.append(Problem(where, f"a plan with slug {wanted!r} already exists"))
-    if problems:
-        raise PlanFormatError(problems, filename)
-    return parsed, zone or "UTC"
+    return problems
+
+
+def _slug_problems(parsed: Parsed, slug: str | None) -> list[Problem]:
+    wanted = slug or parsed.doc.slug
+    if wanted is None:
+        return []
+    where = None if slug else parsed.line(("slug",))
+    if wanted != slugify(wanted) or not wanted or len(wanted) > 80:
+        return [Problem(where, f"slug {wanted!r} must be lower-case letters, digits and hyphens")]
+    if Plan.objects.filter(slug=wanted).exists():
+        return [Problem(where, f"a plan with slug {wanted!r} already exists")]
+    return []
+
+
+def _channel_problems(parsed: Parsed) -> list[Problem]:
+    """A webhook channel's target is refused at import as it would be when saved in the admin: not an
+    http(s) URL, or a host on a private address (unless WEBHOOK_ALLOW_PRIVATE)."""
+    problems = []
+    for i, channel in enumerate(parsed.doc.channels):
+        if channel.kind != ChannelKind.WEBHOOK or not channel.target.strip():
+            continue
+        try:
+            validate_webhook_target(channel.target)
+        except ValidationError as exc:
+            where = parsed.line(("channels", i, "target"))
+            problems += [Problem(where, f"channels[{i}].target: {message}") for message in exc.messages]
+    return problems
 
 
 def import_plan_text(

@@ -137,8 +137,9 @@ def test_several_problems_one_line_each():
     text = replace(SMALL, "        lead: DBA\n        depends_on", "        lead: Nobody\n        depends_on")
     text = replace(text, "        at: T-2h30m", "        at: T-2x")
     assert import_errors(text) == [
-        "plan.yaml:22: phases[0].steps[1].at: malformed offset 'T-2x': expected T-7d, T-6h, T+0, T+2h30m"
-    ]  # schema errors first; references are checked once the file is well-formed
+        "plan.yaml:22: phases[0].steps[1].at: malformed offset 'T-2x': expected T-7d, T-6h, T+0, T+2h30m",
+        "plan.yaml:24: unknown role 'Nobody'",
+    ]  # the references are checked on what the schema accepted, in the same run
     text = replace(SMALL, "    authority: Technical Lead", "    authority: CTO")
     text = replace(text, "metric: Error rate,", "metric: Latency,")
     assert import_errors(text) == ["plan.yaml:31: unknown role 'CTO'", "plan.yaml:59: unknown metric 'Latency'"]
