@@ -87,6 +87,7 @@ SERVICE_ENTITIES = {
     "triggers",
     "trigger",
     "kiosk",
+    "link",
     "item",
     "step",
     "gate",

@@ -22,8 +22,8 @@ ALLOWED: dict[str, str] = {
     "communications/outbox/": "the outbox claims, sends and marks deliveries (its own write path)",
     "communications/tasks.py": "Celery entry points into the outbox",
     "communications/channels.py": "the status-page channel's idempotent post, inside the outbox's send",
-    "communications/ical.py": "calendar-feed tokens: feed_create/feed_revoke are services (permission, atomic, "
-    "event) kept beside the token code; feed_for stamps last use",
+    "communications/ical.py": "calendar-feed tokens: feed_create is a service (permission, atomic, event) kept "
+    "beside the token code (feed_revoke is plans.services.link_revoke); feed_for stamps last use",
     "plans/screens.py": "a screen grant per signed-in session (a token row, not launch state)",
     "plans/timing.py": "the offset registry's bulk move, called only from plans.services (hold, rebaseline)",
 }

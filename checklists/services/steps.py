@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
+def _locked_step(step: Step | int) -> Step:
+    pk = step.pk if isinstance(step, Step) else step
+    return Step.objects.select_for_update(of=("self",)).select_related("plan", "lead_role").get(pk=pk)
+
+
 def step_blockers(step: Step) -> list[Step]:
     return [d for d in step.depends_on.all() if d.status not in (StepStatus.DONE, StepStatus.SKIPPED)]
 
@@ -30,8 +35,7 @@ def step_gates_closed(step: Step) -> list[Gate]:
 
 def step_start(step: Step | int, *, by: User) -> Step:
     with transaction.atomic():
-        pk = step.pk if isinstance(step, Step) else step
-        locked = Step.objects.select_for_update(of=("self",)).select_related("plan", "lead_role").get(pk=pk)
+        locked = _locked_step(step)
         require_role(by, locked.lead_role, plan=locked.plan)
         if locked.status == StepStatus.IN_PROGRESS:
             return locked
@@ -64,8 +68,7 @@ def step_start(step: Step | int, *, by: User) -> Step:
 
 def step_finish(step: Step | int, *, by: User, note: str = "") -> Step:
     with transaction.atomic():
-        pk = step.pk if isinstance(step, Step) else step
-        locked = Step.objects.select_for_update(of=("self",)).select_related("plan", "lead_role").get(pk=pk)
+        locked = _locked_step(step)
         require_role(by, locked.lead_role, plan=locked.plan)
         if locked.status == StepStatus.DONE:
             return locked
