@@ -48,11 +48,7 @@ class Plan(models.Model):
     )
     source_template = models.CharField(max_length=80, blank=True, help_text="Built-in template it was made from.")
     extra = models.JSONField(default=dict, blank=True, help_text="Plan-level facts kept verbatim from the source.")
-    clockless = models.BooleanField(
-        default=False,
-        help_text="No T-0 (a checklist answered ahead of a launch): pages show progress, not a countdown; "
-        "its T-0 is only the moment it was created and nothing is placed by it.",
-    )
+    clockless = models.BooleanField(default=False, help_text="No T-0: pages show progress, not a countdown.")
     window_end = models.DurationField(
         null=True, blank=True, help_text="End of the maintenance window, from T-0: a step forecast past it is at risk."
     )
@@ -132,10 +128,7 @@ class Step(models.Model):
     estimate = models.DurationField(
         null=True, blank=True, help_text="How long the step is expected to take (the forecast's length; else duration)."
     )
-    relative = models.BooleanField(
-        default=False,
-        help_text="Placed after the steps it depends on (and the gates it waits for): its offset follows from theirs.",
-    )
+    relative = models.BooleanField(default=False, help_text="Placed after steps or gates: its offset follows theirs.")
     deadline = models.DurationField(
         null=True, blank=True, help_text="Must be finished by this offset from T-0 (a point of no return)."
     )

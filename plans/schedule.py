@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from .forecast import Forecast, GateMark, Task, forecast
+from .forecast import Forecast, GateMark, Task, forecast, planned_offsets
 from .models import Plan, Step
 from .timing import gate_marks
 
@@ -50,3 +50,15 @@ def plan_forecast(plan: Plan, *, now: datetime, steps: Iterable[Step] | None = N
         return Forecast()
     tasks, marks = plan_tasks(plan, steps)
     return forecast(tasks, clock=plan.at, now=now, gates=marks, window_end=plan.window_end)
+
+
+def rescheduled_steps(plan: Plan) -> list[Step]:
+    """The plan's steps placed ``after`` others whose planned offset no longer follows from their
+    predecessors, with the new offset set (locked; the caller saves them)."""
+    steps = list(Step.objects.select_for_update().filter(plan=plan))
+    tasks, marks = plan_tasks(plan, steps)
+    offsets = planned_offsets(tasks, marks)
+    moved = [s for s in steps if s.relative and offsets[s.pk] != s.offset]
+    for step in moved:
+        step.offset = offsets[step.pk]
+    return moved

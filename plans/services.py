@@ -229,19 +229,11 @@ def plan_rebaseline(plan: Plan, *, new_t0: datetime, by: User | None, reason: st
 
 
 def plan_reschedule(plan: Plan) -> int:
-    """Recompute the planned offsets of the steps placed ``after`` others (and gates) from their
-    predecessors' planned ends; returns how many moved. Call inside the writer's transaction (the importer,
-    the admin): the caller records the event."""
-    from .forecast import planned_offsets
+    """Re-plan the steps placed ``after`` others; how many moved. Call in the writer's transaction."""
     from .models import Step
-    from .schedule import plan_tasks
+    from .schedule import rescheduled_steps
 
-    steps = list(Step.objects.select_for_update().filter(plan=plan))
-    tasks, marks = plan_tasks(plan, steps)
-    offsets = planned_offsets(tasks, marks)
-    moved = [s for s in steps if s.relative and offsets[s.pk] != s.offset]
-    for step in moved:
-        step.offset = offsets[step.pk]
+    moved = rescheduled_steps(plan)
     Step.objects.bulk_update(moved, ["offset"])
     return len(moved)
 
