@@ -82,7 +82,7 @@ class Item(models.Model):
         return self.title
 
     def due_at(self) -> datetime | None:
-        return None if self.due_offset is None else self.plan.t0 + self.due_offset
+        return None if self.due_offset is None else self.plan.at(self.due_offset)
 
 
 class GateKind(models.TextChoices):
@@ -118,6 +118,9 @@ class Gate(models.Model):
         Placeholder, blank=True, related_name="gates", help_text="Must be filled in before the gate passes."
     )
     step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="gates")
+    blocks = models.ManyToManyField(
+        Step, blank=True, related_name="after_gates", help_text="Steps that cannot start before this gate passed."
+    )
     status = models.CharField(max_length=10, choices=GateStatus.choices, default=GateStatus.PENDING)
     poll_round = models.PositiveIntegerField(default=1)
     decision = models.CharField(max_length=10, blank=True, choices=[("go", "GO"), ("no_go", "NO-GO")])

@@ -17,7 +17,7 @@ from plans.selectors import my_roles
 from roles.models import Role
 from roles.permissions import can_act_for_role
 
-from .models import Gate, Item, ItemStatus, NoGoTrigger, Vote
+from .models import Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
 from .services import can_decide, can_raise_triggers, gate_blockers, gate_unset
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class Row:
     due: datetime | None
     state: str
     can_act: bool
-    blockers: list[Step] = field(default_factory=list)
+    blockers: list[Step | Gate] = field(default_factory=list)
     late: bool = False
     message: str = ""
     children: list[Row] = field(default_factory=list)
@@ -88,23 +88,23 @@ class Row:
 
 
 def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
-    due = None if item.due_offset is None else plan.t0 + item.due_offset
-    blockers: list[Step] = []
+    due = None if item.due_offset is None else plan.at(item.due_offset)
+    blockers: list[Step | Gate] = []
     if item.status == ItemStatus.DONE:
         state = "done"
     elif item.status == ItemStatus.SKIPPED:
         state = "skipped"
     else:
         step = item.step
-        blockers = _open_blockers(step) if step is not None and step.status == StepStatus.PENDING else []
+        blockers = [*_open_blockers(step)] if step is not None and step.status == StepStatus.PENDING else []
         state = "blocked" if blockers else timing_state(now, due, plan.reminder_lead)
     return Row("item", item, item.due_offset, due, state, can_act, blockers)
 
 
 def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:
-    start = plan.t0 + step.offset
-    finish = start + step.duration
-    blockers: list[Step] = []
+    start = plan.at(step.offset)
+    finish = start + step.length
+    blockers: list[Step | Gate] = []
     late = False
     if step.status == StepStatus.DONE:
         state = "done"
@@ -115,7 +115,8 @@ def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:
         state = "in_progress"
         late = now > finish
     else:
-        blockers = _open_blockers(step)
+        closed_gates = [g for g in step.after_gates.all() if g.status != GateStatus.PASSED]
+        blockers = [*_open_blockers(step), *closed_gates]
         state = "blocked" if blockers else timing_state(now, start, plan.reminder_lead, finish)
         late = now > start
     return Row("step", step, step.offset, start, state, can_act, blockers, late)
@@ -205,7 +206,7 @@ def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) 
     steps = (
         Step.objects.filter(led_by(role), plan=plan)
         .select_related("started_by", "finished_by", "phase")
-        .prefetch_related(_DEPS)
+        .prefetch_related(_DEPS, "after_gates")
     )
     rows += [step_row(plan, step, now=now, can_act=can_act) for step in steps]
     rows.sort(key=_sort_key)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from .offsets import format_offset
+from .offsets import format_offset, offset_moment
 from .runbook.models import Placeholder, PlaceholderKind, Procedure, ProcedureKind, ProcedureStep, TriggerKind  # noqa: F401
 
 
@@ -49,6 +49,10 @@ class Plan(models.Model):
     )
     source_template = models.CharField(max_length=80, blank=True, help_text="Built-in template it was made from.")
     extra = models.JSONField(default=dict, blank=True, help_text="Plan-level facts kept verbatim from the source.")
+    clockless = models.BooleanField(default=False, help_text="No T-0: pages show progress, not a countdown.")
+    window_end = models.DurationField(
+        null=True, blank=True, help_text="End of the maintenance window, from T-0: a step forecast past it is at risk."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,8 +84,8 @@ class Plan(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
     def at(self, offset: timedelta) -> datetime:
-        """The UTC moment of an offset from T-0."""
-        return self.t0 + offset
+        """The UTC moment of an offset from T-0: whole days are calendar days in the plan's zone."""
+        return offset_moment(self.t0, self.zone, offset)
 
     def local(self, moment: datetime) -> datetime:
         return timezone.localtime(moment, self.zone)
@@ -122,6 +126,13 @@ class Step(models.Model):
         "roles.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="led_steps"
     )
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependents")
+    estimate = models.DurationField(
+        null=True, blank=True, help_text="How long the step is expected to take (the forecast's length; else duration)."
+    )
+    relative = models.BooleanField(default=False, help_text="Placed after steps or gates: its offset follows theirs.")
+    deadline = models.DurationField(
+        null=True, blank=True, help_text="Must be finished by this offset from T-0 (a point of no return)."
+    )
     verify = models.TextField(blank=True, help_text="How to verify the step is done.")
     rollback = models.TextField(blank=True, help_text="How to roll the step back.")
     preconditions = models.JSONField(default=list, blank=True, help_text="What must hold before it starts.")
@@ -148,12 +159,17 @@ class Step(models.Model):
         return f"{format_offset(self.offset)} {self.name}"
 
     @property
+    def length(self) -> timedelta:
+        """How long the step is expected to take: its estimate, else its duration."""
+        return self.estimate if self.estimate is not None else self.duration
+
+    @property
     def planned_start(self) -> datetime:
-        return self.plan.t0 + self.offset
+        return self.plan.at(self.offset)
 
     @property
     def planned_finish(self) -> datetime:
-        return self.plan.t0 + self.offset + self.duration
+        return self.plan.at(self.offset) + self.length
 
 
 class Hold(models.Model):

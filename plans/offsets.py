@@ -1,14 +1,15 @@
 """T-minus offsets: durations relative to T-0, written as ``T-7d``, ``T-6h``, ``T+0``, ``T+2h30m``.
 
-Offsets are durations, never wall-clock strings: ``T+1d`` is 24 hours after T-0 whatever the
-calendar does. A plan whose launch-day schedule is written in local clock time (06:00, 07:00...) is
-converted to offsets from T-0 once, when it is imported.
+An offset's whole days are calendar days in the plan's zone (``T-30d`` before a winter T-0 of 07:05 is
+07:05 in summer time too, see :func:`offset_moment`); its hours, minutes and seconds are elapsed time.
+A plan whose launch-day schedule is written in local clock time (06:00, 07:00...) is converted to
+offsets from T-0 once, when it is imported.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 _UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _OFFSET_RE = re.compile(r"^T\s*(?P<sign>[+-])\s*(?P<body>(?:\d+\s*[wdhms]\s*)+|0)$", re.IGNORECASE)
@@ -78,3 +79,17 @@ def format_offset(delta: timedelta) -> str:
 
 def format_duration(delta: timedelta) -> str:
     return _compact(int(abs(delta.total_seconds())))
+
+
+def offset_moment(t0: datetime, zone: tzinfo, offset: timedelta) -> datetime:
+    """The moment of ``offset`` from ``t0`` in a plan's zone: whole days are calendar days (``T-30d``
+    keeps T-0's wall-clock time across a daylight-saving change), hours, minutes and seconds are
+    elapsed time. ``T-1d2h`` is the same clock time a day earlier, then two hours before that."""
+    total = offset.total_seconds()
+    sign = -1 if total < 0 else 1
+    days, rest = divmod(abs(total), 86400)
+    base = t0
+    if days:
+        local = t0.astimezone(zone).replace(tzinfo=None) + timedelta(days=sign * int(days))
+        base = local.replace(tzinfo=zone).astimezone(UTC)
+    return base + timedelta(seconds=sign * rest)

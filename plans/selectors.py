@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
@@ -12,15 +13,16 @@ from django.shortcuts import get_object_or_404
 
 from roles.models import Role
 
+from .forecast import StepForecast
 from .models import Event, Hold, Phase, Plan, Step, StepStatus
+from .offsets import offset_moment
 from .panels import overview_parts
 from .permissions import can_view
+from .schedule import plan_forecast
 from .timing import count_dated
 from .validators import parse_datetime_input
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from .permissions import Viewer
 
 
@@ -80,7 +82,8 @@ def plan_overview(plan: Plan) -> dict:
     for step in next_steps:
         step.plan = plan
     parts = {key: part(plan) for key, part in overview_parts()}
-    return {"roles": roles, "holds": holds, "next_steps": next_steps, **parts}
+    has_steps = bool(next_steps) or Step.objects.filter(plan=plan).exists()
+    return {"roles": roles, "holds": holds, "next_steps": next_steps, "has_steps": has_steps, **parts}
 
 
 def parse_local_datetime(plan: Plan, text: str) -> datetime:
@@ -98,7 +101,7 @@ def rebaseline_preview(plan: Plan, new_t0: datetime, *, now: datetime | None = N
     if now is not None:
         pending = pending.filter(offset__gte=now - plan.t0)
     steps = list(pending.select_related("lead_role").order_by("offset", "order")[:limit])
-    moves = [{"step": s, "old": plan.t0 + s.offset, "new": new_t0 + s.offset} for s in steps]
+    moves = [{"step": s, "old": plan.at(s.offset), "new": offset_moment(new_t0, plan.zone, s.offset)} for s in steps]
     return {
         "new_t0": new_t0,
         "delta": delta,
@@ -198,46 +201,56 @@ def critical_path(durations: dict[int, float], deps: dict[int, list[int]]) -> li
     return chain
 
 
+def _bar(start_s: float, end_s: float) -> dict:
+    left = axis_pct(start_s)
+    width = max(axis_pct(end_s) - left, 0.5)
+    return {"left": left, "width": round(min(width, 100 - left), 3)}
+
+
+def _timeline_row(s: Step, f: StepForecast, *, t0: datetime, now: datetime, critical: bool) -> dict:
+    """One step on the axis: its planned, forecast (unless finished) and actual bars, and whether it is late."""
+    actual = None
+    if s.actual_start:
+        actual = _bar((s.actual_start - t0).total_seconds(), ((s.actual_finish or now) - t0).total_seconds())
+    late = (
+        (s.status == StepStatus.DONE and s.actual_finish is not None and s.actual_finish > f.planned_end)
+        or (s.status == StepStatus.IN_PROGRESS and now > f.planned_end)
+        or (s.status == StepStatus.PENDING and now > f.planned_start)
+    )
+    return {
+        "step": s,
+        "planned": _bar((f.planned_start - t0).total_seconds(), (f.planned_end - t0).total_seconds()),
+        "actual": actual,
+        "forecast": None if f.finished else _bar((f.start - t0).total_seconds(), (f.end - t0).total_seconds()),
+        "fc": f,
+        "late": late,
+        "critical": critical,
+    }
+
+
 def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
     """Phases and steps from T-7d to T+7d as positioned bars: planned vs actual, late marks, the critical
-    path and the "now" line (4 queries, whatever the plan's size)."""
+    path and the "now" line (the forecast and the gates; 8 queries, whatever the plan's size)."""
     steps = list(Step.objects.filter(plan=plan).select_related("lead_role").order_by("offset", "order"))
     edges = Step.depends_on.through.objects.filter(from_step__plan=plan).values_list("from_step_id", "to_step_id")
     deps: dict[int, list[int]] = {}
     for src, dst in edges:
         deps.setdefault(src, []).append(dst)
-    chain = critical_path({s.pk: s.duration.total_seconds() for s in steps}, deps)
+    chain = critical_path({s.pk: s.length.total_seconds() for s in steps}, deps)
     critical = set(chain)
     phases = list(Phase.objects.filter(plan=plan))
     roles = list(Role.objects.filter(plan=plan).only("id", "name", "slug", "order"))
 
-    def bar(start_s: float, end_s: float) -> dict:
-        left = axis_pct(start_s)
-        width = max(axis_pct(end_s) - left, 0.5)
-        return {"left": left, "width": round(min(width, 100 - left), 3)}
-
     t0 = plan.t0
+    fc = plan_forecast(plan, now=now, steps=steps)
     rows_by_phase: dict[int | None, list[dict]] = {}
     late_count = 0
     for s in steps:
         if role and (s.lead_role is None or s.lead_role.slug != role):
             continue
-        start_s = s.offset.total_seconds()
-        planned = bar(start_s, start_s + s.duration.total_seconds())
-        actual = None
-        if s.actual_start:
-            finish = s.actual_finish or now
-            actual = bar((s.actual_start - t0).total_seconds(), (finish - t0).total_seconds())
-        planned_finish = t0 + s.offset + s.duration
-        late = (
-            (s.status == StepStatus.DONE and s.actual_finish is not None and s.actual_finish > planned_finish)
-            or (s.status == StepStatus.IN_PROGRESS and now > planned_finish)
-            or (s.status == StepStatus.PENDING and now > t0 + s.offset)
-        )
-        late_count += late
-        rows_by_phase.setdefault(s.phase_id, []).append(
-            {"step": s, "planned": planned, "actual": actual, "late": late, "critical": s.pk in critical}
-        )
+        row = _timeline_row(s, fc.steps[s.pk], t0=t0, now=now, critical=s.pk in critical)
+        late_count += row["late"]
+        rows_by_phase.setdefault(s.phase_id, []).append(row)
     groups = []
     for ph in phases:
         start = axis_pct(ph.start_offset.total_seconds())
@@ -256,6 +269,18 @@ def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
         "t0_pct": axis_pct(0),
         "band": {"left": axis_pct(-6 * _H), "width": axis_pct(12 * _H) - axis_pct(-6 * _H)},
         "critical_steps": [by_id[pk] for pk in chain],
+        "forecast": fc,
+        "window_pct": axis_pct((fc.window_end - t0).total_seconds()) if fc.window_end else None,
+        "gate_marks": [
+            {
+                "name": g.gate.name,
+                "passed": g.gate.passed_at is not None,
+                "planned_pct": axis_pct((g.planned - t0).total_seconds()) if g.planned else None,
+                "forecast_pct": axis_pct((g.forecast - t0).total_seconds()) if g.forecast else None,
+                "forecast": g.forecast,
+            }
+            for g in fc.gates.values()
+        ],
         "late_count": late_count,
         "roles": roles,
         "role": role,

@@ -228,6 +228,16 @@ def plan_rebaseline(plan: Plan, *, new_t0: datetime, by: User | None, reason: st
     return plan
 
 
+def plan_reschedule(plan: Plan) -> int:
+    """Re-plan the steps placed ``after`` others; how many moved. Call in the writer's transaction."""
+    from .models import Step
+    from .schedule import rescheduled_steps
+
+    moved = rescheduled_steps(plan)
+    Step.objects.bulk_update(moved, ["offset"])
+    return len(moved)
+
+
 # --- Who coordinates the plan ----------------------------------------------------------------------------
 
 

@@ -7,11 +7,14 @@ communications; see [tool.importlinter] in pyproject.toml).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import models
 from django.db.models import F
+
+from .forecast import GateMark
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,26 @@ def pin_before(plan_id: int, old_t0: datetime, moment: datetime, delta: timedelt
         )
         changed += qs.update(**{entry.field: F(entry.field) - delta})
     return changed
+
+
+# --- Gates in the forecast --------------------------------------------------------------------------
+#: (plan id) -> (the plan's gates as forecast marks, {step id: ids of the gates it waits for}).
+GateSource = Callable[[int], tuple[list[GateMark], dict[int, list[int]]]]
+_GATE_SOURCES: list[GateSource] = []
+
+
+def register_gate_source(source: GateSource) -> None:
+    """The checklists app tells the forecast about its gates (plans cannot import it)."""
+    if source not in _GATE_SOURCES:
+        _GATE_SOURCES.append(source)
+
+
+def gate_marks(plan_id: int) -> tuple[list[GateMark], dict[int, list[int]]]:
+    marks: list[GateMark] = []
+    waits: dict[int, list[int]] = {}
+    for source in _GATE_SOURCES:
+        more, more_waits = source(plan_id)
+        marks += more
+        for step, ids in more_waits.items():
+            waits.setdefault(step, []).extend(ids)
+    return marks, waits

@@ -21,10 +21,14 @@ from checklists.models import Gate, Item, ItemStatus
 from communications.models import Message
 from issues.models import Issue, IssueStatus
 from issues.selectors import escalation_levels, issue_rows, open_issues
+from plans.forecast import Forecast
 from plans.metrics import trigger_state
 from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
 from plans.runbook.selectors import plan_links, procedures
+from plans.schedule import plan_forecast
 from roles.models import Role
+
+from .clockless import open_entries
 
 if TYPE_CHECKING:
     from communications.models import Delivery
@@ -44,8 +48,8 @@ class Entry:
     kind: str  # "step" | "item"
     title: str
     role: str
-    at: datetime
-    offset: timedelta
+    at: datetime | None  # None in a clockless plan
+    offset: timedelta | None
     late: bool
     state: str = ""
 
@@ -119,6 +123,8 @@ class Board:
     events: list[Event]
     links: list[Any] = field(default_factory=list)  # filled link placeholders (bridge, status page, runbook)
     procedures: list[Any] = field(default_factory=list)  # the procedure the launch's state has called
+    unowned: RoleRow | None = None  # the work no role owns (the coordinator's), in the totals
+    forecast: Forecast | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -179,11 +185,11 @@ def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
             late = offset < elapsed
             state = "late" if late else "pending"
         late_steps += late
-        entries.append(Entry("step", name, role or "", plan.t0 + offset, offset, late, state))
+        entries.append(Entry("step", name, role or "", plan.at(offset), offset, late, state))
     for rows, late in ((late_items[:NEXT_ROWS], True), (next_items[:NEXT_ROWS], False)):
         for title, due, owner, checklist_role in rows:
-            entries.append(Entry("item", title, owner or checklist_role or "", plan.t0 + due, due, late))
-    entries.sort(key=lambda e: (not e.late, e.offset))
+            entries.append(Entry("item", title, owner or checklist_role or "", plan.at(due), due, late))
+    entries.sort(key=lambda e: (not e.late, e.offset or timedelta(0)))
     return entries, counts["late"] + late_steps, counts["total"] + len(steps)
 
 
@@ -196,8 +202,9 @@ def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4
     return late[:n_late] + upcoming[: rows - n_late]
 
 
-def role_rows(plan: Plan, now: datetime) -> list[RoleRow]:
-    """Every role with its checklist progress, late count and current step. Three queries."""
+def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list[RoleRow]:
+    """Every role with the progress of its items and the steps it leads, late count and current step; the
+    work no role owns is counted into ``unowned`` (coordinator's). Four queries."""
     elapsed = _elapsed(plan, now)
     people = ("first_name", "last_name", "username")
     rows = {
@@ -216,10 +223,22 @@ def role_rows(plan: Plan, now: datetime) -> list[RoleRow]:
             late=Count("id", filter=Q(status=ItemStatus.OPEN, due_offset__lt=elapsed)),
         )
     )
+    unowned = unowned or RoleRow(0, "", 0, "", "")
     for s in stats:
-        row = rows.get(s["rid"])
+        row = rows.get(s["rid"]) if s["rid"] is not None else unowned
         if row:
             row.total, row.done, row.late = s["total"], s["done"], s["late"]
+    led = (
+        Step.objects.filter(plan=plan)
+        .values("lead_role_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(status__in=[StepStatus.DONE, StepStatus.SKIPPED])))
+        .order_by()
+    )
+    for lead in led:
+        row = rows.get(lead["lead_role_id"]) if lead["lead_role_id"] is not None else unowned
+        if row:
+            row.total += lead["total"]
+            row.done += lead["done"]
     steps = Step.objects.filter(plan=plan, lead_role__isnull=False).filter(
         Q(status=StepStatus.IN_PROGRESS) | Q(status=StepStatus.PENDING, offset__lt=elapsed)
     )
@@ -353,9 +372,10 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     elapsed = _elapsed(plan, now)
     hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
     phase, next_phase = current_phase(list(plan.phases.all()), elapsed)
-    entries, late_total, lines_total = next_entries(plan, now)
+    entries, late_total, lines_total = open_entries(plan) if plan.clockless else next_entries(plan, now)
     shown_entries = pick_entries(entries)
-    roles = role_rows(plan, now)
+    unowned = RoleRow(0, "No owner role", 0, "", "")
+    roles = role_rows(plan, now, unowned)
     roles.sort(key=lambda r: r.attention)
     shown, hidden = roles[:ROLE_ROWS], roles[ROLE_ROWS:]
     issues = list(open_issues(plan).select_related(None).select_related("owner_role")[:ISSUE_ROWS])
@@ -378,8 +398,10 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         roles=shown,
         roles_more=len(hidden),
         roles_more_unassigned=sum(r.unassigned for r in hidden),
-        items_total=sum(r.total for r in roles),
-        items_done=sum(r.done for r in roles),
+        items_total=sum(r.total for r in roles) + unowned.total,
+        items_done=sum(r.done for r in roles) + unowned.done,
+        unowned=unowned,
+        forecast=plan_forecast(plan, now=now),
         issues=rows,
         issues_more=max(0, sum(counts.values()) - len(rows)),
         issue_counts=counts,

@@ -18,7 +18,7 @@ from .gates import (
     vote_cast,
 )
 from .items import checklist_items_save, item_role, item_set_status, item_tick, item_untick
-from .steps import step_blockers, step_finish, step_start
+from .steps import step_blockers, step_finish, step_gates_closed, step_start
 from .triggers import can_raise_triggers, require_trigger_rights, trigger_clear, trigger_raise
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "require_authority",
     "require_trigger_rights",
     "step_blockers",
+    "step_gates_closed",
     "step_finish",
     "step_start",
     "trigger_clear",

@@ -12,6 +12,7 @@ from plans.models import Step, StepStatus
 from plans.services import event_record
 from roles.permissions import require_role
 
+from ..models import Gate, GateStatus
 from ._shared import _text
 
 if TYPE_CHECKING:
@@ -27,6 +28,11 @@ def step_blockers(step: Step) -> list[Step]:
     return [d for d in step.depends_on.all() if d.status not in (StepStatus.DONE, StepStatus.SKIPPED)]
 
 
+def step_gates_closed(step: Step) -> list[Gate]:
+    """The gates a step waits for (``after: [gate]``) that have not passed."""
+    return list(step.after_gates.exclude(status=GateStatus.PASSED).order_by("order", "pk"))
+
+
 def step_start(step: Step | int, *, by: User) -> Step:
     with transaction.atomic():
         locked = _locked_step(step)
@@ -38,6 +44,13 @@ def step_start(step: Step | int, *, by: User) -> Step:
         blockers = step_blockers(locked)
         if blockers:
             raise ValidationError(f"“{locked.name}” is blocked by: " + ", ".join(f"“{b.name}”" for b in blockers) + ".")
+        gates = step_gates_closed(locked)
+        if gates:
+            raise ValidationError(
+                f"“{locked.name}” waits for the gate "
+                + ", ".join(f"“{g.name}” ({g.get_status_display().lower()})" for g in gates)
+                + ": it cannot start before the gate has passed."
+            )
         locked.status = StepStatus.IN_PROGRESS
         locked.actual_start = timezone.now()
         locked.started_by = by

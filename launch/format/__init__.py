@@ -103,6 +103,7 @@ def normalise(doc: PlanDoc) -> dict[str, Any]:
         p["gates"] = sorted(p["gates"])
     for step in [s for p in data["phases"] for s in p["steps"]] + data["steps"]:
         step["depends_on"] = sorted(step["depends_on"])
+        step["after"] = sorted(step["after"])
     for e in data["escalation"]:
         e["roles"] = sorted(e["roles"])
     for m in data["messages"]:

@@ -129,13 +129,68 @@ def _step_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list
     roles = _role_names(doc)
     step_names = {s.name for _, s in steps}
     found: list[Finding] = []
+    gate_names = {g.name for g in doc.gates}
     for loc, step in steps:
         found += _ref(loc + ("lead",), step.lead, roles, "role")
         for j, dep in enumerate(step.depends_on):
             found += _ref(loc + ("depends_on", j), dep, step_names, "step")
             if dep == step.name:
                 found.append((loc + ("depends_on", j), f"step {step.name!r} depends on itself"))
-    return found + _cycles(steps)
+        for j, dep in enumerate(step.after):
+            if dep not in step_names and dep not in gate_names:
+                found.append((loc + ("after", j), f"unknown step or gate {dep!r} in after"))
+            if dep == step.name:
+                found.append((loc + ("after", j), f"step {step.name!r} comes after itself"))
+    return found + _cycles(steps, _gate_criteria(doc))
+
+
+def _gate_criteria(doc: PlanDoc) -> dict[str, list[str]]:
+    """Per gate, the steps its criteria items name: a step after a gate also comes after them."""
+    out: dict[str, list[str]] = {}
+    for cl in doc.checklists:
+        for item in cl.items:
+            if item.gate is not None and item.step is not None:
+                out.setdefault(item.gate, []).append(item.step)
+    return out
+
+
+def _clockless_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    """A clockless plan has no T-0: nothing in it may be placed by an offset."""
+    if not doc.clockless:
+        return []
+    why = "a clockless plan has no T-0"
+    found: list[Finding] = [
+        (loc + ("name",), f"{why}: step {s.name!r} needs one (use a checklist item)") for loc, s in steps
+    ]
+    if doc.window_end is not None:
+        found.append((("window_end",), f"{why}: no window_end"))
+    for i, p in enumerate(doc.phases):
+        if p.start or p.end is not None:
+            found.append((("phases", i, "start" if p.start else "end"), f"{why}: phase {p.name!r} has no start or end"))
+    found += [(("gates", i, "at"), f"{why}: gate {g.name!r} has no at") for i, g in enumerate(doc.gates) if g.at]
+    found += [(("messages", i, "at"), f"{why}: no scheduled messages") for i, _ in enumerate(doc.messages)]
+    for i, cl in enumerate(doc.checklists):
+        found += [
+            (("checklists", i, "items", j, "due"), f"{why}: item {it.title!r} has no due offset")
+            for j, it in enumerate(cl.items)
+            if it.due is not None
+        ]
+    return found
+
+
+def _placement_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    """A step is placed by `at` or by `after`, and a step placed after others lists them all there."""
+    found: list[Finding] = []
+    for loc, step in steps:
+        if step.at is None and not step.after:
+            found.append((loc + ("name",), f"step {step.name!r} needs at (an offset) or after (steps or gates)"))
+        elif step.at is not None and step.after:
+            found.append((loc + ("after",), f"step {step.name!r}: give at or after, not both"))
+        if step.after and step.depends_on:
+            found.append(
+                (loc + ("depends_on",), f"step {step.name!r} is placed after others: list its dependencies in after")
+            )
+    return found
 
 
 def _contact_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
@@ -276,9 +331,15 @@ def _message_templates(i: int, msg: Any) -> list[Finding]:
     ]
 
 
-def _cycles(steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
-    graph = {s.name: [d for d in s.depends_on if d != s.name] for _, s in steps}
-    where = {s.name: loc for loc, s in steps}
+def _cycles(steps: list[tuple[tuple[Any, ...], Any]], gate_steps: Mapping[str, list[str]]) -> list[Finding]:
+    """Cycles through depends_on and after; a gate in after stands for the steps its criteria name."""
+    names = {s.name for _, s in steps}
+    graph: dict[str, list[str]] = {}
+    for _, s in steps:
+        before = [*s.depends_on, *(a for a in s.after if a in names)]
+        before += [g for a in s.after if a not in names for g in gate_steps.get(a, [])]
+        graph[s.name] = [d for d in before if d != s.name]
+    where = {s.name: loc + (("after",) if s.after else ("depends_on",)) for loc, s in steps}
     state: dict[str, int] = {}
     found: list[Finding] = []
     reported: set[frozenset[str]] = set()
@@ -293,7 +354,7 @@ def _cycles(steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
-                    found.append((where[name] + ("depends_on",), "dependency cycle: " + " -> ".join(cycle)))
+                    found.append((where[name], "dependency cycle: " + " -> ".join(cycle)))
             elif state.get(dep) is None:
                 visit(dep, trail + [dep])
         state[name] = 2
@@ -317,6 +378,8 @@ SECTION_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], lis
 )
 #: Rules between one entry's own fields (skipped for an entry whose bad values were taken out).
 ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[Finding]], ...] = (
+    _placement_rules,
+    _clockless_rules,
     _rollback_trigger_rules,
     _metric_checks,
     _message_rules,

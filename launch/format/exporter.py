@@ -23,12 +23,17 @@ def _name(obj: Any) -> str | None:
 
 
 def _step_doc(step: Step) -> dict[str, Any]:
+    before = [d.name for d in sorted(step.depends_on.all(), key=lambda d: (d.offset, d.order))]
+    after = before + [g.name for g in sorted(step.after_gates.all(), key=lambda g: (g.order, g.pk))]
     return {
         "name": step.name,
-        "at": step.offset,
+        "at": None if step.relative else step.offset,
+        "after": after if step.relative else [],
+        "estimate": step.estimate,
         "duration": step.duration,
+        "deadline": step.deadline,
         "lead": _name(step.lead_role),
-        "depends_on": [d.name for d in sorted(step.depends_on.all(), key=lambda d: (d.offset, d.order))],
+        "depends_on": [] if step.relative else before,
         "verify": step.verify,
         "rollback": step.rollback,
         "description": step.description,
@@ -42,7 +47,9 @@ def _step_doc(step: Step) -> dict[str, Any]:
 def plan_doc(plan: Plan) -> PlanDoc:
     """The plan's definition as a validated :class:`PlanDoc`."""
     steps = sorted(
-        Step.objects.filter(plan=plan).select_related("lead_role", "phase").prefetch_related("depends_on"),
+        Step.objects.filter(plan=plan)
+        .select_related("lead_role", "phase")
+        .prefetch_related("depends_on", "after_gates"),
         key=lambda s: s.order,
     )
     return PlanDoc.model_validate(
@@ -50,7 +57,9 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "name": plan.name,
             "summary": plan.summary,
             "timezone": plan.timezone,
+            "clockless": plan.clockless,
             "reminder_lead": plan.reminder_lead,
+            "window_end": plan.window_end,
             "extra": plan.extra,
             "roles": _roles_doc(plan),
             "contacts": _contacts_doc(plan),
@@ -320,6 +329,12 @@ def dump_doc(doc: PlanDoc, header: str = "") -> str:
 def export_plan(plan: Plan) -> str:
     """The plan as plan-format YAML. Live state (ticks, votes, issues, readings, events) is not part of it."""
     local = timezone.localtime(plan.t0, plan.zone)
+    if plan.clockless:
+        header = (
+            f"Launch Control plan, exported {timezone.now():%Y-%m-%d %H:%M} UTC. It has no T-0; re-create with:\n"
+            f"  python manage.py import_plan FILE --tz {plan.timezone} --slug {plan.slug}"
+        )
+        return dump_doc(plan_doc(plan), header=header)
     header = (
         f"Launch Control plan, exported {timezone.now():%Y-%m-%d %H:%M} UTC.\n"
         f"T-0 was {local:%Y-%m-%dT%H:%M} {plan.timezone}; re-create with:\n"

@@ -140,8 +140,11 @@ class Strict(BaseModel):
 
 class StepDoc(Strict):
     name: Name200
-    at: Offset
+    at: Offset | None = None  # or `after`: one of the two places the step
+    after: Entries[Ref] = []  # steps or gates: starts when they end (pass)
+    estimate: Duration | None = None
     duration: Duration = timedelta(0)
+    deadline: Offset | None = None
     lead: Ref | None = None
     depends_on: Entries[Ref] = []
     verify: Text = ""
@@ -325,7 +328,9 @@ class PlanDoc(Strict):
     slug: Str80 | None = None
     summary: Text = ""
     timezone: Str64 | None = None
+    clockless: bool = False
     reminder_lead: Duration = timedelta(minutes=15)
+    window_end: Offset | None = None
     extra: Data = {}
     roles: Entries[RoleDoc] = []
     contacts: Entries[ContactDoc] = []

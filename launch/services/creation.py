@@ -8,7 +8,7 @@ it (``Created``: names to rows), so adding a field to one section touches one fu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,6 +21,7 @@ from launch.format.checks import all_steps, role_slug
 from launch.format.loader import Parsed
 from launch.format.schema import PlanDoc
 from plans.models import Phase, Plan, Risk, RollbackTrigger, Step, SuccessMetric
+from plans.services import plan_reschedule
 from roles.models import Contact, EscalationLevel, Role
 
 from .content import create_placeholders, create_procedures
@@ -89,6 +90,8 @@ def _create_plan_row(
         timezone=zone,
         coordinator=coordinator,
         reminder_lead=doc.reminder_lead,
+        clockless=doc.clockless,
+        window_end=doc.window_end,
         source_template=source_template,
         extra=doc.extra,
     )
@@ -172,8 +175,11 @@ def _create_steps(doc: PlanDoc, made: Created) -> None:
             name=s.name,
             description=s.description,
             order=order,
-            offset=s.at,
+            offset=s.at if s.at is not None else timedelta(0),  # a step placed `after` others: see _schedule
+            relative=bool(s.after),
+            estimate=s.estimate,
             duration=s.duration,
+            deadline=s.deadline,
             lead_role=made.role(s.lead),
             verify=s.verify,
             rollback=s.rollback,
@@ -186,8 +192,20 @@ def _create_steps(doc: PlanDoc, made: Created) -> None:
 
 def _link_step_dependencies(doc: PlanDoc, made: Created) -> None:
     for _, s in all_steps(doc):
-        if s.depends_on:
-            made.steps[s.name].depends_on.set([made.steps[d] for d in s.depends_on])
+        before = [*s.depends_on, *(a for a in s.after if a in made.steps)]
+        if before:
+            made.steps[s.name].depends_on.set([made.steps[d] for d in before])
+
+
+def _schedule(doc: PlanDoc, made: Created) -> None:
+    """Steps placed after a gate wait for it; then every step placed `after` others gets its planned
+    offset from its predecessors' (once the gates' criteria exist: a gate without a time is due when
+    the steps its criteria name end)."""
+    for _, s in all_steps(doc):
+        for name in s.after:
+            if name not in made.steps:
+                made.gates[name].blocks.add(made.steps[s.name])
+    plan_reschedule(made.plan)
 
 
 def _create_gates(doc: PlanDoc, made: Created) -> None:
@@ -335,6 +353,7 @@ SECTIONS = (
     _create_gates,
     create_placeholders,
     _create_checklists,
+    _schedule,
     _create_risks,
     _create_metrics,
     _create_rollback_triggers,

@@ -128,7 +128,7 @@ def _channel_problems(parsed: Parsed) -> list[Problem]:
 def import_plan_text(
     text: str,
     *,
-    t0: str | datetime,
+    t0: str | datetime | None,
     tz: str | None = None,
     filename: str = "<plan>",
     slug: str | None = None,
@@ -140,13 +140,17 @@ def import_plan_text(
 ) -> Plan:
     """Create a plan from plan-format text; ``values`` fill the file's placeholders (``--set``).
     Raises :class:`PlanFormatError` (every problem, with its line) and then saves nothing. ``t0`` is
-    naive local time in the zone, or aware."""
+    naive local time in the zone, or aware; None for a clockless plan (``clockless: true``), whose T-0 is
+    only the moment it was made."""
     parsed, zone = validate_plan_text(text, filename=filename, tz=tz, slug=slug)
+    if parsed.doc.clockless != (t0 is None):
+        why = "a clockless plan has no T-0: leave out --t0" if t0 is not None else "--t0: T-0 is required"
+        raise PlanFormatError([Problem(None, why)], filename)
     unfilled = placeholder_values_apply(parsed.doc, values or {})
     if unfilled:
         raise PlanFormatError([Problem(None, line) for line in unfilled], filename)
     try:
-        moment = parse_t0(t0, zone)
+        moment = timezone.now() if t0 is None else parse_t0(t0, zone)
     except BoundsError as exc:
         raise PlanFormatError([Problem(None, f"--t0: {exc}")], filename) from None
     except (ValueError, OverflowError):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -21,7 +24,7 @@ from ..models import (
     SuccessMetric,
 )
 from ..offsets import format_offset
-from ..services import TransitionError, hold_end
+from ..services import TransitionError, hold_end, plan_reschedule
 from .scope import PlanEventMixin, PlanScopedAdmin, ReadOnlyAdmin, actor
 from .timing import TimingFieldsMixin
 
@@ -46,6 +49,12 @@ class StepAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     @admin.display(description="Offset", ordering="offset")
     def at(self, obj: Step) -> str:
         return format_offset(obj.offset)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """A step placed after others, or one they follow, moves them: their planned offsets are derived."""
+        super().save_related(request, form, formsets, change)
+        with transaction.atomic():
+            plan_reschedule(form.instance.plan)
 
 
 @admin.register(Risk)

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
 from ..models import Phase, Plan, Step
 from ..offsets import format_duration, format_offset
-from ..services import plan_rebaseline, plan_set_coordinator
+from ..services import plan_rebaseline, plan_reschedule, plan_set_coordinator
 from .scope import PlanEventMixin, PlanScopedAdmin, actor, administers_every_plan
 from .timing import TimingFieldsMixin
 
@@ -72,7 +73,8 @@ class PlanForm(forms.ModelForm):
     class Meta:
         model = Plan
         fields = [
-            "name", "slug", "summary", "status", "coordinator", "t0", "timezone", "reminder_lead",
+            "name", "slug", "summary", "status", "coordinator", "t0", "timezone", "clockless", "reminder_lead",
+            "window_end",
             "source_template", "extra",
         ]  # fmt: skip
         help_texts = {"t0": "In UTC. Changing it re-baselines the plan: every planned time moves with it."}
@@ -103,13 +105,19 @@ class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     autocomplete_fields = ("coordinator",)
     fieldsets = (
         (None, {"fields": ("name", "slug", "summary", "status", "coordinator")}),
-        ("Time", {"fields": ("t0", "timezone", "t0_local", "reminder_lead")}),
+        ("Time", {"fields": ("t0", "timezone", "t0_local", "clockless", "reminder_lead", "window_end")}),
         ("Source", {"fields": ("source_template", "extra"), "classes": ("collapse",)}),
         ("Bookkeeping", {"fields": ("revision", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
     # roles and checklists append their inlines here (see roles/admin.py, checklists/admin.py) so that
     # plans never imports them.
     inlines = [PhaseInline, StepInline]
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+        """After the steps are saved: the ones placed after others get their planned offsets again."""
+        super().save_related(request, form, formsets, change)
+        with transaction.atomic():
+            plan_reschedule(form.instance)
 
     @admin.display(description="T-0 in the plan's zone")
     def t0_local(self, obj: Plan) -> str:

@@ -40,7 +40,7 @@ class _TimingField(forms.Field):
             raise forms.ValidationError(str(exc)) from None
 
 
-OFFSET_FIELDS = {"offset", "start_offset", "end_offset", "due_offset"}
+OFFSET_FIELDS = {"offset", "start_offset", "end_offset", "due_offset", "deadline", "window_end"}
 
 
 class TimingFieldsMixin:

@@ -31,3 +31,12 @@ def person_filter(user: User | None, default: str = "") -> str:
     if user is None or not getattr(user, "pk", None):
         return default
     return user.get_full_name() or user.get_username()
+
+
+@register.filter(name="signed_duration")
+def signed_duration_filter(value: timedelta | None) -> str:
+    """A slip: ``+40m`` late, ``-30m`` early, ``on time`` for none."""
+    if value is None or abs(value.total_seconds()) < 60:
+        return "on time"
+    sign = "+" if value.total_seconds() > 0 else "-"
+    return f"{sign}{format_duration(timedelta(minutes=int(abs(value.total_seconds()) // 60)))}"

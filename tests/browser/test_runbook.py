@@ -1,7 +1,7 @@
 """Issue 10 in Chromium: the cutover runbook's role page opens a step's runbook detail in place; on the
 go-live template's board the Incident Commander pulls a discretionary rollback trigger and the alarm shows
 its action, someone of another role finds nothing to pull; when the launch rolls back the rollback
-procedure appears on the board. Screenshots: docs/runbook-role.png, docs/runbook-board.png."""
+procedure appears on the board. With LC_SCREENSHOTS=docs, screenshots: docs/runbook-role.png, docs/runbook-board.png."""
 
 from __future__ import annotations
 
@@ -10,18 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from launch.services.importer import import_plan_text
 from plans.models import Plan, PlanStatus, Step
 from plans.services import plan_transition
 from roles.models import Role
 from tests import factories
+from tests.browser.shots import keep
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RUNBOOKS = Path(__file__).resolve().parent.parent / "runbooks"
-DOCS = Path(settings.BASE_DIR) / "docs"
 
 
 def _import(name: str, coordinator: Any, **kwargs: Any) -> Plan:
@@ -50,7 +49,7 @@ def test_the_role_page_opens_a_step_s_runbook_in_place(
     assert detail.evaluate("d => d.open")
     assert "Run the final DMS full-load-and-CDC task to completion." in detail.inner_text()
     assert "Writes frozen" in detail.inner_text()
-    page.screenshot(path=str(DOCS / "runbook-role.png"), full_page=True)
+    keep(page, "runbook-role.png", full_page=True)
     detail.locator("a", has_text="Open the step's page").click()
     page.wait_for_load_state("networkidle")
     assert "Row counts of the 20 largest tables match" in page.inner_text("main")
@@ -90,4 +89,4 @@ def test_a_named_role_pulls_a_trigger_on_the_board(page: Any, login_page: Callab
     plan_transition(plan, to=PlanStatus.ROLLED_BACK, by=coordinator, reason="Failed payments")
     page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
     assert "ROLLBACK" in page.inner_text(".wr-procedure") and "Point DNS back" in page.inner_text(".wr-procedure")
-    page.screenshot(path=str(DOCS / "runbook-board.png"))
+    keep(page, "runbook-board.png")

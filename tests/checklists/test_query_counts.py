@@ -33,10 +33,10 @@ pytestmark = pytest.mark.django_db
 BUDGET = {
     "home": 5,
     "detail": 9,  # + placeholders and procedures (issue 10)
-    "timeline": 7,
+    "timeline": 11,  # + the forecast: the dependencies, gates, their criteria and the steps waiting for them
     "activity": 7,
-    "role": 9,
-    "role_rows": 9,
+    "role": 10,  # + the gates the steps wait for
+    "role_rows": 10,  # the role page's rows
     "gate": 12,  # + unfilled placeholders, blank thresholds (issue 10)
     "gate_poll": 11,  # + the same two
 }

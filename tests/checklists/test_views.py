@@ -221,6 +221,8 @@ def test_times_across_a_dst_change_show_the_plan_zone_offset_of_each_moment(clie
     client.force_login(owner)
     with time_machine.travel(datetime(2026, 10, 24, 9, 0, tzinfo=UTC), tick=False):
         html = client.get(role_url(plan, role)).content.decode()
-    assert "Sat 24 Oct 13:00 BST" in html  # 12:00 UTC the day before, still summer time
+    # T-1d is a calendar day in the plan's zone (issue 10): the same wall-clock time the day before, in
+    # summer time, so 11:00 UTC (not 24 elapsed hours, which would read 13:00 BST)
+    assert "Sat 24 Oct 12:00 BST" in html
     assert "Sun 25 Oct 12:00 GMT" in html  # T-0 after the change
-    assert 'datetime="2026-10-24T12:00:00+00:00"' in html
+    assert 'datetime="2026-10-24T11:00:00+00:00"' in html

@@ -255,7 +255,8 @@ def test_board_render_has_a_fixed_query_count(db: None, django_assert_max_num_qu
     big = build_sample_plan("big", items=2000, roles=60, steps=300, issues=200)
     n_small, n_big = _render_queries(small), _render_queries(big)
     assert n_small == n_big
-    with django_assert_max_num_queries(20):
+    # 20, + the steps each role leads (1) + the forecast: steps, dependencies, gates, criteria, gate waits (5)
+    with django_assert_max_num_queries(26):
         views.render_board(big)
 
 

@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", help="Plan file (YAML); '-' reads standard input.")
         parser.add_argument("--template", help="A built-in template instead of a file (see list_templates).")
-        parser.add_argument("--t0", required=True, help="T-0 in the plan's zone, e.g. 2026-12-01T12:00.")
+        parser.add_argument(
+            "--t0", default=None, help="T-0 in the plan's zone, e.g. 2026-12-01T12:00 (none for a clockless plan)."
+        )
         parser.add_argument("--tz", help="IANA time zone, e.g. Europe/London (default: the file's timezone:).")
         parser.add_argument("--slug", help="Slug for the new plan (default: from its name).")
         parser.add_argument("--name", help="Name for the new plan (default: the file's name:).")
