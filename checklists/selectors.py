@@ -11,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from plans.lateness import is_late, item_late_from, step_is_late
 from plans.models import Event, Plan, Step, StepStatus
 from plans.offsets import format_offset
 from plans.selectors import my_roles
@@ -36,17 +37,12 @@ STATE_LABELS = {
 }
 
 
-def timing_state(now: datetime, due: datetime | None, lead: timedelta, until: datetime | None = None) -> str:
-    """Upcoming until ``lead`` before ``due``, then due soon, due until ``until`` (a step's planned finish;
-    for an item, ``lead`` after its due time), overdue after that."""
-    if due is None:
+def timing_state(now: datetime, due: datetime | None, lead: timedelta) -> str:
+    """Upcoming until ``lead`` before ``due`` (the reminder lead), then due soon, then overdue from the due
+    time on: the one meaning of late in :mod:`plans.lateness`, the same as the board's and the reminders'."""
+    if due is None or now < due - lead:
         return "upcoming"
-    if now < due - lead:
-        return "upcoming"
-    if now < due:
-        return "due_soon"
-    end = until if until is not None and until > due else due + lead
-    return "due" if now < end else "overdue"
+    return "overdue" if is_late(now, due) else "due_soon"
 
 
 def _open_blockers(step: Step | None) -> list[Step]:
@@ -81,7 +77,7 @@ class Row:
 
 
 def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
-    due = None if item.due_offset is None else plan.t0 + item.due_offset
+    due = item_late_from(plan.t0, item.due_offset)
     blockers: list[Step] = []
     if item.status == ItemStatus.DONE:
         state = "done"
@@ -90,27 +86,32 @@ def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
     else:
         step = item.step
         blockers = _open_blockers(step) if step is not None and step.status == StepStatus.PENDING else []
-        state = "blocked" if blockers else timing_state(now, due, plan.reminder_lead)
+        state = (
+            "blocked" if blockers else timing_state(now, item_late_from(plan.t0, item.due_offset), plan.reminder_lead)
+        )
     return Row("item", item, item.due_offset, due, state, can_act, blockers)
 
 
 def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:
     start = plan.t0 + step.offset
-    finish = start + step.duration
     blockers: list[Step] = []
-    late = False
+    late = step_is_late(
+        t0=plan.t0,
+        offset=step.offset,
+        duration=step.duration,
+        status=step.status,
+        now=now,
+        actual_finish=step.actual_finish,
+    )
     if step.status == StepStatus.DONE:
         state = "done"
-        late = step.actual_finish is not None and step.actual_finish > finish
     elif step.status == StepStatus.SKIPPED:
         state = "skipped"
     elif step.status == StepStatus.IN_PROGRESS:
         state = "in_progress"
-        late = now > finish
     else:
         blockers = _open_blockers(step)
-        state = "blocked" if blockers else timing_state(now, start, plan.reminder_lead, finish)
-        late = now > start
+        state = "blocked" if blockers else timing_state(now, start, plan.reminder_lead)
     return Row("step", step, step.offset, start, state, can_act, blockers, late)
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from roles.models import Role
 
+from .lateness import step_is_late
 from .models import Event, Hold, Phase, Plan, Step, StepStatus
 from .panels import overview_parts
 from .permissions import can_view
@@ -222,11 +223,8 @@ def timeline(plan: Plan, *, now, role: str = "") -> dict:
         if s.actual_start:
             finish = s.actual_finish or now
             actual = bar((s.actual_start - t0).total_seconds(), (finish - t0).total_seconds())
-        planned_finish = t0 + s.offset + s.duration
-        late = (
-            (s.status == StepStatus.DONE and s.actual_finish is not None and s.actual_finish > planned_finish)
-            or (s.status == StepStatus.IN_PROGRESS and now > planned_finish)
-            or (s.status == StepStatus.PENDING and now > t0 + s.offset)
+        late = step_is_late(
+            t0=t0, offset=s.offset, duration=s.duration, status=s.status, now=now, actual_finish=s.actual_finish
         )
         late_count += late
         rows_by_phase.setdefault(s.phase_id, []).append(

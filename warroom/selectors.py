@@ -21,6 +21,7 @@ from checklists.models import Gate, Item, ItemStatus
 from communications.models import Message
 from issues.models import Issue, IssueStatus
 from issues.selectors import escalation_levels, issue_rows, open_issues
+from plans.lateness import late_cutoff, step_is_late
 from plans.metrics import trigger_state
 from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
 from roles.models import Role
@@ -118,7 +119,8 @@ class Board:
 
 
 def _elapsed(plan: Plan, now: datetime) -> timedelta:
-    return now - plan.t0
+    """What is due at an offset below this is late (plans.lateness, the one meaning of late)."""
+    return late_cutoff(plan.t0, now)
 
 
 def current_phase(phases: list[Phase], elapsed: timedelta) -> tuple[Phase | None, Phase | None]:
@@ -157,11 +159,8 @@ def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
     entries: list[Entry] = []
     late_steps = 0
     for name, offset, duration, status, role in steps:
-        if status == StepStatus.IN_PROGRESS:
-            late, state = offset + duration < elapsed, "in_progress"
-        else:
-            late = offset < elapsed
-            state = "late" if late else "pending"
+        late = step_is_late(t0=plan.t0, offset=offset, duration=duration, status=status, now=now)
+        state = "in_progress" if status == StepStatus.IN_PROGRESS else "late" if late else "pending"
         late_steps += late
         entries.append(Entry("step", name, role or "", plan.t0 + offset, offset, late, state))
     for rows, late in ((late_items[:NEXT_ROWS], True), (next_items[:NEXT_ROWS], False)):
@@ -215,10 +214,7 @@ def role_rows(plan: Plan, now: datetime) -> list[RoleRow]:
             continue
         if status == StepStatus.IN_PROGRESS:
             row.current_step = row.current_step or name
-            if offset + duration < elapsed:
-                row.late += 1
-        else:
-            row.late += 1
+        row.late += step_is_late(t0=plan.t0, offset=offset, duration=duration, status=status, now=now)
     return list(rows.values())
 
 

@@ -32,6 +32,7 @@ from launchcontrol.http import error_text
 from plans.kiosk import kiosk_link_for, kiosk_link_id, kiosk_token
 from plans.metrics import can_record
 from plans.models import KioskLink, Plan, SuccessMetric, link_days_default, link_days_max
+from plans.numbers import format_quantity
 from plans.permissions import can_coordinate, require_coordinator
 from plans.screens import screen_plan_id, screen_token
 from plans.selectors import plan_for
@@ -365,5 +366,5 @@ def metric_record(request: AuthenticatedHttpRequest, plan: str, pk: int) -> Http
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, f"Recorded {metric.name}: {reading.value.normalize():f}{metric.unit}.")
+        messages.success(request, f"Recorded {metric.name}: {format_quantity(reading.value, metric.unit)}.")
     return redirect("warroom:metrics", obj.slug)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
+from plans.lateness import item_late_from, step_late_from
 from plans.offsets import format_offset
 
 from ..models import Audience, ChannelKind
@@ -70,10 +71,10 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
     )
     for item in items:
         offset, owner = item.due_offset, item.owner_role
-        if offset is None or owner is None:
+        due = item_late_from(plan.t0, offset)
+        if offset is None or owner is None or due is None:
             continue
-        due = plan.t0 + offset
-        url = f"{settings.SITE_URL}/plans/{plan.slug}/"
+        url = deep_link(plan, owner, "item", item.pk)
         yield from _reminder_specs(
             plan=plan,
             kind="item.due",
@@ -124,6 +125,10 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             continue
         begin = plan.t0 + step.offset
         finish = begin + step.duration
+        late_from = step_late_from(plan.t0, step.offset, step.duration, step.status)
+        if late_from is None:
+            continue
+        url = deep_link(plan, lead_role, "step", step.pk)
         if step.status == StepStatus.PENDING:
             yield from _reminder_specs(
                 plan=plan,
@@ -132,23 +137,36 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
                 role=lead_role,
                 due_at=begin - lead,
                 anchor=begin,
-                expires_at=finish + grace,  # useful until the step starts (checked) or its overdue one comes
+                expires_at=begin + grace,  # useful until the step starts (checked) or its late one comes
                 what=f"Reminder: step {step.name} starts {format_offset(step.offset)}",
                 subject=f"[{plan.name}] Starts at {when(plan, begin)}: {step.name}",
                 body=f"Step {step.name} starts {format_offset(step.offset)} ({when(plan, begin)}); "
-                f"you lead it as {lead_role.name}.",
+                f"you lead it as {lead_role.name}.\n\n{url}",
             )
+            yield from _reminder_specs(
+                plan=plan,
+                kind="step.late_start",
+                obj_id=step.pk,
+                role=lead_role,
+                due_at=late_from + grace,
+                anchor=begin,
+                expires_at=None,  # useful until the step starts (checked just before sending)
+                what=f"Late: step {step.name} has not started",
+                subject=f"[{plan.name}] LATE: step {step.name} should have started at {when(plan, begin)}",
+                body=f"Step {step.name} should have started at {when(plan, begin)} and has not.\n\n{url}",
+            )
+            continue
         yield from _reminder_specs(
             plan=plan,
             kind="step.overdue",
             obj_id=step.pk,
             role=lead_role,
-            due_at=finish + grace,
+            due_at=late_from + grace,
             anchor=begin,
             expires_at=None,  # useful until the step is done (checked just before sending)
             what=f"Overdue: step {step.name}",
             subject=f"[{plan.name}] OVERDUE: step {step.name} should have finished at {when(plan, finish)}",
-            body=f"Step {step.name} should have finished at {when(plan, finish)} and is not done.",
+            body=f"Step {step.name} should have finished at {when(plan, finish)} and is not done.\n\n{url}",
         )
 
 
@@ -167,7 +185,7 @@ def _step_still_pending(delivery: Delivery) -> str | None:
     step = Step.objects.filter(pk=delivery.source_id).only("status").first()
     if step is None:
         return "the step was deleted"
-    if delivery.source_kind == "step.due" and step.status != StepStatus.PENDING:
+    if delivery.source_kind in {"step.due", "step.late_start"} and step.status != StepStatus.PENDING:
         return f"the step is already {step.get_status_display().lower()}"
     if step.status in {StepStatus.DONE, StepStatus.SKIPPED}:
         return f"the step is already {step.get_status_display().lower()}"
@@ -178,3 +196,9 @@ register_relevance("item.due", _item_still_open)
 register_relevance("item.overdue", _item_still_open)
 register_relevance("step.due", _step_still_pending)
 register_relevance("step.overdue", _step_still_pending)
+register_relevance("step.late_start", _step_still_pending)
+
+
+def deep_link(plan: Plan, role: Any, kind: str, pk: int) -> str:
+    """The row of an item or step on its role's page (``#item-12``), where it can be ticked."""
+    return f"{settings.SITE_URL}/plans/{plan.slug}/roles/{role.slug}/#{kind}-{pk}"

@@ -133,8 +133,9 @@ def test_whole_plan_each_reminder_and_message_once_at_its_time(coordinator):
     skipped = Delivery.objects.get(channel_kind=ChannelKind.CHAT)
     assert "named-only" in skipped.note
     assert StatusPost.objects.filter(plan=plan).count() == 1 + 4
-    announce = next(m for m in mail.outbox if "Launch announcement" in m.subject)
-    assert announce.body == "We launch 1 Dec 12:00."
+    announce = next(m for m in mail.outbox if m.body == "We launch 1 Dec 12:00.")
+    # An external message with no subject of its own is titled by the plan's state, never the internal name.
+    assert announce.subject == f"{plan.name}: scheduled for Tuesday 01 December 2026 at 12:00 GMT"
     assert announce.to == ["staff@example.com", "execs@example.com"]
     assert len(mail.outbox) == sum(1 for d in rows if d.channel_kind == ChannelKind.EMAIL and d.status == "sent")
 
@@ -250,12 +251,15 @@ def test_hourly_update_text_is_built_from_the_live_state(coordinator):
     assert "- DBA: 1/3" in staff.body
     assert "Gates passed: 1/2 (Go/No-Go)." in staff.body
     assert "Open issues: 1 critical, 0 high, 1 medium, 0 low." in staff.body
-    assert "- Error rate: 0.5% (target < 0.1%, OFF TARGET)" in staff.body
+    assert "- Error rate: 0.5 % (target < 0.1 %, OFF TARGET)" in staff.body
     assert "- Replica lag checked (DBA)" in staff.body
     public = StatusPost.objects.get()
     assert "DBA" not in public.body and "Replica lag" not in public.body
-    assert "Known issues being worked on: 2 (1 serious)." in public.body
-    assert "Behind schedule: 1 tasks." in public.body
+    # The public post is customer copy: the state, what users notice, the next update; no internal report.
+    assert "Behind schedule" not in public.body and "Progress" not in public.body and "/" not in public.title
+    assert "is live since" in public.body
+    assert "while we fix a known problem" in public.body
+    assert "Next update: Tuesday 01 December 2026 at 13:00 GMT." in public.body
 
     # The next hour's update reflects what changed in between.
     Item.objects.filter(title="Replica lag checked").update(status=ItemStatus.DONE)
