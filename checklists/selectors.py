@@ -15,6 +15,7 @@ from plans.lateness import is_late, item_late_from, step_is_late
 from plans.models import Event, Plan, Step, StepStatus
 from plans.offsets import format_offset
 from plans.selectors import my_roles
+from plans.slips import planned_offset
 from roles.models import Role
 from roles.permissions import can_act_for_role
 
@@ -62,6 +63,7 @@ class Row:
     blockers: list[Step] = field(default_factory=list)
     late: bool = False
     message: str = ""
+    planned: timedelta | None = None  # the offset as planned (plans.slips): what the page shows
 
     @property
     def state_label(self) -> str:
@@ -69,7 +71,8 @@ class Row:
 
     @property
     def offset_label(self) -> str:
-        return format_offset(self.offset) if self.offset is not None else "—"
+        shown = self.planned if self.planned is not None else self.offset
+        return format_offset(shown) if shown is not None else "—"
 
     @property
     def dom_id(self) -> str:
@@ -89,7 +92,8 @@ def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
         state = (
             "blocked" if blockers else timing_state(now, item_late_from(plan.t0, item.due_offset), plan.reminder_lead)
         )
-    return Row("item", item, item.due_offset, due, state, can_act, blockers)
+    planned = planned_offset(plan, item.due_offset)
+    return Row("item", item, item.due_offset, due, state, can_act, blockers, planned=planned)
 
 
 def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:
@@ -112,7 +116,8 @@ def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:
     else:
         blockers = _open_blockers(step)
         state = "blocked" if blockers else timing_state(now, start, plan.reminder_lead)
-    return Row("step", step, step.offset, start, state, can_act, blockers, late)
+    planned = planned_offset(plan, step.offset)
+    return Row("step", step, step.offset, start, state, can_act, blockers, late, planned=planned)
 
 
 _DEPS = Prefetch("depends_on", queryset=Step.objects.only("id", "name", "status").order_by("offset", "order"))

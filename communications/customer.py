@@ -102,4 +102,4 @@ def is_planning_note(text: str) -> bool:
     text = (text or "").strip()
     if not text or "\n" in text or "{" in text or len(text) > 120:
         return False
-    return text[-1] not in ".!?:)"
+    return text[-1] not in ".!?:"

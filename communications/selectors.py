@@ -15,6 +15,7 @@ from plans.clock import since
 from plans.models import Plan, PlanStatus
 from plans.offsets import format_duration, format_offset
 from plans.selectors import DatesOutOfRange
+from plans.slips import planned_offset
 from plans.validators import check_moment
 from roles.models import Role
 
@@ -89,7 +90,7 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         )
     )
     for m in messages:
-        setattr(m, "offset_label", format_offset(m.offset))  # noqa: B010
+        setattr(m, "offset_label", format_offset(planned_offset(plan, m.offset) or m.offset))  # noqa: B010
         setattr(m, "every_label", format_duration(m.every) if m.every else "")  # noqa: B010
         problems = [f"subject, {p}" for p in check_template(m.subject)] + [f"body, {p}" for p in check_template(m.body)]
         setattr(m, "template_problems", problems)  # noqa: B010

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 
 from plans.lateness import item_late_from, step_late_from
-from plans.offsets import format_offset
+from plans.slips import planned_label
 
 from ..models import Audience, ChannelKind
 from .registry import DeliverySpec, fixed, holders, overdue_grace, person, register_relevance, register_source, when
@@ -83,9 +83,9 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             due_at=due - lead,
             anchor=due,
             expires_at=due + grace,  # useful until the overdue reminder takes over (and while the item is open)
-            what=f"Reminder: {item.title} due {format_offset(offset)}",
+            what=f"Reminder: {item.title} due {planned_label(plan, offset)}",
             subject=f"[{plan.name}] Due at {when(plan, due)}: {item.title}",
-            body=f"{item.title}\n\nDue {format_offset(offset)} ({when(plan, due)}), owner {owner.name}.\n\n{url}",
+            body=f"{item.title}\n\nDue {planned_label(plan, offset)} ({when(plan, due)}), owner {owner.name}.\n\n{url}",
         )
         yield from _reminder_specs(
             plan=plan,
@@ -97,7 +97,8 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             expires_at=None,  # useful until the item is done (checked just before sending)
             what=f"Overdue: {item.title}",
             subject=f"[{plan.name}] OVERDUE since {when(plan, due)}: {item.title}",
-            body=f"{item.title}\n\nWas due {format_offset(offset)} ({when(plan, due)}) and is still open.\n\n{url}",
+            body=f"{item.title}\n\nWas due {planned_label(plan, offset)} ({when(plan, due)}) and is still open."
+            f"\n\n{url}",
         )
 
 
@@ -138,9 +139,9 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
                 due_at=begin - lead,
                 anchor=begin,
                 expires_at=begin + grace,  # useful until the step starts (checked) or its late one comes
-                what=f"Reminder: step {step.name} starts {format_offset(step.offset)}",
+                what=f"Reminder: step {step.name} starts {planned_label(plan, step.offset)}",
                 subject=f"[{plan.name}] Starts at {when(plan, begin)}: {step.name}",
-                body=f"Step {step.name} starts {format_offset(step.offset)} ({when(plan, begin)}); "
+                body=f"Step {step.name} starts {planned_label(plan, step.offset)} ({when(plan, begin)}); "
                 f"you lead it as {lead_role.name}.\n\n{url}",
             )
             yield from _reminder_specs(

@@ -12,6 +12,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from checklists.models import Checklist, Gate
 from plans.models import Phase, Plan, Step
+from plans.slips import planned_offset
 from roles.models import EscalationLevel
 
 from .schema import PlanDoc
@@ -21,10 +22,11 @@ def _name(obj: Any) -> str | None:
     return obj.name if obj is not None else None
 
 
-def _step_doc(step: Step) -> dict[str, Any]:
+def _step_doc(step: Step, plan: Plan) -> dict[str, Any]:
+    """A step, its offset as planned (a hold's slip is live state, not part of the plan: plans.slips)."""
     return {
         "name": step.name,
-        "at": step.offset,
+        "at": planned_offset(plan, step.offset),
         "duration": step.duration,
         "lead": _name(step.lead_role),
         "depends_on": [d.name for d in sorted(step.depends_on.all(), key=lambda d: (d.offset, d.order))],
@@ -113,20 +115,20 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "phases": [
                 {
                     "name": p.name,
-                    "start": p.start_offset,
-                    "end": p.end_offset,
+                    "start": planned_offset(plan, p.start_offset),
+                    "end": planned_offset(plan, p.end_offset),
                     "description": p.description,
-                    "steps": [_step_doc(s) for s in steps if s.phase_id == p.pk],
+                    "steps": [_step_doc(s, plan) for s in steps if s.phase_id == p.pk],
                 }
                 for p in phases
             ],
-            "steps": [_step_doc(s) for s in steps if s.phase_id is None],
+            "steps": [_step_doc(s, plan) for s in steps if s.phase_id is None],
             "gates": [
                 {
                     "name": g.name,
                     "slug": g.slug,
                     "kind": g.kind,
-                    "at": g.offset,
+                    "at": planned_offset(plan, g.offset),
                     "step": _name(g.step),
                     "description": g.description,
                     "authority": _name(g.authority_role),
@@ -135,7 +137,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
                 }
                 for g in gates.order_by("order", "id")
             ],
-            "checklists": [_checklist_doc(c) for c in checklists.order_by("order", "id")],
+            "checklists": [_checklist_doc(c, plan) for c in checklists.order_by("order", "id")],
             "risks": [
                 {
                     "title": r.title,
@@ -180,7 +182,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
                     "kind": m.kind,
                     "audience": m.audience,
                     "channels": [c.name for c in m.channels.order_by("id")],
-                    "at": m.offset,
+                    "at": planned_offset(plan, m.offset),
                     "every": m.every,
                     "count": m.count,
                     "subject": m.subject,
@@ -195,7 +197,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
     return doc
 
 
-def _checklist_doc(c: Checklist) -> dict[str, Any]:
+def _checklist_doc(c: Checklist, plan: Plan) -> dict[str, Any]:
     items = []
     for it in c.items.all():
         fields: dict[str, Any] = {
@@ -203,7 +205,7 @@ def _checklist_doc(c: Checklist) -> dict[str, Any]:
             "section": it.section,
             "step": _name(it.step),
             "gate": _name(it.gate),
-            "due": it.due_offset,
+            "due": planned_offset(plan, it.due_offset),
             "required": it.required,
         }
         if it.owner_role_id != c.role_id:

@@ -6,7 +6,9 @@ from datetime import timedelta
 
 from django import template
 
+from plans.models import Plan
 from plans.offsets import format_duration, format_offset
+from plans.slips import planned_offset
 
 register = template.Library()
 
@@ -14,6 +16,12 @@ register = template.Library()
 @register.filter(name="offset")
 def offset_filter(value: timedelta | None) -> str:
     return "" if value is None else format_offset(value)
+
+
+@register.filter(name="planned")
+def planned_filter(value: timedelta | None, plan: Plan) -> str:
+    """``{{ step.offset|planned:plan }}``: the offset as planned, a hold's slip left out (plans.slips)."""
+    return "" if value is None else format_offset(planned_offset(plan, value) or value)
 
 
 @register.filter(name="duration")
