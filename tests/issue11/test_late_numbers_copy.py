@@ -33,6 +33,7 @@ def _send_inline(settings: Settings) -> None:
     settings.OUTBOX_SEND_INLINE = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
+
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 H, M, S = timedelta(hours=1), timedelta(minutes=1), timedelta(seconds=1)
 
