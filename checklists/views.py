@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from launchcontrol.http import error_text
-from plans.selectors import plan_for
+from plans.models import Plan
+from plans.viewtools import member_plan
 from roles.models import Role
 
 from . import services
@@ -33,11 +34,11 @@ if TYPE_CHECKING:
 
 
 @login_required
-def role_page(request: AuthenticatedHttpRequest, plan: str, role: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    role_obj = role_for(obj, role)
-    ctx = role_page_data(obj, role_obj, user=request.user, now=timezone.now())
-    return render(request, "checklists/role.html", {"plan": obj, "nav": "role", **ctx})
+@member_plan
+def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpResponse:
+    role_obj = role_for(plan, role)
+    ctx = role_page_data(plan, role_obj, user=request.user, now=timezone.now())
+    return render(request, "checklists/role.html", {"plan": plan, "nav": "role", **ctx})
 
 
 def _row_response(
@@ -55,12 +56,12 @@ def _row_response(
 
 @login_required
 @require_POST
-def item_set(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
+@member_plan
+def item_set(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int) -> HttpResponse:
     """Tick, untick or annotate one item. The page sends the state it wants (not a toggle) and the
     row's version, so a double click records one event and a stale page cannot undo a newer change."""
-    obj = plan_for(request.user, plan)
-    role_obj = role_for(obj, role)
-    if not items_for_role(obj, role_obj).filter(pk=pk).exists():
+    role_obj = role_for(plan, role)
+    if not items_for_role(plan, role_obj).filter(pk=pk).exists():
         raise Http404("No such item on this role's page.")
     form = ItemSetForm(request.POST)
     message = ""
@@ -77,32 +78,33 @@ def item_set(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int) -
             )
         except ValidationError as exc:
             message = error_text(exc)
-    return _row_response(request, obj, role_obj, "item", pk, message)
+    return _row_response(request, plan, role_obj, "item", pk, message)
 
 
-def _step_write(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int, action) -> HttpResponse:
+def _step_write(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, action) -> HttpResponse:
     from plans.models import Step
 
-    obj = plan_for(request.user, plan)
-    role_obj = role_for(obj, role)
-    step = get_object_or_404(Step.objects.filter(led_by(role_obj)).only("pk"), pk=pk, plan=obj)
+    role_obj = role_for(plan, role)
+    step = get_object_or_404(Step.objects.filter(led_by(role_obj)).only("pk"), pk=pk, plan=plan)
     message = ""
     try:
         action(step, by=request.user)
     except ValidationError as exc:
         message = error_text(exc)
-    return _row_response(request, obj, role_obj, "step", step.pk, message)
+    return _row_response(request, plan, role_obj, "step", step.pk, message)
 
 
 @login_required
 @require_POST
-def step_start(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
+@member_plan
+def step_start(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int) -> HttpResponse:
     return _step_write(request, plan, role, pk, services.step_start)
 
 
 @login_required
 @require_POST
-def step_finish(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int) -> HttpResponse:
+@member_plan
+def step_finish(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int) -> HttpResponse:
     note = request.POST.get("note", "")
     return _step_write(request, plan, role, pk, lambda step, by: services.step_finish(step, by=by, note=note))
 
@@ -111,41 +113,41 @@ def step_finish(request: AuthenticatedHttpRequest, plan: str, role: str, pk: int
 
 
 @login_required
-def gate_page(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    gate_obj = gate_for(obj, gate)
-    ctx = gate_page_data(obj, gate_obj, user=request.user)
-    return render(request, "checklists/gate.html", {"plan": obj, "nav": "gate", **ctx})
+@member_plan
+def gate_page(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpResponse:
+    gate_obj = gate_for(plan, gate)
+    ctx = gate_page_data(plan, gate_obj, user=request.user)
+    return render(request, "checklists/gate.html", {"plan": plan, "nav": "gate", **ctx})
 
 
 @login_required
-def gate_poll(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
+@member_plan
+def gate_poll(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpResponse:
     """The live fragment of the gate page (criteria, triggers, votes, what blocks), polled by htmx."""
-    obj = plan_for(request.user, plan)
-    gate_obj = gate_for(obj, gate)
-    ctx = gate_poll_data(obj, gate_obj, user=request.user)
-    return render(request, "checklists/gate.html#poll", {"plan": obj, **ctx})
+    gate_obj = gate_for(plan, gate)
+    ctx = gate_poll_data(plan, gate_obj, user=request.user)
+    return render(request, "checklists/gate.html#poll", {"plan": plan, **ctx})
 
 
 def _back_to_gate(plan, gate) -> HttpResponse:
     return redirect("checklists:gate", plan.slug, gate.slug)
 
 
-def _gate_write(request: AuthenticatedHttpRequest, plan: str, gate: str, action, success: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    gate_obj = gate_for(obj, gate)
+def _gate_write(request: AuthenticatedHttpRequest, plan: Plan, gate: str, action, success: str) -> HttpResponse:
+    gate_obj = gate_for(plan, gate)
     try:
-        action(obj, gate_obj)
+        action(plan, gate_obj)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, success)
-    return _back_to_gate(obj, gate_obj)
+    return _back_to_gate(plan, gate_obj)
 
 
 @login_required
 @require_POST
-def gate_open_poll(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
+@member_plan
+def gate_open_poll(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpResponse:
     return _gate_write(
         request, plan, gate, lambda p, g: services.gate_open_poll(g, by=request.user), "The poll is open."
     )
@@ -153,7 +155,8 @@ def gate_open_poll(request: AuthenticatedHttpRequest, plan: str, gate: str) -> H
 
 @login_required
 @require_POST
-def vote_cast(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
+@member_plan
+def vote_cast(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpResponse:
     form = VoteForm(request.POST)
 
     def action(p, g):
@@ -169,7 +172,8 @@ def vote_cast(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpRe
 
 @login_required
 @require_POST
-def gate_decide(request: AuthenticatedHttpRequest, plan: str, gate: str) -> HttpResponse:
+@member_plan
+def gate_decide(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpResponse:
     form = DecisionForm(request.POST)
 
     def action(p, g):
@@ -182,7 +186,7 @@ def gate_decide(request: AuthenticatedHttpRequest, plan: str, gate: str) -> Http
     return _gate_write(request, plan, gate, action, "The decision is recorded.")
 
 
-def _trigger_write(request: AuthenticatedHttpRequest, plan: str, gate: str, pk: int, fn, success: str) -> HttpResponse:
+def _trigger_write(request: AuthenticatedHttpRequest, plan: Plan, gate: str, pk: int, fn, success: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
 
@@ -195,11 +199,13 @@ def _trigger_write(request: AuthenticatedHttpRequest, plan: str, gate: str, pk: 
 
 @login_required
 @require_POST
-def trigger_raise(request: AuthenticatedHttpRequest, plan: str, gate: str, pk: int) -> HttpResponse:
+@member_plan
+def trigger_raise(request: AuthenticatedHttpRequest, plan: Plan, gate: str, pk: int) -> HttpResponse:
     return _trigger_write(request, plan, gate, pk, services.trigger_raise, "Trigger raised.")
 
 
 @login_required
 @require_POST
-def trigger_clear(request: AuthenticatedHttpRequest, plan: str, gate: str, pk: int) -> HttpResponse:
+@member_plan
+def trigger_clear(request: AuthenticatedHttpRequest, plan: Plan, gate: str, pk: int) -> HttpResponse:
     return _trigger_write(request, plan, gate, pk, services.trigger_clear, "Trigger cleared.")

@@ -25,7 +25,7 @@ from icalendar import Alarm, Calendar, Event
 
 from plans.models import Plan, link_days
 from plans.permissions import can_coordinate
-from plans.services import event_record
+from plans.services import event_record, link_revoke
 from roles.models import Role
 from roles.permissions import require_role
 
@@ -75,21 +75,15 @@ def feed_create(role: Role, *, by: User, days: int | str | None = None) -> tuple
 
 def feed_revoke(feed: CalendarFeed, *, by: User) -> CalendarFeed:
     require_role(by, feed.role)
-    with transaction.atomic():
-        locked = CalendarFeed.objects.select_for_update().get(pk=feed.pk)
-        if locked.revoked_at is None:
-            locked.revoked_at = timezone.now()
-            locked.save(update_fields=["revoked_at"])
-            event_record(
-                feed.role.plan,
-                kind="calendar.revoked",
-                actor=by,
-                role=feed.role,
-                summary=f"Calendar feed link revoked for {feed.role.name}",
-                data={"feed": locked.pk},
-            )
-    feed.revoked_at = locked.revoked_at
-    return feed
+    return link_revoke(
+        feed,
+        plan=feed.role.plan,
+        by=by,
+        kind="calendar.revoked",
+        role=feed.role,
+        summary=f"Calendar feed link revoked for {feed.role.name}",
+        data={"feed": feed.pk},
+    )
 
 
 def feed_for(plan: Plan, token: str) -> CalendarFeed | None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from launchcontrol.http import error_text
 from plans.models import Plan, link_days_default, link_days_max
 from plans.permissions import can_coordinate, require_coordinator
-from plans.selectors import plan_for
+from plans.viewtools import member_plan
 from roles.models import Role
 
 from . import services
@@ -33,98 +33,99 @@ if TYPE_CHECKING:
 
 
 @login_required
-def page(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    ctx = communications_page(obj)
-    ctx["is_coordinator"] = can_coordinate(request.user, obj)
+@member_plan
+def page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    ctx = communications_page(plan)
+    ctx["is_coordinator"] = can_coordinate(request.user, plan)
     ctx["post_form"] = StatusPostForm()
     ctx["nav"] = "communications"
     roles: list[Role] = ctx.pop("calendar_roles")  # type: ignore[assignment]
-    ctx["calendars"] = manageable_feeds(obj, request.user, roles)
+    ctx["calendars"] = manageable_feeds(plan, request.user, roles)
     ctx["link_days_default"], ctx["link_days_max"] = link_days_default(), link_days_max()
     return render(request, "communications/page.html", ctx)
 
 
-def _delivery_action(request: AuthenticatedHttpRequest, plan: str, action) -> HttpResponse:
-    obj = plan_for(request.user, plan)
+def _delivery_action(request: AuthenticatedHttpRequest, plan: Plan, action) -> HttpResponse:
     form = DeliveryActionForm(request.POST)
     if not form.is_valid():
         raise Http404("No such delivery.")
     raw_key = form.cleaned_data["key"]
     key = decode_key(raw_key) if raw_key else None
     if raw_key and key is None:  # malformed or forged (a year-1 date...): refused, nothing looked up
-        require_coordinator(request.user, obj)
+        require_coordinator(request.user, plan)
         messages.error(request, "That delivery is not one this plan schedules; reload the page.")
-        return redirect("communications:page", plan=obj.slug)
+        return redirect("communications:page", plan=plan.slug)
     try:
-        row = action(obj, by=request.user, delivery_id=form.cleaned_data["delivery"], key=key)
+        row = action(plan, by=request.user, delivery_id=form.cleaned_data["delivery"], key=key)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, f"{row.get_status_display()}: {row.label} → {row.recipient_label}")
-    return redirect("communications:page", plan=obj.slug)
+    return redirect("communications:page", plan=plan.slug)
 
 
 @login_required
 @require_POST
-def send_now(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+@member_plan
+def send_now(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     return _delivery_action(request, plan, services.delivery_send_now)
 
 
 @login_required
 @require_POST
-def skip(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+@member_plan
+def skip(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     return _delivery_action(request, plan, services.delivery_skip)
 
 
 @login_required
 @require_POST
-def approve(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    message = get_object_or_404(Message, pk=pk, plan=obj)
+@member_plan
+def approve(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    message = get_object_or_404(Message, pk=pk, plan=plan)
     try:
         services.message_approve(message, by=request.user)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Approved: {message.name}")
-    return redirect("communications:page", plan=obj.slug)
+    return redirect("communications:page", plan=plan.slug)
 
 
 @login_required
 @require_POST
-def post_status(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
+@member_plan
+def post_status(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     form = StatusPostForm(request.POST)
     if not form.is_valid():
         messages.error(request, "A status post needs a title.")
-        return redirect("communications:page", plan=obj.slug)
+        return redirect("communications:page", plan=plan.slug)
     try:
-        services.status_post(obj, by=request.user, **form.cleaned_data)
+        services.status_post(plan, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, "Published on the status page.")
-    return redirect("communications:page", plan=obj.slug)
+    return redirect("communications:page", plan=plan.slug)
 
 
 @login_required
 @require_GET
-def preview(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
+@member_plan
+def preview(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
     """Exactly what the message's next send would be, per channel, rendered from the live plan now. A template
     that does not render shows its error (with the line) instead of the text."""
-    obj = plan_for(request.user, plan)
-    message = get_object_or_404(Message.objects.prefetch_related("channels"), pk=pk, plan=obj)
+    message = get_object_or_404(Message.objects.prefetch_related("channels"), pk=pk, plan=plan)
     now = timezone.now()
-    n, at = next(occurrences(obj, message, after=now), None) or _last_send(obj, message)
+    n, at = next(occurrences(plan, message, after=now), None) or _last_send(plan, message)
     subject, body, error = "", "", ""
     try:
-        subject, body = render_message(obj, message, occurrence=n, at=now)
+        subject, body = render_message(plan, message, occurrence=n, at=now)
     except MessageTemplateError as exc:
         error = str(exc)
     sends = []
-    for spec in message_specs(obj, message, at - timedelta(microseconds=1), at):
-        row = Delivery(plan=obj, subject=subject, body=body, channel_kind=spec.channel_kind, address=spec.address)
+    for spec in message_specs(plan, message, at - timedelta(microseconds=1), at):
+        row = Delivery(plan=plan, subject=subject, body=body, channel_kind=spec.channel_kind, address=spec.address)
         row.pk = 0
         sends.append(
             {
@@ -136,7 +137,7 @@ def preview(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpRespon
         request,
         "communications/preview.html",
         {
-            "plan": obj,
+            "plan": plan,
             "message": message,
             "occurrence": n,
             "count": series_length(message),
@@ -145,8 +146,8 @@ def preview(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpRespon
             "body": body,
             "error": error,
             "sends": sends,
-            "occurrences": list(itertools.islice(occurrences(obj, message), PREVIEW_OCCURRENCES)),
-            "is_coordinator": can_coordinate(request.user, obj),
+            "occurrences": list(itertools.islice(occurrences(plan, message), PREVIEW_OCCURRENCES)),
+            "is_coordinator": can_coordinate(request.user, plan),
         },
     )
 
@@ -187,19 +188,19 @@ def ical(request: HttpRequest, plan: str, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_create(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+@member_plan
+def calendar_create(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     """Make a feed link for a role and show its URL, this once (only its hash is kept)."""
-    obj = plan_for(request.user, plan)
-    role = get_object_or_404(Role, pk=_int(request.POST.get("role")), plan=obj)
+    role = get_object_or_404(Role, pk=_int(request.POST.get("role")), plan=plan)
     try:
         feed, token = feed_create(role, by=request.user, days=request.POST.get("days"))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
-        return redirect(reverse("communications:page", args=[obj.slug]) + "#calendars")
+        return redirect(reverse("communications:page", args=[plan.slug]) + "#calendars")
     response = render(
         request,
         "communications/calendar_created.html",
-        {"plan": obj, "role": role, "feed": feed, "url": request.build_absolute_uri(feed_path(obj, token))},
+        {"plan": plan, "role": role, "feed": feed, "url": request.build_absolute_uri(feed_path(plan, token))},
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -207,12 +208,12 @@ def calendar_create(request: AuthenticatedHttpRequest, plan: str) -> HttpRespons
 
 @login_required
 @require_POST
-def calendar_revoke(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    feed = get_object_or_404(CalendarFeed.objects.select_related("role__plan"), pk=pk, role__plan=obj)
+@member_plan
+def calendar_revoke(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    feed = get_object_or_404(CalendarFeed.objects.select_related("role__plan"), pk=pk, role__plan=plan)
     feed_revoke(feed, by=request.user)
     messages.success(request, f"Calendar feed link for {feed.role.name} revoked: calendars using it stop updating.")
-    return redirect(reverse("communications:page", args=[obj.slug]) + "#calendars")
+    return redirect(reverse("communications:page", args=[plan.slug]) + "#calendars")
 
 
 def _int(value: str | None) -> int:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import DecimalField, F
 from django.utils import timezone
 
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from roles.models import Role
+
+
+#: A revocable link row (KioskLink, communications' CalendarFeed): see :func:`link_revoke`.
+LinkT = TypeVar("LinkT", bound=models.Model)
 
 
 class NotInTransaction(RuntimeError):
@@ -354,17 +358,34 @@ def kiosk_create(plan: Plan, *, by: User, label: str, days: int | str | None = N
 
 def kiosk_revoke(link: KioskLink, *, by: User) -> KioskLink:
     require_coordinator(by, link.plan)
+    return link_revoke(
+        link,
+        plan=link.plan,
+        by=by,
+        kind="kiosk.revoked",
+        summary=f"Kiosk link revoked: {link.label}",
+        data={"link": link.pk},
+    )
+
+
+def link_revoke(
+    link: LinkT,
+    *,
+    plan: Plan,
+    by: User,
+    kind: str,
+    summary: str,
+    data: dict[str, Any],
+    role: Role | None = None,
+) -> LinkT:
+    """Revoke a link that opens a plan without signing in (a kiosk link, a calendar feed: a row with
+    ``revoked_at``): lock the row, stamp it and record the event, once; revoking a revoked link changes
+    nothing. The caller has checked who may revoke it. Returns ``link`` with its ``revoked_at`` updated."""
     with transaction.atomic():
-        locked = KioskLink.objects.select_for_update().get(pk=link.pk)
+        locked: Any = type(link)._default_manager.select_for_update().get(pk=link.pk)
         if locked.revoked_at is None:
             locked.revoked_at = timezone.now()
             locked.save(update_fields=["revoked_at"])
-            event_record(
-                link.plan,
-                kind="kiosk.revoked",
-                actor=by,
-                summary=f"Kiosk link revoked: {locked.label}",
-                data={"link": locked.pk},
-            )
-    link.revoked_at = locked.revoked_at
+            event_record(plan, kind=kind, actor=by, role=role, summary=summary, data=data)
+    setattr(link, "revoked_at", locked.revoked_at)  # noqa: B010  (LinkT is any model with the field)
     return link

@@ -19,6 +19,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from launchcontrol.http import error_text
+
 T0_MIN = datetime(2000, 1, 1, tzinfo=UTC)
 T0_MAX = datetime(2100, 1, 1, tzinfo=UTC)
 OFFSET_LIMIT = timedelta(days=400)
@@ -46,7 +48,7 @@ class BoundsError(ValidationError, ValueError):
         super().__init__(message)
 
     def __str__(self) -> str:
-        return " ".join(self.messages)
+        return error_text(self)
 
 
 def _prefix(field: str) -> str:

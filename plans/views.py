@@ -19,55 +19,55 @@ from .permissions import can_coordinate, require_coordinator
 from .selectors import (
     activity,
     parse_local_datetime,
-    plan_for,
     plan_overview,
     rebaseline_preview,
     timeline,
 )
 from .validators import OFFSET_LIMIT, T0_MAX, T0_MIN
+from .viewtools import member_plan
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
 
 
 @login_required
-def plan_detail(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+@member_plan(allow_out_of_range=True)
+def plan_detail(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     """State, allowed transitions, holds and their history, gates, roles, and the re-baseline form with
     a preview of what moves (``?new_t0=...``) before it is applied."""
-    obj = plan_for(request.user, plan, allow_out_of_range=True)
-    is_coordinator = can_coordinate(request.user, obj)
-    if not obj.dates_in_range:
-        return out_of_range_response(request, obj)
-    ctx = plan_overview(obj)
+    is_coordinator = can_coordinate(request.user, plan)
+    if not plan.dates_in_range:
+        return out_of_range_response(request, plan)
+    ctx = plan_overview(plan)
     preview = None
     preview_error = ""
     if is_coordinator and request.GET.get("new_t0"):
         try:
-            new_t0 = parse_local_datetime(obj, request.GET["new_t0"])
-            preview = rebaseline_preview(obj, new_t0, now=timezone.now())
+            new_t0 = parse_local_datetime(plan, request.GET["new_t0"])
+            preview = rebaseline_preview(plan, new_t0, now=timezone.now())
         except ValidationError as exc:
             preview_error = error_text(exc)
     now = timezone.now()
     open_hold = next((h for h in ctx["holds"] if h.ended_at is None), None)
-    transitions = [(s, PlanStatus(s).label) for s in services.plan_allowed_transitions(obj) if s != PlanStatus.HOLD]
+    transitions = [(s, PlanStatus(s).label) for s in services.plan_allowed_transitions(plan) if s != PlanStatus.HOLD]
     return render(
         request,
         "plans/detail.html",
         {
-            "plan": obj,
+            "plan": plan,
             "nav": "detail",
             "is_coordinator": is_coordinator,
             "transitions": transitions,
-            "can_hold": obj.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN},
-            "on_hold": obj.status == PlanStatus.HOLD,
+            "can_hold": plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN},
+            "on_hold": plan.status == PlanStatus.HOLD,
             "preview": preview,
             "preview_error": preview_error,
             "rebaseline_reason": request.GET.get("reason", ""),
-            "t0_local": timezone.localtime(obj.t0, obj.zone).strftime("%Y-%m-%dT%H:%M"),
+            "t0_local": timezone.localtime(plan.t0, plan.zone).strftime("%Y-%m-%dT%H:%M"),
             "now": now,
             "open_hold": open_hold,
             # On hold the clock stands where it stopped; otherwise it counts from the server's clock.
-            "clock": countdown(obj.t0, now, open_hold.started_at if open_hold else None),
+            "clock": countdown(plan.t0, now, open_hold.started_at if open_hold else None),
             **ctx,
         },
     )
@@ -92,26 +92,24 @@ def out_of_range_response(request: HttpRequest, plan: Plan | None) -> HttpRespon
     )
 
 
-def _write(
-    request: AuthenticatedHttpRequest, plan: str, action, success: str, *, allow_out_of_range: bool = False
-) -> HttpResponse:
-    obj = plan_for(request.user, plan, allow_out_of_range=allow_out_of_range)
+def _write(request: AuthenticatedHttpRequest, plan: Plan, action, success: str) -> HttpResponse:
     try:
-        action(obj)
+        action(plan)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, success)
-    return redirect("plans:detail", obj.slug)
+    return redirect("plans:detail", plan.slug)
 
 
 @login_required
 @require_POST
-def plan_transition(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+@member_plan
+def plan_transition(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     to = request.POST.get("to", "")
     if to not in PlanStatus.values:
         messages.error(request, f"Unknown launch state {to!r}.")
-        return redirect("plans:detail", plan)
+        return redirect("plans:detail", plan.slug)
     reason = request.POST.get("reason", "")
     return _write(
         request,
@@ -123,14 +121,16 @@ def plan_transition(request: AuthenticatedHttpRequest, plan: str) -> HttpRespons
 
 @login_required
 @require_POST
-def plan_hold_start(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+@member_plan
+def plan_hold_start(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     reason = request.POST.get("reason", "")
     return _write(request, plan, lambda p: services.hold_start(p, by=request.user, reason=reason), "Hold started.")
 
 
 @login_required
 @require_POST
-def plan_hold_end(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+@member_plan
+def plan_hold_end(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     return _write(
         request,
         plan,
@@ -141,7 +141,8 @@ def plan_hold_end(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_rebaseline(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
+@member_plan(allow_out_of_range=True)
+def plan_rebaseline(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     reason = request.POST.get("reason", "")
 
     def action(p):
@@ -149,20 +150,20 @@ def plan_rebaseline(request: AuthenticatedHttpRequest, plan: str) -> HttpRespons
         new_t0 = parse_local_datetime(p, request.POST.get("new_t0", ""))
         services.plan_rebaseline(p, new_t0=new_t0, by=request.user, reason=reason)
 
-    return _write(request, plan, action, "T-0 moved; every planned time moved with it.", allow_out_of_range=True)
+    return _write(request, plan, action, "T-0 moved; every planned time moved with it.")
 
 
 @login_required
-def plan_timeline(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    ctx = timeline(obj, now=timezone.now(), role=request.GET.get("role", ""))
-    return render(request, "plans/timeline.html", {"plan": obj, "nav": "timeline", **ctx})
+@member_plan
+def plan_timeline(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    ctx = timeline(plan, now=timezone.now(), role=request.GET.get("role", ""))
+    return render(request, "plans/timeline.html", {"plan": plan, "nav": "timeline", **ctx})
 
 
 @login_required
-def plan_activity(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
+@member_plan
+def plan_activity(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     ctx = activity(
-        obj, role=request.GET.get("role", ""), kind=request.GET.get("kind", ""), page=request.GET.get("page", 1)
+        plan, role=request.GET.get("role", ""), kind=request.GET.get("kind", ""), page=request.GET.get("page", 1)
     )
-    return render(request, "plans/activity.html", {"plan": obj, "nav": "activity", **ctx})
+    return render(request, "plans/activity.html", {"plan": plan, "nav": "activity", **ctx})

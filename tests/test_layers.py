@@ -87,6 +87,7 @@ SERVICE_ENTITIES = {
     "triggers",
     "trigger",
     "kiosk",
+    "link",
     "item",
     "step",
     "gate",
@@ -105,10 +106,14 @@ def test_service_functions_are_named_entity_action() -> None:
     questions are ``can_*`` and refusals ``require_*``. A new ``approve_thing`` fails here."""
     wrong = []
     for app in SERVICE_MODULES:
-        tree = ast.parse((ROOT / app / "services.py").read_text())
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
-                head = node.name.split("_", 1)[0]
-                if head not in SERVICE_ENTITIES | {"can", "require"}:
-                    wrong.append(f"{app}/services.py:{node.lineno}: {node.name}")
+        module = ROOT / app / "services.py"
+        paths = [module] if module.exists() else sorted((ROOT / app / "services").glob("*.py"))
+        assert paths, f"{app} has no services module"
+        for path in paths:
+            tree = ast.parse(path.read_text())
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                    head = node.name.split("_", 1)[0]
+                    if head not in SERVICE_ENTITIES | {"can", "require"}:
+                        wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.name}")
     assert wrong == [], "\n".join(wrong)

@@ -35,8 +35,8 @@ from plans.models import KioskLink, Plan, SuccessMetric, link_days_default, link
 from plans.numbers import format_quantity
 from plans.permissions import can_coordinate, require_coordinator
 from plans.screens import screen_plan_id, screen_token
-from plans.selectors import plan_for
 from plans.services import kiosk_create, kiosk_revoke, reading_record
+from plans.viewtools import member_plan
 
 from . import selectors
 
@@ -284,12 +284,12 @@ def _board_page(request: HttpRequest, plan: Plan, *, poll_url: str, kiosk: bool)
 
 @login_required
 @require_GET
-def board_page(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    token = screen_token(obj, user=request.user, session_key=request.session.session_key)
-    _remember(token, obj.pk, time.time())  # this request just proved the session: no check on the next poll
-    poll_url = reverse("warroom:fragment", args=[obj.slug]) + "?s=" + token
-    return _board_page(request, obj, poll_url=poll_url, kiosk=False)
+@member_plan
+def board_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    token = screen_token(plan, user=request.user, session_key=request.session.session_key)
+    _remember(token, plan.pk, time.time())  # this request just proved the session: no check on the next poll
+    poll_url = reverse("warroom:fragment", args=[plan.slug]) + "?s=" + token
+    return _board_page(request, plan, poll_url=poll_url, kiosk=False)
 
 
 @require_GET
@@ -299,18 +299,18 @@ def kiosk(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def kiosk_links(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    require_coordinator(request.user, obj)
+@member_plan
+def kiosk_links(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    require_coordinator(request.user, plan)
     links = [
         (link, request.build_absolute_uri(reverse("warroom:kiosk", args=[kiosk_token(link)])))
-        for link in KioskLink.objects.filter(plan=obj).select_related("created_by").order_by("-created_at")
+        for link in KioskLink.objects.filter(plan=plan).select_related("created_by").order_by("-created_at")
     ]
     return render(
         request,
         "warroom/kiosks.html",
         {
-            "plan": obj,
+            "plan": plan,
             "links": links,
             "now": timezone.now(),
             "default_days": link_days_default(),
@@ -321,50 +321,50 @@ def kiosk_links(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def kiosk_link_create(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
+@member_plan
+def kiosk_link_create(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     try:
-        link = kiosk_create(obj, by=request.user, label=request.POST.get("label", ""), days=request.POST.get("days"))
+        link = kiosk_create(plan, by=request.user, label=request.POST.get("label", ""), days=request.POST.get("days"))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Kiosk link “{link.label}” created.")
-    return redirect("warroom:kiosks", obj.slug)
+    return redirect("warroom:kiosks", plan.slug)
 
 
 @login_required
 @require_POST
-def kiosk_link_revoke(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    link = get_object_or_404(KioskLink.objects.select_related("plan"), pk=pk, plan=obj)
+@member_plan
+def kiosk_link_revoke(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    link = get_object_or_404(KioskLink.objects.select_related("plan"), pk=pk, plan=plan)
     kiosk_revoke(link, by=request.user)
     messages.success(request, f"Kiosk link “{link.label}” revoked: that screen now shows an error.")
-    return redirect("warroom:kiosks", obj.slug)
+    return redirect("warroom:kiosks", plan.slug)
 
 
 # --- Metric readings -----------------------------------------------------------------------------------
 
 
 @login_required
-def metrics_page(request: AuthenticatedHttpRequest, plan: str) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    rows, states = selectors.metrics(obj, timezone.now())
+@member_plan
+def metrics_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    rows, states = selectors.metrics(plan, timezone.now())
     return render(
         request,
         "warroom/metrics.html",
-        {"plan": obj, "rows": rows, "states": states, "can_record": can_record(request.user, obj), "nav": "metrics"},
+        {"plan": plan, "rows": rows, "states": states, "can_record": can_record(request.user, plan), "nav": "metrics"},
     )
 
 
 @login_required
 @require_POST
-def metric_record(request: AuthenticatedHttpRequest, plan: str, pk: int) -> HttpResponse:
-    obj = plan_for(request.user, plan)
-    metric = get_object_or_404(SuccessMetric.objects.select_related("plan"), pk=pk, plan=obj)
+@member_plan
+def metric_record(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    metric = get_object_or_404(SuccessMetric.objects.select_related("plan"), pk=pk, plan=plan)
     try:
         reading = reading_record(metric, value=request.POST.get("value", ""), by=request.user)
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Recorded {metric.name}: {format_quantity(reading.value, metric.unit)}.")
-    return redirect("warroom:metrics", obj.slug)
+    return redirect("warroom:metrics", plan.slug)

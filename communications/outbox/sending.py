@@ -96,6 +96,32 @@ def send_claimed(delivery_id: int, token: str) -> str:
     )
     if delivery is None:
         return "stale"  # reclaimed, recorded or given back meanwhile: this claim is no longer the owner
+    outcome = _settle_before_sending(delivery, token, now=now)
+    if outcome is not None:
+        return outcome
+    started = timezone.now()
+    if not _cas(delivery_id, token, attempt_started_at=started, claimed_at=started):
+        return "stale"
+    attempts = delivery.attempts + 1
+    try:
+        channels.send(delivery)
+    except (channels.OutcomeUnknown, SoftTimeLimitExceeded) as exc:
+        why = str(exc) if isinstance(exc, channels.OutcomeUnknown) else "the send ran past its time limit"
+        return "unknown" if _record_unknown(delivery_id, token, why) else "stale"
+    except channels.BlockedTarget as exc:  # not an http(s) URL, or a refused address: no retry helps
+        error = str(exc)[:2000]
+        if _cas(delivery_id, token, status=DeliveryStatus.FAILED, attempts=attempts, error=error, claim_token=""):
+            _record_failure(delivery, error, attempts)
+        return "failed"
+    except Exception as exc:  # certainly not delivered (channels.ChannelError), or a bug in a sender
+        return _record_send_error(delivery, token, str(exc)[:2000] or type(exc).__name__, attempts)
+    return _record_sent(delivery, token, attempts)
+
+
+def _settle_before_sending(delivery: Delivery, token: str, *, now: datetime) -> str | None:
+    """The outcome for a claim that must not call the channel (a lost earlier run, too late, no longer
+    relevant), recorded; None when the delivery should go out now."""
+    delivery_id = delivery.pk
     if delivery.attempt_started_at is not None:
         # This claim's call began in an earlier run of this task (a worker lost mid-call, its message
         # redelivered; or the outcome could not be recorded): whether it went out is unknown.
@@ -131,51 +157,43 @@ def send_claimed(delivery_id: int, token: str) -> str:
             return "unknown"
         _cas(delivery_id, token, status=DeliveryStatus.SKIPPED, note=f"Not sent: {reason}."[:300], claim_token="")
         return "skipped"
-    started = timezone.now()
-    if not _cas(delivery_id, token, attempt_started_at=started, claimed_at=started):
-        return "stale"
-    attempts = delivery.attempts + 1
-    try:
-        channels.send(delivery)
-    except (channels.OutcomeUnknown, SoftTimeLimitExceeded) as exc:
-        why = str(exc) if isinstance(exc, channels.OutcomeUnknown) else "the send ran past its time limit"
-        return "unknown" if _record_unknown(delivery_id, token, why) else "stale"
-    except channels.BlockedTarget as exc:  # not an http(s) URL, or a refused address: no retry helps
-        error = str(exc)[:2000]
-        if _cas(delivery_id, token, status=DeliveryStatus.FAILED, attempts=attempts, error=error, claim_token=""):
-            _record_failure(delivery, error, attempts)
-        return "failed"
-    except Exception as exc:  # certainly not delivered (channels.ChannelError), or a bug in a sender
-        error = str(exc)[:2000] or type(exc).__name__
-        if delivery.unknown_attempts:  # the earlier attempt may have gone through: still unknown
-            _cas(
-                delivery_id,
-                token,
-                status=DeliveryStatus.UNKNOWN,
-                attempts=attempts,
-                error=error,
-                retry_same_key=False,
-                claim_token="",
-                note="Outcome unknown: an earlier attempt may have reached the receiver; its retry failed.",
-            )
-            return "unknown"
-        if attempts >= max_attempts():
-            done = _cas(
-                delivery_id, token, status=DeliveryStatus.FAILED, attempts=attempts, error=error, claim_token=""
-            )
-            if done:
-                _record_failure(delivery, error, attempts)
-            return "failed"
+    return None
+
+
+def _record_send_error(delivery: Delivery, token: str, error: str, attempts: int) -> str:
+    """The channel said it certainly did not deliver (or a sender broke): unknown if an earlier attempt
+    may have gone through, failed after the last attempt, else back to pending with a backoff."""
+    delivery_id = delivery.pk
+    if delivery.unknown_attempts:  # the earlier attempt may have gone through: still unknown
         _cas(
             delivery_id,
             token,
-            status=DeliveryStatus.PENDING,
+            status=DeliveryStatus.UNKNOWN,
             attempts=attempts,
             error=error,
+            retry_same_key=False,
             claim_token="",
-            next_attempt_at=timezone.now() + backoff(attempts),
+            note="Outcome unknown: an earlier attempt may have reached the receiver; its retry failed.",
         )
-        return "retry"
+        return "unknown"
+    if attempts >= max_attempts():
+        done = _cas(delivery_id, token, status=DeliveryStatus.FAILED, attempts=attempts, error=error, claim_token="")
+        if done:
+            _record_failure(delivery, error, attempts)
+        return "failed"
+    _cas(
+        delivery_id,
+        token,
+        status=DeliveryStatus.PENDING,
+        attempts=attempts,
+        error=error,
+        claim_token="",
+        next_attempt_at=timezone.now() + backoff(attempts),
+    )
+    return "retry"
+
+
+def _record_sent(delivery: Delivery, token: str, attempts: int) -> str:
     sent_at = timezone.now()
     note = delivery.note
     if delivery.unknown_attempts:
@@ -184,7 +202,7 @@ def send_claimed(delivery_id: int, token: str) -> str:
     elif not delivery.manual and sent_at - delivery.due_at > on_time():
         note = f"Sent {_span(sent_at - delivery.due_at)} after it came due (held up)."
     ok = _cas(
-        delivery_id, token, status=DeliveryStatus.SENT, attempts=attempts, sent_at=sent_at, error="", note=note[:300]
+        delivery.pk, token, status=DeliveryStatus.SENT, attempts=attempts, sent_at=sent_at, error="", note=note[:300]
     )
     return "sent" if ok else "stale"
 

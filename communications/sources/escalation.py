@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from ..models import Audience, ChannelKind
-from .registry import DeliverySpec, fixed, holders, person, register_relevance, register_source, when
+from .registry import DeliverySpec, fixed, holder_email, holders, register_relevance, register_source, when
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -50,18 +49,15 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
                     if user.pk in seen:
                         continue
                     seen.add(user.pk)
-                    address = (user.email or "").strip()
-                    yield DeliverySpec(
+                    yield holder_email(
+                        user,
+                        role,
+                        which,
+                        recipient=f"user:{user.pk}:L{lvl.level}",
                         source_kind="issue.escalation",
                         source_id=issue.pk,
-                        recipient=f"user:{user.pk}:L{lvl.level}",
-                        channel_kind=ChannelKind.EMAIL,
                         due_at=due,
-                        address=address,
-                        recipient_label=f"{person(user)} ({role.name}, {which})",
                         label=f"Escalation L{lvl.level} {lvl.name}: #{issue.number} {issue.title}",
-                        audience=Audience.STAFF,
-                        skip_reason="" if address else f"{person(user)} has no email address",
                         render=fixed(
                             f"[{plan.name}] {issue.get_severity_display().upper()} issue #{issue.number} unanswered: "
                             f"escalated to L{lvl.level} {lvl.name}",

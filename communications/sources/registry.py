@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
+from ..models import Audience, ChannelKind
+
 if TYPE_CHECKING:
     from plans.models import Plan
 
@@ -152,6 +154,22 @@ def holders(role: Any) -> Iterator[tuple[Any, str]]:
         yield role.primary, "primary"
     if role.backup is not None and role.backup_id != role.primary_id:
         yield role.backup, "backup"
+
+
+def holder_email(user: Any, role: Any, which: str, *, recipient: str = "", **spec: Any) -> DeliverySpec:
+    """An email to one holder of a role (``which``: primary or backup), for the staff: sent to the address on
+    their account, or created as skipped saying they have none. ``recipient`` defaults to ``user:<pk>``;
+    ``spec`` is the rest of the DeliverySpec (source, due time, label, render…)."""
+    address = (user.email or "").strip()
+    return DeliverySpec(
+        recipient=recipient or f"user:{user.pk}",
+        channel_kind=ChannelKind.EMAIL,
+        address=address,
+        recipient_label=f"{person(user)} ({role.name}, {which})",
+        audience=Audience.STAFF,
+        skip_reason="" if address else f"{person(user)} has no email address",
+        **spec,
+    )
 
 
 def person(user: Any) -> str:

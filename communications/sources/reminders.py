@@ -4,6 +4,7 @@ the role that owns or leads them, with the checks that drop a reminder once it n
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -12,8 +13,16 @@ from django.conf import settings
 from plans.lateness import item_late_from, step_late_from
 from plans.slips import planned_label
 
-from ..models import Audience, ChannelKind
-from .registry import DeliverySpec, fixed, holders, overdue_grace, person, register_relevance, register_source, when
+from .registry import (
+    DeliverySpec,
+    fixed,
+    holder_email,
+    holders,
+    overdue_grace,
+    register_relevance,
+    register_source,
+    when,
+)
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -21,36 +30,35 @@ if TYPE_CHECKING:
     from ..models import Delivery
 
 
-def _reminder_specs(
-    *,
-    plan: Plan,
-    kind: str,
-    obj_id: int,
-    role: Any,
-    due_at: datetime,
-    anchor: datetime,
-    expires_at: datetime | None,
-    what: str,
-    subject: str,
-    body: str,
-) -> Iterator[DeliverySpec]:
-    for user, which in holders(role):
-        address = (user.email or "").strip()
-        yield DeliverySpec(
-            source_kind=kind,
-            source_id=obj_id,
-            recipient=f"user:{user.pk}",
-            channel_kind=ChannelKind.EMAIL,
-            due_at=due_at,
-            address=address,
-            recipient_label=f"{person(user)} ({role.name}, {which})",
-            label=what,
-            audience=Audience.STAFF,
-            anchor=anchor,
-            expires_at=expires_at,
-            skip_reason="" if address else f"{person(user)} has no email address",
-            render=fixed(subject, body),
-        )
+@dataclass(frozen=True)
+class _Reminded:
+    """What a T-minus and an overdue reminder are about: one item or step of the plan, the role whose primary
+    and backup are reminded, and the time the reminders are anchored on."""
+
+    plan: Plan
+    source: str  # "item" or "step": the deliveries' source_kind is "<source>.<stage>"
+    pk: int
+    role: Any
+    anchor: datetime
+
+    def specs(
+        self, stage: str, *, due_at: datetime, expires_at: datetime | None, what: str, subject: str, body: str
+    ) -> Iterator[DeliverySpec]:
+        """One email a holder of the role, sent at ``due_at``, useful until ``expires_at`` (None: until the
+        relevance check drops it)."""
+        for user, which in holders(self.role):
+            yield holder_email(
+                user,
+                self.role,
+                which,
+                source_kind=f"{self.source}.{stage}",
+                source_id=self.pk,
+                due_at=due_at,
+                label=what,
+                anchor=self.anchor,
+                expires_at=expires_at,
+                render=fixed(subject, body),
+            )
 
 
 @register_source
@@ -75,25 +83,18 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
         if offset is None or owner is None or due is None:
             continue
         url = deep_link(plan, owner, "item", item.pk)
-        yield from _reminder_specs(
-            plan=plan,
-            kind="item.due",
-            obj_id=item.pk,
-            role=owner,
+        about = _Reminded(plan, "item", item.pk, owner, anchor=due)
+        yield from about.specs(
+            "due",
             due_at=due - lead,
-            anchor=due,
             expires_at=due + grace,  # useful until the overdue reminder takes over (and while the item is open)
             what=f"Reminder: {item.title} due {planned_label(plan, offset)}",
             subject=f"[{plan.name}] Due at {when(plan, due)}: {item.title}",
             body=f"{item.title}\n\nDue {planned_label(plan, offset)} ({when(plan, due)}), owner {owner.name}.\n\n{url}",
         )
-        yield from _reminder_specs(
-            plan=plan,
-            kind="item.overdue",
-            obj_id=item.pk,
-            role=owner,
+        yield from about.specs(
+            "overdue",
             due_at=due + grace,
-            anchor=due,
             expires_at=None,  # useful until the item is done (checked just before sending)
             what=f"Overdue: {item.title}",
             subject=f"[{plan.name}] OVERDUE since {when(plan, due)}: {item.title}",
@@ -130,40 +131,29 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
         if late_from is None:
             continue
         url = deep_link(plan, lead_role, "step", step.pk)
+        about = _Reminded(plan, "step", step.pk, lead_role, anchor=begin)
         if step.status == StepStatus.PENDING:
-            yield from _reminder_specs(
-                plan=plan,
-                kind="step.due",
-                obj_id=step.pk,
-                role=lead_role,
+            yield from about.specs(
+                "due",
                 due_at=begin - lead,
-                anchor=begin,
                 expires_at=begin + grace,  # useful until the step starts (checked) or its late one comes
                 what=f"Reminder: step {step.name} starts {planned_label(plan, step.offset)}",
                 subject=f"[{plan.name}] Starts at {when(plan, begin)}: {step.name}",
                 body=f"Step {step.name} starts {planned_label(plan, step.offset)} ({when(plan, begin)}); "
                 f"you lead it as {lead_role.name}.\n\n{url}",
             )
-            yield from _reminder_specs(
-                plan=plan,
-                kind="step.late_start",
-                obj_id=step.pk,
-                role=lead_role,
+            yield from about.specs(
+                "late_start",  # late from its planned start (plans.lateness): it should have started
                 due_at=late_from + grace,
-                anchor=begin,
                 expires_at=None,  # useful until the step starts (checked just before sending)
                 what=f"Late: step {step.name} has not started",
                 subject=f"[{plan.name}] LATE: step {step.name} should have started at {when(plan, begin)}",
                 body=f"Step {step.name} should have started at {when(plan, begin)} and has not.\n\n{url}",
             )
             continue
-        yield from _reminder_specs(
-            plan=plan,
-            kind="step.overdue",
-            obj_id=step.pk,
-            role=lead_role,
+        yield from about.specs(
+            "overdue",
             due_at=late_from + grace,
-            anchor=begin,
             expires_at=None,  # useful until the step is done (checked just before sending)
             what=f"Overdue: step {step.name}",
             subject=f"[{plan.name}] OVERDUE: step {step.name} should have finished at {when(plan, finish)}",
