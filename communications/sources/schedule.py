@@ -182,7 +182,8 @@ def _external_text(
     own = "" if is_planning_note(message.body) else parts["body"]
     composed = message.kind in {MessageKind.STATUS_UPDATE, MessageKind.EOD_REPORT}
     body = f"{own}\n\n{copy}" if own and composed else (own or copy)
-    subject = parts["subject"] or f"{plan.name}: {customer_headline(plan, now=at)}"
+    # A composed update is titled by the state (no "(6/7)" counter); another message by its name.
+    subject = parts["subject"] or (f"{plan.name}: {customer_headline(plan, now=at)}" if composed else message.name)
     return tagged(plan.name, subject), body
 
 

@@ -41,4 +41,6 @@ def test_heypeter_communication_plan_goes_out_once_each(coordinator):
     hourly = Message.objects.get(plan=plan, name="Progress updates (hourly)")
     posts = StatusPost.objects.filter(plan=plan, delivery__source_id=hourly.pk)
     assert posts.count() == 7  # T-6h … T+0, one an hour, each once
-    assert "Launch state: Countdown." in posts.first().body
+    latest = posts.first()  # customer copy, not the internal report (issue 11, finding 3)
+    assert "Launch state" not in latest.body and "Progress updates (hourly)" not in latest.body
+    assert "(7/7)" not in latest.title and "What you will notice" in latest.body
