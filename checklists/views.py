@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from launchcontrol.http import error_text
 from plans.models import Plan
+from plans.panels import role_tasks
 from plans.viewtools import member_plan
 from roles.models import Role
 
@@ -37,8 +38,10 @@ if TYPE_CHECKING:
 @member_plan
 def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpResponse:
     role_obj = role_for(plan, role)
-    ctx = role_page_data(plan, role_obj, user=request.user, now=timezone.now())
-    return render(request, "checklists/role.html", {"plan": plan, "nav": "role", **ctx})
+    now = timezone.now()
+    ctx = role_page_data(plan, role_obj, user=request.user, now=now)
+    tasks = role_tasks(plan, role_obj, now)  # what other apps give this role (posting by hand…)
+    return render(request, "checklists/role.html", {"plan": plan, "nav": "role", "tasks": tasks, **ctx})
 
 
 def _row_response(
