@@ -368,3 +368,25 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         alarms=states,
         events=list(Event.objects.filter(plan=plan).select_related("actor", "role")[:EVENT_ROWS]),
     )
+
+
+def next_deadlines(plan: Plan, now: datetime, until: datetime) -> list[datetime]:
+    """The moments in ``(now, until]`` at which the board changes with no event: an item or step becoming
+    late or entering the next-30-minutes list, a breaching rollback trigger becoming an alarm. Three
+    queries. The poll's cache bucket turns over at each (warroom.views), so a change reaches the screens
+    within one poll interval, not at the next minute."""
+    elapsed, ahead = late_cutoff(plan.t0, now), late_cutoff(plan.t0, until)
+    moments: list[datetime] = []
+    open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
+    window = Q(due_offset__gte=elapsed, due_offset__lte=ahead) | Q(
+        due_offset__gte=elapsed - WINDOW, due_offset__lte=ahead - WINDOW
+    )
+    for (due,) in open_items.filter(window).values_list("due_offset")[:500]:
+        if due is not None:
+            moments += [plan.t0 + due, plan.t0 + due - WINDOW]
+    steps = Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
+    for offset, duration in steps.values_list("offset", "duration")[:500]:
+        moments += [plan.t0 + offset, plan.t0 + offset + duration, plan.t0 + offset - WINDOW]
+    _, states = metrics(plan, now)
+    moments += [s.alarm_at for s in states if s.breaching and not s.in_breach and s.alarm_at is not None]
+    return sorted({m for m in moments if now < m <= until})

@@ -6,7 +6,8 @@ source is and how another app adds one).
 - :mod:`.reminders`: T-minus and overdue reminders of checklist items and steps;
 - :mod:`.schedule`: the communication plan (send moments, the sandboxed message context, rendering);
 - :mod:`.escalation`: unanswered issues climbing the escalation matrix;
-- :mod:`.by_hand`: a send to a named-only channel, emailed to the communications role to post by hand.
+- :mod:`.by_hand`: a send to a named-only channel, emailed to the communications role to post by hand;
+- :mod:`.alarms`: a rollback trigger's alarm, to the people and internal channels the plan names.
 
 Importing this package registers the built-in sources, in that order.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 # The built-in sources register on import, in this order (the order ``specs_for`` asks them in).
 # isort: off
-from . import reminders, schedule, escalation, by_hand
+from . import reminders, schedule, escalation, by_hand, alarms
 
 # isort: on
 from .by_hand import by_hand_specs, comms_role
@@ -48,6 +49,7 @@ from .schedule import (
 )
 
 __all__ = [
+    "alarms",
     "by_hand",
     "by_hand_specs",
     "comms_role",
