@@ -14,13 +14,14 @@ from django.shortcuts import get_object_or_404
 from plans.lateness import is_late, item_late_from, step_is_late
 from plans.models import Event, Plan, Step, StepStatus
 from plans.offsets import format_offset
+from plans.permissions import can_coordinate
 from plans.selectors import my_roles
 from plans.slips import planned_offset
 from roles.models import Role
 from roles.permissions import can_act_for_role
 
 from .models import Gate, Item, ItemStatus, NoGoTrigger, Vote
-from .services import can_decide, can_raise_triggers, gate_blockers
+from .services import can_decide, can_raise_triggers, gate_blockers, no_go_effect
 
 if TYPE_CHECKING:
     from plans.permissions import Viewer
@@ -247,7 +248,9 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
     blockers = gate_blockers(gate, criteria=criteria, triggers=triggers, polled_roles=polled, votes=votes)
     ballots = [{"role": r, "vote": by_role.get(r.pk), "can_vote": can_act_for_role(user, r)} for r in polled]
     decisions = list(
-        Event.objects.filter(plan=plan, kind="gate.decided", data__gate=gate.pk).select_related("actor")[:20]
+        Event.objects.filter(plan=plan, kind__in=["gate.decided", "gate.reopened"], data__gate=gate.pk).select_related(
+            "actor"
+        )[:20]
     )
     return {
         "gate": gate,
@@ -258,6 +261,8 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
         "votes_in": len(votes),
         "decisions": decisions,
         "can_decide": can_decide(user, gate),
+        "can_reopen": can_coordinate(user, plan),
+        "no_go_effect": no_go_effect(plan),
         "my_ballots": [b for b in ballots if b["can_vote"]],
     }
 

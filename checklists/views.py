@@ -189,6 +189,17 @@ def gate_decide(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> Htt
     return _gate_write(request, plan, gate, action, "The decision is recorded.")
 
 
+@login_required
+@require_POST
+@member_plan
+def gate_reopen(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _gate_write(
+        request, plan, gate, lambda p, g: services.gate_reopen(g, by=request.user, reason=reason), "Gate reopened."
+    )
+
+
 def _trigger_write(request: AuthenticatedHttpRequest, plan: Plan, gate: str, pk: int, fn, success: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
