@@ -191,7 +191,7 @@ def test_offsets_read_and_export_as_planned_after_a_hold(coordinator: User, clie
         html = client.get(url).content.decode()  # type: ignore[attr-defined]
         assert not re.search(r"T[-+][0-9dhm]*59s", html), url
         if url.endswith(f"/{plan.slug}/"):
-            assert "slipped 59s" in html  # the hold's slip is its own figure
+            assert "slipped 59s" in html and "T-0 slipped by <strong>59s</strong>" in html  # its own figure
     yaml_text = export_plan(plan)
     assert "59s" not in yaml_text and "T-7d" in yaml_text and "T-3h" in yaml_text
     assert Item.objects.filter(pk=early.pk).exists()
