@@ -3,8 +3,9 @@ war-room bridge) is posted by hand. Each such send becomes a task for the plan's
 shows on that role's page and its holders are emailed when it is time to post (the text to post included),
 instead of the send being silently skipped.
 
-The communications role is the plan's first role whose name says so ("Communications Lead", "Comms");
-a plan without one gives these tasks to its coordinator (the page of unowned work).
+The communications role is the plan's first role whose name says so ("Communications Lead", "Comms"),
+else its marketing role, else its product manager; a plan with none of these gives the tasks to its
+coordinator (the page of unowned work, and the emails).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -27,16 +29,22 @@ if TYPE_CHECKING:
     from ..models import Delivery
 
 NAMED_ONLY = frozenset({ChannelKind.CHAT, ChannelKind.OTHER})
-_COMMS = re.compile(r"\bcomm(s|unications?)?\b", re.IGNORECASE)
+_COMMS = (
+    re.compile(r"\bcomm(s|unications?)?\b", re.IGNORECASE),
+    re.compile(r"\bmarketing\b", re.IGNORECASE),
+    re.compile(r"\bproduct manager\b", re.IGNORECASE),
+)
 
 
 def comms_role(plan: Plan) -> Any:
-    """The role that posts by hand: the first whose name names communications, else ``None``."""
+    """The role that posts by hand: communications, else marketing, else product manager; else ``None``."""
     from roles.models import Role
 
-    for role in Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "id"):
-        if _COMMS.search(role.name) or _COMMS.search(role.slug.replace("-", " ")):
-            return role
+    roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "id"))
+    for pattern in _COMMS:
+        for role in roles:
+            if pattern.search(role.name) or pattern.search(role.slug.replace("-", " ")):
+                return role
     return None
 
 
@@ -58,7 +66,10 @@ def by_hand_specs(plan: Plan, start: datetime, end: datetime) -> Iterator[tuple[
 def by_hand_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
     """At each named-only send's moment, its text to the holders of the communications role: post it now."""
     role = comms_role(plan)
-    if role is None:
+    people: list[tuple[Any, Any, str]] = [(u, role, which) for u, which in holders(role)] if role else []
+    if role is None and plan.coordinator is not None:
+        people = [(plan.coordinator, SimpleNamespace(name="coordinator"), "no communications role")]
+    if not people:
         return
     url = f"{settings.SITE_URL}/plans/{plan.slug}/communications/"
     for message, n, spec in by_hand_specs(plan, start, end):
@@ -72,10 +83,10 @@ def by_hand_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[De
             text = f"{head}\n\n{subject}\n\n{body}\n\nThe communications page: {url}"
             return tagged(plan.name, f"Post by hand on {where}: {message.name}"), text
 
-        for user, which in holders(role):
+        for user, owner, which in people:
             yield holder_email(
                 user,
-                role,
+                owner,
                 which,
                 recipient=f"user:{user.pk}:{spec.recipient}",
                 source_kind="message.by_hand",
