@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from plans.lateness import is_late, item_late_from, step_is_late
-from plans.models import Event, Plan, Step, StepStatus
+from plans.models import Event, Plan, PlanStatus, Step, StepStatus
 from plans.offsets import format_offset
 from plans.permissions import can_coordinate
 from plans.selectors import my_roles
@@ -21,7 +21,7 @@ from roles.models import Role
 from roles.permissions import can_act_for_role
 
 from .models import Gate, Item, ItemStatus, NoGoTrigger, Vote
-from .services import can_decide, can_raise_triggers, gate_blockers, no_go_effect
+from .services import can_decide, can_raise_triggers, gate_blockers
 
 if TYPE_CHECKING:
     from plans.permissions import Viewer
@@ -306,3 +306,14 @@ def my_role_cards(user) -> list[Role]:
 def plan_gates(plan: Plan) -> list[Gate]:
     """The plan's gates for the plan page (1 query; registered in plans.panels by checklists.apps)."""
     return list(Gate.objects.filter(plan=plan).select_related("authority_role"))
+
+
+def no_go_effect(plan: Plan) -> str:
+    """What a NO-GO at a gate of this plan will really do, for its button."""
+    if plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN}:
+        return "holds the launch"
+    if plan.status == PlanStatus.HOLD:
+        return "the launch stays on hold"
+    if plan.status == PlanStatus.DRAFT:
+        return "recorded only: a draft plan has no countdown to hold"
+    return f"recorded only: the launch is {plan.get_status_display().lower()}"

@@ -14,7 +14,6 @@ from .gates import (
     gate_open_poll,
     gate_reopen,
     gate_state,
-    no_go_effect,
     require_authority,
     vote_cast,
 )
@@ -37,7 +36,6 @@ __all__ = [
     "item_set_status",
     "item_tick",
     "item_untick",
-    "no_go_effect",
     "require_authority",
     "require_trigger_rights",
     "step_blockers",

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from plans.models import Plan, PlanStatus
+from plans.models import PlanStatus
 from plans.permissions import can_coordinate, require_coordinator
 from plans.services import event_record, hold_start
 from roles.models import Role
@@ -206,14 +206,3 @@ def gate_reopen(gate: Gate | int, *, by: User, reason: str) -> Gate:
             data={"gate": locked.pk, "round": locked.poll_round, "was": was, "reason": reason},
         )
     return locked
-
-
-def no_go_effect(plan: Plan) -> str:
-    """What a NO-GO at a gate of this plan will really do, for its button."""
-    if plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN}:
-        return "holds the launch"
-    if plan.status == PlanStatus.HOLD:
-        return "the launch stays on hold"
-    if plan.status == PlanStatus.DRAFT:
-        return "recorded only: a draft plan has no countdown to hold"
-    return f"recorded only: the launch is {plan.get_status_display().lower()}"

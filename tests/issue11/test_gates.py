@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from checklists.models import GateStatus
-from checklists.services import gate_decide, gate_open_poll, gate_reopen, no_go_effect, vote_cast
+from checklists.selectors import no_go_effect
+from checklists.services import gate_decide, gate_open_poll, gate_reopen, vote_cast
 from plans.models import Event, Plan, PlanStatus
 from tests import factories
 
