@@ -15,6 +15,7 @@ from .lateness import step_is_late
 from .models import Event, Hold, Phase, Plan, Step, StepStatus
 from .panels import overview_parts
 from .permissions import can_view
+from .slips import prime_slips
 from .timing import count_dated
 from .validators import parse_datetime_input
 
@@ -67,6 +68,7 @@ def plan_overview(plan: Plan) -> dict:
     :mod:`plans.panels` (checklists adds its gates): 5 queries."""
     roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup"))
     holds = list(Hold.objects.filter(plan=plan).select_related("started_by", "ended_by").order_by("-started_at"))
+    prime_slips(plan, holds)  # the page's offsets read as planned (plans.slips) with no query of their own
     next_steps = list(
         Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
         .select_related("lead_role")

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .models import Plan
+    from .models import Hold, Plan
 
-__all__ = ["plan_slips", "planned_label", "planned_offset", "slipped_by"]
+__all__ = ["plan_slips", "prime_slips", "planned_label", "planned_offset", "slipped_by"]
 
 Slips = list[tuple[datetime, timedelta]]
 
@@ -37,6 +37,12 @@ def plan_slips(plan: Plan) -> Slips:
         slips = [(at, slip) for at, slip in rows.order_by("started_at").values_list("started_at", "slip") if slip]
     plan._planned_slips = slips  # type: ignore[attr-defined]
     return slips
+
+
+def prime_slips(plan: Plan, holds: list[Hold]) -> None:
+    """Give ``plan`` its slips from holds a page has loaded anyway (all of the plan's holds)."""
+    ended = sorted((h for h in holds if h.ended_at is not None and h.slip), key=lambda h: h.started_at)
+    plan._planned_slips = [(h.started_at, h.slip) for h in ended if h.slip]  # type: ignore[attr-defined]
 
 
 def planned_offset(plan: Plan, offset: timedelta | None) -> timedelta | None:

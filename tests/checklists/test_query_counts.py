@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db
 BUDGET = {
     "home": 5,
     "detail": 7,
-    "timeline": 7,
+    "timeline": 8,  # + the plan's holds: offsets read as planned (plans.slips)
     "activity": 7,
-    "role": 9,
+    "role": 11,  # + the plan's holds (offsets as planned) + its roles (who posts by hand: "Also yours")
     "gate": 10,
     "gate_poll": 9,
 }
