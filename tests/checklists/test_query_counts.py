@@ -24,7 +24,7 @@ BUDGET = {
     "timeline": 8,  # + the plan's holds: offsets read as planned (plans.slips)
     "activity": 7,
     "role": 11,  # + the plan's holds (offsets as planned) + its roles (who posts by hand: "Also yours")
-    "gate": 10,
+    "gate": 11,  # + the plan's holds: the gate's offset as planned (plans.slips)
     "gate_poll": 9,
 }
 
