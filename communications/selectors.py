@@ -111,7 +111,6 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
     source_errors: list[str] = []
     unsendable: list[Scheduled] = []
     scheduled = upcoming(plan, now=now, rows=future_rows + rows, errors=source_errors, unsendable=unsendable)
-    owner = comms_role(plan)
     return {
         "plan": plan,
         "now": now,
@@ -126,7 +125,7 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         # Before they are due: what cannot go anywhere (no target), and what a person must post by hand.
         "cannot_send": [u for u in unsendable if u.spec.channel_kind not in NAMED_ONLY],
         "by_hand": [u for u in unsendable if u.spec.channel_kind in NAMED_ONLY],
-        "by_hand_role": owner,
+        "by_hand_role": comms_role(plan) if any(u.spec.channel_kind in NAMED_ONLY for u in unsendable) else None,
         "unknown": buckets[DeliveryStatus.UNKNOWN],
         "skipped": buckets[DeliveryStatus.SKIPPED],
         "counts": counts,

@@ -65,6 +65,9 @@ def by_hand_specs(plan: Plan, start: datetime, end: datetime) -> Iterator[tuple[
 @register_source
 def by_hand_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
     """At each named-only send's moment, its text to the holders of the communications role: post it now."""
+    found = list(by_hand_specs(plan, start, end))
+    if not found:
+        return
     role = comms_role(plan)
     people: list[tuple[Any, Any, str]] = [(u, role, which) for u, which in holders(role)] if role else []
     if role is None and plan.coordinator is not None:
@@ -72,7 +75,7 @@ def by_hand_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[De
     if not people:
         return
     url = f"{settings.SITE_URL}/plans/{plan.slug}/communications/"
-    for message, n, spec in by_hand_specs(plan, start, end):
+    for message, n, spec in found:
         at = spec.due_at
 
         def render(
