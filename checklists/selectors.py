@@ -11,9 +11,12 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from plans.models import Event, Plan, Step, StepStatus
+from plans.lateness import is_late, step_is_late
+from plans.models import Event, Plan, PlanStatus, Step, StepStatus
 from plans.offsets import format_offset
+from plans.permissions import can_coordinate
 from plans.selectors import my_roles
+from plans.slips import planned_offset
 from roles.models import Role
 from roles.permissions import can_act_for_role
 
@@ -38,17 +41,12 @@ STATE_LABELS = {
 }
 
 
-def timing_state(now: datetime, due: datetime | None, lead: timedelta, until: datetime | None = None) -> str:
-    """Upcoming until ``lead`` before ``due``, then due soon, due until ``until`` (a step's planned finish;
-    for an item, ``lead`` after its due time), overdue after that."""
-    if due is None:
+def timing_state(now: datetime, due: datetime | None, lead: timedelta) -> str:
+    """Upcoming until ``lead`` before ``due`` (the reminder lead), then due soon, then overdue from the due
+    time on: the one meaning of late in :mod:`plans.lateness`, the same as the board's and the reminders'."""
+    if due is None or now < due - lead:
         return "upcoming"
-    if now < due - lead:
-        return "upcoming"
-    if now < due:
-        return "due_soon"
-    end = until if until is not None and until > due else due + lead
-    return "due" if now < end else "overdue"
+    return "overdue" if is_late(now, due) else "due_soon"
 
 
 def _open_blockers(step: Step | None) -> list[Step]:
@@ -69,6 +67,7 @@ class Row:
     late: bool = False
     message: str = ""
     children: list[Row] = field(default_factory=list)
+    planned: timedelta | None = None  # the offset as planned (plans.slips): what the page shows
 
     @property
     def children_done(self) -> int:
@@ -80,7 +79,8 @@ class Row:
 
     @property
     def offset_label(self) -> str:
-        return format_offset(self.offset) if self.offset is not None else "—"
+        shown = self.planned if self.planned is not None else self.offset
+        return format_offset(shown) if shown is not None else "—"
 
     @property
     def dom_id(self) -> str:
@@ -88,7 +88,7 @@ class Row:
 
 
 def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
-    due = None if item.due_offset is None else plan.at(item.due_offset)
+    due = None if item.due_offset is None else plan.at(item.due_offset)  # late from here on (plans.lateness)
     blockers: list[Step | Gate] = []
     if item.status == ItemStatus.DONE:
         state = "done"
@@ -98,28 +98,33 @@ def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
         step = item.step
         blockers = [*_open_blockers(step)] if step is not None and step.status == StepStatus.PENDING else []
         state = "blocked" if blockers else timing_state(now, due, plan.reminder_lead)
-    return Row("item", item, item.due_offset, due, state, can_act, blockers)
+    planned = planned_offset(plan, item.due_offset)
+    return Row("item", item, item.due_offset, due, state, can_act, blockers, planned=planned)
 
 
 def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:
     start = plan.at(step.offset)
-    finish = start + step.length
     blockers: list[Step | Gate] = []
-    late = False
+    late = step_is_late(
+        t0=plan.t0,
+        offset=start - plan.t0,
+        duration=step.duration,
+        status=step.status,
+        now=now,
+        actual_finish=step.actual_finish,
+    )
     if step.status == StepStatus.DONE:
         state = "done"
-        late = step.actual_finish is not None and step.actual_finish > finish
     elif step.status == StepStatus.SKIPPED:
         state = "skipped"
     elif step.status == StepStatus.IN_PROGRESS:
         state = "in_progress"
-        late = now > finish
     else:
         closed_gates = [g for g in step.after_gates.all() if g.status != GateStatus.PASSED]
         blockers = [*_open_blockers(step), *closed_gates]
-        state = "blocked" if blockers else timing_state(now, start, plan.reminder_lead, finish)
-        late = now > start
-    return Row("step", step, step.offset, start, state, can_act, blockers, late)
+        state = "blocked" if blockers else timing_state(now, start, plan.reminder_lead)
+    planned = planned_offset(plan, step.offset)
+    return Row("step", step, step.offset, start, state, can_act, blockers, late, planned=planned)
 
 
 _DEPS = Prefetch("depends_on", queryset=Step.objects.only("id", "name", "status").order_by("offset", "order"))
@@ -291,7 +296,9 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
     )
     ballots = [{"role": r, "vote": by_role.get(r.pk), "can_vote": can_act_for_role(user, r)} for r in polled]
     decisions = list(
-        Event.objects.filter(plan=plan, kind="gate.decided", data__gate=gate.pk).select_related("actor")[:20]
+        Event.objects.filter(plan=plan, kind__in=["gate.decided", "gate.reopened"], data__gate=gate.pk).select_related(
+            "actor"
+        )[:20]
     )
     return {
         "gate": gate,
@@ -302,6 +309,8 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
         "votes_in": len(votes),
         "decisions": decisions,
         "can_decide": can_decide(user, gate),
+        "can_reopen": can_coordinate(user, plan),
+        "no_go_effect": no_go_effect(plan),
         "my_ballots": [b for b in ballots if b["can_vote"]],
     }
 
@@ -345,3 +354,14 @@ def my_role_cards(user: Viewer) -> list[Role]:
 def plan_gates(plan: Plan) -> list[Gate]:
     """The plan's gates for the plan page (1 query; registered in plans.panels by checklists.apps)."""
     return list(Gate.objects.filter(plan=plan).select_related("authority_role"))
+
+
+def no_go_effect(plan: Plan) -> str:
+    """What a NO-GO at a gate of this plan will really do, for its button."""
+    if plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN}:
+        return "holds the launch"
+    if plan.status == PlanStatus.HOLD:
+        return "the launch stays on hold"
+    if plan.status == PlanStatus.DRAFT:
+        return "recorded only: a draft plan has no countdown to hold"
+    return f"recorded only: the launch is {plan.get_status_display().lower()}"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("plans/<slug:plan>/gates/<slug:gate>/open-poll/", views.gate_open_poll, name="gate_open_poll"),
     path("plans/<slug:plan>/gates/<slug:gate>/vote/", views.vote_cast, name="vote_cast"),
     path("plans/<slug:plan>/gates/<slug:gate>/decide/", views.gate_decide, name="gate_decide"),
+    path("plans/<slug:plan>/gates/<slug:gate>/reopen/", views.gate_reopen, name="gate_reopen"),
     path("plans/<slug:plan>/gates/<slug:gate>/triggers/<int:pk>/raise/", views.trigger_raise, name="trigger_raise"),
     path("plans/<slug:plan>/gates/<slug:gate>/triggers/<int:pk>/clear/", views.trigger_clear, name="trigger_clear"),
 ]

@@ -17,6 +17,7 @@ from django.views.decorators.http import condition, require_GET, require_POST
 
 from launchcontrol.http import error_text
 from plans.models import Plan
+from plans.panels import role_tasks
 from plans.selectors import plan_for
 from plans.viewtools import member_plan
 from roles.models import Role
@@ -43,9 +44,13 @@ if TYPE_CHECKING:
 @member_plan
 def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpResponse:
     role_obj = role_for(plan, role)
-    ctx = role_page_data(plan, role_obj, user=request.user, now=timezone.now())
+    now = timezone.now()
+    ctx = role_page_data(plan, role_obj, user=request.user, now=now)
+    tasks = role_tasks(plan, role_obj, now)  # what other apps give this role (posting by hand…)
     etag = _rows_etag_for(request, plan)
-    return render(request, "checklists/role.html", {"plan": plan, "nav": "role", "rows_etag": etag, **ctx})
+    return render(
+        request, "checklists/role.html", {"plan": plan, "nav": "role", "rows_etag": etag, "tasks": tasks, **ctx}
+    )
 
 
 def _rows_etag_for(request: AuthenticatedHttpRequest, plan: Plan) -> str:
@@ -220,6 +225,17 @@ def gate_decide(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> Htt
         )
 
     return _gate_write(request, plan, gate, action, "The decision is recorded.")
+
+
+@login_required
+@require_POST
+@member_plan
+def gate_reopen(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _gate_write(
+        request, plan, gate, lambda p, g: services.gate_reopen(g, by=request.user, reason=reason), "Gate reopened."
+    )
 
 
 def _trigger_write(

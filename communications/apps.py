@@ -18,3 +18,9 @@ class CommunicationsConfig(AppConfig):
         from .outbox import connect_signals
 
         connect_signals()
+
+        from plans.panels import register_role_part
+
+        from .sources.by_hand import by_hand_tasks
+
+        register_role_part("communications.by_hand", by_hand_tasks)

@@ -1,7 +1,7 @@
 """Hourly status updates and the end-of-day report, composed from the live state of the plan.
 
 ``status_snapshot`` reads the state in a fixed number of queries; ``compose_report`` turns it into plain
-text. External audiences get the same facts without internal detail (no role breakdown, no item names).
+text, for internal audiences. External audiences get customer copy instead (communications/customer.py).
 """
 
 from __future__ import annotations
@@ -12,8 +12,11 @@ from datetime import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from plans.lateness import late_cutoff, step_is_late
 from plans.models import Plan, SuccessMetric
+from plans.numbers import format_quantity
 
+from .customer import customer_copy
 from .models import Audience
 
 INTERNAL = {Audience.STAFF, Audience.EXECUTIVES}
@@ -92,27 +95,35 @@ def status_snapshot(plan: Plan, *, now: datetime | None = None) -> Snapshot:
     for metric in SuccessMetric.objects.filter(plan=plan).prefetch_related("readings"):
         readings = list(metric.readings.all())  # ordered newest first
         latest = readings[0] if readings else None
-        target = f"{metric.comparator} {metric.target.normalize()}{metric.unit}" if metric.target is not None else ""
-        value = f"{latest.value.normalize()}{metric.unit}" if latest else None
+        target = (
+            f"{metric.comparator} {format_quantity(metric.target, metric.unit)}" if metric.target is not None else ""
+        )
+        value = format_quantity(latest.value, metric.unit) if latest else None
         snap.metrics.append(
             MetricLine(metric.name, target, value, metric.meets(float(latest.value)) if latest else None)
         )
 
-    late = items.filter(status=ItemStatus.OPEN, due_offset__lt=now - plan.t0).order_by("due_offset")
+    late = items.filter(status=ItemStatus.OPEN, due_offset__lt=late_cutoff(plan.t0, now)).order_by("due_offset")
     snap.late_items = [
         f"{i.title} ({i.owner_role.name if i.owner_role else 'unassigned'})"
         for i in late.select_related("owner_role")[:20]
     ]
     steps = Step.objects.filter(plan=plan).exclude(status__in=[StepStatus.DONE, StepStatus.SKIPPED])
-    snap.late_steps = [s.name for s in steps.order_by("offset") if s.planned_finish < now][:20]
+    snap.late_steps = [
+        s.name
+        for s in steps.order_by("offset")
+        if step_is_late(t0=plan.t0, offset=s.offset, duration=s.duration, status=s.status, now=now)
+    ][:20]
     return snap
 
 
 def compose_report(
     plan: Plan, *, audience: str = Audience.STAFF, now: datetime | None = None, eod: bool = False
 ) -> str:
-    snap = status_snapshot(plan, now=now)
     internal = audience in INTERNAL or audience == ""
+    if not internal:  # an external audience gets customer copy, never the internal report
+        return customer_copy(plan, now=now or timezone.now())
+    snap = status_snapshot(plan, now=now)
     local_now = plan.local(snap.now)
     title = "End-of-day report" if eod else "Status update"
     lines = [
@@ -125,7 +136,7 @@ def compose_report(
         lines.append("")
         lines.append("By phase:")
         lines += [f"- {p.name}: {p.done}/{p.total}" for p in snap.phases]
-    if internal and snap.roles:
+    if snap.roles:
         lines.append("")
         lines.append("By role:")
         lines += [f"- {p.name}: {p.done}/{p.total}" for p in snap.roles]
@@ -134,13 +145,8 @@ def compose_report(
     if snap.gate_names_passed:
         gates += f" ({', '.join(snap.gate_names_passed)})"
     lines.append(gates + ".")
-    if internal:
-        issues = ", ".join(f"{n} {sev}" for sev, n in snap.issues_by_severity.items())
-        lines.append(f"Open issues: {issues}.")
-    else:
-        open_total = sum(snap.issues_by_severity.values())
-        serious = snap.issues_by_severity.get("critical", 0) + snap.issues_by_severity.get("high", 0)
-        lines.append(f"Known issues being worked on: {open_total}" + (f" ({serious} serious)." if serious else "."))
+    issues = ", ".join(f"{n} {sev}" for sev, n in snap.issues_by_severity.items())
+    lines.append(f"Open issues: {issues}.")
     if snap.metrics:
         lines.append("")
         lines.append("Metrics:")
@@ -148,14 +154,11 @@ def compose_report(
             verdict = {True: "OK", False: "OFF TARGET", None: "tracked"}[m.ok]
             value = m.value if m.value is not None else "no reading yet"
             lines.append(f"- {m.name}: {value}" + (f" (target {m.target}, {verdict})" if m.target else ""))
-    if internal:
-        lines.append("")
-        if snap.late_items or snap.late_steps:
-            lines.append("Late:")
-            lines += [f"- step {s}" for s in snap.late_steps]
-            lines += [f"- {i}" for i in snap.late_items]
-        else:
-            lines.append("Nothing is late.")
-    elif snap.late_items or snap.late_steps:
-        lines.append(f"Behind schedule: {len(snap.late_items) + len(snap.late_steps)} tasks.")
+    lines.append("")
+    if snap.late_items or snap.late_steps:
+        lines.append("Late:")
+        lines += [f"- step {s}" for s in snap.late_steps]
+        lines += [f"- {i}" for i in snap.late_items]
+    else:
+        lines.append("Nothing is late.")
     return "\n".join(lines)

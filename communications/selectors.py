@@ -15,11 +15,13 @@ from plans.clock import since
 from plans.models import Plan, PlanStatus
 from plans.offsets import format_duration, format_offset
 from plans.selectors import DatesOutOfRange
+from plans.slips import planned_offset
 from plans.validators import check_moment
 from roles.models import Role
 
 from .models import Channel, ChannelKind, Delivery, DeliveryStatus, Message, StatusPost
 from .sources import DeliverySpec, specs_for
+from .sources.by_hand import NAMED_ONLY, comms_role
 from .templating import check_template
 
 SCHEDULE_HORIZON = timedelta(days=14)
@@ -61,14 +63,25 @@ class Scheduled:
         return ChannelKind(self.spec.channel_kind).label
 
 
-def upcoming(plan: Plan, *, now: datetime, rows: list[Delivery], errors: list[str] | None = None) -> list[Scheduled]:
+def upcoming(
+    plan: Plan,
+    *,
+    now: datetime,
+    rows: list[Delivery],
+    errors: list[str] | None = None,
+    unsendable: list[Scheduled] | None = None,
+) -> list[Scheduled]:
     """The next SCHEDULE_LIMIT deliveries in the horizon. A recurring series contributes at most that many
     sends (computed from the window, not from the start of the series), so the cost does not grow with
-    its count."""
+    its count. What will not go out by itself (no target, a named-only channel) is put in ``unsendable``."""
     existing = {d.key for d in rows}
     out = []
     for spec in specs_for(plan, now, now + SCHEDULE_HORIZON, limit=SCHEDULE_LIMIT, errors=errors):
-        if spec.key in existing or spec.skip_reason:
+        if spec.key in existing:
+            continue
+        if spec.skip_reason:
+            if unsendable is not None and len(unsendable) < SCHEDULE_LIMIT and not spec.skip_reason.startswith("an "):
+                unsendable.append(Scheduled(spec, encode_key(spec.key), spec.requires_approval))
             continue
         out.append(Scheduled(spec, encode_key(spec.key), spec.requires_approval))
         if len(out) >= SCHEDULE_LIMIT:
@@ -89,14 +102,15 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         )
     )
     for m in messages:
-        setattr(m, "offset_label", format_offset(m.offset))  # noqa: B010
+        setattr(m, "offset_label", format_offset(planned_offset(plan, m.offset) or m.offset))  # noqa: B010
         setattr(m, "every_label", format_duration(m.every) if m.every else "")  # noqa: B010
         problems = [f"subject, {p}" for p in check_template(m.subject)] + [f"body, {p}" for p in check_template(m.body)]
         setattr(m, "template_problems", problems)  # noqa: B010
     roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "name"))
     counts = dict(Delivery.objects.filter(plan=plan).values_list("status").annotate(n=Count("id")))
     source_errors: list[str] = []
-    scheduled = upcoming(plan, now=now, rows=future_rows + rows, errors=source_errors)
+    unsendable: list[Scheduled] = []
+    scheduled = upcoming(plan, now=now, rows=future_rows + rows, errors=source_errors, unsendable=unsendable)
     return {
         "plan": plan,
         "now": now,
@@ -108,6 +122,10 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         "sent": buckets[DeliveryStatus.SENT],
         "late": buckets[DeliveryStatus.LATE],
         "failed": buckets[DeliveryStatus.FAILED],
+        # Before they are due: what cannot go anywhere (no target), and what a person must post by hand.
+        "cannot_send": [u for u in unsendable if u.spec.channel_kind not in NAMED_ONLY],
+        "by_hand": [u for u in unsendable if u.spec.channel_kind in NAMED_ONLY],
+        "by_hand_role": comms_role(plan) if any(u.spec.channel_kind in NAMED_ONLY for u in unsendable) else None,
         "unknown": buckets[DeliveryStatus.UNKNOWN],
         "skipped": buckets[DeliveryStatus.SKIPPED],
         "counts": counts,

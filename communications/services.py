@@ -21,7 +21,7 @@ from plans.validators import LONG_TEXT_MAX, clean_text
 
 from . import channels, outbox
 from .models import Delivery, DeliveryStatus, Message, StatusPost
-from .sources import DeliverySpec, specs_for
+from .sources import DeliverySpec, overdue_grace, specs_for
 from .templating import MessageTemplateError
 
 if TYPE_CHECKING:
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 
 Key = tuple[str, int, str, str, datetime]
+
+#: Notices that say something is late: never sent before it is (plans.lateness).
+OVERDUE_KINDS = frozenset({"item.overdue", "step.overdue", "step.late_start"})
 
 
 def delivery_spec(plan: Plan, key: Key) -> DeliverySpec:
@@ -92,6 +95,12 @@ def delivery_send_now(plan: Plan, *, by: User, delivery_id: int | None = None, k
             raise ValidationError(f"{row.recipient_label} is a named-only channel: post it by hand.")
         if not row.address and row.channel_kind != "status_page":
             raise ValidationError(f"{row.recipient_label or 'The recipient'} has no address to send to.")
+        if row.source_kind in OVERDUE_KINDS and now <= row.due_at - overdue_grace():
+            # Its text says OVERDUE: sent before the thing is late, it would say something false.
+            raise ValidationError(
+                f"Not overdue yet: {row.label} becomes late at {plan.local(row.due_at - overdue_grace()):%H:%M %Z}. "
+                "Send its reminder instead, or wait."
+            )
         if row.attempts == 0 and row.error.startswith(outbox.COMPOSE_FAILED):
             _recompose(plan, row)
         row.status = DeliveryStatus.PENDING

@@ -265,7 +265,9 @@ class SuccessMetric(models.Model):
     def __str__(self) -> str:
         if self.target is None:
             return self.name
-        return f"{self.name} {self.comparator} {self.target.normalize()}{self.unit}"
+        from .numbers import format_quantity
+
+        return f"{self.name} {self.comparator} {format_quantity(self.target, self.unit)}"
 
     def meets(self, value: float) -> bool | None:
         if self.target is None or not self.comparator:

@@ -7,6 +7,8 @@ returns its value in one query (checklists adds ``gates``). plans never imports 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .models import Plan
@@ -22,3 +24,33 @@ def register_overview_part(key: str, part: OverviewPart) -> None:
 
 def overview_parts() -> list[tuple[str, OverviewPart]]:
     return list(_PARTS.items())
+
+
+# --- Tasks the apps above plans add to a role's page ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleTask:
+    """Something a role must do that is not a checklist item or a step (posting a message by hand…)."""
+
+    title: str
+    due: datetime
+    note: str = ""
+    url: str = ""
+
+
+RolePart = Callable[[Plan, Any, datetime], list[RoleTask]]
+
+_ROLE_PARTS: dict[str, RolePart] = {}
+
+
+def register_role_part(key: str, part: RolePart) -> None:
+    """``part(plan, role, now)`` returns the role's tasks (``role`` may be the page of unowned work)."""
+    _ROLE_PARTS[key] = part
+
+
+def role_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
+    tasks: list[RoleTask] = []
+    for part in _ROLE_PARTS.values():
+        tasks.extend(part(plan, role, now))
+    return sorted(tasks, key=lambda t: t.due)

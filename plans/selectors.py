@@ -14,11 +14,13 @@ from django.shortcuts import get_object_or_404
 from roles.models import Role
 
 from .forecast import StepForecast
+from .lateness import step_is_late
 from .models import Event, Hold, Phase, Plan, Step, StepStatus
 from .offsets import offset_moment
 from .panels import overview_parts
 from .permissions import can_view
 from .schedule import plan_forecast
+from .slips import prime_slips
 from .timing import count_dated
 from .validators import parse_datetime_input
 
@@ -74,6 +76,7 @@ def plan_overview(plan: Plan) -> dict:
     :mod:`plans.panels` (checklists adds its gates): 5 queries."""
     roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup"))
     holds = list(Hold.objects.filter(plan=plan).select_related("started_by", "ended_by").order_by("-started_at"))
+    prime_slips(plan, holds)  # the page's offsets read as planned (plans.slips) with no query of their own
     next_steps = list(
         Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
         .select_related("lead_role")
@@ -212,10 +215,13 @@ def _timeline_row(s: Step, f: StepForecast, *, t0: datetime, now: datetime, crit
     actual = None
     if s.actual_start:
         actual = _bar((s.actual_start - t0).total_seconds(), ((s.actual_finish or now) - t0).total_seconds())
-    late = (
-        (s.status == StepStatus.DONE and s.actual_finish is not None and s.actual_finish > f.planned_end)
-        or (s.status == StepStatus.IN_PROGRESS and now > f.planned_end)
-        or (s.status == StepStatus.PENDING and now > f.planned_start)
+    late = step_is_late(  # plans.lateness: the one meaning of late, from the planned start and finish
+        t0=t0,
+        offset=f.planned_start - t0,
+        duration=f.planned_end - f.planned_start,
+        status=s.status,
+        now=now,
+        actual_finish=s.actual_finish,
     )
     return {
         "step": s,

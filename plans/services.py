@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .metrics import AUTO_REASON, TriggerState, can_record, readings_for_window, trigger_state
 from .models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus, RollbackTrigger, SuccessMetric, link_days
+from .numbers import format_quantity
 from .offsets import format_duration
 from .permissions import require_coordinator
 from .timing import pin_before
@@ -294,7 +295,7 @@ def reading_record(
             plan,
             kind="metric.reading",
             actor=by,
-            summary=f"{metric.name}: {amount.normalize():f}{metric.unit}"
+            summary=f"{metric.name}: {format_quantity(amount, metric.unit)}"
             + ("" if verdict is None else (" (on target)" if verdict else " (OFF TARGET)")),
             data={"metric": metric.pk, "value": str(amount), "meets": verdict},
         )
@@ -318,7 +319,7 @@ def triggers_evaluate(metric: SuccessMetric, *, now: datetime | None = None) -> 
         if state.in_breach and trigger.raised_at is None:
             trigger.raised_at = now
             trigger.raised_by = None
-            threshold = f"{trigger.threshold.normalize():f}" if trigger.threshold is not None else ""
+            threshold = format_quantity(trigger.threshold, metric.unit)
             trigger.raised_reason = f"{AUTO_REASON}{metric.name} {trigger.comparator} {threshold}"
             if trigger.sustained_for:
                 trigger.raised_reason += f" for {trigger.sustained_for}"

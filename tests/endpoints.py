@@ -296,6 +296,12 @@ def _role(world: World) -> dict[str, Any]:
     return {"plan": world.plan.slug, "role": world.role_a.slug}
 
 
+def _decide_gate(world: World) -> None:
+    from checklists.models import Gate, GateStatus
+
+    Gate.objects.filter(pk=world.gate.pk).update(status=GateStatus.NO_GO, decision="no_go")  # fixture set-up
+
+
 def _gate(world: World) -> dict[str, Any]:
     return {"plan": world.plan.slug, "gate": world.gate.slug}
 
@@ -417,6 +423,16 @@ ENTRIES = [
         data=lambda w: {"decision": "no_go", "reason": "Migration failed on staging"},
         target=lambda w: w.gate,
         fields={"decision": "choice:go,no_go", "reason": "text"},
+    ),
+    Endpoint(
+        "checklists:gate_reopen",
+        "write",
+        _gate,
+        COORDINATOR,
+        data=lambda w: {"reason": "The backup check was wrong"},
+        prepare=_decide_gate,
+        target=lambda w: w.gate,
+        fields={"reason": "text"},
     ),
     Endpoint(
         "checklists:trigger_raise",

@@ -22,6 +22,7 @@ from communications.models import Message
 from issues.models import Issue, IssueStatus
 from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.forecast import Forecast
+from plans.lateness import late_cutoff, step_is_late
 from plans.metrics import trigger_state
 from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
 from plans.runbook.selectors import plan_links, procedures
@@ -140,7 +141,8 @@ class Board:
 
 
 def _elapsed(plan: Plan, now: datetime) -> timedelta:
-    return now - plan.t0
+    """What is due at an offset below this is late (plans.lateness, the one meaning of late)."""
+    return late_cutoff(plan.t0, now)
 
 
 def current_phase(phases: list[Phase], elapsed: timedelta) -> tuple[Phase | None, Phase | None]:
@@ -179,11 +181,8 @@ def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
     entries: list[Entry] = []
     late_steps = 0
     for name, offset, duration, status, role in steps:
-        if status == StepStatus.IN_PROGRESS:
-            late, state = offset + duration < elapsed, "in_progress"
-        else:
-            late = offset < elapsed
-            state = "late" if late else "pending"
+        late = step_is_late(t0=plan.t0, offset=offset, duration=duration, status=status, now=now)
+        state = "in_progress" if status == StepStatus.IN_PROGRESS else "late" if late else "pending"
         late_steps += late
         entries.append(Entry("step", name, role or "", plan.at(offset), offset, late, state))
     for rows, late in ((late_items[:NEXT_ROWS], True), (next_items[:NEXT_ROWS], False)):
@@ -250,10 +249,7 @@ def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list
             continue
         if status == StepStatus.IN_PROGRESS:
             row.current_step = row.current_step or name
-            if offset + duration < elapsed:
-                row.late += 1
-        else:
-            row.late += 1
+        row.late += step_is_late(t0=plan.t0, offset=offset, duration=duration, status=status, now=now)
     return list(rows.values())
 
 
@@ -412,3 +408,25 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         links=plan_links(plan),
         procedures=procedures(plan, called_only=True),
     )
+
+
+def next_deadlines(plan: Plan, now: datetime, until: datetime) -> list[datetime]:
+    """The moments in ``(now, until]`` at which the board changes with no event: an item or step becoming
+    late or entering the next-30-minutes list, a breaching rollback trigger becoming an alarm. Three
+    queries. The poll's cache bucket turns over at each (warroom.views), so a change reaches the screens
+    within one poll interval, not at the next minute."""
+    elapsed, ahead = late_cutoff(plan.t0, now), late_cutoff(plan.t0, until)
+    moments: list[datetime] = []
+    open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
+    window = Q(due_offset__gte=elapsed, due_offset__lte=ahead) | Q(
+        due_offset__gte=elapsed - WINDOW, due_offset__lte=ahead - WINDOW
+    )
+    for (due,) in open_items.filter(window).values_list("due_offset")[:500]:
+        if due is not None:
+            moments += [plan.t0 + due, plan.t0 + due - WINDOW]
+    steps = Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
+    for offset, duration in steps.values_list("offset", "duration")[:500]:
+        moments += [plan.t0 + offset, plan.t0 + offset + duration, plan.t0 + offset - WINDOW]
+    _, states = metrics(plan, now)
+    moments += [s.alarm_at for s in states if s.breaching and not s.in_breach and s.alarm_at is not None]
+    return sorted({m for m in moments if now < m <= until})

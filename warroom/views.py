@@ -32,6 +32,7 @@ from launchcontrol.http import error_text
 from plans.kiosk import kiosk_link_for, kiosk_link_id, kiosk_token
 from plans.metrics import can_record
 from plans.models import KioskLink, Plan, SuccessMetric, link_days_default, link_days_max
+from plans.numbers import format_quantity
 from plans.permissions import can_coordinate, require_coordinator
 from plans.runbook.selectors import pullable_triggers
 from plans.screens import screen_plan_id, screen_token
@@ -39,6 +40,7 @@ from plans.services import kiosk_create, kiosk_revoke, reading_record
 from plans.viewtools import member_plan
 
 from . import selectors
+from .buckets import CACHE_SECONDS, current_bucket, remember_deadlines
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
@@ -46,16 +48,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BUCKET_SECONDS = 60
-CACHE_SECONDS = 3 * BUCKET_SECONDS
-
 
 # --- Rendering once per (revision, minute) -------------------------------------------------------------
-
-
-def current_bucket() -> int:
-    """The coarse time slot in the ETag: the board has time-dependent rows (late, next 30 minutes)."""
-    return int(time.time() // BUCKET_SECONDS)
 
 
 def cache_key(plan_id: int, revision: int, bucket: int) -> str:
@@ -67,7 +61,9 @@ def render_board(plan: Plan) -> str:
 
 
 def _render_entry(plan_id: int) -> tuple[str, bytes]:
-    html = render_board(Plan.objects.select_related("coordinator").get(pk=plan_id))
+    plan = Plan.objects.select_related("coordinator").get(pk=plan_id)
+    html = render_board(plan)
+    remember_deadlines(plan)
     return html, gzip.compress(html.encode(), compresslevel=6, mtime=0)
 
 
@@ -199,7 +195,7 @@ def _member_state(request: HttpRequest, plan: str) -> tuple[int, int, int]:
             raise Http404("No such plan.")
         if row[0] != wanted:
             raise PermissionDenied("This screen token is for another plan.")
-        state = (row[0], row[1], current_bucket())
+        state = (row[0], row[1], current_bucket(row[0], row[1]))
         request._warroom_state = state  # type: ignore[attr-defined]
     return state
 
@@ -222,7 +218,7 @@ def _kiosk_state(request: HttpRequest, token: str) -> tuple[int, int, int]:
         )
         if row is None:
             raise PermissionDenied("This kiosk link has been revoked or has expired.")
-        state = (row[0], row[1], current_bucket())
+        state = (row[0], row[1], current_bucket(row[0], row[1]))
         request._warroom_state = state  # type: ignore[attr-defined]
     return state
 
@@ -377,5 +373,5 @@ def metric_record(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> Htt
     except ValidationError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, f"Recorded {metric.name}: {reading.value.normalize():f}{metric.unit}.")
+        messages.success(request, f"Recorded {metric.name}: {format_quantity(reading.value, metric.unit)}.")
     return redirect("warroom:metrics", plan.slug)

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from plans.models import PlanStatus, RollbackTrigger
-from plans.permissions import can_coordinate
+from plans.permissions import can_coordinate, require_coordinator
 from plans.services import event_record, hold_start
 from roles.models import Role
 from roles.permissions import can_act_for_role, require_role
@@ -201,4 +201,32 @@ def gate_decide(gate: Gate | int, *, by: User, decision: str, reason: str = "") 
         )
         if decision == "no_go" and locked.plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN}:
             hold_start(locked.plan, by=by, reason=f"NO-GO at {locked.name}: {reason}", system=True)
+    return locked
+
+
+def gate_reopen(gate: Gate | int, *, by: User, reason: str) -> Gate:
+    """A coordinator takes back a decided gate (passed or NO-GO), saying why: it is pending again with a
+    fresh poll round (old votes do not count), and the decision it had stays in the activity log."""
+    with transaction.atomic():
+        locked = _locked_gate(gate)
+        require_coordinator(by, locked.plan)
+        reason = _text(reason, "Reason")
+        if not reason:
+            raise ValidationError("Say why the gate is reopened.")
+        if locked.status not in {GateStatus.PASSED, GateStatus.NO_GO}:
+            raise ValidationError(f"{locked.name} is not decided: there is nothing to reopen.")
+        was = locked.get_status_display()
+        locked.status = GateStatus.PENDING
+        locked.poll_round += 1
+        locked.decision, locked.decided_at, locked.decided_by, locked.decision_reason = "", None, None, ""
+        fields = ["status", "poll_round", "decision", "decided_at", "decided_by", "decision_reason"]
+        locked.save(update_fields=fields)
+        event_record(
+            locked.plan,
+            kind="gate.reopened",
+            actor=by,
+            role=locked.authority_role,
+            summary=f"{locked.name} reopened (was {was}): {reason}",
+            data={"gate": locked.pk, "round": locked.poll_round, "was": was, "reason": reason},
+        )
     return locked

@@ -17,6 +17,7 @@ from plans.validators import T0_MAX, T0_MIN
 from ..models import Delivery, DeliveryStatus
 from ..sources import DeliverySpec, specs_for
 from ..templating import MessageTemplateError
+from .digest import group_rows
 from .limits import ACTIVE_STATES, lookback
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def materialise_plan(plan_id: int, *, now: datetime) -> int:
                 "source_kind", "source_id", "recipient", "channel_kind", "due_at"
             )
         )
-        rows = [row_for(plan, s, now=now) for s in specs if s.key not in existing]
+        rows = group_rows(plan, [row_for(plan, s, now=now) for s in specs if s.key not in existing])
         if rows:
             Delivery.objects.bulk_create(rows, ignore_conflicts=True)
             _record_compose_failures(plan, rows)

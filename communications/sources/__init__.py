@@ -5,7 +5,9 @@ source is and how another app adds one).
   ``still_relevant``;
 - :mod:`.reminders`: T-minus and overdue reminders of checklist items and steps;
 - :mod:`.schedule`: the communication plan (send moments, the sandboxed message context, rendering);
-- :mod:`.escalation`: unanswered issues climbing the escalation matrix.
+- :mod:`.escalation`: unanswered issues climbing the escalation matrix;
+- :mod:`.by_hand`: a send to a named-only channel, emailed to the communications role to post by hand;
+- :mod:`.alarms`: a rollback trigger's alarm, to the people and internal channels the plan names.
 
 Importing this package registers the built-in sources, in that order.
 """
@@ -14,9 +16,10 @@ from __future__ import annotations
 
 # The built-in sources register on import, in this order (the order ``specs_for`` asks them in).
 # isort: off
-from . import reminders, schedule, escalation
+from . import reminders, schedule, escalation, by_hand, alarms
 
 # isort: on
+from .by_hand import by_hand_specs, comms_role
 from .escalation import issue_escalations
 from .registry import (
     _RELEVANCE,
@@ -46,6 +49,10 @@ from .schedule import (
 )
 
 __all__ = [
+    "alarms",
+    "by_hand",
+    "by_hand_specs",
+    "comms_role",
     "INTERNAL_AUDIENCES",
     "_RELEVANCE",
     "_SOURCES",

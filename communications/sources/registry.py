@@ -186,6 +186,14 @@ def fixed(subject: str, body: str) -> Render:
     return render
 
 
+def tagged(plan_name: str, subject: str) -> str:
+    """A subject led by ``[plan name]``, unless it names the plan already (no "[X] X is coming")."""
+    subject = subject.strip()
+    if plan_name and plan_name.casefold() in subject.casefold():
+        return subject[:300]
+    return f"[{plan_name}] {subject}"[:300]
+
+
 def when(plan: Plan, moment: datetime) -> str:
     """A moment in the plan's zone, short form (``Thu 26 Nov 09:40 UTC``)."""
     return f"{plan.local(moment):%a %d %b %H:%M %Z}"

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from plans.offsets import format_offset
+from plans.lateness import item_late_from, step_late_from
+from plans.slips import planned_label
 
 from .registry import (
     DeliverySpec,
@@ -78,18 +79,18 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
     )
     for item in items:
         offset, owner = item.due_offset, item.owner_role
-        if offset is None or owner is None:
+        due = item_late_from(plan.t0, offset)
+        if offset is None or owner is None or due is None:
             continue
-        due = plan.t0 + offset
-        url = f"{settings.SITE_URL}/plans/{plan.slug}/"
+        url = deep_link(plan, owner, "item", item.pk)
         about = _Reminded(plan, "item", item.pk, owner, anchor=due)
         yield from about.specs(
             "due",
             due_at=due - lead,
             expires_at=due + grace,  # useful until the overdue reminder takes over (and while the item is open)
-            what=f"Reminder: {item.title} due {format_offset(offset)}",
+            what=f"Reminder: {item.title} due {planned_label(plan, offset)}",
             subject=f"[{plan.name}] Due at {when(plan, due)}: {item.title}",
-            body=f"{item.title}\n\nDue {format_offset(offset)} ({when(plan, due)}), owner {owner.name}.\n\n{url}",
+            body=f"{item.title}\n\nDue {planned_label(plan, offset)} ({when(plan, due)}), owner {owner.name}.\n\n{url}",
         )
         yield from about.specs(
             "overdue",
@@ -97,7 +98,8 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             expires_at=None,  # useful until the item is done (checked just before sending)
             what=f"Overdue: {item.title}",
             subject=f"[{plan.name}] OVERDUE since {when(plan, due)}: {item.title}",
-            body=f"{item.title}\n\nWas due {format_offset(offset)} ({when(plan, due)}) and is still open.\n\n{url}",
+            body=f"{item.title}\n\nWas due {planned_label(plan, offset)} ({when(plan, due)}) and is still open."
+            f"\n\n{url}",
         )
 
 
@@ -125,24 +127,37 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             continue
         begin = plan.t0 + step.offset
         finish = begin + step.duration
+        late_from = step_late_from(plan.t0, step.offset, step.duration, step.status)
+        if late_from is None:
+            continue
+        url = deep_link(plan, lead_role, "step", step.pk)
         about = _Reminded(plan, "step", step.pk, lead_role, anchor=begin)
         if step.status == StepStatus.PENDING:
             yield from about.specs(
                 "due",
                 due_at=begin - lead,
-                expires_at=finish + grace,  # useful until the step starts (checked) or its overdue one comes
-                what=f"Reminder: step {step.name} starts {format_offset(step.offset)}",
+                expires_at=begin + grace,  # useful until the step starts (checked) or its late one comes
+                what=f"Reminder: step {step.name} starts {planned_label(plan, step.offset)}",
                 subject=f"[{plan.name}] Starts at {when(plan, begin)}: {step.name}",
-                body=f"Step {step.name} starts {format_offset(step.offset)} ({when(plan, begin)}); "
-                f"you lead it as {lead_role.name}.",
+                body=f"Step {step.name} starts {planned_label(plan, step.offset)} ({when(plan, begin)}); "
+                f"you lead it as {lead_role.name}.\n\n{url}",
             )
+            yield from about.specs(
+                "late_start",  # late from its planned start (plans.lateness): it should have started
+                due_at=late_from + grace,
+                expires_at=None,  # useful until the step starts (checked just before sending)
+                what=f"Late: step {step.name} has not started",
+                subject=f"[{plan.name}] LATE: step {step.name} should have started at {when(plan, begin)}",
+                body=f"Step {step.name} should have started at {when(plan, begin)} and has not.\n\n{url}",
+            )
+            continue
         yield from about.specs(
             "overdue",
-            due_at=finish + grace,
+            due_at=late_from + grace,
             expires_at=None,  # useful until the step is done (checked just before sending)
             what=f"Overdue: step {step.name}",
             subject=f"[{plan.name}] OVERDUE: step {step.name} should have finished at {when(plan, finish)}",
-            body=f"Step {step.name} should have finished at {when(plan, finish)} and is not done.",
+            body=f"Step {step.name} should have finished at {when(plan, finish)} and is not done.\n\n{url}",
         )
 
 
@@ -161,7 +176,7 @@ def _step_still_pending(delivery: Delivery) -> str | None:
     step = Step.objects.filter(pk=delivery.source_id).only("status").first()
     if step is None:
         return "the step was deleted"
-    if delivery.source_kind == "step.due" and step.status != StepStatus.PENDING:
+    if delivery.source_kind in {"step.due", "step.late_start"} and step.status != StepStatus.PENDING:
         return f"the step is already {step.get_status_display().lower()}"
     if step.status in {StepStatus.DONE, StepStatus.SKIPPED}:
         return f"the step is already {step.get_status_display().lower()}"
@@ -172,3 +187,9 @@ register_relevance("item.due", _item_still_open)
 register_relevance("item.overdue", _item_still_open)
 register_relevance("step.due", _step_still_pending)
 register_relevance("step.overdue", _step_still_pending)
+register_relevance("step.late_start", _step_still_pending)
+
+
+def deep_link(plan: Plan, role: Any, kind: str, pk: int) -> str:
+    """The row of an item or step on its role's page (``#item-12``), where it can be ticked."""
+    return f"{settings.SITE_URL}/plans/{plan.slug}/roles/{role.slug}/#{kind}-{pk}"

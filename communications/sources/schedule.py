@@ -15,8 +15,9 @@ from django.utils import timezone
 from plans.offsets import format_offset
 
 from .. import templating
+from ..customer import customer_copy, customer_headline, is_planning_note
 from ..models import MAX_OCCURRENCES, Audience, ChannelKind, Message, MessageKind
-from .registry import DeliverySpec, late_after, register_relevance, register_source
+from .registry import DeliverySpec, late_after, register_relevance, register_source, tagged
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -155,13 +156,35 @@ def render_message(plan: Plan, message: Message, *, occurrence: int, at: datetim
             parts[field_name] = templating.render_message(getattr(message, field_name), ctx).strip()
         except templating.MessageTemplateError as exc:
             raise templating.MessageTemplateError(f"{field_name}: {exc.detail}", exc.line) from None
+    if message.audience not in INTERNAL_AUDIENCES:
+        return _external_text(plan, message, occurrence=occurrence, at=at, parts=parts, status_url=ctx["status_url"])
     subject = parts["subject"] or message.name
     body = parts["body"] if message.body else report
     if report and message.body and "report" not in names:
         body = f"{body}\n\n{report}"  # a composed update always carries the live report
     if _recurring(message) and series_length(message) > 1 and not message.subject:
         subject = f"{subject} ({occurrence}/{series_length(message)})"
-    return f"[{plan.name}] {subject}"[:300], body
+    return tagged(plan.name, subject), body
+
+
+def _external_text(
+    plan: Plan, message: Message, *, occurrence: int, at: datetime, parts: dict[str, str], status_url: str
+) -> tuple[str, str]:
+    """Customer-facing copy (communications/customer.py): the state, what users will notice, the next update;
+    never the internal report, a planning note, a series counter or the plan name twice."""
+    following = None
+    if occurrence < series_length(message):
+        try:
+            following = occurrence_at(plan, message, occurrence + 1)
+        except OverflowError:
+            following = None
+    copy = customer_copy(plan, now=at, next_update=following, status_url=status_url)
+    own = "" if is_planning_note(message.body) else parts["body"]
+    composed = message.kind in {MessageKind.STATUS_UPDATE, MessageKind.EOD_REPORT}
+    body = f"{own}\n\n{copy}" if own and composed else (own or copy)
+    # A composed update is titled by the state (no "(6/7)" counter); another message by its name.
+    subject = parts["subject"] or (f"{plan.name}: {customer_headline(plan, now=at)}" if composed else message.name)
+    return tagged(plan.name, subject), body
 
 
 def message_specs(

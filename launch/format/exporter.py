@@ -12,6 +12,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from checklists.models import Checklist, Gate
 from plans.models import Phase, Plan, Step
+from plans.slips import planned_offset
 from roles.models import EscalationLevel
 
 from .content_export import placeholders_doc, procedures_doc
@@ -22,12 +23,13 @@ def _name(obj: Any) -> str | None:
     return obj.name if obj is not None else None
 
 
-def _step_doc(step: Step) -> dict[str, Any]:
+def _step_doc(step: Step, plan: Plan) -> dict[str, Any]:
+    """A step, its offset as planned (a hold's slip is live state, not part of the plan: plans.slips)."""
     before = [d.name for d in sorted(step.depends_on.all(), key=lambda d: (d.offset, d.order))]
     after = before + [g.name for g in sorted(step.after_gates.all(), key=lambda g: (g.order, g.pk))]
     return {
         "name": step.name,
-        "at": None if step.relative else step.offset,
+        "at": None if step.relative else planned_offset(plan, step.offset),
         "after": after if step.relative else [],
         "estimate": step.estimate,
         "duration": step.duration,
@@ -66,7 +68,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "escalation": _escalation_doc(plan),
             "severity_slas": _severity_slas_doc(plan),
             "phases": _phases_doc(plan, steps),
-            "steps": [_step_doc(s) for s in steps if s.phase_id is None],
+            "steps": [_step_doc(s, plan) for s in steps if s.phase_id is None],
             "gates": _gates_doc(plan),
             "checklists": _checklists_doc(plan),
             "risks": _risks_doc(plan),
@@ -146,10 +148,10 @@ def _phases_doc(plan: Plan, steps: list[Step]) -> list[dict[str, Any]]:
     return [
         {
             "name": p.name,
-            "start": p.start_offset,
-            "end": p.end_offset,
+            "start": planned_offset(plan, p.start_offset),
+            "end": planned_offset(plan, p.end_offset),
             "description": p.description,
-            "steps": [_step_doc(s) for s in steps if s.phase_id == p.pk],
+            "steps": [_step_doc(s, plan) for s in steps if s.phase_id == p.pk],
         }
         for p in Phase.objects.filter(plan=plan).order_by("order", "id")
     ]
@@ -166,7 +168,7 @@ def _gates_doc(plan: Plan) -> list[dict[str, Any]]:
             "name": g.name,
             "slug": g.slug,
             "kind": g.kind,
-            "at": g.offset,
+            "at": planned_offset(plan, g.offset),
             "step": _name(g.step),
             "description": g.description,
             "authority": _name(g.authority_role),
@@ -185,7 +187,7 @@ def _checklists_doc(plan: Plan) -> list[dict[str, Any]]:
             Prefetch("items", queryset=plan.items.select_related("owner_role", "step", "gate").order_by("order", "id"))
         )
     )
-    return [_checklist_doc(c) for c in checklists.order_by("order", "id")]
+    return [_checklist_doc(c, plan) for c in checklists.order_by("order", "id")]
 
 
 def _risks_doc(plan: Plan) -> list[dict[str, Any]]:
@@ -250,7 +252,7 @@ def _messages_doc(plan: Plan) -> list[dict[str, Any]]:
             "kind": m.kind,
             "audience": m.audience,
             "channels": [c.name for c in m.channels.order_by("id")],
-            "at": m.offset,
+            "at": planned_offset(plan, m.offset),
             "every": m.every,
             "count": m.count,
             "subject": m.subject,
@@ -262,9 +264,11 @@ def _messages_doc(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
-def _checklist_doc(c: Checklist) -> dict[str, Any]:
+def _checklist_doc(c: Checklist, plan: Plan) -> dict[str, Any]:
     rows = list(c.items.all())
-    items = [_item_doc(c, it, [sub for sub in rows if sub.parent_id == it.pk]) for it in rows if it.parent_id is None]
+    items = [
+        _item_doc(c, it, [sub for sub in rows if sub.parent_id == it.pk], plan) for it in rows if it.parent_id is None
+    ]
     return {
         "name": c.name,
         "role": _name(c.role),
@@ -274,16 +278,16 @@ def _checklist_doc(c: Checklist) -> dict[str, Any]:
     }
 
 
-def _item_doc(c: Checklist, it: Any, subs: list[Any]) -> dict[str, Any]:
+def _item_doc(c: Checklist, it: Any, subs: list[Any], plan: Plan) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "title": it.title,
         "section": it.section,
         "step": _name(it.step),
         "gate": _name(it.gate),
-        "due": it.due_offset,
+        "due": planned_offset(plan, it.due_offset),
         "required": it.required,
         "notes": it.notes,
-        "items": [_item_doc(c, sub, []) for sub in subs],
+        "items": [_item_doc(c, sub, [], plan) for sub in subs],
     }
     if it.owner_role_id != c.role_id:
         fields["role"] = _name(it.owner_role)

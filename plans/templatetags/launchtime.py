@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from django import template
 
+from plans.models import Plan
 from plans.offsets import format_duration, format_offset
+from plans.slips import planned_offset, slipped_by
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -18,6 +20,19 @@ register = template.Library()
 @register.filter(name="offset")
 def offset_filter(value: timedelta | None) -> str:
     return "" if value is None else format_offset(value)
+
+
+@register.filter(name="planned")
+def planned_filter(value: timedelta | None, plan: Plan) -> str:
+    """``{{ step.offset|planned:plan }}``: the offset as planned, a hold's slip left out (plans.slips)."""
+    return "" if value is None else format_offset(planned_offset(plan, value) or value)
+
+
+@register.filter(name="slipped")
+def slipped_filter(plan: Plan) -> str:
+    """``{{ plan|slipped }}``: how far holds have moved T-0 in all (``59s``), or "" if they have not."""
+    total = slipped_by(plan)
+    return format_duration(total) if total else ""
 
 
 @register.filter(name="duration")

@@ -33,12 +33,12 @@ pytestmark = pytest.mark.django_db
 BUDGET = {
     "home": 5,
     "detail": 9,  # + placeholders and procedures (issue 10)
-    "timeline": 11,  # + the forecast: the dependencies, gates, their criteria and the steps waiting for them
+    "timeline": 12,  # + the forecast (dependencies, gates, criteria, waiting steps) + the holds (plans.slips)
     "activity": 7,
-    "role": 10,  # + the gates the steps wait for
-    "role_rows": 10,  # the role page's rows
-    "gate": 12,  # + unfilled placeholders, blank thresholds (issue 10)
-    "gate_poll": 11,  # + the same two
+    "role": 12,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
+    "role_rows": 12,  # the role page's rows
+    "gate": 13,  # + unfilled placeholders, blank thresholds (issue 10), the holds (plans.slips)
+    "gate_poll": 11,  # + unfilled placeholders, blank thresholds
 }
 
 

@@ -45,5 +45,7 @@ def test_heypeter_communication_plan_goes_out_once_each(coordinator: User) -> No
     hourly = Message.objects.get(plan=plan, name="Progress updates (hourly)")
     posts = StatusPost.objects.filter(plan=plan, delivery__source_id=hourly.pk)
     assert posts.count() == 7  # T-6h … T+0, one an hour, each once
-    first = posts.first()
-    assert first is not None and "Launch state: Countdown." in first.body
+    latest = posts.first()
+    assert latest is not None  # customer copy, not the internal report (issue 11, finding 3)
+    assert "Launch state" not in latest.body and "Progress updates (hourly)" not in latest.body
+    assert "(7/7)" not in latest.title and "What you will notice" in latest.body

@@ -260,12 +260,15 @@ def test_hourly_update_text_is_built_from_the_live_state(coordinator: User) -> N
     assert "- DBA: 1/3" in staff.body
     assert "Gates passed: 1/2 (Go/No-Go)." in staff.body
     assert "Open issues: 1 critical, 0 high, 1 medium, 0 low." in staff.body
-    assert "- Error rate: 0.5% (target < 0.1%, OFF TARGET)" in staff.body
+    assert "- Error rate: 0.5 % (target < 0.1 %, OFF TARGET)" in staff.body
     assert "- Replica lag checked (DBA)" in staff.body
     public = StatusPost.objects.get()
     assert "DBA" not in public.body and "Replica lag" not in public.body
-    assert "Known issues being worked on: 2 (1 serious)." in public.body
-    assert "Behind schedule: 1 tasks." in public.body
+    # The public post is customer copy: the state, what users notice, the next update; no internal report.
+    assert "Behind schedule" not in public.body and "Progress" not in public.body and "/" not in public.title
+    assert "is live since" in public.body
+    assert "while we fix a known problem" in public.body
+    assert "Next update: Tuesday 01 December 2026 at 13:00 GMT." in public.body
 
     # The next hour's update reflects what changed in between.
     Item.objects.filter(title="Replica lag checked").update(status=ItemStatus.DONE)

@@ -54,7 +54,7 @@ def test_reading_record_logs_an_event_and_checks_permission(plan: Plan, setup: M
     rev = plan.revision
     reading = reading_record(setup["metric"], value="0.05", by=setup["sre"])
     assert reading.value == Decimal("0.05")
-    assert Event.objects.filter(plan=plan, kind="metric.reading").get().summary == "Error rate: 0.05% (on target)"
+    assert Event.objects.filter(plan=plan, kind="metric.reading").get().summary == "Error rate: 0.05 % (on target)"
     plan.refresh_from_db()
     assert plan.revision == rev + 1
     with pytest.raises(PermissionDenied):

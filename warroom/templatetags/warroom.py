@@ -8,6 +8,8 @@ from datetime import datetime, tzinfo
 from django import template
 from django.utils import timezone
 
+from plans.numbers import format_number, format_quantity
+
 register = template.Library()
 
 
@@ -23,18 +25,18 @@ def clock(moment: datetime | None, zone: tzinfo | None) -> str:
 
 @register.filter
 def num(value: object) -> str:
-    """A Decimal without trailing zeros."""
-    if value is None:
-        return ""
-    text = f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
-    return text
+    """A number as people write it (plans.numbers): ``4.1E+2`` reads ``410``, ``1E+3`` reads ``1,000``."""
+    return format_number(value)
 
 
 @register.filter
 def unit(text: str | None) -> str:
-    """A unit as it follows a number: ``ms``, ``s`` and ``%`` stick to it (410ms, 0.1%); a word gets a
-    space (1000 users)."""
+    """A unit as it follows a number: always after a space (``410 ms``, ``99.9 %``, ``1,000 users``)."""
     text = (text or "").strip()
-    if not text:
-        return ""
-    return text if len(text) <= 2 or not text[0].isalpha() else f" {text}"
+    return f" {text}" if text else ""
+
+
+@register.filter
+def quantity(value: object, unit: str | None) -> str:
+    """``{{ reading.value|quantity:metric.unit }}`` -> ``410 ms`` (plans.numbers.format_quantity)."""
+    return format_quantity(value, unit)

@@ -1,0 +1,132 @@
+"""Rollback alarms as a source: when a metric's breach has lasted its trigger's window (or a person raises
+a trigger), the people the plan names are told at once, through the outbox, once per firing.
+
+Who is told: the primary and backup of the roles on the first rung of the plan's escalation matrix (who
+the plan calls first), the plan's coordinator, and the internal channels (the email lists and chat
+webhooks its staff messages go to). The moment is the alarm's own (``alarm_at``: the breach's start plus
+the window), so the outbox tick makes it within one tick of the breach becoming an alarm, without waiting
+for another reading. A firing's key holds that moment: a later breach (a new run) fires again; the same
+one never twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from plans.numbers import format_quantity
+from plans.offsets import format_duration
+
+from ..models import Audience, Channel, ChannelKind
+from .registry import DeliverySpec, fixed, holder_email, holders, register_relevance, register_source, tagged, when
+
+if TYPE_CHECKING:
+    from plans.models import Plan, RollbackTrigger
+
+    from ..models import Delivery
+
+
+def firings(plan: Plan, start: datetime, end: datetime) -> Iterator[tuple[RollbackTrigger, datetime, str]]:
+    """The triggers whose alarm fires in ``(start, end]``: (trigger, moment, what happened)."""
+    from plans.metrics import AUTO_REASON, readings_for_window, trigger_state
+    from plans.models import RollbackTrigger
+
+    for trigger in RollbackTrigger.objects.filter(plan=plan).select_related("metric").order_by("order", "id"):
+        manual = trigger.raised_at is not None and not trigger.raised_reason.startswith(AUTO_REASON)
+        if manual and trigger.raised_at is not None and start < trigger.raised_at <= end:
+            yield trigger, trigger.raised_at, f"raised by hand: {trigger.raised_reason}"
+            continue
+        metric = trigger.metric
+        if metric is None or trigger.threshold is None or not trigger.comparator:
+            continue
+        window = trigger.sustained_for or timedelta(0)
+        state = trigger_state(trigger, readings_for_window(metric, now=end, window=window), now=end)
+        at = state.alarm_at
+        if state.in_breach and at is not None and start < at <= end:
+            threshold = format_quantity(trigger.threshold, metric.unit)
+            latest = format_quantity(state.latest, metric.unit)
+            held = f" for {format_duration(window)}" if window else ""
+            yield trigger, at, f"{metric.name} {trigger.comparator} {threshold}{held} (now {latest})"
+
+
+def _recipients(plan: Plan) -> Iterator[tuple[Any, Any, str]]:
+    from issues.selectors import escalation_levels
+
+    seen: set[int] = set()
+    levels = escalation_levels(plan, with_people=True)
+    for role in levels[0].roles.all() if levels else []:
+        for user, which in holders(role):
+            if user.pk not in seen:
+                seen.add(user.pk)
+                yield user, role, which
+    coordinator = plan.coordinator
+    if coordinator is not None and coordinator.pk not in seen:
+        yield coordinator, None, "coordinator"
+
+
+def _internal_channels(plan: Plan) -> list[Channel]:
+    return list(
+        Channel.objects.filter(
+            plan=plan,
+            enabled=True,
+            kind__in=[ChannelKind.EMAIL, ChannelKind.WEBHOOK],
+            messages__audience__in=[Audience.STAFF, Audience.EXECUTIVES],
+        )
+        .exclude(target="")
+        .distinct()
+        .order_by("id")
+    )
+
+
+@register_source
+def trigger_alarms(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+    found = list(firings(plan, start, end))
+    if not found:
+        return
+    board = f"{settings.SITE_URL}/plans/{plan.slug}/warroom/"
+    people = list(_recipients(plan))
+    channels = _internal_channels(plan)
+    for trigger, at, what in found:
+        subject = tagged(plan.name, f"ROLLBACK ALARM: {trigger.description}")
+        body = f"Rollback trigger in breach since {when(plan, at)}: {what}.\n\nDecide on the rollback now.\n\n{board}"
+        common: dict[str, Any] = {
+            "source_kind": "trigger.alarm",
+            "source_id": trigger.pk,
+            "due_at": at,
+            "label": f"Rollback alarm: {trigger.description}",
+            "anchor": at,
+            "expires_at": at + timedelta(hours=1),
+            "render": fixed(subject, body),
+        }
+        for user, role, which in people:
+            yield holder_email(user, role or SimpleNamespace(name="the plan"), which, **common)
+        for channel in channels:
+            yield DeliverySpec(
+                recipient=f"channel:{channel.pk}",
+                channel_kind=channel.kind,
+                address=channel.target.strip(),
+                channel_id=channel.pk,
+                recipient_label=channel.name,
+                audience=Audience.STAFF,
+                **common,
+            )
+
+
+def _still_in_breach(delivery: Delivery) -> str | None:
+    from plans.metrics import trigger_state
+    from plans.models import RollbackTrigger
+
+    trigger = RollbackTrigger.objects.filter(pk=delivery.source_id).select_related("metric").first()
+    if trigger is None:
+        return "the trigger was deleted"
+    if trigger.metric is None:
+        return None if trigger.raised_at is not None else "the trigger was cleared"
+    readings = trigger.metric.readings.order_by("-recorded_at", "-id")[:200]
+    return None if trigger_state(trigger, readings).in_breach else "the breach has ended"
+
+
+register_relevance("trigger.alarm", _still_in_breach)

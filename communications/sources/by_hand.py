@@ -1,0 +1,132 @@
+"""Messages nobody can send for the team: a *named-only* channel (social media, a website banner, a
+war-room bridge) is posted by hand. Each such send becomes a task for the plan's communications role: it
+shows on that role's page and its holders are emailed when it is time to post (the text to post included),
+instead of the send being silently skipped.
+
+The communications role is the plan's first role whose name says so ("Communications Lead", "Comms"),
+else its marketing role, else its product manager; a plan with none of these gives the tasks to its
+coordinator (the page of unowned work, and the emails).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from ..models import ChannelKind, Message
+from .registry import DeliverySpec, holder_email, holders, register_relevance, register_source, tagged, when
+from .schedule import message_specs, occurrences, render_message
+
+if TYPE_CHECKING:
+    from plans.models import Plan
+    from plans.panels import RoleTask
+
+    from ..models import Delivery
+
+NAMED_ONLY = frozenset({ChannelKind.CHAT, ChannelKind.OTHER})
+_COMMS = (
+    re.compile(r"\bcomm(s|unications?)?\b", re.IGNORECASE),
+    re.compile(r"\bmarketing\b", re.IGNORECASE),
+    re.compile(r"\bproduct manager\b", re.IGNORECASE),
+)
+
+
+def comms_role(plan: Plan) -> Any:
+    """The role that posts by hand: communications, else marketing, else product manager; else ``None``."""
+    from roles.models import Role
+
+    roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "id"))
+    for pattern in _COMMS:
+        for role in roles:
+            if pattern.search(role.name) or pattern.search(role.slug.replace("-", " ")):
+                return role
+    return None
+
+
+def by_hand_specs(plan: Plan, start: datetime, end: datetime) -> Iterator[tuple[Message, int, DeliverySpec]]:
+    """The sends in ``(start, end]`` that go to a named-only channel, with their message and send number."""
+    messages = Message.objects.filter(plan=plan, enabled=True).prefetch_related("channels").order_by("offset", "order")
+    for message in messages:
+        if not any(c.kind in NAMED_ONLY and c.enabled for c in message.channels.all()):
+            continue
+        if plan.t0 + message.offset > end:
+            continue
+        numbers = {at: n for n, at in occurrences(plan, message, after=start, until=end)}
+        for spec in message_specs(plan, message, start, end):
+            if spec.channel_kind in NAMED_ONLY:
+                yield message, numbers.get(spec.due_at, 1), spec
+
+
+@register_source
+def by_hand_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+    """At each named-only send's moment, its text to the holders of the communications role: post it now."""
+    found = list(by_hand_specs(plan, start, end))
+    if not found:
+        return
+    role = comms_role(plan)
+    people: list[tuple[Any, Any, str]] = [(u, role, which) for u, which in holders(role)] if role else []
+    if role is None and plan.coordinator is not None:
+        people = [(plan.coordinator, SimpleNamespace(name="coordinator"), "no communications role")]
+    if not people:
+        return
+    url = f"{settings.SITE_URL}/plans/{plan.slug}/communications/"
+    for message, n, spec in found:
+        at = spec.due_at
+
+        def render(
+            message: Message = message, n: int = n, at: datetime = at, where: str = spec.recipient_label
+        ) -> tuple[str, str]:
+            subject, body = render_message(plan, message, occurrence=n, at=at)
+            head = f"Post this by hand on {where} now ({when(plan, at)}):"
+            text = f"{head}\n\n{subject}\n\n{body}\n\nThe communications page: {url}"
+            return tagged(plan.name, f"Post by hand on {where}: {message.name}"), text
+
+        for user, owner, which in people:
+            yield holder_email(
+                user,
+                owner,
+                which,
+                recipient=f"user:{user.pk}:{spec.recipient}",
+                source_kind="message.by_hand",
+                source_id=message.pk,
+                due_at=at,
+                label=f"Post by hand on {spec.recipient_label}: {spec.label}",
+                anchor=at,
+                expires_at=spec.expires_at,
+                render=render,
+            )
+
+
+def _message_enabled(delivery: Delivery) -> str | None:
+    message = Message.objects.filter(pk=delivery.source_id).only("enabled").first()
+    if message is None:
+        return "the message was deleted"
+    return None if message.enabled else "the message was disabled"
+
+
+register_relevance("message.by_hand", _message_enabled)
+
+
+def by_hand_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
+    """The communications role's page lists what it must post by hand in the next 14 days (and the last
+    two hours); a plan with no such role lists them on the page of unowned work (the coordinator's)."""
+    from plans.panels import RoleTask
+
+    owner = comms_role(plan)
+    if owner is None and getattr(role, "pk", None) is not None:
+        return []
+    if owner is not None and getattr(role, "pk", None) != owner.pk:
+        return []
+    url = f"/plans/{plan.slug}/communications/#by-hand"
+    tasks = []
+    for _, _, spec in by_hand_specs(plan, now - timedelta(hours=2), now + timedelta(days=14)):
+        note = "Posted by hand: its text is on the communications page, and emailed to this role when it is time."
+        tasks.append(RoleTask(f"Post by hand on {spec.recipient_label}: {spec.label}", spec.due_at, note, url))
+        if len(tasks) >= 50:
+            break
+    return tasks
