@@ -56,7 +56,7 @@ def _reason(reason: str) -> str:
 
 def _locked(trigger: RollbackTrigger | int) -> RollbackTrigger:
     pk = trigger.pk if isinstance(trigger, RollbackTrigger) else trigger
-    return RollbackTrigger.objects.select_for_update().select_related("plan").get(pk=pk)
+    return RollbackTrigger.objects.select_for_update(of=("self",)).select_related("plan").get(pk=pk)
 
 
 def rollback_trigger_raise(trigger: RollbackTrigger | int, *, by: User, reason: str) -> RollbackTrigger:
@@ -131,7 +131,7 @@ def placeholder_fill(placeholder: Placeholder | int, *, by: User, value: str) ->
     """Set (or, with an empty value, clear) a placeholder's value. Coordinator only; links http(s) only."""
     with transaction.atomic():
         pk = placeholder.pk if isinstance(placeholder, Placeholder) else placeholder
-        locked = Placeholder.objects.select_for_update().select_related("plan").get(pk=pk)
+        locked = Placeholder.objects.select_for_update(of=("self",)).select_related("plan").get(pk=pk)
         require_coordinator(by, locked.plan)
         locked.value = placeholder_value(locked.kind, value, field=locked.title)
         locked.save(update_fields=["value"])
@@ -152,7 +152,7 @@ def procedure_step_mark(step: ProcedureStep | int, *, by: User, done: bool) -> P
     with transaction.atomic():
         pk = step.pk if isinstance(step, ProcedureStep) else step
         locked = (
-            ProcedureStep.objects.select_for_update()
+            ProcedureStep.objects.select_for_update(of=("self",))
             .select_related("procedure__plan", "lead_role", "procedure__lead_role")
             .get(pk=pk)
         )
