@@ -67,7 +67,7 @@ def test_role_page_on_a_phone_and_a_laptop(
         keep(phone, "role-390.png")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
         # On a phone the "In progress" badge sits under the row, never over its time.
-        for row in phone.locator("li.row").all()[:6]:
+        for row in phone.locator("li.row:has(.row-state .badge):has(.when)").all()[:6]:
             badge, when = row.locator(".row-state .badge").bounding_box(), row.locator(".when").bounding_box()
             assert badge and when and not _overlap(badge, when)
         # The viewer is in the plan's zone: no second "you: ..." time.

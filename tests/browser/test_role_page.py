@@ -103,7 +103,7 @@ def test_gate_poll_updates_live_and_keeps_what_you_type(
     director_page = browser.new_context().new_page()
     login_page(director_page, director)
     director_page.goto(url)
-    director_page.click("text=Open the poll")
+    director_page.click("button:has-text('Open the poll')")
     # Without a reload, the voter's page grows the vote form; what they type survives the next polls.
     voter_page.wait_for_selector("form.vote-form input[name=comment]")
     voter_page.fill("form.vote-form input[name=comment]", "Regression green")

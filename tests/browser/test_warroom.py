@@ -85,7 +85,7 @@ def test_tick_on_role_page_reaches_the_board_without_reload(
 ) -> None:
     # The board's ETag also changes when the clock crosses a minute (its time-dependent rows); pin the
     # bucket so the only change this test sees is the tick.
-    monkeypatch.setattr("warroom.views.BUCKET_SECONDS", 10**9)
+    monkeypatch.setattr("warroom.buckets.BUCKET_SECONDS", 10**9)
     board = _open_board(new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
     assert "Take a full backup" in board.inner_text(".wr-next")
     # Unchanged polls are answered 304 and swap nothing: the board keeps its content.
