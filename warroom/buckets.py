@@ -73,4 +73,6 @@ def remember_deadlines(plan: Plan) -> None:
         old = [d for d in (cache.get(key) or []) if d >= now.timestamp() - 2 * BUCKET_SECONDS]
         cache.set(key, sorted({*old, *(int(m.timestamp()) + 1 for m in coming)}), timeout=CACHE_SECONDS * 2)
     except Exception as exc:
-        log.warning("warroom: could not store the board's deadlines (%s: %s)", type(exc).__name__, exc)
+        # The render that called us has already logged the cache outage once (warroom.views): one line a
+        # render, not two. Without the store the board still turns over at the next minute.
+        log.debug("warroom: could not store the board's deadlines (%s: %s)", type(exc).__name__, exc)
