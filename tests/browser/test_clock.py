@@ -6,7 +6,6 @@ own clock is an hour wrong. LC_SCREENSHOTS=dir keeps screenshots of the pages.""
 from __future__ import annotations
 
 import json
-import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from plans.services import hold_start
 from tests import factories
+from tests.browser.shots import keep
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -43,13 +43,6 @@ EVALUATE = """(cases) => {
   for (const c of cases.deadline) out.deadline[c.name] = C.formatDeadline(c.seconds_left);
   return out;
 }"""
-
-
-def _shot(page: Page, name: str) -> None:
-    folder = os.environ.get("LC_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def _browser_clock_an_hour_behind(page: Page) -> None:
@@ -100,7 +93,7 @@ def test_status_page_clock_uses_the_server_time_and_freezes_on_hold(page: Page, 
     _assert_browser_clock_behind(page)
     # Corrected by the server's clock: two hours to go, not the three the browser's own clock says.
     page.wait_for_function("() => document.querySelector('[data-countdown]').textContent.startsWith('T-02:00:')")
-    _shot(page, "status.png")
+    keep(page, "status.png", full_page=True)
 
     hold_start(plan, by=coordinator, reason="Payment provider incident")
     page.goto(f"{live_server.url}/status/{plan.slug}/")
@@ -108,7 +101,7 @@ def test_status_page_clock_uses_the_server_time_and_freezes_on_hold(page: Page, 
     assert frozen.startswith("On hold at T-02:00:")
     page.clock.run_for(3000)
     assert page.inner_text("#countdown") == frozen
-    _shot(page, "status-hold.png")
+    keep(page, "status-hold.png", full_page=True)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -124,7 +117,7 @@ def test_plan_page_and_board_clocks_use_the_server_time(
     page.goto(f"{live_server.url}/plans/{plan.slug}/")
     _assert_browser_clock_behind(page)
     page.wait_for_function("() => document.querySelector('[data-countdown]').textContent.startsWith('T-02:00:')")
-    _shot(page, "plan.png")
+    keep(page, "plan.png", full_page=True)
 
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
@@ -134,4 +127,4 @@ def test_plan_page_and_board_clocks_use_the_server_time(
     page.wait_for_function("() => window.warroom.polls >= 1")
     page.clock.run_for(1500)
     assert page.inner_text("#wr-clock").startswith("T-02:00:")
-    _shot(page, "board.png")
+    keep(page, "board.png", full_page=True)

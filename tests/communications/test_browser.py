@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,6 +12,7 @@ from communications import outbox
 from communications.models import Audience, Channel, ChannelKind, Delivery, DeliveryStatus, Message, MessageKind
 from communications.services import status_post
 from tests import factories
+from tests.browser.shots import keep
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -23,13 +22,6 @@ if TYPE_CHECKING:
 
     from plans.models import Plan
     from tests.fixture_types import LoginPage
-
-
-def _shot(page: Page, name: str) -> None:
-    folder = os.environ.get("LC_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
 
 
 def _plan(coordinator: User) -> Plan:
@@ -103,7 +95,7 @@ def test_communications_and_status_pages_in_chromium(
     page.goto(f"{live_server.url}/plans/{plan.slug}/communications/")
     assert page.locator("#attention").is_visible()
     assert page.locator("#scheduled tr.scheduled").count() > 3
-    _shot(page, "communications.png")
+    keep(page, "communications.png", full_page=True)
 
     assert page.context.browser is not None
     anonymous = page.context.browser.new_context(viewport={"width": 1000, "height": 800})
@@ -113,5 +105,5 @@ def test_communications_and_status_pages_in_chromium(
     text = public.locator("body").inner_text()
     assert "Launch announcement" in text and "Maintenance window confirmed" in text
     assert "Backup" not in text and "DBA" not in text
-    _shot(public, "status.png")
+    keep(public, "status.png", full_page=True)
     anonymous.close()
