@@ -106,8 +106,8 @@ def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:
     start = plan.at(step.offset)
     blockers: list[Step | Gate] = []
     late = step_is_late(
-        t0=plan.t0,
-        offset=start - plan.t0,
+        plan=plan,
+        offset=step.offset,
         duration=step.duration,
         status=step.status,
         now=now,

@@ -162,7 +162,7 @@ def role_calendar(plan: Plan, role: Role) -> bytes:
     for item in items:
         if item.due_offset is None:
             continue
-        due = plan.t0 + item.due_offset
+        due = plan.at(item.due_offset)
         mark = {"done": "✓ ", "skipped": "(skipped) "}.get(item.status, "")
         cal.add_component(
             event(
@@ -175,7 +175,7 @@ def role_calendar(plan: Plan, role: Role) -> bytes:
             )
         )
     for step in Step.objects.filter(plan=plan, lead_role=role).order_by("offset", "id"):
-        start = plan.t0 + step.offset
+        start = plan.at(step.offset)
         cal.add_component(
             event(
                 f"step-{step.pk}",

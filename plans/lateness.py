@@ -1,6 +1,7 @@
 """One meaning of *late*, for the board, the role and gate pages, the timeline, reports and reminders.
 
-- An open **item** is late from its due time (``t0 + due_offset``) on.
+- An open **item** is late from its due time (``plan.at(due_offset)``: whole days on the plan's calendar,
+  see :meth:`plans.models.Plan.at`) on; in a clockless plan from its absolute due date (``Item.due_at``).
 - A **pending step** is late from its planned start (it should have started); a step **in progress** from
   its planned finish (it should have finished); a **done** step was late if it finished after its planned
   finish. A skipped step is never late.
@@ -10,22 +11,29 @@ The plan's *reminder lead* does not move any of this: it only decides when the "
 out (and how long before the due time a row reads "Due soon"). The overdue reminder goes out from the
 moment something is late (plus the outbox's small grace, ``REMINDER_OVERDUE_GRACE_MINUTES``).
 
-Querysets use :func:`late_cutoff`: an open item (or pending step) is late when its offset is strictly
-below it (``due_offset__lt=late_cutoff(t0, now)``).
+Querysets use :func:`late_q` (``plans.wallclock.before_q``): the exact ``plan.at(offset) < now`` over the
+stored offsets (a plain ``offset < now - t0`` would be an hour off across a daylight-saving change).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
 
 from .models import StepStatus
+from .wallclock import before_q
 
-__all__ = ["is_late", "item_late_from", "late_cutoff", "step_is_late", "step_late_from"]
+if TYPE_CHECKING:
+    from .models import Plan
+
+__all__ = ["is_late", "item_late_from", "late_q", "step_is_late", "step_is_late_between", "step_late_from"]
 
 
-def late_cutoff(t0: datetime, now: datetime) -> timedelta:
-    """The offset below which something due is late at ``now`` (``offset < late_cutoff`` means late)."""
-    return now - t0
+def late_q(plan: Plan, now: datetime, field: str = "due_offset") -> Q:
+    """Rows whose offset ``field`` is due before ``now`` (late if still open; a pending step's ``offset``)."""
+    return before_q(plan, field, now)
 
 
 def is_late(now: datetime, late_from: datetime | None) -> bool:
@@ -33,24 +41,29 @@ def is_late(now: datetime, late_from: datetime | None) -> bool:
     return late_from is not None and now > late_from
 
 
-def item_late_from(t0: datetime, due_offset: timedelta | None) -> datetime | None:
+def item_late_from(plan: Plan, due_offset: timedelta | None) -> datetime | None:
     """When an open item becomes late: its due time (``None`` for an item with no due time)."""
-    return None if due_offset is None else t0 + due_offset
+    return None if due_offset is None else plan.at(due_offset)
 
 
-def step_late_from(t0: datetime, offset: timedelta, duration: timedelta, status: str) -> datetime | None:
+def step_late_from(plan: Plan, offset: timedelta, duration: timedelta, status: str) -> datetime | None:
     """When an unfinished step becomes late: a pending one at its planned start, one in progress at its
     planned finish; ``None`` for a step that is done or skipped."""
+    start = plan.at(offset)
+    return _step_late_from(start, start + duration, status)
+
+
+def _step_late_from(start: datetime, finish: datetime, status: str) -> datetime | None:
     if status == StepStatus.PENDING:
-        return t0 + offset
+        return start
     if status == StepStatus.IN_PROGRESS:
-        return t0 + offset + duration
+        return finish
     return None
 
 
 def step_is_late(
     *,
-    t0: datetime,
+    plan: Plan,
     offset: timedelta,
     duration: timedelta,
     status: str,
@@ -58,6 +71,16 @@ def step_is_late(
     actual_finish: datetime | None = None,
 ) -> bool:
     """Whether a step is (or, once done, was) late at ``now``."""
+    start = plan.at(offset)
+    return step_is_late_between(
+        start=start, finish=start + duration, status=status, now=now, actual_finish=actual_finish
+    )
+
+
+def step_is_late_between(
+    *, start: datetime, finish: datetime, status: str, now: datetime, actual_finish: datetime | None = None
+) -> bool:
+    """:func:`step_is_late` for a step whose planned start and finish are known (the forecast's)."""
     if status == StepStatus.DONE:
-        return actual_finish is not None and actual_finish > t0 + offset + duration
-    return is_late(now, step_late_from(t0, offset, duration, status))
+        return actual_finish is not None and actual_finish > finish
+    return is_late(now, _step_late_from(start, finish, status))

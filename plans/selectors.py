@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from roles.models import Role
 
 from .forecast import StepForecast
-from .lateness import step_is_late
+from .lateness import step_is_late_between
 from .models import Event, Hold, Phase, Plan, Step, StepStatus
 from .offsets import offset_moment
 from .panels import overview_parts
@@ -23,6 +23,7 @@ from .schedule import plan_forecast
 from .slips import prime_slips
 from .timing import count_dated
 from .validators import parse_datetime_input
+from .wallclock import after_q
 
 if TYPE_CHECKING:
     from .permissions import Viewer
@@ -102,7 +103,7 @@ def rebaseline_preview(plan: Plan, new_t0: datetime, *, now: datetime | None = N
     delta = new_t0 - plan.t0
     pending = Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
     if now is not None:
-        pending = pending.filter(offset__gte=now - plan.t0)
+        pending = pending.filter(after_q(plan, "offset", now, inclusive=True))
     steps = list(pending.select_related("lead_role").order_by("offset", "order")[:limit])
     moves = [{"step": s, "old": plan.at(s.offset), "new": offset_moment(new_t0, plan.zone, s.offset)} for s in steps]
     return {
@@ -215,10 +216,9 @@ def _timeline_row(s: Step, f: StepForecast, *, t0: datetime, now: datetime, crit
     actual = None
     if s.actual_start:
         actual = _bar((s.actual_start - t0).total_seconds(), ((s.actual_finish or now) - t0).total_seconds())
-    late = step_is_late(  # plans.lateness: the one meaning of late, from the planned start and finish
-        t0=t0,
-        offset=f.planned_start - t0,
-        duration=f.planned_end - f.planned_start,
+    late = step_is_late_between(  # plans.lateness: the one meaning of late, from the planned start and finish
+        start=f.planned_start,
+        finish=f.planned_end,
         status=s.status,
         now=now,
         actual_finish=s.actual_finish,

@@ -7,7 +7,7 @@ is); a person reads the offset *as planned*: every page, message and ``export_pl
 ``planned_offset`` (``T-2h``), and the hold's length is its own "slipped by" figure.
 
 The planned offset is the stored one plus the slip of every ended hold that started after the moment
-(``t0 + offset``): exactly the holds that pinned it. A re-baseline moves T-0 on purpose and with it every
+(``plan.at(offset)``): exactly the holds that pinned it. A re-baseline moves T-0 on purpose and with it every
 offset, so it is not a slip.
 """
 
@@ -49,7 +49,7 @@ def planned_offset(plan: Plan, offset: timedelta | None) -> timedelta | None:
     """The offset as planned: ``T-2h`` for a ``T-2h59s`` pinned by a 59 s hold."""
     if offset is None:
         return None
-    moment = plan.t0 + offset
+    moment = plan.at(offset)
     return offset + sum((slip for started, slip in plan_slips(plan) if started > moment), timedelta(0))
 
 

@@ -19,14 +19,16 @@ from django.utils import timezone
 
 from checklists.models import Gate, Item, ItemStatus
 from communications.models import Message
+from communications.sources.schedule import occurrence_at
 from issues.models import Issue, IssueStatus
 from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.forecast import Forecast
-from plans.lateness import late_cutoff, step_is_late
+from plans.lateness import late_q, step_is_late
 from plans.metrics import trigger_state
 from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
 from plans.runbook.selectors import plan_links, procedures
 from plans.schedule import plan_forecast
+from plans.wallclock import after_q, before_q
 from roles.models import Role
 
 from .clockless import open_entries
@@ -140,18 +142,15 @@ class Board:
         return moment - self.plan.t0
 
 
-def _elapsed(plan: Plan, now: datetime) -> timedelta:
-    """What is due at an offset below this is late (plans.lateness, the one meaning of late)."""
-    return late_cutoff(plan.t0, now)
-
-
-def current_phase(phases: list[Phase], elapsed: timedelta) -> tuple[Phase | None, Phase | None]:
+def current_phase(plan: Plan, phases: list[Phase], now: datetime) -> tuple[Phase | None, Phase | None]:
+    """The phase under way at ``now`` and the next one (phase offsets placed by ``Plan.at``)."""
     current = None
     upcoming = None
     for phase in phases:
-        if phase.start_offset <= elapsed and (phase.end_offset is None or elapsed < phase.end_offset):
+        start = plan.at(phase.start_offset)
+        if start <= now and (phase.end_offset is None or now < plan.at(phase.end_offset)):
             current = phase
-        elif phase.start_offset > elapsed and upcoming is None:
+        elif start > now and upcoming is None:
             upcoming = phase
     return current, upcoming
 
@@ -160,28 +159,27 @@ def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
     """Open steps and items due within 30 minutes or already late, late ones first (oldest first).
     Returns the candidate rows (at most ``NEXT_ROWS`` late and ``NEXT_ROWS`` upcoming items, and the
     open steps), how many are late in all and how many lines there are in all. Four queries."""
-    elapsed = _elapsed(plan, now)
-    horizon = elapsed + WINDOW
+    overdue = late_q(plan, now)  # plans.lateness: due before now, by the plan's wall clock
+    horizon = before_q(plan, "due_offset", now + WINDOW, inclusive=True)
     open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
-    counts = open_items.filter(due_offset__lte=horizon).aggregate(
-        total=Count("id"), late=Count("id", filter=Q(due_offset__lt=elapsed))
-    )
+    counts = open_items.filter(horizon).aggregate(total=Count("id"), late=Count("id", filter=overdue))
     fields = ("title", "due_offset", "owner_role__name", "checklist__role__name")
-    late_items = open_items.filter(due_offset__lt=elapsed).order_by("due_offset", "id").values_list(*fields)
+    late_items = open_items.filter(overdue).order_by("due_offset", "id").values_list(*fields)
     next_items = (
-        open_items.filter(due_offset__gte=elapsed, due_offset__lte=horizon)
+        open_items.filter(horizon & after_q(plan, "due_offset", now, inclusive=True))
         .order_by("due_offset", "id")
         .values_list(*fields)
     )
     steps = (
-        Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS], offset__lte=horizon)
+        Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
+        .filter(before_q(plan, "offset", now + WINDOW, inclusive=True))
         .order_by("offset", "order")
         .values_list("name", "offset", "duration", "status", "lead_role__name")
     )
     entries: list[Entry] = []
     late_steps = 0
     for name, offset, duration, status, role in steps:
-        late = step_is_late(t0=plan.t0, offset=offset, duration=duration, status=status, now=now)
+        late = step_is_late(plan=plan, offset=offset, duration=duration, status=status, now=now)
         state = "in_progress" if status == StepStatus.IN_PROGRESS else "late" if late else "pending"
         late_steps += late
         entries.append(Entry("step", name, role or "", plan.at(offset), offset, late, state))
@@ -204,7 +202,6 @@ def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4
 def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list[RoleRow]:
     """Every role with the progress of its items and the steps it leads, late count and current step; the
     work no role owns is counted into ``unowned`` (coordinator's). Four queries."""
-    elapsed = _elapsed(plan, now)
     people = ("first_name", "last_name", "username")
     rows = {
         r[0]: RoleRow(r[0], r[1], r[2], _person(*r[3:6]), _person(*r[6:9]))
@@ -219,7 +216,7 @@ def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list
         .annotate(
             total=Count("id"),
             done=Count("id", filter=~Q(status=ItemStatus.OPEN)),
-            late=Count("id", filter=Q(status=ItemStatus.OPEN, due_offset__lt=elapsed)),
+            late=Count("id", filter=Q(status=ItemStatus.OPEN) & late_q(plan, now)),
         )
     )
     unowned = unowned or RoleRow(0, "", 0, "", "")
@@ -239,7 +236,7 @@ def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list
             row.total += lead["total"]
             row.done += lead["done"]
     steps = Step.objects.filter(plan=plan, lead_role__isnull=False).filter(
-        Q(status=StepStatus.IN_PROGRESS) | Q(status=StepStatus.PENDING, offset__lt=elapsed)
+        Q(status=StepStatus.IN_PROGRESS) | (Q(status=StepStatus.PENDING) & late_q(plan, now, "offset"))
     )
     for role_id, name, status, offset, duration in steps.order_by("offset").values_list(
         "lead_role_id", "name", "status", "offset", "duration"
@@ -249,7 +246,7 @@ def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list
             continue
         if status == StepStatus.IN_PROGRESS:
             row.current_step = row.current_step or name
-        row.late += step_is_late(t0=plan.t0, offset=offset, duration=duration, status=status, now=now)
+        row.late += step_is_late(plan=plan, offset=offset, duration=duration, status=status, now=now)
     return list(rows.values())
 
 
@@ -272,17 +269,23 @@ def gates(plan: Plan) -> list[Gate]:
     )
 
 
-def message_times(message: Message, t0: datetime, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """(last occurrence at or before now, next occurrence after now) of a one-off or recurring message."""
-    first = t0 + message.offset
+def message_times(message: Message, plan: Plan, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """(last occurrence at or before now, next occurrence after now) of a one-off or recurring message, at
+    the times the outbox sends them (communications.sources.schedule: the first at ``Plan.at(offset)``,
+    whole-day repeats on the plan's calendar)."""
+    first = plan.at(message.offset)
     if first > now:
         return None, first
     if not message.every or message.every <= timedelta(0):
         return first, None
-    k = math.floor((now - first) / message.every)
-    if message.count is not None and k >= message.count - 1:
-        return first + message.every * (message.count - 1), None
-    return first + message.every * k, first + message.every * (k + 1)
+    n = max(1, math.floor((now - first) / message.every) + 1)
+    while n > 1 and occurrence_at(plan, message, n) > now:
+        n -= 1
+    while occurrence_at(plan, message, n + 1) <= now:
+        n += 1
+    if message.count is not None and n >= message.count:
+        return occurrence_at(plan, message, message.count), None
+    return occurrence_at(plan, message, n), occurrence_at(plan, message, n + 1)
 
 
 def comms(plan: Plan, now: datetime) -> Comms:
@@ -291,7 +294,7 @@ def comms(plan: Plan, now: datetime) -> Comms:
     result = Comms()
     messages = list(Message.objects.filter(plan=plan, enabled=True).prefetch_related("channels"))
     for message in messages:
-        last, nxt = message_times(message, plan.t0, now)
+        last, nxt = message_times(message, plan, now)
         if nxt is not None and (result.next_at is None or nxt < result.next_at):
             result.next_name, result.next_at = message.name, nxt
             result.next_channels = ", ".join(c.name for c in message.channels.all())
@@ -365,9 +368,8 @@ def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]
 
 def board(plan: Plan, *, now: datetime | None = None) -> Board:
     now = now or timezone.now()
-    elapsed = _elapsed(plan, now)
     hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
-    phase, next_phase = current_phase(list(plan.phases.all()), elapsed)
+    phase, next_phase = current_phase(plan, list(plan.phases.all()), now)
     entries, late_total, lines_total = open_entries(plan) if plan.clockless else next_entries(plan, now)
     shown_entries = pick_entries(entries)
     unowned = RoleRow(0, "No owner role", 0, "", "")
@@ -415,18 +417,21 @@ def next_deadlines(plan: Plan, now: datetime, until: datetime) -> list[datetime]
     late or entering the next-30-minutes list, a breaching rollback trigger becoming an alarm. Three
     queries. The poll's cache bucket turns over at each (warroom.views), so a change reaches the screens
     within one poll interval, not at the next minute."""
-    elapsed, ahead = late_cutoff(plan.t0, now), late_cutoff(plan.t0, until)
     moments: list[datetime] = []
     open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
-    window = Q(due_offset__gte=elapsed, due_offset__lte=ahead) | Q(
-        due_offset__gte=elapsed - WINDOW, due_offset__lte=ahead - WINDOW
+    window = (
+        after_q(plan, "due_offset", now, inclusive=True) & before_q(plan, "due_offset", until, inclusive=True)
+    ) | (
+        after_q(plan, "due_offset", now + WINDOW, inclusive=True)
+        & before_q(plan, "due_offset", until + WINDOW, inclusive=True)
     )
     for (due,) in open_items.filter(window).values_list("due_offset")[:500]:
         if due is not None:
-            moments += [plan.t0 + due, plan.t0 + due - WINDOW]
+            moments += [plan.at(due), plan.at(due) - WINDOW]
     steps = Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
     for offset, duration in steps.values_list("offset", "duration")[:500]:
-        moments += [plan.t0 + offset, plan.t0 + offset + duration, plan.t0 + offset - WINDOW]
+        start = plan.at(offset)
+        moments += [start, start + duration, start - WINDOW]
     _, states = metrics(plan, now)
     moments += [s.alarm_at for s in states if s.breaching and not s.in_breach and s.alarm_at is not None]
     return sorted({m for m in moments if now < m <= until})

@@ -54,7 +54,7 @@ def by_hand_specs(plan: Plan, start: datetime, end: datetime) -> Iterator[tuple[
     for message in messages:
         if not any(c.kind in NAMED_ONLY and c.enabled for c in message.channels.all()):
             continue
-        if plan.t0 + message.offset > end:
+        if plan.at(message.offset) > end:
             continue
         numbers = {at: n for n, at in occurrences(plan, message, after=start, until=end)}
         for spec in message_specs(plan, message, start, end):

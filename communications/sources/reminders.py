@@ -12,6 +12,7 @@ from django.conf import settings
 
 from plans.lateness import item_late_from, step_late_from
 from plans.slips import planned_label
+from plans.wallclock import after_q, before_q, between_q
 
 from .registry import (
     DeliverySpec,
@@ -66,20 +67,20 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
     from checklists.models import Item, ItemStatus
 
     lead, grace = plan.reminder_lead, overdue_grace()
-    # T-minus: due_at = due - lead in (start, end]  <=>  due_offset in (start - t0 + lead, end - t0 + lead]
-    # Overdue: due_at = due + grace in (start, end] <=>  due_offset in (start - t0 - grace, end - t0 - grace]
-    lo = min(start - plan.t0 + lead, start - plan.t0 - grace)
-    hi = max(end - plan.t0 + lead, end - plan.t0 - grace)
+    # T-minus: due_at = due - lead in (start, end]  <=>  due in (start + lead, end + lead]
+    # Overdue: due_at = due + grace in (start, end] <=>  due in (start - grace, end - grace]
+    # where due = plan.at(due_offset): whole days on the plan's calendar, the time the role page shows.
+    window = between_q(plan, "due_offset", start + lead, end + lead) | between_q(
+        plan, "due_offset", start - grace, end - grace
+    )
     items = (
-        Item.objects.filter(
-            plan=plan, status=ItemStatus.OPEN, due_offset__gt=lo, due_offset__lte=hi, owner_role__isnull=False
-        )
+        Item.objects.filter(window, plan=plan, status=ItemStatus.OPEN, owner_role__isnull=False)
         .select_related("owner_role__primary", "owner_role__backup")
         .order_by("due_offset", "id")
     )
     for item in items:
         offset, owner = item.due_offset, item.owner_role
-        due = item_late_from(plan.t0, offset)
+        due = item_late_from(plan, offset)
         if offset is None or owner is None or due is None:
             continue
         url = deep_link(plan, owner, "item", item.pk)
@@ -108,15 +109,13 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
     from plans.models import Step, StepStatus
 
     lead, grace = plan.reminder_lead, overdue_grace()
-    lo = start - plan.t0 - grace - timedelta(days=30)  # a step may last long; filter finely below
-    hi = end - plan.t0 + lead
+    # Coarse (a step may last long); specs_for keeps only the sends due in (start, end].
+    window = after_q(plan, "offset", start - grace - timedelta(days=30)) & before_q(
+        plan, "offset", end + lead, inclusive=True
+    )
     steps = (
         Step.objects.filter(
-            plan=plan,
-            status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS],
-            offset__gt=lo,
-            offset__lte=hi,
-            lead_role__isnull=False,
+            window, plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS], lead_role__isnull=False
         )
         .select_related("lead_role__primary", "lead_role__backup")
         .order_by("offset", "id")
@@ -125,9 +124,9 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
         lead_role = step.lead_role
         if lead_role is None:
             continue
-        begin = plan.t0 + step.offset
+        begin = plan.at(step.offset)
         finish = begin + step.duration
-        late_from = step_late_from(plan.t0, step.offset, step.duration, step.status)
+        late_from = step_late_from(plan, step.offset, step.duration, step.status)
         if late_from is None:
             continue
         url = deep_link(plan, lead_role, "step", step.pk)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from plans.offsets import format_offset
+from plans.wallclock import offset_of
 
 from .. import templating
 from ..customer import customer_copy, customer_headline, is_planning_note
@@ -42,7 +43,7 @@ def occurrence_at(plan: Plan, message: Message, n: int) -> datetime:
     """The moment of send ``n`` (1-based). Sub-day intervals step in absolute time (an hourly update is every
     60 minutes, across a DST change too); whole-day intervals step on the plan's local calendar (a daily
     09:00 update stays at 09:00)."""
-    first = plan.t0 + message.offset
+    first = plan.at(message.offset)  # whole days on the plan's calendar, as the pages show it
     every = message.every
     if n <= 1 or every is None or not _recurring(message):
         return first
@@ -62,7 +63,7 @@ def occurrences(
     every = message.every
     if after is not None and total > 1 and every is not None:
         try:
-            first = plan.t0 + message.offset
+            first = plan.at(message.offset)
             # One step back: a whole-day series moves by a DST shift (hours) against absolute time.
             start = max(1, int((after - first) // every))
         except OverflowError:
@@ -117,7 +118,7 @@ def message_context(
         "t0_iso": t0.isoformat(),
         "now": _moment(plan, at),
         "now_iso": plan.local(at).isoformat(),
-        "countdown": format_offset(timedelta(minutes=(at - plan.t0) // timedelta(minutes=1))),
+        "countdown": format_offset(timedelta(minutes=offset_of(plan, at) // timedelta(minutes=1))),
         "occurrence": occurrence,
         "count": total,
         "next_update": _moment(plan, following) if following else "",
@@ -248,7 +249,7 @@ def communication_plan(
     messages = Message.objects.filter(plan=plan, enabled=True).prefetch_related("channels").order_by("offset", "order")
     for message in messages:
         try:
-            if plan.t0 + message.offset > end:
+            if plan.at(message.offset) > end:
                 continue
             specs = list(message_specs(plan, message, start, end, limit=limit))
         except Exception:  # one broken message never stops the others

@@ -22,6 +22,7 @@ from issues.services import issue_open
 from launch.format import template_text
 from plans.models import Event, MetricReading, Plan, PlanStatus, Step
 from plans.services import plan_transition, reading_record
+from plans.wallclock import before_q
 
 from .importer import import_plan_text
 
@@ -99,16 +100,19 @@ def demo_user(
 def _progress(plan: Plan, *, now: datetime, coordinator: User) -> None:
     """Tick what was due before ``now - DONE_BEFORE`` and run the steps whose time has come,
     through the services, then backdate the demo's actual times to the planned ones."""
-    cutoff = now - DONE_BEFORE - plan.t0
-    items = Item.objects.filter(plan=plan, due_offset__lt=cutoff).select_related("owner_role", "checklist__role")
+    items = Item.objects.filter(before_q(plan, "due_offset", now - DONE_BEFORE), plan=plan).select_related(
+        "owner_role", "checklist__role"
+    )
     for item in items.order_by("due_offset", "id"):
         role = item.owner_role or item.checklist.role
         if item.title not in LEFT_OPEN:
             item_tick(item, by=(role.primary if role and role.primary else coordinator))
-    for step in Step.objects.filter(plan=plan, offset__lte=now - plan.t0).order_by("offset", "order"):
+    for step in Step.objects.filter(before_q(plan, "offset", now, inclusive=True), plan=plan).order_by(
+        "offset", "order"
+    ):
         by = step.lead_role.primary if step.lead_role and step.lead_role.primary else coordinator
         step_start(step, by=by)
-        begin = plan.t0 + step.offset
+        begin = plan.at(step.offset)
         finish = begin + step.duration
         if finish <= now:
             step_finish(step, by=by)
@@ -121,17 +125,17 @@ def _progress(plan: Plan, *, now: datetime, coordinator: User) -> None:
     for item in done:
         assert item.due_offset is not None
         k = before_due[item.due_offset] = before_due.get(item.due_offset, -1) + 1
-        at = plan.t0 + item.due_offset - timedelta(minutes=5 + 3 * k, seconds=17 * (item.pk % 3))
+        at = plan.at(item.due_offset) - timedelta(minutes=5 + 3 * k, seconds=17 * (item.pk % 3))
         Item.objects.filter(pk=item.pk).update(done_at=at)
     # Gates whose moment has passed were held: every polled role said GO and the authority agreed.
-    for gate in plan.gates.filter(offset__lt=now - plan.t0).select_related("authority_role"):
+    for gate in plan.gates.filter(before_q(plan, "offset", now)).select_related("authority_role"):
         gate_open_poll(gate, by=coordinator)
         for role in gate.polled_roles.select_related("primary"):
             vote_cast(gate, role=role, by=role.primary or coordinator, vote="go", comment="Ready.")
         authority = gate.authority_role.primary if gate.authority_role and gate.authority_role.primary else None
         gate_decide(gate, by=authority or coordinator, decision="go", reason="All criteria met; every team GO.")
         assert gate.offset is not None  # for the type checker: filtered above
-        held_at = plan.t0 + gate.offset
+        held_at = plan.at(gate.offset)
         Vote.objects.filter(gate=gate).update(voted_at=held_at - timedelta(minutes=10))
         Gate.objects.filter(pk=gate.pk).update(decided_at=held_at)
 
@@ -234,7 +238,7 @@ def _tell_the_time(plan: Plan, *, now: datetime) -> None:
 def _gate_moment(gate: Gate, kind: str, votes: Iterator[tuple[int, Vote]]) -> datetime | None:
     """A gate held at its time: the poll opened 30 minutes before, one vote a few minutes apart, the
     decision at the gate's moment (the demo backdates the votes to match)."""
-    held = gate.decided_at or (gate.plan.t0 + (gate.offset or timedelta(0)))
+    held = gate.decided_at or gate.plan.at(gate.offset or timedelta(0))
     if kind == "gate.poll_opened":
         return held - timedelta(minutes=30)
     if kind == "gate.voted":

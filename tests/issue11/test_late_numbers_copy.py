@@ -73,7 +73,7 @@ def test_a_pending_step_is_late_from_its_start_everywhere(coordinator: User) -> 
     role = factories.RoleFactory(plan=plan)
     step = factories.StepFactory(plan=plan, lead_role=role, offset=-H, duration=30 * M)
     at = T0 - H + M
-    assert step_is_late(t0=T0, offset=step.offset, duration=step.duration, status=step.status, now=at)
+    assert step_is_late(plan=plan, offset=step.offset, duration=step.duration, status=step.status, now=at)
     assert step_row(plan, step, now=at, can_act=True).state == "overdue"
     assert step_row(plan, step, now=at, can_act=True).late
     entries, late_total, _ = board.next_entries(plan, at)

@@ -1,0 +1,93 @@
+"""Offsets against moments in a query: the inverse of :meth:`plans.models.Plan.at`.
+
+``Plan.at`` places an offset's whole days on the plan's local calendar (``T-30d`` keeps T-0's wall-clock
+time across a daylight-saving change) and its hours, minutes and seconds in elapsed time. So "the items due
+before now" is not ``due_offset < now - t0``: an offset ``o`` whose whole-day part is ``k`` (truncated
+towards zero) falls at ``t0 + o + shift(k)``, where ``shift(k)`` is how far the zone's UTC offset moved
+between T-0 and ``k`` days from it (zero, or an hour either way). :func:`before_q` writes the exact
+condition ``Plan.at(field) < moment`` as a ``Q`` over the stored offsets: offsets far below the moment's
+day are all before it, those far above none, and the few days around it each get their own cutoff. It is
+exact, needs no database function, and keeps the offset index usable.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from .offsets import offset_moment
+
+if TYPE_CHECKING:
+    from .models import Plan
+
+__all__ = ["after_q", "before_q", "between_q", "elapsed", "offset_of"]
+
+DAY = timedelta(days=1)
+#: Days either side of the moment's own day that get an exact cutoff (a zone's shift is under a day).
+_SPAN = 2
+
+
+def elapsed(plan: Plan, offset: timedelta) -> timedelta:
+    """The elapsed time from T-0 to the moment of ``offset`` (``Plan.at(offset) - t0``)."""
+    return plan.at(offset) - plan.t0
+
+
+def _in_day(field: str, k: int) -> Q:
+    """Offsets whose whole-day part (truncated towards zero) is ``k``."""
+    if k >= 1:
+        return Q(**{f"{field}__gte": k * DAY, f"{field}__lt": (k + 1) * DAY})
+    if k == 0:
+        return Q(**{f"{field}__gt": -DAY, f"{field}__lt": DAY})
+    return Q(**{f"{field}__gt": (k - 1) * DAY, f"{field}__lte": k * DAY})
+
+
+def _below_day(field: str, k: int) -> Q:
+    """Offsets whose whole-day part is below ``k``."""
+    if k >= 1:
+        return Q(**{f"{field}__lt": k * DAY})
+    if k == 0:
+        return Q(**{f"{field}__lte": -DAY})
+    return Q(**{f"{field}__lte": (k - 1) * DAY})
+
+
+def before_q(plan: Plan, field: str, moment: datetime, *, inclusive: bool = False) -> Q:
+    """Rows whose ``Plan.at(field)`` is before ``moment`` (at or before it with ``inclusive``); a null
+    offset never matches."""
+    target = moment - plan.t0
+    k0 = math.trunc(target.total_seconds() / DAY.total_seconds())
+    lookup = "lte" if inclusive else "lt"
+    q = _below_day(field, k0 - _SPAN)
+    for k in range(k0 - _SPAN, k0 + _SPAN + 1):
+        shift = offset_moment(plan.t0, plan.zone, k * DAY) - plan.t0 - k * DAY
+        q |= _in_day(field, k) & Q(**{f"{field}__{lookup}": target - shift})
+    return q
+
+
+def after_q(plan: Plan, field: str, moment: datetime, *, inclusive: bool = False) -> Q:
+    """Rows whose ``Plan.at(field)`` is after ``moment`` (at or after it with ``inclusive``)."""
+    return Q(**{f"{field}__isnull": False}) & ~before_q(plan, field, moment, inclusive=not inclusive)
+
+
+def between_q(plan: Plan, field: str, start: datetime, end: datetime) -> Q:
+    """Rows whose ``Plan.at(field)`` lies in ``(start, end]`` (a window of the outbox)."""
+    return after_q(plan, field, start) & before_q(plan, field, end, inclusive=True)
+
+
+def _day_of(offset: timedelta) -> int:
+    return math.trunc(offset.total_seconds() / DAY.total_seconds())
+
+
+def offset_of(plan: Plan, moment: datetime) -> timedelta:
+    """The offset ``Plan.at`` places at ``moment`` (``T-30d`` at the same wall-clock time 30 days before a
+    T-0 across a daylight-saving change, not ``T-30d1h``); the elapsed time where no offset lands there
+    (the hour a change skips)."""
+    target = moment - plan.t0
+    k0 = _day_of(target)
+    for k in (k0, k0 - 1, k0 + 1):
+        candidate = target - (offset_moment(plan.t0, plan.zone, k * DAY) - plan.t0 - k * DAY)
+        if _day_of(candidate) == k and plan.at(candidate) == moment:
+            return candidate
+    return target
