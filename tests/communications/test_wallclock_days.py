@@ -71,6 +71,7 @@ def test_an_item_reminder_goes_out_once_at_the_wall_clock_time_the_role_page_sho
     overdue = Delivery.objects.filter(source_kind="item.overdue", source_id=item.pk)
     assert overdue.count() == 2 and all(T30 < d.due_at <= T30 + 10 * M for d in overdue)
     assert "07:05 BST" in due.first().subject  # type: ignore[union-attr]
+    assert role.primary is not None
     client.force_login(role.primary)
     with time_machine.travel(T30 - 3 * H, tick=False):
         html = client.get(reverse("checklists:role", args=[london.slug, role.slug])).content.decode()
@@ -139,6 +140,7 @@ def test_the_calendar_event_starts_when_the_page_says(client: Client, london: Pl
     role = factories.RoleFactory(plan=london, name="DBA", slug="dba")
     item = factories.ItemFactory(checklist__plan=london, checklist__role=role, title="Order spares", due_offset=-30 * D)
     step = factories.StepFactory(plan=london, lead_role=role, name="Rack", offset=-7 * D - 2 * H, duration=H)
+    assert role.primary is not None
     _, token = feed_create(role, by=role.primary)
     body = client.get(reverse("communications:ical", args=[london.slug, token])).content.decode()
     events = body.split("BEGIN:VEVENT")[1:]
