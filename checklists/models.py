@@ -58,6 +58,12 @@ class Item(models.Model):
         help_text="Set when this item is a criterion of a go/no-go gate.",
     )
     due_offset = models.DurationField(null=True, blank=True)
+    due_by = models.DateTimeField(
+        null=True, blank=True, help_text="A clockless plan's absolute due time (its items have no due offset)."
+    )
+    due_all_day = models.BooleanField(
+        default=False, help_text="Due by the end of a date (due_by is the midnight after it, in the plan's zone)."
+    )
     required = models.BooleanField(default=True)
     status = models.CharField(max_length=10, choices=ItemStatus.choices, default=ItemStatus.OPEN)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -82,6 +88,9 @@ class Item(models.Model):
         return self.title
 
     def due_at(self) -> datetime | None:
+        """When the item is due (late from then on): a clockless plan's ``due_by``, else T-0 plus the offset."""
+        if self.due_by is not None:
+            return self.due_by
         return None if self.due_offset is None else self.plan.at(self.due_offset)
 
 

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from plans.offsets import format_offset
 from plans.validators import OFFSET_LIMIT
 
+from .due_checks import due_rules
 from .content_checks import CONTENT_CHECKS
 from .schema import PlanDoc
 
@@ -169,13 +170,7 @@ def _clockless_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> 
             found.append((("phases", i, "start" if p.start else "end"), f"{why}: phase {p.name!r} has no start or end"))
     found += [(("gates", i, "at"), f"{why}: gate {g.name!r} has no at") for i, g in enumerate(doc.gates) if g.at]
     found += [(("messages", i, "at"), f"{why}: no scheduled messages") for i, _ in enumerate(doc.messages)]
-    for i, cl in enumerate(doc.checklists):
-        found += [
-            (("checklists", i, "items", j, "due"), f"{why}: item {it.title!r} has no due offset")
-            for j, it in enumerate(cl.items)
-            if it.due is not None
-        ]
-    return found
+    return found  # items: launch.format.due_checks
 
 
 def _placement_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
@@ -380,6 +375,7 @@ SECTION_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], lis
 ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[Finding]], ...] = (
     _placement_rules,
     _clockless_rules,
+    due_rules,
     _rollback_trigger_rules,
     _metric_checks,
     _message_rules,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch
@@ -12,6 +13,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from checklists.models import Checklist, Gate
 from plans.models import Phase, Plan, Step
+from plans.duedates import due_text
 from plans.slips import planned_offset
 from roles.models import EscalationLevel
 
@@ -285,6 +287,7 @@ def _item_doc(c: Checklist, it: Any, subs: list[Any], plan: Plan) -> dict[str, A
         "step": _name(it.step),
         "gate": _name(it.gate),
         "due": planned_offset(plan, it.due_offset),
+        "due_date": None if it.due_by is None else due_text(it.due_by, it.due_all_day, plan.zone),
         "required": it.required,
         "notes": it.notes,
         "items": [_item_doc(c, sub, [], plan) for sub in subs],
@@ -302,10 +305,19 @@ def _dump_dict(doc: PlanDoc) -> dict[str, Any]:
         for it_doc, it_data in zip(c_doc.items, c_data.get("items", []), strict=True):
             if "role" in it_doc.model_fields_set and "role" not in it_data:
                 it_data["role"] = None
+            _bare_date(it_data)
             for sub_doc, sub_data in zip(it_doc.items, it_data.get("items", []), strict=True):
                 if "role" in sub_doc.model_fields_set and "role" not in sub_data:
                     sub_data["role"] = None
+                _bare_date(sub_data)
     return data
+
+
+def _bare_date(item: dict[str, Any]) -> None:
+    """``due_date: 2026-12-01`` written as a YAML date (unquoted, as an author writes it)."""
+    due = item.get("due_date")
+    if isinstance(due, str) and len(due) == 10:
+        item["due_date"] = date.fromisoformat(due)
 
 
 def _literal_blocks(node: Any) -> Any:

@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.utils.text import slugify
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
+from plans.duedates import DueDateError, check_due_text
 from plans.offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
 from plans.validators import (
     LONG_TEXT_MAX,
@@ -40,6 +41,15 @@ def _offset(value: Any) -> timedelta:
     try:
         return check_offset(parse_offset(clean_text(value, max_length=40)))
     except OffsetError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _due_date(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a due date such as 2026-12-01 or 2026-12-01T17:00, got {value!r}")
+    try:
+        return check_due_text(clean_text(value, max_length=40))
+    except DueDateError as exc:
         raise ValueError(str(exc)) from None
 
 
@@ -128,6 +138,8 @@ def _plain_number(value: Decimal) -> int | float:
 
 
 Offset = Annotated[timedelta, BeforeValidator(_offset), PlainSerializer(format_offset, return_type=str)]
+#: A clockless plan's absolute due date, in the plan's zone (plans.duedates).
+DueDate = Annotated[str, BeforeValidator(_due_date)]
 Duration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)]
 Number = Annotated[Decimal, BeforeValidator(_number), PlainSerializer(_plain_number)]
 Level = Literal["low", "medium", "high"]
@@ -213,6 +225,7 @@ class ItemDoc(Strict):
     step: Ref | None = None
     gate: Ref | None = None
     due: Offset | None = None
+    due_date: DueDate | None = None  # a clockless plan's items only
     required: bool = True
     notes: Text = ""
     items: Entries[ItemDoc] = []  # sub-items, one level deep

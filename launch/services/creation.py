@@ -20,6 +20,7 @@ from issues.models import SeveritySLA
 from launch.format.checks import all_steps, role_slug
 from launch.format.loader import Parsed
 from launch.format.schema import PlanDoc
+from plans.duedates import due_moment
 from plans.models import Phase, Plan, Risk, RollbackTrigger, Step, SuccessMetric
 from plans.services import plan_reschedule
 from roles.models import Contact, EscalationLevel, Role
@@ -252,6 +253,7 @@ def _create_checklists(doc: PlanDoc, made: Created) -> None:
 def _checklist_item(made: Created, checklist: Checklist, cl: Any, order: int, it: Any) -> Item:
     """One item (unsaved); an item without ``role:`` belongs to its checklist's role."""
     owner = it.role if "role" in it.model_fields_set else cl.role
+    due_by, all_day = due_moment(it.due_date, made.plan.zone) if it.due_date else (None, False)
     return Item(
         plan=made.plan,
         checklist=checklist,
@@ -262,6 +264,8 @@ def _checklist_item(made: Created, checklist: Checklist, cl: Any, order: int, it
         step=made.steps.get(it.step or ""),
         gate=made.gates.get(it.gate or ""),
         due_offset=it.due,
+        due_by=due_by,
+        due_all_day=all_day,
         required=it.required,
         notes=it.notes,
     )

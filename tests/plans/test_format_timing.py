@@ -58,8 +58,8 @@ def test_a_clockless_plan_refuses_offsets_and_a_t0() -> None:
     with pytest.raises(PlanFormatError) as exc:
         import_plan_text(dated, filename="c.yaml", t0=None)
     assert exc.value.lines() == [
-        "c.yaml:33: a clockless plan has no T-0: item 'Request flow from user to front end to back end is "
-        "documented' has no due offset"
+        "c.yaml:34: a clockless plan has no T-0: item 'Request flow from user to front end to back end is "
+        "documented' has no due offset (use due_date)"
     ]
     with pytest.raises(PlanFormatError) as exc:
         import_plan_text(text, filename="c.yaml", t0="2026-12-01T12:00")
