@@ -10,8 +10,8 @@ from django.utils.text import slugify
 from plans.offsets import format_offset
 from plans.validators import OFFSET_LIMIT
 
-from .due_checks import due_rules
 from .content_checks import CONTENT_CHECKS
+from .due_checks import due_rules
 from .schema import PlanDoc
 
 Finding = tuple[tuple[Any, ...], str]

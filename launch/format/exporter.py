@@ -12,8 +12,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from checklists.models import Checklist, Gate
-from plans.models import Phase, Plan, Step
 from plans.duedates import due_text
+from plans.models import Phase, Plan, Step
 from plans.slips import planned_offset
 from roles.models import EscalationLevel
 
