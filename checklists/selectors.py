@@ -11,7 +11,8 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from plans.lateness import is_late, step_is_late
+from plans.duedates import due_label
+from plans.lateness import is_late, item_due, step_is_late
 from plans.models import Event, Plan, PlanStatus, Step, StepStatus
 from plans.offsets import format_offset
 from plans.permissions import can_coordinate
@@ -68,6 +69,7 @@ class Row:
     message: str = ""
     children: list[Row] = field(default_factory=list)
     planned: timedelta | None = None  # the offset as planned (plans.slips): what the page shows
+    due_text: str = ""  # a clockless plan's due date as people read it (plans.duedates)
 
     @property
     def children_done(self) -> int:
@@ -88,7 +90,7 @@ class Row:
 
 
 def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
-    due = None if item.due_offset is None else plan.at(item.due_offset)  # late from here on (plans.lateness)
+    due = item_due(plan, item.due_offset, item.due_by)  # late from here on (plans.lateness)
     blockers: list[Step | Gate] = []
     if item.status == ItemStatus.DONE:
         state = "done"
@@ -99,7 +101,8 @@ def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
         blockers = [*_open_blockers(step)] if step is not None and step.status == StepStatus.PENDING else []
         state = "blocked" if blockers else timing_state(now, due, plan.reminder_lead)
     planned = planned_offset(plan, item.due_offset)
-    return Row("item", item, item.due_offset, due, state, can_act, blockers, planned=planned)
+    label = "" if item.due_by is None else due_label(item.due_by, item.due_all_day, plan.zone)
+    return Row("item", item, item.due_offset, due, state, can_act, blockers, planned=planned, due_text=label)
 
 
 def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:

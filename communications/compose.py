@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from plans.lateness import late_q, step_is_late
+from plans.lateness import item_late_q, step_is_late
 from plans.models import Plan, SuccessMetric
 from plans.numbers import format_quantity
 
@@ -103,7 +103,7 @@ def status_snapshot(plan: Plan, *, now: datetime | None = None) -> Snapshot:
             MetricLine(metric.name, target, value, metric.meets(float(latest.value)) if latest else None)
         )
 
-    late = items.filter(late_q(plan, now), status=ItemStatus.OPEN).order_by("due_offset")
+    late = items.filter(item_late_q(plan, now), status=ItemStatus.OPEN).order_by("due_offset")
     snap.late_items = [
         f"{i.title} ({i.owner_role.name if i.owner_role else 'unassigned'})"
         for i in late.select_related("owner_role")[:20]

@@ -28,7 +28,16 @@ from .wallclock import before_q
 if TYPE_CHECKING:
     from .models import Plan
 
-__all__ = ["is_late", "item_late_from", "late_q", "step_is_late", "step_is_late_between", "step_late_from"]
+__all__ = [
+    "is_late",
+    "item_due",
+    "item_late_from",
+    "item_late_q",
+    "late_q",
+    "step_is_late",
+    "step_is_late_between",
+    "step_late_from",
+]
 
 
 def late_q(plan: Plan, now: datetime, field: str = "due_offset") -> Q:
@@ -39,6 +48,16 @@ def late_q(plan: Plan, now: datetime, field: str = "due_offset") -> Q:
 def is_late(now: datetime, late_from: datetime | None) -> bool:
     """Whether ``now`` is past the moment something becomes late (``None``: it never does)."""
     return late_from is not None and now > late_from
+
+
+def item_late_q(plan: Plan, now: datetime) -> Q:
+    """Items due before ``now``: by their offset, or (a clockless plan's) by their absolute ``due_by``."""
+    return late_q(plan, now) | Q(due_by__lt=now)
+
+
+def item_due(plan: Plan, due_offset: timedelta | None, due_by: datetime | None) -> datetime | None:
+    """When an item is due: its absolute due time in a clockless plan, else ``Plan.at`` of its offset."""
+    return due_by if due_by is not None else item_late_from(plan, due_offset)
 
 
 def item_late_from(plan: Plan, due_offset: timedelta | None) -> datetime | None:

@@ -1,8 +1,13 @@
-"""The board of a clockless plan (no T-0): its open items in checklist order instead of what is due."""
+"""The board of a clockless plan (no T-0): its open items, late ones first, then in checklist order. An item
+is late from its absolute due date (``Item.due_by``, plans.duedates), the one meaning of late."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.utils import timezone
 
 from checklists.models import Item, ItemStatus
 from plans.models import Plan
@@ -13,13 +18,29 @@ if TYPE_CHECKING:
 NEXT_ROWS = 11
 
 
-def open_entries(plan: Plan) -> tuple[list[Entry], int, int]:
-    """A clockless plan's open items in checklist order: nothing is late without a clock (two queries)."""
+def due_short(plan: Plan, due_by: datetime | None, all_day: bool) -> str:
+    """A due date short enough for the board's time column: ``1 Dec`` (by the end of it), ``27 Nov 17:00``."""
+    if due_by is None:
+        return ""
+    local = timezone.localtime(due_by - timedelta(hours=12) if all_day else due_by, plan.zone)
+    return f"{local.day} {local:%b}" if all_day else f"{local.day} {local:%b %H:%M}"
+
+
+def open_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
+    """A clockless plan's open items, late ones first (oldest due first), then in checklist order; how many
+    are late, how many are open (two queries)."""
     open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
-    rows = open_items.order_by("checklist__order", "order", "id").values_list(
-        "title", "owner_role__name", "checklist__role__name"
-    )[:NEXT_ROWS]
+    late = Q(due_by__lt=now)
+    rows = (
+        open_items.annotate(late=Case(When(late, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("late", "due_by", "checklist__order", "order", "id")
+        .values_list("title", "owner_role__name", "checklist__role__name", "due_by", "due_all_day", "late")[:NEXT_ROWS]
+    )
     from .selectors import Entry
 
-    entries = [Entry("item", t, owner or role or "", None, None, False) for t, owner, role in rows]
-    return entries, 0, open_items.count()
+    entries = [
+        Entry("item", t, owner or role or "", due, None, rank == 0, label=due_short(plan, due, all_day))
+        for t, owner, role, due, all_day, rank in rows
+    ]
+    counts = open_items.aggregate(total=Count("id"), late=Count("id", filter=late))
+    return entries, counts["late"], counts["total"]

@@ -23,7 +23,7 @@ from communications.sources.schedule import occurrence_at
 from issues.models import Issue, IssueStatus
 from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.forecast import Forecast
-from plans.lateness import late_q, step_is_late
+from plans.lateness import item_late_q, late_q, step_is_late
 from plans.metrics import trigger_state
 from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
 from plans.runbook.selectors import plan_links, procedures
@@ -55,6 +55,7 @@ class Entry:
     offset: timedelta | None
     late: bool
     state: str = ""
+    label: str = ""  # a clockless plan's due date, short (warroom.clockless)
 
 
 @dataclass
@@ -216,7 +217,7 @@ def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list
         .annotate(
             total=Count("id"),
             done=Count("id", filter=~Q(status=ItemStatus.OPEN)),
-            late=Count("id", filter=Q(status=ItemStatus.OPEN) & late_q(plan, now)),
+            late=Count("id", filter=Q(status=ItemStatus.OPEN) & item_late_q(plan, now)),
         )
     )
     unowned = unowned or RoleRow(0, "", 0, "", "")
@@ -370,7 +371,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     now = now or timezone.now()
     hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
     phase, next_phase = current_phase(plan, list(plan.phases.all()), now)
-    entries, late_total, lines_total = open_entries(plan) if plan.clockless else next_entries(plan, now)
+    entries, late_total, lines_total = open_entries(plan, now) if plan.clockless else next_entries(plan, now)
     shown_entries = pick_entries(entries)
     unowned = RoleRow(0, "No owner role", 0, "", "")
     roles = role_rows(plan, now, unowned)
