@@ -128,7 +128,12 @@ def compose_report(
     title = "End-of-day report" if eod else "Status update"
     lines = [
         f"{title}: {plan.name}, {local_now:%a %d %b %Y %H:%M %Z}",
-        f"Launch state: {plan.get_status_display()}. T-0 {plan.local(plan.t0):%a %d %b %H:%M %Z}.",
+        f"Launch state: {plan.get_status_display()}. "
+        + (
+            "No T-0 (a checklist without a clock)."
+            if plan.clockless
+            else f"T-0 {plan.local(plan.t0):%a %d %b %H:%M %Z}."
+        ),
     ]
     if snap.overall and snap.overall.total:
         lines.append(f"Progress: {snap.overall.done}/{snap.overall.total} items done ({snap.overall.percent}%).")

@@ -41,6 +41,8 @@ def customer_headline(plan: Plan, *, now: datetime) -> str:
         return "rolled back"
     if status == PlanStatus.ABORTED:
         return "called off"
+    if plan.clockless:  # its stored T-0 is only when it was made: never shown
+        return "in preparation"
     if now >= plan.t0:
         return "starting"
     return f"scheduled for {_long(plan, plan.t0)}"
@@ -51,13 +53,16 @@ def _state_line(plan: Plan, *, now: datetime) -> str:
     if status == PlanStatus.HOLD:
         return f"The launch of {name} is paused while the team checks something. A new time will follow."
     if status in {PlanStatus.LAUNCHED, PlanStatus.STABILIZING}:
-        return f"{name} is live since {_long(plan, plan.t0)}. The team is watching it closely."
+        since = "" if plan.clockless else f" since {_long(plan, plan.t0)}"
+        return f"{name} is live{since}. The team is watching it closely."
     if status == PlanStatus.COMPLETED:
         return f"{name} is live and the launch is complete."
     if status == PlanStatus.ROLLED_BACK:
         return f"The launch of {name} was rolled back: the previous version is in service again."
     if status == PlanStatus.ABORTED:
         return f"The launch of {name} has been called off."
+    if plan.clockless:
+        return f"The launch of {name} is being prepared."
     if now >= plan.t0:
         return f"The launch of {name} is starting now."
     return f"{name} is scheduled to go live on {_long(plan, plan.t0)}."

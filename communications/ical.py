@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event
 
+from plans.duedates import due_text
+from plans.lateness import item_due
 from plans.models import Plan, link_days
 from plans.permissions import can_coordinate
 from plans.services import event_record, link_revoke
@@ -32,8 +34,6 @@ from roles.permissions import require_role
 from .models import CalendarFeed
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from django.contrib.auth.models import User
 
     from plans.permissions import Viewer
@@ -139,8 +139,8 @@ def role_calendar(plan: Plan, role: Role) -> bytes:
     cal.add("x-wr-timezone", plan.timezone)
 
     def event(
-        uid: str, summary: str, start: datetime, end: datetime, description: str, status: str = "CONFIRMED"
-    ) -> Event:
+        uid: str, summary: str, start: date, end: date, description: str, status: str = "CONFIRMED"
+    ) -> Event:  # datetimes, or dates for a whole-day event (date + MIN_LENGTH is the same date)
         ev = Event()
         ev.add("uid", f"{uid}@{host}")
         ev.add("summary", summary)
@@ -158,18 +158,22 @@ def role_calendar(plan: Plan, role: Role) -> bytes:
             ev.add_component(alarm)
         return ev
 
-    items = Item.objects.filter(plan=plan, owner_role=role, due_offset__isnull=False).order_by("due_offset", "id")
+    dated = Q(due_offset__isnull=False) | Q(due_by__isnull=False)  # a clockless plan's items: due_by
+    items = Item.objects.filter(dated, plan=plan, owner_role=role).order_by("due_by", "due_offset", "id")
     for item in items:
-        if item.due_offset is None:
+        due = item_due(plan, item.due_offset, item.due_by)
+        if due is None:
             continue
-        due = plan.at(item.due_offset)
         mark = {"done": "✓ ", "skipped": "(skipped) "}.get(item.status, "")
+        start: date = due
+        if item.due_all_day:  # a clockless plan's due date: an all-day event on that date
+            start = date.fromisoformat(due_text(due, True, plan.zone))
         cal.add_component(
             event(
                 f"item-{item.pk}",
                 f"{mark}{item.title}",
-                due,
-                due,
+                start,
+                start + timedelta(days=1) if item.due_all_day else due,
                 f"{plan.name}: due for {role.name}. {item.section}".strip(),
                 "CANCELLED" if item.status == "skipped" else "CONFIRMED",
             )

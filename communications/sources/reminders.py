@@ -9,8 +9,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db.models import Q
 
-from plans.lateness import item_late_from, step_late_from
+from plans.duedates import due_label
+from plans.lateness import item_due, step_late_from
 from plans.slips import planned_label
 from plans.wallclock import after_q, before_q, between_q
 
@@ -69,39 +71,53 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
     lead, grace = plan.reminder_lead, overdue_grace()
     # T-minus: due_at = due - lead in (start, end]  <=>  due in (start + lead, end + lead]
     # Overdue: due_at = due + grace in (start, end] <=>  due in (start - grace, end - grace]
-    # where due = plan.at(due_offset): whole days on the plan's calendar, the time the role page shows.
-    window = between_q(plan, "due_offset", start + lead, end + lead) | between_q(
-        plan, "due_offset", start - grace, end - grace
-    )
+    # where due = plan.at(due_offset) (whole days on the plan's calendar, the time the role page shows),
+    # or a clockless plan's absolute due_by.
+    window = Q()
+    for lo, hi in ((start + lead, end + lead), (start - grace, end - grace)):
+        window |= between_q(plan, "due_offset", lo, hi) | Q(due_by__gt=lo, due_by__lte=hi)
     items = (
         Item.objects.filter(window, plan=plan, status=ItemStatus.OPEN, owner_role__isnull=False)
         .select_related("owner_role__primary", "owner_role__backup")
-        .order_by("due_offset", "id")
+        .order_by("due_by", "due_offset", "id")
     )
     for item in items:
-        offset, owner = item.due_offset, item.owner_role
-        due = item_late_from(plan, offset)
-        if offset is None or owner is None or due is None:
+        owner = item.owner_role
+        due = item_due(plan, item.due_offset, item.due_by)
+        if owner is None or due is None:
             continue
+        texts = _item_texts(plan, item, due)
         url = deep_link(plan, owner, "item", item.pk)
         about = _Reminded(plan, "item", item.pk, owner, anchor=due)
         yield from about.specs(
             "due",
             due_at=due - lead,
             expires_at=due + grace,  # useful until the overdue reminder takes over (and while the item is open)
-            what=f"Reminder: {item.title} due {planned_label(plan, offset)}",
-            subject=f"[{plan.name}] Due at {when(plan, due)}: {item.title}",
-            body=f"{item.title}\n\nDue {planned_label(plan, offset)} ({when(plan, due)}), owner {owner.name}.\n\n{url}",
+            what=f"Reminder: {item.title} due {texts['due']}",
+            subject=f"[{plan.name}] Due {texts['at']}: {item.title}",
+            body=f"{item.title}\n\nDue {texts['said']}, owner {owner.name}.\n\n{url}",
         )
         yield from about.specs(
             "overdue",
             due_at=due + grace,
             expires_at=None,  # useful until the item is done (checked just before sending)
             what=f"Overdue: {item.title}",
-            subject=f"[{plan.name}] OVERDUE since {when(plan, due)}: {item.title}",
-            body=f"{item.title}\n\nWas due {planned_label(plan, offset)} ({when(plan, due)}) and is still open."
-            f"\n\n{url}",
+            subject=f"[{plan.name}] OVERDUE {texts['since']}: {item.title}",
+            body=f"{item.title}\n\nWas due {texts['said']} and is still open.\n\n{url}",
         )
+
+
+def _item_texts(plan: Plan, item: Any, due: datetime) -> dict[str, str]:
+    """How a reminder names an item's due time: ``T-7d`` and the moment, or a clockless plan's due date
+    (``by the end of Tue 1 Dec`` for a whole day, ``Tue 1 Dec 17:00 GMT``)."""
+    if item.due_by is not None and item.due_all_day:
+        day = f"by the end of {due_label(due, True, plan.zone)}"
+        return {"due": day, "at": day, "said": day, "since": f"(was due {day})"}
+    if item.due_by is not None:
+        moment = due_label(due, False, plan.zone)
+        return {"due": moment, "at": f"at {moment}", "said": moment, "since": f"since {moment}"}
+    planned, moment = planned_label(plan, item.due_offset), when(plan, due)
+    return {"due": planned, "at": f"at {moment}", "said": f"{planned} ({moment})", "since": f"since {moment}"}
 
 
 @register_source
