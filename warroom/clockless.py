@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from checklists.models import Item, ItemStatus
@@ -33,7 +33,7 @@ def open_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
     late = Q(due_by__lt=now)
     rows = (
         open_items.annotate(late=Case(When(late, then=Value(0)), default=Value(1), output_field=IntegerField()))
-        .order_by("late", "due_by", "checklist__order", "order", "id")
+        .order_by("late", F("due_by").asc(nulls_last=True), "checklist__order", "order", "id")
         .values_list("title", "owner_role__name", "checklist__role__name", "due_by", "due_all_day", "late")[:NEXT_ROWS]
     )
     from .selectors import Entry
