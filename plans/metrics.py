@@ -90,9 +90,9 @@ def watched_at(trigger: RollbackTrigger, moment: datetime) -> bool:
     always. Outside it, readings never raise the trigger."""
     if trigger.window_start is None and trigger.window_end is None:
         return True
-    offset = moment - trigger.plan.t0
-    return (trigger.window_start is None or offset >= trigger.window_start) and (
-        trigger.window_end is None or offset <= trigger.window_end
+    plan = trigger.plan  # window offsets placed like every other offset (Plan.at: whole days on the calendar)
+    return (trigger.window_start is None or moment >= plan.at(trigger.window_start)) and (
+        trigger.window_end is None or moment <= plan.at(trigger.window_end)
     )
 
 
