@@ -18,6 +18,7 @@ from ..models import (
     RollbackTrigger,
     TriggerKind,
 )
+from .fill import placeholder_map, remember
 
 if TYPE_CHECKING:
     from ..models import Plan
@@ -28,14 +29,17 @@ CALLED_BY: dict[str, str] = {PlanStatus.ROLLED_BACK: ProcedureKind.ROLLBACK, Pla
 
 
 def placeholders(plan: Plan) -> list[Placeholder]:
-    return list(Placeholder.objects.filter(plan=plan).prefetch_related("gates").order_by("order", "id"))
+    """The plan's placeholders with their gates (two queries); kept on ``plan`` for the page's text
+    (:mod:`plans.runbook.fill`), which then reads them no more."""
+    rows = list(Placeholder.objects.filter(plan=plan).prefetch_related("gates").order_by("order", "id"))
+    remember(plan, rows)
+    return rows
 
 
 def plan_links(plan: Plan) -> list[Placeholder]:
-    """Filled link placeholders (war-room bridge, status page, runbook), for the plan header and board."""
-    return [
-        p for p in Placeholder.objects.filter(plan=plan, kind=PlaceholderKind.LINK).order_by("order", "id") if p.filled
-    ]
+    """Filled link placeholders (war-room bridge, status page, runbook), for the plan header and board. One
+    query, which also serves the page's placeholder substitution."""
+    return [p for p in placeholder_map(plan).values() if p.kind == PlaceholderKind.LINK and p.filled]
 
 
 @dataclass
