@@ -120,7 +120,10 @@ def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:
     elif step.status == StepStatus.IN_PROGRESS:
         state = "in_progress"
     else:
-        closed_gates = [g for g in step.after_gates.all() if g.status != GateStatus.PASSED]
+        waits = {g.pk: g for g in step.after_gates.all()}
+        if step.phase is not None:  # a phase placed after a gate holds all its steps
+            waits.update((g.pk, g) for g in step.phase.after_gates.all())
+        closed_gates = [g for g in waits.values() if g.status != GateStatus.PASSED]
         blockers = [*_open_blockers(step), *closed_gates]
         state = "blocked" if blockers else timing_state(now, start, plan.reminder_lead)
     planned = planned_offset(plan, step.offset)
@@ -211,7 +214,7 @@ def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) 
     steps = (
         Step.objects.filter(led_by(role), plan=plan)
         .select_related("started_by", "finished_by", "phase")
-        .prefetch_related(_DEPS, "after_gates")
+        .prefetch_related(_DEPS, "after_gates", "phase__after_gates")
     )
     rows += [step_row(plan, step, now=now, can_act=can_act) for step in steps]
     rows.sort(key=_sort_key)

@@ -33,7 +33,9 @@ pytestmark = pytest.mark.django_db
 BUDGET = {
     "home": 5,
     "detail": 9,  # + placeholders and procedures (issue 10)
-    "timeline": 12,  # + the forecast (dependencies, gates, criteria, waiting steps) + the holds (plans.slips)
+    # + the forecast (dependencies, gates, criteria, waiting steps) + the holds (plans.slips)
+    # + the gates each phase waits for (issue 10: a phase placed after a gate)
+    "timeline": 13,
     "activity": 7,
     "role": 12,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
     "role_rows": 12,  # the role page's rows
