@@ -95,7 +95,7 @@ def test_a_deadline_that_will_be_missed_is_flagged_on_the_role_page(client: Clie
 def test_the_forecast_costs_a_fixed_number_of_queries(client: Client, coordinator: User) -> None:
     plan = _cutover(coordinator)
     client.force_login(coordinator)
-    counts = []
+    counts: list[int] = []
     for extra in (0, 40):
         for n in range(extra):
             factories.StepFactory(plan=plan, name=f"More {len(counts)}-{n}", lead_role=plan.roles.get(slug="dba"))
