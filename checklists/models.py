@@ -130,6 +130,12 @@ class Gate(models.Model):
     blocks = models.ManyToManyField(
         Step, blank=True, related_name="after_gates", help_text="Steps that cannot start before this gate passed."
     )
+    holds_phases = models.ManyToManyField(
+        Phase,
+        blank=True,
+        related_name="after_gates",
+        help_text="Phases none of whose steps can start before this gate passed.",
+    )
     status = models.CharField(max_length=10, choices=GateStatus.choices, default=GateStatus.PENDING)
     poll_round = models.PositiveIntegerField(default=1)
     decision = models.CharField(max_length=10, blank=True, choices=[("go", "GO"), ("no_go", "NO-GO")])

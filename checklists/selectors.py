@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from plans.duedates import due_label
+from plans.forecast import StepForecast
 from plans.lateness import is_late, item_due, step_is_late
 from plans.models import Event, Plan, PlanStatus, Step, StepStatus
 from plans.offsets import format_offset
@@ -22,6 +23,7 @@ from roles.models import Role
 from roles.permissions import can_act_for_role
 
 from .models import Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
+from .role_steps import DEPS, one_step_forecast, role_steps
 from .services import can_decide, can_raise_triggers, gate_blockers, gate_unset
 
 if TYPE_CHECKING:
@@ -70,6 +72,7 @@ class Row:
     children: list[Row] = field(default_factory=list)
     planned: timedelta | None = None  # the offset as planned (plans.slips): what the page shows
     due_text: str = ""  # a clockless plan's due date as people read it (plans.duedates)
+    fc: StepForecast | None = None  # a step's live forecast (planned vs forecast start and end, the slip)
 
     @property
     def children_done(self) -> int:
@@ -105,7 +108,7 @@ def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
     return Row("item", item, item.due_offset, due, state, can_act, blockers, planned=planned, due_text=label)
 
 
-def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:
+def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool, fc: StepForecast | None = None) -> Row:
     start = plan.at(step.offset)
     blockers: list[Step | Gate] = []
     late = step_is_late(
@@ -123,14 +126,17 @@ def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool) -> Row:
     elif step.status == StepStatus.IN_PROGRESS:
         state = "in_progress"
     else:
-        closed_gates = [g for g in step.after_gates.all() if g.status != GateStatus.PASSED]
+        waits = {g.pk: g for g in step.after_gates.all()}
+        if step.phase is not None:  # a phase placed after a gate holds all its steps
+            waits.update((g.pk, g) for g in step.phase.after_gates.all())
+        closed_gates = [g for g in waits.values() if g.status != GateStatus.PASSED]
         blockers = [*_open_blockers(step), *closed_gates]
         state = "blocked" if blockers else timing_state(now, start, plan.reminder_lead)
     planned = planned_offset(plan, step.offset)
-    return Row("step", step, step.offset, start, state, can_act, blockers, late, planned=planned)
+    return Row("step", step, step.offset, start, state, can_act, blockers, late, planned=planned, fc=fc)
 
 
-_DEPS = Prefetch("depends_on", queryset=Step.objects.only("id", "name", "status").order_by("offset", "order"))
+_DEPS = DEPS
 _ITEM_STEP_DEPS = Prefetch(
     "step__depends_on", queryset=Step.objects.only("id", "name", "status").order_by("offset", "order")
 )
@@ -211,12 +217,8 @@ def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) 
     """The role's items and the steps it leads, in due order, with their states (5 queries)."""
     can_act = role_may(user, role)
     rows = [item_row(plan, item, now=now, can_act=can_act) for item in items_for_role(plan, role)]
-    steps = (
-        Step.objects.filter(led_by(role), plan=plan)
-        .select_related("started_by", "finished_by", "phase")
-        .prefetch_related(_DEPS, "after_gates")
-    )
-    rows += [step_row(plan, step, now=now, can_act=can_act) for step in steps]
+    steps, forecast = role_steps(plan, role.pk, now=now)
+    rows += [step_row(plan, step, now=now, can_act=can_act, fc=forecast.get(step.pk)) for step in steps]
     rows.sort(key=_sort_key)
     rows = nest_rows(rows)
     summary, step_summary, progress = row_summary(rows)
@@ -260,10 +262,11 @@ def one_step_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now
     step = get_object_or_404(
         Step.objects.filter(led_by(role), plan=plan)
         .select_related("started_by", "finished_by", "phase")
-        .prefetch_related(_DEPS),
+        .prefetch_related(_DEPS, "after_gates", "phase__after_gates"),
         pk=pk,
     )
-    return step_row(plan, step, now=now, can_act=role_may(user, role))
+    fc = one_step_forecast(plan, step, now=now)
+    return step_row(plan, step, now=now, can_act=role_may(user, role), fc=fc)
 
 
 # --- Gates ---------------------------------------------------------------------------------------------

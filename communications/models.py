@@ -114,12 +114,16 @@ class Message(models.Model):
     def clean(self) -> None:
         """The admin's (every ModelForm's) check: occurrence limits, and subject and body are templates that
         render (communications/templating/), each problem with its line."""
-        from .templating import check_template
+        from plans.models import Placeholder
+
+        from .templating import check_template, message_variables
 
         limits = occurrence_limit_problems(every=self.every, count=self.count)
         errors: dict[str, list[str]] = {name: [problem] for name, problem in limits.items()}
+        names = Placeholder.objects.filter(plan_id=self.plan_id).values_list("name", flat=True) if self.plan_id else []
+        known = message_variables(names)
         for name in ("subject", "body"):
-            problems = check_template(getattr(self, name) or "")
+            problems = check_template(getattr(self, name) or "", variables=known)
             if problems:
                 errors.setdefault(name, []).extend(problems)
         if errors:

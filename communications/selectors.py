@@ -22,11 +22,24 @@ from roles.models import Role
 from .models import Channel, ChannelKind, Delivery, DeliveryStatus, Message, StatusPost
 from .sources import DeliverySpec, specs_for
 from .sources.by_hand import NAMED_ONLY, comms_role
-from .templating import check_template
+from .templating import check_template, message_variables
 
 SCHEDULE_HORIZON = timedelta(days=14)
 SCHEDULE_LIMIT = 200
 HISTORY_LIMIT = 300
+
+
+def _template_problems(plan: Plan, message: Message, known: list[set[str]]) -> list[str]:
+    """A message's template problems; the plan's placeholders (one query, once per page) are read only when
+    the built-in variables are not enough."""
+    problems = {name: check_template(getattr(message, name)) for name in ("subject", "body")}
+    if any("unknown variable" in p for found in problems.values() for p in found):
+        if not known:
+            from plans.runbook.fill import placeholder_map
+
+            known.append(message_variables(placeholder_map(plan)))
+        problems = {name: check_template(getattr(message, name), variables=known[0]) for name in problems}
+    return [f"{name}, {p}" for name, found in problems.items() for p in found]
 
 
 def encode_key(key: tuple) -> str:
@@ -101,11 +114,11 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
             Prefetch("channels", queryset=Channel.objects.order_by("id"))
         )
     )
+    known: list[set[str]] = []  # the plan's variables, read only if a template needs more than the built-in ones
     for m in messages:
         setattr(m, "offset_label", format_offset(planned_offset(plan, m.offset) or m.offset))  # noqa: B010
         setattr(m, "every_label", format_duration(m.every) if m.every else "")  # noqa: B010
-        problems = [f"subject, {p}" for p in check_template(m.subject)] + [f"body, {p}" for p in check_template(m.body)]
-        setattr(m, "template_problems", problems)  # noqa: B010
+        setattr(m, "template_problems", _template_problems(plan, m, known))  # noqa: B010
     roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "name"))
     counts = dict(Delivery.objects.filter(plan=plan).values_list("status").annotate(n=Count("id")))
     source_errors: list[str] = []

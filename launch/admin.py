@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,10 +20,12 @@ from django.utils import timezone
 from plans import admin as plans_admin
 from plans.admin import actor
 from plans.models import Plan
+from plans.runbook.values import placeholder_value
 from roles.admin_assign import AssignPeopleMixin
 
-from .format import PlanFormatError, builtin_templates, template_text
+from .format import PlanFormatError, builtin_templates, parse_plan_text, template_text
 from .format.exporter import export_plan
+from .format.schema import PlaceholderDoc
 from .services.importer import import_plan_text
 
 
@@ -49,40 +52,79 @@ class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
         return extra + super().get_urls()
 
     def from_template_view(self, request: HttpRequest) -> HttpResponse:
+        """Pick a template, T-0 and zone, and fill the template's placeholders (one field each, with its
+        description); those left empty stay listed on the plan's page. Changing the template shows its
+        placeholders first, without creating anything."""
         if not self.has_add_permission(request):
             return HttpResponse(status=403)
-        form = FromTemplateForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            key = form.cleaned_data["template"]
-            try:
-                plan = import_plan_text(
-                    template_text(key),
-                    filename=f"{key}.yaml",
-                    t0=form.cleaned_data["t0"],
-                    tz=form.cleaned_data["timezone"],
-                    name=form.cleaned_data["name"] or None,
-                    slug=form.cleaned_data["slug"] or None,
-                    coordinator=actor(request),
-                    by=actor(request),
-                    source_template=key,
-                    values=form.cleaned_data["values"],
-                )
-            except PlanFormatError as exc:
-                for line in exc.lines():
-                    form.add_error(None, line)
+        data = request.POST if request.method == "POST" else None
+        key = _chosen_template((data or request.GET).get("template", ""))
+        declared = template_placeholders(key)
+        form = FromTemplateForm(data, initial={"template": key}, placeholders=declared)
+        shown = data.get("shown", key) if data is not None else key
+        if data is not None and form.is_valid():
+            if shown != key and declared:
+                form.add_error(None, f"“{key}” has placeholders: fill them in below (or leave them for later).")
             else:
-                messages.success(
-                    request, f"Plan “{plan.name}” created from {key}, T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}."
-                )
-                return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
+                plan = self._create_from_template(request, form, key)
+                if plan is not None:
+                    return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
         context = {
             **self.admin_site.each_context(request),
             "title": "New plan from template",
             "form": form,
+            "shown": key,
+            "placeholder_fields": [form[name] for name in form.placeholder_fields],
             "opts": self.model._meta,
             "templates": builtin_templates(),
         }
         return TemplateResponse(request, "admin/plans/plan/from_template.html", context)
+
+    def _create_from_template(self, request: HttpRequest, form: FromTemplateForm, key: str) -> Plan | None:
+        try:
+            plan = import_plan_text(
+                template_text(key),
+                filename=f"{key}.yaml",
+                t0=form.cleaned_data["t0"],
+                tz=form.cleaned_data["timezone"],
+                name=form.cleaned_data["name"] or None,
+                slug=form.cleaned_data["slug"] or None,
+                coordinator=actor(request),
+                by=actor(request),
+                source_template=key,
+                values=form.placeholder_values(),
+            )
+        except PlanFormatError as exc:
+            for line in exc.lines():
+                form.add_error(None, line)
+            return None
+        messages.success(
+            request, f"Plan “{plan.name}” created from {key}, T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}."
+        )
+        return plan
+
+
+def _chosen_template(key: str) -> str:
+    keys = [t.key for t in builtin_templates()]
+    return key if key in keys else (keys[0] if keys else "")
+
+
+def template_placeholders(key: str) -> list[PlaceholderDoc]:
+    """The placeholders a built-in template declares (none for an unknown key)."""
+    try:
+        text = template_text(key)
+    except KeyError:
+        return []
+    return list(_declared(text, f"{key}.yaml"))
+
+
+@functools.lru_cache(maxsize=16)
+def _declared(text: str, filename: str) -> tuple[PlaceholderDoc, ...]:
+    """Parsing a template takes a moment: once per process and text."""
+    try:
+        return tuple(parse_plan_text(text, filename).doc.placeholders)
+    except PlanFormatError:
+        return ()
 
 
 @functools.cache
@@ -102,36 +144,60 @@ class FromTemplateForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     timezone = forms.ChoiceField(label="Time zone", initial="UTC")
-    values = forms.CharField(
-        label="Placeholders",
-        required=False,
-        max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "bridge_url=https://meet.example.com/war-room"}),
-        help_text="Fill the template's placeholders: one NAME=VALUE a line (links: http or https only). "
-        "Those left out are listed on the plan's page.",
-    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, placeholders: list[PlaceholderDoc] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = self.fields
         fields["template"].choices = [(t.key, f"{t.name} ({t.key})") for t in builtin_templates()]
         fields["timezone"].choices = _zones()
+        self.declared = {f"placeholder_{p.name}": p for p in placeholders or []}
+        self.placeholder_fields = list(self.declared)
+        for name, p in self.declared.items():
+            fields[name] = placeholder_field(p)
 
-    def clean_values(self) -> dict[str, str]:
-        values: dict[str, str] = {}
-        for n, line in enumerate(str(self.cleaned_data.get("values") or "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            name, sep, value = line.partition("=")
-            if not sep or not name.strip():
-                raise forms.ValidationError(f"Line {n}: expected NAME=VALUE.")
-            values[name.strip()] = value.strip()
-        return values
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, p in self.declared.items():
+            if name in cleaned:
+                try:
+                    cleaned[name] = placeholder_value(p.kind, cleaned[name], field=p.label or p.name)
+                except ValidationError as exc:
+                    self.add_error(name, exc.messages)
+        return cleaned
+
+    def placeholder_values(self) -> dict[str, str]:
+        """The values typed, by placeholder name (the empty ones left out: they stay unfilled)."""
+        return {p.name: self.cleaned_data[f] for f, p in self.declared.items() if self.cleaned_data.get(f)}
 
     def clean_t0(self):  # type: ignore[no-untyped-def]
         value = self.cleaned_data["t0"]
         # Django made it aware in the server's zone; the user meant the plan's zone.
         return timezone.make_naive(value) if timezone.is_aware(value) else value
+
+
+KIND_HINTS = {
+    "link": "An http:// or https:// address.",
+    "date": "A date such as 2026-12-06, or 2026-12-06T06:00.",
+    "number": "A number.",
+    "person": "A person (their name, as the team knows them).",
+    "text": "",
+}
+
+
+def placeholder_field(p: PlaceholderDoc) -> forms.CharField:
+    """One placeholder as a form field: its label, its description and what its kind accepts."""
+    hint = " ".join(x for x in (p.description, KIND_HINTS.get(p.kind, "")) if x)
+    if p.required and p.gates:
+        hint += f" Blocks {', '.join(p.gates)} until filled in."
+    widget = forms.URLInput if p.kind == "link" else forms.TextInput
+    return forms.CharField(
+        label=p.label or p.name,
+        required=False,
+        max_length=2000,
+        initial=p.value,
+        help_text=hint.strip() or "Leave empty to fill in later on the plan's page.",
+        widget=widget(attrs={"placeholder": {"link": "https://…", "date": "2026-12-06"}.get(p.kind, "")}),
+    )
 
 
 admin.site.unregister(Plan)

@@ -11,14 +11,17 @@ from .models import Plan, Step
 from .timing import gate_marks
 
 
-def step_tasks(steps: Iterable[Step], waits: dict[int, list[int]] | None = None) -> list[Task]:
-    """The steps as forecast tasks (one query for their dependencies)."""
+def step_tasks(
+    steps: Iterable[Step], waits: dict[int, list[int]] | None = None, deps: dict[int, list[int]] | None = None
+) -> list[Task]:
+    """The steps as forecast tasks (one query for their dependencies, none when ``deps`` gives them)."""
     step_list = list(steps)
-    ids = [s.pk for s in step_list]
-    deps: dict[int, list[int]] = {}
-    edges = Step.depends_on.through.objects.filter(from_step_id__in=ids).values_list("from_step_id", "to_step_id")
-    for src, dst in edges:
-        deps.setdefault(src, []).append(dst)
+    if deps is None:
+        ids = [s.pk for s in step_list]
+        deps = {}
+        edges = Step.depends_on.through.objects.filter(from_step_id__in=ids).values_list("from_step_id", "to_step_id")
+        for src, dst in edges:
+            deps.setdefault(src, []).append(dst)
     waits = waits or {}
     return [
         Task(
@@ -38,17 +41,23 @@ def step_tasks(steps: Iterable[Step], waits: dict[int, list[int]] | None = None)
     ]
 
 
-def plan_tasks(plan: Plan, steps: Iterable[Step] | None = None) -> tuple[list[Task], list[GateMark]]:
+def plan_tasks(
+    plan: Plan, steps: Iterable[Step] | None = None, deps: dict[int, list[int]] | None = None
+) -> tuple[list[Task], list[GateMark]]:
     marks, waits = gate_marks(plan.pk)
     step_list = list(steps) if steps is not None else list(Step.objects.filter(plan=plan))
-    return step_tasks(step_list, waits), marks
+    return step_tasks(step_list, waits, deps), marks
 
 
-def plan_forecast(plan: Plan, *, now: datetime, steps: Iterable[Step] | None = None) -> Forecast:
-    """The live forecast of a plan with a T-0 (a clockless plan has none: an empty forecast)."""
+def plan_forecast(
+    plan: Plan, *, now: datetime, steps: Iterable[Step] | None = None, deps: dict[int, list[int]] | None = None
+) -> Forecast:
+    """The live forecast of a plan with a T-0 (a clockless plan has none: an empty forecast). ``steps``:
+    all the plan's steps, if the caller has them; ``deps``: their dependencies (step -> the steps it
+    depends on), if it has them too."""
     if plan.t0 is None:
         return Forecast()
-    tasks, marks = plan_tasks(plan, steps)
+    tasks, marks = plan_tasks(plan, steps, deps)
     return forecast(tasks, clock=plan.at, now=now, gates=marks, window_end=plan.window_end)
 
 

@@ -236,7 +236,8 @@ def _timeline_row(s: Step, f: StepForecast, *, t0: datetime, now: datetime, crit
 
 def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
     """Phases and steps from T-7d to T+7d as positioned bars: planned vs actual, late marks, the critical
-    path and the "now" line (the forecast and the gates; 8 queries, whatever the plan's size)."""
+    path and the "now" line (the forecast and the gates, and the gates each phase waits for; 9 queries,
+    whatever the plan's size)."""
     steps = list(Step.objects.filter(plan=plan).select_related("lead_role").order_by("offset", "order"))
     edges = Step.depends_on.through.objects.filter(from_step__plan=plan).values_list("from_step_id", "to_step_id")
     deps: dict[int, list[int]] = {}
@@ -244,7 +245,7 @@ def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
         deps.setdefault(src, []).append(dst)
     chain = critical_path({s.pk: s.length.total_seconds() for s in steps}, deps)
     critical = set(chain)
-    phases = list(Phase.objects.filter(plan=plan))
+    phases = list(Phase.objects.filter(plan=plan).prefetch_related("after_gates"))  # the gates a phase waits for
     roles = list(Role.objects.filter(plan=plan).only("id", "name", "slug", "order"))
 
     t0 = plan.t0

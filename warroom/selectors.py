@@ -409,7 +409,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         alarms=states,
         events=list(Event.objects.filter(plan=plan).select_related("actor", "role")[:EVENT_ROWS]),
         links=plan_links(plan),
-        procedures=procedures(plan, called_only=True),
+        procedures=procedures(plan, called_only=True, now=now),
     )
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from plans.models import Step, StepStatus
@@ -29,8 +30,9 @@ def step_blockers(step: Step) -> list[Step]:
 
 
 def step_gates_closed(step: Step) -> list[Gate]:
-    """The gates a step waits for (``after: [gate]``) that have not passed."""
-    return list(step.after_gates.exclude(status=GateStatus.PASSED).order_by("order", "pk"))
+    """The gates a step waits for (``after: [gate]``, or its phase's ``after``) that have not passed."""
+    waits = Q(blocks=step) | Q(holds_phases=step.phase_id) if step.phase_id else Q(blocks=step)
+    return list(Gate.objects.filter(waits).exclude(status=GateStatus.PASSED).distinct().order_by("order", "pk"))
 
 
 def step_start(step: Step | int, *, by: User) -> Step:

@@ -126,6 +126,7 @@ def message_context(
         "message": {"name": message.name, "kind": message.kind, "audience": message.audience},
         "status_url": status_url,
         "report": "",
+        "placeholders": {},
     }
     if message.kind in {MessageKind.STATUS_UPDATE, MessageKind.EOD_REPORT} or "report" in names:
         ctx["report"] = compose_report(
@@ -142,7 +143,19 @@ def message_context(
         ctx["phases"] = [{"name": p.name, "done": p.done, "total": p.total, "percent": p.percent} for p in snap.phases]
         ctx["gates_passed"], ctx["gates_total"] = snap.gates_passed, snap.gates_total
         ctx["issues_open"] = sum(snap.issues_by_severity.values())
+    if "placeholders" in names or names - set(templating.VARIABLES):
+        ctx.update(placeholder_context(plan))
     return ctx
+
+
+def placeholder_context(plan: Plan) -> dict[str, Any]:
+    """The plan's placeholders as plain text (one query): ``placeholders`` by name, and each one whose name is
+    a plain word as a variable of its own. An unfilled one reads ``[War-room bridge — not set]``."""
+    from plans.runbook.fill import placeholder_map, unfilled_text
+
+    values = {n: p.value if p.filled else unfilled_text(p) for n, p in placeholder_map(plan).items()}
+    own = templating.placeholder_variables(values)
+    return {"placeholders": values, **{n: values[n] for n in own}}
 
 
 def render_message(plan: Plan, message: Message, *, occurrence: int, at: datetime) -> tuple[str, str]:

@@ -59,6 +59,8 @@ __all__ = [
     "VARIABLES",
     "MessageTemplateError",
     "check_template",
+    "message_variables",
+    "placeholder_variables",
     "referenced_names",
     "render_message",
     "template_problems",
@@ -90,7 +92,12 @@ VARIABLES: dict[str, str] = {
     "gates_total": "how many gates the plan has",
     "issues_open": "how many issues are not resolved",
     "status_url": "the plan's public status page",
+    "placeholders": "the plan's placeholders by name, e.g. placeholders.bridge_url (unfilled: '[War-room bridge — "
+    "not set]'); a placeholder whose name is a plain word is also a variable of its own: {{ bridge_url }}",
 }
+#: Words a placeholder's name cannot be used as a variable under (Jinja's own; the variables above).
+RESERVED = frozenset({"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is", "if", "else"})
+RESERVED_PLACEHOLDER_NAMES = RESERVED | {"range", "loop", "self", "super", "caller", "varargs", "kwargs"}
 #: Keys of the dictionary-valued variables, for the static check of ``plan.nmae``.
 DICT_KEYS: dict[str, tuple[str, ...]] = {"plan": PLAN_KEYS, "message": MESSAGE_KEYS, "progress": PROGRESS_KEYS}
 #: The variables that need the live status of the plan (a few queries), computed only when used.
@@ -139,6 +146,17 @@ def _parse(text: str) -> nodes.Template:
         return environment().parse(text)
     except TemplateSyntaxError as exc:
         raise _syntax_error(exc) from None
+
+
+def placeholder_variables(names: Iterable[str]) -> set[str]:
+    """The placeholder names a template can use as a variable on their own (``{{ bridge_url }}``): plain
+    words that are not already a variable; any name can be read as ``placeholders['name-with-dash']``."""
+    return {n for n in names if n.isidentifier() and n not in VARIABLES and n not in RESERVED_PLACEHOLDER_NAMES}
+
+
+def message_variables(placeholder_names: Iterable[str]) -> set[str]:
+    """Every variable a plan's message templates see: :data:`VARIABLES` and the plan's placeholders."""
+    return set(VARIABLES) | placeholder_variables(placeholder_names)
 
 
 def _structure_problems(tree: nodes.Template) -> list[MessageTemplateError]:

@@ -101,6 +101,8 @@ def normalise(doc: PlanDoc) -> dict[str, Any]:
         t["roles"] = sorted(t["roles"])
     for p in data["placeholders"]:
         p["gates"] = sorted(p["gates"])
+    for phase in data["phases"]:
+        phase["after"] = sorted(phase["after"])
     for step in [s for p in data["phases"] for s in p["steps"]] + data["steps"]:
         step["depends_on"] = sorted(step["depends_on"])
         step["after"] = sorted(step["after"])

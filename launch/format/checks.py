@@ -142,7 +142,8 @@ def _step_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list
                 found.append((loc + ("after", j), f"unknown step or gate {dep!r} in after"))
             if dep == step.name:
                 found.append((loc + ("after", j), f"step {step.name!r} comes after itself"))
-    return found + _cycles(steps, _gate_criteria(doc))
+    held = {s.name: doc.phases[loc[1]].after for loc, s in steps if loc[0] == "phases"}  # a phase's gates
+    return found + _cycles(steps, _gate_criteria(doc), held)
 
 
 def _gate_criteria(doc: PlanDoc) -> dict[str, list[str]]:
@@ -274,7 +275,7 @@ def _messages_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> 
         for i, msg in enumerate(doc.messages)
         for j, ch in enumerate(msg.channels)
         for f in _ref(("messages", i, "channels", j), ch, channels, "channel")
-    ] + [f for i, msg in enumerate(doc.messages) for f in _message_templates(i, msg)]
+    ] + [f for i, msg in enumerate(doc.messages) for f in _message_templates(i, msg, doc)]
 
 
 def _message_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
@@ -314,25 +315,30 @@ def _message_limits(i: int, msg: Any) -> list[Finding]:
     ]
 
 
-def _message_templates(i: int, msg: Any) -> list[Finding]:
+def _message_templates(i: int, msg: Any, doc: PlanDoc) -> list[Finding]:
     """A message's templates (communications/templating/): the line is the key's, the message names the
-    line inside the template."""
-    from communications.templating import check_template
+    line inside the template. The plan's placeholders are variables too (``{{ bridge_url }}``)."""
+    from communications.templating import check_template, message_variables
 
+    known = message_variables(p.name for p in doc.placeholders if isinstance(getattr(p, "name", None), str))
     return [
         (("messages", i, name), f"messages[{i}].{name}: template {problem}")
         for name in ("subject", "body")
-        for problem in check_template(getattr(msg, name))
+        for problem in check_template(getattr(msg, name), variables=known)
     ]
 
 
-def _cycles(steps: list[tuple[tuple[Any, ...], Any]], gate_steps: Mapping[str, list[str]]) -> list[Finding]:
-    """Cycles through depends_on and after; a gate in after stands for the steps its criteria name."""
+def _cycles(
+    steps: list[tuple[tuple[Any, ...], Any]], gate_steps: Mapping[str, list[str]], held: Mapping[str, list[str]]
+) -> list[Finding]:
+    """Cycles through depends_on and after (a step's, and its phase's); a gate in after stands for the steps
+    its criteria name."""
     names = {s.name for _, s in steps}
     graph: dict[str, list[str]] = {}
     for _, s in steps:
         before = [*s.depends_on, *(a for a in s.after if a in names)]
-        before += [g for a in s.after if a not in names for g in gate_steps.get(a, [])]
+        gates = [a for a in s.after if a not in names] + list(held.get(s.name, []))
+        before += [g for a in gates for g in gate_steps.get(a, [])]
         graph[s.name] = [d for d in before if d != s.name]
     where = {s.name: loc + (("after",) if s.after else ("depends_on",)) for loc, s in steps}
     state: dict[str, int] = {}

@@ -82,4 +82,26 @@ def nested_item_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -
     return found
 
 
-CONTENT_CHECKS = (placeholder_checks, procedure_checks, trigger_kind_checks, nested_item_checks)
+def phase_after_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    """A phase's ``after`` names gates (every step of the phase waits for them); cycles through it are
+    found with the steps' (checks._cycles)."""
+    steps_named = {s.name for _, s in steps}
+    gates = {g.name for g in doc.gates}
+    criteria = {(it.gate, it.step) for cl in doc.checklists for it in cl.items if it.gate and it.step}
+    found: list[Finding] = []
+    for i, p in enumerate(doc.phases):
+        for j, name in enumerate(p.after):
+            if name in steps_named:
+                why = f"phase {p.name!r} waits for gates only: {name!r} is a step (place the phase's steps after it)"
+                found.append((("phases", i, "after", j), why))
+                continue
+            found += _ref(("phases", i, "after", j), name, gates, "gate")
+            own = [s.name for s in p.steps if (name, s.name) in criteria]
+            if own:
+                why = f"dependency cycle: phase {p.name!r} waits for gate {name!r}"
+                why += f", whose criteria name its step {own[0]!r}"
+                found.append((("phases", i, "after", j), why))
+    return found
+
+
+CONTENT_CHECKS = (phase_after_checks, placeholder_checks, procedure_checks, trigger_kind_checks, nested_item_checks)

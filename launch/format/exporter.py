@@ -152,10 +152,11 @@ def _phases_doc(plan: Plan, steps: list[Step]) -> list[dict[str, Any]]:
             "name": p.name,
             "start": planned_offset(plan, p.start_offset),
             "end": planned_offset(plan, p.end_offset),
+            "after": [g.name for g in sorted(p.after_gates.all(), key=lambda g: (g.order, g.pk))],
             "description": p.description,
             "steps": [_step_doc(s, plan) for s in steps if s.phase_id == p.pk],
         }
-        for p in Phase.objects.filter(plan=plan).order_by("order", "id")
+        for p in Phase.objects.filter(plan=plan).prefetch_related("after_gates").order_by("order", "id")
     ]
 
 

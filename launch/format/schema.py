@@ -172,6 +172,7 @@ class PhaseDoc(Strict):
     name: Name200
     start: Offset = timedelta(0)
     end: Offset | None = None
+    after: Entries[Ref] = []  # gates: every step of the phase waits for them
     description: Text = ""
     steps: Entries[StepDoc] = []
 

@@ -199,13 +199,16 @@ def _link_step_dependencies(doc: PlanDoc, made: Created) -> None:
 
 
 def _schedule(doc: PlanDoc, made: Created) -> None:
-    """Steps placed after a gate wait for it; then every step placed `after` others gets its planned
-    offset from its predecessors' (once the gates' criteria exist: a gate without a time is due when
-    the steps its criteria name end)."""
+    """Steps placed after a gate wait for it, and so do the steps of a phase placed after one; then every
+    step placed `after` others gets its planned offset from its predecessors' (once the gates' criteria
+    exist: a gate without a time is due when the steps its criteria name end)."""
     for _, s in all_steps(doc):
         for name in s.after:
             if name not in made.steps:
                 made.gates[name].blocks.add(made.steps[s.name])
+    for p in doc.phases:
+        for name in p.after:
+            made.gates[name].holds_phases.add(made.phases[p.name])
     plan_reschedule(made.plan)
 
 

@@ -4,11 +4,14 @@ state has called), and the discretionary triggers a person may pull."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from ..models import (
+    Event,
     Placeholder,
     PlaceholderKind,
     PlanStatus,
@@ -18,6 +21,8 @@ from ..models import (
     RollbackTrigger,
     TriggerKind,
 )
+from .fill import placeholder_map, remember
+from .procedure_forecast import ProcedureForecast, procedure_forecast
 
 if TYPE_CHECKING:
     from ..models import Plan
@@ -28,14 +33,17 @@ CALLED_BY: dict[str, str] = {PlanStatus.ROLLED_BACK: ProcedureKind.ROLLBACK, Pla
 
 
 def placeholders(plan: Plan) -> list[Placeholder]:
-    return list(Placeholder.objects.filter(plan=plan).prefetch_related("gates").order_by("order", "id"))
+    """The plan's placeholders with their gates (two queries); kept on ``plan`` for the page's text
+    (:mod:`plans.runbook.fill`), which then reads them no more."""
+    rows = list(Placeholder.objects.filter(plan=plan).prefetch_related("gates").order_by("order", "id"))
+    remember(plan, rows)
+    return rows
 
 
 def plan_links(plan: Plan) -> list[Placeholder]:
-    """Filled link placeholders (war-room bridge, status page, runbook), for the plan header and board."""
-    return [
-        p for p in Placeholder.objects.filter(plan=plan, kind=PlaceholderKind.LINK).order_by("order", "id") if p.filled
-    ]
+    """Filled link placeholders (war-room bridge, status page, runbook), for the plan header and board. One
+    query, which also serves the page's placeholder substitution."""
+    return [p for p in placeholder_map(plan).values() if p.kind == PlaceholderKind.LINK and p.filled]
 
 
 @dataclass
@@ -43,15 +51,17 @@ class ProcedureView:
     procedure: Procedure
     steps: list[ProcedureStep] = field(default_factory=list)
     called: bool = False
+    forecast: ProcedureForecast | None = None  # when a called procedure will be done (its steps' estimates)
 
     @property
     def done(self) -> int:
         return sum(s.done_at is not None for s in self.steps)
 
 
-def procedures(plan: Plan, *, called_only: bool = False) -> list[ProcedureView]:
+def procedures(plan: Plan, *, called_only: bool = False, now: datetime | None = None) -> list[ProcedureView]:
     """The plan's procedures with their steps (two queries); ``called`` is true for the one the launch's
-    state runs (rolled back: the rollback procedure; aborted: the abort procedure)."""
+    state runs (rolled back: the rollback procedure; aborted: the abort procedure), which gets its
+    forecast end (one query more, for the moment it was called)."""
     kind = CALLED_BY.get(plan.status)
     if called_only and kind is None:
         return []
@@ -64,7 +74,19 @@ def procedures(plan: Plan, *, called_only: bool = False) -> list[ProcedureView]:
         .order_by("order", "id")
     )
     views = [ProcedureView(p, list(p.steps.all()), called=p.kind == kind) for p in rows]
-    return [v for v in views if v.called] if called_only else views
+    called = [v for v in views if v.called]
+    if called:  # one query: when the launch moved to the state that called them
+        called_at = (
+            Event.objects.filter(plan=plan, kind="plan.state", data__to=plan.status)
+            .order_by("-at")
+            .values("at")
+            .first()
+        )
+        moment = called_at["at"] if called_at else None
+        now = now or timezone.now()
+        for v in called:
+            v.forecast = procedure_forecast([(s.estimate, s.done_at) for s in v.steps], called_at=moment, now=now)
+    return called if called_only else views
 
 
 def pullable_triggers(plan: Plan, user: Viewer | None) -> list[RollbackTrigger]:

@@ -33,10 +33,14 @@ pytestmark = pytest.mark.django_db
 BUDGET = {
     "home": 5,
     "detail": 9,  # + placeholders and procedures (issue 10)
-    "timeline": 12,  # + the forecast (dependencies, gates, criteria, waiting steps) + the holds (plans.slips)
+    # + the forecast (dependencies, gates, criteria, waiting steps) + the holds (plans.slips)
+    # + the gates each phase waits for (issue 10: a phase placed after a gate)
+    "timeline": 13,
     "activity": 7,
-    "role": 12,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
-    "role_rows": 12,  # the role page's rows
+    "role": 15,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
+    # + the live forecast of the role's steps (issue 10): the plan's gates, their criteria, the steps waiting
+    # for them (plans.timing); the plan's steps replace the role's own query, so nothing grows per step
+    "role_rows": 15,  # the role page's rows
     "gate": 13,  # + unfilled placeholders, blank thresholds (issue 10), the holds (plans.slips)
     "gate_poll": 11,  # + unfilled placeholders, blank thresholds
 }
