@@ -41,9 +41,15 @@ def token_for(raw: str) -> ApiToken | None:
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer lct_…``. Sets ``request.auth`` to the :class:`ApiToken`."""
+    """``Authorization: Bearer lct_…``, for the calls that need ``scope`` (None: any scope; the receivers
+    check theirs against the plan's routes). Answers before the body is read: 401, then 429, then 403.
+    Sets ``request.auth`` to the :class:`ApiToken`."""
 
     openapi_description = "A per-plan API token (Authorization: Bearer lct_…), created on the plan's API tokens page."
+
+    def __init__(self, scope: str | None = None) -> None:
+        super().__init__()
+        self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         found = token_for(token)
@@ -52,8 +58,18 @@ class TokenAuth(HttpBearer):
         seconds = retry_after(found.pk)
         if seconds is not None:
             raise RateLimited(seconds)
-        token_touch(found, now=timezone.now())
+        match = request.resolver_match
+        require_plan_and_scope(found, match.kwargs.get("plan", "") if match else "", self.scope)
         return found
+
+
+def require_plan_and_scope(token: ApiToken, plan: str, scope: str | None) -> None:
+    """403 for another plan's token (a slug that names no plan is refused alike: a token learns nothing of
+    other plans) or a token without ``scope``."""
+    if token.plan.slug != plan:
+        raise HttpError(403, "This token belongs to another plan.")
+    if scope is not None and scope not in token.scopes:
+        raise HttpError(403, f"This token lacks the “{scope}” scope.")
 
 
 @dataclass(frozen=True)
@@ -63,16 +79,14 @@ class Access:
     identity: User
 
 
-def access(request: HttpRequest, plan: str, scope: str) -> Access:
-    """The call's token, checked against the plan in the URL and the scope the call needs (403 otherwise).
-    A plan slug that names no plan is refused like another plan's: a token learns nothing of other plans."""
+def access(request: HttpRequest, plan: str, scope: str | None) -> Access:
+    """The call's token, checked (again) against the plan in the URL and the scope, its last use stamped,
+    and its service identity ready to pass to the services as ``by``."""
     token: Any = getattr(request, "auth", None)
     if not isinstance(token, ApiToken):  # pragma: no cover (ninja answers 401 before the view)
         raise HttpError(401, "Unauthorized")
-    if token.plan.slug != plan:
-        raise HttpError(403, "This token belongs to another plan.")
-    if scope not in token.scopes:
-        raise HttpError(403, f"This token lacks the “{scope}” scope.")
+    require_plan_and_scope(token, plan, scope)
+    token_touch(token, now=timezone.now())
     identity = token.identity
     identity.token_plan_id = token.plan_id  # type: ignore[attr-defined]  # read by plans.permissions
     return Access(token=token, plan=token.plan, identity=identity)

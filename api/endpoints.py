@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Json
 from django.utils import timezone
 from django.utils.http import parse_etags
 from django.utils.text import slugify
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from checklists.services import step_finish, step_start
@@ -26,7 +26,7 @@ from plans.services import reading_record
 from plans.validators import BoundsError, check_number, check_t0
 from roles.models import Role
 
-from .auth import access
+from .auth import TokenAuth, access
 from .errors import FieldFault, service_call
 from .models import Scope
 from .schemas import (
@@ -66,6 +66,7 @@ def _find(queryset: QuerySet[Any], key: str, name_field: str, what: str) -> Any:
     "/plans/{plan}/",
     response={200: PlanState, 304: None, **ERRORS},
     url_name="plan_state",
+    auth=TokenAuth(Scope.READ),
     summary="The plan's live state",
     description="Scope `read`. Sends an `ETag`; with `If-None-Match` it answers 304 while nothing changed.",
 )
@@ -103,11 +104,12 @@ def _check_reading(value: Any, at: Any, loc: list[str | int]) -> tuple[Any, Any]
     "/plans/{plan}/metrics/{metric}/readings",
     response={201: ReadingsOut, **ERRORS},
     url_name="metric_readings",
+    auth=TokenAuth(Scope.METRICS),
     summary="Record one reading or a batch",
     description="Scope `metrics`. `{metric}` is the metric's id or the slug of its name (`error-rate`). "
     "A batch is all or nothing. The metric's rollback triggers are judged after the readings.",
 )
-def metric_readings(request: HttpRequest, plan: str, metric: str, body: ReadingsIn) -> tuple[int, dict[str, Any]]:
+def metric_readings(request: HttpRequest, plan: str, metric: str, body: ReadingsIn) -> Status:
     where = access(request, plan, Scope.METRICS)
     found: SuccessMetric = _find(SuccessMetric.objects.filter(plan=where.plan), metric, "name", "metric")
     if (body.value is None) == (body.readings is None):  # (so below, a single reading has its value)
@@ -121,29 +123,33 @@ def metric_readings(request: HttpRequest, plan: str, metric: str, body: Readings
     with transaction.atomic(), service_call("value"):
         readings = [reading_record(found, value=v, by=where.identity, at=at) for v, at in checked]
     breach = RollbackTrigger.objects.filter(metric=found, raised_at__isnull=False).order_by("order", "id")
-    return 201, {
-        "readings": [
-            {
-                "id": r.pk,
-                "metric": found.name,
-                "value": r.value,
-                "recorded_at": r.recorded_at,
-                "meets": found.meets(float(r.value)),
-            }
-            for r in readings
-        ],
-        "triggers_in_breach": [t.description for t in breach],
-    }
+    return Status(
+        201,
+        {
+            "readings": [
+                {
+                    "id": r.pk,
+                    "metric": found.name,
+                    "value": r.value,
+                    "recorded_at": r.recorded_at,
+                    "meets": found.meets(float(r.value)),
+                }
+                for r in readings
+            ],
+            "triggers_in_breach": [t.description for t in breach],
+        },
+    )
 
 
 @router.post(
     "/plans/{plan}/issues",
     response={201: IssueOut, **ERRORS},
     url_name="issue_raise",
+    auth=TokenAuth(Scope.ISSUES),
     summary="Raise an issue",
     description="Scope `issues`. The response SLA of its severity starts now.",
 )
-def issue_raise(request: HttpRequest, plan: str, body: IssueIn) -> tuple[int, dict[str, Any]]:
+def issue_raise(request: HttpRequest, plan: str, body: IssueIn) -> Status:
     where = access(request, plan, Scope.ISSUES)
     owner = None
     if body.owner_role:
@@ -159,7 +165,7 @@ def issue_raise(request: HttpRequest, plan: str, body: IssueIn) -> tuple[int, di
             description=body.description,
             owner_role=owner,
         )
-    return 201, issue_out(issue)
+    return Status(201, issue_out(issue))
 
 
 def _issue(where: Any, number: int) -> Issue:
@@ -173,6 +179,7 @@ def _issue(where: Any, number: int) -> Issue:
     "/plans/{plan}/issues/{number}/acknowledge",
     response={200: IssueOut, **ERRORS},
     url_name="issue_acknowledge",
+    auth=TokenAuth(Scope.ISSUES),
     summary="Acknowledge an issue",
     description="Scope `issues`. Stops its response SLA and its escalation. Idempotent.",
 )
@@ -187,6 +194,7 @@ def issue_ack(request: HttpRequest, plan: str, number: int) -> dict[str, Any]:
     "/plans/{plan}/issues/{number}/resolve",
     response={200: IssueOut, **ERRORS},
     url_name="issue_resolve",
+    auth=TokenAuth(Scope.ISSUES),
     summary="Resolve an issue",
     description="Scope `issues`. Resolving an unacknowledged issue acknowledges it too. Idempotent.",
 )
@@ -206,6 +214,7 @@ def _trigger(where: Any, trigger: str) -> RollbackTrigger:
     "/plans/{plan}/rollback-triggers/{trigger}/raise",
     response={200: TriggerOut, **ERRORS},
     url_name="trigger_raise",
+    auth=TokenAuth(Scope.ISSUES),
     summary="Raise (pull) a discretionary rollback trigger",
     description="Scope `issues`. An automatic trigger is raised by its metric's readings (409 here). Idempotent.",
 )
@@ -220,6 +229,7 @@ def trigger_up(request: HttpRequest, plan: str, trigger: str, body: ReasonIn) ->
     "/plans/{plan}/rollback-triggers/{trigger}/clear",
     response={200: TriggerOut, **ERRORS},
     url_name="trigger_clear",
+    auth=TokenAuth(Scope.ISSUES),
     summary="Clear a raised rollback trigger",
     description="Scope `issues`. Clearing a clear trigger changes nothing.",
 )
@@ -243,6 +253,7 @@ def _step_result(step: Model) -> dict[str, Any]:
     "/plans/{plan}/steps/{step}/start",
     response={200: StepOut, **ERRORS},
     url_name="step_start",
+    auth=TokenAuth(Scope.STEPS),
     summary="Start a step",
     description="Scope `steps`. `{step}` is the step's id or the slug of its name. 409 while a step or gate it "
     "waits for is not done. Starting a started step changes nothing.",
@@ -258,6 +269,7 @@ def step_go(request: HttpRequest, plan: str, step: str) -> dict[str, Any]:
     "/plans/{plan}/steps/{step}/finish",
     response={200: StepOut, **ERRORS},
     url_name="step_finish",
+    auth=TokenAuth(Scope.STEPS),
     summary="Finish a step (“deploy done”)",
     description="Scope `steps`. 409 for a step that has not started. Finishing a finished step changes nothing.",
 )

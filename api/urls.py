@@ -15,7 +15,7 @@ api = NinjaAPI(
     "for Prometheus Alertmanager and Grafana. Every call carries a per-plan token: "
     "`Authorization: Bearer lct_…` (docs/api.md).",
     urls_namespace="api",
-    auth=TokenAuth(),
+    auth=TokenAuth(),  # every operation names its own (TokenAuth(scope)); this covers any new one
     openapi_url="/openapi.json",
     docs=Swagger(settings={"persistAuthorization": False}),
     docs_url="/docs",
