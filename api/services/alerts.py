@@ -15,7 +15,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +22,7 @@ from issues.models import Issue, IssueStatus, Severity
 from issues.services import issue_open, issue_resolve
 from plans.runbook.services import rollback_trigger_clear, rollback_trigger_raise
 from plans.services import plan_lock, reading_record
+from plans.validators import BoundsError
 
 from ..models import AlertAction, AlertReceipt, AlertRoute, AlertStatus, ApiToken
 
@@ -86,7 +86,7 @@ def _reading_value(route: AlertRoute, alert: IncomingAlert) -> Decimal:
             try:
                 return Decimal(str(raw))
             except InvalidOperation:
-                raise ValidationError(f"{route.value} = {str(raw)[:40]!r} is not a number.") from None
+                raise BoundsError(f"{alert.name}: {route.value} = {str(raw)[:40]!r} is not a number.") from None
     return Decimal(1 if alert.status == AlertStatus.FIRING else 0)
 
 
