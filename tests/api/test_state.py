@@ -105,7 +105,7 @@ def test_the_token_acts_on_its_own_plan_only(api: Api) -> None:
 
     api.token(name="bot")
     identity = ApiToken.objects.get(name="bot").identity
-    identity.token_plan_id = api.plan.pk  # as api.auth sets it
+    identity.token_plan_id = api.plan.pk  # type: ignore[attr-defined]  # as api.auth sets it
     issue_open(api.plan, by=identity, title="From the bot", severity="low")
     with pytest.raises(PermissionDenied):
         issue_open(api.world.other_plan, by=identity, title="Elsewhere", severity="low")
