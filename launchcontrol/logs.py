@@ -2,7 +2,9 @@
 
 Kiosk links (``/kiosk/<token>/``), calendar feeds (``/plans/<plan>/calendar/<token>.ics``) and the war
 room's screen tokens (``?s=<token>``) are credentials carried in URLs, so every line that would print such
-a URL prints ``[redacted]`` in the token's place:
+a URL prints ``[redacted]`` in the token's place. API tokens (``lct_<prefix>_<secret>``, api/) travel in
+the ``Authorization`` header, never in a URL; a line that prints one anyway (a header dump, a pasted curl
+command) keeps its prefix and loses its secret, and any ``Bearer <credential>`` loses the credential:
 
 - ``RedactTokens``: a logging filter, on the console handler (so ``django.request``'s "Forbidden
   (Permission denied): /kiosk/…" and "Not Found: …/calendar/….ics", ``django.security`` and runserver's
@@ -24,8 +26,10 @@ _PATTERNS = [
     re.compile(r"(/kiosk/)[^/?#\s\"'<>]+"),  # a kiosk link: any segment after /kiosk/
     re.compile(r"(/calendar/)[^/?#.\s\"'<>]{16,}"),  # a calendar feed's token (not "new/" or a row id)
     re.compile(r"((?:^|[?&;])s=)[^&#\s\"'<>]+"),  # a screen token in a query string
+    re.compile(r"(\blct_[0-9a-f]{8}_)[A-Za-z0-9_-]+"),  # an API token (api/): its public prefix stays
+    re.compile(r"((?i:bearer)\s+)[A-Za-z0-9._~+/=-]{16,}"),  # any bearer credential in a logged header
 ]
-_MARKERS = ("/kiosk/", "/calendar/", "s=")
+_MARKERS = ("/kiosk/", "/calendar/", "s=", "lct_", "earer")
 
 
 def redact_tokens(text: str) -> str:

@@ -93,12 +93,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "ninja",  # django-ninja's bundled Swagger UI assets (static/ninja/), served by us: no CDN
     "plans",
     "roles",
     "checklists",
     "issues",
     "communications",
     "warroom",
+    "api",
     "launch",  # last of ours: it replaces the Plan admin (launch/admin.py)
     "axes",
 ]
@@ -331,6 +333,8 @@ WARROOM_POLL_SECONDS = envint("WARROOM_POLL_SECONDS", "2")
 # Kiosk links and calendar feed links: lifetime in days, chosen when a link is made (plans.models.link_days).
 LINK_DEFAULT_DAYS = envint("LINK_DEFAULT_DAYS", "30")
 LINK_MAX_DAYS = envint("LINK_MAX_DAYS", "365")
+# The JSON API (api/): calls per token per minute, counted in the cache (api.throttle); past it, 429.
+API_RATE_LIMIT = envint("API_RATE_LIMIT", "120")
 REMINDER_LEAD_MINUTES = envint("REMINDER_LEAD_MINUTES", "15")
 # A webhook call's wall-clock deadline for the whole exchange (connect, send, answer), not per read.
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
+from api.urls import api
+
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
@@ -43,4 +45,6 @@ urlpatterns = [
     path("", include("checklists.urls")),
     path("", include("issues.urls")),
     path("", include("communications.urls")),
+    path("api/v1/", api.urls),  # token-authenticated JSON API (api/, docs/api.md)
+    path("", include("api.pageurls")),
 ]

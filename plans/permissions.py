@@ -22,6 +22,11 @@ def can_view(user: Viewer | None, plan: Plan) -> bool:
 def can_coordinate(user: Viewer | None, plan: Plan) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    token_plan = getattr(user, "token_plan_id", None)
+    if token_plan is not None:
+        # An API token's service identity (api.auth sets this on the in-memory user of one request, after
+        # checking the token): the coordinator's rights on the token's plan, and nothing elsewhere.
+        return bool(token_plan == plan.pk)
     return bool(getattr(user, "is_superuser", False) or plan.coordinator_id == user.pk)
 
 

@@ -42,7 +42,7 @@ ACTORS = ("anonymous", "stranger", "staff", "outsider", "other", "owner", "coord
 COORDINATOR = frozenset({"coordinator"})
 ROLE_A = frozenset({"coordinator", "owner"})
 ANY_ROLE = frozenset({"coordinator", "owner", "other"})
-APP_LABELS = ("plans", "roles", "checklists", "issues", "communications")
+APP_LABELS = ("plans", "roles", "checklists", "issues", "communications", "api")
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
@@ -73,6 +73,7 @@ class World:
     rollback: Any = None  # a discretionary rollback trigger role A may pull, threshold left blank
     placeholder: Any = None
     procedure_step: Any = None
+    api_token: Any = None  # a live API token (api/) of the plan, made by the coordinator
     _clients: dict[str, Client] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -133,6 +134,11 @@ def build_world() -> World:
     placeholder = Placeholder.objects.create(plan=plan, name="bridge_url", kind="link")
     procedure = Procedure.objects.create(plan=plan, name="Rollback", kind="rollback", lead_role=role_a)
     procedure_step = ProcedureStep.objects.create(procedure=procedure, name="Point DNS back")
+    from api.models import AlertRoute
+    from api.services import token_create
+
+    api_token, _ = token_create(plan, by=users["coordinator"], name="CI", scopes=["read"])
+    AlertRoute.objects.create(plan=plan, alertname="Probe", action="issue", severity="high")  # (test write)
     return World(
         plan=plan,
         other_plan=other_plan,
@@ -154,6 +160,7 @@ def build_world() -> World:
         rollback=rollback,
         placeholder=placeholder,
         procedure_step=procedure_step,
+        api_token=api_token,
     )
 
 
@@ -215,7 +222,8 @@ def post(client: Client, url: str, data: Mapping[str, Any], *, htmx: bool = Fals
 
 # --- The table -----------------------------------------------------------------------------------------
 
-Kind = Literal["public", "read", "write"]
+# ``token``: the JSON API (api/), authenticated by a per-plan bearer token and never by the session.
+Kind = Literal["public", "read", "write", "token"]
 
 
 def _nothing(world: World) -> dict[str, Any]:
@@ -241,6 +249,9 @@ class Endpoint:
     why: str = ""  # for public endpoints: who may reach it and why
     # Tables a public read may touch for bookkeeping only (a feed's last-used time), never a plan's state.
     bookkeeping: frozenset[str] = frozenset()
+    # For ``token`` endpoints: the scope a token needs, and the HTTP method (the body is ``data``, as JSON).
+    scope: str = ""
+    method: Literal["GET", "POST"] = "POST"
 
     @property
     def fuzz_actor(self) -> str:
@@ -280,6 +291,17 @@ def _pull_rollback(world: World) -> None:
     from plans.runbook import services
 
     services.rollback_trigger_raise(world.rollback, by=world.users["owner"], reason="Orders lost")
+
+
+def _issue_number(world: World) -> dict[str, Any]:
+    return {"plan": world.plan.slug, "number": world.issue.number}
+
+
+def _alerts(version: str) -> dict[str, Any]:
+    """A one-alert webhook notification in the senders' shape (tests/api/payloads/ has their documented ones)."""
+    alert = {"status": "firing", "labels": {"alertname": "Probe"}, "annotations": {}, "fingerprint": "f1"}
+    alert["startsAt"] = "2026-12-01T12:00:00Z"
+    return {"version": version, "status": "firing", "receiver": "lc", "groupKey": "{}", "alerts": [alert]}
 
 
 def _kiosk_token(world: World) -> dict[str, Any]:
@@ -323,6 +345,9 @@ ENTRIES = [
     Endpoint("warroom:kiosk", "public", _kiosk_token, why="a TV's board, by revocable signed token"),
     Endpoint("warroom:kiosk_fragment", "public", _kiosk_token, why="a TV's board poll, by kiosk token"),
     Endpoint("warroom:fragment", "public", _plan, why="the board poll: the screen token in ?s= decides"),
+    Endpoint("api:api-root", "public", why="django-ninja's /api/v1/ root: a 404, the base its URLs reverse from"),
+    Endpoint("api:openapi-json", "public", why="the API's OpenAPI schema: its shape, no data"),
+    Endpoint("api:openapi-view", "public", why="the API's browsable docs (Swagger UI from static/ninja/)"),
     # Reads: signed in.
     Endpoint("launch:home", "read"),
     Endpoint("plans:detail", "read", _plan),
@@ -343,6 +368,7 @@ ENTRIES = [
     Endpoint("warroom:board", "read", _plan),
     Endpoint("warroom:kiosks", "read", _plan),
     Endpoint("warroom:metrics", "read", _plan),
+    Endpoint("api_tokens:list", "read", _plan),
     # Writes.
     Endpoint(
         "plans:transition",
@@ -605,10 +631,77 @@ ENTRIES = [
         fields={"value": "number"},
     ),
 ]
+ENTRIES += [
+    Endpoint(
+        "api_tokens:create",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"name": "CI deploy", "scopes": "steps", "days": "30"},
+        target=lambda w: w.plan,
+        fields={"name": "text", "scopes": "choice:read,metrics,issues,steps", "days": "number"},
+    ),
+    Endpoint(
+        "api_tokens:revoke",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.api_token.pk},
+        COORDINATOR,
+        target=lambda w: w.api_token,
+    ),
+    # The JSON API: a bearer token of the plan with the scope, never a session (tests/test_url_guard.py).
+    Endpoint("api:plan_state", "token", _plan, scope="read", method="GET"),
+    Endpoint(
+        "api:metric_readings",
+        "token",
+        lambda w: {"plan": w.plan.slug, "metric": str(w.metric.pk)},
+        scope="metrics",
+        data=lambda w: {"value": 0.05},
+    ),
+    Endpoint(
+        "api:issue_raise", "token", _plan, scope="issues", data=lambda w: {"title": "Login 502", "severity": "high"}
+    ),
+    Endpoint(
+        "api:issue_acknowledge", "token", lambda w: {"plan": w.plan.slug, "number": w.issue.number}, scope="issues"
+    ),
+    Endpoint(
+        "api:issue_resolve",
+        "token",
+        lambda w: {"plan": w.plan.slug, "number": w.issue.number},
+        scope="issues",
+        data=lambda w: {"resolution": "Scaled the pool"},
+    ),
+    Endpoint(
+        "api:trigger_raise",
+        "token",
+        lambda w: {"plan": w.plan.slug, "trigger": str(w.rollback.pk)},
+        scope="issues",
+        data=lambda w: {"reason": "Orders lost"},
+    ),
+    Endpoint(
+        "api:trigger_clear",
+        "token",
+        lambda w: {"plan": w.plan.slug, "trigger": str(w.rollback.pk)},
+        scope="issues",
+        data=lambda w: {"reason": "False alarm"},
+        prepare=_pull_rollback,
+    ),
+    Endpoint("api:step_start", "token", lambda w: {"plan": w.plan.slug, "step": str(w.step.pk)}, scope="steps"),
+    Endpoint(
+        "api:step_finish",
+        "token",
+        lambda w: {"plan": w.plan.slug, "step": str(w.step.pk)},
+        scope="steps",
+        data=lambda w: {"note": "deployed"},
+        prepare=_start_step,
+    ),
+    Endpoint("api:alerts_alertmanager", "token", _plan, scope="issues", data=lambda w: _alerts("4")),
+    Endpoint("api:alerts_grafana", "token", _plan, scope="issues", data=lambda w: _alerts("1")),
+]
 TABLE: dict[str, Endpoint] = {e.name: e for e in ENTRIES}
 WRITES = [e for e in ENTRIES if e.kind == "write"]
 READS = [e for e in ENTRIES if e.kind == "read"]
 PUBLIC = [e for e in ENTRIES if e.kind == "public"]
+TOKEN = [e for e in ENTRIES if e.kind == "token"]
 
 
 # --- The URLconf -------------------------------------------------------------------------------------

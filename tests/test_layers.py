@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["launchcontrol", "launch", "warroom", "communications", "checklists", "issues", "plans", "roles"]
+PACKAGES = ["launchcontrol", "launch", "api", "warroom", "communications", "checklists", "issues", "plans", "roles"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -65,7 +65,7 @@ def test_an_upward_import_fails_the_layers(tree: Path, module: str, source: str,
     (tree / module).write_text(f"from __future__ import annotations\n\n{source}")
     result = lint_imports(tree)
     assert result.returncode != 0
-    assert "Layers: launch > warroom" in result.stdout
+    assert "Layers: launch > api > warroom" in result.stdout
     assert complaint in result.stdout
     assert module.removesuffix(".py").replace("/", ".") in result.stdout
 

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.messages import constants as message_levels
 from django.db.models import Model
+from django.test import Client
 from django.urls import reverse
 
 from tests.endpoints import (
@@ -20,6 +21,7 @@ from tests.endpoints import (
     PUBLIC,
     READS,
     TABLE,
+    TOKEN,
     WRITES,
     Endpoint,
     Route,
@@ -91,7 +93,7 @@ def test_the_table_has_no_stale_entries() -> None:
 
 def test_the_walk_finds_every_app() -> None:
     namespaces = {r.name.split(":")[0] for r in ROUTES if ":" in r.name}
-    assert namespaces == {"launch", "plans", "checklists", "issues", "communications", "warroom"}
+    assert namespaces == {"launch", "plans", "checklists", "issues", "communications", "warroom", "api", "api_tokens"}
     assert len(WRITES) >= 22
 
 
@@ -214,3 +216,43 @@ def test_admin_is_for_staff_only(actor: str, world: World) -> None:
     )
     assert response.status_code == 302 and response["Location"].startswith(admin_login)
     assert not before.diff(State.now(world))
+
+
+# --- The JSON API: a token of the plan, never a session ---------------------------------------------------
+
+
+def _api_call(client: Client, entry: Endpoint, world: World, token: str | None) -> HttpResponseBase:
+    url = url_of(entry, world)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if entry.method == "GET":
+        return client.get(url, headers=headers)
+    return client.post(url, data=entry.data(world), content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize("entry", TOKEN, ids=_ids)
+def test_api_refuses_every_session_and_works_with_a_token(entry: Endpoint, world: World) -> None:
+    """Signed in or not, a session gets 401 (the API reads only its bearer token) and changes nothing; a
+    token of the plan with the scope gets through, from a client that enforces CSRF (the API is exempt: a
+    bearer token is not sent by a browser on its own)."""
+    from api.services import token_create
+
+    assert entry.scope, f"{entry.name}: say which scope it needs"
+    if entry.prepare:
+        entry.prepare(world)
+    _, raw = token_create(world.plan, by=world.coordinator, name="guard", scopes=[entry.scope])
+    before = State.now(world)
+    for actor in ACTORS:
+        response = _api_call(world.client(actor), entry, world, None)
+        assert response.status_code == 401, (entry.name, actor, response.status_code)
+    assert not before.diff(State.now(world)), entry.name
+    strict = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    strict.force_login(world.coordinator)
+    response = _api_call(strict, entry, world, raw)
+    assert response.status_code in (200, 201), (
+        entry.name,
+        response.status_code,
+        getattr(response, "content", b"")[:300],
+    )
+    if entry.method == "POST":
+        after = State.now(world)
+        assert after.revision > before.revision and after.events > before.events, entry.name

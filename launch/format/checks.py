@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from plans.offsets import format_offset
 from plans.validators import OFFSET_LIMIT
 
+from .alert_checks import alert_route_checks
 from .content_checks import CONTENT_CHECKS
 from .due_checks import due_rules
 from .schema import PlanDoc
@@ -387,4 +388,5 @@ ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[
     _message_rules,
     _phase_checks,
     *CONTENT_CHECKS,
+    alert_route_checks,
 )

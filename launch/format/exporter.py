@@ -17,6 +17,7 @@ from plans.models import Phase, Plan, Step
 from plans.slips import planned_offset
 from roles.models import EscalationLevel
 
+from .alert_export import alerts_doc
 from .content_export import placeholders_doc, procedures_doc
 from .schema import PlanDoc
 
@@ -80,6 +81,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "messages": _messages_doc(plan),
             "placeholders": placeholders_doc(plan),
             "procedures": procedures_doc(plan),
+            "alerts": alerts_doc(plan),
         }
     )
 

@@ -336,6 +336,23 @@ class MessageDoc(Strict):
     enabled: bool = True
 
 
+LabelName = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class AlertRouteDoc(Strict):
+    """What an alert from Alertmanager or Grafana does (api.AlertRoute): exactly one of ``metric``,
+    ``trigger`` or ``issue``; matched by ``alertname`` and/or ``labels``."""
+
+    alertname: Str200 = ""
+    labels: Annotated[dict[LabelName, Str200], Field(max_length=20)] = {}
+    source: Literal["any", "alertmanager", "grafana"] = "any"
+    metric: Ref | None = None
+    value: Str120 = ""
+    trigger: Str300 | None = None
+    issue: Literal["critical", "high", "medium", "low"] | None = None
+    owner: Ref | None = None
+
+
 class PlanDoc(Strict):
     format: Literal[1] = FORMAT_VERSION
     name: Name200
@@ -361,3 +378,4 @@ class PlanDoc(Strict):
     messages: Entries[MessageDoc] = []
     placeholders: Entries[PlaceholderDoc] = []
     procedures: Entries[ProcedureDoc] = []
+    alerts: Entries[AlertRouteDoc] = []

@@ -25,6 +25,7 @@ from plans.models import Phase, Plan, Risk, RollbackTrigger, Step, SuccessMetric
 from plans.services import plan_reschedule
 from roles.models import Contact, EscalationLevel, Role
 
+from .alerts import create_alert_routes
 from .content import create_placeholders, create_procedures
 
 
@@ -367,4 +368,5 @@ SECTIONS = (
     _create_channels,
     _create_messages,
     create_procedures,
+    create_alert_routes,
 )
