@@ -188,3 +188,14 @@ def test_reminders_carry_the_values(coordinator: User) -> None:
     subjects = [spec.render()[0] for spec in specs]
     assert any("Support briefed on the 2026-12-06 window" in s for s in subjects), subjects
     assert not any("{{" in s for s in subjects)
+
+
+@pytest.mark.django_db
+def test_the_activity_log_shows_values_in_what_was_logged(client: Client, coordinator: User) -> None:
+    from plans.models import Event
+
+    plan = _golive(coordinator, incident_commander="Alice <b>Smith</b>")
+    Event.objects.create(plan=plan, kind="item.ticked", summary="Ticked: {{ incident_commander }} named")
+    client.force_login(coordinator)
+    page = client.get(reverse("plans:activity", args=[plan.slug])).content.decode()
+    assert 'Ticked: <span class="ph ph-filled" title="Incident commander">Alice &lt;b&gt;Smith&lt;/b&gt;</span>' in page
