@@ -27,6 +27,7 @@ from plans.duedates import due_text
 from plans.lateness import item_due
 from plans.models import Plan, link_days
 from plans.permissions import can_coordinate
+from plans.runbook.fill import fill_text
 from plans.services import event_record, link_revoke
 from roles.models import Role
 from roles.permissions import require_role
@@ -171,7 +172,7 @@ def role_calendar(plan: Plan, role: Role) -> bytes:
         cal.add_component(
             event(
                 f"item-{item.pk}",
-                f"{mark}{item.title}",
+                f"{mark}{fill_text(plan, item.title)}",
                 start,
                 start + timedelta(days=1) if item.due_all_day else due,
                 f"{plan.name}: due for {role.name}. {item.section}".strip(),
@@ -183,10 +184,10 @@ def role_calendar(plan: Plan, role: Role) -> bytes:
         cal.add_component(
             event(
                 f"step-{step.pk}",
-                f"{'✓ ' if step.status == 'done' else ''}Step: {step.name}",
+                f"{'✓ ' if step.status == 'done' else ''}Step: {fill_text(plan, step.name)}",
                 start,
                 start + step.duration,
-                f"{plan.name}: {role.name} leads this step. {step.description}".strip(),
+                f"{plan.name}: {role.name} leads this step. {fill_text(plan, step.description)}".strip(),
                 "CANCELLED" if step.status == "skipped" else "CONFIRMED",
             )
         )

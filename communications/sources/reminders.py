@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from plans.duedates import due_label
 from plans.lateness import item_due, step_late_from
+from plans.runbook.fill import fill_text
 from plans.slips import planned_label
 from plans.wallclock import after_q, before_q, between_q
 
@@ -88,22 +89,23 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             continue
         texts = _item_texts(plan, item, due)
         url = deep_link(plan, owner, "item", item.pk)
+        title = fill_text(plan, item.title)  # placeholders' values (plans.runbook.fill)
         about = _Reminded(plan, "item", item.pk, owner, anchor=due)
         yield from about.specs(
             "due",
             due_at=due - lead,
             expires_at=due + grace,  # useful until the overdue reminder takes over (and while the item is open)
-            what=f"Reminder: {item.title} due {texts['due']}",
-            subject=f"[{plan.name}] Due {texts['at']}: {item.title}",
-            body=f"{item.title}\n\nDue {texts['said']}, owner {owner.name}.\n\n{url}",
+            what=f"Reminder: {title} due {texts['due']}",
+            subject=f"[{plan.name}] Due {texts['at']}: {title}",
+            body=f"{title}\n\nDue {texts['said']}, owner {owner.name}.\n\n{url}",
         )
         yield from about.specs(
             "overdue",
             due_at=due + grace,
             expires_at=None,  # useful until the item is done (checked just before sending)
-            what=f"Overdue: {item.title}",
-            subject=f"[{plan.name}] OVERDUE {texts['since']}: {item.title}",
-            body=f"{item.title}\n\nWas due {texts['said']} and is still open.\n\n{url}",
+            what=f"Overdue: {title}",
+            subject=f"[{plan.name}] OVERDUE {texts['since']}: {title}",
+            body=f"{title}\n\nWas due {texts['said']} and is still open.\n\n{url}",
         )
 
 
@@ -146,33 +148,34 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
         if late_from is None:
             continue
         url = deep_link(plan, lead_role, "step", step.pk)
+        name = fill_text(plan, step.name)
         about = _Reminded(plan, "step", step.pk, lead_role, anchor=begin)
         if step.status == StepStatus.PENDING:
             yield from about.specs(
                 "due",
                 due_at=begin - lead,
                 expires_at=begin + grace,  # useful until the step starts (checked) or its late one comes
-                what=f"Reminder: step {step.name} starts {planned_label(plan, step.offset)}",
-                subject=f"[{plan.name}] Starts at {when(plan, begin)}: {step.name}",
-                body=f"Step {step.name} starts {planned_label(plan, step.offset)} ({when(plan, begin)}); "
+                what=f"Reminder: step {name} starts {planned_label(plan, step.offset)}",
+                subject=f"[{plan.name}] Starts at {when(plan, begin)}: {name}",
+                body=f"Step {name} starts {planned_label(plan, step.offset)} ({when(plan, begin)}); "
                 f"you lead it as {lead_role.name}.\n\n{url}",
             )
             yield from about.specs(
                 "late_start",  # late from its planned start (plans.lateness): it should have started
                 due_at=late_from + grace,
                 expires_at=None,  # useful until the step starts (checked just before sending)
-                what=f"Late: step {step.name} has not started",
-                subject=f"[{plan.name}] LATE: step {step.name} should have started at {when(plan, begin)}",
-                body=f"Step {step.name} should have started at {when(plan, begin)} and has not.\n\n{url}",
+                what=f"Late: step {name} has not started",
+                subject=f"[{plan.name}] LATE: step {name} should have started at {when(plan, begin)}",
+                body=f"Step {name} should have started at {when(plan, begin)} and has not.\n\n{url}",
             )
             continue
         yield from about.specs(
             "overdue",
             due_at=late_from + grace,
             expires_at=None,  # useful until the step is done (checked just before sending)
-            what=f"Overdue: step {step.name}",
-            subject=f"[{plan.name}] OVERDUE: step {step.name} should have finished at {when(plan, finish)}",
-            body=f"Step {step.name} should have finished at {when(plan, finish)} and is not done.\n\n{url}",
+            what=f"Overdue: step {name}",
+            subject=f"[{plan.name}] OVERDUE: step {name} should have finished at {when(plan, finish)}",
+            body=f"Step {name} should have finished at {when(plan, finish)} and is not done.\n\n{url}",
         )
 
 

@@ -100,3 +100,9 @@ def fill_html(text: str, values: Mapping[str, Placeholder]) -> SafeString:
         last = match.end()
     out.append(escape(text[last:]))
     return mark_safe("".join(out))  # noqa: S308 - every piece escaped above
+
+
+def fill_text(plan: Plan, text: str) -> str:
+    """The text with its placeholders' values as plain text (reminders, calendar entries); reads the
+    plan's placeholders only if the text mentions one."""
+    return fill_plain(text, placeholder_map(plan)) if mentions(text) else text

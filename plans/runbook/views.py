@@ -54,9 +54,19 @@ def step_page(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpRes
         "step": step,
         "depends_on": list(step.depends_on.order_by("offset", "order")),
         "dependents": list(step.dependents.order_by("offset", "order")),
+        # the gates it waits for: its own (after: [gate]) and its phase's (a phase placed after a gate)
+        "gates": _waited_gates(step),
         "nav": "timeline",
     }
     return render(request, "plans/step.html", context)
+
+
+def _waited_gates(step: Step) -> list[tuple[Any, bool]]:
+    """(gate, through the phase) for each gate the step waits for."""
+    gates: dict[int, tuple[Any, bool]] = {g.pk: (g, False) for g in step.after_gates.order_by("order", "pk")}
+    if step.phase is not None:
+        gates.update((g.pk, (g, True)) for g in step.phase.after_gates.order_by("order", "pk") if g.pk not in gates)
+    return list(gates.values())
 
 
 def _trigger(plan: Plan, pk: int) -> RollbackTrigger:

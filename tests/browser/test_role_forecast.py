@@ -62,3 +62,21 @@ def test_the_role_page_shows_placeholder_values_and_the_forecast(
     assert unfilled.inner_text() == "[Incident commander — not set]"
     assert "{{" not in page.inner_text("main")
     keep(page, "runbook-role-forecast.png", full_page=True)
+
+
+def test_the_timeline_names_the_gate_a_phase_waits_for(
+    page: Any, login_page: Callable[..., Any], live_server: Any
+) -> None:
+    coordinator = factories.UserFactory(username="coord")
+    weekend = GOLIVE.parent / "migration-weekend.yaml"
+    t0 = (timezone.now() - timedelta(hours=19)).astimezone(ZoneInfo("Europe/London"))
+    plan = import_plan_text(
+        weekend.read_text(), t0=t0.strftime("%Y-%m-%dT%H:%M"), tz="Europe/London", coordinator=coordinator
+    )
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    login_page(page, coordinator)
+    page.goto(f"{live_server.url}/plans/{plan.slug}/timeline/")
+    waits = page.locator(".tl-phase-after")
+    assert waits.count() == 1 and waits.inner_text() == "after ◆ Go/No-Go"
+    assert page.locator(".tl-gate", has_text="Go/No-Go").count() >= 1
+    keep(page, "phase-after-gate-timeline.png", full_page=True)

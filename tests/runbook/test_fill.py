@@ -173,3 +173,29 @@ def test_a_message_naming_an_undeclared_placeholder_is_an_import_error() -> None
     assert any(
         "messages[0].body: template line 1: unknown variable 'incident_commandr'" in x for x in caught.value.lines()
     )
+
+
+@pytest.mark.django_db
+def test_reminders_carry_the_values(coordinator: User) -> None:
+    from datetime import timedelta
+
+    from communications.sources.reminders import item_reminders
+
+    plan = _golive(coordinator, deployment_window="2026-12-06")
+    comms = factories.UserFactory(username="comms", email="comms@example.com")
+    Role.objects.filter(plan=plan, slug="comms-lead").update(primary=comms)
+    specs = list(item_reminders(plan, plan.t0 - timedelta(days=2), plan.t0))
+    subjects = [spec.render()[0] for spec in specs]
+    assert any("Support briefed on the 2026-12-06 window" in s for s in subjects), subjects
+    assert not any("{{" in s for s in subjects)
+
+
+@pytest.mark.django_db
+def test_the_activity_log_shows_values_in_what_was_logged(client: Client, coordinator: User) -> None:
+    from plans.models import Event
+
+    plan = _golive(coordinator, incident_commander="Alice <b>Smith</b>")
+    Event.objects.create(plan=plan, kind="item.ticked", summary="Ticked: {{ incident_commander }} named")
+    client.force_login(coordinator)
+    page = client.get(reverse("plans:activity", args=[plan.slug])).content.decode()
+    assert 'Ticked: <span class="ph ph-filled" title="Incident commander">Alice &lt;b&gt;Smith&lt;/b&gt;</span>' in page

@@ -121,3 +121,15 @@ def test_the_small_plan_round_trips() -> None:
     text = export_plan(plan)
     assert "  - name: Switch\n    after:\n      - Go\n" in text
     assert normalise(parse_plan_text(text, "x.yaml").doc) == normalise(parse_plan_text(BASE, "plan.yaml").doc)
+
+
+@pytest.mark.django_db
+def test_the_step_page_lists_the_gate_its_phase_waits_for(client: Client, coordinator: User) -> None:
+    plan = _weekend(coordinator)
+    client.force_login(coordinator)
+    announce = Step.objects.get(plan=plan, name="Announce the new ERP")
+    page = client.get(reverse("plans:step", args=[plan.slug, announce.pk])).content.decode()
+    assert "◆ Go/No-Go</a>" in page and "(its phase waits for this gate)" in page
+    opening = Step.objects.get(plan=plan, name="Open the new ERP to users")
+    page = client.get(reverse("plans:step", args=[plan.slug, opening.pk])).content.decode()
+    assert "◆ Go/No-Go</a>" in page and "(its phase waits for this gate)" not in page
