@@ -116,6 +116,8 @@ def page_urls(client: Client, plan: Plan) -> list[str]:
         reverse("warroom:metrics", args=[plan.slug]),
         reverse("warroom:board", args=[plan.slug]),
         reverse("warroom:kiosks", args=[plan.slug]),
+        reverse("api_tokens:list", args=[plan.slug]),
+        reverse("api:openapi-view"),
         reverse("communications:page", args=[plan.slug]),
         reverse("communications:preview", args=[plan.slug, message.pk]),
         reverse("communications:status", args=[plan.slug]),
