@@ -25,7 +25,6 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.utils import timezone
 
 from checklists.models import Gate, Item
 from checklists.services import vote_cast
@@ -137,7 +136,7 @@ def _t_minus_1h_the_beat(walk: Walk) -> None:
         overdue = [m for m in sent if m.to == [address] and "overdue" in m.subject]
         assert len(overdue) == 1, [m.subject for m in sent if m.to == [address]]
         assert overdue[0].subject.endswith(f"{len(open_items)} things need you, {len(open_items)} overdue")
-        links = re.findall(r"http://\S+#item-\d+", overdue[0].body)
+        links = re.findall(r"http://\S+#item-\d+", str(overdue[0].body))
         assert sorted(links) == sorted(walk.url(f"roles/product-manager/#item-{i.pk}") for i in open_items)
     assert walk.beat() == []  # once
     pm = walk.pages["pm"]
@@ -305,7 +304,7 @@ def _t_plus_30m_status_post(walk: Walk, browser: Browser) -> None:
     posted = walk.at(minutes(30))
     coord.goto(walk.url("communications/"))
     coord.fill("#id_title", "HeyPeter Academy is live")
-    coord.fill("#id_body", "Every learner can sign in again. Course videos may start slowly on Android; a fix is on its way.")
+    coord.fill("#id_body", "Every learner can sign in again. Videos may start slowly on Android; a fix is on its way.")
     coord.click("#status-post button[type=submit]")
     public = _open(walk, browser, "public", 1366, 768, None)
     public.goto(f"{walk.live}/status/{walk.plan.slug}/")

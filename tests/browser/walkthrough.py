@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 # Records, at each swap of the board, whether an element matching `selector` (CSS) has every one of `texts`:
-# the number of the poll that brought it (window.warroom.polls counts the polls sent). Run through the DevTools protocol, so
-# the Content-Security-Policy (no eval) does not apply; the listener is a closure, not a string.
+# the number of the poll that brought it (window.warroom.polls counts the polls sent). Run through the
+# DevTools protocol, so the Content-Security-Policy (no eval) does not apply; the listener is a closure.
 WATCH = """([name, selector, texts]) => {
   window.__seen = window.__seen || {};
   delete window.__seen[name];
