@@ -28,6 +28,7 @@ from django.core.management import call_command
 
 from checklists.models import Gate, Item
 from checklists.services import vote_cast
+from communications.models import Message
 from launch.management.commands.load_demo import password_file
 from launch.services.demo import DEMO_SLUG
 from plans.kiosk import kiosk_token
@@ -242,6 +243,16 @@ def _t_plus_7m_launch(walk: Walk) -> None:
     coord.click("button[name=to][value=launched]")
     coord.wait_for_selector("h1 .badge.state-launched")
     walk.reached("launched")
+    # ... and approves the launch announcement: the next beat posts it and hands out its social-media post.
+    announcement = Message.objects.get(plan=walk.plan, name="Launch announcement")
+    coord.goto(walk.url("communications/"))
+    coord.click(f"#message-{announcement.pk} button:has-text('Approve')")
+    coord.wait_for_selector(f"#message-{announcement.pk} .badge.state-passed")
+    sent = walk.beat()
+    assert [m.to for m in sent if "Post by hand on Social media: Launch announcement" in m.subject] == [
+        ["pm@example.com"],  # the demo has no communications role: its product manager posts
+        ["support@example.com"],
+    ]
 
 
 def _t_plus_6m_late_step(walk: Walk) -> None:
@@ -265,6 +276,8 @@ def _t_plus_6m_late_step(walk: Walk) -> None:
         mine = [m for m in sent if m.to == [address] and link in m.body]
         assert len(mine) == 1 and "Soft Launch" in mine[0].subject, [m.subject for m in sent]
     assert not [m for m in walk.beat() if link in m.body]  # once
+    # The launch announcement needs the coordinator's approval: nobody is told to post it by hand before.
+    assert not [m for m in sent if "Launch announcement" in m.subject], [m.subject for m in sent]
 
 
 def _t_plus_10m_alarm(walk: Walk) -> None:
