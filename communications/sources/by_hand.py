@@ -64,8 +64,10 @@ def by_hand_specs(plan: Plan, start: datetime, end: datetime) -> Iterator[tuple[
 
 @register_source
 def by_hand_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
-    """At each named-only send's moment, its text to the holders of the communications role: post it now."""
-    found = list(by_hand_specs(plan, start, end))
+    """At each named-only send's moment, its text to the holders of the communications role: post it now.
+    A message that needs approval is not handed out before it is approved (its other sends wait too); once
+    approved, the next tick hands it out, if it still matters."""
+    found = [f for f in by_hand_specs(plan, start, end) if not f[2].requires_approval]
     if not found:
         return
     role = comms_role(plan)

@@ -49,6 +49,13 @@ LEFT_OPEN = ["Performance checks", "Update runbooks"]
 # The template names its launch-day checklists after the clock of the day it was written for ("10:00 Soft
 # Launch"); the demo's T-0 is two hours from now, so those times would contradict the plan's own.
 CLOCK_NAME = re.compile(r'^(\s*- name: )"\d{1,2}:\d{2} ([^"]+)"$', re.M)
+# ... and so do its step descriptions ("10:00 - Soft Launch"), its phase note ("T-0 is the 12:00 public
+# launch") and the hourly update's body ("(06:00 to 12:00)"): said as offsets, or not at all.
+CLOCK_TEXT = [
+    (re.compile(r'(description: ")\d{1,2}:\d{2} - '), r"\1"),
+    (re.compile(r"T-0 is the \d{1,2}:\d{2} public launch"), "T-0 is the public launch"),
+    (re.compile(r"\(06:00 to 12:00\)"), "(T-6h to T-0)"),
+]
 # The template has no rollback triggers; the demo needs them for the alarm to be tried (a reading above the
 # threshold, held for the window, raises it).
 ROLLBACK_TRIGGERS = """rollback_triggers:
@@ -71,6 +78,8 @@ def demo_text(t0_local: datetime) -> str:
     times, and with rollback triggers."""
     text = template_text(DEMO_TEMPLATE).replace("[DATE]", f"{t0_local:%A} {t0_local.day} {t0_local:%B %Y}")
     text = CLOCK_NAME.sub(r'\1"Launch day: \2"', text)
+    for pattern, replacement in CLOCK_TEXT:
+        text = pattern.sub(replacement, text)
     if "\nrollback_triggers:" not in text:
         text = text.replace("\nchannels:\n", f"\n{ROLLBACK_TRIGGERS}\nchannels:\n", 1)
     return text

@@ -16,8 +16,9 @@ from django.test import Client
 from django.urls import reverse
 
 from checklists.models import Checklist, Gate, Item, ItemStatus, Vote
+from communications.models import Message
 from issues.models import Issue
-from plans.models import Event, MetricReading, Plan, RollbackTrigger
+from plans.models import Event, MetricReading, Plan, RollbackTrigger, Step
 from plans.services import reading_record, triggers_evaluate
 
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=UTC)
@@ -93,3 +94,15 @@ def test_checklist_names_and_summary_do_not_contradict_the_plan(demo: Plan, clie
     assert demo.coordinator is not None
     client.force_login(demo.coordinator)
     assert client.get(reverse("plans:detail", args=[demo.slug])).status_code == 200
+
+
+def test_step_descriptions_and_messages_name_no_clock_time(demo: Plan) -> None:
+    """The template was written for a 12:00 T-0 ("10:00 - Soft Launch", "(06:00 to 12:00)"); the demo's T-0 is
+    two hours from whenever it is loaded, so those clock times would contradict it (found by the walkthrough:
+    the hourly internal update asked to be posted "every hour during deployment (06:00 to 12:00)" at 14:13)."""
+    clock = re.compile(r"\b\d{1,2}:\d{2}\b")
+    texts = [*Step.objects.filter(plan=demo).values_list("description", flat=True)]
+    texts += [*Message.objects.filter(plan=demo).values_list("body", flat=True)]
+    texts += [*demo.phases.values_list("description", flat=True)]
+    assert texts and not [t for t in texts if clock.search(t)], [t for t in texts if clock.search(t)]
+    assert Step.objects.get(plan=demo, name="Soft Launch").description == "Soft Launch"
