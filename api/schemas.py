@@ -10,8 +10,6 @@ from typing import Literal
 from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field
 
-from .models import AlertStatus
-
 SeverityT = Literal["critical", "high", "medium", "low"]
 #: At most this many readings in one batch.
 BATCH_MAX = 500
@@ -215,6 +213,3 @@ class AlertsOut(Schema):
     ignored: int = Field(description="Alerts no route of the plan matches.")
     duplicates: int = Field(description="Resent notifications, and firings after their resolved: nothing done.")
     actions: list[str]
-
-
-ALERT_STATUSES = AlertStatus.values

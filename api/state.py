@@ -11,7 +11,6 @@ from django.utils.text import slugify
 from checklists.models import Gate
 from issues.models import Issue
 from issues.selectors import open_issues
-from plans.metrics import AUTO_REASON
 from plans.models import MetricReading, Plan, RollbackTrigger, Step, SuccessMetric
 from plans.schedule import plan_forecast
 
@@ -127,7 +126,3 @@ def plan_state(plan: Plan, *, now: datetime) -> dict[str, Any]:
         "rollback_triggers": [trigger_out(t) for t in triggers],
         "steps": [step_out(s, forecast.steps.get(s.pk)) for s in steps],
     }
-
-
-def automatic(trigger: RollbackTrigger) -> bool:
-    return trigger.raised_reason.startswith(AUTO_REASON)
