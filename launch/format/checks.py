@@ -12,6 +12,7 @@ from plans.validators import OFFSET_LIMIT
 
 from .content_checks import CONTENT_CHECKS
 from .schema import PlanDoc
+from .series_checks import SERIES_CHECKS
 
 Finding = tuple[tuple[Any, ...], str]
 
@@ -385,4 +386,5 @@ ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[
     _message_rules,
     _phase_checks,
     *CONTENT_CHECKS,
+    *SERIES_CHECKS,
 )

@@ -25,6 +25,7 @@ from plans.services import plan_reschedule
 from roles.models import Contact, EscalationLevel, Role
 
 from .content import create_placeholders, create_procedures
+from .series import create_recurrences, create_rotas
 
 
 @dataclass
@@ -344,6 +345,7 @@ def _create_messages(doc: PlanDoc, made: Created) -> None:
 #: The sections in the order they are written: a section only refers to those before it.
 SECTIONS = (
     _create_roles,
+    create_rotas,
     _create_contacts,
     _create_escalation,
     _create_severity_slas,
@@ -353,6 +355,7 @@ SECTIONS = (
     _create_gates,
     create_placeholders,
     _create_checklists,
+    create_recurrences,
     _schedule,
     _create_risks,
     _create_metrics,
