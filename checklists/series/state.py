@@ -70,7 +70,10 @@ def plan_series(plan: Plan, *, now: datetime) -> list[Series]:
     for rule in rows:
         role = rule.item.owner_role or rule.item.checklist.role
         state = series_state(
-            series_moments(plan, rule), ticks.get(rule.item_id, set()), now=now, lead=plan.reminder_lead,
+            series_moments(plan, rule),
+            ticks.get(rule.item_id, set()),
+            now=now,
+            lead=plan.reminder_lead,
             grace=rule.grace,
         )
         out.append(Series(rule.item_id, rule.item.title, role.pk if role else None, role.name if role else "", state))

@@ -37,7 +37,9 @@ def parse_clock(text: str) -> time:
     return time(h, m)
 
 
-def moments(plan: Plan, *, every: timedelta | None, times: list[str], start: timedelta, until: timedelta) -> list[datetime]:
+def moments(
+    plan: Plan, *, every: timedelta | None, times: list[str], start: timedelta, until: timedelta
+) -> list[datetime]:
     """Every occurrence's moment (UTC), first first; at most :data:`MAX_SERIES`."""
     if until < start:
         return []

@@ -18,8 +18,8 @@ from .gates import (
     require_authority,
     vote_cast,
 )
-from .occurrences import item_occurrence_tick
 from .items import checklist_items_save, item_role, item_set_status, item_tick, item_untick
+from .occurrences import item_occurrence_tick
 from .steps import step_blockers, step_finish, step_gates_closed, step_start
 from .triggers import can_raise_triggers, require_trigger_rights, trigger_clear, trigger_raise
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from plans.slips import planned_label
 
@@ -36,7 +36,9 @@ def occurrence_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator
         return
     rules = list(
         Recurrence.objects.filter(plan=plan).select_related(
-            "item__owner_role__primary", "item__owner_role__backup", "item__checklist__role__primary",
+            "item__owner_role__primary",
+            "item__owner_role__backup",
+            "item__checklist__role__primary",
             "item__checklist__role__backup",
         )
     )
@@ -60,10 +62,15 @@ def occurrence_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator
             what = f"{item.title} #{i + 1} of {len(dues)}"
             on_call = on_call_at(shifts, due).get(role.pk)
             for user, which in page_people(role, on_call):
-                common = {"source_id": item.pk, "anchor": due, "recipient": f"user:{user.pk}:o{i}"}
+                common: dict[str, Any] = {"source_id": item.pk, "anchor": due, "recipient": f"user:{user.pk}:o{i}"}
                 if start < reminded <= end:
                     yield holder_email(
-                        user, role, which, source_kind="occurrence.due", due_at=reminded, expires_at=late,
+                        user,
+                        role,
+                        which,
+                        source_kind="occurrence.due",
+                        due_at=reminded,
+                        expires_at=late,
                         label=f"Reminder: {what} due {when(plan, due)}",
                         render=fixed(
                             f"[{plan.name}] Due at {when(plan, due)}: {what}",
@@ -73,7 +80,12 @@ def occurrence_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator
                     )
                 if start < late <= end and late < missed_from:
                     yield holder_email(
-                        user, role, which, source_kind="occurrence.overdue", due_at=late, expires_at=missed_from,
+                        user,
+                        role,
+                        which,
+                        source_kind="occurrence.overdue",
+                        due_at=late,
+                        expires_at=missed_from,
                         label=f"Overdue: {what}",
                         render=fixed(
                             f"[{plan.name}] OVERDUE since {when(plan, due)}: {what}",

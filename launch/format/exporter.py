@@ -187,7 +187,10 @@ def _checklists_doc(plan: Plan) -> list[dict[str, Any]]:
         Checklist.objects.filter(plan=plan)
         .select_related("role", "phase")
         .prefetch_related(
-            Prefetch("items", queryset=plan.items.select_related("owner_role", "step", "gate", "recurrence").order_by("order", "id"))
+            Prefetch(
+                "items",
+                queryset=plan.items.select_related("owner_role", "step", "gate", "recurrence").order_by("order", "id"),
+            )
         )
     )
     return [_checklist_doc(c, plan) for c in checklists.order_by("order", "id")]

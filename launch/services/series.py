@@ -62,13 +62,25 @@ def create_rotas(doc: PlanDoc, made: Created) -> None:
                 start=rota.start, until=rota.until, length=rota.shift, people=rota.people, backups=rota.backups
             )
             shifts += [
-                Shift(plan=made.plan, role=role, start=s.start, end=s.end, person=users.get(s.person),
-                      backup=users.get(s.backup or ""))
+                Shift(
+                    plan=made.plan,
+                    role=role,
+                    start=s.start,
+                    end=s.end,
+                    person=users.get(s.person),
+                    backup=users.get(s.backup or ""),
+                )
                 for s in specs
             ]
         shifts += [
-            Shift(plan=made.plan, role=role, start=s.start, end=s.until, person=users.get(s.person),
-                  backup=users.get(s.backup or ""))
+            Shift(
+                plan=made.plan,
+                role=role,
+                start=s.start,
+                end=s.until,
+                person=users.get(s.person),
+                backup=users.get(s.backup or ""),
+            )
             for s in r.shifts
         ]
     Shift.objects.bulk_create(shifts)
