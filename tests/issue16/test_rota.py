@@ -26,6 +26,7 @@ from warroom import views as board_views
 from .helpers import PLAN, T0, H, M, make_plan, people, tick_at
 
 pytestmark = pytest.mark.django_db
+UNKNOWN = "r.yaml:20: unknown user 'ghost' on the rota of role 'Support Lead'"
 RUNBOOK = Path(__file__).resolve().parent.parent / "runbooks" / "launch-week-oncall.yaml"
 
 
