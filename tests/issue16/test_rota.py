@@ -5,7 +5,7 @@ round-trips byte for byte, and a bad one names its line."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,7 +30,7 @@ UNKNOWN = "r.yaml:20: unknown user 'ghost' on the rota of role 'Support Lead'"
 RUNBOOK = Path(__file__).resolve().parent.parent / "runbooks" / "launch-week-oncall.yaml"
 
 
-def _on_call(plan_slug: str, moment: object) -> tuple[str, str]:
+def _on_call(plan_slug: str, moment: datetime) -> tuple[str, str]:
     from plans.models import Plan
 
     plan = Plan.objects.get(slug=plan_slug)
