@@ -21,6 +21,9 @@ class Rota(models.Model):
     people = models.JSONField(default=list, help_text="Usernames, in turn.")
     backups = models.JSONField(default=list, blank=True, help_text="Usernames, in turn (empty: the next person).")
 
+    class Meta:
+        verbose_name = "on-call rota"
+
     def __str__(self) -> str:
         return f"Rota of {self.role}"
 
@@ -41,6 +44,7 @@ class Shift(models.Model):
     class Meta:
         ordering = ["plan", "role", "start"]
         indexes = [models.Index(fields=["plan", "start"])]
+        verbose_name = "on-call shift"
 
     def __str__(self) -> str:
         return f"{self.role} on call {self.start}–{self.end}"
