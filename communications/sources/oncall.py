@@ -26,7 +26,11 @@ if TYPE_CHECKING:
 
 
 @register_source
-def occurrence_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+def occurrence_reminders(
+    plan: Plan, start: datetime, end: datetime, *, limit: int | None = None
+) -> Iterator[DeliverySpec]:
+    """Each occurrence's reminder and overdue notice in ``(start, end]``; at most ``limit`` occurrences of
+    one series (the communications page shows the first few)."""
     from checklists.models import Recurrence
     from checklists.series.state import ticked_indexes
     from checklists.series.times import grace_of, series_moments
@@ -54,10 +58,14 @@ def occurrence_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator
             continue
         dues = series_moments(plan, rule)
         url = deep_link(plan, role, "item", item.pk)
+        shown = 0
         for i, due in enumerate(dues):
+            if limit is not None and shown >= limit:
+                break
             reminded, late = due - lead, due + grace
             if i in ticks.get(item.pk, set()) or not (start < reminded <= end or start < late <= end):
                 continue
+            shown += 1
             missed_from = due + grace_of(dues, i, rule.grace)
             what = f"{item.title} #{i + 1} of {len(dues)}"
             on_call = on_call_at(shifts, due).get(role.pk)
