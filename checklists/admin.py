@@ -16,7 +16,7 @@ from plans.admin import (
 )
 from plans.offsets import format_offset
 
-from .models import Checklist, Gate, Item, NoGoTrigger, Vote
+from .models import Checklist, Gate, Item, NoGoTrigger, Recurrence, Vote
 from .services import checklist_items_save
 
 if TYPE_CHECKING:
@@ -128,3 +128,14 @@ class VoteAdmin(ReadOnlyAdmin, PlanScopedAdmin, admin.ModelAdmin):
     list_display = ("gate", "role", "poll_round", "vote", "voted_by", "voted_at")
     list_filter = ("gate__plan", "vote")
     search_fields = ("gate__name", "role__name", "comment")
+
+
+@admin.register(Recurrence)
+class RecurrenceAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
+    """How a recurring item repeats (issue 16): every (an interval) or times (clock times), from, until."""
+
+    list_display = ("item", "every", "times", "start", "until", "grace", "plan")
+    list_filter = ("plan",)
+    search_fields = ("item__title", "plan__name")
+    raw_id_fields = ("item",)
+    offset_fields = ("start", "until")

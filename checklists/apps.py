@@ -11,11 +11,13 @@ class ChecklistsConfig(AppConfig):
         from plans.panels import register_overview_part
         from plans.timing import register_gate_source, register_offset_field
 
-        from .models import Gate, Item
+        from .models import Gate, Item, Recurrence
         from .selectors import plan_gates
         from .timing import gate_source
 
         register_offset_field(Item, "due_offset")
         register_offset_field(Gate, "offset")
+        register_offset_field(Recurrence, "start")
+        register_offset_field(Recurrence, "until")
         register_overview_part("gates", plan_gates)
         register_gate_source(gate_source)

@@ -193,3 +193,6 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.get_vote_display()} on {self.gate}"
+
+
+from .series.models import Occurrence, Recurrence  # noqa: E402, F401  (the models of recurring items)

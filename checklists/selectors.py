@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -19,11 +19,14 @@ from plans.offsets import format_offset
 from plans.permissions import can_coordinate
 from plans.selectors import my_roles
 from plans.slips import planned_offset
-from roles.models import Role
+from roles.models import Role, Shift
 from roles.permissions import can_act_for_role
+from roles.rota.oncall import next_shift, on_call_at, plan_shifts
 
 from .models import Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
 from .role_steps import DEPS, one_step_forecast, role_steps
+from .series.state import states_for_items
+from .series.times import SeriesState
 from .services import can_decide, can_raise_triggers, gate_blockers, gate_unset
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ class Row:
     planned: timedelta | None = None  # the offset as planned (plans.slips): what the page shows
     due_text: str = ""  # a clockless plan's due date as people read it (plans.duedates)
     fc: StepForecast | None = None  # a step's live forecast (planned vs forecast start and end, the slip)
+    series: SeriesState | None = None  # a recurring item: its occurrences' state (checklists.series)
 
     @property
     def children_done(self) -> int:
@@ -92,7 +96,12 @@ class Row:
         return f"{self.kind}-{self.obj.pk}"
 
 
-def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool) -> Row:
+def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool, series: SeriesState | None = None) -> Row:
+    if series is not None:  # a recurring item: the row is its current (or next) occurrence
+        slot = series.current or series.next
+        due = slot.due if slot is not None else None
+        offset = due - plan.t0 if due is not None else None
+        return Row("item", item, offset, due, series.state, can_act, planned=offset, series=series)
     due = item_due(plan, item.due_offset, item.due_by)  # late from here on (plans.lateness)
     blockers: list[Step | Gate] = []
     if item.status == ItemStatus.DONE:
@@ -177,7 +186,7 @@ def items_for_role(plan: Plan, role: Role | Unowned) -> QuerySet[Item]:
     return (
         Item.objects.filter(plan=plan)
         .filter(_owned_by(role))
-        .select_related("done_by", "checklist", "step", "gate", "parent")
+        .select_related("done_by", "checklist", "step", "gate", "parent", "recurrence")
         .prefetch_related(_ITEM_STEP_DEPS)
     )
 
@@ -208,7 +217,10 @@ def nest_rows(rows: list[Row]) -> list[Row]:
 def role_for(plan: Plan, slug: str) -> Role | Unowned:
     if slug == UNOWNED_SLUG:
         return Unowned(plan)
-    role = get_object_or_404(Role.objects.select_related("primary", "backup"), plan=plan, slug=slug)
+    has_rota = Exists(Shift.objects.filter(role=OuterRef("pk")))  # the on-call line's query only when needed
+    role = get_object_or_404(
+        Role.objects.select_related("primary", "backup").annotate(has_rota=has_rota), plan=plan, slug=slug
+    )
     role.plan = plan
     return role
 
@@ -216,7 +228,9 @@ def role_for(plan: Plan, slug: str) -> Role | Unowned:
 def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) -> dict[str, Any]:
     """The role's items and the steps it leads, in due order, with their states (5 queries)."""
     can_act = role_may(user, role)
-    rows = [item_row(plan, item, now=now, can_act=can_act) for item in items_for_role(plan, role)]
+    items = list(items_for_role(plan, role))
+    series = states_for_items(plan, items, now=now)  # one query, none when nothing recurs
+    rows = [item_row(plan, item, now=now, can_act=can_act, series=series.get(item.pk)) for item in items]
     steps, forecast = role_steps(plan, role.pk, now=now)
     rows += [step_row(plan, step, now=now, can_act=can_act, fc=forecast.get(step.pk)) for step in steps]
     rows.sort(key=_sort_key)
@@ -234,7 +248,18 @@ def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) 
         "step_summary": step_summary,
         "progress": progress,
         "roles": other_roles,
+        "on_call": role_on_call(plan, role, now),
     }
+
+
+def role_on_call(plan: Plan, role: Role | Unowned, now: datetime) -> dict[str, Any] | None:
+    """Who is on call for the role now and who takes over next (one query; none for the unowned page)."""
+    if isinstance(role, Unowned) or not getattr(role, "has_rota", True):
+        return None
+    shifts = plan_shifts(plan, role_ids=[role.pk])
+    if not shifts:
+        return None
+    return {"now": on_call_at(shifts, now).get(role.pk), "next": next_shift(shifts, role.pk, now)}
 
 
 def row_summary(rows: list[Row]) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]], tuple[int, int]]:
@@ -255,7 +280,8 @@ def row_summary(rows: list[Row]) -> tuple[list[tuple[str, str, int]], list[tuple
 
 def one_item_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now: datetime) -> Row:
     item = get_object_or_404(items_for_role(plan, role), pk=pk)
-    return item_row(plan, item, now=now, can_act=role_may(user, role))
+    series = states_for_items(plan, [item], now=now).get(item.pk)
+    return item_row(plan, item, now=now, can_act=role_may(user, role), series=series)
 
 
 def one_step_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now: datetime) -> Row:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("plans/<slug:plan>/roles/<slug:role>/", views.role_page, name="role"),
     path("plans/<slug:plan>/roles/<slug:role>/rows/", views.role_rows, name="role_rows"),
     path("plans/<slug:plan>/roles/<slug:role>/items/<int:pk>/", views.item_set, name="item_set"),
+    path(
+        "plans/<slug:plan>/roles/<slug:role>/items/<int:pk>/occurrences/<int:index>/",
+        views.occurrence_tick,
+        name="occurrence_tick",
+    ),
     path("plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/start/", views.step_start, name="step_start"),
     path("plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/finish/", views.step_finish, name="step_finish"),
     path("plans/<slug:plan>/gates/<slug:gate>/", views.gate_page, name="gate"),

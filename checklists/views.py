@@ -118,6 +118,22 @@ def item_set(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int) 
     return _row_response(request, plan, role_obj, "item", pk, message)
 
 
+@login_required
+@require_POST
+@member_plan
+def occurrence_tick(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, index: int) -> HttpResponse:
+    """Tick one occurrence of a recurring item (checklists.series); a role that does not own it gets 403."""
+    role_obj = role_for(plan, role)
+    if not items_for_role(plan, role_obj).filter(pk=pk).exists():
+        raise Http404("No such item on this role's page.")
+    message = ""
+    try:
+        services.item_occurrence_tick(pk, index=index, by=request.user, note=request.POST.get("note", "")[:2000])
+    except ValidationError as exc:
+        message = error_text(exc)
+    return _row_response(request, plan, role_obj, "item", pk, message)
+
+
 def _step_write(
     request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, action: Callable[..., Step]
 ) -> HttpResponse:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from plans.admin import PlanAdmin, PlanEventMixin, PlanScopedAdmin, SummaryInline, TimingFieldsMixin
 
-from .models import Contact, EscalationLevel, Role
+from .models import Contact, EscalationLevel, Role, Rota, Shift
 
 
 class RoleInline(SummaryInline, PlanScopedAdmin, TimingFieldsMixin, admin.TabularInline):
@@ -40,3 +41,27 @@ class EscalationLevelAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_filter = ("plan",)
     search_fields = ("name", "condition", "notes", "plan__name")
     filter_horizontal = ("roles",)
+
+
+@admin.register(Shift)
+class ShiftAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
+    """On-call shifts (issue 16): who is on call for a role from when to when, and their backup. A plan
+    file's ``rota:`` made them; edit them here (the export then writes them as ``shifts:``)."""
+
+    list_display = ("role", "start", "end", "person", "backup", "plan")
+    list_filter = ("plan", "role")
+    search_fields = ("role__name", "person__username", "backup__username", "plan__name")
+    autocomplete_fields = ("person", "backup")
+    offset_fields = ("start", "end")
+
+
+@admin.register(Rota)
+class RotaAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
+    """The rota a plan file wrote, read-only: the shifts are what counts (edit them under On-call shifts)."""
+
+    list_display = ("role", "start", "until", "length", "plan")
+    list_filter = ("plan",)
+    readonly_fields = ("plan", "role", "start", "until", "length", "people", "backups")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -92,3 +92,6 @@ class EscalationLevel(models.Model):
 
     def __str__(self) -> str:
         return f"L{self.level} {self.name}"
+
+
+from .rota.models import Rota, Shift  # noqa: E402, F401  (on-call rotas)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.apps import apps
@@ -275,6 +275,19 @@ def _start_step(world: World) -> None:
     services.step_start(world.step, by=world.users["owner"])
 
 
+def _recurring_item(world: World) -> None:
+    """The world's item repeats hourly, its first occurrence due now (checklists.series)."""
+    from django.utils import timezone
+
+    from checklists.models import Recurrence
+
+    start = timezone.now() - world.plan.t0
+    Recurrence.objects.update_or_create(  # fixture set-up
+        item=world.item,
+        defaults={"plan": world.plan, "every": timedelta(hours=1), "start": start, "until": start + timedelta(days=1)},
+    )
+
+
 def _open_poll(world: World) -> None:
     from checklists import services
 
@@ -409,6 +422,17 @@ ENTRIES = [
         data=lambda w: {"status": "done", "version": w.item.version, "note": "Checked the restore"},
         target=lambda w: w.item,
         fields={"status": "choice:open,done,skipped", "version": "int", "note": "text"},
+        htmx=True,
+    ),
+    Endpoint(
+        "checklists:occurrence_tick",
+        "write",
+        lambda w: {**_role(w), "pk": w.item.pk, "index": 0},
+        ROLE_A,
+        data=lambda w: {"note": "All green"},
+        prepare=_recurring_item,
+        target=lambda w: w.item,
+        fields={"note": "text"},
         htmx=True,
     ),
     Endpoint(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,9 +29,10 @@ from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, Ro
 from plans.runbook.selectors import plan_links, procedures
 from plans.schedule import plan_forecast
 from plans.wallclock import after_q, before_q
-from roles.models import Role
+from roles.models import Role, Shift
 
 from .clockless import open_entries
+from .oncall import on_call_rows, series_entries, series_of
 
 if TYPE_CHECKING:
     from communications.models import Delivery
@@ -69,6 +70,8 @@ class RoleRow:
     done: int = 0
     late: int = 0
     current_step: str | None = None
+    series: int = 0  # recurring items among its items (warroom.oncall)
+    rota: bool = False  # has on-call shifts
 
     @property
     def percent(self) -> int:
@@ -128,6 +131,7 @@ class Board:
     links: list[Any] = field(default_factory=list)  # filled link placeholders (bridge, status page, runbook)
     procedures: list[Any] = field(default_factory=list)  # the procedure the launch's state has called
     unowned: RoleRow | None = None  # the work no role owns (the coordinator's), in the totals
+    on_call: list[Any] = field(default_factory=list)  # who is on call now, per role with a rota (warroom.oncall)
     forecast: Forecast | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -204,10 +208,13 @@ def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list
     """Every role with the progress of its items and the steps it leads, late count and current step; the
     work no role owns is counted into ``unowned`` (coordinator's). Four queries."""
     people = ("first_name", "last_name", "username")
+    rota = Exists(Shift.objects.filter(role=OuterRef("pk")))
     rows = {
-        r[0]: RoleRow(r[0], r[1], r[2], _person(*r[3:6]), _person(*r[6:9]))
-        for r in Role.objects.filter(plan=plan).values_list(
-            "pk", "name", "order", *(f"primary__{f}" for f in people), *(f"backup__{f}" for f in people)
+        r[0]: RoleRow(r[0], r[1], r[2], _person(*r[3:6]), _person(*r[6:9]), rota=r[9])
+        for r in Role.objects.filter(plan=plan)
+        .annotate(has_rota=rota)
+        .values_list(
+            "pk", "name", "order", *(f"primary__{f}" for f in people), *(f"backup__{f}" for f in people), "has_rota"
         )
     }
     stats = (
@@ -218,13 +225,14 @@ def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list
             total=Count("id"),
             done=Count("id", filter=~Q(status=ItemStatus.OPEN)),
             late=Count("id", filter=Q(status=ItemStatus.OPEN) & item_late_q(plan, now)),
+            series=Count("recurrence"),
         )
     )
     unowned = unowned or RoleRow(0, "", 0, "", "")
     for s in stats:
         row = rows.get(s["rid"]) if s["rid"] is not None else unowned
         if row:
-            row.total, row.done, row.late = s["total"], s["done"], s["late"]
+            row.total, row.done, row.late, row.series = s["total"], s["done"], s["late"], s["series"]
     led = (
         Step.objects.filter(plan=plan)
         .values("lead_role_id")
@@ -371,10 +379,15 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     now = now or timezone.now()
     hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
     phase, next_phase = current_phase(plan, list(plan.phases.all()), now)
-    entries, late_total, lines_total = open_entries(plan, now) if plan.clockless else next_entries(plan, now)
-    shown_entries = pick_entries(entries)
     unowned = RoleRow(0, "No owner role", 0, "", "")
     roles = role_rows(plan, now, unowned)
+    series = series_of(plan, now, roles, unowned)  # recurring items, counted into their roles' rows
+    entries, late_total, lines_total = open_entries(plan, now) if plan.clockless else next_entries(plan, now)
+    more, late_series = series_entries(series, plan, now, Entry)
+    entries = sorted([*entries, *more], key=lambda e: (not e.late, e.offset or timedelta(0)))
+    late_total, lines_total = late_total + late_series, lines_total + len(more)
+    shown_entries = pick_entries(entries)
+    on_call = on_call_rows(plan, now, roles)
     roles.sort(key=lambda r: r.attention)
     shown, hidden = roles[:ROLE_ROWS], roles[ROLE_ROWS:]
     issues = list(open_issues(plan).select_related(None).select_related("owner_role")[:ISSUE_ROWS])
@@ -400,6 +413,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         items_total=sum(r.total for r in roles) + unowned.total,
         items_done=sum(r.done for r in roles) + unowned.done,
         unowned=unowned,
+        on_call=on_call,
         forecast=plan_forecast(plan, now=now),
         issues=rows,
         issues_more=max(0, sum(counts.values()) - len(rows)),

@@ -15,7 +15,9 @@ from plans.models import Plan
 from ..models import ChannelKind, Delivery, DeliveryStatus
 
 #: Reminders to people that may share one message (messages to channels never do).
-GROUPED_KINDS = frozenset({"item.due", "item.overdue", "step.due", "step.overdue", "step.late_start"})
+GROUPED_KINDS = frozenset(
+    {"item.due", "item.overdue", "step.due", "step.overdue", "step.late_start", "occurrence.due", "occurrence.overdue"}
+)
 
 
 def _link(body: str) -> str:
@@ -42,14 +44,15 @@ def group_rows(plan: Plan, rows: list[Delivery]) -> list[Delivery]:
             and row.status == DeliveryStatus.PENDING
             and row.channel_kind == ChannelKind.EMAIL
         ):
-            person = row.recipient.split(":L", 1)[0]
+            person = ":".join(row.recipient.split(":")[:2])  # user:<pk>, without a rung or occurrence suffix
             groups[(person, row.address)].append(row)
     for members in groups.values():
         if len(members) < 2:
             continue
-        late = {(m.source_kind.split(".")[0], m.source_id) for m in members if _is_late_notice(m)}
+        # (kind, source, recipient): an occurrence's number is in its recipient (communications.sources.oncall)
+        late = {(m.source_kind.split(".")[0], m.source_id, m.recipient) for m in members if _is_late_notice(m)}
         for m in members:  # "due at 10:00" next to "OVERDUE since 10:00" for the same thing says nothing new
-            if not _is_late_notice(m) and (m.source_kind.split(".")[0], m.source_id) in late:
+            if not _is_late_notice(m) and (m.source_kind.split(".")[0], m.source_id, m.recipient) in late:
                 m.status = DeliveryStatus.SKIPPED
                 m.note = "Not sent: it is already late; its overdue notice went in its place."
         members = [m for m in members if m.status == DeliveryStatus.PENDING]

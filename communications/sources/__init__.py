@@ -7,7 +7,8 @@ source is and how another app adds one).
 - :mod:`.schedule`: the communication plan (send moments, the sandboxed message context, rendering);
 - :mod:`.escalation`: unanswered issues climbing the escalation matrix;
 - :mod:`.by_hand`: a send to a named-only channel, emailed to the communications role to post by hand;
-- :mod:`.alarms`: a rollback trigger's alarm, to the people and internal channels the plan names.
+- :mod:`.alarms`: a rollback trigger's alarm, to the people and internal channels the plan names;
+- :mod:`.oncall`: reminders of each occurrence of a recurring item, and of the start of an on-call shift.
 
 Importing this package registers the built-in sources, in that order.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 # The built-in sources register on import, in this order (the order ``specs_for`` asks them in).
 # isort: off
-from . import reminders, schedule, escalation, by_hand, alarms
+from . import reminders, schedule, escalation, by_hand, alarms, oncall
 
 # isort: on
 from .by_hand import by_hand_specs, comms_role
@@ -50,6 +51,7 @@ from .schedule import (
 
 __all__ = [
     "alarms",
+    "oncall",
     "by_hand",
     "by_hand_specs",
     "comms_role",

@@ -1,5 +1,7 @@
 """Issue escalation as a source: an unacknowledged issue climbs the plan's escalation matrix, and each
-time-based rung it reaches (as ``issues.selectors`` works them out) notifies the rung's people."""
+time-based rung it reaches (as ``issues.selectors`` works them out) notifies the rung's people: for a role
+with an on-call rota, whoever is on call when the rung is reached (and their backup), else the role's
+primary and backup (roles.rota.oncall.page_people)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from .registry import DeliverySpec, fixed, holder_email, holders, register_relevance, register_source, when
+from .registry import DeliverySpec, fixed, holder_email, register_relevance, register_source, when
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -23,6 +25,7 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
     primary and backup of the rung's roles (and, at the first rung, of the issue's owner role)."""
     from issues.models import Issue, IssueStatus
     from issues.selectors import escalation_levels, rungs_reached
+    from roles.rota.oncall import on_call_at, page_people, plan_shifts
 
     if not plan.pk:
         return
@@ -32,20 +35,22 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
     if not levels:
         return
     longest = max(lvl.after for lvl in levels)
-    issues = (
+    issues = list(
         Issue.objects.filter(plan=plan, status=IssueStatus.OPEN, reported_at__gt=start - longest, reported_at__lte=end)
         .select_related("owner_role__primary", "owner_role__backup")
         .order_by("reported_at")
     )
     url = f"{settings.SITE_URL}/plans/{plan.slug}/issues/"
+    shifts = plan_shifts(plan) if issues else []  # one query: who is on call when each rung is reached
     for issue in issues:
         for lvl, due in rungs_reached(issue, levels, after=start, until=end):
             roles = list(roles_by_level[lvl.pk])
             if lvl == levels[0] and issue.owner_role is not None and issue.owner_role not in roles:
                 roles.append(issue.owner_role)
             seen: set[int] = set()
+            on_call = on_call_at(shifts, due)
             for role in roles:
-                for user, which in holders(role):
+                for user, which in page_people(role, on_call.get(role.pk)):
                     if user.pk in seen:
                         continue
                     seen.add(user.pk)

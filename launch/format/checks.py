@@ -14,6 +14,7 @@ from .alert_checks import alert_route_checks
 from .content_checks import CONTENT_CHECKS
 from .due_checks import due_rules
 from .schema import PlanDoc
+from .series_checks import SERIES_CHECKS
 
 Finding = tuple[tuple[Any, ...], str]
 
@@ -389,4 +390,5 @@ ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[
     _phase_checks,
     *CONTENT_CHECKS,
     alert_route_checks,
+    *SERIES_CHECKS,
 )

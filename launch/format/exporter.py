@@ -20,6 +20,7 @@ from roles.models import EscalationLevel
 from .alert_export import alerts_doc
 from .content_export import placeholders_doc, procedures_doc
 from .schema import PlanDoc
+from .series_export import repeat_doc, role_oncall_docs
 
 
 def _name(obj: Any) -> str | None:
@@ -87,6 +88,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
 
 
 def _roles_doc(plan: Plan) -> list[dict[str, Any]]:
+    oncall = role_oncall_docs(plan)
     return [
         {
             "name": r.name,
@@ -100,6 +102,7 @@ def _roles_doc(plan: Plan) -> list[dict[str, Any]]:
             "email": r.email,
             "chat": r.chat,
             "attributes": r.attributes,
+            **oncall.get(r.pk, {}),
         }
         for r in plan.roles.select_related("primary", "backup").order_by("order", "id")
     ]
@@ -189,7 +192,10 @@ def _checklists_doc(plan: Plan) -> list[dict[str, Any]]:
         Checklist.objects.filter(plan=plan)
         .select_related("role", "phase")
         .prefetch_related(
-            Prefetch("items", queryset=plan.items.select_related("owner_role", "step", "gate").order_by("order", "id"))
+            Prefetch(
+                "items",
+                queryset=plan.items.select_related("owner_role", "step", "gate", "recurrence").order_by("order", "id"),
+            )
         )
     )
     return [_checklist_doc(c, plan) for c in checklists.order_by("order", "id")]
@@ -293,6 +299,7 @@ def _item_doc(c: Checklist, it: Any, subs: list[Any], plan: Plan) -> dict[str, A
         "due_date": None if it.due_by is None else due_text(it.due_by, it.due_all_day, plan.zone),
         "required": it.required,
         "notes": it.notes,
+        "repeat": repeat_doc(plan, it),
         "items": [_item_doc(c, sub, [], plan) for sub in subs],
     }
     if it.owner_role_id != c.role_id:
@@ -301,7 +308,7 @@ def _item_doc(c: Checklist, it: Any, subs: list[Any], plan: Plan) -> dict[str, A
 
 
 def _dump_dict(doc: PlanDoc) -> dict[str, Any]:
-    data = doc.model_dump(mode="json", exclude_defaults=True)
+    data = doc.model_dump(mode="json", exclude_defaults=True, by_alias=True)
     data = {"format": doc.format, **data}
     # An item's explicit owner (even "none") differs from its checklist's: keep it although it looks default.
     for c_doc, c_data in zip(doc.checklists, data.get("checklists", []), strict=True):

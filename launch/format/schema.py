@@ -177,6 +177,53 @@ class PhaseDoc(Strict):
     steps: Entries[StepDoc] = []
 
 
+def _clock(value: str) -> str:
+    from checklists.series.times import parse_clock
+
+    value = clean_text(value, max_length=5)
+    clock = parse_clock(value)
+    if value != f"{clock:%H:%M}":
+        raise ValueError(f"{value!r}: write clock times as HH:MM, e.g. 09:00")
+    return value
+
+
+Clock = Annotated[str, AfterValidator(_clock)]
+Username = Annotated[str, Field(min_length=1), AfterValidator(_line(150))]
+
+
+class Aliased(Strict):
+    """``from`` is a Python keyword: the field is ``start``, written ``from:`` in the file."""
+
+    model_config = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=True, populate_by_name=True)
+
+
+class RepeatDoc(Aliased):
+    """An item that recurs (docs/plan-format.md, "Recurring items"): ``every`` or ``times``."""
+
+    every: Duration | None = None
+    times: Annotated[list[Clock], Field(max_length=48)] = []
+    start: Offset = Field(alias="from")
+    until: Offset
+    grace: Duration | None = None
+
+
+class RotaDoc(Aliased):
+    """An on-call rota: shifts of ``shift`` from ``from`` to ``until``, ``people`` in turn."""
+
+    start: Offset = Field(alias="from")
+    until: Offset
+    shift: Duration
+    people: Annotated[list[Username], Field(min_length=1, max_length=100)]
+    backups: Annotated[list[Username], Field(max_length=100)] = []
+
+
+class ShiftDoc(Aliased):
+    start: Offset = Field(alias="from")
+    until: Offset
+    person: Username
+    backup: Username | None = None
+
+
 class RoleDoc(Strict):
     name: Name120
     slug: Slug | None = None
@@ -189,6 +236,8 @@ class RoleDoc(Strict):
     email: Email = ""
     chat: Str120 = ""
     attributes: Data = {}
+    rota: RotaDoc | None = None
+    shifts: Entries[ShiftDoc] = []
 
 
 class ContactDoc(Strict):
@@ -229,6 +278,7 @@ class ItemDoc(Strict):
     due_date: DueDate | None = None  # a clockless plan's items only
     required: bool = True
     notes: Text = ""
+    repeat: RepeatDoc | None = None
     items: Entries[ItemDoc] = []  # sub-items, one level deep
 
 

@@ -27,6 +27,7 @@ from roles.models import Contact, EscalationLevel, Role
 
 from .alerts import create_alert_routes
 from .content import create_placeholders, create_procedures
+from .series import create_recurrences, create_rotas
 
 
 @dataclass
@@ -352,6 +353,7 @@ def _create_messages(doc: PlanDoc, made: Created) -> None:
 #: The sections in the order they are written: a section only refers to those before it.
 SECTIONS = (
     _create_roles,
+    create_rotas,
     _create_contacts,
     _create_escalation,
     _create_severity_slas,
@@ -361,6 +363,7 @@ SECTIONS = (
     _create_gates,
     create_placeholders,
     _create_checklists,
+    create_recurrences,
     _schedule,
     _create_risks,
     _create_metrics,

@@ -67,6 +67,15 @@ ROLLBACK_TRIGGERS = """rollback_triggers:
      sustained_for: 10m}
   - {description: "Learner or course data found corrupted (raised by a person)"}
 """
+# Work that repeats and who is on call (issue 16): a health check every 15 minutes through launch day, and
+# the support lead's 24/7 rota for launch week (Sam and Pat in 12-hour turns).
+LAUNCH_WATCH = """  - name: Launch watch
+    role: DevOps Engineer
+    items:
+      - title: Health check (dashboards green, error rate under 1 %)
+        repeat: {every: 15m, from: T+0, until: T+1d}
+"""
+SUPPORT_ROTA = "    rota: {from: T+0, until: T+7d, shift: 12h, people: [support, pm]}\n"
 # When the demo's plan was made: before anything in it was done (its first items are due at T-7d).
 CREATED_BEFORE_T0 = timedelta(days=8)
 # How long ago each demo issue was reported (the high one is inside its 30-minute response time).
@@ -82,6 +91,10 @@ def demo_text(t0_local: datetime) -> str:
         text = pattern.sub(replacement, text)
     if "\nrollback_triggers:" not in text:
         text = text.replace("\nchannels:\n", f"\n{ROLLBACK_TRIGGERS}\nchannels:\n", 1)
+    if "repeat:" not in text and "\nchecklists:\n" in text and "\nrisks:\n" in text:
+        text = text.replace("\nrisks:\n", f"\n{LAUNCH_WATCH}risks:\n", 1)
+    if "    rota:" not in text and "\n  - name: Support Lead\n" in text:
+        text = text.replace("\n  - name: Support Lead\n", f"\n  - name: Support Lead\n{SUPPORT_ROTA}", 1)
     return text
 
 

@@ -45,12 +45,13 @@ OFFSET_FIELDS = {"offset", "start_offset", "end_offset", "due_offset", "deadline
 
 class TimingFieldsMixin:
     """Offsets and durations appear as ``T-7d`` / ``2h`` instead of Django's ``-7 00:00:00``; long text
-    fields get small boxes so tabular inlines stay readable."""
+    fields get small boxes so tabular inlines stay readable. An admin names its other offset fields in
+    ``offset_fields`` (a shift's ``start`` and ``end``)."""
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if isinstance(db_field, models.DurationField):
             return _TimingField(
-                offset=db_field.name in OFFSET_FIELDS,
+                offset=db_field.name in OFFSET_FIELDS | set(getattr(self, "offset_fields", ())),
                 required=not db_field.blank,
                 initial=db_field.get_default() if db_field.has_default() else None,
                 label=db_field.verbose_name.capitalize(),

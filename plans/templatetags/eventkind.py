@@ -29,6 +29,7 @@ KIND_LABELS = {
     "issue.resolved": "Issue resolved",
     "item.due": "Item due",
     "item.noted": "Item note",
+    "item.occurrence_ticked": "Occurrence ticked",
     "item.overdue": "Item overdue",
     "item.ticked": "Item ticked",
     "kiosk.created": "Kiosk link made",

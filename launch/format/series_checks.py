@@ -1,0 +1,117 @@
+"""Checks for recurring items and on-call rotas (issue 16): the rules between a ``repeat:``'s or a
+``rota:``'s own fields, and the users a rota names (these need the database: the importer calls
+:func:`oncall_user_problems`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from checklists.series.times import MAX_SERIES
+from roles.rota.expand import MAX_SHIFTS
+
+from .schema import PlanDoc
+
+if TYPE_CHECKING:
+    from .loader import Parsed
+    from .problems import Problem
+
+Finding = tuple[tuple[Any, ...], str]
+
+
+def _series_count(rep: Any) -> int:
+    span = rep.until - rep.start
+    if rep.every:
+        return span // rep.every + 1
+    return (span.days + 2) * len(rep.times)
+
+
+def _repeat_rules(loc: tuple[Any, ...], item: Any, clockless: bool) -> list[Finding]:
+    rep = item.repeat
+    at = loc + ("repeat",)
+    found: list[Finding] = []
+    if clockless:
+        return [(at, f"a clockless plan has no T-0: item {item.title!r} cannot repeat")]
+    if (rep.every is None) == (not rep.times):
+        found.append((at, f"item {item.title!r}: repeat needs every (an interval) or times (clock times), one of them"))
+    elif rep.every is not None and rep.every <= timedelta(0):
+        found.append((at + ("every",), "every must be longer than 0"))
+    if rep.until < rep.start:
+        found.append((at + ("until",), f"item {item.title!r}: the repeat ends (until) before it starts (from)"))
+    elif not found and _series_count(rep) > MAX_SERIES:
+        found.append((at, f"item {item.title!r} would repeat more than {MAX_SERIES} times"))
+    if rep.grace is not None and rep.grace <= timedelta(0):
+        found.append((at + ("grace",), "grace must be longer than 0"))
+    if item.due is not None:
+        found.append((loc + ("due",), f"item {item.title!r} repeats: each occurrence is due on its own, drop due"))
+    if item.gate is not None:
+        found.append((loc + ("gate",), f"item {item.title!r} repeats: a gate criterion cannot (it is never done)"))
+    if item.items:
+        found.append((loc + ("items",), f"item {item.title!r} repeats: it cannot have sub-items"))
+    return found
+
+
+def repeat_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    found: list[Finding] = []
+    for i, cl in enumerate(doc.checklists):
+        for j, item in enumerate(cl.items):
+            loc = ("checklists", i, "items", j)
+            if item.repeat is not None:
+                found += _repeat_rules(loc, item, doc.clockless)
+            for k, sub in enumerate(item.items):
+                if sub.repeat is not None:
+                    found.append((loc + ("items", k, "repeat"), "a sub-item cannot repeat (make it an item)"))
+    return found
+
+
+def rota_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    found: list[Finding] = []
+    for i, role in enumerate(doc.roles):
+        loc = ("roles", i)
+        if (role.rota is not None or role.shifts) and doc.clockless:
+            found.append((loc + ("rota" if role.rota else "shifts",), "a clockless plan has no T-0: no on-call shifts"))
+            continue
+        if role.rota is not None and role.shifts:
+            found.append((loc + ("shifts",), f"role {role.name!r}: give rota or shifts, not both"))
+        rota = role.rota
+        if rota is not None:
+            if rota.shift <= timedelta(0):
+                found.append((loc + ("rota", "shift"), "a shift must be longer than 0"))
+            elif rota.until <= rota.start:
+                found.append((loc + ("rota", "until"), f"role {role.name!r}: the rota ends (until) before it starts"))
+            elif (rota.until - rota.start) / rota.shift > MAX_SHIFTS:
+                found.append((loc + ("rota", "shift"), f"role {role.name!r}: more than {MAX_SHIFTS} shifts"))
+        for k, shift in enumerate(role.shifts):
+            if shift.until <= shift.start:
+                found.append((loc + ("shifts", k, "until"), f"role {role.name!r}: a shift ends before it starts"))
+    return found
+
+
+def oncall_user_problems(parsed: Parsed) -> list[Problem]:
+    """Every username a rota or a shift names must be a user (one query)."""
+    from django.contrib.auth import get_user_model
+
+    from .problems import Problem
+
+    named: list[tuple[tuple[Any, ...], str, str]] = []
+    for i, role in enumerate(parsed.doc.roles):
+        if role.rota is not None:
+            named += [(("roles", i, "rota", "people", j), u, role.name) for j, u in enumerate(role.rota.people)]
+            named += [(("roles", i, "rota", "backups", j), u, role.name) for j, u in enumerate(role.rota.backups)]
+        for k, shift in enumerate(role.shifts):
+            named.append((("roles", i, "shifts", k, "person"), shift.person, role.name))
+            if shift.backup:
+                named.append((("roles", i, "shifts", k, "backup"), shift.backup, role.name))
+    if not named:
+        return []
+    users = set(
+        get_user_model().objects.filter(username__in={u for _, u, _ in named}).values_list("username", flat=True)
+    )
+    return [
+        Problem(parsed.line(loc), f"unknown user {username!r} on the rota of role {role!r}")
+        for loc, username, role in named
+        if username not in users
+    ]
+
+
+SERIES_CHECKS = (repeat_checks, rota_checks)

@@ -1,0 +1,67 @@
+"""Launch week, 11 hours 50 minutes in (issue 16): the board's "On call now" names who is on call for each
+role with a rota (and the backup, and who takes over next), the role page says it too and shows a
+recurring check as one row with its current occurrence, done and missed counts; ticking that occurrence
+on the page counts it done. With LC_SCREENSHOTS=docs the screenshots go to docs/oncall-board.png and
+docs/oncall-role.png."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from django.utils import timezone
+
+from launch.services.importer import import_plan_text
+from plans.models import Plan, PlanStatus
+from tests import factories
+from tests.browser.shots import keep
+
+if TYPE_CHECKING:
+    from pytest_django.live_server_helper import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+M = timedelta(minutes=1)
+
+
+def test_the_board_shows_who_is_on_call_now(browser: Any, login_page: Any, live_server: LiveServer) -> None:
+    coordinator = factories.UserFactory(username="coord")
+    names = {"sam": "Sam Okafor", "alice": "Alice Moreau", "bob": "Bob Lindqvist", "carol": "Carol Diaz"}
+    for username, full in names.items():
+        first, last = full.split()
+        factories.UserFactory(username=username, first_name=first, last_name=last)
+    text = (ROOT / "tests" / "runbooks" / "launch-week-oncall.yaml").read_text()
+    t0 = timezone.now().replace(second=0, microsecond=0) - (11 * 60 + 50) * M
+    plan = import_plan_text(text, filename="week.yaml", t0=t0, coordinator=coordinator)
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.STABILIZING)
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        login_page(page, coordinator)
+        page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
+        page.wait_for_selector("#wr-oncall")
+        rows = page.locator("#wr-oncall li")
+        assert rows.count() == 2
+        support = rows.nth(0).inner_text()
+        assert "Support Lead" in support and "Alice Moreau" in support and "/ Bob Lindqvist" in support
+        assert "next Bob Lindqvist" in support
+        sre = rows.nth(1).inner_text()
+        assert "SRE" in sre and "Bob Lindqvist" in sre
+        assert "Review the error logs #12" in page.inner_text(".wr-next")
+        keep(page, "oncall-board.png")
+
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(f"{live_server.url}/plans/{plan.slug}/roles/sre/")
+        assert "On call now: Bob Lindqvist" in page.inner_text("#on-call")
+        series = page.locator(".row-series", has_text="Review the error logs")
+        assert "#12 of 24" in series.inner_text() and "11 missed" in series.inner_text()
+        series.locator("[data-action=tick-occurrence]").click()
+        page.locator(".row-series .done-count", has_text="1 done").wait_for()
+        assert "9 missed" in page.locator(".row-series", has_text="Health check").inner_text()  # over, none ticked
+        keep(page, "oncall-role.png", full_page=True)
+    finally:
+        context.close()
