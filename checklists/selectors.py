@@ -19,6 +19,7 @@ from plans.offsets import format_offset
 from plans.permissions import can_coordinate
 from plans.selectors import my_roles
 from plans.slips import planned_offset
+from plans.wallclock import offset_of
 from roles.models import Role, Shift
 from roles.permissions import can_act_for_role
 from roles.rota.oncall import next_shift, on_call_at, plan_shifts
@@ -100,7 +101,7 @@ def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool, series: Se
     if series is not None:  # a recurring item: the row is its current (or next) occurrence
         slot = series.current or series.next
         due = slot.due if slot is not None else None
-        offset = due - plan.t0 if due is not None else None
+        offset = offset_of(plan, due) if due is not None else None
         return Row("item", item, offset, due, series.state, can_act, planned=offset, series=series)
     due = item_due(plan, item.due_offset, item.due_by)  # late from here on (plans.lateness)
     blockers: list[Step | Gate] = []

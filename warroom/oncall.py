@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from checklists.series.state import Series, plan_series
+from plans.wallclock import offset_of
 from roles.rota.oncall import next_shift, on_call_at, plan_shifts
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def series_entries(series: list[Series], plan: Plan, now: datetime, entry: Any) 
             continue
         is_late = s.state.late and slot is s.state.current
         late += is_late
-        out.append(entry("item", f"{s.title} #{slot.number}", s.role_name, slot.due, slot.due - plan.t0, is_late))
+        out.append(entry("item", f"{s.title} #{slot.number}", s.role_name, slot.due, offset_of(plan, slot.due), is_late))
     return out, late
 
 
