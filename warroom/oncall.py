@@ -59,7 +59,9 @@ def series_entries(series: list[Series], plan: Plan, now: datetime, entry: Any) 
             continue
         is_late = s.state.late and slot is s.state.current
         late += is_late
-        out.append(entry("item", f"{s.title} #{slot.number}", s.role_name, slot.due, offset_of(plan, slot.due), is_late))
+        out.append(
+            entry("item", f"{s.title} #{slot.number}", s.role_name, slot.due, offset_of(plan, slot.due), is_late)
+        )
     return out, late
 
 
