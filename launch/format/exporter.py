@@ -15,7 +15,7 @@ from plans.models import Phase, Plan, Step
 from plans.slips import planned_offset
 from roles.models import EscalationLevel
 
-from .content_export import placeholders_doc, procedures_doc
+from .content_export import issue_categories_doc, placeholders_doc, procedures_doc
 from .schema import PlanDoc
 
 
@@ -67,6 +67,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "contacts": _contacts_doc(plan),
             "escalation": _escalation_doc(plan),
             "severity_slas": _severity_slas_doc(plan),
+            "issue_categories": issue_categories_doc(plan),
             "phases": _phases_doc(plan, steps),
             "steps": [_step_doc(s, plan) for s in steps if s.phase_id is None],
             "gates": _gates_doc(plan),

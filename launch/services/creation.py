@@ -24,7 +24,7 @@ from plans.models import Phase, Plan, Risk, RollbackTrigger, Step, SuccessMetric
 from plans.services import plan_reschedule
 from roles.models import Contact, EscalationLevel, Role
 
-from .content import create_placeholders, create_procedures
+from .content import create_issue_categories, create_placeholders, create_procedures
 
 
 @dataclass
@@ -347,6 +347,7 @@ SECTIONS = (
     _create_contacts,
     _create_escalation,
     _create_severity_slas,
+    create_issue_categories,
     _create_phases,
     _create_steps,
     _link_step_dependencies,
