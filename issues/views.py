@@ -47,6 +47,7 @@ def issue_list(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     cards = {r.level.pk: r.cards for r in ladder}
     rows = issue_rows(unresolved, timed, now=now)
     for row in rows:
+        row.issue.plan = plan  # an unowned issue asks the plan who coordinates: no query per issue
         row.can_handle = services.can_handle(request.user, row.issue)
         row.contacts = cards.get(row.level.pk, []) if row.level is not None else []
     return render(

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 # The pinned budget per page, whatever the plan's size.
 BUDGET = {
     "home": 5,
-    "detail": 9,  # + placeholders and procedures (issue 10)
+    "detail": 10,  # + placeholders and procedures (issue 10), + the risks (issue 16)
     "timeline": 12,  # + the forecast (dependencies, gates, criteria, waiting steps) + the holds (plans.slips)
     "activity": 7,
     "role": 12,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
