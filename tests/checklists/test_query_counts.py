@@ -35,7 +35,8 @@ BUDGET = {
     "detail": 10,  # + placeholders and procedures (issue 10), + the risks (issue 16)
     "timeline": 12,  # + the forecast (dependencies, gates, criteria, waiting steps) + the holds (plans.slips)
     "activity": 7,
-    "role": 12,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
+    "role": 14,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours"),
+    # + the contacts attached to the role and its checklists' descriptions ("About this role", issue 16)
     "role_rows": 12,  # the role page's rows
     "gate": 13,  # + unfilled placeholders, blank thresholds (issue 10), the holds (plans.slips)
     "gate_poll": 11,  # + unfilled placeholders, blank thresholds

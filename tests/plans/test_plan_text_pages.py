@@ -42,7 +42,8 @@ roles:
     attributes: {Effort: 16 hours, Skills: "Operations, <b>procedures</b>"}
   - name: Executive Team
 contacts:
-  - {label: Hosting vendor, kind: vendor, organisation: Netlify, phone: "+1 (555) 010-0199", email: help@netlify.example}
+  - {label: Hosting vendor, kind: vendor, organisation: Netlify, phone: "+1 (555) 010-0199",
+     email: help@netlify.example}
   - {label: "<script>alert(1)</script>", kind: other, phone: "[PHONE]"}
   - {label: CEO, kind: emergency, role: Executive Team, name: Erin Exec, phone: "+1 555 010 0100"}
 escalation:
