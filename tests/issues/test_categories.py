@@ -101,7 +101,7 @@ def test_the_form_refuses_a_category_of_another_plan(client: Client, categorised
     assert response.status_code == 200 and not Issue.objects.exists()
 
 
-def test_no_category_select_when_the_plan_declares_none(client: Client, plan: Plan) -> None:
-    client.force_login(plan.coordinator)
+def test_no_category_select_when_the_plan_declares_none(client: Client, plan: Plan, coordinator: User) -> None:
+    client.force_login(coordinator)
     page = client.get(reverse("issues:list", args=[plan.slug])).content.decode()
     assert 'name="category"' not in page
