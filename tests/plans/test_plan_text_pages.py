@@ -31,6 +31,7 @@ name: Said
 extra:
   source: said.md
   war_room: Conference Room A
+  dashboards: "https://grafana.example.com/d/launch?x=<b>"
   contingency_plans: [Backup team members identified, Emergency vendor contacts]
 roles:
   - name: Operations Manager
@@ -161,7 +162,10 @@ def test_plan_page_shows_risks_and_the_plans_facts(client: Client, said: Plan, o
     assert 'id="risks"' in page and "Payment Processing" in page
     assert "probability low" in page and "impact high" in page
     assert "<li>Vendor confirmation obtained</li>" in page and "Manual processing available" in page
-    assert "What else the plan says (2 facts)" in page
+    assert "What else the plan says (3 facts)" in page
+    # a link; the markup after it stays text
+    assert '<a href="https://grafana.example.com/d/launch?x=" rel="nofollow">' in page and "&lt;b&gt;" in page
+    assert "x=<b>" not in page
     assert "<dt>War room</dt><dd>Conference Room A</dd>" in page
     assert "<li>Emergency vendor contacts</li>" in page
     assert "said.md" not in page  # the importer's bookkeeping, not a fact of the launch
