@@ -23,6 +23,7 @@ from plans.viewtools import member_plan
 from roles.models import Role
 
 from . import services
+from .about import role_about
 from .forms import DecisionForm, ItemSetForm, ReasonForm, VoteForm
 from .models import NoGoTrigger
 from .selectors import gate_for, items_for_role, led_by, one_item_row, one_step_row, role_for
@@ -48,8 +49,11 @@ def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpR
     ctx = role_page_data(plan, role_obj, user=request.user, now=now)
     tasks = role_tasks(plan, role_obj, now)  # what other apps give this role (posting by hand…)
     etag = _rows_etag_for(request, plan)
+    about = role_about(plan, role_obj)  # what the plan says about the role (issue 16)
     return render(
-        request, "checklists/role.html", {"plan": plan, "nav": "role", "rows_etag": etag, "tasks": tasks, **ctx}
+        request,
+        "checklists/role.html",
+        {"plan": plan, "nav": "role", "rows_etag": etag, "tasks": tasks, "about": about, **ctx},
     )
 
 

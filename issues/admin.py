@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from plans.admin import PlanEventMixin, PlanScopedAdmin
 
-from .models import Issue, SeveritySLA
+from .models import Issue, IssueCategory, SeveritySLA
 
 
 @admin.register(SeveritySLA)
@@ -14,10 +14,17 @@ class SeveritySLAAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     search_fields = ("description", "plan__name")
 
 
+@admin.register(IssueCategory)
+class IssueCategoryAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
+    list_display = ("name", "order", "plan")
+    list_filter = ("plan",)
+    search_fields = ("name", "plan__name")
+
+
 @admin.register(Issue)
 class IssueAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("number", "title", "severity", "status", "owner_role", "reported_at", "respond_by", "plan")
-    list_filter = ("plan", "severity", "status", ("owner_role", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("plan", "severity", "status", "category", ("owner_role", admin.RelatedOnlyFieldListFilter))
     search_fields = ("title", "description", "resolution", "plan__name")
     date_hierarchy = "reported_at"
     readonly_fields = ("acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by", "escalation_level")

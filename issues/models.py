@@ -35,6 +35,23 @@ class SeveritySLA(models.Model):
         return f"{self.get_severity_display()}: respond within {self.response_within}"
 
 
+class IssueCategory(models.Model):
+    """A kind of issue the plan tracks ("Performance", "Mobile app"): chosen when raising an issue and used
+    to filter the issues page. Declared by the plan file's ``issue_categories:``."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="issue_categories")
+    order = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="issue_category_unique_in_plan")]
+        verbose_name_plural = "issue categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class IssueStatus(models.TextChoices):
     OPEN = "open", "Open"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
@@ -49,6 +66,7 @@ class Issue(models.Model):
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     status = models.CharField(max_length=15, choices=IssueStatus.choices, default=IssueStatus.OPEN)
     owner_role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues")
+    category = models.ForeignKey(IssueCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="issues")
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reported_at = models.DateTimeField(default=timezone.now)
     respond_by = models.DateTimeField(null=True, blank=True, help_text="From the severity's response SLA.")

@@ -3,7 +3,7 @@ escalation rung each unanswered one has reached."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -11,9 +11,10 @@ from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from plans.models import Plan
+from roles.contacts import ContactCard
 from roles.models import EscalationLevel, Role
 
-from .models import SEVERITY_RANK, Issue, IssueStatus
+from .models import SEVERITY_RANK, Issue, IssueCategory, IssueStatus
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -80,6 +81,7 @@ class IssueRow:
     level: EscalationLevel | None
     remaining: timedelta | None  # until respond_by, for an unacknowledged issue with an SLA
     can_handle: bool = False  # may the viewer acknowledge and resolve it (set by the page)
+    contacts: list[ContactCard] = field(default_factory=list)  # who to call on its rung (set by the page)
 
     @property
     def breached(self) -> bool:
@@ -93,12 +95,16 @@ def issue_rows(
     return [IssueRow(i, reached_level(i, levels, now=now), i.response_remaining(now)) for i in issues]
 
 
-def plan_issues(plan: Plan, *, include_resolved: int = 20) -> tuple[list[Issue], list[Issue]]:
-    """For the issues page: every unresolved issue, and the latest resolved ones."""
-    unresolved = list(open_issues(plan))
-    resolved = list(
-        Issue.objects.filter(plan=plan, status=IssueStatus.RESOLVED)
-        .select_related("owner_role")
-        .order_by("-resolved_at")[:include_resolved]
-    )
+def plan_issues(
+    plan: Plan, *, include_resolved: int = 20, category: IssueCategory | None = None
+) -> tuple[list[Issue], list[Issue]]:
+    """For the issues page: every unresolved issue, and the latest resolved ones; only those of
+    ``category`` if one is given."""
+    unresolved_qs = open_issues(plan).select_related("category")
+    resolved_qs = Issue.objects.filter(plan=plan, status=IssueStatus.RESOLVED).select_related("owner_role", "category")
+    if category is not None:
+        unresolved_qs = unresolved_qs.filter(category=category)
+        resolved_qs = resolved_qs.filter(category=category)
+    unresolved = list(unresolved_qs)
+    resolved = list(resolved_qs.order_by("-resolved_at")[:include_resolved])
     return unresolved, resolved

@@ -16,7 +16,7 @@ from plans.services import event_record, plan_lock
 from plans.validators import LONG_TEXT_MAX, clean_text
 from roles.permissions import can_act_for_role, holds_any_role
 
-from .models import Issue, IssueStatus, Severity, SeveritySLA
+from .models import Issue, IssueCategory, IssueStatus, Severity, SeveritySLA
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -46,8 +46,10 @@ def issue_open(
     severity: str,
     description: str = "",
     owner_role: Role | None = None,
+    category: IssueCategory | None = None,
 ) -> Issue:
-    """Raise an issue. ``respond_by`` comes from the plan's response SLA for the severity."""
+    """Raise an issue. ``respond_by`` comes from the plan's response SLA for the severity; ``category`` is
+    one of the plan's declared issue categories (or none)."""
     if not can_raise(by, plan):
         raise PermissionDenied("Only people with a role in this launch, or its coordinator, may raise an issue.")
     title = clean_text(title, max_length=Issue._meta.get_field("title").max_length or 200, field="Title")
@@ -58,6 +60,8 @@ def issue_open(
         raise ValidationError(f"Unknown severity {severity!r}.")
     if owner_role is not None and owner_role.plan_id != plan.pk:
         raise ValidationError("The owner role belongs to another plan.")
+    if category is not None and category.plan_id != plan.pk:
+        raise ValidationError("The category belongs to another plan.")
     with transaction.atomic():
         locked = plan_lock(plan)
         now = timezone.now()
@@ -70,6 +74,7 @@ def issue_open(
             description=description.strip(),
             severity=severity,
             owner_role=owner_role,
+            category=category,
             reported_by=by,
             reported_at=now,
             respond_by=now + sla.response_within if sla else None,
@@ -79,8 +84,9 @@ def issue_open(
             kind="issue.opened",
             actor=by,
             role=owner_role,
-            summary=f"{Severity(severity).label} issue #{number}: {title}",
-            data={"issue": issue.pk, "severity": severity},
+            summary=f"{Severity(severity).label} issue #{number}: {title}"
+            + (f" ({category.name})" if category is not None else ""),
+            data={"issue": issue.pk, "severity": severity, "category": category.name if category else ""},
         )
     plan.revision = locked.revision
     return issue

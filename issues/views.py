@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 from launchcontrol.http import error_text
 from plans.models import Plan
 from plans.viewtools import member_plan
+from roles.contacts import escalation_ladder
 
 from . import services
 from .forms import IssueForm, ResolveForm
-from .models import Issue
-from .selectors import escalation_levels, issue_rows, plan_issues
+from .models import Issue, IssueCategory
+from .selectors import issue_rows, plan_issues
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
@@ -26,9 +27,10 @@ if TYPE_CHECKING:
 @login_required
 @member_plan
 def issue_list(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
-    form = IssueForm(plan=plan)
+    categories = list(IssueCategory.objects.filter(plan=plan).order_by("order", "id"))
+    form = IssueForm(plan=plan, categories_of=categories)
     if request.method == "POST":
-        form = IssueForm(request.POST, plan=plan)
+        form = IssueForm(request.POST, plan=plan, categories_of=categories)
         if form.is_valid():
             try:
                 issue = services.issue_open(plan, by=request.user, **form.cleaned_data)
@@ -37,11 +39,17 @@ def issue_list(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
             else:
                 messages.success(request, f"Raised #{issue.number} {issue.title}.")
                 return redirect("issues:list", plan.slug)
-    unresolved, resolved = plan_issues(plan)
+    shown = _chosen_category(request, categories)
+    unresolved, resolved = plan_issues(plan, category=shown)
     now = timezone.now()
-    rows = issue_rows(unresolved, escalation_levels(plan), now=now)
+    ladder = escalation_ladder(plan)  # every rung with who to call (issue 16)
+    timed = [r.level for r in ladder if not r.level.condition]
+    cards = {r.level.pk: r.cards for r in ladder}
+    rows = issue_rows(unresolved, timed, now=now)
     for row in rows:
+        row.issue.plan = plan  # an unowned issue asks the plan who coordinates: no query per issue
         row.can_handle = services.can_handle(request.user, row.issue)
+        row.contacts = cards.get(row.level.pk, []) if row.level is not None else []
     return render(
         request,
         "issues/list.html",
@@ -51,10 +59,20 @@ def issue_list(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
             "resolved": resolved,
             "form": form,
             "can_raise": services.can_raise(request.user, plan),
+            "categories": categories,
+            "shown_category": shown,
+            "ladder": ladder,
             "now": now,
             "nav": "issues",
         },
     )
+
+
+def _chosen_category(request: AuthenticatedHttpRequest, categories: list[IssueCategory]) -> IssueCategory | None:
+    """The category the page is filtered by (``?category=ID``), or None: all issues. An unknown value
+    shows all rather than an empty page."""
+    wanted = request.GET.get("category", "")
+    return next((c for c in categories if str(c.pk) == wanted), None)
 
 
 def _issue(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> Issue:

@@ -73,6 +73,7 @@ def plan_detail(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
             "clock": countdown(plan.t0, now, open_hold.started_at if open_hold else None),
             **ctx,
             **plan_content(plan),
+            "risks": list(plan.risks.select_related("owner_role").order_by("order", "id")),  # issue 16
         },
     )
 

@@ -38,6 +38,7 @@ from plans.runbook.selectors import pullable_triggers
 from plans.screens import screen_plan_id, screen_token
 from plans.services import kiosk_create, kiosk_revoke, reading_record
 from plans.viewtools import member_plan
+from roles.contacts import plan_contacts
 
 from . import selectors
 from .buckets import CACHE_SECONDS, current_bucket, remember_deadlines
@@ -274,6 +275,7 @@ def _board_page(request: HttpRequest, plan: Plan, *, poll_url: str, kiosk: bool)
         "server_now": int(time.time() * 1000),
         "is_coordinator": not kiosk and can_coordinate(request.user, plan),
         "pullable": [] if kiosk else pullable_triggers(plan, request.user),
+        "contacts": plan_contacts(plan),  # outside the cached fragment: the page, not every poll (issue 16)
     }
     response = render(request, "warroom/board.html", context)
     response["X-Server-Now"] = str(int(time.time() * 1000))

@@ -104,4 +104,16 @@ def phase_after_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -
     return found
 
 
-CONTENT_CHECKS = (phase_after_checks, placeholder_checks, procedure_checks, trigger_kind_checks, nested_item_checks)
+def issue_category_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    """Issue categories (issue 16): names unique, case-insensitively."""
+    return _unique([(("issue_categories", i), name) for i, name in enumerate(doc.issue_categories)], "issue category")
+
+
+CONTENT_CHECKS = (
+    phase_after_checks,
+    placeholder_checks,
+    procedure_checks,
+    trigger_kind_checks,
+    nested_item_checks,
+    issue_category_checks,
+)

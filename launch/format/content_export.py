@@ -13,6 +13,12 @@ def _name(obj: Any) -> str | None:
     return obj.name if obj is not None else None
 
 
+def issue_categories_doc(plan: Plan) -> list[str]:
+    from issues.models import IssueCategory
+
+    return list(IssueCategory.objects.filter(plan=plan).order_by("order", "id").values_list("name", flat=True))
+
+
 def placeholders_doc(plan: Plan) -> list[dict[str, Any]]:
     return [
         {

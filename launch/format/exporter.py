@@ -18,7 +18,7 @@ from plans.slips import planned_offset
 from roles.models import EscalationLevel
 
 from .alert_export import alerts_doc
-from .content_export import placeholders_doc, procedures_doc
+from .content_export import issue_categories_doc, placeholders_doc, procedures_doc
 from .schema import PlanDoc
 from .series_export import repeat_doc, role_oncall_docs
 
@@ -71,6 +71,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "contacts": _contacts_doc(plan),
             "escalation": _escalation_doc(plan),
             "severity_slas": _severity_slas_doc(plan),
+            "issue_categories": issue_categories_doc(plan),
             "phases": _phases_doc(plan, steps),
             "steps": [_step_doc(s, plan) for s in steps if s.phase_id is None],
             "gates": _gates_doc(plan),

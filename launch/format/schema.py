@@ -105,6 +105,7 @@ Entries = Annotated[list[T], Field(max_length=MAX_ENTRIES)]
 Name120 = Annotated[str, Field(min_length=1), AfterValidator(_line(120))]
 Name200 = Annotated[str, Field(min_length=1), AfterValidator(_line(200))]
 Name300 = Annotated[str, Field(min_length=1), AfterValidator(_line(300))]
+Name80 = Annotated[str, Field(min_length=1), AfterValidator(_line(80))]
 Str30 = Annotated[str, AfterValidator(_line(30))]
 Str60 = Annotated[str, AfterValidator(_line(60))]
 Str64 = Annotated[str, AfterValidator(_line(64))]
@@ -417,6 +418,7 @@ class PlanDoc(Strict):
     contacts: Entries[ContactDoc] = []
     escalation: Entries[EscalationDoc] = []
     severity_slas: Entries[SeverityDoc] = []
+    issue_categories: Entries[Name80] = Field(default=[], description="Kinds of issue the plan tracks.")
     phases: Entries[PhaseDoc] = []
     steps: Entries[StepDoc] = Field(default=[], description="Steps outside any phase.")
     gates: Entries[GateDoc] = []

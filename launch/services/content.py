@@ -29,6 +29,15 @@ def create_placeholders(doc: PlanDoc, made: Created) -> None:
             made.gates[gate].placeholders.add(placeholder)
 
 
+def create_issue_categories(doc: PlanDoc, made: Created) -> None:
+    """The plan's issue categories (issue 16), in file order."""
+    from issues.models import IssueCategory
+
+    IssueCategory.objects.bulk_create(
+        [IssueCategory(plan=made.plan, order=i, name=name) for i, name in enumerate(doc.issue_categories)]
+    )
+
+
 def create_procedures(doc: PlanDoc, made: Created) -> None:
     for i, proc in enumerate(doc.procedures):
         procedure = Procedure.objects.create(

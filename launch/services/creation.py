@@ -26,7 +26,7 @@ from plans.services import plan_reschedule
 from roles.models import Contact, EscalationLevel, Role
 
 from .alerts import create_alert_routes
-from .content import create_placeholders, create_procedures
+from .content import create_issue_categories, create_placeholders, create_procedures
 from .series import create_recurrences, create_rotas
 
 
@@ -357,6 +357,7 @@ SECTIONS = (
     _create_contacts,
     _create_escalation,
     _create_severity_slas,
+    create_issue_categories,
     _create_phases,
     _create_steps,
     _link_step_dependencies,

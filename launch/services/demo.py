@@ -38,8 +38,9 @@ PEOPLE = {
     "devops": ("Dev", "Ops", "devops-engineer", "technical-lead"),
     "dba": ("Dana", "Base", "dba", "qa-lead"),
     "qa": ("Quinn", "Assure", "qa-lead", "dba"),
-    "pm": ("Pat", "Product", "product-manager", "support-lead"),
+    "pm": ("Pat", "Product", "product-manager", "operations-manager"),
     "support": ("Sam", "Support", "support-lead", "product-manager"),
+    "ops": ("Olu", "Ops", "operations-manager", "support-lead"),  # the seed's lead of the Public Launch
 }
 # The launch is under way: what was due more than this long ago is done, except LEFT_OPEN, so the
 # room sees a realistic board (a late item or two, the launch-day steps in flight) rather than a wall

@@ -32,14 +32,15 @@ pytestmark = pytest.mark.django_db
 # The pinned budget per page, whatever the plan's size.
 BUDGET = {
     "home": 5,
-    "detail": 9,  # + placeholders and procedures (issue 10)
+    "detail": 10,  # + placeholders and procedures (issue 10), + the risks (issue 16)
     # + the forecast (dependencies, gates, criteria, waiting steps) + the holds (plans.slips)
     # + the gates each phase waits for (issue 10: a phase placed after a gate)
     "timeline": 13,
     "activity": 7,
-    "role": 15,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
+    "role": 17,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
     # + the live forecast of the role's steps (issue 10): the plan's gates, their criteria, the steps waiting
     # for them (plans.timing); the plan's steps replace the role's own query, so nothing grows per step
+    # + the contacts attached to the role and its checklists' descriptions ("About this role", issue 16)
     "role_rows": 15,  # the role page's rows
     "gate": 13,  # + unfilled placeholders, blank thresholds (issue 10), the holds (plans.slips)
     "gate_poll": 11,  # + unfilled placeholders, blank thresholds
