@@ -25,7 +25,7 @@ define installer
 $$( if [ -n "$(NO_UV)" ]; then :; \
     elif [ -n "$(UV)" ]; then echo "$(UV)"; \
     elif [ -x $(UV_HOME)/bin/uv ]; then echo $(UV_HOME)/bin/uv; \
-    elif $(PY) -m pip install --quiet --disable-pip-version-check --target $(UV_HOME) uv >&2 \
+    elif $(PY) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(UV_HOME) uv >&2 \
          && [ -x $(UV_HOME)/bin/uv ]; then echo $(UV_HOME)/bin/uv; \
     else echo "make: could not fetch uv with pip; installing with pip instead" >&2; fi )
 endef
@@ -34,7 +34,7 @@ uv="$(installer)"; \
 if [ -n "$$uv" ] && UV_LINK_MODE=copy "$$uv" pip install --quiet --python $(BIN)/python $(1); then :; \
 else \
   $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null; \
-  $(BIN)/python -m pip install --quiet --disable-pip-version-check $(1); \
+  $(BIN)/python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $(1); \
 fi
 endef
 
@@ -59,8 +59,11 @@ migrate: app-install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
-run: demo
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+# collectstatic needs no database: it runs beside the migrations and the demo, not after them.
+run: app-install
+	@$(BIN)/python manage.py collectstatic --noinput --verbosity 0 & static=$$!; \
+	$(BIN)/python manage.py migrate --noinput && $(BIN)/python manage.py load_demo; ok=$$?; \
+	wait $$static && exit $$ok
 	$(BIN)/honcho -f Procfile.dev start
 
 test: install
