@@ -43,6 +43,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     heavy_first(items)
 
 
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``--dist load`` (the default), hand the long first tests out round-robin (tests/scheduling.py)."""
+    if config.getoption("dist") != "load":
+        return None
+    from tests.scheduling import RoundRobinFirst
+
+    return RoundRobinFirst(config, log)
+
+
 def _unavailable(what: str, why: str) -> None:
     if IN_CI:
         pytest.fail(f"{what} is required in CI but unavailable: {why}", pytrace=False)

@@ -1,12 +1,14 @@
 """The order the suite runs in: the longest tests first, so that under pytest-xdist the processes finish
 together instead of one of them starting a minute-long test when the other has nothing left to do.
 
-pytest-xdist's default ``--dist load`` hands the first quarter of the tests out round-robin, in collection
-order, and the rest as the processes ask for more; each process runs what it was given in that order. So
-putting the long tests at the front spreads them over the processes and starts them at once; the short
-ones fill in behind. ``tests/conftest.py`` calls :func:`heavy_first` from ``pytest_collection_modifyitems``
-(every xdist process collects the same way, so they agree on the order). The order is only an order: every
-test still runs, with the same fixtures and assertions.
+pytest-xdist's ``--dist load`` (the default) hands each process a block of consecutive tests first (a
+quarter of its share), then more as it asks; each process runs what it was given in that order. With the
+long tests at the front, that first block would give them all to one process. So ``tests/conftest.py``
+puts the long tests first (:func:`heavy_first`, from ``pytest_collection_modifyitems``: every xdist process
+collects the same way, so they agree on the order) and makes the scheduler hand out that first quarter one
+test at a time, round-robin (:class:`RoundRobinFirst`): the long tests start at once, spread over the
+processes, and the short ones fill in behind. The order is only an order: every test still runs, once,
+with the same fixtures and assertions.
 
 ``LONGEST`` lists the slowest tests, longest first, from ``pytest --durations`` (README, "How long they
 take"); a test missing from it runs after them. Then come the tests that drive Chromium, start processes
@@ -15,7 +17,10 @@ or a live server, or need a transactional database (each flushes every table aft
 
 from __future__ import annotations
 
+from itertools import cycle
 from typing import TYPE_CHECKING
+
+from xdist.scheduler import LoadScheduling
 
 if TYPE_CHECKING:
     import pytest
@@ -60,3 +65,29 @@ def _rank(item: pytest.Item) -> tuple[int, int]:
 def heavy_first(items: list[pytest.Item]) -> None:
     """Reorder ``items`` in place: the longest first, then the heavy ones, then the rest (stable)."""
     items.sort(key=_rank)
+
+
+class RoundRobinFirst(LoadScheduling):
+    """``--dist load``, except that the first quarter of the tests goes out one at a time, round-robin,
+    instead of in one block per process; the rest is scheduled exactly as by ``LoadScheduling``."""
+
+    def schedule(self) -> None:
+        assert self.collection_is_completed
+        started = self.collection is not None  # type: ignore[has-type]
+        if started or not self._check_nodes_have_same_collection():
+            super().schedule()  # a node added later, or different collections: xdist's own handling
+            return
+        collection = next(iter(self.node2collection.values()))
+        self.collection = collection
+        self.pending[:] = range(len(collection))
+        if not collection:
+            return
+        if self.maxschedchunk is None:  # type: ignore[has-type]
+            self.maxschedchunk = len(collection)
+        first = min(len(self.pending), max(len(collection) // 4, 2 * len(self.nodes)))
+        nodes = cycle(self.nodes)
+        for _ in range(first):
+            self._send_tests(next(nodes), 1)
+        if not self.pending:
+            for node in self.nodes:
+                node.shutdown()
