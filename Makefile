@@ -9,31 +9,44 @@ export DJANGO_SETTINGS_MODULE ?= launchcontrol.settings
 
 .PHONY: install app-install run migrate demo test fuzz lint typecheck bench bench-admin screenshot browser clean
 
-# uv installs in seconds what pip takes a minute or more for (parallel downloads, a shared cache): the
-# Makefile uses it when it is on PATH (https://docs.astral.sh/uv/), pip otherwise. Same packages either way.
+# uv installs in seconds what pip takes a minute or more for (parallel downloads, a shared cache, no
+# ensurepip): the Makefile uses uv when it is on PATH (https://docs.astral.sh/uv/). When it is not, it
+# fetches uv from PyPI with the interpreter's own pip into .venv/.uv (a few seconds), then creates the
+# virtualenv without pip (ensurepip alone costs more than installing every package with uv). If that
+# fails (no pip, no PyPI), or NO_UV=1, it falls back to plain pip. Same packages either way.
 UV := $(shell command -v uv 2>/dev/null)
+UV_HOME := $(VENV)/.uv
 # Test processes (pytest-xdist): `auto` is one per core. PYTEST_WORKERS=0 runs the suite in one process.
 PYTEST_WORKERS ?= auto
+
+# `installer` prints the uv to use (bootstrapping it the first time), or nothing for pip. `pkg_install`
+# installs its argument with that uv, or with pip (ensurepip on first use) when there is none or uv fails.
+define installer
+$$( if [ -n "$(NO_UV)" ]; then :; \
+    elif [ -n "$(UV)" ]; then echo "$(UV)"; \
+    elif [ -x $(UV_HOME)/bin/uv ]; then echo $(UV_HOME)/bin/uv; \
+    elif $(PY) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target $(UV_HOME) uv >&2 \
+         && [ -x $(UV_HOME)/bin/uv ]; then echo $(UV_HOME)/bin/uv; \
+    else echo "make: could not fetch uv with pip; installing with pip instead" >&2; fi )
+endef
+define pkg_install
+uv="$(installer)"; \
+if [ -n "$$uv" ] && UV_LINK_MODE=copy "$$uv" pip install --quiet --python $(BIN)/python $(1); then :; \
+else \
+  $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null; \
+  $(BIN)/python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $(1); \
+fi
+endef
 
 # Two stamps: `make run` needs only the app's packages (the first page sooner); the suite, the linters and
 # the benchmarks need the [dev] extra too (pytest, Playwright, mypy...), installed on their first use.
 $(STAMP): pyproject.toml
-ifdef UV
-	@test -x $(BIN)/python || $(UV) venv --quiet --python $(PY) $(VENV)
-	$(UV) pip install --quiet --python $(BIN)/python -e .
-else
-	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
-endif
+	@test -x $(BIN)/python || $(PY) -m venv --without-pip $(VENV)
+	@$(call pkg_install,-e .)
 	@touch $(STAMP)
 
 $(DEV_STAMP): $(STAMP)
-ifdef UV
-	$(UV) pip install --quiet --python $(BIN)/python -e '.[dev]'
-else
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-endif
+	@$(call pkg_install,-e '.[dev]')
 	@touch $(DEV_STAMP)
 
 install: $(DEV_STAMP)
@@ -46,12 +59,18 @@ migrate: app-install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
-run: demo
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+# The first page sooner: the migrations and the demo in one process (starting Django costs seconds of CPU,
+# most of a minute on a busy machine), and collectstatic, which needs no database, beside them and the
+# server's start (with DEBUG on, as here, WhiteNoise serves from the apps' static folders anyway).
+MIGRATE_AND_DEMO := import django; django.setup(); from django.core.management import call_command; \
+	call_command("migrate", interactive=False); call_command("load_demo")
+run: app-install
+	@$(BIN)/python manage.py collectstatic --noinput --verbosity 0 & \
+	$(BIN)/python -c '$(MIGRATE_AND_DEMO)'
 	$(BIN)/honcho -f Procfile.dev start
 
 test: install
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 # The fuzz suite, longer: FUZZ_EXAMPLES examples per fuzz test (a few per endpoint run in `make test`).
 FUZZ_EXAMPLES ?= 2000

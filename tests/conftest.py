@@ -35,6 +35,24 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first, so the pytest-xdist processes finish together (tests/scheduling.py)."""
+    from tests.scheduling import heavy_first
+
+    heavy_first(items)
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``--dist load`` (the default), hand the long first tests out round-robin (tests/scheduling.py)."""
+    if config.getoption("dist") != "load":
+        return None
+    from tests.scheduling import RoundRobinFirst
+
+    return RoundRobinFirst(config, log)
+
+
 def _unavailable(what: str, why: str) -> None:
     if IN_CI:
         pytest.fail(f"{what} is required in CI but unavailable: {why}", pytrace=False)

@@ -1,0 +1,93 @@
+"""The order the suite runs in: the longest tests first, so that under pytest-xdist the processes finish
+together instead of one of them starting a minute-long test when the other has nothing left to do.
+
+pytest-xdist's ``--dist load`` (the default) hands each process a block of consecutive tests first (a
+quarter of its share), then more as it asks; each process runs what it was given in that order. With the
+long tests at the front, that first block would give them all to one process. So ``tests/conftest.py``
+puts the long tests first (:func:`heavy_first`, from ``pytest_collection_modifyitems``: every xdist process
+collects the same way, so they agree on the order) and makes the scheduler hand out that first quarter one
+test at a time, round-robin (:class:`RoundRobinFirst`): the long tests start at once, spread over the
+processes, and the short ones fill in behind. The order is only an order: every test still runs, once,
+with the same fixtures and assertions.
+
+``LONGEST`` lists the slowest tests, longest first, from ``pytest --durations`` (README, "How long they
+take"); a test missing from it runs after them. Then come the tests that drive Chromium, start processes
+or a live server, or need a transactional database (each flushes every table afterwards), then the rest.
+"""
+
+from __future__ import annotations
+
+from itertools import cycle
+from typing import TYPE_CHECKING
+
+from xdist.scheduler import LoadScheduling
+
+if TYPE_CHECKING:
+    import pytest
+
+#: The slowest tests (node id prefixes), longest first: measured with ``--durations`` on two cores.
+LONGEST = (
+    "tests/communications/test_outbox_fault_run.py::",  # real workers, Redis and outages: ~70 s, mostly waiting
+    "tests/communications/test_outbox.py::test_whole_plan_each_reminder_and_message_once_at_its_time",
+    "tests/communications/test_worker_kill.py::",
+    "tests/browser/test_board_fit.py::",
+    "tests/browser/test_warroom.py::test_stale_banner_when_polls_fail_and_recovery",
+    "tests/communications/test_outbox_faults.py::test_the_migration_gives_every_existing_row_its_own_key",
+    "tests/checklists/test_query_counts.py::",
+    "tests/browser/test_warroom.py::",
+    "tests/browser/test_csp.py::",
+    "tests/browser/test_first_hour.py::",
+    "tests/browser/test_role_page.py::",
+    "tests/communications/test_builtin_template.py::",
+    "tests/test_deploy.py::",
+    "tests/test_login_throttle.py::",
+)
+
+#: Fixtures that make a test slow to set up or tear down (a browser page, a server, a database flush).
+HEAVY_FIXTURES = frozenset(
+    {"page", "browser", "live_server", "login_page", "transactional_db", "django_db_reset_sequences"}
+)
+
+
+def _rank(item: pytest.Item) -> tuple[int, int]:
+    node = item.nodeid
+    for n, prefix in enumerate(LONGEST):
+        if node.startswith(prefix):
+            return (0, n)
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if fixtures & HEAVY_FIXTURES or transactional or item.get_closest_marker("browser"):
+        return (1, 0)
+    return (2, 0)
+
+
+def heavy_first(items: list[pytest.Item]) -> None:
+    """Reorder ``items`` in place: the longest first, then the heavy ones, then the rest (stable)."""
+    items.sort(key=_rank)
+
+
+class RoundRobinFirst(LoadScheduling):
+    """``--dist load``, except that the first quarter of the tests goes out one at a time, round-robin,
+    instead of in one block per process; the rest is scheduled exactly as by ``LoadScheduling``."""
+
+    def schedule(self) -> None:
+        assert self.collection_is_completed
+        started = self.collection is not None  # type: ignore[has-type]
+        if started or not self._check_nodes_have_same_collection():
+            super().schedule()  # a node added later, or different collections: xdist's own handling
+            return
+        collection = next(iter(self.node2collection.values()))
+        self.collection = collection
+        self.pending[:] = range(len(collection))
+        if not collection:
+            return
+        if self.maxschedchunk is None:  # type: ignore[has-type]
+            self.maxschedchunk = len(collection)
+        first = min(len(self.pending), max(len(collection) // 4, 2 * len(self.nodes)))
+        nodes = cycle(self.nodes)
+        for _ in range(first):
+            self._send_tests(next(nodes), 1)
+        if not self.pending:
+            for node in self.nodes:
+                node.shutdown()
