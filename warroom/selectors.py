@@ -22,13 +22,14 @@ from communications.models import Message
 from issues.models import Issue, IssueStatus
 from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.forecast import Forecast
-from plans.lateness import late_cutoff, step_is_late
+from plans.lateness import late_cutoff
 from plans.metrics import trigger_state
-from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
+from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, StepStatus
 from plans.runbook.selectors import plan_links, procedures
-from plans.schedule import plan_forecast
+from plans.schedule import StepRow, plan_forecast, step_rows
 from roles.models import Role
 
+from . import steps as step_lines
 from .clockless import open_entries
 
 if TYPE_CHECKING:
@@ -126,6 +127,7 @@ class Board:
     procedures: list[Any] = field(default_factory=list)  # the procedure the launch's state has called
     unowned: RoleRow | None = None  # the work no role owns (the coordinator's), in the totals
     forecast: Forecast | None = None
+    step_rows: list[StepRow] = field(default_factory=list)  # the plan's steps, read once for every panel
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -156,10 +158,11 @@ def current_phase(phases: list[Phase], elapsed: timedelta) -> tuple[Phase | None
     return current, upcoming
 
 
-def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
+def next_entries(plan: Plan, now: datetime, steps: list[StepRow] | None = None) -> tuple[list[Entry], int, int]:
     """Open steps and items due within 30 minutes or already late, late ones first (oldest first).
     Returns the candidate rows (at most ``NEXT_ROWS`` late and ``NEXT_ROWS`` upcoming items, and the
-    open steps), how many are late in all and how many lines there are in all. Four queries."""
+    open steps), how many are late in all and how many lines there are in all. Three queries, and one
+    for the steps unless they are given (``plans.schedule.step_rows``)."""
     elapsed = _elapsed(plan, now)
     horizon = elapsed + WINDOW
     open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
@@ -173,23 +176,21 @@ def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
         .order_by("due_offset", "id")
         .values_list(*fields)
     )
-    steps = (
-        Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS], offset__lte=horizon)
-        .order_by("offset", "order")
-        .values_list("name", "offset", "duration", "status", "lead_role__name")
-    )
+    open_steps = step_lines.open_steps(step_rows(plan) if steps is None else steps, horizon)
     entries: list[Entry] = []
     late_steps = 0
-    for name, offset, duration, status, role in steps:
-        late = step_is_late(t0=plan.t0, offset=offset, duration=duration, status=status, now=now)
-        state = "in_progress" if status == StepStatus.IN_PROGRESS else "late" if late else "pending"
+    for step in open_steps:
+        late = step_lines.row_is_late(plan, step, now)
+        state = "in_progress" if step.status == StepStatus.IN_PROGRESS else "late" if late else "pending"
         late_steps += late
-        entries.append(Entry("step", name, role or "", plan.at(offset), offset, late, state))
+        entries.append(
+            Entry("step", step.name, step.lead_role_name or "", plan.at(step.offset), step.offset, late, state)
+        )
     for rows, late in ((late_items[:NEXT_ROWS], True), (next_items[:NEXT_ROWS], False)):
         for title, due, owner, checklist_role in rows:
             entries.append(Entry("item", title, owner or checklist_role or "", plan.at(due), due, late))
     entries.sort(key=lambda e: (not e.late, e.offset or timedelta(0)))
-    return entries, counts["late"] + late_steps, counts["total"] + len(steps)
+    return entries, counts["late"] + late_steps, counts["total"] + len(open_steps)
 
 
 def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4) -> list[Entry]:
@@ -201,9 +202,12 @@ def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4
     return late[:n_late] + upcoming[: rows - n_late]
 
 
-def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list[RoleRow]:
+def role_rows(
+    plan: Plan, now: datetime, unowned: RoleRow | None = None, steps: list[StepRow] | None = None
+) -> list[RoleRow]:
     """Every role with the progress of its items and the steps it leads, late count and current step; the
-    work no role owns is counted into ``unowned`` (coordinator's). Four queries."""
+    work no role owns is counted into ``unowned`` (coordinator's). Two queries, and one for the steps
+    unless they are given (``plans.schedule.step_rows``)."""
     elapsed = _elapsed(plan, now)
     people = ("first_name", "last_name", "username")
     rows = {
@@ -227,29 +231,9 @@ def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list
         row = rows.get(s["rid"]) if s["rid"] is not None else unowned
         if row:
             row.total, row.done, row.late = s["total"], s["done"], s["late"]
-    led = (
-        Step.objects.filter(plan=plan)
-        .values("lead_role_id")
-        .annotate(total=Count("id"), done=Count("id", filter=Q(status__in=[StepStatus.DONE, StepStatus.SKIPPED])))
-        .order_by()
-    )
-    for lead in led:
-        row = rows.get(lead["lead_role_id"]) if lead["lead_role_id"] is not None else unowned
-        if row:
-            row.total += lead["total"]
-            row.done += lead["done"]
-    steps = Step.objects.filter(plan=plan, lead_role__isnull=False).filter(
-        Q(status=StepStatus.IN_PROGRESS) | Q(status=StepStatus.PENDING, offset__lt=elapsed)
-    )
-    for role_id, name, status, offset, duration in steps.order_by("offset").values_list(
-        "lead_role_id", "name", "status", "offset", "duration"
-    ):
-        row = rows.get(role_id)
-        if row is None:
-            continue
-        if status == StepStatus.IN_PROGRESS:
-            row.current_step = row.current_step or name
-        row.late += step_is_late(t0=plan.t0, offset=offset, duration=duration, status=status, now=now)
+    steps = step_rows(plan) if steps is None else steps
+    step_lines.count_led(steps, rows, unowned)
+    step_lines.mark_running_and_late(plan, steps, rows, now, elapsed)
     return list(rows.values())
 
 
@@ -368,10 +352,11 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     elapsed = _elapsed(plan, now)
     hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
     phase, next_phase = current_phase(list(plan.phases.all()), elapsed)
-    entries, late_total, lines_total = open_entries(plan) if plan.clockless else next_entries(plan, now)
+    steps = step_rows(plan)
+    entries, late_total, lines_total = open_entries(plan) if plan.clockless else next_entries(plan, now, steps)
     shown_entries = pick_entries(entries)
     unowned = RoleRow(0, "No owner role", 0, "", "")
-    roles = role_rows(plan, now, unowned)
+    roles = role_rows(plan, now, unowned, steps)
     roles.sort(key=lambda r: r.attention)
     shown, hidden = roles[:ROLE_ROWS], roles[ROLE_ROWS:]
     issues = list(open_issues(plan).select_related(None).select_related("owner_role")[:ISSUE_ROWS])
@@ -397,7 +382,8 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         items_total=sum(r.total for r in roles) + unowned.total,
         items_done=sum(r.done for r in roles) + unowned.done,
         unowned=unowned,
-        forecast=plan_forecast(plan, now=now),
+        forecast=plan_forecast(plan, now=now, rows=steps),
+        step_rows=steps,
         issues=rows,
         issues_more=max(0, sum(counts.values()) - len(rows)),
         issue_counts=counts,
@@ -410,23 +396,22 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     )
 
 
-def next_deadlines(plan: Plan, now: datetime, until: datetime) -> list[datetime]:
+def next_deadlines(plan: Plan, now: datetime, until: datetime, board: Board | None = None) -> list[datetime]:
     """The moments in ``(now, until]`` at which the board changes with no event: an item or step becoming
-    late or entering the next-30-minutes list, a breaching rollback trigger becoming an alarm. Three
-    queries. The poll's cache bucket turns over at each (warroom.views), so a change reaches the screens
-    within one poll interval, not at the next minute."""
+    late or entering the next-30-minutes list, a breaching rollback trigger becoming an alarm. The poll's
+    cache bucket turns over at each (warroom.views), so a change reaches the screens within one poll
+    interval, not at the next minute. One query after a render (``board``: its steps and trigger states,
+    read at its ``now``), five without."""
     elapsed, ahead = late_cutoff(plan.t0, now), late_cutoff(plan.t0, until)
     moments: list[datetime] = []
     open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
     window = Q(due_offset__gte=elapsed, due_offset__lte=ahead) | Q(
         due_offset__gte=elapsed - WINDOW, due_offset__lte=ahead - WINDOW
     )
-    for (due,) in open_items.filter(window).values_list("due_offset")[:500]:
+    for (due,) in open_items.filter(window).order_by("due_offset").values_list("due_offset")[:500]:
         if due is not None:
             moments += [plan.t0 + due, plan.t0 + due - WINDOW]
-    steps = Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
-    for offset, duration in steps.values_list("offset", "duration")[:500]:
-        moments += [plan.t0 + offset, plan.t0 + offset + duration, plan.t0 + offset - WINDOW]
-    _, states = metrics(plan, now)
+    moments += step_lines.step_deadlines(plan, board.step_rows if board else step_rows(plan), WINDOW)
+    states = board.alarms if board else metrics(plan, now)[1]
     moments += [s.alarm_at for s in states if s.breaching and not s.in_breach and s.alarm_at is not None]
     return sorted({m for m in moments if now < m <= until})

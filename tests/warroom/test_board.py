@@ -22,7 +22,7 @@ from plans.kiosk import kiosk_token
 from plans.models import KioskLink, PlanStatus, RollbackTrigger
 from plans.services import hold_start, kiosk_create, kiosk_revoke, reading_record
 from tests import factories
-from warroom import views
+from warroom import selectors, views
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -147,9 +147,9 @@ def test_one_render_serves_every_screen(
     calls = []
     real = views.render_board
 
-    def counting(plan: Plan) -> str:
+    def counting(plan: Plan, board: selectors.Board | None = None) -> str:
         calls.append(plan.pk)
-        return real(plan)
+        return real(plan, board)
 
     monkeypatch.setattr(views, "render_board", counting)
     other = factories.UserFactory(username="other-viewer")

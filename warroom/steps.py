@@ -1,0 +1,78 @@
+"""The board's step lines, taken from the plan's steps read once per render (``plans.schedule.step_rows``):
+the steps in "next 30 minutes", the steps each role leads (done, late, the one running) and the moments a
+step makes the board change by itself. Pure functions over the rows: no query.
+
+Before, each of these read the steps again (three queries besides the forecast's own read of every step as
+a model instance); the forecast now takes the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from plans.lateness import step_is_late
+from plans.models import Plan, StepStatus
+from plans.schedule import StepRow
+
+if TYPE_CHECKING:
+    from .selectors import RoleRow
+
+OPEN = (StepStatus.PENDING, StepStatus.IN_PROGRESS)
+FINISHED = (StepStatus.DONE, StepStatus.SKIPPED)
+
+
+def _planned(row: StepRow) -> tuple[timedelta, int]:
+    return row.offset, row.order
+
+
+def open_steps(rows: Iterable[StepRow], horizon: timedelta) -> list[StepRow]:
+    """Pending and running steps planned to start by ``horizon`` (an offset), in planned order."""
+    return sorted((r for r in rows if r.status in OPEN and r.offset <= horizon), key=_planned)
+
+
+def row_is_late(plan: Plan, row: StepRow, now: datetime) -> bool:
+    """``plans.lateness.step_is_late`` for a row read as the board reads it (no actual finish: a done step
+    is counted as done, never as late, on the board)."""
+    return step_is_late(t0=plan.t0, offset=row.offset, duration=row.duration, status=row.status, now=now)
+
+
+def count_led(rows: Iterable[StepRow], roles: dict[int, RoleRow], unowned: RoleRow) -> None:
+    """Add the steps each role leads to its total and done counts; the steps no role leads to ``unowned``."""
+    for row in rows:
+        target = roles.get(row.lead_role_id) if row.lead_role_id is not None else unowned
+        if target:
+            target.total += 1
+            target.done += row.status in FINISHED
+
+
+def mark_running_and_late(
+    plan: Plan, rows: Iterable[StepRow], roles: dict[int, RoleRow], now: datetime, elapsed: timedelta
+) -> None:
+    """Each role's first running step (by planned start) and its late steps: running ones past their planned
+    finish, pending ones past their planned start."""
+    led = [
+        r
+        for r in rows
+        if r.lead_role_id is not None
+        and (r.status == StepStatus.IN_PROGRESS or (r.status == StepStatus.PENDING and r.offset < elapsed))
+    ]
+    for row in sorted(led, key=_planned):
+        role = roles.get(row.lead_role_id)  # type: ignore[arg-type]
+        if role is None:
+            continue
+        if row.status == StepStatus.IN_PROGRESS:
+            role.current_step = role.current_step or row.name
+        role.late += row_is_late(plan, row, now)
+
+
+def step_deadlines(plan: Plan, rows: Iterable[StepRow], window: timedelta) -> list[datetime]:
+    """The moments an open step changes the board by itself: it enters "next 30 minutes" (``window``
+    before its start), becomes late at its start (pending) or its planned finish (running)."""
+    moments: list[datetime] = []
+    for row in rows:
+        if row.status in OPEN:
+            start = plan.t0 + row.offset
+            moments += [start, start + row.duration, start - window]
+    return moments
