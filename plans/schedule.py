@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from django.db.models import CharField, QuerySet, Value
+
 from .forecast import Forecast, GateMark, Task, forecast, planned_offsets
 from .models import Plan, Step
 from .timing import gate_marks
@@ -63,13 +65,25 @@ def step_rows(plan: Plan) -> list[StepRow]:
     return [StepRow._make(row) for row in query]
 
 
-def step_dependencies(plan: Plan) -> dict[int, list[int]]:
-    """{step id: ids of the steps it follows} for the whole plan: one query (a join on the plan, not a
-    list of every step id)."""
+AFTER = "after"  # the kind of a dependency edge: (AFTER, step id, id of a step it follows)
+
+
+def dependency_edges(plan: Plan) -> QuerySet:
+    """(``AFTER``, step id, id of a step it follows) for the whole plan: one query, by a join on the plan
+    (not a list of every step id); its shape lets a caller UNION it with other edges (the gates')."""
+    return (
+        Step.depends_on.through.objects.filter(from_step__plan=plan)
+        .order_by()
+        .values_list(Value(AFTER, output_field=CharField()), "from_step_id", "to_step_id")
+    )
+
+
+def dependencies_of(edges: Iterable[tuple[str, int, int]]) -> dict[int, list[int]]:
+    """{step id: ids of the steps it follows} from edges (other kinds than ``AFTER`` are ignored)."""
     deps: dict[int, list[int]] = {}
-    edges = Step.depends_on.through.objects.filter(from_step__plan=plan).values_list("from_step_id", "to_step_id")
-    for src, dst in edges.order_by():
-        deps.setdefault(src, []).append(dst)
+    for kind, src, dst in edges:
+        if kind == AFTER:
+            deps.setdefault(src, []).append(dst)
     return deps
 
 
@@ -107,27 +121,33 @@ def plan_tasks(plan: Plan, steps: Iterable[Step] | None = None) -> tuple[list[Ta
     return step_tasks(step_list, waits), marks
 
 
-def row_tasks(plan: Plan, rows: Iterable[StepRow]) -> tuple[list[Task], list[GateMark]]:
-    """The forecast's input from step rows already read: their dependencies and the plan's gates (the
-    gate sources' queries, plus one)."""
-    marks, waits = gate_marks(plan.pk)
-    deps = step_dependencies(plan)
-    return [_task(r, deps, waits) for r in rows], marks
+def row_tasks(rows: Iterable[StepRow], deps: dict[int, list[int]], waits: dict[int, list[int]]) -> list[Task]:
+    """Step rows as forecast tasks, given what each follows and the gates each waits for (no query)."""
+    return [_task(r, deps, waits) for r in rows]
 
 
 def plan_forecast(
-    plan: Plan, *, now: datetime, steps: Iterable[Step] | None = None, rows: Iterable[StepRow] | None = None
+    plan: Plan,
+    *,
+    now: datetime,
+    steps: Iterable[Step] | None = None,
+    tasks: tuple[list[Task], list[GateMark]] | None = None,
 ) -> Forecast:
-    """The live forecast of a plan with a T-0 (a clockless plan has none: an empty forecast). It depends
-    on ``now`` (a pending step never starts before it, a running one never ends before it, a deadline
-    passes), so it is computed on every render; only its input is read from the database."""
+    """The live forecast of a plan with a T-0 (a clockless plan has none: an empty forecast), from its
+    steps (read here as rows unless given as models) or from ``tasks`` and gate marks read by the caller
+    (the board: ``warroom.steps``). It depends on ``now`` (a pending step never starts before it, a running
+    one never ends before it, a deadline passes), so it is computed on every render: only its input
+    could outlive a render."""
     if plan.t0 is None:
         return Forecast()
-    if steps is not None:
-        tasks, marks = plan_tasks(plan, steps)
+    if tasks is not None:
+        task_list, marks = tasks
+    elif steps is not None:
+        task_list, marks = plan_tasks(plan, steps)
     else:
-        tasks, marks = row_tasks(plan, step_rows(plan) if rows is None else rows)
-    return forecast(tasks, clock=plan.at, now=now, gates=marks, window_end=plan.window_end)
+        marks, waits = gate_marks(plan.pk)
+        task_list = row_tasks(step_rows(plan), dependencies_of(dependency_edges(plan)), waits)
+    return forecast(task_list, clock=plan.at, now=now, gates=marks, window_end=plan.window_end)
 
 
 def rescheduled_steps(plan: Plan) -> list[Step]:

@@ -26,11 +26,13 @@ from plans.lateness import late_cutoff
 from plans.metrics import trigger_state
 from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, StepStatus
 from plans.runbook.selectors import plan_links, procedures
-from plans.schedule import StepRow, plan_forecast, step_rows
-from roles.models import Role
+from plans.schedule import StepRow, step_rows
 
 from . import steps as step_lines
 from .clockless import open_entries
+from .roles import RoleRow, due_counts, item_stats, role_rows
+
+__all__ = ["Board", "Entry", "RoleRow", "board", "next_deadlines", "next_entries", "role_rows"]
 
 if TYPE_CHECKING:
     from communications.models import Delivery
@@ -54,40 +56,6 @@ class Entry:
     offset: timedelta | None
     late: bool
     state: str = ""
-
-
-@dataclass
-class RoleRow:
-    pk: int
-    name: str
-    order: int
-    primary: str  # display name, "" when unassigned
-    backup: str
-    total: int = 0
-    done: int = 0
-    late: int = 0
-    current_step: str | None = None
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else int(self.done * 100 / self.total)
-
-    @property
-    def unassigned(self) -> bool:
-        return not self.primary
-
-    @property
-    def complete(self) -> bool:
-        """All its items done, nothing late or running: the board lists it on one shared "all done" line."""
-        return bool(self.total) and self.done == self.total and not self.late and self.current_step is None
-
-    @property
-    def attention(self) -> tuple:
-        return (-self.late, self.unassigned is False, self.current_step is None, self.order)
-
-
-def _person(first: str | None, last: str | None, username: str | None) -> str:
-    return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
 @dataclass
@@ -158,17 +126,19 @@ def current_phase(phases: list[Phase], elapsed: timedelta) -> tuple[Phase | None
     return current, upcoming
 
 
-def next_entries(plan: Plan, now: datetime, steps: list[StepRow] | None = None) -> tuple[list[Entry], int, int]:
+def next_entries(
+    plan: Plan, now: datetime, steps: list[StepRow] | None = None, counts: dict[str, int] | None = None
+) -> tuple[list[Entry], int, int]:
     """Open steps and items due within 30 minutes or already late, late ones first (oldest first).
     Returns the candidate rows (at most ``NEXT_ROWS`` late and ``NEXT_ROWS`` upcoming items, and the
-    open steps), how many are late in all and how many lines there are in all. Three queries, and one
-    for the steps unless they are given (``plans.schedule.step_rows``)."""
+    open steps), how many are late in all and how many lines there are in all. Two queries, and one each
+    for the items' totals and the steps unless they are given (``warroom.roles.due_counts``,
+    ``plans.schedule.step_rows``)."""
     elapsed = _elapsed(plan, now)
     horizon = elapsed + WINDOW
     open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
-    counts = open_items.filter(due_offset__lte=horizon).aggregate(
-        total=Count("id"), late=Count("id", filter=Q(due_offset__lt=elapsed))
-    )
+    if counts is None:
+        counts = due_counts(item_stats(plan, now))
     fields = ("title", "due_offset", "owner_role__name", "checklist__role__name")
     late_items = open_items.filter(due_offset__lt=elapsed).order_by("due_offset", "id").values_list(*fields)
     next_items = (
@@ -200,41 +170,6 @@ def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4
     upcoming = [e for e in entries if not e.late]
     n_late = min(len(late), max(late_rows, rows - len(upcoming)))
     return late[:n_late] + upcoming[: rows - n_late]
-
-
-def role_rows(
-    plan: Plan, now: datetime, unowned: RoleRow | None = None, steps: list[StepRow] | None = None
-) -> list[RoleRow]:
-    """Every role with the progress of its items and the steps it leads, late count and current step; the
-    work no role owns is counted into ``unowned`` (coordinator's). Two queries, and one for the steps
-    unless they are given (``plans.schedule.step_rows``)."""
-    elapsed = _elapsed(plan, now)
-    people = ("first_name", "last_name", "username")
-    rows = {
-        r[0]: RoleRow(r[0], r[1], r[2], _person(*r[3:6]), _person(*r[6:9]))
-        for r in Role.objects.filter(plan=plan).values_list(
-            "pk", "name", "order", *(f"primary__{f}" for f in people), *(f"backup__{f}" for f in people)
-        )
-    }
-    stats = (
-        Item.objects.filter(plan=plan)
-        .annotate(rid=Coalesce("owner_role_id", "checklist__role_id"))
-        .values("rid")
-        .annotate(
-            total=Count("id"),
-            done=Count("id", filter=~Q(status=ItemStatus.OPEN)),
-            late=Count("id", filter=Q(status=ItemStatus.OPEN, due_offset__lt=elapsed)),
-        )
-    )
-    unowned = unowned or RoleRow(0, "", 0, "", "")
-    for s in stats:
-        row = rows.get(s["rid"]) if s["rid"] is not None else unowned
-        if row:
-            row.total, row.done, row.late = s["total"], s["done"], s["late"]
-    steps = step_rows(plan) if steps is None else steps
-    step_lines.count_led(steps, rows, unowned)
-    step_lines.mark_running_and_late(plan, steps, rows, now, elapsed)
-    return list(rows.values())
 
 
 def gates(plan: Plan) -> list[Gate]:
@@ -352,11 +287,14 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     elapsed = _elapsed(plan, now)
     hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
     phase, next_phase = current_phase(list(plan.phases.all()), elapsed)
-    steps = step_rows(plan)
-    entries, late_total, lines_total = open_entries(plan) if plan.clockless else next_entries(plan, now, steps)
+    steps, stats = step_rows(plan), item_stats(plan, now)
+    if plan.clockless:
+        entries, late_total, lines_total = open_entries(plan)
+    else:
+        entries, late_total, lines_total = next_entries(plan, now, steps, due_counts(stats))
     shown_entries = pick_entries(entries)
     unowned = RoleRow(0, "No owner role", 0, "", "")
-    roles = role_rows(plan, now, unowned, steps)
+    roles = role_rows(plan, now, unowned, steps, stats)
     roles.sort(key=lambda r: r.attention)
     shown, hidden = roles[:ROLE_ROWS], roles[ROLE_ROWS:]
     issues = list(open_issues(plan).select_related(None).select_related("owner_role")[:ISSUE_ROWS])
@@ -366,6 +304,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     for severity, n in unresolved.values_list("severity").annotate(n=Count("id")).order_by():
         counts[severity] = n
     metric_rows, states = metrics(plan, now)
+    gate_list = gates(plan)
     return Board(
         plan=plan,
         now=now,
@@ -375,14 +314,14 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         entries=shown_entries,
         late_total=late_total,
         entries_more=max(0, lines_total - len(shown_entries)),
-        gates=gates(plan),
+        gates=gate_list,
         roles=shown,
         roles_more=len(hidden),
         roles_more_unassigned=sum(r.unassigned for r in hidden),
         items_total=sum(r.total for r in roles) + unowned.total,
         items_done=sum(r.done for r in roles) + unowned.done,
         unowned=unowned,
-        forecast=plan_forecast(plan, now=now, rows=steps),
+        forecast=step_lines.board_forecast(plan, now, steps, gate_list),
         step_rows=steps,
         issues=rows,
         issues_more=max(0, sum(counts.values()) - len(rows)),

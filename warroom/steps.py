@@ -1,9 +1,9 @@
 """The board's step lines, taken from the plan's steps read once per render (``plans.schedule.step_rows``):
-the steps in "next 30 minutes", the steps each role leads (done, late, the one running) and the moments a
-step makes the board change by itself. Pure functions over the rows: no query.
+the steps in "next 30 minutes", the steps each role leads (done, late, the one running), the moments a
+step makes the board change by itself (pure functions over the rows: no query), and the forecast.
 
 Before, each of these read the steps again (three queries besides the forecast's own read of every step as
-a model instance); the forecast now takes the same rows.
+a model instance, its dependencies and its gates: five); the forecast now takes the same rows.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from checklists.models import Gate
+from checklists.timing import gate_edges, gate_marks_of
+from plans.forecast import Forecast
 from plans.lateness import step_is_late
 from plans.models import Plan, StepStatus
-from plans.schedule import StepRow
+from plans.schedule import StepRow, dependencies_of, dependency_edges, plan_forecast, row_tasks
 
 if TYPE_CHECKING:
     from .selectors import RoleRow
@@ -76,3 +79,14 @@ def step_deadlines(plan: Plan, rows: Iterable[StepRow], window: timedelta) -> li
             start = plan.t0 + row.offset
             moments += [start, start + row.duration, start - window]
     return moments
+
+
+def board_forecast(plan: Plan, now: datetime, steps: list[StepRow], gate_list: Iterable[Gate]) -> Forecast:
+    """The live forecast from the render's step rows and gates (``warroom.selectors.gates``), with one query
+    of its own: the steps' dependencies and the gates' edges (criteria naming a step, steps waiting for a
+    gate) in one UNION ALL. The same as ``plans.schedule.plan_forecast(plan)``, which reads five times
+    (steps, dependencies, and the gates through ``plans.timing``: the board knows the checklists app)."""
+    edges = list(gate_edges(plan.pk).union(dependency_edges(plan), all=True))
+    ordered = sorted(gate_list, key=lambda g: (g.order, g.pk))  # the gate source's order (ties of deadlines)
+    marks, waits = gate_marks_of(((g.pk, g.name, g.offset, g.status, g.decided_at) for g in ordered), edges)
+    return plan_forecast(plan, now=now, tasks=(row_tasks(steps, dependencies_of(edges), waits), marks))
