@@ -6,19 +6,14 @@ the browser ticks the seconds (clock, SLA timers, hold length) from the data att
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
-from django.db import connection
 from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from checklists.models import Gate, Item, ItemStatus
-from communications.models import Message
 from issues.models import Issue, IssueStatus
 from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.forecast import Forecast
@@ -30,12 +25,24 @@ from plans.schedule import StepRow, step_rows
 
 from . import steps as step_lines
 from .clockless import open_entries
+from .comms import Comms, comms, message_times
 from .roles import RoleRow, due_counts, item_stats, role_rows
 
-__all__ = ["Board", "Entry", "RoleRow", "board", "next_deadlines", "next_entries", "role_rows"]
+__all__ = [
+    "Board",
+    "Comms",
+    "Entry",
+    "RoleRow",
+    "comms",
+    "message_times",
+    "board",
+    "next_deadlines",
+    "next_entries",
+    "role_rows",
+]
 
 if TYPE_CHECKING:
-    from communications.models import Delivery
+    pass
 
 WINDOW = timedelta(minutes=30)
 NEXT_ROWS = 11
@@ -56,16 +63,6 @@ class Entry:
     offset: timedelta | None
     late: bool
     state: str = ""
-
-
-@dataclass
-class Comms:
-    next_name: str = ""
-    next_at: datetime | None = None
-    next_channels: str = ""
-    last_name: str = ""
-    last_at: datetime | None = None
-    last_status: str = ""  # "sent" (from the outbox), "failed", or "due" (from the plan, no outbox yet)
 
 
 @dataclass
@@ -189,72 +186,6 @@ def gates(plan: Plan) -> list[Gate]:
         )
         .order_by("order", "offset")
     )
-
-
-def message_times(message: Message, t0: datetime, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """(last occurrence at or before now, next occurrence after now) of a one-off or recurring message."""
-    first = t0 + message.offset
-    if first > now:
-        return None, first
-    if not message.every or message.every <= timedelta(0):
-        return first, None
-    k = math.floor((now - first) / message.every)
-    if message.count is not None and k >= message.count - 1:
-        return first + message.every * (message.count - 1), None
-    return first + message.every * k, first + message.every * (k + 1)
-
-
-def comms(plan: Plan, now: datetime) -> Comms:
-    """The next scheduled communication and the last one sent. Reads the outbox (Delivery) when the
-    communications app has one, and derives from the plan's message offsets otherwise."""
-    result = Comms()
-    messages = list(Message.objects.filter(plan=plan, enabled=True).prefetch_related("channels"))
-    for message in messages:
-        last, nxt = message_times(message, plan.t0, now)
-        if nxt is not None and (result.next_at is None or nxt < result.next_at):
-            result.next_name, result.next_at = message.name, nxt
-            result.next_channels = ", ".join(c.name for c in message.channels.all())
-        if last is not None and (result.last_at is None or last > result.last_at):
-            result.last_name, result.last_at, result.last_status = message.name, last, "due"
-    sent = _last_delivery(plan)
-    if sent is not None:
-        result.last_name, result.last_at, result.last_status = sent
-    return result
-
-
-_OUTBOX_READY: bool | None = None
-
-
-def _outbox() -> type[Delivery] | None:
-    """The communications outbox model, once its table exists (checked once per process)."""
-    global _OUTBOX_READY
-    try:
-        delivery = cast("type[Delivery]", apps.get_model("communications", "Delivery"))
-    except LookupError:
-        return None
-    if _OUTBOX_READY is None:
-        _OUTBOX_READY = delivery._meta.db_table in connection.introspection.table_names()
-    return delivery if _OUTBOX_READY else None
-
-
-def _last_delivery(plan: Plan) -> tuple[str, datetime, str] | None:
-    """The last communication that went out (or failed to), from the outbox. Reminders to people
-    (item.due, step.due…) are not communications and are left out."""
-    delivery = _outbox()
-    if delivery is None:
-        return None
-    names = {f.name for f in delivery._meta.get_fields()}
-    if not {"plan", "status", "sent_at", "source_kind", "label"} <= names:
-        return None
-    row = (
-        delivery.objects.filter(plan=plan, source_kind__startswith="message", status__in=["sent", "failed"])
-        .order_by(Coalesce("sent_at", "due_at").desc())
-        .values("label", "sent_at", "due_at", "status")
-        .first()
-    )
-    if row is None:
-        return None
-    return row["label"] or "Message", row["sent_at"] or row["due_at"], row["status"]
 
 
 def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]:
