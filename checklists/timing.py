@@ -2,19 +2,67 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db.models import CharField, QuerySet, Value
+
 from plans.forecast import GateMark
 
 from .models import Gate, GateStatus, Item
 
+#: (gate id, name, offset, status, decided at): what a mark needs of a gate.
+GateRow = tuple[int, str, timedelta | None, str, datetime | None]
+CRITERION = "criterion"  # an item that is a gate's criterion names a step: the gate waits for that step
+BLOCKS = "blocks"  # a step waits for a gate
 
-def gate_source(plan_id: int) -> tuple[list[GateMark], dict[int, list[int]]]:
-    """The plan's gates (due time, pass time, the steps their criteria name) and, per step, the gates it
-    waits for, itself or through its phase (3 queries)."""
+
+def _criteria() -> QuerySet:
+    return Item.objects.filter(gate__isnull=False, step__isnull=False).order_by()
+
+
+def _phase_waits(plan_id: int) -> QuerySet:
+    """(gate id, step id) for each step whose phase waits for a gate (``Gate.holds_phases``)."""
+    return (
+        Gate.holds_phases.through.objects.filter(gate__plan_id=plan_id, phase__steps__isnull=False)
+        .order_by()
+        .values_list("gate_id", "phase__steps__id")
+    )
+
+
+def gate_edges(plan_id: int) -> QuerySet:
+    """(kind, gate id, step id) for the plan's gate criteria naming a step (``CRITERION``) and the steps
+    waiting for a gate, named in their ``after`` or through their phase's (``BLOCKS``): one query (a UNION
+    ALL; combine it with others of the same shape)."""
+    kind = CharField()
+    criteria = (
+        _criteria().filter(plan_id=plan_id).values_list(Value(CRITERION, output_field=kind), "gate_id", "step_id")
+    )
+    blocks = (
+        Gate.blocks.through.objects.filter(gate__plan_id=plan_id)
+        .order_by()
+        .values_list(Value(BLOCKS, output_field=kind), "gate_id", "step_id")
+    )
+    by_phase = (
+        Gate.holds_phases.through.objects.filter(gate__plan_id=plan_id, phase__steps__isnull=False)
+        .order_by()
+        .values_list(Value(BLOCKS, output_field=kind), "gate_id", "phase__steps__id")
+    )
+    return criteria.union(blocks, by_phase, all=True)
+
+
+def gate_marks_of(
+    gates: Iterable[GateRow], edges: Iterable[tuple[str, int, int]]
+) -> tuple[list[GateMark], dict[int, list[int]]]:
+    """The forecast's marks from gate rows (in the plan's gate order) and their edges (``gate_edges``;
+    other kinds are ignored), and per step the gates it waits for."""
     criteria: dict[int, set[int]] = {}
-    for gate_id, step_id in Item.objects.filter(plan_id=plan_id, gate__isnull=False, step__isnull=False).values_list(
-        "gate_id", "step_id"
-    ):
-        criteria.setdefault(gate_id, set()).add(step_id)
+    waits: dict[int, list[int]] = {}
+    for kind, gate_id, step_id in edges:
+        if kind == CRITERION:
+            criteria.setdefault(gate_id, set()).add(step_id)
+        elif kind == BLOCKS and gate_id not in waits.setdefault(step_id, []):
+            waits[step_id].append(gate_id)
     marks = [
         GateMark(
             id=pk,
@@ -23,24 +71,23 @@ def gate_source(plan_id: int) -> tuple[list[GateMark], dict[int, list[int]]]:
             passed_at=decided_at if status == GateStatus.PASSED else None,
             criteria_steps=tuple(sorted(criteria.get(pk, ()))),
         )
-        for pk, name, offset, status, decided_at in Gate.objects.filter(plan_id=plan_id)
-        .order_by("order", "pk")
-        .values_list("pk", "name", "offset", "status", "decided_at")
+        for pk, name, offset, status, decided_at in gates
     ]
-    waits: dict[int, list[int]] = {}
-    for gate_id, step_id in step_gate_waits(plan_id):
-        if gate_id not in waits.setdefault(step_id, []):
-            waits[step_id].append(gate_id)
     return marks, waits
 
 
-def step_gate_waits(plan_id: int) -> list[tuple[int, int]]:
-    """(gate, step) for each step that waits for a gate: named in the step's ``after`` (``Gate.blocks``) or
-    in its phase's (``Gate.holds_phases``). One query."""
-    named = Gate.blocks.through.objects.filter(gate__plan_id=plan_id).values_list("gate_id", "step_id")
-    by_phase = (
-        Gate.holds_phases.through.objects.filter(gate__plan_id=plan_id, phase__steps__isnull=False)
-        .values_list("gate_id", "phase__steps__id")
-        .order_by()
+def gate_source(plan_id: int) -> tuple[list[GateMark], dict[int, list[int]]]:
+    """The plan's gates (due time, pass time, the steps their criteria name) and, per step, the gates it
+    waits for, itself or through its phase (3 queries)."""
+    edges = [
+        (CRITERION, gate_id, step_id)
+        for gate_id, step_id in _criteria().filter(plan_id=plan_id).values_list("gate_id", "step_id")
+    ]
+    named = Gate.blocks.through.objects.filter(gate__plan_id=plan_id).order_by().values_list("gate_id", "step_id")
+    edges += [(BLOCKS, gate_id, step_id) for gate_id, step_id in named.union(_phase_waits(plan_id), all=True)]
+    rows = (
+        Gate.objects.filter(plan_id=plan_id)
+        .order_by("order", "pk")
+        .values_list("pk", "name", "offset", "status", "decided_at")
     )
-    return list(named.order_by().union(by_phase, all=True))
+    return gate_marks_of(rows, edges)

@@ -6,36 +6,45 @@ the browser ticks the seconds (clock, SLA timers, hold length) from the data att
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from checklists.models import Gate, Item, ItemStatus
-from communications.models import Message
-from communications.sources.schedule import occurrence_at
 from issues.models import Issue, IssueStatus
 from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.forecast import Forecast
-from plans.lateness import item_late_q, late_q, step_is_late
+from plans.lateness import late_q
 from plans.metrics import trigger_state
-from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, Step, StepStatus
+from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, StepStatus
 from plans.runbook.selectors import plan_links, procedures
-from plans.schedule import plan_forecast
+from plans.schedule import StepRow, step_rows
 from plans.wallclock import after_q, before_q
-from roles.models import Role, Shift
 
+from . import steps as step_lines
 from .clockless import open_entries
+from .comms import Comms, comms, message_times
 from .oncall import on_call_rows, series_entries, series_of
+from .roles import RoleRow, due_counts, item_stats, role_rows
+
+__all__ = [
+    "Board",
+    "Comms",
+    "Entry",
+    "RoleRow",
+    "comms",
+    "message_times",
+    "board",
+    "next_deadlines",
+    "next_entries",
+    "role_rows",
+]
 
 if TYPE_CHECKING:
-    from communications.models import Delivery
+    pass
 
 WINDOW = timedelta(minutes=30)
 NEXT_ROWS = 11
@@ -57,52 +66,6 @@ class Entry:
     late: bool
     state: str = ""
     label: str = ""  # a clockless plan's due date, short (warroom.clockless)
-
-
-@dataclass
-class RoleRow:
-    pk: int
-    name: str
-    order: int
-    primary: str  # display name, "" when unassigned
-    backup: str
-    total: int = 0
-    done: int = 0
-    late: int = 0
-    current_step: str | None = None
-    series: int = 0  # recurring items among its items (warroom.oncall)
-    rota: bool = False  # has on-call shifts
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else int(self.done * 100 / self.total)
-
-    @property
-    def unassigned(self) -> bool:
-        return not self.primary
-
-    @property
-    def complete(self) -> bool:
-        """All its items done, nothing late or running: the board lists it on one shared "all done" line."""
-        return bool(self.total) and self.done == self.total and not self.late and self.current_step is None
-
-    @property
-    def attention(self) -> tuple:
-        return (-self.late, self.unassigned is False, self.current_step is None, self.order)
-
-
-def _person(first: str | None, last: str | None, username: str | None) -> str:
-    return f"{first or ''} {last or ''}".strip() or (username or "")
-
-
-@dataclass
-class Comms:
-    next_name: str = ""
-    next_at: datetime | None = None
-    next_channels: str = ""
-    last_name: str = ""
-    last_at: datetime | None = None
-    last_status: str = ""  # "sent" (from the outbox), "failed", or "due" (from the plan, no outbox yet)
 
 
 @dataclass
@@ -133,6 +96,7 @@ class Board:
     unowned: RoleRow | None = None  # the work no role owns (the coordinator's), in the totals
     on_call: list[Any] = field(default_factory=list)  # who is on call now, per role with a rota (warroom.oncall)
     forecast: Forecast | None = None
+    step_rows: list[StepRow] = field(default_factory=list)  # the plan's steps, read once for every panel
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -160,14 +124,19 @@ def current_phase(plan: Plan, phases: list[Phase], now: datetime) -> tuple[Phase
     return current, upcoming
 
 
-def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
+def next_entries(
+    plan: Plan, now: datetime, steps: list[StepRow] | None = None, counts: dict[str, int] | None = None
+) -> tuple[list[Entry], int, int]:
     """Open steps and items due within 30 minutes or already late, late ones first (oldest first).
     Returns the candidate rows (at most ``NEXT_ROWS`` late and ``NEXT_ROWS`` upcoming items, and the
-    open steps), how many are late in all and how many lines there are in all. Four queries."""
+    open steps), how many are late in all and how many lines there are in all. Two queries, and one each
+    for the items' totals and the steps unless they are given (``warroom.roles.due_counts``,
+    ``plans.schedule.step_rows``)."""
     overdue = late_q(plan, now)  # plans.lateness: due before now, by the plan's wall clock
     horizon = before_q(plan, "due_offset", now + WINDOW, inclusive=True)
     open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
-    counts = open_items.filter(horizon).aggregate(total=Count("id"), late=Count("id", filter=overdue))
+    if counts is None:
+        counts = due_counts(item_stats(plan, now))
     fields = ("title", "due_offset", "owner_role__name", "checklist__role__name")
     late_items = open_items.filter(overdue).order_by("due_offset", "id").values_list(*fields)
     next_items = (
@@ -175,24 +144,21 @@ def next_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:
         .order_by("due_offset", "id")
         .values_list(*fields)
     )
-    steps = (
-        Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
-        .filter(before_q(plan, "offset", now + WINDOW, inclusive=True))
-        .order_by("offset", "order")
-        .values_list("name", "offset", "duration", "status", "lead_role__name")
-    )
+    open_steps = step_lines.open_steps(plan, step_rows(plan) if steps is None else steps, now + WINDOW)
     entries: list[Entry] = []
     late_steps = 0
-    for name, offset, duration, status, role in steps:
-        late = step_is_late(plan=plan, offset=offset, duration=duration, status=status, now=now)
-        state = "in_progress" if status == StepStatus.IN_PROGRESS else "late" if late else "pending"
+    for step in open_steps:
+        late = step_lines.row_is_late(plan, step, now)
+        state = "in_progress" if step.status == StepStatus.IN_PROGRESS else "late" if late else "pending"
         late_steps += late
-        entries.append(Entry("step", name, role or "", plan.at(offset), offset, late, state))
+        entries.append(
+            Entry("step", step.name, step.lead_role_name or "", plan.at(step.offset), step.offset, late, state)
+        )
     for rows, late in ((late_items[:NEXT_ROWS], True), (next_items[:NEXT_ROWS], False)):
         for title, due, owner, checklist_role in rows:
             entries.append(Entry("item", title, owner or checklist_role or "", plan.at(due), due, late))
     entries.sort(key=lambda e: (not e.late, e.offset or timedelta(0)))
-    return entries, counts["late"] + late_steps, counts["total"] + len(steps)
+    return entries, counts["late"] + late_steps, counts["total"] + len(open_steps)
 
 
 def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4) -> list[Entry]:
@@ -202,61 +168,6 @@ def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4
     upcoming = [e for e in entries if not e.late]
     n_late = min(len(late), max(late_rows, rows - len(upcoming)))
     return late[:n_late] + upcoming[: rows - n_late]
-
-
-def role_rows(plan: Plan, now: datetime, unowned: RoleRow | None = None) -> list[RoleRow]:
-    """Every role with the progress of its items and the steps it leads, late count and current step; the
-    work no role owns is counted into ``unowned`` (coordinator's). Four queries."""
-    people = ("first_name", "last_name", "username")
-    rota = Exists(Shift.objects.filter(role=OuterRef("pk")))
-    rows = {
-        r[0]: RoleRow(r[0], r[1], r[2], _person(*r[3:6]), _person(*r[6:9]), rota=r[9])
-        for r in Role.objects.filter(plan=plan)
-        .annotate(has_rota=rota)
-        .values_list(
-            "pk", "name", "order", *(f"primary__{f}" for f in people), *(f"backup__{f}" for f in people), "has_rota"
-        )
-    }
-    stats = (
-        Item.objects.filter(plan=plan)
-        .annotate(rid=Coalesce("owner_role_id", "checklist__role_id"))
-        .values("rid")
-        .annotate(
-            total=Count("id"),
-            done=Count("id", filter=~Q(status=ItemStatus.OPEN)),
-            late=Count("id", filter=Q(status=ItemStatus.OPEN) & item_late_q(plan, now)),
-            series=Count("recurrence"),
-        )
-    )
-    unowned = unowned or RoleRow(0, "", 0, "", "")
-    for s in stats:
-        row = rows.get(s["rid"]) if s["rid"] is not None else unowned
-        if row:
-            row.total, row.done, row.late, row.series = s["total"], s["done"], s["late"], s["series"]
-    led = (
-        Step.objects.filter(plan=plan)
-        .values("lead_role_id")
-        .annotate(total=Count("id"), done=Count("id", filter=Q(status__in=[StepStatus.DONE, StepStatus.SKIPPED])))
-        .order_by()
-    )
-    for lead in led:
-        row = rows.get(lead["lead_role_id"]) if lead["lead_role_id"] is not None else unowned
-        if row:
-            row.total += lead["total"]
-            row.done += lead["done"]
-    steps = Step.objects.filter(plan=plan, lead_role__isnull=False).filter(
-        Q(status=StepStatus.IN_PROGRESS) | (Q(status=StepStatus.PENDING) & late_q(plan, now, "offset"))
-    )
-    for role_id, name, status, offset, duration in steps.order_by("offset").values_list(
-        "lead_role_id", "name", "status", "offset", "duration"
-    ):
-        row = rows.get(role_id)
-        if row is None:
-            continue
-        if status == StepStatus.IN_PROGRESS:
-            row.current_step = row.current_step or name
-        row.late += step_is_late(plan=plan, offset=offset, duration=duration, status=status, now=now)
-    return list(rows.values())
 
 
 def gates(plan: Plan) -> list[Gate]:
@@ -276,78 +187,6 @@ def gates(plan: Plan) -> list[Gate]:
         )
         .order_by("order", "offset")
     )
-
-
-def message_times(message: Message, plan: Plan, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """(last occurrence at or before now, next occurrence after now) of a one-off or recurring message, at
-    the times the outbox sends them (communications.sources.schedule: the first at ``Plan.at(offset)``,
-    whole-day repeats on the plan's calendar)."""
-    first = plan.at(message.offset)
-    if first > now:
-        return None, first
-    if not message.every or message.every <= timedelta(0):
-        return first, None
-    n = max(1, math.floor((now - first) / message.every) + 1)
-    while n > 1 and occurrence_at(plan, message, n) > now:
-        n -= 1
-    while occurrence_at(plan, message, n + 1) <= now:
-        n += 1
-    if message.count is not None and n >= message.count:
-        return occurrence_at(plan, message, message.count), None
-    return occurrence_at(plan, message, n), occurrence_at(plan, message, n + 1)
-
-
-def comms(plan: Plan, now: datetime) -> Comms:
-    """The next scheduled communication and the last one sent. Reads the outbox (Delivery) when the
-    communications app has one, and derives from the plan's message offsets otherwise."""
-    result = Comms()
-    messages = list(Message.objects.filter(plan=plan, enabled=True).prefetch_related("channels"))
-    for message in messages:
-        last, nxt = message_times(message, plan, now)
-        if nxt is not None and (result.next_at is None or nxt < result.next_at):
-            result.next_name, result.next_at = message.name, nxt
-            result.next_channels = ", ".join(c.name for c in message.channels.all())
-        if last is not None and (result.last_at is None or last > result.last_at):
-            result.last_name, result.last_at, result.last_status = message.name, last, "due"
-    sent = _last_delivery(plan)
-    if sent is not None:
-        result.last_name, result.last_at, result.last_status = sent
-    return result
-
-
-_OUTBOX_READY: bool | None = None
-
-
-def _outbox() -> type[Delivery] | None:
-    """The communications outbox model, once its table exists (checked once per process)."""
-    global _OUTBOX_READY
-    try:
-        delivery = cast("type[Delivery]", apps.get_model("communications", "Delivery"))
-    except LookupError:
-        return None
-    if _OUTBOX_READY is None:
-        _OUTBOX_READY = delivery._meta.db_table in connection.introspection.table_names()
-    return delivery if _OUTBOX_READY else None
-
-
-def _last_delivery(plan: Plan) -> tuple[str, datetime, str] | None:
-    """The last communication that went out (or failed to), from the outbox. Reminders to people
-    (item.due, step.due…) are not communications and are left out."""
-    delivery = _outbox()
-    if delivery is None:
-        return None
-    names = {f.name for f in delivery._meta.get_fields()}
-    if not {"plan", "status", "sent_at", "source_kind", "label"} <= names:
-        return None
-    row = (
-        delivery.objects.filter(plan=plan, source_kind__startswith="message", status__in=["sent", "failed"])
-        .order_by(Coalesce("sent_at", "due_at").desc())
-        .values("label", "sent_at", "due_at", "status")
-        .first()
-    )
-    if row is None:
-        return None
-    return row["label"] or "Message", row["sent_at"] or row["due_at"], row["status"]
 
 
 def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -379,10 +218,14 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     now = now or timezone.now()
     hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
     phase, next_phase = current_phase(plan, list(plan.phases.all()), now)
+    steps, stats = step_rows(plan), item_stats(plan, now)
     unowned = RoleRow(0, "No owner role", 0, "", "")
-    roles = role_rows(plan, now, unowned)
+    roles = role_rows(plan, now, unowned, steps, stats)
     series = series_of(plan, now, roles, unowned)  # recurring items, counted into their roles' rows
-    entries, late_total, lines_total = open_entries(plan, now) if plan.clockless else next_entries(plan, now)
+    if plan.clockless:
+        entries, late_total, lines_total = open_entries(plan, now)
+    else:
+        entries, late_total, lines_total = next_entries(plan, now, steps, due_counts(stats))
     more, late_series = series_entries(series, plan, now, Entry)
     entries = sorted([*entries, *more], key=lambda e: (not e.late, e.offset or timedelta(0)))
     late_total, lines_total = late_total + late_series, lines_total + len(more)
@@ -397,6 +240,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     for severity, n in unresolved.values_list("severity").annotate(n=Count("id")).order_by():
         counts[severity] = n
     metric_rows, states = metrics(plan, now)
+    gate_list = gates(plan)
     return Board(
         plan=plan,
         now=now,
@@ -406,7 +250,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         entries=shown_entries,
         late_total=late_total,
         entries_more=max(0, lines_total - len(shown_entries)),
-        gates=gates(plan),
+        gates=gate_list,
         roles=shown,
         roles_more=len(hidden),
         roles_more_unassigned=sum(r.unassigned for r in hidden),
@@ -414,7 +258,8 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         items_done=sum(r.done for r in roles) + unowned.done,
         unowned=unowned,
         on_call=on_call,
-        forecast=plan_forecast(plan, now=now),
+        forecast=step_lines.board_forecast(plan, now, steps, gate_list),
+        step_rows=steps,
         issues=rows,
         issues_more=max(0, sum(counts.values()) - len(rows)),
         issue_counts=counts,
@@ -427,11 +272,12 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     )
 
 
-def next_deadlines(plan: Plan, now: datetime, until: datetime) -> list[datetime]:
+def next_deadlines(plan: Plan, now: datetime, until: datetime, board: Board | None = None) -> list[datetime]:
     """The moments in ``(now, until]`` at which the board changes with no event: an item or step becoming
-    late or entering the next-30-minutes list, a breaching rollback trigger becoming an alarm. Three
-    queries. The poll's cache bucket turns over at each (warroom.views), so a change reaches the screens
-    within one poll interval, not at the next minute."""
+    late or entering the next-30-minutes list, a breaching rollback trigger becoming an alarm. The poll's
+    cache bucket turns over at each (warroom.views), so a change reaches the screens within one poll
+    interval, not at the next minute. One query after a render (``board``: its steps and trigger states,
+    read at its ``now``), five without."""
     moments: list[datetime] = []
     open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
     window = (
@@ -440,13 +286,10 @@ def next_deadlines(plan: Plan, now: datetime, until: datetime) -> list[datetime]
         after_q(plan, "due_offset", now + WINDOW, inclusive=True)
         & before_q(plan, "due_offset", until + WINDOW, inclusive=True)
     )
-    for (due,) in open_items.filter(window).values_list("due_offset")[:500]:
+    for (due,) in open_items.filter(window).order_by("due_offset").values_list("due_offset")[:500]:
         if due is not None:
             moments += [plan.at(due), plan.at(due) - WINDOW]
-    steps = Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
-    for offset, duration in steps.values_list("offset", "duration")[:500]:
-        start = plan.at(offset)
-        moments += [start, start + duration, start - WINDOW]
-    _, states = metrics(plan, now)
+    moments += step_lines.step_deadlines(plan, board.step_rows if board else step_rows(plan), WINDOW)
+    states = board.alarms if board else metrics(plan, now)[1]
     moments += [s.alarm_at for s in states if s.breaching and not s.in_breach and s.alarm_at is not None]
     return sorted({m for m in moments if now < m <= until})

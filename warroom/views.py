@@ -57,14 +57,15 @@ def cache_key(plan_id: int, revision: int, bucket: int) -> str:
     return f"warroom:board:{plan_id}:{revision}:{bucket}"
 
 
-def render_board(plan: Plan) -> str:
-    return render_to_string("warroom/_board.html", {"b": selectors.board(plan)})
+def render_board(plan: Plan, board: selectors.Board | None = None) -> str:
+    return render_to_string("warroom/_board.html", {"b": board or selectors.board(plan)})
 
 
 def _render_entry(plan_id: int) -> tuple[str, bytes]:
     plan = Plan.objects.select_related("coordinator").get(pk=plan_id)
-    html = render_board(plan)
-    remember_deadlines(plan)
+    board = selectors.board(plan)
+    html = render_board(plan, board)
+    remember_deadlines(plan, board)  # from what the render read: its steps and trigger states
     return html, gzip.compress(html.encode(), compresslevel=6, mtime=0)
 
 
