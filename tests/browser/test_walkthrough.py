@@ -289,7 +289,9 @@ def _t_plus_6m_late_step(walk: Walk) -> None:
     link = walk.url(f"roles/product-manager/#step-{step.pk}")
     for address in ("pm@example.com", "support@example.com"):
         mine = [m for m in sent if m.to == [address] and link in m.body]
-        assert len(mine) == 1 and "Soft Launch" in mine[0].subject, [m.subject for m in sent]
+        # one message naming the step (its subject names it when it is alone; the backup, who also holds the
+        # demo's recurring health check and its on-call shift, gets it grouped with those: finding 15)
+        assert len(mine) == 1 and "Soft Launch" in mine[0].body, [m.subject for m in sent]
     assert not [m for m in walk.beat() if link in m.body]  # once
     # The launch announcement needs the coordinator's approval: nobody is told to post it by hand before.
     assert not [m for m in sent if "Launch announcement" in m.subject], [m.subject for m in sent]
