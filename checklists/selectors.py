@@ -40,7 +40,7 @@ STATE_LABELS = {
     "upcoming": "Upcoming",
     "due_soon": "Due soon",
     "due": "Due",
-    "overdue": "Overdue",
+    "overdue": "Late",  # the board's word too: one meaning of late, one word for it (issue 11, finding 1)
     "done": "Done",
     "skipped": "Skipped",
     "blocked": "Blocked",

@@ -57,7 +57,8 @@ def test_late_from_the_due_time_on_board_role_page_and_reminders(coordinator: Us
     assert [r.late for r in board.role_rows(plan, at) if r.name == role.name] == [0]
     # Five minutes after the due time: late on the board AND overdue on the role page (not "Due" until +15 min).
     at = due + 5 * M
-    assert item_row(plan, item, now=at, can_act=True).state == "overdue"
+    row = item_row(plan, item, now=at, can_act=True)
+    assert row.state == "overdue" and row.state_label == "Late"  # the board's word: "LATE", not "Overdue"
     assert [r.late for r in board.role_rows(plan, at) if r.name == role.name] == [1]
     _, late_total, _ = board.next_entries(plan, at)
     assert late_total == 1
