@@ -17,59 +17,29 @@ import io
 import os
 import re
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import benchenv
+from benchenv import ensure_database
+from loadgen import pct
 
 if TYPE_CHECKING:
     from django.test import Client
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1.0  # seconds, p95, every admin page and action (issue 11)
 
 
 def configure() -> None:
-    env = os.environ
-    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/launchcontrol_bench_admin")
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-    env.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 30)
-    env.update(
-        DJANGO_SETTINGS_MODULE="launchcontrol.settings",
-        DEBUG="False",
-        SECURE_SSL_REDIRECT="False",
-        SESSION_COOKIE_SECURE="False",
-        CSRF_COOKIE_SECURE="False",
-        SECURE_HSTS_SECONDS="0",
-        ALLOWED_HOSTS="testserver,127.0.0.1",
-        LOG_LEVEL="ERROR",
-        CACHE_KEY_PREFIX="lc-bench-admin",
+    benchenv.configure(
+        database="launchcontrol_bench_admin",
+        prefix="lc-bench-admin",
+        allowed_hosts="testserver,127.0.0.1",
+        log_level="ERROR",
     )
-    env.setdefault("LC_VAR_DIR", tempfile.mkdtemp(prefix="lc-bench-admin-"))
-    sys.path.insert(0, str(ROOT))
-
-
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    if parsed.scheme not in {"postgres", "postgresql"}:
-        return
-    name = parsed.path.lstrip("/")
-    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
 class FormScraper(HTMLParser):

@@ -21,12 +21,12 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
+import benchenv
+from benchenv import ensure_database
 from loadgen import POLL_SECONDS, THROUGHPUT_SECONDS, TICKS, pct, propagation, throughput
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,36 +38,13 @@ REVISION_TTL = 0.5  # settings.WARROOM_REVISION_TTL default
 
 
 def configure() -> dict[str, str]:
-    env = os.environ
-    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/launchcontrol_bench")
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-    env.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 30)
-    env.update(
-        DJANGO_SETTINGS_MODULE="launchcontrol.settings",
-        DEBUG="False",
-        SECURE_SSL_REDIRECT="False",
-        SESSION_COOKIE_SECURE="False",
-        CSRF_COOKIE_SECURE="False",
-        SECURE_HSTS_SECONDS="0",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
+    return benchenv.configure(
+        database="launchcontrol_bench",
+        prefix="lc-bench",
+        allowed_hosts="127.0.0.1,localhost",
+        log_level="WARNING",
         DB_CONN_MAX_AGE="60",
-        LOG_LEVEL="WARNING",
-        CACHE_KEY_PREFIX="lc-bench",
     )
-    env.setdefault("LC_VAR_DIR", tempfile.mkdtemp(prefix="lc-bench-"))
-    sys.path.insert(0, str(ROOT))
-    return dict(env)
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def free_port() -> int:
