@@ -75,26 +75,28 @@ def _trigger(plan: Plan, pk: int) -> RollbackTrigger:
     return trigger
 
 
+def _pull(
+    request: AuthenticatedHttpRequest, plan: Plan, pk: int, service: Callable[..., Any], said: str
+) -> HttpResponse:
+    """Raise or clear a discretionary trigger with the reason typed (``said``: what the page then says)."""
+    trigger = _trigger(plan, pk)
+    reason = request.POST.get("reason", "")
+    _run(request, plan, lambda: service(trigger, by=request.user, reason=reason), f"{said}: {trigger.description}.")
+    return _back(request, plan, "metrics")
+
+
 @login_required
 @require_POST
 @member_plan
 def trigger_raise(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
-    trigger = _trigger(plan, pk)
-    reason = request.POST.get("reason", "")
-    action = lambda: services.rollback_trigger_raise(trigger, by=request.user, reason=reason)  # noqa: E731
-    _run(request, plan, action, f"Rollback trigger raised: {trigger.description}.")
-    return _back(request, plan, "metrics")
+    return _pull(request, plan, pk, services.rollback_trigger_raise, "Rollback trigger raised")
 
 
 @login_required
 @require_POST
 @member_plan
 def trigger_clear(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
-    trigger = _trigger(plan, pk)
-    reason = request.POST.get("reason", "")
-    action = lambda: services.rollback_trigger_clear(trigger, by=request.user, reason=reason)  # noqa: E731
-    _run(request, plan, action, f"Rollback trigger cleared: {trigger.description}.")
-    return _back(request, plan, "metrics")
+    return _pull(request, plan, pk, services.rollback_trigger_clear, "Rollback trigger cleared")
 
 
 @login_required
