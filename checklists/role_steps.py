@@ -1,7 +1,7 @@
 """The steps of a role page with their live forecast (issue 10): planned vs forecast start and end, and
 the slip, as on the timeline. The plan's steps are read once (the forecast needs them all: a step's
 forecast follows its predecessors, whoever leads them) and the role's are taken from them, so the
-forecast costs the gates' three queries (plans.timing) and nothing per step."""
+forecast costs two queries (the gates and their criteria) and nothing per step."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from django.db.models import Prefetch
 
 from plans.forecast import StepForecast
 from plans.models import Plan, Step
-from plans.schedule import plan_forecast
+from plans.schedule import plan_forecast, step_tasks
+
+from .timing import prefetched_marks
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -32,13 +34,14 @@ def _steps(plan: Plan) -> QuerySet[Step]:
 def role_steps(plan: Plan, lead_role_id: int | None, *, now: datetime) -> tuple[list[Step], dict[int, StepForecast]]:
     """The steps ``lead_role_id`` leads (None: the steps no role leads) and, for a plan with a T-0, every
     step's forecast by id (4 queries for the steps, their dependencies and the gates they and their phases
-    wait for; 3 more for the forecast's gates when the role leads a step)."""
+    wait for; 2 more for the plan's gates and their criteria when the role leads a step)."""
     every = list(_steps(plan))
     mine = [s for s in every if s.lead_role_id == lead_role_id]
     if plan.t0 is None or plan.clockless or not mine:
         return mine, {}
     deps = {s.pk: [d.pk for d in s.depends_on.all()] for s in every}
-    return mine, plan_forecast(plan, now=now, steps=every, deps=deps).steps
+    marks, waits = prefetched_marks(plan.pk, every)  # the waits from the prefetch: the gates and criteria only
+    return mine, plan_forecast(plan, now=now, tasks=(step_tasks(every, waits, deps), marks)).steps
 
 
 def one_step_forecast(plan: Plan, step: Step, *, now: datetime) -> StepForecast | None:
