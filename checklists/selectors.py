@@ -354,10 +354,6 @@ def gate_page(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
     return ctx
 
 
-def gates_of(plan: Plan) -> list[Gate]:
-    return list(Gate.objects.filter(plan=plan).select_related("authority_role"))
-
-
 # --- Home and plan page ----------------------------------------------------------------------------------
 
 

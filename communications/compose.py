@@ -117,13 +117,6 @@ def status_snapshot(plan: Plan, *, now: datetime | None = None) -> Snapshot:
     return snap
 
 
-def _t0_line(plan: Plan) -> str:
-    """A clockless plan's stored T-0 is only when it was made: the report says it has none."""
-    return (
-        "No T-0 (a checklist without a clock)." if plan.clockless else f"T-0 {plan.local(plan.t0):%a %d %b %H:%M %Z}."
-    )
-
-
 def compose_report(
     plan: Plan, *, audience: str = Audience.STAFF, now: datetime | None = None, eod: bool = False
 ) -> str:

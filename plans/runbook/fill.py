@@ -45,10 +45,6 @@ def mentions(text: str) -> bool:
     return "{{" in text and MENTION.search(text) is not None
 
 
-def mentioned_names(text: str) -> set[str]:
-    return set(MENTION.findall(text)) if "{{" in text else set()
-
-
 def unfilled_text(placeholder: Placeholder) -> str:
     return f"[{placeholder.title} — not set]"
 

@@ -21,14 +21,6 @@ def fill_filter(value: object, plan: Plan | None) -> object:
     return fill_html(value, placeholder_map(plan))
 
 
-@register.filter(name="fill_each")
-def fill_each_filter(values: object, plan: Plan | None) -> object:
-    """A list of texts (a step's pre-conditions), each filled."""
-    if not isinstance(values, list | tuple):
-        return values
-    return [fill_filter(v, plan) for v in values]
-
-
 @register.filter(name="fill_plain")
 def fill_plain_filter(value: object, plan: Plan | None) -> object:
     """The same as plain text (for an attribute: ``title``, ``aria-label``); autoescape escapes it."""
