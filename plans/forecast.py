@@ -23,6 +23,8 @@ from datetime import datetime, timedelta
 DONE = "done"
 SKIPPED = "skipped"
 RUNNING = "in_progress"
+#: How far past its planned end a step must be forecast to count as behind.
+BEHIND = timedelta(minutes=1)
 
 #: (offset) -> moment: a plan's T-0 and zone (``Plan.at``), so that day offsets keep wall-clock time.
 Clock = Callable[[timedelta], datetime]
@@ -102,6 +104,14 @@ class Forecast:
         """Steps that will miss (or missed) a deadline, soonest deadline first."""
         risky = [f for f in self.steps.values() if f.risk]
         return sorted(risky, key=lambda f: (f.deadline or f.end, f.task.id))
+
+    @property
+    def behind(self) -> list[StepForecast]:
+        """Unfinished steps forecast to end a minute or more after their planned end (an overrun or a late
+        start) that no deadline flags, most behind first: the launch's end can still be on time (a later
+        step is fixed by ``at``) while these run late, and the panel must not say only "on time"."""
+        late = [f for f in self.steps.values() if not f.finished and not f.risk and f.slip >= BEHIND]
+        return sorted(late, key=lambda f: (-f.slip, f.task.id))
 
 
 def order(tasks: Iterable[Task], gates: Iterable[GateMark] = ()) -> list[int]:

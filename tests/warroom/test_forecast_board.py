@@ -134,3 +134,34 @@ def test_a_clockless_plan_shows_progress_not_a_countdown(client: Client, coordin
     assert "This plan has no steps." in page and "Every step is done." not in page
     timeline = client.get(reverse("plans:timeline", args=[plan.slug])).content.decode()
     assert 'id="tl-clockless"' in timeline
+
+
+def test_a_step_an_hour_over_shows_as_behind_while_the_launch_end_is_still_on_time(
+    plan: Plan, coordinator: User
+) -> None:
+    """The walkthrough's finding: the panel said "on time" (the last step is fixed by ``at`` at T+3h, so
+    the end does not move) while the first step ran an hour past its planned end. Now it names the step."""
+    role = factories.RoleFactory(plan=plan, name="DBA", primary=coordinator)
+    first = _step(plan=plan, name="Backup", offset=timedelta(0), estimate=30 * M, lead_role=role)
+    _step(plan=plan, name="Announce", offset=180 * M, estimate=10 * M, lead_role=role)
+    plan.refresh_from_db()
+    with time_machine.travel(T0, tick=False):
+        step_start(first, by=coordinator)
+    with time_machine.travel(T0 + 90 * M, tick=False):
+        plan.refresh_from_db()
+        board = selectors.board(plan)
+        html = views.render_board(plan)
+    assert board.forecast is not None and board.forecast.slip == timedelta(0)
+    assert [f.task.name for f in board.forecast.behind] == ["Backup"]
+    assert "BEHIND +1h: Backup" in html
+
+
+def test_a_step_on_plan_is_not_behind(plan: Plan, coordinator: User) -> None:
+    role = factories.RoleFactory(plan=plan, name="DBA", primary=coordinator)
+    first = _step(plan=plan, name="Backup", offset=timedelta(0), estimate=30 * M, lead_role=role)
+    with time_machine.travel(T0, tick=False):
+        step_start(first, by=coordinator)
+    with time_machine.travel(T0 + 20 * M, tick=False):
+        plan.refresh_from_db()
+        html = views.render_board(plan)
+    assert "BEHIND" not in html
