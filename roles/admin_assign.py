@@ -18,12 +18,13 @@ from plans.models import Plan
 from plans.permissions import can_coordinate
 
 from .models import Role
+from .people import people as people_qs
 from .services import role_assign_people
 
 
 def _people_choices() -> list[tuple[str, str]]:
     """Active accounts, once per page (not one query per select)."""
-    people = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+    people = people_qs().order_by("first_name", "last_name", "username")
     choices = [("", "— nobody —")]
     for user in people.only("pk", "username", "first_name", "last_name"):
         full = user.get_full_name()

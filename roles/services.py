@@ -12,6 +12,7 @@ from plans.permissions import require_coordinator
 from plans.services import event_record, plan_lock
 
 from .models import Role
+from .people import people
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -36,6 +37,8 @@ def role_assign_people(plan: Plan, *, by: User, assignments: Assignments) -> lis
         for person in (primary, backup):
             if person is not None and not person.is_active:
                 raise ValidationError(f"{_who(person)}'s account is inactive: choose an active user.")
+            if person is not None and not people().filter(pk=person.pk).exists():
+                raise ValidationError(f"{_who(person)} is an API token, not a person: choose a person.")
         if primary is not None and primary == backup:
             raise ValidationError(f"{_who(primary)} cannot be both primary and backup of one role.")
     with transaction.atomic():

@@ -119,3 +119,25 @@ def test_the_service_checks_permission_and_the_plan(team: dict[str, Any]) -> Non
     with pytest.raises(ValidationError):
         role_assign_people(plan, by=team["coordinator"], assignments={role.pk: (person, None)})
     assert not Event.objects.filter(kind="roles.assigned").exists()
+
+
+def test_an_api_token_is_not_offered_or_accepted_as_a_person(client: Client, team: dict[str, Any]) -> None:
+    """A token acts as a service identity of its own (``api-token-…``): it is no one to call at 3 a.m., so
+    neither the "Assign people" screen nor the role admin's selects list it, and the service refuses it."""
+    from api.services import token_create
+
+    plan, roles = team["plan"], team["roles"]
+    token, _ = token_create(plan, by=team["coordinator"], name="CI deploy pipeline", scopes=["read"])
+    identity = token.identity
+    team["coordinator"].user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="roles", codename__in=["view_role", "change_role"])
+    )
+    client.force_login(team["coordinator"])
+    assert f'value="{identity.pk}"' not in client.get(url(plan)).content.decode()
+    assert f'value="{team["people"][0].pk}"' in client.get(url(plan)).content.decode()
+    role_admin = client.get(reverse("admin:roles_role_change", args=[roles[0].pk]))
+    assert role_admin.status_code == 200
+    assert "api-token-" not in role_admin.content.decode()
+    with pytest.raises(ValidationError, match="API token, not a person"):
+        role_assign_people(plan, by=team["coordinator"], assignments={roles[0].pk: (identity, None)})
+    assert Role.objects.get(pk=roles[0].pk).primary_id is None

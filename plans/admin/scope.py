@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+
+from roles.people import people
 
 from ..models import Plan
 from ..services import event_record
@@ -90,6 +93,8 @@ class PlanScopedAdmin:
         related = db_field.related_model
         path = plan_path(related) if related is not None else None
         if path is None:
+            if related is get_user_model():  # people: never the identities behind API tokens
+                kwargs["queryset"] = people(kwargs.get("queryset"))
             return  # people and other global rows: not plan data
         queryset = kwargs.get("queryset")
         if queryset is None:
