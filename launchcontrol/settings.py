@@ -181,6 +181,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # what a successful sign-in forgets
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "launchcontrol.throttle.lockout_response"
+# Behind N reverse proxies that append to X-Forwarded-For, the client is N entries from the right
+# (launchcontrol/clientip.py); 0 (the default) trusts no header and throttles by REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+AXES_CLIENT_IP_CALLABLE = "launchcontrol.clientip.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "launch:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -121,3 +121,39 @@ def test_test_client_login_and_force_login_still_work(client: Client, staff: Use
     client.logout()
     client.force_login(staff)
     assert client.get(reverse("launch:home")).status_code == 200
+
+
+def test_behind_a_proxy_the_throttle_counts_the_real_client_not_the_proxy(
+    client: Client, staff: User, settings: Settings
+) -> None:
+    """All requests come from the proxy (10.0.0.9); with ``TRUSTED_PROXY_COUNT=1`` the address that counts
+    is the one the proxy appended, so 40 failures spread over two war-room laptops' many accounts lock the
+    laptop that sprayed, not everyone behind the proxy. A client cannot pick its address: what it wrote
+    itself in X-Forwarded-For (left of the proxy's entry) is ignored."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(31):
+        client.post(
+            reverse(SITE),
+            {"username": f"user{n}", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.9",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7",  # spoofed left entry, real client right
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+    locked = client.post(
+        reverse(SITE), {"username": "alice", "password": factories.PASSWORD},
+        REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )  # fmt: skip
+    assert locked.status_code == 429
+    other = client.post(
+        reverse(SITE), {"username": "alice", "password": factories.PASSWORD},
+        REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.8",
+    )  # fmt: skip
+    assert other.status_code == 302 and _signed_in(client)
+
+
+def test_without_a_trusted_proxy_the_header_is_ignored(client: Client, staff: User) -> None:
+    client.post(
+        reverse(SITE), {"username": "bob", "password": "wrong"}, REMOTE_ADDR="10.0.0.9",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )  # fmt: skip
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["10.0.0.9"]
