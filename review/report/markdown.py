@@ -1,5 +1,7 @@
 """The review as Markdown (``/plans/<plan>/review.md``, ``review_report --format md``). Text people
-typed is escaped for Markdown (a ``|`` in a title does not break a table, a ``#`` does not make one)."""
+typed is escaped for Markdown: a ``|`` in a title does not break a table, ``*``, ``_``, ``[``, ``<`` and
+backticks make no emphasis, link, HTML or code; every value sits after a fixed prefix, so ``#`` or ``-``
+cannot start a heading or a list."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from ..selectors import Review
 from . import text
 from .context import key_figures
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 def md(value: object) -> str:
