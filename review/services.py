@@ -52,7 +52,7 @@ def lesson_delete(lesson: Lesson, *, by: User) -> None:
         event_record(lesson.plan, kind="review.lesson_deleted", actor=by, summary="Lesson removed", data={"lesson": pk})
 
 
-def end_of_day_offset(plan: Plan, day: date) -> timedelta:
+def _end_of_day_offset(plan: Plan, day: date) -> timedelta:
     """The offset from T-0 whose moment (``Plan.at``: whole days on the plan's calendar) is the end of
     ``day`` in the plan's zone (the midnight after it)."""
     target = datetime.combine(day + timedelta(days=1), time(0), tzinfo=plan.zone)
@@ -87,7 +87,7 @@ def followup_add(plan: Plan, *, by: User, title: str, owner_role: Role, due_date
             order=order,
             title=title,
             owner_role=owner_role,
-            due_offset=end_of_day_offset(plan, due_date),
+            due_offset=_end_of_day_offset(plan, due_date),
         )
         follow_up = FollowUp.objects.create(
             plan=plan, title=title, owner_role=owner_role, due_date=due_date, item=item, created_by=by
