@@ -16,8 +16,9 @@ from plans.numbers import format_number
 
 from .figures.metrics import MetricRun
 
-WIDTH, HEIGHT = 640, 200
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 14, 30
+WIDTH, HEIGHT = 600, 240
+LEFT, RIGHT, TOP, BOTTOM = 64, 14, 18, 36
+FONT = 15  # at the page's two charts a row (~560 px wide) this reads as ~14 px
 OK, BAD, LINE, TARGET, BAND, AXIS = "#1f2937", "#c0262d", "#2563eb", "#b45309", "#e0ecff", "#6b7280"
 
 
@@ -36,25 +37,28 @@ def metric_chart(run: MetricRun, *, label: Callable[[datetime], str], now: datet
     )
     points = run.all_readings
     if not points:
-        text = '<text x="320" y="100" text-anchor="middle" font-size="14" fill="#6b7280">No readings</text>'
+        text = (
+            f'<text x="{WIDTH // 2}" y="{HEIGHT // 2}" text-anchor="middle" font-size="{FONT}" fill="{AXIS}">'
+            "No readings</text>"
+        )
         return head + text + "</svg>"
     values = [float(r.value) for r in points] + ([float(run.target)] if run.target is not None else [])
-    lo, hi = min(values), max(values)
-    pad = (hi - lo) * 0.1 or abs(hi) * 0.1 or 1.0
-    lo, hi = lo - pad, hi + pad
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.12 or abs(high) * 0.1 or 1.0
+    lo, hi = low - pad, high + pad
     start = min(points[0].at, run.window_start)
     end = points[-1].at
     if run.window_end is not None:
         end = max(end, min(run.window_end, now))
     x = _scale(start.timestamp(), max(end.timestamp(), start.timestamp() + 1), LEFT, WIDTH - RIGHT)
     y = _scale(lo, hi, HEIGHT - BOTTOM, TOP)
-    parts = [head, _band(run, x, start, end), _axes(lo, hi, y, start, end, label)]
+    parts = [head, _band(run, x, start, end), _axes((low, high), y, start, end, label)]
     if run.target is not None:
         ty = y(float(run.target))
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="{TARGET}" '
             f'stroke-width="1.5" stroke-dasharray="6 4"/>'
-            f'<text x="{WIDTH - RIGHT - 2}" y="{ty - 4:.1f}" text-anchor="end" font-size="11" fill="{TARGET}">'
+            f'<text x="{WIDTH - RIGHT - 2}" y="{ty - 4:.1f}" text-anchor="end" font-size="{FONT}" fill="{TARGET}">'
             f"target {escape(run.comparator)} {escape(format_number(run.target))}</text>"
         )
     line = " ".join(f"{x(r.at.timestamp()):.1f},{y(float(r.value)):.1f}" for r in points)
@@ -79,21 +83,27 @@ def _band(run: MetricRun, x: Callable[[float], float], start: datetime, end: dat
 
 
 def _axes(
-    lo: float, hi: float, y: Callable[[float], float], start: datetime, end: datetime, label: Callable[[datetime], str]
+    marks: tuple[float, float],
+    y: Callable[[float], float],
+    start: datetime,
+    end: datetime,
+    label: Callable[[datetime], str],
 ) -> str:
+    """The axes, the lowest and highest value shown (readings and target) and the first and last time."""
     base = HEIGHT - BOTTOM
     out = [
         f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{base}" stroke="{AXIS}"/>',
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}" stroke="{AXIS}"/>',
     ]
-    for value in (lo, (lo + hi) / 2, hi):
-        text = escape(format_number(Decimal(str(round(value, 3)))))
+    for value in sorted(set(marks)):
+        text = escape(format_number(Decimal(str(round(value, 4)))))
         out.append(
-            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" fill="{AXIS}">{text}</text>'
+            f'<text x="{LEFT - 6}" y="{y(value) + 5:.1f}" text-anchor="end" font-size="{FONT}" fill="{AXIS}">'
+            f"{text}</text>"
         )
-    out.append(f'<text x="{LEFT}" y="{HEIGHT - 10}" font-size="11" fill="{AXIS}">{escape(label(start))}</text>')
+    out.append(f'<text x="{LEFT}" y="{HEIGHT - 10}" font-size="{FONT}" fill="{AXIS}">{escape(label(start))}</text>')
     out.append(
-        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 10}" text-anchor="end" font-size="11" fill="{AXIS}">'
+        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 10}" text-anchor="end" font-size="{FONT}" fill="{AXIS}">'
         f"{escape(label(end))}</text>"
     )
     return "".join(out)

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import shutil
+import subprocess
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -188,6 +192,22 @@ def _shapes(launch: Launch, review: Review) -> None:
     assert any(d["kind"] == "gate.decided" and d["why"] == "Support rota not staffed" for d in decisions)
 
 
+def keep_pages(pdf: bytes) -> None:
+    """With LC_SCREENSHOTS=docs: the PDF's first two pages as docs/review-pdf-1.png and -2.png, by the
+    README's command (``pdftoppm -png -r 90 -f 1 -l 2 review.pdf docs/review-pdf``; poppler-utils)."""
+    folder = os.environ.get("LC_SCREENSHOTS")
+    if not folder or shutil.which("pdftoppm") is None:
+        return
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    source = out / "review.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "2", str(source), str(out / "review-pdf")], check=True
+    )
+    source.unlink()
+
+
 def test_every_figure_of_the_review_matches_the_story() -> None:
     launch = simulate()
     review = plan_review(launch.plan, now=at(13))
@@ -199,6 +219,7 @@ def test_every_figure_of_the_review_matches_the_story() -> None:
     _shapes(launch, review)
     pdf = review_pdf(review)
     assert pdf.startswith(b"%PDF-") and len(pdf) > 10_000
+    keep_pages(pdf)
     client = Client()
     client.force_login(launch.coordinator)
     with clock(at(13)):
