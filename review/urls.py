@@ -6,6 +6,7 @@ from . import views
 
 app_name = "review"
 urlpatterns = [
+    path("launches/compare/", views.compare_page, name="compare"),
     path("plans/<slug:plan>/review/", views.review_page, name="page"),
     path("plans/<slug:plan>/review.md", views.review_md, name="markdown"),
     path("plans/<slug:plan>/review.pdf", views.review_pdf_view, name="pdf"),

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import AuthenticatedHttpRequest, error_text
@@ -125,3 +126,16 @@ def followup_add(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     else:
         messages.success(request, "Follow-up action added to the follow-up checklist.")
     return redirect("review:page", plan.slug)
+
+
+@login_required
+@require_GET
+def compare_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Launches side by side: ``?plan=a&plan=b`` or the latest launches whose T-0 has passed."""
+    from .compare import SERIES, compare, compared_plans, series_chart
+
+    plans = compared_plans(request.GET.getlist("plan"))
+    figures = compare(plans, now=timezone.now())
+    # series_chart escapes every value it writes (plan names, numbers): safe to mark safe.
+    charts = [(title, better, mark_safe(series_chart(title, figures, read))) for title, read, better in SERIES]  # noqa: S308
+    return render(request, "review/compare.html", {"figures": figures, "charts": charts})

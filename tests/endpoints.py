@@ -378,6 +378,7 @@ ENTRIES = [
     Endpoint("checklists:gate_poll", "read", _gate),
     Endpoint("communications:page", "read", _plan),
     Endpoint("review:page", "read", _plan),
+    Endpoint("review:compare", "read"),
     Endpoint("review:markdown", "read", _plan),
     Endpoint("review:pdf", "read", _plan),
     Endpoint("review:csv", "read", _plan),

@@ -56,3 +56,18 @@ def test_the_review_page_after_a_launch(page: Any, login_page: Callable[..., Any
         assert not [e for e in errors if "Content Security Policy" in e]
     finally:
         traveller.stop()
+
+
+def test_the_comparison_of_three_launches(page: Any, login_page: Callable[..., Any], live_server: Any) -> None:
+    from tests import factories
+    from tests.review.three_launches import three_launches
+
+    three_launches()
+    viewer = factories.UserFactory(username="sponsor", first_name="Sam", last_name="Sponsor")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login_page(page, viewer)
+    page.goto(f"{live_server.url}/launches/compare/")
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 3 and "Rolled back" in rows.nth(0).inner_text()
+    assert page.locator("figure svg").count() == 6
+    keep(page, "compare-launches.png", full_page=True)
