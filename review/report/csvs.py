@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 
 from checklists.models import Item
+from plans.lateness import item_due
 from plans.models import MetricReading
 
 from ..decisions import person
@@ -91,7 +92,7 @@ def items_csv(r: Review) -> str:
                 i.gate.name if i.gate else "",
                 "yes" if i.required else "no",
                 i.status,
-                text.iso(i.due_at()),
+                text.iso(item_due(r.plan, i.due_offset, i.due_by)),
                 text.iso(i.done_at),
                 person(i.done_by) if i.done_by else "",
             ]
