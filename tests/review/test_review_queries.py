@@ -79,7 +79,7 @@ def test_query_counts_do_not_grow_with_the_launch(coordinator: User) -> None:
     small = factories.PlanFactory(coordinator=coordinator, t0=T0)
     large = factories.PlanFactory(coordinator=coordinator, t0=T0)
     _grow(small, coordinator, 2)
-    _grow(large, coordinator, 12)
+    _grow(large, coordinator, 6)
     counts = _counts(small, coordinator)
     assert counts == _counts(large, coordinator)
     # Pinned: the session and user (2), the plan, then one query per kind the review reads (steps, their
