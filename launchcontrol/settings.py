@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "communications",
     "warroom",
     "api",
+    "review",  # the launch review and go-live report (review/)
     "launch",  # last of ours: it replaces the Plan admin (launch/admin.py)
     "axes",
 ]

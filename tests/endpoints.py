@@ -42,7 +42,7 @@ ACTORS = ("anonymous", "stranger", "staff", "outsider", "other", "owner", "coord
 COORDINATOR = frozenset({"coordinator"})
 ROLE_A = frozenset({"coordinator", "owner"})
 ANY_ROLE = frozenset({"coordinator", "owner", "other"})
-APP_LABELS = ("plans", "roles", "checklists", "issues", "communications", "api")
+APP_LABELS = ("plans", "roles", "checklists", "issues", "communications", "api", "review")
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
@@ -74,6 +74,7 @@ class World:
     placeholder: Any = None
     procedure_step: Any = None
     api_token: Any = None  # a live API token (api/) of the plan, made by the coordinator
+    lesson: Any = None  # a lesson learned in the plan's review (review/)
     _clients: dict[str, Client] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -139,6 +140,9 @@ def build_world() -> World:
 
     api_token, _ = token_create(plan, by=users["coordinator"], name="CI", scopes=["read"])
     AlertRoute.objects.create(plan=plan, alertname="Probe", action="issue", severity="high")  # (test write)
+    from review.models import Lesson
+
+    lesson = Lesson.objects.create(plan=plan, text="Rehearse the DNS cut-over")  # (test write)
     return World(
         plan=plan,
         other_plan=other_plan,
@@ -161,6 +165,7 @@ def build_world() -> World:
         placeholder=placeholder,
         procedure_step=procedure_step,
         api_token=api_token,
+        lesson=lesson,
     )
 
 
@@ -372,6 +377,12 @@ ENTRIES = [
     Endpoint("checklists:gate", "read", _gate),
     Endpoint("checklists:gate_poll", "read", _gate),
     Endpoint("communications:page", "read", _plan),
+    Endpoint("review:page", "read", _plan),
+    Endpoint("review:compare", "read"),
+    Endpoint("review:markdown", "read", _plan),
+    Endpoint("review:pdf", "read", _plan),
+    Endpoint("review:csv", "read", _plan),
+    Endpoint("review:decisions", "read", _plan),
     Endpoint(
         "communications:preview",
         "read",
@@ -530,6 +541,31 @@ ENTRIES = [
         data=lambda w: {"threshold": "2.5"},
         target=lambda w: w.rollback,
         fields={"threshold": "text"},
+    ),
+    Endpoint(
+        "review:lesson_add",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"kind": "improve", "text": "Staff the support rota a day earlier"},
+        target=lambda w: w.plan,
+        fields={"kind": "choice:went_well,improve", "text": "text"},
+    ),
+    Endpoint(
+        "review:lesson_delete",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.lesson.pk},
+        COORDINATOR,
+        target=lambda w: w.lesson,
+    ),
+    Endpoint(
+        "review:followup_add",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"title": "Automate the DNS check", "owner_role": w.role_a.pk, "due_date": "2026-12-15"},
+        target=lambda w: w.plan,
+        fields={"title": "text", "owner_role": "pk:role_a", "due_date": "text"},
     ),
     Endpoint(
         "plans:placeholder_fill",

@@ -34,6 +34,9 @@ LONGEST = (
     "tests/browser/test_warroom.py::test_stale_banner_when_polls_fail_and_recovery",
     "tests/communications/test_outbox_faults.py::test_the_migration_gives_every_existing_row_its_own_key",
     "tests/checklists/test_query_counts.py::",
+    "tests/review/test_review_browser.py::",  # two simulated launches in Chromium: ~40 s each
+    "tests/review/test_simulated_launch.py::",  # a built-in plan's whole launch through the services: ~35 s
+    "tests/review/test_review_queries.py::",
     "tests/browser/test_warroom.py::",
     "tests/browser/test_csp.py::",
     "tests/browser/test_first_hour.py::",

@@ -12,7 +12,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["launchcontrol", "launch", "api", "warroom", "communications", "checklists", "issues", "plans", "roles"]
+PACKAGES = [
+    "launchcontrol",
+    "launch",
+    "api",
+    "warroom",
+    "review",
+    "communications",
+    "checklists",
+    "issues",
+    "plans",
+    "roles",
+]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -78,9 +89,11 @@ def test_a_sideways_import_between_features_fails(tree: Path) -> None:
     assert "issues.sideways -> checklists.selectors" in result.stdout
 
 
-SERVICE_MODULES = ["plans", "roles", "checklists", "issues", "communications"]
+SERVICE_MODULES = ["plans", "roles", "checklists", "issues", "communications", "review"]
 SERVICE_ENTITIES = {
     "plan",
+    "lesson",
+    "followup",
     "hold",
     "event",
     "reading",

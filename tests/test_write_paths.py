@@ -9,7 +9,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["launch", "warroom", "communications", "checklists", "issues", "plans", "roles", "launchcontrol"]
+APPS = ["launch", "warroom", "review", "communications", "checklists", "issues", "plans", "roles", "launchcontrol"]
 
 # Methods that write whatever they are called on (a model instance or a queryset).
 WRITE_METHODS = {"save", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}

@@ -1,0 +1,109 @@
+"""A metric's chart as inline SVG, drawn on the server (no JavaScript, no style attributes: the page's
+Content-Security-Policy forbids inline style, and WeasyPrint draws the same SVG into the PDF).
+
+The line joins the readings in time order; the dashed line is the target; the shaded band is the
+metric's window; a reading out of range is a red dot, one in range a dark one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from html import escape
+
+from plans.numbers import format_number
+
+from .figures.metrics import MetricRun
+
+WIDTH, HEIGHT = 600, 240
+LEFT, RIGHT, TOP, BOTTOM = 64, 14, 18, 36
+FONT = 15  # at the page's two charts a row (~560 px wide) this reads as ~14 px
+OK, BAD, LINE, TARGET, BAND, AXIS = "#1f2937", "#c0262d", "#2563eb", "#b45309", "#e0ecff", "#6b7280"
+
+
+def _scale(lo: float, hi: float, a: float, b: float) -> Callable[[float], float]:
+    if hi == lo:
+        return lambda v: (a + b) / 2
+    return lambda v: a + (v - lo) * (b - a) / (hi - lo)
+
+
+def metric_chart(run: MetricRun, *, label: Callable[[datetime], str], now: datetime) -> str:
+    """The SVG text of one metric's chart (every value in it is escaped: it is safe to mark safe)."""
+    title = escape(f"{run.name}: readings against the target")
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{title}"><title>{title}</title>'
+    )
+    points = run.all_readings
+    if not points:
+        text = (
+            f'<text x="{WIDTH // 2}" y="{HEIGHT // 2}" text-anchor="middle" font-size="{FONT}" fill="{AXIS}">'
+            "No readings</text>"
+        )
+        return head + text + "</svg>"
+    values = [float(r.value) for r in points] + ([float(run.target)] if run.target is not None else [])
+    low, high = min(values), max(values)
+    pad = (high - low) * 0.12 or abs(high) * 0.1 or 1.0
+    lo, hi = low - pad, high + pad
+    start = min(points[0].at, run.window_start)
+    end = points[-1].at
+    if run.window_end is not None:
+        end = max(end, min(run.window_end, now))
+    x = _scale(start.timestamp(), max(end.timestamp(), start.timestamp() + 1), LEFT, WIDTH - RIGHT)
+    y = _scale(lo, hi, HEIGHT - BOTTOM, TOP)
+    parts = [head, _band(run, x, start, end), _axes((low, high), y, start, end, label)]
+    if run.target is not None:
+        ty = y(float(run.target))
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" stroke="{TARGET}" '
+            f'stroke-width="1.5" stroke-dasharray="6 4"/>'
+            f'<text x="{WIDTH - RIGHT - 2}" y="{ty - 4:.1f}" text-anchor="end" font-size="{FONT}" fill="{TARGET}">'
+            f"target {escape(run.comparator)} {escape(format_number(run.target))}</text>"
+        )
+    line = " ".join(f"{x(r.at.timestamp()):.1f},{y(float(r.value)):.1f}" for r in points)
+    parts.append(f'<polyline points="{line}" fill="none" stroke="{LINE}" stroke-width="2"/>')
+    for r in points:
+        colour = BAD if run.meets(r.value) is False else OK
+        tip = escape(f"{format_number(r.value)} at {label(r.at)}")
+        parts.append(
+            f'<circle cx="{x(r.at.timestamp()):.1f}" cy="{y(float(r.value)):.1f}" r="3.5" fill="{colour}">'
+            f"<title>{tip}</title></circle>"
+        )
+    return "".join(parts) + "</svg>"
+
+
+def _band(run: MetricRun, x: Callable[[float], float], start: datetime, end: datetime) -> str:
+    lo = max(run.window_start, start)
+    hi = min(run.window_end, end) if run.window_end is not None else end
+    if hi <= lo:
+        return ""
+    x0, x1 = x(lo.timestamp()), x(hi.timestamp())
+    return f'<rect x="{x0:.1f}" y="{TOP}" width="{x1 - x0:.1f}" height="{HEIGHT - TOP - BOTTOM}" fill="{BAND}"/>'
+
+
+def _axes(
+    marks: tuple[float, float],
+    y: Callable[[float], float],
+    start: datetime,
+    end: datetime,
+    label: Callable[[datetime], str],
+) -> str:
+    """The axes, the lowest and highest value shown (readings and target) and the first and last time."""
+    base = HEIGHT - BOTTOM
+    out = [
+        f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{base}" stroke="{AXIS}"/>',
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{base}" y2="{base}" stroke="{AXIS}"/>',
+    ]
+    for value in sorted(set(marks)):
+        text = escape(format_number(Decimal(str(round(value, 4)))))
+        out.append(
+            f'<text x="{LEFT - 6}" y="{y(value) + 5:.1f}" text-anchor="end" font-size="{FONT}" fill="{AXIS}">'
+            f"{text}</text>"
+        )
+    out.append(f'<text x="{LEFT}" y="{HEIGHT - 10}" font-size="{FONT}" fill="{AXIS}">{escape(label(start))}</text>')
+    out.append(
+        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 10}" text-anchor="end" font-size="{FONT}" fill="{AXIS}">'
+        f"{escape(label(end))}</text>"
+    )
+    return "".join(out)

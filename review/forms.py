@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from plans.models import Plan
+from roles.models import Role
+
+from .models import LessonKind
+
+
+class LessonForm(forms.Form):
+    kind = forms.ChoiceField(choices=LessonKind.choices, initial=LessonKind.IMPROVE)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Lesson")
+
+
+class FollowUpForm(forms.Form):
+    title = forms.CharField(max_length=300, label="Action")
+    owner_role = forms.ModelChoiceField(queryset=Role.objects.none(), label="Owner (role)")
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Due")
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_role"].queryset = Role.objects.filter(plan=plan).order_by("order", "pk")  # type: ignore[attr-defined]

@@ -1,0 +1,50 @@
+"""What people add to a launch's review: lessons learned and follow-up actions. Everything else in the
+review is computed from what was recorded (review.selectors)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from checklists.models import Item
+from plans.models import Plan
+from roles.models import Role
+
+
+class LessonKind(models.TextChoices):
+    WENT_WELL = "went_well", "Went well"
+    IMPROVE = "improve", "To improve"
+
+
+class Lesson(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="lessons")
+    kind = models.CharField(max_length=10, choices=LessonKind.choices, default=LessonKind.IMPROVE)
+    text = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["plan", "kind", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class FollowUp(models.Model):
+    """A follow-up action: an owner role and a due date. It is also an item of the plan's follow-up
+    checklist (``item``), so its owners see it on their role page and tick it there."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="follow_ups")
+    title = models.CharField(max_length=300)
+    owner_role = models.ForeignKey(Role, null=True, on_delete=models.SET_NULL, related_name="+")
+    due_date = models.DateField()
+    item = models.OneToOneField(Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_up")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["plan", "due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.title

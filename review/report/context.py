@@ -1,0 +1,58 @@
+"""The review's page and PDF context: the review, each metric's chart, the key figures in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+from ..charts import metric_chart
+from ..figures.metrics import MetricRun
+from ..selectors import Review
+from . import text
+
+
+@dataclass(frozen=True)
+class Chart:
+    run: MetricRun
+    svg: SafeString
+
+
+def charts(review: Review) -> list[Chart]:
+    plan = review.plan
+
+    def label(moment: Any) -> str:
+        return text.when(plan, moment)
+
+    # metric_chart escapes every value it writes (names, numbers, times): safe to mark safe.
+    return [Chart(run, mark_safe(metric_chart(run, label=label, now=review.now))) for run in review.metrics]  # noqa: S308
+
+
+def key_figures(review: Review) -> list[tuple[str, str]]:
+    """The figures a sponsor reads first, in words (the summary on every shape of the review)."""
+    t, i, c = review.totals, review.issue_totals, review.comms
+    finished = t.on_time + t.late
+    return [
+        ("Outcome", review.plan.get_status_display()),
+        ("Steps on time", f"{t.on_time} of {finished} finished ({text.share(t.on_time, finished)})"),
+        ("Steps late / not finished / skipped", f"{t.late} / {t.unfinished} / {t.skipped}"),
+        ("Overrun (sum of steps over their planned length)", text.span(t.overrun)),
+        ("Holds", f"{len(review.holds)}, {text.span(review.hold_time)} in all"),
+        ("Gate decisions", ", ".join(f"{d.gate}: {d.label}" for d in review.decisions) or "none"),
+        ("Issues raised (critical)", f"{i.raised} ({i.critical})"),
+        ("SLA breaches (response / resolution)", f"{i.response_breaches} / {i.resolution_breaches}"),
+        (
+            "Time to first critical issue",
+            text.signed(review.time_to_first_critical) + " from T-0"
+            if review.time_to_first_critical is not None
+            else "none raised",
+        ),
+        ("Success criteria met", f"{review.criteria_met} of {len(review.criteria)}"),
+        ("Alarms and rollbacks", str(len(review.alarms))),
+        ("Communications sent / sent late / too late / failed", f"{c.sent} / {c.sent_late} / {c.late} / {c.failed}"),
+    ]
+
+
+def review_context(review: Review) -> dict[str, Any]:
+    return {"review": review, "plan": review.plan, "charts": charts(review), "figures": key_figures(review)}

@@ -1,0 +1,54 @@
+"""How the review writes times and durations: one spelling for the page, the PDF, Markdown and CSV."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from plans.models import Plan
+from plans.numbers import format_quantity
+from plans.offsets import format_duration
+
+
+def when(plan: Plan, moment: datetime | None) -> str:
+    """``Tue 01 Dec 12:05`` in the plan's zone; ``—`` for none."""
+    return "—" if moment is None else f"{plan.local(moment):%a %d %b %H:%M}"
+
+
+def span(delta: timedelta | None) -> str:
+    """``1h5m``; ``—`` for none; ``0`` under a minute."""
+    if delta is None:
+        return "—"
+    if abs(delta) < timedelta(minutes=1):
+        return "0"
+    return format_duration(timedelta(minutes=int(abs(delta).total_seconds() // 60)))
+
+
+def signed(delta: timedelta | None) -> str:
+    """``+40m`` (late, longer), ``-5m`` (early, shorter), ``0`` under a minute, ``—`` for none."""
+    if delta is None:
+        return "—"
+    text = span(delta)
+    if text == "0":
+        return text
+    return ("+" if delta > timedelta(0) else "-") + text
+
+
+def minutes(delta: timedelta | None) -> str:
+    """Whole minutes (CSV): ``-5``, ``40``; empty for none."""
+    return "" if delta is None else str(int(delta.total_seconds() // 60))
+
+
+def iso(moment: datetime | None) -> str:
+    return "" if moment is None else moment.isoformat()
+
+
+def quantity(value: object, unit: str = "") -> str:
+    return format_quantity(value, unit) if value is not None else "—"
+
+
+def share(part: int, whole: int) -> str:
+    return "—" if whole == 0 else f"{round(100 * part / whole)} %"
+
+
+VERDICT = {"met": "Met", "not_met": "Not met", "no_data": "No data", "tracked": "Tracked (no target)"}
+OUTCOME = {"on_time": "On time", "late": "Late", "skipped": "Skipped", "unfinished": "Not finished"}

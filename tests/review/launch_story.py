@@ -1,0 +1,217 @@
+"""A simulated launch of the English Training Center's built-in plan, with the clock moved by time-machine:
+what the review test (test_simulated_launch.py) checks every figure of the review against.
+
+The story, in UTC (T-0 08:00 as planned; the plan's zone is UTC):
+
+- 05:00 every required criterion of the Go-Live Readiness gate is ticked but one ("Support team
+  ready"); 05:10 the poll opens; 05:15 three roles vote GO and the Support Lead NO-GO.
+- 05:20 GO is refused (the open criterion, the NO-GO vote); 05:25 the Deployment Lead decides NO-GO,
+  which puts the launch on hold; 05:55 the hold ends: 30 minutes, T-0 slips to 08:30.
+- 06:00 the criterion is ticked; the coordinator reopens the gate; 06:02 the poll opens; 06:05 all GO;
+  06:10 GO.
+- Steps (planned after the slip): Final Preparation 06:30-07:30 ran 06:30-07:50 (late, +20m overrun);
+  Internal Soft Launch 07:30-08:30 ran 07:50-08:20 (started late, finished early); Public Launch
+  08:30-09:30 ran 08:30-09:10; First Day Monitoring 09:30-13:30 started 09:15 and is not finished.
+  Every step they depend on ran exactly as planned.
+- Issues: #1 critical 08:40, acknowledged 08:50, resolved 09:40; #2 high 09:00, acknowledged 09:45 (SLA 30m:
+  breached), resolved 10:30; #3 medium 09:30, never acknowledged (SLA 2h: breached by the review at
+  13:00); #4 low 10:00, acknowledged 10:30.
+- Readings: System uptime (> 99.9 %, first month) 99.95, 99.5, 99.99 at 09:00, 10:00, 11:00 (not met);
+  Response time (< 500 ms, "p95": from T-0) 900 at 06:00 (a rehearsal before T-0, outside the window),
+  320 and 410 at 09:00 and 10:00 (met); Critical issues (= 0, first day) 1 at 09:00 (not met).
+- Communications: one message sent on time, one sent 5 minutes late, one failed, one too late to send.
+- The review is read at 13:00.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from django.contrib.auth.models import User
+
+from checklists import services as cs
+from checklists.models import Gate, Item
+from communications.models import DeliveryStatus
+from issues import services as issues
+from issues.models import Issue
+from launch.format import template_text
+from launch.services.importer import import_plan_text
+from plans import services as ps
+from plans.models import Plan, PlanStatus, Step
+from roles.models import Role
+from tests import factories
+
+KEY = "english-training-center-phase8"
+GATE = "go-live-readiness"
+HELD_ITEM = "Support team ready"
+RUN = ["6:00 AM Final Preparation", "7:00 AM Internal Soft Launch", "8:00 AM Public Launch"]
+MONITORING = "9:00 AM First Day Monitoring"
+
+
+def at(hour: int, minute: int = 0, day: int = 1) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=UTC)
+
+
+@contextmanager
+def clock(moment: datetime) -> Iterator[None]:
+    with time_machine.travel(moment, tick=False):
+        yield
+
+
+@dataclass
+class Launch:
+    plan: Plan
+    coordinator: User
+    lead: User  # the Deployment Lead
+    people: dict[str, User]  # role name -> its primary
+    prerequisites: list[Step]  # the steps the story's steps depend on, run as planned
+    lead_role: Role | None = None
+    refused_go: str = ""
+
+
+def _cast(plan: Plan) -> tuple[User, dict[str, User]]:
+    coordinator = factories.UserFactory(username="cora", first_name="Cora", last_name="Coordinator")
+    Plan.objects.filter(pk=plan.pk).update(coordinator=coordinator)  # test set-up
+    people = {}
+    for role in Role.objects.filter(plan=plan):
+        user = factories.UserFactory(username=role.slug[:30], first_name=role.name, last_name="")
+        Role.objects.filter(pk=role.pk).update(primary=user)  # test set-up
+        people[role.name] = user
+    plan.refresh_from_db()
+    return coordinator, people
+
+
+def _prerequisites(plan: Plan) -> list[Step]:
+    """Every step the story's first step depends on, directly or not, in planned order."""
+    seen: dict[int, Step] = {}
+    todo = list(Step.objects.get(plan=plan, name=RUN[0]).depends_on.all())
+    while todo:
+        step = todo.pop()
+        if step.pk not in seen:
+            seen[step.pk] = step
+            todo += list(step.depends_on.all())
+    return sorted(seen.values(), key=lambda s: (s.offset, s.order, s.pk))
+
+
+def _run(step: Step, start: datetime, finish: datetime | None, by: User) -> None:
+    with clock(start):
+        cs.step_start(step, by=by)
+    if finish is not None:
+        with clock(finish):
+            cs.step_finish(step, by=by)
+
+
+def _holder(launch: Launch, step: Step) -> User:
+    return launch.people[step.lead_role.name] if step.lead_role else launch.coordinator
+
+
+def _gate_story(launch: Launch) -> None:
+    plan, lead, people = launch.plan, launch.lead, launch.people
+    gate = Gate.objects.get(plan=plan, slug=GATE)
+    with clock(at(5)):
+        for item in gate.criteria.filter(required=True).exclude(title=HELD_ITEM):
+            cs.item_tick(item, by=launch.coordinator)
+    with clock(at(5, 10)):
+        cs.gate_open_poll(gate, by=lead)
+    with clock(at(5, 15)):
+        for role in gate.polled_roles.all():
+            no = role.name == "Support Lead"
+            cs.vote_cast(
+                gate,
+                role=role,
+                by=people[role.name],
+                vote="no_go" if no else "go",
+                comment="Support rota not staffed" if no else "",
+            )
+    with clock(at(5, 20)):
+        try:
+            cs.gate_decide(gate, by=lead, decision="go")
+        except Exception as exc:  # the refusal names its blockers
+            launch.refused_go = str(exc)
+    with clock(at(5, 25)):
+        cs.gate_decide(gate, by=lead, decision="no_go", reason="Support rota not staffed")
+    with clock(at(5, 55)):
+        ps.hold_end(plan, by=launch.coordinator)
+    with clock(at(6)):
+        cs.item_tick(Item.objects.get(plan=plan, gate=gate, title=HELD_ITEM), by=people["Support Lead"])
+        cs.gate_reopen(gate, by=launch.coordinator, reason="Support rota staffed")
+    with clock(at(6, 2)):
+        cs.gate_open_poll(gate, by=lead)
+    with clock(at(6, 5)):
+        for role in gate.polled_roles.all():
+            cs.vote_cast(gate, role=role, by=people[role.name], vote="go")
+    with clock(at(6, 10)):
+        cs.gate_decide(gate, by=lead, decision="go", reason="All MUST HAVE items met")
+
+
+def _issue(
+    launch: Launch, title: str, severity: str, raised: datetime, ack: datetime | None, resolved: datetime | None
+) -> Issue:
+    with clock(raised):
+        issue = issues.issue_open(
+            launch.plan, by=launch.lead, title=title, severity=severity, owner_role=launch.lead_role
+        )
+    if ack is not None:
+        with clock(ack):
+            issues.issue_acknowledge(issue, by=launch.lead)
+    if resolved is not None:
+        with clock(resolved):
+            issues.issue_resolve(issue, by=launch.lead, resolution="Fixed")
+    return issue
+
+
+def _readings(launch: Launch) -> None:
+    series = {
+        "System uptime": [(at(9), "99.95"), (at(10), "99.5"), (at(11), "99.99")],
+        "Response time": [(at(6), "900"), (at(9), "320"), (at(10), "410")],
+        "Critical issues": [(at(9), "1")],
+    }
+    for name, points in series.items():
+        metric = launch.plan.metrics.get(name=name)
+        for moment, value in points:
+            with clock(moment):
+                ps.reading_record(metric, value=value, by=launch.lead)
+
+
+def _deliveries(plan: Plan) -> None:
+    make = factories.DeliveryFactory
+    make(plan=plan, label="On time", status=DeliveryStatus.SENT, due_at=at(8), sent_at=at(8, 0) + timedelta(seconds=5))
+    make(plan=plan, label="Held up", status=DeliveryStatus.SENT, due_at=at(9), sent_at=at(9, 5))
+    make(plan=plan, label="Bounced", status=DeliveryStatus.FAILED, due_at=at(10), error="550 mailbox unavailable")
+    make(plan=plan, label="Expired", status=DeliveryStatus.LATE, due_at=at(11), note="Too late to matter")
+
+
+def simulate() -> Launch:
+    with clock(at(12, day=1) - timedelta(days=10)):
+        plan = import_plan_text(
+            template_text(KEY), filename=f"{KEY}.yaml", t0="2026-12-01T08:00", tz="UTC", source_template=KEY
+        )
+    coordinator, people = _cast(plan)
+    launch = Launch(plan, coordinator, people["Deployment Lead"], people, _prerequisites(plan))
+    launch.lead_role = Role.objects.get(plan=plan, name="Deployment Lead")
+    with clock(at(8, day=1) - timedelta(days=9)):
+        ps.plan_transition(plan, to=PlanStatus.SCHEDULED, by=coordinator)
+        ps.plan_transition(plan, to=PlanStatus.COUNTDOWN, by=coordinator)
+    for step in launch.prerequisites:
+        start = plan.at(step.offset)
+        _run(step, start, start + step.length, _holder(launch, step))
+    _gate_story(launch)
+    steps = {s.name: s for s in Step.objects.filter(plan=plan, name__in=[*RUN, MONITORING])}
+    _run(steps[RUN[0]], at(6, 30), at(7, 50), launch.lead)
+    _run(steps[RUN[1]], at(7, 50), at(8, 20), launch.lead)
+    with clock(at(8, 30)):
+        ps.plan_transition(plan, to=PlanStatus.LAUNCHED, by=coordinator)
+    _run(steps[RUN[2]], at(8, 30), at(9, 10), launch.lead)
+    _run(steps[MONITORING], at(9, 15), None, people["Support Lead"])
+    _issue(launch, "SSO login fails", "critical", at(8, 40), at(8, 50), at(9, 40))
+    _issue(launch, "Course pages slow", "high", at(9), at(9, 45), at(10, 30))
+    _issue(launch, "Typo in the welcome email", "medium", at(9, 30), None, None)
+    _issue(launch, "Old logo on the certificate", "low", at(10), at(10, 30), None)
+    _readings(launch)
+    _deliveries(plan)
+    plan.refresh_from_db()
+    return launch

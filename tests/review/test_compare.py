@@ -1,0 +1,52 @@
+"""Comparing launches: the figures of three launches of different outcomes side by side, on the page (with a
+chart of each figure over time) and from the command."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from review.compare import compare, compared_plans
+from tests.review.three_launches import three_launches
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_figures_side_by_side(coordinator: User) -> None:
+    three_launches()
+    plans = compared_plans()
+    assert [p.slug for p in plans] == ["spring", "summer", "autumn"]  # oldest T-0 first
+    spring, summer, autumn = compare(plans, now=plans[-1].t0 + (plans[-1].t0 - plans[0].t0))
+    assert (spring.on_time, summer.on_time, autumn.on_time) == (1 / 3, 2 / 3, 1.0)
+    assert (spring.overrun_min, summer.overrun_min, autumn.overrun_min) == (75, 10, 0)
+    assert (spring.hold_min, summer.hold_min, autumn.hold_min) == (60, 20, 0)
+    assert (spring.sla_breaches, summer.sla_breaches, autumn.sla_breaches) == (1, 0, 0)
+    assert (spring.first_critical_min, summer.first_critical_min, autumn.first_critical_min) == (15, 90, None)
+    assert [(f.criteria_met, f.criteria) for f in (spring, summer, autumn)] == [(0, 1), (1, 1), (1, 1)]
+    assert (spring.outcome, autumn.outcome) == ("Rolled back", "Completed")
+
+
+def test_the_page_and_the_command(coordinator: User) -> None:
+    three_launches()
+    client = Client()
+    client.force_login(coordinator)
+    page = client.get("/launches/compare/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert body.index("Spring release") < body.index("Summer release") < body.index("Autumn release")
+    assert body.count("<svg") == 6  # one chart per figure
+    only = client.get("/launches/compare/?plan=autumn&plan=spring").content.decode()
+    assert "Summer release" not in only and "Spring release" in only
+    out = StringIO()
+    call_command("compare_launches", "spring", "autumn", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].split()[:3] == ["Launch", "T-0", "Outcome"]
+    assert lines[1].startswith("spring") and "Rolled back" in lines[1] and "33 %" in lines[1] and "T+15 min" in lines[1]
+    assert lines[2].startswith("autumn") and "100 %" in lines[2] and "none" in lines[2]
+    with pytest.raises(CommandError, match="no plan with slug 'winter'"):
+        call_command("compare_launches", "winter")

@@ -1,0 +1,89 @@
+"""The review page and its exports read each kind of record once: their query counts do not grow with the
+number of steps, issues, readings, holds, votes, deliveries, lessons or follow-up actions (no N+1)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from checklists.models import Vote
+from plans.models import Event, Hold, MetricReading, Plan
+from review import services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+T0 = datetime(2026, 12, 1, 12, tzinfo=UTC)
+PAGES = ("review/", "review.md", "review-data.zip", "decisions.csv")
+
+
+def _grow(plan: Plan, coordinator: User, n: int) -> None:
+    role = factories.RoleFactory(plan=plan, primary=coordinator)
+    gate = factories.GateFactory(plan=plan, authority_role=role)
+    metric = factories.MetricFactory(plan=plan)
+    for i in range(n):
+        start = T0 + timedelta(minutes=10 * i)
+        phase = factories.PhaseFactory(plan=plan, name=f"Phase {plan.pk}-{i}")
+        factories.StepFactory(
+            plan=plan,
+            phase=phase,
+            lead_role=role,
+            offset=timedelta(minutes=10 * i),
+            status="done",
+            actual_start=start,
+            actual_finish=start + timedelta(minutes=35),
+        )
+        factories.IssueFactory(plan=plan, reported_at=start, acknowledged_at=start + timedelta(minutes=5))
+        MetricReading.objects.create(metric=metric, value=Decimal("0.05"), recorded_at=start, recorded_by=coordinator)
+        Hold.objects.create(
+            plan=plan,
+            reason=f"Hold {i}",
+            started_at=start,
+            ended_at=start + timedelta(minutes=3),
+            started_by=coordinator,
+            ended_by=coordinator,
+        )
+        voter = factories.RoleFactory(plan=plan, primary=coordinator)
+        Vote.objects.create(gate=gate, role=voter, poll_round=1, vote="go", voted_by=coordinator, voted_at=start)
+        Event.objects.create(
+            plan=plan,
+            kind="gate.decided",
+            actor=coordinator,
+            at=start,
+            summary="GO",
+            data={"gate": gate.pk, "round": 1, "decision": "go"},
+        )
+        factories.DeliveryFactory(plan=plan, status="failed", due_at=start)
+        services.lesson_add(plan, by=coordinator, kind="improve", text=f"Lesson {i}")
+        services.followup_add(plan, by=coordinator, title=f"Action {i}", owner_role=role, due_date=date(2026, 12, 9))
+
+
+def _counts(plan: Plan, coordinator: User) -> dict[str, int]:
+    client = Client()
+    client.force_login(coordinator)
+    client.get(f"/plans/{plan.slug}/review/")  # warm the session and the caches
+    counts = {}
+    for page in PAGES:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/plans/{plan.slug}/{page}").status_code == 200
+        counts[page] = len(ctx.captured_queries)
+    return counts
+
+
+def test_query_counts_do_not_grow_with_the_launch(coordinator: User) -> None:
+    small = factories.PlanFactory(coordinator=coordinator, t0=T0)
+    large = factories.PlanFactory(coordinator=coordinator, t0=T0)
+    _grow(small, coordinator, 2)
+    _grow(large, coordinator, 6)
+    counts = _counts(small, coordinator)
+    assert counts == _counts(large, coordinator)
+    # Pinned: the session and user (2), the plan, then one query per kind the review reads (steps, their
+    # dependencies and the gates' marks for the forecast, phases, holds, gate decisions, gates, votes, the
+    # decision record, SLAs, issues, readings, metrics, alarm events, rolled-back events, deliveries,
+    # lessons, follow-ups); the page adds its forms' roles, the zip the items and readings with their people.
+    assert counts == {"review/": 24, "review.md": 23, "review-data.zip": 25, "decisions.csv": 23}
