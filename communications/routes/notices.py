@@ -50,6 +50,7 @@ class Notice:
     component: str = ""
     expires: datetime | None = None
     details: dict[str, str] = field(default_factory=dict)
+    anchor: datetime | None = None  # a reminder's plan moment (a hold defers it); others go out during holds
     also: set[str] = field(default_factory=set)  # other kinds it stands for (an opening that is also rung 1)
 
     @property
@@ -233,7 +234,7 @@ def reminder_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[Not
         yield Notice(
             kind="reminder", source_kind="route.reminder", source_id=pk, variant=kind, at=due,
             title=subject.removeprefix(f"[{plan.name}] "), text=body, link="", severity="low", people=people,
-            expires=specs[0].expires_at,
+            expires=specs[0].expires_at, anchor=specs[0].anchor or due,
         )  # fmt: skip
 
 

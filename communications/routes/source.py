@@ -84,7 +84,7 @@ def _spec(plan: Plan, route: Route, notice: Notice, recipient: str, **kw: Any) -
         due_at=notice.at,
         label=f"{notice.title}"[:300],
         audience=Audience.STAFF,
-        anchor=None if notice.kind in {"hold", "state", "no_go"} else notice.at,
+        anchor=notice.anchor or plan.created_at,  # live news goes out during a hold; a reminder waits
         expires_at=notice.expires,
         render=fixed(subject, body),
         **kw,
