@@ -109,9 +109,9 @@ def issue_notices(plan: Plan, start: datetime, end: datetime, events: list[Any])
             title=f"{issue.get_severity_display()} issue #{issue.number} {verb}: {issue.title}", text=text,
         )  # fmt: skip
     for issue in breached:
+        assert issue.respond_by is not None
         if issue.acknowledged_at is not None and issue.acknowledged_at <= issue.respond_by:
             continue
-        assert issue.respond_by is not None
         people = _holders(issue.owner_role) if issue.owner_role is not None else []
         yield _issue_notice(
             plan, issue, kind="sla", variant="sla", at=issue.respond_by, people=people,
@@ -177,14 +177,14 @@ def alarm_notices(plan: Plan, start: datetime, end: datetime, events: list[Any])
     cleared = [e for e in events if e.kind == "rollback.cleared"]
     triggers = RollbackTrigger.objects.in_bulk([e.data.get("trigger") for e in cleared])
     for e in cleared:
-        trigger = triggers.get(e.data.get("trigger"))
-        if trigger is None:
+        gone = triggers.get(e.data.get("trigger"))
+        if gone is None:
             continue
         yield Notice(
-            kind="alarm", source_kind="route.alarm", source_id=trigger.pk, variant=f"clear{e.pk}", at=e.at,
-            link=board, title=f"Rollback alarm cleared: {trigger.description}", text=e.summary,
-            severity="critical", page="resolve", dedup=f"launchcontrol/{plan.slug}/trigger/{trigger.pk}",
-            details={"trigger": trigger.description},
+            kind="alarm", source_kind="route.alarm", source_id=gone.pk, variant=f"clear{e.pk}", at=e.at,
+            link=board, title=f"Rollback alarm cleared: {gone.description}", text=e.summary,
+            severity="critical", page="resolve", dedup=f"launchcontrol/{plan.slug}/trigger/{gone.pk}",
+            details={"trigger": gone.description},
         )  # fmt: skip
 
 

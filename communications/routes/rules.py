@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -117,13 +118,13 @@ def route_problems(*, kind: str, url: str, key: str, to: str, events: list[str],
     return found
 
 
-def url_problem(url: str, add: object) -> None:
+def url_problem(url: str, add: Callable[[str, str], None]) -> None:
     from ..channels import validate_webhook_target
 
     try:
         validate_webhook_target(url)
     except ValidationError as exc:
-        add("url", exc.messages[0])  # type: ignore[operator]
+        add("url", exc.messages[0])
 
 
 def shown(value: str) -> str:
