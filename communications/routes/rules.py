@@ -35,6 +35,8 @@ DEFAULT_EVENTS = {
 }
 DEFAULT_SEVERITY = {"pagerduty": "critical"}
 PAGERDUTY_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
+#: Where a routing key read from the server's environment may go (a plan cannot send it elsewhere).
+PAGERDUTY_HOSTS = frozenset({"events.pagerduty.com", "events.eu.pagerduty.com"})
 ENV_PREFIX = "LC_ROUTE_"
 
 _PLACEHOLDER = re.compile(r"^\{\{\s*([a-z0-9_-]{1,80})\s*\}\}$")
@@ -104,6 +106,8 @@ def route_problems(*, kind: str, url: str, key: str, to: str, events: list[str],
             add("key", why)
         if url.strip() and not placeholder_of(url) and not _ENV.match(url.strip()):
             url_problem(url, add)
+        if why := env_key_problem(url, key):
+            add("url", why)
     elif key.strip():
         add("key", "key is a PagerDuty routing key: it goes with kind pagerduty")
     if to.strip() and kind != "email":
@@ -116,6 +120,20 @@ def route_problems(*, kind: str, url: str, key: str, to: str, events: list[str],
     if severity and severity not in SEVERITIES:
         add("severity", f"severity is one of {', '.join(SEVERITIES)}")
     return found
+
+
+def env_key_problem(url: str, key: str) -> str | None:
+    """A routing key from the server's environment goes only to PagerDuty's own endpoints: a plan may not
+    point it at another host (a plan's own {{ placeholder }} key may go to any endpoint, a test receiver)."""
+    from urllib.parse import urlsplit
+
+    if not _ENV.match(key.strip()) or not url.strip():
+        return None
+    if placeholder_of(url) or _ENV.match(url.strip()) or urlsplit(url.strip()).hostname not in PAGERDUTY_HOSTS:
+        return "a routing key from the server's environment is sent only to events.pagerduty.com or " + (
+            "events.eu.pagerduty.com (leave url empty, or give the key as a {{ placeholder }})"
+        )
+    return None
 
 
 def url_problem(url: str, add: Callable[[str, str], None]) -> None:

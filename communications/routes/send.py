@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..channels import SENDERS, BlockedTarget, ChannelError, post_json
 from ..models import ChannelKind, DeliveryStatus, Route
-from .rules import PAGERDUTY_EVENTS_URL, SecretMissing, resolve
+from .rules import PAGERDUTY_EVENTS_URL, SecretMissing, env_key_problem, resolve
 from .source import TRIGGER_VARIANT
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ def send_route(delivery: Delivery) -> None:
         if route.kind == ChannelKind.PAGERDUTY:
             if document.get("event_action") != "trigger":
                 _trigger_first(delivery)
+            if why := env_key_problem(route.url, route.key):  # checked on save too; a row edited by hand
+                raise BlockedTarget(f"{route.name}: {why}")
             url = resolve(delivery.plan, route.url) if route.url.strip() else PAGERDUTY_EVENTS_URL
             document = {"routing_key": resolve(delivery.plan, route.key), **document}
         else:

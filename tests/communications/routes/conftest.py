@@ -53,9 +53,9 @@ def sink() -> Iterator[Sink]:
 @pytest.fixture
 def routed(db: None, coordinator: User, sink: Sink, monkeypatch: pytest.MonkeyPatch) -> Setup:
     """A launched plan (UTC) with a two-rung matrix, and a Slack route (URL from the environment), a Teams
-    route (URL from a placeholder) and a PagerDuty route (routing key from the environment)."""
+    route (URL from a placeholder) and a PagerDuty route (routing key from a placeholder; one from the
+    environment would go only to PagerDuty's own hosts)."""
     monkeypatch.setenv("LC_ROUTE_SLACK", f"{sink.url}/ok/slack")
-    monkeypatch.setenv("LC_ROUTE_PD_KEY", "R0UT1NGKEY0123456789abcdefABCDEF")
     with time_machine.travel(NOW - timedelta(days=1), tick=False):
         plan = factories.PlanFactory(
             coordinator=coordinator, name="Checkout v2", slug="checkout-v2", t0=NOW, timezone="UTC",
@@ -67,10 +67,11 @@ def routed(db: None, coordinator: User, sink: Sink, monkeypatch: pytest.MonkeyPa
         lvl = EscalationLevel.objects.create(plan=plan, level=level, name=name, after=timedelta(minutes=after))
         lvl.roles.set([role])
     Placeholder.objects.create(plan=plan, name="teams_hook", kind="link", value=f"{sink.url}/ok/teams")
+    Placeholder.objects.create(plan=plan, name="pd_key", value="R0UT1NGKEY0123456789abcdefABCDEF")
     slack = Route.objects.create(plan=plan, order=0, name="War room", kind="slack", url="env:LC_ROUTE_SLACK")
     teams = Route.objects.create(plan=plan, order=1, name="Managers", kind="teams", url="{{ teams_hook }}")
     pager = Route.objects.create(
-        plan=plan, order=2, name="Pager", kind="pagerduty", key="env:LC_ROUTE_PD_KEY", url=f"{sink.url}/ok/pd"
+        plan=plan, order=2, name="Pager", kind="pagerduty", key="{{ pd_key }}", url=f"{sink.url}/ok/pd"
     )
     return Setup(plan, sink, tech, mgmt, slack, teams, pager)
 

@@ -106,6 +106,11 @@ def test_routes_import_and_export_byte_for_byte(people: None) -> None:
         ("      - reminder", "      - lunch", "routed.yaml:27: routes[0].events[5]: Input should be 'alarm'"),
         ("    to: desk@example.com", "    to: desk@example.com\n    key: x", "routed.yaml:48: key is a PagerDuty"),
         ("    url: env:LC_ROUTE_TEAMS", "    url: env:DATABASE_URL", "routed.yaml:33: the webhook URL is a secret"),
+        (
+            "    key: '{{ pd_key }}'",
+            "    key: env:LC_ROUTE_PD\n    url: https://collector.example.com/enqueue",
+            "routed.yaml:40: a routing key from the server's environment is sent only to events.pagerduty.com",
+        ),
     ],
 )
 def test_a_bad_route_names_its_line(people: None, old: str, new: str, expected: str) -> None:
@@ -115,3 +120,22 @@ def test_a_bad_route_names_its_line(people: None, old: str, new: str, expected: 
     lines = exc.value.lines()
     assert any(line.startswith(expected) for line in lines), lines
     assert not Route.objects.exists()
+
+
+def test_the_admin_refuses_a_written_out_secret_and_a_role_of_another_plan(people: None) -> None:
+    from django.core.exceptions import ValidationError
+
+    from communications.admin import RouteForm
+
+    plan = import_plan_text(PLAN, t0="2026-12-05T12:00", filename="routed.yaml")
+    route = Route(plan=plan, name="Leaky", kind="slack", url="https://hooks.slack.com/services/T0/B0/secret")
+    with pytest.raises(ValidationError) as exc:
+        route.full_clean()
+    assert "the webhook URL is a secret" in str(exc.value.message_dict["url"])
+    other = factories.RoleFactory()
+    form = RouteForm(
+        data={"plan": plan.pk, "order": 0, "name": "Chat", "kind": "slack", "url": "env:LC_ROUTE_X", "events": "[]",
+              "roles": [other.pk], "enabled": True},
+    )  # fmt: skip
+    assert not form.is_valid()
+    assert "roles" in form.errors

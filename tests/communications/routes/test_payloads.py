@@ -169,4 +169,4 @@ def test_a_vendor_refusal_fails_at_once_and_shows_under_needs_attention(routed: 
     assert page.attempts == 1
     assert page.error == "webhook refused it: HTTP 400 Bad Request (not retried)"
     assert KEY not in page.body and KEY not in page.address  # the secret is read at send time only
-    assert page.address == "env:LC_ROUTE_PD_KEY"
+    assert page.address == "{{ pd_key }}"
