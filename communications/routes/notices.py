@@ -92,9 +92,15 @@ def issue_notices(plan: Plan, start: datetime, end: datetime, events: list[Any])
     wanted = {"issue.opened": ("trigger", "opened"), "issue.acknowledged": ("acknowledge", "ack")}
     wanted["issue.resolved"] = ("resolve", "resolved")
     ids = {e.data.get("issue") for e in events if e.kind in wanted}
-    breached = Issue.objects.filter(plan=plan, respond_by__gt=start, respond_by__lte=end)
-    issues = {i.pk: i for i in Issue.objects.filter(pk__in=ids).select_related("owner_role__primary")}
-    issues.update({i.pk: i for i in breached.select_related("owner_role__primary", "owner_role__backup")})
+    breached = list(
+        Issue.objects.filter(plan=plan, respond_by__gt=start, respond_by__lte=end).select_related(
+            "owner_role__primary", "owner_role__backup"
+        )
+    )
+    issues = {
+        i.pk: i for i in Issue.objects.filter(pk__in=ids).select_related("owner_role__primary", "owner_role__backup")
+    }
+    issues.update({i.pk: i for i in breached})
     for e in events:
         issue = issues.get(e.data.get("issue")) if e.kind in wanted else None
         if issue is None:

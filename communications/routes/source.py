@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
+
 from ..models import Audience, ChannelKind, Delivery, DeliveryStatus, Route, RouteKind
 from ..sources.registry import DeliverySpec, fixed, person, register_relevance, register_source, tagged
 from .notices import Notice, plan_notices
@@ -113,6 +115,8 @@ def route_specs(plan: Plan, route: Route, notice: Notice, prefs: dict[tuple[int,
             )  # fmt: skip
         return
     skip = "; ".join(reasons)[:290] if notice.people and not wanted else ""
+    if skip and notice.at > timezone.now():
+        return  # a person's choice is no failure: not listed ahead under "Needs attention", kept when due
     address = route.to.strip() if route.kind == RouteKind.EMAIL else None
     yield _spec(plan, route, told, base, skip_reason=skip, **({"address": address} if address is not None else {}))
 

@@ -146,3 +146,17 @@ def test_holds_no_go_and_state_changes_reach_chat_not_the_pager(routed: Setup, c
     assert titles(routed, "/ok/slack")[2].startswith("Resumed: Hold ended after 4m")
     assert posted(routed.sink, "/ok/pd") == []
     assert not Delivery.objects.filter(channel_kind="pagerduty").exclude(status=DeliveryStatus.SENT).exists()
+
+
+def test_an_sla_breach_is_told_once_when_the_response_time_passes(routed: Setup, coordinator: User) -> None:
+    from issues.models import SeveritySLA
+
+    SeveritySLA.objects.create(plan=routed.plan, severity="high", response_within=timedelta(minutes=10))
+    with time_machine.travel(NOW, tick=False):
+        issue_open(routed.plan, by=coordinator, title="Slow", severity="high", description="", owner_role=routed.tech)
+    beats(0, 15)
+    assert titles(routed, "/ok/slack") == [
+        "High issue #1 opened: Slow",
+        "SLA breached: high issue #1 Slow is not acknowledged (due Tue 01 Dec 12:10 UTC)",
+    ]
+    assert posted(routed.sink, "/ok/pd") == []  # below the pager's floor (critical)
