@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
 from plans.admin import PlanEventMixin, PlanScopedAdmin, ReadOnlyAdmin
 
 from .forms import MessageAdminForm
-from .models import Channel, Delivery, Message, StatusPost
+from .models import Channel, Delivery, Message, Route, RoutePreference, StatusPost
+from .routes.rules import shown
 
 
 @admin.register(Channel)
@@ -40,3 +44,42 @@ class StatusPostAdmin(PlanScopedAdmin, admin.ModelAdmin):
     list_display = ["published_at", "plan", "title"]
     list_filter = ["plan"]
     search_fields = ["title", "body"]
+
+
+class RoutePreferenceInline(PlanScopedAdmin, admin.TabularInline):
+    """Each person's choice on the route: from which severity (or off), and quiet hours."""
+
+    plan_field = "route__plan"
+    model = RoutePreference
+    extra = 0
+    fields = ("user", "severity", "quiet_from", "quiet_until")
+
+
+class RouteForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Route
+        fields = ["plan", "order", "name", "kind", "url", "key", "to", "events", "severity", "roles", "enabled"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        plan, roles = data.get("plan"), data.get("roles")
+        if plan is not None and roles is not None and any(r.plan_id != plan.pk for r in roles):
+            self.add_error("roles", "Choose roles of the route's own plan.")
+        return data
+
+
+@admin.register(Route)
+class RouteAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
+    """A plan's notification routes (communications/routes/). URL and key hold only references to secrets
+    ({{ placeholder }} or env:LC_ROUTE_…), so the list shows them as they are."""
+
+    form = RouteForm
+    list_display = ["name", "plan", "kind", "target", "severity", "enabled"]
+    list_filter = ["plan", "kind", "enabled"]
+    search_fields = ["name", "plan__name"]
+    filter_horizontal = ["roles"]
+    inlines = [RoutePreferenceInline]
+
+    @admin.display(description="URL or key")
+    def target(self, obj: Route) -> str:
+        return shown(obj.key if obj.kind == "pagerduty" else obj.url or obj.to)

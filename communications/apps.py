@@ -14,7 +14,7 @@ class CommunicationsConfig(AppConfig):
 
         register_offset_field(Message, "offset")
 
-        from . import sources  # noqa: F401  (registers the built-in delivery sources)
+        from . import routes, sources  # noqa: F401  (register the built-in delivery sources, then the routes')
         from .outbox import connect_signals
 
         connect_signals()

@@ -53,6 +53,11 @@ class BlockedTarget(ChannelError):
     """The webhook target is not an http(s) URL, or resolves to an address that may not be called."""
 
 
+class Refused(BlockedTarget):
+    """The receiver refused the request itself (HTTP 4xx other than 408 and 429: a wrong key, a bad
+    document, a revoked webhook): no retry helps, so the outbox fails it at once (``Needs attention``)."""
+
+
 # --- Webhook targets: http(s) to public addresses only (unless WEBHOOK_ALLOW_PRIVATE) -------------------
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -241,14 +246,20 @@ def status_line(code: int) -> str:
 
 
 def send_webhook(delivery: Delivery) -> None:
-    target = parse_webhook_url(delivery.address)
+    post_json(delivery.address, webhook_payload(delivery), key=str(delivery.idempotency_key))
+
+
+def post_json(url: str, document: dict[str, Any], *, key: str) -> None:
+    """POST ``document`` as JSON to ``url`` under the guard (public http(s) addresses only, one deadline,
+    no redirects followed). Raises ChannelError, OutcomeUnknown, BlockedTarget or Refused."""
+    target = parse_webhook_url(url)
     seconds = webhook_deadline()
     deadline = time.monotonic() + seconds
     progress = _Progress()
-    body = json.dumps(webhook_payload(delivery)).encode()
+    body = json.dumps(document).encode()
     headers = [
         (b"Content-Type", b"application/json"),
-        (b"Idempotency-Key", str(delivery.idempotency_key).encode()),
+        (b"Idempotency-Key", key.encode()),
         (b"User-Agent", b"LaunchControl/1"),
     ]
     timeouts = {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}
@@ -256,7 +267,7 @@ def send_webhook(delivery: Delivery) -> None:
         with (
             httpcore.ConnectionPool(network_backend=_GuardedBackend(deadline, progress), retries=0) as pool,
             pool.stream(
-                "POST", delivery.address.strip(), headers=headers, content=body, extensions={"timeout": timeouts}
+                "POST", url.strip(), headers=headers, content=body, extensions={"timeout": timeouts}
             ) as response,
         ):
             code = response.status  # the body is never read: nothing of it is shown or needed
@@ -269,6 +280,8 @@ def send_webhook(delivery: Delivery) -> None:
         raise ChannelError(f"webhook: could not reach {target.host}:{target.port} ({type(exc).__name__})") from exc
     except (httpcore.UnsupportedProtocol, ValueError) as exc:
         raise BlockedTarget(f"webhook: not a valid URL ({type(exc).__name__})") from exc
+    if 400 <= code < 500 and code not in {408, 429}:
+        raise Refused(f"webhook refused it: {status_line(code)} (not retried)")
     if code >= 300:
         raise ChannelError(f"webhook answered {status_line(code)}")
 

@@ -18,6 +18,14 @@ class ChannelKind(models.TextChoices):
     STATUS_PAGE = "status_page", "Public status page"
     CHAT = "chat", "Chat channel (named only)"
     OTHER = "other", "Other (named only)"
+    #: The kinds only a notification route sends to (communications/routes/): never a Channel's kind.
+    SLACK = "slack", "Slack-compatible webhook (route)"
+    TEAMS = "teams", "Microsoft Teams webhook (route)"
+    PAGERDUTY = "pagerduty", "PagerDuty Events v2 (route)"
+
+
+#: Channel kinds a Channel row may have (the route kinds belong to routes).
+CHANNEL_ONLY_KINDS = [(v, label) for v, label in ChannelKind.choices if v not in {"slack", "teams", "pagerduty"}]
 
 
 class Channel(models.Model):
@@ -27,7 +35,7 @@ class Channel(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="channels")
     name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=20, choices=ChannelKind.choices)
+    kind = models.CharField(max_length=20, choices=CHANNEL_ONLY_KINDS)
     target = models.TextField(blank=True)
     purpose = models.CharField(max_length=200, blank=True)
     enabled = models.BooleanField(default=True)
@@ -260,3 +268,81 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed {self.pk} for {self.role_id}"
+
+
+# --- Notification routes (issue 12): where alarms, escalations, NO-GOs, holds... go, per plan ----------------
+
+
+class RouteKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    SLACK = "slack", "Slack-compatible webhook (Slack, Mattermost)"
+    TEAMS = "teams", "Microsoft Teams webhook"
+    PAGERDUTY = "pagerduty", "PagerDuty (Events API v2)"
+
+
+class Route(models.Model):
+    """A place the plan's notices go (communications/routes/). ``url`` and ``key`` are secrets: only a
+    ``{{ placeholder }}`` or ``env:LC_ROUTE_…`` reference is stored, resolved when a delivery is sent."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="routes")
+    order = models.PositiveIntegerField(default=0)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=RouteKind.choices)
+    url = models.CharField(
+        max_length=2000,
+        blank=True,
+        help_text="Webhook URL as {{ placeholder }} or env:LC_ROUTE_NAME; for PagerDuty, the Events API "
+        "endpoint (empty: https://events.pagerduty.com/v2/enqueue).",
+    )
+    key = models.CharField(
+        max_length=200, blank=True, help_text="PagerDuty routing key, as {{ placeholder }} or env:LC_ROUTE_NAME."
+    )
+    to = models.CharField(max_length=2000, blank=True, help_text="Email: addresses (empty: the people concerned).")
+    events = models.JSONField(default=list, blank=True, help_text="Notice kinds it takes (empty: the kind's default).")
+    severity = models.CharField(
+        max_length=10, blank=True, help_text="The least severe notice it takes (empty: default)."
+    )
+    roles = models.ManyToManyField(Role, blank=True, related_name="routes", help_text="Empty: every role's notices.")
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="route_name_unique_in_plan")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from .routes.rules import route_problems
+
+        problems = route_problems(
+            kind=self.kind, url=self.url, key=self.key, to=self.to, events=self.events, severity=self.severity
+        )
+        if problems:
+            raise ValidationError(problems)
+
+
+class RoutePreference(models.Model):
+    """One person's choice for one route: from which severity on they want it (or ``off``), and quiet
+    hours (in the plan's zone) when only critical notices use it."""
+
+    route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="preferences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="route_preferences")
+    severity = models.CharField(max_length=10, blank=True, help_text="critical, high, medium, low, off; empty: all.")
+    quiet_from = models.TimeField(null=True, blank=True)
+    quiet_until = models.TimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["route", "id"]
+        constraints = [models.UniqueConstraint(fields=["route", "user"], name="one_preference_per_route_and_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.route}"
+
+    def clean(self) -> None:
+        from .routes.rules import SEVERITIES
+
+        if self.severity and self.severity not in (*SEVERITIES, "off"):
+            raise ValidationError({"severity": "critical, high, medium, low or off (empty: everything)."})
+        if (self.quiet_from is None) != (self.quiet_until is None):
+            raise ValidationError({"quiet_until": "Give both ends of the quiet hours, or neither."})

@@ -306,6 +306,33 @@ class AlertRouteDoc(Strict):
     owner: Ref | None = None
 
 
+RouteEvent = Literal["alarm", "escalation", "sla", "issue", "no_go", "hold", "state", "reminder"]
+RouteSeverity = Literal["critical", "high", "medium", "low"]
+
+
+class RoutePersonDoc(Strict):
+    """One person's choice on a route (communications.RoutePreference)."""
+
+    user: Ref
+    severity: RouteSeverity | Literal["off"] | None = None
+    quiet: Str30 = ""  # HH:MM-HH:MM in the plan's zone: only critical notices then
+
+
+class RouteDoc(Strict):
+    """Where notices go (communications.Route): secrets only as {{ placeholder }} or env:LC_ROUTE_NAME."""
+
+    name: Name120
+    kind: Literal["email", "slack", "teams", "pagerduty"]
+    url: Str2000 = ""
+    key: Str200 = ""
+    to: Str2000 = ""
+    events: Entries[RouteEvent] = []
+    severity: RouteSeverity | None = None
+    roles: Entries[Ref] = []
+    enabled: bool = True
+    people: Entries[RoutePersonDoc] = []
+
+
 class PlanDoc(Strict):
     format: Literal[1] = FORMAT_VERSION
     name: Name200
@@ -333,3 +360,4 @@ class PlanDoc(Strict):
     placeholders: Entries[PlaceholderDoc] = []
     procedures: Entries[ProcedureDoc] = []
     alerts: Entries[AlertRouteDoc] = []
+    routes: Entries[RouteDoc] = []

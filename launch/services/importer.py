@@ -17,6 +17,7 @@ from communications.channels import validate_webhook_target
 from communications.models import ChannelKind
 from launch.format.checks import check_references
 from launch.format.loader import Parsed, PlanFormatError, Problem, parse_plan_partial, read_plan_file
+from launch.format.route_checks import route_user_problems
 from launch.format.series_checks import oncall_user_problems
 from plans.models import Plan
 from plans.services import event_record
@@ -66,7 +67,7 @@ def validate_plan_text(
     findings = check_references(doc, touched=parsed.touched, dropped=parsed.dropped)
     problems += [Problem(parsed.line(loc), msg) for loc, msg in findings]
     problems += _user_problems(parsed) + _zone_problems(parsed, tz) + _slug_problems(parsed, slug)
-    problems += _channel_problems(parsed) + oncall_user_problems(parsed)
+    problems += _channel_problems(parsed) + oncall_user_problems(parsed) + route_user_problems(parsed)
     if problems:
         raise PlanFormatError(problems, filename)
     return parsed, tz or doc.timezone or "UTC"

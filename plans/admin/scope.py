@@ -26,7 +26,7 @@ def actor(request: HttpRequest) -> User:
 
 
 def plan_of(obj: Any) -> Plan | None:
-    for attr in ("plan", "gate", "metric", "checklist"):
+    for attr in ("plan", "gate", "metric", "checklist", "route"):
         target = getattr(obj, attr, None)
         if isinstance(target, Plan):
             return target
@@ -39,7 +39,7 @@ def plan_path(model: type[models.Model]) -> str | None:
     """The lookup path from ``model`` to its plan ("" for the plan itself), or None if it has none."""
     if model is Plan:
         return ""
-    for name in ("plan", "gate", "metric", "checklist"):
+    for name in ("plan", "gate", "metric", "checklist", "route"):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:

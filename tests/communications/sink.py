@@ -1,8 +1,9 @@
 """A local webhook receiver for tests: records every POST (idempotency key, JSON, when) on 127.0.0.1.
 
-Paths choose the behaviour: ``/ok…`` answers 200, ``/fail…`` 500, ``/hang…`` reads the request and then
-answers nothing for ``hang`` seconds, ``/trickle…`` dribbles its status line a byte every ``trickle``
-seconds, ``/failhang…`` answers 500 to the first request of each key and hangs on the later ones.
+Paths choose the behaviour: ``/ok…`` answers 200, ``/fail…`` 500, ``/refuse…`` 400 (a vendor refusing
+the document), ``/hang…`` reads the request and then answers nothing for ``hang`` seconds, ``/trickle…``
+dribbles its status line a byte every ``trickle`` seconds, ``/failhang…`` answers 500 to the first request
+of each key and hangs on the later ones.
 A request is recorded once its body is read, whatever happens after (it *was* received).
 """
 
@@ -46,6 +47,7 @@ class Sink:
                             return
                     return
                 status = 500 if self.path.startswith(("/fail", "/failhang")) else 200
+                status = 400 if self.path.startswith("/refuse") else status
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()
