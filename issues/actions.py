@@ -41,7 +41,7 @@ def _act(
     issue = issue_of(plan, pk)
     if form is not None and not form.is_valid():
         faults = [
-            f"{form.fields[k].label or k}: {' '.join(v)}" if k != "__all__" else " ".join(v)
+            (f"{form.fields[k].label or k}: " if k in form.fields else "") + " ".join(str(m) for m in v)
             for k, v in form.errors.items()
         ]
         messages.error(request, " ".join(faults))
