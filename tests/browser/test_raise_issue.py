@@ -38,8 +38,8 @@ def pages(browser: Browser) -> Iterator[dict[str, Page]]:
     """The coordinator's board on the war-room screen, the DBA's laptop: separate sign-ins."""
     contexts = []
     made: dict[str, Page] = {}
-    for name, size in (("board", {"width": 1920, "height": 1080}), ("laptop", {"width": 1366, "height": 768})):
-        context = browser.new_context(viewport=size)
+    for name, (width, height) in (("board", (1920, 1080)), ("laptop", (1366, 768))):
+        context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         made[name] = context.new_page()
         made[name].set_default_timeout(10_000)
