@@ -29,11 +29,20 @@ class IssueForm(forms.Form):
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args: Any, plan: Plan, categories_of: list[IssueCategory] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        plan: Plan,
+        categories_of: list[IssueCategory] | None = None,
+        roles_of: list[Role] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         owner = self.fields["owner_role"]
         assert isinstance(owner, forms.ModelChoiceField)
         owner.queryset = Role.objects.filter(plan=plan).order_by("order", "name")
+        if roles_of is not None:  # the page read them already: no second query to render the select
+            owner.choices = [("", "(coordinator)")] + [(r.pk, r.name) for r in roles_of]
         owner.label = "Role"
         for name, queryset in (
             ("step", Step.objects.filter(plan=plan).order_by("offset", "order", "id")),

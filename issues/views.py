@@ -34,9 +34,10 @@ STATUS_FILTERS = [("unresolved", "Unresolved"), *IssueStatus.choices, ("done", "
 @member_plan
 def issue_list(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     categories = list(IssueCategory.objects.filter(plan=plan).order_by("order", "id"))
-    form = IssueForm(plan=plan, categories_of=categories)
+    roles = list(Role.objects.filter(plan=plan).order_by("order", "name"))  # the raise form and the role filter
+    form = IssueForm(plan=plan, categories_of=categories, roles_of=roles)
     if request.method == "POST":
-        form = IssueForm(request.POST, plan=plan, categories_of=categories)
+        form = IssueForm(request.POST, plan=plan, categories_of=categories, roles_of=roles)
         if form.is_valid():
             try:
                 issue = services.issue_open(plan, by=request.user, **form.cleaned_data)
@@ -45,7 +46,6 @@ def issue_list(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
             else:
                 messages.success(request, f"Raised #{issue.number} {issue.title}.")
                 return redirect("issues:list", plan.slug)
-    roles = list(Role.objects.filter(plan=plan).order_by("order", "name"))  # the role filter (one query)
     filters = _filters(request, categories, roles)
     unresolved, resolved = plan_issues(plan, filters=filters)
     now = timezone.now()

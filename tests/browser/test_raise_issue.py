@@ -17,6 +17,7 @@ from issues.models import Issue, SeveritySLA
 from plans.models import Risk
 from tests import factories
 from tests.browser.shots import keep
+from tests.browser.test_csp import WATCH as CSP_WATCH
 from tests.browser.waiting import wait_for_js
 from tests.browser.walkthrough import WATCH, until
 
@@ -67,6 +68,7 @@ def test_shortcut_raises_a_critical_issue_that_reaches_the_board(
     board.evaluate(WATCH, ["issue", "li.issue", [TITLE, "respond within"]])
 
     laptop = login_page(pages["laptop"], dba)
+    laptop.add_init_script(CSP_WATCH)
     laptop.goto(f"{live_server.url}/plans/{plan.slug}/roles/{role.slug}/")
     assert laptop.locator("a[data-raise-issue] kbd").inner_text() == "i"  # the shortcut is shown
     laptop.locator("body").click(position={"x": 5, "y": 300})  # focus on the page, not in a field
@@ -95,6 +97,7 @@ def test_shortcut_raises_a_critical_issue_that_reaches_the_board(
 
     laptop.keyboard.press("Escape")
     wait_for_js(laptop, "!document.querySelector('#raise-dialog[open]')")
+    assert laptop.evaluate("window.__csp") == []  # the dialog, its form and the shortcut need no inline script
     _shots(laptop, live_server, issue, dba, coordinator)
 
 

@@ -211,5 +211,5 @@ def test_every_plan_page_has_the_raise_control(client: Client, plan: Plan, s: Se
 
 
 DETAIL_QUERIES = 7  # whatever the timeline's length
-LIST_QUERIES = 13  # with the filter's roles and the raise form's steps and risks (one query each)
+LIST_QUERIES = 12  # the roles read once for the raise form and the role filter; the form's steps and risks
 RISK_QUERIES = 5  # session, user, plan, the risks with their owner roles, their issues (prefetched)
