@@ -213,3 +213,18 @@ def test_every_plan_page_has_the_raise_control(client: Client, plan: Plan, s: Se
 DETAIL_QUERIES = 7  # whatever the timeline's length
 LIST_QUERIES = 12  # the roles read once for the raise form and the role filter; the form's steps and risks
 RISK_QUERIES = 5  # session, user, plan, the risks with their owner roles, their issues (prefetched)
+
+
+def test_the_coordinators_board_has_the_control_and_a_kiosk_does_not(
+    client: Client, plan: Plan, coordinator: User
+) -> None:
+    from plans.kiosk import kiosk_token
+    from plans.services import kiosk_create
+
+    client.force_login(coordinator)
+    board = client.get(reverse("warroom:board", args=[plan.slug])).content.decode()
+    assert "data-raise-issue" in board and 'id="raise-dialog"' in board
+    kiosk = kiosk_token(kiosk_create(plan, by=coordinator, label="War room TV"))
+    client.logout()
+    tv = client.get(reverse("warroom:kiosk", args=[kiosk])).content.decode()
+    assert "data-raise-issue" not in tv and "raise-dialog" not in tv
