@@ -181,7 +181,8 @@ def _issue(where: Any, number: int) -> Issue:
     url_name="issue_acknowledge",
     auth=TokenAuth(Scope.ISSUES),
     summary="Acknowledge an issue",
-    description="Scope `issues`. Stops its response SLA and its escalation. Idempotent.",
+    description="Scope `issues`. Stops its response SLA and its escalation. Only an open issue: a second call "
+    "is a 409 and changes nothing.",
 )
 def issue_ack(request: HttpRequest, plan: str, number: int) -> dict[str, Any]:
     where = access(request, plan, Scope.ISSUES)
@@ -196,12 +197,15 @@ def issue_ack(request: HttpRequest, plan: str, number: int) -> dict[str, Any]:
     url_name="issue_resolve",
     auth=TokenAuth(Scope.ISSUES),
     summary="Resolve an issue",
-    description="Scope `issues`. Resolving an unacknowledged issue acknowledges it too. Idempotent.",
+    description="Scope `issues`. From open, acknowledged or mitigating; resolving an unacknowledged issue "
+    "acknowledges it too. `root_cause` is optional here, needed to close. A resolved issue is a 409.",
 )
 def issue_done(request: HttpRequest, plan: str, number: int, body: ResolutionIn) -> dict[str, Any]:
     where = access(request, plan, Scope.ISSUES)
     with service_call("resolution"):
-        issue = issue_resolve(_issue(where, number), by=where.identity, resolution=body.resolution)
+        issue = issue_resolve(
+            _issue(where, number), by=where.identity, resolution=body.resolution, root_cause=body.root_cause
+        )
     return issue_out(issue)
 
 

@@ -56,6 +56,7 @@ class IssueIn(Body):
 
 class ResolutionIn(Body):
     resolution: str = Field(min_length=1, max_length=2000, description="What was done.")
+    root_cause: str = Field("", max_length=2000, description="What caused it, if known (needed to close).")
 
 
 class ReasonIn(Body):
@@ -92,6 +93,13 @@ class IssueOut(Schema):
     respond_by: datetime | None
     acknowledged_at: datetime | None
     resolved_at: datetime | None
+    mitigating_at: datetime | None = None
+    closed_at: datetime | None = None
+    resolution: str = ""
+    root_cause: str = ""
+    response_seconds: int | None = Field(None, description="Raised to first acknowledged (kept on reopen).")
+    resolution_seconds: int | None = Field(None, description="Raised to (latest) resolved.")
+    reopen_count: int = 0
 
 
 class TriggerOut(Schema):

@@ -33,6 +33,13 @@ def issue_out(issue: Issue) -> dict[str, Any]:
         "respond_by": issue.respond_by,
         "acknowledged_at": issue.acknowledged_at,
         "resolved_at": issue.resolved_at,
+        "mitigating_at": issue.mitigating_at,
+        "closed_at": issue.closed_at,
+        "resolution": issue.resolution,
+        "root_cause": issue.root_cause,
+        "response_seconds": int(issue.response_time.total_seconds()) if issue.response_time is not None else None,
+        "resolution_seconds": int(issue.resolution_time.total_seconds()) if issue.resolution_time else None,
+        "reopen_count": issue.reopen_count,
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from . import endpoints, receivers
+from . import endpoints, issue_endpoints, receivers
 from .auth import TokenAuth
 from .errors import install
 
@@ -22,6 +22,7 @@ api = NinjaAPI(
 )
 install(api)
 api.add_router("", endpoints.router)
+api.add_router("", issue_endpoints.router)
 api.add_router("", receivers.router)
 
 urlpatterns = [*api.urls[0]]

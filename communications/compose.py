@@ -59,7 +59,7 @@ class Snapshot:
 
 def status_snapshot(plan: Plan, *, now: datetime | None = None) -> Snapshot:
     from checklists.models import Gate, GateStatus, Item, ItemStatus
-    from issues.models import SEVERITY_RANK, Issue, IssueStatus
+    from issues.models import SEVERITY_RANK, UNRESOLVED, Issue
     from plans.models import Step, StepStatus
 
     now = now or timezone.now()
@@ -86,9 +86,7 @@ def status_snapshot(plan: Plan, *, now: datetime | None = None) -> Snapshot:
     snap.gate_names_passed = [name for name, status in gates if status == GateStatus.PASSED]
     snap.gates_passed = len(snap.gate_names_passed)
 
-    counts = (
-        Issue.objects.filter(plan=plan).exclude(status=IssueStatus.RESOLVED).values("severity").annotate(n=Count("id"))
-    )
+    counts = Issue.objects.filter(plan=plan, status__in=UNRESOLVED).values("severity").annotate(n=Count("id"))
     by_sev = {r["severity"]: r["n"] for r in counts}
     snap.issues_by_severity = {s: by_sev.get(s, 0) for s in sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__)}
 

@@ -69,13 +69,13 @@ def _state_line(plan: Plan, *, now: datetime) -> str:
 
 
 def _serious_open_issues(plan: Plan) -> int:
-    from issues.models import Issue, IssueStatus, Severity
+    from issues.models import UNRESOLVED, Issue, Severity
 
     if not plan.pk:
         return 0
     return Issue.objects.filter(
         plan=plan,
-        status__in=[IssueStatus.OPEN, IssueStatus.ACKNOWLEDGED],
+        status__in=UNRESOLVED,
         severity__in=[Severity.CRITICAL, Severity.HIGH],
     ).count()
 

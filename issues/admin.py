@@ -27,4 +27,19 @@ class IssueAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_filter = ("plan", "severity", "status", "category", ("owner_role", admin.RelatedOnlyFieldListFilter))
     search_fields = ("title", "description", "resolution", "plan__name")
     date_hierarchy = "reported_at"
-    readonly_fields = ("acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by", "escalation_level")
+    readonly_fields = (
+        "acknowledged_at",
+        "acknowledged_by",
+        "mitigating_at",
+        "mitigating_by",
+        "resolved_at",
+        "resolved_by",
+        "closed_at",
+        "closed_by",
+        "reopened_at",
+        "reopen_count",
+        "response_time",
+        "resolution_time",
+        "rollback_trigger",  # marked through issue_mark_rollback, which pulls the trigger
+        "escalation_level",
+    )

@@ -53,9 +53,19 @@ class IssueCategory(models.Model):
 
 
 class IssueStatus(models.TextChoices):
+    """open → acknowledged → mitigating → resolved → closed; a resolved issue may be reopened (→ open)."""
+
     OPEN = "open", "Open"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    MITIGATING = "mitigating", "Mitigating"
     RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+#: Still needs someone: shown on the board, counted as open, escalated while unanswered.
+UNRESOLVED = (IssueStatus.OPEN, IssueStatus.ACKNOWLEDGED, IssueStatus.MITIGATING)
+#: Done with: resolved (may be reopened) or closed (root cause and resolution written down).
+DONE = (IssueStatus.RESOLVED, IssueStatus.CLOSED)
 
 
 class Issue(models.Model):
@@ -79,6 +89,45 @@ class Issue(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolution = models.TextField(blank=True)
+    step = models.ForeignKey(
+        "plans.Step",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="issues",
+        help_text="Affected step.",
+    )
+    risk = models.ForeignKey(
+        "plans.Risk",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="issues",
+        help_text="Risk realised.",
+    )
+    rollback_trigger = models.ForeignKey(
+        "plans.RollbackTrigger",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="issues",
+        help_text="Marked as a rollback trigger: the discretionary trigger it pulled.",
+    )
+    mitigating_at = models.DateTimeField(null=True, blank=True)
+    mitigating_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    root_cause = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    response_time = models.DurationField(
+        null=True, blank=True, help_text="Raised to first acknowledged; kept when the issue is reopened."
+    )
+    resolution_time = models.DurationField(null=True, blank=True, help_text="Raised to (latest) resolved.")
     escalation_level = models.PositiveSmallIntegerField(default=0, help_text="Highest rung reached so far.")
 
     class Meta:
@@ -90,6 +139,26 @@ class Issue(models.Model):
         return f"#{self.number} {self.title}"
 
     def response_remaining(self, now: datetime | None = None) -> timedelta | None:
-        if self.respond_by is None or self.acknowledged_at is not None:
+        if self.respond_by is None or self.acknowledged_at is not None or self.status != IssueStatus.OPEN:
             return None
         return self.respond_by - (now or timezone.now())
+
+    @property
+    def unresolved(self) -> bool:
+        return self.status in UNRESOLVED
+
+
+class IssueComment(models.Model):
+    """Who said what on an issue: with the issue's events (its state changes) it makes the issue's
+    timeline. Untrusted text, shown escaped."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["issue", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.issue_id} {self.at:%H:%M} {self.body[:40]}"

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
-from plans.models import Plan
+from plans.models import Event, Plan
 from roles.contacts import ContactCard
 from roles.models import EscalationLevel, Role
 
-from .models import SEVERITY_RANK, Issue, IssueCategory, IssueStatus
+from .models import DONE, SEVERITY_RANK, UNRESOLVED, Issue, IssueCategory, IssueComment
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -67,8 +67,7 @@ def open_issues(plan: Plan | int) -> QuerySet[Issue]:
     """Unresolved issues, most severe first, oldest first within a severity."""
     pk = plan.pk if isinstance(plan, Plan) else plan
     return (
-        Issue.objects.filter(plan_id=pk)
-        .exclude(status=IssueStatus.RESOLVED)
+        Issue.objects.filter(plan_id=pk, status__in=UNRESOLVED)
         .select_related("owner_role", "owner_role__primary", "owner_role__backup")
         .annotate(rank=severity_order())
         .order_by("rank", "reported_at")
@@ -95,16 +94,89 @@ def issue_rows(
     return [IssueRow(i, reached_level(i, levels, now=now), i.response_remaining(now)) for i in issues]
 
 
+@dataclass(frozen=True)
+class IssueFilter:
+    """The issues page's filters (``?status=&severity=&category=&role=``): each empty means all.
+    ``status`` is one status, ``"unresolved"`` (open, acknowledged or mitigating) or ``"done"``."""
+
+    status: str = ""
+    severity: str = ""
+    category: IssueCategory | None = None
+    role: Role | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.severity or self.category or self.role)
+
+    def apply(self, issues: QuerySet[Issue]) -> QuerySet[Issue]:
+        if self.severity:
+            issues = issues.filter(severity=self.severity)
+        if self.category is not None:
+            issues = issues.filter(category=self.category)
+        if self.role is not None:
+            issues = issues.filter(owner_role=self.role)
+        return issues
+
+    def shows(self, statuses: tuple[str, ...]) -> list[str]:
+        """Of ``statuses``, those the status filter lets through."""
+        if not self.status:
+            return list(statuses)
+        wanted = {"unresolved": UNRESOLVED, "done": DONE}.get(self.status, (self.status,))
+        return [s for s in statuses if s in wanted]
+
+
 def plan_issues(
-    plan: Plan, *, include_resolved: int = 20, category: IssueCategory | None = None
+    plan: Plan, *, include_resolved: int = 20, category: IssueCategory | None = None, filters: IssueFilter | None = None
 ) -> tuple[list[Issue], list[Issue]]:
-    """For the issues page: every unresolved issue, and the latest resolved ones; only those of
-    ``category`` if one is given."""
-    unresolved_qs = open_issues(plan).select_related("category")
-    resolved_qs = Issue.objects.filter(plan=plan, status=IssueStatus.RESOLVED).select_related("owner_role", "category")
-    if category is not None:
-        unresolved_qs = unresolved_qs.filter(category=category)
-        resolved_qs = resolved_qs.filter(category=category)
-    unresolved = list(unresolved_qs)
-    resolved = list(resolved_qs.order_by("-resolved_at")[:include_resolved])
-    return unresolved, resolved
+    """For the issues page: the unresolved issues (most severe first), and the latest resolved or closed
+    ones, as ``filters`` (or just ``category``) narrow them. A status filter empties the other list
+    without a query."""
+    filters = filters or IssueFilter(category=category)
+    unresolved: list[Issue] = []
+    done: list[Issue] = []
+    if open_statuses := filters.shows(UNRESOLVED):
+        queryset = open_issues(plan).filter(status__in=open_statuses).select_related("category")
+        unresolved = list(filters.apply(queryset))
+    if done_statuses := filters.shows(DONE):
+        queryset = Issue.objects.filter(plan=plan, status__in=done_statuses).select_related("owner_role", "category")
+        done = list(filters.apply(queryset).order_by("-resolved_at", "-closed_at")[:include_resolved])
+    return unresolved, done
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of an issue's timeline: a comment (who said what) or a state change (its event)."""
+
+    at: datetime
+    who: str
+    kind: str  # "comment", or the event's kind: "issue.opened", "issue.acknowledged"…
+    text: str
+
+    @property
+    def is_comment(self) -> bool:
+        return self.kind == "comment"
+
+    @property
+    def label(self) -> str:
+        return "comment" if self.is_comment else self.kind.removeprefix("issue.").replace("_", " ")
+
+
+def _name(user: object) -> str:
+    if user is None:
+        return "Launch Control"
+    full = getattr(user, "get_full_name", lambda: "")()
+    return str(full or getattr(user, "username", ""))
+
+
+def issue_timeline(issue: Issue) -> list[TimelineEntry]:
+    """The issue's comments with its events (raised, acknowledged, escalated, mitigating, resolved,
+    reopened, closed, marked as a rollback trigger) interleaved, oldest first: two queries."""
+    events = (
+        Event.objects.filter(plan_id=issue.plan_id, data__issue=issue.pk)
+        .exclude(kind="issue.commented")
+        .select_related("actor")
+    )
+    entries = [TimelineEntry(e.at, _name(e.actor), e.kind, e.summary) for e in events]
+    comments = IssueComment.objects.filter(issue=issue).select_related("author")
+    entries += [TimelineEntry(c.at, _name(c.author), "comment", c.body) for c in comments]
+    return sorted(entries, key=lambda e: e.at)

@@ -2,11 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import actions, risks, views
 
 app_name = "issues"
 urlpatterns = [
     path("plans/<slug:plan>/issues/", views.issue_list, name="list"),
-    path("plans/<slug:plan>/issues/<int:pk>/acknowledge/", views.issue_acknowledge, name="acknowledge"),
-    path("plans/<slug:plan>/issues/<int:pk>/resolve/", views.issue_resolve, name="resolve"),
+    path("plans/<slug:plan>/issues/raise/", views.issue_raise, name="raise"),
+    path("plans/<slug:plan>/issues/<int:pk>/", views.issue_detail, name="detail"),
+    path("plans/<slug:plan>/issues/<int:pk>/acknowledge/", actions.issue_acknowledge, name="acknowledge"),
+    path("plans/<slug:plan>/issues/<int:pk>/mitigate/", actions.issue_mitigate, name="mitigate"),
+    path("plans/<slug:plan>/issues/<int:pk>/resolve/", actions.issue_resolve, name="resolve"),
+    path("plans/<slug:plan>/issues/<int:pk>/close/", actions.issue_close, name="close"),
+    path("plans/<slug:plan>/issues/<int:pk>/reopen/", actions.issue_reopen, name="reopen"),
+    path("plans/<slug:plan>/issues/<int:pk>/comment/", actions.issue_comment, name="comment"),
+    path("plans/<slug:plan>/issues/<int:pk>/rollback/", actions.issue_rollback, name="rollback"),
+    path("plans/<slug:plan>/risks/", risks.risk_list, name="risks"),
 ]

@@ -4,33 +4,40 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
-from launchcontrol.http import error_text
-from plans.models import Plan
+from plans.models import Plan, RollbackTrigger
+from plans.runbook.models import TriggerKind
 from plans.viewtools import member_plan
 from roles.contacts import escalation_ladder
+from roles.models import Role
 
 from . import services
-from .forms import IssueForm, ResolveForm
-from .models import Issue, IssueCategory
-from .selectors import issue_rows, plan_issues
+from .forms import (
+    IssueForm,
+    QuickIssueForm,
+)
+from .models import DONE, UNRESOLVED, Issue, IssueCategory, IssueStatus, Severity
+from .selectors import IssueFilter, issue_rows, issue_timeline, plan_issues
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
+
+STATUS_FILTERS = [("unresolved", "Unresolved"), *IssueStatus.choices, ("done", "Resolved or closed")]
 
 
 @login_required
 @member_plan
 def issue_list(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     categories = list(IssueCategory.objects.filter(plan=plan).order_by("order", "id"))
-    form = IssueForm(plan=plan, categories_of=categories)
+    roles = list(Role.objects.filter(plan=plan).order_by("order", "name"))  # the raise form and the role filter
+    form = IssueForm(plan=plan, categories_of=categories, roles_of=roles)
     if request.method == "POST":
-        form = IssueForm(request.POST, plan=plan, categories_of=categories)
+        form = IssueForm(request.POST, plan=plan, categories_of=categories, roles_of=roles)
         if form.is_valid():
             try:
                 issue = services.issue_open(plan, by=request.user, **form.cleaned_data)
@@ -39,8 +46,8 @@ def issue_list(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
             else:
                 messages.success(request, f"Raised #{issue.number} {issue.title}.")
                 return redirect("issues:list", plan.slug)
-    shown = _chosen_category(request, categories)
-    unresolved, resolved = plan_issues(plan, category=shown)
+    filters = _filters(request, categories, roles)
+    unresolved, resolved = plan_issues(plan, filters=filters)
     now = timezone.now()
     ladder = escalation_ladder(plan)  # every rung with who to call (issue 16)
     timed = [r.level for r in ladder if not r.level.condition]
@@ -60,7 +67,11 @@ def issue_list(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
             "form": form,
             "can_raise": services.can_raise(request.user, plan),
             "categories": categories,
-            "shown_category": shown,
+            "shown_category": filters.category,
+            "filters": filters,
+            "roles": roles,
+            "statuses": STATUS_FILTERS,
+            "severities": Severity.choices,
             "ladder": ladder,
             "now": now,
             "nav": "issues",
@@ -68,39 +79,89 @@ def issue_list(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     )
 
 
-def _chosen_category(request: AuthenticatedHttpRequest, categories: list[IssueCategory]) -> IssueCategory | None:
-    """The category the page is filtered by (``?category=ID``), or None: all issues. An unknown value
-    shows all rather than an empty page."""
-    wanted = request.GET.get("category", "")
-    return next((c for c in categories if str(c.pk) == wanted), None)
+def _filters(request: AuthenticatedHttpRequest, categories: list[IssueCategory], roles: list[Role]) -> IssueFilter:
+    """The filters the page is narrowed by (``?status=&severity=&category=ID&role=ID``). An unknown value
+    is ignored: it shows more rather than an empty page."""
+    status = request.GET.get("status", "")
+    severity = request.GET.get("severity", "")
+    return IssueFilter(
+        status=status if status in dict(STATUS_FILTERS) else "",
+        severity=severity if severity in Severity.values else "",
+        category=next((c for c in categories if str(c.pk) == request.GET.get("category", "")), None),
+        role=next((r for r in roles if str(r.pk) == request.GET.get("role", "")), None),
+    )
 
 
-def _issue(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> Issue:
-    return get_object_or_404(Issue.objects.select_related("plan", "owner_role__plan"), pk=pk, plan=plan)
+def issue_of(plan: Plan, pk: int) -> Issue:
+    issue = get_object_or_404(Issue.objects.select_related("plan", "owner_role__plan"), pk=pk, plan=plan)
+    issue.plan = plan
+    return issue
 
 
 @login_required
-@require_POST
 @member_plan
-def issue_acknowledge(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
-    issue = services.issue_acknowledge(_issue(request, plan, pk), by=request.user)
-    messages.success(request, f"Acknowledged #{issue.number}.")
-    return redirect("issues:list", plan.slug)
+def issue_detail(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    issue = get_object_or_404(
+        Issue.objects.select_related(
+            "owner_role__plan", "category", "step", "risk", "rollback_trigger", "reported_by", "closed_by"
+        ),
+        pk=pk,
+        plan=plan,
+    )
+    issue.plan = plan
+    handle = services.can_handle(request.user, issue)
+    pullable: list[RollbackTrigger] = []
+    if issue.status in UNRESOLVED and issue.rollback_trigger_id is None:  # what "mark as rollback trigger" offers
+        pullable = list(RollbackTrigger.objects.filter(plan=plan, kind=TriggerKind.DISCRETIONARY))
+    return render(
+        request,
+        "issues/detail.html",
+        {
+            "plan": plan,
+            "issue": issue,
+            "timeline": issue_timeline(issue),
+            "can_handle": handle,
+            "can_comment": handle or services.can_raise(request.user, plan),
+            "unresolved": issue.status in UNRESOLVED,
+            "done": issue.status in DONE,
+            "pullable": pullable,
+            "remaining": issue.response_remaining(),
+            "statuses": IssueStatus.choices,
+            "now": timezone.now(),
+            "nav": "issues",
+        },
+    )
 
 
 @login_required
-@require_POST
 @member_plan
-def issue_resolve(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
-    issue = _issue(request, plan, pk)
-    form = ResolveForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say how the issue was resolved.")
-        return redirect("issues:list", plan.slug)
-    try:
-        services.issue_resolve(issue, by=request.user, resolution=form.cleaned_data["resolution"])
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, f"Resolved #{issue.number}.")
-    return redirect("issues:list", plan.slug)
+def issue_raise(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    """The "raise issue" dialog of every plan page (htmx: the form as a fragment, then a confirmation in
+    its place); without JavaScript, the same form as a page that goes to the new issue."""
+    if not services.can_raise(request.user, plan):
+        raise PermissionDenied("Only people with a role in this launch, or its coordinator, may raise an issue.")
+    categories = list(IssueCategory.objects.filter(plan=plan).order_by("order", "id"))
+    form = QuickIssueForm(plan=plan, categories_of=categories, initial={"severity": request.GET.get("severity")})
+    raised = None
+    if request.method == "POST":
+        form = QuickIssueForm(request.POST, plan=plan, categories_of=categories)
+        if form.is_valid():
+            try:
+                raised = services.issue_open(plan, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if not request.htmx:
+                    messages.success(request, f"Raised #{raised.number} {raised.title}.")
+                    return redirect("issues:detail", plan.slug, raised.pk)
+    context = {"plan": plan, "form": form, "raised": raised, "nav": "issues"}
+    if request.htmx:
+        return render(request, "issues/_raise_form.html", context)  # 200 with errors too: htmx swaps only 2xx
+    return render(request, "issues/raise.html", context)
+
+
+def back_to(request: AuthenticatedHttpRequest, plan: Plan, issue: Issue, *, default: str = "detail") -> HttpResponse:
+    """Back to the page the action was posted from: the issue (``back=detail``) or the list."""
+    if request.POST.get("back", default) == "list":
+        return redirect(f"{reverse('issues:list', args=[plan.slug])}#issue-{issue.number}")
+    return redirect("issues:detail", plan.slug, issue.pk)

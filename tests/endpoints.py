@@ -305,6 +305,16 @@ def _raise_trigger(world: World) -> None:
     services.trigger_raise(world.trigger, by=world.users["owner"], reason="Row counts differ")
 
 
+def _resolve_issue(world: World) -> None:
+    from issues import services
+
+    services.issue_resolve(world.issue, by=world.users["owner"], resolution="Scaled the pool")
+
+
+def _issue_pk(world: World) -> dict[str, Any]:
+    return {"plan": world.plan.slug, "pk": world.issue.pk}
+
+
 def _pull_rollback(world: World) -> None:
     from plans.runbook import services
 
@@ -372,6 +382,8 @@ ENTRIES = [
     Endpoint("plans:timeline", "read", _plan),
     Endpoint("plans:activity", "read", _plan),
     Endpoint("plans:step", "read", lambda w: {"plan": w.plan.slug, "pk": w.step.pk}),
+    Endpoint("issues:detail", "read", _issue_pk),
+    Endpoint("issues:risks", "read", _plan),
     Endpoint("checklists:role", "read", _role),
     Endpoint("checklists:role_rows", "read", _role),
     Endpoint("checklists:gate", "read", _gate),
@@ -611,9 +623,75 @@ ENTRIES = [
         "write",
         lambda w: {"plan": w.plan.slug, "pk": w.issue.pk},
         ROLE_A,
-        data=lambda w: {"resolution": "Scaled the pool"},
+        data=lambda w: {"resolution": "Scaled the pool", "root_cause": ""},
         target=lambda w: w.issue,
-        fields={"resolution": "text"},
+        fields={"resolution": "text", "root_cause": "text", "back": "choice:detail,list"},
+    ),
+    Endpoint(
+        "issues:raise",
+        "write",
+        _plan,
+        ANY_ROLE,
+        data=lambda w: {
+            "title": "Login page 502",
+            "severity": "critical",
+            "owner_role": w.role_a.pk,
+            "step": w.step.pk,
+        },
+        target=lambda w: w.plan,
+        fields={
+            "title": "text",
+            "severity": "choice:critical,high,medium,low",
+            "owner_role": "pk:role_a",
+            "step": "pk:step",
+        },
+    ),
+    Endpoint(
+        "issues:mitigate",
+        "write",
+        _issue_pk,
+        ROLE_A,
+        data=lambda w: {"note": "Failing over"},
+        target=lambda w: w.issue,
+        fields={"note": "text"},
+    ),
+    Endpoint(
+        "issues:close",
+        "write",
+        _issue_pk,
+        ROLE_A,
+        data=lambda w: {"root_cause": "Pool too small", "resolution": ""},
+        prepare=_resolve_issue,
+        target=lambda w: w.issue,
+        fields={"root_cause": "text", "resolution": "text"},
+    ),
+    Endpoint(
+        "issues:reopen",
+        "write",
+        _issue_pk,
+        ANY_ROLE,
+        data=lambda w: {"reason": "502s are back"},
+        prepare=_resolve_issue,
+        target=lambda w: w.issue,
+        fields={"reason": "text"},
+    ),
+    Endpoint(
+        "issues:comment",
+        "write",
+        _issue_pk,
+        ANY_ROLE,
+        data=lambda w: {"body": "Seeing it from Paris too"},
+        target=lambda w: w.issue,
+        fields={"body": "text"},
+    ),
+    Endpoint(
+        "issues:rollback",
+        "write",
+        _issue_pk,
+        ROLE_A,
+        data=lambda w: {"trigger": w.rollback.pk, "reason": "Orders lost"},
+        target=lambda w: w.issue,
+        fields={"trigger": "pk:rollback", "reason": "text"},
     ),
     Endpoint(
         "communications:send_now",
@@ -729,6 +807,36 @@ ENTRIES += [
         lambda w: {"plan": w.plan.slug, "number": w.issue.number},
         scope="issues",
         data=lambda w: {"resolution": "Scaled the pool"},
+    ),
+    Endpoint(
+        "api:issue_mitigate",
+        "token",
+        lambda w: {"plan": w.plan.slug, "number": w.issue.number},
+        scope="issues",
+        data=lambda w: {"note": "Failing over"},
+    ),
+    Endpoint(
+        "api:issue_close",
+        "token",
+        lambda w: {"plan": w.plan.slug, "number": w.issue.number},
+        scope="issues",
+        data=lambda w: {"root_cause": "Pool too small"},
+        prepare=_resolve_issue,
+    ),
+    Endpoint(
+        "api:issue_reopen",
+        "token",
+        lambda w: {"plan": w.plan.slug, "number": w.issue.number},
+        scope="issues",
+        data=lambda w: {"reason": "502s are back"},
+        prepare=_resolve_issue,
+    ),
+    Endpoint(
+        "api:issue_comment",
+        "token",
+        lambda w: {"plan": w.plan.slug, "number": w.issue.number},
+        scope="issues",
+        data=lambda w: {"body": "Seeing it too"},
     ),
     Endpoint(
         "api:trigger_raise",

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from checklists.models import Gate, Item, ItemStatus
-from issues.models import Issue, IssueStatus
+from issues.models import UNRESOLVED, Issue
 from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.forecast import Forecast
 from plans.lateness import late_q
@@ -236,7 +236,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     issues = list(open_issues(plan).select_related(None).select_related("owner_role")[:ISSUE_ROWS])
     rows = issue_rows(issues, escalation_levels(plan), now=now)
     counts = dict.fromkeys(("critical", "high", "medium", "low"), 0)
-    unresolved = Issue.objects.filter(plan=plan).exclude(status=IssueStatus.RESOLVED)
+    unresolved = Issue.objects.filter(plan=plan, status__in=UNRESOLVED)
     for severity, n in unresolved.values_list("severity").annotate(n=Count("id")).order_by():
         counts[severity] = n
     metric_rows, states = metrics(plan, now)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from issues.models import Issue, IssueStatus, Severity
+from issues.models import UNRESOLVED, Issue, Severity
 from issues.services import issue_open, issue_resolve
 from plans.runbook.services import rollback_trigger_clear, rollback_trigger_raise
 from plans.services import plan_lock, reading_record
@@ -142,7 +142,7 @@ def _resolve(route: AlertRoute, alert: IncomingAlert, receipt: AlertReceipt, *, 
         return f"cleared trigger {trigger.description}"
     if route.action == AlertAction.ISSUE:
         done = []
-        for issue in Issue.objects.filter(pk__in=receipt.issues).exclude(status=IssueStatus.RESOLVED):
+        for issue in Issue.objects.filter(pk__in=receipt.issues, status__in=UNRESOLVED):
             issue_resolve(issue, by=by, resolution=f"{label} alert {alert.name} resolved at {ended:%H:%M:%S} UTC")
             done.append(f"#{issue.number}")
         return "resolved issue " + ", ".join(done) if done else "no open issue to resolve"

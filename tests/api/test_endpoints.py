@@ -31,6 +31,12 @@ def _pull(api: Api) -> None:
     rollback_trigger_raise(api.world.rollback, by=api.world.coordinator, reason="Orders lost")
 
 
+def _resolve(api: Api) -> None:
+    from issues.services import issue_resolve
+
+    issue_resolve(api.world.issue, by=api.world.coordinator, resolution="Scaled the pool")
+
+
 @dataclass(frozen=True)
 class Call:
     name: str
@@ -89,7 +95,57 @@ CALLS = [
         "issues",
         lambda a: f"issues/{a.world.issue.number}/resolve",
         {"resolution": "Scaled the pool"},
-        bad=[({"resolution": "  "}, ["body", "resolution"]), ({}, ["body", "resolution"])],
+        bad=[
+            ({"resolution": "  "}, ["body", "resolution"]),
+            ({}, ["body", "resolution"]),
+            ({"resolution": "x", "root_cause": "x" * 2001}, ["body", "root_cause"]),
+        ],
+    ),
+    Call(
+        "issue_mitigate",
+        "issues",
+        lambda a: f"issues/{a.world.issue.number}/mitigate",
+        {"note": "Failing over to the replica"},
+        bad=[
+            ({"note": 5}, ["body", "note"]),
+            ({"note": "x" * 2001}, ["body", "note"]),
+            ({"note": "a\x00b"}, ["body", "note"]),
+        ],
+    ),
+    Call(
+        "issue_close",
+        "issues",
+        lambda a: f"issues/{a.world.issue.number}/close",
+        {"root_cause": "Pool too small"},
+        prepare=_resolve,
+        bad=[
+            ({}, ["body", "root_cause"]),
+            ({"root_cause": "  "}, ["body", "root_cause"]),
+            ({"root_cause": "x" * 2001}, ["body", "root_cause"]),
+            ({"root_cause": "Bell \x07"}, ["body", "root_cause"]),
+            ({"root_cause": "Pool", "resolution": "x" * 2001}, ["body", "resolution"]),
+            ({"root_cause": "Pool", "cause": "typo"}, ["body", "cause"]),
+        ],
+    ),
+    Call(
+        "issue_reopen",
+        "issues",
+        lambda a: f"issues/{a.world.issue.number}/reopen",
+        {"reason": "502s are back"},
+        prepare=_resolve,
+        bad=[
+            ({}, ["body", "reason"]),
+            ({"reason": ""}, ["body", "reason"]),
+            ({"reason": "a\x00b"}, ["body", "reason"]),
+        ],
+    ),
+    Call(
+        "issue_comment",
+        "issues",
+        lambda a: f"issues/{a.world.issue.number}/comments",
+        {"body": "Seeing it from Paris too"},
+        201,
+        bad=[({}, ["body", "body"]), ({"body": ""}, ["body", "body"]), ({"body": "x" * 2001}, ["body", "body"])],
     ),
     Call(
         "trigger_raise",
@@ -238,4 +294,28 @@ def test_a_write_the_plan_refuses_is_a_409_and_changes_nothing(api: Api, unchang
     check = unchanged()
     response = api.post("steps/cut-over-dns/finish", token, {"note": "done"})  # never started
     assert response.status_code == 409 and "Start" in response.json()["detail"]
+    number = api.world.issue.number
+    response = api.post(f"issues/{number}/close", token, {"root_cause": "Pool"})  # not resolved yet
+    assert response.status_code == 409 and "cannot be closed" in response.json()["detail"]
+    assert api.post(f"issues/{number}/reopen", token, {"reason": "back"}).status_code == 409
+    check()
+
+
+def test_the_life_of_an_issue_over_the_api_and_a_retry_is_a_409(api: Api, unchanged: Any) -> None:
+    token = api.token(["issues"])
+    number = api.world.issue.number
+    assert api.post(f"issues/{number}/acknowledge", token).json()["status"] == "acknowledged"
+    assert api.post(f"issues/{number}/mitigate", token, {"note": "Failing over"}).json()["status"] == "mitigating"
+    done = api.post(f"issues/{number}/resolve", token, {"resolution": "Failed over", "root_cause": "Disk full"})
+    assert done.json()["status"] == "resolved" and done.json()["resolution_seconds"] is not None
+    check = unchanged()
+    again = api.post(f"issues/{number}/resolve", token, {"resolution": "Failed over"})
+    assert again.status_code == 409 and again.json()["detail"] == f"Nothing changed: #{number} is already resolved."
+    check()
+    closed = api.post(f"issues/{number}/close", token, {}).json()  # the root cause came with the resolution
+    assert closed["status"] == "closed" and closed["root_cause"] == "Disk full" and closed["closed_at"]
+    comment = api.post(f"issues/{number}/comments", token, {"body": "Post-mortem Friday"})
+    assert comment.status_code == 201 and comment.json()["issue"] == number
+    check = unchanged()
+    assert api.post(f"issues/{number}/reopen", token, {"reason": "Back"}).status_code == 409  # closed stays closed
     check()

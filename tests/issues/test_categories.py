@@ -74,7 +74,7 @@ def test_raise_with_a_category_and_filter_the_page(client: Client, categorised: 
     url = reverse("issues:list", args=[categorised.slug])
     page = client.get(url).content.decode()
     assert '<select name="category"' in page and ">Mobile app</option>" in page  # the raise form's select
-    assert 'id="category-filter"' in page
+    assert 'id="issue-filter"' in page and 'id="category-select"' in page  # the filters
     response = client.post(url, {"title": "App crashes on login", "severity": "high", "category": mobile.pk})
     assert response.status_code == 302
     assert Issue.objects.get(plan=categorised).category == mobile

@@ -82,8 +82,8 @@ def test_acknowledge_and_resolve_by_owner_role_or_coordinator(plan: Plan, coordi
         services.issue_acknowledge(issue, by=setup["other"])  # holds a role, but not the owner role
     issue = services.issue_acknowledge(issue, by=setup["owner"])
     assert issue.status == IssueStatus.ACKNOWLEDGED and issue.acknowledged_by == setup["owner"]
-    again = services.issue_acknowledge(issue, by=setup["owner"])  # idempotent
-    assert again.acknowledged_at == issue.acknowledged_at
+    with pytest.raises(services.IssueConflict, match="already acknowledged"):  # a double click
+        services.issue_acknowledge(issue, by=setup["owner"])
     with pytest.raises(ValidationError):
         services.issue_resolve(issue, by=coordinator, resolution=" ")
     issue = services.issue_resolve(issue, by=coordinator, resolution="Added an index")

@@ -1,0 +1,128 @@
+"""The issue's transitions as POST views: acknowledge, mitigate, resolve, close, reopen, comment, mark as a
+rollback trigger. Each calls its service; a refusal by permission is a 403, a transition the issue's state
+does not allow (a double click) comes back as a clear warning and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.views.decorators.http import require_POST
+
+from launchcontrol.http import error_text
+from plans.models import Plan
+from plans.viewtools import member_plan
+
+from . import services
+from .forms import CloseForm, CommentForm, MitigateForm, ReopenForm, ResolveForm, RollbackForm
+from .models import Issue
+from .views import back_to, issue_of
+
+if TYPE_CHECKING:
+    from launchcontrol.http import AuthenticatedHttpRequest
+
+Act = Callable[[Issue, Any, dict[str, Any]], object]
+
+
+def _act(
+    request: AuthenticatedHttpRequest,
+    plan: Plan,
+    pk: int,
+    act: Act,
+    done: str,
+    form: forms.Form | None = None,
+    default: str = "detail",
+) -> HttpResponse:
+    issue = issue_of(plan, pk)
+    if form is not None and not form.is_valid():
+        faults = [
+            (f"{form.fields[k].label or k}: " if k in form.fields else "") + " ".join(str(m) for m in v)
+            for k, v in form.errors.items()
+        ]
+        messages.error(request, " ".join(faults))
+        return back_to(request, plan, issue, default=default)
+    try:
+        act(issue, request.user, form.cleaned_data if form is not None else {})
+    except services.IssueConflict as exc:
+        messages.warning(request, error_text(exc))
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, done.format(n=issue.number))
+    return back_to(request, plan, issue, default=default)
+
+
+@login_required
+@require_POST
+@member_plan
+def issue_acknowledge(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
+        return services.issue_acknowledge(issue, by=by)
+
+    return _act(request, plan, pk, act, "Acknowledged #{n}.", default="list")
+
+
+@login_required
+@require_POST
+@member_plan
+def issue_mitigate(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
+        return services.issue_mitigate(issue, by=by, note=data["note"])
+
+    return _act(request, plan, pk, act, "#{n} is being mitigated.", MitigateForm(request.POST))
+
+
+@login_required
+@require_POST
+@member_plan
+def issue_resolve(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
+        return services.issue_resolve(issue, by=by, resolution=data["resolution"], root_cause=data["root_cause"])
+
+    return _act(request, plan, pk, act, "Resolved #{n}.", ResolveForm(request.POST), default="list")
+
+
+@login_required
+@require_POST
+@member_plan
+def issue_close(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
+        return services.issue_close(issue, by=by, root_cause=data["root_cause"], resolution=data["resolution"])
+
+    return _act(request, plan, pk, act, "Closed #{n}.", CloseForm(request.POST))
+
+
+@login_required
+@require_POST
+@member_plan
+def issue_reopen(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
+        return services.issue_reopen(issue, by=by, reason=data["reason"])
+
+    return _act(request, plan, pk, act, "Reopened #{n}: its response SLA runs again.", ReopenForm(request.POST))
+
+
+@login_required
+@require_POST
+@member_plan
+def issue_comment(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
+        return services.issue_comment(issue, by=by, body=data["body"])
+
+    return _act(request, plan, pk, act, "Comment added to #{n}.", CommentForm(request.POST))
+
+
+@login_required
+@require_POST
+@member_plan
+def issue_rollback(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
+        return services.issue_mark_rollback(issue, by=by, trigger=data["trigger"], reason=data["reason"])
+
+    done = "#{n} is a rollback trigger: the trigger is pulled and the board shows the alarm."
+    return _act(request, plan, pk, act, done, RollbackForm(request.POST, plan=plan))

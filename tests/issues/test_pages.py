@@ -1,0 +1,230 @@
+"""The issue pages (issue 12): the raise dialog (htmx and plain), the detail page with its timeline and
+actions, the list's filters, the risk register; 403 for a user without rights, a double click answered with a
+clear message and nothing changed, query counts pinned."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from issues import services
+from issues.models import Issue, IssueComment, IssueStatus, SeveritySLA
+from plans.models import Event, Risk
+from tests import factories
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from pytest_django import DjangoAssertNumQueries
+
+    from plans.models import Plan
+    from roles.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+class Setup(TypedDict):
+    owner: User
+    other: User
+    role: Role
+
+
+@pytest.fixture
+def s(plan: Plan) -> Setup:
+    owner = factories.UserFactory(username="owner")
+    other = factories.UserFactory(username="other")
+    role = factories.RoleFactory(plan=plan, name="DBA", primary=owner)
+    factories.RoleFactory(plan=plan, name="QA", primary=other)
+    SeveritySLA.objects.create(plan=plan, severity="critical", response_within=timedelta(minutes=15))
+    return {"owner": owner, "other": other, "role": role}
+
+
+def url(name: str, plan: Plan, *args: object) -> str:
+    return reverse(f"issues:{name}", args=[plan.slug, *args])
+
+
+def said(response: object) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]  # type: ignore[attr-defined]
+
+
+def test_the_raise_dialog_with_htmx(client: Client, plan: Plan, s: Setup) -> None:
+    client.force_login(s["other"])
+    form = client.get(url("raise", plan), headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in form and 'hx-post="' in form and 'name="title"' in form and "autofocus" in form
+    assert 'name="step"' in form and 'name="owner_role"' in form and 'name="description"' not in form
+    bad = client.post(url("raise", plan), {"title": "", "severity": "critical"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 200 and "This field is required" in bad.content.decode()  # htmx swaps a 200
+    done = client.post(
+        url("raise", plan), {"title": "Checkout 502", "severity": "critical"}, headers={"HX-Request": "true"}
+    )
+    issue = Issue.objects.get(plan=plan)
+    html = done.content.decode()
+    assert "Raised #1" in html and url("detail", plan, issue.pk) in html and "Response SLA running" in html
+    assert issue.severity == "critical" and issue.respond_by is not None
+
+
+def test_the_raise_form_without_javascript(client: Client, plan: Plan, s: Setup) -> None:
+    client.force_login(s["owner"])
+    page = client.get(url("raise", plan)).content.decode()
+    assert "<html" in page and 'action="' + url("raise", plan) + '"' in page
+    response = client.post(
+        url("raise", plan), {"title": "Search empty", "severity": "high", "owner_role": s["role"].pk}
+    )
+    issue = Issue.objects.get(plan=plan)
+    assert response.status_code == 302 and response["Location"] == url("detail", plan, issue.pk)
+
+
+def test_a_user_without_rights_gets_403_and_nothing_changes(client: Client, plan: Plan, s: Setup) -> None:
+    issue = services.issue_open(plan, by=s["owner"], title="Slow", severity="critical", owner_role=s["role"])
+    events = Event.objects.count()
+    client.force_login(factories.UserFactory(username="stranger"))
+    assert client.get(url("raise", plan)).status_code == 403
+    assert client.post(url("raise", plan), {"title": "x", "severity": "low"}).status_code == 403
+    assert client.post(url("comment", plan, issue.pk), {"body": "hi"}).status_code == 403
+    client.force_login(s["other"])  # holds a role, but not the issue's
+    for name, data in [("mitigate", {"note": ""}), ("resolve", {"resolution": "x"}), ("acknowledge", {})]:
+        assert client.post(url(name, plan, issue.pk), data).status_code == 403, name
+    services.issue_resolve(issue, by=s["owner"], resolution="Restarted")
+    assert client.post(url("close", plan, issue.pk), {"root_cause": "Bug"}).status_code == 403
+    assert Event.objects.count() == events + 1 and Issue.objects.get().status == IssueStatus.RESOLVED
+
+
+def test_detail_page_walks_the_life_with_a_timeline(
+    client: Client, plan: Plan, s: Setup, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    step = factories.StepFactory(plan=plan, name="Cut over DNS", lead_role=s["role"])
+    issue = services.issue_open(
+        plan, by=s["other"], title="Checkout 502", severity="critical", owner_role=s["role"], step=step
+    )
+    services.issue_comment(issue, by=s["other"], body="Seen from <Paris>")
+    client.force_login(s["owner"])
+    detail = url("detail", plan, issue.pk)
+    # session, user, the plan, the issue with its links (one join), the triggers "mark as rollback trigger"
+    # offers, the issue's events and its comments (the timeline: two), the raise control adds none
+    with django_assert_num_queries(DETAIL_QUERIES):
+        page = client.get(detail).content.decode()
+    assert "Checkout 502" in page and "Cut over DNS" in page and "Seen from &lt;Paris&gt;" in page
+    assert 'aria-current="step">Open<' in page and "Acknowledge" in page and "Mitigating" in page
+    client.post(url("acknowledge", plan, issue.pk), {"back": "detail"})
+    again = client.post(url("acknowledge", plan, issue.pk), {"back": "detail"})  # the double click
+    assert again.status_code == 302 and again["Location"] == detail
+    assert "Nothing changed: #1 is already acknowledged." in said(again)
+    assert Event.objects.filter(kind="issue.acknowledged").count() == 1
+    client.post(url("mitigate", plan, issue.pk), {"note": "Failing over"})
+    client.post(url("resolve", plan, issue.pk), {"resolution": "Failed over", "root_cause": "", "back": "detail"})
+    refused = client.post(url("close", plan, issue.pk), {"root_cause": "", "resolution": ""})
+    assert "Write down the root cause before closing." in said(refused)
+    client.post(url("close", plan, issue.pk), {"root_cause": "Disk full", "resolution": ""})
+    client.post(url("comment", plan, issue.pk), {"body": "Post-mortem on Friday"})
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.CLOSED and issue.root_cause == "Disk full" and IssueComment.objects.count() == 2
+    page = client.get(detail).content.decode()
+    for word in ("acknowledged", "mitigating", "resolved", "closed", "Post-mortem on Friday", "responded in"):
+        assert word in page, word
+    assert page.index("Seen from") < page.index("Failing over") < page.index("Post-mortem")
+
+
+def test_reopen_from_the_page_needs_a_reason(client: Client, plan: Plan, s: Setup) -> None:
+    issue = services.issue_open(plan, by=s["owner"], title="Slow", severity="critical", owner_role=s["role"])
+    services.issue_resolve(issue, by=s["owner"], resolution="Restarted")
+    client.force_login(s["other"])
+    assert "Reopen" in client.get(url("detail", plan, issue.pk)).content.decode()
+    empty = client.post(url("reopen", plan, issue.pk), {"reason": ""})
+    assert "required" in " ".join(said(empty)) and Issue.objects.get().status == IssueStatus.RESOLVED
+    client.post(url("reopen", plan, issue.pk), {"reason": "502s are back"})
+    assert Issue.objects.get().status == IssueStatus.OPEN
+
+
+def test_the_list_filters_by_status_severity_category_and_role(
+    client: Client, plan: Plan, s: Setup, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    qa = s["other"]
+    a = services.issue_open(plan, by=qa, title="Alpha critical", severity="critical", owner_role=s["role"])
+    services.issue_open(plan, by=qa, title="Bravo low", severity="low")
+    c = services.issue_open(plan, by=qa, title="Charlie mitigating", severity="high", owner_role=s["role"])
+    services.issue_mitigate(c, by=s["owner"])
+    services.issue_resolve(a, by=s["owner"], resolution="Fixed")
+    client.force_login(s["owner"])
+    listing = url("list", plan)
+    with django_assert_num_queries(LIST_QUERIES):
+        page = client.get(listing).content.decode()
+    assert "Alpha critical" in page and "Bravo low" in page and "mitigating since" in page
+
+    def shown(**query: str | int) -> set[str]:
+        html = client.get(listing, query).content.decode()
+        return {t for t in ("Alpha critical", "Bravo low", "Charlie mitigating") if t in html}
+
+    assert shown(status="mitigating") == {"Charlie mitigating"}
+    assert shown(status="done") == {"Alpha critical"}
+    assert shown(status="unresolved") == {"Bravo low", "Charlie mitigating"}
+    assert shown(severity="low") == {"Bravo low"}
+    assert shown(role=s["role"].pk) == {"Alpha critical", "Charlie mitigating"}
+    assert shown(role=s["role"].pk, status="open") == set()
+    assert shown(status="nonsense", severity="apocalyptic") == {"Alpha critical", "Bravo low", "Charlie mitigating"}
+
+
+def test_the_risk_register(
+    client: Client, plan: Plan, s: Setup, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    payments = Risk.objects.create(  # (test set-up)
+        plan=plan,
+        title="Payment provider down",
+        probability="high",
+        impact="high",
+        owner_role=s["role"],
+        mitigation=["Second provider on standby"],
+        rollback_plan="Switch providers",
+        order=1,
+    )
+    Risk.objects.create(plan=plan, title="Slow search", probability="high", impact="low", order=2)  # (test set-up)
+    Risk.objects.create(plan=plan, title="Press embargo", order=3)  # (test set-up)
+    issue = services.issue_open(plan, by=s["other"], title="Card payments fail", severity="critical", risk=payments)
+    client.force_login(s["other"])
+    with django_assert_num_queries(RISK_QUERIES):
+        page = client.get(url("risks", plan)).content.decode()
+    assert 'id="cell-high-high"' in page and "Severe" in page and "Significant" in page and "Minor" in page
+    cell = page[page.index('id="cell-high-high"') :]
+    cell = cell[: cell.index("</td>")]
+    assert '<span class="cell-count">1</span>' in cell and "R1" in cell and "realised" in cell
+    assert "Not rated on both axes" in page and "Press embargo" in page
+    assert url("detail", plan, issue.pk) in page and "Second provider on standby" in page and "Switch providers" in page
+    assert ">Realised<" in page and ">Watching<" in page
+    assert 'href="' + url("risks", plan) + '"' in page  # the nav links it
+
+
+def test_every_plan_page_has_the_raise_control(client: Client, plan: Plan, s: Setup) -> None:
+    client.force_login(s["owner"])
+    raise_url = url("raise", plan)
+    for page_url in (
+        reverse("plans:detail", args=[plan.slug]),
+        reverse("checklists:role", args=[plan.slug, s["role"].slug]),
+        url("list", plan),
+        url("risks", plan),
+    ):
+        html = client.get(page_url).content.decode()
+        assert f'href="{raise_url}"' in html and "data-raise-issue" in html and "<kbd>i</kbd>" in html, page_url
+        assert 'id="raise-dialog"' in html and "js/raise.js" in html
+
+
+DETAIL_QUERIES = 7  # whatever the timeline's length
+LIST_QUERIES = 12  # the roles read once for the raise form and the role filter; the form's steps and risks
+RISK_QUERIES = 5  # session, user, plan, the risks with their owner roles, their issues (prefetched)
+
+
+def test_the_coordinators_board_has_the_control_and_a_kiosk_does_not(
+    client: Client, plan: Plan, coordinator: User
+) -> None:
+    from plans.kiosk import kiosk_token
+    from plans.services import kiosk_create
+
+    client.force_login(coordinator)
+    board = client.get(reverse("warroom:board", args=[plan.slug])).content.decode()
+    assert "data-raise-issue" in board and 'id="raise-dialog"' in board
+    kiosk = kiosk_token(kiosk_create(plan, by=coordinator, label="War room TV"))
+    client.logout()
+    tv = client.get(reverse("warroom:kiosk", args=[kiosk])).content.decode()
+    assert "data-raise-issue" not in tv and "raise-dialog" not in tv
