@@ -65,7 +65,7 @@ def test_board_contacts_and_the_role_page_rollback_in_place(
 
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/plans/{plan.slug}/roles/devops-engineer/")
-    step = Step.objects.get(plan=plan, name="06:00 System Activation")
+    step = Step.objects.get(plan=plan, name="System Activation")
     detail = page.locator(f"#step-{step.pk} details.step-detail")
     assert not detail.evaluate("d => d.open")
     assert not page.get_by_text("Activate previous stable version").first.is_visible()
