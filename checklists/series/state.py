@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .models import Occurrence, Recurrence
-from .times import SeriesState, series_moments, series_state
+from .times import SeriesState, grace_of, series_moments, series_state
 
 if TYPE_CHECKING:
     from plans.models import Plan
+    from plans.timing import SeriesBand
 
 
 def ticked_indexes(item_ids: Iterable[int]) -> dict[int, dict[int, datetime]]:
@@ -113,3 +114,35 @@ def role_series_counts(role_ids: Iterable[int], *, now: datetime) -> dict[int, t
         opened, done = out.get(rule.role_key, (0, 0))  # type: ignore[attr-defined]
         out[rule.role_key] = (opened + (state.current is not None), done + state.over)  # type: ignore[attr-defined]
     return out
+
+
+def series_source(plan: Any) -> list[SeriesBand]:
+    """The plan's recurring items for the timeline (plans.timing.register_series_source): two queries."""
+    from plans.timing import SeriesBand
+
+    out = []
+    for series in _rules_with_ticks(plan):
+        rule, ticks = series
+        role = rule.item.owner_role or rule.item.checklist.role
+        dues = series_moments(plan, rule)
+        out.append(
+            SeriesBand(
+                name=rule.item.title,
+                role_slug=role.slug if role else "",
+                role_name=role.name if role else "",
+                dues=tuple(dues),
+                done=frozenset(ticks),
+                missed_from=tuple(d + grace_of(dues, i, rule.grace) for i, d in enumerate(dues)),
+            )
+        )
+    return out
+
+
+def _rules_with_ticks(plan: Any) -> list[tuple[Recurrence, dict[int, datetime]]]:
+    rows = list(
+        Recurrence.objects.filter(plan=plan)
+        .select_related("item__owner_role", "item__checklist__role")
+        .order_by("item__order", "item_id")
+    )
+    ticks = ticked_indexes(r.item_id for r in rows)
+    return [(rule, ticks.get(rule.item_id, {})) for rule in rows]
