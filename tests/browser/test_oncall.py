@@ -3,7 +3,7 @@ role with a rota (and the backup, and who takes over next), the role page says i
 recurring check as one row with its current occurrence, done and missed counts; ticking that occurrence
 on the page counts it done. On a kiosk TV nobody touches, "Who to call" is open in the corner and turns to
 the next contacts by itself. With LC_SCREENSHOTS=docs the screenshots go to docs/oncall-board.png,
-docs/oncall-role.png and docs/oncall-kiosk.png."""
+docs/oncall-role.png, docs/oncall-timeline.png and docs/oncall-kiosk.png."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_the_kiosk_shows_who_to_call_without_a_touch(browser: Any, live_server: 
         for turn in range(1, 4):  # three pages of two, each in turn, then the first again
             shown = [lines.nth(i).inner_text() for i in range(6) if lines.nth(i).is_visible()]
             assert len(shown) == 2 and f"{turn}/3" in panel.inner_text()
-            seen += shown
+            seen += [" ".join(line.split()) for line in shown]
             if turn == 1:
                 keep(page, "oncall-kiosk.png")
             page.clock.run_for(8_000)
@@ -110,5 +110,12 @@ def test_the_board_shows_who_is_on_call_now(browser: Any, login_page: Any, live_
         page.locator(".row-series .done-count", has_text="1 done").wait_for()
         assert "9 missed" in page.locator(".row-series", has_text="Health check").inner_text()  # over, none ticked
         keep(page, "oncall-role.png", full_page=True)
+
+        page.goto(f"{live_server.url}/plans/{plan.slug}/timeline/")
+        repeats = page.locator("#tl-repeats")
+        repeats.scroll_into_view_if_needed()
+        assert repeats.is_visible() and page.locator(".tl-series").count() == 4
+        assert page.locator(".bar.shift.is-now").count() == 2  # Alice (support) and Bob (SRE) on call now
+        keep(page, "oncall-timeline.png", full_page=True)
     finally:
         context.close()
