@@ -9,10 +9,11 @@ class ChecklistsConfig(AppConfig):
 
     def ready(self) -> None:
         from plans.panels import register_overview_part
-        from plans.timing import register_gate_source, register_offset_field
+        from plans.timing import register_gate_source, register_offset_field, register_series_source
 
         from .models import Gate, Item, Recurrence
         from .selectors import plan_gates
+        from .series.state import series_source
         from .timing import gate_source
 
         register_offset_field(Item, "due_offset")
@@ -21,3 +22,4 @@ class ChecklistsConfig(AppConfig):
         register_offset_field(Recurrence, "until")
         register_overview_part("gates", plan_gates)
         register_gate_source(gate_source)
+        register_series_source(series_source)

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from plans.duedates import due_label
@@ -17,7 +16,6 @@ from plans.lateness import is_late, item_due, step_is_late
 from plans.models import Event, Plan, PlanStatus, Step, StepStatus
 from plans.offsets import format_offset
 from plans.permissions import can_coordinate
-from plans.selectors import my_roles
 from plans.slips import planned_offset
 from plans.wallclock import offset_of
 from roles.models import Role, Shift
@@ -355,29 +353,6 @@ def gate_page(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
 
 
 # --- Home and plan page ----------------------------------------------------------------------------------
-
-
-def my_role_cards(user: Viewer) -> list[Role]:
-    """The roles a person holds, each with counts of open and done items (2 queries)."""
-    roles = list(my_roles(user))
-    if not roles:
-        return []
-    ids = [r.pk for r in roles]
-    counts = (
-        Item.objects.annotate(role_key=Coalesce("owner_role_id", "checklist__role_id"))
-        .filter(role_key__in=ids)
-        .values("role_key")
-        .annotate(
-            open=Count("id", filter=Q(status="open")),
-            done=Count("id", filter=~Q(status="open")),  # done or skipped: the one meaning of "done"
-            total=Count("id"),
-        )
-    )
-    by_role = {c["role_key"]: c for c in counts}
-    for role in roles:
-        c: Any = by_role.get(role.pk) or {}
-        role.open_items, role.done_items, role.total_items = c.get("open", 0), c.get("done", 0), c.get("total", 0)  # type: ignore[attr-defined]
-    return roles
 
 
 def plan_gates(plan: Plan) -> list[Gate]:

@@ -138,6 +138,22 @@ def occurrence_tick(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk
     return _row_response(request, plan, role_obj, "item", pk, message)
 
 
+@login_required
+@require_POST
+@member_plan
+def occurrence_untick(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, index: int) -> HttpResponse:
+    """Take back the tick of one occurrence (recorded with who ticked it and when); others get 403."""
+    role_obj = role_for(plan, role)
+    if not items_for_role(plan, role_obj).filter(pk=pk).exists():
+        raise Http404("No such item on this role's page.")
+    message = ""
+    try:
+        services.item_occurrence_untick(pk, index=index, by=request.user, reason=request.POST.get("reason", "")[:2000])
+    except ValidationError as exc:
+        message = error_text(exc)
+    return _row_response(request, plan, role_obj, "item", pk, message)
+
+
 def _step_write(
     request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, action: Callable[..., Step]
 ) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""Per-role iCalendar feeds: a role's items and steps as events, for a calendar app that cannot sign in.
+"""Per-role iCalendar feeds: a role's items and steps as events, for a calendar app that cannot sign in;
+each occurrence of its recurring items and each of its on-call shifts too (:mod:`.ical_series`).
 
 A feed is a ``CalendarFeed`` row: the URL carries a random token (shown once, when the link is made), the
 database keeps only its SHA-256. The role's primary and backup and the plan's coordinator make and
@@ -32,6 +33,7 @@ from plans.services import event_record, link_revoke
 from roles.models import Role
 from roles.permissions import require_role
 
+from .ical_series import series_events, shift_events
 from .models import CalendarFeed
 
 if TYPE_CHECKING:
@@ -191,4 +193,6 @@ def role_calendar(plan: Plan, role: Role) -> bytes:
                 "CANCELLED" if step.status == "skipped" else "CONFIRMED",
             )
         )
+    for ev in [*series_events(plan, role, event), *shift_events(plan, role, event)]:  # issue 16
+        cal.add_component(ev)
     return cal.to_ical()

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from checklists.selectors import my_role_cards
+from checklists.cards import my_role_cards
 from plans.selectors import plans_for
 
 if TYPE_CHECKING:

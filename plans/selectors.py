@@ -21,6 +21,7 @@ from .panels import overview_parts
 from .permissions import can_view
 from .schedule import plan_forecast
 from .slips import prime_slips
+from .timeline_bands import timeline_bands
 from .timing import count_dated
 from .validators import parse_datetime_input
 from .wallclock import after_q
@@ -237,7 +238,8 @@ def _timeline_row(s: Step, f: StepForecast, *, t0: datetime, now: datetime, crit
 def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
     """Phases and steps from T-7d to T+7d as positioned bars: planned vs actual, late marks, the critical
     path and the "now" line (the forecast and the gates, and the gates each phase waits for; 9 queries,
-    whatever the plan's size)."""
+    whatever the plan's size), then what repeats and who is on call as bands (plans.timeline_bands: 2 more,
+    3 when the plan has recurring work)."""
     steps = list(Step.objects.filter(plan=plan).select_related("lead_role").order_by("offset", "order"))
     edges = Step.depends_on.through.objects.filter(from_step__plan=plan).values_list("from_step_id", "to_step_id")
     deps: dict[int, list[int]] = {}
@@ -292,4 +294,5 @@ def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
         "roles": roles,
         "role": role,
         "step_count": len(steps),
+        "repeats": timeline_bands(plan, now=now, role=role, roles=roles, pct=axis_pct),
     }

@@ -87,3 +87,33 @@ def gate_marks(plan_id: int) -> tuple[list[GateMark], dict[int, list[int]]]:
         for step, ids in more_waits.items():
             waits.setdefault(step, []).extend(ids)
     return marks, waits
+
+
+# --- What repeats, on the timeline -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesBand:
+    """A recurring piece of work as the timeline draws it: a band from its first to its last occurrence,
+    with a mark per occurrence (``done``: the indexes ticked)."""
+
+    name: str
+    role_slug: str
+    role_name: str
+    dues: tuple[datetime, ...]
+    done: frozenset[int]
+    missed_from: tuple[datetime, ...]
+
+
+#: (plan) -> the plan's recurring work (checklists registers its recurring items).
+SeriesSource = Callable[[object], list[SeriesBand]]
+_SERIES_SOURCES: list[SeriesSource] = []
+
+
+def register_series_source(source: SeriesSource) -> None:
+    if source not in _SERIES_SOURCES:
+        _SERIES_SOURCES.append(source)
+
+
+def series_bands(plan: object) -> list[SeriesBand]:
+    return [band for source in _SERIES_SOURCES for band in source(plan)]

@@ -280,6 +280,14 @@ def _start_step(world: World) -> None:
     services.step_start(world.step, by=world.users["owner"])
 
 
+def _ticked_occurrence(world: World) -> None:
+    """The world's recurring item with its first occurrence ticked (to take back)."""
+    from checklists import services
+
+    _recurring_item(world)
+    services.item_occurrence_tick(world.item, index=0, by=world.users["owner"])
+
+
 def _recurring_item(world: World) -> None:
     """The world's item repeats hourly, its first occurrence due now (checklists.series)."""
     from django.utils import timezone
@@ -456,6 +464,17 @@ ENTRIES = [
         prepare=_recurring_item,
         target=lambda w: w.item,
         fields={"note": "text"},
+        htmx=True,
+    ),
+    Endpoint(
+        "checklists:occurrence_untick",
+        "write",
+        lambda w: {**_role(w), "pk": w.item.pk, "index": 0},
+        ROLE_A,
+        data=lambda w: {"reason": "Ticked the wrong one"},
+        prepare=_ticked_occurrence,
+        target=lambda w: w.item,
+        fields={"reason": "text"},
         htmx=True,
     ),
     Endpoint(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
+    from collections.abc import Collection, Mapping
 
     from plans.models import Plan
 
@@ -76,6 +76,7 @@ class Slot:
     due: datetime
     missed_from: datetime
     done: bool = False
+    late: bool = False  # ticked after it was missed: done late, not missed
 
     @property
     def number(self) -> int:
@@ -90,9 +91,11 @@ class SeriesState:
     total: int
     done: int = 0
     missed: int = 0
+    done_late: int = 0
     current: Slot | None = None
     next: Slot | None = None
     last_missed: Slot | None = None
+    last_done: Slot | None = None
     slots: list[Slot] = field(default_factory=list, repr=False)
 
     @property
@@ -129,17 +132,29 @@ def grace_of(dues: list[datetime], i: int, grace: timedelta | None) -> timedelta
 
 
 def series_state(
-    dues: list[datetime], ticked: Collection[int], *, now: datetime, lead: timedelta, grace: timedelta | None
+    dues: list[datetime],
+    ticked: Collection[int] | Mapping[int, datetime],
+    *,
+    now: datetime,
+    lead: timedelta,
+    grace: timedelta | None,
 ) -> SeriesState:
-    """The state at ``now`` of a series due at ``dues`` with the occurrences ``ticked`` (their indexes).
-    An occurrence may be ticked from ``lead`` (the plan's reminder lead) before its time until it is missed;
-    the current one is the earliest such that is not ticked."""
+    """The state at ``now`` of a series due at ``dues`` with the occurrences ``ticked`` (their indexes, or
+    index -> when ticked: one ticked after it was missed counts as done late). An occurrence may be ticked
+    from ``lead`` (the plan's reminder lead) before its time until it is missed, and late after; the current
+    one is the earliest not ticked and not yet missed."""
     state = SeriesState(total=len(dues), _now=now)
+    when = ticked if isinstance(ticked, dict) else {}
     for i, due in enumerate(dues):
-        slot = Slot(i, due, due + grace_of(dues, i, grace), done=i in ticked)
+        missed_from = due + grace_of(dues, i, grace)
+        done_at = when.get(i)
+        late = done_at is not None and done_at > missed_from
+        slot = Slot(i, due, missed_from, done=i in ticked, late=late)
         state.slots.append(slot)
         if slot.done:
             state.done += 1
+            state.done_late += late
+            state.last_done = slot
         elif now > slot.missed_from:
             state.missed += 1
             state.last_missed = slot

@@ -19,7 +19,7 @@ from .gates import (
     vote_cast,
 )
 from .items import checklist_items_save, item_role, item_set_status, item_tick, item_untick
-from .occurrences import item_occurrence_tick
+from .occurrences import item_occurrence_tick, item_occurrence_untick
 from .steps import step_blockers, step_finish, step_gates_closed, step_start
 from .triggers import can_raise_triggers, require_trigger_rights, trigger_clear, trigger_raise
 
@@ -36,6 +36,7 @@ __all__ = [
     "gate_state",
     "gate_unset",
     "item_occurrence_tick",
+    "item_occurrence_untick",
     "item_role",
     "item_set_status",
     "item_tick",

@@ -19,23 +19,30 @@ from .items import item_role
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from roles.models import Role
+
+
+def _locked_series(pk: int, by: User) -> tuple[Item, Recurrence, Role | None]:
+    """The recurring item, locked, with its rule and role, once ``by`` may act for the role."""
+    locked = (
+        Item.objects.select_for_update(of=("self",)).select_related("plan", "owner_role", "checklist__role").get(pk=pk)
+    )
+    role = item_role(locked)
+    require_role(by, role, plan=locked.plan)
+    rule = Recurrence.objects.filter(item=locked).first()
+    if rule is None:
+        raise ValidationError(f"“{locked.title}” does not repeat: tick the item itself.")
+    return locked, rule, role
+
 
 def item_occurrence_tick(item: Item | int, *, index: int, by: User, note: str = "") -> Occurrence:
     """Tick occurrence ``index`` (0 is the first) of a recurring item: the role's primary or backup, or the
-    coordinator. It may be ticked from the plan's reminder lead before its time until it is missed (its
-    grace passed). Ticking a ticked occurrence changes nothing (a double click records one tick)."""
+    coordinator. It may be ticked from the plan's reminder lead before its time; ticked after it was missed
+    (its grace passed) it counts as done late, not missed, and the event says so. Ticking a ticked
+    occurrence changes nothing (a double click records one tick)."""
     pk = item.pk if isinstance(item, Item) else item
     with transaction.atomic():
-        locked = (
-            Item.objects.select_for_update(of=("self",))
-            .select_related("plan", "owner_role", "checklist__role")
-            .get(pk=pk)
-        )
-        role = item_role(locked)
-        require_role(by, role, plan=locked.plan)
-        rule = Recurrence.objects.filter(item=locked).first()
-        if rule is None:
-            raise ValidationError(f"“{locked.title}” does not repeat: tick the item itself.")
+        locked, rule, role = _locked_series(pk, by)
         existing = Occurrence.objects.filter(item=locked, index=index).first()
         if existing is not None:
             return existing
@@ -47,8 +54,7 @@ def item_occurrence_tick(item: Item | int, *, index: int, by: User, note: str = 
         when = f"{plan.local(due):%a %H:%M}"
         if now < due - plan.reminder_lead:
             raise ValidationError(f"Occurrence #{index + 1} of “{locked.title}” ({when}) is not due yet.")
-        if now > missed_from:
-            raise ValidationError(f"Occurrence #{index + 1} of “{locked.title}” ({when}) was missed; it stays missed.")
+        late = now > missed_from
         tick = Occurrence.objects.create(
             item=locked, index=index, due_at=due, done_at=now, done_by=by, note=_text(note, "Note").strip()
         )
@@ -59,7 +65,41 @@ def item_occurrence_tick(item: Item | int, *, index: int, by: User, note: str = 
             kind="item.occurrence_ticked",
             actor=by,
             role=role,
-            summary=f"Ticked “{locked.title}” #{index + 1} (due {when})",
-            data={"item": locked.pk, "occurrence": index, "due": due.isoformat()},
+            summary=f"Ticked “{locked.title}” #{index + 1} (due {when})"
+            + (" late, after it was missed" if late else ""),
+            data={"item": locked.pk, "occurrence": index, "due": due.isoformat(), "late": late},
         )
     return tick
+
+
+def item_occurrence_untick(item: Item | int, *, index: int, by: User, reason: str = "") -> bool:
+    """Take back the tick of occurrence ``index``: the role's primary or backup, or the coordinator. The
+    event keeps who ticked it and when, who took it back and why. False when it was not ticked."""
+    pk = item.pk if isinstance(item, Item) else item
+    with transaction.atomic():
+        locked, _rule, role = _locked_series(pk, by)
+        tick = Occurrence.objects.filter(item=locked, index=index).select_related("done_by").first()
+        if tick is None:
+            return False
+        plan = locked.plan
+        ticked_by = tick.done_by.get_full_name() or tick.done_by.username if tick.done_by else "someone"
+        why = _text(reason, "Reason").strip()
+        tick.delete()
+        locked.version += 1
+        locked.save(update_fields=["version"])
+        event_record(
+            plan,
+            kind="item.occurrence_unticked",
+            actor=by,
+            role=role,
+            summary=f"Took back the tick of “{locked.title}” #{index + 1} (ticked by {ticked_by} at "
+            f"{plan.local(tick.done_at):%a %H:%M})" + (f": {why}" if why else ""),
+            data={
+                "item": locked.pk,
+                "occurrence": index,
+                "ticked_at": tick.done_at.isoformat(),
+                "ticked_by": tick.done_by_id,
+                "reason": why,
+            },
+        )
+    return True

@@ -63,7 +63,7 @@ def occurrence_reminders(
             if limit is not None and shown >= limit:
                 break
             reminded, late = due - lead, due + grace
-            if i in ticks.get(item.pk, set()) or not (start < reminded <= end or start < late <= end):
+            if i in ticks.get(item.pk, {}) or not (start < reminded <= end or start < late <= end):
                 continue
             shown += 1
             missed_from = due + grace_of(dues, i, rule.grace)

@@ -47,11 +47,9 @@ PEOPLE = {
 # of everything overdue.
 DONE_BEFORE = timedelta(minutes=40)
 LEFT_OPEN = ["Performance checks", "Update runbooks"]
-# The template names its launch-day checklists after the clock of the day it was written for ("10:00 Soft
-# Launch"); the demo's T-0 is two hours from now, so those times would contradict the plan's own.
-CLOCK_NAME = re.compile(r'^(\s*- name: )"\d{1,2}:\d{2} ([^"]+)"$', re.M)
-# ... and so do its step descriptions ("10:00 - Soft Launch"), its phase note ("T-0 is the 12:00 public
-# launch") and the hourly update's body ("(06:00 to 12:00)"): said as offsets, or not at all.
+# The template's names carry no clock time (issue 16), but its step descriptions ("10:00 - Soft Launch"), its
+# phase note ("T-0 is the 12:00 public launch") and the hourly update's body ("(06:00 to 12:00)") do: said as
+# offsets here, or not at all.
 CLOCK_TEXT = [
     (re.compile(r'(description: ")\d{1,2}:\d{2} - '), r"\1"),
     (re.compile(r"T-0 is the \d{1,2}:\d{2} public launch"), "T-0 is the public launch"),
@@ -84,10 +82,9 @@ ISSUE_AGES = [timedelta(minutes=22), timedelta(minutes=9)]
 
 
 def demo_text(t0_local: datetime) -> str:
-    """The demo's plan file: the HeyPeter template, dated, with launch-day checklists named without clock
-    times, and with rollback triggers."""
+    """The demo's plan file: the HeyPeter template, dated, with no clock time of the day it was written for
+    in its text, and with rollback triggers."""
     text = template_text(DEMO_TEMPLATE).replace("[DATE]", f"{t0_local:%A} {t0_local.day} {t0_local:%B %Y}")
-    text = CLOCK_NAME.sub(r'\1"Launch day: \2"', text)
     for pattern, replacement in CLOCK_TEXT:
         text = pattern.sub(replacement, text)
     if "\nrollback_triggers:" not in text:

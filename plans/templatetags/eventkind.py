@@ -30,6 +30,7 @@ KIND_LABELS = {
     "item.due": "Item due",
     "item.noted": "Item note",
     "item.occurrence_ticked": "Occurrence ticked",
+    "item.occurrence_unticked": "Occurrence tick taken back",
     "item.overdue": "Item overdue",
     "item.ticked": "Item ticked",
     "kiosk.created": "Kiosk link made",

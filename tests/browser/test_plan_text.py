@@ -51,6 +51,11 @@ def test_board_contacts_and_the_role_page_rollback_in_place(
     panel = page.locator("#wr-contacts")
     assert panel.is_visible() and not panel.evaluate("d => d.open")
     assert page.evaluate("() => document.documentElement.scrollHeight <= window.innerHeight")
+    # closed, the strip still says who to call, and stands beside the footer, off the panels
+    assert "Dana Devops" in panel.inner_text()
+    box, grid = panel.bounding_box(), page.locator(".wr-grid").bounding_box()
+    assert box is not None and grid is not None and box["y"] >= grid["y"] + grid["height"] - 2
+    keep(page, "contacts-board.png")
     panel.locator("summary").click()
     assert panel.evaluate("d => d.open")
     text = panel.inner_text()
@@ -61,11 +66,11 @@ def test_board_contacts_and_the_role_page_rollback_in_place(
     copy.click()
     page.wait_for_function("b => b.textContent === 'Copied'", arg=copy.element_handle())
     assert page.evaluate("() => navigator.clipboard.readText()") == "+1 212 555 0147"
-    keep(page, "contacts-board.png")
+    keep(page, "contacts-board-open.png")
 
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/plans/{plan.slug}/roles/devops-engineer/")
-    step = Step.objects.get(plan=plan, name="06:00 System Activation")
+    step = Step.objects.get(plan=plan, name="System Activation")
     detail = page.locator(f"#step-{step.pk} details.step-detail")
     assert not detail.evaluate("d => d.open")
     assert not page.get_by_text("Activate previous stable version").first.is_visible()

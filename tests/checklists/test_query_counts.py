@@ -35,7 +35,8 @@ BUDGET = {
     "detail": 10,  # + placeholders and procedures (issue 10), + the risks (issue 16)
     # + the forecast (dependencies, gates, criteria, waiting steps) + the holds (plans.slips)
     # + the gates each phase waits for (issue 10: a phase placed after a gate)
-    "timeline": 13,
+    "timeline": 15,  # + what repeats and who is on call (issue 16): the recurrences (their ticks when there
+    # are some) and the shifts, as bands (plans.timeline_bands)
     "activity": 7,
     "role": 17,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
     # + the live forecast of the role's steps (issue 10): the plan's gates, their criteria, the steps waiting

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 KEYS = ["english-training-center-phase8", "heypeter-academy-lms", "midas-lifestyle"]
 WEEKDAY = re.compile(r"\b(Mon|Tues?|Wed(nes)?|Thu(rs)?|Fri|Sat(ur)?|Sun)(day)?\b")
+CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 
 
 def make(key: str, t0: str, tz: str = "UTC") -> Plan:
@@ -73,7 +74,7 @@ def test_training_centre_production_deployment_is_one_six_hour_block_on_tuesday(
         due = item.due_at()
         assert due is not None and plan.local(due).strftime("%A") == "Tuesday", title
         assert item.step_id == deploy.pk
-    prep = plan.steps.get(name="6:00 AM Final Preparation")
+    prep = plan.steps.get(name="Final Preparation")
     assert list(prep.depends_on.values_list("name", flat=True)) == ["1.2 Production deployment"]
 
 
@@ -115,6 +116,26 @@ def test_no_weekday_is_written_into_a_name(key: str) -> None:
     sections = [i.section for c in doc.checklists for i in c.items]
     offenders = [n for n in steps + checklists + sections if WEEKDAY.search(n)]
     assert offenders == []
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_no_clock_time_is_written_into_a_name(key: str) -> None:
+    """Seed: "06:00 - System Activation" is a step at T+0 named "System Activation": the time belongs to the
+    offset (a name saying 06:00 is wrong after a hold or a re-baseline). Names and sections carry no clock
+    time; the pages show it from the step's planned time."""
+    doc = parse_plan_text(template_text(key), filename=f"{key}.yaml").doc
+    steps = [s.name for p in doc.phases for s in p.steps] + [s.name for s in doc.steps]
+    sections = [i.section for c in doc.checklists for i in c.items]
+    assert [n for n in steps + sections if CLOCK.search(n)] == []
+
+
+def test_midas_system_activation_is_at_t0() -> None:
+    """Seed: "06:00 EST: Launch Initiation ... System Activation" with T-0 at 06:00 EST."""
+    plan = make("midas-lifestyle", "2026-12-06T06:00", tz="America/New_York")
+    step = plan.steps.get(name="System Activation")
+    assert step.offset == timedelta(0)
+    assert f"{plan.local(step.planned_start):%H:%M}" == "06:00"
+    assert plan.steps.get(name="Gradual Traffic Increase to 50%").offset == timedelta(hours=5)
 
 
 @pytest.mark.parametrize("key", KEYS)

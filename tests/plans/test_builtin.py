@@ -56,7 +56,7 @@ def test_heypeter_facts() -> None:
         "QA Lead",
         "Product Manager",
         "Support Lead",
-        "Operations Manager",  # the seed's lead of the 12:00 Public Launch (issue 16)
+        "Operations Manager",  # the seed's lead of the Public Launch (issue 16)
     ]
     assert plan.roles.get(name="Technical Lead").responsibilities[1] == "Go/No-Go decision authority"
     gate = plan.gates.get(name="Go/No-Go")
@@ -108,9 +108,9 @@ def test_midas_facts() -> None:
     assert authorization.kind == "launch_authorization" and authorization.criteria.count() == 5
     assert plan.gates.get(slug="post-launch-validation").criteria.count() == 5
     # 10:30 EST public launch execution is T+4h30m
-    step = plan.steps.get(name="10:30 Full System Activation")
+    step = plan.steps.get(name="Full System Activation")
     assert plan.local(step.planned_start).strftime("%H:%M") == "10:30"
-    assert plan.steps.get(name="Code freeze (18:00 EST)").offset == timedelta(hours=-12)
+    assert plan.steps.get(name="Code freeze").offset == timedelta(hours=-12)
     assert plan.phases.count() == 5
 
 
@@ -135,7 +135,7 @@ def test_english_training_center_facts() -> None:
     assert plan.extra["system_status_at_phase_8_start"][0] == "181+ Endpoints (all tested & optimized)"
     assert plan.phases.count() == 5
     # 6:00 AM final preparation is two hours before the 8:00 AM public launch
-    prep = plan.steps.get(name="6:00 AM Final Preparation")
+    prep = plan.steps.get(name="Final Preparation")
     assert plan.local(prep.planned_start).strftime("%H:%M") == "06:00"
     hourly = plan.messages.get(name="Hourly status updates")
     assert (hourly.every, hourly.count) == (timedelta(hours=1), 4)
