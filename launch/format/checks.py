@@ -13,6 +13,7 @@ from plans.validators import OFFSET_LIMIT
 from .alert_checks import alert_route_checks
 from .content_checks import CONTENT_CHECKS
 from .due_checks import due_rules
+from .rollout_checks import rollout_checks
 from .schema import PlanDoc
 from .series_checks import SERIES_CHECKS
 
@@ -390,5 +391,6 @@ ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[
     _phase_checks,
     *CONTENT_CHECKS,
     alert_route_checks,
+    rollout_checks,
     *SERIES_CHECKS,
 )

@@ -27,6 +27,7 @@ from roles.models import Contact, EscalationLevel, Role
 
 from .alerts import create_alert_routes
 from .content import create_issue_categories, create_placeholders, create_procedures
+from .rollout import create_rollout
 from .series import create_recurrences, create_rotas
 
 
@@ -373,4 +374,5 @@ SECTIONS = (
     _create_messages,
     create_procedures,
     create_alert_routes,
+    create_rollout,
 )
