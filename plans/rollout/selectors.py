@@ -217,3 +217,16 @@ def trigger_states(plan: Plan, now: datetime) -> list[TriggerState]:
         readings = readings_for_window(trigger.metric, now=now, window=window) if trigger.metric else []
         states.append(trigger_state(trigger, readings, now=now))
     return states
+
+
+def proposal_text(state: RolloutState | None) -> str:
+    """What a breach during a stage proposes, in a sentence (empty: no proposal): for the alarm's message and
+    the board."""
+    proposal = state.proposal if state is not None else None
+    if state is None or proposal is None or state.stage is None:
+        return ""
+    options = f"roll back to {proposal.back_to.percent} % or " if proposal.back_to is not None else ""
+    return (
+        f"During the rollout's {state.stage.percent} % stage ({state.stage.name}): {options}roll back the launch. "
+        f"{state.authority} decides on the rollout page."
+    )
