@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from . import endpoints, receivers
+from . import endpoints, receivers, rollout
 from .auth import TokenAuth
 from .errors import install
 
@@ -23,5 +23,6 @@ api = NinjaAPI(
 install(api)
 api.add_router("", endpoints.router)
 api.add_router("", receivers.router)
+api.add_router("", rollout.router)
 
 urlpatterns = [*api.urls[0]]

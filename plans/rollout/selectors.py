@@ -126,6 +126,11 @@ class RolloutState:
                 return Proposal(state.trigger, since, self.previous_stage)
         return None
 
+    @property
+    def ready(self) -> bool:
+        """May advance now (the board's READY)."""
+        return not self.blockers()
+
     def blockers(self) -> list[str]:
         """Why the rollout may not advance now, one sentence each (empty: it may)."""
         reasons: list[str] = []
@@ -182,9 +187,8 @@ def rollout_from(
     stage = state.stage
     if stage is not None:
         started = rollout.stage_started_at
-        for pk in getattr(stage, "metric_ids", None) or []:
-            if pk not in metrics:
-                continue
+        held = [pk for pk in getattr(stage, "metric_ids", None) or [] if pk in metrics]
+        for pk in sorted(held, key=lambda pk: (metrics[pk][0].order, pk)):
             metric, latest = metrics[pk]
             fresh = latest is not None and (started is None or latest.recorded_at >= started)
             state.health.append(Health(metric, latest.value if fresh else None, latest.recorded_at if fresh else None))
@@ -204,7 +208,10 @@ def rollout_state(plan: Plan, *, now: datetime) -> RolloutState | None:
         .order_by("metric_id", "-recorded_at", "-id")
         .distinct("metric_id")
     }
-    metrics = {m.pk: (m, latest.get(m.pk)) for m in SuccessMetric.objects.filter(pk__in=ids)}
+    metrics = {m.pk: (m, latest.get(m.pk)) for m in SuccessMetric.objects.filter(pk__in=ids).order_by("order", "id")}
+    for stage in stages:  # (the page lists what each stage must hold, in the plan's metric order)
+        held = set(getattr(stage, "metric_ids", None) or [])
+        stage.metric_names = [m.name for pk, (m, _) in metrics.items() if pk in held]  # type: ignore[attr-defined]
     return rollout_from(plan, stages, now=now, metrics=metrics, states=trigger_states(plan, now))
 
 
