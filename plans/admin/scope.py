@@ -23,7 +23,9 @@ def actor(request: HttpRequest) -> User:
 
 
 def plan_of(obj: Any) -> Plan | None:
-    for attr in ("plan", "gate", "metric", "checklist"):
+    if isinstance(obj, Plan):
+        return None  # (not its own reverse one-to-one, the rollout)
+    for attr in ("plan", "gate", "metric", "checklist", "rollout"):
         target = getattr(obj, attr, None)
         if isinstance(target, Plan):
             return target
@@ -36,12 +38,12 @@ def plan_path(model: type[models.Model]) -> str | None:
     """The lookup path from ``model`` to its plan ("" for the plan itself), or None if it has none."""
     if model is Plan:
         return ""
-    for name in ("plan", "gate", "metric", "checklist"):
+    for name in ("plan", "gate", "metric", "checklist", "rollout"):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue  # try the next way to the plan
-        if not field.many_to_one or field.related_model is None:
+        if not (field.many_to_one or (field.one_to_one and field.concrete)) or field.related_model is None:
             continue
         if field.related_model is Plan:
             return name
