@@ -102,6 +102,12 @@ class Board:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def shown_metrics(self) -> list[dict[str, Any]]:
+        """The success metrics panel's rows: five, or three beside the rollout panel (which names the ones
+        its stage needs), so the middle column still fits."""
+        return self.metrics[: 3 if self.rollout is not None else 5]
+
+    @property
     def roles_complete(self) -> list[str]:
         """The shown roles with everything done, named together on one line."""
         return [r.name for r in self.roles if r.complete]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from math import ceil
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.aggregates import ArrayAgg
@@ -143,7 +144,7 @@ class RolloutState:
         stage = self.stage
         if stage is not None and self.soaking and self.soak_ends_at is not None and self.soak_remaining is not None:
             ends = self.plan.local(self.soak_ends_at)
-            left = format_duration(self.soak_remaining)
+            left = format_duration(timedelta(minutes=ceil(self.soak_remaining.total_seconds() / 60)))
             reasons.append(f"The {stage.percent} % stage soaks until {ends:%H:%M} ({left} left).")
         if stage is not None:
             reasons += [r for h in self.health if (r := h.reason(stage)) is not None]
