@@ -17,7 +17,7 @@ from ..models import PlanStatus
 from ..services import event_record, plan_transition
 from ..validators import BoundsError, clean_text
 from .models import Rollout
-from .selectors import rollout_state
+from .selectors import MOVING_STATES, rollout_state
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -71,7 +71,8 @@ def rollout_advance(plan: Plan, *, by: User, expected: int | None = None, now: d
         if expected is not None and expected != rollout.current:
             return rollout  # already moved (a second click, or another person): nothing to do
         state = rollout_state(rollout.plan, now=now)
-        assert state is not None  # (a locked rollout has its stages: the format makes at least one)
+        if state is None:  # (the format makes at least one stage; the admin may have deleted them all)
+            raise ValidationError("This plan's rollout has no stages.")
         state.rollout = rollout
         reasons = state.blockers()
         if reasons:
@@ -110,7 +111,9 @@ def rollout_rollback(
         if expected is not None and expected != rollout.current:
             return rollout
         stages = list(rollout.stages.order_by("order", "id"))
-        if rollout.current == 0 or rollout.plan.status not in {PlanStatus.LAUNCHED, PlanStatus.STABILIZING}:
+        if rollout.current == 0 or not stages:
+            raise ValidationError("Nothing to roll back: no stage is under way.")
+        if rollout.plan.status not in MOVING_STATES:
             raise ValidationError(f"Nothing to roll back: the launch is {rollout.plan.get_status_display()}.")
         if to == STAGE:
             _stage_back(rollout, stages, by=by, reason=text, now=now)

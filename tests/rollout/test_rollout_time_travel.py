@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from communications.sources.alarms import trigger_alarms
-from plans.models import Event, PlanStatus, Rollout
+from plans.models import Event, PlanStatus, Rollout, RolloutStage
 from plans.rollout.selectors import rollout_state
 from plans.rollout.services import RolloutRefused, rollout_advance, rollout_rollback
 
@@ -144,3 +144,13 @@ def test_only_the_authority_or_coordinator_moves_it_and_not_before_the_launch(
         rollout_advance(w.plan, by=w.sre)
     assert _refused(w) == ["The launch is Draft: the traffic moves only once it is launched."]
     assert _current(w) == 0
+
+
+def test_a_rollout_whose_stages_were_all_deleted_refuses_plainly(clock: time_machine.Traveller) -> None:
+    w = rollout_world()
+    rollout_advance(w.plan, by=w.authority)
+    RolloutStage.objects.filter(rollout__plan=w.plan).delete()  # (as the admin may)
+    with pytest.raises(ValidationError, match="no stages"):
+        rollout_advance(w.plan, by=w.authority)
+    with pytest.raises(ValidationError, match="Nothing to roll back"):
+        rollout_rollback(w.plan, by=w.authority, to="launch", reason="errors")
