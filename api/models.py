@@ -19,6 +19,7 @@ class Scope(models.TextChoices):
     METRICS = "metrics", "Record metric readings"
     ISSUES = "issues", "Raise, acknowledge and resolve issues; raise and clear rollback triggers"
     STEPS = "steps", "Start and finish steps"
+    ROLLOUT = "rollout", "Advance the rollout's stages and roll back (a stage or the launch)"
 
 
 class ApiToken(models.Model):

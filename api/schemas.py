@@ -10,6 +10,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import AwareDatetime, ConfigDict, Field
 
+from .rollout_schemas import RolloutOut
+
 SeverityT = Literal["critical", "high", "medium", "low"]
 #: At most this many readings in one batch.
 BATCH_MAX = 500
@@ -171,6 +173,7 @@ class PlanState(Schema):
     metrics: list[MetricOut]
     rollback_triggers: list[TriggerOut]
     steps: list[StepOut]
+    rollout: RolloutOut | None = None
 
 
 # --- Alert receivers ---------------------------------------------------------------------------------

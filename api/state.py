@@ -14,6 +14,8 @@ from issues.selectors import open_issues
 from plans.models import MetricReading, Plan, RollbackTrigger, Step, SuccessMetric
 from plans.schedule import plan_forecast
 
+from .rollout import rollout_out
+
 #: The ETag moves with the plan's revision and at least once a minute (the forecast moves with the clock).
 ETAG_BUCKET_SECONDS = 60
 
@@ -132,4 +134,5 @@ def plan_state(plan: Plan, *, now: datetime) -> dict[str, Any]:
         "metrics": _metrics(plan),
         "rollback_triggers": [trigger_out(t) for t in triggers],
         "steps": [step_out(s, forecast.steps.get(s.pk)) for s in steps],
+        "rollout": rollout_out(plan, now),
     }

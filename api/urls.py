@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from . import endpoints, issue_endpoints, receivers
+from . import endpoints, issue_endpoints, receivers, rollout
 from .auth import TokenAuth
 from .errors import install
 
@@ -24,5 +24,6 @@ install(api)
 api.add_router("", endpoints.router)
 api.add_router("", issue_endpoints.router)
 api.add_router("", receivers.router)
+api.add_router("", rollout.router)
 
 urlpatterns = [*api.urls[0]]

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from .offsets import format_offset, offset_moment
+from .rollout.models import Rollout, RolloutStage  # noqa: F401
 from .runbook.models import Placeholder, PlaceholderKind, Procedure, ProcedureKind, ProcedureStep, TriggerKind  # noqa: F401
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from . import views
+from .rollout import views as rollout
 from .runbook import views as runbook
 
 app_name = "plans"
@@ -14,6 +15,9 @@ urlpatterns = [
     path("plans/<slug:plan>/hold/start/", views.plan_hold_start, name="hold_start"),
     path("plans/<slug:plan>/hold/end/", views.plan_hold_end, name="hold_end"),
     path("plans/<slug:plan>/rebaseline/", views.plan_rebaseline, name="rebaseline"),
+    path("plans/<slug:plan>/rollout/", rollout.rollout_page, name="rollout"),
+    path("plans/<slug:plan>/rollout/advance/", rollout.rollout_advance, name="rollout_advance"),
+    path("plans/<slug:plan>/rollout/rollback/", rollout.rollout_rollback, name="rollout_rollback"),
     path("plans/<slug:plan>/steps/<int:pk>/", runbook.step_page, name="step"),
     path("plans/<slug:plan>/rollback-triggers/<int:pk>/raise/", runbook.trigger_raise, name="rollback_raise"),
     path("plans/<slug:plan>/rollback-triggers/<int:pk>/clear/", runbook.trigger_clear, name="rollback_clear"),

@@ -796,7 +796,7 @@ ENTRIES += [
         COORDINATOR,
         data=lambda w: {"name": "CI deploy", "scopes": "steps", "days": "30"},
         target=lambda w: w.plan,
-        fields={"name": "text", "scopes": "choice:read,metrics,issues,steps", "days": "number"},
+        fields={"name": "text", "scopes": "choice:read,metrics,issues,steps,rollout", "days": "number"},
     ),
     Endpoint(
         "api_tokens:revoke",
@@ -883,6 +883,63 @@ ENTRIES += [
     ),
     Endpoint("api:alerts_alertmanager", "token", _plan, scope="issues", data=lambda w: _alerts("4")),
     Endpoint("api:alerts_grafana", "token", _plan, scope="issues", data=lambda w: _alerts("1")),
+]
+
+
+def _rollout(world: World, *, current: int = 0) -> None:
+    """The plan launched, with a rollout of two stages (no soak, no metrics) that role A decides."""
+    from django.utils import timezone
+
+    from plans.models import Plan, PlanStatus, Rollout, RolloutStage
+
+    Plan.objects.filter(pk=world.plan.pk).update(status=PlanStatus.LAUNCHED)  # fixture set-up
+    rollout, made = Rollout.objects.update_or_create(  # fixture set-up
+        plan=world.plan,
+        defaults={"authority_role": world.role_a, "current": current, "stage_started_at": timezone.now()},
+    )
+    if made:
+        RolloutStage.objects.create(rollout=rollout, order=0, name="Canary", percent=10)  # fixture set-up
+        RolloutStage.objects.create(rollout=rollout, order=1, name="Everyone", percent=100)  # fixture set-up
+
+
+def _rollout_target(world: World) -> Any:
+    from plans.models import Rollout
+
+    return Rollout.objects.get(plan=world.plan)
+
+
+ENTRIES += [
+    # Rollout stages (plans.rollout): the page for everyone, the moves for the authority (role A) and the coordinator.
+    Endpoint("plans:rollout", "read", _plan),
+    Endpoint(
+        "plans:rollout_advance",
+        "write",
+        _plan,
+        ROLE_A,
+        data=lambda w: {"expected": "0"},
+        prepare=_rollout,
+        target=_rollout_target,
+        fields={"expected": "int"},
+    ),
+    Endpoint(
+        "plans:rollout_rollback",
+        "write",
+        _plan,
+        ROLE_A,
+        data=lambda w: {"to": "stage", "reason": "Errors at full traffic", "expected": "2"},
+        prepare=lambda w: _rollout(w, current=2),
+        target=_rollout_target,
+        fields={"to": "choice:stage,launch", "reason": "text", "expected": "int"},
+    ),
+    Endpoint("api:rollout_advance", "token", _plan, scope="rollout", data=lambda w: {}, prepare=_rollout),
+    Endpoint(
+        "api:rollout_rollback",
+        "token",
+        _plan,
+        scope="rollout",
+        data=lambda w: {"to": "stage", "reason": "Errors at full traffic"},
+        prepare=lambda w: _rollout(w, current=2),
+    ),
 ]
 TABLE: dict[str, Endpoint] = {e.name: e for e in ENTRIES}
 WRITES = [e for e in ENTRIES if e.kind == "write"]

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from tests.fixture_types import ClientResponse
 
 
-APPS = {"plans", "roles", "checklists", "issues", "communications"}
+APPS = {"plans", "roles", "checklists", "issues", "communications", "api"}  # api: tokens and alert routes (issue 12)
 
 
 def staff(username: str) -> User:
@@ -77,6 +77,7 @@ def plans(db: None) -> TwoStaffPlans:
         plan.refresh_from_db()
         hold_start(plan, by=user, reason="weather")
         plan.refresh_from_db()
+        _api_and_rollout(plan, user)
     return {"alice": alice, "bob": bob, "mine": mine, "theirs": theirs}
 
 
@@ -87,6 +88,19 @@ def plan_form(response: ClientResponse) -> dict:
     data.pop("t0", None)
     data["t0_0"], data["t0_1"] = f"{t0:%Y-%m-%d}", f"{t0:%H:%M:%S}"
     return data
+
+
+def _api_and_rollout(plan: Plan, user: User) -> None:
+    """A token, an alert route and a rollout of two stages (issue 12), for the admins of each."""
+    from api.models import AlertRoute
+    from api.services import token_create
+    from plans.models import Rollout, RolloutStage
+
+    token_create(plan, by=user, name=f"{user.username} CI", scopes=["read"])
+    AlertRoute.objects.create(plan=plan, alertname="Down", action="issue", severity="high")
+    rollout = Rollout.objects.create(plan=plan)
+    for i, percent in enumerate((10, 100)):
+        RolloutStage.objects.create(rollout=rollout, order=i, name=f"{percent} %", percent=percent)
 
 
 def scoped_models() -> Iterator[tuple[type[Model], ModelAdmin[Any]]]:
@@ -280,7 +294,7 @@ def test_a_staff_users_new_plans_are_theirs(client: Client, plans: TwoStaffPlans
         "extra": "{}",
         "status": "draft",
     }
-    for prefix in ("phases", "steps", "roles", "checklists", "gates"):
+    for prefix in ("phases", "steps", "roles", "checklists", "gates", "rollout"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     response = client.post(reverse("admin:plans_plan_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response

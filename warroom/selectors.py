@@ -20,6 +20,7 @@ from plans.forecast import Forecast
 from plans.lateness import late_q
 from plans.metrics import trigger_state
 from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, StepStatus
+from plans.rollout.selectors import RolloutState, rollout_from, rollout_stages
 from plans.runbook.selectors import plan_links, procedures
 from plans.schedule import StepRow, step_rows
 from plans.wallclock import after_q, before_q
@@ -96,8 +97,15 @@ class Board:
     unowned: RoleRow | None = None  # the work no role owns (the coordinator's), in the totals
     on_call: list[Any] = field(default_factory=list)  # who is on call now, per role with a rota (warroom.oncall)
     forecast: Forecast | None = None
+    rollout: RolloutState | None = None  # the staged rollout, where it stands (plans.rollout)
     step_rows: list[StepRow] = field(default_factory=list)  # the plan's steps, read once for every panel
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def shown_metrics(self) -> list[dict[str, Any]]:
+        """The success metrics panel's rows: five, or three beside the rollout panel (which names the ones
+        its stage needs), so the middle column still fits."""
+        return self.metrics[: 3 if self.rollout is not None else 5]
 
     @property
     def roles_complete(self) -> list[str]:
@@ -241,6 +249,8 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         counts[severity] = n
     metric_rows, states = metrics(plan, now)
     gate_list = gates(plan)
+    latest = {row["metric"].pk: (row["metric"], row["latest"]) for row in metric_rows}
+    rollout = rollout_from(plan, rollout_stages(plan), now=now, metrics=latest, states=states)  # one query
     return Board(
         plan=plan,
         now=now,
@@ -266,6 +276,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         comms=comms(plan, now),
         metrics=metric_rows,
         alarms=states,
+        rollout=rollout,
         events=list(Event.objects.filter(plan=plan).select_related("actor", "role")[:EVENT_ROWS]),
         links=plan_links(plan),
         procedures=procedures(plan, called_only=True, now=now),
@@ -292,4 +303,6 @@ def next_deadlines(plan: Plan, now: datetime, until: datetime, board: Board | No
     moments += step_lines.step_deadlines(plan, board.step_rows if board else step_rows(plan), WINDOW)
     states = board.alarms if board else metrics(plan, now)[1]
     moments += [s.alarm_at for s in states if s.breaching and not s.in_breach and s.alarm_at is not None]
+    if board is not None and board.rollout is not None and board.rollout.soak_ends_at is not None:
+        moments.append(board.rollout.soak_ends_at)  # the stage has soaked: READY shows within a poll
     return sorted({m for m in moments if now < m <= until})

@@ -90,9 +90,10 @@ def trigger_alarms(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
     board = f"{settings.SITE_URL}/plans/{plan.slug}/warroom/"
     people = list(_recipients(plan))
     channels = _internal_channels(plan)
+    decide = _rollout_proposal(plan, end) or "Decide on the rollback now."
     for trigger, at, what in found:
         subject = tagged(plan.name, f"ROLLBACK ALARM: {trigger.description}")
-        body = f"Rollback trigger in breach since {when(plan, at)}: {what}.\n\nDecide on the rollback now.\n\n{board}"
+        body = f"Rollback trigger in breach since {when(plan, at)}: {what}.\n\n{decide}\n\n{board}"
         common: dict[str, Any] = {
             "source_kind": "trigger.alarm",
             "source_id": trigger.pk,
@@ -114,6 +115,13 @@ def trigger_alarms(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
                 audience=Audience.STAFF,
                 **common,
             )
+
+
+def _rollout_proposal(plan: Plan, now: datetime) -> str:
+    """During a rollout stage, the alarm carries what the board proposes: back a stage, or the launch."""
+    from plans.rollout.selectors import proposal_text, rollout_state
+
+    return proposal_text(rollout_state(plan, now=now))
 
 
 def _still_in_breach(delivery: Delivery) -> str | None:

@@ -101,6 +101,8 @@ def normalise(doc: PlanDoc) -> dict[str, Any]:
         t["roles"] = sorted(t["roles"])
     for p in data["placeholders"]:
         p["gates"] = sorted(p["gates"])
+    for stage in (data.get("rollout") or {}).get("stages", []):
+        stage["metrics"] = sorted(stage["metrics"])  # a set: exported in the plan's metric order
     for phase in data["phases"]:
         phase["after"] = sorted(phase["after"])
     for step in [s for p in data["phases"] for s in p["steps"]] + data["steps"]:

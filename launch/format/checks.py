@@ -13,6 +13,7 @@ from plans.validators import OFFSET_LIMIT
 from .alert_checks import alert_route_checks
 from .content_checks import CONTENT_CHECKS
 from .due_checks import due_rules
+from .rollout_checks import rollout_checks
 from .route_checks import route_checks
 from .schema import PlanDoc
 from .series_checks import SERIES_CHECKS
@@ -392,5 +393,6 @@ ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[
     *CONTENT_CHECKS,
     alert_route_checks,
     route_checks,
+    rollout_checks,
     *SERIES_CHECKS,
 )

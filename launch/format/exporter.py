@@ -19,6 +19,7 @@ from roles.models import EscalationLevel
 
 from .alert_export import alerts_doc
 from .content_export import issue_categories_doc, placeholders_doc, procedures_doc
+from .rollout_export import rollout_doc
 from .route_export import routes_doc
 from .schema import PlanDoc
 from .series_export import repeat_doc, role_oncall_docs
@@ -86,6 +87,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "procedures": procedures_doc(plan),
             "alerts": alerts_doc(plan),
             "routes": routes_doc(plan),
+            "rollout": rollout_doc(plan),
         }
     )
 

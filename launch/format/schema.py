@@ -333,6 +333,23 @@ class RouteDoc(Strict):
     people: Entries[RoutePersonDoc] = []
 
 
+class RolloutStageDoc(Strict):
+    """A stage of the rollout (plans.RolloutStage): ``percent`` of the traffic for at least ``soak``, and the
+    success metrics that must be on target (read during the stage) before it advances."""
+
+    name: Name200
+    percent: Annotated[int, Field(ge=1, le=100)]
+    soak: Duration = timedelta(0)
+    metrics: Annotated[list[Ref], Field(max_length=50)] = []
+
+
+class RolloutDoc(Strict):
+    """The staged rollout (plans.Rollout): who decides, and the stages in order of rising traffic."""
+
+    authority: Ref | None = None
+    stages: Annotated[list[RolloutStageDoc], Field(min_length=1, max_length=20)]
+
+
 class PlanDoc(Strict):
     format: Literal[1] = FORMAT_VERSION
     name: Name200
@@ -361,3 +378,4 @@ class PlanDoc(Strict):
     procedures: Entries[ProcedureDoc] = []
     alerts: Entries[AlertRouteDoc] = []
     routes: Entries[RouteDoc] = []
+    rollout: RolloutDoc | None = None

@@ -27,6 +27,7 @@ from roles.models import Contact, EscalationLevel, Role
 
 from .alerts import create_alert_routes
 from .content import create_issue_categories, create_placeholders, create_procedures
+from .rollout import create_rollout
 from .routes import create_routes
 from .series import create_recurrences, create_rotas
 
@@ -375,4 +376,5 @@ SECTIONS = (
     create_procedures,
     create_alert_routes,
     create_routes,
+    create_rollout,
 )

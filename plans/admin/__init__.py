@@ -9,7 +9,10 @@ Split into :mod:`.timing` (offset fields), :mod:`.scope` (the plan scoping and e
 
 from __future__ import annotations
 
-from . import parts  # noqa: F401  (registers the other models' admins)
+from . import (
+    parts,  # noqa: F401  (registers the other models' admins)
+    rollout,  # noqa: F401  (registers the rollout admin, adds its inline to the plan admin)
+)
 from .plan import PhaseInline, PlanAdmin, PlanForm, StepInline, SummaryInline
 from .scope import (
     PlanEventMixin,

@@ -26,7 +26,9 @@ def actor(request: HttpRequest) -> User:
 
 
 def plan_of(obj: Any) -> Plan | None:
-    for attr in ("plan", "gate", "metric", "checklist", "route"):
+    if isinstance(obj, Plan):
+        return None  # (not its own reverse one-to-one, the rollout)
+    for attr in ("plan", "gate", "metric", "checklist", "route", "rollout"):
         target = getattr(obj, attr, None)
         if isinstance(target, Plan):
             return target
@@ -39,12 +41,12 @@ def plan_path(model: type[models.Model]) -> str | None:
     """The lookup path from ``model`` to its plan ("" for the plan itself), or None if it has none."""
     if model is Plan:
         return ""
-    for name in ("plan", "gate", "metric", "checklist", "route"):
+    for name in ("plan", "gate", "metric", "checklist", "route", "rollout"):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue  # try the next way to the plan
-        if not field.many_to_one or field.related_model is None:
+        if not (field.many_to_one or (field.one_to_one and field.concrete)) or field.related_model is None:
             continue
         if field.related_model is Plan:
             return name

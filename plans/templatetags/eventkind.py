@@ -42,6 +42,9 @@ KIND_LABELS = {
     "plan.state": "Launch state changed",
     "rollback.breach": "Rollback trigger breached",
     "rollback.cleared": "Rollback trigger cleared",
+    "rollout.advanced": "Rollout advanced",
+    "rollout.launch_rolled_back": "Rollout: launch rolled back",
+    "rollout.stage_rolled_back": "Rollout: back a stage",
     "step.due": "Step due",
     "step.finished": "Step finished",
     "step.overdue": "Step overdue",
@@ -61,6 +64,7 @@ FAMILY_LABELS = {
     "metric": "Metrics",
     "plan": "The plan",
     "rollback": "Rollback triggers",
+    "rollout": "Rollout stages",
     "step": "Steps",
     "trigger": "No-go triggers",
 }

@@ -28,6 +28,8 @@ OPERATIONS = {
     ("post", "/api/v1/plans/{plan}/steps/{step}/finish"),
     ("post", "/api/v1/plans/{plan}/alerts/alertmanager"),
     ("post", "/api/v1/plans/{plan}/alerts/grafana"),
+    ("post", "/api/v1/plans/{plan}/rollout/advance"),
+    ("post", "/api/v1/plans/{plan}/rollout/rollback"),
 }
 
 

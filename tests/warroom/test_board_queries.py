@@ -25,8 +25,10 @@ pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 1, 11, 40, 10, tzinfo=UTC)
 #: selectors.board: phases; items: counts per role, late and upcoming lines; steps (one read for next 30
 #: minutes, the role rows and the forecast); roles; issues (3); metrics (3); gates; the forecast's
-#: dependencies and gate edges (one UNION ALL); messages with channels; the outbox; events; link placeholders.
-BOARD_QUERIES = 18
+#: dependencies and gate edges (one UNION ALL); messages with channels; the outbox; events; link placeholders;
+#: the rollout panel's stages (issue 12: one query, stages with their rollout, authority and metric ids; the
+#: health and the proposal come from the metric rows and trigger states already read). Was 18.
+BOARD_QUERIES = 19
 
 
 @pytest.fixture(autouse=True)
