@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "issues",
     "communications",
     "warroom",
+    "statuspage",
     "api",
     "launch",  # last of ours: it replaces the Plan admin (launch/admin.py)
     "axes",

@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("checklists.urls")),
     path("", include("issues.urls")),
     path("", include("communications.urls")),
+    path("", include("statuspage.urls")),
     path("api/v1/", api.urls),  # token-authenticated JSON API (api/, docs/api.md)
     path("", include("api.pageurls")),
 ]

@@ -347,7 +347,7 @@ ENTRIES = [
     Endpoint("logout", "public", why="signing out changes only the session"),
     Endpoint("healthz", "public", why="the load balancer's probe"),
     Endpoint("favicon", "public", why="the browser's tab icon (static/favicon.svg)"),
-    Endpoint("communications:status", "public", _plan, why="the public status page"),
+    Endpoint("statuspage:page", "public", _plan, why="the public status page"),
     Endpoint(
         "communications:ical",
         "public",

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class StatuspageConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "statuspage"
+    verbose_name = "Public status page"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,165 @@
+"""Every public status response from a cached rendering, for a launch-day spike (issue 14).
+
+A rendering is stored per (plan, variant, host) with the plan's revision and the moment it stops being
+true by time alone (the maintenance starting or ending, midnight for the history bars). A request reads
+that entry and the plan's current revision in one cache round trip (``get_many``) and, if both agree,
+answers from the entry: **no database query, no session, no rendering**, and ``304 Not Modified`` for a
+matching ``If-None-Match`` (or ``If-Modified-Since``).
+
+The current revision is written to the cache by :func:`revision_moved` when an event of the plan commits
+(every service write records one, :mod:`statuspage.signals`), so a change reaches the page on the next
+request, not after a timeout. Without that key (evicted, the cache restarted) the request reads the plan
+once and keeps its revision briefly. With the cache unreachable every request renders for itself.
+
+Responses say ``Cache-Control: public, max-age=STATUS_MAX_AGE, stale-while-revalidate=STATUS_STALE_SECONDS``
+so a CDN or reverse proxy in front absorbs the load (README, "Production")."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.http import http_date, parse_http_date_safe
+
+from plans.models import Plan
+
+log = logging.getLogger(__name__)
+
+#: How long a revision read from the database (not from an event) is trusted, and how long an event's.
+READ_REVISION_SECONDS = 60
+EVENT_REVISION_SECONDS = 24 * 3600
+ENTRY_SECONDS = 3600
+
+
+def max_age() -> int:
+    return int(getattr(settings, "STATUS_MAX_AGE", 15))
+
+
+def stale_seconds() -> int:
+    return int(getattr(settings, "STATUS_STALE_SECONDS", 60))
+
+
+@dataclass(frozen=True)
+class Entry:
+    revision: int
+    valid_until: float  # epoch seconds
+    body: bytes
+    packed: bytes
+    content_type: str
+    etag: str
+    last_modified: int  # epoch seconds
+
+
+Rendered = tuple[bytes, str, datetime]  # body, content type, the moment the page stops being true
+
+
+def _rev_key(slug: str) -> str:
+    return f"statuspage:rev:{slug}"
+
+
+def _entry_key(slug: str, variant: str, base: str) -> str:
+    digest = hashlib.sha256(f"{variant}|{base}".encode()).hexdigest()[:24]
+    return f"statuspage:entry:{slug}:{digest}"
+
+
+def revision_moved(slug: str, revision: int) -> None:
+    """An event of the plan committed: the public pages are stale from now."""
+    try:
+        cache.set(_rev_key(slug), revision, timeout=EVENT_REVISION_SECONDS)
+    except Exception as exc:  # the cache is down: entries are checked against the database meanwhile
+        log.warning("statuspage: could not record revision %s of %s (%s)", revision, slug, exc)
+
+
+def _headers(response: HttpResponse, entry: Entry) -> HttpResponse:
+    response["ETag"] = entry.etag
+    response["Last-Modified"] = http_date(entry.last_modified)
+    response["Cache-Control"] = f"public, max-age={max_age()}, stale-while-revalidate={stale_seconds()}"
+    response["Vary"] = "Accept-Encoding"
+    return response
+
+
+def _not_modified(request: HttpRequest, entry: Entry) -> bool:
+    match = request.META.get("HTTP_IF_NONE_MATCH")
+    if match is not None:
+        tags = {t.strip().removeprefix("W/") for t in match.split(",")}
+        return entry.etag in tags or "*" in tags
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    return since is not None and entry.last_modified <= since
+
+
+def respond(request: HttpRequest, entry: Entry) -> HttpResponse:
+    if _not_modified(request, entry):
+        return _headers(HttpResponse(status=304), entry)
+    if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", ""):
+        response = HttpResponse(entry.packed, content_type=entry.content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(entry.body, content_type=entry.content_type)
+    return _headers(response, entry)
+
+
+def _make(plan: Plan, render: Callable[[Plan], Rendered]) -> Entry:
+    body, content_type, until = render(plan)
+    revision = plan.revision
+    last_modified = int(plan.updated_at.timestamp())
+    tag = hashlib.sha256(body).hexdigest()[:20]
+    return Entry(
+        revision=revision,
+        valid_until=until.timestamp(),
+        body=body,
+        packed=gzip.compress(body, compresslevel=6, mtime=0),
+        content_type=content_type,
+        etag=f'"{tag}"',
+        last_modified=last_modified,
+    )
+
+
+def serve(
+    request: HttpRequest,
+    slug: str,
+    variant: str,
+    load: Callable[[str], Plan],
+    render: Callable[[Plan], Rendered],
+) -> HttpResponse:
+    """The cached response for ``variant`` of the plan's public pages (see the module's docstring)."""
+    base = f"{request.scheme}://{request.get_host()}"
+    key, rev_key = _entry_key(slug, variant, base), _rev_key(slug)
+    now = timezone.now().timestamp()
+    try:
+        got = cache.get_many([key, rev_key])
+    except Exception as exc:
+        log.warning("statuspage: cache unreachable (%s); rendering without it", exc)
+        return respond(request, _make(load(slug), render))
+    entry, revision = got.get(key), got.get(rev_key)
+    if entry is not None and revision == entry.revision and now < entry.valid_until:
+        return respond(request, entry)
+    plan = load(slug)  # 404 for a draft plan, 409 for dates out of range
+    if revision is None or revision < plan.revision:  # evicted, or two events' commits landed out of order
+        _remember(rev_key, plan.revision, replace=revision is not None)
+    if entry is None or entry.revision != plan.revision or now >= entry.valid_until:
+        entry = _make(plan, render)
+        try:
+            cache.set(key, entry, timeout=ENTRY_SECONDS)
+        except Exception as exc:
+            log.warning("statuspage: could not store a rendering (%s)", exc)
+    return respond(request, entry)
+
+
+def _remember(rev_key: str, revision: int, *, replace: bool) -> None:
+    """Keep a revision read from the database. ``add``, not ``set``: an event committing meanwhile has
+    written a newer one, which must win."""
+    try:
+        if replace:
+            cache.set(rev_key, revision, timeout=READ_REVISION_SECONDS)
+        else:
+            cache.add(rev_key, revision, timeout=READ_REVISION_SECONDS)
+    except Exception as exc:
+        log.warning("statuspage: could not store the revision (%s)", exc)
