@@ -42,7 +42,7 @@ ACTORS = ("anonymous", "stranger", "staff", "outsider", "other", "owner", "coord
 COORDINATOR = frozenset({"coordinator"})
 ROLE_A = frozenset({"coordinator", "owner"})
 ANY_ROLE = frozenset({"coordinator", "owner", "other"})
-APP_LABELS = ("plans", "roles", "checklists", "issues", "communications", "api")
+APP_LABELS = ("plans", "roles", "checklists", "issues", "communications", "api", "statuspage")
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
@@ -74,6 +74,9 @@ class World:
     placeholder: Any = None
     procedure_step: Any = None
     api_token: Any = None  # a live API token (api/) of the plan, made by the coordinator
+    component: Any = None  # a status page component (statuspage/)
+    incident: Any = None  # a published, open incident on the status page
+    draft: Any = None  # a draft incident waiting for the comms role
     _clients: dict[str, Client] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -139,6 +142,11 @@ def build_world() -> World:
 
     api_token, _ = token_create(plan, by=users["coordinator"], name="CI", scopes=["read"])
     AlertRoute.objects.create(plan=plan, alertname="Probe", action="issue", severity="high")  # (test write)
+    from statuspage.models import Component, Incident
+
+    component = Component.objects.create(plan=plan, name="API")  # (test write)
+    incident = Incident.objects.create(plan=plan, name="Slow API", published_at=T0)  # (test write)
+    draft = Incident.objects.create(plan=plan, name="Problems with API", origin="issue:1")  # (test write)
     return World(
         plan=plan,
         other_plan=other_plan,
@@ -161,6 +169,9 @@ def build_world() -> World:
         placeholder=placeholder,
         procedure_step=procedure_step,
         api_token=api_token,
+        component=component,
+        incident=incident,
+        draft=draft,
     )
 
 
@@ -348,6 +359,18 @@ ENTRIES = [
     Endpoint("healthz", "public", why="the load balancer's probe"),
     Endpoint("favicon", "public", why="the browser's tab icon (static/favicon.svg)"),
     Endpoint("statuspage:page", "public", _plan, why="the public status page"),
+    Endpoint("statuspage:live", "public", _plan, why="the public status page's live part (its script polls it)"),
+    Endpoint("statuspage:history", "public", _plan, why="the public incident history"),
+    Endpoint("statuspage:atom", "public", _plan, why="the public incident history as Atom"),
+    Endpoint("statuspage:rss", "public", _plan, why="the public incident history as RSS"),
+    Endpoint("statuspage:badge", "public", _plan, why="the public status as an SVG badge"),
+    Endpoint("statuspage:widget", "public", _plan, why="the public status as a page to embed"),
+    Endpoint(
+        "statuspage:api",
+        "public",
+        lambda w: {"plan": w.plan.slug, "document": "summary.json"},
+        why="the public status as Statuspage's v2 JSON",
+    ),
     Endpoint(
         "communications:ical",
         "public",
@@ -382,6 +405,7 @@ ENTRIES = [
     Endpoint("warroom:kiosks", "read", _plan),
     Endpoint("warroom:metrics", "read", _plan),
     Endpoint("api_tokens:list", "read", _plan),
+    Endpoint("statuspage:manage", "read", _plan),
     # Writes.
     Endpoint(
         "plans:transition",
@@ -612,6 +636,49 @@ ENTRIES = [
         data=lambda w: {"title": "Maintenance window confirmed", "body": "All set."},
         target=lambda w: w.plan,
         fields={"title": "text", "body": "text"},
+    ),
+    Endpoint(
+        "statuspage:component",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.component.pk},
+        COORDINATOR,
+        data=lambda w: {"status": "major_outage"},
+        target=lambda w: w.component,
+        fields={"status": "choice:operational,degraded_performance,partial_outage,major_outage,under_maintenance"},
+    ),
+    Endpoint(
+        "statuspage:incident_new",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"name": "Slow checkout", "status": "investigating", "impact": "minor", "body": "Looking."},
+        target=lambda w: w.plan,
+        fields={"name": "text", "status": "choice:investigating,identified,monitoring,resolved", "body": "text"},
+    ),
+    Endpoint(
+        "statuspage:incident_update",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.incident.pk},
+        COORDINATOR,
+        data=lambda w: {"status": "identified", "body": "Found it."},
+        target=lambda w: w.incident,
+        fields={"status": "choice:investigating,identified,monitoring,resolved", "body": "text"},
+    ),
+    Endpoint(
+        "statuspage:incident_publish",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.draft.pk},
+        COORDINATOR,
+        data=lambda w: {"name": "Problems with API", "status": "investigating", "impact": "minor", "body": "Looking."},
+        target=lambda w: w.draft,
+        fields={"name": "text", "impact": "choice:none,minor,major,critical", "body": "text"},
+    ),
+    Endpoint(
+        "statuspage:incident_discard",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.draft.pk},
+        COORDINATOR,
+        target=lambda w: w.draft,
     ),
     Endpoint(
         "communications:calendar_create",
