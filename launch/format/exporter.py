@@ -18,6 +18,7 @@ from plans.slips import planned_offset
 from roles.models import EscalationLevel
 
 from .alert_export import alerts_doc
+from .component_export import components_doc
 from .content_export import issue_categories_doc, placeholders_doc, procedures_doc
 from .schema import PlanDoc
 from .series_export import repeat_doc, role_oncall_docs
@@ -84,6 +85,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "placeholders": placeholders_doc(plan),
             "procedures": procedures_doc(plan),
             "alerts": alerts_doc(plan),
+            "components": components_doc(plan),
         }
     )
 

@@ -306,6 +306,25 @@ class AlertRouteDoc(Strict):
     owner: Ref | None = None
 
 
+ComponentState = Literal["operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance"]
+
+
+class ComponentDoc(Strict):
+    """A part of the service on the public status page (statuspage.Component, issue 14). ``triggers``: the
+    rollback triggers that move it to ``on_trigger`` while raised; ``alerts``: the alert names (of the
+    plan's ``alerts:`` routes) that move it to ``on_alert`` while firing."""
+
+    name: Name120
+    description: Str300 = ""
+    group: Str120 = ""
+    only_show_if_degraded: bool = False
+    status: ComponentState = "operational"
+    triggers: Entries[Str300] = []
+    on_trigger: ComponentState = "major_outage"
+    alerts: Entries[Str200] = []
+    on_alert: ComponentState = "partial_outage"
+
+
 class PlanDoc(Strict):
     format: Literal[1] = FORMAT_VERSION
     name: Name200
@@ -333,3 +352,4 @@ class PlanDoc(Strict):
     placeholders: Entries[PlaceholderDoc] = []
     procedures: Entries[ProcedureDoc] = []
     alerts: Entries[AlertRouteDoc] = []
+    components: Entries[ComponentDoc] = Field(default=[], description="The public status page's components.")

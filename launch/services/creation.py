@@ -26,6 +26,7 @@ from plans.services import plan_reschedule
 from roles.models import Contact, EscalationLevel, Role
 
 from .alerts import create_alert_routes
+from .components import create_components
 from .content import create_issue_categories, create_placeholders, create_procedures
 from .series import create_recurrences, create_rotas
 
@@ -373,4 +374,5 @@ SECTIONS = (
     _create_messages,
     create_procedures,
     create_alert_routes,
+    create_components,
 )
