@@ -89,3 +89,24 @@ def test_the_status_page_is_part_of_the_plan_format_docs() -> None:
 
     docs = (Path(__file__).resolve().parents[2] / "docs" / "plan-format.md").read_text()
     assert "components:" in docs and "on_trigger" in docs
+
+
+@pytest.mark.parametrize(
+    ("template", "names"),
+    [
+        ("midas-lifestyle", ["Homepage", "User registration", "Booking system", "Payment processing"]),
+        ("heypeter-academy-lms", ["Authentication System", "Payment Processing"]),
+        ("english-training-center-phase8", ["API", "Mobile app"]),
+    ],
+)
+def test_the_built_in_templates_name_the_seeds_systems(template: str, names: list[str]) -> None:
+    from pathlib import Path
+
+    import launch
+
+    text = (Path(launch.__file__).parent / "builtin" / f"{template}.yaml").read_text()
+    plan = import_plan_text(text, filename=f"{template}.yaml", t0="2026-12-01T12:00", tz="UTC")
+    components = list(Component.objects.filter(plan=plan).prefetch_related("triggers"))
+    assert [c.name for c in components] == names
+    if template == "midas-lifestyle":  # the seed's rollback trigger takes the site down on the page
+        assert all([t.description for t in c.triggers.all()] == ["System downtime >5 minutes"] for c in components)
