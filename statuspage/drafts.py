@@ -35,7 +35,7 @@ def draft_for_alarm(trigger: Any, components: list[Component]) -> None:
     impact = Impact.CRITICAL if worst_state == ComponentStatus.MAJOR else Impact.MAJOR
     incident_draft_prepare(
         trigger.plan,
-        origin=f"trigger:{trigger.pk}:{trigger.raised_at.timestamp():.0f}",
+        origin=f"trigger:{trigger.pk}:{trigger.raised_at.timestamp() * 1e6:.0f}",
         name=f"Problems with {_affected(components)}" if components else "Service disruption",
         body=draft_body(components),
         impact=impact,
