@@ -12,3 +12,9 @@ class StatuspageConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+        from plans.panels import register_role_part
+
+        from .drafts import draft_tasks
+
+        register_role_part("statuspage.drafts", draft_tasks)

@@ -53,3 +53,24 @@ def draft_for_issue(issue: Any) -> None:
         impact=Impact.MAJOR,
         components=components,
     )
+
+
+def draft_tasks(plan: Any, role: Any, now: Any) -> list[Any]:
+    """The comms role's page (the coordinator's page of unowned work when the plan has no comms role) lists
+    the drafts waiting for review, with a link to the status page's manage page."""
+    from communications.sources.by_hand import comms_role
+    from plans.panels import RoleTask
+
+    from .models import Incident
+
+    drafts = list(Incident.objects.filter(plan=plan, published_at__isnull=True, discarded_at__isnull=True)[:20])
+    if not drafts:  # the usual case: one query on the role page
+        return []
+    owner = comms_role(plan)
+    if (owner is None and getattr(role, "pk", None) is not None) or (
+        owner is not None and getattr(role, "pk", None) != owner.pk
+    ):
+        return []
+    url = f"/plans/{plan.slug}/status/#drafts"
+    note = "Prepared from the live state when an alarm fired or a critical issue opened: review it, then publish."
+    return [RoleTask(f"Review and publish the status page draft: {d.name}", d.created_at, note, url) for d in drafts]

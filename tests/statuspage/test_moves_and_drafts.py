@@ -143,3 +143,14 @@ def test_feeds_parse_as_atom_and_rss(client: Client, site: Site) -> None:
         assert feed.entries[1].summary == "Looking <b>now</b>."  # text, escaped in the XML
         assert feed.entries[0].link.endswith(f"/status/{site.plan.slug}/history/#{incident.code}")
         assert len({e.id for e in feed.entries}) == 2
+
+
+def test_the_comms_role_page_prompts_for_a_draft(client: Client, site: Site) -> None:
+    rollback_trigger_raise(site.trigger, by=site.plan.coordinator, reason="Alarm")
+    client.force_login(site.comms)
+    page = client.get(reverse("checklists:role", args=[site.plan.slug, site.role.slug])).content.decode()
+    assert "Review and publish the status page draft: Problems with Payments" in page
+    assert f"/plans/{site.plan.slug}/status/#drafts" in page
+    client.force_login(site.other)
+    other = client.get(reverse("checklists:role", args=[site.plan.slug, "dba"])).content.decode()
+    assert "status page draft" not in other
