@@ -6,10 +6,11 @@ that entry and the plan's current revision in one cache round trip (``get_many``
 answers from the entry: **no database query, no session, no rendering**, and ``304 Not Modified`` for a
 matching ``If-None-Match`` (or ``If-Modified-Since``).
 
-The current revision is written to the cache by :func:`revision_moved` when an event of the plan commits
-(every service write records one, :mod:`statuspage.signals`), so a change reaches the page on the next
-request, not after a timeout. Without that key (evicted, the cache restarted) the request reads the plan
-once and keeps its revision briefly. With the cache unreachable every request renders for itself.
+The plan's current stamp (its revision and newest status post) is read from the database on a miss and kept
+in the cache for ``STAMP_SECONDS``; when a write of the plan commits (an event, a status post:
+:mod:`statuspage.signals`) :func:`stale` drops it, so a change reaches the page on the next request. So a
+spike costs one or two queries per plan every ``STAMP_SECONDS`` at most, whatever the number of viewers.
+With the cache unreachable every request renders for itself.
 
 Responses say ``Cache-Control: public, max-age=STATUS_MAX_AGE, stale-while-revalidate=STATUS_STALE_SECONDS``
 so a CDN or reverse proxy in front absorbs the load (README, "Production")."""
@@ -33,10 +34,14 @@ from plans.models import Plan
 
 log = logging.getLogger(__name__)
 
-#: How long a revision read from the database (not from an event) is trusted, and how long an event's.
-READ_REVISION_SECONDS = 60
-EVENT_REVISION_SECONDS = 24 * 3600
+#: How long a stamp read from the database is trusted: a write committing while a request read the old state
+#: (and stored it after the write's invalidation) is seen at most this late.
+STAMP_SECONDS = 15
 ENTRY_SECONDS = 3600
+
+#: What a rendering was made from: the plan's revision (every service write moves it) and its newest status
+#: post (the outbox publishes those without an event).
+Stamp = tuple[int, int]
 
 
 def max_age() -> int:
@@ -49,7 +54,7 @@ def stale_seconds() -> int:
 
 @dataclass(frozen=True)
 class Entry:
-    revision: int
+    stamp: Stamp
     valid_until: float  # epoch seconds
     body: bytes
     packed: bytes
@@ -70,12 +75,19 @@ def _entry_key(slug: str, variant: str, base: str) -> str:
     return f"statuspage:entry:{slug}:{digest}"
 
 
-def revision_moved(slug: str, revision: int) -> None:
-    """An event of the plan committed: the public pages are stale from now."""
+def stale(slug: str) -> None:
+    """A write of the plan committed: the next request reads the plan's stamp again (one query or two)."""
     try:
-        cache.set(_rev_key(slug), revision, timeout=EVENT_REVISION_SECONDS)
-    except Exception as exc:  # the cache is down: entries are checked against the database meanwhile
-        log.warning("statuspage: could not record revision %s of %s (%s)", revision, slug, exc)
+        cache.delete(_rev_key(slug))
+    except Exception as exc:  # the cache is down: nothing is served from it anyway
+        log.warning("statuspage: could not mark %s stale (%s)", slug, exc)
+
+
+def stamp_of(plan: Plan) -> Stamp:
+    from communications.models import StatusPost
+
+    last = StatusPost.objects.filter(plan=plan).order_by("-id").values_list("id", flat=True).first()
+    return (plan.revision, last or 0)
 
 
 def _headers(response: HttpResponse, entry: Entry) -> HttpResponse:
@@ -106,13 +118,12 @@ def respond(request: HttpRequest, entry: Entry) -> HttpResponse:
     return _headers(response, entry)
 
 
-def _make(plan: Plan, render: Callable[[Plan], Rendered]) -> Entry:
+def _make(plan: Plan, stamp: Stamp, render: Callable[[Plan], Rendered]) -> Entry:
     body, content_type, until = render(plan)
-    revision = plan.revision
     last_modified = int(plan.updated_at.timestamp())
     tag = hashlib.sha256(body).hexdigest()[:20]
     return Entry(
-        revision=revision,
+        stamp=stamp,
         valid_until=until.timestamp(),
         body=body,
         packed=gzip.compress(body, compresslevel=6, mtime=0),
@@ -137,15 +148,17 @@ def serve(
         got = cache.get_many([key, rev_key])
     except Exception as exc:
         log.warning("statuspage: cache unreachable (%s); rendering without it", exc)
-        return respond(request, _make(load(slug), render))
-    entry, revision = got.get(key), got.get(rev_key)
-    if entry is not None and revision == entry.revision and now < entry.valid_until:
+        plan = load(slug)
+        return respond(request, _make(plan, stamp_of(plan), render))
+    entry, stamp = got.get(key), got.get(rev_key)
+    if entry is not None and stamp == entry.stamp and now < entry.valid_until:
         return respond(request, entry)
     plan = load(slug)  # 404 for a draft plan, 409 for dates out of range
-    if revision is None or revision < plan.revision:  # evicted, or two events' commits landed out of order
-        _remember(rev_key, plan.revision, replace=revision is not None)
-    if entry is None or entry.revision != plan.revision or now >= entry.valid_until:
-        entry = _make(plan, render)
+    current = stamp_of(plan)
+    if stamp != current:
+        _remember(rev_key, current, replace=stamp is not None)
+    if entry is None or entry.stamp != current or now >= entry.valid_until:
+        entry = _make(plan, current, render)
         try:
             cache.set(key, entry, timeout=ENTRY_SECONDS)
         except Exception as exc:
@@ -153,13 +166,13 @@ def serve(
     return respond(request, entry)
 
 
-def _remember(rev_key: str, revision: int, *, replace: bool) -> None:
-    """Keep a revision read from the database. ``add``, not ``set``: an event committing meanwhile has
-    written a newer one, which must win."""
+def _remember(rev_key: str, stamp: Stamp, *, replace: bool) -> None:
+    """Keep the stamp read from the database, briefly. ``add`` when there was none: a write committing
+    meanwhile deleted it, and must not be undone by an older read (``STAMP_SECONDS`` bounds the rest)."""
     try:
         if replace:
-            cache.set(rev_key, revision, timeout=READ_REVISION_SECONDS)
+            cache.set(rev_key, stamp, timeout=STAMP_SECONDS)
         else:
-            cache.add(rev_key, revision, timeout=READ_REVISION_SECONDS)
+            cache.add(rev_key, stamp, timeout=STAMP_SECONDS)
     except Exception as exc:
-        log.warning("statuspage: could not store the revision (%s)", exc)
+        log.warning("statuspage: could not store the stamp (%s)", exc)

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from communications.models import StatusPost
-from plans.models import Plan, PlanStatus
+from plans.models import Hold, Plan, PlanStatus
 
 from .models import Component, ComponentChange, Incident, IncidentKind, IncidentUpdate
 from .states import (
@@ -55,6 +55,8 @@ class Update:
     body: str
     created_at: datetime
     affected: list[dict[str, str]] = field(default_factory=list)
+    title: str = ""  # a status post's title (the launch window's updates)
+    text: str = ""  # a status post's text without its title
 
     @property
     def status_label(self) -> str:
@@ -96,6 +98,7 @@ class PublicState:
     incidents: list[PublicIncident]
     maintenance: PublicIncident | None
     valid_until: datetime  # the next moment the page changes with time alone
+    hold_since: datetime | None = None  # the countdown is frozen there while the launch is on hold
 
     @property
     def shown_components(self) -> list[Component]:
@@ -168,6 +171,8 @@ def _launch_maintenance(
             status=maintenance_status(plan, p.published_at),
             body=f"{p.title}\n\n{p.body}".strip(),
             created_at=p.published_at,
+            title=p.title,
+            text=p.body,
         )
         for p in posts
     ]
@@ -271,6 +276,9 @@ def public_state(plan: Plan, *, now: datetime | None = None) -> PublicState:
         )[:INCIDENT_LIMIT]
     )
     posts = list(StatusPost.objects.filter(plan=plan).only("title", "body", "published_at")[:INCIDENT_LIMIT])
+    hold = None
+    if plan.status == PlanStatus.HOLD:  # one more query, on hold only
+        hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).values_list("started_at", flat=True).first()
     return PublicState(
         plan=plan,
         now=now,
@@ -279,6 +287,7 @@ def public_state(plan: Plan, *, now: datetime | None = None) -> PublicState:
         incidents=[_incident(i) for i in incidents],
         maintenance=_launch_maintenance(plan, posts, components, now),
         valid_until=_next_change(plan, now),
+        hold_since=hold,
     )
 
 

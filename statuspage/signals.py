@@ -8,7 +8,7 @@ caused them, and writes through :mod:`statuspage.services`.
 - A critical issue opened: a draft incident for the comms role (its internal title and text never reach
   the draft: the draft says only what customers may read).
 - Any event of a plan (every service write records one): the public pages' cached revision moves on
-  commit (:func:`statuspage.cache.revision_moved`).
+  commit (:func:`statuspage.cache.stale`), and so does a status post's.
 """
 
 from __future__ import annotations
@@ -82,10 +82,18 @@ def issue_saved(sender: type, instance: Any, created: bool = False, **kwargs: An
 
 def event_saved(sender: type, instance: Event, created: bool = False, **kwargs: Any) -> None:
     if created:
-        from .cache import revision_moved
+        from .cache import stale
 
-        slug, revision = instance.plan.slug, instance.revision
-        transaction.on_commit(lambda: revision_moved(slug, revision))
+        slug = instance.plan.slug
+        transaction.on_commit(lambda: stale(slug))
+
+
+def post_saved(sender: type, instance: Any, **kwargs: Any) -> None:
+    """A status post (the outbox publishes them without an event)."""
+    from .cache import stale
+
+    slug = instance.plan.slug
+    transaction.on_commit(lambda: stale(slug))
 
 
 def connect() -> None:
@@ -93,3 +101,4 @@ def connect() -> None:
     post_save.connect(receipt_saved, sender="api.AlertReceipt", dispatch_uid="statuspage.receipt")
     post_save.connect(issue_saved, sender="issues.Issue", dispatch_uid="statuspage.issue")
     post_save.connect(event_saved, sender=Event, dispatch_uid="statuspage.event")
+    post_save.connect(post_saved, sender="communications.StatusPost", dispatch_uid="statuspage.post")
