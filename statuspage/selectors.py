@@ -113,6 +113,10 @@ class PublicState:
         return [i for i in self.incidents if i.unresolved]
 
     @property
+    def resolved(self) -> list[PublicIncident]:
+        return [i for i in self.incidents if not i.unresolved]
+
+    @property
     def maintenances(self) -> list[PublicIncident]:
         return [self.maintenance] if self.maintenance else []
 
