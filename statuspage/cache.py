@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,10 @@ log = logging.getLogger(__name__)
 #: (and stored it after the write's invalidation) is seen at most this late.
 STAMP_SECONDS = 15
 ENTRY_SECONDS = 3600
+#: Each process keeps the renderings it served this long without asking the shared cache again (a spike's
+#: requests then cost no network round trip at all); a change is seen at most this much later.
+LOCAL_SECONDS = 1.0
+_LOCAL: dict[tuple[str, str, str], tuple[float, Entry]] = {}
 
 #: What a rendering was made from: the plan's revision (every service write moves it) and its newest status
 #: post (the outbox publishes those without an event).
@@ -61,6 +66,8 @@ class Entry:
     content_type: str
     etag: str
     last_modified: int  # epoch seconds
+    last_modified_http: str
+    cache_control: str
 
 
 Rendered = tuple[bytes, str, datetime]  # body, content type, the moment the page stops being true
@@ -76,11 +83,19 @@ def _entry_key(slug: str, variant: str, base: str) -> str:
 
 
 def stale(slug: str) -> None:
-    """A write of the plan committed: the next request reads the plan's stamp again (one query or two)."""
+    """A write of the plan committed: the next request reads the plan's stamp again (one query or two).
+    This process forgets its own copies now; the others within ``LOCAL_SECONDS``."""
+    for key in [k for k in _LOCAL if k[0] == slug]:
+        _LOCAL.pop(key, None)
     try:
         cache.delete(_rev_key(slug))
     except Exception as exc:  # the cache is down: nothing is served from it anyway
         log.warning("statuspage: could not mark %s stale (%s)", slug, exc)
+
+
+def forget_local() -> None:
+    """Drop this process's copies (the tests' cache reset)."""
+    _LOCAL.clear()
 
 
 def stamp_of(plan: Plan) -> Stamp:
@@ -92,8 +107,8 @@ def stamp_of(plan: Plan) -> Stamp:
 
 def _headers(response: HttpResponse, entry: Entry) -> HttpResponse:
     response["ETag"] = entry.etag
-    response["Last-Modified"] = http_date(entry.last_modified)
-    response["Cache-Control"] = f"public, max-age={max_age()}, stale-while-revalidate={stale_seconds()}"
+    response["Last-Modified"] = entry.last_modified_http
+    response["Cache-Control"] = entry.cache_control
     response["Vary"] = "Accept-Encoding"
     return response
 
@@ -130,6 +145,8 @@ def _make(plan: Plan, stamp: Stamp, render: Callable[[Plan], Rendered]) -> Entry
         content_type=content_type,
         etag=f'"{tag}"',
         last_modified=last_modified,
+        last_modified_http=http_date(last_modified),
+        cache_control=f"public, max-age={max_age()}, stale-while-revalidate={stale_seconds()}",
     )
 
 
@@ -142,17 +159,36 @@ def serve(
 ) -> HttpResponse:
     """The cached response for ``variant`` of the plan's public pages (see the module's docstring)."""
     base = f"{request.scheme}://{request.get_host()}"
-    key, rev_key = _entry_key(slug, variant, base), _rev_key(slug)
     now = timezone.now().timestamp()
+    here = (slug, variant, base)
+    local = _LOCAL.get(here)
+    if local is not None and time.monotonic() - local[0] < LOCAL_SECONDS and now < local[1].valid_until:
+        return respond(request, local[1])
+    entry = _shared(request, slug, _entry_key(slug, variant, base), _rev_key(slug), now, load, render)
+    if len(_LOCAL) > 2000:
+        _LOCAL.clear()
+    _LOCAL[here] = (time.monotonic(), entry)
+    return respond(request, entry)
+
+
+def _shared(
+    request: HttpRequest,
+    slug: str,
+    key: str,
+    rev_key: str,
+    now: float,
+    load: Callable[[str], Plan],
+    render: Callable[[Plan], Rendered],
+) -> Entry:
     try:
         got = cache.get_many([key, rev_key])
     except Exception as exc:
         log.warning("statuspage: cache unreachable (%s); rendering without it", exc)
         plan = load(slug)
-        return respond(request, _make(plan, stamp_of(plan), render))
+        return _make(plan, stamp_of(plan), render)
     entry, stamp = got.get(key), got.get(rev_key)
     if entry is not None and stamp == entry.stamp and now < entry.valid_until:
-        return respond(request, entry)
+        return entry  # type: ignore[no-any-return]
     plan = load(slug)  # 404 for a draft plan, 409 for dates out of range
     current = stamp_of(plan)
     if stamp != current:
@@ -163,7 +199,7 @@ def serve(
             cache.set(key, entry, timeout=ENTRY_SECONDS)
         except Exception as exc:
             log.warning("statuspage: could not store a rendering (%s)", exc)
-    return respond(request, entry)
+    return entry  # type: ignore[no-any-return]
 
 
 def _remember(rev_key: str, stamp: Stamp, *, replace: bool) -> None:
