@@ -58,6 +58,7 @@ def build_plan() -> Any:
         Component.objects.create(plan=plan, name=name, order=i, created_at=timezone.now() - timedelta(days=120))
     StatusPost.objects.create(plan=plan, title="Launch on schedule", body="All set.", published_at=timezone.now())
     api = Component.objects.get(plan=plan, name="API")
+    assert plan.coordinator is not None
     services.incident_create(
         plan,
         by=plan.coordinator,

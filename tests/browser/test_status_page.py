@@ -127,7 +127,9 @@ def test_the_page_works_without_javascript_and_updates_live_with_it(browser: Bro
     page.clock.install()
     page.goto(url)
     incident = plan.incidents.get()
-    comms = plan.roles.get().primary
+    from django.contrib.auth.models import User
+
+    comms = User.objects.get(username="comms")
     services.incident_update_post(incident, by=comms, status="monitoring", body="A fix is in; we are watching it.")
     page.clock.run_for(31_000)  # the next poll of the live part
     wait_for_js(page, "document.body.innerText.includes('A fix is in; we are watching it.')")

@@ -24,6 +24,7 @@ BEFORE = T0 - timedelta(hours=3)
 @dataclass
 class Site:
     plan: Plan
+    coordinator: User
     comms: User
     other: User
     role: Role
@@ -34,7 +35,7 @@ class Site:
 
 
 @pytest.fixture
-def site(plan: Plan) -> Site:
+def site(plan: Plan, coordinator: User) -> Site:
     from plans.models import RollbackTrigger, TriggerKind
 
     comms = factories.UserFactory(username="comms", first_name="Cora", last_name="Quill")
@@ -55,4 +56,4 @@ def site(plan: Plan) -> Site:
         plan=plan, description="Checkout errors above 5 % (internal wording)", kind=TriggerKind.DISCRETIONARY
     )
     made["Payments"].triggers.add(trigger)
-    return Site(plan, comms, other, role, made["Web app"], made["API"], made["Payments"], trigger)
+    return Site(plan, coordinator, comms, other, role, made["Web app"], made["API"], made["Payments"], trigger)

@@ -178,7 +178,7 @@ def test_drafts_and_internal_words_never_reach_the_api(client: Client, site: Sit
     from tests import factories
 
     factories.IssueFactory(plan=site.plan, title="DB replica lag (ops only)", severity="critical")
-    rollback_trigger_raise(site.trigger, by=site.plan.coordinator, reason="Ana saw 7 % failures")
+    rollback_trigger_raise(site.trigger, by=site.coordinator, reason="Ana saw 7 % failures")
     body = json.dumps(get(client, site, "incidents.json")) + json.dumps(get(client, site, "summary.json"))
     assert "ops only" not in body and "Ana saw" not in body and "internal wording" not in body
     assert get(client, site, "incidents.json")["incidents"] == []  # the drafts wait for the comms role

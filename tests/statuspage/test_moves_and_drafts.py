@@ -32,7 +32,7 @@ def test_only_the_comms_role_and_the_coordinator_set_states(site: Site) -> None:
     with pytest.raises(PermissionDenied):
         services.incident_create(site.plan, by=site.other, name="X", body="Y")
     services.component_set_status(site.web, by=site.comms, status="partial_outage")
-    services.component_set_status(site.api, by=site.plan.coordinator, status="degraded_performance")
+    services.component_set_status(site.api, by=site.coordinator, status="degraded_performance")
     assert list(Component.objects.values_list("status", flat=True)) == [
         "partial_outage",
         "degraded_performance",
@@ -42,7 +42,7 @@ def test_only_the_comms_role_and_the_coordinator_set_states(site: Site) -> None:
 
 
 def test_a_raised_trigger_moves_its_component_and_hands_the_comms_role_a_draft(site: Site) -> None:
-    coordinator = site.plan.coordinator
+    coordinator = site.coordinator
     rollback_trigger_raise(site.trigger, by=coordinator, reason="Ana saw 7 % failures")
     site.payments.refresh_from_db()
     assert (site.payments.status, site.payments.auto_status) == ("major_outage", "major_outage")
@@ -146,7 +146,7 @@ def test_feeds_parse_as_atom_and_rss(client: Client, site: Site) -> None:
 
 
 def test_the_comms_role_page_prompts_for_a_draft(client: Client, site: Site) -> None:
-    rollback_trigger_raise(site.trigger, by=site.plan.coordinator, reason="Alarm")
+    rollback_trigger_raise(site.trigger, by=site.coordinator, reason="Alarm")
     client.force_login(site.comms)
     page = client.get(reverse("checklists:role", args=[site.plan.slug, site.role.slug])).content.decode()
     assert "Review and publish the status page draft: Problems with Payments" in page
