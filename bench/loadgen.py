@@ -28,11 +28,19 @@ def pct(values: list[float], p: float) -> float:
 # --- Load generator for throughput: raw keep-alive HTTP/1.1, light enough not to be the bottleneck ------
 
 
-async def _blast_one(port: int, path: str, etag: list[str], deadline: float, counts: dict[int, int]) -> None:
+async def _blast_one(
+    port: int,
+    path: str,
+    etag: list[str],
+    deadline: float,
+    counts: dict[int, int],
+    revalidate: bool = True,
+    extra: str = "",
+) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.perf_counter() < deadline:
-            head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
+            head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n{extra}"
             if etag[0]:
                 head += f"If-None-Match: {etag[0]}\r\n"
             writer.write((head + "\r\n").encode())
@@ -43,7 +51,7 @@ async def _blast_one(port: int, path: str, etag: list[str], deadline: float, cou
             length = int(headers.get("content-length", "0"))
             if length:
                 await reader.readexactly(length)
-            if status == 200 and "etag" in headers:
+            if status == 200 and "etag" in headers and revalidate:
                 etag[0] = headers["etag"]  # the minute bucket moved: poll with the new one, as a screen does
             counts[status] = counts.get(status, 0) + 1
     finally:
@@ -79,13 +87,22 @@ class RawScreen:
             self.writer.close()
 
 
-def throughput(port: int, path: str, etag: str = "") -> tuple[float, dict[int, int]]:
+def throughput(
+    port: int, path: str, etag: str = "", *, revalidate: bool = True, gzip: bool = False
+) -> tuple[float, dict[int, int]]:
+    """Requests a second over THROUGHPUT_CONNECTIONS keep-alive connections. With ``revalidate`` a 200's
+    ETag is sent back (a poll); without, every request is a full GET (a newcomer, a CDN's miss). ``gzip``
+    sends ``Accept-Encoding: gzip``, as browsers and CDNs do."""
+    extra = "Accept-Encoding: gzip\r\n" if gzip else ""
     counts: dict[int, int] = {}
     shared = [etag]
 
     async def run() -> None:
         deadline = time.perf_counter() + THROUGHPUT_SECONDS
-        await asyncio.gather(*[_blast_one(port, path, shared, deadline, counts) for _ in range(THROUGHPUT_CONNECTIONS)])
+        blasts = [
+            _blast_one(port, path, shared, deadline, counts, revalidate, extra) for _ in range(THROUGHPUT_CONNECTIONS)
+        ]
+        await asyncio.gather(*blasts)
 
     started = time.perf_counter()
     asyncio.run(run())

@@ -11,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from plans.clock import since
 from plans.models import Plan, PlanStatus
 from plans.offsets import format_duration, format_offset
 from plans.selectors import DatesOutOfRange
@@ -19,7 +18,7 @@ from plans.slips import planned_offset
 from plans.validators import check_moment
 from roles.models import Role
 
-from .models import Channel, ChannelKind, Delivery, DeliveryStatus, Message, StatusPost
+from .models import Channel, ChannelKind, Delivery, DeliveryStatus, Message
 from .sources import DeliverySpec, specs_for
 from .sources.by_hand import NAMED_ONLY, comms_role
 from .templating import check_template, message_variables
@@ -159,19 +158,3 @@ def public_plan(slug: str) -> Plan:
     if not plan.dates_in_range:
         raise DatesOutOfRange(plan)
     return plan
-
-
-def status_page(plan: Plan, *, now: datetime | None = None) -> dict[str, object]:
-    now = now or timezone.now()
-    from plans.models import Hold
-
-    hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
-    posts = list(StatusPost.objects.filter(plan=plan).only("title", "body", "published_at")[:50])
-    return {
-        "plan": plan,
-        "now": now,
-        "t0_local": plan.local(plan.t0),
-        "hold": hold,
-        "since_t0": since(plan.t0, now, hold.started_at if hold else None),
-        "posts": posts,
-    }

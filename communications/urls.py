@@ -15,5 +15,4 @@ urlpatterns = [
     path("plans/<slug:plan>/calendar/<str:token>.ics", views.ical, name="ical"),
     path("plans/<slug:plan>/calendar/new/", views.calendar_create, name="calendar_create"),
     path("plans/<slug:plan>/calendar/<int:pk>/revoke/", views.calendar_revoke, name="calendar_revoke"),
-    path("status/<slug:plan>/", views.status, name="status"),
 ]

@@ -24,7 +24,7 @@ from .channels import webhook_payload
 from .forms import DeliveryActionForm, StatusPostForm
 from .ical import feed_create, feed_for, feed_path, feed_revoke, manageable_feeds, role_calendar
 from .models import CalendarFeed, ChannelKind, Delivery, Message
-from .selectors import communications_page, decode_key, public_plan, status_page
+from .selectors import communications_page, decode_key
 from .sources import message_specs, occurrence_at, occurrences, render_message, series_length
 from .templating import MessageTemplateError
 
@@ -163,15 +163,6 @@ def _last_send(plan: Plan, message: Message) -> tuple[int, datetime]:
         return n, occurrence_at(plan, message, n)
     except OverflowError:
         return 1, occurrence_at(plan, message, 1)
-
-
-@require_GET
-def status(request: HttpRequest, plan: str) -> HttpResponse:
-    """The public status page: no sign-in, no names, no internal messages."""
-    obj = public_plan(plan)
-    response = render(request, "communications/status.html", status_page(obj))
-    response["Cache-Control"] = "public, max-age=15"
-    return response
 
 
 @require_GET

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "issues",
     "communications",
     "warroom",
+    "statuspage",
     "api",
     "review",  # the launch review and go-live report (review/)
     "launch",  # last of ours: it replaces the Plan admin (launch/admin.py)

@@ -131,6 +131,9 @@ def clear_cache() -> None:
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
+    from statuspage.cache import forget_local
+
+    forget_local()  # the status page's per-process copies (statuspage.cache.LOCAL_SECONDS)
     cache = caches["default"]
     if not isinstance(cache, RedisCache):
         cache.clear()

@@ -42,7 +42,7 @@ ACTORS = ("anonymous", "stranger", "staff", "outsider", "other", "owner", "coord
 COORDINATOR = frozenset({"coordinator"})
 ROLE_A = frozenset({"coordinator", "owner"})
 ANY_ROLE = frozenset({"coordinator", "owner", "other"})
-APP_LABELS = ("plans", "roles", "checklists", "issues", "communications", "api", "review")
+APP_LABELS = ("plans", "roles", "checklists", "issues", "communications", "api", "review", "statuspage")
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
@@ -75,6 +75,9 @@ class World:
     procedure_step: Any = None
     api_token: Any = None  # a live API token (api/) of the plan, made by the coordinator
     lesson: Any = None  # a lesson learned in the plan's review (review/)
+    component: Any = None  # a status page component (statuspage/)
+    incident: Any = None  # a published, open incident on the status page
+    draft: Any = None  # a draft incident waiting for the comms role
     _clients: dict[str, Client] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -143,6 +146,11 @@ def build_world() -> World:
     from review.models import Lesson
 
     lesson = Lesson.objects.create(plan=plan, text="Rehearse the DNS cut-over")  # (test write)
+    from statuspage.models import Component, Incident
+
+    component = Component.objects.create(plan=plan, name="API")  # (test write)
+    incident = Incident.objects.create(plan=plan, name="Slow API", published_at=T0)  # (test write)
+    draft = Incident.objects.create(plan=plan, name="Problems with API", origin="issue:1")  # (test write)
     return World(
         plan=plan,
         other_plan=other_plan,
@@ -166,6 +174,9 @@ def build_world() -> World:
         procedure_step=procedure_step,
         api_token=api_token,
         lesson=lesson,
+        component=component,
+        incident=incident,
+        draft=draft,
     )
 
 
@@ -370,7 +381,19 @@ ENTRIES = [
     Endpoint("logout", "public", why="signing out changes only the session"),
     Endpoint("healthz", "public", why="the load balancer's probe"),
     Endpoint("favicon", "public", why="the browser's tab icon (static/favicon.svg)"),
-    Endpoint("communications:status", "public", _plan, why="the public status page"),
+    Endpoint("statuspage:page", "public", _plan, why="the public status page"),
+    Endpoint("statuspage:live", "public", _plan, why="the public status page's live part (its script polls it)"),
+    Endpoint("statuspage:history", "public", _plan, why="the public incident history"),
+    Endpoint("statuspage:atom", "public", _plan, why="the public incident history as Atom"),
+    Endpoint("statuspage:rss", "public", _plan, why="the public incident history as RSS"),
+    Endpoint("statuspage:badge", "public", _plan, why="the public status as an SVG badge"),
+    Endpoint("statuspage:widget", "public", _plan, why="the public status as a page to embed"),
+    Endpoint(
+        "statuspage:api",
+        "public",
+        lambda w: {"plan": w.plan.slug, "document": "summary.json"},
+        why="the public status as Statuspage's v2 JSON",
+    ),
     Endpoint(
         "communications:ical",
         "public",
@@ -413,6 +436,7 @@ ENTRIES = [
     Endpoint("warroom:kiosks", "read", _plan),
     Endpoint("warroom:metrics", "read", _plan),
     Endpoint("api_tokens:list", "read", _plan),
+    Endpoint("statuspage:manage", "read", _plan),
     # Writes.
     Endpoint(
         "plans:transition",
@@ -745,6 +769,49 @@ ENTRIES = [
         data=lambda w: {"title": "Maintenance window confirmed", "body": "All set."},
         target=lambda w: w.plan,
         fields={"title": "text", "body": "text"},
+    ),
+    Endpoint(
+        "statuspage:component",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.component.pk},
+        COORDINATOR,
+        data=lambda w: {"status": "major_outage"},
+        target=lambda w: w.component,
+        fields={"status": "choice:operational,degraded_performance,partial_outage,major_outage,under_maintenance"},
+    ),
+    Endpoint(
+        "statuspage:incident_new",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"name": "Slow checkout", "status": "investigating", "impact": "minor", "body": "Looking."},
+        target=lambda w: w.plan,
+        fields={"name": "text", "status": "choice:investigating,identified,monitoring,resolved", "body": "text"},
+    ),
+    Endpoint(
+        "statuspage:incident_update",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.incident.pk},
+        COORDINATOR,
+        data=lambda w: {"status": "identified", "body": "Found it."},
+        target=lambda w: w.incident,
+        fields={"status": "choice:investigating,identified,monitoring,resolved", "body": "text"},
+    ),
+    Endpoint(
+        "statuspage:incident_publish",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.draft.pk},
+        COORDINATOR,
+        data=lambda w: {"name": "Problems with API", "status": "investigating", "impact": "minor", "body": "Looking."},
+        target=lambda w: w.draft,
+        fields={"name": "text", "impact": "choice:none,minor,major,critical", "body": "text"},
+    ),
+    Endpoint(
+        "statuspage:incident_discard",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.draft.pk},
+        COORDINATOR,
+        target=lambda w: w.draft,
     ),
     Endpoint(
         "communications:calendar_create",

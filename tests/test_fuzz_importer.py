@@ -147,7 +147,7 @@ def test_imported_plans_render(text: str) -> None:
         client = Client(raise_request_exception=False)
         client.force_login(coordinator)
         urls = [reverse(name, args=[plan.slug]) for name in ("plans:detail", "plans:timeline", "communications:page")]
-        urls += [reverse("warroom:board", args=[plan.slug]), reverse("communications:status", args=[plan.slug])]
+        urls += [reverse("warroom:board", args=[plan.slug]), reverse("statuspage:page", args=[plan.slug])]
         urls += [reverse("checklists:role", args=[plan.slug, role.slug]) for role in plan.roles.all()]
         urls += [reverse("communications:preview", args=[plan.slug, message.pk]) for message in plan.messages.all()[:2]]
         for url in urls:

@@ -18,6 +18,7 @@ PACKAGES = [
     "api",
     "warroom",
     "review",
+    "statuspage",
     "communications",
     "checklists",
     "issues",

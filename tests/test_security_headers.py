@@ -120,7 +120,7 @@ def page_urls(client: Client, plan: Plan) -> list[str]:
         reverse("api:openapi-view"),
         reverse("communications:page", args=[plan.slug]),
         reverse("communications:preview", args=[plan.slug, message.pk]),
-        reverse("communications:status", args=[plan.slug]),
+        reverse("statuspage:page", args=[plan.slug]),
         reverse("admin:index"),
         reverse("admin:plans_plan_add"),
         reverse("admin:plans_plan_from_template"),
@@ -145,7 +145,7 @@ def page_urls(client: Client, plan: Plan) -> list[str]:
 @pytest.mark.django_db
 def test_every_page_sends_the_policies_and_has_no_inline_script_or_style(client: Client, site: Plan) -> None:
     urls = page_urls(client, site)
-    anonymous = {reverse("communications:status", args=[site.slug]), urls[-1]}
+    anonymous = {reverse("statuspage:page", args=[site.slug]), urls[-1]}
     checked = 0
     for url in urls:
         response = client.get(url)

@@ -103,6 +103,7 @@ def test_the_walk_finds_every_app() -> None:
         "api",
         "api_tokens",
         "review",
+        "statuspage",
     }
     assert len(WRITES) >= 22
 

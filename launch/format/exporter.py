@@ -18,6 +18,7 @@ from plans.slips import planned_offset
 from roles.models import EscalationLevel
 
 from .alert_export import alerts_doc
+from .component_export import components_doc
 from .content_export import issue_categories_doc, placeholders_doc, procedures_doc
 from .rollout_export import rollout_doc
 from .route_export import routes_doc
@@ -88,6 +89,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "alerts": alerts_doc(plan),
             "routes": routes_doc(plan),
             "rollout": rollout_doc(plan),
+            "components": components_doc(plan),
         }
     )
 

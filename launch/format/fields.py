@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.text import slugify
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from plans.duedates import DueDateError, check_due_text
 from plans.offsets import OffsetError, format_duration, format_offset, parse_duration, parse_offset
@@ -139,3 +139,9 @@ Duration = Annotated[timedelta, BeforeValidator(_duration), PlainSerializer(form
 Number = Annotated[Decimal, BeforeValidator(_number), PlainSerializer(_plain_number)]
 Level = Literal["low", "medium", "high"]
 ComparatorT = Literal["<", "<=", ">", ">=", "="]
+
+
+class Strict(BaseModel):
+    """Every document of the format: an unknown key is an error (a typo must not pass silently)."""
+
+    model_config = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=True)

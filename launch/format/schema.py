@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from plans.validators import (
     MAX_OCCURRENCES,
@@ -42,15 +42,13 @@ from .fields import (
     Str200,
     Str300,
     Str2000,
+    Strict,
     Text,
     _line,
 )
+from .sections import ComponentDoc, RolloutDoc, RouteDoc
 
 FORMAT_VERSION: Literal[1] = 1
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=True)
 
 
 class StepDoc(Strict):
@@ -306,50 +304,6 @@ class AlertRouteDoc(Strict):
     owner: Ref | None = None
 
 
-RouteEvent = Literal["alarm", "escalation", "sla", "issue", "no_go", "hold", "state", "reminder"]
-RouteSeverity = Literal["critical", "high", "medium", "low"]
-
-
-class RoutePersonDoc(Strict):
-    """One person's choice on a route (communications.RoutePreference)."""
-
-    user: Ref
-    severity: RouteSeverity | Literal["off"] | None = None
-    quiet: Str30 = ""  # HH:MM-HH:MM in the plan's zone: only critical notices then
-
-
-class RouteDoc(Strict):
-    """Where notices go (communications.Route): secrets only as {{ placeholder }} or env:LC_ROUTE_NAME."""
-
-    name: Name120
-    kind: Literal["email", "slack", "teams", "pagerduty"]
-    url: Str2000 = ""
-    key: Str200 = ""
-    to: Str2000 = ""
-    events: Entries[RouteEvent] = []
-    severity: RouteSeverity | None = None
-    roles: Entries[Ref] = []
-    enabled: bool = True
-    people: Entries[RoutePersonDoc] = []
-
-
-class RolloutStageDoc(Strict):
-    """A stage of the rollout (plans.RolloutStage): ``percent`` of the traffic for at least ``soak``, and the
-    success metrics that must be on target (read during the stage) before it advances."""
-
-    name: Name200
-    percent: Annotated[int, Field(ge=1, le=100)]
-    soak: Duration = timedelta(0)
-    metrics: Annotated[list[Ref], Field(max_length=50)] = []
-
-
-class RolloutDoc(Strict):
-    """The staged rollout (plans.Rollout): who decides, and the stages in order of rising traffic."""
-
-    authority: Ref | None = None
-    stages: Annotated[list[RolloutStageDoc], Field(min_length=1, max_length=20)]
-
-
 class PlanDoc(Strict):
     format: Literal[1] = FORMAT_VERSION
     name: Name200
@@ -379,3 +333,4 @@ class PlanDoc(Strict):
     alerts: Entries[AlertRouteDoc] = []
     routes: Entries[RouteDoc] = []
     rollout: RolloutDoc | None = None
+    components: Entries[ComponentDoc] = Field(default=[], description="The public status page's components.")

@@ -26,6 +26,7 @@ from plans.services import plan_reschedule
 from roles.models import Contact, EscalationLevel, Role
 
 from .alerts import create_alert_routes
+from .components import create_components
 from .content import create_issue_categories, create_placeholders, create_procedures
 from .rollout import create_rollout
 from .routes import create_routes
@@ -377,4 +378,5 @@ SECTIONS = (
     create_alert_routes,
     create_routes,
     create_rollout,
+    create_components,
 )

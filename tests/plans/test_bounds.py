@@ -149,7 +149,7 @@ def test_pages_of_a_plan_already_out_of_range_answer_409_not_500(client: Client,
         reverse("communications:preview", args=[plan.slug, message.pk]),
         reverse("warroom:board", args=[plan.slug]),
         reverse("warroom:metrics", args=[plan.slug]),
-        reverse("communications:status", args=[plan.slug]),
+        reverse("statuspage:page", args=[plan.slug]),
         reverse("warroom:kiosk", args=[kiosk_token(link)]),
     ]
     for url in pages:

@@ -1,0 +1,60 @@
+// The public status page, progressively enhanced: without this script the page is complete (times in the
+// plan's zone, the launch time instead of a countdown, a reload shows news). With it:
+// - times show in the viewer's own zone;
+// - the countdown ticks on the server's clock: the page is served from a cache (it cannot carry "now"),
+//   so the skew is measured from the Date header of the live part's answer (LaunchClock.ServerClock);
+// - the live part is fetched every 30 s and swapped in when it changed (a 304 from the cache when not).
+(function () {
+  "use strict";
+  var fmt = new Intl.DateTimeFormat(undefined, {
+    weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+    hourCycle: "h23", timeZoneName: "short",
+  });
+  var clock = null;
+  function localTimes(root) {
+    var nodes = root.querySelectorAll("time[data-local]");
+    for (var i = 0; i < nodes.length; i++) {
+      var d = new Date(nodes[i].getAttribute("datetime"));
+      if (!isNaN(d.getTime())) nodes[i].textContent = fmt.format(d);
+    }
+  }
+  function tick() {
+    var el = document.querySelector("[data-sp-countdown]");
+    if (!el || !window.LaunchClock) return;
+    if (!clock) clock = new window.LaunchClock.ServerClock(0);
+    var text = window.LaunchClock.countdown(Number(el.dataset.t0), clock.now(), Number(el.dataset.holdSince || 0));
+    if (el.textContent !== text) el.textContent = text;
+  }
+  function poll() {
+    var live = document.getElementById("sp-live");
+    if (!live || !window.fetch) return;
+    var sent = Date.now();
+    fetch(live.getAttribute("data-live"), { cache: "no-cache", credentials: "omit" })
+      .then(function (r) {
+        var received = Date.now(), date = Date.parse(r.headers.get("Date") || "");
+        if (!isNaN(date) && window.LaunchClock) {
+          if (!clock) clock = new window.LaunchClock.ServerClock(0);
+          clock.sync(date + 500, sent, received);  // Date has whole seconds: the middle of that second
+        }
+        return r.ok ? r.text() : null;
+      })
+      .then(function (html) {
+        if (!html) return;
+        var box = document.createElement("div");
+        box.innerHTML = html;  // our own server's escaped rendering; no script in it runs
+        var fresh = box.querySelector("#sp-live");
+        if (fresh) {
+          localTimes(fresh);
+          if (fresh.innerHTML !== live.innerHTML) { live.replaceWith(fresh); tick(); }
+        }
+      })
+      .catch(function () { /* offline: try again next time */ });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    localTimes(document);
+    tick();
+    setInterval(tick, 250);
+    poll();
+    setInterval(function () { if (!document.hidden) poll(); }, 30000);
+  });
+})();

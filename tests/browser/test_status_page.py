@@ -1,0 +1,136 @@
+"""The public status page in Chromium: components with their 90-day bars, an incident, the launch window as
+a maintenance; on a 390 px phone and a desktop, with no horizontal scroll and AA contrast; complete with
+JavaScript off; times in the viewer's zone with it on; a published update appears without a reload.
+With LC_SCREENSHOTS=docs the screenshots go to docs/status-page-390.png and docs/status-page-1366.png."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+import time_machine
+
+from communications.models import StatusPost
+from statuspage import services
+from statuspage.models import Component
+from tests import factories
+from tests.browser.shots import keep
+from tests.browser.waiting import wait_for_js
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
+
+    from plans.models import Plan
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Every visible element with text of its own: contrast against the first opaque background.
+AUDIT = """() => {
+  function rgb(s) {
+    const m = s.match(/[\\d.]+/g).map(Number);
+    return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1};
+  }
+  function lum(c) {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  }
+  function background(el) {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.a > 0.5) return c;
+    }
+    return {r: 255, g: 255, b: 255, a: 1};
+  }
+  const low = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length || el.closest("svg")) continue;
+    const fg = lum(rgb(getComputedStyle(el).color)), bg = lum(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) low.push(el.tagName + ": " + el.textContent.trim().slice(0, 40) + " " + ratio.toFixed(2));
+  }
+  return {low: low, hscroll: document.documentElement.scrollWidth > window.innerWidth};
+}"""
+
+
+def _status_site() -> Plan:
+    now = datetime.now(UTC)
+    coordinator = factories.UserFactory(username="coord")
+    comms = factories.UserFactory(username="comms")
+    plan = factories.PlanFactory(
+        coordinator=coordinator, slug="midas", name="Midas The Lifestyle", t0=now + timedelta(hours=3),
+        timezone="America/New_York", window_end=timedelta(hours=8),
+    )  # fmt: skip
+    factories.RoleFactory(plan=plan, name="Communications", slug="communications", primary=comms)
+    names = ["Homepage", "User registration", "Booking system", "Payment processing"]
+    made = [
+        Component.objects.create(plan=plan, name=n, order=i, created_at=now - timedelta(days=120))
+        for i, n in enumerate(names)
+    ]
+    for days, status, back in ((40, "partial_outage", 3), (12, "degraded_performance", 5), (3, "major_outage", 1)):
+        with time_machine.travel(now - timedelta(days=days), tick=False):
+            services.component_set_status(made[2], by=comms, status=status)
+        with time_machine.travel(now - timedelta(days=days, hours=-back), tick=False):
+            services.component_set_status(made[2], by=comms, status="operational")
+    StatusPost.objects.create(
+        plan=plan, title="Launch on schedule", body="Everything is ready: Midas goes live as planned.",
+        published_at=now - timedelta(hours=1),
+    )  # fmt: skip
+    with time_machine.travel(now - timedelta(minutes=25), tick=False):
+        incident = services.incident_create(
+            plan, by=comms, name="Slow payment confirmations", impact="minor",
+            body="Some card payments take up to a minute to confirm. We are investigating.",
+            component_states={made[3].pk: "degraded_performance"},
+        )  # fmt: skip
+    with time_machine.travel(now - timedelta(minutes=10), tick=False):
+        services.incident_update_post(
+            incident, by=comms, status="identified",
+            body="Our payment provider confirmed a delay on their side; payments go through, only slower.",
+        )  # fmt: skip
+    return plan
+
+
+def test_the_status_page_on_a_phone_and_a_desktop(browser: Browser, live_server: LiveServer) -> None:
+    plan = _status_site()
+    url = f"{live_server.url}/status/{plan.slug}/"
+    for width, height, name in ((390, 844, "status-page-390.png"), (1366, 768, "status-page-1366.png")):
+        context = browser.new_context(viewport={"width": width, "height": height}, timezone_id="Europe/Paris")
+        page: Page = context.new_page()
+        page.goto(url)
+        wait_for_js(page, "document.querySelector('#countdown span').textContent.startsWith('T-0')")
+        text = page.inner_text("body")
+        for expected in ("Minor Service Outage", "Slow payment confirmations", "Identified", "Booking system",
+                         "Degraded performance", "Scheduled maintenance", "Launch on schedule"):  # fmt: skip
+            assert expected in text, expected
+        assert "CET" in text or "GMT+1" in text  # the viewer's zone (Paris), not the plan's (New York)
+        audit = page.evaluate(AUDIT)
+        assert audit == {"low": [], "hscroll": False}, (width, audit)
+        assert page.locator(".sp-bars").first.locator("rect").count() == 90
+        keep(page, name, full_page=True)
+        context.close()
+
+
+def test_the_page_works_without_javascript_and_updates_live_with_it(browser: Browser, live_server: LiveServer) -> None:
+    plan = _status_site()
+    url = f"{live_server.url}/status/{plan.slug}/"
+    off = browser.new_context(java_script_enabled=False)
+    page = off.new_page()
+    page.goto(url)
+    text = page.inner_text("body")
+    assert "Slow payment confirmations" in text and "EST" in text  # the plan's zone, written by the server
+    off.close()
+
+    on = browser.new_context()
+    page = on.new_page()
+    page.clock.install()
+    page.goto(url)
+    incident = plan.incidents.get()
+    from django.contrib.auth.models import User
+
+    comms = User.objects.get(username="comms")
+    services.incident_update_post(incident, by=comms, status="monitoring", body="A fix is in; we are watching it.")
+    page.clock.run_for(31_000)  # the next poll of the live part
+    wait_for_js(page, "document.body.innerText.includes('A fix is in; we are watching it.')")
+    on.close()

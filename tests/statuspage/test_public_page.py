@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from communications.models import StatusPost
+from statuspage import services
+
+from .conftest import BEFORE, Site
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_page_shows_components_the_launch_window_and_incidents(client: Client, site: Site) -> None:
+    StatusPost.objects.create(
+        plan=site.plan, title="Maintenance window confirmed", body="All set.", published_at=BEFORE
+    )
+    with time_machine.travel(BEFORE, tick=False):
+        services.component_set_status(site.api, by=site.comms, status="degraded_performance")
+        services.incident_create(site.plan, by=site.comms, name="Slow API", body="Requests are slow; we are on it.")
+        response = client.get(reverse("statuspage:page", args=[site.plan.slug]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for text in (
+        "Web app",
+        "Degraded performance",
+        "Slow API",
+        "Requests are slow",
+        "Scheduled maintenance",
+        "Maintenance window confirmed",
+        "Tue 1 Dec 2026, 12:00 GMT",
+        "Tue 1 Dec 2026, 14:00 GMT",
+        "Minor Service Outage",
+    ):
+        assert text in html, text
+    assert "Zanzibar" not in html and "Quill" not in html and "internal wording" not in html
