@@ -178,7 +178,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
         return {m._meta.label: list(m._default_manager.order_by("pk").values_list()) for m in models}
     qn = connection.ops.quote_name
     sql = " UNION ALL ".join(
-        f"SELECT %s, (SELECT string_agg(ROW(r.*)::text, E'\\n' ORDER BY r.{qn(m._meta.pk.column)}) "
+        f"SELECT %s, (SELECT string_agg(ROW(r.*)::text, E'\\n' ORDER BY r.{qn(str(m._meta.pk.column))}) "
         f"FROM {qn(m._meta.db_table)} AS r)"
         for m in models
     )
