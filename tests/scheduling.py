@@ -28,7 +28,14 @@ if TYPE_CHECKING:
 #: The slowest tests (node id prefixes), longest first: measured with ``--durations`` on two cores.
 LONGEST = (
     "tests/communications/test_outbox_fault_run.py::",  # real workers, Redis and outages: ~70 s, mostly waiting
+    "tests/browser/test_walkthrough.py::",
+    "tests/test_parallel.py::",  # Django started in subprocesses
+    "tests/issue16/test_recurring.py::test_a_15_minute_check_comes_due_9_times_each_reminded_once_and_a_missed_one_shows",
+    "tests/issue16/test_rota.py::test_whoever_starts_a_shift_is_reminded_once",
     "tests/communications/test_outbox.py::test_whole_plan_each_reminder_and_message_once_at_its_time",
+    "tests/communications/test_outbox.py::test_daily_updates_keep_their_local_time_across_dst_start",
+    "tests/communications/test_wallclock_days.py::test_a_scheduled_message_and_a_daily_series_keep_their_wall_clock_time",
+    "tests/test_admin.py::test_every_changelist_and_the_plan_change_view_load",
     "tests/communications/test_worker_kill.py::",
     "tests/browser/test_board_fit.py::",
     "tests/browser/test_warroom.py::test_stale_banner_when_polls_fail_and_recovery",

@@ -8,8 +8,11 @@ one of them (``envint("X", "2")`` in the settings, ``_setting("X", 30)`` in the 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
+
+from tests.sources import python_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIPPED_DIRS = {"tests", "bench", "migrations", ".venv", ".var", "node_modules", ".git"}
@@ -17,7 +20,7 @@ SET_BY_THE_CODE = {"DJANGO_SETTINGS_MODULE"}  # os.environ.setdefault(...) in ma
 
 
 def source_files() -> list[Path]:
-    return [p for p in ROOT.rglob("*.py") if not SKIPPED_DIRS & set(p.relative_to(ROOT).parts)]
+    return python_files(ROOT, SKIPPED_DIRS)
 
 
 def _is_os_environ(node: ast.expr) -> bool:
@@ -120,8 +123,15 @@ def test_the_scanner_finds_each_kind_of_read(tmp_path: Path) -> None:
     assert names_read([code]) == ({"A_VAR", "B_VAR", "C_VAR", "D_VAR"}, {"E_SETTING", "F_SETTING"})
 
 
+@functools.cache
+def project_reads() -> tuple[frozenset[str], frozenset[str]]:
+    """``names_read`` of the project's source, parsed once for the three tests below."""
+    env, settings = names_read(source_files())
+    return frozenset(env), frozenset(settings)
+
+
 def test_every_environment_variable_read_is_in_the_readme() -> None:
-    env, _ = names_read(source_files())
+    env, _ = project_reads()
     documented = readme_tables().get("Variable", set())
     assert env, "the scan found no environment reads: is the scanner broken?"
     missing = sorted(env - documented)
@@ -129,7 +139,7 @@ def test_every_environment_variable_read_is_in_the_readme() -> None:
 
 
 def test_every_getattr_setting_is_in_the_readme() -> None:
-    _, settings = names_read(source_files())
+    _, settings = project_reads()
     tables = readme_tables()
     documented = tables.get("Variable", set()) | tables.get("Setting", set())
     assert not settings - documented, (
@@ -138,7 +148,7 @@ def test_every_getattr_setting_is_in_the_readme() -> None:
 
 
 def test_every_name_in_the_readme_is_read() -> None:
-    env, settings = names_read(source_files())
+    env, settings = project_reads()
     tables = readme_tables()
     assert not tables.get("Variable", set()) - env, "in README.md's table but never read from the environment"
     assert not tables.get("Setting", set()) - settings - env, "in README.md's settings table but never read"

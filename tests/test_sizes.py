@@ -8,6 +8,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.sources import python_files
+
 ROOT = Path(__file__).resolve().parent.parent
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 80
@@ -21,10 +23,7 @@ ALLOWED: dict[str, str] = {
 
 
 def project_files() -> Iterator[Path]:
-    for path in sorted(ROOT.rglob("*.py")):
-        rel = path.relative_to(ROOT)
-        if not SKIPPED_DIRS.intersection(rel.parts[:-1]):
-            yield path
+    yield from python_files(ROOT, SKIPPED_DIRS)
 
 
 def functions(tree: ast.AST, prefix: str = "") -> Iterator[tuple[str, int, int]]:

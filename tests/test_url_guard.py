@@ -267,3 +267,20 @@ def test_api_refuses_every_session_and_works_with_a_token(entry: Endpoint, world
     if entry.method == "POST":
         after = State.now(world)
         assert after.revision > before.revision and after.events > before.events, entry.name
+
+
+def test_the_snapshot_sees_a_change_to_any_column_of_any_row(world: World) -> None:
+    """The refusal checks compare snapshots (on PostgreSQL, each table's rows as text in one query): a
+    change to one column of one row, a row added and a row removed each show as that table alone."""
+    from checklists.models import Item
+    from plans.models import Event
+
+    before = State.now(world)
+    Item.objects.filter(pk=world.item.pk).update(title="Backup verified twice")
+    assert before.diff(State.now(world)) == ["checklists.Item"]
+    before = State.now(world)
+    Event.objects.create(plan=world.plan, kind="test.probe")
+    assert before.diff(State.now(world)) == ["plans.Event"]
+    before = State.now(world)
+    world.message.channels.clear()
+    assert before.diff(State.now(world)) == ["communications.Message_channels"]

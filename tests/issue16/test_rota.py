@@ -62,7 +62,11 @@ def test_the_rota_hands_over_at_the_shift_boundary() -> None:
 
 def test_whoever_starts_a_shift_is_reminded_once() -> None:
     plan = make_plan()
-    for minute in range(-20, 12 * 60 + 10, 5):
+    # The beat every five minutes around each shift's start (and its reminder, reminder_lead before it),
+    # every half hour in between: each reminder is due within a five-minute stretch and is seen again by
+    # every later tick of its lookback, as with a tick every five minutes throughout (a third of the ticks).
+    around_starts = [*range(-20, 35, 5), *range(12 * 60 - 30, 12 * 60 + 10, 5)]
+    for minute in sorted({*around_starts, *range(30, 12 * 60 - 30, 30)}):
         tick_at(T0 + minute * M + timedelta(seconds=3))
         tick_at(T0 + minute * M + timedelta(seconds=4))
     sent = Delivery.objects.filter(plan=plan, source_kind="shift.start").order_by("due_at")

@@ -5,14 +5,17 @@ no "[DATE]" left in its summary."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from io import StringIO
-from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
+from django.test.utils import override_settings
 from django.urls import reverse
 
 from checklists.models import Checklist, Gate, Item, ItemStatus, Vote
@@ -24,12 +27,23 @@ from plans.services import reading_record, triggers_evaluate
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=UTC)
 
 
+@pytest.fixture(scope="module")
+def _demo_loaded(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[int]:
+    """``load_demo`` once for the module (it was most of each test's time), in a transaction rolled back
+    after the module's last test. Each test still runs in a savepoint of its own inside it (pytest-django's
+    ``db``), rolled back after it, so what one test changes the next never sees."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(VAR_DIR=tmp_path_factory.mktemp("demo")), time_machine.travel(NOW, tick=False):
+            call_command("load_demo", stdout=StringIO())
+        yield Plan.objects.get(slug="demo-heypeter").pk
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db: None, settings: object, tmp_path: Path) -> Plan:
-    settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]
-    with time_machine.travel(NOW, tick=False):
-        call_command("load_demo", stdout=StringIO())
-    return Plan.objects.get(slug="demo-heypeter")
+def demo(_demo_loaded: int, db: None) -> Plan:
+    return Plan.objects.get(pk=_demo_loaded)
 
 
 def test_the_demo_has_rollback_triggers_bound_to_its_metrics(demo: Plan) -> None:
