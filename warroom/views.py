@@ -264,13 +264,14 @@ def kiosk_fragment(request: HttpRequest, token: str) -> HttpResponse:
 # --- Pages -----------------------------------------------------------------------------------------
 
 
-def _board_page(request: HttpRequest, plan: Plan, *, poll_url: str, kiosk: bool) -> HttpResponse:
+def _board_page(request: HttpRequest, plan: Plan, *, poll_url: str, stream_url: str, kiosk: bool) -> HttpResponse:
     bucket = current_bucket()
     context = {
         "plan": plan,
         "fragment": board_html(plan.pk, plan.revision, bucket),
         "etag": etag(plan.pk, plan.revision, bucket),
         "poll_url": poll_url,
+        "stream_url": stream_url,  # the push channel (live/): the poll above is its fallback
         "poll_seconds": settings.WARROOM_POLL_SECONDS,
         "kiosk": kiosk,
         "server_now": int(time.time() * 1000),
@@ -291,13 +292,20 @@ def board_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     token = screen_token(plan, user=request.user, session_key=request.session.session_key)
     _remember(token, plan.pk, time.time())  # this request just proved the session: no check on the next poll
     poll_url = reverse("warroom:fragment", args=[plan.slug]) + "?s=" + token
-    return _board_page(request, plan, poll_url=poll_url, kiosk=False)
+    stream_url = reverse("live:stream", args=[plan.slug])
+    return _board_page(request, plan, poll_url=poll_url, stream_url=stream_url, kiosk=False)
 
 
 @require_GET
 def kiosk(request: HttpRequest, token: str) -> HttpResponse:
     link = kiosk_link_for(token)
-    return _board_page(request, link.plan, poll_url=reverse("warroom:kiosk_fragment", args=[token]), kiosk=True)
+    return _board_page(
+        request,
+        link.plan,
+        poll_url=reverse("warroom:kiosk_fragment", args=[token]),
+        stream_url=reverse("live:kiosk_stream", args=[token]),
+        kiosk=True,
+    )
 
 
 @login_required
