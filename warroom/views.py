@@ -169,12 +169,22 @@ def _client_revision(request: HttpRequest) -> int:
         return -1
 
 
+def _pushed_revision(request: HttpRequest) -> int:
+    """The revision the push channel announced to this screen (static/js/live.js sends it): a fetch it
+    triggers must never be answered from an older remembered revision."""
+    try:
+        return int(request.META.get("HTTP_X_LIVE_REVISION", "-1"))
+    except ValueError:
+        return -1
+
+
 def _revision(
     request: HttpRequest, key: tuple[str, str], read: Callable[[], tuple[int, int] | None]
 ) -> tuple[int, int] | None:
     now = time.monotonic()
     hit = _REVISIONS.get(key)
-    if hit is not None and now - hit[0] < revision_ttl() and _client_revision(request) <= hit[2]:
+    known = max(_client_revision(request), _pushed_revision(request))
+    if hit is not None and now - hit[0] < revision_ttl() and known <= hit[2]:
         return hit[1], hit[2]
     row = read()  # the one cheap query
     if row is None:

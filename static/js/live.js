@@ -111,6 +111,15 @@
     };
   }
 
+  // Tell the server which revision was announced, so a fetch it triggered is never answered from an
+  // older revision the server remembered for a moment (warroom.views: the revision micro-cache).
+  document.body.addEventListener("htmx:configRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-live-poll") && state.revision >= 0) {
+      evt.detail.headers["X-Live-Revision"] = String(state.revision);
+    }
+  });
+
   // A stream that falls silent (a buffering proxy, a half-open connection) is as good as none.
   setInterval(function () {
     if (state.mode === "push" && Date.now() - state.lastHeard > 2 * heartbeatMs + 2000) drop("silent");
