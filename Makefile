@@ -86,6 +86,7 @@ typecheck: install
 
 bench: install
 	$(BIN)/python bench/warroom.py
+	$(BIN)/python bench/push.py
 	$(BIN)/python bench/admin.py
 
 # The admin timings alone (docs/performance.md, "Admin"): every page and action on the demo plan.

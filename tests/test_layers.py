@@ -12,7 +12,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["launchcontrol", "launch", "api", "warroom", "communications", "checklists", "issues", "plans", "roles"]
+PACKAGES = [
+    "launchcontrol",
+    "launch",
+    "api",
+    "live",
+    "warroom",
+    "communications",
+    "checklists",
+    "issues",
+    "plans",
+    "roles",
+]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

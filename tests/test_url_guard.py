@@ -93,7 +93,17 @@ def test_the_table_has_no_stale_entries() -> None:
 
 def test_the_walk_finds_every_app() -> None:
     namespaces = {r.name.split(":")[0] for r in ROUTES if ":" in r.name}
-    assert namespaces == {"launch", "plans", "checklists", "issues", "communications", "warroom", "api", "api_tokens"}
+    assert namespaces == {
+        "launch",
+        "plans",
+        "checklists",
+        "issues",
+        "communications",
+        "warroom",
+        "api",
+        "api_tokens",
+        "live",
+    }
     assert len(WRITES) >= 22
 
 
