@@ -13,6 +13,7 @@ once every 30 s).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +32,10 @@ from plans.models import Plan
 from plans.selectors import plan_for
 
 from .stream import stream_response
+
+#: Streams whose credentials are being checked at once, per process (each check holds a database
+#: connection for a moment): the rest wait their turn, holding nothing.
+OPENING = threading.BoundedSemaphore(4)
 
 NOT_HERE = "This server does not stream (WSGI, or LIVE_STREAMS is off): the page polls.\n"
 
@@ -67,7 +72,8 @@ async def _open(request: HttpRequest, check: Callable[..., tuple[int, int]], *ar
 
     def checked() -> tuple[int, int]:
         try:
-            return check(*args)
+            with OPENING:  # a thousand screens reconnecting at once must not open a thousand connections
+                return check(*args)
         finally:
             if streaming:  # the stream must not hold this request thread's connection for its whole life
                 connections.close_all()
