@@ -87,6 +87,7 @@ typecheck: install
 bench: install
 	$(BIN)/python bench/warroom.py
 	$(BIN)/python bench/status.py
+	$(BIN)/python bench/push.py
 	$(BIN)/python bench/admin.py
 
 # The admin timings alone (docs/performance.md, "Admin"): every page and action on the demo plan.

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "statuspage",
     "api",
     "review",  # the launch review and go-live report (review/)
+    "live",  # the push channel: server-sent events to every open page (live/, docs/architecture.md)
     "launch",  # last of ours: it replaces the Plan admin (launch/admin.py)
     "axes",
 ]
@@ -336,6 +337,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 
 # --- Launch Control ------------------------------------------------------------------------------------
 WARROOM_POLL_SECONDS = envint("WARROOM_POLL_SECONDS", "2")
+# The push channel (live/): one server-sent-events stream per open page, served by the ASGI server.
+LIVE_STREAMS = envbool("LIVE_STREAMS", "True")
+LIVE_HEARTBEAT_SECONDS = envint("LIVE_HEARTBEAT_SECONDS", "15")
+LIVE_STREAM_MAX_SECONDS = envint("LIVE_STREAM_MAX_SECONDS", "900")
+LIVE_POLL_SECONDS = envint("LIVE_POLL_SECONDS", "1")
 # Kiosk links and calendar feed links: lifetime in days, chosen when a link is made (plans.models.link_days).
 LINK_DEFAULT_DAYS = envint("LINK_DEFAULT_DAYS", "30")
 LINK_MAX_DAYS = envint("LINK_MAX_DAYS", "365")

@@ -40,6 +40,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     # First: the war-room poll is the hottest path (every screen, every 2 s); resolving it early matters.
     path("", include("warroom.urls")),
+    path("", include("live.urls")),  # the push channel's streams (async views: served by the ASGI server)
     path("", include("launch.urls")),
     path("", include("plans.urls")),
     path("", include("checklists.urls")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,7 @@ from .models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus, Rol
 from .numbers import format_quantity
 from .offsets import format_duration
 from .permissions import require_coordinator
+from .signals import announce_revision
 from .timing import pin_before
 from .validators import check_number, check_t0, clean_text
 
@@ -61,6 +63,9 @@ def event_record(
     Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
     revision = Plan.objects.values_list("revision", flat=True).get(pk=plan.pk)
     plan.revision = revision
+    # The open pages learn of it after the commit (the push channel, ``live``): never a revision a reader
+    # cannot see yet, never one that was rolled back.
+    transaction.on_commit(partial(announce_revision, plan.pk, revision), robust=True)
     return Event.objects.create(
         plan=plan,
         actor=actor if actor is not None and actor.is_authenticated else None,

@@ -16,6 +16,7 @@ PACKAGES = [
     "launchcontrol",
     "launch",
     "api",
+    "live",
     "warroom",
     "review",
     "statuspage",

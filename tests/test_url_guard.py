@@ -104,6 +104,7 @@ def test_the_walk_finds_every_app() -> None:
         "api_tokens",
         "review",
         "statuspage",
+        "live",
     }
     assert len(WRITES) >= 22
 

@@ -28,14 +28,15 @@ CACHE_SECONDS = 3 * BUCKET_SECONDS
 def current_bucket(plan_id: int | None = None, revision: int | None = None) -> int:
     """The time slot in the ETag: the board has time-dependent rows (late, next 30 minutes, a breach
     becoming an alarm). It is the minute, or, once a deadline the last render saw coming has passed within
-    this minute, that deadline (epoch seconds, rounded up: never equal to a minute's number), so the change
-    reaches the screens within one poll, not at the next minute."""
+    this minute, that deadline (epoch milliseconds, one after the moment: never equal to a minute's number),
+    so the change reaches the screens within one poll (or at once, pushed: live.hub), not at the next
+    minute."""
     now = time.time()
     bucket = int(now // BUCKET_SECONDS)
     if plan_id is None or revision is None:
         return bucket
-    start = bucket * BUCKET_SECONDS
-    passed = [d for d in _deadlines(plan_id, revision) if start <= d <= now]
+    start, now_ms = bucket * BUCKET_SECONDS * 1000, now * 1000
+    passed = [d for d in _deadlines(plan_id, revision) if start <= d <= now_ms]
     return max(passed) if passed else bucket
 
 
@@ -63,17 +64,27 @@ def _deadlines(plan_id: int, revision: int) -> list[int]:
     return found
 
 
-def remember_deadlines(plan: Plan, board: selectors.Board | None = None) -> None:
+def remember_deadlines(plan: Plan, board: selectors.Board | None = None) -> list[int]:
     """Keep the moments in the next few minutes at which this board changes by itself (with the recent
     ones, so a bucket that turned over stays turned over until the minute ends); after a render, from
     what the render read (``board``: one more query, not five)."""
     now = board.now if board else timezone.now()
     coming = selectors.next_deadlines(plan, now, now + timedelta(seconds=CACHE_SECONDS), board)
+    moments = [int(m.timestamp() * 1000) + 1 for m in coming]  # ms, just after the moment
     key = _deadline_key(plan.pk, plan.revision)
     try:
-        old = [d for d in (cache.get(key) or []) if d >= now.timestamp() - 2 * BUCKET_SECONDS]
-        cache.set(key, sorted({*old, *(int(m.timestamp()) + 1 for m in coming)}), timeout=CACHE_SECONDS * 2)
+        old = [d for d in (cache.get(key) or []) if d >= (now.timestamp() - 2 * BUCKET_SECONDS) * 1000]
+        cache.set(key, sorted({*old, *moments}), timeout=CACHE_SECONDS * 2)
     except Exception as exc:
         # The render that called us has already logged the cache outage once (warroom.views): one line a
         # render, not two. Without the store the board still turns over at the next minute.
         log.debug("warroom: could not store the board's deadlines (%s: %s)", type(exc).__name__, exc)
+    return moments
+
+
+def upcoming_changes(plan_id: int) -> list[int]:
+    """The moments (epoch milliseconds, as in the bucket) in the next few minutes at which the
+    plan's board changes with no event, stored for the poll's bucket as a render stores them: the push
+    channel (``live.hub``) wakes the open pages at each."""
+    plan = Plan.objects.get(pk=plan_id)
+    return remember_deadlines(plan)

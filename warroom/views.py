@@ -169,12 +169,22 @@ def _client_revision(request: HttpRequest) -> int:
         return -1
 
 
+def _pushed_revision(request: HttpRequest) -> int:
+    """The revision the push channel announced to this screen (static/js/live.js sends it): a fetch it
+    triggers must never be answered from an older remembered revision."""
+    try:
+        return int(request.META.get("HTTP_X_LIVE_REVISION", "-1"))
+    except ValueError:
+        return -1
+
+
 def _revision(
     request: HttpRequest, key: tuple[str, str], read: Callable[[], tuple[int, int] | None]
 ) -> tuple[int, int] | None:
     now = time.monotonic()
     hit = _REVISIONS.get(key)
-    if hit is not None and now - hit[0] < revision_ttl() and _client_revision(request) <= hit[2]:
+    known = max(_client_revision(request), _pushed_revision(request))
+    if hit is not None and now - hit[0] < revision_ttl() and known <= hit[2]:
         return hit[1], hit[2]
     row = read()  # the one cheap query
     if row is None:
@@ -264,13 +274,14 @@ def kiosk_fragment(request: HttpRequest, token: str) -> HttpResponse:
 # --- Pages -----------------------------------------------------------------------------------------
 
 
-def _board_page(request: HttpRequest, plan: Plan, *, poll_url: str, kiosk: bool) -> HttpResponse:
+def _board_page(request: HttpRequest, plan: Plan, *, poll_url: str, stream_url: str, kiosk: bool) -> HttpResponse:
     bucket = current_bucket()
     context = {
         "plan": plan,
         "fragment": board_html(plan.pk, plan.revision, bucket),
         "etag": etag(plan.pk, plan.revision, bucket),
         "poll_url": poll_url,
+        "stream_url": stream_url,  # the push channel (live/): the poll above is its fallback
         "poll_seconds": settings.WARROOM_POLL_SECONDS,
         "kiosk": kiosk,
         "server_now": int(time.time() * 1000),
@@ -291,13 +302,20 @@ def board_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     token = screen_token(plan, user=request.user, session_key=request.session.session_key)
     _remember(token, plan.pk, time.time())  # this request just proved the session: no check on the next poll
     poll_url = reverse("warroom:fragment", args=[plan.slug]) + "?s=" + token
-    return _board_page(request, plan, poll_url=poll_url, kiosk=False)
+    stream_url = reverse("live:stream", args=[plan.slug])
+    return _board_page(request, plan, poll_url=poll_url, stream_url=stream_url, kiosk=False)
 
 
 @require_GET
 def kiosk(request: HttpRequest, token: str) -> HttpResponse:
     link = kiosk_link_for(token)
-    return _board_page(request, link.plan, poll_url=reverse("warroom:kiosk_fragment", args=[token]), kiosk=True)
+    return _board_page(
+        request,
+        link.plan,
+        poll_url=reverse("warroom:kiosk_fragment", args=[token]),
+        stream_url=reverse("live:kiosk_stream", args=[token]),
+        kiosk=True,
+    )
 
 
 @login_required

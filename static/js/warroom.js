@@ -1,6 +1,7 @@
 /* The war-room board: ticks the clock and timers in the browser from the server's clock (formatted and
    skew-corrected by static/js/clock.js, loaded before this file), polls the fragment with If-None-Match
-   (a 304 swaps nothing), and says STALE when polls stop succeeding. */
+   (a 304 swaps nothing) when static/js/live.js says so (pushed, or polling as its fallback), and says
+   STALE when neither the push stream nor the fetches have succeeded for STALE_MS. */
 (function () {
   "use strict";
   var board = document.getElementById("board");
@@ -13,6 +14,7 @@
   var lastOk = Date.now();
   var sentAt = 0;
   var revoked = false;
+  var failing = false;  // the last fetch of the board failed: a live stream alone does not make it fresh
   // A marker that survives swaps and dies with a reload: tests use it to prove no navigation happened.
   window.warroom = { loadedAt: Date.now(), polls: 0, swaps: 0, unchanged: 0, errors: 0 };
 
@@ -119,11 +121,13 @@
     var xhr = evt.detail.xhr;
     if (!xhr) return;
     if (xhr.status === 200 || xhr.status === 304) {
+      failing = false;
       lastOk = Date.now();
       server.sync(Number(xhr.getResponseHeader("X-Server-Now")), sentAt, lastOk);
       if (xhr.status === 200) etag = xhr.getResponseHeader("ETag") || etag;
       else window.warroom.unchanged += 1;
     } else if (xhr.status === 403) {
+      failing = true;
       if (kiosk) revoked = true;
       else setTimeout(function () { window.location.reload(); }, 5000);  // screen token expired: sign in again
     }
@@ -136,7 +140,18 @@
     tick();
   });
   ["htmx:sendError", "htmx:responseError", "htmx:timeout"].forEach(function (name) {
-    document.body.addEventListener(name, function () { window.warroom.errors += 1; tick(); });
+    document.body.addEventListener(name, function (evt) {
+      if (evt.detail && evt.detail.elt === board) failing = true;
+      window.warroom.errors += 1;
+      tick();
+    });
+  });
+  // The push stream's events (hello, rev, tick, ping) prove the server is reachable and has told us of
+  // every change: the board is as fresh as its last successful fetch after the last change.
+  document.addEventListener("lc:live", function (evt) {
+    if (!failing && evt.detail && evt.detail.kind !== "error" && evt.detail.kind !== "closed" && evt.detail.kind !== "silent") {
+      lastOk = Date.now();
+    }
   });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && window.htmx) htmx.trigger(board, "wr:poll");

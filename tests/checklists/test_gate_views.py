@@ -52,7 +52,7 @@ def test_gate_page_shows_criteria_triggers_poll_and_blockers(client: Client, pla
     html = client.get(url("gate", plan, gate_setup["gate"])).content.decode()
     assert "Smoke tests pass" in html and "Sev-1 open" in html
     assert "Cannot pass yet" in html and "QA Lead has not voted" in html
-    assert 'hx-trigger="every 3s"' in html
+    assert 'hx-trigger="wr:poll" data-live-poll="3"' in html  # pushed, polled every 3 s as the fallback
     assert "Open the poll" in html
 
 

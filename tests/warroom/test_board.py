@@ -96,7 +96,9 @@ def test_board_page_shows_the_plan(client: Client, live_plan: Plan, viewer: User
     html = response.content.decode()
     assert live_plan.name in html
     assert re.search(r'id="wr-clock"[^>]*>T-00:(19|20):\d\d<', html)
-    assert f'hx-trigger="every {2}s' in html
+    # Fetched on the push channel's events, polled every 2 s as its fallback (static/js/live.js)
+    assert 'hx-trigger="wr:poll" data-live-poll="2"' in html
+    assert f'data-live-stream="/live/plans/{live_plan.slug}/stream/"' in html
     assert response["X-Server-Now"].isdigit()
 
 

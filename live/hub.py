@@ -1,0 +1,309 @@
+"""The hub: one per process (per event loop), holding the open streams by plan.
+
+- It learns of new revisions from ONE Redis pattern subscription per process (never one per stream),
+  or, without Redis (``make run``) or while Redis is unreachable, from one query a second for the
+  revisions of every plan that has an open stream (``LIVE_POLL_SECONDS``). Writes made in this process
+  arrive at once either way (``deliver_everywhere_here``, called by ``live.channel.publish``).
+- It wakes each stream of the plan; the stream writes one small event, and the page fetches the parts
+  that changed with the requests it polls with (the same fragments, the same one-render-per-revision
+  cache and ETags).
+- It knows the next moment the board changes by itself (an item becoming late, entering the next 30
+  minutes, an alarm: ``warroom.buckets.upcoming_changes``) and wakes the plan's streams at that moment.
+
+A stream never touches the database: the hub reads (revisions, deadlines) per plan and per process, in a
+worker thread that closes its connection when done, so a thousand open streams hold no connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+
+from .channel import channel_prefix, redis_url
+
+log = logging.getLogger(__name__)
+
+
+def heartbeat_seconds() -> float:
+    return float(getattr(settings, "LIVE_HEARTBEAT_SECONDS", 15))
+
+
+def poll_seconds() -> float:
+    return float(getattr(settings, "LIVE_POLL_SECONDS", 1))
+
+
+#: Without a deadline in sight, the hub looks again this often (the deadlines cover a few minutes ahead).
+RECHECK_SECONDS = 60.0
+#: A deadline fires this long after its moment, so the board's bucket (``current_bucket``) has turned.
+AFTER_DEADLINE = 0.05
+
+
+class Watch:
+    """One open stream: what it has been told, and the event that wakes it."""
+
+    __slots__ = ("closed", "plan_id", "revision", "ticks", "wake")
+
+    def __init__(self, plan_id: int, revision: int) -> None:
+        self.plan_id = plan_id
+        self.revision = revision
+        self.ticks = 0
+        self.closed = False
+        self.wake = asyncio.Event()
+
+
+def _closing_connections(fn: Any, *args: Any) -> Any:
+    """Run ``fn`` in this worker thread and close the thread's database connection after it."""
+    try:
+        return fn(*args)
+    finally:
+        connections.close_all()
+
+
+def read_revisions(plan_ids: list[int]) -> list[tuple[int, int]]:
+    from plans.models import Plan
+
+    return list(Plan.objects.filter(pk__in=plan_ids).order_by().values_list("pk", "revision"))
+
+
+def upcoming(plan_id: int) -> list[int]:
+    from warroom.buckets import upcoming_changes
+
+    return upcoming_changes(plan_id)
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"\\{c}" if c in "[]*?\\" else c for c in text)
+
+
+class Hub:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.watches: dict[int, set[Watch]] = {}
+        self.revisions: dict[int, int] = {}
+        self.next_change: dict[int, float] = {}
+        self.subscribed = False  # the Redis subscription is up (else the revision poll runs)
+        self.subscriptions = 0  # subscriptions opened by this process (one, plus one per reconnect)
+        self.polls = 0  # revision polls made (the fallback)
+        self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._scheduling: set[int] = set()
+        self._again: set[int] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._runner: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # --- streams ----------------------------------------------------------------------------------
+
+    def add(self, plan_id: int, revision: int) -> Watch:
+        if (self._runner is None or self._runner.done()) and not self._stopping:
+            self._runner = self.loop.create_task(self._run())
+        known = max(revision, self.revisions.get(plan_id, revision))
+        watch = Watch(plan_id, known)
+        first = plan_id not in self.watches
+        self.watches.setdefault(plan_id, set()).add(watch)
+        self.revisions[plan_id] = known
+        if first:
+            self._plan_deadlines(plan_id)
+        return watch
+
+    def remove(self, watch: Watch) -> None:
+        streams = self.watches.get(watch.plan_id)
+        if streams is None:
+            return
+        streams.discard(watch)
+        if not streams:
+            del self.watches[watch.plan_id]
+            timer = self._timers.pop(watch.plan_id, None)
+            if timer is not None:
+                timer.cancel()
+            self.next_change.pop(watch.plan_id, None)
+
+    def open_streams(self) -> int:
+        return sum(len(s) for s in self.watches.values())
+
+    def notify(self, plan_id: int, revision: int) -> None:
+        """A new revision of the plan: wake its streams (an old or repeated revision does nothing)."""
+        streams = self.watches.get(plan_id)
+        if not streams or revision <= self.revisions.get(plan_id, -1):
+            return
+        self.revisions[plan_id] = revision
+        for watch in streams:
+            watch.revision = revision
+            watch.wake.set()
+        self._plan_deadlines(plan_id)
+
+    def tick(self, plan_id: int) -> None:
+        """A time-dependent change is due now: wake the plan's streams."""
+        for watch in self.watches.get(plan_id, ()):
+            watch.ticks += 1
+            watch.wake.set()
+
+    def close_all(self) -> None:
+        """End every open stream (the pages reconnect; tests use it to kill the streams)."""
+        for streams in self.watches.values():
+            for watch in streams:
+                watch.closed = True
+                watch.wake.set()
+
+    async def stop(self) -> None:
+        """End the streams and the hub's own tasks (a server shutting down; the tests' servers)."""
+        self._stopping = True
+        self.close_all()
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        tasks = [t for t in [self._runner, *self._tasks] if t is not None and not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks, timeout=5) if tasks else None
+        self._runner = None
+
+    # --- time-dependent changes --------------------------------------------------------------------
+
+    def _spawn(self, coro: Any) -> None:
+        task = self.loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _plan_deadlines(self, plan_id: int) -> None:
+        if plan_id in self._scheduling:
+            self._again.add(plan_id)  # a burst of revisions: one read after the running one, not one each
+            return
+        self._scheduling.add(plan_id)
+        self._spawn(self._schedule(plan_id))
+
+    async def _schedule(self, plan_id: int) -> None:
+        try:
+            moments: list[int] = await asyncio.to_thread(_closing_connections, upcoming, plan_id)
+        except Exception as exc:
+            log.warning("live: could not read plan %s's deadlines (%s: %s)", plan_id, type(exc).__name__, exc)
+            moments = []
+        finally:
+            self._scheduling.discard(plan_id)
+        if plan_id in self._again:
+            self._again.discard(plan_id)
+            self._plan_deadlines(plan_id)
+            return
+        if plan_id not in self.watches:
+            return
+        now = time.time()
+        coming = [m / 1000 for m in moments if m / 1000 > now]  # epoch ms, as the board's bucket
+        old = self._timers.pop(plan_id, None)
+        if old is not None:
+            old.cancel()
+        if coming and coming[0] - now <= RECHECK_SECONDS:
+            self.next_change[plan_id] = coming[0]
+            self._timers[plan_id] = self.loop.call_later(coming[0] - now + AFTER_DEADLINE, self._due, plan_id, True)
+        else:
+            self.next_change.pop(plan_id, None)
+            self._timers[plan_id] = self.loop.call_later(RECHECK_SECONDS, self._due, plan_id, False)
+
+    def _due(self, plan_id: int, change: bool) -> None:
+        self._timers.pop(plan_id, None)
+        if plan_id not in self.watches:
+            return
+        if change:
+            self.tick(plan_id)
+        self._plan_deadlines(plan_id)
+
+    # --- learning of revisions ---------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        backoff = 1.0
+        while not self._stopping:
+            url = redis_url()
+            if not url:
+                await self._poll_for(3600)
+                continue
+            try:
+                await self._listen(url)
+                backoff = 1.0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("live: Redis subscription lost (%s: %s); polling revisions", type(exc).__name__, exc)
+            self.subscribed = False
+            await self._poll_for(backoff)
+            backoff = min(backoff * 2, 30.0)
+
+    async def _listen(self, url: str) -> None:
+        import redis.asyncio as aioredis
+
+        client = aioredis.Redis.from_url(url, socket_connect_timeout=2, client_name=f"lc-live-{os.getpid()}")
+        pubsub = client.pubsub()
+        try:
+            prefix = channel_prefix()
+            await pubsub.psubscribe(_glob_escape(prefix) + "*")
+            self.subscribed = True
+            self.subscriptions += 1
+            await self._poll_once()  # what changed while we were not subscribed
+            while not self._stopping:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                if message is None or message.get("type") != "pmessage":
+                    continue
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    data = json.loads(message["data"])
+                    self.notify(int(data["plan"]), int(data["revision"]))
+        finally:
+            self.subscribed = False
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(pubsub.aclose(), timeout=2)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.aclose(), timeout=2)
+
+    async def _poll_once(self) -> None:
+        if not self.watches:
+            return
+        self.polls += 1
+        try:
+            rows = await asyncio.to_thread(_closing_connections, read_revisions, list(self.watches))
+        except Exception as exc:
+            log.warning("live: could not read revisions (%s: %s)", type(exc).__name__, exc)
+            return
+        for plan_id, revision in rows:
+            self.notify(plan_id, revision)
+
+    async def _poll_for(self, seconds: float) -> None:
+        end = self.loop.time() + seconds
+        while self.loop.time() < end and not self._stopping:
+            await asyncio.sleep(poll_seconds())
+            await self._poll_once()
+
+
+_HUBS: dict[asyncio.AbstractEventLoop, Hub] = {}
+
+
+def hub() -> Hub:
+    """This event loop's hub (uvicorn runs one loop per process)."""
+    loop = asyncio.get_running_loop()
+    found = _HUBS.get(loop)
+    if found is None:
+        for old in [lp for lp in _HUBS if lp.is_closed()]:
+            _HUBS.pop(old, None)
+        found = _HUBS[loop] = Hub(loop)
+    return found
+
+
+def hubs() -> list[Hub]:
+    return [h for lp, h in list(_HUBS.items()) if not lp.is_closed()]
+
+
+def deliver_everywhere_here(plan_id: int, revision: int) -> None:
+    """A revision committed in this process: straight to this process's hubs, from any thread."""
+    try:
+        running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    for found in hubs():
+        if found.loop is running:
+            found.notify(plan_id, revision)
+        else:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                found.loop.call_soon_threadsafe(found.notify, plan_id, revision)

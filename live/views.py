@@ -1,0 +1,100 @@
+"""The stream endpoints: one per open page, for a signed-in member (session) or a kiosk link.
+
+Credentials are checked once, when the stream opens, in a worker thread that closes its database
+connection before the stream starts: an open stream holds no connection. A stream lasts
+``LIVE_STREAM_MAX_SECONDS`` and the browser reconnects, so a sign-out or a revoked kiosk link ends it
+within that time (the page's own fragment requests are refused at once anyway).
+
+Under WSGI (gunicorn, ``runserver``, the test live server) a stream would hold a worker thread for its
+whole life: the endpoint answers a short plain-text 200 instead, which the browser's EventSource refuses
+(not ``text/event-stream``), and the page keeps polling (it tries the stream again later, backing off to
+once every 30 s).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.asgi import ASGIRequest
+from django.db import connections
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from plans.kiosk import kiosk_link_id
+from plans.models import Plan
+from plans.selectors import plan_for
+
+from .stream import stream_response
+
+#: Streams whose credentials are being checked at once, per process (each check holds a database
+#: connection for a moment): the rest wait their turn, holding nothing.
+OPENING = threading.BoundedSemaphore(4)
+
+NOT_HERE = "This server does not stream (WSGI, or LIVE_STREAMS is off): the page polls.\n"
+
+
+def streaming_here(request: HttpRequest) -> bool:
+    return isinstance(request, ASGIRequest) and bool(getattr(settings, "LIVE_STREAMS", True))
+
+
+def _member_plan(request: HttpRequest, slug: str) -> tuple[int, int]:
+    if not request.user.is_authenticated:
+        raise PermissionDenied("Sign in to follow this plan.")
+    plan = plan_for(request.user, slug, allow_out_of_range=True)  # type: ignore[arg-type]
+    return plan.pk, plan.revision
+
+
+def _kiosk_plan(token: str) -> tuple[int, int]:
+    row = (
+        Plan.objects.filter(
+            kiosk_links__pk=kiosk_link_id(token),
+            kiosk_links__revoked_at__isnull=True,
+            kiosk_links__expires_at__gt=timezone.now(),
+        )
+        .order_by()
+        .values_list("pk", "revision")
+        .first()
+    )
+    if row is None:
+        raise PermissionDenied("This kiosk link has been revoked or has expired.")
+    return row
+
+
+async def _open(request: HttpRequest, check: Callable[..., tuple[int, int]], *args: Any) -> HttpResponseBase:
+    streaming = streaming_here(request)
+
+    def checked() -> tuple[int, int]:
+        try:
+            with OPENING:  # a thousand screens reconnecting at once must not open a thousand connections
+                return check(*args)
+        finally:
+            if streaming:  # the stream must not hold this request thread's connection for its whole life
+                connections.close_all()
+
+    try:
+        plan_id, revision = await sync_to_async(checked)()
+    except PermissionDenied as exc:
+        return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
+    except Http404:
+        return HttpResponse("No such plan.", status=404, content_type="text/plain; charset=utf-8")
+    if not streaming:
+        # Not an event stream: the browser's EventSource gives up on it, and the page polls.
+        return HttpResponse(NOT_HERE, content_type="text/plain; charset=utf-8")
+    return stream_response(plan_id, revision)
+
+
+@require_GET
+async def plan_stream(request: HttpRequest, plan: str) -> HttpResponseBase:
+    return await _open(request, _member_plan, request, plan)
+
+
+@require_GET
+async def kiosk_stream(request: HttpRequest, token: str) -> HttpResponseBase:
+    return await _open(request, _kiosk_plan, token)

@@ -1,0 +1,142 @@
+"""The push channel in Chromium, on a real ASGI server: a tick by the backup on their role page appears
+on the primary's open role page and on the board without a reload and without a single fallback poll;
+killing the streams falls back to polling (the next tick still arrives), and the pages go back to push
+when the streams return, fetching once on reconnect. Asserted in events and polls, never in seconds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict
+
+import pytest
+from django.utils import timezone
+
+from tests import factories
+from tests.asgi_server import AsgiServer, running_asgi_server
+from tests.browser.waiting import wait_for_js
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from playwright.sync_api import Browser, Page
+    from pytest_django import Settings
+
+    from checklists.models import Item
+    from plans.models import Plan
+    from roles.models import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+class Setup(TypedDict):
+    plan: Plan
+    coordinator: User
+    primary: User
+    backup: User
+    role: Role
+    items: list[Item]
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
+    with running_asgi_server() as server:
+        yield server
+
+
+@pytest.fixture
+def setup() -> Setup:
+    coordinator = factories.UserFactory(username="coord")
+    plan = factories.PlanFactory(
+        coordinator=coordinator, slug="go-live", name="Go-live", t0=timezone.now() + timedelta(minutes=20)
+    )
+    primary = factories.UserFactory(username="primary")
+    backup = factories.UserFactory(username="backup")
+    role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=primary, backup=backup)
+    checklist = factories.ChecklistFactory(plan=plan, role=role, name="Database")
+    items = [
+        factories.ItemFactory(checklist=checklist, title=title, due_offset=timedelta(minutes=-5 - i))
+        for i, title in enumerate(["Take a full backup", "Freeze the schema", "Drain the queue"])
+    ]
+    return {
+        "plan": plan,
+        "coordinator": coordinator,
+        "primary": primary,
+        "backup": backup,
+        "role": role,
+        "items": items,
+    }
+
+
+@pytest.fixture
+def new_page(browser: Browser, asgi_server: AsgiServer) -> Iterator[object]:
+    contexts = []
+
+    def _new(user: User, path: str) -> Page:
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(10_000)
+        pg.goto(f"{asgi_server.url}/accounts/login/")
+        pg.fill("#id_username", user.username)
+        pg.fill("#id_password", factories.PASSWORD)
+        pg.click("button[type=submit]")
+        pg.wait_for_load_state("networkidle")
+        pg.goto(asgi_server.url + path)
+        pg.evaluate("window.__same_document = true")
+        wait_for_js(pg, "window.lcLive && window.lcLive.mode === 'push'")  # the stream's hello arrived
+        return pg
+
+    yield _new
+    for context in contexts:
+        context.close()
+
+
+def _tick(page: Page, item: Item) -> None:
+    page.click(f"#item-{item.pk} button[data-action=tick]")
+    page.wait_for_selector(f"#item-{item.pk}.row-done")
+
+
+def test_a_tick_is_pushed_to_the_other_holders_page_and_the_board_and_polling_takes_over_when_the_stream_dies(
+    new_page: object, asgi_server: AsgiServer, setup: Setup, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("warroom.buckets.BUCKET_SECONDS", 10**9)  # only the ticks change the board
+    s = setup
+    role_path = f"/plans/{s['plan'].slug}/roles/{s['role'].slug}/"
+    primary = new_page(s["primary"], role_path)  # type: ignore[operator]
+    board = new_page(s["coordinator"], f"/plans/{s['plan'].slug}/warroom/")  # type: ignore[operator]
+    backup = new_page(s["backup"], role_path)  # type: ignore[operator]
+    first, second, third = s["items"]
+
+    # Pushed: the change arrives with a "rev" event and no fallback poll at all.
+    _tick(backup, first)
+    primary.wait_for_selector(f"#item-{first.pk}.row-done")
+    board.wait_for_selector(".wr-activity >> text=Ticked “Take a full backup”")
+    for pg in (primary, board):
+        live = pg.evaluate("window.lcLive")
+        assert live["revs"] >= 1 and live["polls"] == 0 and live["mode"] == "push", live
+        assert pg.evaluate("window.__same_document") is True  # no reload
+    assert board.locator("#wr-stale").is_hidden()
+
+    # The streams die and the server refuses new ones (a proxy that cannot stream): the pages poll.
+    settings.LIVE_STREAMS = False
+    asgi_server.close_streams()
+    wait_for_js(primary, "window.lcLive.mode === 'poll' && window.lcLive.polls >= 1")
+    polls_before = primary.evaluate("window.lcLive.polls")
+    _tick(backup, second)
+    primary.wait_for_selector(f"#item-{second.pk}.row-done", timeout=20_000)
+    assert primary.evaluate("window.lcLive.polls") > polls_before  # it came by a poll
+    assert primary.evaluate("window.lcLive.mode") == "poll"
+    wait_for_js(board, "window.lcLive.mode === 'poll' && window.lcLive.polls >= 1")
+    board.wait_for_selector(".wr-activity >> text=Ticked “Freeze the schema”", timeout=20_000)
+    assert board.locator("#wr-stale").is_hidden()  # polls succeed: the board is not stale
+
+    # The streams come back: each page reconnects (backing off), fetches once and stops polling.
+    settings.LIVE_STREAMS = True
+    for pg in (primary, board):
+        wait_for_js(pg, "window.lcLive.mode === 'push' && window.lcLive.hellos >= 2", timeout=40_000)
+    polls = primary.evaluate("window.lcLive.polls")
+    _tick(backup, third)
+    primary.wait_for_selector(f"#item-{third.pk}.row-done")
+    wait_for_js(board, "document.querySelector('.wr-activity').textContent.includes('Drain the queue')")
+    assert primary.evaluate("window.lcLive.polls") == polls  # pushed again, not polled
+    assert primary.evaluate("window.__same_document") is True
