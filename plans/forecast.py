@@ -107,10 +107,11 @@ class Forecast:
 
     @property
     def behind(self) -> list[StepForecast]:
-        """Unfinished steps forecast to end a minute or more after their planned end (an overrun or a late
-        start) that no deadline flags, most behind first: the launch's end can still be on time (a later
-        step is fixed by ``at``) while these run late, and the panel must not say only "on time"."""
-        late = [f for f in self.steps.values() if not f.finished and not f.risk and f.slip >= BEHIND]
+        """Running steps forecast to end a minute or more after their planned end (an overrun) that no
+        deadline flags, most behind first: the launch's end can still be on time (a later step is fixed by
+        ``at``) while one runs an hour over, and the panel must not say only "on time". (A step that has
+        not started by its time is LATE in "Next 30 min" already: not repeated here.)"""
+        late = [f for f in self.steps.values() if f.task.status == RUNNING and not f.risk and f.slip >= BEHIND]
         return sorted(late, key=lambda f: (-f.slip, f.task.id))
 
 

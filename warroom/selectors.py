@@ -103,9 +103,9 @@ class Board:
 
     @property
     def shown_metrics(self) -> list[dict[str, Any]]:
-        """The success metrics panel's rows: five, or three beside the rollout panel (which names the ones
-        its stage needs), so the middle column still fits."""
-        return self.metrics[: 3 if self.rollout is not None else 5]
+        """The success metrics panel's rows: five (the rollout panel sits above the issues, in the right
+        column, so the middle column keeps its room)."""
+        return self.metrics[:5]
 
     @property
     def roles_complete(self) -> list[str]:

@@ -48,8 +48,8 @@ from tests import factories
 KEY = "english-training-center-phase8"
 GATE = "go-live-readiness"
 HELD_ITEM = "Support team ready"
-RUN = ["6:00 AM Final Preparation", "7:00 AM Internal Soft Launch", "8:00 AM Public Launch"]
-MONITORING = "9:00 AM First Day Monitoring"
+RUN = ["Final Preparation", "Internal Soft Launch", "Public Launch"]
+MONITORING = "First Day Monitoring"
 
 
 def at(hour: int, minute: int = 0, day: int = 1) -> datetime:

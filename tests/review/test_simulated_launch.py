@@ -165,7 +165,7 @@ def _shapes(launch: Launch, review: Review) -> None:
     assert figures["Success criteria met"] == "1 of 24"
     text = review_markdown(review)
     assert (
-        "| 6:00 AM Final Preparation | Module 3: Go-Live Execution | Tue 01 Dec 06:30 | Tue 01 Dec 06:30 "
+        "| Final Preparation | Module 3: Go-Live Execution | Tue 01 Dec 06:30 | Tue 01 Dec 06:30 "
         "| 0 | +20m | +20m | Late |" in text
     )
     assert (
