@@ -24,7 +24,7 @@ from roles.rota.oncall import next_shift, on_call_at, plan_shifts
 
 from .models import Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
 from .role_steps import DEPS, one_step_forecast, role_steps
-from .series.state import states_for_items
+from .series.state import states_for_items, states_for_steps
 from .series.times import SeriesState
 from .services import can_decide, can_raise_triggers, gate_blockers, gate_unset
 
@@ -75,7 +75,20 @@ class Row:
     planned: timedelta | None = None  # the offset as planned (plans.slips): what the page shows
     due_text: str = ""  # a clockless plan's due date as people read it (plans.duedates)
     fc: StepForecast | None = None  # a step's live forecast (planned vs forecast start and end, the slip)
-    series: SeriesState | None = None  # a recurring item: its occurrences' state (checklists.series)
+    series: SeriesState | None = None  # a recurring item or step: its occurrences' state (checklists.series)
+
+    @property
+    def title(self) -> str:
+        return str(self.obj.name if self.kind == "step" else self.obj.title)
+
+    @property
+    def tick_view(self) -> str:
+        """The URL name that ticks one occurrence of this row's series."""
+        return "checklists:step_occurrence_tick" if self.kind == "step" else "checklists:occurrence_tick"
+
+    @property
+    def untick_view(self) -> str:
+        return "checklists:step_occurrence_untick" if self.kind == "step" else "checklists:occurrence_untick"
 
     @property
     def children_done(self) -> int:
@@ -116,7 +129,20 @@ def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool, series: Se
     return Row("item", item, item.due_offset, due, state, can_act, blockers, planned=planned, due_text=label)
 
 
-def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool, fc: StepForecast | None = None) -> Row:
+def step_row(
+    plan: Plan,
+    step: Step,
+    *,
+    now: datetime,
+    can_act: bool,
+    fc: StepForecast | None = None,
+    series: SeriesState | None = None,
+) -> Row:
+    if series is not None:  # a recurring step: the row is its current (or next) occurrence, never started
+        slot = series.current or series.next
+        due = slot.due if slot is not None else None
+        offset = offset_of(plan, due) if due is not None else None
+        return Row("step", step, offset, due, series.state, can_act, planned=offset, series=series)
     start = plan.at(step.offset)
     blockers: list[Step | Gate] = []
     late = step_is_late(
@@ -231,7 +257,11 @@ def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) 
     series = states_for_items(plan, items, now=now)  # one query, none when nothing recurs
     rows = [item_row(plan, item, now=now, can_act=can_act, series=series.get(item.pk)) for item in items]
     steps, forecast = role_steps(plan, role.pk, now=now)
-    rows += [step_row(plan, step, now=now, can_act=can_act, fc=forecast.get(step.pk)) for step in steps]
+    step_series = states_for_steps(plan, steps, now=now)  # one query, none when no step recurs
+    rows += [
+        step_row(plan, step, now=now, can_act=can_act, fc=forecast.get(step.pk), series=step_series.get(step.pk))
+        for step in steps
+    ]
     rows.sort(key=_sort_key)
     rows = nest_rows(rows)
     summary, step_summary, progress = row_summary(rows)
@@ -286,12 +316,13 @@ def one_item_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now
 def one_step_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now: datetime) -> Row:
     step = get_object_or_404(
         Step.objects.filter(led_by(role), plan=plan)
-        .select_related("started_by", "finished_by", "phase")
+        .select_related("started_by", "finished_by", "phase", "recurrence")
         .prefetch_related(_DEPS, "after_gates", "phase__after_gates"),
         pk=pk,
     )
     fc = one_step_forecast(plan, step, now=now)
-    return step_row(plan, step, now=now, can_act=role_may(user, role), fc=fc)
+    series = states_for_steps(plan, [step], now=now).get(step.pk)
+    return step_row(plan, step, now=now, can_act=role_may(user, role), fc=fc, series=series)
 
 
 # --- Gates ---------------------------------------------------------------------------------------------
