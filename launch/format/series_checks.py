@@ -84,7 +84,7 @@ def step_repeat_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -
             if not step.lead:
                 found.append((loc + ("repeat",), f"{what} repeats: give it a lead (the role that ticks it)"))
             for key in ("at", "after", "depends_on", "deadline"):
-                if getattr(step, key):
+                if getattr(step, key) not in (None, []):
                     found.append((loc + (key,), f"{what} repeats: it is in no chain of steps, drop {key}"))
         for key in ("after", "depends_on"):
             for j, name in enumerate(getattr(step, key)):
