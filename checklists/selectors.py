@@ -27,23 +27,12 @@ from .role_steps import DEPS, one_step_forecast, role_steps
 from .series.state import states_for_items, states_for_steps
 from .series.times import SeriesState
 from .services import can_decide, can_raise_triggers, gate_blockers, gate_unset
+from .summary import STATE_LABELS, row_summary
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from plans.permissions import Viewer
-
-# Row states, in the words the page shows.
-STATE_LABELS = {
-    "upcoming": "Upcoming",
-    "due_soon": "Due soon",
-    "due": "Due",
-    "overdue": "Late",  # the board's word too: one meaning of late, one word for it (issue 11, finding 1)
-    "done": "Done",
-    "skipped": "Skipped",
-    "blocked": "Blocked",
-    "in_progress": "In progress",
-}
 
 
 def timing_state(now: datetime, due: datetime | None, lead: timedelta) -> str:
@@ -108,12 +97,17 @@ class Row:
         return f"{self.kind}-{self.obj.pk}"
 
 
+def series_row(plan: Plan, kind: str, obj: Any, series: SeriesState, can_act: bool) -> Row:
+    """The row of a recurring item or step: its current (or next) occurrence."""
+    slot = series.current or series.next
+    due = slot.due if slot is not None else None
+    offset = offset_of(plan, due) if due is not None else None
+    return Row(kind, obj, offset, due, series.state, can_act, planned=offset, series=series)
+
+
 def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool, series: SeriesState | None = None) -> Row:
     if series is not None:  # a recurring item: the row is its current (or next) occurrence
-        slot = series.current or series.next
-        due = slot.due if slot is not None else None
-        offset = offset_of(plan, due) if due is not None else None
-        return Row("item", item, offset, due, series.state, can_act, planned=offset, series=series)
+        return series_row(plan, "item", item, series, can_act)
     due = item_due(plan, item.due_offset, item.due_by)  # late from here on (plans.lateness)
     blockers: list[Step | Gate] = []
     if item.status == ItemStatus.DONE:
@@ -139,10 +133,7 @@ def step_row(
     series: SeriesState | None = None,
 ) -> Row:
     if series is not None:  # a recurring step: the row is its current (or next) occurrence, never started
-        slot = series.current or series.next
-        due = slot.due if slot is not None else None
-        offset = offset_of(plan, due) if due is not None else None
-        return Row("step", step, offset, due, series.state, can_act, planned=offset, series=series)
+        return series_row(plan, "step", step, series, can_act)
     start = plan.at(step.offset)
     blockers: list[Step | Gate] = []
     late = step_is_late(
@@ -289,22 +280,6 @@ def role_on_call(plan: Plan, role: Role | Unowned, now: datetime) -> dict[str, A
     if not shifts:
         return None
     return {"now": on_call_at(shifts, now).get(role.pk), "next": next_shift(shifts, role.pk, now)}
-
-
-def row_summary(rows: list[Row]) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]], tuple[int, int]]:
-    """The counts above a role page, by state: items, then steps apart, and (items done, items). "Done"
-    means the same on every page (home card, role page, board): checklist items ticked done or skipped,
-    out of all the role's items; steps are counted on their own, never mixed in."""
-    counts: dict[str, dict[str, int]] = {"item": {}, "step": {}}
-    for row in rows:
-        by_state = counts["step" if row.kind == "step" else "item"]
-        by_state[row.state] = by_state.get(row.state, 0) + 1
-
-    def listed(by_state: dict[str, int]) -> list[tuple[str, str, int]]:
-        return [(state, STATE_LABELS[state], by_state[state]) for state in STATE_LABELS if by_state.get(state)]
-
-    items = counts["item"]
-    return listed(items), listed(counts["step"]), (items.get("done", 0) + items.get("skipped", 0), sum(items.values()))
 
 
 def one_item_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now: datetime) -> Row:
