@@ -92,6 +92,17 @@ def step_repeat_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -
                     found.append(
                         (loc + (key, j), f"step {name!r} repeats: step {step.name!r} cannot wait for it ({key})")
                     )
+    for i, cl in enumerate(doc.checklists):  # an item done with a step would wait for one that never ends
+        for j, item in enumerate(cl.items):
+            if item.step in recurring:
+                found.append(
+                    (("checklists", i, "items", j, "step"), f"step {item.step!r} repeats: an item cannot belong to it")
+                )
+    found += [
+        (("gates", i, "step"), f"step {g.step!r} repeats: gate {g.name!r} cannot belong to it")
+        for i, g in enumerate(doc.gates)
+        if g.step in recurring
+    ]
     return found
 
 

@@ -194,6 +194,12 @@ def test_the_runbook_round_trips_byte_for_byte() -> None:
             "          until: T-2h\n",
             "s.yaml:33: step 'Health checks': the repeat ends (until) before it starts (from)",
         ),
+        (
+            "          grace: 10m\n",
+            "          grace: 10m\nchecklists:\n  - name: Watch\n    items:\n      - title: Look\n"
+            "        step: Health checks\n",
+            "s.yaml:39: step 'Health checks' repeats: an item cannot belong to it",
+        ),
     ],
 )
 def test_bad_input_is_refused_at_file_and_line(old: str, new: str, expected: str) -> None:
