@@ -13,7 +13,9 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checklists.models import Occurrence
@@ -208,3 +210,29 @@ def test_bad_input_is_refused_at_file_and_line(old: str, new: str, expected: str
     with pytest.raises(PlanFormatError) as exc:
         import_plan_text(TEXT.replace(old, new, 1), t0="2026-12-05T12:00", tz="UTC", filename="s.yaml")
     assert exc.value.lines() == [expected]
+
+
+def _more(n: int) -> str:
+    extra = "".join(
+        f"      - name: Check {k}\n        lead: SRE\n        repeat:\n          every: 30m\n"
+        f"          from: T+0\n          until: T+4h\n"
+        for k in range(n)
+    )
+    return TEXT + extra
+
+
+def test_the_role_page_and_the_board_read_recurring_steps_in_a_fixed_number_of_queries() -> None:
+    people()
+    few, many = _plan(_more(1), slug="few"), _plan(_more(5), slug="many")
+    counts = []
+    with time_machine.travel(T0 + 17 * M, tick=False):
+        for each in (few, many, few):
+            plan = Plan.objects.get(pk=each.pk)  # a fresh object: the plan caches its placeholders
+            client = Client()
+            client.force_login(User.objects.get(username="alice"))
+            with CaptureQueriesContext(connection) as page:
+                assert client.get(reverse("checklists:role", args=[plan.slug, "sre"])).status_code == 200
+            with CaptureQueriesContext(connection) as board:
+                board_selectors.board(plan)
+            counts.append((len(page), len(board)))
+    assert counts[1] == counts[2]  # no query per recurring step (the first read warms a cache)
