@@ -236,3 +236,28 @@ def test_the_role_page_and_the_board_read_recurring_steps_in_a_fixed_number_of_q
                 board_selectors.board(plan)
             counts.append((len(page), len(board)))
     assert counts[1] == counts[2]  # no query per recurring step (the first read warms a cache)
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "shown"),
+    [
+        ("plans:detail", [], False),  # the next steps: a recurring step is not one of them
+        ("plans:timeline", [], True),  # a band
+        ("plans:step", ["step"], True),
+        ("warroom:board", [], True),
+        ("review:page", [], False),  # the run of steps (forecast vs actual) leaves it out
+        ("checklists:role", ["sre"], True),
+    ],
+)
+def test_every_page_that_reads_steps_shows_a_plan_with_a_recurring_step(
+    name: str, extra: list[str], shown: bool
+) -> None:
+    people()
+    plan = _plan()
+    args: list[object] = [plan.slug, *(_step(plan).pk if e == "step" else e for e in extra)]
+    client = Client()
+    client.force_login(User.objects.get(username="alice"))
+    with time_machine.travel(T0 + 17 * M, tick=False):
+        response = client.get(reverse(name, args=args))
+    assert response.status_code == 200
+    assert ("Health checks" in response.content.decode()) == shown
