@@ -132,10 +132,10 @@ class VoteAdmin(ReadOnlyAdmin, PlanScopedAdmin, admin.ModelAdmin):
 
 @admin.register(Recurrence)
 class RecurrenceAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
-    """How a recurring item repeats (issue 16): every (an interval) or times (clock times), from, until."""
+    """How a recurring item or step repeats (issue 16): every (an interval) or times (clock times), from, until."""
 
-    list_display = ("item", "every", "times", "start", "until", "grace", "plan")
+    list_display = ("item", "step", "every", "times", "start", "until", "grace", "plan")
     list_filter = ("plan",)
-    search_fields = ("item__title", "plan__name")
-    raw_id_fields = ("item",)
+    search_fields = ("item__title", "step__name", "plan__name")
+    raw_id_fields = ("item", "step")
     offset_fields = ("start", "until")

@@ -26,7 +26,7 @@ DEPS = Prefetch("depends_on", queryset=Step.objects.only("id", "name", "status")
 def _steps(plan: Plan) -> QuerySet[Step]:
     return (
         Step.objects.filter(plan=plan)
-        .select_related("started_by", "finished_by", "phase")
+        .select_related("started_by", "finished_by", "phase", "recurrence")
         .prefetch_related(DEPS, "after_gates", "phase__after_gates")
     )
 
@@ -39,6 +39,7 @@ def role_steps(plan: Plan, lead_role_id: int | None, *, now: datetime) -> tuple[
     mine = [s for s in every if s.lead_role_id == lead_role_id]
     if plan.t0 is None or plan.clockless or not mine:
         return mine, {}
+    every = [s for s in every if not s.recurring]  # a recurring step is in no chain: no forecast
     deps = {s.pk: [d.pk for d in s.depends_on.all()] for s in every}
     marks, waits = prefetched_marks(plan.pk, every)  # the waits from the prefetch: the gates and criteria only
     return mine, plan_forecast(plan, now=now, tasks=(step_tasks(every, waits, deps), marks)).steps

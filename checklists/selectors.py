@@ -24,26 +24,15 @@ from roles.rota.oncall import next_shift, on_call_at, plan_shifts
 
 from .models import Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
 from .role_steps import DEPS, one_step_forecast, role_steps
-from .series.state import states_for_items
+from .series.state import states_for_items, states_for_steps
 from .series.times import SeriesState
 from .services import can_decide, can_raise_triggers, gate_blockers, gate_unset
+from .summary import STATE_LABELS, row_summary
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from plans.permissions import Viewer
-
-# Row states, in the words the page shows.
-STATE_LABELS = {
-    "upcoming": "Upcoming",
-    "due_soon": "Due soon",
-    "due": "Due",
-    "overdue": "Late",  # the board's word too: one meaning of late, one word for it (issue 11, finding 1)
-    "done": "Done",
-    "skipped": "Skipped",
-    "blocked": "Blocked",
-    "in_progress": "In progress",
-}
 
 
 def timing_state(now: datetime, due: datetime | None, lead: timedelta) -> str:
@@ -75,7 +64,20 @@ class Row:
     planned: timedelta | None = None  # the offset as planned (plans.slips): what the page shows
     due_text: str = ""  # a clockless plan's due date as people read it (plans.duedates)
     fc: StepForecast | None = None  # a step's live forecast (planned vs forecast start and end, the slip)
-    series: SeriesState | None = None  # a recurring item: its occurrences' state (checklists.series)
+    series: SeriesState | None = None  # a recurring item or step: its occurrences' state (checklists.series)
+
+    @property
+    def title(self) -> str:
+        return str(self.obj.name if self.kind == "step" else self.obj.title)
+
+    @property
+    def tick_view(self) -> str:
+        """The URL name that ticks one occurrence of this row's series."""
+        return "checklists:step_occurrence_tick" if self.kind == "step" else "checklists:occurrence_tick"
+
+    @property
+    def untick_view(self) -> str:
+        return "checklists:step_occurrence_untick" if self.kind == "step" else "checklists:occurrence_untick"
 
     @property
     def children_done(self) -> int:
@@ -95,12 +97,17 @@ class Row:
         return f"{self.kind}-{self.obj.pk}"
 
 
+def series_row(plan: Plan, kind: str, obj: Any, series: SeriesState, can_act: bool) -> Row:
+    """The row of a recurring item or step: its current (or next) occurrence."""
+    slot = series.current or series.next
+    due = slot.due if slot is not None else None
+    offset = offset_of(plan, due) if due is not None else None
+    return Row(kind, obj, offset, due, series.state, can_act, planned=offset, series=series)
+
+
 def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool, series: SeriesState | None = None) -> Row:
     if series is not None:  # a recurring item: the row is its current (or next) occurrence
-        slot = series.current or series.next
-        due = slot.due if slot is not None else None
-        offset = offset_of(plan, due) if due is not None else None
-        return Row("item", item, offset, due, series.state, can_act, planned=offset, series=series)
+        return series_row(plan, "item", item, series, can_act)
     due = item_due(plan, item.due_offset, item.due_by)  # late from here on (plans.lateness)
     blockers: list[Step | Gate] = []
     if item.status == ItemStatus.DONE:
@@ -116,7 +123,17 @@ def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool, series: Se
     return Row("item", item, item.due_offset, due, state, can_act, blockers, planned=planned, due_text=label)
 
 
-def step_row(plan: Plan, step: Step, *, now: datetime, can_act: bool, fc: StepForecast | None = None) -> Row:
+def step_row(
+    plan: Plan,
+    step: Step,
+    *,
+    now: datetime,
+    can_act: bool,
+    fc: StepForecast | None = None,
+    series: SeriesState | None = None,
+) -> Row:
+    if series is not None:  # a recurring step: the row is its current (or next) occurrence, never started
+        return series_row(plan, "step", step, series, can_act)
     start = plan.at(step.offset)
     blockers: list[Step | Gate] = []
     late = step_is_late(
@@ -231,7 +248,11 @@ def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) 
     series = states_for_items(plan, items, now=now)  # one query, none when nothing recurs
     rows = [item_row(plan, item, now=now, can_act=can_act, series=series.get(item.pk)) for item in items]
     steps, forecast = role_steps(plan, role.pk, now=now)
-    rows += [step_row(plan, step, now=now, can_act=can_act, fc=forecast.get(step.pk)) for step in steps]
+    step_series = states_for_steps(plan, steps, now=now)  # one query, none when no step recurs
+    rows += [
+        step_row(plan, step, now=now, can_act=can_act, fc=forecast.get(step.pk), series=step_series.get(step.pk))
+        for step in steps
+    ]
     rows.sort(key=_sort_key)
     rows = nest_rows(rows)
     summary, step_summary, progress = row_summary(rows)
@@ -261,22 +282,6 @@ def role_on_call(plan: Plan, role: Role | Unowned, now: datetime) -> dict[str, A
     return {"now": on_call_at(shifts, now).get(role.pk), "next": next_shift(shifts, role.pk, now)}
 
 
-def row_summary(rows: list[Row]) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]], tuple[int, int]]:
-    """The counts above a role page, by state: items, then steps apart, and (items done, items). "Done"
-    means the same on every page (home card, role page, board): checklist items ticked done or skipped,
-    out of all the role's items; steps are counted on their own, never mixed in."""
-    counts: dict[str, dict[str, int]] = {"item": {}, "step": {}}
-    for row in rows:
-        by_state = counts["step" if row.kind == "step" else "item"]
-        by_state[row.state] = by_state.get(row.state, 0) + 1
-
-    def listed(by_state: dict[str, int]) -> list[tuple[str, str, int]]:
-        return [(state, STATE_LABELS[state], by_state[state]) for state in STATE_LABELS if by_state.get(state)]
-
-    items = counts["item"]
-    return listed(items), listed(counts["step"]), (items.get("done", 0) + items.get("skipped", 0), sum(items.values()))
-
-
 def one_item_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now: datetime) -> Row:
     item = get_object_or_404(items_for_role(plan, role), pk=pk)
     series = states_for_items(plan, [item], now=now).get(item.pk)
@@ -286,12 +291,13 @@ def one_item_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now
 def one_step_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now: datetime) -> Row:
     step = get_object_or_404(
         Step.objects.filter(led_by(role), plan=plan)
-        .select_related("started_by", "finished_by", "phase")
+        .select_related("started_by", "finished_by", "phase", "recurrence")
         .prefetch_related(_DEPS, "after_gates", "phase__after_gates"),
         pk=pk,
     )
     fc = one_step_forecast(plan, step, now=now)
-    return step_row(plan, step, now=now, can_act=role_may(user, role), fc=fc)
+    series = states_for_steps(plan, [step], now=now).get(step.pk)
+    return step_row(plan, step, now=now, can_act=role_may(user, role), fc=fc, series=series)
 
 
 # --- Gates ---------------------------------------------------------------------------------------------

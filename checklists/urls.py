@@ -19,6 +19,16 @@ urlpatterns = [
         views.occurrence_untick,
         name="occurrence_untick",
     ),
+    path(
+        "plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/occurrences/<int:index>/",
+        views.step_occurrence_tick,
+        name="step_occurrence_tick",
+    ),
+    path(
+        "plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/occurrences/<int:index>/untick/",
+        views.step_occurrence_untick,
+        name="step_occurrence_untick",
+    ),
     path("plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/start/", views.step_start, name="step_start"),
     path("plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/finish/", views.step_finish, name="step_finish"),
     path("plans/<slug:plan>/gates/<slug:gate>/", views.gate_page, name="gate"),

@@ -4,6 +4,7 @@ someone who may not make it raises ``PermissionDenied`` there and becomes a 403 
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from launchcontrol.http import AuthenticatedHttpRequest
-    from plans.models import Step
 
     from .models import Gate
     from .selectors import Unowned
@@ -154,8 +154,28 @@ def occurrence_untick(request: AuthenticatedHttpRequest, plan: Plan, role: str, 
     return _row_response(request, plan, role_obj, "item", pk, message)
 
 
+@login_required
+@require_POST
+@member_plan
+def step_occurrence_tick(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, index: int) -> HttpResponse:
+    """Tick one occurrence of a recurring step; a role that does not lead it gets 403."""
+    note = request.POST.get("note", "")[:2000]
+    return _step_write(request, plan, role, pk, partial(services.step_occurrence_tick, index=index, note=note))
+
+
+@login_required
+@require_POST
+@member_plan
+def step_occurrence_untick(
+    request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, index: int
+) -> HttpResponse:
+    """Take back the tick of one occurrence of a recurring step; others get 403."""
+    why = request.POST.get("reason", "")[:2000]
+    return _step_write(request, plan, role, pk, partial(services.step_occurrence_untick, index=index, reason=why))
+
+
 def _step_write(
-    request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, action: Callable[..., Step]
+    request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, action: Callable[..., object]
 ) -> HttpResponse:
     from plans.models import Step
 

@@ -181,7 +181,7 @@ def role_calendar(plan: Plan, role: Role) -> bytes:
                 "CANCELLED" if item.status == "skipped" else "CONFIRMED",
             )
         )
-    for step in Step.objects.filter(plan=plan, lead_role=role).order_by("offset", "id"):
+    for step in Step.objects.filter(plan=plan, lead_role=role, recurring=False).order_by("offset", "id"):
         start = plan.at(step.offset)
         cal.add_component(
             event(

@@ -24,25 +24,32 @@ MakeEvent = Callable[..., "Event"]
 
 
 def series_events(plan: Plan, role: Role, event: MakeEvent) -> Iterator[Event]:
-    """The occurrences of the role's recurring items (two queries: the rules, the ticks)."""
+    """The occurrences of the role's recurring items and the recurring steps it leads (two queries: the
+    rules, the ticks)."""
     from checklists.models import Recurrence
-    from checklists.series.state import ticked_indexes
+    from checklists.series.state import RULE_RELATED, rule_key, rule_title, rules_ticks
     from checklists.series.times import series_moments
 
     owned = Q(item__owner_role=role) | Q(item__owner_role__isnull=True, item__checklist__role=role)
-    rules = list(Recurrence.objects.filter(owned, plan=plan).select_related("item").order_by("item__order", "item_id"))
-    ticks = ticked_indexes(r.item_id for r in rules)
+    rules = list(
+        Recurrence.objects.filter(owned | Q(step__lead_role=role), plan=plan)
+        .select_related(*RULE_RELATED)
+        .order_by("step__offset", "item__order", "item_id")
+    )
+    ticks = rules_ticks(rules)
     for rule in rules:
-        item, done = rule.item, ticks.get(rule.item_id, {})
-        title = fill_text(plan, item.title)
+        kind, pk = rule_key(rule)
+        done = ticks.get((kind, pk), {})
+        title = fill_text(plan, rule_title(rule))
+        section = rule.item.section if rule.item is not None else "Step"
         dues = series_moments(plan, rule)
         for i, due in enumerate(dues):
             yield event(
-                f"occ-{item.pk}-{i + 1}",
+                f"occ-{pk}-{i + 1}" if kind == "item" else f"socc-{pk}-{i + 1}",
                 f"{'✓ ' if i in done else ''}{title} #{i + 1} of {len(dues)}",
                 due,
                 due,
-                f"{plan.name}: repeats, due for {role.name}. {item.section}".strip(),
+                f"{plan.name}: repeats, due for {role.name}. {section}".strip(),
             )
 
 

@@ -140,6 +140,11 @@ class Step(models.Model):
     action = models.TextField(blank=True, help_text="What to do, as the runbook says it.")
     optional = models.BooleanField(default=False, help_text="May be skipped (see the condition).")
     condition = models.CharField(max_length=300, blank=True, help_text="Run only if: 'the schema changed'.")
+    recurring = models.BooleanField(
+        default=False,
+        help_text="Repeats (checklists.series): its occurrences are ticked one by one; it is in no chain of "
+        "steps (the forecast and the critical path leave it out).",
+    )
     status = models.CharField(max_length=20, choices=StepStatus.choices, default=StepStatus.PENDING)
     actual_start = models.DateTimeField(null=True, blank=True)
     actual_finish = models.DateTimeField(null=True, blank=True)

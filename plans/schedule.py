@@ -61,7 +61,7 @@ _ROW_FIELDS = (
 
 def step_rows(plan: Plan) -> list[StepRow]:
     """Every step of the plan in planned order (offset, order), as rows: one query."""
-    query = Step.objects.filter(plan=plan).order_by("offset", "order", "pk").values_list(*_ROW_FIELDS)
+    query = Step.objects.filter(plan=plan, recurring=False).order_by("offset", "order", "pk").values_list(*_ROW_FIELDS)
     return [StepRow._make(row) for row in query]
 
 
@@ -108,7 +108,7 @@ def step_tasks(
     steps: Iterable[Step], waits: dict[int, list[int]] | None = None, deps: dict[int, list[int]] | None = None
 ) -> list[Task]:
     """The steps as forecast tasks (one query for their dependencies, none when ``deps`` gives them)."""
-    step_list = list(steps)
+    step_list = [s for s in steps if not s.recurring]  # a recurring step is in no chain (checklists.series)
     if deps is None:
         ids = [s.pk for s in step_list]
         deps = {}
@@ -122,7 +122,7 @@ def plan_tasks(
     plan: Plan, steps: Iterable[Step] | None = None, deps: dict[int, list[int]] | None = None
 ) -> tuple[list[Task], list[GateMark]]:
     marks, waits = gate_marks(plan.pk)
-    step_list = list(steps) if steps is not None else list(Step.objects.filter(plan=plan))
+    step_list = list(steps) if steps is not None else list(Step.objects.filter(plan=plan, recurring=False))
     return step_tasks(step_list, waits, deps), marks
 
 
@@ -160,7 +160,7 @@ def plan_forecast(
 def rescheduled_steps(plan: Plan) -> list[Step]:
     """The plan's steps placed ``after`` others whose planned offset no longer follows from their
     predecessors, with the new offset set (locked; the caller saves them)."""
-    steps = list(Step.objects.select_for_update().filter(plan=plan))
+    steps = list(Step.objects.select_for_update().filter(plan=plan, recurring=False))
     tasks, marks = plan_tasks(plan, steps)
     offsets = planned_offsets(tasks, marks)
     moved = [s for s in steps if s.relative and offsets[s.pk] != s.offset]

@@ -80,7 +80,7 @@ def plan_overview(plan: Plan) -> dict:
     holds = list(Hold.objects.filter(plan=plan).select_related("started_by", "ended_by").order_by("-started_at"))
     prime_slips(plan, holds)  # the page's offsets read as planned (plans.slips) with no query of their own
     next_steps = list(
-        Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
+        Step.objects.filter(plan=plan, recurring=False, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
         .select_related("lead_role")
         .order_by("offset", "order")[:8]
     )
@@ -102,7 +102,7 @@ def rebaseline_preview(plan: Plan, new_t0: datetime, *, now: datetime | None = N
     """What a re-baseline would move: the delta, how many rows, and the next steps (not done, planned
     from ``now`` on) old vs new (4 queries)."""
     delta = new_t0 - plan.t0
-    pending = Step.objects.filter(plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
+    pending = Step.objects.filter(plan=plan, recurring=False, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
     if now is not None:
         pending = pending.filter(after_q(plan, "offset", now, inclusive=True))
     steps = list(pending.select_related("lead_role").order_by("offset", "order")[:limit])
@@ -240,7 +240,10 @@ def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
     path and the "now" line (the forecast and the gates, and the gates each phase waits for; 9 queries,
     whatever the plan's size), then what repeats and who is on call as bands (plans.timeline_bands: 2 more,
     3 when the plan has recurring work)."""
-    steps = list(Step.objects.filter(plan=plan).select_related("lead_role").order_by("offset", "order"))
+    # a recurring step is drawn as a band with what repeats (checklists.series), never as a bar in a chain
+    steps = list(
+        Step.objects.filter(plan=plan, recurring=False).select_related("lead_role").order_by("offset", "order")
+    )
     edges = Step.depends_on.through.objects.filter(from_step__plan=plan).values_list("from_step_id", "to_step_id")
     deps: dict[int, list[int]] = {}
     for src, dst in edges:

@@ -87,7 +87,11 @@ class Review:
 
 
 def _steps(plan: Plan, now: datetime) -> list[StepRun]:
-    steps = list(Step.objects.filter(plan=plan).select_related("phase", "lead_role").order_by("offset", "order", "pk"))
+    steps = list(  # a recurring step is in no chain (checklists.series): the run of steps leaves it out
+        Step.objects.filter(plan=plan, recurring=False)
+        .select_related("phase", "lead_role")
+        .order_by("offset", "order", "pk")
+    )
     fc = plan_forecast(plan, now=now, steps=steps)
     gate_steps = {g.gate.id: g.gate.criteria_steps for g in fc.gates.values()}
     runs = []

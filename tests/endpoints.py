@@ -310,6 +310,29 @@ def _ticked_occurrence(world: World) -> None:
     services.item_occurrence_tick(world.item, index=0, by=world.users["owner"])
 
 
+def _recurring_step(world: World) -> None:
+    """The world's step repeats hourly, its first occurrence due now (checklists.series)."""
+    from django.utils import timezone
+
+    from checklists.models import Recurrence
+    from plans.models import Step
+
+    start = timezone.now() - world.plan.t0
+    Step.objects.filter(pk=world.step.pk).update(recurring=True)  # fixture set-up
+    world.step.recurring = True
+    Recurrence.objects.update_or_create(  # fixture set-up
+        step=world.step,
+        defaults={"plan": world.plan, "every": timedelta(hours=1), "start": start, "until": start + timedelta(days=1)},
+    )
+
+
+def _ticked_step_occurrence(world: World) -> None:
+    from checklists import services
+
+    _recurring_step(world)
+    services.step_occurrence_tick(world.step, index=0, by=world.users["owner"])
+
+
 def _recurring_item(world: World) -> None:
     """The world's item repeats hourly, its first occurrence due now (checklists.series)."""
     from django.utils import timezone
@@ -511,6 +534,28 @@ ENTRIES = [
         data=lambda w: {"reason": "Ticked the wrong one"},
         prepare=_ticked_occurrence,
         target=lambda w: w.item,
+        fields={"reason": "text"},
+        htmx=True,
+    ),
+    Endpoint(
+        "checklists:step_occurrence_tick",
+        "write",
+        lambda w: {**_role(w), "pk": w.step.pk, "index": 0},
+        ROLE_A,
+        data=lambda w: {"note": "All green"},
+        prepare=_recurring_step,
+        target=lambda w: w.step,
+        fields={"note": "text"},
+        htmx=True,
+    ),
+    Endpoint(
+        "checklists:step_occurrence_untick",
+        "write",
+        lambda w: {**_role(w), "pk": w.step.pk, "index": 0},
+        ROLE_A,
+        data=lambda w: {"reason": "Ticked the wrong one"},
+        prepare=_ticked_step_occurrence,
+        target=lambda w: w.step,
         fields={"reason": "text"},
         htmx=True,
     ),

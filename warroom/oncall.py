@@ -33,7 +33,7 @@ class OnCallRow:
 
 
 def series_of(plan: Plan, now: datetime, roles: list[Any], unowned: Any) -> list[Series]:
-    """The plan's recurring items, counted into their role's row (``roles``' ``series`` says how many
+    """The plan's recurring items and steps, counted into their role's row (``roles``' ``series`` says how many
     each has): a series is done once every occurrence is past, late while its current occurrence is."""
     if not any(r.series for r in [*roles, unowned]):
         return []
@@ -43,6 +43,7 @@ def series_of(plan: Plan, now: datetime, roles: list[Any], unowned: Any) -> list
         row = by_id.get(s.role_id) if s.role_id is not None else unowned
         if row is None:
             continue
+        row.total += s.kind == "step"  # a recurring step is not among the step rows (plans.schedule)
         row.done += s.state.over
         row.late += s.state.late
     return found
@@ -58,10 +59,10 @@ def series_entries(series: list[Series], plan: Plan, now: datetime, entry: Any) 
         if slot is None or slot.due > now + WINDOW:
             continue
         is_late = s.state.late and slot is s.state.current
+        missed = f" · {s.state.missed} missed" if s.state.missed else ""
         late += is_late
-        out.append(
-            entry("item", f"{s.title} #{slot.number}", s.role_name, slot.due, offset_of(plan, slot.due), is_late)
-        )
+        title = f"{s.title} #{slot.number} of {s.state.total}{missed}"
+        out.append(entry(s.kind, title, s.role_name, slot.due, offset_of(plan, slot.due), is_late))
     return out, late
 
 

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from checklists.models import Item, ItemStatus
 from plans.lateness import item_late_q
-from plans.models import Plan
+from plans.models import Plan, Step
 from plans.schedule import StepRow, step_rows
 from plans.wallclock import before_q
 from roles.models import Role, Shift
@@ -34,7 +34,7 @@ class RoleRow:
     done: int = 0
     late: int = 0
     current_step: str | None = None
-    series: int = 0  # recurring items among its items (warroom.oncall)
+    series: int = 0  # recurring items among its items, and 1 more when it leads recurring steps (warroom.oncall)
     rota: bool = False  # has on-call shifts
 
     @property
@@ -98,19 +98,27 @@ def role_rows(
     counts and the steps unless they are given (``item_stats``, ``plans.schedule.step_rows``)."""
     people = ("first_name", "last_name", "username")
     rota = Exists(Shift.objects.filter(role=OuterRef("pk")))
+    repeats = Exists(Step.objects.filter(lead_role=OuterRef("pk"), recurring=True))  # checklists.series
     rows = {
-        r[0]: RoleRow(r[0], r[1], r[2], _person(*r[3:6]), _person(*r[6:9]), rota=r[9])
+        r[0]: RoleRow(r[0], r[1], r[2], _person(*r[3:6]), _person(*r[6:9]), rota=r[9], series=int(r[10]))
         for r in Role.objects.filter(plan=plan)
-        .annotate(has_rota=rota)
+        .annotate(has_rota=rota, repeats=repeats)
         .values_list(
-            "pk", "name", "order", *(f"primary__{f}" for f in people), *(f"backup__{f}" for f in people), "has_rota"
+            "pk",
+            "name",
+            "order",
+            *(f"primary__{f}" for f in people),
+            *(f"backup__{f}" for f in people),
+            "has_rota",
+            "repeats",
         )
     }
     unowned = unowned or RoleRow(0, "", 0, "", "")
     for s in item_stats(plan, now) if stats is None else stats:
         row = rows.get(s["rid"]) if s["rid"] is not None else unowned
         if row:
-            row.total, row.done, row.late, row.series = s["total"], s["done"], s["late"], s["series"]
+            row.total, row.done, row.late = s["total"], s["done"], s["late"]
+            row.series += s["series"]
     steps = step_rows(plan) if steps is None else steps
     step_lines.count_led(steps, rows, unowned)
     step_lines.mark_running_and_late(plan, steps, rows, now)

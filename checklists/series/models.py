@@ -13,7 +13,12 @@ class Recurrence(models.Model):
     ``start`` until ``until`` (offsets from T-0, both included). See docs/plan-format.md, "Recurring items"."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="recurrences")
-    item = models.OneToOneField("checklists.Item", on_delete=models.CASCADE, related_name="recurrence")
+    item = models.OneToOneField(
+        "checklists.Item", null=True, blank=True, on_delete=models.CASCADE, related_name="recurrence"
+    )
+    step = models.OneToOneField(
+        "plans.Step", null=True, blank=True, on_delete=models.CASCADE, related_name="recurrence"
+    )
     every = models.DurationField(null=True, blank=True, help_text="Interval between occurrences (or give times).")
     times = models.JSONField(
         default=list, blank=True, help_text='Daily clock times in the plan\'s zone, e.g. ["09:00", "13:00"].'
@@ -28,16 +33,26 @@ class Recurrence(models.Model):
     )
 
     class Meta:
-        ordering = ["plan", "item"]
+        ordering = ["plan", "item", "step"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(item__isnull=True, step__isnull=False)
+                | models.Q(item__isnull=False, step__isnull=True),
+                name="recurrence_item_or_step",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"Recurrence of {self.item_id}"
+        return f"Recurrence of item {self.item_id}" if self.item_id else f"Recurrence of step {self.step_id}"
 
 
 class Occurrence(models.Model):
     """One ticked occurrence of a recurring item (``index`` 0 is the first). Only ticks are stored."""
 
-    item = models.ForeignKey("checklists.Item", on_delete=models.CASCADE, related_name="occurrences")
+    item = models.ForeignKey(
+        "checklists.Item", null=True, blank=True, on_delete=models.CASCADE, related_name="occurrences"
+    )
+    step = models.ForeignKey("plans.Step", null=True, blank=True, on_delete=models.CASCADE, related_name="occurrences")
     index = models.PositiveIntegerField()
     due_at = models.DateTimeField(help_text="When it was due, as the plan stood when it was ticked.")
     done_at = models.DateTimeField()
@@ -47,8 +62,17 @@ class Occurrence(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["item", "index"]
-        constraints = [models.UniqueConstraint(fields=["item", "index"], name="occurrence_unique_index")]
+        ordering = ["item", "step", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "index"], name="occurrence_unique_index"),
+            models.UniqueConstraint(fields=["step", "index"], name="occurrence_unique_step_index"),
+            models.CheckConstraint(
+                condition=models.Q(item__isnull=True, step__isnull=False)
+                | models.Q(item__isnull=False, step__isnull=True),
+                name="occurrence_item_or_step",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.index + 1} of item {self.item_id}"
+        owner = f"item {self.item_id}" if self.item_id else f"step {self.step_id}"
+        return f"#{self.index + 1} of {owner}"

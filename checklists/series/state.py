@@ -18,14 +18,63 @@ if TYPE_CHECKING:
 
 def ticked_indexes(item_ids: Iterable[int]) -> dict[int, dict[int, datetime]]:
     """Per item, its ticked occurrences: index -> when ticked (one query)."""
+    return _ticks("item_id", item_ids)
+
+
+def step_ticked_indexes(step_ids: Iterable[int]) -> dict[int, dict[int, datetime]]:
+    """Per recurring step, its ticked occurrences: index -> when ticked (one query)."""
+    return _ticks("step_id", step_ids)
+
+
+def _ticks(field: str, ids: Iterable[int]) -> dict[int, dict[int, datetime]]:
     out: dict[int, dict[int, datetime]] = {}
-    ids = list(item_ids)
-    if not ids:
+    wanted = list(ids)
+    if not wanted:
         return out
-    rows = Occurrence.objects.filter(item_id__in=ids).values_list("item_id", "index", "done_at")
-    for item_id, index, done_at in rows:
-        out.setdefault(item_id, {})[index] = done_at
+    rows = Occurrence.objects.filter(**{f"{field}__in": wanted}).values_list(field, "index", "done_at")
+    for key, index, done_at in rows:
+        out.setdefault(key, {})[index] = done_at
     return out
+
+
+def rule_key(rule: Recurrence) -> tuple[str, int]:
+    """("item", pk) or ("step", pk): what a rule repeats."""
+    return ("step", rule.step_id) if rule.step_id is not None else ("item", rule.item_id)  # type: ignore[return-value]
+
+
+def rules_ticks(rules: Iterable[Recurrence]) -> dict[tuple[str, int], dict[int, datetime]]:
+    """Per rule key (:func:`rule_key`), the ticked occurrences of items and steps alike (one query)."""
+    from django.db.models import Q
+
+    keys = [rule_key(r) for r in rules]
+    items = [pk for kind, pk in keys if kind == "item"]
+    steps = [pk for kind, pk in keys if kind == "step"]
+    out: dict[tuple[str, int], dict[int, datetime]] = {}
+    if not keys:
+        return out
+    rows = Occurrence.objects.filter(Q(item_id__in=items) | Q(step_id__in=steps)).values_list(
+        "item_id", "step_id", "index", "done_at"
+    )
+    for item_id, step_id, index, done_at in rows:
+        key = ("item", item_id) if item_id is not None else ("step", step_id)
+        out.setdefault(key, {})[index] = done_at
+    return out
+
+
+def rule_role(rule: Recurrence) -> Any:
+    """Whose work a series is: the step's lead role, or the item's owner (else its checklist's) role."""
+    if rule.step_id is not None:
+        return rule.step.lead_role  # type: ignore[union-attr]
+    item = rule.item
+    return item.owner_role or item.checklist.role  # type: ignore[union-attr]
+
+
+def rule_title(rule: Recurrence) -> str:
+    return rule.step.name if rule.step_id is not None else rule.item.title  # type: ignore[union-attr]
+
+
+#: What :func:`rule_role` and :func:`rule_title` read, select_related.
+RULE_RELATED = ("item__owner_role", "item__checklist__role", "step__lead_role")
 
 
 def recurrence_of(item: Any) -> Recurrence | None:
@@ -49,36 +98,39 @@ def states_for_items(plan: Plan, items: Iterable[Any], *, now: datetime) -> dict
     }
 
 
+def states_for_steps(plan: Plan, steps: Iterable[Any], *, now: datetime) -> dict[int, SeriesState]:
+    """The state of each recurring one of ``steps`` (their recurrence select_related): one query, none
+    when no step recurs."""
+    rules = {s.pk: rule for s in steps if s.recurring and (rule := recurrence_of(s)) is not None}
+    ticks = step_ticked_indexes(rules)
+    return {
+        pk: series_state(
+            series_moments(plan, rule), ticks.get(pk, {}), now=now, lead=plan.reminder_lead, grace=rule.grace
+        )
+        for pk, rule in rules.items()
+    }
+
+
 @dataclass
 class Series:
-    """A recurring item on the board: its title, owner role and state."""
+    """A recurring item or step on the board: its title, owner (or lead) role and state."""
 
-    item_id: int
+    item_id: int  # the item's pk, or the step's (``kind``)
     title: str
     role_id: int | None
     role_name: str
     state: SeriesState
+    kind: str = "item"
 
 
 def plan_series(plan: Plan, *, now: datetime) -> list[Series]:
-    """Every recurring item of the plan with its state (two queries; one when nothing recurs)."""
-    rows = list(
-        Recurrence.objects.filter(plan=plan)
-        .select_related("item__owner_role", "item__checklist__role")
-        .order_by("item__order", "item_id")
-    )
-    ticks = ticked_indexes(r.item_id for r in rows)
+    """Every recurring item and step of the plan with its state (two queries; one when nothing recurs)."""
     out = []
-    for rule in rows:
-        role = rule.item.owner_role or rule.item.checklist.role
-        state = series_state(
-            series_moments(plan, rule),
-            ticks.get(rule.item_id, {}),
-            now=now,
-            lead=plan.reminder_lead,
-            grace=rule.grace,
-        )
-        out.append(Series(rule.item_id, rule.item.title, role.pk if role else None, role.name if role else "", state))
+    for rule, ticks in _rules_with_ticks(plan):
+        role = rule_role(rule)
+        state = series_state(series_moments(plan, rule), ticks, now=now, lead=plan.reminder_lead, grace=rule.grace)
+        kind, pk = rule_key(rule)
+        out.append(Series(pk, rule_title(rule), role.pk if role else None, role.name if role else "", state, kind))
     return out
 
 
@@ -96,17 +148,18 @@ def role_series_counts(role_ids: Iterable[int], *, now: datetime) -> dict[int, t
     from django.db.models.functions import Coalesce
 
     rows = list(
-        Recurrence.objects.annotate(role_key=Coalesce("item__owner_role_id", "item__checklist__role_id"))
+        Recurrence.objects.filter(item__isnull=False)  # the home card counts items; a recurring step is a step
+        .annotate(role_key=Coalesce("item__owner_role_id", "item__checklist__role_id"))
         .filter(role_key__in=list(role_ids))
         .select_related("plan")
     )
-    ticks = ticked_indexes(r.item_id for r in rows)
+    ticks = ticked_indexes(r.item_id for r in rows if r.item_id is not None)
     out: dict[int, tuple[int, int]] = {}
     for rule in rows:
         plan = rule.plan
         state = series_state(
             series_moments(plan, rule),
-            ticks.get(rule.item_id, {}),
+            ticks.get(rule.item_id or 0, {}),
             now=now,
             lead=plan.reminder_lead,
             grace=rule.grace,
@@ -117,17 +170,18 @@ def role_series_counts(role_ids: Iterable[int], *, now: datetime) -> dict[int, t
 
 
 def series_source(plan: Any) -> list[SeriesBand]:
-    """The plan's recurring items for the timeline (plans.timing.register_series_source): two queries."""
+    """The plan's recurring items and steps for the timeline (plans.timing.register_series_source): two
+    queries."""
     from plans.timing import SeriesBand
 
     out = []
     for series in _rules_with_ticks(plan):
         rule, ticks = series
-        role = rule.item.owner_role or rule.item.checklist.role
+        role = rule_role(rule)
         dues = series_moments(plan, rule)
         out.append(
             SeriesBand(
-                name=rule.item.title,
+                name=rule_title(rule),
                 role_slug=role.slug if role else "",
                 role_name=role.name if role else "",
                 dues=tuple(dues),
@@ -141,8 +195,8 @@ def series_source(plan: Any) -> list[SeriesBand]:
 def _rules_with_ticks(plan: Any) -> list[tuple[Recurrence, dict[int, datetime]]]:
     rows = list(
         Recurrence.objects.filter(plan=plan)
-        .select_related("item__owner_role", "item__checklist__role")
-        .order_by("item__order", "item_id")
+        .select_related(*RULE_RELATED)
+        .order_by("step__offset", "step__order", "item__order", "item_id")
     )
-    ticks = ticked_indexes(r.item_id for r in rows)
-    return [(rule, ticks.get(rule.item_id, {})) for rule in rows]
+    ticks = rules_ticks(rows)
+    return [(rule, ticks.get(rule_key(rule), {})) for rule in rows]

@@ -111,7 +111,7 @@ class SeriesState:
 
     @property
     def state(self) -> str:
-        """The row's state in the role page's words (checklists.selectors.STATE_LABELS)."""
+        """The row's state in the role page's words (checklists.summary.STATE_LABELS)."""
         if self.over:
             return "done"
         if self.current is not None:

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 def _locked_step(step: Step | int) -> Step:
     pk = step.pk if isinstance(step, Step) else step
-    return Step.objects.select_for_update(of=("self",)).select_related("plan", "lead_role").get(pk=pk)
+    locked = Step.objects.select_for_update(of=("self",)).select_related("plan", "lead_role").get(pk=pk)
+    if locked.recurring:
+        raise ValidationError(f"“{locked.name}” repeats: tick each of its occurrences instead.")
+    return locked
 
 
 def step_blockers(step: Step) -> list[Step]:

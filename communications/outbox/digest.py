@@ -16,7 +16,17 @@ from ..models import ChannelKind, Delivery, DeliveryStatus
 
 #: Reminders to people that may share one message (messages to channels never do).
 GROUPED_KINDS = frozenset(
-    {"item.due", "item.overdue", "step.due", "step.overdue", "step.late_start", "occurrence.due", "occurrence.overdue"}
+    {
+        "item.due",
+        "item.overdue",
+        "step.due",
+        "step.overdue",
+        "step.late_start",
+        "occurrence.due",
+        "occurrence.overdue",
+        "step_occurrence.due",
+        "step_occurrence.overdue",
+    }
 )
 
 

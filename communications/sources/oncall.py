@@ -5,14 +5,16 @@
   moment after it (``REMINDER_OVERDUE_GRACE_MINUTES``), like a one-off item. They go to whoever is on
   call for the owner role at the occurrence's time (roles.rota), else to the role's primary and backup.
   The occurrence's number is in the recipient (``user:<pk>:o<index>``): one row per person and occurrence.
+- ``step_occurrence.due`` / ``step_occurrence.overdue``: the same for each occurrence of a recurring step,
+  to its lead role.
 - ``shift.start``: whoever starts an on-call shift is reminded once, the reminder lead before it starts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from plans.slips import planned_label
 
@@ -25,16 +27,20 @@ if TYPE_CHECKING:
     from ..models import Delivery
 
 
+#: (due kind, overdue kind) per what a series repeats: a step's reminders name the step (checklists.series).
+KINDS = {"item": ("occurrence.due", "occurrence.overdue"), "step": ("step_occurrence.due", "step_occurrence.overdue")}
+
+
 @register_source
 def occurrence_reminders(
     plan: Plan, start: datetime, end: datetime, *, limit: int | None = None
 ) -> Iterator[DeliverySpec]:
-    """Each occurrence's reminder and overdue notice in ``(start, end]``; at most ``limit`` occurrences of
-    one series (the communications page shows the first few)."""
+    """Each occurrence's reminder and overdue notice in ``(start, end]`` (of recurring items and steps); at
+    most ``limit`` occurrences of one series (the communications page shows the first few)."""
     from checklists.models import Recurrence
-    from checklists.series.state import ticked_indexes
-    from checklists.series.times import grace_of, series_moments
-    from roles.rota.oncall import on_call_at, page_people, plan_shifts
+    from checklists.series.state import rule_key, rule_role, rule_title, rules_ticks
+    from checklists.series.times import series_moments
+    from roles.rota.oncall import plan_shifts
 
     if not plan.pk or plan.clockless:
         return
@@ -44,64 +50,87 @@ def occurrence_reminders(
             "item__owner_role__backup",
             "item__checklist__role__primary",
             "item__checklist__role__backup",
+            "step__lead_role__primary",
+            "step__lead_role__backup",
         )
     )
     if not rules:
         return
-    lead, grace = plan.reminder_lead, overdue_grace()
-    ticks = ticked_indexes(r.item_id for r in rules)
+    ticks = rules_ticks(rules)
     shifts = plan_shifts(plan)
     for rule in rules:
-        item = rule.item
-        role = item.owner_role or item.checklist.role
+        role = rule_role(rule)
         if role is None:
             continue
+        kind, pk = rule_key(rule)
         dues = series_moments(plan, rule)
-        url = deep_link(plan, role, "item", item.pk)
-        shown = 0
-        for i, due in enumerate(dues):
-            if limit is not None and shown >= limit:
-                break
-            reminded, late = due - lead, due + grace
-            if i in ticks.get(item.pk, {}) or not (start < reminded <= end or start < late <= end):
-                continue
-            shown += 1
-            missed_from = due + grace_of(dues, i, rule.grace)
-            what = f"{item.title} #{i + 1} of {len(dues)}"
-            on_call = on_call_at(shifts, due).get(role.pk)
-            for user, which in page_people(role, on_call):
-                common: dict[str, Any] = {"source_id": item.pk, "anchor": due, "recipient": f"user:{user.pk}:o{i}"}
-                if start < reminded <= end:
-                    yield holder_email(
-                        user,
-                        role,
-                        which,
-                        source_kind="occurrence.due",
-                        due_at=reminded,
-                        expires_at=late,
-                        label=f"Reminder: {what} due {when(plan, due)}",
-                        render=fixed(
-                            f"[{plan.name}] Due at {when(plan, due)}: {what}",
-                            f"{what}\n\nDue {when(plan, due)} (repeats; owner {role.name}).\n\n{url}",
-                        ),
-                        **common,
-                    )
-                if start < late <= end and late < missed_from:
-                    yield holder_email(
-                        user,
-                        role,
-                        which,
-                        source_kind="occurrence.overdue",
-                        due_at=late,
-                        expires_at=missed_from,
-                        label=f"Overdue: {what}",
-                        render=fixed(
-                            f"[{plan.name}] OVERDUE since {when(plan, due)}: {what}",
-                            f"{what}\n\nWas due {when(plan, due)} and is not ticked; it counts as missed from "
-                            f"{when(plan, missed_from)}.\n\n{url}",
-                        ),
-                        **common,
-                    )
+        series = _Series(kind, pk, rule_title(rule), role, dues, rule.grace, ticks.get((kind, pk), {}))
+        yield from _series_specs(plan, series, start, end, limit, shifts)
+
+
+class _Series(NamedTuple):
+    kind: str
+    pk: int
+    title: str
+    role: Any
+    dues: list[datetime]
+    grace: timedelta | None
+    ticked: dict[int, datetime]
+
+
+def _series_specs(
+    plan: Plan, series: _Series, start: datetime, end: datetime, limit: int | None, shifts: Any
+) -> Iterator[DeliverySpec]:
+    from checklists.series.times import grace_of
+    from roles.rota.oncall import on_call_at, page_people
+
+    lead, grace = plan.reminder_lead, overdue_grace()
+    role, dues, (due_kind, overdue_kind) = series.role, series.dues, KINDS[series.kind]
+    url = deep_link(plan, role, series.kind, series.pk)
+    shown = 0
+    for i, due in enumerate(dues):
+        if limit is not None and shown >= limit:
+            break
+        reminded, late = due - lead, due + grace
+        if i in series.ticked or not (start < reminded <= end or start < late <= end):
+            continue
+        shown += 1
+        missed_from = due + grace_of(dues, i, series.grace)
+        what = f"{series.title} #{i + 1} of {len(dues)}"
+        on_call = on_call_at(shifts, due).get(role.pk)
+        for user, which in page_people(role, on_call):
+            common: dict[str, Any] = {"source_id": series.pk, "anchor": due, "recipient": f"user:{user.pk}:o{i}"}
+            if start < reminded <= end:
+                yield holder_email(
+                    user,
+                    role,
+                    which,
+                    source_kind=due_kind,
+                    due_at=reminded,
+                    expires_at=late,
+                    label=f"Reminder: {what} due {when(plan, due)}",
+                    render=fixed(
+                        f"[{plan.name}] Due at {when(plan, due)}: {what}",
+                        f"{what}\n\nDue {when(plan, due)} (repeats; owner {role.name}).\n\n{url}",
+                    ),
+                    **common,
+                )
+            if start < late <= end and late < missed_from:
+                yield holder_email(
+                    user,
+                    role,
+                    which,
+                    source_kind=overdue_kind,
+                    due_at=late,
+                    expires_at=missed_from,
+                    label=f"Overdue: {what}",
+                    render=fixed(
+                        f"[{plan.name}] OVERDUE since {when(plan, due)}: {what}",
+                        f"{what}\n\nWas due {when(plan, due)} and is not ticked; it counts as missed from "
+                        f"{when(plan, missed_from)}.\n\n{url}",
+                    ),
+                    **common,
+                )
 
 
 @register_source
@@ -147,6 +176,18 @@ def _occurrence_open(delivery: Delivery) -> str | None:
     return None
 
 
+def _step_occurrence_open(delivery: Delivery) -> str | None:
+    from checklists.models import Occurrence
+    from plans.models import Step
+
+    if not Step.objects.filter(pk=delivery.source_id).exists():
+        return "the step was deleted"
+    _, _, index = delivery.recipient.rpartition(":o")
+    if index.isdigit() and Occurrence.objects.filter(step_id=delivery.source_id, index=int(index)).exists():
+        return "the occurrence is already ticked"
+    return None
+
+
 def _shift_still_theirs(delivery: Delivery) -> str | None:
     from roles.models import Shift
 
@@ -160,4 +201,6 @@ def _shift_still_theirs(delivery: Delivery) -> str | None:
 
 register_relevance("occurrence.due", _occurrence_open)
 register_relevance("occurrence.overdue", _occurrence_open)
+register_relevance("step_occurrence.due", _step_occurrence_open)
+register_relevance("step_occurrence.overdue", _step_occurrence_open)
 register_relevance("shift.start", _shift_still_theirs)

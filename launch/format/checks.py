@@ -183,7 +183,7 @@ def _placement_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> 
     """A step is placed by `at` or by `after`, and a step placed after others lists them all there."""
     found: list[Finding] = []
     for loc, step in steps:
-        if step.at is None and not step.after:
+        if step.at is None and not step.after and step.repeat is None:  # a repeat's from places it
             found.append((loc + ("name",), f"step {step.name!r} needs at (an offset) or after (steps or gates)"))
         elif step.at is not None and step.after:
             found.append((loc + ("after",), f"step {step.name!r}: give at or after, not both"))

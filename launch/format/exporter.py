@@ -36,7 +36,7 @@ def _step_doc(step: Step, plan: Plan) -> dict[str, Any]:
     after = before + [g.name for g in sorted(step.after_gates.all(), key=lambda g: (g.order, g.pk))]
     return {
         "name": step.name,
-        "at": None if step.relative else planned_offset(plan, step.offset),
+        "at": None if step.relative or step.recurring else planned_offset(plan, step.offset),
         "after": after if step.relative else [],
         "estimate": step.estimate,
         "duration": step.duration,
@@ -50,6 +50,7 @@ def _step_doc(step: Step, plan: Plan) -> dict[str, Any]:
         "action": step.action,
         "optional": step.optional,
         "condition": step.condition,
+        "repeat": repeat_doc(plan, step),
     }
 
 
@@ -57,7 +58,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
     """The plan's definition as a validated :class:`PlanDoc`."""
     steps = sorted(
         Step.objects.filter(plan=plan)
-        .select_related("lead_role", "phase")
+        .select_related("lead_role", "phase", "recurrence")
         .prefetch_related("depends_on", "after_gates"),
         key=lambda s: s.order,
     )

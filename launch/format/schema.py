@@ -51,33 +51,6 @@ from .sections import ComponentDoc, RolloutDoc, RouteDoc
 FORMAT_VERSION: Literal[1] = 1
 
 
-class StepDoc(Strict):
-    name: Name200
-    at: Offset | None = None  # or `after`: one of the two places the step
-    after: Entries[Ref] = []  # steps or gates: starts when they end (pass)
-    estimate: Duration | None = None
-    duration: Duration = timedelta(0)
-    deadline: Offset | None = None
-    lead: Ref | None = None
-    depends_on: Entries[Ref] = []
-    verify: Text = ""
-    rollback: Text = ""
-    description: Text = ""
-    preconditions: Entries[Str2000] = []
-    action: Text = ""
-    optional: bool = False
-    condition: Str300 = ""
-
-
-class PhaseDoc(Strict):
-    name: Name200
-    start: Offset = timedelta(0)
-    end: Offset | None = None
-    after: Entries[Ref] = []  # gates: every step of the phase waits for them
-    description: Text = ""
-    steps: Entries[StepDoc] = []
-
-
 def _clock(value: str) -> str:
     from checklists.series.times import parse_clock
 
@@ -99,13 +72,41 @@ class Aliased(Strict):
 
 
 class RepeatDoc(Aliased):
-    """An item that recurs (docs/plan-format.md, "Recurring items"): ``every`` or ``times``."""
+    """An item or a step that recurs (docs/plan-format.md, "Recurring items"): ``every`` or ``times``."""
 
     every: Duration | None = None
     times: Annotated[list[Clock], Field(max_length=48)] = []
     start: Offset = Field(alias="from")
     until: Offset
     grace: Duration | None = None
+
+
+class StepDoc(Strict):
+    name: Name200
+    at: Offset | None = None  # or `after`: one of the two places the step
+    after: Entries[Ref] = []  # steps or gates: starts when they end (pass)
+    estimate: Duration | None = None
+    duration: Duration = timedelta(0)
+    deadline: Offset | None = None
+    lead: Ref | None = None
+    depends_on: Entries[Ref] = []
+    verify: Text = ""
+    rollback: Text = ""
+    description: Text = ""
+    preconditions: Entries[Str2000] = []
+    action: Text = ""
+    optional: bool = False
+    condition: Str300 = ""
+    repeat: RepeatDoc | None = None  # a recurring step (checklists.series): no after, nothing after it
+
+
+class PhaseDoc(Strict):
+    name: Name200
+    start: Offset = timedelta(0)
+    end: Offset | None = None
+    after: Entries[Ref] = []  # gates: every step of the phase waits for them
+    description: Text = ""
+    steps: Entries[StepDoc] = []
 
 
 class RotaDoc(Aliased):

@@ -26,22 +26,27 @@ def _series_count(rep: Any) -> int:
     return (span.days + 2) * len(rep.times)
 
 
-def _repeat_rules(loc: tuple[Any, ...], item: Any, clockless: bool) -> list[Finding]:
-    rep = item.repeat
-    at = loc + ("repeat",)
+def _rule_checks(at: tuple[Any, ...], rep: Any, what: str) -> list[Finding]:
+    """The rules between a ``repeat:``'s own fields (an item's or a step's: ``what`` names it)."""
     found: list[Finding] = []
-    if clockless:
-        return [(at, f"a clockless plan has no T-0: item {item.title!r} cannot repeat")]
     if (rep.every is None) == (not rep.times):
-        found.append((at, f"item {item.title!r}: repeat needs every (an interval) or times (clock times), one of them"))
+        found.append((at, f"{what}: repeat needs every (an interval) or times (clock times), one of them"))
     elif rep.every is not None and rep.every <= timedelta(0):
         found.append((at + ("every",), "every must be longer than 0"))
     if rep.until < rep.start:
-        found.append((at + ("until",), f"item {item.title!r}: the repeat ends (until) before it starts (from)"))
+        found.append((at + ("until",), f"{what}: the repeat ends (until) before it starts (from)"))
     elif not found and _series_count(rep) > MAX_SERIES:
-        found.append((at, f"item {item.title!r} would repeat more than {MAX_SERIES} times"))
+        found.append((at, f"{what} would repeat more than {MAX_SERIES} times"))
     if rep.grace is not None and rep.grace <= timedelta(0):
         found.append((at + ("grace",), "grace must be longer than 0"))
+    return found
+
+
+def _repeat_rules(loc: tuple[Any, ...], item: Any, clockless: bool) -> list[Finding]:
+    at = loc + ("repeat",)
+    if clockless:
+        return [(at, f"a clockless plan has no T-0: item {item.title!r} cannot repeat")]
+    found = _rule_checks(at, item.repeat, f"item {item.title!r}")
     if item.due is not None:
         found.append((loc + ("due",), f"item {item.title!r} repeats: each occurrence is due on its own, drop due"))
     if item.gate is not None:
@@ -61,6 +66,43 @@ def repeat_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> lis
             for k, sub in enumerate(item.items):
                 if sub.repeat is not None:
                     found.append((loc + ("items", k, "repeat"), "a sub-item cannot repeat (make it an item)"))
+    return found
+
+
+def step_repeat_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    """A recurring step is in no chain of steps: it has no at (its repeat's from places it), no after, no
+    depends_on, no deadline, and no step is placed after it or depends on it."""
+    found: list[Finding] = []
+    recurring = {s.name for _, s in steps if s.repeat is not None}
+    for loc, step in steps:
+        if step.repeat is not None:
+            what = f"step {step.name!r}"
+            if doc.clockless:
+                found.append((loc + ("repeat",), f"a clockless plan has no T-0: {what} cannot repeat"))
+                continue
+            found += _rule_checks(loc + ("repeat",), step.repeat, what)
+            if not step.lead:
+                found.append((loc + ("repeat",), f"{what} repeats: give it a lead (the role that ticks it)"))
+            for key in ("at", "after", "depends_on", "deadline"):
+                if getattr(step, key) not in (None, []):
+                    found.append((loc + (key,), f"{what} repeats: it is in no chain of steps, drop {key}"))
+        for key in ("after", "depends_on"):
+            for j, name in enumerate(getattr(step, key)):
+                if name in recurring:
+                    found.append(
+                        (loc + (key, j), f"step {name!r} repeats: step {step.name!r} cannot wait for it ({key})")
+                    )
+    for i, cl in enumerate(doc.checklists):  # an item done with a step would wait for one that never ends
+        for j, item in enumerate(cl.items):
+            if item.step in recurring:
+                found.append(
+                    (("checklists", i, "items", j, "step"), f"step {item.step!r} repeats: an item cannot belong to it")
+                )
+    found += [
+        (("gates", i, "step"), f"step {g.step!r} repeats: gate {g.name!r} cannot belong to it")
+        for i, g in enumerate(doc.gates)
+        if g.step in recurring
+    ]
     return found
 
 
@@ -114,4 +156,4 @@ def oncall_user_problems(parsed: Parsed) -> list[Problem]:
     ]
 
 
-SERIES_CHECKS = (repeat_checks, rota_checks)
+SERIES_CHECKS = (repeat_checks, step_repeat_checks, rota_checks)

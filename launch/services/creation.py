@@ -30,7 +30,7 @@ from .components import create_components
 from .content import create_issue_categories, create_placeholders, create_procedures
 from .rollout import create_rollout
 from .routes import create_routes
-from .series import create_recurrences, create_rotas
+from .series import create_recurrences, create_rotas, create_step_recurrences
 
 
 @dataclass
@@ -181,7 +181,9 @@ def _create_steps(doc: PlanDoc, made: Created) -> None:
             name=s.name,
             description=s.description,
             order=order,
-            offset=s.at if s.at is not None else timedelta(0),  # a step placed `after` others: see _schedule
+            # a step placed `after` others: see _schedule; a recurring one at its first occurrence
+            offset=s.at if s.at is not None else s.repeat.start if s.repeat is not None else timedelta(0),
+            recurring=s.repeat is not None,
             relative=bool(s.after),
             estimate=s.estimate,
             duration=s.duration,
@@ -368,6 +370,7 @@ SECTIONS = (
     create_placeholders,
     _create_checklists,
     create_recurrences,
+    create_step_recurrences,
     _schedule,
     _create_risks,
     _create_metrics,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 
 from checklists.models import Item, Recurrence
+from launch.format.checks import all_steps
 from roles.models import Rota, Shift
 from roles.rota.expand import rota_shifts
 
@@ -35,6 +36,22 @@ def create_recurrences(doc: PlanDoc, made: Created) -> None:
                     grace=rep.grace,
                 )
             order += 1 + len(it.items)
+
+
+def create_step_recurrences(doc: PlanDoc, made: Created) -> None:
+    """Each ``repeat:`` on a step (after the steps: the step is found by its name)."""
+    for _, s in all_steps(doc):
+        if s.repeat is not None:
+            rep = s.repeat
+            Recurrence.objects.create(
+                plan=made.plan,
+                step=made.steps[s.name],
+                every=rep.every,
+                times=list(rep.times),
+                start=rep.start,
+                until=rep.until,
+                grace=rep.grace,
+            )
 
 
 def create_rotas(doc: PlanDoc, made: Created) -> None:

@@ -44,7 +44,7 @@ class StepAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     filter_horizontal = ("depends_on",)
     raw_id_fields = ("plan",)
     # Started and finished through checklists.services.step_start/step_finish, which set the times.
-    readonly_fields = ("status", "actual_start", "actual_finish")
+    readonly_fields = ("status", "actual_start", "actual_finish", "recurring")  # recurring: set by the importer
 
     @admin.display(description="Offset", ordering="offset")
     def at(self, obj: Step) -> str:

@@ -47,6 +47,8 @@ KIND_LABELS = {
     "rollout.stage_rolled_back": "Rollout: back a stage",
     "step.due": "Step due",
     "step.finished": "Step finished",
+    "step.occurrence_ticked": "Occurrence ticked",
+    "step.occurrence_unticked": "Occurrence tick taken back",
     "step.overdue": "Step overdue",
     "step.started": "Step started",
     "trigger.cleared": "No-go trigger cleared",
