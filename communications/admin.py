@@ -6,10 +6,11 @@ from django import forms
 from django.contrib import admin
 
 from plans.admin import PlanEventMixin, PlanScopedAdmin, ReadOnlyAdmin
+from plans.runbook.services import placeholders_mark_secret
 
 from .forms import MessageAdminForm
 from .models import Channel, Delivery, Message, Route, RoutePreference, StatusPost
-from .routes.rules import shown
+from .routes.rules import placeholder_of, shown
 
 
 @admin.register(Channel)
@@ -79,6 +80,10 @@ class RouteAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     search_fields = ["name", "plan__name"]
     filter_horizontal = ["roles"]
     inlines = [RoutePreferenceInline]
+
+    def save_model(self, request: Any, obj: Route, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        placeholders_mark_secret(obj.plan, [placeholder_of(obj.url) or "", placeholder_of(obj.key) or ""])
 
     @admin.display(description="URL or key")
     def target(self, obj: Route) -> str:

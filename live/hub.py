@@ -59,12 +59,20 @@ class Watch:
         self.wake = asyncio.Event()
 
 
+def close_idle_connections() -> None:
+    """Close this thread's database connections, except one inside a transaction (``atomic``): closing that
+    would end the transaction under its owner (a test's, whose rows would then be committed for good)."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close()
+
+
 def _closing_connections(fn: Any, *args: Any) -> Any:
     """Run ``fn`` in this worker thread and close the thread's database connection after it."""
     try:
         return fn(*args)
     finally:
-        connections.close_all()
+        close_idle_connections()
 
 
 def read_revisions(plan_ids: list[int]) -> list[tuple[int, int]]:

@@ -21,7 +21,6 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
-from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -31,6 +30,7 @@ from plans.kiosk import kiosk_link_id
 from plans.models import Plan
 from plans.selectors import plan_for
 
+from .hub import close_idle_connections
 from .stream import stream_response
 
 #: Streams whose credentials are being checked at once, per process (each check holds a database
@@ -76,7 +76,7 @@ async def _open(request: HttpRequest, check: Callable[..., tuple[int, int]], *ar
                 return check(*args)
         finally:
             if streaming:  # the stream must not hold this request thread's connection for its whole life
-                connections.close_all()
+                close_idle_connections()
 
     try:
         plan_id, revision = await sync_to_async(checked)()

@@ -87,8 +87,12 @@ def redis_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module. Not for the whole session: Playwright's sync API keeps its event loop
+    marked as running in this thread while it is started, and a later test in the same process that runs
+    async code of its own (``asyncio.run``, the push stream's async view through the test client) would then
+    fail with "cannot be called from a running event loop", as it never does in a server."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         _unavailable("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -78,7 +78,7 @@ def test_an_upward_import_fails_the_layers(tree: Path, module: str, source: str,
     (tree / module).write_text(f"from __future__ import annotations\n\n{source}")
     result = lint_imports(tree)
     assert result.returncode != 0
-    assert "Layers: launch > api > warroom" in result.stdout
+    assert "Layers: launch > api | live > warroom" in result.stdout
     assert complaint in result.stdout
     assert module.removesuffix(".py").replace("/", ".") in result.stdout
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 
 from communications.models import Route, RoutePreference
+from communications.routes.rules import placeholder_of
+from plans.runbook.services import placeholders_mark_secret
 
 if TYPE_CHECKING:
     from launch.format.schema import PlanDoc
@@ -38,3 +40,4 @@ def create_routes(doc: PlanDoc, made: Created) -> None:
                 route=route, user=users[p.user], severity=p.severity or "", quiet_from=quiet_from,
                 quiet_until=quiet_until,
             )  # fmt: skip
+    placeholders_mark_secret(made.plan, [placeholder_of(v) or "" for r in doc.routes for v in (r.url, r.key)])

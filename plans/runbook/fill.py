@@ -59,7 +59,7 @@ def fill_plain(text: str, values: Mapping[str, Placeholder]) -> str:
         placeholder = values.get(match.group(1))
         if placeholder is None:
             return match.group(0)
-        return placeholder.value if placeholder.filled else unfilled_text(placeholder)
+        return placeholder.shown if placeholder.filled else unfilled_text(placeholder)
 
     return MENTION.sub(one, text)
 
@@ -71,6 +71,8 @@ def _html_value(placeholder: Placeholder) -> str:
             placeholder.name,
             unfilled_text(placeholder),
         )
+    if placeholder.secret:  # a route's webhook URL or key: never on a page
+        return format_html('<span class="ph ph-secret" title="{}">[secret]</span>', placeholder.title)
     value = placeholder.value
     if placeholder.kind == PlaceholderKind.LINK and value.lower().startswith(("https://", "http://")):
         return format_html(

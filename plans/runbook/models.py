@@ -32,6 +32,11 @@ class Placeholder(models.Model):
     description = models.TextField(blank=True)
     value = models.CharField(max_length=2000, blank=True, help_text="Empty: not filled in yet.")
     required = models.BooleanField(default=True)
+    secret = models.BooleanField(
+        default=False,
+        help_text="A notification route's webhook URL or key: its value is never shown on a page, in the "
+        "activity log or in text that mentions it (set when a route names it).",
+    )
 
     class Meta:
         app_label = "plans"
@@ -48,6 +53,11 @@ class Placeholder(models.Model):
     @property
     def filled(self) -> bool:
         return bool(self.value.strip())
+
+    @property
+    def shown(self) -> str:
+        """The value as a page or the activity log may show it: a secret's never."""
+        return "[secret]" if self.secret and self.filled else self.value
 
 
 class ProcedureKind(models.TextChoices):

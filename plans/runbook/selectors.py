@@ -41,9 +41,10 @@ def placeholders(plan: Plan) -> list[Placeholder]:
 
 
 def plan_links(plan: Plan) -> list[Placeholder]:
-    """Filled link placeholders (war-room bridge, status page, runbook), for the plan header and board. One
+    """Filled link placeholders (war-room bridge, status page, runbook), for the plan header and board; never
+    a secret one (a notification route's webhook). One
     query, which also serves the page's placeholder substitution."""
-    return [p for p in placeholder_map(plan).values() if p.kind == PlaceholderKind.LINK and p.filled]
+    return [p for p in placeholder_map(plan).values() if p.kind == PlaceholderKind.LINK and p.filled and not p.secret]
 
 
 @dataclass
@@ -113,6 +114,6 @@ def plan_content(plan: Plan) -> dict[str, object]:
     return {
         "placeholders": every,
         "unfilled": [p for p in every if p.required and not p.filled],
-        "links": [p for p in every if p.kind == PlaceholderKind.LINK and p.filled],
+        "links": [p for p in every if p.kind == PlaceholderKind.LINK and p.filled and not p.secret],
         "procedures": procedures(plan),
     }

@@ -4,6 +4,7 @@ permission, writes inside ``transaction.atomic()`` and records an event (which b
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.db.models import DecimalField
 from django.utils import timezone
 
-from ..models import Placeholder, ProcedureStep, RollbackTrigger
+from ..models import Placeholder, Plan, ProcedureStep, RollbackTrigger
 from ..permissions import can_coordinate, require_coordinator
 from ..services import event_record
 from ..validators import check_number, clean_text
@@ -139,10 +140,21 @@ def placeholder_fill(placeholder: Placeholder | int, *, by: User, value: str) ->
             locked.plan,
             kind="placeholder.filled" if locked.value else "placeholder.cleared",
             actor=by,
-            summary=f"{locked.title}: {locked.value}" if locked.value else f"{locked.title} cleared",
-            data={"placeholder": locked.name, "value": locked.value},
+            summary=f"{locked.title}: {locked.shown}" if locked.value else f"{locked.title} cleared",
+            data={"placeholder": locked.name, "value": locked.shown},
         )
     return locked
+
+
+def placeholders_mark_secret(plan: Plan, names: Iterable[str]) -> int:
+    """Mark the plan's placeholders ``names`` secret: a notification route sends to them (a webhook URL, a
+    paging key), so no page, log line or text shows their value from now on. Never unmarked by this (a
+    value once a secret stays hidden). Called by whatever saves a route: the importer and the admin."""
+    wanted = sorted({n for n in names if n})
+    if not wanted:
+        return 0
+    with transaction.atomic():
+        return Placeholder.objects.filter(plan=plan, name__in=wanted, secret=False).update(secret=True)
 
 
 def procedure_step_mark(step: ProcedureStep | int, *, by: User, done: bool) -> ProcedureStep:
