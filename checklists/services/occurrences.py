@@ -17,9 +17,26 @@ from ._shared import _text
 from .items import item_role
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django.contrib.auth.models import User
 
+    from plans.models import Plan
     from roles.models import Role
+
+
+def _tickable_slot(plan: Plan, rule: Recurrence, index: int, title: str, now: datetime) -> tuple[datetime, bool, str]:
+    """Occurrence ``index`` of a series (an item's or a step's) as a tick needs it: its due time, whether a
+    tick now is late (its grace has passed), and its time as the messages write it. Refused when the series
+    has no such occurrence, or before the plan's reminder lead ahead of it."""
+    slot = slot_at(plan, rule, index)
+    if slot is None:
+        raise ValidationError(f"“{title}” has no occurrence #{index + 1}.")
+    due, missed_from = slot
+    when = f"{plan.local(due):%a %H:%M}"
+    if now < due - plan.reminder_lead:
+        raise ValidationError(f"Occurrence #{index + 1} of “{title}” ({when}) is not due yet.")
+    return due, now > missed_from, when
 
 
 def _locked_series(pk: int, by: User) -> tuple[Item, Recurrence, Role | None]:
@@ -47,14 +64,7 @@ def item_occurrence_tick(item: Item | int, *, index: int, by: User, note: str = 
         if existing is not None:
             return existing
         plan, now = locked.plan, timezone.now()
-        slot = slot_at(plan, rule, index)
-        if slot is None:
-            raise ValidationError(f"“{locked.title}” has no occurrence #{index + 1}.")
-        due, missed_from = slot
-        when = f"{plan.local(due):%a %H:%M}"
-        if now < due - plan.reminder_lead:
-            raise ValidationError(f"Occurrence #{index + 1} of “{locked.title}” ({when}) is not due yet.")
-        late = now > missed_from
+        due, late, when = _tickable_slot(plan, rule, index, locked.title, now)
         tick = Occurrence.objects.create(
             item=locked, index=index, due_at=due, done_at=now, done_by=by, note=_text(note, "Note").strip()
         )

@@ -14,8 +14,8 @@ from plans.services import event_record
 from roles.permissions import require_role
 
 from ..models import Occurrence, Recurrence
-from ..series.times import slot_at
 from ._shared import _text
+from .occurrences import _tickable_slot
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -42,14 +42,7 @@ def step_occurrence_tick(step: Step | int, *, index: int, by: User, note: str = 
         if existing is not None:
             return existing
         plan, now = locked.plan, timezone.now()
-        slot = slot_at(plan, rule, index)
-        if slot is None:
-            raise ValidationError(f"“{locked.name}” has no occurrence #{index + 1}.")
-        due, missed_from = slot
-        when = f"{plan.local(due):%a %H:%M}"
-        if now < due - plan.reminder_lead:
-            raise ValidationError(f"Occurrence #{index + 1} of “{locked.name}” ({when}) is not due yet.")
-        late = now > missed_from
+        due, late, when = _tickable_slot(plan, rule, index, locked.name, now)
         tick = Occurrence.objects.create(
             step=locked, index=index, due_at=due, done_at=now, done_by=by, note=_text(note, "Note").strip()
         )
