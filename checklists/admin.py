@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 
 from plans.admin import (
@@ -17,7 +20,7 @@ from plans.admin import (
 from plans.offsets import format_offset
 
 from .models import Checklist, Gate, Item, NoGoTrigger, Recurrence, Vote
-from .services import checklist_items_save
+from .services import checklist_items_save, step_recurrence_problems, step_recurring_sync
 
 if TYPE_CHECKING:
     from django.forms.models import BaseInlineFormSet
@@ -139,3 +142,42 @@ class RecurrenceAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     search_fields = ("item__title", "step__name", "plan__name")
     raw_id_fields = ("item", "step")
     offset_fields = ("start", "until")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        kwargs["form"] = RecurrenceForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():  # the step's flag follows its recurrence (a moved one frees its old step)
+            super().save_model(request, obj, form, change)
+            step_recurring_sync(obj.plan_id)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        plan_id = obj.plan_id
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            step_recurring_sync(plan_id)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        plan_ids = set(queryset.values_list("plan_id", flat=True))
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            for plan_id in plan_ids:
+                step_recurring_sync(plan_id)
+
+
+class RecurrenceForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A step given a recurrence leaves every chain of steps, as the plan file's checks require."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        step, item = data.get("step"), data.get("item")
+        if step is not None and item is not None:
+            raise ValidationError("A recurrence repeats an item or a step, not both.")
+        plan = data.get("plan")
+        for part in (step, item):
+            if part is not None and plan is not None and part.plan_id != plan.pk:
+                raise ValidationError(f"“{part}” belongs to another plan.")
+        if step is not None and (problems := step_recurrence_problems(step)):
+            raise ValidationError(f"“{step.name}” cannot repeat: " + "; ".join(problems) + ".")
+        return data

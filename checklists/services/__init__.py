@@ -20,7 +20,12 @@ from .gates import (
 )
 from .items import checklist_items_save, item_role, item_set_status, item_tick, item_untick
 from .occurrences import item_occurrence_tick, item_occurrence_untick
-from .step_occurrences import step_occurrence_tick, step_occurrence_untick
+from .step_occurrences import (
+    step_occurrence_tick,
+    step_occurrence_untick,
+    step_recurrence_problems,
+    step_recurring_sync,
+)
 from .steps import step_blockers, step_finish, step_gates_closed, step_start
 from .triggers import can_raise_triggers, require_trigger_rights, trigger_clear, trigger_raise
 
@@ -48,6 +53,8 @@ __all__ = [
     "step_gates_closed",
     "step_occurrence_tick",
     "step_occurrence_untick",
+    "step_recurrence_problems",
+    "step_recurring_sync",
     "step_finish",
     "step_start",
     "trigger_clear",

@@ -87,3 +87,34 @@ def step_occurrence_untick(step: Step | int, *, index: int, by: User, reason: st
             },
         )
     return True
+
+
+def step_recurrence_problems(step: Step) -> list[str]:
+    """Why ``step`` cannot repeat (as the plan file's checks say it: a recurring step is in no chain of
+    steps); empty when it can. Used by the admin before it gives a step a recurrence."""
+    problems = []
+    if step.lead_role_id is None:
+        problems.append("it has no lead role (the role that ticks each occurrence)")
+    if step.relative or step.depends_on.exists():
+        problems.append("it waits for other steps (after/depends on)")
+    if step.deadline is not None:
+        problems.append("it has a deadline")
+    names = [s.name for s in step.dependents.all()[:3]]
+    if names:
+        problems.append("steps wait for it: " + ", ".join(f"“{n}”" for n in names))
+    if step.items.exists():
+        problems.append("items belong to it")
+    if step.gates.exists():
+        problems.append("gates belong to it")
+    return problems
+
+
+def step_recurring_sync(plan_id: int) -> int:
+    """Mark exactly the plan's steps that have a recurrence as recurring (the admin adds, moves and deletes
+    recurrences one by one; the importer sets the flag itself). Returns how many steps changed."""
+    with transaction.atomic():
+        ruled = Recurrence.objects.filter(plan_id=plan_id, step__isnull=False).values("step_id")
+        steps = Step.objects.filter(plan_id=plan_id)
+        changed = steps.filter(recurring=False, pk__in=ruled).update(recurring=True)
+        changed += steps.filter(recurring=True).exclude(pk__in=ruled).update(recurring=False)
+    return changed
