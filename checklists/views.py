@@ -127,15 +127,8 @@ def item_set(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int) 
 @member_plan
 def occurrence_tick(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, index: int) -> HttpResponse:
     """Tick one occurrence of a recurring item (checklists.series); a role that does not own it gets 403."""
-    role_obj = role_for(plan, role)
-    if not items_for_role(plan, role_obj).filter(pk=pk).exists():
-        raise Http404("No such item on this role's page.")
-    message = ""
-    try:
-        services.item_occurrence_tick(pk, index=index, by=request.user, note=request.POST.get("note", "")[:2000])
-    except ValidationError as exc:
-        message = error_text(exc)
-    return _row_response(request, plan, role_obj, "item", pk, message)
+    note = request.POST.get("note", "")[:2000]
+    return _item_write(request, plan, role, pk, partial(services.item_occurrence_tick, index=index, note=note))
 
 
 @login_required
@@ -143,12 +136,21 @@ def occurrence_tick(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk
 @member_plan
 def occurrence_untick(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, index: int) -> HttpResponse:
     """Take back the tick of one occurrence (recorded with who ticked it and when); others get 403."""
+    why = request.POST.get("reason", "")[:2000]
+    return _item_write(request, plan, role, pk, partial(services.item_occurrence_untick, index=index, reason=why))
+
+
+def _item_write(
+    request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int, action: Callable[..., object]
+) -> HttpResponse:
+    """Run ``action(pk, by=user)`` on an item of the role's page (404 for an item not on it) and answer with
+    its row, the service's refusal shown in it."""
     role_obj = role_for(plan, role)
     if not items_for_role(plan, role_obj).filter(pk=pk).exists():
         raise Http404("No such item on this role's page.")
     message = ""
     try:
-        services.item_occurrence_untick(pk, index=index, by=request.user, reason=request.POST.get("reason", "")[:2000])
+        action(pk, by=request.user)
     except ValidationError as exc:
         message = error_text(exc)
     return _row_response(request, plan, role_obj, "item", pk, message)
