@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from plans.models import Event, Plan
@@ -36,13 +36,25 @@ def rungs_reached(
     issue: Issue, levels: list[EscalationLevel], *, after: datetime | None = None, until: datetime
 ) -> list[tuple[EscalationLevel, datetime]]:
     """The rungs an issue that stays unanswered reaches in ``(after, until]``, lowest first, each with the
-    moment it is reached: rung N is reached once the issue has gone unanswered for its ``after``."""
+    moment it is reached: rung N is reached once the issue has gone unanswered for its ``after``, counted
+    from its report or, once reopened, from its last reopening (the climb starts again)."""
     reached = []
+    start = escalation_start(issue)
     for level in levels:
-        at = issue.reported_at + level.after
+        at = start + level.after
         if (after is None or after < at) and at <= until:
             reached.append((level, at))
     return reached
+
+
+def escalation_start(issue: Issue) -> datetime:
+    """When the issue's escalation clock started: its last reopening, else its report."""
+    return issue.reopened_at or issue.reported_at
+
+
+def unanswered_in(start: datetime, end: datetime) -> Q:
+    """Open issues whose escalation clock started in ``(start, end]`` (reported, or reopened, then)."""
+    return Q(reported_at__gt=start, reported_at__lte=end) | Q(reopened_at__gt=start, reopened_at__lte=end)
 
 
 def reached_level(

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 NOTE_MAX = 2000
 REOPEN_FIELDS = ["status", "respond_by", "acknowledged_at", "acknowledged_by", "mitigating_at", "mitigating_by"]
-REOPEN_FIELDS += ["resolved_at", "resolved_by", "resolution_time", "reopened_at", "reopen_count"]
+REOPEN_FIELDS += ["resolved_at", "resolved_by", "resolution_time", "reopened_at", "reopen_count", "escalation_level"]
 
 
 class IssueConflict(ValidationError):
@@ -298,8 +298,8 @@ def issue_close(issue: Issue | int, *, by: User, root_cause: str = "", resolutio
 
 def issue_reopen(issue: Issue | int, *, by: User, reason: str) -> Issue:
     """It is back: resolved → open, with a reason. The response SLA starts again (so the board shows its
-    timer and escalation watches it); the first response time is kept, the resolution time is cleared
-    until it is resolved again. Anyone who may raise an issue in the plan may reopen one."""
+    timer) and so does the escalation, from the first rung; the first response time is kept, the resolution
+    time is cleared until it is resolved again. Anyone who may raise an issue in the plan may reopen one."""
     with transaction.atomic():
         locked = _locked_issue(issue)
         if not (can_raise(by, locked.plan) or can_handle(by, locked)):
@@ -316,6 +316,7 @@ def issue_reopen(issue: Issue | int, *, by: User, reason: str) -> Issue:
         locked.acknowledged_at = locked.acknowledged_by = locked.mitigating_at = locked.mitigating_by = None
         locked.resolved_at = locked.resolved_by = locked.resolution_time = None
         locked.reopened_at, locked.reopen_count = now, locked.reopen_count + 1
+        locked.escalation_level = 0  # the climb starts again from its reopening (issues.selectors)
         return _transition(
             locked,
             by=by,

@@ -129,7 +129,7 @@ def issue_notices(plan: Plan, start: datetime, end: datetime, events: list[Any])
 def escalation_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[Notice]:
     """Each rung an unanswered issue reaches, with whom it reaches (the person on call where there is a rota)."""
     from issues.models import Issue, IssueStatus
-    from issues.selectors import escalation_levels, rungs_reached
+    from issues.selectors import escalation_levels, rungs_reached, unanswered_in
     from roles.rota.oncall import on_call_at, page_people, plan_shifts
 
     rungs = escalation_levels(plan, with_people=True)
@@ -139,7 +139,7 @@ def escalation_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[N
         return
     longest = max(lvl.after for lvl in levels)
     issues = list(
-        Issue.objects.filter(plan=plan, status=IssueStatus.OPEN, reported_at__gt=start - longest, reported_at__lte=end)
+        Issue.objects.filter(unanswered_in(start - longest, end), plan=plan, status=IssueStatus.OPEN)
         .select_related("owner_role__primary", "owner_role__backup")
         .order_by("reported_at")
     )
@@ -158,7 +158,9 @@ def escalation_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[N
                 plan, issue, kind="escalation", variant=f"L{lvl.level}", at=due, page="trigger", people=people,
                 title=f"{issue.get_severity_display()} issue #{issue.number} unanswered: escalated to "
                 f"L{lvl.level} {lvl.name}: {issue.title}",
-                text=f"Reported {when(plan, issue.reported_at)}, not acknowledged. Now for: {names}.",
+                text=f"Reported {when(plan, issue.reported_at)}"
+                + (f", reopened {when(plan, issue.reopened_at)}" if issue.reopened_at else "")
+                + f", not acknowledged. Now for: {names}.",
                 details={"escalation": f"L{lvl.level} {lvl.name}", "on call": names},
                 role_ids={r.pk for r in roles},  # the rung's roles decide which routes hear it
             )  # fmt: skip

@@ -14,6 +14,7 @@ from django.conf import settings
 from .registry import DeliverySpec, fixed, holder_email, register_relevance, register_source, when
 
 if TYPE_CHECKING:
+    from issues.models import Issue
     from plans.models import Plan
 
     from ..models import Delivery
@@ -24,7 +25,7 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
     """Each time-based rung of the escalation matrix that an unacknowledged issue reaches notifies the
     primary and backup of the rung's roles (and, at the first rung, of the issue's owner role)."""
     from issues.models import Issue, IssueStatus
-    from issues.selectors import escalation_levels, rungs_reached
+    from issues.selectors import escalation_levels, rungs_reached, unanswered_in
     from roles.rota.oncall import on_call_at, page_people, plan_shifts
 
     if not plan.pk:
@@ -36,7 +37,7 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
         return
     longest = max(lvl.after for lvl in levels)
     issues = list(
-        Issue.objects.filter(plan=plan, status=IssueStatus.OPEN, reported_at__gt=start - longest, reported_at__lte=end)
+        Issue.objects.filter(unanswered_in(start - longest, end), plan=plan, status=IssueStatus.OPEN)
         .select_related("owner_role__primary", "owner_role__backup")
         .order_by("reported_at")
     )
@@ -67,10 +68,15 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
                             f"[{plan.name}] {issue.get_severity_display().upper()} issue #{issue.number} unanswered: "
                             f"escalated to L{lvl.level} {lvl.name}",
                             f"#{issue.number} {issue.title} ({issue.get_severity_display()}) was reported at "
-                            f"{when(plan, issue.reported_at)} and is not acknowledged yet.\n\n"
+                            f"{when(plan, issue.reported_at)}{_reopened(plan, issue)} and is not acknowledged "
+                            "yet.\n\n"
                             f"{issue.description}\n\nAcknowledge it: {url}",
                         ),
                     )
+
+
+def _reopened(plan: Plan, issue: Issue) -> str:
+    return f", reopened at {when(plan, issue.reopened_at)}," if issue.reopened_at else ""
 
 
 def _issue_unanswered(delivery: Delivery) -> str | None:

@@ -78,3 +78,41 @@ def test_each_rung_notifies_once_and_acknowledging_stops_the_climb(
         tick_at(NOW + minute * M + timedelta(seconds=5))
     assert not Delivery.objects.filter(source_kind="issue.escalation", recipient__endswith=":L3").exists()
     assert len(mail.outbox) == 3
+
+
+def test_a_reopened_issue_climbs_again_from_the_first_rung(
+    plan: Plan, coordinator: User, matrix: tuple[Role, Role, Role]
+) -> None:
+    """Reopening restarts the climb: the stored rung goes back to 0, and each rung notifies again, counted
+    from the reopening (a reopened issue reported an hour ago is not at the top rung at once)."""
+    from issues.services import issue_reopen, issue_resolve
+
+    with time_machine.travel(NOW, tick=False):
+        issue = issue_open(
+            plan, by=coordinator, title="Login loop", severity="critical", description="", owner_role=None
+        )
+    for minute in range(0, 35, 5):
+        tick_at(NOW + minute * M + timedelta(seconds=5))
+    with time_machine.travel(NOW + 35 * M, tick=False):
+        escalate_open_issues()
+        issue.refresh_from_db()
+        assert issue.escalation_level == 3
+        issue_resolve(issue, by=coordinator, resolution="Cache flushed")
+    assert len(mail.outbox) == 4  # L1 primary and backup, L2, L3
+
+    reopened = NOW + 60 * M
+    with time_machine.travel(reopened, tick=False):
+        issue = issue_reopen(issue, by=coordinator, reason="The loop is back")
+        assert issue.escalation_level == 0
+        escalate_open_issues()
+        issue.refresh_from_db()
+        assert issue.escalation_level == 1  # its first rung (after 0 min), not the top one
+    for minute in range(60, 80):
+        tick_at(NOW + minute * M + timedelta(seconds=5))
+    again = mail.outbox[4:]
+    assert [m.subject.split("escalated to ")[1] for m in again] == ["L1 Technical"] * 2 + ["L2 Management"]
+    assert "reopened at" in again[0].body
+    with time_machine.travel(NOW + 80 * M, tick=False):
+        escalate_open_issues()
+        issue.refresh_from_db()
+        assert issue.escalation_level == 2
