@@ -19,7 +19,7 @@ from plans.models import Plan
 from plans.viewtools import member_plan
 
 from . import services
-from .forms import CloseForm, CommentForm, MitigateForm, ReopenForm, ResolveForm, RollbackForm
+from .forms import CloseForm, CommentForm, MitigateForm, ReopenForm, ResolveForm, RollbackForm, TriageForm
 from .models import Issue
 from .views import back_to, issue_of
 
@@ -126,3 +126,16 @@ def issue_rollback(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> Ht
 
     done = "#{n} is a rollback trigger: the trigger is pulled and the board shows the alarm."
     return _act(request, plan, pk, act, done, RollbackForm(request.POST, plan=plan))
+
+
+@login_required
+@require_POST
+@member_plan
+def issue_triage(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
+        fields = {k: data.get(k) for k in ("owner_role", "step", "risk")}
+        if "category" in data:  # a plan without categories has no such field
+            fields["category"] = data["category"]
+        return services.issue_triage(issue, by=by, severity=data["severity"], **fields)
+
+    return _act(request, plan, pk, act, "Updated #{n}.", TriageForm(request.POST, plan=plan))

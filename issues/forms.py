@@ -72,6 +72,16 @@ class QuickIssueForm(IssueForm):
         self.fields["title"].widget.attrs.update({"autofocus": True, "autocomplete": "off"})
 
 
+class TriageForm(IssueForm):
+    """Correcting an issue after the raise (issues.services.triage): every field is sent, as the page shows it."""
+
+    field_order = ["severity", "owner_role", "category", "step", "risk"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["title"], self.fields["description"]
+
+
 def _text(required: bool = True, rows: int = 0, label: str = "") -> forms.CharField:
     widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
     return forms.CharField(max_length=2000, required=required, widget=widget, label=label or None)

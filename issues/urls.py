@@ -16,5 +16,6 @@ urlpatterns = [
     path("plans/<slug:plan>/issues/<int:pk>/reopen/", actions.issue_reopen, name="reopen"),
     path("plans/<slug:plan>/issues/<int:pk>/comment/", actions.issue_comment, name="comment"),
     path("plans/<slug:plan>/issues/<int:pk>/rollback/", actions.issue_rollback, name="rollback"),
+    path("plans/<slug:plan>/issues/<int:pk>/triage/", actions.issue_triage, name="triage"),
     path("plans/<slug:plan>/risks/", risks.risk_list, name="risks"),
 ]

@@ -17,10 +17,7 @@ from roles.contacts import escalation_ladder
 from roles.models import Role
 
 from . import services
-from .forms import (
-    IssueForm,
-    QuickIssueForm,
-)
+from .forms import IssueForm, QuickIssueForm, TriageForm
 from .models import DONE, UNRESOLVED, Issue, IssueCategory, IssueStatus, Severity
 from .selectors import IssueFilter, issue_rows, issue_timeline, plan_issues
 
@@ -113,12 +110,19 @@ def issue_detail(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> Http
     pullable: list[RollbackTrigger] = []
     if issue.status in UNRESOLVED and issue.rollback_trigger_id is None:  # what "mark as rollback trigger" offers
         pullable = list(RollbackTrigger.objects.filter(plan=plan, kind=TriggerKind.DISCRETIONARY))
+    triage = None
+    if handle and issue.status != IssueStatus.CLOSED:  # severity, role, category, step, risk stay correctable
+        initial = {"severity": issue.severity, "owner_role": issue.owner_role_id, "category": issue.category_id}
+        initial |= {"step": issue.step_id, "risk": issue.risk_id}
+        categories = list(IssueCategory.objects.filter(plan=plan).order_by("order", "id"))
+        triage = TriageForm(plan=plan, categories_of=categories, initial=initial, auto_id="triage-%s")
     return render(
         request,
         "issues/detail.html",
         {
             "plan": plan,
             "issue": issue,
+            "triage": triage,
             "timeline": issue_timeline(issue),
             "can_handle": handle,
             "can_comment": handle or services.can_raise(request.user, plan),

@@ -777,6 +777,15 @@ ENTRIES = [
         fields={"reason": "text"},
     ),
     Endpoint(
+        "issues:triage",
+        "write",
+        _issue_pk,
+        ROLE_A,
+        data=lambda w: {"severity": "critical", "owner_role": w.role_a.pk, "step": w.step.pk},
+        target=lambda w: w.issue,
+        fields={"severity": "choice:critical,high,medium,low", "owner_role": "pk:role_a", "step": "pk:step"},
+    ),
+    Endpoint(
         "issues:comment",
         "write",
         _issue_pk,

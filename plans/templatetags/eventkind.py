@@ -27,6 +27,7 @@ KIND_LABELS = {
     "issue.escalation": "Issue escalation",
     "issue.opened": "Issue raised",
     "issue.resolved": "Issue resolved",
+    "issue.triaged": "Issue changed (severity, role, step or risk)",
     "item.due": "Item due",
     "item.noted": "Item note",
     "item.occurrence_ticked": "Occurrence ticked",

@@ -110,6 +110,12 @@ def _shots(laptop: Page, live_server: LiveServer, issue: Issue, dba: User, coord
     laptop.goto(f"{live_server.url}/plans/{issue.plan.slug}/issues/{issue.pk}/")
     laptop.wait_for_selector(".issue-timeline")
     assert "Mitigating" in laptop.inner_text(".issue-track li.is-current")
+    laptop.click("details.triage summary")  # the raise said critical; the war room now knows it is high
+    laptop.select_option("#triage-severity", "high")
+    laptop.click("details.triage button[type=submit]")
+    laptop.wait_for_selector("text=Updated #1.")
+    assert "severity Critical → High" in laptop.inner_text(".issue-timeline")
+    laptop.click("details.triage summary")
     keep(laptop, "issue-detail.png", full_page=True)
 
     payments = Risk.objects.create(  # (test set-up) risks come from the plan file

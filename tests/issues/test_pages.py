@@ -104,7 +104,8 @@ def test_detail_page_walks_the_life_with_a_timeline(
     client.force_login(s["owner"])
     detail = url("detail", plan, issue.pk)
     # session, user, the plan, the issue with its links (one join), the triggers "mark as rollback trigger"
-    # offers, the issue's events and its comments (the timeline: two), the raise control adds none
+    # offers, the issue's events and its comments (the timeline: two), the raise control adds none; for a
+    # handler, the triage form's choices: categories, roles, steps and risks (one each)
     with django_assert_num_queries(DETAIL_QUERIES):
         page = client.get(detail).content.decode()
     assert "Checkout 502" in page and "Cut over DNS" in page and "Seen from &lt;Paris&gt;" in page
@@ -210,7 +211,7 @@ def test_every_plan_page_has_the_raise_control(client: Client, plan: Plan, s: Se
         assert 'id="raise-dialog"' in html and "js/raise.js" in html
 
 
-DETAIL_QUERIES = 7  # whatever the timeline's length
+DETAIL_QUERIES = 11  # whatever the timeline's length, or the plan's roles, steps and risks
 LIST_QUERIES = 12  # the roles read once for the raise form and the role filter; the form's steps and risks
 RISK_QUERIES = 5  # session, user, plan, the risks with their owner roles, their issues (prefetched)
 

@@ -18,7 +18,7 @@ from plans.services import event_record, plan_lock
 from plans.validators import LONG_TEXT_MAX, BoundsError, clean_text
 from roles.permissions import can_act_for_role, holds_any_role
 
-from .models import UNRESOLVED, Issue, IssueCategory, IssueComment, IssueStatus, Severity, SeveritySLA
+from ..models import UNRESOLVED, Issue, IssueCategory, IssueComment, IssueStatus, Severity, SeveritySLA
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -203,7 +203,7 @@ def issue_resolve(issue: Issue | int, *, by: User, resolution: str = "", root_ca
 def issues_escalate(plan: Plan, *, now: datetime | None = None) -> list[Issue]:
     """Store the rung each unanswered issue has reached (``Issue.escalation_level``) and log each climb.
     Called by a periodic task or a page; returns the issues that climbed."""
-    from .selectors import escalation_levels, reached_level
+    from ..selectors import escalation_levels, reached_level
 
     now = now or timezone.now()
     levels = escalation_levels(plan)
@@ -385,3 +385,6 @@ def issue_mark_rollback(
             fields=["rollback_trigger"],
             trigger=pulled.pk,
         )
+
+
+from .triage import issue_triage  # noqa: E402, F401  (it uses the helpers above)
