@@ -1,4 +1,4 @@
-"""The rest of an issue's life over the API (issue 12): mitigate, close, reopen, comment. Scope ``issues``,
+"""The rest of an issue's life over the API (issue 12): mitigate, close, reopen, comment, triage. Scope ``issues``,
 as raise, acknowledge and resolve (api.endpoints); each through the page's service in issues.services, as
 the token's service identity. A transition the issue's state refuses (a retry after success, closing an
 open issue) is a 409 and changes nothing."""
@@ -12,14 +12,15 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from issues.services import issue_close, issue_comment, issue_mitigate, issue_reopen
+from issues.services import issue_close, issue_comment, issue_mitigate, issue_reopen, issue_triage
 from plans.validators import clean_text
+from roles.models import Role
 
 from .auth import TokenAuth, access
 from .endpoints import ERRORS, _issue
-from .errors import service_call
+from .errors import FieldFault, service_call
 from .models import Scope
-from .schemas import Body, IssueOut, NoteIn, ReasonIn
+from .schemas import Body, IssueOut, NoteIn, ReasonIn, SeverityT
 from .state import issue_out
 
 router = Router(tags=["issues"])
@@ -28,6 +29,13 @@ router = Router(tags=["issues"])
 class CloseIn(Body):
     root_cause: str = Field("", max_length=2000, description="What caused it; required unless given when resolving.")
     resolution: str = Field("", max_length=2000, description="What was done; default: the resolution already given.")
+
+
+class TriageIn(Body):
+    severity: SeverityT | None = Field(None, description="The new severity (an unanswered issue's SLA follows it).")
+    owner_role: str | None = Field(
+        None, max_length=100, description="The new owner role's slug; an empty string: the coordinator."
+    )
 
 
 class CommentIn(Body):
@@ -112,3 +120,26 @@ def issue_comment_view(request: HttpRequest, plan: str, number: int, body: Comme
     return Status(
         201, {"id": comment.pk, "issue": issue.number, "author": author, "at": comment.at, "body": comment.body}
     )
+
+
+@router.post(
+    "/plans/{plan}/issues/{number}/triage",
+    response={200: IssueOut, **ERRORS},
+    url_name="issue_triage",
+    auth=TokenAuth(Scope.ISSUES),
+    summary="Change an issue's severity or owner role",
+    description="Scope `issues`. What is left out stays. A new severity re-times an unanswered issue's response "
+    "SLA. A closed issue: 409.",
+)
+def issue_triage_view(request: HttpRequest, plan: str, number: int, body: TriageIn) -> dict[str, Any]:
+    where = access(request, plan, Scope.ISSUES)
+    issue = _issue(where, number)
+    changes: dict[str, Any] = {}
+    if "owner_role" in body.model_fields_set and body.owner_role is not None:
+        owner = Role.objects.filter(plan=where.plan, slug=body.owner_role).first() if body.owner_role else None
+        if body.owner_role and owner is None:
+            raise FieldFault(["body", "owner_role"], f"No role “{body.owner_role[:80]}” in this plan.")
+        changes["owner_role"] = owner
+    with service_call("severity"):
+        issue = issue_triage(issue, by=where.identity, severity=body.severity, **changes)
+    return issue_out(issue)

@@ -985,6 +985,13 @@ ENTRIES += [
         prepare=_resolve_issue,
     ),
     Endpoint(
+        "api:issue_triage",
+        "token",
+        lambda w: {"plan": w.plan.slug, "number": w.issue.number},
+        scope="issues",
+        data=lambda w: {"severity": "critical"},
+    ),
+    Endpoint(
         "api:issue_comment",
         "token",
         lambda w: {"plan": w.plan.slug, "number": w.issue.number},

@@ -140,6 +140,17 @@ CALLS = [
         ],
     ),
     Call(
+        "issue_triage",
+        "issues",
+        lambda a: f"issues/{a.world.issue.number}/triage",
+        {"severity": "critical"},
+        bad=[
+            ({"severity": "urgent"}, ["body", "severity"]),
+            ({"owner_role": "no-such-role"}, ["body", "owner_role"]),
+            ({"owner_role": "x" * 101}, ["body", "owner_role"]),
+        ],
+    ),
+    Call(
         "issue_comment",
         "issues",
         lambda a: f"issues/{a.world.issue.number}/comments",
@@ -319,3 +330,13 @@ def test_the_life_of_an_issue_over_the_api_and_a_retry_is_a_409(api: Api, unchan
     check = unchanged()
     assert api.post(f"issues/{number}/reopen", token, {"reason": "Back"}).status_code == 409  # closed stays closed
     check()
+
+
+def test_triage_over_the_api_changes_severity_and_role_and_leaves_the_rest(api: Api) -> None:
+    token = api.token(["issues"])
+    number = api.world.issue.number
+    other = api.world.role_b
+    done = api.post(f"issues/{number}/triage", token, {"owner_role": other.slug})
+    assert done.status_code == 200
+    issue = type(api.world.issue).objects.get(pk=api.world.issue.pk)
+    assert issue.owner_role == other and issue.severity == api.world.issue.severity

@@ -22,6 +22,7 @@ OPERATIONS = {
     ("post", "/api/v1/plans/{plan}/issues/{number}/close"),
     ("post", "/api/v1/plans/{plan}/issues/{number}/reopen"),
     ("post", "/api/v1/plans/{plan}/issues/{number}/comments"),
+    ("post", "/api/v1/plans/{plan}/issues/{number}/triage"),
     ("post", "/api/v1/plans/{plan}/rollback-triggers/{trigger}/raise"),
     ("post", "/api/v1/plans/{plan}/rollback-triggers/{trigger}/clear"),
     ("post", "/api/v1/plans/{plan}/steps/{step}/start"),
