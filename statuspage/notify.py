@@ -65,15 +65,15 @@ def events(plan: Plan, start: datetime, end: datetime) -> list[notices.Event]:
 
 def _spec(plan: Plan, sub: Subscriber, **kw: object) -> DeliverySpec:
     email = sub.kind == SubscriberKind.EMAIL
-    return DeliverySpec(
-        recipient=sub.recipient,
-        channel_kind=ChannelKind.EMAIL if email else ChannelKind.WEBHOOK,
-        address=sub.email if email else sub.url,
-        recipient_label=f"Status page subscriber ({sub.get_kind_display().lower()})",
-        audience=Audience.PUBLIC,
-        anchor=plan.created_at,
-        **kw,  # type: ignore[arg-type]
-    )
+    fields: dict[str, object] = {
+        "recipient": sub.recipient,
+        "channel_kind": ChannelKind.EMAIL if email else ChannelKind.WEBHOOK,
+        "address": sub.email if email else sub.url,
+        "recipient_label": f"Status page subscriber ({sub.get_kind_display().lower()})",
+        "audience": Audience.PUBLIC,
+        "anchor": plan.created_at,
+    }
+    return DeliverySpec(**{**fields, **kw})  # type: ignore[arg-type]
 
 
 @register_source
