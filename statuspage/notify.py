@@ -20,6 +20,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import timezone
 
 from communications import channels
 from communications.models import Audience, ChannelKind, Delivery, StatusPost
@@ -78,30 +79,29 @@ def _spec(plan: Plan, sub: Subscriber, **kw: object) -> DeliverySpec:
 
 @register_source
 def subscriber_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
-    if not plan.pk:
+    if not plan.pk or start >= timezone.now():
+        return  # nothing of the page is ever due ahead (the communications page asks for what is scheduled)
+    subs = list(Subscriber.objects.filter(plan=plan).exclude(state=SubscriberState.UNSUBSCRIBED))
+    if not subs:
         return
     url = tokens.page_url(plan.slug)
-    for sub in Subscriber.objects.filter(
-        plan=plan, state=SubscriberState.PENDING, confirm_sent_at__gt=start, confirm_sent_at__lte=end
-    ):
-        assert sub.confirm_sent_at is not None
-        subject, body = notices.confirm_text(plan.name, sub, plan.slug)
-        yield _spec(
-            plan, sub, source_kind=notices.CONFIRM, source_id=sub.pk, due_at=sub.confirm_sent_at,
-            label="Status page: confirm a subscription", render=fixed(subject, body),
-            channel_kind=ChannelKind.EMAIL, address=sub.email, recipient_label="Status page subscriber (confirming)",
-            expires_at=sub.confirm_sent_at + timedelta(hours=tokens.confirm_hours()),
-        )  # fmt: skip
-    found = events(plan, start, end)
-    if not found:
-        return
-    subscribers = Subscriber.objects.filter(plan=plan, state=SubscriberState.CONFIRMED, confirmed_at__lt=end)
+    for sub in subs:
+        sent = sub.confirm_sent_at
+        if sub.state == SubscriberState.PENDING and sent is not None and start < sent <= end:
+            subject, body = notices.confirm_text(plan.name, sub, plan.slug)
+            yield _spec(
+                plan, sub, source_kind=notices.CONFIRM, source_id=sub.pk, due_at=sent,
+                label="Status page: confirm a subscription", render=fixed(subject, body),
+                channel_kind=ChannelKind.EMAIL, address=sub.email,
+                recipient_label="Status page subscriber (confirming)",
+                expires_at=sent + timedelta(hours=tokens.confirm_hours()),
+            )  # fmt: skip
+    confirmed = [s for s in subs if s.state == SubscriberState.CONFIRMED and s.confirmed_at is not None]
+    found = events(plan, start, end) if confirmed else []
     state = cache(lambda: public_state(plan))  # read once, and only if a new row needs its text
-    for sub in subscribers:
+    for sub in confirmed:
         for event in found:
-            if sub.confirmed_at is None or sub.confirmed_at > event.at:
-                continue
-            if event.webhooks_only and sub.kind == SubscriberKind.EMAIL:
+            if sub.confirmed_at > event.at or (event.webhooks_only and sub.kind == SubscriberKind.EMAIL):  # type: ignore[operator]
                 continue
             yield _spec(
                 plan, sub, source_kind=event.source_kind, source_id=event.source_id, due_at=event.at,

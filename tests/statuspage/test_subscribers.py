@@ -46,7 +46,7 @@ def _subscribe(client: Client, site: Site, email: str, **extra: str) -> str:
 
 
 def _confirm_link(message: mail.EmailMessage) -> str:
-    found = LINK.search(message.body)
+    found = LINK.search(str(message.body))
     assert found, message.body
     return found.group(0).removeprefix("https://testserver")
 
