@@ -167,6 +167,10 @@ def test_each_update_reaches_each_confirmed_subscriber_once_with_rfc8058_headers
             f"[{site.plan.name} status] Web app: partial outage",
         )
     )  # the API's change is told by the incident's email; pending gets nothing
+    staff = Client()
+    staff.force_login(site.coordinator)
+    comms_page = staff.get(reverse("communications:page", args=[site.plan.slug])).content.decode()
+    assert "Status page: Slow API" in comms_page and "ada@example.com" not in comms_page  # the outbox's rows
     message = next(m for m in mail.outbox if m.to == ["ada@example.com"])
     wire = message.message().as_bytes()  # the message as it goes out
     built = email.message_from_bytes(wire, policy=email.policy.default)
