@@ -303,7 +303,8 @@ SMTP_REFUSALS: tuple[type[Exception], ...] = (
 )
 
 
-def send_email(delivery: Delivery) -> None:
+def send_email(delivery: Delivery, *, headers: dict[str, str] | None = None) -> None:
+    """Send the delivery's email (``headers`` added: a list's ``List-Unsubscribe``, for one)."""
     to = email_addresses(delivery.address)
     if not to:
         raise ChannelError("email: no address")
@@ -313,7 +314,11 @@ def send_email(delivery: Delivery) -> None:
         body=delivery.body,
         to=to,
         connection=connection,
-        headers={"Message-ID": message_id(delivery), "X-Launch-Control-Delivery": str(delivery.idempotency_key)},
+        headers={
+            **(headers or {}),
+            "Message-ID": message_id(delivery),
+            "X-Launch-Control-Delivery": str(delivery.idempotency_key),
+        },
     )
     try:
         connection.open()
@@ -349,8 +354,13 @@ SENDERS: dict[str, Callable[[Delivery], None]] = {
 }
 
 
+#: Senders for one source kind, asked before the channel kind's (an app above, such as the status page's
+#: subscribers, adds its own: the unsubscribe headers, a document in the receiver's shape).
+SOURCE_SENDERS: dict[str, Callable[[Delivery], None]] = {}
+
+
 def send(delivery: Delivery) -> None:
-    sender = SENDERS.get(delivery.channel_kind)
+    sender = SOURCE_SENDERS.get(delivery.source_kind) or SENDERS.get(delivery.channel_kind)
     if sender is None:
         raise ChannelError(f"{delivery.get_channel_kind_display()} cannot be sent automatically")
     sender(delivery)

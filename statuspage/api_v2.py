@@ -76,7 +76,7 @@ def incident_doc(i: PublicIncident, state: PublicState, url: str) -> Doc:
         "monitoring_at": _t(i.monitoring_at, state),
         "resolved_at": _t(i.resolved_at, state),
         "impact": i.impact,
-        "shortlink": f"{url}history/#{i.id}",
+        "shortlink": f"{url}incidents/{i.id}/",
         "started_at": _t(i.started_at, state),
         "page_id": state.plan.slug,
         "incident_updates": [_update_doc(u, i, state) for u in i.updates],

@@ -13,6 +13,10 @@ class StatuspageConfig(AppConfig):
 
         signals.connect()
 
+        from . import notify
+
+        notify.connect()  # the subscribers' outbox source (registered on import), relevance and senders
+
         from plans.panels import register_role_part
 
         from .drafts import draft_tasks

@@ -30,7 +30,7 @@ def history_feed(state: PublicState, url: str, *, atom: bool) -> bytes:
         label = update.status.replace("_", " ").capitalize()
         feed.add_item(
             title=f"{incident.name}: {label}",
-            link=f"{url}history/#{incident.id}",
+            link=f"{url}incidents/{incident.id}/",
             description=update.body,
             unique_id=f"{url}history/#{update.id}",
             unique_id_is_permalink=False,

@@ -19,7 +19,8 @@ from plans.viewtools import member_plan
 
 from . import services
 from .forms import ComponentForm, IncidentForm, UpdateForm, component_states
-from .models import Component, Incident, IncidentKind
+from .models import Component, Incident, IncidentKind, Subscriber, SubscriberState
+from .services import subscribers as subscriber_services
 from .states import UNRESOLVED
 
 if TYPE_CHECKING:
@@ -141,3 +142,46 @@ def incident_publish(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> 
 def incident_discard(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
     incident = get_object_or_404(Incident, pk=pk, plan=plan)
     return _act(request, plan, lambda: services.incident_discard(incident, by=request.user), "Draft discarded.")
+
+
+#: The subscribers list shows at most this many rows (newest first); the counts are of all.
+SUBSCRIBERS_SHOWN = 500
+
+
+@login_required
+@require_GET
+@member_plan
+def subscribers(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    """The page's subscribers: counts by state for every member; the addresses only for those who manage
+    the page (the comms role and the coordinator)."""
+    from django.db.models import Count
+
+    counts = dict(
+        Subscriber.objects.filter(plan=plan).values_list("state").annotate(n=Count("id")).values_list("state", "n")
+    )
+    can_post = services.can_post(request.user, plan)
+    rows = list(Subscriber.objects.filter(plan=plan)[:SUBSCRIBERS_SHOWN]) if can_post else []
+    ctx = {
+        "plan": plan,
+        "nav": "communications",
+        "can_post": can_post,
+        "counts": [(s.label, counts.get(s.value, 0)) for s in SubscriberState],
+        "total": sum(counts.values()),
+        "rows": rows,
+        "shown": SUBSCRIBERS_SHOWN,
+    }
+    return render(request, "statuspage/subscribers.html", ctx)
+
+
+@login_required
+@require_POST
+@member_plan
+def subscriber_remove(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    sub = get_object_or_404(Subscriber, pk=pk, plan=plan)
+    try:
+        subscriber_services.subscriber_remove(sub, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, "Subscriber removed: nothing more is sent to them.")
+    return redirect("statuspage:subscribers", plan=plan.slug)

@@ -138,3 +138,48 @@ class IncidentUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident.name}: {self.status}"
+
+
+class SubscriberKind(models.TextChoices):
+    EMAIL = "email", "Email"
+    WEBHOOK = "webhook", "Webhook"
+
+
+class SubscriberState(models.TextChoices):
+    PENDING = "pending", "Pending confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+
+class Subscriber(models.Model):
+    """Someone outside who asked for the page's updates: by email, or a webhook (whose ``email`` is the
+    contact that confirmed it). Active only once confirmed (double opt-in: statuspage.subscriptions).
+    Never shown on a public page; ``code`` is the id its signed links carry."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="subscribers")
+    code = models.CharField(max_length=12, unique=True, default=new_code, editable=False)
+    kind = models.CharField(max_length=10, choices=SubscriberKind.choices, default=SubscriberKind.EMAIL)
+    email = models.EmailField(max_length=254)
+    url = models.URLField(max_length=2000, blank=True)
+    address_key = models.CharField(max_length=2000, help_text="The e-mail (lower case) or the URL: one per plan.")
+    state = models.CharField(max_length=14, choices=SubscriberState.choices, default=SubscriberState.PENDING)
+    nonce = models.CharField(max_length=16, default=new_code, help_text="Changes with each confirmation asked.")
+    created_at = models.DateTimeField(default=timezone.now)
+    confirm_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "-created_at", "-id"]
+        indexes = [models.Index(fields=["plan", "state"])]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind", "address_key"], name="subscriber_unique_in_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} subscriber {self.code}"
+
+    @property
+    def recipient(self) -> str:
+        """The outbox's stable identity of this subscriber."""
+        return f"subscriber:{self.pk}"

@@ -308,3 +308,8 @@ PUBLIC_COMPONENT_FIELDS = (
     "created_at",
     "updated_at",
 )
+
+
+def public_incident(incident: Incident) -> PublicIncident:
+    """One published incident as the public views show it (its updates newest first)."""
+    return _incident(incident)

@@ -18,7 +18,8 @@ from plans.models import Plan
 from . import api_v2
 from .cache import Rendered, serve
 from .feeds import history_feed
-from .selectors import PublicState, public_state
+from .models import Incident
+from .selectors import PublicState, public_incident, public_state
 
 HTML = "text/html; charset=utf-8"
 
@@ -54,6 +55,25 @@ def live(request: HttpRequest, plan: str) -> HttpResponse:
 def history(request: HttpRequest, plan: str) -> HttpResponse:
     """Every published incident and the launch window with all their updates."""
     return serve(request, plan, "history", public_plan, _html("statuspage/history.html", request, plan))
+
+
+@require_safe
+def incident(request: HttpRequest, plan: str, code: str) -> HttpResponse:
+    """One incident (or the launch window's maintenance) with all its updates, newest first."""
+    url = _url(request, plan)
+
+    def render(obj: Plan) -> Rendered:
+        state = public_state(obj)
+        found = next((i for i in [*state.incidents, *state.maintenances] if i.id == code), None)
+        if found is None:  # older than the page's last INCIDENT_LIMIT
+            row = Incident.objects.filter(plan=obj, code=code, published_at__isnull=False, kind="incident").first()
+            if row is None:
+                raise Http404("No such incident.")
+            found = public_incident(row)
+        ctx = {"s": state, "plan": obj, "page_url": url, "i": found}
+        return render_to_string("statuspage/incident.html", ctx).encode(), HTML, state.valid_until
+
+    return serve(request, plan, f"incident:{code}", public_plan, render)
 
 
 @require_safe

@@ -78,6 +78,7 @@ class World:
     component: Any = None  # a status page component (statuspage/)
     incident: Any = None  # a published, open incident on the status page
     draft: Any = None  # a draft incident waiting for the comms role
+    subscriber: Any = None  # a confirmed email subscriber of the status page
     _clients: dict[str, Client] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -151,6 +152,11 @@ def build_world() -> World:
     component = Component.objects.create(plan=plan, name="API")  # (test write)
     incident = Incident.objects.create(plan=plan, name="Slow API", published_at=T0)  # (test write)
     draft = Incident.objects.create(plan=plan, name="Problems with API", origin="issue:1")  # (test write)
+    from statuspage.models import Subscriber
+
+    subscriber = Subscriber.objects.create(  # (test write)
+        plan=plan, email="reader@example.com", address_key="reader@example.com", state="confirmed", confirmed_at=T0
+    )
     return World(
         plan=plan,
         other_plan=other_plan,
@@ -177,6 +183,7 @@ def build_world() -> World:
         component=component,
         incident=incident,
         draft=draft,
+        subscriber=subscriber,
     )
 
 
@@ -423,6 +430,31 @@ ENTRIES = [
     Endpoint("statuspage:badge", "public", _plan, why="the public status as an SVG badge"),
     Endpoint("statuspage:widget", "public", _plan, why="the public status as a page to embed"),
     Endpoint(
+        "statuspage:incident",
+        "public",
+        lambda w: {"plan": w.plan.slug, "code": w.incident.code},
+        why="one published incident and its updates",
+    ),
+    Endpoint(
+        "statuspage:subscribe",
+        "public",
+        _plan,
+        why="anyone may ask for updates: nothing is sent but a confirmation link (double opt-in), rate-limited",
+        fields={"email": "text", "url": "text", "website": "text"},
+    ),
+    Endpoint(
+        "statuspage:confirm",
+        "public",
+        lambda w: {"plan": w.plan.slug, "token": "not-a-signed-token"},
+        why="a confirmation link, by signed token (a GET only shows the button)",
+    ),
+    Endpoint(
+        "statuspage:unsubscribe",
+        "public",
+        lambda w: {"plan": w.plan.slug, "token": "not-a-signed-token"},
+        why="RFC 8058 one-click unsubscribe, by signed token (no sign-in, no CSRF token by design)",
+    ),
+    Endpoint(
         "statuspage:api",
         "public",
         lambda w: {"plan": w.plan.slug, "document": "summary.json"},
@@ -473,6 +505,7 @@ ENTRIES = [
     Endpoint("warroom:metrics", "read", _plan),
     Endpoint("api_tokens:list", "read", _plan),
     Endpoint("statuspage:manage", "read", _plan),
+    Endpoint("statuspage:subscribers", "read", _plan),
     # Writes.
     Endpoint(
         "plans:transition",
@@ -872,6 +905,13 @@ ENTRIES = [
         data=lambda w: {"name": "Problems with API", "status": "investigating", "impact": "minor", "body": "Looking."},
         target=lambda w: w.draft,
         fields={"name": "text", "impact": "choice:none,minor,major,critical", "body": "text"},
+    ),
+    Endpoint(
+        "statuspage:subscriber_remove",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.subscriber.pk},
+        COORDINATOR,
+        target=lambda w: w.subscriber,
     ),
     Endpoint(
         "statuspage:incident_discard",

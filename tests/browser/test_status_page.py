@@ -1,7 +1,9 @@
 """The public status page in Chromium: components with their 90-day bars, an incident, the launch window as
 a maintenance; on a 390 px phone and a desktop, with no horizontal scroll and AA contrast; complete with
 JavaScript off; times in the viewer's zone with it on; a published update appears without a reload.
-With LC_SCREENSHOTS=docs the screenshots go to docs/status-page-390.png and docs/status-page-1366.png."""
+The "Get updates" form subscribes with JavaScript off. An incident's own page, with the same checks.
+With LC_SCREENSHOTS=docs the screenshots go to docs/status-page-390.png, docs/status-page-1366.png and
+docs/status-incident.png."""
 
 from __future__ import annotations
 
@@ -103,7 +105,8 @@ def test_the_status_page_on_a_phone_and_a_desktop(browser: Browser, live_server:
         wait_for_js(page, "document.querySelector('#countdown span').textContent.startsWith('T-0')")
         text = page.inner_text("body")
         for expected in ("Minor Service Outage", "Slow payment confirmations", "Identified", "Booking system",
-                         "Degraded performance", "Scheduled maintenance", "Launch on schedule"):  # fmt: skip
+                         "Degraded performance", "Scheduled maintenance", "Launch on schedule",
+                         "Get updates", "Subscribe"):  # fmt: skip
             assert expected in text, expected
         assert "CET" in text or "GMT+1" in text  # the viewer's zone (Paris), not the plan's (New York)
         audit = page.evaluate(AUDIT)
@@ -121,6 +124,11 @@ def test_the_page_works_without_javascript_and_updates_live_with_it(browser: Bro
     page.goto(url)
     text = page.inner_text("body")
     assert "Slow payment confirmations" in text and "EST" in text  # the plan's zone, written by the server
+    page.fill("#sp-sub-email", "reader@example.com")
+    page.click("text=Subscribe >> nth=0")
+    page.wait_for_load_state()
+    assert "Check your inbox" in page.inner_text("body")
+    assert plan.subscribers.get().state == "pending"
     off.close()
 
     on = browser.new_context()
@@ -144,3 +152,21 @@ def test_the_page_works_without_javascript_and_updates_live_with_it(browser: Bro
     else:
         raise AssertionError("the update never reached the open page")
     on.close()
+
+
+def test_an_incident_page(browser: Browser, live_server: LiveServer) -> None:
+    plan = _status_site()
+    incident = plan.incidents.get()
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, timezone_id="Europe/Paris")
+    page: Page = context.new_page()
+    page.goto(f"{live_server.url}/status/{plan.slug}/")
+    page.click("text=Slow payment confirmations")
+    page.wait_for_url(f"**/status/{plan.slug}/incidents/{incident.code}/")
+    wait_for_js(page, "/CET|GMT\\+1/.test(document.querySelector('time[data-local]').textContent)")
+    text = page.inner_text("body")
+    assert text.index("Our payment provider confirmed") < text.index("Some card payments take")  # newest first
+    assert "Payment processing" in text and "Get updates" in text
+    audit = page.evaluate(AUDIT)
+    assert audit == {"low": [], "hscroll": False}, audit
+    keep(page, "status-incident.png", full_page=True)
+    context.close()

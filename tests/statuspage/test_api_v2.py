@@ -136,7 +136,7 @@ def test_incidents_with_their_updates(client: Client, site: Site) -> None:
     assert set(doc) == INCIDENT_KEYS
     assert doc["status"] == "identified" and doc["impact"] == "major" and doc["name"] == "Payments failing"
     assert doc["resolved_at"] is None and doc["monitoring_at"] is None
-    assert doc["shortlink"] == f"http://testserver/status/{site.plan.slug}/history/#{incident.code}"
+    assert doc["shortlink"] == f"http://testserver/status/{site.plan.slug}/incidents/{incident.code}/"
     assert doc["created_at"] == "2026-12-01T09:00:00.000+00:00"
     assert [u["status"] for u in doc["incident_updates"]] == ["identified", "investigating"]  # newest first
     first = doc["incident_updates"][1]

@@ -141,7 +141,7 @@ def test_feeds_parse_as_atom_and_rss(client: Client, site: Site) -> None:
         assert feed.version == version and feed.feed.title == f"{site.plan.name} status: history"
         assert [e.title for e in feed.entries] == ["Slow API: Resolved", "Slow API: Investigating"]
         assert feed.entries[1].summary == "Looking <b>now</b>."  # text, escaped in the XML
-        assert feed.entries[0].link.endswith(f"/status/{site.plan.slug}/history/#{incident.code}")
+        assert feed.entries[0].link.endswith(f"/status/{site.plan.slug}/incidents/{incident.code}/")
         assert len({e.id for e in feed.entries}) == 2
 
 

@@ -21,8 +21,8 @@ from plans.services import event_record
 from plans.validators import LONG_TEXT_MAX, clean_text
 from roles.permissions import can_act_for_role
 
-from .models import Component, ComponentChange, Incident, IncidentKind, IncidentUpdate
-from .states import ComponentStatus, Impact, IncidentStatus, worst
+from ..models import Component, ComponentChange, Incident, IncidentKind, IncidentUpdate
+from ..states import ComponentStatus, Impact, IncidentStatus, worst
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
