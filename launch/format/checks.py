@@ -12,6 +12,7 @@ from plans.validators import OFFSET_LIMIT
 
 from .alert_checks import alert_route_checks
 from .component_checks import component_checks
+from .readiness_checks import readiness_checks
 from .content_checks import CONTENT_CHECKS
 from .due_checks import due_rules
 from .rollout_checks import rollout_checks
@@ -396,5 +397,6 @@ ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[
     route_checks,
     rollout_checks,
     component_checks,
+    readiness_checks,
     *SERIES_CHECKS,
 )
