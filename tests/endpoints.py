@@ -973,6 +973,14 @@ ENTRIES += [
     ),
     # The JSON API: a bearer token of the plan with the scope, never a session (tests/test_url_guard.py).
     Endpoint("api:plan_state", "token", _plan, scope="read", method="GET"),
+    Endpoint("api:readiness", "token", _plan, scope="read", method="GET"),
+    Endpoint(
+        "api:attendance_record",
+        "token",
+        lambda w: {"plan": w.plan.slug, "track": w.track.slug},
+        scope="training",
+        data=lambda w: {"email": "ana@example.com", "session": "Intensive"},
+    ),
     Endpoint(
         "api:metric_readings",
         "token",
