@@ -51,4 +51,8 @@ def gate_readiness(gate: Gate) -> list[BarState]:
 
 def readiness_snapshot(gate: Gate) -> list[dict]:
     """Every track's figure at this moment, for the decision's event (the review's “readiness at the gate”)."""
-    return figures_snapshot(plan_figures(gate.plan_id))
+    figures = plan_figures(gate.plan_id)
+    if not figures:
+        return []
+    bars = dict(ReadinessBar.objects.filter(gate=gate).values_list("track_id", "minimum"))
+    return figures_snapshot(figures, bars)

@@ -59,10 +59,19 @@ def track_figures(track_ids: Iterable[int]) -> dict[int, TrackFigure]:
     return {f.track.pk: f for f in figures_of(tracks, Attendee.objects.filter(track_id__in=ids).order_by("order", "id"))}
 
 
-def figures_snapshot(figures: Iterable[TrackFigure]) -> list[dict]:
-    """Plain values for an event's data (what the review shows as “readiness at the gate”)."""
+def figures_snapshot(figures: Iterable[TrackFigure], bars: dict[int, int] | None = None) -> list[dict]:
+    """Plain values for an event's data (what the review shows as “readiness at the gate”); ``bars``: the
+    minimum per cent a gate asks of a track, by track id (``bar`` is null for a track it does not read)."""
+    bars = bars or {}
     return [
-        {"track": f.track.name, "slug": f.track.slug, "percent": f.percent, "completed": f.completed, "expected": f.expected}
+        {
+            "track": f.track.name,
+            "slug": f.track.slug,
+            "percent": f.percent,
+            "completed": f.completed,
+            "expected": f.expected,
+            "bar": bars.get(f.track.pk),
+        }
         for f in figures
     ]
 

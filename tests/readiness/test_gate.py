@@ -48,8 +48,8 @@ def test_a_figure_below_its_bar_blocks_go_then_passes_when_met(w: RWorld) -> Non
     assert passed.status == GateStatus.PASSED
     event = Event.objects.get(kind="gate.decided")
     assert event.data["readiness"] == [
-        {"track": "Support team", "slug": "support-team", "percent": 100, "completed": 2, "expected": 2},
-        {"track": "Instructors", "slug": "instructors", "percent": 90, "completed": 9, "expected": 10},
+        {"track": "Support team", "slug": "support-team", "percent": 100, "completed": 2, "expected": 2, "bar": 100},
+        {"track": "Instructors", "slug": "instructors", "percent": 90, "completed": 9, "expected": 10, "bar": 90},
     ]
 
 
