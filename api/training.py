@@ -86,7 +86,9 @@ def readiness_view(request: HttpRequest, plan: str) -> list[dict[str, Any]]:
 def attendance_view(request: HttpRequest, plan: str, track: str, body: AttendanceIn) -> dict[str, Any]:
     where = access(request, plan, Scope.TRAINING)
     attendee = (
-        Attendee.objects.select_related("track").filter(track__plan=where.plan, track__slug=track, email__iexact=body.email).first()
+        Attendee.objects.select_related("track")
+        .filter(track__plan=where.plan, track__slug=track, email__iexact=body.email)
+        .first()
     )
     if attendee is None:
         raise HttpError(404, f"{body.email} is not an expected attendee of the track “{track}”.")
@@ -96,9 +98,7 @@ def attendance_view(request: HttpRequest, plan: str, track: str, body: Attendanc
         if session is None:
             raise HttpError(400, f"The track has no session “{body.session}”.")
     with service_call("note"):
-        done = attendance_record(
-            attendee, by=where.identity, completed=body.completed, session=session, note=body.note
-        )
+        done = attendance_record(attendee, by=where.identity, completed=body.completed, session=session, note=body.note)
     figure = next(f for f in plan_figures(where.plan) if f.track.pk == attendee.track_id)
     return {
         "email": done.email,

@@ -56,7 +56,9 @@ def track_figures(track_ids: Iterable[int]) -> dict[int, TrackFigure]:
     """The figures of the given tracks, by track id (2 queries)."""
     ids = list(track_ids)
     tracks = list(Track.objects.filter(pk__in=ids))
-    return {f.track.pk: f for f in figures_of(tracks, Attendee.objects.filter(track_id__in=ids).order_by("order", "id"))}
+    return {
+        f.track.pk: f for f in figures_of(tracks, Attendee.objects.filter(track_id__in=ids).order_by("order", "id"))
+    }
 
 
 def figures_snapshot(figures: Iterable[TrackFigure], bars: dict[int, int] | None = None) -> list[dict]:

@@ -81,9 +81,7 @@ class Attendee(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    attended = models.ForeignKey(
-        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="attended_by"
-    )
+    attended = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="attended_by")
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:

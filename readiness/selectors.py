@@ -65,9 +65,7 @@ def track_for(plan: Plan, slug: str) -> Track:
 def track_page(plan: Plan, track: Track, *, user: Viewer) -> dict[str, Any]:
     """One track's page (3 queries after the track): sessions, attendees, the figure, may the viewer record."""
     sessions = _sessions({"track": track}, plan)
-    attendees = list(
-        Attendee.objects.filter(track=track).select_related("completed_by").order_by("order", "id")
-    )
+    attendees = list(Attendee.objects.filter(track=track).select_related("completed_by").order_by("order", "id"))
     by_session: dict[int | None, int] = {}
     titles = {s.pk: s.title for s in sessions}
     for a in attendees:

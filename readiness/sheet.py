@@ -68,9 +68,9 @@ def sheet_rows(text: str, *, emails: set[str], sessions: set[str]) -> list[Sheet
                 break
             row, error = _row(line, raw, sessions, "completed" in names)
             if row is not None and row.email not in emails:
-                row, error = None, f"Line {line}: {row.email} is not an expected attendee of this track."
+                error, row = f"Line {line}: {row.email} is not an expected attendee of this track.", None
             if row is not None and row.email in first:
-                row, error = None, f"Line {line}: {row.email} is already on line {first[row.email]}."
+                error, row = f"Line {line}: {row.email} is already on line {first[row.email]}.", None
             if row is None:
                 errors.append(error)
             else:

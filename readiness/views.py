@@ -17,7 +17,8 @@ from plans.viewtools import member_plan
 
 from . import services
 from .models import Attendee, ReadinessItem, Session
-from .selectors import readiness_summary, track_for, track_page as track_data
+from .selectors import readiness_summary, track_for
+from .selectors import track_page as track_data
 from .sheet import MAX_BYTES
 
 

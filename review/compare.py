@@ -123,7 +123,18 @@ def series_chart(title: str, figures: Sequence[LaunchFigures], read: Callable[[L
 def figures_table(figures: Sequence[LaunchFigures]) -> list[list[str]]:
     """The comparison as rows of text (the command prints it), a header first."""
     rows = [
-        ["Launch", "T-0", "Outcome", "On time", "Overrun", "Hold", "SLA breaches", "First critical", "Criteria met", "Readiness at gate"]
+        [
+            "Launch",
+            "T-0",
+            "Outcome",
+            "On time",
+            "Overrun",
+            "Hold",
+            "SLA breaches",
+            "First critical",
+            "Criteria met",
+            "Readiness at gate",
+        ]
     ]
     for f in figures:
         rows.append(

@@ -19,8 +19,8 @@ from roles.models import EscalationLevel
 
 from .alert_export import alerts_doc
 from .component_export import components_doc
-from .readiness_export import readiness_doc, training_doc
 from .content_export import issue_categories_doc, placeholders_doc, procedures_doc
+from .readiness_export import readiness_doc, training_doc
 from .rollout_export import rollout_doc
 from .route_export import routes_doc
 from .schema import PlanDoc

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.text import slugify
+
 from .readiness_sections import TrackDoc
 from .schema import PlanDoc
 
@@ -45,7 +46,7 @@ def readiness_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> 
     audiences: set[str] = set()
     slugs: set[str] = set()
     for i, track in enumerate(doc.training):
-        loc = ("training", i)
+        loc: tuple[Any, ...] = ("training", i)
         slug = track.slug or slugify(track.audience)[:80]
         if track.audience in audiences or slug in slugs:
             found.append((loc + ("audience",), f"duplicate audience {track.audience!r}"))

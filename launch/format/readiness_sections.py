@@ -7,7 +7,21 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .fields import DueDate, Duration, Email, Entries, Name120, Name200, Name300, Offset, Ref, Str80, Str200, Strict, Text
+from .fields import (
+    DueDate,
+    Duration,
+    Email,
+    Entries,
+    Name120,
+    Name200,
+    Name300,
+    Offset,
+    Ref,
+    Str80,
+    Str200,
+    Strict,
+    Text,
+)
 
 
 class SessionDoc(Strict):

@@ -46,8 +46,8 @@ from .fields import (
     Text,
     _line,
 )
-from .sections import ComponentDoc, RolloutDoc, RouteDoc
 from .readiness_sections import ReadinessDoc, TrackDoc
+from .sections import ComponentDoc, RolloutDoc, RouteDoc
 
 FORMAT_VERSION: Literal[1] = 1
 

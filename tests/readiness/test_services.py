@@ -63,7 +63,9 @@ def test_the_coordinator_records_any_track_and_undoes(w: RWorld) -> None:
 def test_a_session_of_another_track_is_refused(w: RWorld) -> None:
     other = Session.objects.get(title="Instructor workshop")
     with pytest.raises(ValidationError, match="not a session of Support team"):
-        services.attendance_record(_attendee(w, "ana@example.com"), by=w.people["coordinator"], completed=True, session=other)
+        services.attendance_record(
+            _attendee(w, "ana@example.com"), by=w.people["coordinator"], completed=True, session=other
+        )
 
 
 def test_readiness_items_are_ticked_by_their_role(w: RWorld) -> None:

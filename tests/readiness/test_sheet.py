@@ -28,7 +28,10 @@ def _done(w: RWorld) -> set[str]:
 
 
 def test_a_good_sheet_records_every_row_in_one_event(w: RWorld) -> None:
-    sheet = "Email,Name,Completed,Session\r\ni1@example.com,Instructor 1,yes,Instructor workshop\nI2@Example.com,,x,\ni3@example.com,,no,\n\n"
+    sheet = (
+        "Email,Name,Completed,Session\r\n"
+        "i1@example.com,Instructor 1,yes,Instructor workshop\nI2@Example.com,,x,\ni3@example.com,,no,\n\n"
+    )
     changed = services.attendance_import(_instructors(w), by=w.people["Instructor Lead"], text=sheet)
     assert changed == 2
     assert _done(w) == {"i1@example.com", "i2@example.com"}
@@ -38,15 +41,23 @@ def test_a_good_sheet_records_every_row_in_one_event(w: RWorld) -> None:
 
 
 def test_a_sheet_without_a_completed_column_means_all_completed(w: RWorld) -> None:
-    services.attendance_import(_instructors(w), by=w.people["coordinator"], text="email\ni4@example.com\ni5@example.com\n")
+    services.attendance_import(
+        _instructors(w), by=w.people["coordinator"], text="email\ni4@example.com\ni5@example.com\n"
+    )
     assert _done(w) == {"i4@example.com", "i5@example.com"}
 
 
 @pytest.mark.parametrize(
     ("sheet", "message"),
     [
-        ("email,completed\ni1@example.com,yes\ni2@example.com,perhaps\n", "Line 3: completed is “perhaps”; write yes or no."),
-        ("email\ni1@example.com\nnobody@example.com\n", "Line 3: nobody@example.com is not an expected attendee of this track."),
+        (
+            "email,completed\ni1@example.com,yes\ni2@example.com,perhaps\n",
+            "Line 3: completed is “perhaps”; write yes or no.",
+        ),
+        (
+            "email\ni1@example.com\nnobody@example.com\n",
+            "Line 3: nobody@example.com is not an expected attendee of this track.",
+        ),
         ("email\ni1@example.com\ni2@example.com\nI1@example.com\n", "Line 4: i1@example.com is already on line 2."),
         ("email\nnot-an-address\n", "Line 2: “not-an-address” is not an e-mail address."),
         ("email,session\ni1@example.com,Yoga\n", "Line 2: no session of this track is called “Yoga”."),

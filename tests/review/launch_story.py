@@ -45,9 +45,9 @@ from issues.models import Issue
 from launch.format import template_text
 from launch.services.importer import import_plan_text
 from plans import services as ps
+from plans.models import Plan, PlanStatus, Step
 from readiness import services as rs
 from readiness.models import Attendee, Track
-from plans.models import Plan, PlanStatus, Step
 from roles.models import Role
 from tests import factories
 
@@ -57,13 +57,19 @@ HELD_ITEM = "Support team ready"
 RUN = ["Final Preparation", "Internal Soft Launch", "Public Launch"]
 MONITORING = "First Day Monitoring"
 SUPPORT = [("Ana Souza", "ana"), ("Ben Okafor", "ben"), ("Chloe Martin", "chloe"), ("Dan Cho", "dan")]
-SHEET = "email,completed,session\nana@example.com,yes,Support intensive\nben@example.com,yes,\nchloe@example.com,x,\ndan@example.com,no,\n"
+SHEET = (
+    "email,completed,session\n"
+    "ana@example.com,yes,Support intensive\nben@example.com,yes,\nchloe@example.com,x,\ndan@example.com,no,\n"
+)
 
 
 def plan_text() -> str:
     """The template with the support team named on its track and the gate bound to it."""
     people = "".join(f"      - {{name: {n}, email: {e}@example.com, session: Support intensive}}\n" for n, e in SUPPORT)
-    session = "      - {title: Support intensive, at: T+2d, duration: 4h, trainer: Support Lead, capacity: 10, location: In person}\n"
+    session = (
+        "      - {title: Support intensive, at: T+2d, duration: 4h, trainer: Support Lead, capacity: 10, "
+        "location: In person}\n"
+    )
     text = template_text(KEY)
     assert session in text and "readiness:\n  items:\n" in text
     text = text.replace(session, session + "    attendees:\n" + people)
@@ -212,7 +218,9 @@ def _deliveries(plan: Plan) -> None:
 
 def simulate() -> Launch:
     with clock(at(12, day=1) - timedelta(days=10)):
-        plan = import_plan_text(plan_text(), filename=f"{KEY}.yaml", t0="2026-12-01T08:00", tz="UTC", source_template=KEY)
+        plan = import_plan_text(
+            plan_text(), filename=f"{KEY}.yaml", t0="2026-12-01T08:00", tz="UTC", source_template=KEY
+        )
     coordinator, people = _cast(plan)
     launch = Launch(plan, coordinator, people["Deployment Lead"], people, _prerequisites(plan))
     launch.lead_role = Role.objects.get(plan=plan, name="Deployment Lead")

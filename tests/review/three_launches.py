@@ -77,7 +77,18 @@ def _launch(
 
 def three_launches() -> list[Plan]:
     return [
-        _launch("Spring", datetime(2026, 3, 1, 12, tzinfo=UTC), PlanStatus.ROLLED_BACK, [45, 30], 60, (15, 40), "0.8", (60, None)),
-        _launch("Summer", datetime(2026, 6, 1, 12, tzinfo=UTC), PlanStatus.COMPLETED, [10], 20, (90, 5), "0.05", (90, 90)),
+        _launch(
+            "Spring",
+            datetime(2026, 3, 1, 12, tzinfo=UTC),
+            PlanStatus.ROLLED_BACK,
+            [45, 30],
+            60,
+            (15, 40),
+            "0.8",
+            (60, None),
+        ),
+        _launch(
+            "Summer", datetime(2026, 6, 1, 12, tzinfo=UTC), PlanStatus.COMPLETED, [10], 20, (90, 5), "0.05", (90, 90)
+        ),
         _launch("Autumn", datetime(2026, 9, 1, 12, tzinfo=UTC), PlanStatus.COMPLETED, [], 0, None, "0.02", (100, 100)),
     ]
