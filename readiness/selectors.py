@@ -80,4 +80,5 @@ def track_page(plan: Plan, track: Track, *, user: Viewer) -> dict[str, Any]:
         "sessions": [{"session": s, "booked": by_session.get(s.pk, 0)} for s in sessions],
         "attendees": attendees,
         "can_record": can_record(user, track, roles),
+        "can_import": can_act_for_role(user, track.lead_role, plan=plan),
     }

@@ -17,7 +17,7 @@ from roles.models import Role
 from roles.permissions import can_act_for_role, require_role
 
 from .models import Attendee, ReadinessItem, Session, Track
-from .sheet import sheet_rows
+from .sheet import roster_rows, sheet_rows
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -110,6 +110,41 @@ def attendance_import(track: Track, *, by: User, text: str) -> int:
             data={"track": track.pk, "rows": len(rows), "completed": done, "changed": changed},
         )
     return changed
+
+
+def attendees_import(track: Track, *, by: User, text: str) -> tuple[int, int]:
+    """Import a participant list (see :func:`readiness.sheet.roster_rows`) into the track's expected
+    attendees: new e-mails are added, known ones get the list's name and session; every row or none. The
+    track's training lead (primary or backup) or the coordinator. Returns (added, updated)."""
+    require_role(by, track.lead_role, plan=track.plan)
+    with transaction.atomic():
+        known = {a.email.casefold(): a for a in Attendee.objects.select_for_update().filter(track=track)}
+        sessions = {s.title.casefold(): s for s in Session.objects.filter(track=track)}
+        rows = roster_rows(text, sessions=set(sessions))
+        added: list[Attendee] = []
+        updated = 0
+        order = max((a.order for a in known.values()), default=-1) + 1
+        for row in rows:
+            session = sessions.get(row.session.casefold()) if row.session else None
+            current = known.get(row.email.casefold())
+            if current is None:
+                added.append(
+                    Attendee(track=track, order=order + len(added), name=row.name, email=row.email, session=session)
+                )
+            elif (current.name, current.session_id) != (row.name, session.pk if session else current.session_id):
+                current.name = row.name
+                current.session = session or current.session
+                current.save(update_fields=["name", "session"])
+                updated += 1
+        Attendee.objects.bulk_create(added)
+        event_record(
+            track.plan,
+            kind="readiness.attendees_imported",
+            actor=by,
+            summary=f"{track.name}: participant list of {len(rows)} ({len(added)} added, {updated} updated)",
+            data={"track": track.pk, "rows": len(rows), "added": len(added), "updated": updated},
+        )
+    return len(added), updated
 
 
 def readiness_item_set(item: ReadinessItem | int, *, by: User, done: bool, note: str = "") -> ReadinessItem:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("plans/<slug:plan>/readiness/<slug:track>/", views.track_page, name="track"),
     path("plans/<slug:plan>/readiness/<slug:track>/attendees/<int:pk>/", views.attendance_record, name="attendance"),
     path("plans/<slug:plan>/readiness/<slug:track>/sheet/", views.sheet_upload, name="sheet"),
+    path("plans/<slug:plan>/readiness/<slug:track>/attendees/", views.attendees_upload, name="attendees"),
 ]

@@ -101,6 +101,23 @@ def sheet_upload(request: AuthenticatedHttpRequest, plan: Plan, track: str) -> H
 @login_required
 @require_POST
 @member_plan
+def attendees_upload(request: AuthenticatedHttpRequest, plan: Plan, track: str) -> HttpResponse:
+    """A participant list (CSV file, or pasted) for the track's expected attendees: every row, or none."""
+    track_obj = track_for(plan, track)
+    try:
+        services.require_role(request.user, track_obj.lead_role, plan=plan)
+        added, updated = services.attendees_import(track_obj, by=request.user, text=_sheet_text(request))
+    except ValidationError as exc:
+        for line in exc.messages:
+            messages.error(request, line)
+    else:
+        messages.success(request, f"Participant list imported: {added} added, {updated} updated.")
+    return redirect("readiness:track", plan.slug, track_obj.slug)
+
+
+@login_required
+@require_POST
+@member_plan
 def item_set(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
     item = get_object_or_404(ReadinessItem.objects.select_related("role"), plan=plan, pk=pk)
     done = request.POST.get("done") == "1"

@@ -688,6 +688,15 @@ ENTRIES = [
         fields={"text": "text"},
     ),
     Endpoint(
+        "readiness:attendees",
+        "write",
+        lambda w: {"plan": w.plan.slug, "track": w.track.slug},
+        ROLE_A,
+        data=lambda w: {"text": "name,email\nBen Okafor,ben@example.com\n"},
+        target=lambda w: w.attendee,
+        fields={"text": "text"},
+    ),
+    Endpoint(
         "readiness:item_set",
         "write",
         lambda w: {"plan": w.plan.slug, "pk": w.ritem.pk},

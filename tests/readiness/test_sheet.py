@@ -83,3 +83,50 @@ def test_only_the_tracks_trainers_may_upload(w: RWorld) -> None:
         with pytest.raises(PermissionDenied):
             services.attendance_import(_instructors(w), by=w.people[who], text="email\ni1@example.com\n")
     assert _done(w) == set()
+
+
+def _support(w: RWorld) -> Track:
+    return Track.objects.get(plan=w.plan, name="Support team")
+
+
+def test_a_participant_list_adds_and_updates_expected_attendees(w: RWorld) -> None:
+    roster = "Name,Email,Session\nAna Souza-Lima,ANA@example.com,\nCarla Dias,carla@example.com,Support intensive\n"
+    added, updated = services.attendees_import(_support(w), by=w.people["Support Lead"], text=roster)
+    assert (added, updated) == (1, 1)
+    rows = list(Attendee.objects.filter(track__name="Support team").values_list("name", "email", "session__title"))
+    assert rows == [
+        ("Ana Souza-Lima", "ana@example.com", "Support intensive"),  # no session in the list: it keeps its own
+        ("Ben Okafor", "ben@example.com", "Support intensive"),
+        ("Carla Dias", "carla@example.com", "Support intensive"),
+    ]
+    assert Event.objects.get(kind="readiness.attendees_imported").summary == (
+        "Support team: participant list of 2 (1 added, 1 updated)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("roster", "message"),
+    [
+        ("name,email\nCarla,carla@example.com\nDan,dan@example\n,eve@example.com\n", "Line 4: the name is empty"),
+        (
+            "name,email\nCarla,carla@example.com\nCarla D,Carla@example.com\n",
+            "Line 3: Carla@example.com is already on line 2.",
+        ),
+        ("email\ncarla@example.com\n", "Line 1: the list needs a header row with “name” and “email” columns."),
+    ],
+)
+def test_a_bad_participant_list_imports_nothing(w: RWorld, roster: str, message: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.attendees_import(_support(w), by=w.people["coordinator"], text=roster)
+    assert any(m.startswith(message) for m in exc.value.messages), exc.value.messages
+    assert Attendee.objects.filter(track__name="Support team").count() == 2
+
+
+def test_only_the_training_lead_imports_the_list(w: RWorld) -> None:
+    track = Track.objects.get(plan=w.plan, name="Instructors")
+    for who in ("Instructor Lead", "Support Lead", "stranger"):  # a session trainer records, but does not import
+        with pytest.raises(PermissionDenied):
+            services.attendees_import(track, by=w.people[who], text="name,email\nZoe,zoe@example.com\n")
+    assert services.attendees_import(
+        track, by=w.people["Training Manager"], text="name,email\nZoe,zoe@example.com\n"
+    ) == (1, 0)

@@ -29,7 +29,9 @@ def w() -> RWorld:
 
 
 def test_the_summary_page(w: RWorld, client: Client, django_assert_max_num_queries: DjangoAssertNumQueries) -> None:
-    services.attendance_record(Attendee.objects.get(email="ana@example.com"), by=w.people["coordinator"], completed=True)
+    services.attendance_record(
+        Attendee.objects.get(email="ana@example.com"), by=w.people["coordinator"], completed=True
+    )
     client.force_login(w.people["Support Lead"])
     with django_assert_max_num_queries(BUDGET["summary"]):
         html = client.get(reverse("readiness:summary", args=[w.plan.slug])).content.decode()
@@ -63,10 +65,14 @@ def test_the_track_page_and_recording(
         html = client.get(url).content.decode()
     assert "0 % (0/2)" in html and "Upload an attendance sheet" in html and "2 / 3" in html
     ben = Attendee.objects.get(email="ben@example.com")
-    response = client.post(reverse("readiness:attendance", args=[w.plan.slug, "support-team", ben.pk]), {"completed": "1"})
+    response = client.post(
+        reverse("readiness:attendance", args=[w.plan.slug, "support-team", ben.pk]), {"completed": "1"}
+    )
     assert response.status_code == 302 and response["Location"].endswith(f"#attendee-{ben.pk}")
     sheet = SimpleUploadedFile("sheet.csv", b"\xef\xbb\xbfemail\nana@example.com\n", content_type="text/csv")
-    response = client.post(reverse("readiness:sheet", args=[w.plan.slug, "support-team"]), {"sheet": sheet}, follow=True)
+    response = client.post(
+        reverse("readiness:sheet", args=[w.plan.slug, "support-team"]), {"sheet": sheet}, follow=True
+    )
     assert "Attendance sheet recorded: 1 attendee(s) changed." in response.content.decode()
     assert "100 % (2/2)" in response.content.decode()
 
@@ -88,5 +94,7 @@ def test_a_stranger_reads_but_may_not_record(w: RWorld, client: Client) -> None:
 def test_a_sheet_that_is_not_utf8_is_refused_in_words(w: RWorld, client: Client) -> None:
     client.force_login(w.people["coordinator"])
     sheet = SimpleUploadedFile("sheet.csv", "email\nbén@example.com\n".encode("latin-1"), content_type="text/csv")
-    response = client.post(reverse("readiness:sheet", args=[w.plan.slug, "support-team"]), {"sheet": sheet}, follow=True)
+    response = client.post(
+        reverse("readiness:sheet", args=[w.plan.slug, "support-team"]), {"sheet": sheet}, follow=True
+    )
     assert "The sheet is not UTF-8 text" in response.content.decode()
