@@ -20,6 +20,7 @@ class Scope(models.TextChoices):
     ISSUES = "issues", "Raise, acknowledge and resolve issues; raise and clear rollback triggers"
     STEPS = "steps", "Start and finish steps"
     ROLLOUT = "rollout", "Advance the rollout's stages and roll back (a stage or the launch)"
+    TRAINING = "training", "Record training attendance (readiness)"
 
 
 class ApiToken(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Swagger
 
-from . import endpoints, issue_endpoints, receivers, rollout
+from . import endpoints, issue_endpoints, receivers, rollout, training
 from .auth import TokenAuth
 from .errors import install
 
@@ -25,5 +25,6 @@ api.add_router("", endpoints.router)
 api.add_router("", issue_endpoints.router)
 api.add_router("", receivers.router)
 api.add_router("", rollout.router)
+api.add_router("", training.router)
 
 urlpatterns = [*api.urls[0]]

@@ -176,6 +176,23 @@ class NoGoTrigger(models.Model):
         return self.description
 
 
+class ReadinessBar(models.Model):
+    """A gate criterion bound to a readiness figure ("Support team trained >= 100 %"): the gate reads the
+    track's figure live, and a figure below ``minimum`` blocks GO (issue 13)."""
+
+    gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="readiness_bars")
+    track = models.ForeignKey("readiness.Track", on_delete=models.CASCADE, related_name="gate_bars")
+    minimum = models.PositiveSmallIntegerField(help_text="Per cent of the expected attendees who completed.")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["gate", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["gate", "track"], name="one_bar_per_track_per_gate")]
+
+    def __str__(self) -> str:
+        return f"{self.track} >= {self.minimum} %"
+
+
 class Vote(models.Model):
     gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="votes")
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="votes")

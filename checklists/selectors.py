@@ -23,6 +23,7 @@ from roles.permissions import can_act_for_role
 from roles.rota.oncall import next_shift, on_call_at, plan_shifts
 
 from .models import Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
+from .readiness_bars import gate_readiness
 from .role_steps import DEPS, one_step_forecast, role_steps
 from .series.state import states_for_items, states_for_steps
 from .series.times import SeriesState
@@ -328,8 +329,15 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
         role.plan = plan
     votes = list(Vote.objects.filter(gate=gate, poll_round=gate.poll_round).select_related("voted_by"))
     by_role = {v.role_id: v for v in votes}
+    bars = gate_readiness(gate)
     blockers = gate_blockers(
-        gate, criteria=criteria, triggers=triggers, polled_roles=polled, votes=votes, unset=gate_unset(gate)
+        gate,
+        criteria=criteria,
+        triggers=triggers,
+        polled_roles=polled,
+        votes=votes,
+        unset=gate_unset(gate),
+        readiness=bars,
     )
     ballots = [{"role": r, "vote": by_role.get(r.pk), "can_vote": can_act_for_role(user, r)} for r in polled]
     decisions = list(
@@ -340,6 +348,7 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
     return {
         "gate": gate,
         "criteria": criteria,
+        "bars": bars,
         "triggers": triggers,
         "ballots": ballots,
         "blockers": blockers,

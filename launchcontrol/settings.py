@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "ninja",  # django-ninja's bundled Swagger UI assets (static/ninja/), served by us: no CDN
     "plans",
     "roles",
+    "readiness",  # training tracks and readiness items (readiness/, issue 13): below checklists
     "checklists",
     "issues",
     "communications",

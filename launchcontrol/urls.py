@@ -47,6 +47,7 @@ urlpatterns = [
     path("", include("issues.urls")),
     path("", include("communications.urls")),
     path("", include("review.urls")),
+    path("", include("readiness.urls")),
     path("", include("statuspage.urls")),
     path("api/v1/", api.urls),  # token-authenticated JSON API (api/, docs/api.md)
     path("", include("api.pageurls")),

@@ -30,6 +30,8 @@ class LaunchFigures:
     first_critical_min: int | None  # minutes from T-0 to the first critical issue; None: none raised
     criteria_met: int
     criteria: int
+    readiness: int | None = None  # the weakest audience's per cent trained at the last GO (None: not recorded)
+    readiness_label: str = "—"
 
 
 def _minutes(delta: timedelta) -> int:
@@ -38,6 +40,7 @@ def _minutes(delta: timedelta) -> int:
 
 def launch_figures(review: Review) -> LaunchFigures:
     first = review.time_to_first_critical
+    at_gate = review.readiness_at_gate
     return LaunchFigures(
         plan=review.plan,
         outcome=review.plan.get_status_display(),
@@ -48,6 +51,8 @@ def launch_figures(review: Review) -> LaunchFigures:
         first_critical_min=None if first is None else _minutes(first),
         criteria_met=review.criteria_met,
         criteria=len(review.criteria),
+        readiness=None if at_gate is None else at_gate[1].percent,
+        readiness_label="—" if at_gate is None else f"{at_gate[1].audience} {at_gate[1].label}",
     )
 
 
@@ -72,6 +77,7 @@ SERIES: list[tuple[str, Callable[[LaunchFigures], float | None], str]] = [
     ("SLA breaches", lambda f: f.sla_breaches, "lower"),
     ("Minutes to the first critical issue", lambda f: f.first_critical_min, "higher"),
     ("Success criteria met", lambda f: f.criteria_met, "higher"),
+    ("Readiness at the gate (weakest audience, %)", lambda f: f.readiness, "higher"),
 ]
 
 W, H, PAD, BASE = 420, 190, 14, 150
@@ -117,7 +123,18 @@ def series_chart(title: str, figures: Sequence[LaunchFigures], read: Callable[[L
 def figures_table(figures: Sequence[LaunchFigures]) -> list[list[str]]:
     """The comparison as rows of text (the command prints it), a header first."""
     rows = [
-        ["Launch", "T-0", "Outcome", "On time", "Overrun", "Hold", "SLA breaches", "First critical", "Criteria met"]
+        [
+            "Launch",
+            "T-0",
+            "Outcome",
+            "On time",
+            "Overrun",
+            "Hold",
+            "SLA breaches",
+            "First critical",
+            "Criteria met",
+            "Readiness at gate",
+        ]
     ]
     for f in figures:
         rows.append(
@@ -131,6 +148,7 @@ def figures_table(figures: Sequence[LaunchFigures]) -> list[list[str]]:
                 str(f.sla_breaches),
                 "none" if f.first_critical_min is None else f"T+{f.first_critical_min} min",
                 f"{f.criteria_met} of {f.criteria}",
+                f.readiness_label,
             ]
         )
     return rows

@@ -40,6 +40,48 @@ class PollVote:
 
 
 @dataclass(frozen=True)
+class ReadinessAt:
+    """One audience's training figure when a gate was decided (kept in the decision's event, issue 13)."""
+
+    audience: str
+    percent: int | None
+    completed: int
+    expected: int
+    bar: int | None  # the minimum the gate asked of it; None: the gate did not read this track
+
+    @property
+    def met(self) -> bool | None:
+        if self.bar is None:
+            return None
+        return self.percent is not None and self.percent >= self.bar
+
+    @property
+    def label(self) -> str:
+        return "nobody expected" if self.percent is None else f"{self.percent} % ({self.completed}/{self.expected})"
+
+
+def _readiness(data: dict) -> tuple[ReadinessAt, ...]:
+    rows = data.get("readiness")
+    if not isinstance(rows, list):
+        return ()
+    out = []
+    for r in rows:
+        if not isinstance(r, dict):
+            continue
+        percent, bar = r.get("percent"), r.get("bar")
+        out.append(
+            ReadinessAt(
+                audience=str(r.get("track") or ""),
+                percent=percent if isinstance(percent, int) else None,
+                completed=int(r.get("completed") or 0),
+                expected=int(r.get("expected") or 0),
+                bar=bar if isinstance(bar, int) else None,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class GateDecision:
     gate: str
     at: datetime
@@ -48,6 +90,7 @@ class GateDecision:
     reason: str
     round: int
     votes: tuple[PollVote, ...]
+    readiness: tuple[ReadinessAt, ...] = ()
 
     @property
     def label(self) -> str:
@@ -102,6 +145,7 @@ def gate_decisions(plan: Plan) -> list[GateDecision]:
                 reason=str(data.get("reason") or ""),
                 round=rnd,
                 votes=tuple(votes.get((gate_id, rnd), ())),
+                readiness=_readiness(data),
             )
         )
     return out

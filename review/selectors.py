@@ -12,7 +12,7 @@ from issues.models import Issue, SeveritySLA
 from plans.models import Event, Hold, MetricReading, Phase, Plan, Step
 from plans.schedule import plan_forecast
 
-from .decisions import Decision, GateDecision, decision_record, gate_decisions, person
+from .decisions import Decision, GateDecision, ReadinessAt, decision_record, gate_decisions, person
 from .figures.issues import IssueRun, IssueTotals, issue_totals
 from .figures.metrics import MetricRun, Reading, metric_run
 from .figures.steps import PhaseRun, StepRun, StepTotals, critical_path, phase_runs, step_totals
@@ -71,6 +71,16 @@ class Review:
     @property
     def hold_time(self) -> timedelta:
         return sum((h.length for h in self.holds), timedelta(0))
+
+    @property
+    def readiness_at_gate(self) -> tuple[GateDecision, ReadinessAt] | None:
+        """The last GO decision that kept the training figures, and its weakest audience (of those its gate
+        read; of all when it read none). None: no gate was passed with figures to keep."""
+        for d in reversed(self.decisions):
+            if d.decision == "go" and d.readiness:
+                pool = [r for r in d.readiness if r.bar is not None] or list(d.readiness)
+                return d, min(pool, key=lambda r: -1 if r.percent is None else r.percent)
+        return None
 
     @property
     def criteria(self) -> list[MetricRun]:

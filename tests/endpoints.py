@@ -42,7 +42,7 @@ ACTORS = ("anonymous", "stranger", "staff", "outsider", "other", "owner", "coord
 COORDINATOR = frozenset({"coordinator"})
 ROLE_A = frozenset({"coordinator", "owner"})
 ANY_ROLE = frozenset({"coordinator", "owner", "other"})
-APP_LABELS = ("plans", "roles", "checklists", "issues", "communications", "api", "review", "statuspage")
+APP_LABELS = ("plans", "roles", "checklists", "issues", "communications", "api", "review", "statuspage", "readiness")
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
@@ -79,6 +79,9 @@ class World:
     incident: Any = None  # a published, open incident on the status page
     draft: Any = None  # a draft incident waiting for the comms role
     subscriber: Any = None  # a confirmed email subscriber of the status page
+    track: Any = None  # a training track led by role A, with one expected attendee (readiness/)
+    attendee: Any = None
+    ritem: Any = None  # a readiness item of role A
     _clients: dict[str, Client] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -157,6 +160,12 @@ def build_world() -> World:
     subscriber = Subscriber.objects.create(  # (test write)
         plan=plan, email="reader@example.com", address_key="reader@example.com", state="confirmed", confirmed_at=T0
     )
+    from readiness.models import Attendee, ReadinessItem, Session, Track
+
+    track = Track.objects.create(plan=plan, name="Support team", slug="support-team", lead_role=role_a)  # (test write)
+    Session.objects.create(track=track, plan=plan, title="Intensive", trainer_role=role_a)  # (test write)
+    attendee = Attendee.objects.create(track=track, name="Ana Souza", email="ana@example.com")  # (test write)
+    ritem = ReadinessItem.objects.create(plan=plan, role=role_a, title="Runbooks read")  # (test write)
     return World(
         plan=plan,
         other_plan=other_plan,
@@ -184,6 +193,9 @@ def build_world() -> World:
         incident=incident,
         draft=draft,
         subscriber=subscriber,
+        track=track,
+        attendee=attendee,
+        ritem=ritem,
     )
 
 
@@ -489,6 +501,8 @@ ENTRIES = [
     Endpoint("checklists:gate_poll", "read", _gate),
     Endpoint("communications:page", "read", _plan),
     Endpoint("review:page", "read", _plan),
+    Endpoint("readiness:summary", "read", _plan),
+    Endpoint("readiness:track", "read", lambda w: {"plan": w.plan.slug, "track": w.track.slug}),
     Endpoint("review:compare", "read"),
     Endpoint("review:markdown", "read", _plan),
     Endpoint("review:pdf", "read", _plan),
@@ -687,6 +701,42 @@ ENTRIES = [
         data=lambda w: {"threshold": "2.5"},
         target=lambda w: w.rollback,
         fields={"threshold": "text"},
+    ),
+    Endpoint(
+        "readiness:attendance",
+        "write",
+        lambda w: {"plan": w.plan.slug, "track": w.track.slug, "pk": w.attendee.pk},
+        ROLE_A,
+        data=lambda w: {"completed": "1", "note": "Certificate issued"},
+        target=lambda w: w.attendee,
+        fields={"completed": "choice:0,1", "note": "text", "session": "text"},
+    ),
+    Endpoint(
+        "readiness:sheet",
+        "write",
+        lambda w: {"plan": w.plan.slug, "track": w.track.slug},
+        ROLE_A,
+        data=lambda w: {"text": "email,completed\nana@example.com,yes\n"},
+        target=lambda w: w.attendee,
+        fields={"text": "text"},
+    ),
+    Endpoint(
+        "readiness:attendees",
+        "write",
+        lambda w: {"plan": w.plan.slug, "track": w.track.slug},
+        ROLE_A,
+        data=lambda w: {"text": "name,email\nBen Okafor,ben@example.com\n"},
+        target=lambda w: w.attendee,
+        fields={"text": "text"},
+    ),
+    Endpoint(
+        "readiness:item_set",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.ritem.pk},
+        ROLE_A,
+        data=lambda w: {"done": "1", "note": "All three read"},
+        target=lambda w: w.ritem,
+        fields={"done": "choice:0,1", "note": "text"},
     ),
     Endpoint(
         "review:lesson_add",
@@ -981,6 +1031,14 @@ ENTRIES += [
     ),
     # The JSON API: a bearer token of the plan with the scope, never a session (tests/test_url_guard.py).
     Endpoint("api:plan_state", "token", _plan, scope="read", method="GET"),
+    Endpoint("api:readiness", "token", _plan, scope="read", method="GET"),
+    Endpoint(
+        "api:attendance_record",
+        "token",
+        lambda w: {"plan": w.plan.slug, "track": w.track.slug},
+        scope="training",
+        data=lambda w: {"email": "ana@example.com", "session": "Intensive"},
+    ),
     Endpoint(
         "api:metric_readings",
         "token",

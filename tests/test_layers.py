@@ -23,6 +23,7 @@ PACKAGES = [
     "communications",
     "checklists",
     "issues",
+    "readiness",
     "plans",
     "roles",
 ]

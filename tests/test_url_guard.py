@@ -105,6 +105,7 @@ def test_the_walk_finds_every_app() -> None:
         "review",
         "statuspage",
         "live",
+        "readiness",
     }
     assert len(WRITES) >= 22
 

@@ -16,6 +16,7 @@ from roles.models import Role
 from roles.permissions import can_act_for_role, require_role
 
 from ..models import Gate, GateKind, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
+from ..readiness_bars import BarState, gate_readiness, readiness_snapshot
 from ._shared import _text
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ def gate_blockers(
     polled_roles: list[Role],
     votes: list[Vote],
     unset: list[str] | tuple[str, ...] = (),
+    readiness: list[BarState] | tuple[BarState, ...] = (),
 ) -> list[str]:
     """Why the gate cannot pass, one human sentence per obstacle (empty: it may pass). Pure: the caller
     loads the rows, so pages and services share it without extra queries."""
@@ -44,6 +46,7 @@ def gate_blockers(
     for item in criteria:
         if item.required and item.status != ItemStatus.DONE:
             reasons.append(f"Criterion “{item.title}” is {item.get_status_display().lower()}.")
+    reasons.extend(bar.blocker() for bar in readiness if not bar.met)
     for trigger in triggers:
         if trigger.raised:
             reasons.append(f"No-go trigger “{trigger.description}” is raised.")
@@ -74,7 +77,7 @@ def gate_unset(gate: Gate) -> list[str]:
 
 
 def gate_state(gate: Gate) -> dict:
-    """Load what :func:`gate_blockers` needs for one gate (6 queries)."""
+    """Load what :func:`gate_blockers` needs for one gate (8 queries)."""
     criteria = list(Item.objects.filter(gate=gate).order_by("order", "id"))
     triggers = list(NoGoTrigger.objects.filter(gate=gate))
     polled_roles = list(gate.polled_roles.order_by("order", "name"))
@@ -85,6 +88,7 @@ def gate_state(gate: Gate) -> dict:
         "polled_roles": polled_roles,
         "votes": votes,
         "unset": gate_unset(gate),
+        "readiness": gate_readiness(gate),
     }
 
 
@@ -191,13 +195,14 @@ def gate_decide(gate: Gate | int, *, by: User, decision: str, reason: str = "") 
         locked.decision_reason = reason
         locked.save(update_fields=["status", "decision", "decided_at", "decided_by", "decision_reason"])
         label = "GO" if decision == "go" else "NO-GO"
+        data = {"gate": locked.pk, "round": locked.poll_round, "decision": decision, "reason": reason}
         event_record(
             locked.plan,
             kind="gate.decided",
             actor=by,
             role=locked.authority_role,
             summary=f"{locked.name}: {label}" + (f": {reason}" if reason else ""),
-            data={"gate": locked.pk, "round": locked.poll_round, "decision": decision, "reason": reason},
+            data={**data, "readiness": snapshot} if (snapshot := readiness_snapshot(locked)) else data,
         )
         if decision == "no_go" and locked.plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN}:
             hold_start(locked.plan, by=by, reason=f"NO-GO at {locked.name}: {reason}", system=True)

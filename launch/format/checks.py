@@ -10,13 +10,10 @@ from django.utils.text import slugify
 from plans.offsets import format_offset
 from plans.validators import OFFSET_LIMIT
 
-from .alert_checks import alert_route_checks
-from .component_checks import component_checks
 from .content_checks import CONTENT_CHECKS
 from .due_checks import due_rules
-from .rollout_checks import rollout_checks
-from .route_checks import route_checks
 from .schema import PlanDoc
+from .section_checks import LATER_SECTION_CHECKS
 from .series_checks import SERIES_CHECKS
 
 Finding = tuple[tuple[Any, ...], str]
@@ -392,9 +389,6 @@ ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[
     _message_rules,
     _phase_checks,
     *CONTENT_CHECKS,
-    alert_route_checks,
-    route_checks,
-    rollout_checks,
-    component_checks,
+    *LATER_SECTION_CHECKS,
     *SERIES_CHECKS,
 )

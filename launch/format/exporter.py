@@ -20,6 +20,7 @@ from roles.models import EscalationLevel
 from .alert_export import alerts_doc
 from .component_export import components_doc
 from .content_export import issue_categories_doc, placeholders_doc, procedures_doc
+from .readiness_export import readiness_doc, training_doc
 from .rollout_export import rollout_doc
 from .route_export import routes_doc
 from .schema import PlanDoc
@@ -91,6 +92,8 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "routes": routes_doc(plan),
             "rollout": rollout_doc(plan),
             "components": components_doc(plan),
+            "training": training_doc(plan),
+            "readiness": readiness_doc(plan),
         }
     )
 

@@ -46,6 +46,7 @@ from .fields import (
     Text,
     _line,
 )
+from .readiness_sections import ReadinessDoc, TrackDoc
 from .sections import ComponentDoc, RolloutDoc, RouteDoc
 
 FORMAT_VERSION: Literal[1] = 1
@@ -335,3 +336,5 @@ class PlanDoc(Strict):
     routes: Entries[RouteDoc] = []
     rollout: RolloutDoc | None = None
     components: Entries[ComponentDoc] = Field(default=[], description="The public status page's components.")
+    training: Entries[TrackDoc] = Field(default=[], description="Training tracks per audience (issue 13).")
+    readiness: ReadinessDoc | None = None

@@ -28,6 +28,7 @@ from roles.models import Contact, EscalationLevel, Role
 from .alerts import create_alert_routes
 from .components import create_components
 from .content import create_issue_categories, create_placeholders, create_procedures
+from .readiness import create_readiness
 from .rollout import create_rollout
 from .routes import create_routes
 from .series import create_recurrences, create_rotas, create_step_recurrences
@@ -382,4 +383,5 @@ SECTIONS = (
     create_routes,
     create_rollout,
     create_components,
+    create_readiness,
 )

@@ -48,6 +48,7 @@ def key_figures(review: Review) -> list[tuple[str, str]]:
             if review.time_to_first_critical is not None
             else "none raised",
         ),
+        ("Readiness at the gate (weakest audience)", text.readiness(review)),
         ("Success criteria met", f"{review.criteria_met} of {len(review.criteria)}"),
         ("Alarms and rollbacks", str(len(review.alarms))),
         ("Communications sent / sent late / too late / failed", f"{c.sent} / {c.sent_late} / {c.late} / {c.failed}"),

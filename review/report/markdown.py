@@ -88,7 +88,17 @@ def _holds_and_gates(r: Review) -> list[str]:
         reason = f": {md(d.reason)}" if d.reason else ""
         out.append(f"- **{md(d.gate)}: {d.label}** {text.when(w, d.at)} by {md(d.who)} (round {d.round}){reason}")
         out += [f"  - {md(v.role)}: {v.vote} ({md(v.who)}){': ' + md(v.comment) if v.comment else ''}" for v in d.votes]
-    return out + (["No gate was decided."] if not r.decisions else []) + [""]
+    out += ["No gate was decided."] if not r.decisions else []
+    out += ["", "## Readiness at the gate", ""]
+    for d in r.decisions:
+        if d.readiness:
+            out.append(f"- **{md(d.gate)}: {d.label}** {text.when(w, d.at)}")
+            out += [
+                f"  - {md(x.audience)}: {x.label}"
+                + ("" if x.bar is None else f", bar {x.bar} %: {'met' if x.met else 'below'}")
+                for x in d.readiness
+            ]
+    return out + (["No gate was passed with training figures."] if r.readiness_at_gate is None else []) + [""]
 
 
 def _issues_metrics(r: Review) -> list[str]:

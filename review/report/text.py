@@ -52,3 +52,13 @@ def share(part: int, whole: int) -> str:
 
 VERDICT = {"met": "Met", "not_met": "Not met", "no_data": "No data", "tracked": "Tracked (no target)"}
 OUTCOME = {"on_time": "On time", "late": "Late", "skipped": "Skipped", "unfinished": "Not finished"}
+
+
+def readiness(review: object) -> str:
+    """``Instructors 80 % (8/10), bar 90 % at Go/No-Go``: the weakest audience at the last GO with figures."""
+    found = getattr(review, "readiness_at_gate", None)
+    if found is None:
+        return "not recorded"
+    decision, r = found
+    bar = f", bar {r.bar} %" if r.bar is not None else ""
+    return f"{r.audience} {r.label}{bar} at {decision.gate}"

@@ -14,7 +14,7 @@ from django.test import Client
 
 from tests.endpoints import APP_LABELS, World
 
-ALL_SCOPES = ["read", "metrics", "issues", "steps", "rollout"]
+ALL_SCOPES = ["read", "metrics", "issues", "steps", "rollout", "training"]
 
 
 @dataclass

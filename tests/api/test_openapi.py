@@ -31,6 +31,8 @@ OPERATIONS = {
     ("post", "/api/v1/plans/{plan}/alerts/grafana"),
     ("post", "/api/v1/plans/{plan}/rollout/advance"),
     ("post", "/api/v1/plans/{plan}/rollout/rollback"),
+    ("get", "/api/v1/plans/{plan}/readiness"),
+    ("post", "/api/v1/plans/{plan}/readiness/{track}/attendance"),
 }
 
 

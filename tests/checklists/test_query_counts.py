@@ -43,8 +43,9 @@ BUDGET = {
     # for them (plans.timing); the plan's steps replace the role's own query, so nothing grows per step
     # + the contacts attached to the role and its checklists' descriptions ("About this role", issue 16)
     "role_rows": 15,  # the role page's rows
-    "gate": 13,  # + unfilled placeholders, blank thresholds (issue 10), the holds (plans.slips)
-    "gate_poll": 11,  # + unfilled placeholders, blank thresholds
+    "gate": 14,  # + unfilled placeholders, blank thresholds (issue 10), the holds (plans.slips)
+    # + the gate's readiness bars (issue 13; their tracks' attendees are one more query when there are bars)
+    "gate_poll": 12,  # + unfilled placeholders, blank thresholds, the readiness bars
 }
 
 

@@ -3,12 +3,16 @@ what the review test (test_simulated_launch.py) checks every figure of the revie
 
 The story, in UTC (T-0 08:00 as planned; the plan's zone is UTC):
 
+- Readiness (issue 13): this launch trains its support team before the gate, so its plan file adds the
+  four of them to the template's "Support team" track and binds the gate to it ("Support team trained
+  >= 100 %"). 04:30 the Support Lead uploads the attendance sheet: three completed, Dan Cho did not.
 - 05:00 every required criterion of the Go-Live Readiness gate is ticked but one ("Support team
   ready"); 05:10 the poll opens; 05:15 three roles vote GO and the Support Lead NO-GO.
-- 05:20 GO is refused (the open criterion, the NO-GO vote); 05:25 the Deployment Lead decides NO-GO,
-  which puts the launch on hold; 05:55 the hold ends: 30 minutes, T-0 slips to 08:30.
-- 06:00 the criterion is ticked; the coordinator reopens the gate; 06:02 the poll opens; 06:05 all GO;
-  06:10 GO.
+- 05:20 GO is refused (the open criterion, the NO-GO vote, the support team at 75 %: Dan Cho missing);
+  05:25 the Deployment Lead decides NO-GO, which puts the launch on hold; 05:55 the hold ends: 30 minutes,
+  T-0 slips to 08:30.
+- 05:58 Dan Cho's catch-up session is recorded by hand (100 %); 06:00 the criterion is ticked; the
+  coordinator reopens the gate; 06:02 the poll opens; 06:05 all GO; 06:10 GO.
 - Steps (planned after the slip): Final Preparation 06:30-07:30 ran 06:30-07:50 (late, +20m overrun);
   Internal Soft Launch 07:30-08:30 ran 07:50-08:20 (started late, finished early); Public Launch
   08:30-09:30 ran 08:30-09:10; First Day Monitoring 09:30-13:30 started 09:15 and is not finished.
@@ -42,6 +46,8 @@ from launch.format import template_text
 from launch.services.importer import import_plan_text
 from plans import services as ps
 from plans.models import Plan, PlanStatus, Step
+from readiness import services as rs
+from readiness.models import Attendee, Track
 from roles.models import Role
 from tests import factories
 
@@ -50,6 +56,25 @@ GATE = "go-live-readiness"
 HELD_ITEM = "Support team ready"
 RUN = ["Final Preparation", "Internal Soft Launch", "Public Launch"]
 MONITORING = "First Day Monitoring"
+SUPPORT = [("Ana Souza", "ana"), ("Ben Okafor", "ben"), ("Chloe Martin", "chloe"), ("Dan Cho", "dan")]
+SHEET = (
+    "email,completed,session\n"
+    "ana@example.com,yes,Support intensive\nben@example.com,yes,\nchloe@example.com,x,\ndan@example.com,no,\n"
+)
+
+
+def plan_text() -> str:
+    """The template with the support team named on its track and the gate bound to it."""
+    people = "".join(f"      - {{name: {n}, email: {e}@example.com, session: Support intensive}}\n" for n, e in SUPPORT)
+    session = (
+        "      - {title: Support intensive, at: T+2d, duration: 4h, trainer: Support Lead, capacity: 10, "
+        "location: In person}\n"
+    )
+    text = template_text(KEY)
+    assert session in text and "readiness:\n  items:\n" in text
+    text = text.replace(session, session + "    attendees:\n" + people)
+    bar = "  gates:\n    - {gate: Go-Live Readiness, track: Support team, min: 100}\n"
+    return text.replace("readiness:\n  items:\n", "readiness:\n" + bar + "  items:\n")
 
 
 def at(hour: int, minute: int = 0, day: int = 1) -> datetime:
@@ -112,6 +137,9 @@ def _holder(launch: Launch, step: Step) -> User:
 def _gate_story(launch: Launch) -> None:
     plan, lead, people = launch.plan, launch.lead, launch.people
     gate = Gate.objects.get(plan=plan, slug=GATE)
+    support = Track.objects.get(plan=plan, name="Support team")
+    with clock(at(4, 30)):
+        rs.attendance_import(support, by=people["Support Lead"], text=SHEET)
     with clock(at(5)):
         for item in gate.criteria.filter(required=True).exclude(title=HELD_ITEM):
             cs.item_tick(item, by=launch.coordinator)
@@ -136,6 +164,9 @@ def _gate_story(launch: Launch) -> None:
         cs.gate_decide(gate, by=lead, decision="no_go", reason="Support rota not staffed")
     with clock(at(5, 55)):
         ps.hold_end(plan, by=launch.coordinator)
+    with clock(at(5, 58)):
+        dan = Attendee.objects.get(track=support, email="dan@example.com")
+        rs.attendance_record(dan, by=people["Support Lead"], completed=True, note="Catch-up session")
     with clock(at(6)):
         cs.item_tick(Item.objects.get(plan=plan, gate=gate, title=HELD_ITEM), by=people["Support Lead"])
         cs.gate_reopen(gate, by=launch.coordinator, reason="Support rota staffed")
@@ -188,7 +219,7 @@ def _deliveries(plan: Plan) -> None:
 def simulate() -> Launch:
     with clock(at(12, day=1) - timedelta(days=10)):
         plan = import_plan_text(
-            template_text(KEY), filename=f"{KEY}.yaml", t0="2026-12-01T08:00", tz="UTC", source_template=KEY
+            plan_text(), filename=f"{KEY}.yaml", t0="2026-12-01T08:00", tz="UTC", source_template=KEY
         )
     coordinator, people = _cast(plan)
     launch = Launch(plan, coordinator, people["Deployment Lead"], people, _prerequisites(plan))

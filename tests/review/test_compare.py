@@ -29,6 +29,8 @@ def test_the_figures_side_by_side(coordinator: User) -> None:
     assert (spring.first_critical_min, summer.first_critical_min, autumn.first_critical_min) == (15, 90, None)
     assert [(f.criteria_met, f.criteria) for f in (spring, summer, autumn)] == [(0, 1), (1, 1), (1, 1)]
     assert (spring.outcome, autumn.outcome) == ("Rolled back", "Completed")
+    assert (spring.readiness, summer.readiness, autumn.readiness) == (60, 90, 100)
+    assert summer.readiness_label == "Support team 90 % (9/10)"
 
 
 def test_the_page_and_the_command(coordinator: User) -> None:
@@ -39,7 +41,7 @@ def test_the_page_and_the_command(coordinator: User) -> None:
     assert page.status_code == 200
     body = page.content.decode()
     assert body.index("Spring release") < body.index("Summer release") < body.index("Autumn release")
-    assert body.count("<svg") == 6  # one chart per figure
+    assert body.count("<svg") == 7  # one chart per figure
     only = client.get("/launches/compare/?plan=autumn&plan=spring").content.decode()
     assert "Summer release" not in only and "Spring release" in only
     out = StringIO()
@@ -48,5 +50,7 @@ def test_the_page_and_the_command(coordinator: User) -> None:
     assert lines[0].split()[:3] == ["Launch", "T-0", "Outcome"]
     assert lines[1].startswith("spring") and "Rolled back" in lines[1] and "33 %" in lines[1] and "T+15 min" in lines[1]
     assert lines[2].startswith("autumn") and "100 %" in lines[2] and "none" in lines[2]
+    assert "Readiness at gate" in lines[0] and "Support team 60 % (6/10)" in lines[1]
+    assert "Readiness at the gate" in body and "Support team 100 % (10/10)" in body
     with pytest.raises(CommandError, match="no plan with slug 'winter'"):
         call_command("compare_launches", "winter")

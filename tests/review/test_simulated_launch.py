@@ -66,9 +66,33 @@ def _steps(launch: Launch, review: Review) -> None:
     assert phase.late_steps == 1
 
 
+def _readiness(review: Review) -> None:
+    """Readiness at the gate: each decision keeps every audience's figure; only the support team has a bar."""
+    no_go, go = review.decisions
+    figures = {r.audience: (r.percent, r.completed, r.expected, r.bar, r.met) for r in no_go.readiness}
+    assert figures == {
+        "Students": (None, 0, 0, None, None),
+        "Instructors": (None, 0, 0, None, None),
+        "Administrators": (None, 0, 0, None, None),
+        "Support team": (75, 3, 4, 100, False),
+    }
+    support = next(r for r in go.readiness if r.audience == "Support team")
+    assert (support.percent, support.completed, support.expected, support.met) == (100, 4, 4, True)
+    assert review.readiness_at_gate == (go, support)
+    figures_in_words = dict(key_figures(review))
+    assert figures_in_words["Readiness at the gate (weakest audience)"] == (
+        "Support team 100 % (4/4), bar 100 % at Go-Live Readiness"
+    )
+    markdown = review_markdown(review)
+    assert "## Readiness at the gate" in markdown
+    assert "  - Support team: 75 % (3/4), bar 100 %: below" in markdown
+    assert "  - Support team: 100 % (4/4), bar 100 %: met" in markdown
+
+
 def _holds_and_gates(launch: Launch, review: Review) -> None:
     assert "Criterion “Support team ready” is open" in launch.refused_go
     assert "Support Lead voted NO-GO" in launch.refused_go
+    assert "Readiness “Support team trained ≥ 100 %” is 75 % (3/4): missing Dan Cho." in launch.refused_go
     [hold] = review.holds
     assert hold.reason == "NO-GO at Go-Live Readiness: Support rota not staffed"
     assert (hold.started_at, hold.ended_at, hold.length, hold.slip) == (at(5, 25), at(5, 55), 30 * M, 30 * M)
@@ -91,6 +115,7 @@ def _holds_and_gates(launch: Launch, review: Review) -> None:
     assert all(v.at == at(5, 15) for v in no_go.votes)
     assert (go.label, go.at, go.round, go.reason) == ("GO", at(6, 10), 2, "All MUST HAVE items met")
     assert [v.vote for v in go.votes] == ["GO"] * 4
+    _readiness(review)
     kinds = [(d.kind, d.at) for d in review.record]
     assert kinds == [
         ("plan.state", at(8, day=1) - timedelta(days=9)),

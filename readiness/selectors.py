@@ -1,0 +1,84 @@
+"""Reading readiness for its pages: the plan's summary (every track's figure, its sessions, the items per
+role) and one track's page (sessions, attendees, who may record). A fixed number of queries each."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.shortcuts import get_object_or_404
+
+from plans.models import Plan
+from roles.permissions import can_act_for_role
+
+from .figures import figures_of, items_by_role
+from .models import Attendee, ReadinessItem, Session, Track
+from .services import can_record
+
+if TYPE_CHECKING:
+    from plans.permissions import Viewer
+
+
+def _sessions(filter_: dict[str, Any], plan: Plan) -> list[Session]:
+    rows = list(Session.objects.filter(**filter_).select_related("trainer_role").order_by("track_id", "order", "id"))
+    for s in rows:
+        s.plan = plan
+        if s.trainer_role is not None:
+            s.trainer_role.plan = plan
+    return rows
+
+
+def readiness_summary(plan: Plan, *, user: Viewer) -> dict[str, Any]:
+    """The readiness page (5 queries): tracks with figures and sessions, items grouped by role."""
+    tracks = list(Track.objects.filter(plan=plan).select_related("lead_role").order_by("order", "id"))
+    figures = figures_of(tracks, Attendee.objects.filter(track__plan=plan).order_by("order", "id"))
+    sessions = _sessions({"plan": plan}, plan)
+    items = list(
+        ReadinessItem.objects.filter(plan=plan).select_related("role", "done_by").order_by("role__order", "order", "id")
+    )
+    for item in items:
+        item.role.plan = plan
+    groups = items_by_role(items)
+    expected = sum(f.expected for f in figures)
+    completed = sum(f.completed for f in figures)
+    return {
+        "rows": [{"figure": f, "sessions": [s for s in sessions if s.track_id == f.track.pk]} for f in figures],
+        "groups": [
+            {"group": g, "items": [{"item": i, "can_act": can_act_for_role(user, i.role)} for i in g.items]}
+            for g in groups
+        ],
+        "expected": expected,
+        "completed": completed,
+        "percent": completed * 100 // expected if expected else None,
+        "items_done": sum(g.done for g in groups),
+        "items_total": len(items),
+    }
+
+
+def track_for(plan: Plan, slug: str) -> Track:
+    track = get_object_or_404(Track.objects.select_related("lead_role"), plan=plan, slug=slug)
+    track.plan = plan
+    if track.lead_role is not None:
+        track.lead_role.plan = plan
+    return track
+
+
+def track_page(plan: Plan, track: Track, *, user: Viewer) -> dict[str, Any]:
+    """One track's page (3 queries after the track): sessions, attendees, the figure, may the viewer record."""
+    sessions = _sessions({"track": track}, plan)
+    attendees = list(Attendee.objects.filter(track=track).select_related("completed_by").order_by("order", "id"))
+    by_session: dict[int | None, int] = {}
+    titles = {s.pk: s.title for s in sessions}
+    for a in attendees:
+        by_session[a.session_id] = by_session.get(a.session_id, 0) + 1
+        a.booked_title = titles.get(a.session_id, "") if a.session_id else ""  # type: ignore[attr-defined]
+    roles = [s.trainer_role for s in sessions if s.trainer_role is not None]
+    if track.lead_role is not None:
+        roles.append(track.lead_role)
+    return {
+        "track": track,
+        "figure": figures_of([track], attendees)[0],
+        "sessions": [{"session": s, "booked": by_session.get(s.pk, 0)} for s in sessions],
+        "attendees": attendees,
+        "can_record": can_record(user, track, roles),
+        "can_import": can_act_for_role(user, track.lead_role, plan=plan),
+    }
