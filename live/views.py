@@ -89,6 +89,11 @@ def _public_plan(slug: str) -> tuple[int, int]:
     return plan.pk, plan.revision
 
 
+def forget_public() -> None:
+    """Drop this process's public checks (the tests' cache reset)."""
+    _PUBLIC.clear()
+
+
 async def _open(request: HttpRequest, check: Callable[..., tuple[int, int]], *args: Any) -> HttpResponseBase:
     streaming = streaming_here(request)
 
