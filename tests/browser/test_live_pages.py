@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from issues import services as issue_services
 from issues.models import Issue, SeveritySLA
+from plans.services import reading_record
+from plans.signals import revision_committed
 from statuspage import services as status_services
 from tests import factories
 from tests.asgi_server import AsgiServer, running_asgi_server
@@ -86,20 +88,36 @@ def new_page(browser: Browser, asgi_server: AsgiServer) -> Iterator[NewPage]:
         context.close()
 
 
+@pytest.fixture
+def committed() -> Iterator[list[float]]:
+    """When each revision was committed (announced): propagation is timed from there, not from the start
+    of the write (on a loaded machine the write's own queries take a while)."""
+    moments: list[float] = []
+
+    def heard(sender: object, **kwargs: object) -> None:
+        moments.append(time.monotonic())
+
+    revision_committed.connect(heard, dispatch_uid="test.committed")
+    yield moments
+    revision_committed.disconnect(dispatch_uid="test.committed")
+
+
 def _raise(plan: Plan, by: User, title: str, severity: str = "high") -> Issue:
     return issue_services.issue_open(plan, by=by, title=title, severity=severity)
 
 
-def test_a_new_issue_appears_on_anothers_issues_page_within_a_second(new_page: NewPage, setup: Setup) -> None:
+def test_a_new_issue_appears_on_anothers_issues_page_within_a_second(
+    new_page: NewPage, setup: Setup, committed: list[float]
+) -> None:
     s = setup
     _raise(s["plan"], s["coordinator"], "Checkout is slow", severity="critical")
     watcher = new_page(s["backup"], f"/plans/{s['plan'].slug}/issues/")
     assert watcher.locator("#issues-live .sla-left").count() == 1
 
-    started = time.monotonic()
+    committed.clear()
     _raise(s["plan"], s["primary"], "Replica lag above 30 s")
-    watcher.wait_for_selector("#issues-live >> text=Replica lag above 30 s", timeout=1_000)
-    assert time.monotonic() - started < 1.0
+    watcher.wait_for_selector("#issues-live >> text=Replica lag above 30 s", timeout=3_000)
+    assert time.monotonic() - committed[0] < 1.0
     live = watcher.evaluate("window.lcLive")
     assert live["revs"] >= 1 and live["polls"] == 0 and live["swaps"] >= 1, live
     assert watcher.evaluate("window.__same_document") is True
@@ -109,7 +127,6 @@ def test_a_new_issue_appears_on_anothers_issues_page_within_a_second(new_page: N
     assert timers.count() == 2
     first = timers.nth(1).inner_text()
     wait_for_js(watcher, f"document.querySelectorAll('#issues-live .sla-left')[1].textContent !== {first!r}")
-    keep(watcher, "issues-live.png", full_page=True)
 
 
 def test_an_sla_timer_turns_breached_at_its_moment_without_a_request(new_page: NewPage, setup: Setup) -> None:
@@ -133,26 +150,50 @@ def test_an_sla_timer_turns_breached_at_its_moment_without_a_request(new_page: N
     pg.evaluate("window.LaunchClock.offsetMs = 31 * 60 * 1000")
     pg.wait_for_selector(f"#issue-{later.number}.sla-breached", timeout=2_000)
     assert requests == []
+    pg.evaluate("window.LaunchClock.offsetMs = 0")  # back to now: one breached, one running
+    pg.wait_for_selector(f"#issue-{later.number}:not(.sla-breached) .sla-left:not(.over)", timeout=2_000)
+    keep(pg, "issues-sla.png")
+
+
+def test_an_issue_page_and_the_metrics_page_follow_the_plan(new_page: NewPage, setup: Setup) -> None:
+    """An issue's page: its state, facts and timeline follow an acknowledgement by someone else, while
+    a comment being typed stays as typed; the metrics page shows a new reading."""
+    s = setup
+    issue = _raise(s["plan"], s["coordinator"], "Payments failing", severity="critical")
+    pg = new_page(s["backup"], f"/plans/{s['plan'].slug}/issues/{issue.pk}/")
+    assert pg.locator("#issue-facts .sla-left").count() == 1
+    pg.fill("#comment-body", "Looking at the gateway logs")
+    issue_services.issue_acknowledge(issue.pk, by=s["coordinator"])
+    pg.wait_for_selector("#issue-state .is-current >> text=Acknowledged")
+    pg.wait_for_selector("#issue-events >> text=Acknowledged")
+    assert pg.locator("#issue-facts .sla-left").count() == 0  # the SLA stopped
+    assert pg.input_value("#comment-body") == "Looking at the gateway logs"
+    assert pg.evaluate("window.__same_document") is True
+
+    metric = factories.MetricFactory(plan=s["plan"], name="Error rate", unit="%")
+    metrics = new_page(s["coordinator"], f"/plans/{s['plan'].slug}/metrics/")
+    reading_record(metric, value="4.25", by=s["coordinator"])
+    metrics.wait_for_selector(f"#metric-{metric.pk} >> text=4.25")
+    assert metrics.evaluate("window.lcLive.polls") == 0
 
 
 def test_the_public_status_page_picks_up_a_published_update(
-    new_page: NewPage, setup: Setup, asgi_server: AsgiServer
+    new_page: NewPage, setup: Setup, committed: list[float]
 ) -> None:
     s = setup
     visitor = new_page(None, f"/status/{s['plan'].slug}/")  # anonymous: no session at all
     assert visitor.context.cookies() == []
     assert visitor.locator("text=Database failover in progress").count() == 0
-    started = time.monotonic()
+    committed.clear()
     status_services.incident_create(
         s["plan"], by=s["coordinator"], name="Database failover in progress", body="Writes are paused."
     )
-    visitor.wait_for_selector("#sp-live >> text=Database failover in progress", timeout=2_000)
-    assert time.monotonic() - started < 2.0
+    visitor.wait_for_selector("#sp-live >> text=Database failover in progress", timeout=3_000)
+    assert time.monotonic() - committed[0] < 1.0
     live = visitor.evaluate("window.lcLive")
     assert live["revs"] >= 1 and live["polls"] == 0 and live["mode"] == "push", live
     assert visitor.evaluate("window.__same_document") is True
     assert visitor.context.cookies() == []  # the stream set no session cookie either
-    keep(visitor, "status-page-live.png", full_page=True)
 
 
 def test_killing_the_stream_falls_back_to_polling_and_recovers_on_the_issues_page(
