@@ -11,7 +11,8 @@
    - every 30 s anyway while it works (a lost event costs at most that).
    The requests are the ones the page polled with before (If-None-Match: 304 when nothing changed).
    A part marked data-live-etag gets that here: its fetch sends the ETag of its last answer, a 304 swaps
-   nothing, and a fetch never lands while a field in the part has the focus (it is made when focus leaves).
+   nothing, and a fetch never lands while a field in the part has the focus (it is made when focus leaves),
+   unless htmx keeps that field across the swap (hx-preserve).
    Without htmx (the public status page) wr:poll is a plain DOM event, for the page's own script.
    The stream's URL is <body data-live-stream>; without it (or without EventSource) the page polls.
    window.lcLive counts what happened (tests assert in events and polls, never in seconds). */
@@ -135,7 +136,9 @@
   }
   function busy(elt) {
     var a = document.activeElement;
-    if (a && a !== document.body && elt.contains(a) && /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(a.tagName)) return true;
+    // A field htmx keeps across swaps (hx-preserve, by its id) does not hold the part back.
+    if (a && a !== document.body && elt.contains(a) && /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(a.tagName) &&
+        !a.hasAttribute("hx-preserve")) return true;
     return !!elt.querySelector(".htmx-request");
   }
   function defer(elt) { state.deferred += 1; deferred[elt.id] = true; }
