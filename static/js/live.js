@@ -137,7 +137,7 @@
   function busy(elt) {
     var a = document.activeElement;
     // A field htmx keeps across swaps (hx-preserve, by its id) does not hold the part back.
-    if (a && a !== document.body && elt.contains(a) && /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(a.tagName) &&
+    if (a && a !== document.body && elt.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) &&
         !a.hasAttribute("hx-preserve")) return true;
     return !!elt.querySelector(".htmx-request");
   }
@@ -158,6 +158,14 @@
     if (busy(elt)) { defer(elt); evt.detail.shouldSwap = false; return; }  // its ETag unkept: fetched again
     etags[elt.id] = xhr.getResponseHeader("ETag") || "";
     state.swaps += 1;
+    // What the reader opened (a <details id=…>: who to call) stays open in the new rendering.
+    var opened = [];
+    elt.querySelectorAll("details[open][id]").forEach(function (d) { opened.push(d.id); });
+    if (opened.length) {
+      setTimeout(function () {
+        opened.forEach(function (id) { var d = document.getElementById(id); if (d) d.open = true; });
+      }, 0);
+    }
   });
   document.addEventListener("focusout", function () {
     setTimeout(function () {
