@@ -58,14 +58,14 @@ def nudge(plan_id: int) -> None:
     """A change the pages show with no new revision (a status post): a ``tick`` to the plan's streams."""
     from .hub import tick_everywhere_here
 
-    tick_everywhere_here(plan_id)
     url = redis_url()
-    if not url:
-        return
-    try:
-        _client(url).publish(f"{channel_prefix()}{plan_id}", json.dumps({"plan": plan_id, "tick": True}))
-    except Exception as exc:
-        log.warning("live: could not nudge plan %s (%s: %s)", plan_id, type(exc).__name__, exc)
+    if url:  # every process's hub hears it, this one's too (a tick is not deduplicated as a revision is)
+        try:
+            _client(url).publish(f"{channel_prefix()}{plan_id}", json.dumps({"plan": plan_id, "tick": True}))
+            return
+        except Exception as exc:
+            log.warning("live: could not nudge plan %s (%s: %s)", plan_id, type(exc).__name__, exc)
+    tick_everywhere_here(plan_id)
 
 
 def on_plan_nudged(sender: Any, *, plan_id: int, **kwargs: Any) -> None:
