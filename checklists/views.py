@@ -3,7 +3,6 @@ someone who may not make it raises ``PermissionDenied`` there and becomes a 403 
 
 from __future__ import annotations
 
-import time
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ from launchcontrol.http import error_text
 from plans.models import Plan
 from plans.panels import role_tasks
 from plans.selectors import plan_for
-from plans.viewtools import member_plan
+from plans.viewtools import live_etag, live_page, member_plan
 from roles.models import Role
 
 from . import services
@@ -58,8 +57,9 @@ def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpR
 
 
 def _rows_etag_for(request: AuthenticatedHttpRequest, plan: Plan) -> str:
-    """The role page's rows change with the plan's revision, the minute (due, late) and the viewer."""
-    return f'"{plan.pk}.{plan.revision}.{int(time.time() // 60)}.{request.user.pk}"'
+    """The role page's rows change with the plan's revision, the time slot (due, late: the minute, or the
+    board's deadline that has just passed, so lateness shows on time) and the viewer."""
+    return live_etag(request, plan)
 
 
 def _rows_etag(request: AuthenticatedHttpRequest, plan: str, role: str) -> str:
@@ -218,9 +218,12 @@ def gate_page(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpR
 
 
 @login_required
+@require_GET
 @member_plan
+@live_page
 def gate_poll(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpResponse:
-    """The live fragment of the gate page (criteria, triggers, votes, what blocks), polled by htmx."""
+    """The live fragment of the gate page (criteria, triggers, votes, what blocks), fetched by htmx when
+    pushed or polled: 304 while nothing changed (live_page)."""
     gate_obj = gate_for(plan, gate)
     ctx = gate_poll_data(plan, gate_obj, user=request.user)
     return render(request, "checklists/gate.html#poll", {"plan": plan, **ctx})

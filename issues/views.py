@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from plans.models import Plan, RollbackTrigger
 from plans.runbook.models import TriggerKind
-from plans.viewtools import member_plan
+from plans.viewtools import live_page, member_plan
 from roles.contacts import escalation_ladder
 from roles.models import Role
 
@@ -29,6 +29,7 @@ STATUS_FILTERS = [("unresolved", "Unresolved"), *IssueStatus.choices, ("done", "
 
 @login_required
 @member_plan
+@live_page
 def issue_list(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     categories = list(IssueCategory.objects.filter(plan=plan).order_by("order", "id"))
     roles = list(Role.objects.filter(plan=plan).order_by("order", "name"))  # the raise form and the role filter
@@ -97,6 +98,7 @@ def issue_of(plan: Plan, pk: int) -> Issue:
 
 @login_required
 @member_plan
+@live_page
 def issue_detail(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
     issue = get_object_or_404(
         Issue.objects.select_related(

@@ -11,8 +11,9 @@ class LiveConfig(AppConfig):
     name = "live"
 
     def ready(self) -> None:
-        from plans.signals import revision_committed
+        from plans.signals import plan_nudged, revision_committed
 
-        from .channel import on_revision_committed
+        from .channel import on_plan_nudged, on_revision_committed
 
         revision_committed.connect(on_revision_committed, dispatch_uid="live.channel")
+        plan_nudged.connect(on_plan_nudged, dispatch_uid="live.channel.nudge")

@@ -54,5 +54,23 @@ def publish(plan_id: int, revision: int) -> None:
         log.warning("live: could not publish plan %s revision %s (%s: %s)", plan_id, revision, type(exc).__name__, exc)
 
 
+def nudge(plan_id: int) -> None:
+    """A change the pages show with no new revision (a status post): a ``tick`` to the plan's streams."""
+    from .hub import tick_everywhere_here
+
+    url = redis_url()
+    if url:  # every process's hub hears it, this one's too (a tick is not deduplicated as a revision is)
+        try:
+            _client(url).publish(f"{channel_prefix()}{plan_id}", json.dumps({"plan": plan_id, "tick": True}))
+            return
+        except Exception as exc:
+            log.warning("live: could not nudge plan %s (%s: %s)", plan_id, type(exc).__name__, exc)
+    tick_everywhere_here(plan_id)
+
+
+def on_plan_nudged(sender: Any, *, plan_id: int, **kwargs: Any) -> None:
+    nudge(plan_id)
+
+
 def on_revision_committed(sender: Any, *, plan_id: int, revision: int, **kwargs: Any) -> None:
     publish(plan_id, revision)

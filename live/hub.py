@@ -258,7 +258,10 @@ class Hub:
                     continue
                 with contextlib.suppress(ValueError, KeyError, TypeError):
                     data = json.loads(message["data"])
-                    self.notify(int(data["plan"]), int(data["revision"]))
+                    if data.get("tick"):  # live.channel.nudge: no new revision, fetch anyway
+                        self.tick(int(data["plan"]))
+                    else:
+                        self.notify(int(data["plan"]), int(data["revision"]))
         finally:
             self.subscribed = False
             with contextlib.suppress(Exception):
@@ -315,3 +318,10 @@ def deliver_everywhere_here(plan_id: int, revision: int) -> None:
         else:
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 found.loop.call_soon_threadsafe(found.notify, plan_id, revision)
+
+
+def tick_everywhere_here(plan_id: int) -> None:
+    """``live.channel.nudge`` in this process: a ``tick`` to the plan's streams of this process's hubs."""
+    for found in hubs():
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            found.loop.call_soon_threadsafe(found.tick, plan_id)

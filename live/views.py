@@ -1,4 +1,6 @@
-"""The stream endpoints: one per open page, for a signed-in member (session) or a kiosk link.
+"""The stream endpoints: one per open page, for a signed-in member (session), a kiosk link, or anyone
+(the public status page: no session read, and the plan's public check kept a few seconds per process, so a
+crowd reconnecting at once costs one query per plan, not one per visitor).
 
 Credentials are checked once, when the stream opens, in a worker thread that closes its database
 connection before the stream starts: an open stream holds no connection. A stream lasts
@@ -14,6 +16,7 @@ once every 30 s).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,9 +29,10 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from communications.selectors import public_plan
 from plans.kiosk import kiosk_link_id
 from plans.models import Plan
-from plans.selectors import plan_for
+from plans.selectors import DatesOutOfRange, plan_for
 
 from .hub import close_idle_connections
 from .stream import stream_response
@@ -67,6 +71,29 @@ def _kiosk_plan(token: str) -> tuple[int, int]:
     return row
 
 
+#: Public plans checked lately, per process: slug -> (checked at, (plan id, revision)).
+_PUBLIC: dict[str, tuple[float, tuple[int, int]]] = {}
+PUBLIC_CHECK_SECONDS = 5.0
+
+
+def _public_plan(slug: str) -> tuple[int, int]:
+    """A plan whose status page is public (a draft's is not: 404). The revision may be a few seconds old:
+    the hub knows the current one, and the page fetches once when they differ."""
+    hit = _PUBLIC.get(slug)
+    if hit is not None and time.monotonic() - hit[0] < PUBLIC_CHECK_SECONDS:
+        return hit[1]
+    plan = public_plan(slug)
+    if len(_PUBLIC) > 1000:
+        _PUBLIC.clear()
+    _PUBLIC[slug] = (time.monotonic(), (plan.pk, plan.revision))
+    return plan.pk, plan.revision
+
+
+def forget_public() -> None:
+    """Drop this process's public checks (the tests' cache reset)."""
+    _PUBLIC.clear()
+
+
 async def _open(request: HttpRequest, check: Callable[..., tuple[int, int]], *args: Any) -> HttpResponseBase:
     streaming = streaming_here(request)
 
@@ -84,6 +111,8 @@ async def _open(request: HttpRequest, check: Callable[..., tuple[int, int]], *ar
         return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
     except Http404:
         return HttpResponse("No such plan.", status=404, content_type="text/plain; charset=utf-8")
+    except DatesOutOfRange:
+        return HttpResponse("This plan's dates are out of range.", status=409, content_type="text/plain; charset=utf-8")
     if not streaming:
         # Not an event stream: the browser's EventSource gives up on it, and the page polls.
         return HttpResponse(NOT_HERE, content_type="text/plain; charset=utf-8")
@@ -98,3 +127,9 @@ async def plan_stream(request: HttpRequest, plan: str) -> HttpResponseBase:
 @require_GET
 async def kiosk_stream(request: HttpRequest, token: str) -> HttpResponseBase:
     return await _open(request, _kiosk_plan, token)
+
+
+@require_GET
+async def status_stream(request: HttpRequest, plan: str) -> HttpResponseBase:
+    """The public status page's stream: for anyone, without a session."""
+    return await _open(request, _public_plan, plan)

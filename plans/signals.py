@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
+#: Sent with ``plan_id`` after the commit of a change that the public pages show but that bumps no revision
+#: (a status post the outbox publishes): the push channel tells the plan's open pages to fetch anyway.
+plan_nudged = Signal()
+
 #: Sent with ``plan_id`` and ``revision`` (the revision the transaction committed) after the commit.
 revision_committed = Signal()
 

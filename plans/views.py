@@ -25,7 +25,7 @@ from .selectors import (
     timeline,
 )
 from .validators import OFFSET_LIMIT, T0_MAX, T0_MIN
-from .viewtools import member_plan
+from .viewtools import live_page, member_plan
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -162,6 +162,7 @@ def plan_rebaseline(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespon
 
 @login_required
 @member_plan
+@live_page
 def plan_timeline(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     ctx = timeline(plan, now=timezone.now(), role=request.GET.get("role", ""))
     return render(request, "plans/timeline.html", {"plan": plan, "nav": "timeline", **ctx})

@@ -8,7 +8,10 @@ from functools import wraps
 from typing import Any, overload
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
+from .buckets import time_bucket
+from .models import Plan
 from .selectors import plan_for
 
 View = Callable[..., HttpResponse]
@@ -38,3 +41,42 @@ def member_plan(view: View | None = None, /, *, allow_out_of_range: bool = False
         return wrapper
 
     return decorate if view is None else decorate(view)
+
+
+def live_etag(request: HttpRequest, plan: Plan) -> str:
+    """A live part's ETag: the plan's revision, the time slot (``plans.buckets``: the minute, or the
+    board's deadline that has just passed) and the viewer (the parts show what they may do)."""
+    return f'"{plan.pk}.{plan.revision}.{time_bucket(plan.pk, plan.revision)}.{getattr(request.user, "pk", 0) or 0}"'
+
+
+def etag_matches(request: HttpRequest, etag: str) -> bool:
+    tags = {t.strip().removeprefix("W/") for t in request.META.get("HTTP_IF_NONE_MATCH", "").split(",")}
+    return etag in tags or "*" in tags
+
+
+def _stamped(response: HttpResponse, etag: str) -> HttpResponse:
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-store"  # the page sends If-None-Match itself (static/js/live.js)
+    return response
+
+
+def live_page(view: View) -> View:
+    """A page (or fragment) with live parts, below ``@member_plan``: a live part's fetch (an htmx GET,
+    pushed or polled by static/js/live.js) carries the ETag it last saw and is answered ``304 Not Modified``
+    while the plan's revision, the time slot and the viewer are unchanged: the plan's lookup, no rendering.
+    A full page load always renders (its flash messages, its form)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, plan: Plan, **kwargs: Any) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or request.headers.get("HX-Request") != "true":
+            response = view(request, *args, plan=plan, **kwargs)
+            patch_vary_headers(response, ["HX-Request"])
+            return response
+        etag = live_etag(request, plan)
+        if etag_matches(request, etag):
+            return _stamped(HttpResponse(status=304), etag)
+        response = view(request, *args, plan=plan, **kwargs)
+        patch_vary_headers(response, ["HX-Request"])
+        return _stamped(response, etag) if response.status_code == 200 else response
+
+    return wrapper

@@ -90,10 +90,17 @@ def event_saved(sender: type, instance: Event, created: bool = False, **kwargs: 
 
 def post_saved(sender: type, instance: Any, **kwargs: Any) -> None:
     """A status post (the outbox publishes them without an event)."""
+    from plans.signals import plan_nudged
+
     from .cache import stale
 
-    slug = instance.plan.slug
-    transaction.on_commit(lambda: stale(slug))
+    slug, plan_id = instance.plan.slug, instance.plan_id
+
+    def committed() -> None:
+        stale(slug)
+        plan_nudged.send(sender=None, plan_id=plan_id)  # open status pages fetch it (no revision moved)
+
+    transaction.on_commit(committed)
 
 
 def connect() -> None:

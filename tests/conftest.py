@@ -135,9 +135,11 @@ def clear_cache() -> None:
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
+    from live.views import forget_public
     from statuspage.cache import forget_local
 
     forget_local()  # the status page's per-process copies (statuspage.cache.LOCAL_SECONDS)
+    forget_public()  # the public stream's plan checks (live.views.PUBLIC_CHECK_SECONDS)
     cache = caches["default"]
     if not isinstance(cache, RedisCache):
         cache.clear()

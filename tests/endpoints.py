@@ -483,6 +483,7 @@ ENTRIES = [
     Endpoint("warroom:kiosk_fragment", "public", _kiosk_token, why="a TV's board poll, by kiosk token"),
     Endpoint("warroom:fragment", "public", _plan, why="the board poll: the screen token in ?s= decides"),
     Endpoint("live:kiosk_stream", "public", _kiosk_token, why="a TV's push stream, by kiosk token"),
+    Endpoint("live:status_stream", "public", _plan, why="the public status page's push stream (no session)"),
     Endpoint("api:api-root", "public", why="django-ninja's /api/v1/ root: a 404, the base its URLs reverse from"),
     Endpoint("api:openapi-json", "public", why="the API's OpenAPI schema: its shape, no data"),
     Endpoint("api:openapi-view", "public", why="the API's browsable docs (Swagger UI from static/ninja/)"),

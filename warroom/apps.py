@@ -6,3 +6,11 @@ from django.apps import AppConfig
 class WarroomConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "warroom"
+
+    def ready(self) -> None:
+        from plans.buckets import register_time_bucket
+
+        from .buckets import current_bucket
+
+        # Every live page's ETag turns over when the board's does (an item late, an alarm due).
+        register_time_bucket(current_bucket)

@@ -37,7 +37,7 @@ from plans.permissions import can_coordinate, require_coordinator
 from plans.runbook.selectors import pullable_triggers
 from plans.screens import screen_plan_id, screen_token
 from plans.services import kiosk_create, kiosk_revoke, reading_record
-from plans.viewtools import member_plan
+from plans.viewtools import live_page, member_plan
 from roles.contacts import plan_contacts
 
 from . import selectors
@@ -367,6 +367,7 @@ def kiosk_link_revoke(request: AuthenticatedHttpRequest, plan: Plan, pk: int) ->
 
 @login_required
 @member_plan
+@live_page
 def metrics_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     rows, states = selectors.metrics(plan, timezone.now())
     return render(

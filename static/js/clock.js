@@ -11,8 +11,11 @@
 
    Elements with data-countdown tick by themselves once a second: data-t0 and data-server-now (epoch
    milliseconds, the server's clock when it rendered the page), data-hold-since when a hold is open.
-   Elements with data-deadline-left (epoch ms) and data-server-now count down to it: "27:13 left", then
-   "overdue +00:05" (the issues page's response SLA). */
+   Elements with data-deadline-left (epoch ms) and data-server-now count down to it: "27:13 left", then,
+   at the deadline, "breached +00:05" (the issues page's response SLA): the element gets the class
+   "over" and its row ([data-sla-row]) "sla-breached", on the page's clock, with no request. A response
+   SLA is wall-clock time (a hold does not stop it), as on the board. Elements swapped in by htmx (a live
+   part fetched again) start too. window.LaunchClock.offsetMs shifts every clock of the page (tests). */
 (function () {
   "use strict";
 
@@ -66,17 +69,25 @@
     if (!holdSince) setInterval(tick, 250);  // a quarter second: the reading changes on the whole second
   }
 
+  var deadlines = [];
   function startDeadline(el) {
-    var deadline = Number(el.dataset.deadlineLeft);
-    var clock = new ServerClock(el.dataset.serverNow);
-    function tick() {
-      var left = (deadline - clock.now()) / 1000;
-      var text = left > 0 ? formatDeadline(left) + " left" : "overdue " + formatDeadline(left);
-      if (el.textContent !== text) el.textContent = text;
-      el.classList.toggle("over", left <= 0);
-    }
-    tick();
-    setInterval(tick, 250);
+    if (el._lcDeadline) return;
+    el._lcDeadline = new ServerClock(el.dataset.serverNow);
+    deadlines.push(el);
+    tickDeadline(el);
+  }
+  function tickDeadline(el) {
+    var left = (Number(el.dataset.deadlineLeft) - el._lcDeadline.now() - (window.LaunchClock.offsetMs || 0)) / 1000;
+    var over = left <= 0;  // as the server's "breached": at the deadline it is over
+    var text = over ? "breached " + formatDeadline(left) : formatDeadline(left) + " left";
+    if (el.textContent !== text) el.textContent = text;
+    el.classList.toggle("over", over);
+    var row = el.closest("[data-sla-row]");
+    if (row) row.classList.toggle("sla-breached", over);
+  }
+  function tickDeadlines() {
+    deadlines = deadlines.filter(function (el) { return el.isConnected; });  // swapped out: forgotten
+    deadlines.forEach(tickDeadline);
   }
 
   window.LaunchClock = {
@@ -84,12 +95,23 @@
     countdown: countdown,
     formatTimer: formatTimer,
     formatDeadline: formatDeadline,
-    ServerClock: ServerClock
+    ServerClock: ServerClock,
+    offsetMs: 0
   };
 
-  function init() {
-    document.querySelectorAll("[data-countdown]").forEach(start);
-    document.querySelectorAll("[data-deadline-left]").forEach(startDeadline);
+  function init(root) {
+    root.querySelectorAll("[data-countdown]").forEach(function (el) {
+      if (!el._lcCountdown) { el._lcCountdown = true; start(el); }
+    });
+    root.querySelectorAll("[data-deadline-left]").forEach(startDeadline);
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+  function boot() {
+    init(document);
+    setInterval(tickDeadlines, 250);  // one timer for every SLA of the page
+    document.addEventListener("htmx:load", function (evt) {
+      var elt = evt.detail && evt.detail.elt;
+      if (elt && elt.querySelectorAll) init(elt.parentNode || elt);
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", boot); } else { boot(); }
 })();

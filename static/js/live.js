@@ -10,6 +10,10 @@
      fallback, automatically; the stream is tried again with a growing delay;
    - every 30 s anyway while it works (a lost event costs at most that).
    The requests are the ones the page polled with before (If-None-Match: 304 when nothing changed).
+   A part marked data-live-etag gets that here: its fetch sends the ETag of its last answer, a 304 swaps
+   nothing, and a fetch never lands while a field in the part has the focus (it is made when focus leaves),
+   unless htmx keeps that field across the swap (hx-preserve).
+   Without htmx (the public status page) wr:poll is a plain DOM event, for the page's own script.
    The stream's URL is <body data-live-stream>; without it (or without EventSource) the page polls.
    window.lcLive counts what happened (tests assert in events and polls, never in seconds). */
 (function () {
@@ -18,7 +22,8 @@
   var url = document.body.getAttribute("data-live-stream") || "";
   var state = window.lcLive = {
     mode: "poll", hellos: 0, events: 0, revs: 0, ticks: 0, pings: 0, fetches: 0, polls: 0, errors: 0,
-    revision: Number(document.body.getAttribute("data-live-revision") || -1), lastHeard: 0, source: null
+    revision: Number(document.body.getAttribute("data-live-revision") || -1), lastHeard: 0, source: null,
+    swaps: 0, unchanged: 0, deferred: 0
   };
   var heartbeatMs = 15000;
   var retryMs = 1000;
@@ -31,8 +36,10 @@
   if (!parts().length) return;
 
   function fire(selector) {
-    if (!window.htmx) return;
-    document.querySelectorAll(selector).forEach(function (el) { htmx.trigger(el, "wr:poll"); });
+    document.querySelectorAll(selector).forEach(function (el) {
+      if (window.htmx) htmx.trigger(el, "wr:poll");
+      else el.dispatchEvent(new CustomEvent("wr:poll", { bubbles: true }));
+    });
   }
   function fetchAll() { state.fetches += 1; fire("[data-live-poll]"); }
   function say(kind) { document.dispatchEvent(new CustomEvent("lc:live", { detail: { kind: kind, mode: state.mode } })); }
@@ -118,6 +125,58 @@
     if (elt && elt.hasAttribute && elt.hasAttribute("data-live-poll") && state.revision >= 0) {
       evt.detail.headers["X-Live-Revision"] = String(state.revision);
     }
+  });
+
+  // Parts marked data-live-etag: conditional fetches, and never under the user's fingers.
+  var etags = {};
+  var deferred = {};
+  function tagged(evt) {
+    var elt = evt.detail && evt.detail.elt;
+    return elt && elt.hasAttribute && elt.hasAttribute("data-live-etag") && elt.id ? elt : null;
+  }
+  function busy(elt) {
+    var a = document.activeElement;
+    // A field htmx keeps across swaps (hx-preserve, by its id) does not hold the part back.
+    if (a && a !== document.body && elt.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) &&
+        !a.hasAttribute("hx-preserve")) return true;
+    return !!elt.querySelector(".htmx-request");
+  }
+  function defer(elt) { state.deferred += 1; deferred[elt.id] = true; }
+  document.body.addEventListener("htmx:configRequest", function (evt) {
+    var elt = tagged(evt);
+    if (!elt) return;
+    if (busy(elt)) { defer(elt); evt.preventDefault(); return; }
+    var tag = etags[elt.id] || elt.getAttribute("data-live-etag");
+    if (tag) evt.detail.headers["If-None-Match"] = tag;
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    var elt = tagged(evt);
+    if (!elt) return;
+    var xhr = evt.detail.xhr;
+    if (xhr.status === 304) { state.unchanged += 1; evt.detail.shouldSwap = false; evt.detail.isError = false; return; }
+    if (xhr.status !== 200) return;
+    if (busy(elt)) { defer(elt); evt.detail.shouldSwap = false; return; }  // its ETag unkept: fetched again
+    etags[elt.id] = xhr.getResponseHeader("ETag") || "";
+    state.swaps += 1;
+    // What the reader opened (a <details id=…>: who to call) stays open in the new rendering.
+    var opened = [];
+    elt.querySelectorAll("details[open][id]").forEach(function (d) { opened.push(d.id); });
+    if (opened.length) {
+      setTimeout(function () {
+        opened.forEach(function (id) { var d = document.getElementById(id); if (d) d.open = true; });
+      }, 0);
+    }
+  });
+  document.addEventListener("focusout", function () {
+    setTimeout(function () {
+      Object.keys(deferred).forEach(function (id) {
+        var elt = document.getElementById(id);
+        if (!elt) { delete deferred[id]; return; }
+        if (busy(elt)) return;
+        delete deferred[id];
+        if (window.htmx) htmx.trigger(elt, "wr:poll");
+      });
+    }, 100);
   });
 
   // A stream that falls silent (a buffering proxy, a half-open connection) is as good as none.

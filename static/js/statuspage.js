@@ -3,7 +3,11 @@
 // - times show in the viewer's own zone;
 // - the countdown ticks on the server's clock: the page is served from a cache (it cannot carry "now"),
 //   so the skew is measured from the Date header of the live part's answer (LaunchClock.ServerClock);
-// - the live part is fetched every 30 s and swapped in when it changed (a 304 from the cache when not).
+// - the live part is fetched when the push channel says the plan changed (static/js/live.js: the page's
+//   one stream, for anyone, no session) and every 30 s while the stream is not working (polling as its
+//   fallback); it is swapped in when it changed (a 304 from the cache when not). A pushed fetch is made
+//   again 1.5 s later: another server process may have served its copy of the old part for up to a second
+//   (statuspage.cache.LOCAL_SECONDS), and the second fetch costs a 304 from the cache.
 (function () {
   "use strict";
   var fmt = new Intl.DateTimeFormat(undefined, {
@@ -50,11 +54,17 @@
       })
       .catch(function () { /* offline: try again next time */ });
   }
+  var again = null;
+  document.addEventListener("wr:poll", function (evt) {
+    if (!evt.target || evt.target.id !== "sp-live") return;
+    poll();
+    if (again) clearTimeout(again);
+    again = setTimeout(function () { again = null; poll(); }, 1500);
+  });
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
     tick();
     setInterval(tick, 250);
     poll();
-    setInterval(function () { if (!document.hidden) poll(); }, 30000);
   });
 })();

@@ -28,7 +28,8 @@
       var el = evt.target;
       if (el instanceof HTMLInputElement && el.hasAttribute("data-select-all")) el.select();
     });
-    document.addEventListener("htmx:afterSettle", function (evt) { place(evt.target); });
+    // an outerHTML swap settles on the detached element: place what is in the page
+    document.addEventListener("htmx:afterSettle", function (evt) { place(evt.target && evt.target.isConnected ? evt.target : document); });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();

@@ -1,0 +1,220 @@
+"""The pages the push channel reaches besides the board and the role pages (issue 15), in Chromium on a real
+ASGI server: a new issue raised by one person appears on another's open issues page without a reload in
+under a second; an SLA timer turns breached at its moment on the page's own clock, with no request; the
+public status page (anonymous, no session) picks up a published update; and killing the streams falls back
+to polling on the issues page, which goes back to push when the streams return."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict
+
+import pytest
+from django.utils import timezone
+
+from issues import services as issue_services
+from issues.models import Issue, SeveritySLA
+from plans.services import reading_record
+from plans.signals import revision_committed
+from statuspage import services as status_services
+from tests import factories
+from tests.asgi_server import AsgiServer, running_asgi_server
+from tests.browser.shots import keep
+from tests.browser.waiting import wait_for_js
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from playwright.sync_api import Browser, Page
+    from pytest_django import Settings
+
+    from plans.models import Plan
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NewPage = Callable[..., "Page"]
+
+
+class Setup(TypedDict):
+    plan: Plan
+    coordinator: User
+    primary: User
+    backup: User
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
+    with running_asgi_server() as server:
+        yield server
+
+
+@pytest.fixture
+def setup() -> Setup:
+    coordinator = factories.UserFactory(username="coord", first_name="Cleo", last_name="Ward")
+    plan = factories.PlanFactory(
+        coordinator=coordinator, slug="go-live", name="Go-live", t0=timezone.now() + timedelta(minutes=20)
+    )
+    primary = factories.UserFactory(username="primary")
+    backup = factories.UserFactory(username="backup")
+    factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=primary, backup=backup)
+    SeveritySLA.objects.create(plan=plan, severity="critical", response_within=timedelta(minutes=15))
+    SeveritySLA.objects.create(plan=plan, severity="high", response_within=timedelta(minutes=30))
+    return {"plan": plan, "coordinator": coordinator, "primary": primary, "backup": backup}
+
+
+@pytest.fixture
+def new_page(browser: Browser, asgi_server: AsgiServer) -> Iterator[NewPage]:
+    contexts = []
+
+    def _new(user: User | None, path: str, *, width: int = 1366, height: int = 768) -> Page:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(10_000)
+        if user is not None:
+            pg.goto(f"{asgi_server.url}/accounts/login/")
+            pg.fill("#id_username", user.username)
+            pg.fill("#id_password", factories.PASSWORD)
+            pg.click("button[type=submit]")
+            pg.wait_for_load_state("networkidle")
+        pg.goto(asgi_server.url + path)
+        pg.evaluate("window.__same_document = true")
+        wait_for_js(pg, "window.lcLive && window.lcLive.mode === 'push'")  # the stream's hello arrived
+        return pg
+
+    yield _new
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def committed() -> Iterator[list[float]]:
+    """When each revision was committed (announced): propagation is timed from there, not from the start
+    of the write (on a loaded machine the write's own queries take a while)."""
+    moments: list[float] = []
+
+    def heard(sender: object, **kwargs: object) -> None:
+        moments.append(time.monotonic())
+
+    revision_committed.connect(heard, dispatch_uid="test.committed")
+    yield moments
+    revision_committed.disconnect(dispatch_uid="test.committed")
+
+
+def _raise(plan: Plan, by: User, title: str, severity: str = "high") -> Issue:
+    return issue_services.issue_open(plan, by=by, title=title, severity=severity)
+
+
+def test_a_new_issue_appears_on_anothers_issues_page_within_a_second(
+    new_page: NewPage, setup: Setup, committed: list[float]
+) -> None:
+    s = setup
+    _raise(s["plan"], s["coordinator"], "Checkout is slow", severity="critical")
+    watcher = new_page(s["backup"], f"/plans/{s['plan'].slug}/issues/")
+    assert watcher.locator("#issues-live .sla-left").count() == 1
+
+    committed.clear()
+    _raise(s["plan"], s["primary"], "Replica lag above 30 s")
+    watcher.wait_for_selector("#issues-live >> text=Replica lag above 30 s", timeout=3_000)
+    assert time.monotonic() - committed[0] < 1.0
+    live = watcher.evaluate("window.lcLive")
+    assert live["revs"] >= 1 and live["polls"] == 0 and live["swaps"] >= 1, live
+    assert watcher.evaluate("window.__same_document") is True
+
+    # The timers keep running in the swapped-in list (clock.js starts what htmx brings in).
+    timers = watcher.locator("#issues-live .sla-left")
+    assert timers.count() == 2
+    first = timers.nth(1).inner_text()
+    wait_for_js(watcher, f"document.querySelectorAll('#issues-live .sla-left')[1].textContent !== {first!r}")
+
+
+def test_an_sla_timer_turns_breached_at_its_moment_without_a_request(new_page: NewPage, setup: Setup) -> None:
+    s = setup
+    soon = _raise(s["plan"], s["coordinator"], "Payments failing", severity="critical")
+    later = _raise(s["plan"], s["coordinator"], "Search degraded")
+    # A short SLA: the deadline three seconds away (the page counts down to what the markup says).
+    Issue.objects.filter(pk=soon.pk).update(respond_by=timezone.now() + timedelta(seconds=3))  # (test write)
+    pg = new_page(s["backup"], f"/plans/{s['plan'].slug}/issues/")
+    requests: list[str] = []
+    pg.on("request", lambda r: requests.append(r.url) if "/issues/" in r.url else None)
+    row = f"#issue-{soon.number}"
+    assert "left" in pg.inner_text(f"{row} .sla-left")
+    assert pg.locator(f"{row}.sla-breached").count() == 0
+    pg.wait_for_selector(f"{row}.sla-breached .sla-left.over", timeout=5_000)
+    assert pg.inner_text(f"{row} .sla-left").startswith("breached +00:0")
+    assert requests == []  # the page's clock, not a server round trip
+    assert pg.locator(f"#issue-{later.number}.sla-breached").count() == 0
+
+    # A clock injected into the page: thirty-one minutes on, the other SLA (30 min) is breached too.
+    pg.evaluate("window.LaunchClock.offsetMs = 31 * 60 * 1000")
+    pg.wait_for_selector(f"#issue-{later.number}.sla-breached", timeout=2_000)
+    assert requests == []
+    pg.evaluate("window.LaunchClock.offsetMs = 0")  # back to now: one breached, one running
+    pg.wait_for_selector(f"#issue-{later.number}:not(.sla-breached) .sla-left:not(.over)", timeout=2_000)
+    keep(pg, "issues-sla.png")
+
+
+def test_an_issue_page_and_the_metrics_page_follow_the_plan(new_page: NewPage, setup: Setup) -> None:
+    """An issue's page: its state, facts and timeline follow an acknowledgement by someone else, while
+    a comment being typed stays as typed; the metrics page shows a new reading."""
+    s = setup
+    issue = _raise(s["plan"], s["coordinator"], "Payments failing", severity="critical")
+    pg = new_page(s["backup"], f"/plans/{s['plan'].slug}/issues/{issue.pk}/")
+    assert pg.locator("#issue-facts .sla-left").count() == 1
+    pg.fill("#comment-body", "Looking at the gateway logs")
+    issue_services.issue_acknowledge(issue.pk, by=s["coordinator"])
+    pg.wait_for_selector("#issue-state .is-current >> text=Acknowledged")
+    pg.wait_for_selector("#issue-events >> text=Acknowledged")
+    assert pg.locator("#issue-facts .sla-left").count() == 0  # the SLA stopped
+    assert pg.input_value("#comment-body") == "Looking at the gateway logs"
+    assert pg.evaluate("window.__same_document") is True
+
+    metric = factories.MetricFactory(plan=s["plan"], name="Error rate", unit="%")
+    metrics = new_page(s["coordinator"], f"/plans/{s['plan'].slug}/metrics/")
+    reading_record(metric, value="4.25", by=s["coordinator"])
+    metrics.wait_for_selector(f"#metric-{metric.pk} >> text=4.25")
+    assert metrics.evaluate("window.lcLive.polls") == 0
+
+
+def test_the_public_status_page_picks_up_a_published_update(
+    new_page: NewPage, setup: Setup, committed: list[float]
+) -> None:
+    s = setup
+    visitor = new_page(None, f"/status/{s['plan'].slug}/")  # anonymous: no session at all
+    assert visitor.context.cookies() == []
+    assert visitor.locator("text=Database failover in progress").count() == 0
+    committed.clear()
+    status_services.incident_create(
+        s["plan"], by=s["coordinator"], name="Database failover in progress", body="Writes are paused."
+    )
+    visitor.wait_for_selector("#sp-live >> text=Database failover in progress", timeout=3_000)
+    assert time.monotonic() - committed[0] < 1.0
+    live = visitor.evaluate("window.lcLive")
+    assert live["revs"] >= 1 and live["polls"] == 0 and live["mode"] == "push", live
+    assert visitor.evaluate("window.__same_document") is True
+    assert visitor.context.cookies() == []  # the stream set no session cookie either
+
+
+def test_killing_the_stream_falls_back_to_polling_and_recovers_on_the_issues_page(
+    new_page: NewPage, setup: Setup, asgi_server: AsgiServer, settings: Settings
+) -> None:
+    s = setup
+    pg = new_page(s["primary"], f"/plans/{s['plan'].slug}/issues/")
+
+    settings.LIVE_STREAMS = False  # a proxy that cannot stream: the server refuses new streams
+    asgi_server.close_streams()
+    # Polling: the first poll renders (the page had no ETag yet), the next ones are 304s.
+    wait_for_js(pg, "window.lcLive.mode === 'poll' && window.lcLive.unchanged >= 1", timeout=20_000)
+    polls = pg.evaluate("window.lcLive.polls")
+    _raise(s["plan"], s["coordinator"], "Polled in")
+    pg.wait_for_selector("#issues-live >> text=Polled in", timeout=15_000)
+    assert pg.evaluate("window.lcLive.polls") > polls  # it came by a poll
+
+    settings.LIVE_STREAMS = True
+    wait_for_js(pg, "window.lcLive.mode === 'push' && window.lcLive.hellos >= 2", timeout=40_000)
+    polls = pg.evaluate("window.lcLive.polls")
+    _raise(s["plan"], s["coordinator"], "Pushed again")
+    pg.wait_for_selector("#issues-live >> text=Pushed again", timeout=2_000)
+    assert pg.evaluate("window.lcLive.polls") == polls  # pushed, not polled
+    assert pg.evaluate("window.__same_document") is True
