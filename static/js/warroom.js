@@ -16,7 +16,7 @@
   var revoked = false;
   var failing = false;  // the last fetch of the board failed: a live stream alone does not make it fresh
   // A marker that survives swaps and dies with a reload: tests use it to prove no navigation happened.
-  window.warroom = { loadedAt: Date.now(), polls: 0, swaps: 0, unchanged: 0, errors: 0 };
+  window.warroom = { loadedAt: Date.now(), polls: 0, swaps: 0, pushes: 0, unchanged: 0, errors: 0 };
 
   if (window.htmx) {
     // 304 = unchanged: never swap it (an empty body would blank the board).
@@ -145,6 +145,19 @@
       window.warroom.errors += 1;
       tick();
     });
+  });
+  // The board pushed in the stream's event (static/js/live.js, live/push.py): the same bytes a fetch would
+  // get, swapped in the same way; taken (preventDefault) so the board is not fetched as well.
+  board.addEventListener("lc:push", function (evt) {
+    var d = evt.detail;
+    if (!d || typeof d.html !== "string" || !d.etag || !window.htmx) return;  // not taken: the board fetches
+    evt.preventDefault();
+    failing = false;
+    lastOk = Date.now();
+    if (d.etag === etag) return;
+    etag = d.etag;
+    window.warroom.pushes += 1;
+    htmx.swap(board, d.html, { swapStyle: "innerHTML" });  // htmx:afterSwap below counts it, fits, ticks
   });
   // The push stream's events (hello, rev, tick, ping) prove the server is reachable and has told us of
   // every change: the board is as fresh as its last successful fetch after the last change.
