@@ -1,15 +1,22 @@
 #!/usr/bin/env python
 """Push-channel benchmark (``make bench``, after bench/warroom.py): the bench plan served as docker-compose
 does (the streams by uvicorn, 2 workers; the pages and fragments by gunicorn, 2 workers x 8 threads), with
-N screens that each keep the board's stream open and fetch the board's
-fragment when told (as static/js/live.js does), N = 100 and 1,000. Prints
+N screens (N = 100 and 1,000) that each keep the board's stream open, in two modes:
 
-  1. propagation: from a tick (a service write) until each screen has fetched the new revision, p50/p95;
-  2. a time-dependent change: an item due in a few seconds, from its due moment until each screen has
-     fetched the board with the new bucket (no write at that moment: the hub's ``tick``), p50/p95;
-  3. memory per open stream: the uvicorn workers' resident memory with N streams open, less idle, over N;
-  4. the database connections open while the streams are (pg_stat_activity).
+- push: the stream as the board page opens it (``?board=<screen token>``): the board arrives in the event;
+- fetch: the small event, then a fetch of the fragment with If-None-Match (role pages and kiosks do this,
+  and the board did before): the fan-in of N fetches at once.
 
+Prints, per mode and N:
+
+  1. propagation: from the commit of a tick (a service write) until each screen holds the new revision;
+  2. (push) a time-dependent change: an item due a few seconds ahead, from its due moment until each screen
+     holds the board with the new bucket (nothing is written at that moment: the hub's ``tick``);
+  3. memory per open stream: the uvicorn workers' resident memory with N streams open, less before, over N;
+  4. the database connections open while the streams are (pg_stat_activity), and the load average.
+
+The screens are raw asyncio HTTP/1.1 (one connection per stream, one keep-alive connection per screen for
+its fetches), PER_PROC per client process, so the client stays a small share of the two cores.
 Environment as bench/warroom.py (DATABASE_URL, REDIS_URL).
 """
 
@@ -19,6 +26,7 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -26,7 +34,6 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from queue import Queue
 from typing import Any
 
 import benchenv
@@ -91,61 +98,100 @@ def rss_kib(pid: int) -> int:
     return total
 
 
+# --- The screens: raw asyncio HTTP/1.1, one connection per stream (as a browser tab), in client processes ------
+
+
+ETAG = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+
+
+def _etag_of(text: str) -> tuple[int, str] | None:
+    """(revision, bucket) from an ETag '"plan.revision.bucket"', or from the pushed event's "etag" field
+    (found by position: no JSON parse of the 14 KB board per screen, the client must stay cheap)."""
+    at = text.find('"etag":')
+    found = ETAG.search(text, max(at, 0))
+    return (int(found[2]), found[3]) if found else None
+
+
+async def _fetch(conn: list[Any], port: int, path: str, etag: str) -> tuple[int, str]:
+    """GET the fragment on this screen's keep-alive connection to the pages' server: (status, ETag)."""
+    if not conn:
+        conn += list(await asyncio.open_connection("127.0.0.1", port))
+    reader, writer = conn
+    head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\nConnection: keep-alive\r\n"
+    writer.write((head + (f"If-None-Match: {etag}\r\n" if etag else "") + "\r\n").encode())
+    lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+    if int(headers.get("content-length", "0")):
+        await reader.readexactly(int(headers["content-length"]))
+    return int(lines[0].split()[1]), headers.get("etag", "")
+
+
+async def _screen(i: int, ports: tuple[int, int], paths: tuple[str, str], cookie: str, rec: dict[str, Any]) -> None:
+    """One screen: its stream open; on every event, the board from the event itself, or fetched."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", ports[1])
+    conn: list[Any] = []
+    etag = ""
+    try:
+        accept = "Accept: text/event-stream"
+        writer.write(f"GET {paths[1]} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n{accept}\r\n\r\n".encode())
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+        if " 200 " not in head.split("\r\n")[0] or "chunked" not in head.lower():
+            rec["errors"] += 1
+            return
+        buffer = ""
+        while True:
+            size = int((await reader.readline()).strip() or b"0", 16)
+            if size == 0:
+                return  # the server ended the stream
+            buffer += (await reader.readexactly(size + 2))[:-2].decode()
+            while "\n\n" in buffer:
+                block, buffer = buffer.split("\n\n", 1)
+                kind = block[7 : block.find("\n")] if block.startswith("event: ") else ""
+                if kind == "hello":
+                    rec["opened"].release()
+                elif kind in ("rev", "tick"):
+                    now = time.time()
+                    if '"parts":{"board"' in block:
+                        found = _etag_of(block)
+                        rec["pushed"] += 1
+                    else:
+                        status, tag = await _fetch(conn, ports[0], paths[0], etag)
+                        now = time.time()
+                        rec["fetched"] += 1
+                        found = _etag_of(tag) if status == 200 else None
+                        etag = tag if status == 200 else etag
+                        rec["errors"] += status not in (200, 304)
+                    if found:
+                        rec["seen"].append((i, found[0], found[1], now))
+    except (OSError, ValueError, asyncio.IncompleteReadError):
+        rec["errors"] += 1
+    finally:
+        writer.close()
+        if conn:
+            conn[1].close()
+
+
 def _screens(
-    bases: tuple[str, str],
-    stream: str,
-    fragment: str,
-    cookie: str,
-    count: int,
-    stop: float,
-    out: Queue[Any],
-    opened: Any,
+    ports: tuple[int, int], paths: tuple[str, str], cookie: str, ids: range, out: Any, opened: Any, done: Any
 ) -> None:
-    """One client process: ``count`` screens, each with its stream open, fetching the fragment on every
-    event; sends back (screen, revision, bucket, wall time) of every changed fetch."""
-    import httpx
-
-    seen: list[tuple[int, int, str, float]] = []
-    errors = [0]
-
-    async def screen(i: int, client: httpx.AsyncClient, streams: httpx.AsyncClient) -> None:
-        etag = ""
-        try:
-            async with streams.stream("GET", stream, headers={"Cookie": cookie}) as response:
-                first = True
-                async for line in response.aiter_lines():
-                    if not line.startswith("event: "):
-                        continue
-                    if first:
-                        opened.release()
-                        first = False
-                    if line in ("event: rev", "event: tick", "event: hello"):
-                        r = await client.get(fragment, headers={"If-None-Match": etag} if etag else {})
-                        if r.status_code == 200:
-                            etag = r.headers.get("etag", "")
-                            _, rev, bucket = etag.strip('"').split(".")
-                            seen.append((i, int(rev), bucket, time.time()))
-                        elif r.status_code != 304:
-                            errors[0] += 1
-                    if time.time() > stop:
-                        break
-        except (httpx.HTTPError, OSError):
-            errors[0] += 1
+    """One client process: its screens, until the bench says done; sends back what each saw."""
+    rec: dict[str, Any] = {"seen": [], "errors": 0, "pushed": 0, "fetched": 0, "opened": opened}
 
     async def run() -> None:
-        limits = httpx.Limits(max_connections=2 * count + 10, max_keepalive_connections=2 * count + 10)
-        async with (
-            httpx.AsyncClient(base_url=bases[0], limits=limits, timeout=httpx.Timeout(60.0)) as client,
-            httpx.AsyncClient(base_url=bases[1], limits=limits, timeout=httpx.Timeout(60.0)) as streams,
-        ):
-            tasks = [asyncio.create_task(screen(i, client, streams)) for i in range(count)]
-            await asyncio.sleep(max(0.0, stop - time.time()))
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        tasks = []
+        for i in ids:  # in waves of 50, as screens come and go (and as the browser's own back-off spreads them)
+            tasks.append(asyncio.create_task(_screen(i, ports, paths, cookie, rec)))
+            if len(tasks) % 50 == 0:
+                await asyncio.sleep(0.05)
+        while not done.is_set():
+            await asyncio.sleep(0.1)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     asyncio.run(run())
-    out.put((seen, errors[0]))
+    del rec["opened"]
+    out.put(rec)
 
 
 def _connections() -> int:
@@ -158,45 +204,47 @@ def _connections() -> int:
     return int(row[0]) if row else -1
 
 
-def run_screens(ctx: Any, n: int, urls: tuple[Any, str, str, str], server_pid: int, scenario: Any) -> dict[str, Any]:
+def run_screens(ctx: Any, n: int, setup: dict[str, Any], server_pid: int, scenario: Any) -> dict[str, Any]:
+    """Open ``n`` streams (PER_PROC a client process), run the scenario, and measure each screen's delay
+    from each mark (a commit, a due moment) to the first board it held that is at least as new."""
     from django.db import connection
 
     connection.close()
-    procs_n = max(1, n // PER_PROC)
-    share = n // procs_n
-    out, opened = ctx.Queue(), ctx.Semaphore(0)
+    procs_n = max(1, -(-n // PER_PROC))
+    out, opened, done = ctx.Queue(), ctx.Semaphore(0), ctx.Event()
     idle = rss_kib(server_pid)
-    bases, stream, fragment, cookie = urls
-    window = scenario["seconds"] + 40
-    stop = time.time() + window
+    load = [os.getloadavg()[0]]
     procs = [
-        ctx.Process(target=_screens, args=(bases, stream, fragment, cookie, share, stop, out, opened))
-        for _ in range(procs_n)
+        ctx.Process(
+            target=_screens,
+            args=(setup["ports"], setup["paths"], setup["cookie"], range(k, n, procs_n), out, opened, done),
+        )
+        for k in range(procs_n)
     ]
     for proc in procs:
         proc.start()
-    for _ in range(share * procs_n):
-        if not opened.acquire(timeout=60):
-            break
+    started = time.time()
+    opened_n = sum(1 for _ in range(n) if opened.acquire(timeout=max(1.0, 120 - (time.time() - started))))
+    open_seconds = time.time() - started
     time.sleep(1.0)
     loaded = rss_kib(server_pid)
     conns = _connections()
-    marks = scenario["run"]()  # {revision or bucket-key: wall time}
-    results = [out.get(timeout=stop - time.time() + 60) for _ in procs]
+    marks = scenario["run"]()  # {revision or bucket: wall time}
+    load.append(os.getloadavg()[0])
+    done.set()
+    results = [out.get(timeout=60) for _ in procs]
     for proc in procs:
         proc.join(timeout=10)
     seen: dict[int, list[tuple[int, str, float]]] = {}
-    errors = 0
-    for rows, errs in results:
-        errors += errs
-        for screen_id, revision, bucket, at in rows:
+    for rec in results:
+        for screen_id, revision, bucket, at in rec["seen"]:
             seen.setdefault(screen_id, []).append((revision, bucket, at))
     delays, missed = [], 0
     for key, at in marks.items():
-        for screen_id in range(share * procs_n):
+        for screen_id in range(n):
             later = [t for r, b, t in seen.get(screen_id, []) if scenario["matches"](key, r, b) and t >= at - 5]
             if later:
-                delays.append(min(later) - at)
+                delays.append(max(0.0, min(later) - at))
             else:
                 missed += 1
     return {
@@ -205,9 +253,14 @@ def run_screens(ctx: Any, n: int, urls: tuple[Any, str, str, str], server_pid: i
         "max": max(delays) if delays else -1,
         "samples": len(delays),
         "missed": missed,
-        "errors": errors,
-        "kib_per_stream": (loaded - idle) / max(1, share * procs_n),
+        "errors": sum(r["errors"] for r in results),
+        "pushed": sum(r["pushed"] for r in results),
+        "fetched": sum(r["fetched"] for r in results),
+        "opened": opened_n,
+        "open_seconds": open_seconds,
+        "kib_per_stream": (loaded - idle) / max(1, opened_n),
         "connections": conns,
+        "load": load,
     }
 
 
@@ -242,8 +295,9 @@ def tick_scenario(plan: Any) -> dict[str, Any]:
         marks = {}
         for _ in range(TICKS):
             time.sleep(TICK_GAP)
-            item_tick(items.pop(), by=plan.coordinator)
-            marks[Plan.objects.values_list("revision", flat=True).get(pk=plan.pk)] = time.time()
+            item_tick(items.pop(), by=plan.coordinator)  # committed (and published) when it returns
+            at = time.time()
+            marks[Plan.objects.values_list("revision", flat=True).get(pk=plan.pk)] = at
             connection.close()
         time.sleep(TICK_GAP)
         return marks
@@ -302,44 +356,64 @@ def main() -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             ports.append(s.getsockname()[1])
-    bases = (f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}")
     fragment = reverse("warroom:fragment", args=[plan.slug]) + "?s=" + token
-    urls = (bases, reverse("live:stream", args=[plan.slug]), fragment, cookie)
+    stream = reverse("live:stream", args=[plan.slug])
     pages = start_pages(env, ports[0])
     server = start_server(env, ports[1])
     ctx = multiprocessing.get_context("fork")
     rows = []
     try:
-        import httpx
-
-        for base in bases:
-            for _ in range(100):
-                try:
-                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+        for port in ports:
+            _wait_healthy(port)
         screens = [int(n) for n in os.environ.get("BENCH_PUSH_SCREENS", "100,1000").split(",")]
-        for n in screens:
-            for name, make in (("tick", tick_scenario), ("late", late_scenario)):
-                r = run_screens(ctx, n, urls, server.pid, make(plan))
-                rows.append((name, n, r))
-                print(f"  {name} {n}: {r}", flush=True)
+        modes = os.environ.get("BENCH_PUSH_MODES", "push,fetch").split(",")
+        for mode in modes:
+            # push: the board's stream (as the board page opens it) carries the board; fetch: the small event
+            # and a fetch of the fragment (as role pages and kiosks do, and the board did before).
+            path = stream + ("?board=" + token if mode == "push" else "")
+            setup = {"ports": tuple(ports), "paths": (fragment, path), "cookie": cookie}
+            for n in screens:
+                scenarios = (
+                    (("tick", tick_scenario), ("late", late_scenario)) if mode == "push" else (("tick", tick_scenario),)
+                )
+                for name, make in scenarios:
+                    r = run_screens(ctx, n, setup, server.pid, make(plan))
+                    rows.append((mode, name, n, r))
+                    print(f"  {mode} {name} {n}: {r}", flush=True)
     finally:
         for proc in (server, pages):
             proc.terminate()
             proc.wait(timeout=20)
+    report(rows)
+
+
+def _wait_healthy(port: int) -> None:
+    import urllib.request
+
+    for _ in range(150):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+
+
+def report(rows: list[tuple[str, str, int, dict[str, Any]]]) -> None:
     print()
     print(
         "Push benchmark · streams: uvicorn 2 workers, fragments: gunicorn 2 x 8 threads · "
-        f"{os.cpu_count()} CPUs · load {os.getloadavg()[0]:.1f}"
+        f"{os.cpu_count()} CPUs · client: raw asyncio HTTP/1.1, {PER_PROC} screens per process"
     )
-    for name, n, r in rows:
-        what = "tick → fetched" if name == "tick" else "item due → fetched late"
+    for mode, name, n, r in rows:
+        what = {"tick": "commit → board held", "late": "item due → late board held"}[name]
+        how = "pushed in the event" if mode == "push" else "small event + fetch"
         print(
-            f"push {what:<24} {n:>5} streams: p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, max {r['max']:.2f} s "
-            f"({r['samples']} samples, {r['missed']} missed, {r['errors']} errors); "
-            f"{r['kib_per_stream']:.0f} KiB per open stream; {r['connections']} database connections"
+            f"{how:<20} {what:<27} {n:>5} streams: p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, "
+            f"max {r['max']:.2f} s ({r['samples']} samples, {r['missed']} missed, {r['errors']} errors, "
+            f"{r['pushed']} pushed, {r['fetched']} fetched); {r['opened']} opened in {r['open_seconds']:.1f} s; "
+            f"{r['kib_per_stream']:.0f} KiB per open stream; {r['connections']} DB connections; "
+            f"load {r['load'][0]:.1f} → {r['load'][1]:.1f}"
         )
 
 
