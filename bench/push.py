@@ -366,6 +366,7 @@ def main() -> None:
         for port in ports:
             _wait_healthy(port)
         screens = [int(n) for n in os.environ.get("BENCH_PUSH_SCREENS", "100,1000").split(",")]
+        rows += memory_runs(ctx, max(screens), stream + "?board=" + token, fragment, cookie, ports, server.pid)
         modes = os.environ.get("BENCH_PUSH_MODES", "push,fetch").split(",")
         for mode in modes:
             # push: the board's stream (as the board page opens it) carries the board; fetch: the small event
@@ -387,6 +388,24 @@ def main() -> None:
     report(rows)
 
 
+def memory_runs(
+    ctx: Any, n: int, stream: str, fragment: str, cookie: str, ports: list[int], pid: int
+) -> list[tuple[str, str, int, dict[str, Any]]]:
+    """Memory per open stream, nothing changing: a few streams opened and closed first (the hub's start,
+    the first requests' imports), then ``n`` board streams on the server as it is then, RSS delta over n."""
+    setup = {"ports": tuple(ports), "paths": (fragment, stream), "cookie": cookie}
+
+    def nothing() -> dict[int, float]:
+        time.sleep(2.0)
+        return {}
+
+    quiet = {"run": nothing, "matches": lambda key, r, b: False}
+    run_screens(ctx, 20, setup, pid, quiet)
+    r = run_screens(ctx, n, setup, pid, quiet)
+    print(f"  memory {n}: {r}", flush=True)
+    return [("push", "memory", n, r)]
+
+
 def _wait_healthy(port: int) -> None:
     import urllib.request
 
@@ -406,14 +425,20 @@ def report(rows: list[tuple[str, str, int, dict[str, Any]]]) -> None:
         f"{os.cpu_count()} CPUs · client: raw asyncio HTTP/1.1, {PER_PROC} screens per process"
     )
     for mode, name, n, r in rows:
+        if name == "memory":
+            print(
+                f"memory per open stream, nothing changing: {r['kib_per_stream']:.0f} KiB ({n} board streams, "
+                f"{r['opened']} opened in {r['open_seconds']:.1f} s; uvicorn workers' RSS delta / streams); "
+                f"{r['connections']} DB connections while open; load {r['load'][0]:.1f}"
+            )
+            continue
         what = {"tick": "commit → board held", "late": "item due → late board held"}[name]
         how = "pushed in the event" if mode == "push" else "small event + fetch"
         print(
             f"{how:<20} {what:<27} {n:>5} streams: p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, "
             f"max {r['max']:.2f} s ({r['samples']} samples, {r['missed']} missed, {r['errors']} errors, "
             f"{r['pushed']} pushed, {r['fetched']} fetched); {r['opened']} opened in {r['open_seconds']:.1f} s; "
-            f"{r['kib_per_stream']:.0f} KiB per open stream; {r['connections']} DB connections; "
-            f"load {r['load'][0]:.1f} → {r['load'][1]:.1f}"
+            f"{r['connections']} DB connections while open; load {r['load'][0]:.1f} → {r['load'][1]:.1f}"
         )
 
 
