@@ -2,11 +2,11 @@
 connection is closed at once; the hub reads per plan (its revisions, deadlines and the board it pushes), not
 per stream.
 
-A thousand streams: ``HTTP_STREAMS`` (200) through the endpoint over raw sockets, half of them boards (the
-credential check is the only per-stream database work, and opening one costs about 20 ms of Django's
-request path: 1,000 that way add 10 s or more to the test here, too long for the suite; ``LIVE_TEST_STREAMS=1000`` does it),
-and the rest opened on the server's loop as the endpoint opens them after its check
-(``live.stream.events``), so the hub holds 1,000 streams when a change is pushed to them all."""
+A thousand streams. ``HTTP_STREAMS`` (200) go through the endpoint over raw sockets, half of them boards:
+the credential check is the only per-stream database work, and opening one costs about 10-20 ms of Django's
+request path, so 1,000 that way add 10 s or more to the test (``LIVE_TEST_STREAMS=1000`` does it). The
+rest are opened on the server's loop as the endpoint opens them after its check (``live.stream.events``),
+so the hub holds 1,000 streams when a change is pushed to them all."""
 
 from __future__ import annotations
 

@@ -137,3 +137,17 @@ def test_a_board_signed_out_stops_being_pushed_to(
     hub = asgi_server.hub()
     assert hub is not None
     assert asgi_server.call(hub.open_streams) == 0
+
+
+def test_a_time_dependent_change_pushes_the_board_too(asgi_server: AsgiServer, plan: Plan, coordinator: User) -> None:
+    """The hub's ``tick`` (an item became late: nothing was written) carries the board, read at that moment."""
+    cookies, stream, _ = _board(asgi_server, plan, coordinator)
+    with httpx.Client(timeout=10, cookies=cookies) as client, client.stream("GET", stream) as response:
+        lines = response.iter_lines()
+        read_events(lines, "hello")
+        hub = asgi_server.hub()
+        assert hub is not None
+        asgi_server.call(lambda: hub.tick(plan.pk))
+        event = read_events(lines, "tick")
+        assert event["revision"] == plan.revision
+        assert event["parts"]["board"]["etag"].startswith(f'"{plan.pk}.{plan.revision}.')
