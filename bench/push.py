@@ -22,11 +22,9 @@ Environment as bench/warroom.py (DATABASE_URL, REDIS_URL).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import multiprocessing
 import os
-import re
 import socket
 import statistics
 import subprocess
@@ -39,6 +37,7 @@ from typing import Any
 import benchenv
 from benchenv import ensure_database
 from loadgen import pct
+from pushclient import screens
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -98,102 +97,6 @@ def rss_kib(pid: int) -> int:
     return total
 
 
-# --- The screens: raw asyncio HTTP/1.1, one connection per stream (as a browser tab), in client processes ------
-
-
-ETAG = re.compile(r"(\d+)\.(\d+)\.(\d+)")
-
-
-def _etag_of(text: str) -> tuple[int, str] | None:
-    """(revision, bucket) from an ETag '"plan.revision.bucket"', or from the pushed event's "etag" field
-    (found by position: no JSON parse of the 14 KB board per screen, the client must stay cheap)."""
-    at = text.find('"etag":')
-    found = ETAG.search(text, max(at, 0))
-    return (int(found[2]), found[3]) if found else None
-
-
-async def _fetch(conn: list[Any], port: int, path: str, etag: str) -> tuple[int, str]:
-    """GET the fragment on this screen's keep-alive connection to the pages' server: (status, ETag)."""
-    if not conn:
-        conn += list(await asyncio.open_connection("127.0.0.1", port))
-    reader, writer = conn
-    head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\nConnection: keep-alive\r\n"
-    writer.write((head + (f"If-None-Match: {etag}\r\n" if etag else "") + "\r\n").encode())
-    lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
-    if int(headers.get("content-length", "0")):
-        await reader.readexactly(int(headers["content-length"]))
-    return int(lines[0].split()[1]), headers.get("etag", "")
-
-
-async def _screen(i: int, ports: tuple[int, int], paths: tuple[str, str], cookie: str, rec: dict[str, Any]) -> None:
-    """One screen: its stream open; on every event, the board from the event itself, or fetched."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", ports[1])
-    conn: list[Any] = []
-    etag = ""
-    try:
-        accept = "Accept: text/event-stream"
-        writer.write(f"GET {paths[1]} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n{accept}\r\n\r\n".encode())
-        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-        if " 200 " not in head.split("\r\n")[0] or "chunked" not in head.lower():
-            rec["errors"] += 1
-            return
-        buffer = ""
-        while True:
-            size = int((await reader.readline()).strip() or b"0", 16)
-            if size == 0:
-                return  # the server ended the stream
-            buffer += (await reader.readexactly(size + 2))[:-2].decode()
-            while "\n\n" in buffer:
-                block, buffer = buffer.split("\n\n", 1)
-                kind = block[7 : block.find("\n")] if block.startswith("event: ") else ""
-                if kind == "hello":
-                    rec["opened"].release()
-                elif kind in ("rev", "tick"):
-                    now = time.time()
-                    if '"parts":{"board"' in block:
-                        found = _etag_of(block)
-                        rec["pushed"] += 1
-                    else:
-                        status, tag = await _fetch(conn, ports[0], paths[0], etag)
-                        now = time.time()
-                        rec["fetched"] += 1
-                        found = _etag_of(tag) if status == 200 else None
-                        etag = tag if status == 200 else etag
-                        rec["errors"] += status not in (200, 304)
-                    if found:
-                        rec["seen"].append((i, found[0], found[1], now))
-    except (OSError, ValueError, asyncio.IncompleteReadError):
-        rec["errors"] += 1
-    finally:
-        writer.close()
-        if conn:
-            conn[1].close()
-
-
-def _screens(
-    ports: tuple[int, int], paths: tuple[str, str], cookie: str, ids: range, out: Any, opened: Any, done: Any
-) -> None:
-    """One client process: its screens, until the bench says done; sends back what each saw."""
-    rec: dict[str, Any] = {"seen": [], "errors": 0, "pushed": 0, "fetched": 0, "opened": opened}
-
-    async def run() -> None:
-        tasks = []
-        for i in ids:  # in waves of 50, as screens come and go (and as the browser's own back-off spreads them)
-            tasks.append(asyncio.create_task(_screen(i, ports, paths, cookie, rec)))
-            if len(tasks) % 50 == 0:
-                await asyncio.sleep(0.05)
-        while not done.is_set():
-            await asyncio.sleep(0.1)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    asyncio.run(run())
-    del rec["opened"]
-    out.put(rec)
-
-
 def _connections() -> int:
     from django.db import connection
 
@@ -216,7 +119,7 @@ def run_screens(ctx: Any, n: int, setup: dict[str, Any], server_pid: int, scenar
     load = [os.getloadavg()[0]]
     procs = [
         ctx.Process(
-            target=_screens,
+            target=screens,
             args=(setup["ports"], setup["paths"], setup["cookie"], range(k, n, procs_n), out, opened, done),
         )
         for k in range(procs_n)
@@ -235,21 +138,28 @@ def run_screens(ctx: Any, n: int, setup: dict[str, Any], server_pid: int, scenar
     results = [out.get(timeout=60) for _ in procs]
     for proc in procs:
         proc.join(timeout=10)
-    seen: dict[int, list[tuple[int, str, float]]] = {}
+    seen: dict[int, list[tuple[int, str, float, float]]] = {}
     for rec in results:
-        for screen_id, revision, bucket, at in rec["seen"]:
-            seen.setdefault(screen_id, []).append((revision, bucket, at))
-    delays, missed = [], 0
+        for screen_id, revision, bucket, at, sent in rec["seen"]:
+            seen.setdefault(screen_id, []).append((revision, bucket, at, sent))
+    delays, reads, writes, missed = [], [], [], 0
     for key, at in marks.items():
         for screen_id in range(n):
-            later = [t for r, b, t in seen.get(screen_id, []) if scenario["matches"](key, r, b) and t >= at - 5]
+            later = [(t, s) for r, b, t, s in seen.get(screen_id, []) if scenario["matches"](key, r, b) and t >= at - 5]
             if later:
-                delays.append(max(0.0, min(later) - at))
+                first, sent = min(later)
+                delays.append(max(0.0, first - at))
+                if sent:  # pushed: split into the hub's read of the board and the fan-out to this screen
+                    reads.append(sent - at)
+                    writes.append(first - sent)
             else:
                 missed += 1
     return {
         "p50": statistics.median(delays) if delays else -1,
         "p95": pct(delays, 95) if delays else -1,
+        "read_p50": statistics.median(reads) if reads else -1,
+        "fanout_p50": statistics.median(writes) if writes else -1,
+        "fanout_p95": pct(writes, 95) if writes else -1,
         "max": max(delays) if delays else -1,
         "samples": len(delays),
         "missed": missed,
@@ -418,6 +328,15 @@ def _wait_healthy(port: int) -> None:
             time.sleep(0.2)
 
 
+def _split(r: dict[str, Any]) -> str:
+    if r["read_p50"] < 0:
+        return ""
+    return (
+        f"of which mark → board read and encoded by the hub p50 {r['read_p50']:.2f} s, "
+        f"then → screen p50 {r['fanout_p50']:.2f} s, p95 {r['fanout_p95']:.2f} s; "
+    )
+
+
 def report(rows: list[tuple[str, str, int, dict[str, Any]]]) -> None:
     print()
     print(
@@ -438,7 +357,8 @@ def report(rows: list[tuple[str, str, int, dict[str, Any]]]) -> None:
             f"{how:<20} {what:<27} {n:>5} streams: p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, "
             f"max {r['max']:.2f} s ({r['samples']} samples, {r['missed']} missed, {r['errors']} errors, "
             f"{r['pushed']} pushed, {r['fetched']} fetched); {r['opened']} opened in {r['open_seconds']:.1f} s; "
-            f"{r['connections']} DB connections while open; load {r['load'][0]:.1f} → {r['load'][1]:.1f}"
+            + _split(r)
+            + f"{r['connections']} DB connections while open; load {r['load'][0]:.1f} → {r['load'][1]:.1f}"
         )
 
 
