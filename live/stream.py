@@ -82,8 +82,9 @@ async def events(plan_id: int, revision: int, board: str = "") -> AsyncIterator[
             pushed = hub.pushed.get(watch.plan_id) if watch.board else None
             if pushed is not None and pushed.seq != told_seq and hub.pushing_to(watch):
                 told_seq, told_ticks = pushed.seq, watch.ticks
-                told_revision = max(told_revision, pushed.revision)
-                yield pushed.event  # the same bytes for every board of the plan
+                if pushed.revision >= told_revision:  # never a board older than the one this page has
+                    told_revision = pushed.revision
+                    yield pushed.event  # the same bytes for every board of the plan
                 continue
             if watch.revision != told_revision:
                 told_revision = watch.revision

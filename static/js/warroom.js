@@ -148,13 +148,14 @@
   });
   // The board pushed in the stream's event (static/js/live.js, live/push.py): the same bytes a fetch would
   // get, swapped in the same way; taken (preventDefault) so the board is not fetched as well.
+  function revisionOf(tag) { return Number(String(tag).replace(/"/g, "").split(".")[1] || -1); }
   board.addEventListener("lc:push", function (evt) {
     var d = evt.detail;
     if (!d || typeof d.html !== "string" || !d.etag || !window.htmx) return;  // not taken: the board fetches
     evt.preventDefault();
     failing = false;
     lastOk = Date.now();
-    if (d.etag === etag) return;
+    if (d.etag === etag || revisionOf(d.etag) < revisionOf(etag)) return;  // the same, or older: keep ours
     etag = d.etag;
     window.warroom.pushes += 1;
     htmx.swap(board, d.html, { swapStyle: "innerHTML" });  // htmx:afterSwap below counts it, fits, ticks

@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from live.push import encode
 from plans.models import Plan, ScreenGrant
 from plans.screens import screen_token
 from plans.services import event_record
@@ -151,3 +152,25 @@ def test_a_time_dependent_change_pushes_the_board_too(asgi_server: AsgiServer, p
         event = read_events(lines, "tick")
         assert event["revision"] == plan.revision
         assert event["parts"]["board"]["etag"].startswith(f'"{plan.pk}.{plan.revision}.')
+
+
+def test_a_board_is_never_pushed_older_than_the_one_the_page_has(
+    asgi_server: AsgiServer, plan: Plan, coordinator: User
+) -> None:
+    """A read that started before the page opened its stream may finish with an older board: not sent."""
+    cookies, stream, _ = _board(asgi_server, plan, coordinator)
+    with httpx.Client(timeout=10, cookies=cookies) as client, client.stream("GET", stream) as response:
+        lines = response.iter_lines()
+        assert read_events(lines, "hello")["revision"] == plan.revision
+        hub = asgi_server.hub()
+        assert hub is not None
+
+        def older() -> None:
+            hub.pushed[plan.pk] = encode("rev", 10**6, plan.revision - 1, '"0.0.0"', "<p>older</p>", None)
+            for watch in hub.watches[plan.pk]:
+                watch.wake.set()
+
+        asgi_server.call(older)
+        revision = bump(plan)
+        event = read_events(lines, "rev")  # the first rev event is the new one: the older was never sent
+        assert event["revision"] == revision and "older" not in event["parts"]["board"]["html"]
