@@ -5,11 +5,14 @@ client process, so the client stays a small share of the machine it measures."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import gzip
 import re
 import time
 from typing import Any
 
 ETAG = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+GZIP = re.compile(r'"gzip":"([^"]+)"')
 NOW = re.compile(r'"now":(\d+)')
 
 
@@ -62,6 +65,10 @@ async def _screen(i: int, ports: tuple[int, int], paths: tuple[str, str], cookie
                     now, sent = time.time(), 0.0
                     if '"parts":{"board"' in block:
                         found = _etag_of(block)
+                        packed = GZIP.search(block)  # the board itself, inflated as the page does
+                        if packed is None or not gzip.decompress(base64.b64decode(packed[1])):
+                            rec["errors"] += 1
+                        now = time.time()
                         rec["pushed"] += 1
                         stamp = NOW.search(block)  # when the hub had the board read and encoded (server clock)
                         sent = int(stamp[1]) / 1000 if stamp else 0.0

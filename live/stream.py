@@ -6,7 +6,7 @@ Events (each a line of JSON in ``data``):
 - ``rev``: the plan changed (its new revision): the page fetches its live parts;
 - ``tick``: a time-dependent change is due now (an item became late…): the page fetches its live parts;
 - on a board's stream (``live.push``), ``rev`` and ``tick`` carry the board itself in ``parts.board``
-  (``etag``, ``html``): the page swaps it in and fetches only its other parts;
+  (``etag``, ``gzip``: the HTML gzipped, base64): the page swaps it in and fetches only its other parts;
 - ``ping``: nothing happened (every ``LIVE_HEARTBEAT_SECONDS``): keeps proxies from timing out, and a
   page that hears nothing for two of them knows the stream is buffered or dead and polls instead.
 
