@@ -217,7 +217,8 @@ class Hub:
             revision, tag, packed = await asyncio.to_thread(_closing_connections, board_fragment, plan_id)
             self._seq += 1
             at = self.next_change.get(plan_id)
-            self.pushed[plan_id] = encode(kind, self._seq, revision, tag, packed, int(at * 1000) if at else None)
+            if plan_id in self.watches:  # (its last stream may have gone meanwhile)
+                self.pushed[plan_id] = encode(kind, self._seq, revision, tag, packed, int(at * 1000) if at else None)
         except Exception as exc:  # the boards get the small event and fetch, as every other page
             log.warning("live: could not read plan %s's board to push (%s: %s)", plan_id, type(exc).__name__, exc)
             self.pushed.pop(plan_id, None)
