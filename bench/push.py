@@ -1,21 +1,27 @@
 #!/usr/bin/env python
 """Push-channel benchmark (``make bench``, after bench/warroom.py): the bench plan served as docker-compose
 does (the streams by uvicorn, 2 workers; the pages and fragments by gunicorn, 2 workers x 8 threads), with
-N screens that each keep the board's stream open and fetch the board's
-fragment when told (as static/js/live.js does), N = 100 and 1,000. Prints
+N screens (N = 100 and 1,000) that each keep the board's stream open, in two modes:
 
-  1. propagation: from a tick (a service write) until each screen has fetched the new revision, p50/p95;
-  2. a time-dependent change: an item due in a few seconds, from its due moment until each screen has
-     fetched the board with the new bucket (no write at that moment: the hub's ``tick``), p50/p95;
-  3. memory per open stream: the uvicorn workers' resident memory with N streams open, less idle, over N;
-  4. the database connections open while the streams are (pg_stat_activity).
+- push: the stream as the board page opens it (``?board=<screen token>``): the board arrives in the event;
+- fetch: the small event, then a fetch of the fragment with If-None-Match (role pages and kiosks do this,
+  and the board did before): the fan-in of N fetches at once.
 
+Prints, per mode and N:
+
+  1. propagation: from the commit of a tick (a service write) until each screen holds the new revision;
+  2. (push) a time-dependent change: an item due a few seconds ahead, from its due moment until each screen
+     holds the board with the new bucket (nothing is written at that moment: the hub's ``tick``);
+  3. memory per open stream: the uvicorn workers' resident memory with N streams open, less before, over N;
+  4. the database connections open while the streams are (pg_stat_activity), and the load average.
+
+The screens are raw asyncio HTTP/1.1 (one connection per stream, one keep-alive connection per screen for
+its fetches), PER_PROC per client process, so the client stays a small share of the two cores.
 Environment as bench/warroom.py (DATABASE_URL, REDIS_URL).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import multiprocessing
 import os
@@ -26,12 +32,12 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from queue import Queue
 from typing import Any
 
 import benchenv
 from benchenv import ensure_database
 from loadgen import pct
+from pushclient import screens
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -91,63 +97,6 @@ def rss_kib(pid: int) -> int:
     return total
 
 
-def _screens(
-    bases: tuple[str, str],
-    stream: str,
-    fragment: str,
-    cookie: str,
-    count: int,
-    stop: float,
-    out: Queue[Any],
-    opened: Any,
-) -> None:
-    """One client process: ``count`` screens, each with its stream open, fetching the fragment on every
-    event; sends back (screen, revision, bucket, wall time) of every changed fetch."""
-    import httpx
-
-    seen: list[tuple[int, int, str, float]] = []
-    errors = [0]
-
-    async def screen(i: int, client: httpx.AsyncClient, streams: httpx.AsyncClient) -> None:
-        etag = ""
-        try:
-            async with streams.stream("GET", stream, headers={"Cookie": cookie}) as response:
-                first = True
-                async for line in response.aiter_lines():
-                    if not line.startswith("event: "):
-                        continue
-                    if first:
-                        opened.release()
-                        first = False
-                    if line in ("event: rev", "event: tick", "event: hello"):
-                        r = await client.get(fragment, headers={"If-None-Match": etag} if etag else {})
-                        if r.status_code == 200:
-                            etag = r.headers.get("etag", "")
-                            _, rev, bucket = etag.strip('"').split(".")
-                            seen.append((i, int(rev), bucket, time.time()))
-                        elif r.status_code != 304:
-                            errors[0] += 1
-                    if time.time() > stop:
-                        break
-        except (httpx.HTTPError, OSError):
-            errors[0] += 1
-
-    async def run() -> None:
-        limits = httpx.Limits(max_connections=2 * count + 10, max_keepalive_connections=2 * count + 10)
-        async with (
-            httpx.AsyncClient(base_url=bases[0], limits=limits, timeout=httpx.Timeout(60.0)) as client,
-            httpx.AsyncClient(base_url=bases[1], limits=limits, timeout=httpx.Timeout(60.0)) as streams,
-        ):
-            tasks = [asyncio.create_task(screen(i, client, streams)) for i in range(count)]
-            await asyncio.sleep(max(0.0, stop - time.time()))
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-    asyncio.run(run())
-    out.put((seen, errors[0]))
-
-
 def _connections() -> int:
     from django.db import connection
 
@@ -158,56 +107,70 @@ def _connections() -> int:
     return int(row[0]) if row else -1
 
 
-def run_screens(ctx: Any, n: int, urls: tuple[Any, str, str, str], server_pid: int, scenario: Any) -> dict[str, Any]:
+def run_screens(ctx: Any, n: int, setup: dict[str, Any], server_pid: int, scenario: Any) -> dict[str, Any]:
+    """Open ``n`` streams (PER_PROC a client process), run the scenario, and measure each screen's delay
+    from each mark (a commit, a due moment) to the first board it held that is at least as new."""
     from django.db import connection
 
     connection.close()
-    procs_n = max(1, n // PER_PROC)
-    share = n // procs_n
-    out, opened = ctx.Queue(), ctx.Semaphore(0)
+    procs_n = max(1, -(-n // PER_PROC))
+    out, opened, done = ctx.Queue(), ctx.Semaphore(0), ctx.Event()
     idle = rss_kib(server_pid)
-    bases, stream, fragment, cookie = urls
-    window = scenario["seconds"] + 40
-    stop = time.time() + window
+    load = [os.getloadavg()[0]]
     procs = [
-        ctx.Process(target=_screens, args=(bases, stream, fragment, cookie, share, stop, out, opened))
-        for _ in range(procs_n)
+        ctx.Process(
+            target=screens,
+            args=(setup["ports"], setup["paths"], setup["cookie"], range(k, n, procs_n), out, opened, done),
+        )
+        for k in range(procs_n)
     ]
     for proc in procs:
         proc.start()
-    for _ in range(share * procs_n):
-        if not opened.acquire(timeout=60):
-            break
+    started = time.time()
+    opened_n = sum(1 for _ in range(n) if opened.acquire(timeout=max(1.0, 120 - (time.time() - started))))
+    open_seconds = time.time() - started
     time.sleep(1.0)
     loaded = rss_kib(server_pid)
     conns = _connections()
-    marks = scenario["run"]()  # {revision or bucket-key: wall time}
-    results = [out.get(timeout=stop - time.time() + 60) for _ in procs]
+    marks = scenario["run"]()  # {revision or bucket: wall time}
+    load.append(os.getloadavg()[0])
+    done.set()
+    results = [out.get(timeout=60) for _ in procs]
     for proc in procs:
         proc.join(timeout=10)
-    seen: dict[int, list[tuple[int, str, float]]] = {}
-    errors = 0
-    for rows, errs in results:
-        errors += errs
-        for screen_id, revision, bucket, at in rows:
-            seen.setdefault(screen_id, []).append((revision, bucket, at))
-    delays, missed = [], 0
+    seen: dict[int, list[tuple[int, str, float, float]]] = {}
+    for rec in results:
+        for screen_id, revision, bucket, at, sent in rec["seen"]:
+            seen.setdefault(screen_id, []).append((revision, bucket, at, sent))
+    delays, reads, writes, missed = [], [], [], 0
     for key, at in marks.items():
-        for screen_id in range(share * procs_n):
-            later = [t for r, b, t in seen.get(screen_id, []) if scenario["matches"](key, r, b) and t >= at - 5]
+        for screen_id in range(n):
+            later = [(t, s) for r, b, t, s in seen.get(screen_id, []) if scenario["matches"](key, r, b) and t >= at - 5]
             if later:
-                delays.append(min(later) - at)
+                first, sent = min(later)
+                delays.append(max(0.0, first - at))
+                if sent:  # pushed: split into the hub's read of the board and the fan-out to this screen
+                    reads.append(sent - at)
+                    writes.append(first - sent)
             else:
                 missed += 1
     return {
         "p50": statistics.median(delays) if delays else -1,
         "p95": pct(delays, 95) if delays else -1,
+        "read_p50": statistics.median(reads) if reads else -1,
+        "fanout_p50": statistics.median(writes) if writes else -1,
+        "fanout_p95": pct(writes, 95) if writes else -1,
         "max": max(delays) if delays else -1,
         "samples": len(delays),
         "missed": missed,
-        "errors": errors,
-        "kib_per_stream": (loaded - idle) / max(1, share * procs_n),
+        "errors": sum(r["errors"] for r in results),
+        "pushed": sum(r["pushed"] for r in results),
+        "fetched": sum(r["fetched"] for r in results),
+        "opened": opened_n,
+        "open_seconds": open_seconds,
+        "kib_per_stream": (loaded - idle) / max(1, opened_n),
         "connections": conns,
+        "load": load,
     }
 
 
@@ -242,8 +205,9 @@ def tick_scenario(plan: Any) -> dict[str, Any]:
         marks = {}
         for _ in range(TICKS):
             time.sleep(TICK_GAP)
-            item_tick(items.pop(), by=plan.coordinator)
-            marks[Plan.objects.values_list("revision", flat=True).get(pk=plan.pk)] = time.time()
+            item_tick(items.pop(), by=plan.coordinator)  # committed (and published) when it returns
+            at = time.time()
+            marks[Plan.objects.values_list("revision", flat=True).get(pk=plan.pk)] = at
             connection.close()
         time.sleep(TICK_GAP)
         return marks
@@ -302,44 +266,99 @@ def main() -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             ports.append(s.getsockname()[1])
-    bases = (f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}")
     fragment = reverse("warroom:fragment", args=[plan.slug]) + "?s=" + token
-    urls = (bases, reverse("live:stream", args=[plan.slug]), fragment, cookie)
+    stream = reverse("live:stream", args=[plan.slug])
     pages = start_pages(env, ports[0])
     server = start_server(env, ports[1])
     ctx = multiprocessing.get_context("fork")
     rows = []
     try:
-        import httpx
-
-        for base in bases:
-            for _ in range(100):
-                try:
-                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
+        for port in ports:
+            _wait_healthy(port)
         screens = [int(n) for n in os.environ.get("BENCH_PUSH_SCREENS", "100,1000").split(",")]
-        for n in screens:
-            for name, make in (("tick", tick_scenario), ("late", late_scenario)):
-                r = run_screens(ctx, n, urls, server.pid, make(plan))
-                rows.append((name, n, r))
-                print(f"  {name} {n}: {r}", flush=True)
+        rows += memory_runs(ctx, max(screens), stream + "?board=" + token, fragment, cookie, ports, server.pid)
+        modes = os.environ.get("BENCH_PUSH_MODES", "push,fetch").split(",")
+        for mode in modes:
+            # push: the board's stream (as the board page opens it) carries the board; fetch: the small event
+            # and a fetch of the fragment (as role pages and kiosks do, and the board did before).
+            path = stream + ("?board=" + token if mode == "push" else "")
+            setup = {"ports": tuple(ports), "paths": (fragment, path), "cookie": cookie}
+            for n in screens:
+                scenarios = (
+                    (("tick", tick_scenario), ("late", late_scenario)) if mode == "push" else (("tick", tick_scenario),)
+                )
+                for name, make in scenarios:
+                    r = run_screens(ctx, n, setup, server.pid, make(plan))
+                    rows.append((mode, name, n, r))
+                    print(f"  {mode} {name} {n}: {r}", flush=True)
     finally:
         for proc in (server, pages):
             proc.terminate()
             proc.wait(timeout=20)
+    report(rows)
+
+
+def memory_runs(
+    ctx: Any, n: int, stream: str, fragment: str, cookie: str, ports: list[int], pid: int
+) -> list[tuple[str, str, int, dict[str, Any]]]:
+    """Memory per open stream, nothing changing: a few streams opened and closed first (the hub's start,
+    the first requests' imports), then ``n`` board streams on the server as it is then, RSS delta over n."""
+    setup = {"ports": tuple(ports), "paths": (fragment, stream), "cookie": cookie}
+
+    def nothing() -> dict[int, float]:
+        time.sleep(2.0)
+        return {}
+
+    quiet = {"run": nothing, "matches": lambda key, r, b: False}
+    run_screens(ctx, 20, setup, pid, quiet)
+    r = run_screens(ctx, n, setup, pid, quiet)
+    print(f"  memory {n}: {r}", flush=True)
+    return [("push", "memory", n, r)]
+
+
+def _wait_healthy(port: int) -> None:
+    import urllib.request
+
+    for _ in range(150):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+
+
+def _split(r: dict[str, Any]) -> str:
+    if r["read_p50"] < 0:
+        return ""
+    return (
+        f"of which mark → board read and encoded by the hub p50 {r['read_p50']:.2f} s, "
+        f"then → screen p50 {r['fanout_p50']:.2f} s, p95 {r['fanout_p95']:.2f} s; "
+    )
+
+
+def report(rows: list[tuple[str, str, int, dict[str, Any]]]) -> None:
     print()
     print(
         "Push benchmark · streams: uvicorn 2 workers, fragments: gunicorn 2 x 8 threads · "
-        f"{os.cpu_count()} CPUs · load {os.getloadavg()[0]:.1f}"
+        f"{os.cpu_count()} CPUs · client: raw asyncio HTTP/1.1, {PER_PROC} screens per process"
     )
-    for name, n, r in rows:
-        what = "tick → fetched" if name == "tick" else "item due → fetched late"
+    for mode, name, n, r in rows:
+        if name == "memory":
+            print(
+                f"memory per open stream, nothing changing: {r['kib_per_stream']:.0f} KiB ({n} board streams, "
+                f"{r['opened']} opened in {r['open_seconds']:.1f} s; uvicorn workers' RSS delta / streams); "
+                f"{r['connections']} DB connections while open; load {r['load'][0]:.1f}"
+            )
+            continue
+        what = {"tick": "commit → board held", "late": "item due → late board held"}[name]
+        how = "pushed in the event" if mode == "push" else "small event + fetch"
         print(
-            f"push {what:<24} {n:>5} streams: p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, max {r['max']:.2f} s "
-            f"({r['samples']} samples, {r['missed']} missed, {r['errors']} errors); "
-            f"{r['kib_per_stream']:.0f} KiB per open stream; {r['connections']} database connections"
+            f"{how:<20} {what:<27} {n:>5} streams: p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s, "
+            f"max {r['max']:.2f} s ({r['samples']} samples, {r['missed']} missed, {r['errors']} errors, "
+            f"{r['pushed']} pushed, {r['fetched']} fetched); {r['opened']} opened in {r['open_seconds']:.1f} s; "
+            + _split(r)
+            + f"{r['connections']} DB connections while open; load {r['load'][0]:.1f} → {r['load'][1]:.1f}"
         )
 
 

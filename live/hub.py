@@ -6,7 +6,8 @@
   arrive at once either way (``deliver_everywhere_here``, called by ``live.channel.publish``).
 - It wakes each stream of the plan; the stream writes one small event, and the page fetches the parts
   that changed with the requests it polls with (the same fragments, the same one-render-per-revision
-  cache and ETags).
+  cache and ETags). A board's stream instead gets the board's fragment in the event (``live.push``):
+  read once per change and process in a worker thread, encoded once, the same bytes to every board.
 - It knows the next moment the board changes by itself (an item becoming late, entering the next 30
   minutes, an alarm: ``warroom.buckets.upcoming_changes``) and wakes the plan's streams at that moment.
 
@@ -28,6 +29,7 @@ from django.conf import settings
 from django.db import connections
 
 from .channel import channel_prefix, redis_url
+from .push import RECHECK_SECONDS, Pushed, board_fragment, encode, recheck_board_tokens
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,7 @@ def poll_seconds() -> float:
 
 
 #: Without a deadline in sight, the hub looks again this often (the deadlines cover a few minutes ahead).
-RECHECK_SECONDS = 60.0
+LOOK_AGAIN_SECONDS = 60.0
 #: A deadline fires this long after its moment, so the board's bucket (``current_bucket``) has turned.
 AFTER_DEADLINE = 0.05
 
@@ -49,14 +51,16 @@ AFTER_DEADLINE = 0.05
 class Watch:
     """One open stream: what it has been told, and the event that wakes it."""
 
-    __slots__ = ("closed", "plan_id", "revision", "ticks", "wake")
+    __slots__ = ("board", "closed", "plan_id", "revision", "ticks", "verified", "wake")
 
-    def __init__(self, plan_id: int, revision: int) -> None:
+    def __init__(self, plan_id: int, revision: int, board: str = "") -> None:
         self.plan_id = plan_id
         self.revision = revision
         self.ticks = 0
         self.closed = False
         self.wake = asyncio.Event()
+        self.board = board  # a board's screen token, checked: this stream gets the board's fragment pushed
+        self.verified = time.monotonic()
 
 
 def close_idle_connections() -> None:
@@ -106,14 +110,23 @@ class Hub:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
+        self.pushed: dict[int, Pushed] = {}  # the board's latest fragment event, per plan
+        self.renders = 0  # board fragments read for pushing (one per change and process, not per stream)
+        self._seq = 0
+        self._rendering: set[int] = set()
+        self._render_again: dict[int, str] = {}
+        self._verifying = False
 
     # --- streams ----------------------------------------------------------------------------------
 
-    def add(self, plan_id: int, revision: int) -> Watch:
+    def add(self, plan_id: int, revision: int, board: str = "") -> Watch:
         if (self._runner is None or self._runner.done()) and not self._stopping:
             self._runner = self.loop.create_task(self._run())
+        if board and not self._verifying and not self._stopping:
+            self._verifying = True  # one checker per process, started by its first board
+            self._spawn(self._verify_boards())
         known = max(revision, self.revisions.get(plan_id, revision))
-        watch = Watch(plan_id, known)
+        watch = Watch(plan_id, known, board)
         first = plan_id not in self.watches
         self.watches.setdefault(plan_id, set()).add(watch)
         self.revisions[plan_id] = known
@@ -132,6 +145,7 @@ class Hub:
             if timer is not None:
                 timer.cancel()
             self.next_change.pop(watch.plan_id, None)
+            self.pushed.pop(watch.plan_id, None)
 
     def open_streams(self) -> int:
         return sum(len(s) for s in self.watches.values())
@@ -144,14 +158,29 @@ class Hub:
         self.revisions[plan_id] = revision
         for watch in streams:
             watch.revision = revision
-            watch.wake.set()
+        self._wake(plan_id, "rev")
         self._plan_deadlines(plan_id)
 
     def tick(self, plan_id: int) -> None:
         """A time-dependent change is due now: wake the plan's streams."""
         for watch in self.watches.get(plan_id, ()):
             watch.ticks += 1
-            watch.wake.set()
+        self._wake(plan_id, "tick")
+
+    def pushing_to(self, watch: Watch) -> bool:
+        """This stream gets the board pushed: a board whose screen token was checked within the minute."""
+        return bool(watch.board) and time.monotonic() - watch.verified < RECHECK_SECONDS + 15
+
+    def _wake(self, plan_id: int, kind: str) -> None:
+        """Wake the streams that fetch at once; the boards once their fragment is read (``_render``)."""
+        boards = False
+        for watch in self.watches.get(plan_id, ()):
+            if self.pushing_to(watch):
+                boards = True
+            else:
+                watch.wake.set()
+        if boards:
+            self._push(plan_id, kind)
 
     def close_all(self) -> None:
         """End every open stream (the pages reconnect; tests use it to kill the streams)."""
@@ -172,6 +201,60 @@ class Hub:
             task.cancel()
         await asyncio.wait(tasks, timeout=5) if tasks else None
         self._runner = None
+
+    # --- the board's fragment, pushed (live.push) --------------------------------------------------------
+
+    def _push(self, plan_id: int, kind: str) -> None:
+        if plan_id in self._rendering:  # a burst of changes: one more read after this one, not one each
+            self._render_again[plan_id] = kind
+            return
+        self._rendering.add(plan_id)
+        self._spawn(self._render(plan_id, kind))
+
+    async def _render(self, plan_id: int, kind: str) -> None:
+        try:
+            self.renders += 1
+            revision, tag, packed = await asyncio.to_thread(_closing_connections, board_fragment, plan_id)
+            self._seq += 1
+            at = self.next_change.get(plan_id)
+            if plan_id in self.watches:  # (its last stream may have gone meanwhile)
+                self.pushed[plan_id] = encode(kind, self._seq, revision, tag, packed, int(at * 1000) if at else None)
+        except Exception as exc:  # the boards get the small event and fetch, as every other page
+            log.warning("live: could not read plan %s's board to push (%s: %s)", plan_id, type(exc).__name__, exc)
+            self.pushed.pop(plan_id, None)
+        finally:
+            self._rendering.discard(plan_id)
+        for watch in self.watches.get(plan_id, ()):
+            if watch.board:
+                watch.wake.set()
+        again = self._render_again.pop(plan_id, None)
+        if again is not None and plan_id in self.watches:
+            self._push(plan_id, again)
+
+    async def _verify_boards(self) -> None:
+        """Check the board streams' screen tokens again once a minute each (as their fetches would be): a
+        token no longer good (signed out, deactivated) ends its stream; the page reconnects and is refused."""
+        try:
+            while not self._stopping:
+                await asyncio.sleep(min(5.0, RECHECK_SECONDS / 4))
+                now = time.monotonic()
+                due = [w for ws in self.watches.values() for w in ws if w.board and now - w.verified >= RECHECK_SECONDS]
+                tokens = sorted({w.board for w in due})[:500]
+                if not tokens:
+                    continue
+                try:
+                    good = await asyncio.to_thread(_closing_connections, recheck_board_tokens, tokens)
+                except Exception as exc:  # the database is away: stop pushing to them (they fetch) until it is back
+                    log.warning("live: could not check the boards' tokens (%s: %s)", type(exc).__name__, exc)
+                    continue
+                for watch in (w for w in due if w.board in good):
+                    if good[watch.board] == watch.plan_id:
+                        watch.verified = time.monotonic()
+                    else:
+                        watch.closed = True
+                        watch.wake.set()
+        finally:
+            self._verifying = False
 
     # --- time-dependent changes --------------------------------------------------------------------
 
@@ -206,12 +289,12 @@ class Hub:
         old = self._timers.pop(plan_id, None)
         if old is not None:
             old.cancel()
-        if coming and coming[0] - now <= RECHECK_SECONDS:
+        if coming and coming[0] - now <= LOOK_AGAIN_SECONDS:
             self.next_change[plan_id] = coming[0]
             self._timers[plan_id] = self.loop.call_later(coming[0] - now + AFTER_DEADLINE, self._due, plan_id, True)
         else:
             self.next_change.pop(plan_id, None)
-            self._timers[plan_id] = self.loop.call_later(RECHECK_SECONDS, self._due, plan_id, False)
+            self._timers[plan_id] = self.loop.call_later(LOOK_AGAIN_SECONDS, self._due, plan_id, False)
 
     def _due(self, plan_id: int, change: bool) -> None:
         self._timers.pop(plan_id, None)

@@ -5,6 +5,8 @@ Events (each a line of JSON in ``data``):
 - ``hello``: on (re)connect: the revision the server knows and how often to expect a ``ping``;
 - ``rev``: the plan changed (its new revision): the page fetches its live parts;
 - ``tick``: a time-dependent change is due now (an item became late…): the page fetches its live parts;
+- on a board's stream (``live.push``), ``rev`` and ``tick`` carry the board itself in ``parts.board``
+  (``etag``, ``gzip``: the HTML gzipped, base64): the page swaps it in and fetches only its other parts;
 - ``ping``: nothing happened (every ``LIVE_HEARTBEAT_SECONDS``): keeps proxies from timing out, and a
   page that hears nothing for two of them knows the stream is buffered or dead and polls instead.
 
@@ -44,20 +46,26 @@ def _next_ms(hub: Hub, plan_id: int) -> int | None:
     return int(at * 1000) if at else None
 
 
-async def events(plan_id: int, revision: int) -> AsyncIterator[bytes]:
+async def events(plan_id: int, revision: int, board: str = "") -> AsyncIterator[bytes]:
     # The hub of the loop the response streams on (the server's): the view itself may have run on
     # another one (asgiref runs async views under sync middleware through async_to_sync).
     hub = current_hub()
-    watch = hub.add(plan_id, revision)
+    watch = hub.add(plan_id, revision, board)
     loop = asyncio.get_running_loop()
     beat = heartbeat_seconds()
     try:
         # retry: how soon the browser's EventSource reconnects by itself after a drop
         yield b"retry: 2000\n\n" + sse(
             "hello",
-            {"revision": watch.revision, "now": now_ms(), "heartbeat": beat, "push": hub.subscribed or None},
+            {
+                "revision": watch.revision,
+                "now": now_ms(),
+                "heartbeat": beat,
+                "push": hub.subscribed or None,
+                "parts": ["board"] if board else [],
+            },
         )
-        told_revision, told_ticks = watch.revision, watch.ticks
+        told_revision, told_ticks, told_seq = watch.revision, watch.ticks, -1
         end = loop.time() + max_seconds()
         while not watch.closed:
             left = end - loop.time()
@@ -71,6 +79,13 @@ async def events(plan_id: int, revision: int) -> AsyncIterator[bytes]:
             watch.wake.clear()
             if watch.closed:
                 break
+            pushed = hub.pushed.get(watch.plan_id) if watch.board else None
+            if pushed is not None and pushed.seq != told_seq and hub.pushing_to(watch):
+                told_seq, told_ticks = pushed.seq, watch.ticks
+                if pushed.revision >= told_revision:  # never a board older than the one this page has
+                    told_revision = pushed.revision
+                    yield pushed.event  # the same bytes for every board of the plan
+                continue
             if watch.revision != told_revision:
                 told_revision = watch.revision
                 yield sse("rev", {"revision": told_revision, "now": now_ms(), "next": _next_ms(hub, watch.plan_id)})
@@ -81,8 +96,8 @@ async def events(plan_id: int, revision: int) -> AsyncIterator[bytes]:
         hub.remove(watch)
 
 
-def stream_response(plan_id: int, revision: int) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(events(plan_id, revision), content_type="text/event-stream; charset=utf-8")
+def stream_response(plan_id: int, revision: int, board: str = "") -> StreamingHttpResponse:
+    response = StreamingHttpResponse(events(plan_id, revision, board), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event through at once
     return response

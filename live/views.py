@@ -35,6 +35,7 @@ from plans.models import Plan
 from plans.selectors import DatesOutOfRange, plan_for
 
 from .hub import close_idle_connections
+from .push import board_token_plan
 from .stream import stream_response
 
 #: Streams whose credentials are being checked at once, per process (each check holds a database
@@ -48,14 +49,19 @@ def streaming_here(request: HttpRequest) -> bool:
     return isinstance(request, ASGIRequest) and bool(getattr(settings, "LIVE_STREAMS", True))
 
 
-def _member_plan(request: HttpRequest, slug: str) -> tuple[int, int]:
+def _member_plan(request: HttpRequest, slug: str) -> tuple[int, int, str]:
+    """The plan, its revision and, for a board (``?board=<its screen token>``, the token its fetches carry),
+    the token when it is good for this plan: that stream gets the board pushed (live.push)."""
     if not request.user.is_authenticated:
         raise PermissionDenied("Sign in to follow this plan.")
     plan = plan_for(request.user, slug, allow_out_of_range=True)  # type: ignore[arg-type]
-    return plan.pk, plan.revision
+    token = request.GET.get("board", "")
+    board = token if token and board_token_plan(token) == plan.pk else ""  # else a plain stream: it fetches
+    return plan.pk, plan.revision, board
 
 
-def _kiosk_plan(token: str) -> tuple[int, int]:
+def _kiosk_plan(token: str) -> tuple[int, int, str]:
+    """A kiosk's stream is a plain one: its board fetches, and each fetch checks the link (revoked at once)."""
     row = (
         Plan.objects.filter(
             kiosk_links__pk=kiosk_link_id(token),
@@ -68,7 +74,7 @@ def _kiosk_plan(token: str) -> tuple[int, int]:
     )
     if row is None:
         raise PermissionDenied("This kiosk link has been revoked or has expired.")
-    return row
+    return (*row, "")
 
 
 #: Public plans checked lately, per process: slug -> (checked at, (plan id, revision)).
@@ -76,17 +82,17 @@ _PUBLIC: dict[str, tuple[float, tuple[int, int]]] = {}
 PUBLIC_CHECK_SECONDS = 5.0
 
 
-def _public_plan(slug: str) -> tuple[int, int]:
+def _public_plan(slug: str) -> tuple[int, int, str]:
     """A plan whose status page is public (a draft's is not: 404). The revision may be a few seconds old:
     the hub knows the current one, and the page fetches once when they differ."""
     hit = _PUBLIC.get(slug)
     if hit is not None and time.monotonic() - hit[0] < PUBLIC_CHECK_SECONDS:
-        return hit[1]
+        return (*hit[1], "")
     plan = public_plan(slug)
     if len(_PUBLIC) > 1000:
         _PUBLIC.clear()
     _PUBLIC[slug] = (time.monotonic(), (plan.pk, plan.revision))
-    return plan.pk, plan.revision
+    return plan.pk, plan.revision, ""  # a plain stream: the status page fetches its cached parts
 
 
 def forget_public() -> None:
@@ -94,10 +100,10 @@ def forget_public() -> None:
     _PUBLIC.clear()
 
 
-async def _open(request: HttpRequest, check: Callable[..., tuple[int, int]], *args: Any) -> HttpResponseBase:
+async def _open(request: HttpRequest, check: Callable[..., tuple[int, int, str]], *args: Any) -> HttpResponseBase:
     streaming = streaming_here(request)
 
-    def checked() -> tuple[int, int]:
+    def checked() -> tuple[int, int, str]:
         try:
             with OPENING:  # a thousand screens reconnecting at once must not open a thousand connections
                 return check(*args)
@@ -106,7 +112,7 @@ async def _open(request: HttpRequest, check: Callable[..., tuple[int, int]], *ar
                 close_idle_connections()
 
     try:
-        plan_id, revision = await sync_to_async(checked)()
+        plan_id, revision, board = await sync_to_async(checked)()
     except PermissionDenied as exc:
         return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
     except Http404:
@@ -116,7 +122,7 @@ async def _open(request: HttpRequest, check: Callable[..., tuple[int, int]], *ar
     if not streaming:
         # Not an event stream: the browser's EventSource gives up on it, and the page polls.
         return HttpResponse(NOT_HERE, content_type="text/plain; charset=utf-8")
-    return stream_response(plan_id, revision)
+    return stream_response(plan_id, revision, board)
 
 
 @require_GET

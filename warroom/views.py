@@ -302,7 +302,8 @@ def board_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     token = screen_token(plan, user=request.user, session_key=request.session.session_key)
     _remember(token, plan.pk, time.time())  # this request just proved the session: no check on the next poll
     poll_url = reverse("warroom:fragment", args=[plan.slug]) + "?s=" + token
-    stream_url = reverse("live:stream", args=[plan.slug])
+    # The stream carries the board itself (live.push), authorised by the same screen token as the fetches.
+    stream_url = reverse("live:stream", args=[plan.slug]) + "?board=" + token
     return _board_page(request, plan, poll_url=poll_url, stream_url=stream_url, kiosk=False)
 
 

@@ -21,7 +21,7 @@
   var SAFETY_MS = 30000;
   var url = document.body.getAttribute("data-live-stream") || "";
   var state = window.lcLive = {
-    mode: "poll", hellos: 0, events: 0, revs: 0, ticks: 0, pings: 0, fetches: 0, polls: 0, errors: 0,
+    mode: "poll", hellos: 0, events: 0, revs: 0, ticks: 0, pings: 0, fetches: 0, pushed: 0, polls: 0, errors: 0,
     revision: Number(document.body.getAttribute("data-live-revision") || -1), lastHeard: 0, source: null,
     swaps: 0, unchanged: 0, deferred: 0
   };
@@ -42,6 +42,22 @@
     });
   }
   function fetchAll() { state.fetches += 1; fire("[data-live-poll]"); }
+  // An event that carries a part itself (the board: d.parts.board = {etag, html}, live/push.py): the part's
+  // own script takes it from an "lc:push" event (preventDefault = taken); a part nobody takes is fetched.
+  function applyOrFetch(pushed) {
+    if (!pushed) { fetchAll(); return; }
+    var fetched = false;
+    parts().forEach(function (el) {
+      var part = el.id && pushed[el.id];
+      if (part && !el.dispatchEvent(new CustomEvent("lc:push", { detail: part, cancelable: true }))) {
+        state.pushed += 1;
+        return;
+      }
+      if (!fetched) { state.fetches += 1; fetched = true; }
+      if (window.htmx) htmx.trigger(el, "wr:poll");
+      else el.dispatchEvent(new CustomEvent("wr:poll", { bubbles: true }));
+    });
+  }
   function say(kind) { document.dispatchEvent(new CustomEvent("lc:live", { detail: { kind: kind, mode: state.mode } })); }
 
   function startPolling() {
@@ -106,9 +122,9 @@
       state.revs += 1;
       heard("rev");
       if (typeof d.revision === "number") state.revision = d.revision;
-      fetchAll();
+      applyOrFetch(d.parts);
     });
-    source.addEventListener("tick", function () { state.ticks += 1; heard("tick"); fetchAll(); });
+    source.addEventListener("tick", function (evt) { state.ticks += 1; heard("tick"); applyOrFetch(data(evt).parts); });
     source.addEventListener("ping", function () { state.pings += 1; heard("ping"); });
     source.onerror = function () {
       state.errors += 1;

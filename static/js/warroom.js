@@ -16,7 +16,7 @@
   var revoked = false;
   var failing = false;  // the last fetch of the board failed: a live stream alone does not make it fresh
   // A marker that survives swaps and dies with a reload: tests use it to prove no navigation happened.
-  window.warroom = { loadedAt: Date.now(), polls: 0, swaps: 0, unchanged: 0, errors: 0 };
+  window.warroom = { loadedAt: Date.now(), polls: 0, swaps: 0, pushes: 0, unchanged: 0, errors: 0 };
 
   if (window.htmx) {
     // 304 = unchanged: never swap it (an empty body would blank the board).
@@ -144,6 +144,35 @@
       if (evt.detail && evt.detail.elt === board) failing = true;
       window.warroom.errors += 1;
       tick();
+    });
+  });
+  // The board pushed in the stream's event (static/js/live.js, live/push.py): the bytes a fetch would get,
+  // gzipped (base64), inflated here and swapped in the same way; taken (preventDefault) so the board is not
+  // fetched as well. A browser without DecompressionStream does not take it: the board fetches.
+  function revisionOf(tag) { return Number(String(tag).replace(/"/g, "").split(".")[1] || -1); }
+  function inflate(b64) {
+    var bytes = Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+  var pushing = Promise.resolve();  // one after the other, in the order they came
+  board.addEventListener("lc:push", function (evt) {
+    var d = evt.detail;
+    if (!d || typeof d.gzip !== "string" || !d.etag || !window.htmx || !window.DecompressionStream) return;
+    evt.preventDefault();
+    pushing = pushing.then(function () {
+      if (d.etag === etag || revisionOf(d.etag) < revisionOf(etag)) return null;  // the same, or older: keep ours
+      return inflate(d.gzip).then(function (html) {
+        if (d.etag === etag || revisionOf(d.etag) < revisionOf(etag)) return;
+        etag = d.etag;
+        window.warroom.pushes += 1;
+        htmx.swap(board, html, { swapStyle: "innerHTML" });  // htmx:afterSwap below counts it, fits, ticks
+      });
+    }).then(function () {
+      failing = false;
+      lastOk = Date.now();
+    }, function () {
+      htmx.trigger(board, "wr:poll");  // could not inflate it: fetch it
     });
   });
   // The push stream's events (hello, rev, tick, ping) prove the server is reachable and has told us of

@@ -116,6 +116,10 @@ def test_a_tick_is_pushed_to_the_other_holders_page_and_the_board_and_polling_ta
         assert live["revs"] >= 1 and live["polls"] == 0 and live["mode"] == "push", live
         assert pg.evaluate("window.__same_document") is True  # no reload
     assert board.locator("#wr-stale").is_hidden()
+    # The board came in the event itself (live.push): swapped in, not fetched; the role page fetched its rows.
+    assert board.evaluate("window.warroom.pushes") >= 1
+    assert board.evaluate("window.lcLive.pushed") >= 1 and board.evaluate("window.lcLive.fetches") == 0
+    assert primary.evaluate("window.lcLive.fetches") >= 1
 
     # The streams die and the server refuses new ones (a proxy that cannot stream): the pages poll.
     settings.LIVE_STREAMS = False
@@ -139,4 +143,5 @@ def test_a_tick_is_pushed_to_the_other_holders_page_and_the_board_and_polling_ta
     primary.wait_for_selector(f"#item-{third.pk}.row-done")
     wait_for_js(board, "document.querySelector('.wr-activity').textContent.includes('Drain the queue')")
     assert primary.evaluate("window.lcLive.polls") == polls  # pushed again, not polled
+    assert board.evaluate("window.warroom.pushes") >= 2  # the board pushed again after the reconnect
     assert primary.evaluate("window.__same_document") is True

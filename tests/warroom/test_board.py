@@ -98,7 +98,10 @@ def test_board_page_shows_the_plan(client: Client, live_plan: Plan, viewer: User
     assert re.search(r'id="wr-clock"[^>]*>T-00:(19|20):\d\d<', html)
     # Fetched on the push channel's events, polled every 2 s as its fallback (static/js/live.js)
     assert 'hx-trigger="wr:poll" data-live-poll="2"' in html
-    assert f'data-live-stream="/live/plans/{live_plan.slug}/stream/"' in html
+    # The board's stream names its screen token (the fetches' token): the board is pushed in the event
+    stream = re.search(r'data-live-stream="([^"]+)"', html)
+    assert stream is not None and stream[1].startswith(f"/live/plans/{live_plan.slug}/stream/?board=")
+    assert f"?s={stream[1].split('?board=')[1]}" in html
     assert response["X-Server-Now"].isdigit()
 
 
