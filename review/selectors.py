@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 
 from communications.models import Delivery, DeliveryStatus
 from issues.models import Issue, SeveritySLA
-from plans.models import Event, Hold, MetricReading, Phase, Plan, Step
+from plans.models import Event, Hold, Phase, Plan, Step
 from plans.schedule import plan_forecast
 
 from .decisions import Decision, GateDecision, decision_record, gate_decisions, person
 from .figures.issues import IssueRun, IssueTotals, issue_totals
-from .figures.metrics import MetricRun, Reading, metric_run
+from .figures.metrics import MetricRun, plan_metric_runs
 from .figures.steps import PhaseRun, StepRun, StepTotals, critical_path, phase_runs, step_totals
 from .models import FollowUp, Lesson
 
@@ -149,27 +149,6 @@ def _issues(plan: Plan, now: datetime) -> list[IssueRun]:
     ]
 
 
-def _metrics(plan: Plan) -> list[MetricRun]:
-    readings: dict[int, list[Reading]] = {}
-    for mid, at, value in MetricReading.objects.filter(metric__plan=plan).values_list(
-        "metric_id", "recorded_at", "value"
-    ):
-        readings.setdefault(mid, []).append(Reading(at, value))
-    return [
-        metric_run(
-            name=m.name,
-            category=m.category,
-            unit=m.unit,
-            comparator=m.comparator,
-            target=m.target,
-            window_text=m.window,
-            t0=plan.t0,
-            readings=readings.get(m.pk, []),
-        )
-        for m in plan.metrics.order_by("order", "pk")
-    ]
-
-
 def _alarms(plan: Plan) -> list[Alarm]:
     kinds = ("rollback.breach", "rollback.raised", "rollback.cleared", "trigger.raised", "trigger.cleared")
     events = Event.objects.filter(plan=plan).filter(kind__in=kinds).select_related("actor").order_by("at", "pk")
@@ -212,7 +191,7 @@ def plan_review(plan: Plan, *, now: datetime) -> Review:
         record=decision_record(plan),
         issues=issues,
         issue_totals=issue_totals(issues),
-        metrics=_metrics(plan),
+        metrics=plan_metric_runs(plan, now=now),
         alarms=_alarms(plan),
         comms=_comms(plan),
         lessons=list(Lesson.objects.filter(plan=plan).select_related("created_by")),

@@ -18,7 +18,7 @@ from plans.slips import planned_offset
 from roles.models import EscalationLevel
 
 from .alert_export import alerts_doc
-from .component_export import components_doc
+from .component_export import components_doc, handoff_doc
 from .content_export import issue_categories_doc, placeholders_doc, procedures_doc
 from .rollout_export import rollout_doc
 from .route_export import routes_doc
@@ -91,6 +91,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "routes": routes_doc(plan),
             "rollout": rollout_doc(plan),
             "components": components_doc(plan),
+            "handoff": handoff_doc(plan),
         }
     )
 
@@ -233,6 +234,7 @@ def _metrics_doc(plan: Plan) -> list[dict[str, Any]]:
             "target": m.target,
             "unit": m.unit,
             "window": m.window,
+            "measure": None if m.measure == "every" else m.measure,
             "description": m.description,
         }
         for m in plan.metrics.order_by("order", "id")

@@ -46,7 +46,7 @@ from .fields import (
     Text,
     _line,
 )
-from .sections import ComponentDoc, RolloutDoc, RouteDoc
+from .sections import ComponentDoc, HandoffDoc, RolloutDoc, RouteDoc
 
 FORMAT_VERSION: Literal[1] = 1
 
@@ -221,6 +221,7 @@ class MetricDoc(Strict):
     target: Number | None = None
     unit: Str30 = ""
     window: Str120 = ""
+    measure: Literal["every", "mean", "latest"] | None = None  # omitted: every reading in the window
     description: Text = ""
 
 
@@ -335,3 +336,4 @@ class PlanDoc(Strict):
     routes: Entries[RouteDoc] = []
     rollout: RolloutDoc | None = None
     components: Entries[ComponentDoc] = Field(default=[], description="The public status page's components.")
+    handoff: HandoffDoc | None = Field(default=None, description="The operations handoff that closes the launch.")

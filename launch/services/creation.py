@@ -26,7 +26,7 @@ from plans.services import plan_reschedule
 from roles.models import Contact, EscalationLevel, Role
 
 from .alerts import create_alert_routes
-from .components import create_components
+from .components import create_components, create_handoff
 from .content import create_issue_categories, create_placeholders, create_procedures
 from .rollout import create_rollout
 from .routes import create_routes
@@ -307,6 +307,7 @@ def _create_metrics(doc: PlanDoc, made: Created) -> None:
             target=met.target,
             unit=met.unit,
             window=met.window,
+            measure=met.measure or "every",
             description=met.description,
         )
 
@@ -382,4 +383,5 @@ SECTIONS = (
     create_routes,
     create_rollout,
     create_components,
+    create_handoff,
 )
