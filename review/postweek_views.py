@@ -58,7 +58,9 @@ def post_launch_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespo
 def handoff_propose(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     form = HandoffForm(request.POST, plan=plan)
     if not form.is_valid():
-        messages.error(request, " ".join(f"{form.fields[f].label}: {e}" for f, errs in form.errors.items() for e in errs))
+        messages.error(
+            request, " ".join(f"{form.fields[f].label}: {e}" for f, errs in form.errors.items() for e in errs)
+        )
         return redirect("review:post_launch", plan.slug)
     try:
         services.handoff_propose(

@@ -16,7 +16,7 @@ from .decisions import Decision, GateDecision, decision_record, gate_decisions, 
 from .figures.issues import IssueRun, IssueTotals, issue_totals
 from .figures.metrics import MetricRun, plan_metric_runs
 from .figures.steps import PhaseRun, StepRun, StepTotals, critical_path, phase_runs, step_totals
-from .models import FollowUp, Lesson
+from .models import FollowUp, Handoff, Lesson
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class Review:
     comms: CommsRun
     lessons: list[Lesson] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
+    handoff: Handoff | None = None
 
     @property
     def hold_time(self) -> timedelta:
@@ -79,6 +80,10 @@ class Review:
     @property
     def criteria_met(self) -> int:
         return sum(1 for m in self.criteria if m.verdict == "met")
+
+    @property
+    def criteria_open(self) -> int:
+        return sum(1 for m in self.criteria if m.verdict == "open")
 
     @property
     def time_to_first_critical(self) -> timedelta | None:
@@ -198,6 +203,7 @@ def plan_review(plan: Plan, *, now: datetime) -> Review:
         follow_ups=list(
             FollowUp.objects.filter(plan=plan).select_related("owner_role", "item").order_by("due_date", "pk")
         ),
+        handoff=Handoff.objects.filter(plan=plan).select_related("to_role", "proposed_by", "accepted_by").first(),
     )
 
 

@@ -213,7 +213,7 @@ def handoff_accept(plan: Plan, *, by: User, note: str = "") -> Handoff:
     note = clean_text(note, max_length=LESSON_MAX, multiline=True, field="Note")
     with transaction.atomic():
         locked = plan_lock(plan)
-        handoff = Handoff.objects.select_for_update().select_related("to_role").filter(plan=locked).first()
+        handoff = Handoff.objects.select_for_update(of=("self",)).select_related("to_role").filter(plan=locked).first()
         if handoff is None or handoff.status != HandoffStatus.PROPOSED:
             raise ValidationError("There is no proposed handoff to accept.")
         if not can_accept_handoff(by, handoff):

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 
 from ..charts import metric_chart
+from ..decisions import person
 from ..figures.metrics import MetricRun
 from ..selectors import Review
 from . import text
@@ -29,6 +30,20 @@ def charts(review: Review) -> list[Chart]:
     return [Chart(run, mark_safe(metric_chart(run, label=label, now=review.now))) for run in review.metrics]  # noqa: S308
 
 
+def handoff_line(review: Review) -> str:
+    """The handoff in words: accepted (the launch closed), proposed, planned or none."""
+    h, plan = review.handoff, review.plan
+    if h is None or h.to_role is None:
+        return "none planned"
+    to = h.to_role.name
+    if h.status == "accepted" and h.accepted_at is not None:
+        who = person(h.accepted_by)
+        return f"to {to}, accepted by {to} ({who}) {text.when(plan, h.accepted_at)}; launch closed"
+    if h.status == "proposed" and h.proposed_at is not None:
+        return f"proposed to {to} {text.when(plan, h.proposed_at)}, not accepted yet"
+    return f"planned to {to}, not proposed yet"
+
+
 def key_figures(review: Review) -> list[tuple[str, str]]:
     """The figures a sponsor reads first, in words (the summary on every shape of the review)."""
     t, i, c = review.totals, review.issue_totals, review.comms
@@ -48,7 +63,12 @@ def key_figures(review: Review) -> list[tuple[str, str]]:
             if review.time_to_first_critical is not None
             else "none raised",
         ),
-        ("Success criteria met", f"{review.criteria_met} of {len(review.criteria)}"),
+        (
+            "Success criteria met",
+            f"{review.criteria_met} of {len(review.criteria)}"
+            + (f" ({review.criteria_open} still open)" if review.criteria_open else ""),
+        ),
+        ("Operations handoff", handoff_line(review)),
         ("Alarms and rollbacks", str(len(review.alarms))),
         ("Communications sent / sent late / too late / failed", f"{c.sent} / {c.sent_late} / {c.late} / {c.failed}"),
     ]
