@@ -126,6 +126,10 @@ def _entries(values: list[str], field: str) -> list[str]:
     return out
 
 
+def _role_name(role: Role | None) -> str:
+    return role.name if role is not None else ""
+
+
 def handoff_carried(plan: Plan) -> list[dict[str, str]]:
     """What is still open and goes over with the handoff: required items not done (the follow-up actions
     among them) and issues not resolved (two queries)."""
@@ -138,7 +142,7 @@ def handoff_carried(plan: Plan) -> list[dict[str, str]]:
         {
             "kind": "item",
             "title": i.title,
-            "owner": (i.owner_role or i.checklist.role).name if (i.owner_role or i.checklist.role) else "",
+            "owner": _role_name(i.owner_role or i.checklist.role),
             "due": plan.at(i.due_offset).isoformat() if i.due_offset is not None else "",
         }
         for i in items
