@@ -30,6 +30,12 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
+def who(role: Role) -> User:
+    """The role's primary (the factories give every role one)."""
+    assert role.primary is not None
+    return role.primary
+
+
 def _plan(coordinator: User) -> tuple[Plan, Role, Role]:
     plan = factories.PlanFactory(coordinator=coordinator, t0=T0, timezone="UTC", status=PlanStatus.LAUNCHED)
     ops = factories.RoleFactory(plan=plan, name="Operations", slug="ops")
@@ -52,7 +58,7 @@ def _propose(plan: Plan, coordinator: User, ops: Role) -> None:
 def test_only_the_coordinator_proposes_and_only_once_live(coordinator: User) -> None:
     plan, ops, support = _plan(coordinator)
     with pytest.raises(PermissionDenied):
-        rs.handoff_propose(plan, by=support.primary, to_role=ops, systems=["LMS"], runbooks=[], contacts=[])
+        rs.handoff_propose(plan, by=who(support), to_role=ops, systems=["LMS"], runbooks=[], contacts=[])
     with pytest.raises(ValidationError, match="Say what is handed over"):
         rs.handoff_propose(plan, by=coordinator, to_role=ops, systems=[], runbooks=[], contacts=[])
     Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.COUNTDOWN)  # test set-up
@@ -69,11 +75,11 @@ def test_the_receiver_accepts_and_the_launch_closes(coordinator: User) -> None:
     with time_machine.travel(T0 + timedelta(days=8), tick=False):
         _propose(plan, coordinator, ops)
         with pytest.raises(ValidationError, match="no proposed handoff"):
-            rs.handoff_accept(factories.PlanFactory(status=PlanStatus.LAUNCHED), by=ops.primary)
-        for refused in (coordinator, support.primary):  # not the receiver: the coordinator neither
+            rs.handoff_accept(factories.PlanFactory(status=PlanStatus.LAUNCHED), by=who(ops))
+        for refused in (coordinator, who(support)):  # not the receiver: the coordinator neither
             with pytest.raises(PermissionDenied, match="Operations's primary or backup"):
                 rs.handoff_accept(plan, by=refused)
-        handoff = rs.handoff_accept(plan, by=ops.primary, note="Taken over")
+        handoff = rs.handoff_accept(plan, by=who(ops), note="Taken over")
     assert plan.status == PlanStatus.CLOSED and handoff.status == HandoffStatus.ACCEPTED
     assert handoff.systems == ["LMS"] and handoff.accepted_at == T0 + timedelta(days=8)
     assert [(c["kind"], c["title"], c["owner"]) for c in handoff.carried] == [
@@ -83,14 +89,14 @@ def test_the_receiver_accepts_and_the_launch_closes(coordinator: User) -> None:
     kinds = list(Event.objects.filter(plan=plan).order_by("pk").values_list("kind", "data__step"))
     assert kinds[-3:] == [("review.handoff", "proposed"), ("plan.state", None), ("review.handoff", "accepted")]
     with pytest.raises(ValidationError, match="no proposed handoff"):
-        rs.handoff_accept(plan, by=ops.primary)
+        rs.handoff_accept(plan, by=who(ops))
     assert PlanStatus.CLOSED not in ACTIVE_STATES  # the outbox sends nothing more: reminders and messages stop
 
 
 def _closed(coordinator: User) -> tuple[Plan, Role, Role]:
     plan, ops, support = _plan(coordinator)
     _propose(plan, coordinator, ops)
-    rs.handoff_accept(plan, by=ops.primary)
+    rs.handoff_accept(plan, by=who(ops))
     return plan, ops, support
 
 
@@ -100,10 +106,10 @@ def test_a_closed_launch_day_refuses_writes_but_the_review_stays_open(coordinato
     step = factories.StepFactory(plan=plan, lead_role=support)
     gate = factories.GateFactory(plan=plan, authority_role=support)
     writes: list[Callable[[], Any]] = [
-        lambda: cs.item_tick(item, by=support.primary),
-        lambda: cs.step_start(step, by=support.primary),
-        lambda: cs.gate_decide(gate, by=support.primary, decision="no_go", reason="late"),
-        lambda: cs.gate_open_poll(gate, by=support.primary),
+        lambda: cs.item_tick(item, by=who(support)),
+        lambda: cs.step_start(step, by=who(support)),
+        lambda: cs.gate_decide(gate, by=who(support), decision="no_go", reason="late"),
+        lambda: cs.gate_open_poll(gate, by=who(support)),
     ]
     for write in writes:
         with pytest.raises(PlanClosed, match="The launch is closed"):
@@ -117,7 +123,7 @@ def test_a_closed_launch_day_refuses_writes_but_the_review_stays_open(coordinato
     rs.lesson_add(plan, by=coordinator, kind="improve", text="Hand over on T+7, not T+8")
     follow_up = rs.followup_add(plan, by=coordinator, title="Move backups", owner_role=ops, due_date=date(2026, 12, 20))
     assert follow_up.item is not None
-    ticked = cs.item_tick(follow_up.item, by=ops.primary)  # follow-up actions are no launch-day work
+    ticked = cs.item_tick(follow_up.item, by=who(ops))  # follow-up actions are no launch-day work
     assert ticked.status == ItemStatus.DONE
 
 
@@ -125,7 +131,7 @@ def test_a_refused_tick_says_why_on_the_role_page(coordinator: User) -> None:
     plan, ops, support = _closed(coordinator)
     item = factories.ItemFactory(checklist__plan=plan, checklist__role=support)
     client = Client()
-    client.force_login(support.primary)
+    client.force_login(who(support))
     url = f"/plans/{plan.slug}/roles/{support.slug}/items/{item.pk}/"
     response = client.post(url, {"status": "done", "version": item.version}, follow=True)
     assert "The launch is closed" in response.content.decode()
@@ -151,7 +157,7 @@ def test_the_post_launch_page_day_by_day_in_fixed_queries(
     factories.MetricFactory(plan=plan, name="Adoption", comparator=">=", target=500, window="first week")
     _propose(plan, coordinator, ops)
     client = Client()
-    client.force_login(ops.primary)
+    client.force_login(who(ops))
     with time_machine.travel(T0 + timedelta(days=3, hours=12), tick=False):
         client.get(f"/plans/{plan.slug}/post-launch/")  # warm the session
         with django_assert_max_num_queries(16):
