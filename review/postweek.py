@@ -15,6 +15,7 @@ from plans.models import Plan
 from .models import Handoff
 
 DAYS = 7
+SHOWN = 5  # checks shown per day; the rest open in place
 
 #: A check's state in the page's words.
 STATE_LABELS = {
@@ -25,6 +26,10 @@ STATE_LABELS = {
     "due": "Due",
     "upcoming": "Upcoming",
 }
+
+
+#: The order of a day's checks: what needs someone first.
+ORDER = ["missed", "overdue", "due", "late", "done", "upcoming"]
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,20 @@ class Day:
         return self.count("done") + self.count("late")
 
     @property
-    def missed(self) -> int:
-        return self.count("missed") + self.count("overdue")
+    def count_missed(self) -> int:
+        return self.count("missed")
+
+    @property
+    def count_overdue(self) -> int:
+        return self.count("overdue")
+
+    @property
+    def shown(self) -> list[Check]:
+        return self.checks[:SHOWN]
+
+    @property
+    def hidden(self) -> list[Check]:
+        return self.checks[SHOWN:]
 
 
 @dataclass
@@ -113,8 +130,8 @@ def post_week(plan: Plan, *, now: datetime) -> PostWeek:
                 state = "due" if now >= slot.due - plan.reminder_lead else "upcoming"
             number = f"#{slot.number} of {series.state.total}"
             day.checks.append(Check(series.title, series.role_name, slot.due, state, number))
-    for day in days:
-        day.checks.sort(key=lambda c: (c.due, c.role, c.title))
+    for day in days:  # what needs someone first (missed, overdue, due), then in time order
+        day.checks.sort(key=lambda c: (ORDER.index(c.state), c.due, c.role, c.title))
     handoff = Handoff.objects.filter(plan=plan).select_related("to_role", "proposed_by", "accepted_by").first()
-    criteria = [m for m in plan_metric_runs(plan, now=now) if m.criterion]
+    criteria = [m for m in plan_metric_runs(plan, now=now) if m.criterion and m.window_end is not None]
     return PostWeek(plan=plan, now=now, days=days, criteria=criteria, handoff=handoff)
