@@ -1,7 +1,8 @@
 """A closed launch (handed over to operations: ``review.services.handoff_accept``) is read-only on its
 launch day: :func:`plans.services.event_record`, which every write calls in its transaction, refuses the
 kinds of event below for a closed plan, so the write is rolled back with a clear message. The review, its
-follow-up actions and the activity log's own bookkeeping stay writable; an app above may exempt its own
+follow-up actions, issues (carried over to operations), metric readings (monitoring goes on) and the
+activity log's own bookkeeping stay writable; an app above may exempt its own
 writes (:func:`register_exemption`: review lets its follow-up items be ticked)."""
 
 from __future__ import annotations
@@ -18,8 +19,7 @@ LAUNCH_DAY_KINDS = (
     "hold.",
     "gate.",
     "trigger.",
-    "rollback.raised",
-    "rollback.cleared",
+    "rollback.raised",  # a person pulling a rollback trigger (a reading's automatic breach and clear still record)
     "rollout.",
     "procedure.step",
     "plan.state",
