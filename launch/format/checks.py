@@ -11,7 +11,7 @@ from plans.offsets import format_offset
 from plans.validators import OFFSET_LIMIT
 
 from .alert_checks import alert_route_checks
-from .component_checks import component_checks, handoff_checks
+from .component_checks import component_checks
 from .content_checks import CONTENT_CHECKS
 from .due_checks import due_rules
 from .rollout_checks import rollout_checks
@@ -396,6 +396,5 @@ ENTRY_CHECKS: tuple[Callable[[PlanDoc, list[tuple[tuple[Any, ...], Any]]], list[
     route_checks,
     rollout_checks,
     component_checks,
-    handoff_checks,
     *SERIES_CHECKS,
 )

@@ -1,5 +1,5 @@
 """Checks for the status page's components (``components:``, issue 14): unique names, and the rollback
-triggers and alert names they refer to."""
+triggers and alert names they refer to; and for the operations handoff (``handoff:``)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def component_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> 
                 found.append(
                     (loc + ("alerts", j), f"no alert route (alerts:) matches alertname {name!r}: it would never fire")
                 )
-    return found
+    return found + handoff_checks(doc, steps)
 
 
 def handoff_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
