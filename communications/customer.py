@@ -35,7 +35,7 @@ def customer_headline(plan: Plan, *, now: datetime) -> str:
         return "paused"
     if status in {PlanStatus.LAUNCHED, PlanStatus.STABILIZING}:
         return "live"
-    if status == PlanStatus.COMPLETED:
+    if status in {PlanStatus.COMPLETED, PlanStatus.CLOSED}:
         return "complete"
     if status == PlanStatus.ROLLED_BACK:
         return "rolled back"
@@ -55,7 +55,7 @@ def _state_line(plan: Plan, *, now: datetime) -> str:
     if status in {PlanStatus.LAUNCHED, PlanStatus.STABILIZING}:
         since = "" if plan.clockless else f" since {_long(plan, plan.t0)}"
         return f"{name} is live{since}. The team is watching it closely."
-    if status == PlanStatus.COMPLETED:
+    if status in {PlanStatus.COMPLETED, PlanStatus.CLOSED}:
         return f"{name} is live and the launch is complete."
     if status == PlanStatus.ROLLED_BACK:
         return f"The launch of {name} was rolled back: the previous version is in service again."

@@ -30,6 +30,7 @@ class PlanStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     ROLLED_BACK = "rolled_back", "Rolled back"
     ABORTED = "aborted", "Aborted"
+    CLOSED = "closed", "Closed"  # handed over to operations (review.services.handoff_accept): read-only
 
 
 class Plan(models.Model):
@@ -251,6 +252,14 @@ def compare(value: float, comparator: str, threshold: float) -> bool:
     }[comparator]
 
 
+class Measure(models.TextChoices):
+    """How a success criterion reads its window's readings (review.figures.metrics)."""
+
+    EVERY = "every", "every reading"
+    MEAN = "mean", "the mean"
+    LATEST = "latest", "the latest reading"
+
+
 class SuccessMetric(models.Model):
     """A success criterion (``Error rate < 0.1 %``); ``target`` empty for a tracked-only metric."""
 
@@ -262,6 +271,12 @@ class SuccessMetric(models.Model):
     target = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     unit = models.CharField(max_length=30, blank=True)
     window = models.CharField(max_length=120, blank=True, help_text="When it applies: 'first 24 hours'…")
+    measure = models.CharField(
+        max_length=6,
+        choices=Measure.choices,
+        default=Measure.EVERY,
+        help_text="What must meet the target.",
+    )
     description = models.TextField(blank=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.db.models import DecimalField, F
 from django.utils import timezone
 
+from .closing import require_open
 from .metrics import AUTO_REASON, TriggerState, can_record, readings_for_window, trigger_state
 from .models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus, RollbackTrigger, SuccessMetric, link_days
 from .numbers import format_quantity
@@ -61,7 +62,8 @@ def event_record(
         # Not an assert: `python -O` strips those, and an event without its write is a lie in the log.
         raise NotInTransaction("event_record() must run inside transaction.atomic(), with the write it records")
     Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
-    revision = Plan.objects.values_list("revision", flat=True).get(pk=plan.pk)
+    revision, status = Plan.objects.values_list("revision", "status").get(pk=plan.pk)
+    require_open(status, kind, data)  # a closed launch's day is read-only (plans.closing): rolls the write back
     plan.revision = revision
     # The open pages learn of it after the commit (the push channel, ``live``): never a revision a reader
     # cannot see yet, never one that was rolled back.

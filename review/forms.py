@@ -23,3 +23,24 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner_role"].queryset = Role.objects.filter(plan=plan).order_by("order", "pk")  # type: ignore[attr-defined]
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class HandoffForm(forms.Form):
+    """The coordinator's proposal: one system, runbook or contact a line."""
+
+    to_role = forms.ModelChoiceField(queryset=Role.objects.none(), label="Hand over to (role)")
+    systems = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=6000)
+    runbooks = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=6000)
+    contacts = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=6000)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_role"].queryset = Role.objects.filter(plan=plan).order_by("order", "pk")  # type: ignore[attr-defined]
+
+    def lists(self) -> dict[str, list[str]]:
+        return {k: _lines(self.cleaned_data.get(k, "")) for k in ("systems", "runbooks", "contacts")}

@@ -48,3 +48,32 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class HandoffStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    PROPOSED = "proposed", "Proposed"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class Handoff(models.Model):
+    """The operations handoff: what is handed over (systems, runbooks, contacts) to which role, declared in
+    the plan file (``handoff:``) or first written when proposed; the coordinator proposes it, the receiving
+    role's primary or backup accepts it, and the launch is then closed. ``carried`` keeps, as of the
+    acceptance, the open items and issues handed over with it (``[{"kind", "title", "owner", "due"}]``)."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="handoff")
+    to_role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    systems = models.JSONField(default=list, blank=True)
+    runbooks = models.JSONField(default=list, blank=True)
+    contacts = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=HandoffStatus.choices, default=HandoffStatus.PLANNED)
+    note = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    carried = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"Handoff of {self.plan} to {self.to_role or '—'}"

@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 
 from communications.models import Delivery, DeliveryStatus
 from issues.models import Issue, SeveritySLA
-from plans.models import Event, Hold, MetricReading, Phase, Plan, Step
+from plans.models import Event, Hold, Phase, Plan, Step
 from plans.schedule import plan_forecast
 
 from .decisions import Decision, GateDecision, ReadinessAt, decision_record, gate_decisions, person
 from .figures.issues import IssueRun, IssueTotals, issue_totals
-from .figures.metrics import MetricRun, Reading, metric_run
+from .figures.metrics import MetricRun, plan_metric_runs
 from .figures.steps import PhaseRun, StepRun, StepTotals, critical_path, phase_runs, step_totals
-from .models import FollowUp, Lesson
+from .models import FollowUp, Handoff, Lesson
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class Review:
     comms: CommsRun
     lessons: list[Lesson] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
+    handoff: Handoff | None = None
 
     @property
     def hold_time(self) -> timedelta:
@@ -89,6 +90,10 @@ class Review:
     @property
     def criteria_met(self) -> int:
         return sum(1 for m in self.criteria if m.verdict == "met")
+
+    @property
+    def criteria_open(self) -> int:
+        return sum(1 for m in self.criteria if m.verdict == "open")
 
     @property
     def time_to_first_critical(self) -> timedelta | None:
@@ -159,27 +164,6 @@ def _issues(plan: Plan, now: datetime) -> list[IssueRun]:
     ]
 
 
-def _metrics(plan: Plan) -> list[MetricRun]:
-    readings: dict[int, list[Reading]] = {}
-    for mid, at, value in MetricReading.objects.filter(metric__plan=plan).values_list(
-        "metric_id", "recorded_at", "value"
-    ):
-        readings.setdefault(mid, []).append(Reading(at, value))
-    return [
-        metric_run(
-            name=m.name,
-            category=m.category,
-            unit=m.unit,
-            comparator=m.comparator,
-            target=m.target,
-            window_text=m.window,
-            t0=plan.t0,
-            readings=readings.get(m.pk, []),
-        )
-        for m in plan.metrics.order_by("order", "pk")
-    ]
-
-
 def _alarms(plan: Plan) -> list[Alarm]:
     kinds = ("rollback.breach", "rollback.raised", "rollback.cleared", "trigger.raised", "trigger.cleared")
     events = Event.objects.filter(plan=plan).filter(kind__in=kinds).select_related("actor").order_by("at", "pk")
@@ -222,13 +206,14 @@ def plan_review(plan: Plan, *, now: datetime) -> Review:
         record=decision_record(plan),
         issues=issues,
         issue_totals=issue_totals(issues),
-        metrics=_metrics(plan),
+        metrics=plan_metric_runs(plan, now=now),
         alarms=_alarms(plan),
         comms=_comms(plan),
         lessons=list(Lesson.objects.filter(plan=plan).select_related("created_by")),
         follow_ups=list(
             FollowUp.objects.filter(plan=plan).select_related("owner_role", "item").order_by("due_date", "pk")
         ),
+        handoff=Handoff.objects.filter(plan=plan).select_related("to_role", "proposed_by", "accepted_by").first(),
     )
 
 

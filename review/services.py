@@ -1,22 +1,29 @@
 """Writing to a launch's review: lessons learned and follow-up actions (the coordinator's, like the
 plan's other after-the-fact records). A follow-up action is also an item of the plan's follow-up
-checklist ("Follow-up actions", made on first use), owned by its role and due by the end of its date."""
+checklist ("Follow-up actions", made on first use), owned by its role and due by the end of its date.
+
+The operations handoff: the coordinator proposes it (what is handed over, to which role), the receiving
+role's primary or backup accepts it, and the launch is closed (``plans.closing``): its launch day is
+read-only from then on, while the review and the follow-up actions stay open."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from checklists.models import Checklist, Item
+from checklists.models import Checklist, Item, ItemStatus
+from issues.models import Issue, IssueStatus
+from plans.models import PlanStatus
 from plans.permissions import require_coordinator
-from plans.services import event_record
+from plans.services import event_record, plan_lock
 from plans.validators import clean_text
 
-from .models import FollowUp, Lesson, LessonKind
+from .models import FollowUp, Handoff, HandoffStatus, Lesson, LessonKind
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -101,3 +108,153 @@ def followup_add(plan: Plan, *, by: User, title: str, owner_role: Role, due_date
             data={"follow_up": follow_up.pk, "item": item.pk, "due": due_date.isoformat()},
         )
     return follow_up
+
+
+# --- The operations handoff ---------------------------------------------------------------------------
+
+#: The states a launch may be handed over from.
+HANDOFF_FROM = {PlanStatus.LAUNCHED, PlanStatus.STABILIZING, PlanStatus.COMPLETED}
+ENTRY_MAX = 300
+ENTRIES_MAX = 50
+
+
+def _entries(values: list[str], field: str) -> list[str]:
+    cleaned = [clean_text(v, max_length=ENTRY_MAX, field=field) for v in values]
+    out = [v for v in cleaned if v]
+    if len(out) > ENTRIES_MAX:
+        raise ValidationError(f"{field}: at most {ENTRIES_MAX} entries.")
+    return out
+
+
+def _role_name(role: Role | None) -> str:
+    return role.name if role is not None else ""
+
+
+def handoff_carried(plan: Plan) -> list[dict[str, str]]:
+    """What is still open and goes over with the handoff: required items not done (the follow-up actions
+    among them) and issues not resolved (two queries)."""
+    items = (
+        Item.objects.filter(plan=plan, status=ItemStatus.OPEN, required=True, recurrence__isnull=True)
+        .select_related("owner_role", "checklist__role")
+        .order_by("due_offset", "checklist__order", "order", "pk")
+    )
+    out = [
+        {
+            "kind": "item",
+            "title": i.title,
+            "owner": _role_name(i.owner_role or i.checklist.role),
+            "due": plan.at(i.due_offset).isoformat() if i.due_offset is not None else "",
+        }
+        for i in items
+    ]
+    open_states = [IssueStatus.OPEN, IssueStatus.ACKNOWLEDGED, IssueStatus.MITIGATING]
+    issues = Issue.objects.filter(plan=plan, status__in=open_states).select_related("owner_role")
+    out += [
+        {
+            "kind": "issue",
+            "title": f"#{i.number} {i.title} ({i.get_severity_display()}, {i.get_status_display().lower()})",
+            "owner": i.owner_role.name if i.owner_role else "",
+            "due": "",
+        }
+        for i in issues.order_by("number")
+    ]
+    return out
+
+
+def handoff_propose(
+    plan: Plan,
+    *,
+    by: User,
+    to_role: Role,
+    systems: list[str],
+    runbooks: list[str],
+    contacts: list[str],
+    note: str = "",
+) -> Handoff:
+    """The coordinator proposes the handoff to ``to_role`` (again, to change it, until it is accepted)."""
+    require_coordinator(by, plan)
+    if to_role.plan_id != plan.pk:
+        raise ValidationError("The receiving role must be a role of this plan.")
+    systems = _entries(systems, "Systems")
+    runbooks = _entries(runbooks, "Runbooks")
+    contacts = _entries(contacts, "Contacts")
+    note = clean_text(note, max_length=LESSON_MAX, multiline=True, field="Note")
+    if not (systems or runbooks or contacts):
+        raise ValidationError("Say what is handed over: systems, runbooks or contacts.")
+    with transaction.atomic():
+        locked = plan_lock(plan)
+        if locked.status not in HANDOFF_FROM:
+            raise ValidationError(f"A launch is handed over once live; it is {locked.get_status_display().lower()}.")
+        handoff, _ = Handoff.objects.select_for_update().get_or_create(plan=locked)
+        if handoff.status == HandoffStatus.ACCEPTED:
+            raise ValidationError("The handoff was accepted already.")
+        handoff.to_role, handoff.systems, handoff.runbooks, handoff.contacts = to_role, systems, runbooks, contacts
+        handoff.note, handoff.status = note, HandoffStatus.PROPOSED
+        handoff.proposed_by, handoff.proposed_at = by, timezone.now()
+        handoff.save()
+        event_record(
+            locked,
+            kind="review.handoff",
+            actor=by,
+            role=to_role,
+            summary=f"Operations handoff proposed to {to_role.name}: " + ", ".join(systems + runbooks + contacts),
+            data={"step": "proposed", "handoff": handoff.pk, "to": to_role.name, "reason": note},
+        )
+    plan.refresh_from_db()
+    return handoff
+
+
+def can_accept_handoff(user: object, handoff: Handoff) -> bool:
+    """Only the receiving role's primary or backup accepts (not the coordinator in their stead)."""
+    role = handoff.to_role
+    pk = getattr(user, "pk", None)
+    return role is not None and pk is not None and pk in (role.primary_id, role.backup_id)
+
+
+def handoff_accept(plan: Plan, *, by: User, note: str = "") -> Handoff:
+    """The receiver accepts the proposed handoff: the open items and issues are recorded as carried over and
+    the launch is closed."""
+    note = clean_text(note, max_length=LESSON_MAX, multiline=True, field="Note")
+    with transaction.atomic():
+        locked = plan_lock(plan)
+        handoff = Handoff.objects.select_for_update(of=("self",)).select_related("to_role").filter(plan=locked).first()
+        if handoff is None or handoff.status != HandoffStatus.PROPOSED:
+            raise ValidationError("There is no proposed handoff to accept.")
+        if not can_accept_handoff(by, handoff):
+            role = handoff.to_role.name if handoff.to_role else "receiving role"
+            raise PermissionDenied(f"Only the {role}'s primary or backup may accept the handoff.")
+        if locked.status not in HANDOFF_FROM:
+            raise ValidationError(f"The launch is {locked.get_status_display().lower()}: it cannot be closed.")
+        handoff.carried = handoff_carried(locked)
+        handoff.status, handoff.accepted_by, handoff.accepted_at = HandoffStatus.ACCEPTED, by, timezone.now()
+        if note:
+            handoff.note = f"{handoff.note}\n\n{note}".strip()
+        handoff.save()
+        previous = locked.status
+        event_record(
+            locked,
+            kind="plan.state",
+            actor=by,
+            summary=f"Launch {PlanStatus(previous).label} → Closed: handed over to operations",
+            data={"from": previous, "to": PlanStatus.CLOSED, "reason": "operations handoff accepted"},
+        )
+        locked.status = PlanStatus.CLOSED
+        locked.save(update_fields=["status", "updated_at"])
+        event_record(
+            locked,
+            kind="review.handoff",
+            actor=by,
+            role=handoff.to_role,
+            summary=f"Operations handoff accepted by {handoff.to_role.name if handoff.to_role else '—'}"
+            f" with {len(handoff.carried)} open item(s) and issue(s) carried over; launch closed",
+            data={"step": "accepted", "handoff": handoff.pk, "carried": len(handoff.carried), "reason": note},
+        )
+    plan.refresh_from_db()
+    return handoff
+
+
+def _follow_up_exempt(kind: str, data: dict) -> bool:
+    """A closed launch's follow-up actions stay open: ticking their items is allowed
+    (``plans.closing.register_exemption``)."""
+    item = data.get("item")
+    return kind.startswith("item.") and isinstance(item, int) and FollowUp.objects.filter(item_id=item).exists()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import postweek_views, views
 
 app_name = "review"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("plans/<slug:plan>/review/lessons/", views.lesson_add, name="lesson_add"),
     path("plans/<slug:plan>/review/lessons/<int:pk>/delete/", views.lesson_delete, name="lesson_delete"),
     path("plans/<slug:plan>/review/follow-ups/", views.followup_add, name="followup_add"),
+    path("plans/<slug:plan>/post-launch/", postweek_views.post_launch_page, name="post_launch"),
+    path("plans/<slug:plan>/post-launch/handoff/", postweek_views.handoff_propose, name="handoff_propose"),
+    path("plans/<slug:plan>/post-launch/handoff/accept/", postweek_views.handoff_accept, name="handoff_accept"),
 ]

@@ -33,7 +33,7 @@ HISTORY_DAYS = 90
 INCIDENT_LIMIT = 50
 #: A launch window with no declared end is shown as this long.
 DEFAULT_WINDOW = timedelta(hours=1)
-DONE = {PlanStatus.COMPLETED, PlanStatus.ROLLED_BACK, PlanStatus.ABORTED}
+DONE = {PlanStatus.COMPLETED, PlanStatus.CLOSED, PlanStatus.ROLLED_BACK, PlanStatus.ABORTED}
 
 
 @dataclass

@@ -315,6 +315,22 @@ def _hold(world: World) -> None:
     services.hold_start(world.plan, by=world.coordinator, reason="Waiting for the vendor")
 
 
+def _launched(world: World) -> None:
+    """The world's plan is live (a handoff is proposed once the launch is live)."""
+    from plans.models import Plan, PlanStatus
+
+    Plan.objects.filter(pk=world.plan.pk).update(status=PlanStatus.LAUNCHED)  # (test set-up)
+    world.plan.refresh_from_db()
+
+
+def _handoff_proposed(world: World) -> None:
+    """The coordinator proposed the operations handoff to role A (its primary, ``owner``, accepts)."""
+    from review.services import handoff_propose
+
+    _launched(world)
+    handoff_propose(world.plan, by=world.coordinator, to_role=world.role_a, systems=["API"], runbooks=[], contacts=[])
+
+
 def _start_step(world: World) -> None:
     from checklists import services
 
@@ -504,6 +520,7 @@ ENTRIES = [
     Endpoint("review:page", "read", _plan),
     Endpoint("readiness:summary", "read", _plan),
     Endpoint("readiness:track", "read", lambda w: {"plan": w.plan.slug, "track": w.track.slug}),
+    Endpoint("review:post_launch", "read", _plan),
     Endpoint("review:compare", "read"),
     Endpoint("review:markdown", "read", _plan),
     Endpoint("review:pdf", "read", _plan),
@@ -754,6 +771,26 @@ ENTRIES = [
         lambda w: {"plan": w.plan.slug, "pk": w.lesson.pk},
         COORDINATOR,
         target=lambda w: w.lesson,
+    ),
+    Endpoint(
+        "review:handoff_propose",
+        "write",
+        _plan,
+        COORDINATOR,
+        prepare=_launched,
+        data=lambda w: {"to_role": w.role_a.pk, "systems": "API\nDatabase", "runbooks": "Rollback", "contacts": ""},
+        target=lambda w: w.plan,
+        fields={"to_role": "pk:role_a", "systems": "text", "runbooks": "text", "contacts": "text", "note": "text"},
+    ),
+    Endpoint(
+        "review:handoff_accept",
+        "write",
+        _plan,
+        frozenset({"owner"}),  # the receiving role's primary or backup: not the coordinator in their stead
+        prepare=_handoff_proposed,
+        data=lambda w: {"note": "Taken over"},
+        target=lambda w: w.plan,
+        fields={"note": "text"},
     ),
     Endpoint(
         "review:followup_add",

@@ -16,10 +16,21 @@ from django.utils import timezone
 from checklists.models import Gate, Item, ItemStatus
 from issues.models import UNRESOLVED, Issue
 from issues.selectors import escalation_levels, issue_rows, open_issues
+from plans.criteria import plan_metric_runs
 from plans.forecast import Forecast
 from plans.lateness import late_q
 from plans.metrics import trigger_state
-from plans.models import Event, Hold, MetricReading, Phase, Plan, PlanStatus, RollbackTrigger, StepStatus
+from plans.models import (
+    Event,
+    Hold,
+    MetricReading,
+    Phase,
+    Plan,
+    PlanStatus,
+    RollbackTrigger,
+    StepStatus,
+    SuccessMetric,
+)
 from plans.rollout.selectors import RolloutState, rollout_from, rollout_stages
 from plans.runbook.selectors import plan_links, procedures
 from plans.schedule import StepRow, step_rows
@@ -197,6 +208,17 @@ def gates(plan: Plan) -> list[Gate]:
     )
 
 
+def criteria_verdicts(plan: Plan, metric_list: list[SuccessMetric], now: datetime) -> dict[int, str]:
+    """After T-0, each success criterion's verdict over its window (plans.criteria: met, not met, open, no
+    data), as the review and the post-launch page read it. One query; none before T-0 or without a
+    criterion."""
+    wanted = [m for m in metric_list if m.target is not None and m.comparator]
+    if plan.clockless or now < plan.t0 or not wanted:
+        return {}
+    runs = plan_metric_runs(plan, now=now, metrics=wanted)
+    return {m.pk: run.verdict for m, run in zip(wanted, runs, strict=True)}
+
+
 def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]:
     """Each success metric with its latest reading against target, and the rollback trigger states
     (alarms first). Three queries."""
@@ -204,6 +226,7 @@ def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]
     readings: dict[int, list[MetricReading]] = {m.pk: [] for m in metric_list}
     for reading in MetricReading.objects.filter(metric__plan=plan).order_by("-recorded_at", "-id")[:READINGS_FETCHED]:
         readings[reading.metric_id].append(reading)
+    verdicts = criteria_verdicts(plan, metric_list, now)
     rows = []
     for metric in metric_list:
         latest = readings[metric.pk][0] if readings[metric.pk] else None
@@ -212,6 +235,7 @@ def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]
                 "metric": metric,
                 "latest": latest,
                 "meets": metric.meets(float(latest.value)) if latest else None,
+                "verdict": verdicts.get(metric.pk, ""),
             }
         )
     triggers = list(RollbackTrigger.objects.filter(plan=plan).select_related("metric").order_by("order", "id"))

@@ -1,5 +1,5 @@
 """Checks for the status page's components (``components:``, issue 14): unique names, and the rollback
-triggers and alert names they refer to."""
+triggers and alert names they refer to; and for the operations handoff (``handoff:``)."""
 
 from __future__ import annotations
 
@@ -30,4 +30,17 @@ def component_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> 
                 found.append(
                     (loc + ("alerts", j), f"no alert route (alerts:) matches alertname {name!r}: it would never fire")
                 )
+    return found + handoff_checks(doc, steps)
+
+
+def handoff_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
+    """The handoff names a role of the plan and hands over something."""
+    handoff = doc.handoff
+    if handoff is None:
+        return []
+    found: list[Finding] = []
+    if handoff.to not in {r.name for r in doc.roles}:
+        found.append((("handoff", "to"), f"unknown role {handoff.to!r}"))
+    if not (handoff.systems or handoff.runbooks or handoff.contacts):
+        found.append((("handoff",), "say what is handed over: systems, runbooks or contacts"))
     return found

@@ -18,7 +18,7 @@ from plans.slips import planned_offset
 from roles.models import EscalationLevel
 
 from .alert_export import alerts_doc
-from .component_export import components_doc
+from .component_export import components_doc, handoff_doc
 from .content_export import issue_categories_doc, placeholders_doc, procedures_doc
 from .readiness_export import readiness_doc, training_doc
 from .rollout_export import rollout_doc
@@ -94,6 +94,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
             "components": components_doc(plan),
             "training": training_doc(plan),
             "readiness": readiness_doc(plan),
+            "handoff": handoff_doc(plan),
         }
     )
 
@@ -236,6 +237,7 @@ def _metrics_doc(plan: Plan) -> list[dict[str, Any]]:
             "target": m.target,
             "unit": m.unit,
             "window": m.window,
+            "measure": None if m.measure == "every" else m.measure,
             "description": m.description,
         }
         for m in plan.metrics.order_by("order", "id")

@@ -47,7 +47,7 @@ from .fields import (
     _line,
 )
 from .readiness_sections import ReadinessDoc, TrackDoc
-from .sections import ComponentDoc, RolloutDoc, RouteDoc
+from .sections import ComponentDoc, HandoffDoc, RolloutDoc, RouteDoc
 
 FORMAT_VERSION: Literal[1] = 1
 
@@ -222,6 +222,7 @@ class MetricDoc(Strict):
     target: Number | None = None
     unit: Str30 = ""
     window: Str120 = ""
+    measure: Literal["every", "mean", "latest"] | None = None  # omitted: every reading in the window
     description: Text = ""
 
 
@@ -338,3 +339,4 @@ class PlanDoc(Strict):
     components: Entries[ComponentDoc] = Field(default=[], description="The public status page's components.")
     training: Entries[TrackDoc] = Field(default=[], description="Training tracks per audience (issue 13).")
     readiness: ReadinessDoc | None = None
+    handoff: HandoffDoc | None = Field(default=None, description="The operations handoff that closes the launch.")

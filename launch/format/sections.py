@@ -1,6 +1,6 @@
 """The plan format's later sections, apart from :mod:`launch.format.schema` so that each module stays
 readable: notification routes (``routes:``), the staged rollout (``rollout:``) and the public status
-page's components (``components:``)."""
+page's components (``components:``) and the operations handoff (``handoff:``)."""
 
 from __future__ import annotations
 
@@ -72,3 +72,14 @@ class ComponentDoc(Strict):
     on_trigger: ComponentState = "major_outage"
     alerts: Entries[Str200] = []
     on_alert: ComponentState = "partial_outage"
+
+
+class HandoffDoc(Strict):
+    """The operations handoff (review.Handoff): to which role the launch is handed over, and what (systems,
+    runbooks, contacts). The coordinator proposes it after T-0, the role's primary or backup accepts it,
+    and the launch is closed."""
+
+    to: Ref
+    systems: Entries[Str300] = []
+    runbooks: Entries[Str300] = []
+    contacts: Entries[Str300] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from plans.models import RollbackTrigger
+from review.models import Handoff
 from statuspage.models import Component
 
 if TYPE_CHECKING:
@@ -36,3 +37,17 @@ def create_components(doc: PlanDoc, made: Created) -> None:
     )
     for row, c in zip(rows, doc.components, strict=True):
         row.triggers.set([triggers[name] for name in c.triggers if name in triggers])
+
+
+def create_handoff(doc: PlanDoc, made: Created) -> None:
+    """The plan file's ``handoff:`` as a planned handoff (review.Handoff), proposed later on the
+    post-launch page."""
+    if doc.handoff is None:
+        return
+    Handoff.objects.create(
+        plan=made.plan,
+        to_role=made.role(doc.handoff.to),
+        systems=list(doc.handoff.systems),
+        runbooks=list(doc.handoff.runbooks),
+        contacts=list(doc.handoff.contacts),
+    )

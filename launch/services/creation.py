@@ -26,7 +26,7 @@ from plans.services import plan_reschedule
 from roles.models import Contact, EscalationLevel, Role
 
 from .alerts import create_alert_routes
-from .components import create_components
+from .components import create_components, create_handoff
 from .content import create_issue_categories, create_placeholders, create_procedures
 from .readiness import create_readiness
 from .rollout import create_rollout
@@ -308,6 +308,7 @@ def _create_metrics(doc: PlanDoc, made: Created) -> None:
             target=met.target,
             unit=met.unit,
             window=met.window,
+            measure=met.measure or "every",
             description=met.description,
         )
 
@@ -384,4 +385,5 @@ SECTIONS = (
     create_rollout,
     create_components,
     create_readiness,
+    create_handoff,
 )

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 
 from ..charts import metric_chart
+from ..decisions import person
 from ..figures.metrics import MetricRun
 from ..selectors import Review
 from . import text
@@ -27,6 +28,20 @@ def charts(review: Review) -> list[Chart]:
 
     # metric_chart escapes every value it writes (names, numbers, times): safe to mark safe.
     return [Chart(run, mark_safe(metric_chart(run, label=label, now=review.now))) for run in review.metrics]  # noqa: S308
+
+
+def handoff_line(review: Review) -> str:
+    """The handoff in words: accepted (the launch closed), proposed, planned or none."""
+    h, plan = review.handoff, review.plan
+    if h is None or h.to_role is None:
+        return "none planned"
+    to = h.to_role.name
+    if h.status == "accepted" and h.accepted_at is not None:
+        who = person(h.accepted_by)
+        return f"to {to}, accepted by {to} ({who}) {text.when(plan, h.accepted_at)}; launch closed"
+    if h.status == "proposed" and h.proposed_at is not None:
+        return f"proposed to {to} {text.when(plan, h.proposed_at)}, not accepted yet"
+    return f"planned to {to}, not proposed yet"
 
 
 def key_figures(review: Review) -> list[tuple[str, str]]:
@@ -49,7 +64,12 @@ def key_figures(review: Review) -> list[tuple[str, str]]:
             else "none raised",
         ),
         ("Readiness at the gate (weakest audience)", text.readiness(review)),
-        ("Success criteria met", f"{review.criteria_met} of {len(review.criteria)}"),
+        (
+            "Success criteria met",
+            f"{review.criteria_met} of {len(review.criteria)}"
+            + (f" ({review.criteria_open} still open)" if review.criteria_open else ""),
+        ),
+        ("Operations handoff", handoff_line(review)),
         ("Alarms and rollbacks", str(len(review.alarms))),
         ("Communications sent / sent late / too late / failed", f"{c.sent} / {c.sent_late} / {c.late} / {c.failed}"),
     ]

@@ -179,4 +179,22 @@ def review_markdown(r: Review) -> str:
         for f in r.follow_ups
     ]
     out += [] if r.follow_ups else ["None."]
-    return "\n".join(out) + "\n"
+    return "\n".join(out + _handoff(r)) + "\n"
+
+
+def _handoff(r: Review) -> list[str]:
+    from .context import handoff_line
+
+    out = ["", "## Operations handoff", "", md(handoff_line(r))]
+    h = r.handoff
+    if h is None:
+        return out
+    out += [""]
+    out += [
+        f"- **{k}**: {md(', '.join(v)) or '—'}"
+        for k, v in (("Systems", h.systems), ("Runbooks", h.runbooks), ("Contacts", h.contacts))
+    ]
+    if h.status == "accepted":
+        out += ["", "Carried over:", ""]
+        out += [f"- {md(c.get('kind', ''))}: {md(c.get('title', ''))}" for c in h.carried] or ["- nothing was open"]
+    return out

@@ -50,7 +50,13 @@ def share(part: int, whole: int) -> str:
     return "—" if whole == 0 else f"{round(100 * part / whole)} %"
 
 
-VERDICT = {"met": "Met", "not_met": "Not met", "no_data": "No data", "tracked": "Tracked (no target)"}
+VERDICT = {
+    "met": "Met",
+    "not_met": "Not met",
+    "open": "Open",
+    "no_data": "No data",
+    "tracked": "Tracked (no target)",
+}
 OUTCOME = {"on_time": "On time", "late": "Late", "skipped": "Skipped", "unfinished": "Not finished"}
 
 

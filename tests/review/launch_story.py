@@ -25,6 +25,18 @@ The story, in UTC (T-0 08:00 as planned; the plan's zone is UTC):
   320 and 410 at 09:00 and 10:00 (met); Critical issues (= 0, first day) 1 at 09:00 (not met).
 - Communications: one message sent on time, one sent 5 minutes late, one failed, one too late to send.
 - The review is read at 13:00.
+
+The post-launch week (:func:`run_week`, after :func:`simulate`; T-0 is 08:30 on 1 December after the slip):
+
+- The two daily checks (Support Lead, ``repeat: every 1d from T+1d until T+7d``, due 08:30 on 2-8 December)
+  are ticked an hour after they come due, every day but one: Backup verification on T+4 (5 December) is
+  not ticked, and missed once T+5's comes due.
+- Readings: User adoption (> 80 %, first week, the latest reading) 40, 65, 85 on T+1, T+3 and T+6 (met once
+  the week is over, 8 December 08:30); System uptime (> 99.9 %, first month, the mean) 99.95 and 99.97 on
+  T+2 and T+5 (still open at T+8); Critical issues (= 0, first day) stays not met (the 1 at 09:00).
+- T+8 (9 December) 09:00: the coordinator proposes the operations handoff to the Operations Representative;
+  09:05 the Support Lead's accept is refused (not the receiver); 09:10 the Operations Representative accepts
+  and the launch is closed; open items and issues #3 and #4 are carried over.
 """
 
 from __future__ import annotations
@@ -48,6 +60,8 @@ from plans import services as ps
 from plans.models import Plan, PlanStatus, Step
 from readiness import services as rs
 from readiness.models import Attendee, Track
+from review import services as review_services
+from review.models import Handoff
 from roles.models import Role
 from tests import factories
 
@@ -246,3 +260,46 @@ def simulate() -> Launch:
     _deliveries(plan)
     plan.refresh_from_db()
     return launch
+
+
+DAILY = ["Backup verification (daily)", "User adoption metrics (daily)"]
+MISSED = ("Backup verification (daily)", 3)  # T+4's occurrence (index 3) is never ticked
+RECEIVER = "Operations Representative"
+
+
+def _daily_checks(launch: Launch) -> None:
+    for title in DAILY:
+        item = Item.objects.get(plan=launch.plan, title=title)
+        for index in range(7):
+            if (title, index) == MISSED:
+                continue
+            with clock(at(9, 30, day=2 + index)):
+                cs.item_occurrence_tick(item, index=index, by=launch.people["Support Lead"])
+
+
+def _week_readings(launch: Launch) -> None:
+    series = {
+        "User adoption": [(at(9, day=2), "40"), (at(9, day=4), "65"), (at(9, day=7), "85")],
+        "System uptime": [(at(9, day=3), "99.95"), (at(9, day=6), "99.97")],
+    }
+    for name, points in series.items():
+        metric = launch.plan.metrics.get(name=name)
+        for moment, value in points:
+            with clock(moment):
+                ps.reading_record(metric, value=value, by=launch.lead)
+
+
+def run_week(launch: Launch) -> Handoff:
+    """T+1 to T+7, then the handoff at T+8 (the refused accept is left to the test)."""
+    _daily_checks(launch)
+    _week_readings(launch)
+    with clock(at(9, day=9)):
+        return review_services.handoff_propose(
+            launch.plan,
+            by=launch.coordinator,
+            to_role=Role.objects.get(plan=launch.plan, name=RECEIVER),
+            systems=["Production environment", "Monitoring dashboard"],
+            runbooks=["Alert handling procedures"],
+            contacts=["Support Lead"],
+            note="Week one is over; monitoring goes monthly.",
+        )

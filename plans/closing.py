@@ -1,0 +1,56 @@
+"""A closed launch (handed over to operations: ``review.services.handoff_accept``) is read-only on its
+launch day: :func:`plans.services.event_record`, which every write calls in its transaction, refuses the
+kinds of event below for a closed plan, so the write is rolled back with a clear message. The review, its
+follow-up actions, issues (carried over to operations), metric readings (monitoring goes on) and the
+activity log's own bookkeeping stay writable; an app above may exempt its own
+writes (:func:`register_exemption`: review lets its follow-up items be ticked)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+#: Event kinds (a trailing dot: a family) that write to the launch day.
+LAUNCH_DAY_KINDS = (
+    "item.",
+    "step.",
+    "hold.",
+    "gate.",
+    "trigger.",
+    "rollback.raised",  # a person pulling a rollback trigger (a reading's automatic breach and clear still record)
+    "rollout.",
+    "procedure.step",
+    "plan.state",
+    "plan.rebaselined",
+)
+
+Exemption = Callable[[str, dict[str, Any]], bool]
+_EXEMPTIONS: list[Exemption] = []
+
+
+class PlanClosed(ValidationError):
+    """A write to the launch day of a closed launch."""
+
+
+def register_exemption(check: Exemption) -> None:
+    """``check(kind, data)`` -> True: this write stays allowed after the launch is closed."""
+    if check not in _EXEMPTIONS:
+        _EXEMPTIONS.append(check)
+
+
+def is_launch_day(kind: str) -> bool:
+    return any(kind.startswith(k) if k.endswith(".") else kind == k for k in LAUNCH_DAY_KINDS)
+
+
+def require_open(status: str, kind: str, data: dict[str, Any] | None) -> None:
+    """Raise :class:`PlanClosed` for a launch-day write to a closed plan."""
+    if status != "closed" or not is_launch_day(kind):
+        return
+    if any(check(kind, data or {}) for check in _EXEMPTIONS):
+        return
+    raise PlanClosed(
+        "The launch is closed: it was handed over to operations, so its launch day (ticks, steps, holds, gates) "
+        "can no longer change. The review and its follow-up actions stay open."
+    )

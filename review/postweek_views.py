@@ -1,0 +1,88 @@
+"""The post-launch week page and the operations handoff's two steps (propose, accept)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from launchcontrol.http import AuthenticatedHttpRequest, error_text
+from plans.models import Plan
+from plans.permissions import can_coordinate
+from plans.viewtools import member_plan
+
+from . import services
+from .forms import HandoffForm
+from .models import HandoffStatus
+from .postweek import post_week
+
+
+@login_required
+@require_GET
+@member_plan
+def post_launch_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    week = post_week(plan, now=timezone.now())
+    handoff = week.handoff
+    coordinator = can_coordinate(request.user, plan)
+    form = None
+    if coordinator and (handoff is None or handoff.status != HandoffStatus.ACCEPTED):
+        initial = {}
+        if handoff is not None:
+            initial = {
+                "to_role": handoff.to_role_id,
+                "systems": "\n".join(handoff.systems),
+                "runbooks": "\n".join(handoff.runbooks),
+                "contacts": "\n".join(handoff.contacts),
+            }
+        form = HandoffForm(plan=plan, initial=initial)
+    proposed = handoff is not None and handoff.status == HandoffStatus.PROPOSED
+    ctx = {
+        "plan": plan,
+        "nav": "post_launch",
+        "week": week,
+        "handoff": handoff,
+        "handoff_form": form,
+        "can_accept": proposed and handoff is not None and services.can_accept_handoff(request.user, handoff),
+        "carried": services.handoff_carried(plan) if proposed else [],
+    }
+    return render(request, "review/post_launch.html", ctx)
+
+
+@login_required
+@require_POST
+@member_plan
+def handoff_propose(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    form = HandoffForm(request.POST, plan=plan)
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(f"{form.fields[f].label}: {e}" for f, errs in form.errors.items() for e in errs)
+        )
+        return redirect("review:post_launch", plan.slug)
+    try:
+        services.handoff_propose(
+            plan, by=request.user, to_role=form.cleaned_data["to_role"], note=form.cleaned_data["note"], **form.lists()
+        )
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, "Handoff proposed: the receiving role accepts it on this page.")
+    return redirect("review:post_launch", plan.slug)
+
+
+@login_required
+@require_POST
+@member_plan
+def handoff_accept(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    try:
+        services.handoff_accept(plan, by=request.user, note=request.POST.get("note", "")[:2000])
+    except PermissionDenied:
+        raise
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, "Handoff accepted: the launch is closed.")
+    return redirect("review:post_launch", plan.slug)
