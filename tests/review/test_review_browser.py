@@ -69,5 +69,5 @@ def test_the_comparison_of_three_launches(page: Any, login_page: Callable[..., A
     page.goto(f"{live_server.url}/launches/compare/")
     rows = page.locator("table tbody tr")
     assert rows.count() == 3 and "Rolled back" in rows.nth(0).inner_text()
-    assert page.locator("figure svg").count() == 6
+    assert page.locator("figure svg").count() == 7  # one per figure, readiness at the gate included (issue 13)
     keep(page, "compare-launches.png", full_page=True)
