@@ -115,6 +115,7 @@ SERVICE_ENTITIES = {
     "issue",
     "issues",
     "role",
+    "handoff",
 }
 
 
