@@ -95,7 +95,7 @@ def test_a_revision_reaches_many_streams_without_a_query_per_stream(
 
 
 def test_a_status_post_without_a_revision_still_reaches_the_stream(asgi_server: AsgiServer, plan: Plan) -> None:
-    with httpx.Client(timeout=10) as client, client.stream("GET", url(asgi_server, plan)) as response:
+    with httpx.Client(timeout=30) as client, client.stream("GET", url(asgi_server, plan)) as response:
         lines = response.iter_lines()
         read_events(lines, "hello")
         with transaction.atomic():  # as the outbox publishes one: no event, no new revision
