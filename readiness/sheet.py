@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -34,6 +35,22 @@ def _header(reader: csv.DictReader) -> list[str]:
     return names
 
 
+def _lines(reader: csv.DictReader) -> Iterator[tuple[int, dict]]:
+    """The reader's rows with their line numbers, blank rows left out."""
+    for raw in reader:
+        if any((v or "").strip() for k, v in raw.items() if k != "_extra" and isinstance(v, str)):
+            yield reader.line_num, raw
+
+
+def _refuse(errors: list[str], rows: list, nothing: str, empty: str) -> None:
+    """Every bad line (the first MAX_ERRORS) and that nothing changed; or that there was no row at all."""
+    if errors:
+        more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""
+        raise ValidationError([*errors[:MAX_ERRORS], f"{nothing}{more}."])
+    if not rows:
+        raise ValidationError(empty)
+
+
 def _row(line: int, raw: dict, sessions: set[str], has_completed: bool) -> tuple[SheetRow | None, str]:
     email = (raw.get("email") or "").strip().casefold()
     if not email or "@" not in email or len(email) > 254:
@@ -59,10 +76,7 @@ def sheet_rows(text: str, *, emails: set[str], sessions: set[str]) -> list[Sheet
     errors: list[str] = []
     first: dict[str, int] = {}
     try:
-        for raw in reader:
-            line = reader.line_num
-            if not any((v or "").strip() for k, v in raw.items() if k != "_extra" and isinstance(v, str)):
-                continue
+        for line, raw in _lines(reader):
             if len(rows) + len(errors) >= MAX_ROWS:
                 errors.append(f"Line {line}: the sheet has more than {MAX_ROWS} rows.")
                 break
@@ -78,11 +92,7 @@ def sheet_rows(text: str, *, emails: set[str], sessions: set[str]) -> list[Sheet
                 rows.append(row)
     except csv.Error as exc:
         errors.append(f"Line {reader.line_num}: {exc}.")
-    if errors:
-        more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""
-        raise ValidationError([*errors[:MAX_ERRORS], f"Nothing was recorded{more}."])
-    if not rows:
-        raise ValidationError("The sheet has no rows.")
+    _refuse(errors, rows, "Nothing was recorded", "The sheet has no rows.")
     return rows
 
 
@@ -120,10 +130,7 @@ def roster_rows(text: str, *, sessions: set[str]) -> list[RosterRow]:
     errors: list[str] = []
     first: dict[str, int] = {}
     try:
-        for raw in reader:
-            line = reader.line_num
-            if not any((v or "").strip() for k, v in raw.items() if k != "_extra" and isinstance(v, str)):
-                continue
+        for line, raw in _lines(reader):
             if len(rows) + len(errors) >= MAX_ROWS:
                 errors.append(f"Line {line}: the list has more than {MAX_ROWS} rows.")
                 break
@@ -137,9 +144,5 @@ def roster_rows(text: str, *, sessions: set[str]) -> list[RosterRow]:
                 rows.append(row)
     except csv.Error as exc:
         errors.append(f"Line {reader.line_num}: {exc}.")
-    if errors:
-        more = f" (and {len(errors) - MAX_ERRORS} more)" if len(errors) > MAX_ERRORS else ""
-        raise ValidationError([*errors[:MAX_ERRORS], f"Nothing was imported{more}."])
-    if not rows:
-        raise ValidationError("The list has no rows.")
+    _refuse(errors, rows, "Nothing was imported", "The list has no rows.")
     return rows
