@@ -2,7 +2,7 @@
 
 - It learns of new revisions from ONE Redis pattern subscription per process (never one per stream),
   or, without Redis (``make run``) or while Redis is unreachable, from one query a second for the
-  revisions of every plan that has an open stream (``LIVE_POLL_SECONDS``). Writes made in this process
+  revisions of every plan that has an open stream (``live.listening``). Writes made in this process
   arrive at once either way (``deliver_everywhere_here``, called by ``live.channel.publish``).
 - It wakes each stream of the plan; the stream writes one small event, and the page fetches the parts
   that changed with the requests it polls with (the same fragments, the same one-render-per-revision
@@ -19,16 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import os
 import time
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
 
-from .channel import channel_prefix, redis_url
+from .listening import RevisionListener, closing_connections
 from .push import RECHECK_SECONDS, Pushed, board_fragment, encode, recheck_board_tokens
 
 log = logging.getLogger(__name__)
@@ -36,10 +33,6 @@ log = logging.getLogger(__name__)
 
 def heartbeat_seconds() -> float:
     return float(getattr(settings, "LIVE_HEARTBEAT_SECONDS", 15))
-
-
-def poll_seconds() -> float:
-    return float(getattr(settings, "LIVE_POLL_SECONDS", 1))
 
 
 #: Without a deadline in sight, the hub looks again this often (the deadlines cover a few minutes ahead).
@@ -63,47 +56,19 @@ class Watch:
         self.verified = time.monotonic()
 
 
-def close_idle_connections() -> None:
-    """Close this thread's database connections, except one inside a transaction (``atomic``): closing that
-    would end the transaction under its owner (a test's, whose rows would then be committed for good)."""
-    for conn in connections.all(initialized_only=True):
-        if not conn.in_atomic_block:
-            conn.close()
-
-
-def _closing_connections(fn: Any, *args: Any) -> Any:
-    """Run ``fn`` in this worker thread and close the thread's database connection after it."""
-    try:
-        return fn(*args)
-    finally:
-        close_idle_connections()
-
-
-def read_revisions(plan_ids: list[int]) -> list[tuple[int, int]]:
-    from plans.models import Plan
-
-    return list(Plan.objects.filter(pk__in=plan_ids).order_by().values_list("pk", "revision"))
-
-
 def upcoming(plan_id: int) -> list[int]:
     from warroom.buckets import upcoming_changes
 
     return upcoming_changes(plan_id)
 
 
-def _glob_escape(text: str) -> str:
-    return "".join(f"\\{c}" if c in "[]*?\\" else c for c in text)
-
-
-class Hub:
+class Hub(RevisionListener):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
         self.watches: dict[int, set[Watch]] = {}
         self.revisions: dict[int, int] = {}
         self.next_change: dict[int, float] = {}
-        self.subscribed = False  # the Redis subscription is up (else the revision poll runs)
-        self.subscriptions = 0  # subscriptions opened by this process (one, plus one per reconnect)
-        self.polls = 0  # revision polls made (the fallback)
+        self._listening_init()  # ready, subscribed, subscriptions, polls (live.listening)
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._scheduling: set[int] = set()
         self._again: set[int] = set()
@@ -214,7 +179,7 @@ class Hub:
     async def _render(self, plan_id: int, kind: str) -> None:
         try:
             self.renders += 1
-            revision, tag, packed = await asyncio.to_thread(_closing_connections, board_fragment, plan_id)
+            revision, tag, packed = await asyncio.to_thread(closing_connections, board_fragment, plan_id)
             self._seq += 1
             at = self.next_change.get(plan_id)
             if plan_id in self.watches:  # (its last stream may have gone meanwhile)
@@ -243,7 +208,7 @@ class Hub:
                 if not tokens:
                     continue
                 try:
-                    good = await asyncio.to_thread(_closing_connections, recheck_board_tokens, tokens)
+                    good = await asyncio.to_thread(closing_connections, recheck_board_tokens, tokens)
                 except Exception as exc:  # the database is away: stop pushing to them (they fetch) until it is back
                     log.warning("live: could not check the boards' tokens (%s: %s)", type(exc).__name__, exc)
                     continue
@@ -272,7 +237,7 @@ class Hub:
 
     async def _schedule(self, plan_id: int) -> None:
         try:
-            moments: list[int] = await asyncio.to_thread(_closing_connections, upcoming, plan_id)
+            moments: list[int] = await asyncio.to_thread(closing_connections, upcoming, plan_id)
         except Exception as exc:
             log.warning("live: could not read plan %s's deadlines (%s: %s)", plan_id, type(exc).__name__, exc)
             moments = []
@@ -303,72 +268,6 @@ class Hub:
         if change:
             self.tick(plan_id)
         self._plan_deadlines(plan_id)
-
-    # --- learning of revisions ---------------------------------------------------------------------
-
-    async def _run(self) -> None:
-        backoff = 1.0
-        while not self._stopping:
-            url = redis_url()
-            if not url:
-                await self._poll_for(3600)
-                continue
-            try:
-                await self._listen(url)
-                backoff = 1.0
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("live: Redis subscription lost (%s: %s); polling revisions", type(exc).__name__, exc)
-            self.subscribed = False
-            await self._poll_for(backoff)
-            backoff = min(backoff * 2, 30.0)
-
-    async def _listen(self, url: str) -> None:
-        import redis.asyncio as aioredis
-
-        client = aioredis.Redis.from_url(url, socket_connect_timeout=2, client_name=f"lc-live-{os.getpid()}")
-        pubsub = client.pubsub()
-        try:
-            prefix = channel_prefix()
-            await pubsub.psubscribe(_glob_escape(prefix) + "*")
-            self.subscribed = True
-            self.subscriptions += 1
-            await self._poll_once()  # what changed while we were not subscribed
-            while not self._stopping:
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
-                if message is None or message.get("type") != "pmessage":
-                    continue
-                with contextlib.suppress(ValueError, KeyError, TypeError):
-                    data = json.loads(message["data"])
-                    if data.get("tick"):  # live.channel.nudge: no new revision, fetch anyway
-                        self.tick(int(data["plan"]))
-                    else:
-                        self.notify(int(data["plan"]), int(data["revision"]))
-        finally:
-            self.subscribed = False
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(pubsub.aclose(), timeout=2)
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(client.aclose(), timeout=2)
-
-    async def _poll_once(self) -> None:
-        if not self.watches:
-            return
-        self.polls += 1
-        try:
-            rows = await asyncio.to_thread(_closing_connections, read_revisions, list(self.watches))
-        except Exception as exc:
-            log.warning("live: could not read revisions (%s: %s)", type(exc).__name__, exc)
-            return
-        for plan_id, revision in rows:
-            self.notify(plan_id, revision)
-
-    async def _poll_for(self, seconds: float) -> None:
-        end = self.loop.time() + seconds
-        while self.loop.time() < end and not self._stopping:
-            await asyncio.sleep(poll_seconds())
-            await self._poll_once()
 
 
 _HUBS: dict[asyncio.AbstractEventLoop, Hub] = {}

@@ -51,6 +51,7 @@ async def events(plan_id: int, revision: int, board: str = "") -> AsyncIterator[
     # another one (asgiref runs async views under sync middleware through async_to_sync).
     hub = current_hub()
     watch = hub.add(plan_id, revision, board)
+    await hub.wait_ready()  # listening: what commits after this hello reaches this page (live.listening)
     loop = asyncio.get_running_loop()
     beat = heartbeat_seconds()
     try:

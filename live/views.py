@@ -34,7 +34,7 @@ from plans.kiosk import kiosk_link_id
 from plans.models import Plan
 from plans.selectors import DatesOutOfRange, plan_for
 
-from .hub import close_idle_connections
+from .listening import close_idle_connections
 from .push import board_token_plan
 from .stream import stream_response
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from live import channel
 from live import hub as live_hub
+from live import listening as live_listening
 from plans.models import Plan
 from plans.services import event_record
 from tests import factories
@@ -83,8 +84,8 @@ def test_the_publish_goes_to_the_plans_channel_in_redis(redis_url: str) -> None:
 
 def test_the_hub_wakes_the_plans_streams_with_newer_revisions_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(live_hub, "upcoming", lambda plan_id: [])
-    monkeypatch.setattr(live_hub, "redis_url", lambda: "")
-    monkeypatch.setattr(live_hub, "read_revisions", lambda ids: [])
+    monkeypatch.setattr(live_listening, "redis_url", lambda: "")
+    monkeypatch.setattr(live_listening, "read_revisions", lambda ids: [])
 
     async def scenario() -> None:
         hub = live_hub.hub()
@@ -114,8 +115,8 @@ def test_the_hub_ticks_the_streams_at_the_next_deadline(monkeypatch: pytest.Monk
         return [int(time.time() * 1000) + 50] if len(asked) == 1 else []
 
     monkeypatch.setattr(live_hub, "upcoming", upcoming)
-    monkeypatch.setattr(live_hub, "redis_url", lambda: "")
-    monkeypatch.setattr(live_hub, "read_revisions", lambda ids: [])
+    monkeypatch.setattr(live_listening, "redis_url", lambda: "")
+    monkeypatch.setattr(live_listening, "read_revisions", lambda ids: [])
 
     async def scenario() -> None:
         hub = live_hub.hub()
@@ -141,9 +142,9 @@ def test_without_redis_the_hub_polls_the_revisions_of_the_plans_it_streams(monke
         return [(9, 2)]
 
     monkeypatch.setattr(live_hub, "upcoming", lambda plan_id: [])
-    monkeypatch.setattr(live_hub, "redis_url", lambda: "")
-    monkeypatch.setattr(live_hub, "read_revisions", read_revisions)
-    monkeypatch.setattr(live_hub, "poll_seconds", lambda: 0.01)
+    monkeypatch.setattr(live_listening, "redis_url", lambda: "")
+    monkeypatch.setattr(live_listening, "read_revisions", read_revisions)
+    monkeypatch.setattr(live_listening, "poll_seconds", lambda: 0.01)
 
     async def scenario() -> None:
         hub = live_hub.hub()

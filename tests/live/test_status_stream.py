@@ -101,3 +101,20 @@ def test_a_status_post_without_a_revision_still_reaches_the_stream(asgi_server: 
         with transaction.atomic():  # as the outbox publishes one: no event, no new revision
             StatusPost.objects.create(plan=plan, title="We are launching", published_at=timezone.now())  # (test write)
         assert read_events(lines, "tick")["revision"] == plan.revision
+
+
+def test_a_fresh_hub_says_hello_only_once_it_listens_so_a_nudge_right_after_is_not_lost(
+    asgi_server: AsgiServer, plan: Plan
+) -> None:
+    """A stream opened on a hub that has just started: its ``hello`` waits for the Redis subscription
+    (``push`` is true in it), so a status post committed the moment after reaches the page as a tick."""
+    from live import hub as live_hub
+
+    asgi_server.stop_hub()
+    asgi_server.call(lambda: live_hub._HUBS.pop(asgi_server.loop, None))  # the next stream starts a new hub
+    with httpx.Client(timeout=30) as client, client.stream("GET", url(asgi_server, plan)) as response:
+        lines = response.iter_lines()
+        assert read_events(lines, "hello")["push"] is True
+        with transaction.atomic():
+            StatusPost.objects.create(plan=plan, title="Right after", published_at=timezone.now())  # (test write)
+        assert read_events(lines, "tick", limit=3)["revision"] == plan.revision
