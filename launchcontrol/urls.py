@@ -38,7 +38,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
-    # First: the war-room poll is the hottest path (every screen, every 2 s); resolving it early matters.
+    # The public status page first: a launch-day spike of anonymous readers; its patterns sit under two
+    # prefixes (statuspage.urls), so every other request pays two pattern checks for it.
+    path("", include("statuspage.urls")),
+    # Then the war-room poll is the hottest path (every screen, every 2 s); resolving it early matters.
     path("", include("warroom.urls")),
     path("", include("live.urls")),  # the push channel's streams (async views: served by the ASGI server)
     path("", include("launch.urls")),
@@ -48,7 +51,6 @@ urlpatterns = [
     path("", include("communications.urls")),
     path("", include("review.urls")),
     path("", include("readiness.urls")),
-    path("", include("statuspage.urls")),
     path("api/v1/", api.urls),  # token-authenticated JSON API (api/, docs/api.md)
     path("", include("api.pageurls")),
 ]

@@ -29,11 +29,9 @@ def _url(request: HttpRequest, slug: str) -> str:
 
 
 def _html(template: str, request: HttpRequest, slug: str) -> Callable[[Plan], Rendered]:
-    url = _url(request, slug)
-
-    def render(plan: Plan) -> Rendered:
+    def render(plan: Plan) -> Rendered:  # a cache miss only: a hit reverses no URL
         state = public_state(plan)
-        body = render_to_string(template, {"s": state, "plan": plan, "page_url": url})
+        body = render_to_string(template, {"s": state, "plan": plan, "page_url": _url(request, slug)})
         return body.encode(), HTML, state.valid_until
 
     return render
@@ -60,8 +58,6 @@ def history(request: HttpRequest, plan: str) -> HttpResponse:
 @require_safe
 def incident(request: HttpRequest, plan: str, code: str) -> HttpResponse:
     """One incident (or the launch window's maintenance) with all its updates, newest first."""
-    url = _url(request, plan)
-
     def render(obj: Plan) -> Rendered:
         state = public_state(obj)
         found = next((i for i in [*state.incidents, *state.maintenances] if i.id == code), None)
@@ -70,7 +66,7 @@ def incident(request: HttpRequest, plan: str, code: str) -> HttpResponse:
             if row is None:
                 raise Http404("No such incident.")
             found = public_incident(row)
-        ctx = {"s": state, "plan": obj, "page_url": url, "i": found}
+        ctx = {"s": state, "plan": obj, "page_url": _url(request, plan), "i": found}
         return render_to_string("statuspage/incident.html", ctx).encode(), HTML, state.valid_until
 
     return serve(request, plan, f"incident:{code}", public_plan, render)
