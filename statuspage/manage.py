@@ -80,20 +80,34 @@ def component(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpRes
     )
 
 
+def _incident_post(
+    request: AuthenticatedHttpRequest,
+    plan: Plan,
+    form: IncidentForm | UpdateForm,
+    refused: str,
+    write: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """A form of the incident kind: refused with ``refused`` when it does not validate (after the poster's
+    permission, so a stranger learns nothing from the message), else ``write(component_states=..., **fields)``."""
+    if not form.is_valid():
+        services.require_poster(request.user, plan)
+        messages.error(request, refused)
+        return redirect("statuspage:manage", plan=plan.slug)
+    states = component_states(request.POST, _ids(plan))
+    return _act(request, plan, lambda: write(by=request.user, component_states=states, **form.cleaned_data), done)
+
+
 @login_required
 @require_POST
 @member_plan
 def incident_new(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
-    form = IncidentForm(request.POST)
-    if not form.is_valid():
-        services.require_poster(request.user, plan)
-        messages.error(request, "An incident needs a title, a stage, an impact and the text customers read.")
-        return redirect("statuspage:manage", plan=plan.slug)
-    states = component_states(request.POST, _ids(plan))
-    return _act(
+    return _incident_post(
         request,
         plan,
-        lambda: services.incident_create(plan, by=request.user, component_states=states, **form.cleaned_data),
+        IncidentForm(request.POST),
+        "An incident needs a title, a stage, an impact and the text customers read.",
+        lambda **kw: services.incident_create(plan, **kw),
         "Published on the status page.",
     )
 
@@ -103,16 +117,12 @@ def incident_new(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
 @member_plan
 def incident_update(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
     incident = get_object_or_404(Incident, pk=pk, plan=plan)
-    form = UpdateForm(request.POST)
-    if not form.is_valid():
-        services.require_poster(request.user, plan)
-        messages.error(request, "An update needs a stage and the text customers read.")
-        return redirect("statuspage:manage", plan=plan.slug)
-    states = component_states(request.POST, _ids(plan))
-    return _act(
+    return _incident_post(
         request,
         plan,
-        lambda: services.incident_update_post(incident, by=request.user, component_states=states, **form.cleaned_data),
+        UpdateForm(request.POST),
+        "An update needs a stage and the text customers read.",
+        lambda **kw: services.incident_update_post(incident, **kw),
         "Update published.",
     )
 
@@ -122,16 +132,12 @@ def incident_update(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> H
 @member_plan
 def incident_publish(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
     incident = get_object_or_404(Incident, pk=pk, plan=plan)
-    form = IncidentForm(request.POST)
-    if not form.is_valid():
-        services.require_poster(request.user, plan)
-        messages.error(request, "A draft needs a title, a stage, an impact and the text customers read.")
-        return redirect("statuspage:manage", plan=plan.slug)
-    states = component_states(request.POST, _ids(plan))
-    return _act(
+    return _incident_post(
         request,
         plan,
-        lambda: services.incident_publish(incident, by=request.user, component_states=states, **form.cleaned_data),
+        IncidentForm(request.POST),
+        "A draft needs a title, a stage, an impact and the text customers read.",
+        lambda **kw: services.incident_publish(incident, **kw),
         "Draft published on the status page.",
     )
 

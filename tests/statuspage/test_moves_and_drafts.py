@@ -106,6 +106,30 @@ def test_another_role_cannot_publish_through_the_page(client: Client, site: Site
     assert response.status_code == 403 and not Incident.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "needs"),
+    [
+        ("incident_new", "An incident needs a title, a stage, an impact and the text customers read."),
+        ("incident_update", "An update needs a stage and the text customers read."),
+        ("incident_publish", "A draft needs a title, a stage, an impact and the text customers read."),
+    ],
+)
+def test_an_incident_form_without_its_fields_says_what_it_needs_and_changes_nothing(
+    client: Client, site: Site, name: str, needs: str
+) -> None:
+    incident = services.incident_create(
+        site.plan, by=site.comms, name="Slow API", status="investigating", impact="minor", body="Looking."
+    )
+    args = [site.plan.slug] if name == "incident_new" else [site.plan.slug, incident.pk]
+    before = (Incident.objects.count(), incident.updates.count())
+    client.force_login(site.other)  # a stranger to the page: refused before learning what the form lacks
+    assert client.post(reverse(f"statuspage:{name}", args=args), {"status": "nonsense"}).status_code == 403
+    client.force_login(site.comms)
+    response = client.post(reverse(f"statuspage:{name}", args=args), {"status": "nonsense"}, follow=True)
+    assert needs in response.content.decode()
+    assert (Incident.objects.count(), incident.updates.count()) == before
+
+
 def test_history_bars_show_each_days_worst_state(site: Site) -> None:
     day = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
     with time_machine.travel(day, tick=False):
