@@ -331,6 +331,14 @@ def _handoff_proposed(world: World) -> None:
     handoff_propose(world.plan, by=world.coordinator, to_role=world.role_a, systems=["API"], runbooks=[], contacts=[])
 
 
+def _handoff_accepted(world: World) -> None:
+    """The handoff was accepted by role A's primary: the launch is closed (the coordinator may reopen it)."""
+    from review.services import handoff_accept
+
+    _handoff_proposed(world)
+    handoff_accept(world.plan, by=world.users["owner"])
+
+
 def _start_step(world: World) -> None:
     from checklists import services
 
@@ -791,6 +799,16 @@ ENTRIES = [
         data=lambda w: {"note": "Taken over"},
         target=lambda w: w.plan,
         fields={"note": "text"},
+    ),
+    Endpoint(
+        "review:plan_reopen",
+        "write",
+        _plan,
+        COORDINATOR,
+        prepare=_handoff_accepted,
+        data=lambda w: {"reason": "Sev-1 the day after", "confirm": "on"},
+        target=lambda w: w.plan,
+        fields={"reason": "text", "confirm": "choice:on"},
     ),
     Endpoint(
         "review:followup_add",
