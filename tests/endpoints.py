@@ -1088,6 +1088,7 @@ ENTRIES += [
     # The JSON API: a bearer token of the plan with the scope, never a session (tests/test_url_guard.py).
     Endpoint("api:plan_state", "token", _plan, scope="read", method="GET"),
     Endpoint("api:readiness", "token", _plan, scope="read", method="GET"),
+    Endpoint("api:handoff", "token", _plan, scope="read", method="GET"),
     Endpoint(
         "api:attendance_record",
         "token",
