@@ -44,3 +44,13 @@ class HandoffForm(forms.Form):
 
     def lists(self) -> dict[str, list[str]]:
         return {k: _lines(self.cleaned_data.get(k, "")) for k in ("systems", "runbooks", "contacts")}
+
+
+class ReopenForm(forms.Form):
+    """The coordinator reopens a closed launch: why, and a tick that confirms it (no script needed)."""
+
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Why reopen")
+    confirm = forms.BooleanField(
+        label="Yes: revert the handoff and make the launch day writable again",
+        error_messages={"required": "tick the box to confirm"},
+    )

@@ -54,13 +54,18 @@ class HandoffStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     PROPOSED = "proposed", "Proposed"
     ACCEPTED = "accepted", "Accepted"
+    REVERTED = "reverted", "Reverted"  # accepted, then the launch was reopened (review.services.plan_reopen)
 
 
 class Handoff(models.Model):
     """The operations handoff: what is handed over (systems, runbooks, contacts) to which role, declared in
     the plan file (``handoff:``) or first written when proposed; the coordinator proposes it, the receiving
     role's primary or backup accepts it, and the launch is then closed. ``carried`` keeps, as of the
-    acceptance, the open items and issues handed over with it (``[{"kind", "title", "owner", "due"}]``)."""
+    acceptance, the open items and issues handed over with it (``[{"kind", "title", "owner", "due"}]``).
+
+    When the coordinator reopens the closed launch (``plan_reopen``: the handoff was premature), the handoff
+    is marked ``reverted`` with who, when and why; its acceptance and what it carried over are kept. A new
+    proposal starts a new round on the same row and keeps the last reversal (``reverted_*``) on record."""
 
     plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="handoff")
     to_role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -74,6 +79,9 @@ class Handoff(models.Model):
     accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     accepted_at = models.DateTimeField(null=True, blank=True)
     carried = models.JSONField(default=list, blank=True)
+    reverted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    revert_reason = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"Handoff of {self.plan} to {self.to_role or '—'}"

@@ -132,6 +132,8 @@ def post_week(plan: Plan, *, now: datetime) -> PostWeek:
             day.checks.append(Check(series.title, series.role_name, slot.due, state, number))
     for day in days:  # what needs someone first (missed, overdue, due), then in time order
         day.checks.sort(key=lambda c: (ORDER.index(c.state), c.due, c.role, c.title))
-    handoff = Handoff.objects.filter(plan=plan).select_related("to_role", "proposed_by", "accepted_by").first()
+    handoff = (
+        Handoff.objects.filter(plan=plan).select_related("to_role", "proposed_by", "accepted_by", "reverted_by").first()
+    )
     criteria = [m for m in plan_metric_runs(plan, now=now) if m.criterion and m.window_end is not None]
     return PostWeek(plan=plan, now=now, days=days, criteria=criteria, handoff=handoff)

@@ -1,4 +1,5 @@
-"""The post-launch week page and the operations handoff's two steps (propose, accept)."""
+"""The post-launch week page, the operations handoff's two steps (propose, accept) and reopening a launch
+the handoff closed (the coordinator, with a reason)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import AuthenticatedHttpRequest, error_text
-from plans.models import Plan
+from plans.models import Plan, PlanStatus
 from plans.permissions import can_coordinate
 from plans.viewtools import member_plan
 
 from . import services
-from .forms import HandoffForm
+from .forms import HandoffForm, ReopenForm
 from .models import HandoffStatus
 from .postweek import post_week
 
@@ -48,6 +49,7 @@ def post_launch_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespo
         "handoff_form": form,
         "can_accept": proposed and handoff is not None and services.can_accept_handoff(request.user, handoff),
         "carried": services.handoff_carried(plan) if proposed else [],
+        "reopen_form": ReopenForm() if coordinator and plan.status == PlanStatus.CLOSED else None,
     }
     return render(request, "review/post_launch.html", ctx)
 
@@ -85,4 +87,23 @@ def handoff_accept(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespons
         messages.error(request, error_text(exc))
     else:
         messages.success(request, "Handoff accepted: the launch is closed.")
+    return redirect("review:post_launch", plan.slug)
+
+
+@login_required
+@require_POST
+@member_plan
+def plan_reopen(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(f"{form.fields[f].label}: {e}" for f, errs in form.errors.items() for e in errs)
+        )
+        return redirect("review:post_launch", plan.slug)
+    try:
+        services.plan_reopen(plan, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, "Launch reopened: the handoff is reverted and the launch day is writable again.")
     return redirect("review:post_launch", plan.slug)

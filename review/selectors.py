@@ -213,7 +213,9 @@ def plan_review(plan: Plan, *, now: datetime) -> Review:
         follow_ups=list(
             FollowUp.objects.filter(plan=plan).select_related("owner_role", "item").order_by("due_date", "pk")
         ),
-        handoff=Handoff.objects.filter(plan=plan).select_related("to_role", "proposed_by", "accepted_by").first(),
+        handoff=Handoff.objects.filter(plan=plan)
+        .select_related("to_role", "proposed_by", "accepted_by", "reverted_by")
+        .first(),
     )
 
 

@@ -4,7 +4,9 @@ checklist ("Follow-up actions", made on first use), owned by its role and due by
 
 The operations handoff: the coordinator proposes it (what is handed over, to which role), the receiving
 role's primary or backup accepts it, and the launch is closed (``plans.closing``): its launch day is
-read-only from then on, while the review and the follow-up actions stay open."""
+read-only from then on, while the review and the follow-up actions stay open. If the handoff was premature
+(a sev-1 the day after), the coordinator reopens the launch with a reason (``plan_reopen``): it goes back to
+the state it was closed from and the handoff is marked reverted, kept with its acceptance."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from django.utils import timezone
 
 from checklists.models import Checklist, Item, ItemStatus
 from issues.models import Issue, IssueStatus
-from plans.models import PlanStatus
+from plans.models import Event, PlanStatus
 from plans.permissions import require_coordinator
 from plans.services import event_record, plan_lock
 from plans.validators import clean_text
@@ -251,6 +253,48 @@ def handoff_accept(plan: Plan, *, by: User, note: str = "") -> Handoff:
         )
     plan.refresh_from_db()
     return handoff
+
+
+def plan_reopen(plan: Plan, *, by: User, reason: str) -> Plan:
+    """The coordinator reopens a launch closed by the handoff (the handoff was premature): the launch goes
+    back to the state it was closed from, its launch day is writable again, and the handoff is marked
+    reverted (not deleted: its acceptance and what it carried over stay on record)."""
+    require_coordinator(by, plan)
+    reason = clean_text(reason, max_length=LESSON_MAX, multiline=True, field="Reason")
+    if not reason:
+        raise ValidationError("Say why the launch is reopened.")
+    with transaction.atomic():
+        locked = plan_lock(plan)
+        if locked.status != PlanStatus.CLOSED:
+            raise ValidationError(f"Only a closed launch is reopened; it is {locked.get_status_display().lower()}.")
+        handoff = Handoff.objects.select_for_update(of=("self",)).select_related("to_role").filter(plan=locked).first()
+        closing = Event.objects.filter(plan=locked, kind="plan.state", data__to=PlanStatus.CLOSED).order_by("-pk")
+        found = closing.values_list("data", flat=True).first() or {}
+        back = str(found.get("from")) if found.get("from") in HANDOFF_FROM else str(PlanStatus.STABILIZING)
+        locked.status = back
+        locked.save(update_fields=["status", "updated_at"])
+        event_record(
+            locked,
+            kind="plan.state",
+            actor=by,
+            summary=f"Launch Closed → {PlanStatus(back).label} (reopened): {reason}",
+            data={"from": PlanStatus.CLOSED, "to": back, "reason": reason},
+        )
+        if handoff is not None and handoff.status == HandoffStatus.ACCEPTED:
+            handoff.status, handoff.reverted_by, handoff.reverted_at = HandoffStatus.REVERTED, by, timezone.now()
+            handoff.revert_reason = reason
+            handoff.save()
+            event_record(
+                locked,
+                kind="review.handoff",
+                actor=by,
+                role=handoff.to_role,
+                summary=f"Operations handoff to {_role_name(handoff.to_role) or '—'} reverted, launch reopened: "
+                f"{reason}",
+                data={"step": "reverted", "handoff": handoff.pk, "reason": reason},
+            )
+    plan.refresh_from_db()
+    return plan
 
 
 def _follow_up_exempt(kind: str, data: dict) -> bool:

@@ -18,4 +18,5 @@ urlpatterns = [
     path("plans/<slug:plan>/post-launch/", postweek_views.post_launch_page, name="post_launch"),
     path("plans/<slug:plan>/post-launch/handoff/", postweek_views.handoff_propose, name="handoff_propose"),
     path("plans/<slug:plan>/post-launch/handoff/accept/", postweek_views.handoff_accept, name="handoff_accept"),
+    path("plans/<slug:plan>/post-launch/reopen/", postweek_views.plan_reopen, name="plan_reopen"),
 ]

@@ -331,6 +331,14 @@ def _handoff_proposed(world: World) -> None:
     handoff_propose(world.plan, by=world.coordinator, to_role=world.role_a, systems=["API"], runbooks=[], contacts=[])
 
 
+def _handoff_accepted(world: World) -> None:
+    """The handoff was accepted by role A's primary: the launch is closed (the coordinator may reopen it)."""
+    from review.services import handoff_accept
+
+    _handoff_proposed(world)
+    handoff_accept(world.plan, by=world.users["owner"])
+
+
 def _start_step(world: World) -> None:
     from checklists import services
 
@@ -793,6 +801,16 @@ ENTRIES = [
         fields={"note": "text"},
     ),
     Endpoint(
+        "review:plan_reopen",
+        "write",
+        _plan,
+        COORDINATOR,
+        prepare=_handoff_accepted,
+        data=lambda w: {"reason": "Sev-1 the day after", "confirm": "on"},
+        target=lambda w: w.plan,
+        fields={"reason": "text", "confirm": "choice:on"},
+    ),
+    Endpoint(
         "review:followup_add",
         "write",
         _plan,
@@ -1070,6 +1088,7 @@ ENTRIES += [
     # The JSON API: a bearer token of the plan with the scope, never a session (tests/test_url_guard.py).
     Endpoint("api:plan_state", "token", _plan, scope="read", method="GET"),
     Endpoint("api:readiness", "token", _plan, scope="read", method="GET"),
+    Endpoint("api:handoff", "token", _plan, scope="read", method="GET"),
     Endpoint(
         "api:attendance_record",
         "token",

@@ -31,17 +31,25 @@ def charts(review: Review) -> list[Chart]:
 
 
 def handoff_line(review: Review) -> str:
-    """The handoff in words: accepted (the launch closed), proposed, planned or none."""
+    """The handoff in words: accepted (the launch closed), reverted (reopened), proposed, planned or none."""
     h, plan = review.handoff, review.plan
     if h is None or h.to_role is None:
         return "none planned"
     to = h.to_role.name
+    reopened = ""
+    if h.reverted_at is not None:
+        who = person(h.reverted_by)
+        reopened = f"reopened by {who} {text.when(plan, h.reverted_at)}: {h.revert_reason}"
+    if h.status == "reverted":
+        accepted = f", accepted {text.when(plan, h.accepted_at)}" if h.accepted_at is not None else ""
+        return f"to {to}{accepted}, reverted: launch {reopened}"
+    earlier = f" (an earlier handoff was reverted, launch {reopened})" if reopened else ""
     if h.status == "accepted" and h.accepted_at is not None:
         who = person(h.accepted_by)
-        return f"to {to}, accepted by {to} ({who}) {text.when(plan, h.accepted_at)}; launch closed"
+        return f"to {to}, accepted by {to} ({who}) {text.when(plan, h.accepted_at)}; launch closed{earlier}"
     if h.status == "proposed" and h.proposed_at is not None:
-        return f"proposed to {to} {text.when(plan, h.proposed_at)}, not accepted yet"
-    return f"planned to {to}, not proposed yet"
+        return f"proposed to {to} {text.when(plan, h.proposed_at)}, not accepted yet{earlier}"
+    return f"planned to {to}, not proposed yet{earlier}"
 
 
 def key_figures(review: Review) -> list[tuple[str, str]]:

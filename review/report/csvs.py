@@ -1,4 +1,5 @@
-"""The plan's data as CSV: steps, items, issues, readings and decisions, one file each (a zip of them
+"""The plan's data as CSV: steps, items, issues, readings, decisions and the operations handoff (what is
+handed over, and what it carried over), one file each (a zip of them
 from the page, ``review_report --format csv`` writes them to a folder), and the decision record on its
 own. A cell people typed that starts with ``=``, ``+``, ``-``, ``@`` is prefixed with ``'`` so that a
 spreadsheet does not run it as a formula."""
@@ -178,6 +179,54 @@ def decisions_csv(r: Review) -> str:
     return to_csv(["at", "kind", "who", "role", "what", "why"], rows)
 
 
+HANDOFF_KINDS = (("system", "systems"), ("runbook", "runbooks"), ("contact", "contacts"))
+
+
+def handoff_csv(r: Review) -> str:
+    """One row per handed-over system, runbook or contact, each with the handoff's state and its who/when
+    (the same on every row, so a filtered sheet still says them). No handoff: the header alone."""
+    h = r.handoff
+    head = [
+        "kind",
+        "item",
+        "to_role",
+        "status",
+        "proposed_by",
+        "proposed_at",
+        "accepted_by",
+        "accepted_at",
+        "reverted_by",
+        "reverted_at",
+        "reopen_reason",
+    ]
+    if h is None:
+        return to_csv(head, [])
+    common = [
+        h.to_role.name if h.to_role else "",
+        h.status,
+        person(h.proposed_by) if h.proposed_at else "",
+        text.iso(h.proposed_at),
+        person(h.accepted_by) if h.accepted_at else "",
+        text.iso(h.accepted_at),
+        person(h.reverted_by) if h.reverted_at else "",
+        text.iso(h.reverted_at),
+        h.revert_reason,
+    ]
+    rows = [[kind, entry, *common] for kind, attr in HANDOFF_KINDS for entry in getattr(h, attr)]
+    return to_csv(head, rows)
+
+
+def handoff_carried_csv(r: Review) -> str:
+    """The open items and unresolved issues carried over when the handoff was accepted (kept as of then)."""
+    h = r.handoff
+    carried = h.carried if h is not None and h.accepted_at is not None else []
+    at = text.iso(h.accepted_at) if h is not None else ""
+    head = ["kind", "title", "owner_role", "due", "carried_over_at"]
+    return to_csv(
+        head, [[c.get("kind", ""), c.get("title", ""), c.get("owner", ""), c.get("due", ""), at] for c in carried]
+    )
+
+
 def data_files(r: Review) -> dict[str, str]:
     return {
         "steps.csv": steps_csv(r),
@@ -185,6 +234,8 @@ def data_files(r: Review) -> dict[str, str]:
         "issues.csv": issues_csv(r),
         "readings.csv": readings_csv(r),
         "decisions.csv": decisions_csv(r),
+        "handoff.csv": handoff_csv(r),
+        "handoff-carried.csv": handoff_carried_csv(r),
     }
 
 

@@ -194,7 +194,7 @@ def _handoff(r: Review) -> list[str]:
         f"- **{k}**: {md(', '.join(v)) or '—'}"
         for k, v in (("Systems", h.systems), ("Runbooks", h.runbooks), ("Contacts", h.contacts))
     ]
-    if h.status == "accepted":
-        out += ["", "Carried over:", ""]
+    if h.status in ("accepted", "reverted"):
+        out += ["", "Carried over:" if h.status == "accepted" else "Carried over (at the reverted acceptance):", ""]
         out += [f"- {md(c.get('kind', ''))}: {md(c.get('title', ''))}" for c in h.carried] or ["- nothing was open"]
     return out

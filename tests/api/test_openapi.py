@@ -32,6 +32,7 @@ OPERATIONS = {
     ("post", "/api/v1/plans/{plan}/rollout/advance"),
     ("post", "/api/v1/plans/{plan}/rollout/rollback"),
     ("get", "/api/v1/plans/{plan}/readiness"),
+    ("get", "/api/v1/plans/{plan}/handoff"),
     ("post", "/api/v1/plans/{plan}/readiness/{track}/attendance"),
 }
 

@@ -36,6 +36,8 @@ def test_pdf_csv_and_decisions_to_files(launched: Plan, tmp_path: Path) -> None:
     call_command("review_report", launched.slug, "--format", "csv", "--out", str(tmp_path / "data"), stdout=StringIO())
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == [
         "decisions.csv",
+        "handoff-carried.csv",
+        "handoff.csv",
         "issues.csv",
         "items.csv",
         "readings.csv",

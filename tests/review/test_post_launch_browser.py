@@ -1,7 +1,11 @@
 """The post-launch week in Chromium after the simulated launch and its week (tests/review/launch_story.py),
 at T+8: the daily checks day by day (one missed), the criteria met / not met / open, and the operations
 handoff accepted by the Operations Representative, which closes the launch; the board then says so. With
-LC_SCREENSHOTS=docs: docs/post-launch.png (1366 px) and docs/board-closed.png."""
+LC_SCREENSHOTS=docs: docs/post-launch.png (1366 px) and docs/board-closed.png.
+
+Then the coordinator reopens the closed launch (a sev-1 the day after): the confirm step refuses a click
+without the tick, the reason shows on the page, and the board no longer says CLOSED. With LC_SCREENSHOTS:
+docs/post-launch-closed.png (the reopen control, open) and docs/post-launch-reopen.png (after)."""
 
 from __future__ import annotations
 
@@ -12,8 +16,9 @@ import pytest
 import time_machine
 
 from plans.models import PlanStatus
+from review import services as rs
 from tests.browser.shots import keep
-from tests.review.launch_story import RECEIVER, at, run_week, simulate
+from tests.review.launch_story import RECEIVER, at, clock, run_week, simulate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,6 +52,45 @@ def test_the_receiver_accepts_the_handoff_and_the_launch_closes(
         page.wait_for_selector("#wr-closed")
         assert page.inner_text("#wr-state").strip() == "CLOSED"
         keep(page, "board-closed.png")
+        assert not [e for e in errors if "Content Security Policy" in e]
+    finally:
+        traveller.stop()
+
+
+def test_the_coordinator_reopens_the_closed_launch(page: Any, login_page: Callable[..., Any], live_server: Any) -> None:
+    launch = simulate()
+    run_week(launch)
+    with clock(at(9, 30, day=9)):
+        rs.handoff_accept(launch.plan, by=launch.people[RECEIVER])
+    traveller = time_machine.travel(at(8, 10, day=10), tick=True)
+    traveller.start()
+    try:
+        page.set_viewport_size({"width": 1366, "height": 900})
+        login_page(page, launch.coordinator)
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{live_server.url}/plans/{launch.plan.slug}/post-launch/")
+        page.wait_for_selector("#closed-banner")
+        page.click("#reopen summary")
+        page.fill("#id_reason", "Sev-1 on T+9: payments fail for a third of the learners")
+        page.locator("#reopen").scroll_into_view_if_needed()
+        keep(page, "post-launch-closed.png", full_page=True)
+        page.click("#reopen-form button[type=submit]")  # not confirmed: the browser asks for the tick
+        launch.plan.refresh_from_db()
+        assert launch.plan.status == PlanStatus.CLOSED
+        page.check("#id_confirm")
+        page.click("#reopen-form button[type=submit]")
+        page.wait_for_selector("#reopened-banner")
+        assert "payments fail" in page.inner_text("#reopened-banner")
+        assert "Reverted" in page.inner_text("#handoff")
+        assert page.locator("#closed-banner").count() == 0 and page.locator("#reopen-form").count() == 0
+        keep(page, "post-launch-reopen.png", full_page=True)
+        launch.plan.refresh_from_db()
+        assert launch.plan.status == PlanStatus.LAUNCHED  # the state it was closed from
+        page.goto(f"{live_server.url}/plans/{launch.plan.slug}/warroom/")
+        page.wait_for_selector("#wr-state")
+        assert page.locator("#wr-closed").count() == 0
+        assert page.inner_text("#wr-state").strip() != "CLOSED"
         assert not [e for e in errors if "Content Security Policy" in e]
     finally:
         traveller.stop()

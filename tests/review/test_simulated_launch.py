@@ -259,6 +259,8 @@ def test_every_figure_of_the_review_matches_the_story() -> None:
     names = zipfile.ZipFile(io.BytesIO(data.content)).namelist()
     assert sorted(n.split("/")[1] for n in names) == [
         "decisions.csv",
+        "handoff-carried.csv",
+        "handoff.csv",
         "issues.csv",
         "items.csv",
         "readings.csv",
