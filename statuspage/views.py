@@ -58,6 +58,7 @@ def history(request: HttpRequest, plan: str) -> HttpResponse:
 @require_safe
 def incident(request: HttpRequest, plan: str, code: str) -> HttpResponse:
     """One incident (or the launch window's maintenance) with all its updates, newest first."""
+
     def render(obj: Plan) -> Rendered:
         state = public_state(obj)
         found = next((i for i in [*state.incidents, *state.maintenances] if i.id == code), None)
