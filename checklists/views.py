@@ -20,13 +20,16 @@ from plans.models import Plan
 from plans.panels import role_tasks
 from plans.selectors import plan_for
 from plans.viewtools import live_etag, live_page, member_plan
+from readiness.models import ReadinessItem
+from readiness.selectors import role_items, role_readiness
+from readiness.services import readiness_item_set
 from roles.models import Role
 
 from . import services
 from .about import role_about
 from .forms import DecisionForm, ItemSetForm, ReasonForm, VoteForm
 from .models import NoGoTrigger
-from .selectors import gate_for, items_for_role, led_by, one_item_row, one_step_row, role_for
+from .selectors import Unowned, gate_for, items_for_role, led_by, one_item_row, one_step_row, role_for, role_may
 from .selectors import gate_page as gate_page_data
 from .selectors import gate_poll as gate_poll_data
 from .selectors import role_page as role_page_data
@@ -37,7 +40,6 @@ if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
 
     from .models import Gate
-    from .selectors import Unowned
 
 
 @login_required
@@ -49,10 +51,12 @@ def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpR
     tasks = role_tasks(plan, role_obj, now)  # what other apps give this role (posting by hand…)
     etag = _rows_etag_for(request, plan)
     about = role_about(plan, role_obj)  # what the plan says about the role (issue 16)
+    # its readiness items and the trainings it leads or gives (issue 13); none on the unowned page
+    readiness = None if isinstance(role_obj, Unowned) else role_readiness(plan, role_obj)
     return render(
         request,
         "checklists/role.html",
-        {"plan": plan, "nav": "role", "rows_etag": etag, "tasks": tasks, "about": about, **ctx},
+        {"plan": plan, "nav": "role", "rows_etag": etag, "tasks": tasks, "about": about, "readiness": readiness, **ctx},
     )
 
 
@@ -204,6 +208,35 @@ def step_start(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int
 def step_finish(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int) -> HttpResponse:
     note = request.POST.get("note", "")
     return _step_write(request, plan, role, pk, lambda step, by: services.step_finish(step, by=by, note=note))
+
+
+@login_required
+@require_POST
+@member_plan
+def readiness_set(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: int) -> HttpResponse:
+    """Tick or untick one of the role's readiness items through readiness.services.readiness_item_set, which
+    refuses (403) anyone but the role's primary, backup or the coordinator. Answers htmx with the row."""
+    role_obj = role_for(plan, role)
+    item = get_object_or_404(ReadinessItem.objects.select_related("role"), plan=plan, role_id=role_obj.pk, pk=pk)
+    message = ""
+    try:  # the page sends the state it wants (a double click records one event); the note is kept
+        readiness_item_set(item, by=request.user, done=request.POST.get("done") == "1", note=item.note)
+    except ValidationError as exc:
+        message = error_text(exc)
+    if not getattr(request, "htmx", False):
+        if message:
+            messages.error(request, message)
+        return redirect(reverse("checklists:role", args=[plan.slug, role_obj.slug]) + f"#ritem-{pk}")
+    assert isinstance(role_obj, Role)  # the unowned page has no readiness items: 404 above
+    items = role_items(plan, role_obj)  # the row, and the section's count (swapped out of band)
+    done = sum(1 for i in items if i.done_at is not None)
+    ctx = {"plan": plan, "role": role_obj, "can_act": role_may(request.user, role_obj), "message": message}
+    ritem = next(i for i in items if i.pk == pk)
+    return render(
+        request,
+        "checklists/role.html#readiness-row",
+        {**ctx, "ritem": ritem, "oob": True, "done": done, "n": len(items)},
+    )
 
 
 # --- Gates ---------------------------------------------------------------------------------------------

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from plans.models import Plan
+from roles.models import Role
 from roles.permissions import can_act_for_role
 
 from .figures import figures_of, items_by_role
@@ -81,4 +83,37 @@ def track_page(plan: Plan, track: Track, *, user: Viewer) -> dict[str, Any]:
         "attendees": attendees,
         "can_record": can_record(user, track, roles),
         "can_import": can_act_for_role(user, track.lead_role, plan=plan),
+    }
+
+
+def role_items(plan: Plan, role: Role) -> list[ReadinessItem]:
+    """The role's readiness items, in order, with who ticked them (1 query)."""
+    items = list(ReadinessItem.objects.filter(plan=plan, role=role).select_related("done_by").order_by("order", "id"))
+    for item in items:
+        item.role = role
+    return items
+
+
+def role_readiness(plan: Plan, role: Role) -> dict[str, Any]:
+    """A role's readiness on its checklist page (3 queries): its readiness items, and the training tracks it
+    leads or trains a session of, with the sessions it trains."""
+    items = role_items(plan, role)
+    own = Prefetch(
+        "sessions", queryset=Session.objects.filter(trainer_role=role).order_by("order", "id"), to_attr="trained"
+    )
+    tracks = list(
+        Track.objects.filter(plan=plan)
+        .filter(Q(lead_role=role) | Q(sessions__trainer_role=role))
+        .distinct()
+        .prefetch_related(own)
+        .order_by("order", "id")
+    )
+    for track in tracks:
+        track.plan = plan
+        for session in track.trained:  # type: ignore[attr-defined]
+            session.plan = plan
+    return {
+        "items": items,
+        "done": sum(1 for i in items if i.done_at is not None),
+        "trainings": [{"track": t, "leads": t.lead_role_id == role.pk, "sessions": t.trained} for t in tracks],  # type: ignore[attr-defined]
     }

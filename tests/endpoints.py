@@ -765,6 +765,16 @@ ENTRIES = [
         fields={"done": "choice:0,1", "note": "text"},
     ),
     Endpoint(
+        "checklists:readiness_set",
+        "write",
+        lambda w: {**_role(w), "pk": w.ritem.pk},
+        ROLE_A,
+        data=lambda w: {"done": "1"},
+        target=lambda w: w.ritem,
+        fields={"done": "choice:0,1"},
+        htmx=True,
+    ),
+    Endpoint(
         "review:lesson_add",
         "write",
         _plan,

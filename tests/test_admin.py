@@ -37,7 +37,7 @@ def template_plan(db: None) -> Plan:
 def test_every_changelist_and_the_plan_change_view_load(admin_client: Client, template_plan: Plan) -> None:
     for model, model_admin in admin.site._registry.items():
         meta = model._meta
-        if meta.app_label not in {"plans", "roles", "checklists", "issues", "communications"}:
+        if meta.app_label not in {"plans", "roles", "checklists", "issues", "communications", "readiness"}:
             continue
         url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         response = admin_client.get(url)

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from tests.fixture_types import ClientResponse
 
 
-APPS = {"plans", "roles", "checklists", "issues", "communications", "api"}  # api: tokens and alert routes (issue 12)
+APPS = {"plans", "roles", "checklists", "issues", "communications", "api", "readiness"}  # api: tokens, alert routes
 
 
 def staff(username: str) -> User:
@@ -78,6 +78,7 @@ def plans(db: None) -> TwoStaffPlans:
         hold_start(plan, by=user, reason="weather")
         plan.refresh_from_db()
         _api_and_rollout(plan, user)
+        _readiness(plan, user)
     return {"alice": alice, "bob": bob, "mine": mine, "theirs": theirs}
 
 
@@ -101,6 +102,17 @@ def _api_and_rollout(plan: Plan, user: User) -> None:
     rollout = Rollout.objects.create(plan=plan)
     for i, percent in enumerate((10, 100)):
         RolloutStage.objects.create(rollout=rollout, order=i, name=f"{percent} %", percent=percent)
+
+
+def _readiness(plan: Plan, user: User) -> None:
+    """A training track with a session and an attendee, and a readiness item (issue 13)."""
+    from readiness.models import Attendee, ReadinessItem, Session, Track
+
+    role = plan.roles.earliest("order")
+    track = Track.objects.create(plan=plan, name=f"{user.username} support team", slug="support", lead_role=role)
+    session = Session.objects.create(track=track, plan=plan, title="Intensive", trainer_role=role)
+    Attendee.objects.create(track=track, name="Ana", email="ana@example.com", session=session)
+    ReadinessItem.objects.create(plan=plan, role=role, title="Runbooks read")
 
 
 def scoped_models() -> Iterator[tuple[type[Model], ModelAdmin[Any]]]:
@@ -164,7 +176,7 @@ def test_another_plans_objects_are_404_to_a_staff_user(client: Client, plans: Tw
         checked.add(str(model._meta.model_name))
     assert {
         "plan", "phase", "step", "hold", "successmetric", "event", "kiosklink", "role", "risk",
-        "checklist", "item", "gate", "issue", "channel", "message", "statuspost",
+        "checklist", "item", "gate", "issue", "channel", "message", "statuspost", "track", "readinessitem",
     } <= checked, checked  # fmt: skip
     # A change posted to the other plan's page changes nothing.
     before = Plan.objects.values().get(pk=theirs.pk)

@@ -24,6 +24,7 @@ from plans.models import Event, MetricReading, Plan, PlanStatus, Step
 from plans.services import plan_transition, reading_record
 from plans.wallclock import before_q
 
+from .demo_readiness import demo_readiness, readiness_moments, with_readiness
 from .importer import import_plan_text
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def demo_text(t0_local: datetime) -> str:
         text = text.replace("\nrisks:\n", f"\n{LAUNCH_WATCH}risks:\n", 1)
     if "    rota:" not in text and "\n  - name: Support Lead\n" in text:
         text = text.replace("\n  - name: Support Lead\n", f"\n  - name: Support Lead\n{SUPPORT_ROTA}", 1)
-    return text
+    return with_readiness(text)  # training tracks, readiness items, the go/no-go's readiness bar
 
 
 @functools.lru_cache(maxsize=4)
@@ -184,6 +185,7 @@ def demo_plan(coordinator: User, people: dict[str, User]) -> Plan:
             roles[backup].save(update_fields=["backup"])
         plan_transition(plan, to=PlanStatus.SCHEDULED, by=coordinator)
         plan_transition(plan, to=PlanStatus.COUNTDOWN, by=coordinator)
+        demo_readiness(plan, coordinator=coordinator)  # before the go/no-go reads the support team's figure
         _progress(plan, now=now, coordinator=coordinator)
         if not plan.severity_slas.exists():
             # The HeyPeter seed names no response SLAs; the demo borrows the English Training
@@ -228,6 +230,7 @@ def _tell_the_time(plan: Plan, *, now: datetime) -> None:
         MetricReading.objects.filter(metric__plan=plan).order_by("id").values_list("recorded_at", flat=True)
     )
     issues = list(plan.issues.order_by("number").select_related("owner_role"))
+    readiness = readiness_moments(plan)
     reported: dict[int, datetime] = {}
     for issue, age in zip(issues, ISSUE_AGES, strict=False):
         reported[issue.pk] = now - age
@@ -249,6 +252,8 @@ def _tell_the_time(plan: Plan, *, now: datetime) -> None:
             at = readings.pop(0)
         elif event.kind == "issue.opened":
             at = reported.get(int(ref.get("issue") or 0))
+        elif event.kind in {"readiness.attendance", "readiness.item_set"}:
+            at = readiness.get((event.kind, int(ref.get("attendee") or ref.get("item") or 0)))
         else:  # the import and the state changes: when the plan was made, a few minutes apart
             at = created + timedelta(minutes=7 * next(setup))
         if at is not None:

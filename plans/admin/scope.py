@@ -28,7 +28,7 @@ def actor(request: HttpRequest) -> User:
 def plan_of(obj: Any) -> Plan | None:
     if isinstance(obj, Plan):
         return None  # (not its own reverse one-to-one, the rollout)
-    for attr in ("plan", "gate", "metric", "checklist", "route", "rollout"):
+    for attr in ("plan", "gate", "metric", "checklist", "route", "rollout", "track"):
         target = getattr(obj, attr, None)
         if isinstance(target, Plan):
             return target
@@ -41,7 +41,7 @@ def plan_path(model: type[models.Model]) -> str | None:
     """The lookup path from ``model`` to its plan ("" for the plan itself), or None if it has none."""
     if model is Plan:
         return ""
-    for name in ("plan", "gate", "metric", "checklist", "route", "rollout"):
+    for name in ("plan", "gate", "metric", "checklist", "route", "rollout", "track"):
         try:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from checklists.models import Checklist, Item, NoGoTrigger, Vote
 from plans.models import Event, Step
+from readiness.models import ReadinessItem, Session, Track
 from roles.models import Role
 from tests import factories
 
@@ -38,10 +39,11 @@ BUDGET = {
     "timeline": 15,  # + what repeats and who is on call (issue 16): the recurrences (their ticks when there
     # are some) and the shifts, as bands (plans.timeline_bands)
     "activity": 7,
-    "role": 17,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
+    "role": 20,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
     # + the live forecast of the role's steps (issue 10): the plan's gates, their criteria, the steps waiting
     # for them (plans.timing); the plan's steps replace the role's own query, so nothing grows per step
     # + the contacts attached to the role and its checklists' descriptions ("About this role", issue 16)
+    # + its readiness items, the tracks it leads or trains, the sessions it trains (issue 13: "Readiness")
     "role_rows": 15,  # the role page's rows
     "gate": 14,  # + unfilled placeholders, blank thresholds (issue 10), the holds (plans.slips)
     # + the gate's readiness bars (issue 13; their tracks' attendees are one more query when there are bars)
@@ -70,6 +72,9 @@ def world(plan: Plan, coordinator: User) -> PageWorld:
     factories.ItemFactory(checklist=checklist, gate=gate, step=step, done_by=owner, status="done")
     factories.NoGoTriggerFactory(gate=gate)
     Event.objects.create(plan=plan, kind="item.ticked", summary="Ticked", role=role, actor=owner)
+    ReadinessItem.objects.create(plan=plan, role=role, title="Runbooks read", done_by=owner, done_at=plan.t0)
+    track = Track.objects.create(plan=plan, name="Support team", slug="support", lead_role=role)
+    Session.objects.create(track=track, plan=plan, title="Intensive", offset=timedelta(days=-2), trainer_role=role)
     return {"plan": plan, "owner": owner, "role": role, "other": other, "gate": gate, "checklist": checklist}
 
 
@@ -121,6 +126,13 @@ def grow(world: PageWorld, *, items: int = 2000, steps: int = 200) -> None:
         ]
     )
     NoGoTrigger.objects.bulk_create([NoGoTrigger(gate=gate, description=f"Trigger {n}") for n in range(30)])
+    ReadinessItem.objects.bulk_create([ReadinessItem(plan=plan, role=role, title=f"Ready {n}") for n in range(30)])
+    tracks = Track.objects.bulk_create(
+        [Track(plan=plan, name=f"Cohort {n}", slug=f"cohort-{n}", lead_role=role if n % 2 else None) for n in range(10)]
+    )
+    Session.objects.bulk_create(
+        [Session(track=t, plan=plan, title=f"Session {n}", trainer_role=role) for n, t in enumerate(tracks * 3)]
+    )
     gate.polled_roles.add(*roles)
     Vote.objects.bulk_create([Vote(gate=gate, role=r, vote="go", voted_by=owner, voted_at=plan.t0) for r in roles[:10]])
     Event.objects.bulk_create(

@@ -18,11 +18,13 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from checklists.models import Checklist, Gate, Item, ItemStatus, Vote
+from checklists.models import Checklist, Gate, Item, ItemStatus, ReadinessBar, Vote
 from communications.models import Message
 from issues.models import Issue
 from plans.models import Event, MetricReading, Plan, RollbackTrigger, Step
 from plans.services import reading_record, triggers_evaluate
+from readiness.figures import plan_figures
+from readiness.models import Attendee, ReadinessItem, Session, Track
 
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=UTC)
 
@@ -120,3 +122,37 @@ def test_step_descriptions_and_messages_name_no_clock_time(demo: Plan) -> None:
     texts += [*demo.phases.values_list("description", flat=True)]
     assert texts and not [t for t in texts if clock.search(t)], [t for t in texts if clock.search(t)]
     assert Step.objects.get(plan=demo, name="Soft Launch").description == "Soft Launch"
+
+
+def test_the_demo_shows_readiness(demo: Plan, client: Client) -> None:
+    """Training tracks with sessions at T-offsets and attendees (some complete), readiness items per role (some
+    done), and the go/no-go bound to the support team's figure, met, so its page shows it (issue 13)."""
+    tracks = list(Track.objects.filter(plan=demo).order_by("order"))
+    assert [t.name for t in tracks] == ["Support team", "Instructors", "On-call engineers"]
+    assert all(t.sessions.exists() and t.lead_role is not None for t in tracks)
+    assert Session.objects.filter(plan=demo, offset__lt=timedelta(0)).exists()  # trained before T-0
+    assert Session.objects.filter(plan=demo, offset__gt=timedelta(0)).exists()  # and after it
+    attendees = Attendee.objects.filter(track__plan=demo)
+    assert attendees.filter(completed_at__isnull=False).exists() and attendees.filter(completed_at=None).exists()
+    assert all(a.completed_at <= NOW for a in attendees if a.completed_at is not None)
+    items = ReadinessItem.objects.filter(plan=demo)
+    assert items.values("role").distinct().count() == demo.roles.count()  # every role has some
+    assert items.filter(done_at__isnull=False).exists() and items.filter(done_at=None).exists()
+    figures = {f.track.name: f for f in plan_figures(demo)}
+    assert figures["Support team"].label == "83 % (5/6)"
+    bar = ReadinessBar.objects.get(gate__plan=demo)
+    assert bar.gate.name == "Go/No-Go" and bar.track.name == "Support team" and bar.minimum == 80
+    # Each readiness event in the log at its moment: a completion at its session's end, a tick days ahead.
+    ticked = Event.objects.filter(plan=demo, kind__startswith="readiness.")
+    assert ticked.count() == attendees.filter(completed_at__isnull=False).count() + items.exclude(done_at=None).count()
+    assert all(e.at < demo.t0 - timedelta(days=1) for e in ticked)
+
+    assert demo.coordinator is not None
+    client.force_login(demo.coordinator)
+    html = client.get(reverse("readiness:summary", args=[demo.slug])).content.decode()
+    assert "83 % (5/6)" in html and "Femi Adeyemi" in html and "Instructor FAQ published" in html
+    assert "Support intensive · T-4d" in html
+    html = client.get(reverse("checklists:gate", args=[demo.slug, bar.gate.slug])).content.decode()
+    assert "Support team trained ≥ 80 %" in html and "83 % (5/6)" in html
+    html = client.get(reverse("checklists:role", args=[demo.slug, "support-lead"])).content.decode()
+    assert 'id="readiness"' in html and "Canned replies for the known issues loaded" in html
