@@ -5,8 +5,10 @@ JSON in Statuspage's shape (its documented webhook payloads: ``meta`` with ``uns
 
 An update is one of: an incident's update (created, updated, resolved: ``status.update``), a status post of
 the launch window shown as a maintenance (``status.post``), a component's change of state
-(``status.component``). Built once, when the outbox creates the delivery; the page's indicator is the one
-at that moment."""
+(``status.component``), the launch window's maintenance opening or closing by time alone
+(``status.maintenance``: Statuspage's automatic ``in_progress`` and ``completed``, ``impact``
+``maintenance``). Built once, when the outbox creates the delivery; the page's indicator is the one at that
+moment."""
 
 from __future__ import annotations
 
@@ -22,10 +24,11 @@ from communications.models import StatusPost
 
 from . import api_v2, tokens
 from .models import ComponentChange, IncidentUpdate, Subscriber
-from .selectors import PublicIncident, PublicState, public_incident
-from .states import ComponentStatus
+from .selectors import PublicIncident, PublicState, Update, public_incident
+from .states import ComponentStatus, MaintenanceStatus
 
 UPDATE, POST, COMPONENT, CONFIRM = "status.update", "status.post", "status.component", "status.confirm"
+MAINTENANCE = "status.maintenance"
 DOCUMENTATION = "subscribe/#webhooks"
 
 
@@ -106,6 +109,68 @@ def component_event(change: ComponentChange) -> Event:
     return Event(COMPONENT, change.pk, change.at, f"{component.name}: {new.lower()}", build)
 
 
+#: The window's two moments: (status, the subject's words, Statuspage's automatic update text).
+MOMENTS = {
+    0: (MaintenanceStatus.IN_PROGRESS, "Scheduled maintenance in progress", "Scheduled maintenance is currently "
+        "in progress. We will provide updates as necessary."),
+    1: (MaintenanceStatus.COMPLETED, "Scheduled maintenance completed", "The scheduled maintenance has been "
+        "completed."),
+}  # fmt: skip
+
+
+def maintenance_source_id(plan_id: int, phase: int) -> int:
+    """Stable whatever T-0 does: one id per plan and moment (0 the window opens, 1 it closes)."""
+    return plan_id * 2 + phase
+
+
+def one_line(text: str) -> str:
+    """Plan text in a plain-text email or subject: control characters and line breaks become spaces, so a
+    name cannot forge lines (a fake link, a fake signature) or headers."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def _maintenance_text(shown: PublicIncident, phase: int, moment: datetime, url: str, zone: Any) -> str:
+    def at(m: datetime | None) -> str:
+        return f"{timezone.localtime(m, zone):%a %d %b %Y %H:%M %Z}" if m else ""
+
+    name = one_line(shown.name)
+    if phase == 0:
+        what = f'The scheduled maintenance "{name}" began at {at(moment)}'
+        what += f" and is planned to end at {at(shown.scheduled_until)}." if shown.scheduled_until else "."
+    else:
+        what = f'The scheduled maintenance "{name}" (from {at(shown.scheduled_for)}) ended at {at(moment)}.'
+    return f"{MOMENTS[phase][1]}\n\n{what}\n\nFollow it here: {url}incidents/{shown.id}/"
+
+
+def _auto(plan_id: int, phase: int, moment: datetime) -> Update:
+    """Statuspage's automatic update of a maintenance's transition (its words, at the moment)."""
+    status, _, words = MOMENTS[phase]
+    code = hashlib.sha256(f"maintenance:{maintenance_source_id(plan_id, phase)}".encode()).hexdigest()[:12]
+    return Update(id=code, status=status, body=words, created_at=moment)
+
+
+def maintenance_event(plan_id: int, phase: int, moment: datetime) -> Event:
+    """The launch window opening (phase 0, at its start) or closing (phase 1, at its end), told by time
+    alone. The maintenance is the page's (``state.maintenance``): its times, components and posts so far."""
+    status, title, _ = MOMENTS[phase]
+
+    def build(state: PublicState, url: str) -> tuple[str, dict[str, Any]]:
+        maintenance = state.maintenance
+        assert maintenance is not None  # only a plan with a launch clock has these events
+        opened = maintenance.scheduled_for or moment
+        autos = [_auto(plan_id, 0, opened)] + ([_auto(plan_id, 1, moment)] if phase else [])
+        shown = _until(maintenance, moment)
+        updates = sorted([*autos, *shown.updates], key=lambda u: u.created_at, reverse=True)
+        shown = replace(
+            shown, status=status, updates=updates, updated_at=max(shown.updated_at, moment),
+            resolved_at=moment if status == MaintenanceStatus.COMPLETED else None,
+        )  # fmt: skip
+        text = _maintenance_text(shown, phase, moment, url, state.plan.zone)
+        return text, {"incident": api_v2.incident_doc(shown, state, url)}
+
+    return Event(MAINTENANCE, maintenance_source_id(plan_id, phase), moment, title, build)
+
+
 def webhook_document(state: PublicState, url: str, subscriber: Subscriber, part: dict[str, Any]) -> dict[str, Any]:
     """The whole webhook body: ``meta`` and ``page`` first, then the part of the event."""
     return {
@@ -125,6 +190,7 @@ def webhook_document(state: PublicState, url: str, subscriber: Subscriber, part:
 
 def email_text(plan_name: str, text: str, subscriber: Subscriber, slug: str) -> str:
     unsubscribe = tokens.unsubscribe_url(slug, subscriber.code)
+    plan_name = one_line(plan_name)
     return (
         f"{text}\n\n--\nYou receive this because you subscribed to updates of {plan_name}'s status page.\n"
         f"Unsubscribe (one click): {unsubscribe}\n"
@@ -133,6 +199,7 @@ def email_text(plan_name: str, text: str, subscriber: Subscriber, slug: str) -> 
 
 def confirm_text(plan_name: str, subscriber: Subscriber, slug: str) -> tuple[str, str]:
     link = tokens.confirm_url(slug, subscriber.code, subscriber.nonce)
+    plan_name = one_line(plan_name)
     what = f"the webhook {subscriber.url}" if subscriber.url else "this address"
     hours = tokens.confirm_hours()
     body = (

@@ -8,7 +8,12 @@ mid-send (an unknown outcome retried once with the same Message-ID or Idempotenc
 A subscriber who unsubscribed (or was removed) before a delivery went out is skipped, with the reason.
 
 Updates go out during a hold too (live news, anchored at the plan's creation). An update reaches the
-subscribers confirmed by its moment; one older than the outbox's lookback (24 h) is not sent."""
+subscribers confirmed by its moment; one older than the outbox's lookback (24 h) is not sent.
+
+The launch window (the page's scheduled maintenance) is told by time alone: "in progress" when it opens and
+"completed" when it closes, at the moments the page shows (``selectors.window``: T-0 slipped by every hold).
+Those hang off the plan's clock (anchored at their moment), so a hold defers them and a slip moves them;
+one already made for a subscriber is not made again at a moved moment."""
 
 from __future__ import annotations
 
@@ -26,15 +31,16 @@ from communications import channels
 from communications.models import Audience, ChannelKind, Delivery, StatusPost
 from communications.sources import DeliverySpec, register_relevance, register_source
 from communications.sources.registry import fixed
+from plans.models import PlanStatus
 
 from . import notices, tokens
 from .models import ComponentChange, IncidentUpdate, Subscriber, SubscriberKind, SubscriberState
-from .selectors import PublicState, public_state
+from .selectors import PublicState, public_state, window
 
 if TYPE_CHECKING:
     from plans.models import Plan
 
-KINDS = (notices.UPDATE, notices.POST, notices.COMPONENT)
+KINDS = (notices.UPDATE, notices.POST, notices.COMPONENT, notices.MAINTENANCE)
 
 
 def expiry() -> timedelta:
@@ -61,7 +67,31 @@ def events(plan: Plan, start: datetime, end: datetime) -> list[notices.Event]:
     for change in changes:
         event = notices.component_event(change)
         found.append(replace(event, webhooks_only=True) if (change.component.code, change.at) in told else event)
+    found += maintenance_events(plan, start, end)
     return sorted(found, key=lambda e: (e.at, e.source_kind, e.source_id))
+
+
+def maintenance_events(plan: Plan, start: datetime, end: datetime) -> list[notices.Event]:
+    """The launch window opening and closing in ``(start, end]``, where the public page puts them; none
+    for a draft or a plan without a launch clock (the page shows no maintenance)."""
+    if plan.clockless or plan.status == PlanStatus.DRAFT or not plan.pk:
+        return []
+    return [
+        notices.maintenance_event(plan.pk, phase, moment)
+        for phase, moment in enumerate(window(plan))
+        if start < moment <= end
+    ]
+
+
+def _told(plan: Plan, found: list[notices.Event]) -> dict[tuple[int, str], set[datetime]]:
+    """The moments of the window's notices already made, by (source id, recipient): one made before a slip
+    is not made again at the moved moment."""
+    told: dict[tuple[int, str], set[datetime]] = {}
+    if any(e.source_kind == notices.MAINTENANCE for e in found):
+        rows = Delivery.objects.filter(plan=plan, source_kind=notices.MAINTENANCE)
+        for sid, who, at in rows.values_list("source_id", "recipient", "due_at"):
+            told.setdefault((sid, who), set()).add(at)
+    return told
 
 
 def _spec(plan: Plan, sub: Subscriber, **kw: object) -> DeliverySpec:
@@ -99,14 +129,18 @@ def subscriber_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[D
     confirmed = [s for s in subs if s.state == SubscriberState.CONFIRMED and s.confirmed_at is not None]
     found = events(plan, start, end) if confirmed else []
     state = cache(lambda: public_state(plan))  # read once, and only if a new row needs its text
+    told = _told(plan, found)
     for sub in confirmed:
         for event in found:
             if sub.confirmed_at > event.at or (event.webhooks_only and sub.kind == SubscriberKind.EMAIL):  # type: ignore[operator]
                 continue
+            if told.get((event.source_id, sub.recipient), {event.at}) - {event.at}:
+                continue  # the window's moment, told already before a slip moved it
             yield _spec(
                 plan, sub, source_kind=event.source_kind, source_id=event.source_id, due_at=event.at,
                 label=f"Status page: {event.title}"[:300], expires_at=event.at + expiry(),
                 render=_render(plan, sub, event, state, url),
+                **({"anchor": event.at} if event.source_kind == notices.MAINTENANCE else {}),
             )  # fmt: skip
 
 
@@ -114,7 +148,7 @@ def _render(plan: Plan, sub: Subscriber, event: notices.Event, state: object, ur
     def render() -> tuple[str, str]:
         current: PublicState = state()  # type: ignore[operator]
         text, part = event.build(current, url)
-        subject = f"[{plan.name} status] {event.title}"[:300]
+        subject = f"[{notices.one_line(plan.name)} status] {event.title}"[:300]
         if sub.kind == SubscriberKind.EMAIL:
             return subject, notices.email_text(plan.name, text, sub, plan.slug)
         return subject, json.dumps(notices.webhook_document(current, url, sub, part), ensure_ascii=False)
