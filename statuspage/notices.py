@@ -109,18 +109,23 @@ def component_event(change: ComponentChange) -> Event:
     return Event(COMPONENT, change.pk, change.at, f"{component.name}: {new.lower()}", build)
 
 
-#: The window's two moments: (status, the subject's words, Statuspage's automatic update text).
+#: The maintenance's three moments, as the public page shows them (``selectors.maintenance_status``): the
+#: window opens (in progress), it closes while the launch is not done yet (verifying), the launch is done
+#: (completed): (status, the subject's words, the automatic update's text; Statuspage's own for the first
+#: and the last).
 MOMENTS = {
     0: (MaintenanceStatus.IN_PROGRESS, "Scheduled maintenance in progress", "Scheduled maintenance is currently "
         "in progress. We will provide updates as necessary."),
-    1: (MaintenanceStatus.COMPLETED, "Scheduled maintenance completed", "The scheduled maintenance has been "
+    1: (MaintenanceStatus.VERIFYING, "Scheduled maintenance verifying", "The maintenance window has ended. We "
+        "are verifying the results and will post again when it is complete."),
+    2: (MaintenanceStatus.COMPLETED, "Scheduled maintenance completed", "The scheduled maintenance has been "
         "completed."),
 }  # fmt: skip
 
 
 def maintenance_source_id(plan_id: int, phase: int) -> int:
-    """Stable whatever T-0 does: one id per plan and moment (0 the window opens, 1 it closes)."""
-    return plan_id * 2 + phase
+    """Stable whatever T-0 does: one id per plan and moment (0 opens, 1 the window ends, 2 completed)."""
+    return plan_id * 3 + phase
 
 
 def one_line(text: str) -> str:
@@ -137,8 +142,11 @@ def _maintenance_text(shown: PublicIncident, phase: int, moment: datetime, url: 
     if phase == 0:
         what = f'The scheduled maintenance "{name}" began at {at(moment)}'
         what += f" and is planned to end at {at(shown.scheduled_until)}." if shown.scheduled_until else "."
+    elif phase == 1:
+        what = f'The window of the scheduled maintenance "{name}" (from {at(shown.scheduled_for)}) ended at '
+        what += f"{at(moment)}. We are verifying the results and will write again when it is complete."
     else:
-        what = f'The scheduled maintenance "{name}" (from {at(shown.scheduled_for)}) ended at {at(moment)}.'
+        what = f'The scheduled maintenance "{name}" (from {at(shown.scheduled_for)}) was completed at {at(moment)}.'
     return f"{MOMENTS[phase][1]}\n\n{what}\n\nFollow it here: {url}incidents/{shown.id}/"
 
 
@@ -149,16 +157,16 @@ def _auto(plan_id: int, phase: int, moment: datetime) -> Update:
     return Update(id=code, status=status, body=words, created_at=moment)
 
 
-def maintenance_event(plan_id: int, phase: int, moment: datetime) -> Event:
-    """The launch window opening (phase 0, at its start) or closing (phase 1, at its end), told by time
-    alone. The maintenance is the page's (``state.maintenance``): its times, components and posts so far."""
+def maintenance_event(plan_id: int, phase: int, moment: datetime, before: dict[int, datetime]) -> Event:
+    """One of the maintenance's moments (``MOMENTS``), told by time alone; ``before``: the moments of the
+    earlier phases that happened (their automatic updates are in the webhook's list). The maintenance is the
+    page's (``state.maintenance``): its times, components and posts so far."""
     status, title, _ = MOMENTS[phase]
 
     def build(state: PublicState, url: str) -> tuple[str, dict[str, Any]]:
         maintenance = state.maintenance
         assert maintenance is not None  # only a plan with a launch clock has these events
-        opened = maintenance.scheduled_for or moment
-        autos = [_auto(plan_id, 0, opened)] + ([_auto(plan_id, 1, moment)] if phase else [])
+        autos = [_auto(plan_id, p, m) for p, m in before.items() if p < phase] + [_auto(plan_id, phase, moment)]
         shown = _until(maintenance, moment)
         updates = sorted([*autos, *shown.updates], key=lambda u: u.created_at, reverse=True)
         shown = replace(

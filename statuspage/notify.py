@@ -10,10 +10,11 @@ A subscriber who unsubscribed (or was removed) before a delivery went out is ski
 Updates go out during a hold too (live news, anchored at the plan's creation). An update reaches the
 subscribers confirmed by its moment; one older than the outbox's lookback (24 h) is not sent.
 
-The launch window (the page's scheduled maintenance) is told by time alone: "in progress" when it opens and
-"completed" when it closes, at the moments the page shows (``selectors.window``: T-0 slipped by every hold).
-Those hang off the plan's clock (anchored at their moment), so a hold defers them and a slip moves them;
-one already made for a subscriber is not made again at a moved moment."""
+The launch window (the page's scheduled maintenance) is told by time alone: "in progress" when it opens,
+"verifying" when it ends before the launch is done, "completed" when the launch is, at the moments the page
+shows (``selectors.window``: T-0 slipped by every hold; ``maintenance_moments``). Those hang off the plan's
+clock (anchored at their moment), so a hold defers them and a slip moves them; one already made for a
+subscriber is not made again at a moved moment, nor an earlier one after a later one."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from plans.models import PlanStatus
 
 from . import notices, tokens
 from .models import ComponentChange, IncidentUpdate, Subscriber, SubscriberKind, SubscriberState
-from .selectors import PublicState, public_state, window
+from .selectors import DONE, PublicState, public_state, window
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -71,14 +72,27 @@ def events(plan: Plan, start: datetime, end: datetime) -> list[notices.Event]:
     return sorted(found, key=lambda e: (e.at, e.source_kind, e.source_id))
 
 
+def maintenance_moments(plan: Plan) -> dict[int, datetime]:
+    """The maintenance's moments as the public page shows them (``selectors.maintenance_status``): the window
+    opens, it ends while the launch is not done (the page says verifying), the launch is done (completed,
+    at the plan's last change then). A phase the launch finished before is not one."""
+    start, end = window(plan)
+    done = plan.updated_at if plan.status in DONE else None
+    moments = {0: start, 1: end} if done is None else {p: m for p, m in ((0, start), (1, end)) if m < done}
+    if done is not None:
+        moments[2] = done
+    return moments
+
+
 def maintenance_events(plan: Plan, start: datetime, end: datetime) -> list[notices.Event]:
-    """The launch window opening and closing in ``(start, end]``, where the public page puts them; none
-    for a draft or a plan without a launch clock (the page shows no maintenance)."""
+    """The maintenance's moments in ``(start, end]``, where the public page puts them; none for a draft or a
+    plan without a launch clock (the page shows no maintenance)."""
     if plan.clockless or plan.status == PlanStatus.DRAFT or not plan.pk:
         return []
+    moments = maintenance_moments(plan)
     return [
-        notices.maintenance_event(plan.pk, phase, moment)
-        for phase, moment in enumerate(window(plan))
+        notices.maintenance_event(plan.pk, phase, moment, moments)
+        for phase, moment in moments.items()
         if start < moment <= end
     ]
 
@@ -92,6 +106,15 @@ def _told(plan: Plan, found: list[notices.Event]) -> dict[tuple[int, str], set[d
         for sid, who, at in rows.values_list("source_id", "recipient", "due_at"):
             told.setdefault((sid, who), set()).add(at)
     return told
+
+
+def _superseded(told: dict[tuple[int, str], set[datetime]], event: notices.Event, sub: Subscriber) -> bool:
+    """A maintenance moment after which a later one was told already (the launch was done early, then a
+    later change of the plan moved its "done" moment past the window's end): never "verifying" after
+    "completed"."""
+    if event.source_kind != notices.MAINTENANCE:
+        return False
+    return any(sid > event.source_id and who == sub.recipient for sid, who in told)
 
 
 def _spec(plan: Plan, sub: Subscriber, **kw: object) -> DeliverySpec:
@@ -134,8 +157,8 @@ def subscriber_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[D
         for event in found:
             if sub.confirmed_at > event.at or (event.webhooks_only and sub.kind == SubscriberKind.EMAIL):  # type: ignore[operator]
                 continue
-            if told.get((event.source_id, sub.recipient), {event.at}) - {event.at}:
-                continue  # the window's moment, told already before a slip moved it
+            if told.get((event.source_id, sub.recipient), {event.at}) - {event.at} or _superseded(told, event, sub):
+                continue  # the window's moment, told already before a slip moved it, or a later one told
             yield _spec(
                 plan, sub, source_kind=event.source_kind, source_id=event.source_id, due_at=event.at,
                 label=f"Status page: {event.title}"[:300], expires_at=event.at + expiry(),

@@ -1,6 +1,7 @@
-"""The launch window (the page's scheduled maintenance) is told by time alone: "in progress" when it opens and
-"completed" when it closes, once per subscriber across ticks, at the moments the public page shows (a hold
-defers them, its slip moves them), in the plan's time zone, and in Statuspage's maintenance webhook shape."""
+"""The launch window (the page's scheduled maintenance) is told by time alone: "in progress" when it opens,
+"verifying" when it ends with the launch not done, "completed" when the launch is, once per subscriber
+across ticks, at the moments the public page shows (a hold defers them, its slip moves them), in the
+plan's time zone, and in Statuspage's maintenance webhook shape."""
 
 from __future__ import annotations
 
@@ -88,11 +89,18 @@ def test_the_window_opens_and_closes_once_per_subscriber_in_the_plans_zone(site:
         _ticks(END + timedelta(seconds=10))
         _ticks(END + timedelta(minutes=1))
         assert len(_notices(plan)) == 4
+        (ended,) = _mails("verifying")
+        assert "ended at Tue 01 Dec 2026 09:00 EST. We are verifying the results" in ended.body
+        assert not _mails("completed")  # the page says verifying too: the launch is not done
+        _complete(plan, END + timedelta(hours=1))
+        _ticks(END + timedelta(hours=1, seconds=10))
+        _ticks(END + timedelta(hours=1, minutes=1))
+        assert len(_notices(plan)) == 6
         (done,) = _mails("completed")
-        assert "ended at Tue 01 Dec 2026 09:00 EST" in done.body
+        assert "was completed at Tue 01 Dec 2026 10:00 EST" in done.body
         calls = sink.calls
-    assert len(calls) == 2 and len({c["key"] for c in calls}) == 2
-    first, last = (c["json"] for c in calls)
+    assert len(calls) == 3 and len({c["key"] for c in calls}) == 3
+    first, last, completed = (c["json"] for c in calls)
     assert first["page"]["id"] == plan.slug and "unsubscribe" in first["meta"]
     incident = first["incident"]
     assert {k: incident[k] for k in ("id", "status", "impact", "shortlink")} == {
@@ -108,9 +116,32 @@ def test_the_window_opens_and_closes_once_per_subscriber_in_the_plans_zone(site:
     assert update["status"] == "in_progress" and update["incident_id"] == code
     assert update["created_at"] == "2026-12-01T07:00:00.000-05:00"
     closed = last["incident"]
-    assert closed["status"] == "completed" and closed["impact"] == "maintenance"
-    assert closed["resolved_at"] == "2026-12-01T09:00:00.000-05:00"
-    assert [u["status"] for u in closed["incident_updates"]] == ["completed", "in_progress"]
+    assert closed["status"] == "verifying" and closed["impact"] == "maintenance"
+    assert closed["resolved_at"] is None
+    assert [u["status"] for u in closed["incident_updates"]] == ["verifying", "in_progress"]
+    finished = completed["incident"]
+    assert finished["status"] == "completed" and finished["resolved_at"] == "2026-12-01T10:00:00.000-05:00"
+    assert [u["status"] for u in finished["incident_updates"]] == ["completed", "verifying", "in_progress"]
+
+
+def _complete(plan: Plan, moment: datetime) -> None:
+    """The launch marked done at ``moment`` (the page's "completed" from then on)."""
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.COMPLETED, updated_at=moment)  # (test write)
+    plan.refresh_from_db()
+
+
+def test_a_launch_done_inside_its_window_is_told_completed_and_never_verifying(site: Site) -> None:
+    plan = site.plan
+    _subscribe(plan, "reader@example.com")
+    _ticks(T0 + timedelta(seconds=5))
+    _complete(plan, T0 + timedelta(minutes=40))
+    _ticks(T0 + timedelta(minutes=41))
+    with time_machine.travel(T0 + timedelta(minutes=41), tick=False):  # the page says so too
+        assert public_state(plan).maintenance.status == "completed"  # type: ignore[union-attr]
+    _complete(plan, END + timedelta(minutes=30))  # a later change of the plan moves its "done" moment
+    _ticks(END + timedelta(minutes=31))
+    assert [d.due_at for d in _notices(plan)] == [T0, T0 + timedelta(minutes=40)]
+    assert len(_mails("in progress")) == 1 and len(_mails("completed")) == 1 and not _mails("verifying")
 
 
 def test_a_subscriber_confirmed_after_the_moment_does_not_get_it(site: Site) -> None:
@@ -118,8 +149,8 @@ def test_a_subscriber_confirmed_after_the_moment_does_not_get_it(site: Site) -> 
         _subscribe(site.plan, "late@example.com")
     _ticks(T0 + timedelta(minutes=2))
     _ticks(END + timedelta(minutes=1))
-    assert [d.due_at for d in _notices(site.plan)] == [END]  # the closing only
-    assert not _mails("in progress") and len(_mails("completed")) == 1
+    assert [d.due_at for d in _notices(site.plan)] == [END]  # the window's end only
+    assert not _mails("in progress") and len(_mails("verifying")) == 1
 
 
 def test_a_hold_defers_the_opening_and_the_slip_moves_it(site: Site) -> None:
@@ -147,7 +178,7 @@ def test_no_notice_for_a_draft_or_a_clockless_plan(site: Site) -> None:
     span = (T0 - timedelta(minutes=1), END + timedelta(minutes=1))
     assert [e.title for e in notify.maintenance_events(plan, *span)] == [
         "Scheduled maintenance in progress",
-        "Scheduled maintenance completed",
+        "Scheduled maintenance verifying",
     ]
     Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.DRAFT)
     plan.refresh_from_db()
