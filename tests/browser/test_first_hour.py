@@ -101,6 +101,37 @@ def test_role_page_on_a_phone_and_a_laptop(
         laptop.context.close()
 
 
+TOPBAR_BOXES = (
+    "Array.from(document.querySelectorAll('.topbar a, .topbar .badge, .topbar button'))"
+    ".map(el => el.getBoundingClientRect()).filter(r => r.width > 0)"
+    ".map(r => ({x: r.x, y: r.y, width: r.width, height: r.height}))"
+)
+
+
+@pytest.mark.parametrize("width", [900, 1024, 1280, 1366, 1920])
+def test_the_staff_coordinators_nav_never_runs_links_under_each_other(
+    browser: Any, live_server: LiveServer, login_page: Any, demo: tuple[Plan, dict[str, User]], width: int
+) -> None:
+    """A plan's twelve links, Raise issue, Admin and Sign out: at 1366 "Admin" ran under "Raise issue". From
+    1280 up they stay on one line; below, the plan's links take a row of their own. Nothing overlaps and the
+    page never scrolls sideways."""
+    plan, users = demo
+    page = _page(browser, width, 800)
+    try:
+        login_page(page, users["coordinator"])
+        page.goto(f"{live_server.url}/plans/{plan.slug}/readiness/")
+        boxes = page.evaluate(TOPBAR_BOXES)
+        assert len(boxes) >= 14, boxes
+        clashes = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if _overlap(a, b)]
+        assert not clashes, clashes
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        if width >= 1280:
+            middles = [b["y"] + b["height"] / 2 for b in boxes]
+            assert max(middles) - min(middles) < 6, middles
+    finally:
+        page.context.close()
+
+
 def test_backup_tick_shows_on_the_primary_open_page(browser: Any, live_server: LiveServer, login_page: Any) -> None:
     primary, backup = factories.UserFactory(username="primary"), factories.UserFactory(username="backup")
     plan = factories.PlanFactory(slug="go-live", t0=timezone.now() + timedelta(hours=1))
