@@ -29,6 +29,7 @@ urlpatterns = [
         views.step_occurrence_untick,
         name="step_occurrence_untick",
     ),
+    path("plans/<slug:plan>/roles/<slug:role>/readiness/", views.role_readiness_part, name="role_readiness"),
     path("plans/<slug:plan>/roles/<slug:role>/readiness/<int:pk>/", views.readiness_set, name="readiness_set"),
     path("plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/start/", views.step_start, name="step_start"),
     path("plans/<slug:plan>/roles/<slug:role>/steps/<int:pk>/finish/", views.step_finish, name="step_finish"),

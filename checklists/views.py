@@ -239,6 +239,22 @@ def readiness_set(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: 
     )
 
 
+@login_required
+@require_GET
+@member_plan
+@live_page
+def role_readiness_part(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpResponse:
+    """The role page's "Readiness" section, fetched by htmx when pushed or polled (static/js/live.js): 304
+    while nothing changed (live_page), so a tick by the backup shows on the primary's open page."""
+    role_obj = role_for(plan, role)
+    if isinstance(role_obj, Unowned):
+        raise Http404("The page of work no role owns has no readiness section.")
+    ctx = {"plan": plan, "role": role_obj, "can_act": role_may(request.user, role_obj)}
+    return render(
+        request, "checklists/role.html#readiness-section", {**ctx, "readiness": role_readiness(plan, role_obj)}
+    )
+
+
 # --- Gates ---------------------------------------------------------------------------------------------
 
 

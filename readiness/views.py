@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import AuthenticatedHttpRequest, error_text
 from plans.models import Plan
-from plans.viewtools import member_plan
+from plans.viewtools import live_etag, live_page, member_plan
 
 from . import services
 from .models import Attendee, ReadinessItem, Session
@@ -27,7 +27,20 @@ from .sheet import MAX_BYTES
 @member_plan
 def summary_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     ctx = readiness_summary(plan, user=request.user)
-    return render(request, "readiness/summary.html", {"plan": plan, "nav": "readiness", **ctx})
+    etag = live_etag(request, plan)  # the live part's first fetch is a 304 while nothing changed
+    return render(request, "readiness/summary.html", {"plan": plan, "nav": "readiness", "etag": etag, **ctx})
+
+
+@login_required
+@require_GET
+@member_plan
+@live_page
+def summary_live(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    """The summary's figures (per audience, per role), fetched by htmx when pushed or polled
+    (static/js/live.js): 304 while nothing changed (live_page), so a tick or an attendance recorded
+    elsewhere shows on the open page without a reload."""
+    ctx = readiness_summary(plan, user=request.user)
+    return render(request, "readiness/summary.html#live", {"plan": plan, **ctx})
 
 
 @login_required

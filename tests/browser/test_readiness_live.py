@@ -1,0 +1,92 @@
+"""Readiness is live in Chromium, on a real ASGI server (the push stream): the Support Lead's backup ticks a
+readiness item on their role page, and the primary's open role page ("Readiness" section) and the
+coordinator's open readiness summary show it within seconds, without a reload and without a fallback poll.
+With LC_SCREENSHOTS=docs: docs/readiness-live-1366.png (the summary after the tick)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from readiness.models import ReadinessItem
+from roles.models import Role
+from tests import factories
+from tests.asgi_server import AsgiServer, running_asgi_server
+from tests.browser.shots import keep
+from tests.browser.waiting import wait_for_js
+from tests.readiness.world import build
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
+    with running_asgi_server() as server:
+        yield server
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def _open(browser: Browser, contexts: list[BrowserContext], server: AsgiServer, user: User, path: str) -> Page:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    contexts.append(context)
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    pg.goto(f"{server.url}/accounts/login/")
+    pg.fill("#id_username", user.username)
+    pg.fill("#id_password", factories.PASSWORD)
+    pg.click("button[type=submit]")
+    pg.wait_for_load_state("networkidle")
+    pg.goto(server.url + path)
+    pg.evaluate("window.__same_document = true")
+    wait_for_js(pg, "window.lcLive && window.lcLive.mode === 'push'")  # the stream's hello arrived
+    return pg
+
+
+def test_a_readiness_tick_shows_on_the_other_holders_role_page_and_the_summary(
+    browser: Browser, contexts: list[BrowserContext], asgi_server: AsgiServer
+) -> None:
+    w = build()
+    backup = factories.UserFactory(username="r-support-backup")
+    Role.objects.filter(plan=w.plan, slug="support-lead").update(backup=backup)  # (test set-up)
+    item = ReadinessItem.objects.get(title="Support rota staffed")
+    role_path = f"/plans/{w.plan.slug}/roles/support-lead/"
+    primary = _open(browser, contexts, asgi_server, w.people["Support Lead"], role_path)
+    summary = _open(browser, contexts, asgi_server, w.people["coordinator"], f"/plans/{w.plan.slug}/readiness/")
+    mine = _open(browser, contexts, asgi_server, backup, role_path)
+    assert primary.locator("#readiness-count").inner_text() == "0 of 1 done"
+    assert "readiness items done: 0/2" in summary.locator(".page-head").inner_text()
+
+    mine.locator("#readiness").get_by_role("button", name="Tick “Support rota staffed”").click()
+    mine.locator(f"#ritem-{item.pk}.row-done").wait_for()
+
+    # Pushed ("rev"), fetched, swapped: within a couple of seconds, no reload, no fallback poll.
+    primary.locator(f"#ritem-{item.pk}.row-done").wait_for(timeout=3_000)
+    assert primary.locator("#readiness-count").inner_text() == "1 of 1 done"
+    assert "Done by" in primary.locator(f"#ritem-{item.pk}").inner_text()
+    row = summary.locator(f"#ritem-{item.pk}")
+    wait_for_js(summary, "document.querySelector('.page-head').textContent.includes('done: 1/2')", timeout=3_000)
+    assert "Done" in row.locator(".badge").inner_text() and "Undo" in row.inner_text()  # the coordinator may undo
+    for pg in (primary, summary):
+        live = pg.evaluate("window.lcLive")
+        assert live["revs"] >= 1 and live["swaps"] >= 1 and live["polls"] == 0 and live["mode"] == "push", live
+        assert pg.evaluate("window.__same_document") is True
+    keep(summary, "readiness-live-1366.png", full_page=True)
+
+    # The primary's own tick form still works on the swapped-in section (its htmx is bound again).
+    primary.locator("#readiness").get_by_role("button", name="Untick “Support rota staffed”").click()
+    primary.locator(f"#ritem-{item.pk}.row-upcoming").wait_for()
+    mine.locator(f"#ritem-{item.pk}.row-upcoming").wait_for(timeout=3_000)
+    wait_for_js(summary, "document.querySelector('.page-head').textContent.includes('done: 0/2')", timeout=3_000)
