@@ -111,6 +111,7 @@ class Hub(RevisionListener):
                 timer.cancel()
             self.next_change.pop(watch.plan_id, None)
             self.pushed.pop(watch.plan_id, None)
+            self.posted.pop(watch.plan_id, None)
 
     def open_streams(self) -> int:
         return sum(len(s) for s in self.watches.values())

@@ -5,7 +5,9 @@ revisions of every plan that has an open stream (``LIVE_POLL_SECONDS``).
 ``ready`` is set once the hub listens (subscribed, or polling because there is no Redis or it could not be
 reached): a stream says ``hello`` only then, so a change committed after a page's ``hello`` always reaches
 it, even a ``tick`` (which the revision poll cannot see). After a lost subscription comes back, every
-watched plan gets a ``tick``: the nudges published while it was down are made up for by one fetch.
+watched plan gets a ``tick``: the nudges published while it was down are made up for by one fetch. While
+polling, the poll also reads each plan's newest status post (the one change a page shows with no new
+revision) and ticks the plan's streams when it moves.
 """
 
 from __future__ import annotations
@@ -48,10 +50,15 @@ def closing_connections(fn: Any, *args: Any) -> Any:
         close_idle_connections()
 
 
-def read_revisions(plan_ids: list[int]) -> list[tuple[int, int]]:
+def read_revisions(plan_ids: list[int]) -> list[tuple[int, int, Any]]:
+    """Each plan's revision and the moment of its newest status post (which moves no revision: a poll sees
+    it here, so an open status page hears of a post the outbox published in another process without Redis)."""
+    from django.db.models import Max
+
     from plans.models import Plan
 
-    return list(Plan.objects.filter(pk__in=plan_ids).order_by().values_list("pk", "revision"))
+    plans = Plan.objects.filter(pk__in=plan_ids).order_by().annotate(posted=Max("status_posts__published_at"))
+    return list(plans.values_list("pk", "revision", "posted"))
 
 
 def _glob_escape(text: str) -> str:
@@ -70,6 +77,7 @@ class RevisionListener:
         self.subscribed = False  # the Redis subscription is up (else the revision poll runs)
         self.subscriptions = 0  # subscriptions opened by this process (one, plus one per reconnect)
         self.polls = 0  # revision polls made (the fallback)
+        self.posted: dict[int, Any] = {}  # each polled plan's newest status post: a new one is a tick
 
     def notify(self, plan_id: int, revision: int) -> None:
         raise NotImplementedError
@@ -144,8 +152,11 @@ class RevisionListener:
         except Exception as exc:
             log.warning("live: could not read revisions (%s: %s)", type(exc).__name__, exc)
             return
-        for plan_id, revision in rows:
+        for plan_id, revision, posted in rows:
             self.notify(plan_id, revision)
+            if plan_id in self.posted and self.posted[plan_id] != posted:
+                self.tick(plan_id)  # a status post, published where no publish reached us (no Redis)
+            self.posted[plan_id] = posted
 
     async def _poll_for(self, seconds: float) -> None:
         end = self.loop.time() + seconds

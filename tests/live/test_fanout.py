@@ -137,9 +137,9 @@ def test_the_hub_ticks_the_streams_at_the_next_deadline(monkeypatch: pytest.Monk
 def test_without_redis_the_hub_polls_the_revisions_of_the_plans_it_streams(monkeypatch: pytest.MonkeyPatch) -> None:
     reads: list[list[int]] = []
 
-    def read_revisions(ids: list[int]) -> list[tuple[int, int]]:
+    def read_revisions(ids: list[int]) -> list[tuple[int, int, None]]:
         reads.append(sorted(ids))
-        return [(9, 2)]
+        return [(9, 2, None)]
 
     monkeypatch.setattr(live_hub, "upcoming", lambda plan_id: [])
     monkeypatch.setattr(live_listening, "redis_url", lambda: "")
@@ -152,6 +152,33 @@ def test_without_redis_the_hub_polls_the_revisions_of_the_plans_it_streams(monke
         await asyncio.wait_for(watches[0].wake.wait(), timeout=10)
         assert all(w.revision == 2 for w in watches)
         assert reads[0] == [9]  # one query for every stream of the plan (and every plan)
+        await hub.stop()
+
+    asyncio.run(scenario())
+
+
+def test_without_redis_a_new_status_post_seen_by_the_poll_ticks_the_plans_streams(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A status post moves no revision; published by the outbox in the Celery worker with no Redis to carry its
+    nudge, the web process's hub sees it in its poll (the plan's newest post moved) and ticks the streams."""
+    posted = ["09:00"]
+    monkeypatch.setattr(live_hub, "upcoming", lambda plan_id: [])
+    monkeypatch.setattr(live_listening, "redis_url", lambda: "")
+    monkeypatch.setattr(live_listening, "read_revisions", lambda ids: [(9, 1, posted[0])])
+    monkeypatch.setattr(live_listening, "poll_seconds", lambda: 0.01)
+
+    async def scenario() -> None:
+        hub = live_hub.hub()
+        watch = hub.add(9, 1)
+        while hub.polls < 3:  # the first polls only learn the newest post: nothing to tell
+            await asyncio.sleep(0.01)
+        assert watch.ticks == 0 and not watch.wake.is_set()
+        posted[0] = "09:05"  # the worker published one
+        await asyncio.wait_for(watch.wake.wait(), timeout=10)
+        assert watch.ticks == 1 and watch.revision == 1
+        hub.remove(watch)
+        assert 9 not in hub.posted
         await hub.stop()
 
     asyncio.run(scenario())

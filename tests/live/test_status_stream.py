@@ -5,6 +5,7 @@ post the outbox publishes (no revision) still reaches them, as a ``tick``."""
 from __future__ import annotations
 
 from contextlib import ExitStack
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -118,3 +119,16 @@ def test_a_fresh_hub_says_hello_only_once_it_listens_so_a_nudge_right_after_is_n
         with transaction.atomic():
             StatusPost.objects.create(plan=plan, title="Right after", published_at=timezone.now())  # (test write)
         assert read_events(lines, "tick", limit=3)["revision"] == plan.revision
+
+
+def test_the_poll_reads_each_plans_revision_and_newest_status_post(plan: Plan) -> None:
+    from live.listening import read_revisions
+
+    other = factories.PlanFactory(slug="other")
+    assert sorted(read_revisions([plan.pk, other.pk])) == sorted(
+        [(plan.pk, plan.revision, None), (other.pk, other.revision, None)]
+    )
+    first = timezone.now()
+    StatusPost.objects.create(plan=plan, title="Launching", published_at=first)  # (test write)
+    StatusPost.objects.create(plan=plan, title="Older", published_at=first - timedelta(hours=1))  # (test write)
+    assert read_revisions([plan.pk]) == [(plan.pk, plan.revision, first)]
