@@ -196,5 +196,6 @@ def plan_activity(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse
     ctx = activity(
         plan, role=request.GET.get("role", ""), kind=request.GET.get("kind", ""), page=request.GET.get("page", 1)
     )
-    template = "plans/activity.html#live" if request.headers.get("HX-Request") == "true" else "plans/activity.html"
-    return render(request, template, {"plan": plan, "nav": "activity", **ctx})
+    fragment = request.headers.get("HX-Request") == "true"
+    template = "plans/activity.html#live" if fragment else "plans/activity.html"
+    return render(request, template, {"plan": plan, "nav": "activity", "fragment": fragment, **ctx})

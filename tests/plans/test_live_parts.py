@@ -65,7 +65,7 @@ def test_the_plan_pages_parts_are_304_until_a_hold_starts(client: Client, world:
         assert first.status_code == 200 and first["ETag"]
         for part in ('id="plan-state"', 'id="plan-head"', 'id="plan-gates"', 'id="hold-reason"'):
             assert part in body
-        assert "<html" not in body and "<strong>1</strong> of 1 checklist items done" in body
+        assert "<html" not in body and "<strong>1</strong> of 1 checklist item done" in body
         with CaptureQueriesContext(connection) as ctx:
             second = fetch(client, url, first["ETag"])
         assert second.status_code == 304 and second.content == b"" and not second.templates
@@ -75,6 +75,7 @@ def test_the_plan_pages_parts_are_304_until_a_hold_starts(client: Client, world:
         third = fetch(client, url, first["ETag"])
     body = third.content.decode()
     assert third.status_code == 200 and third["ETag"] != first["ETag"]
+    assert '<span class="badge state-hold" id="nav-state">Hold</span>' in body
     assert "HOLD since" in body and "Replica lag above 30 s" in body and "End hold and resume" in body
     assert 'id="hold-reason"' not in body  # no second hold
 
@@ -118,9 +119,10 @@ def test_the_activity_log_fetches_its_rows_only_and_keeps_filter_and_page(
         third = fetch(client, url, first["ETag"])
         newest = fetch(client, url.replace("page=2", "page=1")).content.decode()
     assert third.status_code == 200 and "Page 2 of 2 · 62 events" in third.content.decode()
-    assert "Drain the queue" in newest and "Lag" not in newest
+    assert "Drain the queue" in newest and "Lag" not in newest and 'id="nav-state">Hold<' in newest
     page = client.get(url)  # the full page still renders the whole of it
     assert 'id="f-role"' in page.content.decode() and 'id="activity-live"' in page.content.decode()
+    assert page.content.decode().count('id="nav-state"') == 1
 
 
 @pytest.mark.parametrize("name", ["plans:detail_live", "plans:activity"])
