@@ -12,7 +12,7 @@ class ChecklistsConfig(AppConfig):
         from plans.timing import register_gate_source, register_offset_field, register_series_source
 
         from .models import Gate, Item, Recurrence
-        from .selectors import plan_gates
+        from .selectors import plan_gates, plan_item_progress
         from .series.state import series_source
         from .timing import gate_source
 
@@ -21,5 +21,6 @@ class ChecklistsConfig(AppConfig):
         register_offset_field(Recurrence, "start")
         register_offset_field(Recurrence, "until")
         register_overview_part("gates", plan_gates)
+        register_overview_part("item_progress", plan_item_progress)
         register_gate_source(gate_source)
         register_series_source(series_source)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from plans.duedates import due_label
@@ -373,6 +373,16 @@ def gate_page(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
 def plan_gates(plan: Plan) -> list[Gate]:
     """The plan's gates for the plan page (1 query; registered in plans.panels by checklists.apps)."""
     return list(Gate.objects.filter(plan=plan).select_related("authority_role"))
+
+
+def plan_item_progress(plan: Plan) -> dict[str, int]:
+    """How many of the plan's checklist items are done or skipped, for the plan page's live head (1 query;
+    registered in plans.panels by checklists.apps)."""
+    counts = Item.objects.filter(plan=plan).aggregate(
+        total=Count("id"), done=Count("id", filter=Q(status__in=[ItemStatus.DONE, ItemStatus.SKIPPED]))
+    )
+    pct = round(100 * counts["done"] / counts["total"]) if counts["total"] else 0
+    return {"done": counts["done"], "total": counts["total"], "pct": pct}
 
 
 def no_go_effect(plan: Plan) -> str:

@@ -1,4 +1,4 @@
-"""What the apps above plans add to the plan page (plans.selectors.plan_overview).
+"""What the apps above plans add to the plan page (plans.selectors.plan_overview, plan_moving: its live parts).
 
 An app registers a part in ``AppConfig.ready()``: a context key and a function of the plan that
 returns its value in one query (checklists adds ``gates``). plans never imports the apps above it.

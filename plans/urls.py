@@ -9,6 +9,7 @@ from .runbook import views as runbook
 app_name = "plans"
 urlpatterns = [
     path("plans/<slug:plan>/", views.plan_detail, name="detail"),
+    path("plans/<slug:plan>/live/", views.plan_detail_live, name="detail_live"),
     path("plans/<slug:plan>/timeline/", views.plan_timeline, name="timeline"),
     path("plans/<slug:plan>/activity/", views.plan_activity, name="activity"),
     path("plans/<slug:plan>/transition/", views.plan_transition, name="transition"),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import error_text
 
@@ -20,6 +20,7 @@ from .runbook.selectors import plan_content
 from .selectors import (
     activity,
     parse_local_datetime,
+    plan_moving,
     plan_overview,
     rebaseline_preview,
     timeline,
@@ -37,45 +38,63 @@ if TYPE_CHECKING:
 @member_plan(allow_out_of_range=True)
 def plan_detail(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     """State, allowed transitions, holds and their history, gates, roles, and the re-baseline form with
-    a preview of what moves (``?new_t0=...``) before it is applied."""
-    is_coordinator = can_coordinate(request.user, plan)
+    a preview of what moves (``?new_t0=...``) before it is applied. What moves during a launch is in its
+    live parts (:func:`plan_detail_live`)."""
     if not plan.dates_in_range:
         return out_of_range_response(request, plan)
-    ctx = plan_overview(plan)
+    ctx = _moving(request, plan, plan_overview(plan))  # the moving parts and the roles
     preview = None
     preview_error = ""
-    if is_coordinator and request.GET.get("new_t0"):
+    if ctx["is_coordinator"] and request.GET.get("new_t0"):
         try:
             new_t0 = parse_local_datetime(plan, request.GET["new_t0"])
-            preview = rebaseline_preview(plan, new_t0, now=timezone.now())
+            preview = rebaseline_preview(plan, new_t0, now=ctx["now"])
         except ValidationError as exc:
             preview_error = error_text(exc)
-    now = timezone.now()
-    open_hold = next((h for h in ctx["holds"] if h.ended_at is None), None)
-    transitions = [(s, PlanStatus(s).label) for s in services.plan_allowed_transitions(plan) if s != PlanStatus.HOLD]
     return render(
         request,
         "plans/detail.html",
         {
-            "plan": plan,
+            **ctx,
             "nav": "detail",
-            "is_coordinator": is_coordinator,
-            "transitions": transitions,
-            "can_hold": plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN},
-            "on_hold": plan.status == PlanStatus.HOLD,
             "preview": preview,
             "preview_error": preview_error,
             "rebaseline_reason": request.GET.get("reason", ""),
             "t0_local": timezone.localtime(plan.t0, plan.zone).strftime("%Y-%m-%dT%H:%M"),
-            "now": now,
-            "open_hold": open_hold,
-            # On hold the clock stands where it stopped; otherwise it counts from the server's clock.
-            "clock": countdown(plan.t0, now, open_hold.started_at if open_hold else None),
-            **ctx,
             **plan_content(plan),
             "risks": list(plan.risks.select_related("owner_role").order_by("order", "id")),  # issue 16
         },
     )
+
+
+@login_required
+@require_GET
+@member_plan
+@live_page
+def plan_detail_live(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    """The plan page's live parts (its head and clock, the state and holds, the gates and open steps),
+    fetched by htmx when pushed or polled (static/js/live.js): 304 while nothing changed (live_page)."""
+    return render(request, "plans/_detail_live.html", _moving(request, plan, plan_moving(plan)))
+
+
+def _moving(request: AuthenticatedHttpRequest, plan: Plan, ctx: dict[str, Any]) -> dict[str, Any]:
+    """What the plan page's live parts show: ``ctx`` (plans.selectors.plan_moving), the clock, and what
+    the viewer may do."""
+    now = timezone.now()
+    open_hold = next((h for h in ctx["holds"] if h.ended_at is None), None)
+    transitions = [(s, PlanStatus(s).label) for s in services.plan_allowed_transitions(plan) if s != PlanStatus.HOLD]
+    return {
+        **ctx,
+        "plan": plan,
+        "is_coordinator": can_coordinate(request.user, plan),
+        "transitions": transitions,
+        "can_hold": plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN},
+        "on_hold": plan.status == PlanStatus.HOLD,
+        "now": now,
+        "open_hold": open_hold,
+        # On hold the clock stands where it stopped; otherwise it counts from the server's clock.
+        "clock": countdown(plan.t0, now, open_hold.started_at if open_hold else None),
+    }
 
 
 def out_of_range_response(request: HttpRequest, plan: Plan | None) -> HttpResponse:
@@ -170,8 +189,13 @@ def plan_timeline(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse
 
 @login_required
 @member_plan
+@live_page
 def plan_activity(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    """The plan's events, newest first, filtered and paged. Its table and pager are a live part: the fetch
+    (htmx, pushed or polled) renders only that part, 304 while nothing changed (live_page)."""
     ctx = activity(
         plan, role=request.GET.get("role", ""), kind=request.GET.get("kind", ""), page=request.GET.get("page", 1)
     )
-    return render(request, "plans/activity.html", {"plan": plan, "nav": "activity", **ctx})
+    fragment = request.headers.get("HX-Request") == "true"
+    template = "plans/activity.html#live" if fragment else "plans/activity.html"
+    return render(request, template, {"plan": plan, "nav": "activity", "fragment": fragment, **ctx})

@@ -514,6 +514,7 @@ ENTRIES = [
     # Reads: signed in.
     Endpoint("launch:home", "read"),
     Endpoint("plans:detail", "read", _plan),
+    Endpoint("plans:detail_live", "read", _plan),
     Endpoint("plans:timeline", "read", _plan),
     Endpoint("live:stream", "read", _plan),
     Endpoint("plans:activity", "read", _plan),

@@ -1,5 +1,6 @@
 """The live parts of the pages the push channel reaches besides the board (issue 15): the issues page and an
-issue's page, metrics, the timeline, the gate's fragment and the role page's rows. A pushed or polled fetch
+issue's page, metrics, the timeline, the plan page's and the activity log's parts, the gate's fragment and the
+role page's rows. A pushed or polled fetch
 (htmx) is answered ``304 Not Modified`` on its ETag while nothing changed, in a few queries and without
 rendering; a write, or the board's time slot turning (an item becoming late), makes it a 200 again."""
 
@@ -42,6 +43,8 @@ def live_urls(world: World) -> dict[str, str]:
         "issue": reverse("issues:detail", args=[plan.slug, issue.pk]),
         "metrics": reverse("warroom:metrics", args=[plan.slug]),
         "timeline": reverse("plans:timeline", args=[plan.slug]),
+        "plan": reverse("plans:detail_live", args=[plan.slug]),
+        "activity": reverse("plans:activity", args=[plan.slug]) + "?kind=issue",
         "gate_poll": reverse("checklists:gate_poll", args=[plan.slug, gate.slug]),
         "role_rows": reverse("checklists:role_rows", args=[plan.slug, world.role_a.slug]),
     }
@@ -52,7 +55,9 @@ def one_minute() -> time_machine.travel:
     return time_machine.travel(timezone.now().replace(second=5, microsecond=0), tick=False)
 
 
-@pytest.mark.parametrize("name", ["issues", "issue", "metrics", "timeline", "gate_poll", "role_rows"])
+@pytest.mark.parametrize(
+    "name", ["issues", "issue", "metrics", "timeline", "plan", "activity", "gate_poll", "role_rows"]
+)
 def test_an_unchanged_fetch_is_304_in_a_few_queries(client: Client, world: World, name: str) -> None:
     client.force_login(world.users["owner"])
     url = live_urls(world)[name]
@@ -69,7 +74,7 @@ def test_an_unchanged_fetch_is_304_in_a_few_queries(client: Client, world: World
     assert third.status_code == 200 and third["ETag"] != first["ETag"]
 
 
-@pytest.mark.parametrize("name", ["issues", "issue", "metrics", "timeline"])
+@pytest.mark.parametrize("name", ["issues", "issue", "metrics", "timeline", "activity"])
 def test_a_page_load_always_renders(client: Client, world: World, name: str) -> None:
     """Only a live part's fetch (htmx) is conditional: a full page load renders (its messages, its forms),
     and says it varies on HX-Request so no cache hands one for the other."""

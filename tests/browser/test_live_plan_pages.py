@@ -1,0 +1,150 @@
+"""The plan page and the activity log are live, in Chromium on a real ASGI server: an item ticked by the
+DBA and a hold started by the coordinator (elsewhere) appear on the open plan page (progress, clock, state,
+holds) and on the open activity log without a reload within two seconds of the commit, pushed (no fallback
+poll); a reason the coordinator is typing on the plan page stays as typed across the swaps."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict
+
+import pytest
+from django.utils import timezone
+
+from checklists.services import item_tick
+from plans import services
+from plans.signals import revision_committed
+from tests import factories
+from tests.asgi_server import AsgiServer, running_asgi_server
+from tests.browser.shots import keep
+from tests.browser.waiting import wait_for_js
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from playwright.sync_api import Browser, Page
+
+    from checklists.models import Item
+    from plans.models import Plan
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NewPage = Callable[[object, str], "Page"]
+
+
+class Setup(TypedDict):
+    plan: Plan
+    coordinator: User
+    dba: User
+    items: list[Item]
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
+    with running_asgi_server() as server:
+        yield server
+
+
+@pytest.fixture
+def setup() -> Setup:
+    coordinator = factories.UserFactory(username="coord", first_name="Cleo", last_name="Ward")
+    plan = factories.PlanFactory(
+        coordinator=coordinator, slug="go-live", name="Go-live", t0=timezone.now() + timedelta(minutes=20)
+    )
+    dba = factories.UserFactory(username="dba", first_name="Dana", last_name="Berg")
+    role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=dba)
+    checklist = factories.ChecklistFactory(plan=plan, role=role, name="Database")
+    items = [
+        factories.ItemFactory(checklist=checklist, title=title, owner_role=role, due_offset=timedelta(minutes=-5 - i))
+        for i, title in enumerate(["Take a full backup", "Freeze the schema", "Drain the queue"])
+    ]
+    factories.StepFactory(plan=plan, lead_role=role, name="Migrate the database", offset=timedelta(minutes=-10))
+    factories.GateFactory(plan=plan, slug="go", name="Go / no-go", authority_role=role)
+    return {"plan": plan, "coordinator": coordinator, "dba": dba, "items": items}
+
+
+@pytest.fixture
+def new_page(browser: Browser, asgi_server: AsgiServer) -> Iterator[NewPage]:
+    contexts = []
+
+    def _new(user: object, path: str) -> Page:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(10_000)
+        pg.goto(f"{asgi_server.url}/accounts/login/")
+        pg.fill("#id_username", user.username)  # type: ignore[attr-defined]
+        pg.fill("#id_password", factories.PASSWORD)
+        pg.click("button[type=submit]")
+        pg.wait_for_load_state("networkidle")
+        pg.goto(asgi_server.url + path)
+        pg.evaluate("window.__same_document = true")
+        wait_for_js(pg, "window.lcLive && window.lcLive.mode === 'push'")  # the stream's hello arrived
+        return pg
+
+    yield _new
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def committed() -> Iterator[list[float]]:
+    """When each revision was committed (announced): propagation is timed from there."""
+    moments: list[float] = []
+
+    def heard(sender: object, **kwargs: object) -> None:
+        moments.append(time.monotonic())
+
+    revision_committed.connect(heard, dispatch_uid="test.plan_pages.committed")
+    yield moments
+    revision_committed.disconnect(dispatch_uid="test.plan_pages.committed")
+
+
+def _pushed(*pages: Page) -> None:
+    for pg in pages:
+        live = pg.evaluate("window.lcLive")
+        assert live["revs"] >= 1 and live["polls"] == 0 and live["swaps"] >= 1, live
+        assert pg.evaluate("window.__same_document") is True  # no reload
+
+
+def test_a_tick_and_a_hold_appear_on_the_open_plan_page_and_activity_log(
+    new_page: NewPage, setup: Setup, committed: list[float]
+) -> None:
+    s = setup
+    slug = s["plan"].slug
+    plan_page = new_page(s["coordinator"], f"/plans/{slug}/")
+    log = new_page(s["dba"], f"/plans/{slug}/activity/")
+    assert "0 of 3 checklist items done" in plan_page.inner_text("#plan-progress")
+    # The coordinator starts typing a reason, then looks elsewhere: the swaps keep what was typed.
+    plan_page.fill("#transition-reason", "Half-typed reason")
+    plan_page.locator("h1").click()
+
+    committed.clear()
+    item_tick(s["items"][0], by=s["dba"])  # the DBA, on their own page
+    plan_page.wait_for_selector("#plan-progress >> text=1 of 3 checklist items done", timeout=3_000)
+    log.wait_for_selector("#activity-live >> text=Take a full backup", timeout=3_000)
+    assert time.monotonic() - committed[0] < 2.0
+    _pushed(plan_page, log)
+
+    committed.clear()
+    services.hold_start(s["plan"], by=s["coordinator"], reason="Replica lag above 30 s")  # from another tab
+    plan_page.wait_for_selector("#plan-head .clock.is-held >> text=Replica lag above 30 s", timeout=3_000)
+    log.wait_for_selector("#activity-live >> text=Replica lag above 30 s", timeout=3_000)
+    assert time.monotonic() - committed[0] < 2.0
+    assert plan_page.locator("#plan-state >> text=End hold and resume").count() == 1
+    assert plan_page.locator("#hold-reason").count() == 0  # one hold at a time
+    assert plan_page.locator("#plan-state .hold-line").count() == 1
+    assert plan_page.input_value("#transition-reason") == "Half-typed reason"
+    assert log.locator("#activity-live tbody tr").count() == 2
+    for pg in (plan_page, log):  # the nav's state too
+        assert pg.inner_text("#nav-state") == "Hold"
+        assert pg.locator("#nav-state").count() == 1
+    _pushed(plan_page, log)
+
+    # The clock keeps standing at the hold (clock.js starts what htmx swaps in).
+    held = plan_page.inner_text("#plan-head .clock-value")
+    plan_page.wait_for_timeout(1_200)
+    assert plan_page.inner_text("#plan-head .clock-value") == held
+    keep(plan_page, "plan-live-1366.png", full_page=True)
+    keep(log, "activity-live-1366.png")
