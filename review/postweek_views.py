@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from launchcontrol.http import AuthenticatedHttpRequest, error_text
+from launchcontrol.http import AuthenticatedHttpRequest
 from plans.models import Plan, PlanStatus
 from plans.permissions import can_coordinate
 from plans.viewtools import member_plan
@@ -20,6 +19,7 @@ from . import services
 from .forms import HandoffForm, ReopenForm
 from .models import HandoffStatus
 from .postweek import post_week
+from .viewtools import refused, written
 
 
 @login_required
@@ -60,34 +60,30 @@ def post_launch_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespo
 def handoff_propose(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     form = HandoffForm(request.POST, plan=plan)
     if not form.is_valid():
-        messages.error(
-            request, " ".join(f"{form.fields[f].label}: {e}" for f, errs in form.errors.items() for e in errs)
-        )
+        messages.error(request, refused(form))
         return redirect("review:post_launch", plan.slug)
-    try:
-        services.handoff_propose(
-            plan, by=request.user, to_role=form.cleaned_data["to_role"], note=form.cleaned_data["note"], **form.lists()
-        )
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, "Handoff proposed: the receiving role accepts it on this page.")
-    return redirect("review:post_launch", plan.slug)
+    to_role, note, lists = form.cleaned_data["to_role"], form.cleaned_data["note"], form.lists()
+    return written(
+        request,
+        lambda: services.handoff_propose(plan, by=request.user, to_role=to_role, note=note, **lists),
+        "Handoff proposed: the receiving role accepts it on this page.",
+        "review:post_launch",
+        plan.slug,
+    )
 
 
 @login_required
 @require_POST
 @member_plan
 def handoff_accept(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
-    try:
-        services.handoff_accept(plan, by=request.user, note=request.POST.get("note", "")[:2000])
-    except PermissionDenied:
-        raise
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, "Handoff accepted: the launch is closed.")
-    return redirect("review:post_launch", plan.slug)
+    note = request.POST.get("note", "")[:2000]
+    return written(
+        request,
+        lambda: services.handoff_accept(plan, by=request.user, note=note),
+        "Handoff accepted: the launch is closed.",
+        "review:post_launch",
+        plan.slug,
+    )
 
 
 @login_required
@@ -96,14 +92,12 @@ def handoff_accept(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespons
 def plan_reopen(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        messages.error(
-            request, " ".join(f"{form.fields[f].label}: {e}" for f, errs in form.errors.items() for e in errs)
-        )
+        messages.error(request, refused(form))
         return redirect("review:post_launch", plan.slug)
-    try:
-        services.plan_reopen(plan, by=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, "Launch reopened: the handoff is reverted and the launch day is writable again.")
-    return redirect("review:post_launch", plan.slug)
+    return written(
+        request,
+        lambda: services.plan_reopen(plan, by=request.user, reason=form.cleaned_data["reason"]),
+        "Launch reopened: the handoff is reverted and the launch day is writable again.",
+        "review:post_launch",
+        plan.slug,
+    )

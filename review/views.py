@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from launchcontrol.http import AuthenticatedHttpRequest, error_text
+from launchcontrol.http import AuthenticatedHttpRequest
 from plans.models import Plan
 from plans.permissions import can_coordinate
 from plans.viewtools import member_plan
@@ -25,6 +24,7 @@ from .report.csvs import data_zip, decisions_csv
 from .report.markdown import review_markdown
 from .report.pdf import review_pdf
 from .selectors import plan_review
+from .viewtools import refused, written
 
 
 def _download(body: bytes | str, content_type: str, filename: str, *, inline: bool = False) -> HttpResponse:
@@ -87,13 +87,14 @@ def lesson_add(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("review:page", plan.slug)
-    try:
-        services.lesson_add(plan, by=request.user, kind=form.cleaned_data["kind"], text=form.cleaned_data["text"])
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, "Lesson added.")
-    return redirect("review:page", plan.slug)
+    data = form.cleaned_data
+    return written(
+        request,
+        lambda: services.lesson_add(plan, by=request.user, kind=data["kind"], text=data["text"]),
+        "Lesson added.",
+        "review:page",
+        plan.slug,
+    )
 
 
 @login_required
@@ -112,20 +113,18 @@ def lesson_delete(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> Htt
 def followup_add(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     form = FollowUpForm(request.POST, plan=plan)
     if not form.is_valid():
-        messages.error(
-            request, " ".join(f"{form.fields[f].label}: {e}" for f, errs in form.errors.items() for e in errs)
-        )
+        messages.error(request, refused(form))
         return redirect("review:page", plan.slug)
     data = form.cleaned_data
-    try:
-        services.followup_add(
+    return written(
+        request,
+        lambda: services.followup_add(
             plan, by=request.user, title=data["title"], owner_role=data["owner_role"], due_date=data["due_date"]
-        )
-    except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, "Follow-up action added to the follow-up checklist.")
-    return redirect("review:page", plan.slug)
+        ),
+        "Follow-up action added to the follow-up checklist.",
+        "review:page",
+        plan.slug,
+    )
 
 
 @login_required
