@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -71,6 +72,8 @@ class RevisionListener:
     loop: asyncio.AbstractEventLoop
     watches: dict[int, Any]
     _stopping: bool
+    notify: Callable[[int, int], None]  # a new revision of the plan: wake its streams (the hub's)
+    tick: Callable[[int], None]  # a change with no new revision: wake the plan's streams (the hub's)
 
     def _listening_init(self) -> None:
         self.ready = asyncio.Event()  # the hub listens: streams may say hello
@@ -78,12 +81,6 @@ class RevisionListener:
         self.subscriptions = 0  # subscriptions opened by this process (one, plus one per reconnect)
         self.polls = 0  # revision polls made (the fallback)
         self.posted: dict[int, Any] = {}  # each polled plan's newest status post: a new one is a tick
-
-    def notify(self, plan_id: int, revision: int) -> None:
-        raise NotImplementedError
-
-    def tick(self, plan_id: int) -> None:
-        raise NotImplementedError
 
     async def wait_ready(self) -> None:
         """Until the hub listens (at most ``READY_WAIT_SECONDS``: a slow Redis never holds a page)."""
