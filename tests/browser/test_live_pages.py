@@ -7,7 +7,6 @@ to polling on the issues page, which goes back to push when the streams return."
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypedDict
 
@@ -17,23 +16,20 @@ from django.utils import timezone
 from issues import services as issue_services
 from issues.models import Issue, SeveritySLA
 from plans.services import reading_record
-from plans.signals import revision_committed
 from statuspage import services as status_services
 from tests import factories
-from tests.asgi_server import AsgiServer, running_asgi_server
+from tests.asgi_server import AsgiServer
 from tests.browser.shots import keep
 from tests.browser.waiting import wait_for_js
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-    from playwright.sync_api import Browser, Page
     from pytest_django import Settings
 
     from plans.models import Plan
+    from tests.browser.conftest import NewPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NewPage = Callable[..., "Page"]
 
 
 class Setup(TypedDict):
@@ -41,12 +37,6 @@ class Setup(TypedDict):
     coordinator: User
     primary: User
     backup: User
-
-
-@pytest.fixture
-def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
-    with running_asgi_server() as server:
-        yield server
 
 
 @pytest.fixture
@@ -61,45 +51,6 @@ def setup() -> Setup:
     SeveritySLA.objects.create(plan=plan, severity="critical", response_within=timedelta(minutes=15))
     SeveritySLA.objects.create(plan=plan, severity="high", response_within=timedelta(minutes=30))
     return {"plan": plan, "coordinator": coordinator, "primary": primary, "backup": backup}
-
-
-@pytest.fixture
-def new_page(browser: Browser, asgi_server: AsgiServer) -> Iterator[NewPage]:
-    contexts = []
-
-    def _new(user: User | None, path: str, *, width: int = 1366, height: int = 768) -> Page:
-        context = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        pg = context.new_page()
-        pg.set_default_timeout(10_000)
-        if user is not None:
-            pg.goto(f"{asgi_server.url}/accounts/login/")
-            pg.fill("#id_username", user.username)
-            pg.fill("#id_password", factories.PASSWORD)
-            pg.click("button[type=submit]")
-            pg.wait_for_load_state("networkidle")
-        pg.goto(asgi_server.url + path)
-        pg.evaluate("window.__same_document = true")
-        wait_for_js(pg, "window.lcLive && window.lcLive.mode === 'push'")  # the stream's hello arrived
-        return pg
-
-    yield _new
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def committed() -> Iterator[list[float]]:
-    """When each revision was committed (announced): propagation is timed from there, not from the start
-    of the write (on a loaded machine the write's own queries take a while)."""
-    moments: list[float] = []
-
-    def heard(sender: object, **kwargs: object) -> None:
-        moments.append(time.monotonic())
-
-    revision_committed.connect(heard, dispatch_uid="test.committed")
-    yield moments
-    revision_committed.disconnect(dispatch_uid="test.committed")
 
 
 def _raise(plan: Plan, by: User, title: str, severity: str = "high") -> Issue:

@@ -6,7 +6,6 @@ poll); a reason the coordinator is typing on the plan page stays as typed across
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypedDict
 
@@ -15,22 +14,18 @@ from django.utils import timezone
 
 from checklists.services import item_tick
 from plans import services
-from plans.signals import revision_committed
 from tests import factories
-from tests.asgi_server import AsgiServer, running_asgi_server
 from tests.browser.shots import keep
-from tests.browser.waiting import wait_for_js
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Page
 
     from checklists.models import Item
     from plans.models import Plan
+    from tests.browser.conftest import NewPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NewPage = Callable[[object, str], "Page"]
 
 
 class Setup(TypedDict):
@@ -38,12 +33,6 @@ class Setup(TypedDict):
     coordinator: User
     dba: User
     items: list[Item]
-
-
-@pytest.fixture
-def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
-    with running_asgi_server() as server:
-        yield server
 
 
 @pytest.fixture
@@ -64,43 +53,6 @@ def setup() -> Setup:
     return {"plan": plan, "coordinator": coordinator, "dba": dba, "items": items}
 
 
-@pytest.fixture
-def new_page(browser: Browser, asgi_server: AsgiServer) -> Iterator[NewPage]:
-    contexts = []
-
-    def _new(user: object, path: str) -> Page:
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        contexts.append(context)
-        pg = context.new_page()
-        pg.set_default_timeout(10_000)
-        pg.goto(f"{asgi_server.url}/accounts/login/")
-        pg.fill("#id_username", user.username)  # type: ignore[attr-defined]
-        pg.fill("#id_password", factories.PASSWORD)
-        pg.click("button[type=submit]")
-        pg.wait_for_load_state("networkidle")
-        pg.goto(asgi_server.url + path)
-        pg.evaluate("window.__same_document = true")
-        wait_for_js(pg, "window.lcLive && window.lcLive.mode === 'push'")  # the stream's hello arrived
-        return pg
-
-    yield _new
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def committed() -> Iterator[list[float]]:
-    """When each revision was committed (announced): propagation is timed from there."""
-    moments: list[float] = []
-
-    def heard(sender: object, **kwargs: object) -> None:
-        moments.append(time.monotonic())
-
-    revision_committed.connect(heard, dispatch_uid="test.plan_pages.committed")
-    yield moments
-    revision_committed.disconnect(dispatch_uid="test.plan_pages.committed")
-
-
 def _pushed(*pages: Page) -> None:
     for pg in pages:
         live = pg.evaluate("window.lcLive")
@@ -113,8 +65,8 @@ def test_a_tick_and_a_hold_appear_on_the_open_plan_page_and_activity_log(
 ) -> None:
     s = setup
     slug = s["plan"].slug
-    plan_page = new_page(s["coordinator"], f"/plans/{slug}/")
-    log = new_page(s["dba"], f"/plans/{slug}/activity/")
+    plan_page = new_page(s["coordinator"], f"/plans/{slug}/", height=900)
+    log = new_page(s["dba"], f"/plans/{slug}/activity/", height=900)
     assert "0 of 3 checklist items done" in plan_page.inner_text("#plan-progress")
     # The coordinator starts typing a reason, then looks elsewhere: the swaps keep what was typed.
     plan_page.fill("#transition-reason", "Half-typed reason")

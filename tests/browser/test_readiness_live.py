@@ -5,7 +5,6 @@ With LC_SCREENSHOTS=docs: docs/readiness-live-1366.png (the summary after the ti
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -13,59 +12,27 @@ import pytest
 from readiness.models import ReadinessItem
 from roles.models import Role
 from tests import factories
-from tests.asgi_server import AsgiServer, running_asgi_server
 from tests.browser.shots import keep
 from tests.browser.waiting import wait_for_js
 from tests.readiness.world import build
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from tests.browser.conftest import NewPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
-    with running_asgi_server() as server:
-        yield server
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
-
-
-def _open(browser: Browser, contexts: list[BrowserContext], server: AsgiServer, user: User, path: str) -> Page:
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    contexts.append(context)
-    pg = context.new_page()
-    pg.set_default_timeout(10_000)
-    pg.goto(f"{server.url}/accounts/login/")
-    pg.fill("#id_username", user.username)
-    pg.fill("#id_password", factories.PASSWORD)
-    pg.click("button[type=submit]")
-    pg.wait_for_load_state("networkidle")
-    pg.goto(server.url + path)
-    pg.evaluate("window.__same_document = true")
-    wait_for_js(pg, "window.lcLive && window.lcLive.mode === 'push'")  # the stream's hello arrived
-    return pg
-
-
 def test_a_readiness_tick_shows_on_the_other_holders_role_page_and_the_summary(
-    browser: Browser, contexts: list[BrowserContext], asgi_server: AsgiServer
+    new_page: NewPage,
 ) -> None:
     w = build()
     backup = factories.UserFactory(username="r-support-backup")
     Role.objects.filter(plan=w.plan, slug="support-lead").update(backup=backup)  # (test set-up)
     item = ReadinessItem.objects.get(title="Support rota staffed")
     role_path = f"/plans/{w.plan.slug}/roles/support-lead/"
-    primary = _open(browser, contexts, asgi_server, w.people["Support Lead"], role_path)
-    summary = _open(browser, contexts, asgi_server, w.people["coordinator"], f"/plans/{w.plan.slug}/readiness/")
-    mine = _open(browser, contexts, asgi_server, backup, role_path)
+    primary = new_page(w.people["Support Lead"], role_path, height=900)
+    summary = new_page(w.people["coordinator"], f"/plans/{w.plan.slug}/readiness/", height=900)
+    mine = new_page(backup, role_path, height=900)
     assert primary.locator("#readiness-count").inner_text() == "0 of 1 done"
     assert "readiness items done: 0/2" in summary.locator(".page-head").inner_text()
 
