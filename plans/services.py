@@ -124,17 +124,29 @@ def plan_transition(plan: Plan, *, to: str, by: User, reason: str = "", checked:
         previous = locked.status
         if previous == PlanStatus.HOLD:
             _close_open_hold(locked, by=by, slip=False)
-        locked.status = to
-        locked.save(update_fields=["status", "updated_at"])
-        event_record(
-            locked,
-            kind="plan.state",
-            actor=by,
-            summary=f"Launch {PlanStatus(previous).label} → {PlanStatus(to).label}" + (f": {reason}" if reason else ""),
-            data={"from": previous, "to": to, "reason": reason},
-        )
+        summary = f"Launch {PlanStatus(previous).label} → {PlanStatus(to).label}" + (f": {reason}" if reason else "")
+        plan_state_record(locked, to=to, by=by, summary=summary, reason=reason)
     plan.refresh_from_db()
     return plan
+
+
+def plan_state_record(locked: Plan, *, to: str, by: User | None, summary: str, reason: str) -> None:
+    """Write a launch's new state and its ``plan.state`` event (from, to, reason), on a plan locked by the
+    caller's transaction (``plan_lock``) whose rules the caller has checked: the transitions above, the
+    handoff closing the launch and reopening it (``review.services``). The event is written while the launch
+    is open (a closed launch refuses launch-day events: ``plans.closing``), so before closing it, after the rest."""
+    previous = locked.status
+
+    def record() -> None:
+        data = {"from": previous, "to": to, "reason": reason}
+        event_record(locked, kind="plan.state", actor=by, summary=summary, data=data)
+
+    if to == PlanStatus.CLOSED:
+        record()
+    locked.status = to
+    locked.save(update_fields=["status", "updated_at"])
+    if to != PlanStatus.CLOSED:
+        record()
 
 
 # --- Holds -------------------------------------------------------------------------------------------

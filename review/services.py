@@ -22,7 +22,7 @@ from checklists.models import Checklist, Item, ItemStatus
 from issues.models import Issue, IssueStatus
 from plans.models import Event, PlanStatus
 from plans.permissions import require_coordinator
-from plans.services import event_record, plan_lock
+from plans.services import event_record, plan_lock, plan_state_record
 from plans.validators import clean_text
 
 from .models import FollowUp, Handoff, HandoffStatus, Lesson, LessonKind
@@ -232,16 +232,13 @@ def handoff_accept(plan: Plan, *, by: User, note: str = "") -> Handoff:
         if note:
             handoff.note = f"{handoff.note}\n\n{note}".strip()
         handoff.save()
-        previous = locked.status
-        event_record(
+        plan_state_record(
             locked,
-            kind="plan.state",
-            actor=by,
-            summary=f"Launch {PlanStatus(previous).label} → Closed: handed over to operations",
-            data={"from": previous, "to": PlanStatus.CLOSED, "reason": "operations handoff accepted"},
+            to=PlanStatus.CLOSED,
+            by=by,
+            summary=f"Launch {PlanStatus(locked.status).label} → Closed: handed over to operations",
+            reason="operations handoff accepted",
         )
-        locked.status = PlanStatus.CLOSED
-        locked.save(update_fields=["status", "updated_at"])
         event_record(
             locked,
             kind="review.handoff",
@@ -271,15 +268,8 @@ def plan_reopen(plan: Plan, *, by: User, reason: str) -> Plan:
         closing = Event.objects.filter(plan=locked, kind="plan.state", data__to=PlanStatus.CLOSED).order_by("-pk")
         found = closing.values_list("data", flat=True).first() or {}
         back = str(found.get("from")) if found.get("from") in HANDOFF_FROM else str(PlanStatus.STABILIZING)
-        locked.status = back
-        locked.save(update_fields=["status", "updated_at"])
-        event_record(
-            locked,
-            kind="plan.state",
-            actor=by,
-            summary=f"Launch Closed → {PlanStatus(back).label} (reopened): {reason}",
-            data={"from": PlanStatus.CLOSED, "to": back, "reason": reason},
-        )
+        summary = f"Launch Closed → {PlanStatus(back).label} (reopened): {reason}"
+        plan_state_record(locked, to=back, by=by, summary=summary, reason=reason)
         if handoff is not None and handoff.status == HandoffStatus.ACCEPTED:
             handoff.status, handoff.reverted_by, handoff.reverted_at = HandoffStatus.REVERTED, by, timezone.now()
             handoff.revert_reason = reason
