@@ -3,12 +3,13 @@ documents, and X-Forwarded-Proto is trusted only when the deployment says a prox
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -55,24 +56,44 @@ def test_check_deploy_is_clean_under_the_documented_production_settings(tmp_path
     assert "WARNING" not in result.stderr and "?: (" not in result.stdout + result.stderr
 
 
-SHOW = (
-    "from django.conf import settings; "
-    "print(repr(getattr(settings, 'SECURE_PROXY_SSL_HEADER', None))); "
-    "print(settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)"
-)
+#: Reads the settings module once per environment, in one process: each time with only that environment and
+#: the project's modules imported afresh, as a new process would (a ``manage.py shell`` per environment
+#: started Django five times, about 3 s each).
+SHOW = """
+import importlib, json, os, sys
+out = []
+for env in json.load(sys.stdin):
+    os.environ.clear()
+    os.environ.update(env)
+    for name in [m for m in sys.modules if m == "launchcontrol" or m.startswith("launchcontrol.")]:
+        del sys.modules[name]
+    s = importlib.import_module("launchcontrol.settings")
+    header = getattr(s, "SECURE_PROXY_SSL_HEADER", None)
+    out.append([header, [s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE]])
+print(json.dumps(out))
+"""
+
+
+def production_settings(envs: list[dict[str, str]]) -> list[list[Any]]:
+    """``[SECURE_PROXY_SSL_HEADER, [SECURE_SSL_REDIRECT, SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE]]`` as the
+    settings module reads each environment."""
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW], cwd=ROOT, input=json.dumps(envs), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def test_x_forwarded_proto_is_not_trusted_unless_configured(tmp_path: Path) -> None:
     """gunicorn published directly: a client's X-Forwarded-Proto: https must not make it HTTPS."""
-    result = manage(production_env(tmp_path), "shell", "-c", SHOW)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["None", "True True True"]
-
-    for value in ("true", "1", "yes"):
-        result = manage(production_env(tmp_path, TRUST_X_FORWARDED_PROTO=value), "shell", "-c", SHOW)
-        assert result.stdout.splitlines()[0] == "('HTTP_X_FORWARDED_PROTO', 'https')", value
-    result = manage(production_env(tmp_path, TRUST_X_FORWARDED_PROTO="false"), "shell", "-c", SHOW)
-    assert result.stdout.splitlines()[0] == "None"
+    trusted = ("true", "1", "yes")
+    envs = [production_env(tmp_path)]
+    envs += [production_env(tmp_path, TRUST_X_FORWARDED_PROTO=value) for value in (*trusted, "false")]
+    plain, *rest = production_settings(envs)
+    assert plain == [None, [True, True, True]]
+    for value, (header, _) in zip((*trusted, "false"), rest, strict=True):
+        expected = ["HTTP_X_FORWARDED_PROTO", "https"] if value in trusted else None
+        assert header == expected, value
 
 
 def test_a_client_cannot_claim_https_when_no_proxy_is_configured(client: Client, settings: Settings) -> None:

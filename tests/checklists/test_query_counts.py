@@ -1,5 +1,6 @@
 """Every page of the running launch keeps a fixed number of SQL queries as the plan grows: measured on
-a small plan, then again after the plan grows to 2,000 items (bulk-created to keep the test fast)."""
+a small plan, then again after the plan grows to 500 items and 100 steps (bulk-created to keep the test fast;
+a query per row or per step would show as hundreds more)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from tests import factories
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.test import Client
-    from pytest_django import DjangoAssertNumQueries
 
     from checklists.models import Gate
     from plans.models import Plan
@@ -79,7 +79,7 @@ def world(plan: Plan, coordinator: User) -> PageWorld:
     return {"plan": plan, "owner": owner, "role": role, "other": other, "gate": gate, "checklist": checklist}
 
 
-def grow(world: PageWorld, *, items: int = 2000, steps: int = 200) -> None:
+def grow(world: PageWorld, *, items: int = 500, steps: int = 100) -> None:
     plan, role, gate, owner = world["plan"], world["role"], world["gate"], world["owner"]
     roles = Role.objects.bulk_create(
         [Role(plan=plan, name=f"Extra role {n}", slug=f"extra-{n}", order=10 + n, primary=owner) for n in range(20)]
@@ -171,18 +171,15 @@ def test_every_page_keeps_a_fixed_number_of_queries(
     world: PageWorld,
     coordinator: User,
     viewer: str,
-    django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
     client.force_login(world["owner"] if viewer == "owner" else coordinator)
     urls = pages(world)
     small = {name: measure(client, url) for name, url in urls.items()}
     grow(world)
-    assert Item.objects.filter(plan=world["plan"]).count() > 2000
+    assert Item.objects.filter(plan=world["plan"]).count() > 500
     big = {name: measure(client, url) for name, url in urls.items()}
     assert big == small
-    for name, url in urls.items():
-        with django_assert_max_num_queries(BUDGET[name]):
-            client.get(url)
+    assert {name: min(count, BUDGET[name]) for name, count in big.items()} == big, f"over budget {BUDGET}"
 
 
 def test_unchanged_role_rows_poll_is_304(client: Any, world: dict[str, Any]) -> None:
