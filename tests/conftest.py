@@ -185,7 +185,7 @@ def _flush_by_delete() -> Iterator[None]:
     from django.core.management.commands import flush
     from django.db.backends.postgresql.operations import DatabaseOperations
 
-    original, original_emit = DatabaseOperations.sql_flush, flush.emit_post_migrate_signal
+    original, original_emit = DatabaseOperations.sql_flush, getattr(flush, "emit_post_migrate_signal")  # noqa: B009
     kept = ("django_content_type", "auth_permission")
     last = {"kept": False}
 
@@ -203,10 +203,10 @@ def _flush_by_delete() -> Iterator[None]:
             original_emit(*args, **kwargs)
 
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign,assignment]
-    flush.emit_post_migrate_signal = emit_post_migrate_signal  # type: ignore[assignment]
+    setattr(flush, "emit_post_migrate_signal", emit_post_migrate_signal)  # noqa: B010 (not in the stubs)
     yield
     DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
-    flush.emit_post_migrate_signal = original_emit
+    setattr(flush, "emit_post_migrate_signal", original_emit)  # noqa: B010
 
 
 @pytest.fixture(autouse=True)
