@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from playwright.sync_api import Browser, Page
 
-#: ``new_page(user or None, path, width=1366, height=768)``
+#: ``new_page(user or None, path, width=1366, height=768, clock=False)``; ``clock``: Playwright installs the
+#: page's clock before it loads (``waiting.wait_for_js(advance_ms=…)`` moves it on).
 NewPage = Callable[..., "Page"]
 
 
@@ -34,10 +35,12 @@ def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
 def new_page(browser: Browser, asgi_server: AsgiServer) -> Iterator[NewPage]:
     contexts = []
 
-    def _new(user: User | None, path: str, *, width: int = 1366, height: int = 768) -> Page:
+    def _new(user: User | None, path: str, *, width: int = 1366, height: int = 768, clock: bool = False) -> Page:
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         pg = context.new_page()
+        if clock:
+            pg.clock.install()
         pg.set_default_timeout(10_000)
         if user is not None:
             pg.goto(f"{asgi_server.url}/accounts/login/")

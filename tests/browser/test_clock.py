@@ -21,6 +21,7 @@ from tests.browser.shots import keep
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
+    from pytest_django import Settings
     from pytest_django.live_server_helper import LiveServer
 
     from tests.fixture_types import LoginPage
@@ -108,8 +109,9 @@ def test_status_page_clock_uses_the_server_time_and_freezes_on_hold(page: Page, 
 
 @pytest.mark.django_db(transaction=True)
 def test_plan_page_and_board_clocks_use_the_server_time(
-    page: Page, live_server: LiveServer, login_page: LoginPage
+    page: Page, live_server: LiveServer, login_page: LoginPage, settings: Settings
 ) -> None:
+    settings.WARROOM_POLL_SECONDS = 1  # the board's poll interval (read when it renders): its first poll sooner
     coordinator = factories.UserFactory(username="coord")
     plan = factories.PlanFactory(
         coordinator=coordinator, slug="go-live", name="Go-live", t0=timezone.now() + timedelta(hours=2, seconds=30)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import User
     from playwright.sync_api import Browser, ConsoleMessage, Page
+    from pytest_django import Settings
     from pytest_django.live_server_helper import LiveServer
 
     from checklists.models import Item
@@ -118,8 +119,10 @@ def test_pages_pass_the_policy_and_still_work(
     live_server: LiveServer,
     setup: CspSetup,
     monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
 ) -> None:
     monkeypatch.setattr("warroom.buckets.BUCKET_SECONDS", 10**9)  # only the tick changes the board
+    settings.WARROOM_POLL_SECONDS = 1  # the board's poll interval (read when it renders)
     plan, item = setup["plan"], setup["item"]
     base = f"{live_server.url}/plans/{plan.slug}"
 

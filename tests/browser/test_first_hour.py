@@ -139,13 +139,18 @@ def test_backup_tick_shows_on_the_primary_open_page(browser: Any, live_server: L
     checklist = factories.ChecklistFactory(plan=plan, role=role, name="Database")
     item = factories.ItemFactory(checklist=checklist, title="Take a full backup", due_offset=timedelta(minutes=-5))
     page = _page(browser, 1366, 768)
+    # The page's clock is installed and moved on while it waits: its 3 s polls come without the idle seconds.
+    page.clock.install()
     try:
         login_page(page, primary)
         page.goto(f"{live_server.url}/plans/{plan.slug}/roles/{role.slug}/")
         page.evaluate("window.__same_document = true")
-        wait_for_js(page, "window.roleLive && window.roleLive.unchanged >= 1", timeout=10_000)  # 304 while unchanged
+        wait_for_js(  # 304 while unchanged
+            page, "window.roleLive && window.roleLive.unchanged >= 1", timeout=10_000, advance_ms=1_000
+        )
         assert page.locator(f"#item-{item.pk}.row-done").count() == 0
         item_tick(item, by=backup)
+        wait_for_js(page, f"document.querySelector('#item-{item.pk}.row-done')", timeout=8_000, advance_ms=1_000)
         page.wait_for_selector(f"#item-{item.pk}.row-done", timeout=8_000)
         assert "backup" in page.inner_text(f"#item-{item.pk}").lower()
         assert "1 of 1 items done" in page.inner_text("#role-summary")

@@ -71,10 +71,12 @@ def setup() -> Setup:
 def new_page(browser: Browser, asgi_server: AsgiServer) -> Iterator[object]:
     contexts = []
 
-    def _new(user: User, path: str) -> Page:
+    def _new(user: User, path: str, *, clock: bool = False) -> Page:
         context = browser.new_context(viewport={"width": 1366, "height": 768})
         contexts.append(context)
         pg = context.new_page()
+        if clock:
+            pg.clock.install()  # waiting.wait_for_js(advance_ms=…) moves it on
         pg.set_default_timeout(10_000)
         pg.goto(f"{asgi_server.url}/accounts/login/")
         pg.fill("#id_username", user.username)
@@ -96,14 +98,20 @@ def _tick(page: Page, item: Item) -> None:
     page.wait_for_selector(f"#item-{item.pk}.row-done")
 
 
+FROZEN_IN_ACTIVITY = "document.querySelector('.wr-activity').textContent.includes('Ticked “Freeze the schema”')"
+
+
 def test_a_tick_is_pushed_to_the_other_holders_page_and_the_board_and_polling_takes_over_when_the_stream_dies(
     new_page: object, asgi_server: AsgiServer, setup: Setup, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("warroom.buckets.BUCKET_SECONDS", 10**9)  # only the ticks change the board
+    settings.WARROOM_POLL_SECONDS = 1  # the board's fallback poll (read when it renders)
     s = setup
     role_path = f"/plans/{s['plan'].slug}/roles/{s['role'].slug}/"
-    primary = new_page(s["primary"], role_path)  # type: ignore[operator]
-    board = new_page(s["coordinator"], f"/plans/{s['plan'].slug}/warroom/")  # type: ignore[operator]
+    # The watching pages' clocks are installed and moved on while they wait for the fallback: their polls
+    # and their reconnect back-off (1, 2, 4… s) run as they would, without the idle seconds.
+    primary = new_page(s["primary"], role_path, clock=True)  # type: ignore[operator]
+    board = new_page(s["coordinator"], f"/plans/{s['plan'].slug}/warroom/", clock=True)  # type: ignore[operator]
     backup = new_page(s["backup"], role_path)  # type: ignore[operator]
     first, second, third = s["items"]
 
@@ -124,20 +132,22 @@ def test_a_tick_is_pushed_to_the_other_holders_page_and_the_board_and_polling_ta
     # The streams die and the server refuses new ones (a proxy that cannot stream): the pages poll.
     settings.LIVE_STREAMS = False
     asgi_server.close_streams()
-    wait_for_js(primary, "window.lcLive.mode === 'poll' && window.lcLive.polls >= 1")
+    wait_for_js(primary, "window.lcLive.mode === 'poll' && window.lcLive.polls >= 1", advance_ms=1_000)
     polls_before = primary.evaluate("window.lcLive.polls")
     _tick(backup, second)
+    wait_for_js(primary, f"document.querySelector('#item-{second.pk}.row-done')", timeout=20_000, advance_ms=1_000)
     primary.wait_for_selector(f"#item-{second.pk}.row-done", timeout=20_000)
     assert primary.evaluate("window.lcLive.polls") > polls_before  # it came by a poll
     assert primary.evaluate("window.lcLive.mode") == "poll"
-    wait_for_js(board, "window.lcLive.mode === 'poll' && window.lcLive.polls >= 1")
+    wait_for_js(board, "window.lcLive.mode === 'poll' && window.lcLive.polls >= 1", advance_ms=1_000)
+    wait_for_js(board, FROZEN_IN_ACTIVITY, timeout=20_000, advance_ms=1_000)
     board.wait_for_selector(".wr-activity >> text=Ticked “Freeze the schema”", timeout=20_000)
     assert board.locator("#wr-stale").is_hidden()  # polls succeed: the board is not stale
 
     # The streams come back: each page reconnects (backing off), fetches once and stops polling.
     settings.LIVE_STREAMS = True
     for pg in (primary, board):
-        wait_for_js(pg, "window.lcLive.mode === 'push' && window.lcLive.hellos >= 2", timeout=40_000)
+        wait_for_js(pg, "window.lcLive.mode === 'push' && window.lcLive.hellos >= 2", timeout=40_000, advance_ms=1_000)
     polls = primary.evaluate("window.lcLive.polls")
     _tick(backup, third)
     primary.wait_for_selector(f"#item-{third.pk}.row-done")

@@ -84,15 +84,18 @@ def test_an_sla_timer_turns_breached_at_its_moment_without_a_request(new_page: N
     s = setup
     soon = _raise(s["plan"], s["coordinator"], "Payments failing", severity="critical")
     later = _raise(s["plan"], s["coordinator"], "Search degraded")
-    # A short SLA: the deadline ten seconds away (the page counts down to what the markup says; signing in
-    # and loading the page took over three seconds on a loaded machine, and the row came already breached).
-    Issue.objects.filter(pk=soon.pk).update(respond_by=timezone.now() + timedelta(seconds=10))  # (test write)
-    pg = new_page(s["backup"], f"/plans/{s['plan'].slug}/issues/")
+    # A short SLA: the deadline twenty seconds away (signing in and loading the page took over three seconds
+    # on a loaded machine). The page's clock is installed and moved on a second at a time: the timer turns
+    # breached when the page's clock reaches the deadline, with no request (under the 30 s safety fetch and
+    # the 32 s silence a push stream is allowed, and before the server could announce anything).
+    Issue.objects.filter(pk=soon.pk).update(respond_by=timezone.now() + timedelta(seconds=20))  # (test write)
+    pg = new_page(s["backup"], f"/plans/{s['plan'].slug}/issues/", clock=True)
     requests: list[str] = []
     pg.on("request", lambda r: requests.append(r.url) if "/issues/" in r.url else None)
     row = f"#issue-{soon.number}"
     assert "left" in pg.inner_text(f"{row} .sla-left")
     assert pg.locator(f"{row}.sla-breached").count() == 0
+    wait_for_js(pg, f"document.querySelector('{row}.sla-breached .sla-left.over')", timeout=15_000, advance_ms=1_000)
     pg.wait_for_selector(f"{row}.sla-breached .sla-left.over", timeout=15_000)
     assert pg.inner_text(f"{row} .sla-left").startswith("breached +00:0")
     assert requests == []  # the page's clock, not a server round trip
@@ -148,23 +151,29 @@ def test_the_public_status_page_picks_up_a_published_update(
     assert visitor.context.cookies() == []  # the stream set no session cookie either
 
 
+POLLED_IN = "document.getElementById('issues-live').textContent.includes('Polled in')"
+
+
 def test_killing_the_stream_falls_back_to_polling_and_recovers_on_the_issues_page(
     new_page: NewPage, setup: Setup, asgi_server: AsgiServer, settings: Settings
 ) -> None:
     s = setup
-    pg = new_page(s["primary"], f"/plans/{s['plan'].slug}/issues/")
+    # The page's clock is installed and moved on while it waits: its 5 s polls and its reconnect back-off
+    # (1, 2, 4… s) run as they would, without the idle seconds.
+    pg = new_page(s["primary"], f"/plans/{s['plan'].slug}/issues/", clock=True)
 
     settings.LIVE_STREAMS = False  # a proxy that cannot stream: the server refuses new streams
     asgi_server.close_streams()
     # Polling: the first poll renders (the page had no ETag yet), the next ones are 304s.
-    wait_for_js(pg, "window.lcLive.mode === 'poll' && window.lcLive.unchanged >= 1", timeout=20_000)
+    wait_for_js(pg, "window.lcLive.mode === 'poll' && window.lcLive.unchanged >= 1", timeout=20_000, advance_ms=1_000)
     polls = pg.evaluate("window.lcLive.polls")
     _raise(s["plan"], s["coordinator"], "Polled in")
+    wait_for_js(pg, POLLED_IN, timeout=15_000, advance_ms=1_000)
     pg.wait_for_selector("#issues-live >> text=Polled in", timeout=15_000)
     assert pg.evaluate("window.lcLive.polls") > polls  # it came by a poll
 
     settings.LIVE_STREAMS = True
-    wait_for_js(pg, "window.lcLive.mode === 'push' && window.lcLive.hellos >= 2", timeout=40_000)
+    wait_for_js(pg, "window.lcLive.mode === 'push' && window.lcLive.hellos >= 2", timeout=40_000, advance_ms=1_000)
     polls = pg.evaluate("window.lcLive.polls")
     _raise(s["plan"], s["coordinator"], "Pushed again")
     pg.wait_for_selector("#issues-live >> text=Pushed again", timeout=2_000)

@@ -65,7 +65,7 @@ def test_a_tick_and_a_hold_appear_on_the_open_plan_page_and_activity_log(
 ) -> None:
     s = setup
     slug = s["plan"].slug
-    plan_page = new_page(s["coordinator"], f"/plans/{slug}/", height=900)
+    plan_page = new_page(s["coordinator"], f"/plans/{slug}/", height=900, clock=True)  # run on below
     log = new_page(s["dba"], f"/plans/{slug}/activity/", height=900)
     assert "0 of 3 checklist items done" in plan_page.inner_text("#plan-progress")
     # The coordinator starts typing a reason, then looks elsewhere: the swaps keep what was typed.
@@ -96,7 +96,7 @@ def test_a_tick_and_a_hold_appear_on_the_open_plan_page_and_activity_log(
 
     # The clock keeps standing at the hold (clock.js starts what htmx swaps in).
     held = plan_page.inner_text("#plan-head .clock-value")
-    plan_page.wait_for_timeout(1_200)
+    plan_page.clock.run_for(1_200)  # 1.2 s of the page's time, every timer in it fired, none waited for
     assert plan_page.inner_text("#plan-head .clock-value") == held
     keep(plan_page, "plan-live-1366.png", full_page=True)
     keep(log, "activity-live-1366.png")

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import User
     from playwright.sync_api import Browser, Page
+    from pytest_django import Settings
     from pytest_django.live_server_helper import LiveServer
 
     from tests.fixture_types import LoginPage
@@ -50,8 +51,9 @@ def pages(browser: Browser) -> Iterator[dict[str, Page]]:
 
 
 def test_shortcut_raises_a_critical_issue_that_reaches_the_board(
-    pages: dict[str, Page], login_page: LoginPage, live_server: LiveServer
+    pages: dict[str, Page], login_page: LoginPage, live_server: LiveServer, settings: Settings
 ) -> None:
+    settings.WARROOM_POLL_SECONDS = 1  # the board's poll interval (read when it renders); arrival is counted in polls
     coordinator = factories.UserFactory(username="coord", first_name="Casey", last_name="Coordinator")
     plan = factories.PlanFactory(
         coordinator=coordinator, slug="go-live", name="Go-live", t0=timezone.now() + timedelta(minutes=20)

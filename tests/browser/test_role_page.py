@@ -97,6 +97,8 @@ def test_gate_poll_updates_live_and_keeps_what_you_type(
     url = f"{live_server.url}/plans/{plan.slug}/gates/{gate.slug}/"
 
     voter_page = browser.new_context().new_page()
+    # The voter page's clock is installed and moved on while it waits: its 3 s polls without the idle seconds.
+    voter_page.clock.install()
     login_page(voter_page, voter)
     voter_page.goto(url)
     assert voter_page.locator("form.vote-form").count() == 0  # the poll is not open yet
@@ -105,11 +107,12 @@ def test_gate_poll_updates_live_and_keeps_what_you_type(
     director_page.goto(url)
     director_page.click("button:has-text('Open the poll')")
     # Without a reload, the voter's page grows the vote form; what they type survives the next polls.
+    wait_for_js(voter_page, "document.querySelector('form.vote-form input[name=comment]')", advance_ms=1_000)
     voter_page.wait_for_selector("form.vote-form input[name=comment]")
     voter_page.fill("form.vote-form input[name=comment]", "Regression green")
     director_page.fill("form.vote-form input[name=comment]", "Ready")
     director_page.click("form.vote-form button[value=go]")
-    wait_for_js(voter_page, "document.querySelector('#gate-live').innerText.includes('Ready')")
+    wait_for_js(voter_page, "document.querySelector('#gate-live').innerText.includes('Ready')", advance_ms=1_000)
     assert voter_page.input_value("form.vote-form input[name=comment]") == "Regression green"
     voter_page.context.close()
     director_page.context.close()

@@ -24,6 +24,7 @@ from tests.browser.test_board_fit import AUDIT
 from tests.browser.waiting import wait_for_js
 
 if TYPE_CHECKING:
+    from pytest_django import Settings
     from pytest_django.live_server_helper import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,7 +64,10 @@ def _fits(page: Any) -> None:
         assert found == [], (problem, found)
 
 
-def test_the_rollout_on_the_board_and_its_page(browser: Any, login_page: Any, live_server: LiveServer) -> None:
+def test_the_rollout_on_the_board_and_its_page(
+    browser: Any, login_page: Any, live_server: LiveServer, settings: Settings
+) -> None:
+    settings.WARROOM_POLL_SECONDS = 1  # the board's poll interval (read when it renders): its first poll sooner
     coordinator = factories.UserFactory(username="coord", first_name="Casey", last_name="Coordinator")
     executive = factories.UserFactory(username="evelyn", first_name="Evelyn", last_name="Hart")
     plan = _midas_at_25(coordinator, executive)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import User
     from playwright.sync_api import Browser, Page
+    from pytest_django import Settings
     from pytest_django.live_server_helper import LiveServer
 
     from checklists.models import Item
@@ -82,7 +83,9 @@ def test_tick_on_role_page_reaches_the_board_without_reload(
     live_server: LiveServer,
     setup: BoardSetup,
     monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
 ) -> None:
+    settings.WARROOM_POLL_SECONDS = 1  # the board's poll interval (read when it renders): two polls sooner
     # The board's ETag also changes when the clock crosses a minute (its time-dependent rows); pin the
     # bucket so the only change this test sees is the tick.
     monkeypatch.setattr("warroom.buckets.BUCKET_SECONDS", 10**9)
@@ -126,11 +129,16 @@ def test_hold_freezes_the_clock(
 
 
 def test_stale_banner_when_polls_fail_and_recovery(
-    new_page: NewPage, login_page: LoginPage, live_server: LiveServer, setup: BoardSetup
+    new_page: NewPage, login_page: LoginPage, live_server: LiveServer, setup: BoardSetup, settings: Settings
 ) -> None:
-    board = _open_board(new_page(), login_page, live_server, setup["coordinator"], setup["plan"])
+    settings.WARROOM_POLL_SECONDS = 1  # the board's poll interval (read when it renders)
+    board = new_page()
+    board.clock.install()  # the page's clock: the ten seconds of failed polls are moved on, not waited
+    _open_board(board, login_page, live_server, setup["coordinator"], setup["plan"])
     assert board.is_hidden("#wr-stale")
     board.route("**/warroom/fragment/**", lambda route: route.abort())
+    # A second of the page's time per step: every poll it makes on the way fails (aborted).
+    wait_for_js(board, "!document.getElementById('wr-stale').hidden", timeout=20_000, advance_ms=1_000)
     board.wait_for_selector("#wr-stale", state="visible", timeout=20_000)
     assert "STALE" in board.inner_text("#wr-stale")
     board.unroute("**/warroom/fragment/**")
