@@ -22,7 +22,7 @@ from communications.outbox.limits import lookback
 from communications.sources import specs_for
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Container, Iterable
 
     from plans.models import Plan
 
@@ -30,9 +30,11 @@ if TYPE_CHECKING:
 NEAR = timedelta(minutes=1)
 
 
-def moments(plan: Plan, start: datetime, end: datetime) -> list[datetime]:
-    """Every moment in ``(start, end]`` at which something of ``plan`` falls due, as the plan stands now."""
-    return sorted({spec.due_at for spec in specs_for(plan, start, end)})
+def moments(plan: Plan, start: datetime, end: datetime, *, kinds: Container[str] | None = None) -> list[datetime]:
+    """Every moment in ``(start, end]`` at which something of ``plan`` falls due, as the plan stands now (only
+    deliveries of the source kinds in ``kinds``, when given: what the test is about)."""
+    specs = specs_for(plan, start, end)
+    return sorted({s.due_at for s in specs if kinds is None or s.source_kind in kinds})
 
 
 def around(dues: Iterable[datetime], start: datetime, end: datetime) -> list[datetime]:
@@ -50,10 +52,15 @@ def tick_at(moment: datetime) -> dict[str, int]:
         return outbox.tick(now=moment)
 
 
-def run_due(plan: Plan, start: datetime, end: datetime, *, extra: Iterable[datetime] = ()) -> int:
-    """Tick the outbox at the moments around everything of ``plan`` due in ``[start, end]`` (and at ``extra``),
-    and at the end of the lookback of what came due before ``start``; returns the number of ticks."""
-    ticks = sorted({*around(moments(plan, start - lookback(), end), start, end), *extra})
+def beat(plan: Plan, start: datetime, end: datetime, *, kinds: Container[str] | None = None) -> list[datetime]:
+    """The ticks around everything of ``plan`` due in ``[start, end]`` (of ``kinds``, when given), and at the
+    end of the lookback of what came due before ``start``."""
+    return around(moments(plan, start - lookback(), end, kinds=kinds), start, end)
+
+
+def run_due(plan: Plan, start: datetime, end: datetime, *, kinds: Container[str] | None = None) -> int:
+    """Tick the outbox at :func:`beat`; returns the number of ticks."""
+    ticks = beat(plan, start, end, kinds=kinds)
     for t in ticks:
         tick_at(t)
     return len(ticks)
