@@ -15,7 +15,7 @@ from plans.duedates import due_label
 from plans.lateness import item_due, step_late_from
 from plans.runbook.fill import fill_text
 from plans.slips import planned_label
-from plans.wallclock import after_q, before_q, between_q
+from plans.wallclock import near_q
 
 from .registry import (
     DeliverySpec,
@@ -74,18 +74,21 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
     # Overdue: due_at = due + grace in (start, end] <=>  due in (start - grace, end - grace]
     # where due = plan.at(due_offset) (whole days on the plan's calendar, the time the role page shows),
     # or a clockless plan's absolute due_by.
-    window = Q()
-    for lo, hi in ((start + lead, end + lead), (start - grace, end - grace)):
-        window |= between_q(plan, "due_offset", lo, hi) | Q(due_by__gt=lo, due_by__lte=hi)
+    # The query reads a day more each side of the offsets' windows (near_q: cheap to compile, which a tick
+    # does for every plan each minute); _in_windows keeps exactly the items between_q would select.
+    windows = ((start + lead, end + lead), (start - grace, end - grace))
+    near = Q()
+    for lo, hi in windows:
+        near |= near_q(plan, "due_offset", lo, hi) | Q(due_by__gt=lo, due_by__lte=hi)
     items = (
-        Item.objects.filter(window, plan=plan, status=ItemStatus.OPEN, owner_role__isnull=False)
+        Item.objects.filter(near, plan=plan, status=ItemStatus.OPEN, owner_role__isnull=False)
         .select_related("owner_role__primary", "owner_role__backup")
         .order_by("due_by", "due_offset", "id")
     )
     for item in items:
         owner = item.owner_role
         due = item_due(plan, item.due_offset, item.due_by)
-        if owner is None or due is None:
+        if owner is None or due is None or not _in_windows(plan, item.due_offset, item.due_by, windows):
             continue
         texts = _item_texts(plan, item, due)
         url = deep_link(plan, owner, "item", item.pk)
@@ -109,6 +112,15 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
         )
 
 
+def _in_windows(
+    plan: Plan, due_offset: timedelta | None, due_by: datetime | None, windows: tuple[tuple[datetime, datetime], ...]
+) -> bool:
+    """Whether ``Plan.at(due_offset)`` or ``due_by`` lies in one of the ``(lo, hi]`` windows: the condition
+    ``between_q(plan, "due_offset", lo, hi) | Q(due_by__gt=lo, due_by__lte=hi)``, in Python."""
+    at = None if due_offset is None else plan.at(due_offset)
+    return any((at is not None and lo < at <= hi) or (due_by is not None and lo < due_by <= hi) for lo, hi in windows)
+
+
 def _item_texts(plan: Plan, item: Any, due: datetime) -> dict[str, str]:
     """How a reminder names an item's due time: ``T-7d`` and the moment, or a clockless plan's due date
     (``by the end of Tue 1 Dec`` for a whole day, ``Tue 1 Dec 17:00 GMT``)."""
@@ -127,22 +139,24 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
     from plans.models import Step, StepStatus
 
     lead, grace = plan.reminder_lead, overdue_grace()
-    # Coarse (a step may last long); specs_for keeps only the sends due in (start, end].
-    window = after_q(plan, "offset", start - grace - timedelta(days=30)) & before_q(
-        plan, "offset", end + lead, inclusive=True
-    )
+    # Coarse (a step may last long); specs_for keeps only the sends due in (start, end]. The steps that start in
+    # (lo, hi]: read with near_q (a day wider, cheap to compile) and kept exactly by their start below.
+    lo, hi = start - grace - timedelta(days=30), end + lead
     steps = (
         Step.objects.filter(
-            window, plan=plan, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS], lead_role__isnull=False
+            near_q(plan, "offset", lo, hi),
+            plan=plan,
+            status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS],
+            lead_role__isnull=False,
         )
         .select_related("lead_role__primary", "lead_role__backup")
         .order_by("offset", "id")
     )
     for step in steps:
         lead_role = step.lead_role
-        if lead_role is None:
-            continue
         begin = plan.at(step.offset)
+        if lead_role is None or not lo < begin <= hi:
+            continue
         finish = begin + step.duration
         late_from = step_late_from(plan, step.offset, step.duration, step.status)
         if late_from is None:

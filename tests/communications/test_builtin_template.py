@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import pytest
 import time_machine
 
-from communications import outbox
 from communications.models import Delivery, DeliveryStatus, Message, StatusPost
 from communications.sources import occurrences
 from launch.format import template_text
 from launch.services.importer import import_plan_text
+from tests.beats import run_due
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -30,12 +30,9 @@ def test_heypeter_communication_plan_goes_out_once_each(coordinator: User) -> No
         )
     plan.status = "countdown"
     plan.save(update_fields=["status"])
-    t, ticks = T0 - timedelta(days=8), 0
-    while t <= T0 + timedelta(hours=3):
-        with time_machine.travel(t, tick=False):
-            outbox.tick(now=t)
-        t += timedelta(minutes=15) if t >= T0 - timedelta(hours=7) else timedelta(hours=1)
-        ticks += 1
+    # The beat around each send of the communication plan (tests/beats.py): just before, at, just after and
+    # late in the lookback of each.
+    run_due(plan, T0 - timedelta(days=8), T0 + timedelta(hours=3), kinds={"message"})
     rows = Delivery.objects.filter(plan=plan, source_kind="message")
     per_message = Counter(rows.values_list("source_id", flat=True))
     for message in Message.objects.filter(plan=plan):

@@ -16,6 +16,7 @@ from issues.services import issue_acknowledge, issue_open
 from issues.tasks import escalate_open_issues
 from roles.models import EscalationLevel
 from tests import factories
+from tests.beats import beat
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -58,10 +59,11 @@ def test_each_rung_notifies_once_and_acknowledging_stops_the_climb(
             plan, by=coordinator, title="Checkout 500s", severity="critical", description="", owner_role=None
         )
 
-    for minute in range(0, 20):  # ticks every minute for 20 minutes, twice each (a second beat)
-        tick_at(NOW + minute * M + timedelta(seconds=5))
-        tick_at(NOW + minute * M + timedelta(seconds=6))
-
+    # The beat around each rung's moment (tests/beats.py), worked out before the acknowledgement: the third
+    # rung's moment is still ticked after it.
+    ticks = beat(plan, NOW, NOW + 40 * M)
+    for moment in (t for t in ticks if t < NOW + 20 * M):
+        tick_at(moment)
     sent = Delivery.objects.filter(source_kind="issue.escalation", status=DeliveryStatus.SENT)
     recipients = sorted(d.recipient_label.split(" (")[1].split(",")[0] for d in sent)
     assert recipients == ["Management", "Technical team", "Technical team"]  # L1 primary+backup, then L2
@@ -74,8 +76,8 @@ def test_each_rung_notifies_once_and_acknowledging_stops_the_climb(
         assert issue.escalation_level == 2
         issue_acknowledge(issue, by=coordinator)
 
-    for minute in range(20, 40):
-        tick_at(NOW + minute * M + timedelta(seconds=5))
+    for moment in sorted({*(t for t in ticks if t > NOW + 20 * M), *beat(plan, NOW + 20 * M + M, NOW + 40 * M)}):
+        tick_at(moment)
     assert not Delivery.objects.filter(source_kind="issue.escalation", recipient__endswith=":L3").exists()
     assert len(mail.outbox) == 3
 

@@ -26,6 +26,7 @@ from communications.services import message_approve
 from plans.models import MetricReading, Plan, PlanStatus, Step, StepStatus
 from plans.services import hold_end, hold_start, plan_rebaseline
 from tests import factories
+from tests.beats import run_due
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -108,19 +109,15 @@ def test_whole_plan_each_reminder_and_message_once_at_its_time(coordinator: User
     # QA does its item early; the step is done before it would be overdue.
     with time_machine.travel(T0 - 3 * H, tick=False):
         Item.objects.filter(pk=i2.pk).update(status=ItemStatus.DONE)
-    # The beat every five minutes around T-0 (the reminders, the T-1d and the hourly messages), every four
-    # hours in the quiet weeks before and after: still several ticks inside each 24 h lookback (each row
-    # is seen again and again and made once), and a tick on every due moment (whole hours or days from
-    # T-0), so "at its time" below holds to the hour as with hourly ticks, at a quarter of the ticks.
-    run(T0 - 8 * D, T0 - 26 * H, 4 * H)
-    run(T0 - 26 * H + 5 * M, T0 - 10 * M, 5 * M)
+    # The beat around every due moment (tests/beats.py): just before it, at it, just after it and late in the
+    # 24 h lookback that still holds it (each row is seen again and again and made once).
+    run_due(plan, T0 - 8 * D, T0 - 10 * M)
     with time_machine.travel(T0 - 6 * M, tick=False):
         Step.objects.filter(pk=step.pk).update(status=StepStatus.DONE)
-    run(T0 - 5 * M, T0 + 6 * H, 5 * M)
-    run(T0 + 8 * H, T0 + 30 * D, 4 * H)
+    run_due(plan, T0 - 5 * M, T0 + 30 * D)
     # Run a second beat over the same time again: nothing new.
     before = Delivery.objects.count()
-    run(T0 - 5 * M, T0 + 2 * H, 5 * M)
+    run_due(plan, T0 - 5 * M, T0 + 2 * H)
     assert Delivery.objects.count() == before
 
     rows = list(Delivery.objects.filter(plan=plan))
@@ -161,16 +158,16 @@ def test_hold_shifts_what_is_not_sent_yet(coordinator: User) -> None:
     page = channel(plan, ChannelKind.STATUS_PAGE, "Status page")
     message(plan, "Go time", -30 * M, [page], audience=Audience.PUBLIC, body="Going.")
 
-    run(T0 - 4 * H, T0 - 2 * H - M, 5 * M)
+    run_due(plan, T0 - 4 * H, T0 - 2 * H - M)
     with time_machine.travel(T0 - 2 * H, tick=False):
         hold_start(plan, by=coordinator, reason="Payment provider down")
-    run(T0 - 2 * H, T0 - 90 * M, 5 * M)  # during the hold: nothing after its start is created
+    run_due(plan, T0 - 2 * H, T0 - 90 * M)  # during the hold: nothing after its start is created
     assert not Delivery.objects.filter(source_id=late.pk, source_kind="item.due").exists()
     with time_machine.travel(T0 - 90 * M, tick=False):
         hold_end(plan, by=coordinator)
     plan.refresh_from_db()
     assert plan.t0 == T0 + 30 * M
-    run(T0 - 90 * M, T0 + 2 * H, 5 * M)
+    run_due(plan, T0 - 90 * M, T0 + 2 * H)  # the moments as the slip moved them
 
     moved = Delivery.objects.get(source_kind="item.due", source_id=late.pk)
     assert moved.due_at == T0 + 30 * M - H - 15 * M  # the slipped due moment, once
@@ -203,7 +200,7 @@ def test_hourly_updates_across_dst_end_neither_skip_nor_double(coordinator: User
     message(
         plan, "Hourly", timedelta(0), [hook], kind=MessageKind.STATUS_UPDATE, every=H, count=6, audience=Audience.PUBLIC
     )
-    run(t0 - H, t0 + 7 * H, 5 * M)
+    run_due(plan, t0 - H, t0 + 7 * H)
     times = list(Delivery.objects.order_by("due_at").values_list("due_at", flat=True))
     assert len(times) == 6
     assert all(b - a == H for a, b in zip(times, times[1:], strict=False))
@@ -219,7 +216,7 @@ def test_daily_updates_keep_their_local_time_across_dst_start(coordinator: User)
     message(
         plan, "Daily", timedelta(0), [page], kind=MessageKind.STATUS_UPDATE, every=D, count=4, audience=Audience.PUBLIC
     )
-    run(t0 - H, t0 + 4 * D, H)
+    run_due(plan, t0 - H, t0 + 4 * D)
     local = [
         plan.local(t).strftime("%d %H:%M") for t in Delivery.objects.order_by("due_at").values_list("due_at", flat=True)
     ]

@@ -21,6 +21,7 @@ from communications.sources.schedule import message_context
 from plans.models import Plan
 from plans.wallclock import after_q, before_q, offset_of
 from tests import factories
+from tests.beats import run_due
 from warroom import selectors as board
 
 pytestmark = pytest.mark.django_db
@@ -107,8 +108,8 @@ def test_a_scheduled_message_and_a_daily_series_keep_their_wall_clock_time(londo
     )
     once.channels.set([page])
     daily.channels.set([page])
-    _run(T30 - H, T30 + H, 15 * M)
-    _run(T0 - 20 * D - 2 * H, T0 - 12 * D, 2 * H)
+    run_due(london, T30 - H, T30 + H)  # around each send (tests/beats.py)
+    run_due(london, T0 - 20 * D - 2 * H, T0 - 12 * D)
     sent = Delivery.objects.filter(source_kind="message", source_id=once.pk)
     assert list(sent.values_list("due_at", flat=True)) == [T30]
     series = list(

@@ -20,6 +20,7 @@ from launch.format import PlanFormatError
 from launch.format.exporter import export_plan
 from launch.services.importer import import_plan_text
 from roles.models import Role, Shift
+from tests.beats import beat
 from warroom import selectors as board_selectors
 from warroom import views as board_views
 
@@ -62,13 +63,10 @@ def test_the_rota_hands_over_at_the_shift_boundary() -> None:
 
 def test_whoever_starts_a_shift_is_reminded_once() -> None:
     plan = make_plan()
-    # The beat every five minutes around each shift's start (and its reminder, reminder_lead before it),
-    # every half hour in between: each reminder is due within a five-minute stretch and is seen again by
-    # every later tick of its lookback, as with a tick every five minutes throughout (a third of the ticks).
-    around_starts = [*range(-20, 35, 5), *range(12 * 60 - 30, 12 * 60 + 10, 5)]
-    for minute in sorted({*around_starts, *range(30, 12 * 60 - 30, 30)}):
-        tick_at(T0 + minute * M + timedelta(seconds=3))
-        tick_at(T0 + minute * M + timedelta(seconds=4))
+    # The beat around each moment something falls due (tests/beats.py): the shift reminders among them, each
+    # seen again by a tick just after it and one late in its lookback.
+    for moment in beat(plan, T0 - 20 * M, T0 + 12 * H + 10 * M):
+        tick_at(moment)
     sent = Delivery.objects.filter(plan=plan, source_kind="shift.start").order_by("due_at")
     bob, carol = User.objects.get(username="bob"), User.objects.get(username="carol")
     assert list(sent.values_list("recipient", "due_at")) == [
