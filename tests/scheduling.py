@@ -27,30 +27,33 @@ if TYPE_CHECKING:
 
 #: The slowest tests (node id prefixes), longest first: measured with ``--durations`` on two cores.
 LONGEST = (
-    "tests/communications/test_outbox_fault_run.py::",  # real workers, Redis and outages: ~70 s, mostly waiting
+    "tests/communications/test_outbox_fault_run.py::",  # real workers, Redis and outages: ~80 s, mostly waiting
     "tests/browser/test_walkthrough.py::",
-    "tests/test_parallel.py::",  # Django started in subprocesses
-    "tests/issue16/test_recurring.py::test_a_15_minute_check_comes_due_9_times_each_reminded_once_and_a_missed_one_shows",
-    "tests/issue16/test_rota.py::test_whoever_starts_a_shift_is_reminded_once",
-    "tests/communications/test_outbox.py::test_whole_plan_each_reminder_and_message_once_at_its_time",
-    "tests/communications/test_outbox.py::test_daily_updates_keep_their_local_time_across_dst_start",
-    "tests/communications/test_wallclock_days.py::test_a_scheduled_message_and_a_daily_series_keep_their_wall_clock_time",
-    "tests/test_admin.py::test_every_changelist_and_the_plan_change_view_load",
+    "tests/statuspage/test_once_per_update.py::",  # real workers, one killed
     "tests/communications/test_worker_kill.py::",
-    "tests/browser/test_board_fit.py::",
-    "tests/browser/test_warroom.py::test_stale_banner_when_polls_fail_and_recovery",
-    "tests/communications/test_outbox_faults.py::test_the_migration_gives_every_existing_row_its_own_key",
-    "tests/checklists/test_query_counts.py::",
-    "tests/review/test_review_browser.py::",  # two simulated launches in Chromium: ~40 s each
-    "tests/review/test_simulated_launch.py::",  # a built-in plan's whole launch through the services: ~35 s
-    "tests/review/test_review_queries.py::",
-    "tests/browser/test_warroom.py::",
     "tests/browser/test_csp.py::",
+    "tests/browser/test_live.py::",
+    "tests/browser/test_status_page.py::",
+    "tests/browser/test_board_fit.py::",
+    "tests/issue16/test_recurring_steps.py::",
+    "tests/browser/test_raise_issue.py::",
+    "tests/browser/test_warroom.py::",
+    "tests/test_parallel.py::",  # Django started in subprocesses
+    "tests/review/test_post_launch_browser.py::",
+    "tests/browser/test_readiness.py::",
+    "tests/browser/test_rollout.py::",
     "tests/browser/test_first_hour.py::",
+    "tests/browser/test_runbook.py::",
     "tests/browser/test_role_page.py::",
-    "tests/communications/test_builtin_template.py::",
+    "tests/browser/test_readiness_live.py::",
+    "tests/communications/test_outbox.py::test_whole_plan_each_reminder_and_message_once_at_its_time",
+    "tests/browser/test_plan_text.py::",
+    "tests/browser/test_live_plan_pages.py::",
+    "tests/issue16/test_recurring.py::",
+    "tests/browser/test_live_pages.py::",
     "tests/test_deploy.py::",
-    "tests/test_login_throttle.py::",
+    "tests/review/test_simulated_launch.py::",
+    "tests/issue16/test_rota.py::test_whoever_starts_a_shift_is_reminded_once",
 )
 
 #: Fixtures that make a test slow to set up or tear down (a browser page, a server, a database flush).
