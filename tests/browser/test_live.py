@@ -5,7 +5,6 @@ when the streams return, fetching once on reconnect. Asserted in events and poll
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypedDict
 
@@ -13,17 +12,18 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
-from tests.asgi_server import AsgiServer, running_asgi_server
 from tests.browser.waiting import wait_for_js
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Page
     from pytest_django import Settings
 
     from checklists.models import Item
     from plans.models import Plan
     from roles.models import Role
+    from tests.asgi_server import AsgiServer
+    from tests.browser.conftest import NewPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,12 +35,6 @@ class Setup(TypedDict):
     backup: User
     role: Role
     items: list[Item]
-
-
-@pytest.fixture
-def asgi_server(transactional_db: None) -> Iterator[AsgiServer]:
-    with running_asgi_server() as server:
-        yield server
 
 
 @pytest.fixture
@@ -67,32 +61,6 @@ def setup() -> Setup:
     }
 
 
-@pytest.fixture
-def new_page(browser: Browser, asgi_server: AsgiServer) -> Iterator[object]:
-    contexts = []
-
-    def _new(user: User, path: str, *, clock: bool = False) -> Page:
-        context = browser.new_context(viewport={"width": 1366, "height": 768})
-        contexts.append(context)
-        pg = context.new_page()
-        if clock:
-            pg.clock.install()  # waiting.wait_for_js(advance_ms=…) moves it on
-        pg.set_default_timeout(10_000)
-        pg.goto(f"{asgi_server.url}/accounts/login/")
-        pg.fill("#id_username", user.username)
-        pg.fill("#id_password", factories.PASSWORD)
-        pg.click("button[type=submit]")
-        pg.wait_for_load_state("networkidle")
-        pg.goto(asgi_server.url + path)
-        pg.evaluate("window.__same_document = true")
-        wait_for_js(pg, "window.lcLive && window.lcLive.mode === 'push'")  # the stream's hello arrived
-        return pg
-
-    yield _new
-    for context in contexts:
-        context.close()
-
-
 def _tick(page: Page, item: Item) -> None:
     page.click(f"#item-{item.pk} button[data-action=tick]")
     page.wait_for_selector(f"#item-{item.pk}.row-done")
@@ -102,7 +70,7 @@ FROZEN_IN_ACTIVITY = "document.querySelector('.wr-activity').textContent.include
 
 
 def test_a_tick_is_pushed_to_the_other_holders_page_and_the_board_and_polling_takes_over_when_the_stream_dies(
-    new_page: object, asgi_server: AsgiServer, setup: Setup, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    new_page: NewPage, asgi_server: AsgiServer, setup: Setup, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("warroom.buckets.BUCKET_SECONDS", 10**9)  # only the ticks change the board
     settings.WARROOM_POLL_SECONDS = 1  # the board's fallback poll (read when it renders)
@@ -110,9 +78,9 @@ def test_a_tick_is_pushed_to_the_other_holders_page_and_the_board_and_polling_ta
     role_path = f"/plans/{s['plan'].slug}/roles/{s['role'].slug}/"
     # The watching pages' clocks are installed and moved on while they wait for the fallback: their polls
     # and their reconnect back-off (1, 2, 4… s) run as they would, without the idle seconds.
-    primary = new_page(s["primary"], role_path, clock=True)  # type: ignore[operator]
-    board = new_page(s["coordinator"], f"/plans/{s['plan'].slug}/warroom/", clock=True)  # type: ignore[operator]
-    backup = new_page(s["backup"], role_path)  # type: ignore[operator]
+    primary = new_page(s["primary"], role_path, clock=True)
+    board = new_page(s["coordinator"], f"/plans/{s['plan'].slug}/warroom/", clock=True)
+    backup = new_page(s["backup"], role_path)
     first, second, third = s["items"]
 
     # Pushed: the change arrives with a "rev" event and no fallback poll at all.
