@@ -23,7 +23,7 @@ from .offsets import offset_moment
 if TYPE_CHECKING:
     from .models import Plan
 
-__all__ = ["after_q", "before_q", "between_q", "elapsed", "near_q", "offset_of"]
+__all__ = ["after_q", "before_q", "elapsed", "near_q", "offset_of"]
 
 DAY = timedelta(days=1)
 #: Days either side of the moment's own day that get an exact cutoff (a zone's shift is under a day).
@@ -71,15 +71,11 @@ def after_q(plan: Plan, field: str, moment: datetime, *, inclusive: bool = False
     return Q(**{f"{field}__isnull": False}) & ~before_q(plan, field, moment, inclusive=not inclusive)
 
 
-def between_q(plan: Plan, field: str, start: datetime, end: datetime) -> Q:
-    """Rows whose ``Plan.at(field)`` lies in ``(start, end]`` (a window of the outbox)."""
-    return after_q(plan, field, start) & before_q(plan, field, end, inclusive=True)
-
-
 def near_q(plan: Plan, field: str, start: datetime, end: datetime) -> Q:
     """Rows whose ``Plan.at(field)`` may lie in ``(start, end]``: a plain range on the offset, a day wider each
-    side (a zone's shift is under a day), so every row of :func:`between_q` and a few more. Cheaper to build
-    and compile than the exact condition; the caller keeps the rows whose ``Plan.at`` is in the window."""
+    side (a zone's shift is under a day), so every row of ``after_q(start) & before_q(end, inclusive=True)``
+    and a few more. Cheaper to build and compile than that exact condition; the caller keeps the rows whose
+    ``Plan.at`` is in the window."""
     return Q(**{f"{field}__gt": start - plan.t0 - DAY, f"{field}__lte": end - plan.t0 + DAY})
 
 

@@ -75,7 +75,7 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
     # where due = plan.at(due_offset) (whole days on the plan's calendar, the time the role page shows),
     # or a clockless plan's absolute due_by.
     # The query reads a day more each side of the offsets' windows (near_q: cheap to compile, which a tick
-    # does for every plan each minute); _in_windows keeps exactly the items between_q would select.
+    # does for every plan each minute); _in_windows keeps exactly the items whose due moment is in a window.
     windows = ((start + lead, end + lead), (start - grace, end - grace))
     near = Q()
     for lo, hi in windows:
@@ -115,8 +115,8 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
 def _in_windows(
     plan: Plan, due_offset: timedelta | None, due_by: datetime | None, windows: tuple[tuple[datetime, datetime], ...]
 ) -> bool:
-    """Whether ``Plan.at(due_offset)`` or ``due_by`` lies in one of the ``(lo, hi]`` windows: the condition
-    ``between_q(plan, "due_offset", lo, hi) | Q(due_by__gt=lo, due_by__lte=hi)``, in Python."""
+    """Whether ``Plan.at(due_offset)`` or ``due_by`` lies in one of the ``(lo, hi]`` windows: the exact
+    condition the query's ``near_q`` widens, in Python."""
     at = None if due_offset is None else plan.at(due_offset)
     return any((at is not None and lo < at <= hi) or (due_by is not None and lo < due_by <= hi) for lo, hi in windows)
 
