@@ -10,13 +10,12 @@ import pytest
 import time_machine
 from django.core import mail
 
-from communications import outbox
 from communications.models import Delivery, DeliveryStatus
 from issues.services import issue_acknowledge, issue_open
 from issues.tasks import escalate_open_issues
 from roles.models import EscalationLevel
 from tests import factories
-from tests.beats import beat
+from tests.beats import beat, tick_at
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -28,11 +27,6 @@ pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
-
-
-def tick_at(moment: datetime) -> None:
-    with time_machine.travel(moment, tick=False):
-        outbox.tick(now=moment)
 
 
 @pytest.fixture

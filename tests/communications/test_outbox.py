@@ -26,7 +26,7 @@ from communications.services import message_approve
 from plans.models import MetricReading, Plan, PlanStatus, Step, StepStatus
 from plans.services import hold_end, hold_start, plan_rebaseline
 from tests import factories
-from tests.beats import run_due
+from tests.beats import run_due, tick_at
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -41,11 +41,6 @@ pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 H, M, D = timedelta(hours=1), timedelta(minutes=1), timedelta(days=1)
-
-
-def tick_at(moment: datetime) -> dict[str, int]:
-    with time_machine.travel(moment, tick=False):
-        return outbox.tick(now=moment)
 
 
 def run(start: datetime, end: datetime, step: timedelta) -> int:

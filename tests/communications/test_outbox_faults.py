@@ -26,6 +26,7 @@ from communications import channels, outbox, tasks
 from communications.models import Audience, Channel, ChannelKind, Delivery, DeliveryStatus, Message
 from plans.models import Plan
 from tests import factories
+from tests.beats import tick_at
 from tests.communications.sink import Sink
 
 if TYPE_CHECKING:
@@ -40,11 +41,6 @@ T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 S = timedelta(seconds=1)
 M = timedelta(minutes=1)
 H = timedelta(hours=1)
-
-
-def tick_at(moment: datetime) -> dict[str, int]:
-    with time_machine.travel(moment, tick=False):
-        return outbox.tick(now=moment)
 
 
 def webhook_message(

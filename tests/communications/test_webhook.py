@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from communications import outbox
 from communications.models import Audience, Channel, ChannelKind, Delivery, DeliveryStatus, Message
 from plans.models import Event
 from tests import factories
+from tests.beats import tick_at
 from tests.communications.sink import Sink
 
 if TYPE_CHECKING:
@@ -25,11 +25,6 @@ pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 M = timedelta(minutes=1)
-
-
-def tick_at(moment: datetime) -> None:
-    with time_machine.travel(moment, tick=False):
-        outbox.tick(now=moment)
 
 
 def setup_message(coordinator: User, url: str) -> Message:

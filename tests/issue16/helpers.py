@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
-from communications import outbox
 from launch.services.importer import import_plan_text
 from plans.models import Plan, PlanStatus
 from tests import factories
@@ -68,8 +67,3 @@ def make_plan(text: str = PLAN, *, at: datetime = T0 - H) -> Plan:
     Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.COUNTDOWN)  # fixture set-up
     plan.refresh_from_db()
     return plan
-
-
-def tick_at(moment: datetime) -> None:
-    with time_machine.travel(moment, tick=False):
-        outbox.tick(now=moment)

@@ -23,11 +23,11 @@ from checklists.services import item_occurrence_tick
 from communications.models import Delivery
 from plans.models import Event, Plan
 from tests import factories
-from tests.beats import beat
+from tests.beats import beat, tick_at
 from warroom import selectors as board_selectors
 from warroom import views as board_views
 
-from .helpers import PLAN, T0, H, M, make_plan, tick_at
+from .helpers import PLAN, T0, H, M, make_plan
 
 pytestmark = pytest.mark.django_db
 

@@ -30,10 +30,10 @@ from plans.models import Event, Plan, PlanStatus, Step
 from plans.schedule import plan_forecast
 from plans.selectors import timeline
 from roles.models import Role
-from tests.beats import beat
+from tests.beats import beat, tick_at
 from warroom import selectors as board_selectors
 
-from .helpers import T0, H, M, people, tick_at
+from .helpers import T0, H, M, people
 
 pytestmark = pytest.mark.django_db
 

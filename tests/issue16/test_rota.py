@@ -20,11 +20,11 @@ from launch.format import PlanFormatError
 from launch.format.exporter import export_plan
 from launch.services.importer import import_plan_text
 from roles.models import Role, Shift
-from tests.beats import beat
+from tests.beats import beat, tick_at
 from warroom import selectors as board_selectors
 from warroom import views as board_views
 
-from .helpers import PLAN, T0, H, M, make_plan, people, tick_at
+from .helpers import PLAN, T0, H, M, make_plan, people
 
 pytestmark = pytest.mark.django_db
 UNKNOWN = "r.yaml:20: unknown user 'ghost' on the rota of role 'Support Lead'"

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 import pytest
 import time_machine
 
-from communications import outbox
 from communications.models import Route
 from plans.models import Placeholder, PlanStatus
 from roles.models import EscalationLevel
@@ -26,11 +25,6 @@ if TYPE_CHECKING:
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 M, S = timedelta(minutes=1), timedelta(seconds=1)
-
-
-def tick_at(moment: datetime) -> None:
-    with time_machine.travel(moment, tick=False):
-        outbox.tick(now=moment)
 
 
 @dataclass

@@ -19,8 +19,9 @@ import time_machine
 
 from communications.models import Delivery, DeliveryStatus
 from issues.services import issue_acknowledge, issue_open, issue_resolve
+from tests.beats import tick_at
 
-from .conftest import NOW, S, Setup, posted, tick_at
+from .conftest import NOW, S, Setup, posted
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

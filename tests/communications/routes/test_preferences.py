@@ -12,8 +12,9 @@ from django.core import mail
 
 from communications.models import Delivery, DeliveryStatus, Route, RoutePreference
 from issues.services import issue_open
+from tests.beats import tick_at
 
-from .conftest import NOW, M, S, Setup, posted, tick_at
+from .conftest import NOW, M, S, Setup, posted
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User

@@ -16,9 +16,9 @@ from plans.models import RollbackTrigger
 from plans.services import reading_record
 from roles.models import Shift
 from tests import factories
-from tests.beats import beat
+from tests.beats import beat, tick_at
 
-from .conftest import NOW, M, S, Setup, posted, tick_at
+from .conftest import NOW, M, S, Setup, posted
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
