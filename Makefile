@@ -16,6 +16,12 @@ export DJANGO_SETTINGS_MODULE ?= launchcontrol.settings
 # fails (no pip, no PyPI), or NO_UV=1, it falls back to plain pip. Same packages either way.
 UV := $(shell command -v uv 2>/dev/null)
 UV_HOME := $(VENV)/.uv
+# Bytecode: every Python process the Makefile starts (the server, Celery, pytest and the workers and servers
+# its tests start) reads compiled modules from .venv/pycache instead of compiling Django and the rest from
+# source at each start (3 s of CPU a process; 1 s so). PYTHONDONTWRITEBYTECODE, set in some images, is
+# dropped for them; the cache lives in the virtualenv, so the checkout stays free of __pycache__ folders.
+unexport PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX ?= $(CURDIR)/$(VENV)/pycache
 # Test processes (pytest-xdist): `auto` is one per core. PYTEST_WORKERS=0 runs the suite in one process.
 PYTEST_WORKERS ?= auto
 
