@@ -298,6 +298,7 @@ def _world_built(django_db_setup: None, django_db_blocker: Any) -> Iterator[Worl
     with django_db_blocker.unblock(), transaction.atomic():
         with override_settings(**WORLD_SETTINGS):
             built = build_world()
+            built.sign_in_everyone()
         yield built
         transaction.set_rollback(True)
 
