@@ -209,6 +209,31 @@ def _flush_by_delete() -> Iterator[None]:
     setattr(flush, "emit_post_migrate_signal", original_emit)  # noqa: B010
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's, except that on PostgreSQL each process copies a migrated template database instead
+    of migrating its own (tests/testdb.py); dropped again at the end, as pytest-django does."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    from tests.testdb import clone_test_database, drop_test_database
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            original = clone_test_database()
+            yield
+            drop_test_database(original)
+            return
+        config = setup_databases(verbosity=request.config.option.verbose, interactive=False)
+        yield
+        teardown_databases(config, verbosity=request.config.option.verbose)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     clear_cache()
