@@ -44,8 +44,11 @@ def occurrence_reminders(
 
     if not plan.pk or plan.clockless:
         return
+    plan_rules = Recurrence.objects.filter(plan=plan)
+    if not plan_rules.exists():  # most plans repeat nothing: one plain query each tick, not an 11-table join
+        return
     rules = list(
-        Recurrence.objects.filter(plan=plan).select_related(
+        plan_rules.select_related(
             "item__owner_role__primary",
             "item__owner_role__backup",
             "item__checklist__role__primary",
@@ -54,7 +57,7 @@ def occurrence_reminders(
             "step__lead_role__backup",
         )
     )
-    if not rules:
+    if not rules:  # deleted since
         return
     ticks = rules_ticks(rules)
     shifts = plan_shifts(plan)
