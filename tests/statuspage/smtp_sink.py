@@ -11,6 +11,8 @@ from collections import Counter
 from email import message_from_bytes, policy
 from typing import Any
 
+POLL = 0.05  # how often serve_forever looks for shutdown(): its 0.5 s default was up to 0.5 s per test
+
 
 class SmtpSink:
     def __init__(self, delay: float = 0.0) -> None:
@@ -50,7 +52,7 @@ class SmtpSink:
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = int(self.server.server_address[1])
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(POLL,), daemon=True)
 
     def _data(self, handler: socketserver.StreamRequestHandler, rcpt: list[str]) -> None:
         lines = []
