@@ -26,13 +26,12 @@ if TYPE_CHECKING:
     from pytest_django.live_server_helper import LiveServer
 
     from plans.models import Plan
+    from tests.chromium import Chromium
     from tests.endpoints import World
     from tests.fixture_types import LoginPage
 
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 # PostgreSQL: the tests' connections, and those of the processes they start (Celery workers, servers),
 # commit without waiting for the WAL to reach the disk (libpq reads PGOPTIONS). What a commit makes
@@ -95,21 +94,30 @@ def redis_url() -> str:
     return url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Chromium for one test module. Not for the whole session: Playwright's sync API keeps its event loop
-    marked as running in this thread while it is started, and a later test in the same process that runs
-    async code of its own (``asyncio.run``, the push stream's async view through the test client) would then
-    fail with "cannot be called from a running event loop", as it never does in a server."""
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Chromium]:
+    """This test process's Playwright and Chromium (tests/chromium.py), started by the first test that takes
+    the ``browser``: one launch per pytest-xdist worker, not one per test module (about 0.8 s of CPU each,
+    plus Chromium's own)."""
+    from tests.chromium import Chromium
+
+    started = Chromium()
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def browser(chromium: Chromium) -> Iterator[Browser]:
+    """The process's Chromium, launched again if it died; each test opens contexts of its own (``page``).
+    Playwright's event loop reads as running in this thread only from this fixture's setup to its teardown,
+    so the tests that do not take it may run async code (``asyncio.run``, an async view through the test
+    client) whatever browser tests ran before them in this process (tests/chromium.py says why)."""
+    from tests.chromium import CHROMIUM
+
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         _unavailable("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium.using() as connected:
+        yield connected
 
 
 @pytest.fixture
