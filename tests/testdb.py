@@ -107,4 +107,12 @@ def clone_test_database(alias: str = "default") -> str:
 
 
 def drop_test_database(original: str, alias: str = "default") -> None:
-    connections[alias].creation.destroy_test_db(original, verbosity=0)
+    """Drop this process's test database and point the connection back. ``FORCE`` ends what still holds a
+    connection to it at the session's end (a live server's thread, a killed worker's backend not yet gone),
+    which made Django's own drop fail with "being accessed by other users"."""
+    conn = connections[alias]
+    name = conn.settings_dict["NAME"]
+    connections.close_all()
+    _execute(conn, f"DROP DATABASE IF EXISTS {conn.ops.quote_name(name)} WITH (FORCE)")
+    settings.DATABASES[alias]["NAME"] = original
+    conn.settings_dict["NAME"] = original
