@@ -250,6 +250,9 @@ def _create_checklists(doc: PlanDoc, made: Created) -> None:
             phase=made.phases.get(cl.phase or ""),
             description=cl.description,
         )
+        if not any(it.items for it in cl.items):  # no sub-items (most checklists): one INSERT, same order
+            Item.objects.bulk_create([_checklist_item(made, checklist, cl, k, it) for k, it in enumerate(cl.items)])
+            continue
         order = 0
         for it in cl.items:
             parent = _checklist_item(made, checklist, cl, order, it)
