@@ -200,10 +200,14 @@ def _create_steps(doc: PlanDoc, made: Created) -> None:
 
 
 def _link_step_dependencies(doc: PlanDoc, made: Created) -> None:
-    for _, s in all_steps(doc):
-        before = [*s.depends_on, *(a for a in s.after if a in made.steps)]
-        if before:
-            made.steps[s.name].depends_on.set([made.steps[d] for d in before])
+    """Every step's ``depends_on`` and the steps it is placed ``after``, in one INSERT (the steps are new)."""
+    link = Step.depends_on.through
+    links = [
+        link(from_step=made.steps[s.name], to_step=made.steps[d])
+        for _, s in all_steps(doc)
+        for d in dict.fromkeys([*s.depends_on, *(a for a in s.after if a in made.steps)])
+    ]
+    link.objects.bulk_create(links)
 
 
 def _schedule(doc: PlanDoc, made: Created) -> None:
