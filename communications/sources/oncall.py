@@ -57,8 +57,6 @@ def occurrence_reminders(
             "step__lead_role__backup",
         )
     )
-    if not rules:  # deleted since
-        return
     ticks = rules_ticks(rules)
     shifts = plan_shifts(plan)
     for rule in rules:

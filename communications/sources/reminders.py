@@ -75,7 +75,8 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
     # where due = plan.at(due_offset) (whole days on the plan's calendar, the time the role page shows),
     # or a clockless plan's absolute due_by.
     # The query reads a day more each side of the offsets' windows (near_q: cheap to compile, which a tick
-    # does for every plan each minute); _in_windows keeps exactly the items whose due moment is in a window.
+    # does for every plan each minute); the loop keeps the items whose due moment is in a window (specs_for
+    # keeps only the sends in (start, end], which are exactly those).
     windows = ((start + lead, end + lead), (start - grace, end - grace))
     near = Q()
     for lo, hi in windows:
@@ -88,7 +89,7 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
     for item in items:
         owner = item.owner_role
         due = item_due(plan, item.due_offset, item.due_by)
-        if owner is None or due is None or not _in_windows(plan, item.due_offset, item.due_by, windows):
+        if owner is None or due is None or not any(lo < due <= hi for lo, hi in windows):
             continue
         texts = _item_texts(plan, item, due)
         url = deep_link(plan, owner, "item", item.pk)
@@ -110,15 +111,6 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             subject=f"[{plan.name}] OVERDUE {texts['since']}: {title}",
             body=f"{title}\n\nWas due {texts['said']} and is still open.\n\n{url}",
         )
-
-
-def _in_windows(
-    plan: Plan, due_offset: timedelta | None, due_by: datetime | None, windows: tuple[tuple[datetime, datetime], ...]
-) -> bool:
-    """Whether ``Plan.at(due_offset)`` or ``due_by`` lies in one of the ``(lo, hi]`` windows: the exact
-    condition the query's ``near_q`` widens, in Python."""
-    at = None if due_offset is None else plan.at(due_offset)
-    return any((at is not None and lo < at <= hi) or (due_by is not None and lo < due_by <= hi) for lo, hi in windows)
 
 
 def _item_texts(plan: Plan, item: Any, due: datetime) -> dict[str, str]:
