@@ -58,9 +58,14 @@ def beat(plan: Plan, start: datetime, end: datetime, *, kinds: Container[str] | 
     return around(moments(plan, start - lookback(), end, kinds=kinds), start, end)
 
 
+def tick_each(moments: Iterable[datetime]) -> None:
+    """Tick the outbox at each of ``moments``, once each, in time order."""
+    for moment in sorted(set(moments)):
+        tick_at(moment)
+
+
 def run_due(plan: Plan, start: datetime, end: datetime, *, kinds: Container[str] | None = None) -> int:
     """Tick the outbox at :func:`beat`; returns the number of ticks."""
     ticks = beat(plan, start, end, kinds=kinds)
-    for t in ticks:
-        tick_at(t)
+    tick_each(ticks)
     return len(ticks)

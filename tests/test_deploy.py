@@ -3,7 +3,6 @@ documents, and X-Forwarded-Proto is trusted only when the deployment says a prox
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
@@ -12,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from tests.settings_probe import settings_under
 
 if TYPE_CHECKING:
     from django.test import Client
@@ -56,32 +57,14 @@ def test_check_deploy_is_clean_under_the_documented_production_settings(tmp_path
     assert "WARNING" not in result.stderr and "?: (" not in result.stdout + result.stderr
 
 
-#: Reads the settings module once per environment, in one process: each time with only that environment and
-#: the project's modules imported afresh, as a new process would (a ``manage.py shell`` per environment
-#: started Django five times, about 3 s each).
-SHOW = """
-import importlib, json, os, sys
-out = []
-for env in json.load(sys.stdin):
-    os.environ.clear()
-    os.environ.update(env)
-    for name in [m for m in sys.modules if m == "launchcontrol" or m.startswith("launchcontrol.")]:
-        del sys.modules[name]
-    s = importlib.import_module("launchcontrol.settings")
-    header = getattr(s, "SECURE_PROXY_SSL_HEADER", None)
-    out.append([header, [s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE]])
-print(json.dumps(out))
-"""
-
-
 def production_settings(envs: list[dict[str, str]]) -> list[list[Any]]:
     """``[SECURE_PROXY_SSL_HEADER, [SECURE_SSL_REDIRECT, SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE]]`` as the
     settings module reads each environment."""
-    result = subprocess.run(
-        [sys.executable, "-c", SHOW], cwd=ROOT, input=json.dumps(envs), capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    exprs = [
+        'getattr(s, "SECURE_PROXY_SSL_HEADER", None)',
+        "[s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE]",
+    ]
+    return settings_under(envs, exprs)
 
 
 def test_x_forwarded_proto_is_not_trusted_unless_configured(tmp_path: Path) -> None:

@@ -5,21 +5,20 @@ prefix (launchcontrol/settings.py), and clearing the cache between tests empties
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 
 from tests.conftest import _unavailable, clear_cache
+from tests.settings_probe import settings_under
 
 ROOT = Path(__file__).resolve().parent.parent
-SHOW = (
-    "from django.conf import settings as s; "
-    "print(s.VAR_DIR); print(s.CACHES['default'].get('KEY_PREFIX')); "
-    "print(getattr(s, 'CELERY_BROKER_TRANSPORT_OPTIONS', {}).get('global_keyprefix'))"
-)
+SHOW = [
+    "str(s.VAR_DIR)",
+    "str(s.CACHES['default'].get('KEY_PREFIX'))",
+    "str(getattr(s, 'CELERY_BROKER_TRANSPORT_OPTIONS', {}).get('global_keyprefix'))",
+]
 
 
 def settings_seen_by(worker: str, tmp_path: Path) -> list[str]:
@@ -27,18 +26,8 @@ def settings_seen_by(worker: str, tmp_path: Path) -> list[str]:
     env["DJANGO_SETTINGS_MODULE"] = "launchcontrol.settings"  # what manage.py and the workers use
     if not worker:
         env.pop("PYTEST_XDIST_WORKER")
-    # The settings module alone, as a fresh process computes it (0.2 s), not `manage.py shell` (0.8 s: it
-    # also loads every app, which none of these three values depends on).
-    result = subprocess.run(
-        [sys.executable, "-c", SHOW],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return result.stdout.split()
+    [seen] = settings_under([env], SHOW)
+    return seen
 
 
 def test_each_worker_has_its_own_var_dir_and_redis_prefix(tmp_path: Path) -> None:

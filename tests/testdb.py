@@ -1,7 +1,7 @@
 """The test databases of the pytest-xdist processes, cloned from one migrated template (PostgreSQL).
 
-pytest-django migrates a fresh database in every process: 38 migrations, about 6 s of CPU each, paid again
-by every process of every run. Here the first process to need one migrates a template database, named after
+pytest-django migrates a fresh database in every process: about 6 s of CPU each, paid again by every
+process of every run. Here the first process to need one migrates a template database, named after
 a hash of the migration files and Django's version, and every process copies it (``CREATE DATABASE …
 TEMPLATE``, a file copy: a fraction of a second). A file lock orders the processes; the template stays for
 the next run, and a template of other migrations is dropped when a new one is made. Anything but

@@ -15,7 +15,7 @@ from issues.services import issue_acknowledge, issue_open
 from issues.tasks import escalate_open_issues
 from roles.models import EscalationLevel
 from tests import factories
-from tests.beats import beat, tick_at
+from tests.beats import beat, tick_at, tick_each
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -56,8 +56,7 @@ def test_each_rung_notifies_once_and_acknowledging_stops_the_climb(
     # The beat around each rung's moment (tests/beats.py), worked out before the acknowledgement: the third
     # rung's moment is still ticked after it.
     ticks = beat(plan, NOW, NOW + 40 * M)
-    for moment in (t for t in ticks if t < NOW + 20 * M):
-        tick_at(moment)
+    tick_each(t for t in ticks if t < NOW + 20 * M)
     sent = Delivery.objects.filter(source_kind="issue.escalation", status=DeliveryStatus.SENT)
     recipients = sorted(d.recipient_label.split(" (")[1].split(",")[0] for d in sent)
     assert recipients == ["Management", "Technical team", "Technical team"]  # L1 primary+backup, then L2
@@ -70,8 +69,7 @@ def test_each_rung_notifies_once_and_acknowledging_stops_the_climb(
         assert issue.escalation_level == 2
         issue_acknowledge(issue, by=coordinator)
 
-    for moment in sorted({*(t for t in ticks if t > NOW + 20 * M), *beat(plan, NOW + 20 * M + M, NOW + 40 * M)}):
-        tick_at(moment)
+    tick_each([*(t for t in ticks if t > NOW + 20 * M), *beat(plan, NOW + 20 * M + M, NOW + 40 * M)])
     assert not Delivery.objects.filter(source_kind="issue.escalation", recipient__endswith=":L3").exists()
     assert len(mail.outbox) == 3
 

@@ -20,7 +20,7 @@ from launch.format import PlanFormatError
 from launch.format.exporter import export_plan
 from launch.services.importer import import_plan_text
 from roles.models import Role, Shift
-from tests.beats import beat, tick_at
+from tests.beats import beat, tick_at, tick_each
 from warroom import selectors as board_selectors
 from warroom import views as board_views
 
@@ -65,8 +65,7 @@ def test_whoever_starts_a_shift_is_reminded_once() -> None:
     plan = make_plan()
     # The beat around each moment something falls due (tests/beats.py): the shift reminders among them, each
     # seen again by a tick just after it and one late in its lookback.
-    for moment in beat(plan, T0 - 20 * M, T0 + 12 * H + 10 * M):
-        tick_at(moment)
+    tick_each(beat(plan, T0 - 20 * M, T0 + 12 * H + 10 * M))
     sent = Delivery.objects.filter(plan=plan, source_kind="shift.start").order_by("due_at")
     bob, carol = User.objects.get(username="bob"), User.objects.get(username="carol")
     assert list(sent.values_list("recipient", "due_at")) == [

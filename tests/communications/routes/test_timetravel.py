@@ -16,7 +16,7 @@ from plans.models import RollbackTrigger
 from plans.services import reading_record
 from roles.models import Shift
 from tests import factories
-from tests.beats import beat, tick_at
+from tests.beats import beat, tick_at, tick_each
 
 from .conftest import NOW, M, S, Setup, posted
 
@@ -48,8 +48,7 @@ def test_each_escalation_rung_notifies_its_routes_once(routed: Setup, coordinato
     # The beat around each rung's moment (tests/beats.py), worked out before the acknowledgement: the third
     # rung's moment is still ticked after it.
     ticks = beat(routed.plan, NOW, NOW + 40 * M)
-    for moment in (t for t in ticks if t < NOW + 20 * M):
-        tick_at(moment)
+    tick_each(t for t in ticks if t < NOW + 20 * M)
     assert titles(routed, "/ok/slack") == [
         "Critical issue #1 opened: Checkout slow",  # rung 1 (after 0) is told with the opening
         "Critical issue #1 unanswered: escalated to L2 Management: Checkout slow",
@@ -66,9 +65,7 @@ def test_each_escalation_rung_notifies_its_routes_once(routed: Setup, coordinato
     assert len(posted(routed.sink, "/ok/teams")) == 2  # the Teams route takes the same two
     with time_machine.travel(NOW + 20 * M, tick=False):
         issue_acknowledge(issue, by=coordinator)
-    after = beat(routed.plan, NOW + 20 * M + 5 * S, NOW + 40 * M)
-    for moment in sorted({*(t for t in ticks if t > NOW + 20 * M), *after}):
-        tick_at(moment)
+    tick_each([*(t for t in ticks if t > NOW + 20 * M), *beat(routed.plan, NOW + 20 * M + 5 * S, NOW + 40 * M)])
     assert titles(routed, "/ok/pd")[2:] == ["acknowledge"]
     assert len(posted(routed.sink, "/ok/slack")) == 3  # the acknowledgement; no third rung
 
