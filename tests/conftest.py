@@ -131,14 +131,11 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def login_page(live_server: LiveServer) -> LoginPage:
-    """Sign a Playwright page in as a user: ``login_page(page, user)``."""
+    """Sign a Playwright page in as a user: ``login_page(page, user)`` (a session cookie, tests/signin.py)."""
+    from tests.signin import sign_in
 
-    def _login(pg: Page, user: User, password: str = factories.PASSWORD) -> Page:
-        pg.goto(f"{live_server.url}/accounts/login/")
-        pg.fill("#id_username", user.username)
-        pg.fill("#id_password", password)
-        pg.click("button[type=submit]")
-        pg.wait_for_load_state("networkidle")
+    def _login(pg: Page, user: User) -> Page:
+        sign_in(pg.context, live_server.url, user)
         return pg
 
     return _login

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 class LoginPage(Protocol):
     """The ``login_page`` fixture: ``login_page(page, user)`` signs the page in and returns it."""
 
-    def __call__(self, pg: Page, user: User, password: str = ...) -> Page: ...
+    def __call__(self, pg: Page, user: User) -> Page: ...
 
 
 class NewPage(Protocol):

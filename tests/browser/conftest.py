@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from plans.signals import revision_committed
-from tests import factories
 from tests.asgi_server import AsgiServer, running_asgi_server
 from tests.browser.waiting import wait_for_js
+from tests.signin import sign_in
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -43,11 +43,7 @@ def new_page(browser: Browser, asgi_server: AsgiServer) -> Iterator[NewPage]:
             pg.clock.install()
         pg.set_default_timeout(10_000)
         if user is not None:
-            pg.goto(f"{asgi_server.url}/accounts/login/")
-            pg.fill("#id_username", user.username)
-            pg.fill("#id_password", factories.PASSWORD)
-            pg.click("button[type=submit]")
-            pg.wait_for_load_state("networkidle")
+            sign_in(context, asgi_server.url, user)
         pg.goto(asgi_server.url + path)
         pg.evaluate("window.__same_document = true")
         wait_for_js(pg, "window.lcLive && window.lcLive.mode === 'push'")  # the stream's hello arrived
