@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Playwright
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("LC_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 #: Django refuses its database calls in a thread that runs an event loop; a browser test's thread reads as
 #: running Playwright's (see above), though the test's own code is synchronous.

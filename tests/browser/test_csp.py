@@ -158,6 +158,8 @@ def test_pages_pass_the_policy_and_still_work(
 
     detail = watched()
     login_page(detail, setup["coordinator"])
+    detail.goto(f"{live_server.url}/")  # the home page (where the login form's sign-in lands)
+    detail.wait_for_selector("main")
     detail.goto(f"{base}/")
     if detail.locator("[data-countdown]").count():
         ticks(detail, "[data-countdown]")
@@ -175,6 +177,9 @@ def test_pages_pass_the_policy_and_still_work(
     assert_no_violation(detail)
 
     public = watched()
+    public.goto(f"{live_server.url}/accounts/login/")  # the form itself (the other pages sign in by cookie)
+    public.wait_for_selector("#id_username")
+    assert_no_violation(public)
     response = public.goto(f"{live_server.url}/status/{plan.slug}/")
     assert response is not None
     assert "default-src 'self'" in response.headers["content-security-policy"]
