@@ -37,6 +37,7 @@ from plans.offsets import format_duration
 from plans.services import kiosk_create
 from tests.browser.shots import keep
 from tests.browser.walkthrough import Walk, minutes, moment_text, until
+from tests.signin import sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -75,12 +76,17 @@ def _open(walk: Walk, browser: Browser, name: str, width: int, height: int, user
     page = context.new_page()
     page.set_default_timeout(15_000)
     walk.pages[name] = page
-    if username is not None:
-        page.goto(f"{walk.live}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password_file().read_text().strip())
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{walk.live}/")
+    if username is None:
+        return page
+    if walk.form_used:  # the others by a session cookie (tests/signin.py): three page loads less each
+        sign_in(context, walk.live, User.objects.get(username=username))
+        return page
+    page.goto(f"{walk.live}/accounts/login/")  # the first to sign in uses the form, with the demo's password
+    page.fill("#id_username", username)
+    page.fill("#id_password", password_file().read_text().strip())
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{walk.live}/")
+    walk.form_used = True
     return page
 
 
