@@ -53,7 +53,7 @@ $(STAMP): pyproject.toml
 	@$(call pkg_install,-e .)
 	@touch $(STAMP)
 
-# The suite's bytecode is compiled here, once, on both cores (about 5 s), rather than by the first test
+# The suite's bytecode is compiled here, once, on every core (about 5 s on two), rather than by the first test
 # processes and Celery workers of a fresh checkout's first `make test`, each compiling the same modules.
 $(DEV_STAMP): $(STAMP)
 	@$(call pkg_install,-e '.[dev]')
