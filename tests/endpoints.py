@@ -20,11 +20,12 @@ Actors (each a signed-in user, except ``anonymous``):
 
 from __future__ import annotations
 
-import weakref
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.apps import apps
@@ -222,37 +223,39 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
 
     On PostgreSQL in one query (the URL guard takes two snapshots per request it makes, and a query per
     table was most of its time): each table's rows as their full text, every column, in pk order, so any
-    change to any row still shows as a difference of that table. The query is prepared once per database
-    connection: planning its 67 subqueries cost the server more than running them on the world's rows.
-    Elsewhere, a query per table."""
-    models = [m for label in APP_LABELS for m in apps.get_app_config(label).get_models(include_auto_created=True)]
+    change to any row still shows as a difference of that table. The query is prepared on each database
+    connection the first time (planning its 67 subqueries cost the server more than running them on the
+    world's rows). Elsewhere, a query per table."""
+    models = _snapshot_models()
     if connection.vendor != "postgresql":
         return {m._meta.label: list(m._default_manager.order_by("pk").values_list()) for m in models}
-    connection.ensure_connection()
     with connection.cursor() as cursor:
-        if connection.connection not in _PREPARED:
-            cursor.execute(f"PREPARE {SNAPSHOT} AS {_snapshot_sql(models)}")  # outlives a rollback
-            _PREPARED.add(connection.connection)
+        cursor.execute("SELECT EXISTS (SELECT FROM pg_prepared_statements WHERE name = %s)", [SNAPSHOT])
+        if not cursor.fetchone()[0]:
+            cursor.execute(f"PREPARE {SNAPSHOT} AS {_snapshot_sql()}")  # kept by the connection, not the transaction
         cursor.execute(f"EXECUTE {SNAPSHOT}")
         return {label: [(rows,)] for label, rows in cursor.fetchall()}
 
 
-#: The prepared snapshot query's name, and the database connections it is prepared on.
+#: The snapshot's prepared statement.
 SNAPSHOT = "lc_test_snapshot"
-_PREPARED: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def _snapshot_sql(models: list[type[Any]]) -> str:
+def _snapshot_models() -> list[type[Any]]:
+    return [m for label in APP_LABELS for m in apps.get_app_config(label).get_models(include_auto_created=True)]
+
+
+@cache
+def _snapshot_sql() -> str:
     qn = connection.ops.quote_name
-
-    def literal(text: str) -> str:
-        return "'" + text.replace("'", "''") + "'"
-
-    return " UNION ALL ".join(
-        f"SELECT {literal(m._meta.label)}::text, (SELECT string_agg(ROW(r.*)::text, E'\\n' "
-        f"ORDER BY r.{qn(str(m._meta.pk.column))}) FROM {qn(m._meta.db_table)} AS r)"
-        for m in models
-    )
+    parts = []
+    for m in _snapshot_models():
+        label, table, pk = m._meta.label, qn(m._meta.db_table), qn(str(m._meta.pk.column))
+        assert re.fullmatch(r"[\w.]+", label), label  # a literal of its own in the SQL
+        parts.append(
+            f"SELECT '{label}'::text, (SELECT string_agg(ROW(r.*)::text, E'\\n' ORDER BY r.{pk}) FROM {table} r)"
+        )
+    return " UNION ALL ".join(parts)
 
 
 @dataclass(frozen=True)
