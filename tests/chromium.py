@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Playwright
 
+#: Debian's Chromium; ``LC_TEST_CHROMIUM`` may name a wrapper that execs it (the README's CPU measurements put
+#: Chromium in a cgroup of its own that way).
 CHROMIUM = os.environ.get("LC_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 #: Django refuses its database calls in a thread that runs an event loop; a browser test's thread reads as
