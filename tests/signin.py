@@ -1,9 +1,10 @@
 """Signing a browser context in without the login form: a session made the way ``Client.force_login`` makes
 one, its cookie added to the context. The form itself is driven in a browser where it is the subject
-(tests/browser/test_walkthrough.py signs each actor in through it; tests/test_login_throttle.py and the view
-tests cover the form's rules); everywhere else a sign-in is only the way in, and through the form it costs
-three page loads (the login page, the POST, the home page it redirects to): about 0.8 s of Chromium's CPU
-and a home-page render on the server per context, a fifth of the browser tests' CPU."""
+(tests/browser/test_walkthrough.py signs its first actor in through it, tests/browser/test_csp.py loads it
+under the policy; tests/test_login_throttle.py and the view tests cover the form's rules); everywhere else a
+sign-in is only the way in, and through the form it costs three page loads (the login page, the POST, the
+home page it redirects to): about 0.8 s of Chromium's CPU and a home-page render on the server per context,
+a fifth of the browser tests' CPU."""
 
 from __future__ import annotations
 
