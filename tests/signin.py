@@ -17,13 +17,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from playwright.sync_api import BrowserContext
 
-#: The backend the login form's sign-in ends with (the first, axes' throttle, only refuses).
-BACKEND = "django.contrib.auth.backends.ModelBackend"
-
 
 def sign_in(context: BrowserContext, base_url: str, user: User) -> None:
     """Give ``context`` a signed-in session of ``user`` on the server at ``base_url``."""
     client = Client()
-    client.force_login(user, backend=BACKEND)
+    client.force_login(user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}])

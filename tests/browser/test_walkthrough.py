@@ -71,22 +71,23 @@ def walk(browser: Browser, live_server: LiveServer, settings: Settings, tmp_path
         traveller.stop()
 
 
-def _open(walk: Walk, browser: Browser, name: str, width: int, height: int, username: str | None) -> Page:
+def _open(
+    walk: Walk, browser: Browser, name: str, width: int, height: int, username: str | None, *, form: bool = False
+) -> Page:
+    """A page of its own (context, viewport, London time), signed in as ``username``: through the login form
+    with the demo's password when ``form``, otherwise by a session cookie (tests/signin.py)."""
     context = browser.new_context(viewport={"width": width, "height": height}, timezone_id="Europe/London")
     page = context.new_page()
     page.set_default_timeout(15_000)
     walk.pages[name] = page
-    if username is None:
-        return page
-    if walk.form_used:  # the others by a session cookie (tests/signin.py): three page loads less each
+    if username is not None and not form:
         sign_in(context, walk.live, User.objects.get(username=username))
-        return page
-    page.goto(f"{walk.live}/accounts/login/")  # the first to sign in uses the form, with the demo's password
-    page.fill("#id_username", username)
-    page.fill("#id_password", password_file().read_text().strip())
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{walk.live}/")
-    walk.form_used = True
+    elif username is not None:
+        page.goto(f"{walk.live}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password_file().read_text().strip())
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{walk.live}/")
     return page
 
 
@@ -129,7 +130,7 @@ def _t_minus_1h_open_and_tick(walk: Walk, browser: Browser) -> None:
     walk.board_follows_the_server()
     assert re.fullmatch(r"T-(00:5\d|01:00):\d\d", walk.board_text("#wr-clock")), walk.board_text("#wr-clock")
 
-    _open(walk, browser, "coordinator", 1366, 768, "coordinator")
+    _open(walk, browser, "coordinator", 1366, 768, "coordinator", form=True)  # as a new user would
     pm = _open(walk, browser, "pm", 1366, 768, "pm")
     backup = _open(walk, browser, "support", 1366, 768, "support")
     for page in (pm, backup):

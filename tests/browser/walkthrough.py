@@ -60,7 +60,6 @@ class Walk:
     clock: Any  # time_machine.Coordinates: the server's time, ticking from where it was moved to
     pages: dict[str, Page] = field(default_factory=dict)
     beats: list[datetime] = field(default_factory=list)  # when the outbox ticked (the server's time)
-    form_used: bool = False  # someone signed in through the login form (the first to sign in does)
 
     def url(self, path: str) -> str:
         return f"{self.live}/plans/{self.plan.slug}/{path}"
