@@ -56,19 +56,34 @@ def _below_day(field: str, k: int) -> Q:
 def before_q(plan: Plan, field: str, moment: datetime, *, inclusive: bool = False) -> Q:
     """Rows whose ``Plan.at(field)`` is before ``moment`` (at or before it with ``inclusive``); a null
     offset never matches."""
-    target = moment - plan.t0
-    k0 = math.trunc(target.total_seconds() / DAY.total_seconds())
+    target, k0, shifts = _cutoffs(plan, moment)
     lookup = "lte" if inclusive else "lt"
+    if len(set(shifts)) == 1:  # one range (see _cutoffs)
+        return Q(**{f"{field}__{lookup}": target - shifts[0]})
     q = _below_day(field, k0 - _SPAN)
-    for k in range(k0 - _SPAN, k0 + _SPAN + 1):
-        shift = offset_moment(plan.t0, plan.zone, k * DAY) - plan.t0 - k * DAY
+    for k, shift in zip(range(k0 - _SPAN, k0 + _SPAN + 1), shifts, strict=True):
         q |= _in_day(field, k) & Q(**{f"{field}__{lookup}": target - shift})
     return q
 
 
 def after_q(plan: Plan, field: str, moment: datetime, *, inclusive: bool = False) -> Q:
     """Rows whose ``Plan.at(field)`` is after ``moment`` (at or after it with ``inclusive``)."""
+    target, _, shifts = _cutoffs(plan, moment)
+    if len(set(shifts)) == 1:  # one range (see _cutoffs)
+        return Q(**{f"{field}__{'gte' if inclusive else 'gt'}": target - shifts[0]})
     return Q(**{f"{field}__isnull": False}) & ~before_q(plan, field, moment, inclusive=not inclusive)
+
+
+def _cutoffs(plan: Plan, moment: datetime) -> tuple[timedelta, int, list[timedelta]]:
+    """``moment - t0``, the whole-day part ``k0`` of it, and ``shift(k)`` for each day ``k`` within ``_SPAN``
+    of ``k0``. Most moments have no change of the zone's offset within those days: then every day's cutoff
+    is the same, ``moment - t0 - shift``, which lies within a day of ``k0``'s own day, so the offsets below
+    those days (all before the moment) and above them (none) agree with it too, and the condition is one
+    range on the offset (shorter SQL, one index range) instead of a cutoff a day."""
+    target = moment - plan.t0
+    k0 = math.trunc(target.total_seconds() / DAY.total_seconds())
+    shifts = [offset_moment(plan.t0, plan.zone, k * DAY) - plan.t0 - k * DAY for k in range(k0 - _SPAN, k0 + _SPAN + 1)]
+    return target, k0, shifts
 
 
 def near_q(plan: Plan, field: str, start: datetime, end: datetime) -> Q:

@@ -199,3 +199,14 @@ def test_before_q_is_exactly_plan_at_before_a_moment(coordinator: User, tz: str)
                 )
             )
             assert after == {i.pk for i in items if i.due_offset is not None} - want
+
+
+def test_before_q_is_one_range_unless_the_zone_changes_within_two_days(coordinator: User) -> None:
+    """Away from a change of the zone's offset the condition is a single range on the offset (what the test
+    above checks it against both sides of a change); within two days of one it keeps a cutoff a day."""
+    plan = factories.PlanFactory(coordinator=coordinator, t0=T0, timezone="Europe/London")
+    quiet, near = T0 - 5 * D, datetime(2026, 10, 25, 12, 0, tzinfo=UTC)  # London leaves BST on 25 Oct
+    assert len(before_q(plan, "due_offset", quiet).children) == 1
+    assert len(after_q(plan, "due_offset", quiet).children) == 1
+    assert len(before_q(plan, "due_offset", near).children) > 1
+    assert len(after_q(plan, "due_offset", near).children) > 1
