@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.utils import timezone
 
-from checklists.models import Gate, Item, ItemStatus
+from checklists.models import Gate, Item, ItemStatus, NoGoTrigger, Vote
 from issues.models import UNRESOLVED, Issue
 from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.criteria import plan_metric_runs
@@ -189,20 +189,33 @@ def pick_entries(entries: list[Entry], rows: int = NEXT_ROWS, late_rows: int = 4
     return late[:n_late] + upcoming[: rows - n_late]
 
 
+class _CountOf(Subquery):
+    """How many rows a correlated queryset has: ``(SELECT count(*) FROM (...))``, never NULL."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) _rows)"
+    output_field = IntegerField()
+
+
 def gates(plan: Plan) -> list[Gate]:
+    """The plan's gates with their counts for the board: required criteria (and how many are closed), raised
+    triggers, polled roles and this round's GO votes. Each count is a subquery of its own: counted over one
+    join of all four, a gate's rows multiplied (six criteria, six polled roles and a round of votes were 1,080
+    rows for the demo's one gate)."""
+    gate = OuterRef("pk")
+    criteria = Item.objects.filter(gate=gate, required=True).values("pk")
     return list(
         Gate.objects.filter(plan=plan)
         .select_related("authority_role")
         .annotate(
-            criteria_total=Count("criteria", filter=Q(criteria__required=True), distinct=True),
-            criteria_done=Count(
-                "criteria", filter=Q(criteria__required=True) & ~Q(criteria__status=ItemStatus.OPEN), distinct=True
+            criteria_total=_CountOf(criteria),
+            criteria_done=_CountOf(criteria.exclude(status=ItemStatus.OPEN)),
+            triggers_raised=_CountOf(
+                NoGoTrigger.objects.filter(gate=gate, raised=True, cleared_at__isnull=True).values("pk")
             ),
-            triggers_raised=Count(
-                "triggers", filter=Q(triggers__raised=True, triggers__cleared_at__isnull=True), distinct=True
+            polled=_CountOf(Gate.polled_roles.through.objects.filter(gate=gate).values("pk")),
+            go_votes=_CountOf(
+                Vote.objects.filter(gate=gate, poll_round=OuterRef("poll_round"), vote="go").values("pk")
             ),
-            polled=Count("polled_roles", distinct=True),
-            go_votes=Count("votes", filter=Q(votes__poll_round=F("poll_round"), votes__vote="go"), distinct=True),
         )
         .order_by("order", "offset")
     )

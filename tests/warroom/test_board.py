@@ -356,3 +356,33 @@ def test_a_stopped_redis_slows_the_board_but_never_breaks_it(
     response = client.get(url)
     assert response.status_code == 200
     assert live_plan.name in response.content.decode()
+
+
+def test_a_gates_counts_on_the_board(live_plan: Plan, client: Client) -> None:
+    """Each of a gate's counts counts its own rows: required criteria (and the closed ones among them), raised
+    and uncleared triggers, polled roles and this round's GO votes, however many of each there are."""
+    from checklists.models import GateStatus, ItemStatus, Vote
+
+    roles = [factories.RoleFactory(plan=live_plan, name=f"Role {n}") for n in range(3)]
+    gate = factories.GateFactory(plan=live_plan, name="Go/no-go", status=GateStatus.POLLING, poll_round=2)
+    gate.polled_roles.set(roles)
+    checklist = factories.ChecklistFactory(plan=live_plan, role=roles[0])
+    for status in (ItemStatus.DONE, ItemStatus.SKIPPED, ItemStatus.OPEN):
+        factories.ItemFactory(checklist=checklist, gate=gate, required=True, status=status)
+    factories.ItemFactory(checklist=checklist, gate=gate, required=False, status=ItemStatus.DONE)
+    factories.NoGoTriggerFactory(gate=gate, raised=True)
+    factories.NoGoTriggerFactory(gate=gate, raised=True, cleared_at=timezone.now())
+    factories.NoGoTriggerFactory(gate=gate)
+    for poll_round, votes in ((1, ("go", "go", "go")), (2, ("go", "no_go"))):
+        for role, vote in zip(roles, votes, strict=False):
+            Vote.objects.create(gate=gate, role=role, poll_round=poll_round, vote=vote, voted_at=timezone.now())
+    quiet = factories.GateFactory(plan=live_plan, name="Quiet")
+
+    counts = {
+        g.name: (g.criteria_total, g.criteria_done, g.triggers_raised, g.polled, g.go_votes)
+        for g in selectors.gates(live_plan)
+    }
+    assert counts == {"Go/no-go": (3, 2, 1, 3, 1), quiet.name: (0, 0, 0, 0, 0)}
+    client.force_login(live_plan.coordinator)
+    board = client.get(reverse("warroom:board", args=[live_plan.slug])).content.decode()
+    assert re.search(r"2/3 · GO 1/3 · <b[^>]*>1 trigger</b>", board)
