@@ -358,7 +358,7 @@ def test_a_stopped_redis_slows_the_board_but_never_breaks_it(
     assert live_plan.name in response.content.decode()
 
 
-def test_a_gates_counts_on_the_board(live_plan: Plan, client: Client) -> None:
+def test_a_gates_counts_on_the_board(live_plan: Plan, coordinator: User, client: Client) -> None:
     """Each of a gate's counts counts its own rows: required criteria (and the closed ones among them), raised
     and uncleared triggers, polled roles and this round's GO votes, however many of each there are."""
     from checklists.models import GateStatus, ItemStatus, Vote
@@ -378,11 +378,9 @@ def test_a_gates_counts_on_the_board(live_plan: Plan, client: Client) -> None:
             Vote.objects.create(gate=gate, role=role, poll_round=poll_round, vote=vote, voted_at=timezone.now())
     quiet = factories.GateFactory(plan=live_plan, name="Quiet")
 
-    counts = {
-        g.name: (g.criteria_total, g.criteria_done, g.triggers_raised, g.polled, g.go_votes)
-        for g in selectors.gates(live_plan)
-    }
+    names = ("criteria_total", "criteria_done", "triggers_raised", "polled", "go_votes")  # the annotations
+    counts = {g.name: tuple(getattr(g, name) for name in names) for g in selectors.gates(live_plan)}
     assert counts == {"Go/no-go": (3, 2, 1, 3, 1), quiet.name: (0, 0, 0, 0, 0)}
-    client.force_login(live_plan.coordinator)
+    client.force_login(coordinator)
     board = client.get(reverse("warroom:board", args=[live_plan.slug])).content.decode()
     assert re.search(r"2/3 · GO 1/3 · <b[^>]*>1 trigger</b>", board)
