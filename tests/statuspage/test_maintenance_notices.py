@@ -5,12 +5,14 @@ plan's time zone, and in Statuspage's maintenance webhook shape."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 
 from communications import outbox
 from communications.models import Delivery, DeliveryStatus
@@ -122,6 +124,13 @@ def test_the_window_opens_and_closes_once_per_subscriber_in_the_plans_zone(site:
     finished = completed["incident"]
     assert finished["status"] == "completed" and finished["resolved_at"] == "2026-12-01T10:00:00.000-05:00"
     assert [u["status"] for u in finished["incident_updates"]] == ["completed", "verifying", "in_progress"]
+    # The subscribe page's webhook help (the payload's documentation link) names what a maintenance carries.
+    help_page = Client().get(f"/status/{plan.slug}/subscribe/").content.decode()
+    (described,) = re.findall(r'<p class="sp-small" id="webhooks">(.*?)</p>', help_page, re.S)
+    named = set(re.findall(r"<code>([^<]+)</code>", described))
+    assert {"impact", "maintenance", "scheduled_for", "scheduled_until", "status"} <= named
+    assert {"scheduled_for", "scheduled_until", "impact", "status"} <= set(incident)
+    assert {"in_progress", "verifying", "completed", "scheduled"} <= named
 
 
 def _complete(plan: Plan, moment: datetime) -> None:
