@@ -56,7 +56,19 @@ def _below_day(field: str, k: int) -> Q:
 def before_q(plan: Plan, field: str, moment: datetime, *, inclusive: bool = False) -> Q:
     """Rows whose ``Plan.at(field)`` is before ``moment`` (at or before it with ``inclusive``); a null
     offset never matches."""
+    return _before(field, *_cutoffs(plan, moment), inclusive=inclusive)
+
+
+def after_q(plan: Plan, field: str, moment: datetime, *, inclusive: bool = False) -> Q:
+    """Rows whose ``Plan.at(field)`` is after ``moment`` (at or after it with ``inclusive``)."""
     target, k0, shifts = _cutoffs(plan, moment)
+    if len(set(shifts)) == 1:  # one range (see _cutoffs)
+        return Q(**{f"{field}__{'gte' if inclusive else 'gt'}": target - shifts[0]})
+    return Q(**{f"{field}__isnull": False}) & ~_before(field, target, k0, shifts, inclusive=not inclusive)
+
+
+def _before(field: str, target: timedelta, k0: int, shifts: list[timedelta], *, inclusive: bool) -> Q:
+    """:func:`before_q` from the moment's :func:`_cutoffs`."""
     lookup = "lte" if inclusive else "lt"
     if len(set(shifts)) == 1:  # one range (see _cutoffs)
         return Q(**{f"{field}__{lookup}": target - shifts[0]})
@@ -64,14 +76,6 @@ def before_q(plan: Plan, field: str, moment: datetime, *, inclusive: bool = Fals
     for k, shift in zip(range(k0 - _SPAN, k0 + _SPAN + 1), shifts, strict=True):
         q |= _in_day(field, k) & Q(**{f"{field}__{lookup}": target - shift})
     return q
-
-
-def after_q(plan: Plan, field: str, moment: datetime, *, inclusive: bool = False) -> Q:
-    """Rows whose ``Plan.at(field)`` is after ``moment`` (at or after it with ``inclusive``)."""
-    target, _, shifts = _cutoffs(plan, moment)
-    if len(set(shifts)) == 1:  # one range (see _cutoffs)
-        return Q(**{f"{field}__{'gte' if inclusive else 'gt'}": target - shifts[0]})
-    return Q(**{f"{field}__isnull": False}) & ~before_q(plan, field, moment, inclusive=not inclusive)
 
 
 def _cutoffs(plan: Plan, moment: datetime) -> tuple[timedelta, int, list[timedelta]]:

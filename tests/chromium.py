@@ -180,7 +180,6 @@ class ContextPool:
         self._idle: dict[str, list[BrowserContext]] = {}
         self._lent: list[BrowserContext] = []
         self._kept: dict[int, _Kept] = {}
-        self.made = 0
         self.reused = 0
 
     def serve(self, browser: Browser) -> None:
@@ -210,7 +209,6 @@ class ContextPool:
             self._kept.pop(id(context))  # its Chromium is gone
         else:
             context = make(**options)
-            self.made += 1
             self._keep(context, key, browser)
         self._kept[id(context)].viewport = dict(viewport)
         self._lent.append(context)
