@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from unittest import mock
@@ -136,6 +137,47 @@ def test_a_lost_redis_connection_with_unacked_tasks_does_not_hang_the_worker(cap
     qos.channel.conn_or_acquire.side_effect = AttributeError("'NoneType' object has no attribute 'hostname'")
     assert qos.restore_unacked() is None
     assert qos._delivered == {} and "visibility timeout" in caplog.text
+
+
+@pytest.mark.redis
+def test_a_task_acknowledged_after_its_connection_was_lost_leaves_the_worker_running(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A send cut short by its time limit after Redis went away was acknowledged on the channel Celery had
+    closed (no connection, no pool): kombu raised AttributeError and the worker exited ("Unrecoverable
+    error", seen in test_outbox_fault_run). The acknowledgement is dropped and the worker goes on; the
+    message is not lost (it stays in Redis, for the visibility timeout to restore)."""
+    from kombu import Connection, Exchange, Queue
+
+    import launchcontrol.celery  # noqa: F401 - installs the workaround
+
+    name = f"lc-ack-{uuid.uuid4().hex[:8]}"
+    queue = Queue(name, Exchange(name), routing_key=name)
+    with Connection(redis_url) as conn:
+        with conn.Producer() as producer:
+            for n in range(2):
+                producer.publish({"n": n}, exchange=queue.exchange, routing_key=name, declare=[queue])
+        channel = conn.channel()
+        first, second = queue(channel).get(no_ack=False), queue(channel).get(no_ack=False)
+        assert first is not None and second is not None
+        unacked = channel.qos.unacked_key
+        client = conn.channel().client
+        assert client.hlen(unacked) >= 2
+        # What Celery does on a lost connection: collect it, then close the channel (its pools go with it).
+        conn.collect()
+        channel._disconnect_pools()
+        first.ack()
+        second.reject(requeue=False)
+        assert "left for the visibility timeout" in caplog.text
+        assert first.delivery_tag not in channel.qos._delivered and second.delivery_tag not in channel.qos._delivered
+    with Connection(redis_url) as conn:
+        client = conn.channel().client
+        tags = (first.delivery_tag, second.delivery_tag)
+        kept = client.llen(name) + sum(client.hexists(unacked, tag) for tag in tags)
+        client.hdel(unacked, *tags)
+        client.zrem(f"{unacked}_index", *tags)
+        client.delete(name)
+    assert kept == 2  # both still in Redis: back in the queue, or unacked for the visibility timeout
 
 
 # --- No send after its expiry, on any path ---------------------------------------------------------------
