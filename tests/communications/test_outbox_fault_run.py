@@ -164,6 +164,14 @@ def _wait_flowing_since(moment: datetime, limit: float = 60) -> None:
         time.sleep(0.1)
 
 
+def _log_tail(log: Path) -> str:
+    """The workers' log for a failure message: its CRITICAL lines first (a worker that died says so
+    there, then hides under a minute of beat ticks), then its last lines."""
+    text = log.read_text(errors="replace")
+    alarms = [line for line in text.splitlines() if "CRITICAL/" in line or "Unrecoverable" in line]
+    return "\n".join(["worker alarms:", *alarms[-20:], "last lines:", text[-4000:]])
+
+
 def _settled() -> bool:
     return (
         not Delivery.objects.filter(
@@ -278,7 +286,7 @@ def test_outbox_under_worker_kill_redis_stop_database_restart_and_bad_receivers(
             deadline = time.monotonic() + 40 * min(slowdown.factor(), 6.0)  # stretched, but not without end
             while time.monotonic() < deadline and not _settled():
                 time.sleep(0.5)
-            assert _settled(), log.read_text()[-5000:]
+            assert _settled(), _log_tail(log)
             calls = list(sink.calls)
             stretch = slowdown.factor()
     finally:
