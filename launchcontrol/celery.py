@@ -40,42 +40,32 @@ def tolerate_a_collected_connection() -> None:
     qos = kombu_redis.QoS
     if getattr(qos.restore_unacked, "_launchcontrol_tolerant", False):
         return
-    restore_original, ack_original, reject_original = qos.restore_unacked, qos.ack, qos.reject
 
-    def restore_unacked(self: Any, client: Any = None) -> Any:
-        try:
-            return restore_original(self, client)
-        except AttributeError as exc:
-            log.warning("celery: unacknowledged messages left for the visibility timeout (%s)", exc)
-            self._delivered.clear()
-            return None
+    def tolerant(original: Any, message: str, forget: Any) -> Any:
+        """``original``, except that the closed channel's AttributeError is logged with ``message`` and this
+        channel's own bookkeeping is done by ``forget`` (Redis is not touched)."""
 
-    def ack(self: Any, delivery_tag: Any) -> None:
-        try:
-            ack_original(self, delivery_tag)
-        except AttributeError as exc:
-            log.warning(
-                "celery: a task ended after its broker connection was lost; "
-                "its message is left for the visibility timeout (%s)",
-                exc,
-            )
-            kombu_virtual.QoS.ack(self, delivery_tag)  # forgets it here (this channel's own bookkeeping)
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return original(self, *args, **kwargs)
+            except AttributeError as exc:
+                log.warning("celery: %s (%s)", message, exc)
+                forget(self, *args)
+                return None
 
-    def reject(self: Any, delivery_tag: Any, requeue: bool = False) -> None:
-        try:
-            reject_original(self, delivery_tag, requeue)
-        except AttributeError as exc:
-            log.warning(
-                "celery: a task was rejected after its broker connection was lost; "
-                "its message is left for the visibility timeout (%s)",
-                exc,
-            )
-            kombu_virtual.QoS.ack(self, delivery_tag)
+        method._launchcontrol_tolerant = True  # type: ignore[attr-defined]
+        return method
 
-    restore_unacked._launchcontrol_tolerant = True  # type: ignore[attr-defined]
-    qos.restore_unacked = restore_unacked  # type: ignore[method-assign]
-    qos.ack = ack  # type: ignore[method-assign]
-    qos.reject = reject  # type: ignore[method-assign]
+    gone = "after its broker connection was lost; its message is left for the visibility timeout"
+    qos.restore_unacked = tolerant(  # type: ignore[method-assign]
+        qos.restore_unacked,
+        "unacknowledged messages left for the visibility timeout",
+        lambda self, *args: self._delivered.clear(),
+    )
+    qos.ack = tolerant(qos.ack, f"a task ended {gone}", kombu_virtual.QoS.ack)  # type: ignore[method-assign]
+    qos.reject = tolerant(  # type: ignore[method-assign]
+        qos.reject, f"a task was rejected {gone}", lambda self, tag, *args: kombu_virtual.QoS.ack(self, tag)
+    )
 
 
 tolerate_a_collected_connection()
