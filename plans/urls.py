@@ -10,6 +10,7 @@ app_name = "plans"
 urlpatterns = [
     path("plans/<slug:plan>/", views.plan_detail, name="detail"),
     path("plans/<slug:plan>/live/", views.plan_detail_live, name="detail_live"),
+    path("plans/<slug:plan>/state/", views.plan_nav_state, name="nav_state"),
     path("plans/<slug:plan>/timeline/", views.plan_timeline, name="timeline"),
     path("plans/<slug:plan>/activity/", views.plan_activity, name="activity"),
     path("plans/<slug:plan>/transition/", views.plan_transition, name="transition"),

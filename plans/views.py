@@ -77,6 +77,17 @@ def plan_detail_live(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespo
     return render(request, "plans/_detail_live.html", _moving(request, plan, plan_moving(plan)))
 
 
+@login_required
+@require_GET
+@member_plan
+@live_page
+def plan_nav_state(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    """The plan's state in the nav of its pages (HOLD, LAUNCHED...), fetched when pushed or polled like any
+    live part (static/js/live.js): 304 while nothing changed (live_page). The plan page and the activity log
+    swap it with their own live parts instead (templates/_plan_nav.html)."""
+    return render(request, "_nav_state.html", {"plan": plan, "nav_live": True})
+
+
 def _moving(request: AuthenticatedHttpRequest, plan: Plan, ctx: dict[str, Any]) -> dict[str, Any]:
     """What the plan page's live parts show: ``ctx`` (plans.selectors.plan_moving), the clock, and what
     the viewer may do."""

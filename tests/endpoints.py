@@ -551,6 +551,7 @@ ENTRIES = [
     Endpoint("launch:home", "read"),
     Endpoint("plans:detail", "read", _plan),
     Endpoint("plans:detail_live", "read", _plan),
+    Endpoint("plans:nav_state", "read", _plan),
     Endpoint("plans:timeline", "read", _plan),
     Endpoint("live:stream", "read", _plan),
     Endpoint("plans:activity", "read", _plan),

@@ -1,7 +1,8 @@
 """The plan page and the activity log are live, in Chromium on a real ASGI server: an item ticked by the
 DBA and a hold started by the coordinator (elsewhere) appear on the open plan page (progress, clock, state,
 holds) and on the open activity log without a reload within two seconds of the commit, pushed (no fallback
-poll); a reason the coordinator is typing on the plan page stays as typed across the swaps."""
+poll); a reason the coordinator is typing on the plan page stays as typed across the swaps. The state in the
+nav follows on the plan's other pages too (a role page here)."""
 
 from __future__ import annotations
 
@@ -100,3 +101,28 @@ def test_a_tick_and_a_hold_appear_on_the_open_plan_page_and_activity_log(
     assert plan_page.inner_text("#plan-head .clock-value") == held
     keep(plan_page, "plan-live-1366.png", full_page=True)
     keep(log, "activity-live-1366.png")
+
+
+def test_the_nav_state_follows_a_hold_on_an_open_role_page(
+    new_page: NewPage, setup: Setup, committed: list[float]
+) -> None:
+    """The DBA works the checklist while the coordinator holds the launch elsewhere: the nav's state turns
+    HOLD on the DBA's open page within two seconds, pushed, and back when the hold ends (the badge swapped in
+    is live as the first one was)."""
+    s = setup
+    role_page = new_page(s["dba"], f"/plans/{s['plan'].slug}/roles/dba/", height=800)
+    before = role_page.inner_text("#nav-state")
+    assert before != "Hold"
+
+    committed.clear()
+    services.hold_start(s["plan"], by=s["coordinator"], reason="Replica lag above 30 s")
+    role_page.wait_for_selector("#nav-state >> text=Hold", timeout=3_000)
+    assert time.monotonic() - committed[0] < 2.0
+    assert role_page.locator("#nav-state").count() == 1
+    _pushed(role_page)
+    keep(role_page, "role-nav-state-1366.png")
+
+    s["plan"].refresh_from_db()
+    services.hold_end(s["plan"], by=s["coordinator"])
+    role_page.wait_for_selector(f"#nav-state >> text={before}", timeout=3_000)
+    assert role_page.locator("#nav-state.state-hold").count() == 0

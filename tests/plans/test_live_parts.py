@@ -125,7 +125,37 @@ def test_the_activity_log_fetches_its_rows_only_and_keeps_filter_and_page(
     assert page.content.decode().count('id="nav-state"') == 1
 
 
-@pytest.mark.parametrize("name", ["plans:detail_live", "plans:activity"])
+def test_the_nav_state_is_live_on_the_plans_other_pages(client: Client, world: PageWorld, coordinator: User) -> None:
+    """The state in the nav (HOLD, LAUNCHED) follows the plan on every plan page: its own live part, 304
+    until the state changes, then the new badge with its live attributes kept; the plan page and the
+    activity log swap it with their own parts, so it is not a second live part there."""
+    plan, owner, role = world["plan"], world["owner"], world["role"]
+    client.force_login(owner)
+    url = reverse("plans:nav_state", args=[plan.slug])
+    with moment(plan):
+        role_page = client.get(reverse("checklists:role", args=[plan.slug, role.slug])).content.decode()
+        assert f'id="nav-state" hx-get="{url}"' in role_page and role_page.count('id="nav-state"') == 1
+        for name in ("plans:detail", "plans:activity"):
+            page = client.get(reverse(name, args=[plan.slug])).content.decode()
+            assert page.count('id="nav-state"') == 1 and f'hx-get="{url}"' not in page, name
+
+        first = fetch(client, url)
+        assert first.status_code == 200 and first["ETag"] and "<html" not in first.content.decode()
+        assert f'hx-get="{url}"' in first.content.decode() and ">Countdown</span>" in first.content.decode()
+        with CaptureQueriesContext(connection) as ctx:
+            second = fetch(client, url, first["ETag"])
+        assert second.status_code == 304 and second.content == b"" and not second.templates
+        assert len(ctx.captured_queries) <= UNCHANGED
+
+        services.hold_start(plan, by=coordinator, reason="Replica lag above 30 s")
+        third = fetch(client, url, first["ETag"])
+    body = third.content.decode()
+    assert third.status_code == 200 and third["ETag"] != first["ETag"]
+    assert 'class="badge state-hold" id="nav-state"' in body and ">Hold</span>" in body
+    assert f'hx-get="{url}"' in body and 'data-live-etag=""' in body  # it stays live after the swap
+
+
+@pytest.mark.parametrize("name", ["plans:detail_live", "plans:activity", "plans:nav_state"])
 def test_the_parts_need_a_sign_in(client: Client, plan: Plan, name: str) -> None:
     response = client.get(reverse(name, args=[plan.slug]), headers=HX)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
