@@ -16,6 +16,7 @@ from plans.lateness import is_late, item_due, step_is_late
 from plans.models import Event, Plan, PlanStatus, Step, StepStatus
 from plans.offsets import format_offset
 from plans.permissions import can_coordinate
+from plans.selectors import open_hold
 from plans.slips import planned_offset
 from plans.wallclock import offset_of
 from roles.models import Role, Shift
@@ -243,7 +244,7 @@ def role_for(plan: Plan, slug: str) -> Role | Unowned:
 
 
 def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) -> dict[str, Any]:
-    """The role's items and the steps it leads, in due order, with their states (5 queries)."""
+    """The role's items and the steps it leads, in due order, with their states (5 queries; 6 on hold)."""
     can_act = role_may(user, role)
     items = list(items_for_role(plan, role))
     series = states_for_items(plan, items, now=now)  # one query, none when nothing recurs
@@ -270,6 +271,7 @@ def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) 
         "progress": progress,
         "roles": other_roles,
         "on_call": role_on_call(plan, role, now),
+        "hold": open_hold(plan),  # the launch is on hold: said above the rows, live with them
     }
 
 

@@ -15,7 +15,7 @@ from roles.models import Role
 
 from .forecast import StepForecast
 from .lateness import step_is_late_between
-from .models import Event, Hold, Phase, Plan, Step, StepStatus
+from .models import Event, Hold, Phase, Plan, PlanStatus, Step, StepStatus
 from .offsets import offset_moment
 from .panels import overview_parts
 from .permissions import can_view
@@ -312,3 +312,10 @@ def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
         "step_count": len(steps),
         "repeats": timeline_bands(plan, now=now, role=role, roles=roles, pct=axis_pct),
     }
+
+
+def open_hold(plan: Plan) -> Hold | None:
+    """The hold the launch is in now, if any (a query only while the plan is on hold)."""
+    if plan.status != PlanStatus.HOLD:
+        return None
+    return Hold.objects.filter(plan=plan, ended_at__isnull=True).first()

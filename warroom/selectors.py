@@ -26,7 +26,6 @@ from plans.models import (
     MetricReading,
     Phase,
     Plan,
-    PlanStatus,
     RollbackTrigger,
     StepStatus,
     SuccessMetric,
@@ -34,6 +33,7 @@ from plans.models import (
 from plans.rollout.selectors import RolloutState, rollout_from, rollout_stages
 from plans.runbook.selectors import plan_links, procedures
 from plans.schedule import StepRow, step_rows
+from plans.selectors import open_hold
 from plans.wallclock import after_q, before_q
 
 from . import steps as step_lines
@@ -261,7 +261,7 @@ def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]
 
 def board(plan: Plan, *, now: datetime | None = None) -> Board:
     now = now or timezone.now()
-    hold = Hold.objects.filter(plan=plan, ended_at__isnull=True).first() if plan.status == PlanStatus.HOLD else None
+    hold = open_hold(plan)
     phase, next_phase = current_phase(plan, list(plan.phases.all()), now)
     steps, stats = step_rows(plan), item_stats(plan, now)
     unowned = RoleRow(0, "No owner role", 0, "", "")

@@ -107,8 +107,8 @@ def test_the_nav_state_follows_a_hold_on_an_open_role_page(
     new_page: NewPage, setup: Setup, committed: list[float]
 ) -> None:
     """The DBA works the checklist while the coordinator holds the launch elsewhere: the nav's state turns
-    HOLD on the DBA's open page within two seconds, pushed, and back when the hold ends (the badge swapped in
-    is live as the first one was)."""
+    HOLD on the DBA's open page within two seconds, pushed, with a banner above the rows saying why, and both
+    go back when the hold ends (the badge swapped in is live as the first one was)."""
     s = setup
     role_page = new_page(s["dba"], f"/plans/{s['plan'].slug}/roles/dba/", height=800)
     before = role_page.inner_text("#nav-state")
@@ -116,7 +116,8 @@ def test_the_nav_state_follows_a_hold_on_an_open_role_page(
 
     committed.clear()
     services.hold_start(s["plan"], by=s["coordinator"], reason="Replica lag above 30 s")
-    role_page.wait_for_selector("#nav-state >> text=Hold", timeout=3_000)
+    role_page.wait_for_selector("#nav-state.state-hold:text-is('Hold')", timeout=3_000)
+    role_page.wait_for_selector("#role-hold .hold-banner >> text=Replica lag above 30 s", timeout=3_000)
     assert time.monotonic() - committed[0] < 2.0
     assert role_page.locator("#nav-state").count() == 1
     _pushed(role_page)
@@ -124,5 +125,6 @@ def test_the_nav_state_follows_a_hold_on_an_open_role_page(
 
     s["plan"].refresh_from_db()
     services.hold_end(s["plan"], by=s["coordinator"])
-    role_page.wait_for_selector(f"#nav-state >> text={before}", timeout=3_000)
-    assert role_page.locator("#nav-state.state-hold").count() == 0
+    # (htmx settles a swapped element's classes a moment after its text: wait for both)
+    role_page.wait_for_selector(f"#nav-state:not(.state-hold):text-is('{before}')", timeout=3_000)
+    role_page.wait_for_selector("#role-hold .hold-banner", state="detached", timeout=3_000)

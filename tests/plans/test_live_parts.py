@@ -155,6 +155,28 @@ def test_the_nav_state_is_live_on_the_plans_other_pages(client: Client, world: P
     assert f'hx-get="{url}"' in body and 'data-live-etag=""' in body  # it stays live after the swap
 
 
+def test_the_role_page_says_the_launch_is_on_hold(client: Client, world: PageWorld, coordinator: User) -> None:
+    """Above the rows, while the launch is on hold: since when and why (the reason as typed, escaped), and
+    what to do; the rows' live fetch carries it out of band, and clears it when the hold ends."""
+    plan, owner, role = world["plan"], world["owner"], world["role"]
+    client.force_login(owner)
+    page_url = reverse("checklists:role", args=[plan.slug, role.slug])
+    rows_url = reverse("checklists:role_rows", args=[plan.slug, role.slug])
+    with moment(plan):
+        assert "The launch is on hold" not in client.get(page_url).content.decode()
+        services.hold_start(plan, by=coordinator, reason="Replica lag <b>above</b> 30 s")
+        page = client.get(page_url).content.decode()
+        rows = fetch(client, rows_url).content.decode()
+        plan.refresh_from_db()
+        services.hold_end(plan, by=coordinator)
+        after = fetch(client, rows_url).content.decode()
+    for body in (page, rows):
+        assert "The launch is on hold" in body and "Replica lag &lt;b&gt;above&lt;/b&gt; 30 s" in body
+        assert "start nothing new until the coordinator resumes" in body
+    assert '<div id="role-hold" hx-swap-oob="true"><p class="notice hold-banner"' in rows
+    assert '<div id="role-hold" hx-swap-oob="true"></div>' in after  # the banner goes with the hold
+
+
 @pytest.mark.parametrize("name", ["plans:detail_live", "plans:activity", "plans:nav_state"])
 def test_the_parts_need_a_sign_in(client: Client, plan: Plan, name: str) -> None:
     response = client.get(reverse(name, args=[plan.slug]), headers=HX)
