@@ -55,26 +55,32 @@ def fetch(client: Client, url: str, etag: str = "") -> Response:
     return client.get(url, headers=headers)
 
 
+def unchanged_until_a_hold(client: Client, url: str, plan: Plan, by: User) -> tuple[Response, Response]:
+    """The part's first answer, then (after checking that the same ETag is a 304 in a few queries and
+    nothing rendered) its answer to that ETag once a hold has started."""
+    first = fetch(client, url)
+    assert first.status_code == 200 and first["ETag"]
+    with CaptureQueriesContext(connection) as ctx:
+        second = fetch(client, url, first["ETag"])
+    assert second.status_code == 304 and second.content == b"" and not second.templates
+    assert len(ctx.captured_queries) <= UNCHANGED
+    services.hold_start(plan, by=by, reason="Replica lag above 30 s")
+    third = fetch(client, url, first["ETag"])
+    assert third.status_code == 200 and third["ETag"] != first["ETag"]
+    return first, third
+
+
 def test_the_plan_pages_parts_are_304_until_a_hold_starts(client: Client, world: PageWorld, coordinator: User) -> None:
     plan = world["plan"]
     client.force_login(coordinator)
     url = reverse("plans:detail_live", args=[plan.slug])
     with moment(plan):
-        first = fetch(client, url)
-        body = first.content.decode()
-        assert first.status_code == 200 and first["ETag"]
-        for part in ('id="plan-state"', 'id="plan-head"', 'id="plan-gates"', 'id="hold-reason"'):
-            assert part in body
-        assert "<html" not in body and "<strong>1</strong> of 1 checklist item done" in body
-        with CaptureQueriesContext(connection) as ctx:
-            second = fetch(client, url, first["ETag"])
-        assert second.status_code == 304 and second.content == b"" and not second.templates
-        assert len(ctx.captured_queries) <= UNCHANGED
-
-        services.hold_start(plan, by=coordinator, reason="Replica lag above 30 s")
-        third = fetch(client, url, first["ETag"])
+        first, third = unchanged_until_a_hold(client, url, plan, coordinator)
+    body = first.content.decode()
+    for part in ('id="plan-state"', 'id="plan-head"', 'id="plan-gates"', 'id="hold-reason"'):
+        assert part in body
+    assert "<html" not in body and "<strong>1</strong> of 1 checklist item done" in body
     body = third.content.decode()
-    assert third.status_code == 200 and third["ETag"] != first["ETag"]
     assert '<span class="badge state-hold" id="nav-state">Hold</span>' in body
     assert "HOLD since" in body and "Replica lag above 30 s" in body and "End hold and resume" in body
     assert 'id="hold-reason"' not in body  # no second hold
@@ -138,19 +144,10 @@ def test_the_nav_state_is_live_on_the_plans_other_pages(client: Client, world: P
         for name in ("plans:detail", "plans:activity"):
             page = client.get(reverse(name, args=[plan.slug])).content.decode()
             assert page.count('id="nav-state"') == 1 and f'hx-get="{url}"' not in page, name
-
-        first = fetch(client, url)
-        assert first.status_code == 200 and first["ETag"] and "<html" not in first.content.decode()
-        assert f'hx-get="{url}"' in first.content.decode() and ">Countdown</span>" in first.content.decode()
-        with CaptureQueriesContext(connection) as ctx:
-            second = fetch(client, url, first["ETag"])
-        assert second.status_code == 304 and second.content == b"" and not second.templates
-        assert len(ctx.captured_queries) <= UNCHANGED
-
-        services.hold_start(plan, by=coordinator, reason="Replica lag above 30 s")
-        third = fetch(client, url, first["ETag"])
+        first, third = unchanged_until_a_hold(client, url, plan, coordinator)
+    assert "<html" not in first.content.decode()
+    assert f'hx-get="{url}"' in first.content.decode() and ">Countdown</span>" in first.content.decode()
     body = third.content.decode()
-    assert third.status_code == 200 and third["ETag"] != first["ETag"]
     assert 'class="badge state-hold" id="nav-state"' in body and ">Hold</span>" in body
     assert f'hx-get="{url}"' in body and 'data-live-etag=""' in body  # it stays live after the swap
 
