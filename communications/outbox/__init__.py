@@ -40,7 +40,7 @@ from .claims import (
     send_queue_waiting,
     tick,
 )
-from .due import COMPOSE_FAILED, connect_signals, discard_unsent, materialise, materialise_plan, open_hold, row_for
+from .due import COMPOSE_FAILED, connect_signals, discard_unsent, materialise, materialise_plan, row_for
 from .limits import (
     ACTIVE_STATES,
     CLAIMABLE,
@@ -78,7 +78,6 @@ __all__ = [
     "materialise_plan",
     "max_attempts",
     "on_time",
-    "open_hold",
     "reclaim",
     "release",
     "row_for",

@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from plans.models import Hold, Plan, PlanStatus
+from plans.models import Plan
+from plans.selectors import open_hold
 from plans.validators import T0_MAX, T0_MIN
 
 from ..models import Delivery, DeliveryStatus
@@ -77,12 +78,6 @@ def row_for(plan: Plan, spec: DeliverySpec, *, now: datetime, status: str | None
         expires_at=spec.expires_at,
         next_attempt_at=now,
     )
-
-
-def open_hold(plan: Plan) -> Hold | None:
-    if plan.status != PlanStatus.HOLD:
-        return None
-    return Hold.objects.filter(plan=plan, ended_at__isnull=True).first()
 
 
 def materialise_plan(plan_id: int, *, now: datetime) -> int:
