@@ -82,6 +82,9 @@ def _start_worker(redis_url: str, log: Path) -> subprocess.Popen:
         DATABASE_URL=_database_url(),
         REDIS_URL=redis_url,
         DJANGO_SETTINGS_MODULE="launchcontrol.settings",
+        # Celery runs Django's system checks at each worker start (about 1 s of CPU); `manage.py check` is
+        # tested on its own (tests/test_deploy.py), and these workers are started again and again.
+        CELERY_SKIP_CHECKS="1",
         **FAST,
     )
     env.pop("OUTBOX_SEND_INLINE", None)
