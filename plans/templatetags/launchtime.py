@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from plans.models import Plan
 from plans.offsets import format_duration, format_offset
@@ -55,3 +57,13 @@ def signed_duration_filter(value: timedelta | None) -> str:
         return "on time"
     sign = "+" if value.total_seconds() > 0 else "-"
     return f"{sign}{format_duration(timedelta(minutes=int(abs(value.total_seconds()) // 60)))}"
+
+
+@register.filter(name="since")
+def since_filter(moment: datetime | None, now: datetime | None = None) -> str:
+    """When something began, in the current time zone: ``14:05 UTC`` if that was today, else with its day
+    (``Thu 26 Nov 23:50 UTC``): a hold that began before midnight must not read as one of this afternoon."""
+    if moment is None:
+        return ""
+    local, today = timezone.localtime(moment), timezone.localtime(now or timezone.now()).date()
+    return date_format(local, "H:i T" if local.date() == today else "D j M H:i T")

@@ -174,6 +174,27 @@ def test_the_role_page_says_the_launch_is_on_hold(client: Client, world: PageWor
     assert '<div id="role-hold" hx-swap-oob="true"></div>' in after  # the banner goes with the hold
 
 
+def test_a_hold_that_began_on_another_day_says_which(client: Client, world: PageWorld, coordinator: User) -> None:
+    """A banner "on hold since 23:50" read the next morning would mean this evening: a hold that began before today (in
+    the plan's zone) shows its day on the role page's banner and the plan page's head; today's, the time only."""
+    from django.utils import timezone as tz
+
+    plan, owner, role = world["plan"], world["owner"], world["role"]
+    client.force_login(owner)
+    pages = [reverse("checklists:role", args=[plan.slug, role.slug]), reverse("plans:detail", args=[plan.slug])]
+    with moment(plan):
+        services.hold_start(plan, by=coordinator, reason="Replica lag")
+        began = plan.local(tz.now())
+        same_day = [client.get(url).content.decode() for url in pages]
+    with time_machine.travel(plan.t0 + timedelta(days=1), tick=False):
+        next_day = [client.get(url).content.decode() for url in pages]
+    time_only, with_day = f"{began:%H:%M} {began.tzname()}", f"{began:%a} {began.day} {began:%b %H:%M} {began.tzname()}"
+    for body in same_day:
+        assert f"since {time_only}" in body and f"since {with_day}" not in body
+    for body in next_day:
+        assert f"since {with_day}" in body
+
+
 @pytest.mark.parametrize("name", ["plans:detail_live", "plans:activity", "plans:nav_state"])
 def test_the_parts_need_a_sign_in(client: Client, plan: Plan, name: str) -> None:
     response = client.get(reverse(name, args=[plan.slug]), headers=HX)
