@@ -1,4 +1,4 @@
-"""Pages that read every app: the home page (my roles with their open work, then every plan)."""
+"""Pages that read every app: the home page (my roles with their open work, my training, then every plan)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from checklists.cards import my_role_cards
 from plans.selectors import plans_for
+from readiness.selectors import my_trainings
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
@@ -17,11 +19,18 @@ if TYPE_CHECKING:
 
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """ "My roles": straight to the checklists of the roles a person holds, then every plan."""
+    """ "My roles": straight to the checklists of the roles a person holds, the trainings they are on the list
+    of, then every plan."""
     plans = list(plans_for(request.user))
     coordinated = [p for p in plans if p.coordinator_id == request.user.pk]
     return render(
         request,
         "launch/home.html",
-        {"roles": my_role_cards(request.user), "plans": plans, "coordinated": coordinated},
+        {
+            "roles": my_role_cards(request.user),
+            "trainings": my_trainings(request.user),
+            "now": timezone.now(),
+            "plans": plans,
+            "coordinated": coordinated,
+        },
     )

@@ -3,6 +3,7 @@ role) and one track's page (sessions, attendees, who may record). A fixed number
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q
@@ -117,3 +118,32 @@ def role_readiness(plan: Plan, role: Role) -> dict[str, Any]:
         "done": sum(1 for i in items if i.done_at is not None),
         "trainings": [{"track": t, "leads": t.lead_role_id == role.pk, "sessions": t.trained} for t in tracks],  # type: ignore[attr-defined]
     }
+
+
+def my_trainings(user: Viewer) -> list[dict[str, Any]]:
+    """The trainings a signed-in person is on the list of, across plans, by the email on their account
+    (attendees are names and addresses, not accounts; the address is matched without regard to case): the
+    track, the session they are booked on and whether they attended or completed it. Soonest booked session
+    first, the unbooked last (1 query). None for an account without an email address."""
+    email = (getattr(user, "email", "") or "").strip()
+    if not email:
+        return []
+    rows = list(
+        Attendee.objects.filter(email__iexact=email)
+        .select_related("track__plan", "session", "attended")
+        .order_by("track__plan__t0", "track__order", "track_id")
+    )
+    dated: list[tuple[datetime, dict[str, Any]]] = []
+    undated: list[dict[str, Any]] = []
+    for a in rows:
+        plan = a.track.plan
+        for s in (a.session, a.attended):
+            if s is not None:
+                s.plan = plan
+        at = a.session.at() if a.session is not None and plan.dates_in_range else None
+        row = {"plan": plan, "track": a.track, "attendee": a, "session": a.session, "at": at}
+        if at is None:
+            undated.append(row)
+        else:
+            dated.append((at, row))
+    return [row for _, row in sorted(dated, key=lambda pair: pair[0])] + undated

@@ -17,17 +17,21 @@ if TYPE_CHECKING:
     from plans.models import Plan
 
 
+def _email(name: str) -> str:
+    return STAFF.get(name) or f"{name.split()[0].lower()}.{name.split()[1].lower()}@example.com"
+
+
 def _people(session: str, names: list[str]) -> str:
-    return "".join(
-        f"      - {{name: {n}, email: {n.split()[0].lower()}.{n.split()[1].lower()}@example.com, session: {session}}}\n"
-        for n in names
-    )
+    return "".join(f"      - {{name: {n}, email: {_email(n)}, session: {session}}}\n" for n in names)
 
 
 SUPPORT = ["Amara Diallo", "Ben Carter", "Chloe Nguyen", "Dmitri Petrov", "Elif Yilmaz", "Femi Adeyemi"]
 INSTRUCTORS_EARLY = ["Grace Hopkins", "Hiro Tanaka", "Isabel Ortiz"]
 INSTRUCTORS_LATE = ["Jonas Weber", "Kemi Okafor", "Liam Byrne"]
-ON_CALL = ["Maya Singh", "Noah Kim", "Omar Haddad", "Priya Raman"]
+ON_CALL = ["Maya Singh", "Noah Kim", "Omar Haddad", "Priya Raman", "Dana Base", "Tess Lead"]
+# Demo logins on a list (by their accounts' addresses), so that their home pages show their training: the DBA
+# and the technical lead are on call in launch week, and did the drill.
+STAFF = {"Dana Base": "dba@example.com", "Tess Lead": "techlead@example.com"}
 # Who has not completed yet: one support agent (off sick on the day, booked on the catch-up), the
 # instructors booked on the walkthrough after go-live, and one on-call engineer.
 NOT_DONE = {"Femi Adeyemi", *INSTRUCTORS_LATE, "Priya Raman"}

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -156,3 +157,9 @@ def test_the_demo_shows_readiness(demo: Plan, client: Client) -> None:
     assert "Support team trained ≥ 80 %" in html and "83 % (5/6)" in html
     html = client.get(reverse("checklists:role", args=[demo.slug, "support-lead"])).content.decode()
     assert 'id="readiness"' in html and "Canned replies for the known issues loaded" in html
+    # The DBA is on the on-call engineers' list: their home page shows the drill, done.
+    client.force_login(User.objects.get(username="dba"))
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("launch:home")).content.decode()
+    assert 'id="my-training"' in html and "On-call engineers</a> training" in html
+    assert "Booked on <b>Runbook and rollback drill</b>" in html and "Completed" in html
