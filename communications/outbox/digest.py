@@ -26,6 +26,7 @@ GROUPED_KINDS = frozenset(
         "occurrence.overdue",
         "step_occurrence.due",
         "step_occurrence.overdue",
+        "comms.failure",  # communications.sources.failures: the failures of one tick in one email
     }
 )
 

@@ -8,7 +8,9 @@ source is and how another app adds one).
 - :mod:`.escalation`: unanswered issues climbing the escalation matrix;
 - :mod:`.by_hand`: a send to a named-only channel, emailed to the communications role to post by hand;
 - :mod:`.alarms`: a rollback trigger's alarm, to the people and internal channels the plan names;
-- :mod:`.oncall`: reminders of each occurrence of a recurring item, and of the start of an on-call shift.
+- :mod:`.oncall`: reminders of each occurrence of a recurring item, and of the start of an on-call shift;
+- :mod:`.failures`: a delivery that failed for good (or a message that could not be composed), emailed to
+  the coordinator.
 
 Importing this package registers the built-in sources, in that order; then ``communications.routes``
 (the notification routes, issue 12) adds its own.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 # The built-in sources register on import, in this order (the order ``specs_for`` asks them in).
 # isort: off
-from . import reminders, schedule, escalation, by_hand, alarms, oncall
+from . import reminders, schedule, escalation, by_hand, alarms, oncall, failures
 
 # isort: on
 from .by_hand import by_hand_specs, comms_role
@@ -55,6 +57,7 @@ __all__ = [
     "oncall",
     "by_hand",
     "by_hand_specs",
+    "failures",
     "comms_role",
     "INTERNAL_AUDIENCES",
     "_RELEVANCE",

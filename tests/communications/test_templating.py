@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 import time_machine
 from django.conf import settings
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -274,12 +275,19 @@ def test_tick_over_two_plans_isolates_the_broken_message(client: Client, coordin
     assert Delivery.objects.get(source_kind="message", source_id=other.pk).status == DeliveryStatus.SENT
     assert Event.objects.filter(plan=broken_plan, kind="comms.failed").count() == 2
 
-    # A second tick does not make them again, and the page shows the error.
+    # A second tick does not make them again; it tells the coordinator, in one email for both (sources.failures).
+    mail.outbox.clear()
     with time_machine.travel(T0 - H + 2 * M, tick=False):
+        assert outbox.tick(now=T0 - H + 2 * M)["created"] == 2
         assert outbox.tick(now=T0 - H + 2 * M)["created"] == 0
         client.force_login(coordinator)
         html = client.get(reverse("communications:page", args=[broken_plan.slug])).content.decode()
     assert "Could not compose this message" in html and "unknown tag" in html
+    notices = Delivery.objects.filter(plan=broken_plan, source_kind="comms.failure")
+    assert sorted(notices.values_list("status", flat=True)) == [DeliveryStatus.SENT, DeliveryStatus.SKIPPED]
+    assert [m.to for m in mail.outbox] == [[coordinator.email]]
+    assert "2 things need you" in mail.outbox[0].subject and "Could not compose Bad" in mail.outbox[0].body
+    assert "Could not compose Undefined" in mail.outbox[0].body
 
 
 def test_a_failing_source_or_plan_does_not_stop_the_others(

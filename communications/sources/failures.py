@@ -1,0 +1,96 @@
+"""Failed messages as a source: when a delivery fails for good (its last attempt refused, a webhook that
+answers 404, a mail server that rejects it) or a message's text cannot be composed (a broken template),
+the plan's coordinator is emailed, so a broken Slack route or status channel is not found only by whoever
+next opens the communications page. The moment is the failure's own (its ``comms.failed`` event in the
+activity log), so each failure is told once; failures in one tick go out as one email (the outbox's
+digest). A failure of one of these notices is never itself notified (no loop), and a notice whose failed
+delivery went out after all (sent by hand) is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.utils import timezone
+
+from ..models import Audience, ChannelKind, DeliveryStatus
+from .registry import DeliverySpec, fixed, person, register_relevance, register_source, tagged, when
+
+if TYPE_CHECKING:
+    from plans.models import Plan
+
+    from ..models import Delivery
+
+KIND = "comms.failure"
+
+
+@register_source
+def failure_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
+    """One email to the coordinator per ``comms.failed`` event in ``(start, end]`` (one query; one more
+    when there are some, to leave out the failures of these notices themselves)."""
+    from plans.models import Event
+
+    from ..models import Delivery
+
+    if not plan.pk or plan.coordinator_id is None or start >= timezone.now():
+        return  # (a failure is in the past: the communications page's window ahead has none)
+    events = list(
+        Event.objects.filter(plan=plan, kind="comms.failed", at__gt=start, at__lte=end)
+        .only("pk", "at", "summary", "data")
+        .order_by("at", "pk")
+    )
+    if not events:
+        return
+    ids = {d for e in events if isinstance(e.data, dict) and isinstance(d := e.data.get("delivery"), int)}
+    own = set(Delivery.objects.filter(pk__in=ids, source_kind=KIND).values_list("pk", flat=True)) if ids else set()
+    coordinator = plan.coordinator
+    assert coordinator is not None
+    address = (coordinator.email or "").strip()
+    page = f"{settings.SITE_URL}/plans/{plan.slug}/communications/"
+    for event in events:
+        data = event.data if isinstance(event.data, dict) else {}
+        if data.get("delivery") in own:
+            continue
+        error = str(data.get("error") or "").strip()
+        yield DeliverySpec(
+            source_kind=KIND,
+            source_id=event.pk,
+            recipient=f"user:{coordinator.pk}",
+            channel_kind=ChannelKind.EMAIL,
+            due_at=event.at,
+            address=address,
+            recipient_label=f"{person(coordinator)} (coordinator)",
+            audience=Audience.STAFF,
+            label=f"Failure notice: {event.summary}"[:300],
+            skip_reason="" if address else f"{person(coordinator)} has no email address",
+            render=fixed(
+                tagged(plan.name, f"Not delivered: {event.summary}"),
+                f"{event.summary} ({when(plan, event.at)}).\n\n"
+                + (f"The error: {error}\n\n" if error else "")
+                + "Fix the channel or route (or send it by hand) on the communications page:\n"
+                + page,
+            ),
+        )
+
+
+def _still_failed(delivery: Delivery) -> str | None:
+    from plans.models import Event
+
+    from ..models import Delivery as DeliveryModel
+
+    event = Event.objects.filter(pk=delivery.source_id).only("data").first()
+    if event is None:
+        return "the failure is no longer in the log"
+    failed = event.data.get("delivery") if isinstance(event.data, dict) else None
+    if failed is None:  # a message that could not be composed: nothing went out since
+        return None
+    status = DeliveryModel.objects.filter(pk=failed).values_list("status", flat=True).first()
+    if status is None:
+        return "the failed delivery was deleted"
+    return None if status == DeliveryStatus.FAILED else "it went out after all (sent again by hand)"
+
+
+register_relevance(KIND, _still_failed)
