@@ -166,7 +166,8 @@ def subscribers(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
         Subscriber.objects.filter(plan=plan).values_list("state").annotate(n=Count("id")).values_list("state", "n")
     )
     can_post = services.can_post(request.user, plan)
-    rows = list(Subscriber.objects.filter(plan=plan)[:SUBSCRIBERS_SHOWN]) if can_post else []
+    newest = Subscriber.objects.filter(plan=plan).prefetch_related("components")
+    rows = list(newest[:SUBSCRIBERS_SHOWN]) if can_post else []
     ctx = {
         "plan": plan,
         "nav": "communications",

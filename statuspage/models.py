@@ -168,6 +168,9 @@ class Subscriber(models.Model):
     confirm_sent_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    components = models.ManyToManyField(
+        Component, blank=True, related_name="subscribers", help_text="Only updates about these (none: every update)."
+    )
 
     class Meta:
         ordering = ["plan", "-created_at", "-id"]

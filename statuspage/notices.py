@@ -42,6 +42,9 @@ class Event:
     title: str
     build: Callable[[PublicState, str], tuple[str, dict[str, Any]]]  # (email text, webhook body) from state, url
     webhooks_only: bool = False  # a component change an incident update's email tells already
+    # The components it is about (their codes): a subscriber who chose some hears of it only if it names one
+    # of theirs; none (a post, the launch window, an incident naming no component) is for every subscriber.
+    components: frozenset[str] = frozenset()
 
 
 def _until(incident: PublicIncident, moment: datetime) -> PublicIncident:
@@ -69,7 +72,9 @@ def update_event(update: IncidentUpdate) -> Event:
         shown = _until(incident, update.created_at)
         return _incident_text(shown, url), {"incident": api_v2.incident_doc(shown, state, url)}
 
-    return Event(UPDATE, update.pk, update.created_at, f"{update.incident.name}: {label}", build)
+    about = {c.code for c in update.incident.components.all()} | {str(a.get("code")) for a in update.affected}
+    title = f"{update.incident.name}: {label}"
+    return Event(UPDATE, update.pk, update.created_at, title, build, components=frozenset(about - {"None", ""}))
 
 
 def post_event(post: StatusPost) -> Event:
@@ -106,7 +111,8 @@ def component_event(change: ComponentChange) -> Event:
         }
         return text, doc
 
-    return Event(COMPONENT, change.pk, change.at, f"{component.name}: {new.lower()}", build)
+    title = f"{component.name}: {new.lower()}"
+    return Event(COMPONENT, change.pk, change.at, title, build, components=frozenset({component.code}))
 
 
 #: The maintenance's three moments, as the public page shows them (``selectors.maintenance_status``): the
@@ -210,8 +216,10 @@ def confirm_text(plan_name: str, subscriber: Subscriber, slug: str) -> tuple[str
     plan_name = one_line(plan_name)
     what = f"the webhook {subscriber.url}" if subscriber.url else "this address"
     hours = tokens.confirm_hours()
+    about = ", ".join(one_line(c.name) for c in subscriber.components.all())
+    which = f"updates about {about} on {plan_name}'s status page" if about else f"updates of {plan_name}'s status page"
     body = (
-        f"Someone (we hope you) asked for updates of {plan_name}'s status page to be sent to {what}.\n\n"
+        f"Someone (we hope you) asked for {which} to be sent to {what}.\n\n"
         f"To start them, open this link within {hours:g} hours and press Confirm:\n{link}\n\n"
         "If you did not ask for this, ignore this message: nothing will be sent.\n"
     )

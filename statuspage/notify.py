@@ -26,6 +26,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from communications import channels
@@ -35,7 +36,7 @@ from communications.sources.registry import fixed
 from plans.models import PlanStatus
 
 from . import notices, tokens
-from .models import ComponentChange, IncidentUpdate, Subscriber, SubscriberKind, SubscriberState
+from .models import Component, ComponentChange, IncidentUpdate, Subscriber, SubscriberKind, SubscriberState
 from .selectors import DONE, PublicState, public_state, window
 
 if TYPE_CHECKING:
@@ -134,7 +135,11 @@ def _spec(plan: Plan, sub: Subscriber, **kw: object) -> DeliverySpec:
 def subscriber_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
     if not plan.pk or start >= timezone.now():
         return  # nothing of the page is ever due ahead (the communications page asks for what is scheduled)
-    subs = list(Subscriber.objects.filter(plan=plan).exclude(state=SubscriberState.UNSUBSCRIBED))
+    subs = list(
+        Subscriber.objects.filter(plan=plan)
+        .exclude(state=SubscriberState.UNSUBSCRIBED)
+        .prefetch_related(Prefetch("components", queryset=Component.objects.only("pk", "code")))
+    )
     if not subs:
         return
     url = tokens.page_url(plan.slug)
@@ -154,9 +159,12 @@ def subscriber_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[D
     state = cache(lambda: public_state(plan))  # read once, and only if a new row needs its text
     told = _told(plan, found)
     for sub in confirmed:
+        chosen = {c.code for c in sub.components.all()}
         for event in found:
             if sub.confirmed_at > event.at or (event.webhooks_only and sub.kind == SubscriberKind.EMAIL):  # type: ignore[operator]
                 continue
+            if chosen and event.components and not chosen & event.components:
+                continue  # about components this subscriber did not choose
             if told.get((event.source_id, sub.recipient), {event.at}) - {event.at} or _superseded(told, event, sub):
                 continue  # the window's moment, told already before a slip moved it, or a later one told
             yield _spec(

@@ -23,7 +23,7 @@ from launchcontrol.http import error_text
 from plans.models import Plan
 
 from . import throttle, tokens
-from .models import Subscriber
+from .models import Component, Subscriber
 from .services import subscribers
 
 
@@ -35,6 +35,7 @@ class SubscribeForm(forms.Form):
 
 def _page(request: HttpRequest, plan: Plan, template: str, status: int = 200, **ctx: object) -> HttpResponse:
     ctx.update(plan=plan, page_url=request.build_absolute_uri(reverse("statuspage:page", args=[plan.slug])))
+    ctx.setdefault("components", list(Component.objects.filter(plan=plan).order_by("order", "id")))
     response = render(request, f"statuspage/{template}", ctx, status=status)
     response["Referrer-Policy"] = "no-referrer"  # the links carry tokens
     return response
@@ -55,12 +56,15 @@ def subscribe(request: HttpRequest, plan: str) -> HttpResponse:
     if not form.is_valid():
         return _page(request, obj, "subscribe.html", 400, form=form, error="Enter a valid email address.")
     data = form.cleaned_data
+    chosen = request.POST.getlist("component")[:201]
     if data["website"]:  # a bot filled the hidden field: answer as if done, do nothing
         return _page(request, obj, "subscribe.html", sent=True)
     try:
-        subscribers.subscriber_request(obj, email=data["email"], url=data["url"], client=client_address(request))
+        subscribers.subscriber_request(
+            obj, email=data["email"], url=data["url"], client=client_address(request), components=chosen
+        )
     except ValidationError as exc:
-        return _page(request, obj, "subscribe.html", 400, form=form, error=error_text(exc))
+        return _page(request, obj, "subscribe.html", 400, form=form, error=error_text(exc), chosen=chosen)
     return _page(request, obj, "subscribe.html", sent=True, webhook=bool(data["url"]))
 
 

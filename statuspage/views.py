@@ -31,7 +31,8 @@ def _url(request: HttpRequest, slug: str) -> str:
 def _html(template: str, request: HttpRequest, slug: str) -> Callable[[Plan], Rendered]:
     def render(plan: Plan) -> Rendered:  # a cache miss only: a hit reverses no URL
         state = public_state(plan)
-        body = render_to_string(template, {"s": state, "plan": plan, "page_url": _url(request, slug)})
+        ctx = {"s": state, "plan": plan, "page_url": _url(request, slug), "components": state.components}
+        body = render_to_string(template, ctx)
         return body.encode(), HTML, state.valid_until
 
     return render
@@ -67,7 +68,7 @@ def incident(request: HttpRequest, plan: str, code: str) -> HttpResponse:
             if row is None:
                 raise Http404("No such incident.")
             found = public_incident(row)
-        ctx = {"s": state, "plan": obj, "page_url": _url(request, plan), "i": found}
+        ctx = {"s": state, "plan": obj, "page_url": _url(request, plan), "i": found, "components": state.components}
         return render_to_string("statuspage/incident.html", ctx).encode(), HTML, state.valid_until
 
     return serve(request, plan, f"incident:{code}", public_plan, render)

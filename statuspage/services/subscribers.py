@@ -9,6 +9,7 @@ defeat the cache). They are logged without the address. What they cause goes out
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ from communications.channels import validate_webhook_target
 from plans.services import event_record
 
 from .. import throttle, tokens
-from ..models import Subscriber, SubscriberKind, SubscriberState, new_code
+from ..models import Component, Subscriber, SubscriberKind, SubscriberState, new_code
 from . import require_poster
 
 if TYPE_CHECKING:
@@ -58,14 +59,34 @@ def clean_url(value: str) -> str:
     return url
 
 
-def subscriber_request(plan: Plan, *, email: str, url: str = "", client: str | None = None) -> str:
+def clean_components(plan: Plan, codes: Iterable[str]) -> list[Component]:
+    """The page's components a subscriber chose (by their public codes); none chosen: every update."""
+    wanted = {str(c).strip() for c in codes if str(c).strip()}
+    if not wanted:
+        return []
+    if len(wanted) > 200:
+        raise ValidationError("Choose fewer components.")
+    found = list(Component.objects.filter(plan=plan, code__in=wanted))
+    if len(found) != len(wanted):
+        raise ValidationError("Choose among the components this page lists.")
+    return found
+
+
+def subscriber_request(
+    plan: Plan, *, email: str, url: str = "", client: str | None = None, components: Iterable[str] = ()
+) -> str:
     """Ask for the page's updates by email (or, with ``url``, by webhook, ``email`` being its contact). A
     confirmation link goes to ``email`` through the outbox; nothing is sent until it is followed.
 
     Returns what happened, for the log and the tests; the public answer is the same whatever it is (no
     address is confirmed to exist): ``asked``, ``again`` (a new confirmation of a pending one), ``recent``
-    (one went out moments ago), ``limited`` (too many for this address), ``known`` (already confirmed)."""
+    (one went out moments ago), ``limited`` (too many for this address), ``known`` (already confirmed).
+
+    ``components``: the codes of the components to hear about (none: every update). They are set with a new
+    or renewed request, which the confirmation link then confirms; a confirmed subscription is not changed
+    by anyone who merely knows its address."""
     email, url = clean_email(email), clean_url(url)
+    chosen = clean_components(plan, components)
     kind = SubscriberKind.WEBHOOK if url else SubscriberKind.EMAIL
     key = url if url else email.lower()
     if not throttle.address_allowed(plan.slug, f"{kind}:{key}"):
@@ -75,6 +96,9 @@ def subscriber_request(plan: Plan, *, email: str, url: str = "", client: str | N
         with transaction.atomic():
             row = Subscriber.objects.select_for_update().filter(plan=plan, kind=kind, address_key=key).first()
             outcome = _ask(plan, row, kind=kind, key=key, email=email, url=url, now=now)
+            if outcome in {"asked", "again"}:
+                asked = row or Subscriber.objects.get(plan=plan, kind=kind, address_key=key)
+                asked.components.set(chosen)
     except IntegrityError:  # the same address asked twice at once: the other request made the row
         outcome = "recent"
     log.info("statuspage: subscription asked for plan %s (%s): %s", plan.pk, kind, outcome)
