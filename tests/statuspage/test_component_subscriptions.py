@@ -43,7 +43,7 @@ def _ask(client: Client, site: Site, email: str, *codes: str, status: int = 200)
 
 
 def _to(address: str) -> list[str]:
-    return [m.subject for m in mail.outbox if m.to == [address]]
+    return [str(m.subject) for m in mail.outbox if m.to == [address]]
 
 
 def test_the_form_lists_the_components_and_the_choice_is_confirmed(client: Client, site: Site) -> None:
