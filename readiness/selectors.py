@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from plans.models import Plan
 from roles.models import Role
@@ -71,9 +72,14 @@ def track_page(plan: Plan, track: Track, *, user: Viewer) -> dict[str, Any]:
     attendees = list(Attendee.objects.filter(track=track).select_related("completed_by").order_by("order", "id"))
     by_session: dict[int | None, int] = {}
     titles = {s.pk: s.title for s in sessions}
+    starts = {s.pk: s.at() if plan.dates_in_range else None for s in sessions}
+    now = timezone.now()
     for a in attendees:
         by_session[a.session_id] = by_session.get(a.session_id, 0) + 1
         a.booked_title = titles.get(a.session_id, "") if a.session_id else ""  # type: ignore[attr-defined]
+        # Not completed yet, booked on a session still to come: "Booked", not "Missing".
+        start = starts.get(a.session_id) if a.session_id else None
+        a.to_come = a.completed_at is None and start is not None and start > now  # type: ignore[attr-defined]
     roles = [s.trainer_role for s in sessions if s.trainer_role is not None]
     if track.lead_role is not None:
         roles.append(track.lead_role)

@@ -48,7 +48,19 @@ def summary_live(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
 @member_plan
 def track_page(request: AuthenticatedHttpRequest, plan: Plan, track: str) -> HttpResponse:
     ctx = track_data(plan, track_for(plan, track), user=request.user)
-    return render(request, "readiness/track.html", {"plan": plan, "nav": "readiness", **ctx})
+    etag = live_etag(request, plan)  # the live part's first fetch is a 304 while nothing changed
+    return render(request, "readiness/track.html", {"plan": plan, "nav": "readiness", "etag": etag, **ctx})
+
+
+@login_required
+@require_GET
+@member_plan
+@live_page
+def track_live(request: AuthenticatedHttpRequest, plan: Plan, track: str) -> HttpResponse:
+    """A track's figure, sessions and attendees, fetched by htmx when pushed or polled (static/js/live.js):
+    304 while nothing changed, so attendance another trainer records shows on the open page."""
+    ctx = track_data(plan, track_for(plan, track), user=request.user)
+    return render(request, "readiness/track.html#live", {"plan": plan, **ctx})
 
 
 @login_required

@@ -568,6 +568,7 @@ ENTRIES = [
     Endpoint("readiness:summary", "read", _plan),
     Endpoint("readiness:summary_live", "read", _plan),
     Endpoint("readiness:track", "read", lambda w: {"plan": w.plan.slug, "track": w.track.slug}),
+    Endpoint("readiness:track_live", "read", lambda w: {"plan": w.plan.slug, "track": w.track.slug}),
     Endpoint("review:post_launch", "read", _plan),
     Endpoint("review:compare", "read"),
     Endpoint("review:markdown", "read", _plan),

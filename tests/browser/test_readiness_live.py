@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from readiness.models import ReadinessItem
+from readiness.models import Attendee, ReadinessItem
 from roles.models import Role
 from tests import factories
 from tests.browser.shots import keep
@@ -57,3 +57,30 @@ def test_a_readiness_tick_shows_on_the_other_holders_role_page_and_the_summary(
     primary.locator(f"#ritem-{item.pk}.row-upcoming").wait_for()
     mine.locator(f"#ritem-{item.pk}.row-upcoming").wait_for(timeout=3_000)
     wait_for_js(summary, "document.querySelector('.page-head').textContent.includes('done: 0/2')", timeout=3_000)
+
+
+def test_attendance_recorded_by_one_trainer_shows_on_the_others_open_track_page(new_page: NewPage) -> None:
+    """The coordinator records Ana's attendance; the Support Lead's open track page shows her completed and
+    the new figure within seconds, without a reload, and keeps the sheet the lead was pasting meanwhile."""
+    w = build()
+    path = f"/plans/{w.plan.slug}/readiness/support-team/"
+    lead = new_page(w.people["Support Lead"], path, height=900)
+    coordinator = new_page(w.people["coordinator"], path, height=900)
+    ana = Attendee.objects.get(email="ana@example.com")
+    lead.locator("#sheet details summary").click()
+    lead.locator("#sheet textarea").fill("email,completed\nben@example.com,yes\n")
+    assert "0 % (0/2)" in lead.locator("#track-figure").inner_text()
+
+    coordinator.get_by_role("button", name=f"{ana.name} completed").click()
+    coordinator.locator(f"#attendee-{ana.pk}.is-done").wait_for()
+
+    lead.locator(f"#attendee-{ana.pk}.is-done").wait_for(timeout=3_000)
+    wait_for_js(lead, "document.querySelector('#track-figure').textContent.includes('50 % (1/2)')", timeout=3_000)
+    assert lead.locator("#sheet textarea").input_value() == "email,completed\nben@example.com,yes\n"
+    live = lead.evaluate("window.lcLive")
+    assert live["revs"] >= 1 and live["swaps"] >= 1 and live["mode"] == "push", live
+    assert lead.evaluate("window.__same_document") is True
+    # The lead's own button on the swapped-in row still works.
+    lead.get_by_role("button", name=f"Undo {ana.name}").click()
+    lead.locator(f"#attendee-{ana.pk}.is-missing").wait_for()
+    coordinator.locator(f"#attendee-{ana.pk}.is-missing").wait_for(timeout=3_000)

@@ -122,3 +122,38 @@ def test_the_parts_need_a_sign_in_and_the_unowned_page_has_no_section(w: RWorld,
     client.force_login(w.people["Support Lead"])
     unowned = reverse("checklists:role_readiness", args=[w.plan.slug, "_unowned"])
     assert client.get(unowned, headers=HX).status_code == 404
+
+
+def _track_url(w: RWorld) -> str:
+    return reverse("readiness:track_live", args=[w.plan.slug, "support-team"])
+
+
+def test_the_track_page_is_live_and_its_part_304_until_an_attendance(w: RWorld, client: Client) -> None:
+    """The track's figure, sessions and attendees (no typed input: a row's form is a button) are a live part;
+    the upload forms stay outside it, so a swap never loses a pasted sheet."""
+    client.force_login(w.people["Support Lead"])
+    page = client.get(reverse("readiness:track", args=[w.plan.slug, "support-team"])).content.decode()
+    assert f'hx-get="{_track_url(w)}" hx-trigger="wr:poll"' in page and "data-live-stream=" in page
+    live_part = page[page.index('id="track-live"') : page.index('id="sheet"')]
+    assert "<textarea" not in live_part and 'type="file"' not in live_part
+    first = client.get(_track_url(w), headers=HX)
+    assert first.status_code == 200 and "0 % (0/2)" in first.content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(_track_url(w), headers={**HX, "If-None-Match": first["ETag"]})
+    assert again.status_code == 304 and len(ctx.captured_queries) <= 4
+    attendee = Attendee.objects.get(email="ana@example.com")
+    services.attendance_record(attendee, by=w.people["coordinator"], completed=True)
+    after = client.get(_track_url(w), headers={**HX, "If-None-Match": first["ETag"]})
+    html = after.content.decode()
+    assert after.status_code == 200 and "<html" not in html and 'id="track-live"' in html
+    assert "50 % (1/2)" in html and f'id="attendee-{attendee.pk}" class="is-done"' in html
+    assert f'aria-label="Undo {attendee.name}"' in html  # the recorder's buttons come with it
+
+
+def test_the_track_part_needs_a_sign_in_and_a_known_track(w: RWorld, client: Client) -> None:
+    response = client.get(_track_url(w), headers=HX)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client.force_login(w.people["stranger"])
+    assert client.get(_track_url(w), headers=HX).status_code == 200  # every signed-in person reads a plan
+    gone = reverse("readiness:track_live", args=[w.plan.slug, "no-such-track"])
+    assert client.get(gone, headers=HX).status_code == 404

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -98,3 +100,20 @@ def test_a_sheet_that_is_not_utf8_is_refused_in_words(w: RWorld, client: Client)
         reverse("readiness:sheet", args=[w.plan.slug, "support-team"]), {"sheet": sheet}, follow=True
     )
     assert "The sheet is not UTF-8 text" in response.content.decode()
+
+
+def test_an_attendee_booked_on_a_session_to_come_is_booked_not_missing(w: RWorld, client: Client) -> None:
+    """The Support intensive is at T-2d: before it, Ana is "Booked"; after it, not recorded, "Missing"."""
+    client.force_login(w.people["Support Lead"])
+    url = reverse("readiness:track", args=[w.plan.slug, "support-team"])
+    ana = Attendee.objects.get(email="ana@example.com")
+
+    def badge() -> str:
+        html = client.get(url).content.decode()
+        row = html[html.index(f'id="attendee-{ana.pk}"') :]
+        return row[: row.index("</tr>")]
+
+    with time_machine.travel(w.plan.t0 - timedelta(days=3), tick=False):
+        assert "Booked</span>" in badge() and "Missing" not in badge()
+    with time_machine.travel(w.plan.t0 - timedelta(days=1), tick=False):
+        assert "Missing</span>" in badge() and "Booked" not in badge()
