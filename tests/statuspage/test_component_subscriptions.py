@@ -5,8 +5,6 @@ request and confirmed by its link; nobody who only knows the address changes a c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 from django.core import mail
 from django.test import Client
@@ -19,19 +17,9 @@ from statuspage.models import Subscriber, SubscriberState
 from statuspage.states import ComponentStatus
 
 from .conftest import Site
-from .test_subscribers import _confirm_link, _confirmed
-
-if TYPE_CHECKING:
-    from pytest_django import Settings
+from .test_subscribers import _confirm_link, _confirmed, _inline  # noqa: F401 (_inline: the autouse settings)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _inline(settings: Settings) -> None:
-    settings.OUTBOX_SEND_INLINE = True
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SITE_URL = "https://testserver"
 
 
 def _ask(client: Client, site: Site, email: str, *codes: str, status: int = 200) -> str:
