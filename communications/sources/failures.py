@@ -61,6 +61,7 @@ def failure_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[Deli
             recipient=f"user:{coordinator.pk}",
             channel_kind=ChannelKind.EMAIL,
             due_at=event.at,
+            anchor=plan.created_at,  # news, not a plan moment: a hold does not defer it
             address=address,
             recipient_label=f"{person(coordinator)} (coordinator)",
             audience=Audience.STAFF,

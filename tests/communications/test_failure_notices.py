@@ -110,3 +110,20 @@ def test_failures_of_one_tick_go_in_one_email(coordinator: User, settings: Setti
     assert len(mail.outbox) == 1 and "2 things need you" in mail.outbox[0].subject
     assert Event.objects.filter(plan=failed.plan, kind="comms.failed").count() == 2
     assert timedelta(0) <= notices.get(status=DeliveryStatus.SENT).due_at - T0 < M
+
+
+def test_a_hold_does_not_defer_the_notice(coordinator: User, settings: Settings) -> None:
+    """A failure during a hold is news for the coordinator now, not a plan moment the hold moves."""
+    from plans.services import hold_start
+
+    failed = _fail_once(coordinator, settings)
+    tick_at(T0 + timedelta(seconds=10))  # the first failure's notice goes
+    with time_machine.travel(T0 + timedelta(seconds=20), tick=False):
+        hold_start(failed.plan, by=coordinator, reason="Smoke test failing")
+    with time_machine.travel(T0 + timedelta(seconds=30), tick=False), transaction.atomic():
+        event_record(failed.plan, kind="comms.failed", summary="Could not compose Hold note", data={"error": "x"})
+    mail.outbox.clear()
+    tick_at(T0 + M)
+    during = Delivery.objects.get(source_kind=NOTICE, due_at=T0 + timedelta(seconds=30))
+    assert during.status == DeliveryStatus.SENT
+    assert [m.to for m in mail.outbox] == [[coordinator.email]] and "Hold note" in mail.outbox[0].subject
