@@ -512,7 +512,7 @@ ENTRIES = [
         "public",
         _plan,
         why="anyone may ask for updates: nothing is sent but a confirmation link (double opt-in), rate-limited",
-        fields={"email": "text", "url": "text", "website": "text"},
+        fields={"email": "text", "url": "text", "website": "text", "component": "text"},
     ),
     Endpoint(
         "statuspage:confirm",

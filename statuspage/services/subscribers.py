@@ -9,6 +9,7 @@ defeat the cache). They are logged without the address. What they cause goes out
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from plans.models import Plan
 
 log = logging.getLogger(__name__)
+
+#: What a component's public code looks like (statuspage.models.new_code).
+CODE = re.compile(r"[A-Za-z0-9_-]{1,12}")
 
 
 def resend_after() -> timedelta:
@@ -66,6 +70,8 @@ def clean_components(plan: Plan, codes: Iterable[str]) -> list[Component]:
         return []
     if len(wanted) > 200:
         raise ValidationError("Choose fewer components.")
+    if not all(CODE.fullmatch(c) for c in wanted):  # a code is short and plain: never a NUL in a query
+        raise ValidationError("Choose among the components this page lists.")
     found = list(Component.objects.filter(plan=plan, code__in=wanted))
     if len(found) != len(wanted):
         raise ValidationError("Choose among the components this page lists.")

@@ -97,3 +97,13 @@ def test_the_managers_list_says_what_each_subscriber_chose(client: Client, site:
     client.force_login(site.comms)
     html = client.get(reverse("statuspage:subscribers", args=[site.plan.slug])).content.decode()
     assert "<td>Web app, API</td>" in html and '<span class="muted">everything</span>' in html
+
+
+@pytest.mark.parametrize("code", ["\x00", "x" * 5000, "<script>", " "])
+def test_odd_component_values_are_refused_or_ignored_never_a_500(client: Client, site: Site, code: str) -> None:
+    response = client.post(
+        reverse("statuspage:subscribe", args=[site.plan.slug]), {"email": "ada@example.com", "component": [code]}
+    )
+    assert response.status_code in {200, 400}
+    if response.status_code == 400:
+        assert "Choose among the components this page lists." in response.content.decode()
