@@ -19,6 +19,7 @@ from . import services
 from .forms import HandoffForm, ReopenForm
 from .models import HandoffStatus
 from .postweek import post_week
+from .selectors import handoff_history
 from .viewtools import refused, written
 
 
@@ -49,6 +50,7 @@ def post_launch_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespo
         "handoff_form": form,
         "can_accept": proposed and handoff is not None and services.can_accept_handoff(request.user, handoff),
         "carried": services.handoff_carried(plan) if proposed else [],
+        "history": handoff_history(plan) if handoff is not None and handoff.status != HandoffStatus.PLANNED else [],
         "reopen_form": ReopenForm() if coordinator and plan.status == PlanStatus.CLOSED else None,
     }
     return render(request, "review/post_launch.html", ctx)

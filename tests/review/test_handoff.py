@@ -183,3 +183,29 @@ def test_the_item_due_days_fall_on_their_day(coordinator: User) -> None:
     assert states[0] == ["missed", "overdue"]  # the daily check at 12:00, the item at 13:00
     assert states[1] == ["missed", "done"]
     assert [d.number for d in week.days] == list(range(1, 8))
+
+
+def test_every_round_of_the_handoff_stays_on_the_page(coordinator: User) -> None:
+    """Proposed, accepted, reverted (a sev-1 the day after), proposed and accepted again: the handoff's row
+    keeps the latest round; the post-launch page lists every step, oldest first, with who and why."""
+    plan, ops, _support = _plan(coordinator)
+    with time_machine.travel(T0 + timedelta(days=7), tick=False):
+        _propose(plan, coordinator, ops)
+    with time_machine.travel(T0 + timedelta(days=7, hours=1), tick=False):
+        rs.handoff_accept(plan, by=who(ops), note="Taken <b>over</b>")
+    with time_machine.travel(T0 + timedelta(days=8), tick=False):
+        rs.plan_reopen(plan, by=coordinator, reason="Sev-1: grades lost on save")
+    with time_machine.travel(T0 + timedelta(days=10), tick=False):
+        _propose(plan, coordinator, ops)
+        rs.handoff_accept(plan, by=who(ops))
+    client = Client()
+    client.force_login(who(ops))
+    body = client.get(f"/plans/{plan.slug}/post-launch/").content.decode()
+    history = body[body.index('id="handoff-history"') : body.index("</details>", body.index('id="handoff-history"'))]
+    steps = history.split("<li>")[1:]
+    assert len(steps) == 5 and "Every step (5)" in history
+    assert "proposed to Operations" in steps[0] and "Monthly checks from now on" in steps[0]
+    assert "accepted by Operations" in steps[1] and "Taken &lt;b&gt;over&lt;/b&gt;" in steps[1]
+    assert "reverted, launch reopened: Sev-1: grades lost on save" in steps[2]
+    assert "proposed to Operations" in steps[3] and "accepted by Operations" in steps[4]
+    assert coordinator.username in steps[2] or coordinator.get_full_name() in steps[2]

@@ -83,6 +83,8 @@ def test_the_coordinator_reopens_the_closed_launch(page: Any, login_page: Callab
         page.wait_for_selector("#reopened-banner")
         assert "payments fail" in page.inner_text("#reopened-banner")
         assert "Reverted" in page.inner_text("#handoff")
+        history = page.inner_text("#handoff-history")  # open after a reversal: every step, oldest first
+        assert "Every step (3)" in history and history.index("proposed") < history.index("reverted")
         assert page.locator("#closed-banner").count() == 0 and page.locator("#reopen-form").count() == 0
         keep(page, "post-launch-reopen.png", full_page=True)
         launch.plan.refresh_from_db()
