@@ -111,6 +111,7 @@ def test_the_nav_state_follows_a_hold_on_an_open_role_page(
     go back when the hold ends (the badge swapped in is live as the first one was)."""
     s = setup
     role_page = new_page(s["dba"], f"/plans/{s['plan'].slug}/roles/dba/", height=800)
+    comms = new_page(s["dba"], f"/plans/{s['plan'].slug}/communications/", height=800)  # no live part of its own
     before = role_page.inner_text("#nav-state")
     assert before != "Hold"
 
@@ -121,6 +122,8 @@ def test_the_nav_state_follows_a_hold_on_an_open_role_page(
     assert time.monotonic() - committed[0] < 2.0
     assert role_page.locator("#nav-state").count() == 1
     _pushed(role_page)
+    comms.wait_for_selector("#nav-state.state-hold:text-is('Hold')", timeout=3_000)  # pushed, not the 15 s poll
+    _pushed(comms)
     keep(role_page, "role-nav-state-1366.png")
 
     s["plan"].refresh_from_db()
