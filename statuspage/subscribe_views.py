@@ -77,8 +77,10 @@ def confirm(request: HttpRequest, plan: str, token: str) -> HttpResponse:
     found = tokens.read_confirm(token)
     if found is None:
         return _page(request, obj, "confirm.html", 404, invalid=True)
-    if request.method != "POST":
-        return _page(request, obj, "confirm.html", token=token)
+    if request.method != "POST":  # what is being confirmed: the components chosen, if any
+        pending = Subscriber.objects.filter(plan=obj, code=found.code, nonce=found.nonce).first()
+        about = list(pending.components.all()) if pending is not None else []
+        return _page(request, obj, "confirm.html", token=token, about=about)
     sub = subscribers.subscriber_confirm(obj, token)
     if sub is None:
         return _page(request, obj, "confirm.html", 404, invalid=True)

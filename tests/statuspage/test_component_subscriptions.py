@@ -44,6 +44,8 @@ def test_the_form_lists_the_components_and_the_choice_is_confirmed(client: Clien
     outbox.tick()
     (message,) = mail.outbox
     assert f"updates about API on {site.plan.name}'s status page" in message.body
+    asked = client.get(_confirm_link(message)).content.decode()  # the page before pressing Confirm
+    assert f"Press Confirm to start receiving updates about API on {site.plan.name}" in asked
     done = client.post(_confirm_link(message)).content.decode()
     assert "You are subscribed." in done and f"each update about API on {site.plan.name}" in done
 
