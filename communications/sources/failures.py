@@ -55,6 +55,8 @@ def failure_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[Deli
         if data.get("delivery") in own:
             continue
         error = str(data.get("error") or "").strip()
+        failed = data.get("delivery")
+        link = page + (f"#delivery-{failed}" if isinstance(failed, int) else "")  # its row, when there is one
         yield DeliverySpec(
             source_kind=KIND,
             source_id=event.pk,
@@ -72,7 +74,7 @@ def failure_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[Deli
                 f"{event.summary} ({when(plan, event.at)}).\n\n"
                 + (f"The error: {error}\n\n" if error else "")
                 + "Fix the channel or route (or send it by hand) on the communications page:\n"
-                + page,
+                + link,
             ),
         )
 

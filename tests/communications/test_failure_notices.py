@@ -53,7 +53,7 @@ def test_the_coordinator_is_emailed_once_per_failure(coordinator: User, settings
     sent = mail.outbox[0]
     assert sent.subject.startswith(f"[{failed.plan.name}] Not delivered: Delivery failed after 1 attempts: ")
     assert "webhook answered HTTP 500 Internal Server Error" in sent.body
-    assert sent.body.rstrip().endswith(f"/plans/{failed.plan.slug}/communications/")
+    assert sent.body.rstrip().endswith(f"/plans/{failed.plan.slug}/communications/#delivery-{failed.pk}")
 
 
 def test_no_notice_once_it_went_out_after_all(
