@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from checklists.cards import my_role_cards
 from plans.selectors import plans_for
@@ -29,7 +28,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "roles": my_role_cards(request.user),
             "trainings": my_trainings(request.user),
-            "now": timezone.now(),
             "plans": plans,
             "coordinated": coordinated,
         },

@@ -129,8 +129,9 @@ def role_readiness(plan: Plan, role: Role) -> dict[str, Any]:
 def my_trainings(user: Viewer) -> list[dict[str, Any]]:
     """The trainings a signed-in person is on the list of, across plans, by the email on their account
     (attendees are names and addresses, not accounts; the address is matched without regard to case): the
-    track, the session they are booked on and whether they attended or completed it. Soonest booked session
-    first, the unbooked last (1 query). None for an account without an email address."""
+    track, the session they are booked on and where they stand (``state``: completed, attended, to attend,
+    not recorded once the session has gone by, or unbooked). Soonest booked session first, the unbooked last
+    (1 query). None for an account without an email address."""
     email = (getattr(user, "email", "") or "").strip()
     if not email:
         return []
@@ -139,6 +140,7 @@ def my_trainings(user: Viewer) -> list[dict[str, Any]]:
         .select_related("track__plan", "session", "attended")
         .order_by("track__plan__t0", "track__order", "track_id")
     )
+    now = timezone.now()
     dated: list[tuple[datetime, dict[str, Any]]] = []
     undated: list[dict[str, Any]] = []
     for a in rows:
@@ -147,9 +149,27 @@ def my_trainings(user: Viewer) -> list[dict[str, Any]]:
             if s is not None:
                 s.plan = plan
         at = a.session.at() if a.session is not None and plan.dates_in_range else None
-        row = {"plan": plan, "track": a.track, "attendee": a, "session": a.session, "at": at}
+        row = {
+            "plan": plan,
+            "track": a.track,
+            "attendee": a,
+            "session": a.session,
+            "at": at,
+            "state": _state(a, at, now),
+        }
         if at is None:
             undated.append(row)
         else:
             dated.append((at, row))
     return [row for _, row in sorted(dated, key=lambda pair: pair[0])] + undated
+
+
+def _state(attendee: Attendee, at: datetime | None, now: datetime) -> str:
+    """Where an attendee stands with their training (what their home page says)."""
+    if attendee.completed_at is not None:
+        return "completed"
+    if attendee.attended_id is not None:
+        return "attended"
+    if attendee.session_id is None:
+        return "unbooked"
+    return "not_recorded" if at is not None and at < now else "to_attend"

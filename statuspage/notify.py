@@ -138,7 +138,7 @@ def subscriber_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[D
     subs = list(
         Subscriber.objects.filter(plan=plan)
         .exclude(state=SubscriberState.UNSUBSCRIBED)
-        .prefetch_related(Prefetch("components", queryset=Component.objects.only("pk", "code")))
+        .prefetch_related(Prefetch("components", queryset=Component.objects.only("pk", "code", "name")))
     )
     if not subs:
         return

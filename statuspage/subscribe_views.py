@@ -35,7 +35,8 @@ class SubscribeForm(forms.Form):
 
 def _page(request: HttpRequest, plan: Plan, template: str, status: int = 200, **ctx: object) -> HttpResponse:
     ctx.update(plan=plan, page_url=request.build_absolute_uri(reverse("statuspage:page", args=[plan.slug])))
-    ctx.setdefault("components", list(Component.objects.filter(plan=plan).order_by("order", "id")))
+    if template == "subscribe.html":  # the form lists the components (the confirm and unsubscribe pages do not)
+        ctx["components"] = list(Component.objects.filter(plan=plan).order_by("order", "id"))
     response = render(request, f"statuspage/{template}", ctx, status=status)
     response["Referrer-Policy"] = "no-referrer"  # the links carry tokens
     return response
