@@ -62,6 +62,15 @@ def _databases(conn: BaseDatabaseWrapper) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def _release(conn: BaseDatabaseWrapper) -> None:
+    """Close the connection and, with DB_POOL_SIZE, the pool's (which are opened for the database the settings
+    name: a new pool is made for the new name on the next connection)."""
+    conn.close()
+    close_pool = getattr(conn, "close_pool", None)  # PostgreSQL's; SQLite has no pool
+    if close_pool is not None:
+        close_pool()
+
+
 def _execute(conn: BaseDatabaseWrapper, sql: str) -> None:
     with conn._nodb_cursor() as cursor:
         cursor.execute(sql)
@@ -76,7 +85,7 @@ def _make_template(conn: BaseDatabaseWrapper, template: str) -> None:
     try:
         conn.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     finally:
-        conn.close()
+        _release(conn)  # a template is copied only while nothing is connected to it
         test_settings["NAME"] = own_name
         conn.settings_dict["NAME"] = original
         settings.DATABASES[conn.alias]["NAME"] = original
@@ -99,7 +108,7 @@ def clone_test_database(alias: str = "default") -> str:
         quote = conn.ops.quote_name
         _execute(conn, f"DROP DATABASE IF EXISTS {quote(name)}")
         _execute(conn, f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
-    conn.close()
+    _release(conn)
     settings.DATABASES[alias]["NAME"] = name
     conn.settings_dict["NAME"] = name
     conn.ensure_connection()
@@ -113,6 +122,7 @@ def drop_test_database(original: str, alias: str = "default") -> None:
     conn = connections[alias]
     name = conn.settings_dict["NAME"]
     connections.close_all()
+    _release(conn)
     _execute(conn, f"DROP DATABASE IF EXISTS {conn.ops.quote_name(name)} WITH (FORCE)")
     settings.DATABASES[alias]["NAME"] = original
     conn.settings_dict["NAME"] = original
