@@ -1,7 +1,8 @@
-"""A message that fails for good is emailed to the coordinator (communications.sources.failures): a webhook
-that answers 500 on every attempt is not found only by whoever next opens the communications page. Once per
-failure, with the error and the page's address; skipped if the failed delivery went out after all; never a
-notice about a failed notice; skipped, saying why, for a coordinator without an email address."""
+"""A message that fails for good is emailed to the coordinator and to the holders of the communications role
+(communications.sources.failures): a webhook that answers 500 on every attempt is not found only by whoever
+next opens the communications page. Once per failure and person, with the error and the page's address;
+skipped if the failed delivery went out after all; never a notice about a failed notice; skipped, saying
+why, for someone without an email address."""
 
 from __future__ import annotations
 
@@ -127,3 +128,40 @@ def test_a_hold_does_not_defer_the_notice(coordinator: User, settings: Settings)
     during = Delivery.objects.get(source_kind=NOTICE, due_at=T0 + timedelta(seconds=30))
     assert during.status == DeliveryStatus.SENT
     assert [m.to for m in mail.outbox] == [[coordinator.email]] and "Hold note" in mail.outbox[0].subject
+
+
+def _comms_role(plan: Any, primary: User, backup: User | None) -> Any:
+    from roles.models import Role
+
+    return Role.objects.create(plan=plan, name="Communications", slug="comms", primary=primary, backup=backup)
+
+
+def test_the_communications_role_is_told_too_each_person_once(coordinator: User, settings: Settings) -> None:
+    """The role that posts by hand owns the messages: its primary and backup get the notice beside the
+    coordinator; each person once per failure, named as what they are."""
+    from tests.factories import UserFactory
+
+    failed = _fail_once(coordinator, settings)
+    primary, backup = UserFactory(username="comms1"), UserFactory(username="comms2")
+    _comms_role(failed.plan, primary, backup)
+    mail.outbox.clear()
+    tick_at(T0 + M)
+    tick_at(T0 + 2 * M)
+    notices = Delivery.objects.filter(source_kind=NOTICE).order_by("recipient_label")
+    assert sorted(n.recipient for n in notices) == sorted(f"user:{u.pk}" for u in (coordinator, primary, backup))
+    assert {n.status for n in notices} == {DeliveryStatus.SENT}
+    labels = [n.recipient_label for n in notices]
+    assert any(label.endswith("(coordinator)") for label in labels)
+    assert any(label.endswith("(Communications, primary)") for label in labels)
+    assert any(label.endswith("(Communications, backup)") for label in labels)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in (coordinator, primary, backup))
+    assert all(f"#delivery-{failed.pk}" in m.body for m in mail.outbox)
+
+
+def test_a_coordinator_who_holds_the_communications_role_gets_one_email(coordinator: User, settings: Settings) -> None:
+    failed = _fail_once(coordinator, settings)
+    _comms_role(failed.plan, coordinator, coordinator)
+    mail.outbox.clear()
+    tick_at(T0 + M)
+    assert Delivery.objects.filter(source_kind=NOTICE).count() == 1
+    assert [m.to for m in mail.outbox] == [[coordinator.email]]
