@@ -2,7 +2,8 @@
 is allowed to write there: never a 500; a 4xx changes nothing and says why in words; a change always
 comes with its event and revision bump; an error message never comes with a change (no partial write).
 
-Bounded (derandomised, ~20 examples per endpoint) in `make test`; `make fuzz` runs FUZZ_EXAMPLES each."""
+Bounded in `make test` (derandomised: the classic bad values one field at a time, and five generated bodies per
+endpoint); `make fuzz` draws FUZZ_EXAMPLES bodies per endpoint."""
 
 from __future__ import annotations
 
