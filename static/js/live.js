@@ -143,9 +143,13 @@
     }
   });
 
-  // Parts marked data-live-etag: conditional fetches, and never under the user's fingers.
+  // Parts marked data-live-etag: conditional fetches, and never under the user's fingers: a fetch held back
+  // (you are typing in the part, or a request of yours from it is on its way) is made once the part is free;
+  // one that left before a request of yours began is thrown away when it comes back (it would undo on the
+  // screen what you just did) and made again.
   var etags = {};
   var deferred = {};
+  var writes = 0;  // the page's own requests (a vote, a tick, a form) begun since it loaded
   function tagged(evt) {
     var elt = evt.detail && evt.detail.elt;
     return elt && elt.hasAttribute && elt.hasAttribute("data-live-etag") && elt.id ? elt : null;
@@ -158,6 +162,12 @@
     return !!elt.querySelector(".htmx-request");
   }
   function defer(elt) { state.deferred += 1; deferred[elt.id] = true; }
+  document.body.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (!elt || !elt.hasAttribute) return;
+    if (tagged(evt)) evt.detail.xhr.lcWrites = writes;
+    else if (!elt.hasAttribute("data-live-poll")) writes += 1;
+  });
   document.body.addEventListener("htmx:configRequest", function (evt) {
     var elt = tagged(evt);
     if (!elt) return;
@@ -171,7 +181,12 @@
     var xhr = evt.detail.xhr;
     if (xhr.status === 304) { state.unchanged += 1; evt.detail.shouldSwap = false; evt.detail.isError = false; return; }
     if (xhr.status !== 200) return;
-    if (busy(elt)) { defer(elt); evt.detail.shouldSwap = false; return; }  // its ETag unkept: fetched again
+    // Its ETag unkept: fetched again.
+    if (busy(elt) || (xhr.lcWrites !== undefined && xhr.lcWrites !== writes)) {
+      defer(elt);
+      evt.detail.shouldSwap = false;
+      return;
+    }
     etags[elt.id] = xhr.getResponseHeader("ETag") || "";
     state.swaps += 1;
     // What the reader opened (a <details id=…>: who to call) stays open in the new rendering.
@@ -183,7 +198,7 @@
       }, 0);
     }
   });
-  document.addEventListener("focusout", function () {
+  function again() {
     setTimeout(function () {
       Object.keys(deferred).forEach(function (id) {
         var elt = document.getElementById(id);
@@ -193,7 +208,9 @@
         if (window.htmx) htmx.trigger(elt, "wr:poll");
       });
     }, 100);
-  });
+  }
+  document.addEventListener("focusout", again);
+  document.body.addEventListener("htmx:afterRequest", again);
 
   // A stream that falls silent (a buffering proxy, a half-open connection) is as good as none.
   setInterval(function () {

@@ -1,0 +1,155 @@
+"""A role page's rows stay right when a change reaches them while a tick of the reader's own is on its way
+(static/js/rows.js; the same rule for the live parts of static/js/live.js).
+
+- A change pushed while your tick is on its way (the backup ticks another item) was held back, so as not to
+  land under your fingers, and then never fetched: the page showed it only at the next change. It is fetched
+  once your tick is back.
+- A fetch of the rows that left before your tick, and came back after it, swapped in the rows as they were
+  before it: your tick turned undone on the screen. It is thrown away and made again.
+
+The network is held with Playwright's routes, so each order of events happens every time, not by chance."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from checklists.services import item_tick
+from tests import factories
+from tests.browser.waiting import wait_for_js
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Route
+
+    from tests.browser.conftest import NewPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Set on every change of the row once it is done: it turned undone on the screen at some moment.
+WATCH_UNDONE = """(id) => {
+  window.__undone = false;
+  const seen = () => {
+    const row = document.getElementById(id);
+    if (row && !row.classList.contains("row-done")) window.__undone = true;
+  };
+  new MutationObserver(seen).observe(document.body,
+    {subtree: true, childList: true, attributes: true, attributeFilter: ["class"]});
+}"""
+
+
+def _setup() -> dict[str, Any]:
+    coordinator = factories.UserFactory(username="coord")
+    plan = factories.PlanFactory(coordinator=coordinator, slug="go-live", t0=timezone.now() + timedelta(hours=2))
+    primary, backup = factories.UserFactory(username="primary"), factories.UserFactory(username="backup")
+    role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=primary, backup=backup)
+    checklist = factories.ChecklistFactory(plan=plan, role=role, name="Database")
+    items = [
+        factories.ItemFactory(checklist=checklist, title=title, due_offset=timedelta(minutes=-30 - i))
+        for i, title in enumerate(["Take a full backup", "Freeze the schema"])
+    ]
+    return {"plan": plan, "primary": primary, "backup": backup, "items": items, "path": "/plans/go-live/roles/dba/"}
+
+
+def _until(page: Page, check: Any, what: str, timeout_ms: int = 10_000) -> None:
+    for _ in range(timeout_ms // 100):
+        if check():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_a_change_pushed_while_your_tick_is_on_its_way_shows_once_it_is_back(new_page: NewPage) -> None:
+    s = _setup()
+    mine, theirs = s["items"]
+    page = new_page(s["primary"], s["path"])
+    held: list[tuple[Route, Any]] = []
+
+    def hold_the_answer(route: Route) -> None:
+        held.append((route, route.fetch()))  # the server has done the tick; the page has not heard back yet
+
+    page.route(f"**/items/{mine.pk}/", hold_the_answer)
+    revs = page.evaluate("window.lcLive.revs")
+    page.click(f"#item-{mine.pk} button[data-action=tick]")
+    _until(page, lambda: held, "the tick to reach the server")
+    with transaction.atomic():
+        item_tick(theirs, by=s["backup"])  # the backup, elsewhere
+    wait_for_js(page, f"window.lcLive.revs >= {revs + 2}")  # both changes were pushed while the tick was away
+    assert page.locator(f"#item-{theirs.pk}.row-done").count() == 0  # held back: the tick's form was busy
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    page.wait_for_selector(f"#item-{mine.pk}.row-done")
+    page.wait_for_selector(f"#item-{theirs.pk}.row-done", timeout=5_000)  # fetched once the tick was back
+    assert page.evaluate("window.roleLive.missed") >= 1
+    assert page.evaluate("window.__same_document") is True
+
+
+def test_a_fetch_that_left_before_your_tick_does_not_undo_it(new_page: NewPage) -> None:
+    s = _setup()
+    mine, theirs = s["items"]
+    page = new_page(s["primary"], s["path"])
+    held: list[tuple[Route, Any]] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))  # the rows as they are now, before the tick
+
+    page.route("**/roles/dba/rows/", hold_the_first)
+    with transaction.atomic():
+        item_tick(theirs, by=s["backup"])  # pushed: the page fetches its rows ...
+    _until(page, lambda: held, "the rows' fetch to reach the server")
+    page.click(f"#item-{mine.pk} button[data-action=tick]")
+    page.wait_for_selector(f"#item-{mine.pk}.row-done")
+    page.evaluate(WATCH_UNDONE, f"item-{mine.pk}")
+    route, before_the_tick = held[0]
+    assert before_the_tick.status == 200
+    route.fulfill(response=before_the_tick)  # ... and they come back after the tick
+    page.wait_for_selector(f"#item-{theirs.pk}.row-done")  # (thrown away and fetched again)
+    wait_for_js(page, "!document.querySelector('.htmx-request')")
+    assert page.evaluate("window.__undone") is False, "the tick turned undone on the screen"
+    assert page.locator(f"#item-{mine.pk}.row-done").count() == 1
+    assert page.evaluate("window.roleLive.missed") >= 1
+    assert page.evaluate("window.__same_document") is True
+
+
+def test_the_same_for_a_live_part_a_readiness_tick_is_not_undone(new_page: NewPage) -> None:
+    """The role page's readiness section is a live part of static/js/live.js (conditional fetches): a fetch of
+    it that left before your readiness tick is thrown away, not swapped in over the tick."""
+    from readiness.models import ReadinessItem
+    from readiness.services import readiness_item_set
+    from roles.models import Role
+
+    s = _setup()
+    role = Role.objects.get(plan=s["plan"], slug="dba")
+    mine, theirs = (
+        ReadinessItem.objects.create(plan=s["plan"], role=role, order=n, title=title)
+        for n, title in enumerate(["Restore drill done", "Runbook reviewed"], start=1)
+    )
+    page = new_page(s["primary"], s["path"])
+    held: list[tuple[Route, Any]] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route("**/roles/dba/readiness/", hold_the_first)
+    readiness_item_set(theirs, by=s["backup"], done=True)  # pushed: the page fetches the section ...
+    _until(page, lambda: held, "the section's fetch to reach the server")
+    page.click(f"#ritem-{mine.pk} button[data-action=readiness-tick]")
+    page.wait_for_selector(f"#ritem-{mine.pk}.row-done")
+    page.evaluate(WATCH_UNDONE, f"ritem-{mine.pk}")
+    route, before_the_tick = held[0]
+    assert before_the_tick.status == 200
+    route.fulfill(response=before_the_tick)  # ... and it comes back after the tick
+    page.wait_for_selector(f"#ritem-{theirs.pk}.row-done")  # (thrown away and fetched again)
+    wait_for_js(page, "!document.querySelector('.htmx-request')")
+    assert page.evaluate("window.__undone") is False, "the readiness tick turned undone on the screen"
+    assert page.locator(f"#ritem-{mine.pk}.row-done").count() == 1
+    assert page.evaluate("window.lcLive.deferred") >= 1
