@@ -87,34 +87,46 @@ def test_a_change_pushed_while_your_tick_is_on_its_way_shows_once_it_is_back(new
     assert page.evaluate("window.__same_document") is True
 
 
-def test_a_fetch_that_left_before_your_tick_does_not_undo_it(new_page: NewPage) -> None:
-    s = _setup()
-    mine, theirs = s["items"]
-    page = new_page(s["primary"], s["path"])
+def _a_fetch_from_before_the_tick(page: Page, part: str, theirs: str, mine: str, tick: str, change: Any) -> None:
+    """The order that undid a tick: ``change`` (someone else's, pushed) makes the page fetch ``part`` (a URL
+    pattern), whose answer is held; the reader ticks the row ``mine`` (with the button ``tick``) and it turns
+    done; then the held answer, the rows from before the tick, comes back. ``theirs`` is the other person's
+    row: done once the part is fetched again. Asserts the reader's row never turned undone on the screen."""
     held: list[tuple[Route, Any]] = []
 
     def hold_the_first(route: Route) -> None:
         if held:
             route.continue_()
         else:
-            held.append((route, route.fetch()))  # the rows as they are now, before the tick
+            held.append((route, route.fetch()))  # the part as it is now, before the tick
 
-    page.route("**/roles/dba/rows/", hold_the_first)
-    with transaction.atomic():
-        item_tick(theirs, by=s["backup"])  # pushed: the page fetches its rows ...
-    _until(page, lambda: held, "the rows' fetch to reach the server")
-    page.click(f"#item-{mine.pk} button[data-action=tick]")
-    page.wait_for_selector(f"#item-{mine.pk}.row-done")
-    page.evaluate(WATCH_UNDONE, f"item-{mine.pk}")
+    page.route(part, hold_the_first)
+    change()  # pushed: the page fetches the part ...
+    _until(page, lambda: held, "the part's fetch to reach the server")
+    page.click(f"#{mine} button[data-action={tick}]")
+    page.wait_for_selector(f"#{mine}.row-done")
+    page.evaluate(WATCH_UNDONE, mine)
     route, before_the_tick = held[0]
     assert before_the_tick.status == 200
-    route.fulfill(response=before_the_tick)  # ... and they come back after the tick
-    page.wait_for_selector(f"#item-{theirs.pk}.row-done")  # (thrown away and fetched again)
+    route.fulfill(response=before_the_tick)  # ... and it comes back after the tick
+    page.wait_for_selector(f"#{theirs}.row-done")  # (thrown away and fetched again)
     wait_for_js(page, "!document.querySelector('.htmx-request')")
     assert page.evaluate("window.__undone") is False, "the tick turned undone on the screen"
-    assert page.locator(f"#item-{mine.pk}.row-done").count() == 1
-    assert page.evaluate("window.roleLive.missed") >= 1
+    assert page.locator(f"#{mine}.row-done").count() == 1
     assert page.evaluate("window.__same_document") is True
+
+
+def test_a_fetch_that_left_before_your_tick_does_not_undo_it(new_page: NewPage) -> None:
+    s = _setup()
+    mine, theirs = s["items"]
+    page = new_page(s["primary"], s["path"])
+
+    def change() -> None:
+        with transaction.atomic():
+            item_tick(theirs, by=s["backup"])
+
+    _a_fetch_from_before_the_tick(page, "**/roles/dba/rows/", f"item-{theirs.pk}", f"item-{mine.pk}", "tick", change)
+    assert page.evaluate("window.roleLive.missed") >= 1
 
 
 def test_the_same_for_a_live_part_a_readiness_tick_is_not_undone(new_page: NewPage) -> None:
@@ -131,25 +143,12 @@ def test_the_same_for_a_live_part_a_readiness_tick_is_not_undone(new_page: NewPa
         for n, title in enumerate(["Restore drill done", "Runbook reviewed"], start=1)
     )
     page = new_page(s["primary"], s["path"])
-    held: list[tuple[Route, Any]] = []
-
-    def hold_the_first(route: Route) -> None:
-        if held:
-            route.continue_()
-        else:
-            held.append((route, route.fetch()))
-
-    page.route("**/roles/dba/readiness/", hold_the_first)
-    readiness_item_set(theirs, by=s["backup"], done=True)  # pushed: the page fetches the section ...
-    _until(page, lambda: held, "the section's fetch to reach the server")
-    page.click(f"#ritem-{mine.pk} button[data-action=readiness-tick]")
-    page.wait_for_selector(f"#ritem-{mine.pk}.row-done")
-    page.evaluate(WATCH_UNDONE, f"ritem-{mine.pk}")
-    route, before_the_tick = held[0]
-    assert before_the_tick.status == 200
-    route.fulfill(response=before_the_tick)  # ... and it comes back after the tick
-    page.wait_for_selector(f"#ritem-{theirs.pk}.row-done")  # (thrown away and fetched again)
-    wait_for_js(page, "!document.querySelector('.htmx-request')")
-    assert page.evaluate("window.__undone") is False, "the readiness tick turned undone on the screen"
-    assert page.locator(f"#ritem-{mine.pk}.row-done").count() == 1
+    _a_fetch_from_before_the_tick(
+        page,
+        "**/roles/dba/readiness/",
+        f"ritem-{theirs.pk}",
+        f"ritem-{mine.pk}",
+        "readiness-tick",
+        lambda: readiness_item_set(theirs, by=s["backup"], done=True),
+    )
     assert page.evaluate("window.lcLive.deferred") >= 1
