@@ -6,6 +6,7 @@
   once your tick is back.
 - A fetch of the rows that left before your tick, and came back after it, swapped in the rows as they were
   before it: your tick turned undone on the screen. It is thrown away and made again.
+- A change pushed to a tab in the background was not fetched, and not when the tab was shown again either.
 
 The network is held with Playwright's routes, so each order of events happens every time, not by chance."""
 
@@ -152,3 +153,27 @@ def test_the_same_for_a_live_part_a_readiness_tick_is_not_undone(new_page: NewPa
         lambda: readiness_item_set(theirs, by=s["backup"], done=True),
     )
     assert page.evaluate("window.lcLive.deferred") >= 1
+
+
+# The page's visibility as the browser would report it for a tab in the background, and back.
+SET_VISIBILITY = """(state) => {
+  Object.defineProperty(document, "visibilityState", {configurable: true, get: () => state});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_a_change_pushed_to_a_tab_in_the_background_shows_when_it_is_shown(new_page: NewPage) -> None:
+    """A hidden tab does not fetch its rows (a laptop with twenty tabs open); the change it was told of is
+    fetched when the tab is shown again, not at the next change."""
+    s = _setup()
+    theirs = s["items"][1]
+    page = new_page(s["primary"], s["path"])
+    revs = page.evaluate("window.lcLive.revs")
+    page.evaluate(SET_VISIBILITY, "hidden")
+    with transaction.atomic():
+        item_tick(theirs, by=s["backup"])
+    wait_for_js(page, f"window.lcLive.revs > {revs}")
+    page.wait_for_timeout(300)
+    assert page.locator(f"#item-{theirs.pk}.row-done").count() == 0  # not fetched while hidden
+    page.evaluate(SET_VISIBILITY, "visible")
+    page.wait_for_selector(f"#item-{theirs.pk}.row-done", timeout=5_000)
