@@ -83,7 +83,8 @@
     if (evt.detail.elt !== list) return;
     var xhr = evt.detail.xhr;
     if (xhr.status === 304) window.roleLive.unchanged += 1;
-    var stale = xhr.status === 200 && xhr.lcWrites !== undefined && xhr.lcWrites !== writes;  // rendered before a change of yours
+    // Rendered before a change of yours began: it would undo that change on the screen.
+    var stale = xhr.status === 200 && xhr.lcWrites !== undefined && xhr.lcWrites !== writes;
     if (xhr.status !== 200 || stale || busy()) {
       if (xhr.status === 200) miss();
       evt.detail.shouldSwap = false;
