@@ -16,7 +16,7 @@
   var revoked = false;
   var failing = false;  // the last fetch of the board failed: a live stream alone does not make it fresh
   // A marker that survives swaps and dies with a reload: tests use it to prove no navigation happened.
-  window.warroom = { loadedAt: Date.now(), polls: 0, swaps: 0, pushes: 0, unchanged: 0, errors: 0 };
+  window.warroom = { loadedAt: Date.now(), polls: 0, swaps: 0, pushes: 0, unchanged: 0, errors: 0, older: 0 };
 
   if (window.htmx) {
     // 304 = unchanged: never swap it (an empty body would blank the board).
@@ -116,6 +116,16 @@
     sentAt = Date.now();
     window.warroom.polls += 1;
   });
+  // A poll that left before a newer board was pushed, answered after it, would show the older board until
+  // the next change: kept out, as an older push is (below).
+  document.body.addEventListener("htmx:beforeSwap", function (evt) {
+    if (evt.detail.elt !== board || !evt.detail.xhr || evt.detail.xhr.status !== 200) return;
+    var tag = evt.detail.xhr.getResponseHeader("ETag");
+    if (tag && etag && revisionOf(tag) < revisionOf(etag)) {
+      evt.detail.shouldSwap = false;
+      window.warroom.older += 1;
+    }
+  });
   document.body.addEventListener("htmx:afterRequest", function (evt) {
     if (evt.detail.elt !== board) return;
     var xhr = evt.detail.xhr;
@@ -124,7 +134,8 @@
       failing = false;
       lastOk = Date.now();
       server.sync(Number(xhr.getResponseHeader("X-Server-Now")), sentAt, lastOk);
-      if (xhr.status === 200) etag = xhr.getResponseHeader("ETag") || etag;
+      var tag = xhr.getResponseHeader("ETag");
+      if (xhr.status === 200 && tag && !(etag && revisionOf(tag) < revisionOf(etag))) etag = tag;
       else window.warroom.unchanged += 1;
     } else if (xhr.status === 403) {
       failing = true;

@@ -1,5 +1,6 @@
-"""A role page's rows stay right when a change reaches them while a tick of the reader's own is on its way
-(static/js/rows.js; the same rule for the live parts of static/js/live.js).
+"""Live pages stay right whatever order the network brings things in: a role page's rows when a change reaches
+them while a tick of the reader's own is on its way (static/js/rows.js; the same rule for the live parts of
+static/js/live.js), and the war-room board when a poll and a push cross.
 
 - A change pushed while your tick is on its way (the backup ticks another item) was held back, so as not to
   land under your fingers, and then never fetched: the page showed it only at the next change. It is fetched
@@ -7,6 +8,8 @@
 - A fetch of the rows that left before your tick, and came back after it, swapped in the rows as they were
   before it: your tick turned undone on the screen. It is thrown away and made again.
 - A change pushed to a tab in the background was not fetched, and not when the tab was shown again either.
+- The war-room board: a poll answered after a newer board was pushed swapped the older board in
+  (static/js/warroom.js).
 
 The network is held with Playwright's routes, so each order of events happens every time, not by chance."""
 
@@ -177,3 +180,35 @@ def test_a_change_pushed_to_a_tab_in_the_background_shows_when_it_is_shown(new_p
     assert page.locator(f"#item-{theirs.pk}.row-done").count() == 0  # not fetched while hidden
     page.evaluate(SET_VISIBILITY, "visible")
     page.wait_for_selector(f"#item-{theirs.pk}.row-done", timeout=5_000)
+
+
+def test_the_board_keeps_a_pushed_board_over_an_older_poll_answered_after_it(new_page: NewPage) -> None:
+    """The war-room board: a poll that left before a newer board was pushed, and was answered after it, showed
+    the older board until the next change (the backup's second tick gone from the big screen)."""
+    s = _setup()
+    first, second = s["items"]
+    board = new_page(s["plan"].coordinator, "/plans/go-live/warroom/", width=1920, height=1080)
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # on its way: it reaches the server below
+
+    board.route("**/warroom/fragment/**", hold_the_first)
+    board.evaluate("htmx.trigger('#board', 'wr:poll')")  # a poll leaves (a fallback, a screen coming back)
+    _until(board, lambda: held, "the board's poll to leave")
+    with transaction.atomic():
+        item_tick(first, by=s["backup"])
+    board.wait_for_selector(".wr-activity >> text=Ticked “Take a full backup”")  # pushed
+    older = held[0].fetch()  # the poll reaches the server now: the board after the first tick
+    assert older.status == 200
+    with transaction.atomic():
+        item_tick(second, by=s["backup"])
+    board.wait_for_selector(".wr-activity >> text=Ticked “Freeze the schema”")  # pushed, newer
+    held[0].fulfill(response=older)  # the poll's answer, from before the second tick, comes back last
+    wait_for_js(board, "!document.querySelector('.htmx-request')")
+    board.wait_for_timeout(200)
+    assert "Freeze the schema" in board.locator(".wr-activity").inner_text(), "the older board was shown"
+    assert board.evaluate("window.warroom.older") >= 1
