@@ -101,6 +101,7 @@ bench: install
 	$(BIN)/python bench/status.py
 	$(BIN)/python bench/push.py
 	$(BIN)/python bench/admin.py
+	$(BIN)/python bench/db_pool.py
 
 # The admin timings alone (docs/performance.md, "Admin"): every page and action on the demo plan.
 bench-admin: install
