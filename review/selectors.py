@@ -219,10 +219,10 @@ def plan_review(plan: Plan, *, now: datetime) -> Review:
     )
 
 
-__all__ = ["Review", "plan_review"]
-
-
 def handoff_history(plan: Plan) -> list[Event]:
     """Every step of the operations handoff, oldest first (proposed, accepted, reverted, proposed again...),
     from the activity log, with who took it: the handoff's row keeps only the latest round (1 query)."""
     return list(Event.objects.filter(plan=plan, kind="review.handoff").select_related("actor").order_by("at", "id"))
+
+
+__all__ = ["Review", "handoff_history", "plan_review"]

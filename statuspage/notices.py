@@ -72,9 +72,10 @@ def update_event(update: IncidentUpdate) -> Event:
         shown = _until(incident, update.created_at)
         return _incident_text(shown, url), {"incident": api_v2.incident_doc(shown, state, url)}
 
-    about = {c.code for c in update.incident.components.all()} | {str(a.get("code")) for a in update.affected}
+    affected = {str(code) for a in update.affected if (code := a.get("code"))}
+    about = {c.code for c in update.incident.components.all()} | affected
     title = f"{update.incident.name}: {label}"
-    return Event(UPDATE, update.pk, update.created_at, title, build, components=frozenset(about - {"None", ""}))
+    return Event(UPDATE, update.pk, update.created_at, title, build, components=frozenset(about))
 
 
 def post_event(post: StatusPost) -> Event:

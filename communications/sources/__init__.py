@@ -10,7 +10,7 @@ source is and how another app adds one).
 - :mod:`.alarms`: a rollback trigger's alarm, to the people and internal channels the plan names;
 - :mod:`.oncall`: reminders of each occurrence of a recurring item, and of the start of an on-call shift;
 - :mod:`.failures`: a delivery that failed for good (or a message that could not be composed), emailed to
-  the coordinator.
+  the coordinator and the communications role's holders.
 
 Importing this package registers the built-in sources, in that order; then ``communications.routes``
 (the notification routes, issue 12) adds its own.

@@ -25,6 +25,7 @@ from django.utils import timezone
 from checklists.services import item_tick
 from tests import factories
 from tests.browser.waiting import wait_for_js
+from tests.browser.walkthrough import until
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Route
@@ -58,14 +59,6 @@ def _setup() -> dict[str, Any]:
     return {"plan": plan, "primary": primary, "backup": backup, "items": items, "path": "/plans/go-live/roles/dba/"}
 
 
-def _until(page: Page, check: Any, what: str, timeout_ms: int = 10_000) -> None:
-    for _ in range(timeout_ms // 100):
-        if check():
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_a_change_pushed_while_your_tick_is_on_its_way_shows_once_it_is_back(new_page: NewPage) -> None:
     s = _setup()
     mine, theirs = s["items"]
@@ -78,7 +71,7 @@ def test_a_change_pushed_while_your_tick_is_on_its_way_shows_once_it_is_back(new
     page.route(f"**/items/{mine.pk}/", hold_the_answer)
     revs = page.evaluate("window.lcLive.revs")
     page.click(f"#item-{mine.pk} button[data-action=tick]")
-    _until(page, lambda: held, "the tick to reach the server")
+    until(lambda: held, "the tick to reach the server", timeout=10, page=page)
     with transaction.atomic():
         item_tick(theirs, by=s["backup"])  # the backup, elsewhere
     wait_for_js(page, f"window.lcLive.revs >= {revs + 2}")  # both changes were pushed while the tick was away
@@ -106,7 +99,7 @@ def _a_fetch_from_before_the_tick(page: Page, part: str, theirs: str, mine: str,
 
     page.route(part, hold_the_first)
     change()  # pushed: the page fetches the part ...
-    _until(page, lambda: held, "the part's fetch to reach the server")
+    until(lambda: held, "the part's fetch to reach the server", timeout=10, page=page)
     page.click(f"#{mine} button[data-action={tick}]")
     page.wait_for_selector(f"#{mine}.row-done")
     page.evaluate(WATCH_UNDONE, mine)
@@ -198,7 +191,7 @@ def test_the_board_keeps_a_pushed_board_over_an_older_poll_answered_after_it(new
 
     board.route("**/warroom/fragment/**", hold_the_first)
     board.evaluate("htmx.trigger('#board', 'wr:poll')")  # a poll leaves (a fallback, a screen coming back)
-    _until(board, lambda: held, "the board's poll to leave")
+    until(lambda: held, "the board's poll to leave", timeout=10, page=board)
     with transaction.atomic():
         item_tick(first, by=s["backup"])
     board.wait_for_selector(".wr-activity >> text=Ticked “Take a full backup”")  # pushed
