@@ -23,10 +23,15 @@ APPS = ["plans", "roles", "checklists", "issues", "communications", "auth"]
 
 
 def row_counts() -> dict[str, int]:
-    """Rows of every model of the plan schema (and users): an import that fails must leave them all alone."""
+    """Rows of every model of the plan schema (and users): an import that fails must leave them all alone.
+    One query for all of them (a count each was some fifty queries, and this runs hundreds of times)."""
     tables = set(connection.introspection.table_names())
     models = [m for a in APPS for m in apps.get_app_config(a).get_models() if m._meta.db_table in tables]
-    return {m._meta.label: m._default_manager.count() for m in models}
+    qn = connection.ops.quote_name
+    sql = " UNION ALL ".join(f"SELECT %s, (SELECT COUNT(*) FROM {qn(m._meta.db_table)})" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [m._meta.label for m in models])
+        return dict(cursor.fetchall())
 
 
 def replace(text: str, old: str, new: str) -> str:
