@@ -10,7 +10,7 @@ test at a time, round-robin (:class:`RoundRobinFirst`): the long tests start at 
 processes, and the short ones fill in behind. The few that mostly wait (:data:`WAITING`: real Celery workers
 starting, Redis stopped for ten seconds, a worker killed; some 85 s together) go to one process, one after
 another, instead of one to each process at once (then the cores were about a fifth idle in the first minute).
-Measured taking turns on two cores (2026-11-27): the suite 160–179 s in nine runs, against 167–196 s in five
+Measured taking turns on two cores (2026-11-27): the suite 160–179 s in eleven runs, against 167–196 s in five
 before. The order is only an order: every test still runs, once, with the same fixtures and assertions.
 
 ``LONGEST`` lists the slowest tests, longest first, from ``pytest --durations`` (README, "How long they
