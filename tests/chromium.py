@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
-#: Debian's Chromium; ``LC_TEST_CHROMIUM`` may name a wrapper that execs it (the README's CPU measurements put
+#: Debian's Chromium; ``LC_TEST_CHROMIUM`` may name a wrapper that execs it (docs/performance.md's CPU measurements put
 #: Chromium in a cgroup of its own that way).
 CHROMIUM = os.environ.get("LC_TEST_CHROMIUM", "/usr/bin/chromium")
 #: The flags the project runs Chromium with, and one renderer process for all of a test process's pages:

@@ -13,8 +13,8 @@ another, instead of one to each process at once (then the cores were about a fif
 Measured taking turns on two cores (2026-11-27): the suite 160–179 s in eleven runs, against 167–196 s in five
 before. The order is only an order: every test still runs, once, with the same fixtures and assertions.
 
-``LONGEST`` lists the slowest tests, longest first, from ``pytest --durations`` (README, "How long they
-take"); a test missing from it runs after them. Then come the tests that drive Chromium, start processes
+``LONGEST`` lists the slowest tests, longest first, from ``pytest --durations`` (docs/performance.md, "The test
+suite's time"); a test missing from it runs after them. Then come the tests that drive Chromium, start processes
 or a live server, or need a transactional database (each flushes every table afterwards), then the rest.
 """
 
