@@ -35,12 +35,16 @@
   function parts() { return document.querySelectorAll("[data-live-poll]"); }
   if (!parts().length) return;
 
-  function fire(selector) {
-    document.querySelectorAll(selector).forEach(function (el) {
-      if (window.htmx) htmx.trigger(el, "wr:poll");
-      else el.dispatchEvent(new CustomEvent("wr:poll", { bubbles: true }));
-    });
+  // A part whose own fetch is on its way is not sent another: htmx would queue it on the element that
+  // fetch's answer then replaces (outerHTML), and drop it with it. It is held back and made once that fetch
+  // is back (again(), below).
+  function inFlight(el) { return el.classList.contains("htmx-request"); }
+  function poll(el) {
+    if (el.id && inFlight(el)) { defer(el); return; }
+    if (window.htmx) htmx.trigger(el, "wr:poll");
+    else el.dispatchEvent(new CustomEvent("wr:poll", { bubbles: true }));
   }
+  function fire(selector) { document.querySelectorAll(selector).forEach(poll); }
   function fetchAll() { state.fetches += 1; fire("[data-live-poll]"); }
   // An event that carries a part itself (the board: d.parts.board = {etag, html}, live/push.py): the part's
   // own script takes it from an "lc:push" event (preventDefault = taken); a part nobody takes is fetched.
@@ -54,8 +58,7 @@
         return;
       }
       if (!fetched) { state.fetches += 1; fetched = true; }
-      if (window.htmx) htmx.trigger(el, "wr:poll");
-      else el.dispatchEvent(new CustomEvent("wr:poll", { bubbles: true }));
+      poll(el);
     });
   }
   function say(kind) { document.dispatchEvent(new CustomEvent("lc:live", { detail: { kind: kind, mode: state.mode } })); }
@@ -144,9 +147,9 @@
   });
 
   // Parts marked data-live-etag: conditional fetches, and never under the user's fingers: a fetch held back
-  // (you are typing in the part, or a request of yours from it is on its way) is made once the part is free;
-  // one that left before a request of yours began is thrown away when it comes back (it would undo on the
-  // screen what you just did) and made again.
+  // (you are typing in the part, a request of yours from it or its own fetch is on its way) is made once the
+  // part is free; one that left before a request of yours began is thrown away when it comes back (it would
+  // undo on the screen what you just did) and made again.
   var etags = {};
   var deferred = {};
   var writes = 0;  // the page's own requests (a vote, a tick, a form) begun since it loaded
@@ -203,7 +206,7 @@
       Object.keys(deferred).forEach(function (id) {
         var elt = document.getElementById(id);
         if (!elt) { delete deferred[id]; return; }
-        if (busy(elt)) return;
+        if (busy(elt) || inFlight(elt)) return;
         delete deferred[id];
         if (window.htmx) htmx.trigger(elt, "wr:poll");
       });

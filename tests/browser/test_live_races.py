@@ -7,6 +7,8 @@ static/js/live.js), and the war-room board when a poll and a push cross.
   once your tick is back.
 - A fetch of the rows that left before your tick, and came back after it, swapped in the rows as they were
   before it: your tick turned undone on the screen. It is thrown away and made again.
+- A change pushed while a live part's own fetch was on its way was dropped: the part showed the change before
+  it until the next one.
 - A change pushed to a tab in the background was not fetched, and not when the tab was shown again either.
 - The war-room board: a poll answered after a newer board was pushed swapped the older board in
   (static/js/warroom.js).
@@ -149,6 +151,46 @@ def test_the_same_for_a_live_part_a_readiness_tick_is_not_undone(new_page: NewPa
         lambda: readiness_item_set(theirs, by=s["backup"], done=True),
     )
     assert page.evaluate("window.lcLive.deferred") >= 1
+
+
+def test_a_change_pushed_while_the_parts_own_fetch_is_on_its_way_is_fetched_once_it_is_back(
+    new_page: NewPage,
+) -> None:
+    """A live part of static/js/live.js is swapped whole (outerHTML): a second change pushed while the part's
+    fetch for the first was on its way was queued by htmx on the element that fetch then replaced, and so
+    dropped; the page showed the first change only, until the next one (or the 30 s safety fetch)."""
+    from readiness.models import ReadinessItem
+    from readiness.services import readiness_item_set
+    from roles.models import Role
+
+    s = _setup()
+    role = Role.objects.get(plan=s["plan"], slug="dba")
+    first, second = (
+        ReadinessItem.objects.create(plan=s["plan"], role=role, order=n, title=title)
+        for n, title in enumerate(["Restore drill done", "Runbook reviewed"], start=1)
+    )
+    page = new_page(s["primary"], s["path"])
+    held: list[tuple[Route, Any]] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))  # the section as it is now: the first change only
+
+    page.route("**/roles/dba/readiness/", hold_the_first)
+    revs = page.evaluate("window.lcLive.revs")
+    readiness_item_set(first, by=s["backup"], done=True)  # pushed: the page fetches the section ...
+    until(lambda: held, "the section's fetch to reach the server", timeout=10, page=page)
+    readiness_item_set(second, by=s["backup"], done=True)  # ... and this is pushed while that fetch is away
+    wait_for_js(page, f"window.lcLive.revs >= {revs + 2}")
+    route, answer = held[0]
+    assert answer.status == 200
+    route.fulfill(response=answer)
+    page.wait_for_selector(f"#ritem-{first.pk}.row-done")
+    page.wait_for_selector(f"#ritem-{second.pk}.row-done", timeout=5_000)  # fetched once the first was back
+    assert page.locator("#readiness-count").inner_text() == "2 of 2 done"
+    assert page.evaluate("window.__same_document") is True
 
 
 # The page's visibility as the browser would report it for a tab in the background, and back.
