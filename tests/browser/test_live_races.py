@@ -61,6 +61,18 @@ def _setup() -> dict[str, Any]:
     return {"plan": plan, "primary": primary, "backup": backup, "items": items, "path": "/plans/go-live/roles/dba/"}
 
 
+def _readiness_items(s: dict[str, Any]) -> list[Any]:
+    """Two readiness items of the DBA role (its page's "Readiness" section, a live part of static/js/live.js)."""
+    from readiness.models import ReadinessItem
+    from roles.models import Role
+
+    role = Role.objects.get(plan=s["plan"], slug="dba")
+    return [
+        ReadinessItem.objects.create(plan=s["plan"], role=role, order=n, title=title)
+        for n, title in enumerate(["Restore drill done", "Runbook reviewed"], start=1)
+    ]
+
+
 def test_a_change_pushed_while_your_tick_is_on_its_way_shows_once_it_is_back(new_page: NewPage) -> None:
     s = _setup()
     mine, theirs = s["items"]
@@ -131,16 +143,10 @@ def test_a_fetch_that_left_before_your_tick_does_not_undo_it(new_page: NewPage) 
 def test_the_same_for_a_live_part_a_readiness_tick_is_not_undone(new_page: NewPage) -> None:
     """The role page's readiness section is a live part of static/js/live.js (conditional fetches): a fetch of
     it that left before your readiness tick is thrown away, not swapped in over the tick."""
-    from readiness.models import ReadinessItem
     from readiness.services import readiness_item_set
-    from roles.models import Role
 
     s = _setup()
-    role = Role.objects.get(plan=s["plan"], slug="dba")
-    mine, theirs = (
-        ReadinessItem.objects.create(plan=s["plan"], role=role, order=n, title=title)
-        for n, title in enumerate(["Restore drill done", "Runbook reviewed"], start=1)
-    )
+    mine, theirs = _readiness_items(s)
     page = new_page(s["primary"], s["path"])
     _a_fetch_from_before_the_tick(
         page,
@@ -159,16 +165,10 @@ def test_a_change_pushed_while_the_parts_own_fetch_is_on_its_way_is_fetched_once
     """A live part of static/js/live.js is swapped whole (outerHTML): a second change pushed while the part's
     fetch for the first was on its way was queued by htmx on the element that fetch then replaced, and so
     dropped; the page showed the first change only, until the next one (or the 30 s safety fetch)."""
-    from readiness.models import ReadinessItem
     from readiness.services import readiness_item_set
-    from roles.models import Role
 
     s = _setup()
-    role = Role.objects.get(plan=s["plan"], slug="dba")
-    first, second = (
-        ReadinessItem.objects.create(plan=s["plan"], role=role, order=n, title=title)
-        for n, title in enumerate(["Restore drill done", "Runbook reviewed"], start=1)
-    )
+    first, second = _readiness_items(s)
     page = new_page(s["primary"], s["path"])
     held: list[tuple[Route, Any]] = []
 
