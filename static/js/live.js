@@ -208,7 +208,7 @@
         if (!elt) { delete deferred[id]; return; }
         if (busy(elt) || inFlight(elt)) return;
         delete deferred[id];
-        if (window.htmx) htmx.trigger(elt, "wr:poll");
+        poll(elt);
       });
     }, 100);
   }

@@ -121,7 +121,7 @@
   document.body.addEventListener("htmx:beforeSwap", function (evt) {
     if (evt.detail.elt !== board || !evt.detail.xhr || evt.detail.xhr.status !== 200) return;
     var tag = evt.detail.xhr.getResponseHeader("ETag");
-    if (tag && etag && revisionOf(tag) < revisionOf(etag)) {
+    if (older(tag)) {
       evt.detail.shouldSwap = false;
       window.warroom.older += 1;
     }
@@ -135,7 +135,7 @@
       lastOk = Date.now();
       server.sync(Number(xhr.getResponseHeader("X-Server-Now")), sentAt, lastOk);
       var tag = xhr.getResponseHeader("ETag");
-      if (xhr.status === 200 && tag && !(etag && revisionOf(tag) < revisionOf(etag))) etag = tag;
+      if (xhr.status === 200 && tag && !older(tag)) etag = tag;
       else window.warroom.unchanged += 1;
     } else if (xhr.status === 403) {
       failing = true;
@@ -161,6 +161,8 @@
   // gzipped (base64), inflated here and swapped in the same way; taken (preventDefault) so the board is not
   // fetched as well. A browser without DecompressionStream does not take it: the board fetches.
   function revisionOf(tag) { return Number(String(tag).replace(/"/g, "").split(".")[1] || -1); }
+  // A board (pushed or fetched) from before the one shown: never swapped in over it.
+  function older(tag) { return !!(tag && etag && revisionOf(tag) < revisionOf(etag)); }
   function inflate(b64) {
     var bytes = Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); });
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
@@ -172,9 +174,9 @@
     if (!d || typeof d.gzip !== "string" || !d.etag || !window.htmx || !window.DecompressionStream) return;
     evt.preventDefault();
     pushing = pushing.then(function () {
-      if (d.etag === etag || revisionOf(d.etag) < revisionOf(etag)) return null;  // the same, or older: keep ours
+      if (d.etag === etag || older(d.etag)) return null;  // the same, or older: keep ours
       return inflate(d.gzip).then(function (html) {
-        if (d.etag === etag || revisionOf(d.etag) < revisionOf(etag)) return;
+        if (d.etag === etag || older(d.etag)) return;
         etag = d.etag;
         window.warroom.pushes += 1;
         htmx.swap(board, html, { swapStyle: "innerHTML" });  // htmx:afterSwap below counts it, fits, ticks
