@@ -8,6 +8,9 @@
 //   fallback); it is swapped in when it changed (a 304 from the cache when not). A pushed fetch is made
 //   again 1.5 s later: another server process may have served its copy of the old part for up to a second
 //   (statuspage.cache.LOCAL_SECONDS), and the second fetch costs a 304 from the cache.
+//   What decides "changed" is the markup the server sent, before this script filled in the times and the
+//   countdown: compared with the page as shown, the ticking countdown made every fetch swap the part in
+//   again, and a click that landed during the swap (on an incident's link) was lost.
 (function () {
   "use strict";
   var fmt = new Intl.DateTimeFormat(undefined, {
@@ -15,6 +18,7 @@
     hourCycle: "h23", timeZoneName: "short",
   });
   var clock = null;
+  var served = null;  // the live part's markup as the server last sent it
   function localTimes(root) {
     var nodes = root.querySelectorAll("time[data-local]");
     for (var i = 0; i < nodes.length; i++) {
@@ -47,10 +51,11 @@
         var box = document.createElement("div");
         box.innerHTML = html;  // our own server's escaped rendering; no script in it runs
         var fresh = box.querySelector("#sp-live");
-        if (fresh) {
-          localTimes(fresh);
-          if (fresh.innerHTML !== live.innerHTML) { live.replaceWith(fresh); tick(); }
-        }
+        if (!fresh || fresh.innerHTML === served) return;
+        served = fresh.innerHTML;
+        localTimes(fresh);
+        live.replaceWith(fresh);
+        tick();
       })
       .catch(function () { /* offline: try again next time */ });
   }
@@ -62,6 +67,8 @@
     again = setTimeout(function () { again = null; poll(); }, 1500);
   });
   document.addEventListener("DOMContentLoaded", function () {
+    var live = document.getElementById("sp-live");
+    if (live) served = live.innerHTML;
     localTimes(document);
     tick();
     setInterval(tick, 250);

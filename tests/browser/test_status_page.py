@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
@@ -22,6 +22,8 @@ from tests.browser.shots import keep
 from tests.browser.waiting import wait_for_js
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from playwright.sync_api import Browser, Page
     from pytest_django.live_server_helper import LiveServer
 
@@ -170,3 +172,43 @@ def test_an_incident_page(browser: Browser, live_server: LiveServer) -> None:
     assert audit == {"low": [], "hscroll": False}, audit
     keep(page, "status-incident.png", full_page=True)
     context.close()
+
+
+def test_a_fetch_with_nothing_new_leaves_the_live_part_as_it_is(browser: Browser, live_server: LiveServer) -> None:
+    """The live part is swapped in only when the server's markup changed: not at each fetch because the page's
+    countdown ticked (a click landing on an incident's link during such a swap was lost)."""
+    plan = _status_site()
+    context = browser.new_context()
+    context.add_init_script(  # before the page's own scripts: the part as the page was served
+        "document.addEventListener('DOMContentLoaded', () => {"
+        " window.servedPart = document.getElementById('sp-live'); });"
+    )
+    page = context.new_page()
+
+    def live_fetch(response: Any) -> bool:
+        return response.url.endswith(f"/status/{plan.slug}/live/")
+
+    def fetched(trigger: Callable[[], Any]) -> None:
+        with page.expect_response(live_fetch) as answer:
+            trigger()
+        answer.value.finished()
+        page.evaluate("() => new Promise((done) => setTimeout(done, 100))")  # its answer handled
+
+    fetched(lambda: page.goto(f"{live_server.url}/status/{plan.slug}/"))  # the first fetch, at load
+    wait_for_js(page, "/^T-/.test(document.querySelector('[data-sp-countdown]').textContent)")  # it ticks
+    for _ in range(2):  # as when the push channel says the plan changed
+        fetched(lambda: page.evaluate(POKE))
+    assert page.evaluate("() => window.servedPart === document.getElementById('sp-live')"), "swapped, unchanged"
+
+    from django.contrib.auth.models import User
+
+    services.incident_update_post(
+        plan.incidents.get(), by=User.objects.get(username="comms"), status="monitoring", body="A fix is in."
+    )
+    page.evaluate(POKE)  # fetched now and again 1.5 s later (a server's cached copy lives a second)
+    wait_for_js(page, "document.getElementById('sp-live').innerText.includes('A fix is in.')")
+    assert page.evaluate("() => window.servedPart !== document.getElementById('sp-live')")
+    context.close()
+
+
+POKE = "() => document.getElementById('sp-live').dispatchEvent(new CustomEvent('wr:poll', {bubbles: true}))"
