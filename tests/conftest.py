@@ -44,20 +44,22 @@ if "synchronous_commit" not in os.environ.get("PGOPTIONS", ""):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest tests first, so the pytest-xdist processes finish together (tests/scheduling.py)."""
-    from tests.scheduling import heavy_first
+    """The waiting tests, then the light ones, the long and heavy ones, and light ones to end with, so that the
+    pytest-xdist processes keep the cores busy and finish together (tests/scheduling.py)."""
+    from tests.scheduling import suite_order
 
-    heavy_first(items)
+    suite_order(items)
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """With ``--dist load`` (the default), hand the long first tests out round-robin (tests/scheduling.py)."""
+    """With ``--dist load`` (the default), the waiting tests to one process, the rest two at a time to whoever
+    runs short (tests/scheduling.py)."""
     if config.getoption("dist") != "load":
         return None
-    from tests.scheduling import RoundRobinFirst
+    from tests.scheduling import PullScheduling
 
-    return RoundRobinFirst(config, log)
+    return PullScheduling(config, log)
 
 
 def _unavailable(what: str, why: str) -> None:

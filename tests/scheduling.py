@@ -1,26 +1,34 @@
-"""The order the suite runs in: the longest tests first, so that under pytest-xdist the processes finish
-together instead of one of them starting a minute-long test when the other has nothing left to do.
+"""The order the suite runs in, and how pytest-xdist hands it out: the cores busy from the first second to
+the last. On two cores the suite is limited by CPU, so what is lost is the time a core has nothing to run:
+while most processes wait (on a browser, a server, a Celery worker) or while one of them finishes alone.
 
-pytest-xdist's ``--dist load`` (the default) hands each process a block of consecutive tests first (a
-quarter of its share), then more as it asks; each process runs what it was given in that order. With the
-long tests at the front, that first block would give them all to one process. So ``tests/conftest.py``
-puts the long tests first (:func:`heavy_first`, from ``pytest_collection_modifyitems``: every xdist process
-collects the same way, so they agree on the order) and makes the scheduler hand out that first quarter one
-test at a time, round-robin (:class:`RoundRobinFirst`): the long tests start at once, spread over the
-processes, and the short ones fill in behind. The few that mostly wait (:data:`WAITING`: real Celery workers
-starting, Redis stopped for ten seconds, a worker killed; some 85 s together) go to one process, one after
-another, instead of one to each process at once (then the cores were about a fifth idle in the first minute).
-Measured taking turns on two cores (2026-11-27): the suite 160–179 s in eleven runs, against 167–196 s in five
-before. The order is only an order: every test still runs, once, with the same fixtures and assertions.
+The order (:func:`suite_order`, from ``pytest_collection_modifyitems``: every xdist process collects the same
+way, so they agree on it):
+
+1. :data:`WAITING`, the three tests that mostly wait (real Celery workers starting, Redis stopped for ten
+   seconds, a worker killed; some 85 s together): all to the first process, one after another.
+2. The light tests (no browser, server, Celery worker or transactional database), but for a share kept for the
+   end: CPU for the other processes while the first one waits (they used to run the browser tests then, which
+   wait too, and the cores were a sixth idle in the first minute and a half).
+3. The rest of :data:`LONGEST`, longest first, then the other heavy tests (a browser, a live server, a
+   transactional database), when every process is working.
+4. The light tests kept back (:data:`KEPT_FOR_THE_END`): short, so that the processes finish together.
+
+The scheduler (:class:`PullScheduling`) gives the waiting tests to the first process and then hands out the
+rest in that order, to each process as it runs short, two at a time (one running, one queued): a long test
+starts on whichever process is free. pytest-xdist's own ``--dist load`` sends blocks of up to a quarter of
+what is left, so one process could hold several long tests that another process, idle at the end, could
+have run. Measured taking turns on two cores (2026-11-28), eight runs each: 2 min 49 s – 3 min 14 s (mean
+3 min 0 s), against 2 min 51 s – 3 min 37 s (mean 3 min 15 s) for the order before (the waiting tests on one
+process, the browser tests first, xdist's blocks); faster in seven of the eight pairs. The order is only an
+order: every test still runs, once, with the same fixtures and assertions.
 
 ``LONGEST`` lists the slowest tests, longest first, from ``pytest --durations`` (docs/performance.md, "The test
-suite's time"); a test missing from it runs after them. Then come the tests that drive Chromium, start processes
-or a live server, or need a transactional database (each flushes every table afterwards), then the rest.
+suite's time"); a heavy test missing from it runs after them.
 """
 
 from __future__ import annotations
 
-from itertools import cycle
 from typing import TYPE_CHECKING
 
 from xdist.scheduler import LoadScheduling
@@ -68,6 +76,9 @@ WAITING = (
     "tests/communications/test_worker_kill.py::",
 )
 
+#: The share of the light tests kept for the end of the run, so that the processes finish together.
+KEPT_FOR_THE_END = 0.15
+
 #: Fixtures that make a test slow to set up or tear down (a browser page, a server, a database flush).
 HEAVY_FIXTURES = frozenset(
     {"page", "browser", "live_server", "login_page", "transactional_db", "django_db_reset_sequences"}
@@ -75,6 +86,7 @@ HEAVY_FIXTURES = frozenset(
 
 
 def _rank(item: pytest.Item) -> tuple[int, int]:
+    """``(0, n)`` for the n-th of :data:`LONGEST`, ``(1, 0)`` for another heavy test, ``(2, 0)`` for a light one."""
     node = item.nodeid
     for n, prefix in enumerate(LONGEST):
         if node.startswith(prefix):
@@ -87,15 +99,24 @@ def _rank(item: pytest.Item) -> tuple[int, int]:
     return (2, 0)
 
 
-def heavy_first(items: list[pytest.Item]) -> None:
-    """Reorder ``items`` in place: the longest first, then the heavy ones, then the rest (stable)."""
-    items.sort(key=_rank)
+def suite_order(items: list[pytest.Item]) -> None:
+    """Reorder ``items`` in place (see the module's docstring); each group keeps the collection's order."""
+    ranks = {id(item): _rank(item) for item in items}
+    waiting = [i for i in items if i.nodeid.startswith(WAITING)]
+    waiting.sort(key=lambda i: ranks[id(i)])
+    longest = sorted((i for i in items if ranks[id(i)][0] == 0 and i not in waiting), key=lambda i: ranks[id(i)])
+    heavy = [i for i in items if ranks[id(i)][0] == 1]
+    light = [i for i in items if ranks[id(i)][0] == 2]
+    split = len(light) - int(len(light) * KEPT_FOR_THE_END)
+    items[:] = [*waiting, *light[:split], *longest, *heavy, *light[split:]]
 
 
-class RoundRobinFirst(LoadScheduling):
-    """``--dist load``, except that the first quarter of the tests goes out one at a time, round-robin,
-    instead of in one block per process, and the :data:`WAITING` tests among them all to the first process;
-    the rest is scheduled exactly as by ``LoadScheduling`` (that process too asks for more once they are done)."""
+class PullScheduling(LoadScheduling):
+    """``--dist load``, except that the :data:`WAITING` tests all go to the first process at the start, and the
+    others go out in order, two at a time, to each process as it runs short (see the module's docstring)."""
+
+    #: Tests a process holds: the one it runs and the next, so that it never waits for the controller.
+    QUEUE = 2
 
     def schedule(self) -> None:
         assert self.collection_is_completed
@@ -107,23 +128,28 @@ class RoundRobinFirst(LoadScheduling):
         self.collection = collection
         self.pending[:] = range(len(collection))
         if not collection:
-            return
-        if self.maxschedchunk is None:  # type: ignore[has-type]
-            self.maxschedchunk = len(collection)
-        first = min(len(self.pending), max(len(collection) // 4, 2 * len(self.nodes)))
-        block = self.pending[:first]
-        nodes = self.nodes
-        waiting = [i for i in block if collection[i].startswith(WAITING)]
-        if len(nodes) > 1 and waiting:  # one process takes the waiting tests, one after another
-            self._send_some(nodes[0], waiting)
-            block = [i for i in block if i not in waiting]
-            nodes = nodes[1:]
-        turns = cycle(nodes)
-        for index in block:
-            self._send_some(next(turns), [index])
-        if not self.pending:
             for node in self.nodes:
                 node.shutdown()
+            return
+        nodes = self.nodes
+        waiting = [i for i in self.pending if collection[i].startswith(WAITING)]
+        if len(nodes) > 1 and waiting:  # one process takes the waiting tests, one after another
+            self._send_some(nodes[0], waiting)
+            nodes = nodes[1:]
+        for node in nodes:
+            self.check_schedule(node)
+
+    def check_schedule(self, node: WorkerController, duration: float = 0) -> None:
+        """Top the process's queue up to :attr:`QUEUE` tests from the front of what is pending; with nothing
+        pending, let it finish what it holds and stop."""
+        if node.shutting_down:
+            return
+        if not self.pending:
+            node.shutdown()
+            return
+        short = self.QUEUE - len(self.node2pending[node])
+        if short > 0:
+            self._send_some(node, self.pending[:short])
 
     def _send_some(self, node: WorkerController, indices: list[int]) -> None:
         """Send these tests (indices into the collection, still pending) to ``node``, in this order."""

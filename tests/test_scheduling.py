@@ -19,20 +19,43 @@ def test_every_longest_entry_names_a_test_that_exists() -> None:
         assert not name or f"def {name}(" in source.read_text(encoding="utf-8"), prefix
 
 
-def test_the_longest_run_first_and_nothing_is_lost() -> None:
-    from tests.scheduling import heavy_first
+class Item:
+    """What the ordering sees of a collected test."""
 
-    class Item:
-        def __init__(self, nodeid: str) -> None:
-            self.nodeid, self.fixturenames = nodeid, ["db"]
+    def __init__(self, nodeid: str, fixtures: tuple[str, ...] = ("db",)) -> None:
+        self.nodeid, self.fixturenames = nodeid, list(fixtures)
 
-        def get_closest_marker(self, name: str) -> None:
-            return None
+    def get_closest_marker(self, name: str) -> None:
+        return None
 
-    ids = ["tests/a.py::test_quick", "tests/communications/test_outbox_fault_run.py::test_x", "tests/b.py::test_y"]
-    items = [Item(i) for i in ids]
-    heavy_first(items)  # type: ignore[arg-type]
-    assert [i.nodeid for i in items] == [ids[1], ids[0], ids[2]]
+
+def test_the_order_waiting_light_long_heavy_then_the_light_kept_back() -> None:
+    from tests.scheduling import KEPT_FOR_THE_END, suite_order
+
+    light = [f"tests/a.py::test_{n}" for n in range(20)]
+    collected = [
+        Item(light[0]),
+        Item("tests/browser/test_csp.py::test_x", ("page",)),  # in LONGEST, after the walkthrough
+        Item("tests/b.py::test_heavy", ("live_server",)),
+        Item("tests/statuspage/test_once_per_update.py::test_x"),  # waiting, listed after the fault run
+        Item("tests/browser/test_walkthrough.py::test_x", ("page",)),
+        Item("tests/communications/test_outbox_fault_run.py::test_x"),
+        *[Item(n) for n in light[1:]],
+    ]
+    items = list(collected)
+    suite_order(items)  # type: ignore[arg-type]
+    kept = int(len(light) * KEPT_FOR_THE_END)
+    assert kept == 3
+    assert [i.nodeid for i in items] == [
+        "tests/communications/test_outbox_fault_run.py::test_x",
+        "tests/statuspage/test_once_per_update.py::test_x",
+        *light[:-kept],
+        "tests/browser/test_walkthrough.py::test_x",
+        "tests/browser/test_csp.py::test_x",
+        "tests/b.py::test_heavy",
+        *light[-kept:],
+    ]
+    assert sorted(map(id, items)) == sorted(map(id, collected))  # each test once: none lost, none twice
 
 
 class FakeNode:
@@ -41,19 +64,22 @@ class FakeNode:
     def __init__(self, name: str) -> None:
         self.sent: list[int] = []
         self.gateway = SimpleNamespace(id=name)
+        self.shutting_down = False
 
     def send_runtest_some(self, indices: list[int]) -> None:
+        assert not self.shutting_down
         self.sent.extend(indices)
 
     def shutdown(self) -> None:
-        pass
+        self.shutting_down = True
 
 
-def scheduled(collection: list[str], processes: int) -> tuple[list[list[str]], list[str]]:
-    """What each process is sent first, and what stays pending for whoever runs short."""
-    from tests.scheduling import RoundRobinFirst
+def run(collection: list[str], processes: int) -> list[list[str]]:
+    """Schedule ``collection`` on fake processes and run it: each process runs the head of what it holds, a
+    waiting test for ten ticks of the clock and any other for one. What each process ran, in order."""
+    from tests.scheduling import WAITING, PullScheduling
 
-    scheduler = RoundRobinFirst.__new__(RoundRobinFirst)  # xdist's state without a pytest config
+    scheduler = PullScheduling.__new__(PullScheduling)  # xdist's state without a pytest config
     nodes = [FakeNode(f"gw{n}") for n in range(processes)]
     scheduler.numnodes, scheduler.collection = processes, None
     scheduler.maxschedchunk = None  # type: ignore[assignment]  # as with no --maxschedchunk
@@ -61,36 +87,82 @@ def scheduled(collection: list[str], processes: int) -> tuple[list[list[str]], l
     scheduler.node2pending = {node: [] for node in nodes}  # type: ignore[misc]
     scheduler.pending = []
     scheduler.schedule()
-    for node in nodes:
-        assert scheduler.node2pending[node] == node.sent  # type: ignore[index]
-    return [[collection[i] for i in node.sent] for node in nodes], [collection[i] for i in scheduler.pending]
+    ran: list[list[str]] = [[] for _ in nodes]
+    left = [0] * processes  # ticks left of the test each process is running
+    for _ in range(10 * len(collection) + 1):  # a guard against a schedule that never ends
+        if all(node.shutting_down and not scheduler.node2pending[node] for node in nodes):  # type: ignore[index]
+            break
+        for n, node in enumerate(nodes):
+            queue = scheduler.node2pending[node]  # type: ignore[index]
+            assert queue == node.sent[len(ran[n]) :]  # it holds what it was sent and has not run yet
+            if not queue:
+                assert node.shutting_down, "a process with nothing to run was not told to stop"
+                continue
+            name = collection[queue[0]]
+            left[n] = left[n] or (10 if name.startswith(WAITING) else 1)
+            left[n] -= 1
+            if left[n] == 0:
+                ran[n].append(name)
+                scheduler.mark_test_complete(node, queue[0])
+    else:
+        raise AssertionError("the schedule never ended")
+    assert sorted(name for names in ran for name in names) == sorted(collection)  # each once: none lost, none twice
+    return ran
 
 
-COLLECTION = [
+COLLECTION = [  # as suite_order leaves it: the waiting tests first
     "tests/communications/test_outbox_fault_run.py::test_a",
-    "tests/browser/test_walkthrough.py::test_b",
     "tests/statuspage/test_once_per_update.py::test_c",
     "tests/communications/test_worker_kill.py::test_d",
+    *[f"tests/test_q.py::test_{n}" for n in range(30)],
+    "tests/browser/test_walkthrough.py::test_b",
     "tests/browser/test_csp.py::test_e",
     "tests/review/test_review_browser.py::test_f",
-    *[f"tests/test_q.py::test_{n}" for n in range(30)],
+    *[f"tests/test_r.py::test_{n}" for n in range(5)],
 ]
 
 
-def test_the_waiting_tests_go_to_one_process_and_the_rest_round_robin() -> None:
-    sent, pending = scheduled(COLLECTION, 3)
-    waiting, first, second = sent
-    assert waiting == [COLLECTION[0], COLLECTION[2], COLLECTION[3]]  # one after another, longest first
-    assert first == [COLLECTION[1], COLLECTION[5], COLLECTION[7]]  # the rest of the first block, one each in turn
-    assert second == [COLLECTION[4], COLLECTION[6], COLLECTION[8]]
-    everything = waiting + first + second + pending
-    assert sorted(everything) == sorted(COLLECTION)  # each test once: none lost, none twice
-    assert pending == COLLECTION[len(COLLECTION) - len(pending) :]  # the rest in order, for whoever runs short
+def test_the_waiting_tests_go_to_one_process_and_the_rest_to_whoever_runs_short() -> None:
+    waiting, first, second = run(COLLECTION, 3)
+    assert waiting[:3] == COLLECTION[:3]  # one after another, in order
+    rest = COLLECTION[3:]
+    # The others ran the light tests while the waiting ones ran (30 ticks: 15 tests each)...
+    assert sorted(first[:15] + second[:15]) == sorted(rest[:30])
+    # ...and each test started in the order it was collected, whichever process was free taking the next.
+    assert sorted(waiting[3:] + first + second, key=rest.index) == rest
+    for names in (waiting[3:], first, second):
+        assert names == sorted(names, key=rest.index)
+    assert abs(len(first) - len(second)) <= 1  # and shared them evenly
 
 
-def test_one_or_two_processes_get_every_test_once() -> None:
+def test_one_or_two_processes_run_every_test_once() -> None:
     for processes in (1, 2):
-        sent, pending = scheduled(COLLECTION, processes)
-        assert sorted([n for queue in sent for n in queue] + pending) == sorted(COLLECTION)
-        if processes == 2:
-            assert sent[0] == [COLLECTION[0], COLLECTION[2], COLLECTION[3]]
+        ran = run(COLLECTION, processes)
+        if processes == 1:
+            assert ran == [COLLECTION]  # everything, in order
+        else:
+            assert ran[0][:3] == COLLECTION[:3]
+            assert ran[1][:6] == COLLECTION[3:9]
+
+
+def test_no_tests_and_a_process_that_crashes() -> None:
+    assert run([], 3) == [[], [], []]
+    from tests.scheduling import PullScheduling
+
+    scheduler = PullScheduling.__new__(PullScheduling)
+    nodes = [FakeNode("gw0"), FakeNode("gw1")]
+    scheduler.numnodes, scheduler.collection = 2, None
+    scheduler.maxschedchunk = None  # type: ignore[assignment]
+    collection = [f"tests/test_q.py::test_{n}" for n in range(6)]
+    scheduler.node2collection = {node: list(collection) for node in nodes}  # type: ignore[misc]
+    scheduler.node2pending = {node: [] for node in nodes}  # type: ignore[misc]
+    scheduler.pending = []
+    scheduler.schedule()
+    assert nodes[0].sent == [0, 1] and nodes[1].sent == [2, 3]
+    crashed = scheduler.remove_node(nodes[0])  # type: ignore[arg-type]  # gw0 dies running test_0
+    assert crashed == collection[0]
+    assert scheduler.pending == [4, 5, 1]  # what it held goes back, to whoever runs short
+    for index in (2, 3, 4, 5):
+        scheduler.mark_test_complete(nodes[1], index)  # type: ignore[arg-type]
+    assert nodes[1].sent == [2, 3, 4, 5, 1]
+    assert scheduler.pending == [] and nodes[1].shutting_down  # told to stop once it has run what it holds
