@@ -102,9 +102,10 @@ def _rank(item: pytest.Item) -> tuple[int, int]:
 def suite_order(items: list[pytest.Item]) -> None:
     """Reorder ``items`` in place (see the module's docstring); each group keeps the collection's order."""
     ranks = {id(item): _rank(item) for item in items}
-    waiting = [i for i in items if i.nodeid.startswith(WAITING)]
-    waiting.sort(key=lambda i: ranks[id(i)])
-    longest = sorted((i for i in items if ranks[id(i)][0] == 0 and i not in waiting), key=lambda i: ranks[id(i)])
+    waiting = sorted((i for i in items if i.nodeid.startswith(WAITING)), key=lambda i: ranks[id(i)])
+    longest = sorted(
+        (i for i in items if ranks[id(i)][0] == 0 and not i.nodeid.startswith(WAITING)), key=lambda i: ranks[id(i)]
+    )
     heavy = [i for i in items if ranks[id(i)][0] == 1]
     light = [i for i in items if ranks[id(i)][0] == 2]
     split = len(light) - int(len(light) * KEPT_FOR_THE_END)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from tests.scheduling import LONGEST
 
@@ -74,10 +75,9 @@ class FakeNode:
         self.shutting_down = True
 
 
-def run(collection: list[str], processes: int) -> list[list[str]]:
-    """Schedule ``collection`` on fake processes and run it: each process runs the head of what it holds, a
-    waiting test for ten ticks of the clock and any other for one. What each process ran, in order."""
-    from tests.scheduling import WAITING, PullScheduling
+def scheduled(collection: list[str], processes: int) -> tuple[Any, list[FakeNode]]:
+    """The scheduler, with ``collection`` handed out to fake processes as at the start of a run."""
+    from tests.scheduling import PullScheduling
 
     scheduler = PullScheduling.__new__(PullScheduling)  # xdist's state without a pytest config
     nodes = [FakeNode(f"gw{n}") for n in range(processes)]
@@ -87,6 +87,15 @@ def run(collection: list[str], processes: int) -> list[list[str]]:
     scheduler.node2pending = {node: [] for node in nodes}  # type: ignore[misc]
     scheduler.pending = []
     scheduler.schedule()
+    return scheduler, nodes
+
+
+def run(collection: list[str], processes: int) -> list[list[str]]:
+    """Schedule ``collection`` on fake processes and run it: each process runs the head of what it holds, a
+    waiting test for ten ticks of the clock and any other for one. What each process ran, in order."""
+    from tests.scheduling import WAITING
+
+    scheduler, nodes = scheduled(collection, processes)
     ran: list[list[str]] = [[] for _ in nodes]
     left = [0] * processes  # ticks left of the test each process is running
     for _ in range(10 * len(collection) + 1):  # a guard against a schedule that never ends
@@ -147,17 +156,8 @@ def test_one_or_two_processes_run_every_test_once() -> None:
 
 def test_no_tests_and_a_process_that_crashes() -> None:
     assert run([], 3) == [[], [], []]
-    from tests.scheduling import PullScheduling
-
-    scheduler = PullScheduling.__new__(PullScheduling)
-    nodes = [FakeNode("gw0"), FakeNode("gw1")]
-    scheduler.numnodes, scheduler.collection = 2, None
-    scheduler.maxschedchunk = None  # type: ignore[assignment]
     collection = [f"tests/test_q.py::test_{n}" for n in range(6)]
-    scheduler.node2collection = {node: list(collection) for node in nodes}  # type: ignore[misc]
-    scheduler.node2pending = {node: [] for node in nodes}  # type: ignore[misc]
-    scheduler.pending = []
-    scheduler.schedule()
+    scheduler, nodes = scheduled(collection, 2)
     assert nodes[0].sent == [0, 1] and nodes[1].sent == [2, 3]
     crashed = scheduler.remove_node(nodes[0])  # type: ignore[arg-type]  # gw0 dies running test_0
     assert crashed == collection[0]

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# What the push channel does when the plan changes (static/js/live.js): the live part's fetch.
+POKE = "() => document.getElementById('sp-live').dispatchEvent(new CustomEvent('wr:poll', {bubbles: true}))"
+
 # Every visible element with text of its own: contrast against the first opaque background.
 AUDIT = """() => {
   function rgb(s) {
@@ -209,6 +212,3 @@ def test_a_fetch_with_nothing_new_leaves_the_live_part_as_it_is(browser: Browser
     wait_for_js(page, "document.getElementById('sp-live').innerText.includes('A fix is in.')")
     assert page.evaluate("() => window.servedPart !== document.getElementById('sp-live')")
     context.close()
-
-
-POKE = "() => document.getElementById('sp-live').dispatchEvent(new CustomEvent('wr:poll', {bubbles: true}))"
