@@ -118,6 +118,10 @@ def test_a_tick_is_pushed_to_the_other_holders_page_and_the_board_and_polling_ta
     settings.LIVE_STREAMS = True
     for pg in (primary, board, backup):
         wait_for_js(pg, "window.lcLive.mode === 'push' && window.lcLive.hellos >= 2", timeout=40_000, advance_ms=1_000)
+    # The reconnects' fetches are back before the tick: Django runs every synchronous view of the ASGI server in
+    # one thread, so the tick's request would wait behind them (on a busy machine its row once stayed open 10 s).
+    for pg in (primary, board, backup):
+        wait_for_js(pg, "!document.querySelector('.htmx-request')", timeout=20_000)
     polls = primary.evaluate("window.lcLive.polls")
     _tick(backup, third)
     primary.wait_for_selector(f"#item-{third.pk}.row-done")
