@@ -14,17 +14,30 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from ..models import ChannelKind, Message
-from .registry import DeliverySpec, holder_email, holders, register_relevance, register_source, tagged, when
+from .registry import (
+    DeliverySpec,
+    Named,
+    holder_email,
+    holders,
+    register_relevance,
+    register_source,
+    tagged,
+    when,
+)
 from .schedule import message_specs, occurrences, render_message
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from checklists.selectors import Unowned
     from plans.models import Plan
     from plans.panels import RoleTask
+    from roles.models import Role
 
     from ..models import Delivery
 
@@ -36,7 +49,7 @@ _COMMS = (
 )
 
 
-def comms_role(plan: Plan) -> Any:
+def comms_role(plan: Plan) -> Role | None:
     """The role that posts by hand: communications, else marketing, else product manager; else ``None``."""
     from roles.models import Role
 
@@ -71,7 +84,7 @@ def by_hand_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[De
     if not found:
         return
     role = comms_role(plan)
-    people: list[tuple[Any, Any, str]] = [(u, role, which) for u, which in holders(role)] if role else []
+    people: list[tuple[User, Named, str]] = [(u, role, which) for u, which in holders(role)] if role else []
     if role is None and plan.coordinator is not None:
         people = [(plan.coordinator, SimpleNamespace(name="coordinator"), "no communications role")]
     if not people:
@@ -114,7 +127,7 @@ def _message_enabled(delivery: Delivery) -> str | None:
 register_relevance("message.by_hand", _message_enabled)
 
 
-def by_hand_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
+def by_hand_tasks(plan: Plan, role: Role | Unowned, now: datetime) -> list[RoleTask]:
     """The communications role's page lists what it must post by hand in the next 14 days (and the last
     two hours); a plan with no such role lists them on the page of unowned work (the coordinator's)."""
     from plans.panels import RoleTask

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,7 +21,10 @@ from ..models import Audience, ChannelKind, DeliveryStatus
 from .registry import DeliverySpec, fixed, holders, person, register_relevance, register_source, tagged, when
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from plans.models import Plan
+    from roles.models import Role
 
     from ..models import Delivery
 
@@ -85,12 +88,14 @@ def failure_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[Deli
             )
 
 
-def _people(plan: Plan, role: Any) -> list[tuple[Any, str]]:
+def _people(plan: Plan, role: Role | None) -> list[tuple[User, str]]:
     """The coordinator, then the communications role's primary and backup: each person once (a coordinator
     who holds the role too is told as the coordinator)."""
-    people: list[tuple[Any, str]] = []
+    people: list[tuple[User, str]] = []
     if plan.coordinator is not None:
         people.append((plan.coordinator, "coordinator"))
+    if role is None:
+        return people
     for user, which in holders(role):
         if all(user.pk != seen.pk for seen, _ in people):
             people.append((user, f"{role.name}, {which}"))

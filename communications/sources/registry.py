@@ -31,14 +31,17 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 
 from ..models import Audience, ChannelKind
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from plans.models import Plan
+    from roles.models import Role
 
     from ..models import Delivery
 
@@ -146,7 +149,14 @@ def overdue_grace() -> timedelta:
 # --- Building blocks the built-in sources share ----------------------------------------------------------
 
 
-def holders(role: Any) -> Iterator[tuple[Any, str]]:
+class Named(Protocol):
+    """What a message says of whom a person is told as: a role, or a stand-in such as "the plan"."""
+
+    @property
+    def name(self) -> str: ...
+
+
+def holders(role: Role | None) -> Iterator[tuple[User, str]]:
     """A role's primary and (when someone else) backup, with which of the two each is."""
     if role is None:
         return
@@ -156,7 +166,7 @@ def holders(role: Any) -> Iterator[tuple[Any, str]]:
         yield role.backup, "backup"
 
 
-def holder_email(user: Any, role: Any, which: str, *, recipient: str = "", **spec: Any) -> DeliverySpec:
+def holder_email(user: User, role: Named, which: str, *, recipient: str = "", **spec: Any) -> DeliverySpec:
     """An email to one holder of a role (``which``: primary or backup), for the staff: sent to the address on
     their account, or created as skipped saying they have none. ``recipient`` defaults to ``user:<pk>``;
     ``spec`` is the rest of the DeliverySpec (source, due time, label, render…)."""
@@ -172,7 +182,7 @@ def holder_email(user: Any, role: Any, which: str, *, recipient: str = "", **spe
     )
 
 
-def person(user: Any) -> str:
+def person(user: User) -> str:
     """A user's name as a message shows it."""
     return user.get_full_name() or user.get_username()
 
