@@ -146,10 +146,11 @@
     }
   });
 
-  // Parts marked data-live-etag: conditional fetches, and never under the user's fingers: a fetch held back
-  // (you are typing in the part, a request of yours from it or its own fetch is on its way) is made once the
-  // part is free; one that left before a request of yours began is thrown away when it comes back (it would
-  // undo on the screen what you just did) and made again.
+  // Parts marked data-live-etag (the role page's rows among them): conditional fetches, and never under the
+  // user's fingers: a fetch held back (you are typing in the part or have one of its forms open, a request of
+  // yours from it or its own fetch is on its way, or the tab is in the background) is made once the part is
+  // free or the tab shown; one that left before a request of yours began is thrown away when it comes back (it
+  // would undo on the screen what you just did) and made again.
   var etags = {};
   var deferred = {};
   var writes = 0;  // the page's own requests (a vote, a tick, a form) begun since it loaded
@@ -162,8 +163,15 @@
     // A field htmx keeps across swaps (hx-preserve, by its id) does not hold the part back.
     if (a && a !== document.body && elt.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName) &&
         !a.hasAttribute("hx-preserve")) return true;
+    // A form opened to be filled in (a note, a pasted list) would close with the swap.
+    if (elt.querySelector("details[open] textarea, details[open] select, details[open] input:not([type=hidden])")) {
+      return true;
+    }
     return !!elt.querySelector(".htmx-request");
   }
+  // A tab in the background fetches nothing (a laptop with twenty tabs open); what it was told of is fetched
+  // when it is shown.
+  function away() { return document.visibilityState === "hidden"; }
   function defer(elt) { state.deferred += 1; deferred[elt.id] = true; }
   document.body.addEventListener("htmx:beforeRequest", function (evt) {
     var elt = evt.detail && evt.detail.elt;
@@ -174,7 +182,7 @@
   document.body.addEventListener("htmx:configRequest", function (evt) {
     var elt = tagged(evt);
     if (!elt) return;
-    if (busy(elt)) { defer(elt); evt.preventDefault(); return; }
+    if (away() || busy(elt)) { defer(elt); evt.preventDefault(); return; }
     var tag = etags[elt.id] || elt.getAttribute("data-live-etag");
     if (tag) evt.detail.headers["If-None-Match"] = tag;
   });
@@ -206,13 +214,15 @@
       Object.keys(deferred).forEach(function (id) {
         var elt = document.getElementById(id);
         if (!elt) { delete deferred[id]; return; }
-        if (busy(elt) || inFlight(elt)) return;
+        if (away() || busy(elt) || inFlight(elt)) return;
         delete deferred[id];
         poll(elt);
       });
     }, 100);
   }
   document.addEventListener("focusout", again);
+  document.addEventListener("toggle", again, true);  // a form's <details> closed (toggle does not bubble)
+  document.addEventListener("visibilitychange", again);
   document.body.addEventListener("htmx:afterRequest", again);
 
   // A stream that falls silent (a buffering proxy, a half-open connection) is as good as none.

@@ -147,7 +147,7 @@ def test_backup_tick_shows_on_the_primary_open_page(browser: Any, live_server: L
         page.goto(f"{live_server.url}/plans/{plan.slug}/roles/{role.slug}/")
         page.evaluate("window.__same_document = true")
         wait_for_js(  # 304 while unchanged
-            page, "window.roleLive && window.roleLive.unchanged >= 1", timeout=10_000, advance_ms=1_000
+            page, "window.lcLive && window.lcLive.unchanged >= 1", timeout=10_000, advance_ms=1_000
         )
         assert page.locator(f"#item-{item.pk}.row-done").count() == 0
         item_tick(item, by=backup)

@@ -1,6 +1,6 @@
 """Live pages stay right whatever order the network brings things in: a role page's rows when a change reaches
-them while a tick of the reader's own is on its way (static/js/rows.js; the same rule for the live parts of
-static/js/live.js), and the war-room board when a poll and a push cross.
+them while a tick of the reader's own is on its way (static/js/live.js, whose rules hold for every live part of
+a page: the role page's rows, its readiness section...), and the war-room board when a poll and a push cross.
 
 - A change pushed while your tick is on its way (the backup ticks another item) was held back, so as not to
   land under your fingers, and then never fetched: the page showed it only at the next change. It is fetched
@@ -10,6 +10,7 @@ static/js/live.js), and the war-room board when a poll and a push cross.
 - A change pushed while a live part's own fetch was on its way was dropped: the part showed the change before
   it until the next one.
 - A change pushed to a tab in the background was not fetched, and not when the tab was shown again either.
+- A change pushed while the reader had a row's note open swaps the rows only once the note is closed.
 - The war-room board: a poll answered after a newer board was pushed swapped the older board in
   (static/js/warroom.js).
 
@@ -94,7 +95,7 @@ def test_a_change_pushed_while_your_tick_is_on_its_way_shows_once_it_is_back(new
     route.fulfill(response=answer)
     page.wait_for_selector(f"#item-{mine.pk}.row-done")
     page.wait_for_selector(f"#item-{theirs.pk}.row-done", timeout=5_000)  # fetched once the tick was back
-    assert page.evaluate("window.roleLive.missed") >= 1
+    assert page.evaluate("window.lcLive.deferred") >= 1
     assert page.evaluate("window.__same_document") is True
 
 
@@ -137,7 +138,7 @@ def test_a_fetch_that_left_before_your_tick_does_not_undo_it(new_page: NewPage) 
             item_tick(theirs, by=s["backup"])
 
     _a_fetch_from_before_the_tick(page, "**/roles/dba/rows/", f"item-{theirs.pk}", f"item-{mine.pk}", "tick", change)
-    assert page.evaluate("window.roleLive.missed") >= 1
+    assert page.evaluate("window.lcLive.deferred") >= 1
 
 
 def test_the_same_for_a_live_part_a_readiness_tick_is_not_undone(new_page: NewPage) -> None:
@@ -215,6 +216,26 @@ def test_a_change_pushed_to_a_tab_in_the_background_shows_when_it_is_shown(new_p
     assert page.locator(f"#item-{theirs.pk}.row-done").count() == 0  # not fetched while hidden
     page.evaluate(SET_VISIBILITY, "visible")
     page.wait_for_selector(f"#item-{theirs.pk}.row-done", timeout=5_000)
+
+
+def test_a_change_pushed_while_your_note_is_open_waits_until_you_close_it(new_page: NewPage) -> None:
+    """A row's note opened to be written (its <details>; the focus on its summary, not yet in the text box) is
+    not swapped away under the reader by a change pushed meanwhile: the change is fetched when the note closes."""
+    s = _setup()
+    mine, theirs = s["items"]
+    page = new_page(s["primary"], s["path"])
+    page.click(f"#item-{mine.pk} details.note-edit summary")
+    revs = page.evaluate("window.lcLive.revs")
+    with transaction.atomic():
+        item_tick(theirs, by=s["backup"])
+    wait_for_js(page, f"window.lcLive.revs > {revs}")
+    page.wait_for_timeout(300)
+    assert page.locator(f"#item-{theirs.pk}.row-done").count() == 0  # held back: the note is open
+    assert page.locator(f"#item-{mine.pk} details.note-edit[open]").count() == 1
+    page.click(f"#item-{mine.pk} details.note-edit summary")  # closed without writing
+    page.wait_for_selector(f"#item-{theirs.pk}.row-done", timeout=5_000)
+    assert page.evaluate("window.lcLive.deferred") >= 1
+    assert page.evaluate("window.__same_document") is True
 
 
 def test_the_board_keeps_a_pushed_board_over_an_older_poll_answered_after_it(new_page: NewPage) -> None:
