@@ -121,7 +121,7 @@ def test_the_nav_state_follows_a_hold_on_an_open_role_page(
     role_page.wait_for_selector("#role-hold .hold-banner >> text=Replica lag above 30 s", timeout=3_000)
     assert time.monotonic() - committed[0] < 2.0
     assert role_page.locator("#nav-state").count() == 1
-    live = role_page.evaluate("window.lcLive")  # pushed; the rows' own fetch (rows.js) brought the nav's state
+    live = role_page.evaluate("window.lcLive")  # pushed; the rows' own fetch (live.js) brought the nav's state
     assert live["revs"] >= 1 and live["polls"] == 0, live
     assert role_page.evaluate("window.__same_document") is True
     comms.wait_for_selector("#nav-state.state-hold:text-is('Hold')", timeout=3_000)  # pushed, not the 15 s poll
