@@ -288,7 +288,7 @@ def test_the_role_page_nests_sub_items_and_opens_step_detail_in_place(
     page = client.get(reverse("checklists:role", args=[plan.slug, commander.slug])).content.decode()
     assert page.index("Comms ready") < page.index("Status page drafted")
     assert "(0/1 sub-items)" in page and "See wiki" in page
-    assert '<details class="step-detail small">' in page and "Flip the switch" in page
+    assert '<details class="step-detail small" id="step-detail-' in page and "Flip the switch" in page
 
 
 def test_go_is_refused_until_the_blank_threshold_is_set(plan: Plan, gate: Gate, coordinator: User) -> None:
