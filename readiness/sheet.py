@@ -27,6 +27,13 @@ class SheetRow:
     note: str
 
 
+def _reader(text: str) -> csv.DictReader:
+    """The CSV rows of a pasted or uploaded sheet, whatever its line endings: Excel for Mac ends lines with a
+    lone carriage return, which the csv module refuses in an unquoted field (``newline=None`` reads any of
+    them as one)."""
+    return csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=None), restkey="_extra")
+
+
 def _header(reader: csv.DictReader) -> list[str]:
     names = [(n or "").strip().casefold() for n in (reader.fieldnames or [])]
     if "email" not in names:
@@ -70,12 +77,12 @@ def sheet_rows(text: str, *, emails: set[str], sessions: set[str]) -> list[Sheet
     ``emails`` and ``sessions`` are casefolded."""
     if len(text.encode()) > MAX_BYTES:
         raise ValidationError("The sheet is larger than 1 MB.")
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), restkey="_extra")
-    names = _header(reader)
+    reader = _reader(text)
     rows: list[SheetRow] = []
     errors: list[str] = []
     first: dict[str, int] = {}
-    try:
+    try:  # a line the csv module cannot read (a field over its 128 KB limit) is named, as a bad value is
+        names = _header(reader)
         for line, raw in _lines(reader):
             if len(rows) + len(errors) >= MAX_ROWS:
                 errors.append(f"Line {line}: the sheet has more than {MAX_ROWS} rows.")
@@ -122,14 +129,14 @@ def roster_rows(text: str, *, sessions: set[str]) -> list[RosterRow]:
     bad line (no name, not an address, an unknown session, an e-mail twice)."""
     if len(text.encode()) > MAX_BYTES:
         raise ValidationError("The list is larger than 1 MB.")
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), restkey="_extra")
-    names = _header(reader)
-    if "name" not in names:
-        raise ValidationError("Line 1: the list needs a header row with “name” and “email” columns.")
+    reader = _reader(text)
     rows: list[RosterRow] = []
     errors: list[str] = []
     first: dict[str, int] = {}
     try:
+        names = _header(reader)
+        if "name" not in names:
+            raise ValidationError("Line 1: the list needs a header row with “name” and “email” columns.")
         for line, raw in _lines(reader):
             if len(rows) + len(errors) >= MAX_ROWS:
                 errors.append(f"Line {line}: the list has more than {MAX_ROWS} rows.")

@@ -40,6 +40,30 @@ def test_a_good_sheet_records_every_row_in_one_event(w: RWorld) -> None:
     assert event.summary == "Instructors: attendance sheet of 3 rows (2 completed, 2 changed)"
 
 
+def test_a_sheet_with_the_line_endings_of_excel_for_mac_is_read(w: RWorld) -> None:
+    """Excel for Mac ends CSV lines with a lone carriage return; the csv module alone answered that with an
+    error (a 500 on the track page)."""
+    sheet = "email,completed,note\ri1@example.com,yes,\"First\rsecond\"\ri2@example.com,no,\r"
+    assert services.attendance_import(_instructors(w), by=w.people["coordinator"], text=sheet) == 1
+    assert _done(w) == {"i1@example.com"}
+    assert Attendee.objects.get(email="i1@example.com").note == "First\nsecond"
+    roster = "name,email\rCarla Dias,carla@example.com\r"
+    assert services.attendees_import(_support(w), by=w.people["coordinator"], text=roster) == (1, 0)
+
+
+def test_a_sheet_the_csv_module_cannot_read_is_refused_with_its_line(w: RWorld) -> None:
+    """A field over the csv module's limit (128 KB, under the 1 MB a sheet may be) in the header or a row."""
+    huge = "x" * 140_000
+    for text in (f"email,{huge}\ni1@example.com,\n", f"email,note\ni1@example.com,{huge}\n"):
+        with pytest.raises(ValidationError) as exc:
+            services.attendance_import(_instructors(w), by=w.people["coordinator"], text=text)
+        assert any(m.startswith("Line ") and "field limit" in m for m in exc.value.messages), exc.value.messages
+        with pytest.raises(ValidationError) as exc:
+            services.attendees_import(_support(w), by=w.people["coordinator"], text=text.replace("email", "name,email"))
+        assert any(m.startswith("Line ") and "field limit" in m for m in exc.value.messages), exc.value.messages
+    assert _done(w) == set()
+
+
 def test_a_sheet_without_a_completed_column_means_all_completed(w: RWorld) -> None:
     services.attendance_import(
         _instructors(w), by=w.people["coordinator"], text="email\ni4@example.com\ni5@example.com\n"
