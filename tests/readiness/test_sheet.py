@@ -43,7 +43,7 @@ def test_a_good_sheet_records_every_row_in_one_event(w: RWorld) -> None:
 def test_a_sheet_with_the_line_endings_of_excel_for_mac_is_read(w: RWorld) -> None:
     """Excel for Mac ends CSV lines with a lone carriage return; the csv module alone answered that with an
     error (a 500 on the track page)."""
-    sheet = "email,completed,note\ri1@example.com,yes,\"First\rsecond\"\ri2@example.com,no,\r"
+    sheet = 'email,completed,note\ri1@example.com,yes,"First\rsecond"\ri2@example.com,no,\r'
     assert services.attendance_import(_instructors(w), by=w.people["coordinator"], text=sheet) == 1
     assert _done(w) == {"i1@example.com"}
     assert Attendee.objects.get(email="i1@example.com").note == "First\nsecond"
