@@ -103,11 +103,10 @@ def suite_order(items: list[pytest.Item]) -> None:
     """Reorder ``items`` in place (see the module's docstring); each group keeps the collection's order."""
     ranks = {id(item): _rank(item) for item in items}
     waiting = sorted((i for i in items if i.nodeid.startswith(WAITING)), key=lambda i: ranks[id(i)])
-    longest = sorted(
-        (i for i in items if ranks[id(i)][0] == 0 and not i.nodeid.startswith(WAITING)), key=lambda i: ranks[id(i)]
-    )
-    heavy = [i for i in items if ranks[id(i)][0] == 1]
-    light = [i for i in items if ranks[id(i)][0] == 2]
+    rest = [i for i in items if not i.nodeid.startswith(WAITING)]  # each test in one group, whatever its rank
+    longest = sorted((i for i in rest if ranks[id(i)][0] == 0), key=lambda i: ranks[id(i)])
+    heavy = [i for i in rest if ranks[id(i)][0] == 1]
+    light = [i for i in rest if ranks[id(i)][0] == 2]
     split = len(light) - int(len(light) * KEPT_FOR_THE_END)
     items[:] = [*waiting, *light[:split], *longest, *heavy, *light[split:]]
 
