@@ -23,8 +23,12 @@ def source_files() -> list[Path]:
     return python_files(ROOT, SKIPPED_DIRS)
 
 
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
 def _is_os_environ(node: ast.expr) -> bool:
-    return isinstance(node, ast.Attribute) and node.attr == "environ" and ast.unparse(node.value) == "os"
+    return isinstance(node, ast.Attribute) and node.attr == "environ" and _is_name(node.value, "os")
 
 
 def _env_name(node: ast.AST) -> ast.expr | None:
@@ -33,7 +37,7 @@ def _env_name(node: ast.AST) -> ast.expr | None:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr == "get" and _is_os_environ(func.value):
             return node.args[0]
-        if ast.unparse(func) == "os.getenv":
+        if isinstance(func, ast.Attribute) and func.attr == "getenv" and _is_name(func.value, "os"):
             return node.args[0]
     if isinstance(node, ast.Subscript) and _is_os_environ(node.value) and isinstance(node.ctx, ast.Load):
         return node.slice
@@ -47,7 +51,7 @@ def _setting_name(node: ast.AST) -> ast.expr | None:
         and isinstance(node.func, ast.Name)
         and node.func.id == "getattr"
         and len(node.args) >= 2
-        and ast.unparse(node.args[0]) == "settings"
+        and _is_name(node.args[0], "settings")
     ):
         return node.args[1]
     return None
@@ -64,19 +68,17 @@ def names_read(files: list[Path]) -> tuple[set[str], set[str]]:
     settings: set[str] = set()
     env_helpers: set[str] = set()
     setting_helpers: set[str] = set()
-    for tree in trees:
-        for fn in ast.walk(tree):
-            if not isinstance(fn, ast.FunctionDef):
-                continue
-            params = {a.arg for a in fn.args.args}
-            for node in ast.walk(fn):
-                env_arg, setting_arg = _env_name(node), _setting_name(node)
-                if isinstance(env_arg, ast.Name) and env_arg.id in params:
-                    env_helpers.add(fn.name)
-                if isinstance(setting_arg, ast.Name) and setting_arg.id in params:
-                    setting_helpers.add(fn.name)
-    for tree in trees:
-        for node in ast.walk(tree):
+    nodes = [list(ast.walk(tree)) for tree in trees]  # walked once: each walk is most of the scan's time
+    for fn in (node for walked in nodes for node in walked if isinstance(node, ast.FunctionDef)):
+        params = {a.arg for a in fn.args.args}
+        for node in ast.walk(fn):
+            env_arg, setting_arg = _env_name(node), _setting_name(node)
+            if isinstance(env_arg, ast.Name) and env_arg.id in params:
+                env_helpers.add(fn.name)
+            if isinstance(setting_arg, ast.Name) and setting_arg.id in params:
+                setting_helpers.add(fn.name)
+    for walked in nodes:
+        for node in walked:
             if name := _literal(_env_name(node)):
                 env.add(name)
             if name := _literal(_setting_name(node)):
