@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import re
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -25,6 +27,8 @@ from .templating import check_template, message_variables
 
 SCHEDULE_HORIZON = timedelta(days=14)
 SCHEDULE_LIMIT = 200
+#: The occurrence's number in a recurring item's or step's recipient (``user:<pk>:o<index>``, sources/oncall.py).
+_OCCURRENCE = re.compile(r":o\d+$")
 HISTORY_LIMIT = 300
 
 
@@ -66,13 +70,39 @@ def decode_key(raw: str) -> tuple[str, int, str, str, datetime] | None:
 
 @dataclass
 class Scheduled:
+    """A scheduled delivery, with the later sends of its series (the same source, person and channel: a
+    recurring item's reminders, a message sent every hour) in the horizon, which the page folds under it."""
+
     spec: DeliverySpec
     key: str
     awaiting_approval: bool
+    later: list[datetime] = field(default_factory=list)
 
     @property
     def channel_label(self) -> str:
         return ChannelKind(self.spec.channel_kind).label
+
+    @property
+    def series_id(self) -> str:
+        """A stable id for the series' fold (the page's live swap reopens what was open by its id)."""
+        return "series-" + hashlib.blake2s(repr(series_of(self.spec)).encode(), digest_size=6).hexdigest()
+
+
+def series_of(spec: DeliverySpec) -> tuple[str, int, str, str]:
+    """What a send repeats: its source, its recipient (without an occurrence's number) and its channel."""
+    return spec.source_kind, spec.source_id, _OCCURRENCE.sub("", spec.recipient), spec.channel_kind
+
+
+@dataclass
+class Schedule:
+    """The page's "Scheduled" list: the first send of each series, in due order, at most SCHEDULE_LIMIT of
+    them. ``sends`` counts the sends listed (the firsts and their later ones); ``more`` is true when the
+    horizon holds sends the list leaves out (more series than the limit, or a series past the sources'
+    own limit), so the page says "200+", not a count it does not have."""
+
+    rows: list[Scheduled]
+    sends: int
+    more: bool
 
 
 def upcoming(
@@ -82,12 +112,15 @@ def upcoming(
     rows: list[Delivery],
     errors: list[str] | None = None,
     unsendable: list[Scheduled] | None = None,
-) -> list[Scheduled]:
-    """The next SCHEDULE_LIMIT deliveries in the horizon. A recurring series contributes at most that many
-    sends (computed from the window, not from the start of the series), so the cost does not grow with
-    its count. What will not go out by itself (no target, a named-only channel) is put in ``unsendable``."""
+) -> Schedule:
+    """The deliveries due in the horizon, a series folded under its first send. The sources give at most
+    SCHEDULE_LIMIT sends of one series (computed from the window, not from the start of the series), so
+    the cost does not grow with its count. What will not go out by itself (no target, a named-only
+    channel) is put in ``unsendable``."""
     existing = {d.key for d in rows}
-    out = []
+    out: list[Scheduled] = []
+    by_series: dict[tuple[str, int, str, str], Scheduled] = {}
+    more = False
     for spec in specs_for(plan, now, now + SCHEDULE_HORIZON, limit=SCHEDULE_LIMIT, errors=errors):
         if spec.key in existing:
             continue
@@ -95,10 +128,16 @@ def upcoming(
             if unsendable is not None and len(unsendable) < SCHEDULE_LIMIT and not spec.skip_reason.startswith("an "):
                 unsendable.append(Scheduled(spec, encode_key(spec.key), spec.requires_approval))
             continue
-        out.append(Scheduled(spec, encode_key(spec.key), spec.requires_approval))
-        if len(out) >= SCHEDULE_LIMIT:
-            break
-    return out
+        first = by_series.get(series_of(spec))
+        if first is not None:
+            first.later.append(spec.due_at)
+            more = more or len(first.later) + 1 >= SCHEDULE_LIMIT
+        elif len(out) < SCHEDULE_LIMIT:
+            by_series[series_of(spec)] = first = Scheduled(spec, encode_key(spec.key), spec.requires_approval)
+            out.append(first)
+        else:
+            more = True
+    return Schedule(out, sum(1 + len(s.later) for s in out), more)
 
 
 def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str, object]:
@@ -122,11 +161,13 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
     counts = dict(Delivery.objects.filter(plan=plan).values_list("status").annotate(n=Count("id")))
     source_errors: list[str] = []
     unsendable: list[Scheduled] = []
-    scheduled = upcoming(plan, now=now, rows=future_rows + rows, errors=source_errors, unsendable=unsendable)
+    schedule = upcoming(plan, now=now, rows=future_rows + rows, errors=source_errors, unsendable=unsendable)
     return {
         "plan": plan,
         "now": now,
-        "scheduled": scheduled,
+        "scheduled": schedule.rows,
+        "scheduled_sends": schedule.sends,
+        "scheduled_more": schedule.more,
         "source_errors": source_errors,
         "waiting": buckets[DeliveryStatus.AWAITING_APPROVAL]
         + buckets[DeliveryStatus.PENDING]
