@@ -10,11 +10,12 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from roles.models import Role
 
 from .forecast import StepForecast
-from .lateness import step_is_late_between
+from .lateness import step_is_late, step_is_late_between
 from .models import Event, Hold, Phase, Plan, PlanStatus, Step, StepStatus
 from .offsets import offset_moment
 from .panels import overview_parts
@@ -90,8 +91,13 @@ def plan_moving(plan: Plan) -> dict:
         .select_related("lead_role")
         .order_by("offset", "order")[:8]
     )
+    now = timezone.now()
     for step in next_steps:
         step.plan = plan
+        # late as everywhere (plans.lateness): a pending step past its start, a running one past its finish
+        step.late = step_is_late(  # type: ignore[attr-defined]
+            plan=plan, offset=step.offset, duration=step.duration, status=step.status, now=now
+        )
     parts = {key: part(plan) for key, part in overview_parts()}
     once = Q(recurring=False)
     counts = Step.objects.filter(plan=plan).aggregate(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -186,3 +187,35 @@ def test_activity_shows_kinds_in_words(client: Client, plan: Plan, coordinator: 
     assert ">Metric reading</td>" in html
     assert ">Metrics (all)</option>" in html
     assert kind_label("custom.some_thing") == "Custom some thing"
+
+
+def test_open_steps_say_late_and_running_as_the_timeline_does(client: Client, plan: Plan) -> None:
+    """The plan page's open steps: a pending step past its start is late, a running one is running (and late
+    once past its finish), one not due yet is neither (plans.lateness, the timeline's words)."""
+    mid = timedelta(minutes=30)
+    factories.StepFactory(plan=plan, name="Freeze writes", offset=timedelta(hours=-3), duration=mid)
+    running = factories.StepFactory(plan=plan, name="Migrate", offset=timedelta(hours=-2), duration=2 * mid)
+    factories.StepFactory(plan=plan, name="Open the doors", offset=timedelta(0), duration=mid)
+    running.status = "in_progress"
+    running.save()
+    client.force_login(factories.UserFactory(username="viewer"))
+
+    def lines(at: timedelta) -> dict[str, str]:
+        with time_machine.travel(T0 + at, tick=False):
+            html = client.get(detail(plan)).content.decode()
+        section = html.split("Open steps", 1)[1].split("</ul>", 1)[0]
+        out = {}
+        for li in section.split("<li>")[1:]:
+            text = " ".join(re.sub(r"<[^>]+>", " ", li).split())
+            name = next(n for n in ("Freeze writes", "Migrate", "Open the doors") if n in text)
+            out[name] = text
+        return out
+
+    at = lines(-timedelta(hours=2, minutes=-30))  # T-1h30m: Migrate started at T-2h, finishes at T-1h
+    assert "late" in at["Freeze writes"].split() and "running" not in at["Freeze writes"]
+    assert "running" in at["Migrate"] and "late" not in at["Migrate"].split()
+    assert "late" not in at["Open the doors"].split() and "running" not in at["Open the doors"]
+    at = lines(-timedelta(minutes=30))  # T-30m: Migrate is past its finish
+    assert "running" in at["Migrate"] and "late" in at["Migrate"].split()
+    at = lines(timedelta(minutes=1))
+    assert "late" in at["Open the doors"].split()
