@@ -25,7 +25,7 @@ from .offsets import format_duration
 from .permissions import require_coordinator
 from .signals import announce_revision
 from .timing import pin_before
-from .validators import check_number, check_t0, clean_text
+from .validators import check_number, check_t0, clean_text, reading_text
 
 #: Reasons typed for a transition, a hold or a re-baseline.
 REASON_MAX = 2000
@@ -307,6 +307,8 @@ def reading_record(
         raise PermissionDenied("Only people with a role in this launch, or its coordinator, may record readings.")
     column = MetricReading._meta.get_field("value")
     assert isinstance(column, DecimalField)
+    if isinstance(value, str):
+        value = reading_text(value, unit=metric.unit, metric=metric.name)
     amount = check_number(value, max_digits=column.max_digits or 14, decimal_places=column.decimal_places or 0)
     now = timezone.now()
     with transaction.atomic():

@@ -204,6 +204,29 @@ def check_number(value: Any, *, max_digits: int, decimal_places: int, field: str
     return rounded
 
 
+#: A reading as people type it off a dashboard: a number, then perhaps a unit ("410 ms", "0.06%", "1,200 users").
+_READING = re.compile(r"(?P<number>.*[\d.])\s*(?P<unit>[^\d\s.,+\-\x00-\x1f\x7f][^\d\x00-\x1f\x7f]*)")
+#: A number with thousands separators ("1,200", "12,500.5").
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def reading_text(raw: str, *, unit: str, metric: str) -> str:
+    """What a person typed for a reading of ``metric`` (in ``unit``), as the number ``check_number`` reads: the
+    metric's own unit after the number is allowed and dropped, as are thousands separators; another unit is
+    refused, so "0.41 s" is not recorded as 0.41 ms."""
+    text = raw.strip()
+    typed = _READING.fullmatch(text)
+    if typed is not None:
+        if typed["unit"].replace(" ", "").lower() != unit.replace(" ", "").lower():
+            if unit.strip():
+                raise BoundsError(f"“{text[:40]}”: {metric} is recorded in {unit}; type the number in {unit}.")
+            raise BoundsError(f"“{text[:40]}”: {metric} is a plain number; type it without a unit.")
+        text = typed["number"].strip()
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    return text
+
+
 def check_plain_data(value: Any, *, field: str = "", max_items: int = 10_000) -> Any:
     """Free-form data (a plan's ``extra:``, a role's ``attributes:``) kept as JSON: every key and string
     free of control characters (newlines allowed), numbers finite and of sane size, a bounded size."""

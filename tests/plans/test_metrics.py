@@ -125,3 +125,55 @@ def test_metrics_page_records_a_reading(
     client.force_login(factories.UserFactory(username="stranger"))
     response = client.post(reverse("warroom:metric_record", args=[plan.slug, setup["metric"].pk]), {"value": "9"})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "recorded"),
+    [
+        ("0.06 %", "%", "0.06"),
+        ("0.06%", "%", "0.06"),
+        ("410 ms", "ms", "410"),
+        ("410MS", "ms", "410"),
+        ("1,200 users", "users", "1200"),
+        ("12,500.5", "users", "12500.5"),
+        (" 7 ", "", "7"),
+    ],
+)
+def test_a_reading_may_be_typed_as_the_dashboard_shows_it(
+    plan: Plan, setup: MetricSetup, typed: str, unit: str, recorded: str
+) -> None:
+    metric = factories.MetricFactory(plan=plan, name="Reading", unit=unit)
+    assert reading_record(metric, value=typed, by=setup["sre"]).value == Decimal(recorded)
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "says"),
+    [
+        ("0.41 s", "ms", "“0.41 s”: API response time is recorded in ms; type the number in ms."),
+        ("5 ms", "s", "“5 ms”: API response time is recorded in s; type the number in s."),
+        ("3 users", "", "“3 users”: API response time is a plain number; type it without a unit."),
+        ("1,2", "ms", "“1,2” is not a number."),
+        ("NaN", "ms", "finite"),
+    ],
+)
+def test_another_unit_is_refused_not_recorded_in_the_metrics_own(
+    plan: Plan, setup: MetricSetup, typed: str, unit: str, says: str
+) -> None:
+    metric = factories.MetricFactory(plan=plan, name="API response time", unit=unit)
+    with pytest.raises(ValidationError) as refused:
+        reading_record(metric, value=typed, by=setup["sre"])
+    assert says in " ".join(refused.value.messages)
+    assert not MetricReading.objects.exists() and not Event.objects.filter(kind="metric.reading").exists()
+
+
+def test_the_metrics_page_shows_the_unit_and_says_why_a_reading_was_refused(
+    client: Client, plan: Plan, setup: MetricSetup
+) -> None:
+    client.force_login(setup["sre"])
+    record = reverse("warroom:metric_record", args=[plan.slug, setup["metric"].pk])
+    page = client.post(record, {"value": "2 ms"}, follow=True).content.decode()
+    assert "“2 ms”: Error rate is recorded in %; type the number in %." in page
+    assert not MetricReading.objects.exists()
+    assert '<span class="input-unit">%</span>' in page and 'aria-label="Value for Error rate in %"' in page
+    page = client.post(record, {"value": "0.05 %"}, follow=True).content.decode()
+    assert "Recorded Error rate: 0.05 %." in page and MetricReading.objects.get().value == Decimal("0.05")
