@@ -1,4 +1,5 @@
-"""The Plan admin with what needs the plan format: "New plan from template" and the YAML export.
+"""The Plan admin with what needs the plan format: "New plan from template", "Import a plan file" and the
+YAML export.
 
 plans.admin registers the Plan admin without them (plans never imports the format); this app, which
 sits on top of every other, replaces that registration with a subclass that adds them."""
@@ -25,6 +26,7 @@ from roles.admin_assign import AssignPeopleMixin
 
 from .format import PlanFormatError, builtin_templates, parse_plan_text, template_text
 from .format.exporter import export_plan
+from .format.loader import max_bytes, read_plan_stream
 from .format.schema import PlaceholderDoc
 from .services.importer import import_plan_text
 
@@ -47,7 +49,8 @@ class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
                 "from-template/",
                 self.admin_site.admin_view(self.from_template_view),
                 name="plans_plan_from_template",
-            )
+            ),
+            path("from-file/", self.admin_site.admin_view(self.from_file_view), name="plans_plan_from_file"),
         ]
         return extra + super().get_urls()
 
@@ -102,6 +105,64 @@ class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
             request, f"Plan “{plan.name}” created from {key}, T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}."
         )
         return plan
+
+    def from_file_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a plan file (docs/plan-format.md) with its T-0 and zone: the plan is created as
+        ``manage.py import_plan`` would, or every problem the importer finds is listed and nothing is saved."""
+        if not self.has_add_permission(request):
+            return HttpResponse(status=403)
+        form = FromFileForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            plan = self._create_from_file(request, form)
+            if plan is not None:
+                return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import a plan file",
+            "form": form,
+            "opts": self.model._meta,
+            "max_kib": max_bytes() // 1024,
+        }
+        return TemplateResponse(request, "admin/plans/plan/from_file.html", context)
+
+    def _create_from_file(self, request: HttpRequest, form: FromFileForm) -> Plan | None:
+        upload = form.cleaned_data["file"]
+        filename = _upload_name(upload.name)
+        try:
+            plan = import_plan_text(
+                read_plan_stream(upload.file, filename),
+                filename=filename,
+                t0=form.cleaned_data["t0"],
+                tz=form.cleaned_data["timezone"],
+                name=form.cleaned_data["name"] or None,
+                slug=form.cleaned_data["slug"] or None,
+                coordinator=actor(request),
+                by=actor(request),
+            )
+        except PlanFormatError as exc:
+            for line in exc.lines():
+                form.add_error(None, _in_words(line))
+            return None
+        when = "no T-0 (clockless)" if plan.clockless else f"T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}"
+        messages.success(request, f"Plan “{plan.name}” imported from {filename}, {when}.")
+        return plan
+
+
+#: The importer speaks to the command line (``--t0``...); the upload form's fields have these names.
+_FLAGS = {"leave out --t0": "leave T-0 empty", "--t0": "T-0", "--name": "Name", "--tz": "Time zone"}
+
+
+def _in_words(line: str) -> str:
+    for flag, field in _FLAGS.items():
+        line = line.replace(flag, field)
+    return line
+
+
+def _upload_name(name: str | None) -> str:
+    """The uploaded file's own name, for the messages and the activity log: its last part, printable, short."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if c.isprintable())[:100].strip()
+    return base or "plan.yaml"
 
 
 def _chosen_template(key: str) -> str:
@@ -173,6 +234,30 @@ class FromTemplateForm(forms.Form):
         value = self.cleaned_data["t0"]
         # Django made it aware in the server's zone; the user meant the plan's zone.
         return timezone.make_naive(value) if timezone.is_aware(value) else value
+
+
+class FromFileForm(forms.Form):
+    file = forms.FileField(label="Plan file", help_text="A plan-format YAML file (docs/plan-format.md).")
+    name = forms.CharField(required=False, max_length=200, help_text="Leave empty for the file's name.")
+    slug = forms.SlugField(required=False, max_length=80, help_text="Leave empty for the file's, or one from the name.")
+    t0 = forms.DateTimeField(
+        label="T-0",
+        required=False,
+        help_text="The launch moment, in the time zone below. Leave empty for a clockless plan (clockless: true).",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    timezone = forms.ChoiceField(label="Time zone", initial="UTC")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: dict[str, Any] = self.fields
+        fields["timezone"].choices = _zones()
+
+    def clean_t0(self):  # type: ignore[no-untyped-def]
+        value = self.cleaned_data["t0"]
+        # Django made it aware in the server's zone; the user meant the plan's zone.
+        return timezone.make_naive(value) if value is not None and timezone.is_aware(value) else value
 
 
 KIND_HINTS = {
