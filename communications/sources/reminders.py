@@ -109,7 +109,7 @@ def item_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             expires_at=None,  # useful until the item is done (checked just before sending)
             what=f"Overdue: {title}",
             subject=f"[{plan.name}] OVERDUE {texts['since']}: {title}",
-            body=f"{title}\n\nWas due {texts['said']} and is still open.\n\n{url}",
+            body=f"{title}\n\nWas due {texts['said']} and is still open; owner {owner.name}.\n\n{url}",
         )
 
 
@@ -172,7 +172,8 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
                 expires_at=None,  # useful until the step starts (checked just before sending)
                 what=f"Late: step {name} has not started",
                 subject=f"[{plan.name}] LATE: step {name} should have started at {when(plan, begin)}",
-                body=f"Step {name} should have started at {when(plan, begin)} and has not.\n\n{url}",
+                body=f"Step {name} should have started at {when(plan, begin)} and has not; "
+                f"you lead it as {lead_role.name}.\n\n{url}",
             )
             continue
         yield from about.specs(
@@ -181,7 +182,8 @@ def step_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             expires_at=None,  # useful until the step is done (checked just before sending)
             what=f"Overdue: step {name}",
             subject=f"[{plan.name}] OVERDUE: step {name} should have finished at {when(plan, finish)}",
-            body=f"Step {name} should have finished at {when(plan, finish)} and is not done.\n\n{url}",
+            body=f"Step {name} should have finished at {when(plan, finish)} and is not done; "
+            f"you lead it as {lead_role.name}.\n\n{url}",
         )
 
 
