@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from plans.models import Event, Plan
 from roles.contacts import ContactCard
 from roles.models import EscalationLevel, Role
 
-from .models import DONE, SEVERITY_RANK, UNRESOLVED, Issue, IssueCategory, IssueComment
+from .models import DONE, SEVERITY_RANK, UNRESOLVED, Issue, IssueCategory, IssueComment, Severity
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -84,6 +84,14 @@ def open_issues(plan: Plan | int) -> QuerySet[Issue]:
         .annotate(rank=severity_order())
         .order_by("rank", "reported_at")
     )
+
+
+def open_counts(plan: Plan) -> tuple[int, int]:
+    """(unresolved issues, of them critical or high) of a plan, for the coordinator's home card (1 query)."""
+    counts = Issue.objects.filter(plan=plan, status__in=UNRESOLVED).aggregate(
+        open=Count("id"), urgent=Count("id", filter=Q(severity__in=[Severity.CRITICAL, Severity.HIGH]))
+    )
+    return counts["open"], counts["urgent"]
 
 
 @dataclass

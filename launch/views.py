@@ -8,7 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from checklists.cards import my_role_cards
+from checklists.cards import my_role_cards, plan_cards
+from issues.selectors import open_counts
 from plans.selectors import plans_for
 from readiness.selectors import my_trainings
 
@@ -21,7 +22,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "My roles": straight to the checklists of the roles a person holds, the trainings they are on the list
     of, then every plan."""
     plans = list(plans_for(request.user))
-    coordinated = [p for p in plans if p.coordinator_id == request.user.pk]
+    coordinated = plan_cards([p for p in plans if p.coordinator_id == request.user.pk])
+    for plan in coordinated:
+        plan.issues_open, plan.issues_urgent = open_counts(plan)  # type: ignore[attr-defined]
     return render(
         request,
         "launch/home.html",

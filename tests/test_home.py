@@ -98,3 +98,32 @@ def test_the_coordinator_home_lists_their_plans_and_same_names_differ(client: Cl
     assert "You hold no role in any plan yet" not in html
     assert html.index("go-live-eu") < html.index("<h1>My roles")
     assert "go-live-us" in html and "Tue 5 Jan 2027" in html and "Wed 6 Jan 2027" in html
+
+
+def test_the_cards_say_what_is_late_now_and_the_coordinators_open_issues(client: Client) -> None:
+    """A role card says how many of its items are late (plans.lateness: from their due time on); the card of a
+    plan one coordinates says its items done, late and its open issues, the urgent ones apart."""
+    import time_machine
+
+    from issues.services import issue_open
+
+    me = factories.UserFactory(username="me")
+    t0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    plan = factories.PlanFactory(name="Cards", slug="cards", coordinator=me, t0=t0)
+    role = factories.RoleFactory(plan=plan, slug="dba", primary=me)
+    checklist = factories.ChecklistFactory(plan=plan, role=role)
+    for hours, status in ((-3, "open"), (-2, "open"), (-1, "done"), (1, "open")):
+        factories.ItemFactory(checklist=checklist, status=status, due_offset=timedelta(hours=hours))
+    other = factories.RoleFactory(plan=plan, slug="qa")
+    factories.ItemFactory(checklist=factories.ChecklistFactory(plan=plan, role=other), due_offset=-timedelta(hours=3))
+    issue_open(plan, by=me, title="Replica lag", severity="high")
+    issue_open(plan, by=me, title="Slow thumbnails", severity="low")
+    client.force_login(me)
+    with time_machine.travel(t0 - timedelta(hours=2, minutes=-1), tick=False):  # T-2h+1m: two of mine are late
+        html = " ".join(client.get(reverse("launch:home")).content.decode().split())
+    assert '1 of 4 items done</span> · 3 open · <span class="badge state-late">2 late</span>' in html
+    assert '1 of 5 items done</span> · <span class="badge state-late">3 late</span>' in html
+    assert '2 open issues</a> <span class="badge state-overdue">1 critical or high</span>' in html
+    with time_machine.travel(t0 - timedelta(hours=4), tick=False):  # nothing is late yet
+        html = client.get(reverse("launch:home")).content.decode()
+    assert "state-late" not in html

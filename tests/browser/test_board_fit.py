@@ -164,8 +164,7 @@ def _check_board(page: Any, live_server: LiveServer, plan: Plan, width: int, hei
     # Who owns what: its heading takes one line under the title, so that at least two roles are on screen (its
     # counts took two lines, and one role showed with "+N more roles" at every size).
     sub = page.evaluate(
-        "(() => { const s = document.querySelector('.wr-roles h2 .wr-sub'); "
-        "return s.getClientRects().length; })()"
+        "(() => { const s = document.querySelector('.wr-roles h2 .wr-sub'); return s.getClientRects().length; })()"
     )
     assert sub == 1, f"{size}: the roles' counts wrap"
     shown = page.evaluate("document.querySelectorAll('.wr-roles .wr-list > li.role:not([hidden])').length")
