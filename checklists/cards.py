@@ -77,7 +77,7 @@ def plan_cards(plans: list[Plan]) -> list[Plan]:
         counts = Item.objects.filter(plan=plan).aggregate(
             total=Count("id"),
             done=Count("id", filter=Q(status__in=["done", "skipped"])),
-            late=Count("id", filter=_late(plan, now) if plan.dates_in_range else Q(pk__in=[])),
+            late=Count("id", filter=_late(plan, now) if plan.dates_in_range else Q(pk__isnull=True)),
         )
         plan.items_done, plan.items_total, plan.items_late = counts["done"], counts["total"], counts["late"]  # type: ignore[attr-defined]
     return plans
