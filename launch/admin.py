@@ -84,26 +84,13 @@ class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
         return TemplateResponse(request, "admin/plans/plan/from_template.html", context)
 
     def _create_from_template(self, request: HttpRequest, form: FromTemplateForm, key: str) -> Plan | None:
-        try:
-            plan = import_plan_text(
-                template_text(key),
-                filename=f"{key}.yaml",
-                t0=form.cleaned_data["t0"],
-                tz=form.cleaned_data["timezone"],
-                name=form.cleaned_data["name"] or None,
-                slug=form.cleaned_data["slug"] or None,
-                coordinator=actor(request),
-                by=actor(request),
-                source_template=key,
-                values=form.placeholder_values(),
-            )
-        except PlanFormatError as exc:
-            for line in exc.lines():
-                form.add_error(None, line)
-            return None
-        messages.success(
-            request, f"Plan “{plan.name}” created from {key}, T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}."
+        plan = _imported(
+            request, form, template_text(key), f"{key}.yaml", source_template=key, values=form.placeholder_values()
         )
+        if plan is not None:
+            messages.success(
+                request, f"Plan “{plan.name}” created from {key}, T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}."
+            )
         return plan
 
     def from_file_view(self, request: HttpRequest) -> HttpResponse:
@@ -129,23 +116,37 @@ class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
         upload = form.cleaned_data["file"]
         filename = _upload_name(upload.name)
         try:
-            plan = import_plan_text(
-                read_plan_stream(upload.file, filename),
-                filename=filename,
-                t0=form.cleaned_data["t0"],
-                tz=form.cleaned_data["timezone"],
-                name=form.cleaned_data["name"] or None,
-                slug=form.cleaned_data["slug"] or None,
-                coordinator=actor(request),
-                by=actor(request),
-            )
+            text = read_plan_stream(upload.file, filename)
         except PlanFormatError as exc:
             for line in exc.lines():
-                form.add_error(None, _in_words(line))
+                form.add_error(None, line)
             return None
-        when = "no T-0 (clockless)" if plan.clockless else f"T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}"
-        messages.success(request, f"Plan “{plan.name}” imported from {filename}, {when}.")
+        plan = _imported(request, form, text, filename)
+        if plan is not None:
+            when = "no T-0 (clockless)" if plan.clockless else f"T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}"
+            messages.success(request, f"Plan “{plan.name}” imported from {filename}, {when}.")
         return plan
+
+
+def _imported(request: HttpRequest, form: forms.Form, text: str, filename: str, **more: Any) -> Plan | None:
+    """The plan made from ``text`` with the form's T-0, zone, name and slug (the requester coordinates it), or
+    None with every problem the importer found added to the form (nothing saved)."""
+    try:
+        return import_plan_text(
+            text,
+            filename=filename,
+            t0=form.cleaned_data["t0"],
+            tz=form.cleaned_data["timezone"],
+            name=form.cleaned_data["name"] or None,
+            slug=form.cleaned_data["slug"] or None,
+            coordinator=actor(request),
+            by=actor(request),
+            **more,
+        )
+    except PlanFormatError as exc:
+        for line in exc.lines():
+            form.add_error(None, _in_words(line))
+        return None
 
 
 #: The importer speaks to the command line (``--t0``...); the upload form's fields have these names.

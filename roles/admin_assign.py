@@ -88,6 +88,7 @@ class AssignPeopleMixin:
         context = {
             **self.admin_site.each_context(request),  # type: ignore[attr-defined]
             "title": f"Assign people: {plan.name}",
+            "breadcrumb": "Assign people",
             "form": form,
             "plan": plan,
             "opts": Plan._meta,
