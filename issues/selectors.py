@@ -86,12 +86,14 @@ def open_issues(plan: Plan | int) -> QuerySet[Issue]:
     )
 
 
-def open_counts(plan: Plan) -> tuple[int, int]:
-    """(unresolved issues, of them critical or high) of a plan, for the coordinator's home card (1 query)."""
-    counts = Issue.objects.filter(plan=plan, status__in=UNRESOLVED).aggregate(
-        open=Count("id"), urgent=Count("id", filter=Q(severity__in=[Severity.CRITICAL, Severity.HIGH]))
+def open_counts(plans: list[Plan]) -> dict[int, tuple[int, int]]:
+    """(unresolved issues, of them critical or high) by plan, for the coordinator's home cards (1 query)."""
+    rows = (
+        Issue.objects.filter(plan__in=plans, status__in=UNRESOLVED)
+        .values("plan_id")
+        .annotate(open=Count("id"), urgent=Count("id", filter=Q(severity__in=[Severity.CRITICAL, Severity.HIGH])))
     )
-    return counts["open"], counts["urgent"]
+    return {row["plan_id"]: (row["open"], row["urgent"]) for row in rows}
 
 
 @dataclass

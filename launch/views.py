@@ -23,8 +23,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     of, then every plan."""
     plans = list(plans_for(request.user))
     coordinated = plan_cards([p for p in plans if p.coordinator_id == request.user.pk])
+    issues = open_counts(coordinated) if coordinated else {}
     for plan in coordinated:
-        plan.issues_open, plan.issues_urgent = open_counts(plan)  # type: ignore[attr-defined]
+        plan.issues_open, plan.issues_urgent = issues.get(plan.pk, (0, 0))  # type: ignore[attr-defined]
     return render(
         request,
         "launch/home.html",
