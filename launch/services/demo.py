@@ -76,6 +76,13 @@ LAUNCH_WATCH = """  - name: Launch watch
         repeat: {every: 15m, from: T+0, until: T+1d}
 """
 SUPPORT_ROTA = "    rota: {from: T+0, until: T+7d, shift: 12h, people: [support, pm]}\n"
+# The seed rates its risks' impact only, which leaves the risk register's grid empty: the demo rates their
+# probability too (as a team would in its risk review) and gives the two without one an owner.
+RISK_RATINGS = {
+    "Database Migration": ("medium", None),
+    "Authentication System": ("low", "Technical Lead"),
+    "Payment Processing": ("low", "Product Manager"),
+}
 # When the demo's plan was made: before anything in it was done (its first items are due at T-7d).
 CREATED_BEFORE_T0 = timedelta(days=8)
 # How long ago each demo issue was reported (the high one is inside its 30-minute response time).
@@ -92,6 +99,14 @@ def demo_text(t0_local: datetime) -> str:
         text = text.replace("\nchannels:\n", f"\n{ROLLBACK_TRIGGERS}\nchannels:\n", 1)
     if "repeat:" not in text and "\nchecklists:\n" in text and "\nrisks:\n" in text:
         text = text.replace("\nrisks:\n", f"\n{LAUNCH_WATCH}risks:\n", 1)
+    for title, (probability, owner) in RISK_RATINGS.items():
+        risk = f"\n  - title: {title}\n"
+        rest = text.split(risk, 1)[1].split("\n  - ", 1)[0] if risk in text else "probability:"
+        if "probability:" not in rest:
+            extra = f"    probability: {probability}\n" + (
+                f"    owner: {owner}\n" if owner and "owner:" not in rest else ""
+            )
+            text = text.replace(risk, risk + extra, 1)
     if "    rota:" not in text and "\n  - name: Support Lead\n" in text:
         text = text.replace("\n  - name: Support Lead\n", f"\n  - name: Support Lead\n{SUPPORT_ROTA}", 1)
     return with_readiness(text)  # training tracks, readiness items, the go/no-go's readiness bar

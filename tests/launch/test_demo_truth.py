@@ -163,3 +163,17 @@ def test_the_demo_shows_readiness(demo: Plan, client: Client) -> None:
         html = client.get(reverse("launch:home")).content.decode()
     assert 'id="my-training"' in html and "On-call engineers</a> training" in html
     assert "Booked on <b>Runbook and rollback drill</b>" in html and "Completed" in html
+
+
+def test_the_demo_rates_its_risks_so_the_grid_shows_them(demo: Plan, client: Client) -> None:
+    """The seed rates only impact, which left the risk register's grid at 0 in every cell: the demo rates each
+    risk's probability and gives each an owner, so the grid and the register show what they are for."""
+    from plans.models import Risk
+
+    risks = list(Risk.objects.filter(plan=demo).select_related("owner_role"))
+    assert len(risks) == 3 and all(r.probability and r.impact and r.owner_role for r in risks)
+    assert demo.coordinator is not None
+    client.force_login(demo.coordinator)
+    html = client.get(reverse("issues:risks", args=[demo.slug])).content.decode()
+    assert "Not rated on both axes" not in html and "? ·" not in html
+    assert "Medium · High" in html and "Low · High" in html
