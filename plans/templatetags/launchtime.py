@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.utils import timezone
@@ -17,6 +17,17 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 register = template.Library()
+
+
+@register.filter
+def clock(moment: datetime | None, zone: Any) -> str:
+    """``HH:MM`` in the plan's zone, with the weekday when not today: a vote cast yesterday does not read as
+    a time still to come."""
+    if not isinstance(moment, datetime):
+        return ""
+    local = timezone.localtime(moment, zone)
+    today = timezone.localtime(timezone.now(), zone).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%a %H:%M")
 
 
 @register.filter(name="offset")

@@ -101,6 +101,22 @@ def test_a_gate_is_decided_at_its_moment_with_dated_votes(demo: Plan) -> None:
     assert decided.at == held
 
 
+def test_the_gate_page_dates_yesterdays_votes_and_ticks(demo: Plan, client: Client) -> None:
+    """A vote or a criterion ticked the day before reads with its weekday ("Fri 06:40 GMT"), not as a time of
+    day still to come on launch day; today's read as the time alone."""
+    gate = Gate.objects.get(plan=demo, name="Go/No-Go")
+    vote = Vote.objects.filter(gate=gate).order_by("voted_at").first()
+    assert vote is not None and demo.coordinator is not None
+    client.force_login(demo.coordinator)
+    local = vote.voted_at.astimezone(demo.zone)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("checklists:gate", args=[demo.slug, gate.slug])).content.decode()
+    assert f"{local:%a %H:%M} {local:%Z}" in html and local.date() < NOW.astimezone(demo.zone).date()
+    with time_machine.travel(vote.voted_at + timedelta(minutes=5), tick=False):
+        html = client.get(reverse("checklists:gate", args=[demo.slug, gate.slug])).content.decode()
+    assert f"{local:%H:%M} {local:%Z}" in html and f"{local:%a %H:%M}" not in html
+
+
 def test_checklist_names_and_summary_do_not_contradict_the_plan(demo: Plan, client: Client) -> None:
     names = list(Checklist.objects.filter(plan=demo).values_list("name", flat=True))
     assert names and not [n for n in names if re.search(r"\b\d{1,2}:\d{2}\b", n)], names

@@ -3,24 +3,16 @@ the epoch milliseconds the browser ticks from are in ``launchclock``; offsets in
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
-
 from django import template
-from django.utils import timezone
 
 from plans.numbers import format_number, format_quantity
+from plans.templatetags.launchtime import clock
 
 register = template.Library()
 
 
-@register.filter
-def clock(moment: datetime | None, zone: tzinfo | None) -> str:
-    """``HH:MM`` in the plan's zone, with the weekday when not today."""
-    if not isinstance(moment, datetime):
-        return ""
-    local = timezone.localtime(moment, zone)
-    today = timezone.localtime(timezone.now(), zone).date()
-    return local.strftime("%H:%M") if local.date() == today else local.strftime("%a %H:%M")
+# ``HH:MM`` in the plan's zone, with the weekday when not today: one rule with the plan's pages (launchtime).
+register.filter("clock", clock)
 
 
 @register.filter
