@@ -73,6 +73,11 @@ def test_role_page_on_a_phone_and_a_laptop(
         # The viewer is in the plan's zone: no second "you: ..." time.
         assert phone.locator(".t-local:visible").count() == 0
         assert phone.locator("time[data-local][data-filled]").count() > 0
+        # The pages a role holder opens from it do not scroll sideways either (the metrics page's rollback
+        # triggers ran 160 px past the screen); a wide table scrolls in its own box.
+        for page_url in ("", "metrics/", "issues/", "timeline/", "readiness/"):
+            phone.goto(f"{live_server.url}/plans/{plan.slug}/{page_url}")
+            assert phone.evaluate("document.documentElement.scrollWidth") <= 390, page_url or "the plan"
     finally:
         phone.context.close()
 
