@@ -240,7 +240,9 @@ class FromTemplateForm(forms.Form):
 class FromFileForm(forms.Form):
     file = forms.FileField(label="Plan file", help_text="A plan-format YAML file (docs/plan-format.md).")
     name = forms.CharField(required=False, max_length=200, help_text="Leave empty for the file's name.")
-    slug = forms.SlugField(required=False, max_length=80, help_text="Leave empty for the file's, or one from the name.")
+    slug = forms.SlugField(
+        required=False, max_length=80, help_text="Leave empty for the file's slug (or one made from the name)."
+    )
     t0 = forms.DateTimeField(
         label="T-0",
         required=False,
