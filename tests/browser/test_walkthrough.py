@@ -25,6 +25,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from checklists.models import Gate, Item
 from checklists.services import vote_cast
@@ -377,7 +378,9 @@ def _the_admin_fits_a_laptop(walk: Walk) -> None:
     width, height = coord.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
     assert width <= 1366 and height < 6000, (width, height)
     coord.click("text=Assign people")
-    assert coord.locator("form tbody tr").count() == walk.plan.roles.count()
+    # The click returns once the navigation commits, before the new page is parsed: wait for its rows.
+    coord.wait_for_url("**/assign/")
+    expect(coord.locator("form tbody tr")).to_have_count(walk.plan.roles.count())
     assert coord.locator("form tbody select").count() == 2 * walk.plan.roles.count()
 
 
