@@ -33,8 +33,7 @@ pytestmark = pytest.mark.django_db
 # The pinned budget per page, whatever the plan's size.
 BUDGET = {
     "home": 7,  # + the trainings the person is on the list of (readiness.selectors.my_trainings)
-    # + what is late on the cards, on each plan's own clock: one query a plan (a role's, or a coordinated one's),
-    # and the coordinated plans' open issues in one
+    # + the coordinated plans' cards: their items done and late (each on its plan's clock), their open issues
     "detail": 12,  # + placeholders and procedures (issue 10), + the risks (issue 16)
     # + how many steps and checklist items are done (its live head: tests/plans/test_live_parts.py)
     # + the forecast (dependencies, gates, criteria, waiting steps) + the holds (plans.slips)
