@@ -370,6 +370,12 @@ def kiosk_link_revoke(request: AuthenticatedHttpRequest, plan: Plan, pk: int) ->
 @member_plan
 @live_page
 def metrics_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    return _metrics(request, plan)
+
+
+def _metrics(request: AuthenticatedHttpRequest, plan: Plan, refused: dict[str, object] | None = None) -> HttpResponse:
+    """The metrics page; ``refused`` ({metric, value, error}) renders a reading that was not recorded back in
+    its input, with why beside it, so the person who typed it corrects it instead of typing it again."""
     rows, states = selectors.metrics(plan, timezone.now())
     return render(
         request,
@@ -382,6 +388,7 @@ def metrics_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
             "nav": "metrics",
             "pullable": {t.pk for t in pullable_triggers(plan, request.user)},
             "is_coordinator": can_coordinate(request.user, plan),
+            "refused": refused,
         },
     )
 
@@ -391,10 +398,11 @@ def metrics_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
 @member_plan
 def metric_record(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
     metric = get_object_or_404(SuccessMetric.objects.select_related("plan"), pk=pk, plan=plan)
+    typed = request.POST.get("value", "")
     try:
-        reading = reading_record(metric, value=request.POST.get("value", ""), by=request.user)
+        reading = reading_record(metric, value=typed, by=request.user)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, f"Recorded {metric.name}: {format_quantity(reading.value, metric.unit)}.")
+        # Rendered, not redirected: the refused text stays in its input (a redirect would lose it).
+        return _metrics(request, plan, refused={"metric": metric.pk, "value": typed[:200], "error": error_text(exc)})
+    messages.success(request, f"Recorded {metric.name}: {format_quantity(reading.value, metric.unit)}.")
     return redirect("warroom:metrics", plan.slug)

@@ -200,15 +200,41 @@
     }
     etags[elt.id] = xhr.getResponseHeader("ETag") || "";
     state.swaps += 1;
-    // What the reader opened (a <details id=…>: who to call) stays open in the new rendering.
+    // What the reader opened (a <details id=…>: who to call) stays open in the new rendering, and what they
+    // typed and did not send (a reading typed, then a look at the dashboard) stays in its field.
     var opened = [];
     elt.querySelectorAll("details[open][id]").forEach(function (d) { opened.push(d.id); });
-    if (opened.length) {
+    var typed = typedIn(elt);
+    if (opened.length || typed.length) {
+      var partId = elt.id;
       setTimeout(function () {
         opened.forEach(function (id) { var d = document.getElementById(id); if (d) d.open = true; });
+        var part = document.getElementById(partId);
+        if (part) typed.forEach(function (t) { putBack(part, t); });
       }, 0);
     }
   });
+  // A text field is found again in the new rendering by its form's action and its name. One typed into (its
+  // value not the one the page came with), or one the server gave back refused (data-keep), keeps its text.
+  var TEXT = "input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=submit]), textarea";
+  function fieldKey(f) { return (f.form ? f.form.getAttribute("action") || "" : "") + "|" + f.name; }
+  function typedIn(elt) {
+    var out = [];
+    elt.querySelectorAll(TEXT).forEach(function (f) {
+      if (f.name && f.value && (f.value !== f.defaultValue || f.hasAttribute("data-keep"))) {
+        out.push({ key: fieldKey(f), value: f.value });
+      }
+    });
+    return out;
+  }
+  function putBack(part, t) {
+    part.querySelectorAll(TEXT).forEach(function (f) {
+      if (f.name && fieldKey(f) === t.key && !f.value) {
+        f.value = t.value;
+        f.setAttribute("data-keep", "");
+      }
+    });
+  }
   function again() {
     setTimeout(function () {
       Object.keys(deferred).forEach(function (id) {

@@ -181,3 +181,36 @@ def test_killing_the_stream_falls_back_to_polling_and_recovers_on_the_issues_pag
     pg.wait_for_selector("#issues-live >> text=Pushed again", timeout=2_000)
     assert pg.evaluate("window.lcLive.polls") == polls  # pushed, not polled
     assert pg.evaluate("window.__same_document") is True
+
+
+def test_a_reading_typed_or_refused_on_the_metrics_page_survives_the_live_updates(
+    new_page: NewPage, setup: Setup
+) -> None:
+    """A reading typed and not yet sent stays in its field when the table is redrawn by someone else's
+    reading; one the server refused comes back in its field with why, and stays there through the next
+    redraw, until it is corrected and recorded."""
+    s = setup
+    errors = factories.MetricFactory(plan=s["plan"], name="Error rate", unit="%")
+    latency = factories.MetricFactory(plan=s["plan"], name="Latency", unit="ms")
+    pg = new_page(s["coordinator"], f"/plans/{s['plan'].slug}/metrics/")
+    field = f"#metric-{errors.pk} input[name=value]"
+    pg.fill(field, "0.4")
+    pg.locator("h1").click()  # the focus leaves the field: the part is free to be redrawn
+    reading_record(latency, value="410", by=s["coordinator"])
+    pg.wait_for_selector(f"#metric-{latency.pk} >> text=410")
+    assert pg.input_value(field) == "0.4"
+
+    pg.fill(field, "2 ms")
+    pg.locator(f"#metric-{errors.pk} button[type=submit]").click()
+    pg.wait_for_selector(f"#refused-{errors.pk}")
+    assert "Error rate is recorded in %" in pg.inner_text(f"#refused-{errors.pk}")
+    assert pg.input_value(field) == "2 ms"
+    pg.locator("h1").click()
+    reading_record(latency, value="420", by=s["coordinator"])
+    pg.wait_for_selector(f"#metric-{latency.pk} >> text=420")
+    assert pg.input_value(field) == "2 ms"
+
+    pg.fill(field, "0.4")
+    pg.locator(f"#metric-{errors.pk} button[type=submit]").click()
+    pg.wait_for_selector("text=Recorded Error rate: 0.4 %.")
+    assert pg.input_value(field) == ""

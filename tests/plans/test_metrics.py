@@ -174,6 +174,11 @@ def test_the_metrics_page_shows_the_unit_and_says_why_a_reading_was_refused(
     page = client.post(record, {"value": "2 ms"}, follow=True).content.decode()
     assert "“2 ms”: Error rate is recorded in %; type the number in %." in page
     assert not MetricReading.objects.exists()
+    # The refused text is back in its input, marked invalid and tied to why; the live part polls the page.
+    assert 'value="2 ms" aria-invalid="true" aria-describedby="refused-' in page
+    assert f'hx-get="{reverse("warroom:metrics", args=[plan.slug])}"' in page
+    page = client.post(record, {"value": '"><script>alert(1)</script>'}).content.decode()
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page and "<script>alert(1)" not in page
     assert '<span class="input-unit">%</span>' in page and 'aria-label="Value for Error rate in %"' in page
     page = client.post(record, {"value": "0.05 %"}, follow=True).content.decode()
     assert "Recorded Error rate: 0.05 %." in page and MetricReading.objects.get().value == Decimal("0.05")
