@@ -8,6 +8,7 @@ nothing is sent twice (each keeps its own key: a second beat finds them all).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from plans.models import Plan
@@ -36,10 +37,22 @@ def _link(body: str) -> str:
     return last if last.startswith(("http://", "https://")) else ""
 
 
-def _line(plan: Plan, row: Delivery) -> str:
+#: A role holder's label (communications.sources.registry.holder_email): "Dana Ray (DBA, backup)".
+_HOLDER = re.compile(r" \((?P<role>[^()]+), (?P<which>primary|backup)\)$")
+
+
+def _as(row: Delivery) -> str:
+    """Which role a reminder reaches its person as ("as DBA", "as DBA's backup"), or "" (not a holder's)."""
+    found = _HOLDER.search(row.recipient_label)
+    if found is None:
+        return ""
+    return f"as {found['role']}" + ("'s backup" if found["which"] == "backup" else "")
+
+
+def _line(plan: Plan, row: Delivery, role: str) -> str:
     subject = row.subject.removeprefix(f"[{plan.name}] ")
     link = _link(row.body)
-    return f"- {subject}" + (f"\n  {link}" if link else "")
+    return f"- {subject}" + (f" ({role})" if role else "") + (f"\n  {link}" if link else "")
 
 
 def _is_late_notice(row: Delivery) -> bool:
@@ -74,9 +87,14 @@ def group_rows(plan: Plan, rows: list[Delivery]) -> list[Delivery]:
         lead, rest = members[0], members[1:]
         overdue = sum(1 for m in members if _is_late_notice(m))
         what = f"{len(members)} things need you" + (f", {overdue} overdue" if overdue else "")
-        lines = [_line(plan, m) for m in members]
+        # Someone with two roles (DBA, and DevOps's backup) is told which each thing is theirs as; with one
+        # role, the heading says it once.
+        roles = {_as(m) for m in members}
+        one = roles.pop() if len(roles) == 1 else ""
+        lines = [_line(plan, m, "" if one else _as(m)) for m in members]
         lead.subject = f"[{plan.name}] {what}"[:300]
-        lead.body = f"{what}:\n\n" + "\n".join(lines)
+        heading = f"{len(members)} things need you" + (f" {one}" if one else "")
+        lead.body = heading + (f", {overdue} overdue" if overdue else "") + ":\n\n" + "\n".join(lines)
         lead.label = f"{what} (one message)"[:300]
         for m in rest:
             m.status = DeliveryStatus.SKIPPED

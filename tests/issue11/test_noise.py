@@ -76,3 +76,27 @@ def test_send_now_refuses_an_overdue_notice_before_it_is_overdue(coordinator: Us
         with pytest.raises(ValidationError, match="Not overdue yet"):
             delivery_send_now(plan, by=coordinator, key=spec.key)
     assert not Delivery.objects.exists() and not mail.outbox
+
+
+def test_one_email_says_which_role_each_thing_is_yours_as(coordinator: User) -> None:
+    """Someone who is the PM and the DBA's backup gets one email for both, each line naming the role it
+    reaches them as; someone with one role reads it once, in the heading."""
+    with time_machine.travel(T0 - 10 * timedelta(days=1), tick=False):
+        plan = factories.PlanFactory(coordinator=coordinator, t0=T0, timezone="UTC", status=PlanStatus.COUNTDOWN)
+    pat = factories.UserFactory(email="pat@example.com")
+    dana = factories.UserFactory(email="dana@example.com")
+    pm = factories.RoleFactory(plan=plan, name="Product Manager", primary=pat, backup=None, slug="pm")
+    dba = factories.RoleFactory(plan=plan, name="DBA", primary=dana, backup=pat, slug="dba")
+    for role, title in ((pm, "Sign off the release notes"), (dba, "Freeze schema changes"), (dba, "Check replicas")):
+        factories.ItemFactory(checklist__plan=plan, checklist__role=role, owner_role=role, title=title, due_offset=-H)
+    at = T0 - H - 15 * M
+    with time_machine.travel(at, tick=False):
+        outbox.tick(now=at)
+    (to_pat,) = [m for m in mail.outbox if m.to == ["pat@example.com"]]
+    assert to_pat.subject == f"[{plan.name}] 3 things need you"
+    assert to_pat.body.startswith("3 things need you:\n")
+    assert "Sign off the release notes (as Product Manager)" in to_pat.body
+    assert "Freeze schema changes (as DBA's backup)" in to_pat.body
+    assert "Check replicas (as DBA's backup)" in to_pat.body
+    (to_dana,) = [m for m in mail.outbox if m.to == ["dana@example.com"]]
+    assert to_dana.body.startswith("2 things need you as DBA:\n") and "(as DBA)" not in to_dana.body
