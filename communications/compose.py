@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from launchcontrol.dates import moment_text
 from plans.lateness import item_late_q, step_is_late
 from plans.models import Plan, SuccessMetric
 from plans.numbers import format_quantity
@@ -125,13 +126,9 @@ def compose_report(
     local_now = plan.local(snap.now)
     title = "End-of-day report" if eod else "Status update"
     lines = [
-        f"{title}: {plan.name}, {local_now:%a %d %b %Y %H:%M %Z}",
+        f"{title}: {plan.name}, {moment_text(local_now, year=True)}",
         f"Launch state: {plan.get_status_display()}. "
-        + (
-            "No T-0 (a checklist without a clock)."
-            if plan.clockless
-            else f"T-0 {plan.local(plan.t0):%a %d %b %H:%M %Z}."
-        ),
+        + ("No T-0 (a checklist without a clock)." if plan.clockless else f"T-0 {moment_text(plan.local(plan.t0))}."),
     ]
     if snap.overall and snap.overall.total:
         lines.append(f"Progress: {snap.overall.done}/{snap.overall.total} items done ({snap.overall.percent}%).")

@@ -25,7 +25,8 @@ __all__ = ["customer_copy", "customer_headline", "is_planning_note"]
 
 
 def _long(plan: Plan, moment: datetime) -> str:
-    return f"{plan.local(moment):%A %d %B %Y at %H:%M %Z}"
+    local = plan.local(moment)
+    return f"{local:%A} {local.day} {local:%B %Y at %H:%M %Z}"  # "Tuesday 1 December 2026 at 12:00 UTC"
 
 
 def customer_headline(plan: Plan, *, now: datetime) -> str:

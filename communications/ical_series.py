@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
+from launchcontrol.dates import moment_text
 from plans.runbook.fill import fill_text
 
 if TYPE_CHECKING:
@@ -66,5 +67,6 @@ def shift_events(plan: Plan, role: Role, event: MakeEvent) -> Iterator[Event]:
             f"On call: {who}{backup} · {role.name}",
             start,
             shift.end,
-            f"{plan.name}: {who} is on call for {role.name} until {plan.local(shift.end):%a %d %b %H:%M}{backup}.",
+            f"{plan.name}: {who} is on call for {role.name} "
+            f"until {moment_text(plan.local(shift.end), zone=False)}{backup}.",
         )

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from launchcontrol.dates import moment_text
 from plans import admin as plans_admin
 from plans.admin import actor
 from plans.models import Plan
@@ -89,7 +90,8 @@ class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
         )
         if plan is not None:
             messages.success(
-                request, f"Plan “{plan.name}” created from {key}, T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}."
+                request,
+                f"Plan “{plan.name}” created from {key}, T-0 {_t0_text(plan)}.",
             )
         return plan
 
@@ -123,7 +125,7 @@ class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
             return None
         plan = _imported(request, form, text, filename)
         if plan is not None:
-            when = "no T-0 (clockless)" if plan.clockless else f"T-0 {plan.local(plan.t0):%d %b %Y %H:%M %Z}"
+            when = "no T-0 (clockless)" if plan.clockless else f"T-0 {_t0_text(plan)}"
             messages.success(request, f"Plan “{plan.name}” imported from {filename}, {when}.")
         return plan
 
@@ -290,3 +292,7 @@ def placeholder_field(p: PlaceholderDoc) -> forms.CharField:
 
 admin.site.unregister(Plan)
 admin.site.register(Plan, PlanAdmin)
+
+
+def _t0_text(plan: Plan) -> str:
+    return moment_text(plan.local(plan.t0), weekday=False, year=True)

@@ -17,6 +17,8 @@ from django.db import models, transaction
 from django.db.models import DecimalField, F
 from django.utils import timezone
 
+from launchcontrol.dates import moment_text
+
 from .closing import require_open
 from .metrics import AUTO_REASON, TriggerState, can_record, readings_for_window, trigger_state
 from .models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus, RollbackTrigger, SuccessMetric, link_days
@@ -211,7 +213,7 @@ def hold_end(plan: Plan, *, by: User) -> Hold:
             kind="hold.ended",
             actor=by,
             summary=f"Hold ended after {format_duration(hold.slip or timedelta(0))}; T-0 slips to "
-            f"{timezone.localtime(locked.t0, locked.zone):%a %d %b %H:%M %Z}",
+            + moment_text(timezone.localtime(locked.t0, locked.zone)),
             data={"hold": hold.pk, "slip_seconds": (hold.slip or timedelta(0)).total_seconds()},
         )
     plan.refresh_from_db()
@@ -243,7 +245,8 @@ def plan_rebaseline(plan: Plan, *, new_t0: datetime, by: User | None, reason: st
             kind="plan.rebaselined",
             actor=by,
             summary=f"T-0 moved by {'+' if delta >= timedelta(0) else '-'}{format_duration(delta)} to "
-            f"{timezone.localtime(new_t0, locked.zone):%a %d %b %Y %H:%M %Z}" + (f": {reason}" if reason else ""),
+            + moment_text(timezone.localtime(new_t0, locked.zone), year=True)
+            + (f": {reason}" if reason else ""),
             data={"from": old.isoformat(), "to": new_t0.isoformat(), "reason": reason},
         )
     plan.refresh_from_db()

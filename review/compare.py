@@ -12,6 +12,7 @@ from html import escape
 
 from django.utils import timezone
 
+from launchcontrol.dates import day_text
 from plans.models import Plan
 
 from .selectors import Review, plan_review
@@ -97,7 +98,7 @@ def series_chart(title: str, figures: Sequence[LaunchFigures], read: Callable[[L
     for i, (fig, value) in enumerate(zip(figures, values, strict=True)):
         x = PAD + i * slot + slot * 0.15
         width = slot * 0.7
-        name = escape(f"{fig.plan.t0:%d %b %Y}")
+        name = escape(day_text(fig.plan.t0, weekday=False, year=True))
         if value is None:
             out.append(
                 f'<text x="{x + width / 2:.1f}" y="{BASE - 6}" text-anchor="middle" font-size="16" '

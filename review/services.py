@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from checklists.models import Checklist, Item, ItemStatus
 from issues.models import Issue, IssueStatus
+from launchcontrol.dates import day_text
 from plans.models import Event, PlanStatus
 from plans.permissions import require_coordinator
 from plans.services import event_record, plan_lock, plan_state_record
@@ -106,7 +107,8 @@ def followup_add(plan: Plan, *, by: User, title: str, owner_role: Role, due_date
             kind="review.followup_added",
             actor=by,
             role=owner_role,
-            summary=f"Follow-up action for {owner_role.name}, due {due_date:%d %b %Y}: {title}",
+            summary=f"Follow-up action for {owner_role.name}, "
+            f"due {day_text(due_date, weekday=False, year=True)}: {title}",
             data={"follow_up": follow_up.pk, "item": item.pk, "due": due_date.isoformat()},
         )
     return follow_up

@@ -21,6 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from communications.models import StatusPost
+from launchcontrol.dates import moment_text
 
 from . import api_v2, tokens
 from .models import ComponentChange, IncidentUpdate, Subscriber
@@ -143,7 +144,7 @@ def one_line(text: str) -> str:
 
 def _maintenance_text(shown: PublicIncident, phase: int, moment: datetime, url: str, zone: Any) -> str:
     def at(m: datetime | None) -> str:
-        return f"{timezone.localtime(m, zone):%a %d %b %Y %H:%M %Z}" if m else ""
+        return moment_text(timezone.localtime(m, zone), year=True) if m else ""
 
     name = one_line(shown.name)
     if phase == 0:

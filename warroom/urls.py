@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import metrics_views, views
 
 app_name = "warroom"
 urlpatterns = [
@@ -12,7 +12,7 @@ urlpatterns = [
     path("plans/<slug:plan>/warroom/kiosks/", views.kiosk_links, name="kiosks"),
     path("plans/<slug:plan>/warroom/kiosks/new/", views.kiosk_link_create, name="kiosk_create"),
     path("plans/<slug:plan>/warroom/kiosks/<int:pk>/revoke/", views.kiosk_link_revoke, name="kiosk_revoke"),
-    path("plans/<slug:plan>/metrics/", views.metrics_page, name="metrics"),
-    path("plans/<slug:plan>/metrics/<int:pk>/record/", views.metric_record, name="metric_record"),
+    path("plans/<slug:plan>/metrics/", metrics_views.metrics_page, name="metrics"),
+    path("plans/<slug:plan>/metrics/<int:pk>/record/", metrics_views.metric_record, name="metric_record"),
     path("kiosk/<str:token>/", views.kiosk, name="kiosk"),
 ]

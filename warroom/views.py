@@ -30,14 +30,12 @@ from django.views.decorators.http import condition, require_GET, require_POST
 
 from launchcontrol.http import error_text
 from plans.kiosk import kiosk_link_for, kiosk_link_id, kiosk_token
-from plans.metrics import can_record
-from plans.models import KioskLink, Plan, SuccessMetric, link_days_default, link_days_max
-from plans.numbers import format_quantity
+from plans.models import KioskLink, Plan, link_days_default, link_days_max
 from plans.permissions import can_coordinate, require_coordinator
 from plans.runbook.selectors import pullable_triggers
 from plans.screens import screen_plan_id, screen_token
-from plans.services import kiosk_create, kiosk_revoke, reading_record
-from plans.viewtools import live_page, member_plan
+from plans.services import kiosk_create, kiosk_revoke
+from plans.viewtools import member_plan
 from roles.contacts import plan_contacts
 
 from . import selectors
@@ -361,48 +359,3 @@ def kiosk_link_revoke(request: AuthenticatedHttpRequest, plan: Plan, pk: int) ->
     kiosk_revoke(link, by=request.user)
     messages.success(request, f"Kiosk link “{link.label}” revoked: that screen now shows an error.")
     return redirect("warroom:kiosks", plan.slug)
-
-
-# --- Metric readings -----------------------------------------------------------------------------------
-
-
-@login_required
-@member_plan
-@live_page
-def metrics_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
-    return _metrics(request, plan)
-
-
-def _metrics(request: AuthenticatedHttpRequest, plan: Plan, refused: dict[str, object] | None = None) -> HttpResponse:
-    """The metrics page; ``refused`` ({metric, value, error}) renders a reading that was not recorded back in
-    its input, with why beside it, so the person who typed it corrects it instead of typing it again."""
-    rows, states = selectors.metrics(plan, timezone.now())
-    return render(
-        request,
-        "warroom/metrics.html",
-        {
-            "plan": plan,
-            "rows": rows,
-            "states": states,
-            "can_record": can_record(request.user, plan),
-            "nav": "metrics",
-            "pullable": {t.pk for t in pullable_triggers(plan, request.user)},
-            "is_coordinator": can_coordinate(request.user, plan),
-            "refused": refused,
-        },
-    )
-
-
-@login_required
-@require_POST
-@member_plan
-def metric_record(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
-    metric = get_object_or_404(SuccessMetric.objects.select_related("plan"), pk=pk, plan=plan)
-    typed = request.POST.get("value", "")
-    try:
-        reading = reading_record(metric, value=typed, by=request.user)
-    except ValidationError as exc:
-        # Rendered, not redirected: the refused text stays in its input (a redirect would lose it).
-        return _metrics(request, plan, refused={"metric": metric.pk, "value": typed[:200], "error": error_text(exc)})
-    messages.success(request, f"Recorded {metric.name}: {format_quantity(reading.value, metric.unit)}.")
-    return redirect("warroom:metrics", plan.slug)

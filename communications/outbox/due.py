@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 
+from launchcontrol.dates import moment_text
 from plans.models import Plan
 from plans.selectors import open_hold
 from plans.validators import T0_MAX, T0_MIN
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def _fmt(plan: Plan, moment: datetime) -> str:
-    return f"{plan.local(moment):%d %b %H:%M %Z}"
+    return moment_text(plan.local(moment), weekday=False)
 
 
 #: The error of a delivery whose text could not be composed (a broken message template): it never went out.

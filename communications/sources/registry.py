@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 
+from launchcontrol.dates import moment_text
+
 from ..models import Audience, ChannelKind
 
 if TYPE_CHECKING:
@@ -206,4 +208,4 @@ def tagged(plan_name: str, subject: str) -> str:
 
 def when(plan: Plan, moment: datetime) -> str:
     """A moment in the plan's zone, short form (``Thu 26 Nov 09:40 UTC``)."""
-    return f"{plan.local(moment):%a %d %b %H:%M %Z}"
+    return moment_text(plan.local(moment))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils import timezone
 
+from launchcontrol.dates import day_text, moment_text
 from plans.offsets import format_offset
 from plans.wallclock import offset_of
 
@@ -81,7 +82,7 @@ def occurrences(
 
 
 def _moment(plan: Plan, moment: datetime) -> str:
-    return f"{plan.local(moment):%a %d %b %Y %H:%M %Z}"
+    return moment_text(plan.local(moment), year=True)
 
 
 def message_context(
@@ -113,7 +114,7 @@ def message_context(
             "status_url": status_url,
         },
         "t0": _moment(plan, plan.t0),
-        "t0_date": f"{t0:%a %d %b %Y}",
+        "t0_date": day_text(t0, year=True),
         "t0_time": f"{t0:%H:%M}",
         "t0_iso": t0.isoformat(),
         "now": _moment(plan, at),

@@ -9,6 +9,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 
+from launchcontrol.dates import moment_text
+
 from ..models import Phase, Plan, Step
 from ..offsets import format_duration, format_offset
 from ..services import plan_rebaseline, plan_reschedule, plan_set_coordinator
@@ -123,7 +125,7 @@ class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     def t0_local(self, obj: Plan) -> str:
         if not obj.pk or not obj.dates_in_range:
             return "—"
-        return f"{obj.local(obj.t0):%a %d %b %Y %H:%M %Z}"
+        return moment_text(obj.local(obj.t0), year=True)
 
     def save_model(self, request: HttpRequest, obj: Plan, form: forms.ModelForm, change: bool) -> None:
         if not change:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from launchcontrol.dates import day_text
+
 from ..selectors import Review
 from . import text
 from .context import key_figures
@@ -175,7 +177,7 @@ def review_markdown(r: Review) -> str:
     out += ["", "## Follow-up actions", ""]
     out += [
         f"- [{'x' if f.item and f.item.status == 'done' else ' '}] {md(f.title)}: "
-        f"{md(f.owner_role.name if f.owner_role else '—')}, due {f.due_date:%d %b %Y}"
+        f"{md(f.owner_role.name if f.owner_role else '—')}, due {day_text(f.due_date, weekday=False, year=True)}"
         for f in r.follow_ups
     ]
     out += [] if r.follow_ups else ["None."]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from launchcontrol.dates import moment_text
 from plans.models import Plan
 from plans.numbers import format_quantity
 from plans.offsets import format_duration
@@ -11,7 +12,7 @@ from plans.offsets import format_duration
 
 def when(plan: Plan, moment: datetime | None) -> str:
     """``Tue 01 Dec 12:05`` in the plan's zone; ``—`` for none."""
-    return "—" if moment is None else f"{plan.local(moment):%a %d %b %H:%M}"
+    return "—" if moment is None else moment_text(plan.local(moment), zone=False)
 
 
 def span(delta: timedelta | None) -> str:

@@ -264,7 +264,7 @@ def test_hourly_update_text_is_built_from_the_live_state(coordinator: User) -> N
     assert "Behind schedule" not in public.body and "Progress" not in public.body and "/" not in public.title
     assert "is live since" in public.body
     assert "while we fix a known problem" in public.body
-    assert "Next update: Tuesday 01 December 2026 at 13:00 GMT." in public.body
+    assert "Next update: Tuesday 1 December 2026 at 13:00 GMT." in public.body
 
     # The next hour's update reflects what changed in between.
     Item.objects.filter(title="Replica lag checked").update(status=ItemStatus.DONE)

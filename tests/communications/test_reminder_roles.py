@@ -31,8 +31,8 @@ def test_late_notices_name_the_role(plan: Plan) -> None:
     running.status = StepStatus.IN_PROGRESS
     running.save()
     (item,) = _bodies(plan, "item.overdue")
-    assert "Was due T-3h (Tue 01 Dec 09:00 GMT) and is still open; owner QA Lead." in item
+    assert "Was due T-3h (Tue 1 Dec 09:00 GMT) and is still open; owner QA Lead." in item
     (late,) = _bodies(plan, "step.late_start")
-    assert "should have started at Tue 01 Dec 10:00 GMT and has not; you lead it as QA Lead." in late
+    assert "should have started at Tue 1 Dec 10:00 GMT and has not; you lead it as QA Lead." in late
     (overdue,) = _bodies(plan, "step.overdue")
-    assert "should have finished at Tue 01 Dec 11:30 GMT and is not done; you lead it as QA Lead." in overdue
+    assert "should have finished at Tue 1 Dec 11:30 GMT and is not done; you lead it as QA Lead." in overdue

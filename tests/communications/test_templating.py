@@ -180,7 +180,7 @@ def test_documented_variables_and_filters_render(live: Plan) -> None:
     assert check_template(msg.body) == [] and check_template(msg.subject) == []
     subject, body = render_message(live, msg, occurrence=1, at=T0 - 2 * H)
     assert subject == f"{live.name.upper()} T-2h"  # it names the plan: no "[X] X" (issue 11, finding 5)
-    assert "T-0 Tue 01 Dec 2026 12:00 GMT (12:00, 1 Dec), send 1/3, next 11:00, state Countdown." in body
+    assert "T-0 Tue 1 Dec 2026 12:00 GMT (12:00, 1 Dec), send 1/3, next 11:00, state Countdown." in body
     assert f"100% · 0/0 · 0 · http://testserver/status/{live.slug}/" in body
 
 

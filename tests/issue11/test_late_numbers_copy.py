@@ -139,13 +139,13 @@ def test_public_status_post_is_customer_copy_not_the_internal_report(coordinator
     with time_machine.travel(T0 - 6 * H, tick=False):
         outbox.tick(now=T0 - 6 * H)
     post = StatusPost.objects.get(plan=plan)
-    assert post.title == "HeyPeter (demo): scheduled for Tuesday 01 December 2026 at 12:00 UTC"
+    assert post.title == "HeyPeter (demo): scheduled for Tuesday 1 December 2026 at 12:00 UTC"
     assert "(1/7)" not in post.title and "[HeyPeter" not in post.title
     for internal in ("Behind schedule", "Progress", "By phase", "Progress updates (hourly)", "Late"):
         assert internal not in post.body
-    assert "scheduled to go live on Tuesday 01 December 2026 at 12:00 UTC" in post.body
+    assert "scheduled to go live on Tuesday 1 December 2026 at 12:00 UTC" in post.body
     assert "What you will notice: nothing changes for you yet." in post.body
-    assert "Next update: Tuesday 01 December 2026 at 07:00 UTC." in post.body
+    assert "Next update: Tuesday 1 December 2026 at 07:00 UTC." in post.body
 
 
 def test_external_email_is_not_the_planning_note_and_subject_names_the_plan_once(coordinator: User) -> None:
@@ -162,7 +162,7 @@ def test_external_email_is_not_the_planning_note_and_subject_names_the_plan_once
     row = Delivery.objects.get(source_kind="message", source_id=m.pk)
     assert row.subject == "HeyPeter (demo) is coming"
     assert "Email to all users" not in row.body
-    assert "HeyPeter (demo) is scheduled to go live on Tuesday 01 December 2026 at 12:00 UTC." in row.body
+    assert "HeyPeter (demo) is scheduled to go live on Tuesday 1 December 2026 at 12:00 UTC." in row.body
 
 
 # --- 6. Holds leave no seconds behind ------------------------------------------------------------------

@@ -44,7 +44,7 @@ def test_a_plan_file_becomes_a_plan_coordinated_by_whoever_imported_it(admin_cli
     event = Event.objects.get(plan=plan, kind="plan.imported")
     assert event.actor == admin_user and event.summary == "Plan created from small.yaml"
     follow = admin_client.get(where).content.decode()
-    assert "Plan “Small launch” imported from small.yaml, T-0 01 Jul 2026 12:00 BST." in follow
+    assert "Plan “Small launch” imported from small.yaml, T-0 1 Jul 2026 12:00 BST." in follow
 
 
 def test_every_mistake_is_listed_with_its_line_and_nothing_is_saved(admin_client: Client) -> None:

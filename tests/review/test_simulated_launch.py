@@ -194,11 +194,11 @@ def _shapes(launch: Launch, review: Review) -> None:
     assert figures["Success criteria met"] == "1 of 24 (2 still open)"  # uptime (first month), adoption (first week)
     text = review_markdown(review)
     assert (
-        "| Final Preparation | Module 3: Go-Live Execution | Tue 01 Dec 06:30 | Tue 01 Dec 06:30 "
+        "| Final Preparation | Module 3: Go-Live Execution | Tue 1 Dec 06:30 | Tue 1 Dec 06:30 "
         "| 0 | +20m | +20m | Late |" in text
     )
     assert (
-        "- **Go-Live Readiness: NO-GO** Tue 01 Dec 05:25 by Deployment Lead (round 1): Support rota not staffed" in text
+        "- **Go-Live Readiness: NO-GO** Tue 1 Dec 05:25 by Deployment Lead (round 1): Support rota not staffed" in text
     )
     files = data_files(review)
     steps = {r["step"]: r for r in csv.DictReader(io.StringIO(files["steps.csv"]))}

@@ -82,8 +82,8 @@ def test_the_window_opens_and_closes_once_per_subscriber_in_the_plans_zone(site:
         assert message.subject == f"[{plan.name} status] Scheduled maintenance in progress"
         code = public_state(plan).maintenance.id  # type: ignore[union-attr]
         page = f"https://status.example.com/status/{plan.slug}/"
-        assert "began at Tue 01 Dec 2026 07:00 EST" in message.body
-        assert "planned to end at Tue 01 Dec 2026 09:00 EST" in message.body
+        assert "began at Tue 1 Dec 2026 07:00 EST" in message.body
+        assert "planned to end at Tue 1 Dec 2026 09:00 EST" in message.body
         assert f"Follow it here: {page}incidents/{code}/" in message.body
         assert tokens.unsubscribe_url(plan.slug, reader.code) in message.body
         _ticks(END - timedelta(seconds=1))
@@ -92,14 +92,14 @@ def test_the_window_opens_and_closes_once_per_subscriber_in_the_plans_zone(site:
         _ticks(END + timedelta(minutes=1))
         assert len(_notices(plan)) == 4
         (ended,) = _mails("verifying")
-        assert "ended at Tue 01 Dec 2026 09:00 EST. We are verifying the results" in ended.body
+        assert "ended at Tue 1 Dec 2026 09:00 EST. We are verifying the results" in ended.body
         assert not _mails("completed")  # the page says verifying too: the launch is not done
         _complete(plan, END + timedelta(hours=1))
         _ticks(END + timedelta(hours=1, seconds=10))
         _ticks(END + timedelta(hours=1, minutes=1))
         assert len(_notices(plan)) == 6
         (done,) = _mails("completed")
-        assert "was completed at Tue 01 Dec 2026 10:00 EST" in done.body
+        assert "was completed at Tue 1 Dec 2026 10:00 EST" in done.body
         calls = sink.calls
     assert len(calls) == 3 and len({c["key"] for c in calls}) == 3
     first, last, completed = (c["json"] for c in calls)

@@ -67,7 +67,7 @@ def test_slack_gets_text_and_block_kit_blocks(routed: Setup, coordinator: User) 
                 },
                 {
                     "type": "context",
-                    "elements": [{"type": "mrkdwn", "text": "Checkout v2 · critical · Tue 01 Dec 12:00 UTC"}],
+                    "elements": [{"type": "mrkdwn", "text": "Checkout v2 · critical · Tue 1 Dec 12:00 UTC"}],
                 },
             ],
         }

@@ -161,6 +161,6 @@ def test_an_sla_breach_is_told_once_when_the_response_time_passes(routed: Setup,
     beats(0, 15)
     assert titles(routed, "/ok/slack") == [
         "High issue #1 opened: Slow",
-        "SLA breached: high issue #1 Slow is not acknowledged (due Tue 01 Dec 12:10 UTC)",
+        "SLA breached: high issue #1 Slow is not acknowledged (due Tue 1 Dec 12:10 UTC)",
     ]
     assert posted(routed.sink, "/ok/pd") == []  # below the pager's floor (critical)
