@@ -17,7 +17,7 @@ from plans.selectors import my_roles
 from roles.models import Role
 
 from .models import Item
-from .series.state import role_series_counts
+from .series.state import plan_series_late, role_series_counts
 
 if TYPE_CHECKING:
     from plans.permissions import Viewer
@@ -47,10 +47,10 @@ def my_role_cards(user: Viewer) -> list[Role]:
     series = role_series_counts(ids, now=timezone.now()) if any(c["recurring"] for c in by_role.values()) else {}
     for role in roles:
         c: Any = by_role.get(role.pk) or {}
-        s_open, s_done = series.get(role.pk, (0, 0))
+        s_open, s_done, s_late = series.get(role.pk, (0, 0, 0))
         role.open_items, role.done_items = c.get("open", 0) + s_open, c.get("done", 0) + s_done  # type: ignore[attr-defined]
         role.total_items = c.get("total", 0)  # type: ignore[attr-defined]
-        role.late_items = c.get("late", 0)  # type: ignore[attr-defined]
+        role.late_items = c.get("late", 0) + s_late  # type: ignore[attr-defined]
     return roles
 
 
@@ -66,18 +66,23 @@ def late_now(plans: Iterable[Plan], now: datetime) -> Q:
 
 def plan_cards(plans: list[Plan]) -> list[Plan]:
     """The plans a person coordinates, each with its checklist items done (or skipped), all, and late now, as on
-    the plan page's head and the board (1 query)."""
-    counts = {
+    the plan page's head and the board (1 query; 3 when one of them has recurring items)."""
+    now = timezone.now()
+    counts: dict[int, Any] = {
         c["plan_id"]: c
         for c in Item.objects.filter(plan__in=plans)
         .values("plan_id")
         .annotate(
             total=Count("id"),
             done=Count("id", filter=Q(status__in=["done", "skipped"])),
-            late=Count("id", filter=late_now(plans, timezone.now())),
+            late=Count("id", filter=late_now(plans, now)),
+            recurring=Count("recurrence"),
         )
     }
+    # A recurring item is late while its current occurrence is (2 more queries, only when a plan has one).
+    series = plan_series_late([p.pk for p in plans if counts.get(p.pk, {}).get("recurring")], now=now)
     for plan in plans:
         c: Any = counts.get(plan.pk, {})
-        plan.items_done, plan.items_total, plan.items_late = c.get("done", 0), c.get("total", 0), c.get("late", 0)  # type: ignore[attr-defined]
+        plan.items_done, plan.items_total = c.get("done", 0), c.get("total", 0)  # type: ignore[attr-defined]
+        plan.items_late = c.get("late", 0) + series.get(plan.pk, 0)  # type: ignore[attr-defined]
     return plans

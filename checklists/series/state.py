@@ -141,32 +141,50 @@ def due_label(delta: timedelta) -> str:
     return f"in {text}" if delta >= timedelta(0) else f"{text} ago"
 
 
-def role_series_counts(role_ids: Iterable[int], *, now: datetime) -> dict[int, tuple[int, int]]:
-    """Per role, (open, done) of its recurring items counted as one each by their current occurrence: open
-    while an occurrence is due (to tick now), done once the series is over; waiting for the next occurrence
-    is neither (two queries: the rules with their plans, and the ticks)."""
+def role_series_counts(role_ids: Iterable[int], *, now: datetime) -> dict[int, tuple[int, int, int]]:
+    """Per role, (open, done, late) of its recurring items counted as one each by their current occurrence: open
+    while an occurrence is due (to tick now), late while that occurrence is past its time, done once the series
+    is over; waiting for the next occurrence is none of these (two queries: the rules with their plans, and the
+    ticks)."""
     from django.db.models.functions import Coalesce
 
-    rows = list(
+    rules = (
         Recurrence.objects.filter(item__isnull=False)  # the home card counts items; a recurring step is a step
         .annotate(role_key=Coalesce("item__owner_role_id", "item__checklist__role_id"))
         .filter(role_key__in=list(role_ids))
-        .select_related("plan")
     )
-    ticks = ticked_indexes(r.item_id for r in rows if r.item_id is not None)
-    out: dict[int, tuple[int, int]] = {}
-    for rule in rows:
-        plan = rule.plan
-        state = series_state(
-            series_moments(plan, rule),
-            ticks.get(rule.item_id or 0, {}),
-            now=now,
-            lead=plan.reminder_lead,
-            grace=rule.grace,
-        )
-        opened, done = out.get(rule.role_key, (0, 0))  # type: ignore[attr-defined]
-        out[rule.role_key] = (opened + (state.current is not None), done + state.over)  # type: ignore[attr-defined]
+    out: dict[int, tuple[int, int, int]] = {}
+    for rule, state in _item_series_states(rules, now):
+        opened, done, late = out.get(rule.role_key, (0, 0, 0))  # type: ignore[attr-defined]
+        out[rule.role_key] = (opened + (state.current is not None), done + state.over, late + state.late)  # type: ignore[attr-defined]
     return out
+
+
+def plan_series_late(plan_ids: Iterable[int], *, now: datetime) -> dict[int, int]:
+    """Per plan, how many of its recurring items are late now (their current occurrence past its time), as the
+    board counts them (two queries)."""
+    out: dict[int, int] = {}
+    for rule, state in _item_series_states(Recurrence.objects.filter(item__isnull=False, plan_id__in=plan_ids), now):
+        out[rule.plan_id] = out.get(rule.plan_id, 0) + state.late
+    return out
+
+
+def _item_series_states(rules: Any, now: datetime) -> list[tuple[Recurrence, SeriesState]]:
+    rows = list(rules.select_related("plan"))
+    ticks = ticked_indexes(r.item_id for r in rows if r.item_id is not None)
+    return [
+        (
+            rule,
+            series_state(
+                series_moments(rule.plan, rule),
+                ticks.get(rule.item_id or 0, {}),
+                now=now,
+                lead=rule.plan.reminder_lead,
+                grace=rule.grace,
+            ),
+        )
+        for rule in rows
+    ]
 
 
 def series_source(plan: Any) -> list[SeriesBand]:

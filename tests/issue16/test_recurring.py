@@ -79,6 +79,27 @@ def test_the_current_occurrence_is_due_then_late_then_missed() -> None:
         assert "#2 of 9" in page and "1 missed" in page and "0 done" in page and "next #3" in page
 
 
+def test_the_home_cards_count_a_late_occurrence_as_the_board_does() -> None:
+    """A recurring item whose current occurrence is past its time is late on the home page's role card and
+    plan card, as on the board; once it is ticked, neither counts it."""
+    plan = make_plan()
+    coordinator = factories.UserFactory(username="cleo")
+    Plan.objects.filter(pk=plan.pk).update(coordinator=coordinator)  # fixture set-up
+    alice = User.objects.get(username="alice")
+    client = Client()
+
+    def home(user: User) -> str:
+        client.force_login(user)
+        return " ".join(client.get(reverse("launch:home")).content.decode().split())
+
+    with time_machine.travel(T0 + 3 * M, tick=False):  # #1 of the health check is 3 minutes late
+        assert next(r for r in board_selectors.board(plan).roles if r.name == "SRE").late == 1
+        assert '<span class="badge state-late">1 late</span>' in home(alice)
+        assert '<span class="badge state-late">1 late</span>' in home(coordinator)
+        item_occurrence_tick(_check(plan), index=0, by=alice)
+        assert "state-late" not in home(alice) and "state-late" not in home(coordinator)
+
+
 def test_a_daily_recurrence_keeps_its_clock_time_across_daylight_saving() -> None:
     spring = PLAN.replace(
         "        repeat:\n          every: 15m\n          from: T+0\n          until: T+2h\n",
