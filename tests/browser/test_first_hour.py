@@ -78,6 +78,14 @@ def test_role_page_on_a_phone_and_a_laptop(
         for page_url in ("", "metrics/", "issues/", "timeline/", "readiness/"):
             phone.goto(f"{live_server.url}/plans/{plan.slug}/{page_url}")
             assert phone.evaluate("document.documentElement.scrollWidth") <= 390, page_url or "the plan"
+        # The issues list is a card per issue on a phone: its SLA is on screen, nothing scrolls in a box.
+        phone.goto(f"{live_server.url}/plans/{plan.slug}/issues/")
+        slas = phone.locator("#unresolved tr[data-sla-row] .cell-sla").all()
+        assert slas
+        for sla in slas:
+            box = sla.bounding_box()
+            assert box and box["width"] > 0 and box["x"] + box["width"] <= 390
+        assert phone.evaluate("(w => w.scrollWidth <= w.clientWidth)(document.querySelector('#unresolved').parentElement)")
     finally:
         phone.context.close()
 
