@@ -88,9 +88,25 @@ class Scheduled:
         return "series-" + hashlib.blake2s(repr(series_of(self.spec)).encode(), digest_size=6).hexdigest()
 
 
-def series_of(spec: DeliverySpec) -> tuple[str, int, str, str]:
+def series_of(spec: DeliverySpec | Delivery) -> tuple[str, int, str, str]:
     """What a send repeats: its source, its recipient (without an occurrence's number) and its channel."""
     return spec.source_kind, spec.source_id, _OCCURRENCE.sub("", spec.recipient), spec.channel_kind
+
+
+def fold_series(rows: list[Delivery]) -> list[Delivery]:
+    """Rows newest first, each series once: the newest row of a series (an hourly update, a recurring item's
+    reminders) carries the older ones in ``earlier`` (the page folds them under it)."""
+    firsts: dict[tuple[str, int, str, str], Delivery] = {}
+    out: list[Delivery] = []
+    for row in rows:
+        first = firsts.get(series_of(row))
+        if first is None:
+            row.earlier = []  # type: ignore[attr-defined]
+            firsts[series_of(row)] = row
+            out.append(row)
+        else:
+            first.earlier.append(row)  # type: ignore[attr-defined]
+    return out
 
 
 @dataclass
@@ -173,7 +189,8 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         + buckets[DeliveryStatus.PENDING]
         + buckets[DeliveryStatus.SENDING],
         "sent": buckets[DeliveryStatus.SENT],
-        "late": buckets[DeliveryStatus.LATE],
+        "late": fold_series(buckets[DeliveryStatus.LATE]),  # an hourly update late six times is one line
+        "late_count": len(buckets[DeliveryStatus.LATE]),
         "failed": buckets[DeliveryStatus.FAILED],
         # Before they are due: what cannot go anywhere (no target), and what a person must post by hand.
         "cannot_send": [u for u in unsendable if u.spec.channel_kind not in NAMED_ONLY],

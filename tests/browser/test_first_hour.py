@@ -85,7 +85,8 @@ def test_role_page_on_a_phone_and_a_laptop(
         for sla in slas:
             box = sla.bounding_box()
             assert box and box["width"] > 0 and box["x"] + box["width"] <= 390
-        assert phone.evaluate("(w => w.scrollWidth <= w.clientWidth)(document.querySelector('#unresolved').parentElement)")
+        wrap = "document.querySelector('#unresolved').parentElement"
+        assert phone.evaluate(f"{wrap}.scrollWidth <= {wrap}.clientWidth")
     finally:
         phone.context.close()
 

@@ -104,3 +104,28 @@ def test_without_repeating_sends_the_count_is_exact() -> None:
         schedule = upcoming(plan, now=T0 - 30 * M, rows=[])
     assert (schedule.sends, schedule.more) == (5, False)
     assert re.search(r'id="scheduled-count">5 scheduled<', _page(-30 * M))
+
+
+def test_late_sends_of_one_series_are_one_line_under_needs_attention() -> None:
+    """Six hourly updates that went late while the worker was down are one line under "Late, not sent" (the
+    newest, with Send now), the five before it folded under it; a late one-off stays its own line."""
+    from communications.models import Channel, DeliveryStatus, Message
+    from tests import factories
+
+    plan = make_plan(PLAN)
+    staff = Channel.objects.get(plan=plan, name="Staff email")
+    hourly = Message.objects.get(plan=plan, name="Hourly update")
+    thanks = Message.objects.get(plan=plan, name="Thank you all")
+    late = {"plan": plan, "channel": staff, "source_kind": "message", "status": DeliveryStatus.LATE}
+    for k in range(6):
+        factories.DeliveryFactory(**late, source_id=hourly.pk, due_at=T0 + k * H, label="Hourly update")
+    factories.DeliveryFactory(**late, source_id=thanks.pk, due_at=T0 + 30 * M, label="Thank you all")
+    html = _page(7 * H)
+    attention = html.split('id="attention"', 1)[1].split("</section>", 1)[0]
+    assert attention.count('class="delivery state-row-late"') == 2
+    assert '<span class="badge state-late">7 late</span>' in html  # the count counts every late send
+    assert attention.count("Hourly update") == 1 and "Thank you all" in attention
+    folded = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", attention.split('<details class="series"', 1)[1]))
+    assert "and 5 earlier of this series, not sent either" in folded
+    assert "Sat 5 Dec 12:00 · Sat 5 Dec 13:00" not in folded  # newest first
+    assert "Sat 5 Dec 16:00 · Sat 5 Dec 15:00 · Sat 5 Dec 14:00 · Sat 5 Dec 13:00 · Sat 5 Dec 12:00" in folded
