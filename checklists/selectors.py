@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from plans.duedates import due_label
@@ -23,6 +23,7 @@ from roles.models import Role, Shift
 from roles.permissions import can_act_for_role
 from roles.rota.oncall import next_shift, on_call_at, plan_shifts
 
+from .cards import plan_cards
 from .models import Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
 from .readiness_bars import gate_readiness
 from .role_steps import DEPS, one_step_forecast, role_steps
@@ -378,13 +379,12 @@ def plan_gates(plan: Plan) -> list[Gate]:
 
 
 def plan_item_progress(plan: Plan) -> dict[str, int]:
-    """How many of the plan's checklist items are done or skipped, for the plan page's live head (1 query;
-    registered in plans.panels by checklists.apps)."""
-    counts = Item.objects.filter(plan=plan).aggregate(
-        total=Count("id"), done=Count("id", filter=Q(status__in=[ItemStatus.DONE, ItemStatus.SKIPPED]))
-    )
-    pct = round(100 * counts["done"] / counts["total"]) if counts["total"] else 0
-    return {"done": counts["done"], "total": counts["total"], "pct": pct}
+    """How many of the plan's checklist items are done or skipped, and late now (as the board and the home
+    page's card count them), for the plan page's live head (1 query, 3 with recurring items; registered in
+    plans.panels by checklists.apps)."""
+    (counted,) = plan_cards([plan])
+    done, total, late = counted.items_done, counted.items_total, counted.items_late  # type: ignore[attr-defined]
+    return {"done": done, "total": total, "late": late, "pct": round(100 * done / total) if total else 0}
 
 
 def no_go_effect(plan: Plan) -> str:

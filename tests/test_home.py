@@ -124,6 +124,10 @@ def test_the_cards_say_what_is_late_now_and_the_coordinators_open_issues(client:
     assert '1 of 4 items done</span> · 3 open · <span class="badge state-late">2 late</span>' in html
     assert '1 of 5 items done</span> · <span class="badge state-late">3 late</span>' in html
     assert '2 open issues</a> <span class="badge state-overdue">1 critical or high</span>' in html
+    with time_machine.travel(t0 - timedelta(hours=2, minutes=-1), tick=False):  # the plan's head says the same
+        head = " ".join(client.get(reverse("plans:detail", args=["cards"])).content.decode().split())
+    late = '<span class="badge state-late" id="progress-late">3 late</span>'
+    assert f"<strong>1</strong> of 5 checklist items done (20 %) {late}" in head
     with time_machine.travel(t0 - timedelta(hours=4), tick=False):  # nothing is late yet
         html = client.get(reverse("launch:home")).content.decode()
     assert "state-late" not in html
