@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import AuthenticatedHttpRequest, error_text
+from launchcontrol.kept import refuse
 from plans.models import Plan, link_days_default, link_days_max
 from plans.permissions import require_coordinator
 from plans.viewtools import member_plan
@@ -66,7 +67,7 @@ def token_new(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
             days=request.POST.get("days"),
         )
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
         return redirect("api_tokens:list", plan.slug)
     response = _page(request, plan, created=created)
     response["Cache-Control"] = "no-store"  # the page shows the token: never cached

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import condition, require_GET, require_POST
 
 from launchcontrol.http import error_text
+from launchcontrol.kept import refuse
 from plans.models import Plan
 from plans.panels import role_tasks
 from plans.selectors import plan_for
@@ -91,7 +92,7 @@ def _row_response(
 ) -> HttpResponse:
     if not getattr(request, "htmx", False):
         if message:
-            messages.error(request, message)
+            refuse(request, message)
         return redirect(reverse("checklists:role", args=[plan.slug, role.slug]) + f"#{kind}-{pk}")
     loader = one_item_row if kind == "item" else one_step_row
     row = loader(plan, role, pk, user=request.user, now=timezone.now())
@@ -225,7 +226,7 @@ def readiness_set(request: AuthenticatedHttpRequest, plan: Plan, role: str, pk: 
         message = error_text(exc)
     if not getattr(request, "htmx", False):
         if message:
-            messages.error(request, message)
+            refuse(request, message)
         return redirect(reverse("checklists:role", args=[plan.slug, role_obj.slug]) + f"#ritem-{pk}")
     assert isinstance(role_obj, Role)  # the unowned page has no readiness items: 404 above
     items = role_items(plan, role_obj)  # the row, and the section's count (swapped out of band)
@@ -289,7 +290,7 @@ def _gate_write(
     try:
         action(plan, gate_obj)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, success)
     return _back_to_gate(plan, gate_obj)

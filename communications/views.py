@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import error_text
+from launchcontrol.kept import refuse
 from plans.models import Plan, link_days_default, link_days_max
 from plans.permissions import can_coordinate, require_coordinator
 from plans.viewtools import member_plan
@@ -55,12 +56,12 @@ def _delivery_action(request: AuthenticatedHttpRequest, plan: Plan, action: Call
     key = decode_key(raw_key) if raw_key else None
     if raw_key and key is None:  # malformed or forged (a year-1 date...): refused, nothing looked up
         require_coordinator(request.user, plan)
-        messages.error(request, "That delivery is not one this plan schedules; reload the page.")
+        refuse(request, "That delivery is not one this plan schedules; reload the page.")
         return redirect("communications:page", plan=plan.slug)
     try:
         row = action(plan, by=request.user, delivery_id=form.cleaned_data["delivery"], key=key)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, f"{row.get_status_display()}: {row.label} → {row.recipient_label}")
     return redirect("communications:page", plan=plan.slug)
@@ -88,7 +89,7 @@ def approve(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpRespo
     try:
         services.message_approve(message, by=request.user)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, f"Approved: {message.name}")
     return redirect("communications:page", plan=plan.slug)
@@ -100,12 +101,12 @@ def approve(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpRespo
 def post_status(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     form = StatusPostForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "A status post needs a title.")
+        refuse(request, "A status post needs a title.")
         return redirect("communications:page", plan=plan.slug)
     try:
         services.status_post(plan, by=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, "Published on the status page.")
     return redirect("communications:page", plan=plan.slug)
@@ -188,7 +189,7 @@ def calendar_create(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespon
     try:
         feed, token = feed_create(role, by=request.user, days=request.POST.get("days"))
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
         return redirect(reverse("communications:page", args=[plan.slug]) + "#calendars")
     response = render(
         request,

@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_POST
 
 from launchcontrol.http import error_text
+from launchcontrol.kept import refuse
 from plans.models import Plan
 from plans.viewtools import member_plan
 
@@ -44,14 +45,14 @@ def _act(
             (f"{form.fields[k].label or k}: " if k in form.fields else "") + " ".join(str(m) for m in v)
             for k, v in form.errors.items()
         ]
-        messages.error(request, " ".join(faults))
+        refuse(request, " ".join(faults))
         return back_to(request, plan, issue, default=default)
     try:
         act(issue, request.user, form.cleaned_data if form is not None else {})
     except services.IssueConflict as exc:
         messages.warning(request, error_text(exc))
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, done.format(n=issue.number))
     return back_to(request, plan, issue, default=default)

@@ -153,6 +153,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "launchcontrol.kept.kept_typed",  # a refused form's text, back in the form (launchcontrol.kept)
             ],
         },
     }

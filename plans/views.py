@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import error_text
+from launchcontrol.kept import refuse
 
 from . import services
 from .clock import countdown
@@ -133,7 +134,7 @@ def _write(
     try:
         action(plan)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, success)
     return redirect("plans:detail", plan.slug)
@@ -145,7 +146,7 @@ def _write(
 def plan_transition(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     to = request.POST.get("to", "")
     if to not in PlanStatus.values:
-        messages.error(request, f"Unknown launch state {to!r}.")
+        refuse(request, f"Unknown launch state {to!r}.")
         return redirect("plans:detail", plan.slug)
     reason = request.POST.get("reason", "")
     return _write(

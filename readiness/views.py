@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import AuthenticatedHttpRequest, error_text
+from launchcontrol.kept import refuse
 from plans.models import Plan
 from plans.viewtools import live_etag, live_page, member_plan
 
@@ -72,11 +73,11 @@ def attendance_record(request: AuthenticatedHttpRequest, plan: Plan, track: str,
     session = None
     if raw := request.POST.get("session", "").strip():
         if not raw.isdigit():
-            messages.error(request, "Choose a session of this track.")
+            refuse(request, "Choose a session of this track.")
             return redirect("readiness:track", plan.slug, track_obj.slug)
         session = Session.objects.filter(track=track_obj, pk=int(raw)).first()
         if session is None:
-            messages.error(request, "Choose a session of this track.")
+            refuse(request, "Choose a session of this track.")
             return redirect("readiness:track", plan.slug, track_obj.slug)
     completed = request.POST.get("completed") == "1"
     try:
@@ -84,7 +85,7 @@ def attendance_record(request: AuthenticatedHttpRequest, plan: Plan, track: str,
             attendee, by=request.user, completed=completed, session=session, note=request.POST.get("note", "")
         )
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, f"{attendee.name}: {'completed' if completed else 'not completed'}.")
     return redirect(f"{_track_url(plan, track_obj.slug)}#attendee-{attendee.pk}")
@@ -117,7 +118,7 @@ def sheet_upload(request: AuthenticatedHttpRequest, plan: Plan, track: str) -> H
         changed = services.attendance_import(track_obj, by=request.user, text=_sheet_text(request))
     except ValidationError as exc:
         for line in exc.messages:
-            messages.error(request, line)
+            refuse(request, line)
     else:
         messages.success(request, f"Attendance sheet recorded: {changed} attendee(s) changed.")
     return redirect("readiness:track", plan.slug, track_obj.slug)
@@ -134,7 +135,7 @@ def attendees_upload(request: AuthenticatedHttpRequest, plan: Plan, track: str) 
         added, updated = services.attendees_import(track_obj, by=request.user, text=_sheet_text(request))
     except ValidationError as exc:
         for line in exc.messages:
-            messages.error(request, line)
+            refuse(request, line)
     else:
         messages.success(request, f"Participant list imported: {added} added, {updated} updated.")
     return redirect("readiness:track", plan.slug, track_obj.slug)
@@ -149,7 +150,7 @@ def item_set(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResp
     try:
         services.readiness_item_set(item, by=request.user, done=done, note=request.POST.get("note", ""))
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, f"{item.title}: {'done' if done else 'not done'}.")
     return redirect(f"{_summary_url(plan)}#ritem-{item.pk}")

@@ -3,7 +3,6 @@ the handoff closed (the coordinator, with a reason)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import AuthenticatedHttpRequest
+from launchcontrol.kept import refuse
 from plans.models import Plan, PlanStatus
 from plans.permissions import can_coordinate
 from plans.viewtools import member_plan
@@ -62,7 +62,7 @@ def post_launch_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespo
 def handoff_propose(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     form = HandoffForm(request.POST, plan=plan)
     if not form.is_valid():
-        messages.error(request, refused(form))
+        refuse(request, refused(form))
         return redirect("review:post_launch", plan.slug)
     to_role, note, lists = form.cleaned_data["to_role"], form.cleaned_data["note"], form.lists()
     return written(
@@ -94,7 +94,7 @@ def handoff_accept(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespons
 def plan_reopen(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, refused(form))
+        refuse(request, refused(form))
         return redirect("review:post_launch", plan.slug)
     return written(
         request,

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import AuthenticatedHttpRequest
+from launchcontrol.kept import refuse
 from plans.models import Plan
 from plans.permissions import can_coordinate
 from plans.viewtools import member_plan
@@ -85,7 +86,7 @@ def review_decisions(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespo
 def lesson_add(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     form = LessonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        refuse(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("review:page", plan.slug)
     data = form.cleaned_data
     return written(
@@ -113,7 +114,7 @@ def lesson_delete(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> Htt
 def followup_add(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     form = FollowUpForm(request.POST, plan=plan)
     if not form.is_valid():
-        messages.error(request, refused(form))
+        refuse(request, refused(form))
         return redirect("review:page", plan.slug)
     data = form.cleaned_data
     return written(

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
 from launchcontrol.http import error_text
+from launchcontrol.kept import refuse
 
 if TYPE_CHECKING:
     from django import forms
@@ -33,7 +34,7 @@ def written(request: HttpRequest, write: Callable[[], object], done: str, page: 
     try:
         write()
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, done)
     return redirect(page, slug)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import error_text
+from launchcontrol.kept import refuse
 from plans.models import Plan
 from plans.viewtools import member_plan
 
@@ -51,7 +52,7 @@ def _act(request: AuthenticatedHttpRequest, plan: Plan, act: Callable[[], object
     try:
         act()
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, done)
     return redirect("statuspage:manage", plan=plan.slug)
@@ -69,7 +70,7 @@ def component(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpRes
     form = ComponentForm(request.POST)
     if not form.is_valid():
         services.require_poster(request.user, plan)
-        messages.error(request, "Choose one of the states.")
+        refuse(request, "Choose one of the states.")
         return redirect("statuspage:manage", plan=plan.slug)
     status = form.cleaned_data["status"]
     return _act(
@@ -92,7 +93,7 @@ def _incident_post(
     permission, so a stranger learns nothing from the message), else ``write(component_states=..., **fields)``."""
     if not form.is_valid():
         services.require_poster(request.user, plan)
-        messages.error(request, refused)
+        refuse(request, refused)
         return redirect("statuspage:manage", plan=plan.slug)
     states = component_states(request.POST, _ids(plan))
     return _act(request, plan, lambda: write(by=request.user, component_states=states, **form.cleaned_data), done)
@@ -188,7 +189,7 @@ def subscriber_remove(request: AuthenticatedHttpRequest, plan: Plan, pk: int) ->
     try:
         subscriber_services.subscriber_remove(sub, by=request.user)
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, "Subscriber removed: nothing more is sent to them.")
     return redirect("statuspage:subscribers", plan=plan.slug)

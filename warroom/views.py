@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.views.decorators.http import condition, require_GET, require_POST
 
 from launchcontrol.http import error_text
+from launchcontrol.kept import refuse
 from plans.kiosk import kiosk_link_for, kiosk_link_id, kiosk_token
 from plans.models import KioskLink, Plan, link_days_default, link_days_max
 from plans.permissions import can_coordinate, require_coordinator
@@ -345,7 +346,7 @@ def kiosk_link_create(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResp
     try:
         link = kiosk_create(plan, by=request.user, label=request.POST.get("label", ""), days=request.POST.get("days"))
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, f"Kiosk link “{link.label}” created.")
     return redirect("warroom:kiosks", plan.slug)

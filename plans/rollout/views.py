@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import error_text
+from launchcontrol.kept import refuse
 
 from ..models import Event, Plan
 from ..viewtools import member_plan
@@ -60,7 +61,7 @@ def rollout_advance(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespon
     try:
         rollout = services.rollout_advance(plan, by=request.user, expected=_expected(request))
     except ValidationError as exc:
-        messages.error(request, "Not advanced: " + " ".join(exc.messages))
+        refuse(request, "Not advanced: " + " ".join(exc.messages))
     else:
         messages.success(request, f"The rollout is at stage {rollout.current}.")
     return redirect("plans:rollout", plan.slug)
@@ -76,7 +77,7 @@ def rollout_rollback(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespo
             plan, by=request.user, to=to, reason=request.POST.get("reason", ""), expected=_expected(request)
         )
     except ValidationError as exc:
-        messages.error(request, "Not rolled back: " + error_text(exc))
+        refuse(request, "Not rolled back: " + error_text(exc))
     else:
         messages.success(request, "Launch rolled back." if to == services.LAUNCH else "Back to the previous stage.")
     return redirect("plans:rollout", plan.slug)

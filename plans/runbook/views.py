@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import error_text
+from launchcontrol.kept import refuse
 
 from ..models import Placeholder, Plan, ProcedureStep, RollbackTrigger, Step
 from ..viewtools import member_plan
@@ -35,7 +36,7 @@ def _run(request: AuthenticatedHttpRequest, plan: Plan, action: Callable[[], Any
     try:
         action()
     except ValidationError as exc:
-        messages.error(request, error_text(exc))
+        refuse(request, error_text(exc))
     else:
         messages.success(request, success)
 

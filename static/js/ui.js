@@ -3,7 +3,9 @@
 //   [data-left] / [data-width]  position in percent (the timeline's bars), set through the CSSOM;
 //   select[data-autosubmit]     submits its form on change (the timeline's role filter);
 //   select[data-navigate]       goes to the chosen option's URL (the role page's role switch);
-//   input[data-select-all]      selects its whole text when clicked (kiosk links).
+//   input[data-select-all]      selects its whole text when clicked (kiosk links);
+//   #lc-kept                    what was typed into a form the server refused (launchcontrol.kept): put back
+//                               into the form posted to the same address, its fold opened, its field focused.
 (function () {
   "use strict";
   function place(root) {
@@ -13,8 +15,38 @@
       if (width !== null && width !== "") el.style.width = Number(width) + "%";
     });
   }
+  var TYPED = "input:not([type=hidden]):not([type=password]):not([type=submit]):not([type=button]):not([type=file]), textarea, select";
+  function putBack() {
+    var data = document.getElementById("lc-kept");
+    if (!data) return;
+    var kept;
+    try { kept = JSON.parse(data.textContent); } catch (e) { return; }
+    if (!kept || !kept.fields) return;
+    var first = null;
+    document.querySelectorAll("form[method=post], form[method=POST]").forEach(function (form) {
+      var action = new URL(form.getAttribute("action") || window.location.href, window.location.href);
+      if (action.pathname !== kept.action) return;
+      form.querySelectorAll(TYPED).forEach(function (el) {
+        var values = kept.fields[el.name];
+        if (!el.name || !values) return;
+        if (el.type === "checkbox" || el.type === "radio") { el.checked = values.indexOf(el.value) !== -1; return; }
+        if (el instanceof HTMLSelectElement) {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = values.indexOf(o.value) !== -1; });
+          return;
+        }
+        if (!values[0]) return;
+        el.value = values[0];
+        el.setAttribute("data-keep", "");
+        if (!first) first = el;
+      });
+    });
+    if (!first) return;
+    for (var d = first.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
+    first.focus();
+  }
   function init() {
     place(document);
+    putBack();
     document.addEventListener("change", function (evt) {
       var el = evt.target;
       if (!(el instanceof HTMLSelectElement)) return;
