@@ -237,8 +237,7 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "True")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-# Trust X-Forwarded-Proto only behind a TLS-terminating proxy that sets it (and overwrites what a client
-# sent): with gunicorn reachable directly, any client could claim HTTPS.
+# Trust X-Forwarded-Proto only behind a TLS-terminating proxy that sets it (overwriting what a client sent).
 if envbool("TRUST_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
