@@ -63,6 +63,7 @@ class Row:
     blockers: list[Step | Gate] = field(default_factory=list)
     late: bool = False
     message: str = ""
+    typed_note: str | None = None  # a note whose save was refused, given back in its field (checklists.views)
     children: list[Row] = field(default_factory=list)
     planned: timedelta | None = None  # the offset as planned (plans.slips): what the page shows
     due_text: str = ""  # a clockless plan's due date as people read it (plans.duedates)

@@ -97,6 +97,8 @@ def _row_response(
     loader = one_item_row if kind == "item" else one_step_row
     row = loader(plan, role, pk, user=request.user, now=timezone.now())
     row.message = message
+    if message and "note" in request.POST:  # refused (a stale page, a note too long): the note typed stays
+        row.typed_note = request.POST.get("note", "")[:2000]
     return render(request, f"checklists/role.html#{kind}-row", {"plan": plan, "role": role, "row": row})
 
 

@@ -136,3 +136,33 @@ def test_hide_done_keeps_the_page_to_what_is_left_and_is_remembered(
     page.reload()
     assert page.locator("#hide-done").is_checked()
     assert not page.locator(done_row).is_visible()
+
+
+def test_a_note_refused_because_someone_else_wrote_one_stays_in_its_field(
+    page: Page, login_page: LoginPage, live_server: LiveServer, role_page_setup: RolePageSetup
+) -> None:
+    """The backup saves a note on the item while its owner is typing theirs: the owner's save is refused
+    (it would overwrite a note they have not read), the backup's note shows, and the owner's text is still
+    in its open field to be saved again, which then works."""
+    from checklists.services import item_set_status
+
+    s = role_page_setup
+    backup = factories.UserFactory(username="backup")
+    s["role"].backup = backup
+    s["role"].save()  # fixture set-up
+    row = f"#item-{s['item'].pk}"
+    login_page(page, s["owner"])
+    page.goto(f"{live_server.url}/plans/{s['plan'].slug}/roles/{s['role'].slug}/")
+    page.click(f"{row} details.note-edit summary")
+    page.fill(f"{row} textarea[name=note]", "Backup taken to s3://dumps/2026-12-01")
+    item_set_status(s["item"].pk, by=backup, status="open", note="Started the backup at 10:02")
+    page.click(f"{row} button:has-text('Save note')")
+    page.wait_for_selector(f"{row} [role=alert]")
+    assert "read it and save yours again" in page.inner_text(f"{row} [role=alert]")
+    assert "Started the backup at 10:02" in page.inner_text(f"{row} .note")
+    assert page.locator(f"{row} details.note-edit").get_attribute("open") is not None
+    assert page.input_value(f"{row} textarea[name=note]") == "Backup taken to s3://dumps/2026-12-01"
+    page.click(f"{row} button:has-text('Save note')")
+    page.wait_for_selector(f"{row} .note:has-text('s3://dumps')")
+    s["item"].refresh_from_db()
+    assert s["item"].note == "Backup taken to s3://dumps/2026-12-01"
