@@ -87,6 +87,11 @@ def test_role_page_on_a_phone_and_a_laptop(
             assert box and box["width"] > 0 and box["x"] + box["width"] <= 390
         wrap = "document.querySelector('#unresolved').parentElement"
         assert phone.evaluate(f"{wrap}.scrollWidth <= {wrap}.clientWidth")
+        # So is the activity log: an event a block, nothing scrolled sideways in a box.
+        phone.goto(f"{live_server.url}/plans/{plan.slug}/activity/")
+        assert phone.locator("table.activity tr.event").count() > 0
+        wrap = "document.querySelector('table.activity').parentElement"
+        assert phone.evaluate(f"{wrap}.scrollWidth <= {wrap}.clientWidth")
     finally:
         phone.context.close()
 
