@@ -151,6 +151,36 @@ def delivery_skip(plan: Plan, *, by: User, delivery_id: int | None = None, key: 
     return row
 
 
+def deliveries_dismiss(plan: Plan, *, by: User, delivery_ids: list[int]) -> int:
+    """Late sends (too late to matter, not sent) the coordinator decides to leave unsent: skipped, so they
+    leave "Needs attention"; one event for them all (a series late for a day is one decision). Returns how
+    many; refuses when none of them is late any more (sent or skipped meanwhile)."""
+    require_coordinator(by, plan)
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update()
+            .filter(plan=plan, pk__in=delivery_ids[:500], status=DeliveryStatus.LATE)
+            .order_by("due_at", "id")
+        )
+        if not rows:
+            raise ValidationError("Nothing to dismiss: those sends are not late any more (sent or skipped meanwhile).")
+        now = timezone.now()
+        for row in rows:
+            row.status, row.manual, row.claim_token, row.updated_at = DeliveryStatus.SKIPPED, True, "", now
+            row.note = f"Late; left unsent by {by.get_username()}."
+        Delivery.objects.bulk_update(rows, ["status", "manual", "claim_token", "note", "updated_at"])
+        first = rows[0]
+        more = f" and {len(rows) - 1} more of its series" if len(rows) > 1 else ""
+        event_record(
+            plan,
+            kind="comms.skipped",
+            actor=by,
+            summary=f"Left unsent (late): {first.label} → {first.recipient_label}{more}",
+            data={"deliveries": [r.pk for r in rows]},
+        )
+    return len(rows)
+
+
 def message_approve(message: Message, *, by: User) -> Message:
     """Approve a message that needs it: its waiting sends go out (those still on time), later ones too."""
     plan = message.plan

@@ -9,6 +9,7 @@ urlpatterns = [
     path("plans/<slug:plan>/communications/", views.page, name="page"),
     path("plans/<slug:plan>/communications/send-now/", views.send_now, name="send_now"),
     path("plans/<slug:plan>/communications/skip/", views.skip, name="skip"),
+    path("plans/<slug:plan>/communications/dismiss/", views.dismiss, name="dismiss"),
     path("plans/<slug:plan>/communications/post/", views.post_status, name="post_status"),
     path("plans/<slug:plan>/communications/messages/<int:pk>/approve/", views.approve, name="approve"),
     path("plans/<slug:plan>/communications/messages/<int:pk>/preview/", views.preview, name="preview"),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -64,6 +65,21 @@ def _delivery_action(request: AuthenticatedHttpRequest, plan: Plan, action: Call
         refuse(request, error_text(exc))
     else:
         messages.success(request, f"{row.get_status_display()}: {row.label} → {row.recipient_label}")
+    return redirect("communications:page", plan=plan.slug)
+
+
+@login_required
+@require_POST
+@member_plan
+def dismiss(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    """Leave late sends unsent (``delivery``: one or more ids, a series' late sends at once)."""
+    ids = [int(v) for v in request.POST.getlist("delivery") if v.isdigit() and len(v) < 19]
+    try:
+        n = services.deliveries_dismiss(plan, by=request.user, delivery_ids=ids)
+    except ValidationError as exc:
+        refuse(request, error_text(exc))
+    else:
+        messages.success(request, f"Left unsent: {n} late send{pluralize(n)}.")
     return redirect("communications:page", plan=plan.slug)
 
 

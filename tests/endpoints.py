@@ -412,6 +412,13 @@ def _ticked_step_occurrence(world: World) -> None:
     services.step_occurrence_tick(world.step, index=0, by=world.users["owner"])
 
 
+def _late_delivery(world: World) -> None:
+    """The world's delivery went late (too late to matter, not sent)."""
+    from communications.models import Delivery, DeliveryStatus
+
+    Delivery.objects.filter(pk=world.delivery.pk).update(status=DeliveryStatus.LATE)  # fixture set-up
+
+
 def _recurring_item(world: World) -> None:
     """The world's item repeats hourly, its first occurrence due now (checklists.series)."""
     from django.utils import timezone
@@ -1010,6 +1017,16 @@ ENTRIES = [
         data=lambda w: {"delivery": w.delivery.pk},
         target=lambda w: w.delivery,
         fields={"delivery": "pk:delivery", "key": "key"},
+    ),
+    Endpoint(
+        "communications:dismiss",
+        "write",
+        _plan,
+        COORDINATOR,
+        data=lambda w: {"delivery": w.delivery.pk},
+        prepare=_late_delivery,
+        target=lambda w: w.delivery,
+        fields={"delivery": "pk:delivery"},
     ),
     Endpoint(
         "communications:approve",

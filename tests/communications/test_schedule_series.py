@@ -129,3 +129,45 @@ def test_late_sends_of_one_series_are_one_line_under_needs_attention() -> None:
     assert "and 5 earlier of this series, not sent either" in folded
     assert "Sat 5 Dec 12:00 · Sat 5 Dec 13:00" not in folded  # newest first
     assert "Sat 5 Dec 16:00 · Sat 5 Dec 15:00 · Sat 5 Dec 14:00 · Sat 5 Dec 13:00 · Sat 5 Dec 12:00" in folded
+
+
+def test_the_coordinator_leaves_a_late_series_unsent_in_one_go() -> None:
+    """ "Leave all 6 unsent" skips the late sends of the series (one event), and "Needs attention" is clear; a
+    second click (or a send that went out meanwhile) is refused and changes nothing; others get 403."""
+    from communications.models import Channel, Delivery, DeliveryStatus, Message
+    from plans.models import Event
+    from tests import factories
+
+    plan = make_plan(PLAN)
+    coordinator = factories.UserFactory(username="cleo")
+    plan.coordinator = coordinator
+    plan.save()  # fixture set-up
+    staff = Channel.objects.get(plan=plan, name="Staff email")
+    hourly = Message.objects.get(plan=plan, name="Hourly update")
+    late = {"plan": plan, "channel": staff, "source_kind": "message", "status": DeliveryStatus.LATE}
+    rows = [
+        factories.DeliveryFactory(**late, source_id=hourly.pk, due_at=T0 + k * H, label="Hourly update")
+        for k in range(6)
+    ]
+    sent = factories.DeliveryFactory(
+        plan=plan, channel=staff, source_id=hourly.pk, due_at=T0 + 6 * H, status=DeliveryStatus.SENT
+    )
+    client = Client()
+    client.force_login(coordinator)
+    with time_machine.travel(T0 + 7 * H, tick=False):
+        page = client.get(reverse("communications:page", args=[plan.slug])).content.decode()
+        assert "Leave all 6 unsent" in page
+        dismiss = reverse("communications:dismiss", args=[plan.slug])
+        ids = [r.pk for r in rows] + [sent.pk]
+        client.force_login(User.objects.get(username="alice"))  # the SRE: not the coordinator
+        assert client.post(dismiss, {"delivery": ids}).status_code == 403
+        client.force_login(coordinator)
+        page = client.post(dismiss, {"delivery": ids}, follow=True).content.decode()
+        assert "Left unsent: 6 late sends." in page and 'id="attention"' not in page
+    assert Delivery.objects.filter(pk__in=[r.pk for r in rows], status=DeliveryStatus.SKIPPED).count() == 6
+    assert Delivery.objects.get(pk=sent.pk).status == DeliveryStatus.SENT
+    (event,) = Event.objects.filter(plan=plan, kind="comms.skipped")
+    assert event.summary == "Left unsent (late): Hourly update → Staff email and 5 more of its series"
+    with time_machine.travel(T0 + 7 * H, tick=False):
+        page = client.post(dismiss, {"delivery": ids}, follow=True).content.decode()
+    assert "Nothing to dismiss" in page and Event.objects.filter(kind="comms.skipped").count() == 1
