@@ -151,7 +151,7 @@ def delivery_skip(plan: Plan, *, by: User, delivery_id: int | None = None, key: 
     return row
 
 
-def deliveries_dismiss(plan: Plan, *, by: User, delivery_ids: list[int]) -> int:
+def delivery_leave_unsent(plan: Plan, *, by: User, delivery_ids: list[int]) -> int:
     """Late sends (too late to matter, not sent) the coordinator decides to leave unsent: skipped, so they
     leave "Needs attention"; one event for them all (a series late for a day is one decision). Returns how
     many; refuses when none of them is late any more (sent or skipped meanwhile)."""

@@ -75,7 +75,7 @@ def dismiss(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     """Leave late sends unsent (``delivery``: one or more ids, a series' late sends at once)."""
     ids = [int(v) for v in request.POST.getlist("delivery") if v.isdigit() and len(v) < 19]
     try:
-        n = services.deliveries_dismiss(plan, by=request.user, delivery_ids=ids)
+        n = services.delivery_leave_unsent(plan, by=request.user, delivery_ids=ids)
     except ValidationError as exc:
         refuse(request, error_text(exc))
     else:
