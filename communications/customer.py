@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from launchcontrol.dates import long_moment_text
 from plans.models import Plan, PlanStatus
 
 __all__ = ["customer_copy", "customer_headline", "is_planning_note"]
 
 
 def _long(plan: Plan, moment: datetime) -> str:
-    local = plan.local(moment)
-    return f"{local:%A} {local.day} {local:%B %Y at %H:%M %Z}"  # "Tuesday 1 December 2026 at 12:00 UTC"
+    return long_moment_text(plan.local(moment))
 
 
 def customer_headline(plan: Plan, *, now: datetime) -> str:

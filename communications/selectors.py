@@ -99,10 +99,9 @@ def fold_series(rows: list[Delivery]) -> list[Delivery]:
     firsts: dict[tuple[str, int, str, str], Delivery] = {}
     out: list[Delivery] = []
     for row in rows:
-        first = firsts.get(series_of(row))
-        if first is None:
+        first = firsts.setdefault(series_of(row), row)
+        if first is row:
             row.earlier = []  # type: ignore[attr-defined]
-            firsts[series_of(row)] = row
             out.append(row)
         else:
             first.earlier.append(row)  # type: ignore[attr-defined]

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.utils import timezone
 
+from launchcontrol.dates import day_text, moment_text
+
 __all__ = ["DueDateError", "check_due_text", "due_label", "due_moment", "due_text"]
 
 _DUE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?$")
@@ -69,7 +71,5 @@ def due_text(moment: datetime, all_day: bool, zone: tzinfo) -> str:
 def due_label(moment: datetime, all_day: bool, zone: tzinfo) -> str:
     """For people: ``Tue 1 Dec`` (by the end of that day) or ``Tue 1 Dec 17:00 GMT``."""
     if all_day:
-        day = _day(moment, zone)
-        return f"{day:%a} {day.day} {day:%b}"
-    local = timezone.localtime(moment, zone)
-    return f"{local:%a} {local.day} {local:%b %H:%M %Z}"
+        return day_text(_day(moment, zone))
+    return moment_text(timezone.localtime(moment, zone))

@@ -10,6 +10,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from checklists.models import Item, ItemStatus
+from launchcontrol.dates import day_text, moment_text
 from plans.models import Plan
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ def due_short(plan: Plan, due_by: datetime | None, all_day: bool) -> str:
     if due_by is None:
         return ""
     local = timezone.localtime(due_by - timedelta(hours=12) if all_day else due_by, plan.zone)
-    return f"{local.day} {local:%b}" if all_day else f"{local.day} {local:%b %H:%M}"
+    return day_text(local, weekday=False) if all_day else moment_text(local, weekday=False, zone=False)
 
 
 def open_entries(plan: Plan, now: datetime) -> tuple[list[Entry], int, int]:

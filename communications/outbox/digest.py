@@ -86,15 +86,15 @@ def group_rows(plan: Plan, rows: list[Delivery]) -> list[Delivery]:
         members.sort(key=lambda r: (r.expires_at is not None, r.due_at, r.source_kind, r.source_id))
         lead, rest = members[0], members[1:]
         overdue = sum(1 for m in members if _is_late_notice(m))
-        what = f"{len(members)} things need you" + (f", {overdue} overdue" if overdue else "")
+        need, behind = f"{len(members)} things need you", f", {overdue} overdue" if overdue else ""
+        what = need + behind
         # Someone with two roles (DBA, and DevOps's backup) is told which each thing is theirs as; with one
         # role, the heading says it once.
         roles = {_as(m) for m in members}
         one = roles.pop() if len(roles) == 1 else ""
         lines = [_line(plan, m, "" if one else _as(m)) for m in members]
         lead.subject = f"[{plan.name}] {what}"[:300]
-        heading = f"{len(members)} things need you" + (f" {one}" if one else "")
-        lead.body = heading + (f", {overdue} overdue" if overdue else "") + ":\n\n" + "\n".join(lines)
+        lead.body = need + (f" {one}" if one else "") + behind + ":\n\n" + "\n".join(lines)
         lead.label = f"{what} (one message)"[:300]
         for m in rest:
             m.status = DeliveryStatus.SKIPPED
