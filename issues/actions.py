@@ -12,10 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from launchcontrol.http import error_text
-from launchcontrol.kept import refuse
+from launchcontrol.kept import keep_for, refuse
 from plans.models import Plan
 from plans.viewtools import member_plan
 
@@ -50,12 +52,33 @@ def _act(
     try:
         act(issue, request.user, form.cleaned_data if form is not None else {})
     except services.IssueConflict as exc:
+        typed = _typed_text(form)
+        if typed and (services.can_handle(request.user, issue) or services.can_raise(request.user, plan)):
+            # the form it was typed into is gone (someone else moved the issue on): the comment box keeps it
+            keep_for(request, reverse("issues:comment", args=[plan.slug, issue.pk]), {"body": typed})
+            messages.warning(request, f"{error_text(exc)} What you typed is in the comment box, to add as a comment.")
+            return redirect("issues:detail", plan.slug, issue.pk)
         messages.warning(request, error_text(exc))
     except ValidationError as exc:
         refuse(request, error_text(exc))
     else:
         messages.success(request, done.format(n=issue.number))
     return back_to(request, plan, issue, default=default)
+
+
+#: The free text of the transitions' forms, in the order a comment made of them reads.
+_TYPED = {"resolution": "Resolution", "root_cause": "Root cause", "note": "Being done", "reason": "Reason"}
+
+
+def _typed_text(form: forms.Form | None) -> str:
+    """What was typed into ``form``'s text fields, as one comment's body (each labelled when there are two)."""
+    if form is None:
+        return ""
+    typed = [(label, str(form.cleaned_data.get(name) or "").strip()) for name, label in _TYPED.items()]
+    parts = [(label, text) for label, text in typed if text]
+    if len(parts) == 1:
+        return parts[0][1][: services.NOTE_MAX]
+    return "\n".join(f"{label}: {text}" for label, text in parts)[: services.NOTE_MAX]
 
 
 @login_required

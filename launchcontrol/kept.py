@@ -47,6 +47,16 @@ def keep_typed(request: HttpRequest) -> None:
         request.session[SESSION_KEY] = {"action": request.path, "fields": fields}
 
 
+def keep_for(request: HttpRequest, action: str, fields: dict[str, str]) -> None:
+    """Keep text for another form than the one posted, at ``action``: the posted form is gone (the issue it
+    acted on moved on meanwhile), so what was typed goes where it can still be sent."""
+    if hasattr(request, "session"):
+        request.session[SESSION_KEY] = {
+            "action": action,
+            "fields": {name: [value[:_FIELD_MAX]] for name, value in fields.items()},
+        }
+
+
 def kept_typed(request: HttpRequest) -> dict[str, Any]:
     """Context processor: what :func:`keep_typed` kept, once, for a full page load (not an htmx fragment). A
     request without a session cookie (the public status page's visitors) does not touch the session."""

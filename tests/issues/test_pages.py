@@ -4,6 +4,7 @@ clear message and nothing changed, query counts pinned."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypedDict
 
@@ -138,6 +139,38 @@ def test_reopen_from_the_page_needs_a_reason(client: Client, plan: Plan, s: Setu
     assert "required" in " ".join(said(empty)) and Issue.objects.get().status == IssueStatus.RESOLVED
     client.post(url("reopen", plan, issue.pk), {"reason": "502s are back"})
     assert Issue.objects.get().status == IssueStatus.OPEN
+
+
+def test_a_resolution_typed_too_late_waits_in_the_comment_box(
+    client: Client, plan: Plan, s: Setup, coordinator: User
+) -> None:
+    """Two people resolve the same issue: the second's text is not lost with the form that is gone; it waits in
+    the issue's comment box (the page's kept-text block, which static/js/ui.js puts back), once."""
+    issue = services.issue_open(plan, by=s["owner"], title="502s", severity="critical", owner_role=s["role"])
+    client.force_login(s["owner"])
+    client.get(url("list", plan))  # the form is on this page; meanwhile the other person resolves it
+    services.issue_resolve(issue, by=coordinator, resolution="Restarted the pool")
+    late = client.post(
+        url("resolve", plan, issue.pk), {"resolution": "Failed over to B", "root_cause": "Disk <full>", "back": "list"}
+    )
+    assert late["Location"] == url("detail", plan, issue.pk)  # not the list: the comment box is on the issue
+    assert said(late) == [
+        "Nothing changed: #1 is already resolved. What you typed is in the comment box, to add as a comment."
+    ]
+    page = client.get(late["Location"]).content.decode()
+    kept = json.loads(page.split('id="lc-kept" type="application/json">')[1].split("</script>")[0])
+    assert kept == {
+        "action": url("comment", plan, issue.pk),
+        "fields": {"body": ["Resolution: Failed over to B\nRoot cause: Disk <full>"]},
+    }
+    assert "lc-kept" not in client.get(late["Location"]).content.decode()  # once
+    assert Issue.objects.get().resolution == "Restarted the pool" and not IssueComment.objects.exists()
+    # nothing typed (a second Acknowledge): the warning alone, back where it was posted from
+    services.issue_reopen(issue, by=coordinator, reason="Back")
+    services.issue_acknowledge(issue, by=coordinator)
+    again = client.post(url("acknowledge", plan, issue.pk), {"back": "list"})
+    assert again["Location"].startswith(url("list", plan))
+    assert said(again) == ["Nothing changed: #1 is already acknowledged."]
 
 
 def test_the_list_filters_by_status_severity_category_and_role(
