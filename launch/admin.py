@@ -26,7 +26,7 @@ from plans.runbook.values import placeholder_value
 from roles.admin_assign import AssignPeopleMixin
 
 from .format import PlanFormatError, builtin_templates, parse_plan_text, template_text
-from .format.exporter import export_plan
+from .format.exporter import ExportError, export_plan
 from .format.loader import max_bytes, read_plan_stream
 from .format.schema import PlaceholderDoc
 from .services.importer import import_plan_text
@@ -37,8 +37,24 @@ class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
     change_list_template = "admin/plans/plan/change_list.html"
 
     @admin.action(description="Export selected plans as plan-format YAML")
-    def export_yaml(self, request: HttpRequest, queryset: Any) -> HttpResponse:
-        body = "\n---\n".join(export_plan(p) for p in queryset.order_by("slug"))
+    def export_yaml(self, request: HttpRequest, queryset: Any) -> HttpResponse | None:
+        """One file of the selected plans. A plan whose stored text the format refuses (saved before a
+        bound existed) is named with each reason, and nothing is downloaded: a file that would not import
+        back is no export."""
+        docs, refused = [], []
+        for plan in queryset.order_by("slug"):
+            try:
+                docs.append(export_plan(plan))
+            except ExportError as exc:
+                refused.append(str(exc))
+        if refused:
+            self.message_user(
+                request,
+                "Nothing exported; fix this in the admin first. " + " ".join(refused)[:2000],
+                level=messages.ERROR,
+            )
+            return None
+        body = "\n---\n".join(docs)
         name = queryset.first().slug if queryset.count() == 1 else "plans"
         response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.yaml"'

@@ -33,6 +33,8 @@ MOMENT_MIN = T0_MIN - 2 * OFFSET_LIMIT
 MOMENT_MAX = T0_MAX + 2 * OFFSET_LIMIT
 #: Text columns without a length of their own (descriptions, notes, message bodies).
 LONG_TEXT_MAX = 20_000
+#: Free-form data (a plan's ``extra``) nests at most this deep: what the plan format's reader takes.
+DATA_DEPTH_MAX = 31
 #: A recurring message sends at most this many times.
 MAX_OCCURRENCES = 10_000
 
@@ -59,6 +61,21 @@ def control_character(text: str, *, multiline: bool = False) -> str | None:
     """The first control character in ``text`` (``"U+0000"``), or None."""
     match = (_CONTROL_MULTI if multiline else _CONTROL_SINGLE).search(text)
     return f"U+{ord(match.group()):04X}" if match else None
+
+
+class NoControlCharacters:
+    """A form field validator: the text holds no control character (``multiline`` text may hold tab,
+    newline and carriage return). The admin's text fields use it, as the plan format and the services do."""
+
+    def __init__(self, *, multiline: bool) -> None:
+        self.multiline = multiline
+
+    def __call__(self, value: Any) -> None:
+        bad = control_character(str(value), multiline=self.multiline)
+        if bad is not None:
+            what = "a NUL character" if bad == "U+0000" else f"a control character ({bad})"
+            hint = " (a tab or a line break cannot be in a one-line field)" if bad in ("U+0009", "U+000A") else ""
+            raise ValidationError(f"Contains {what}{hint}; remove it.", code="control_character")
 
 
 def clean_text(value: Any, *, max_length: int, multiline: bool = False, field: str = "") -> str:
@@ -234,17 +251,19 @@ def check_plain_data(value: Any, *, field: str = "", max_items: int = 10_000) ->
     free of control characters (newlines allowed), numbers finite and of sane size, a bounded size."""
     budget = [max_items]
 
-    def walk(node: Any) -> Any:
+    def walk(node: Any, depth: int = 1) -> Any:
         budget[0] -= 1
         if budget[0] < 0:
             raise BoundsError(f"{_prefix(field)}more than {max_items} values")
+        if depth > DATA_DEPTH_MAX and isinstance(node, dict | list):
+            raise BoundsError(f"{_prefix(field)}nested more than {DATA_DEPTH_MAX} levels deep")
         if isinstance(node, dict):
             for key, item in node.items():
                 clean_text(str(key), max_length=200, field=field)
-                walk(item)
+                walk(item, depth + 1)
         elif isinstance(node, list):
             for item in node:
-                walk(item)
+                walk(item, depth + 1)
         elif isinstance(node, str):
             clean_text(node, max_length=LONG_TEXT_MAX, multiline=True, field=field)
         elif isinstance(node, bool) or node is None:
@@ -254,6 +273,8 @@ def check_plain_data(value: Any, *, field: str = "", max_items: int = 10_000) ->
                 raise BoundsError(f"{_prefix(field)}number {str(node)[:20]}… is too large")
         elif isinstance(node, float) and not math.isfinite(node):
             raise BoundsError(f"{_prefix(field)}numbers must be finite")
+        elif isinstance(node, float) and abs(node) >= 10**15:
+            raise BoundsError(f"{_prefix(field)}number {node:.3g} is too large")
         return node
 
     return walk(value)

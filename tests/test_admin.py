@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib import admin
+from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -177,3 +179,49 @@ def test_item_admin_takes_t_offsets(admin_client: Client, template_plan: Plan) -
     data["due_offset"] = "next week"
     response = admin_client.post(url, data)
     assert response.status_code == 200 and "malformed offset" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_text_takes_what_the_plan_format_takes(admin_client: Client, template_plan: Plan) -> None:
+    """A tab pasted into a name, an escape in an item's notes, a line break in a subject, an ``extra`` the
+    format would refuse: the admin refuses each with the reason (they saved, and then broke the export);
+    line breaks and tabs stay allowed in multi-line text."""
+    url = reverse("admin:plans_plan_change", args=[template_plan.pk])
+    data = form_data(admin_client.get(url))
+    for field, value, reason in (
+        ("name", "Phone test\tEU", "a control character (U+0009) (a tab or a line break cannot be in a one-line"),
+        ("summary", "Go\x0clive", "a control character (U+000C)"),
+        ("extra", '{"n": 1e300}', "number 1e+300 is too large"),
+        ("extra", "[" * 40 + "]" * 40, "nested more than 31 levels deep"),
+    ):
+        response = admin_client.post(url, {**data, field: value})
+        assert response.status_code == 200, field
+        assert reason in response.content.decode(), (field, value)
+    assert Plan.objects.get(pk=template_plan.pk).name == template_plan.name
+    data["t0_0"], data["t0_1"] = "2026-12-01", "12:00:00"
+    saved = admin_client.post(url, {**data, "summary": "Line one\n\tindented"})
+    assert saved.status_code == 302, saved.context["errors"] if saved.context else saved
+    item = Item.objects.get(plan=template_plan, title="Configure CDN")
+    item_url = reverse("admin:checklists_item_change", args=[item.pk])
+    item_data = form_data(admin_client.get(item_url))
+    response = admin_client.post(item_url, {**item_data, "notes": "see \x1b[31mred"})
+    assert response.status_code == 200 and "U+001B" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_export_action_downloads_yaml_or_names_what_stops_it(admin_client: Client, template_plan: Plan) -> None:
+    url = reverse("admin:plans_plan_changelist")
+    action = {"action": "export_yaml", "_selected_action": [template_plan.pk]}
+    response = admin_client.post(url, action)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/yaml")
+    assert f"name: {template_plan.name}" in response.content.decode()
+    Plan.objects.filter(pk=template_plan.pk).update(name="Phone test\tEU")  # saved before the bound existed
+    refused = admin_client.post(url, action, follow=True)
+    assert refused.status_code == 200 and refused["Content-Type"].startswith("text/html")
+    said = [str(m) for m in refused.context["messages"]]
+    with pytest.raises(CommandError, match=r"cannot be exported: name: contains a control character \(U\+0009\)"):
+        call_command("export_plan", template_plan.slug, stdout=io.StringIO())
+    assert said == [
+        "Nothing exported; fix this in the admin first. “Phone test\tEU” "
+        f"({template_plan.slug}) cannot be exported: name: contains a control character (U+0009); remove it"
+    ]

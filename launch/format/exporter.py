@@ -6,6 +6,7 @@ import io
 from datetime import date
 from typing import Any
 
+import pydantic
 from django.db.models import Prefetch
 from django.utils import timezone
 from ruamel.yaml import YAML
@@ -55,6 +56,11 @@ def _step_doc(step: Step, plan: Plan) -> dict[str, Any]:
     }
 
 
+class ExportError(ValueError):
+    """The plan holds text the plan format refuses (saved before a bound existed): its file would not
+    import back, so there is none. The message names the plan and each field with its reason."""
+
+
 def plan_doc(plan: Plan) -> PlanDoc:
     """The plan's definition as a validated :class:`PlanDoc`."""
     steps = sorted(
@@ -63,6 +69,16 @@ def plan_doc(plan: Plan) -> PlanDoc:
         .prefetch_related("depends_on", "after_gates"),
         key=lambda s: s.order,
     )
+    try:
+        return _plan_doc(plan, steps)
+    except pydantic.ValidationError as exc:
+        reasons = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+        )
+        raise ExportError(f"“{plan.name}” ({plan.slug}) cannot be exported: {reasons}") from None
+
+
+def _plan_doc(plan: Plan, steps: list[Step]) -> PlanDoc:
     return PlanDoc.model_validate(
         {
             "name": plan.name,

@@ -15,6 +15,7 @@ from roles.people import people
 
 from ..models import Plan
 from ..services import event_record
+from ..validators import NoControlCharacters, check_plain_data
 from .timing import TimingFieldsMixin
 
 if TYPE_CHECKING:
@@ -104,6 +105,18 @@ class PlanScopedAdmin:
             if queryset is None:
                 queryset = related._default_manager.all()
         kwargs["queryset"] = scope_to_coordinator(queryset, path, request)
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """Text as the plan format and the services take it: no control characters (a tab pasted into a
+        name, an escape sequence), which the export, the pages and the messages would otherwise carry."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is None:
+            return field
+        if isinstance(db_field, models.CharField | models.TextField) and not db_field.choices:
+            field.validators.append(NoControlCharacters(multiline=isinstance(db_field, models.TextField)))
+        elif isinstance(db_field, models.JSONField):
+            field.validators.append(check_plain_data)  # what the plan format's ``extra:`` takes
+        return field
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         self._scoped_choices(db_field, request, kwargs)

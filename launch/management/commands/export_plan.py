@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from launch.format.exporter import export_plan
+from launch.format.exporter import ExportError, export_plan
 from plans.models import Plan
 
 if TYPE_CHECKING:
@@ -21,4 +21,7 @@ class Command(BaseCommand):
         plan = Plan.objects.filter(slug=opts["slug"]).first()
         if plan is None:
             raise CommandError(f"no plan with slug {opts['slug']!r}")
-        self.stdout.write(export_plan(plan), ending="")
+        try:
+            self.stdout.write(export_plan(plan), ending="")
+        except ExportError as exc:
+            raise CommandError(str(exc)) from None
