@@ -44,7 +44,7 @@ def _act(
     issue = issue_of(plan, pk)
     if form is not None and not form.is_valid():
         faults = [
-            (f"{form.fields[k].label or k}: " if k in form.fields else "") + " ".join(str(m) for m in v)
+            (f"{form[k].label}: " if k in form.fields else "") + " ".join(str(m) for m in v)
             for k, v in form.errors.items()
         ]
         refuse(request, " ".join(faults))

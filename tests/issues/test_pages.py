@@ -118,6 +118,8 @@ def test_detail_page_walks_the_life_with_a_timeline(
     assert Event.objects.filter(kind="issue.acknowledged").count() == 1
     client.post(url("mitigate", plan, issue.pk), {"note": "Failing over"})
     client.post(url("resolve", plan, issue.pk), {"resolution": "Failed over", "root_cause": "", "back": "detail"})
+    blank = client.post(url("resolve", plan, issue.pk), {"resolution": "   ", "back": "detail"})
+    assert said(blank)[-1] == "Resolution: This field is required."  # the field's label, not its name
     refused = client.post(url("close", plan, issue.pk), {"root_cause": "", "resolution": ""})
     assert "Write down the root cause before closing." in said(refused)
     client.post(url("close", plan, issue.pk), {"root_cause": "Disk full", "resolution": ""})
