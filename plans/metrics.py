@@ -28,6 +28,25 @@ if TYPE_CHECKING:
 
 AUTO_REASON = "Automatic: "
 
+#: Units of quantities that cannot be below zero: a time, a share ("%", "% positive"), a score ("/5.0").
+_TIME_UNITS = {"ms", "s", "sec", "secs", "seconds", "min", "mins", "minutes", "h", "hr", "hrs", "hours", "d", "days"}
+#: Words in a metric's name that make a negative reading real: a change, not a level.
+_SIGNED_WORDS = ("change", "delta", "diff", "growth", "drift", "variance", "trend", "net ")
+
+
+def check_reading_sign(metric: SuccessMetric, amount: Decimal) -> None:
+    """A reading below zero of a time, a share or a score is a typo (an error rate of -5 % would meet
+    "< 0.1 %"): refused, unless the metric measures a change ("conversion change", a negative target)."""
+    from .validators import BoundsError
+
+    if amount >= 0 or (metric.target is not None and metric.target < 0):
+        return
+    unit, name = metric.unit.strip().lower(), f"{metric.name.lower()} "
+    if any(word in name for word in _SIGNED_WORDS):
+        return
+    if unit in _TIME_UNITS or unit.startswith(("%", "/")) or unit in ("users", "requests", "errors", "tickets"):
+        raise BoundsError(f"{metric.name} cannot be below zero ({unit}); check the reading.")
+
 
 def can_record(user: Viewer | None, plan: Plan) -> bool:
     """Role holders of the plan and its coordinator may record readings."""

@@ -20,7 +20,7 @@ from django.utils import timezone
 from launchcontrol.dates import moment_text
 
 from .closing import require_open
-from .metrics import AUTO_REASON, TriggerState, can_record, readings_for_window, trigger_state
+from .metrics import AUTO_REASON, TriggerState, can_record, check_reading_sign, readings_for_window, trigger_state
 from .models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus, RollbackTrigger, SuccessMetric, link_days
 from .numbers import format_quantity
 from .offsets import format_duration
@@ -313,6 +313,7 @@ def reading_record(
     if isinstance(value, str):
         value = reading_text(value, unit=metric.unit, metric=metric.name)
     amount = check_number(value, max_digits=column.max_digits or 14, decimal_places=column.decimal_places or 0)
+    check_reading_sign(metric, amount)
     now = timezone.now()
     with transaction.atomic():
         reading = MetricReading.objects.create(metric=metric, value=amount, recorded_at=at or now, recorded_by=by)

@@ -166,6 +166,22 @@ def test_another_unit_is_refused_not_recorded_in_the_metrics_own(
     assert not MetricReading.objects.exists() and not Event.objects.filter(kind="metric.reading").exists()
 
 
+def test_a_time_a_share_or_a_score_is_never_below_zero_a_change_may_be(plan: Plan, setup: MetricSetup) -> None:
+    """-5 for an error rate in % would meet "< 0.1 %": a typo, refused with why; a change may be negative."""
+    with pytest.raises(ValidationError, match=r"Error rate cannot be below zero \(%\); check the reading."):
+        reading_record(setup["metric"], value="-5", by=setup["sre"])
+    for name, unit in (("API response time", "ms"), ("MTTR", "min"), ("User satisfaction", "/5.0")):
+        metric = factories.MetricFactory(plan=plan, name=name, unit=unit, comparator="<", target=Decimal("3"))
+        with pytest.raises(ValidationError, match="cannot be below zero"):
+            reading_record(metric, value="-0.5", by=setup["sre"])
+    assert not MetricReading.objects.exists()
+    change = factories.MetricFactory(plan=plan, name="Conversion change", unit="%", comparator=">", target=0)
+    drop = factories.MetricFactory(plan=plan, name="Cost", unit="EUR")
+    assert reading_record(change, value="-2.5", by=setup["sre"]).value == Decimal("-2.5")
+    assert reading_record(drop, value="-100", by=setup["sre"]).value == Decimal("-100")
+    assert reading_record(setup["metric"], value="0", by=setup["sre"]).value == 0
+
+
 def test_the_metrics_page_shows_the_unit_and_says_why_a_reading_was_refused(
     client: Client, plan: Plan, setup: MetricSetup
 ) -> None:
