@@ -28,9 +28,10 @@ def refuse(request: HttpRequest, text: str) -> None:
     keep_typed(request)
 
 
-def keep_typed(request: HttpRequest) -> None:
+def keep_typed(request: HttpRequest, *, page: str = "") -> None:
     """Keep the fields of this POST (not the CSRF token, not a secret; each at most 10,000 characters,
-    50,000 in all) for the next page this session loads."""
+    50,000 in all) for the next page this session loads, or for ``page`` (a path) when that is given: the
+    sign-in page comes first after a write sent signed out (launchcontrol.signedout)."""
     if request.method != "POST" or not hasattr(request, "session"):
         return
     fields: dict[str, list[str]] = {}
@@ -44,7 +45,7 @@ def keep_typed(request: HttpRequest) -> None:
             break
         fields[name] = kept
     if fields:
-        request.session[SESSION_KEY] = {"action": request.path, "fields": fields}
+        request.session[SESSION_KEY] = {"action": request.path, "fields": fields, **({"page": page} if page else {})}
 
 
 def keep_for(request: HttpRequest, action: str, fields: dict[str, str]) -> None:
@@ -67,5 +68,8 @@ def kept_typed(request: HttpRequest) -> dict[str, Any]:
         or not hasattr(request, "session")
     ):
         return {}
-    kept = request.session.pop(SESSION_KEY, None)
-    return {"kept_typed": kept} if kept else {}
+    kept = request.session.get(SESSION_KEY)
+    if not kept or kept.get("page", request.path) != request.path:
+        return {}
+    del request.session[SESSION_KEY]
+    return {"kept_typed": {"action": kept["action"], "fields": kept["fields"]}}

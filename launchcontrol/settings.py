@@ -130,6 +130,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "launchcontrol.signedout.SignedOutWriteMiddleware",  # a form sent after signing out loses nothing
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "plans.middleware.DatesOutOfRangeMiddleware",  # a plan with out-of-range dates: 409, not 500
@@ -197,8 +198,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # what a successful sign-in forgets
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "launchcontrol.throttle.lockout_response"
-# Behind N reverse proxies that append to X-Forwarded-For, the client is N entries from the right
-# (launchcontrol/clientip.py); 0 (the default) trusts no header and throttles by REMOTE_ADDR.
+# Behind N proxies, the client is N X-Forwarded-For entries from the right; 0 trusts none (clientip.py).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 AXES_CLIENT_IP_CALLABLE = "launchcontrol.clientip.client_address"
 LOGIN_URL = "login"

@@ -58,7 +58,10 @@ def url_of(entry: Endpoint, world: World) -> str:
 
 
 def is_login_redirect(response: HttpResponseBase) -> bool:
+    """A redirect to the sign-in page; for htmx, the header that makes the page load it (signedout.py)."""
     login = reverse(django_settings.LOGIN_URL)
+    if response.status_code == 204 and response.get("HX-Redirect", "").startswith(login):
+        return True
     return response.status_code == 302 and response["Location"].startswith(login)
 
 

@@ -43,3 +43,45 @@ def test_a_refused_incident_keeps_its_title_and_choices(browser: Any, live_serve
         assert pg.locator("form[action$='/incidents/new/'] [name=name]").input_value() == ""
     finally:
         context.close()
+
+
+def test_a_comment_sent_after_signing_out_in_another_tab_is_back_after_signing_in(
+    browser: Any, live_server: LiveServer, login_page: Any
+) -> None:
+    """launchcontrol/signedout.py: the sign-in page says nothing was saved; signing in leads back to the issue
+    (not to the comment's POST-only address, a blank 405) with the comment in its box, sent with one click."""
+    from datetime import timedelta
+
+    from issues import services
+    from issues.models import IssueComment, SeveritySLA
+
+    coordinator = factories.UserFactory(username="cleo")
+    plan = factories.PlanFactory(coordinator=coordinator, slug="go-live")
+    SeveritySLA.objects.create(plan=plan, severity="high", response_within=timedelta(hours=1))
+    issue = services.issue_open(plan, by=coordinator, title="502s", severity="high")
+    detail = f"{live_server.url}/plans/go-live/issues/{issue.pk}/"
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(10_000)
+        login_page(pg, coordinator)
+        pg.goto(detail)
+        other = context.new_page()  # another tab of the same browser signs out
+        other.goto(f"{live_server.url}/")
+        other.get_by_role("button", name="Sign out").click()
+        other.wait_for_url("**/accounts/login/")
+        pg.fill("#comment-body", "Pool exhausted at 11:02; failing over")
+        pg.get_by_role("button", name="Comment", exact=True).click()
+        pg.wait_for_url("**/accounts/login/?next=*")
+        assert "You were signed out, so nothing was saved." in pg.inner_text(".messages")
+        pg.fill("input[name=username]", "cleo")
+        pg.fill("input[name=password]", factories.PASSWORD)
+        pg.locator("main button[type=submit]").click()
+        pg.wait_for_url(detail)
+        assert pg.input_value("#comment-body") == "Pool exhausted at 11:02; failing over"
+        assert not IssueComment.objects.exists()
+        pg.get_by_role("button", name="Comment", exact=True).click()
+        pg.wait_for_selector(".tl-comment")
+        assert IssueComment.objects.get().body == "Pool exhausted at 11:02; failing over"
+    finally:
+        context.close()
