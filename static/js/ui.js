@@ -5,7 +5,10 @@
 //   select[data-navigate]       goes to the chosen option's URL (the role page's role switch);
 //   input[data-select-all]      selects its whole text when clicked (kiosk links);
 //   #lc-kept                    what was typed into a form the server refused (launchcontrol.kept): put back
-//                               into the form posted to the same address, its fold opened, its field focused.
+//                               into the form posted to the same address, its fold opened, its field focused;
+//   form[method=post]           sent once: a second submit while the first is on its way (a double click on
+//                               Raise) is dropped; htmx forms are htmx's (hx-sync), a page shown again from the
+//                               back-forward cache may send again.
 (function () {
   "use strict";
   function place(root) {
@@ -44,9 +47,23 @@
     for (var d = first.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
     first.focus();
   }
+  var SENDING_MS = 5000;  // after this a form may be sent again (a download leaves the page where it was)
+  function onceOnly(evt) {
+    var form = evt.target;
+    if (evt.defaultPrevented || !(form instanceof HTMLFormElement)) return;
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    if (form.hasAttribute("hx-post") && window.htmx) return;
+    var sent = Number(form.getAttribute("data-sent-at") || 0);
+    if (sent && Date.now() - sent < SENDING_MS) { evt.preventDefault(); return; }
+    form.setAttribute("data-sent-at", String(Date.now()));
+  }
   function init() {
     place(document);
     putBack();
+    document.addEventListener("submit", onceOnly);
+    window.addEventListener("pageshow", function (evt) {
+      if (evt.persisted) document.querySelectorAll("form[data-sent-at]").forEach(function (f) { f.removeAttribute("data-sent-at"); });
+    });
     document.addEventListener("change", function (evt) {
       var el = evt.target;
       if (!(el instanceof HTMLSelectElement)) return;
