@@ -25,6 +25,34 @@
   });
 })();
 
+// Keyboard users keep their place: a row replaced by its own tick (or note, start, finish) gets the focus back
+// on the same control of the new row, instead of the page's top (the swapped-out button took the focus with it).
+(function () {
+  "use strict";
+  var CONTROLS = "button, input:not([type=hidden]), textarea, select, a[href]";
+  var pending = null;
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    var row = elt && elt.closest ? elt.closest("li.row[id]") : null;
+    var active = document.activeElement;
+    pending = null;
+    if (!row || !active || !row.contains(active)) return;
+    var inAct = !!active.closest(".row-act");
+    pending = { id: row.id, act: inAct, index: Array.prototype.indexOf.call(row.querySelectorAll(CONTROLS), active) };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var was = pending;
+    if (!was) return;
+    var row = document.getElementById(was.id);
+    if (!row) return;
+    pending = null;
+    var now = document.activeElement;
+    if (now && now !== document.body && !row.contains(now)) return;  // the person has moved on meanwhile
+    var target = was.act ? row.querySelector(".row-act " + "button") : row.querySelectorAll(CONTROLS)[was.index];
+    if (target && !target.disabled) target.focus();
+  });
+})();
+
 // "Hide done and skipped": keeps a long role page to what is left; remembered per browser.
 (function () {
   "use strict";

@@ -166,3 +166,25 @@ def test_a_note_refused_because_someone_else_wrote_one_stays_in_its_field(
     page.wait_for_selector(f"{row} .note:has-text('s3://dumps')")
     s["item"].refresh_from_db()
     assert s["item"].note == "Backup taken to s3://dumps/2026-12-01"
+
+
+def test_a_keyboard_tick_keeps_the_focus_on_its_row(
+    page: Page, login_page: LoginPage, live_server: LiveServer, role_page_setup: RolePageSetup
+) -> None:
+    """Space on a focused tick: the row is replaced, and the focus is on the new row's untick button (it fell
+    to the page's top, so the next Tab started from the nav), and back again with Enter."""
+    s = role_page_setup
+    second = factories.ItemFactory(checklist=s["item"].checklist, title="Stop the writers", due_offset=timedelta(0))
+    row = f"#item-{s['item'].pk}"
+    login_page(page, s["owner"])
+    page.goto(f"{live_server.url}/plans/{s['plan'].slug}/roles/{s['role'].slug}/")
+    page.focus(f"{row} button[data-action=tick]")
+    page.keyboard.press("Space")
+    page.wait_for_selector(f"{row}.row-done")
+    wait_for_js(page, f"document.activeElement.matches('{row} button[data-action=untick]')")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"{row}:not(.row-done)")
+    wait_for_js(page, f"document.activeElement.matches('{row} button[data-action=tick]')")
+    page.keyboard.press("Tab")  # on through the row, not from the top of the page
+    assert page.evaluate("document.activeElement.closest('header, nav') === null")
+    assert second.status == ItemStatus.OPEN
