@@ -7,6 +7,8 @@ sits on top of every other, replaces that registration with a subclass that adds
 from __future__ import annotations
 
 import functools
+import io
+import zipfile
 import zoneinfo
 from typing import Any
 
@@ -38,13 +40,14 @@ class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
 
     @admin.action(description="Export selected plans as plan-format YAML")
     def export_yaml(self, request: HttpRequest, queryset: Any) -> HttpResponse | None:
-        """One file of the selected plans. A plan whose stored text the format refuses (saved before a
-        bound existed) is named with each reason, and nothing is downloaded: a file that would not import
-        back is no export."""
-        docs, refused = [], []
+        """A plan's file (``<slug>.yaml``); several plans, a zip of one such file each, since a plan file
+        holds one plan ("Import a plan file" takes each back). A plan whose stored text the format refuses
+        (saved before a bound existed) is named with each reason, and nothing is downloaded: a file that
+        would not import back is no export."""
+        files, refused = {}, []
         for plan in queryset.order_by("slug"):
             try:
-                docs.append(export_plan(plan))
+                files[f"{plan.slug}.yaml"] = export_plan(plan)
             except ExportError as exc:
                 refused.append(str(exc))
         if refused:
@@ -54,10 +57,16 @@ class PlanAdmin(AssignPeopleMixin, plans_admin.PlanAdmin):
                 level=messages.ERROR,
             )
             return None
-        body = "\n---\n".join(docs)
-        name = queryset.first().slug if queryset.count() == 1 else "plans"
-        response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.yaml"'
+        if len(files) == 1:
+            [(name, body)] = files.items()
+            response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
+        else:
+            archive = io.BytesIO()
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+                for name, body in files.items():
+                    zipped.writestr(name, body)
+            name, response = "plans.zip", HttpResponse(archive.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
     def get_urls(self):  # type: ignore[no-untyped-def]

@@ -225,3 +225,22 @@ def test_export_action_downloads_yaml_or_names_what_stops_it(admin_client: Clien
         "Nothing exported; fix this in the admin first. “Phone test\tEU” "
         f"({template_plan.slug}) cannot be exported: name: contains a control character (U+0009); remove it"
     ]
+
+
+@pytest.mark.django_db
+def test_exporting_several_plans_gives_one_file_each_that_imports_back(
+    admin_client: Client, template_plan: Plan
+) -> None:
+    """A plan file holds one plan: several plans come as a zip of one file each, and each imports back."""
+    import zipfile
+
+    other = import_plan_text(template_text("heypeter-academy-lms"), t0="2027-01-05T09:00", tz="UTC", slug="second")
+    url = reverse("admin:plans_plan_changelist")
+    response = admin_client.post(url, {"action": "export_yaml", "_selected_action": [template_plan.pk, other.pk]})
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == 'attachment; filename="plans.zip"'
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zipped:
+        files = {name: zipped.read(name).decode() for name in zipped.namelist()}
+    assert sorted(files) == sorted([f"{template_plan.slug}.yaml", "second.yaml"])
+    again = import_plan_text(files["second.yaml"], t0="2027-01-05T09:00", tz="UTC", slug="second-again")
+    assert again.steps.count() == other.steps.count() and again.name == other.name
