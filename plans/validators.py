@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 import zoneinfo
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -38,9 +39,18 @@ DATA_DEPTH_MAX = 31
 #: A recurring message sends at most this many times.
 MAX_OCCURRENCES = 10_000
 
-# C0 and C1 control characters, DEL and lone surrogates; multi-line text may keep tab, newline and CR.
-_CONTROL_SINGLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 and C1 control characters, DEL and lone surrogates; multi-line text may keep tab, newline and CR, and
+# the line and paragraph separators (U+2028, U+2029), which are line breaks that one-line text cannot hold.
+_CONTROL_SINGLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _CONTROL_MULTI = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: Bidirectional embeddings, overrides and isolates: they reorder the page's own text after them ("Launch
+#: \u202egnp.exe" reads as "Launch exe.png"). The marks U+200E and U+200F do not, and stay allowed.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+#: Characters that draw nothing though they are not format characters (category Cf) or whitespace: the
+#: Hangul fillers, the Mongolian vowel separator, the blank Braille pattern.
+_BLANK = frozenset("\u115f\u1160\u180e\u2800\u3164\uffa0")
+#: The line breaks a one-line field cannot hold, for the hint.
+_LINE_BREAKS = ("U+0009", "U+000A", "U+2028", "U+2029")
 
 
 class BoundsError(ValidationError, ValueError):
@@ -63,6 +73,34 @@ def control_character(text: str, *, multiline: bool = False) -> str | None:
     return f"U+{ord(match.group()):04X}" if match else None
 
 
+def bidi_control(text: str) -> str | None:
+    """The first bidirectional embedding, override or isolate in ``text`` (``"U+202E"``), or None."""
+    match = _BIDI.search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
+def invisible_only(text: str) -> bool:
+    """True if ``text`` is not empty but shows nothing: only whitespace and invisible characters (zero-width
+    space, joiners, the byte order mark: Unicode category Cf) and blank fillers."""
+    return bool(text) and all(c.isspace() or c in _BLANK or unicodedata.category(c) == "Cf" for c in text)
+
+
+def _text_problem(text: str, *, multiline: bool, hint: bool = False) -> str | None:
+    """Why ``text`` cannot be kept (a sentence without its field's name), or None. ``hint``: say that a
+    line break cannot be in a one-line field."""
+    bad = control_character(text, multiline=multiline)
+    if bad is not None:
+        what = "a NUL character" if bad == "U+0000" else f"a control character ({bad})"
+        if bad in ("U+2028", "U+2029"):
+            what = f"a line break ({bad})"
+        why = " (a tab or a line break cannot be in a one-line field)" if hint and bad in _LINE_BREAKS else ""
+        return f"contains {what}{why}; remove it"
+    bidi = bidi_control(text)
+    if bidi is not None:
+        return f"contains a text-direction control ({bidi}), which would reverse the text shown after it; remove it"
+    return None
+
+
 class NoControlCharacters:
     """A form field validator: the text holds no control character (``multiline`` text may hold tab,
     newline and carriage return). The admin's text fields use it, as the plan format and the services do."""
@@ -71,25 +109,32 @@ class NoControlCharacters:
         self.multiline = multiline
 
     def __call__(self, value: Any) -> None:
-        bad = control_character(str(value), multiline=self.multiline)
-        if bad is not None:
-            what = "a NUL character" if bad == "U+0000" else f"a control character ({bad})"
-            hint = " (a tab or a line break cannot be in a one-line field)" if bad in ("U+0009", "U+000A") else ""
-            raise ValidationError(f"Contains {what}{hint}; remove it.", code="control_character")
+        problem = _text_problem(str(value), multiline=self.multiline, hint=True)
+        if problem is not None:
+            raise ValidationError(f"{problem[0].upper()}{problem[1:]}.", code="control_character")
+
+
+def visible_or_empty(value: Any) -> Any:
+    """A form's text with nothing visible in it made empty, so that a required field says so: a name of
+    zero-width spaces would show as a blank."""
+    return "" if isinstance(value, str) and invisible_only(value) else value
 
 
 def clean_text(value: Any, *, max_length: int, multiline: bool = False, field: str = "") -> str:
     """``value`` stripped, or BoundsError if it is not text, holds a control character (newline, tab
-    and carriage return are allowed in multi-line text) or is longer than ``max_length``."""
+    and carriage return are allowed in multi-line text), a text-direction control, or is longer than
+    ``max_length``. Text with no visible character (zero-width spaces) is returned empty, so that a
+    required value is refused as missing."""
     if not isinstance(value, str):
         raise BoundsError(f"{_prefix(field)}expected text, got {type(value).__name__}")
     text = value.strip()
     if multiline:
         text = text.replace("\r\n", "\n")
-    bad = control_character(text, multiline=multiline)
-    if bad is not None:
-        what = "a NUL character" if bad == "U+0000" else f"a control character ({bad})"
-        raise BoundsError(f"{_prefix(field)}contains {what}; remove it")
+    problem = _text_problem(text, multiline=multiline)
+    if problem is not None:
+        raise BoundsError(f"{_prefix(field)}{problem}")
+    if invisible_only(text):
+        return ""
     if len(text) > max_length:
         raise BoundsError(f"{_prefix(field)}at most {max_length} characters (this has {len(text)})")
     return text

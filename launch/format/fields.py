@@ -64,6 +64,16 @@ def _line(max_length: int) -> Callable[[str], str]:
     return lambda value: clean_text(value, max_length=max_length)
 
 
+def _name(max_length: int) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        text = clean_text(value, max_length=max_length)
+        if not text:
+            raise ValueError("has no visible characters (only spaces or invisible characters); type a name")
+        return text
+
+    return check
+
+
 def _long(value: str) -> str:
     return clean_text(value, max_length=LONG_TEXT_MAX, multiline=True)
 
@@ -96,10 +106,10 @@ Slug = Annotated[str, AfterValidator(_slug)]
 Data = Annotated[dict[str, Any], AfterValidator(_plain_data)]
 Entries = Annotated[list[T], Field(max_length=MAX_ENTRIES)]
 # Single-line CharFields, by their column's max_length; ``Name*`` may not be empty.
-Name120 = Annotated[str, Field(min_length=1), AfterValidator(_line(120))]
-Name200 = Annotated[str, Field(min_length=1), AfterValidator(_line(200))]
-Name300 = Annotated[str, Field(min_length=1), AfterValidator(_line(300))]
-Name80 = Annotated[str, Field(min_length=1), AfterValidator(_line(80))]
+Name120 = Annotated[str, Field(min_length=1), AfterValidator(_name(120))]
+Name200 = Annotated[str, Field(min_length=1), AfterValidator(_name(200))]
+Name300 = Annotated[str, Field(min_length=1), AfterValidator(_name(300))]
+Name80 = Annotated[str, Field(min_length=1), AfterValidator(_name(80))]
 Str30 = Annotated[str, AfterValidator(_line(30))]
 Str60 = Annotated[str, AfterValidator(_line(60))]
 Str64 = Annotated[str, AfterValidator(_line(64))]

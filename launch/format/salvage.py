@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
+from plans.validators import visible_or_empty
+
 from .problems import Loc, Located
 from .schema import PlanDoc
 
@@ -165,6 +167,8 @@ class _State:
             return
         kind = _KINDS.get(section) if isinstance(section, str) else None
         if kind and isinstance(value.get("name"), str):
-            self.dropped.setdefault(kind, set()).add(value["name"].strip())
+            name = value["name"].strip()
+            # A reference is cleaned as a name is: one of only invisible characters reads as "".
+            self.dropped.setdefault(kind, set()).update({name, visible_or_empty(name)})
         for inner in value.get("steps", []) if isinstance(value.get("steps"), list) else []:
             self._record_names("steps", inner)

@@ -44,7 +44,7 @@ from .fields import (
     Str2000,
     Strict,
     Text,
-    _line,
+    _name,
 )
 from .readiness_sections import ReadinessDoc, TrackDoc
 from .sections import ComponentDoc, HandoffDoc, RolloutDoc, RouteDoc
@@ -63,7 +63,7 @@ def _clock(value: str) -> str:
 
 
 Clock = Annotated[str, AfterValidator(_clock)]
-Username = Annotated[str, Field(min_length=1), AfterValidator(_line(150))]
+Username = Annotated[str, Field(min_length=1), AfterValidator(_name(150))]
 
 
 class Aliased(Strict):

@@ -15,7 +15,7 @@ from roles.people import people
 
 from ..models import Plan
 from ..services import event_record
-from ..validators import NoControlCharacters, check_plain_data
+from ..validators import NoControlCharacters, check_plain_data, visible_or_empty
 from .timing import TimingFieldsMixin
 
 if TYPE_CHECKING:
@@ -108,12 +108,14 @@ class PlanScopedAdmin:
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         """Text as the plan format and the services take it: no control characters (a tab pasted into a
-        name, an escape sequence), which the export, the pages and the messages would otherwise carry."""
+        name, an escape sequence) or text-direction controls, which the export, the pages and the messages
+        would otherwise carry; text with nothing visible is empty (so a required name says so)."""
         field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
         if field is None:
             return field
         if isinstance(db_field, models.CharField | models.TextField) and not db_field.choices:
             field.validators.append(NoControlCharacters(multiline=isinstance(db_field, models.TextField)))
+            field.to_python = _visible(field.to_python, getattr(field, "empty_value", ""))
         elif isinstance(db_field, models.JSONField):
             field.validators.append(check_plain_data)  # what the plan format's ``extra:`` takes
         return field
@@ -207,3 +209,13 @@ class PlanEventMixin(TimingFieldsMixin):
                 event_record(
                     plan, kind="admin.deleted", actor=actor(request), summary=f"{label.capitalize()} “{name}” deleted"
                 )
+
+
+def _visible(to_python: Any, empty: Any) -> Any:
+    """``to_python`` that makes text with no visible character empty (plans.validators.visible_or_empty)."""
+
+    def convert(value: Any) -> Any:
+        text = to_python(value)
+        return empty if visible_or_empty(text) == "" and text != "" else text
+
+    return convert
