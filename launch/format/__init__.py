@@ -84,10 +84,10 @@ def normalise(doc: PlanDoc) -> dict[str, Any]:
     data = doc.model_dump(mode="json")
     for key in ("format", "slug", "timezone"):
         data.pop(key, None)
-    for r_doc, r in zip(doc.roles, data["roles"], strict=True):
-        r["slug"] = role_slug(r_doc.name, r_doc.slug)
-    for g_doc, g in zip(doc.gates, data["gates"], strict=True):
-        g["slug"] = role_slug(g_doc.name, g_doc.slug)
+    for i, (r_doc, r) in enumerate(zip(doc.roles, data["roles"], strict=True), start=1):
+        r["slug"] = role_slug(r_doc.name, r_doc.slug, "role", i)
+    for i, (g_doc, g) in enumerate(zip(doc.gates, data["gates"], strict=True), start=1):
+        g["slug"] = role_slug(g_doc.name, g_doc.slug, "gate", i)
         g["polled"] = sorted(g["polled"])
     for c_doc, c in zip(doc.checklists, data["checklists"], strict=True):
         for it_doc, it in zip(c_doc.items, c["items"], strict=True):

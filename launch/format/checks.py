@@ -19,8 +19,11 @@ from .series_checks import SERIES_CHECKS
 Finding = tuple[tuple[Any, ...], str]
 
 
-def role_slug(name: str, slug: str | None) -> str:
-    return slug or slugify(name)[:80]
+def role_slug(name: str, slug: str | None, what: str = "role", number: int = 1) -> str:
+    """The address of a role's (or a gate's) page: its ``slug``, else one made from its name, else, for a name
+    with no Latin letters or digits (``日本語チーム``, ``🔥``), ``role-3`` by its place in the file (the URL
+    patterns take ASCII slugs only)."""
+    return slug or slugify(name)[:80] or f"{what}-{number}"
 
 
 def all_steps(doc: PlanDoc) -> list[tuple[tuple[Any, ...], Any]]:
@@ -49,8 +52,8 @@ def _unique_slugs(entries: Iterable[tuple[tuple[Any, ...], str, str | None]], wh
     made from a duplicate name is not reported again."""
     seen: dict[str, str] = {}
     found: list[Finding] = []
-    for loc, name, slug in entries:
-        value = role_slug(name, slug)
+    for number, (loc, name, slug) in enumerate(entries, start=1):
+        value = role_slug(name, slug, what, number)
         if value in seen:
             if slug or seen[value] != name.casefold():
                 found.append((loc + ("slug" if slug else "name",), f"duplicate {what} slug {value!r}"))
@@ -68,7 +71,7 @@ def check_references(
     rules between their own fields are not checked; a reference to a name in ``dropped`` (an entry left
     out, by kind; ``"*"``: the whole list of that kind) is not called unknown."""
     steps = all_steps(doc)
-    found = _address_findings(doc) + _unique_names(doc, steps)
+    found = _unique_names(doc, steps)
     for check in SECTION_CHECKS:
         found += check(doc, steps)
     entries = [tuple(entry) for entry in touched]
@@ -89,23 +92,6 @@ def _ref(loc: tuple[Any, ...], value: str | None, known: set[str], what: str) ->
 
 def _role_names(doc: PlanDoc) -> set[str]:
     return {r.name for r in doc.roles}
-
-
-def _address_findings(doc: PlanDoc) -> list[Finding]:
-    """Roles and gates need a slug for their page's address."""
-    found: list[Finding] = []
-    named: list[tuple[str, int, str, str | None]] = [("role", i, r.name, r.slug) for i, r in enumerate(doc.roles)]
-    named += [("gate", i, g.name, g.slug) for i, g in enumerate(doc.gates)]
-    for what, i, name, slug in named:
-        if not role_slug(name, slug):
-            found.append(
-                (
-                    (f"{what}s", i, "name"),
-                    f"{what} {name!r} has no letters or digits for its address: add a slug: "
-                    "(lower-case letters, digits and hyphens)",
-                )
-            )
-    return found
 
 
 def _unique_names(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:

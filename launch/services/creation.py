@@ -111,7 +111,7 @@ def _create_roles(doc: PlanDoc, made: Created) -> None:
         made.roles[r.name] = Role.objects.create(
             plan=made.plan,
             name=r.name,
-            slug=role_slug(r.name, r.slug),
+            slug=role_slug(r.name, r.slug, "role", i + 1),
             order=i,
             team=r.team,
             summary=r.summary,
@@ -229,7 +229,7 @@ def _create_gates(doc: PlanDoc, made: Created) -> None:
         gate = Gate.objects.create(
             plan=made.plan,
             name=g.name,
-            slug=role_slug(g.name, g.slug),
+            slug=role_slug(g.name, g.slug, "gate", i + 1),
             order=i,
             kind=g.kind,
             offset=g.at,
