@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -58,7 +59,7 @@ class Parsed:
         return locate(self.tree, loc)
 
 
-def _path(loc: Loc) -> str:
+def field_path(loc: Loc) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -71,15 +72,43 @@ def _path(loc: Loc) -> str:
 def _message(error: Any) -> str:
     kind = error["type"]
     loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or "-" in p and "(" in p)))
-    path = _path(loc)
+    path = field_path(loc)
     if kind == "extra_forbidden":
-        return f"unknown field {loc[-1]!r}" + (f" in {_path(loc[:-1])}" if loc[:-1] else "")
+        return f"unknown field {loc[-1]!r}" + (f" in {field_path(loc[:-1])}" if loc[:-1] else "")
     if kind == "missing":
         return f"{path}: required field is missing"
     if kind == "string_type" and isinstance(error.get("input"), dict | list):
         return f"{path}: {_not_text(error['input'])}" if path else _not_text(error["input"])
-    msg = str(error["msg"]).removeprefix("Value error, ")
+    msg = _plain(kind, error) or str(error["msg"]).removeprefix("Value error, ")
     return f"{path}: {msg}" if path else msg
+
+
+#: What a pattern of the schema asks for, in words.
+_PATTERNS = {
+    r"^[a-z0-9][a-z0-9_-]*$": "lower-case letters, digits, hyphens and underscores, starting with a letter or digit "
+    "(e.g. go-live-date)",
+    r"^[A-Za-z_][A-Za-z0-9_]*$": "letters, digits and underscores, not starting with a digit (e.g. alertname)",
+}
+
+
+def _plain(kind: str, error: Any) -> str | None:
+    """pydantic's message for ``kind`` in an author's words (a hint to quote a value YAML read as a number,
+    a pattern said in words), or None to keep pydantic's."""
+    value = error.get("input")
+    if kind == "string_type" and isinstance(value, bool):
+        return "YAML read this as true/false (yes, no, on and off are), not text: put the value in quotes"
+    if kind == "string_type" and isinstance(value, int | float | date):
+        what = "a date" if isinstance(value, date) else "a number"
+        written = value.isoformat() if isinstance(value, date) else str(value)
+        return f'YAML read {written} as {what}, not text: put the value in quotes ("{written}")'
+    if kind == "string_unicode":
+        return "contains a lone surrogate (an escape such as \\ud800 that is half of a character); remove it"
+    if kind == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern", "")
+        return f"{str(value)[:80]!r} must be {_PATTERNS.get(pattern, 'written as the format describes')}"
+    if kind == "string_too_short" and (error.get("ctx") or {}).get("min_length") == 1:
+        return "is empty; type a name"
+    return None
 
 
 def _not_text(value: dict[str, Any] | list[Any]) -> str:

@@ -144,3 +144,27 @@ def test_a_refused_list_of_roles_does_not_make_every_reference_unknown() -> None
     lines = errors(text)
     assert "plan.yaml:5: roles: Input should be a valid list" in lines
     assert not [line for line in lines if "unknown role" in line]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        ("12345", 'name: YAML read 12345 as a number, not text: put the value in quotes ("12345")'),
+        ("1.5", 'name: YAML read 1.5 as a number, not text: put the value in quotes ("1.5")'),
+        ('"\\ud800"', "name: contains a lone surrogate (an escape such as \\ud800 that is half of a character); remove it"),
+        ('"\\u00a0"', "name: is empty; type a name"),
+    ],
+)
+def test_a_value_yaml_reads_as_no_text_says_what_to_do(written: str, says: str) -> None:
+    assert errors(replace(SMALL, "name: Small launch", f"name: {written}")) == [f"plan.yaml:2: {says}"]
+
+
+@pytest.mark.django_db
+def test_a_placeholder_name_pattern_is_said_in_words() -> None:
+    text = SMALL + "placeholders:\n  - name: Bridge\n"
+    line = text.count("\n", 0, text.index("- name: Bridge")) + 1
+    assert errors(text) == [
+        f"plan.yaml:{line}: placeholders[0].name: 'Bridge' must be lower-case letters, digits, hyphens and "
+        "underscores, starting with a letter or digit (e.g. go-live-date)"
+    ]
