@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from launchcontrol.dates import day_text, moment_text
 
-__all__ = ["DueDateError", "check_due_text", "due_label", "due_moment", "due_text"]
+from .localtime import local_moment
+
+__all__ = ["DueDateError", "check_due_text", "due_label", "due_moment", "due_problem", "due_text"]
 
 _DUE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?$")
 #: Years a due date may name (T-0's range: plans.validators.T0_MIN/T0_MAX).
@@ -48,12 +50,25 @@ def check_due_text(text: str) -> str:
 
 
 def due_moment(text: str, zone: tzinfo) -> tuple[datetime, bool]:
-    """(the UTC moment the item is late from, whether it is a whole day) of a due date in ``zone``."""
+    """(the UTC moment the item is late from, whether it is a whole day) of a due date in ``zone``. A time
+    the clocks skip is a DueDateError; one they pass twice is its first occurrence (plans.localtime)."""
     day_part, time_part = _parts(text)
     if time_part is None:
         local = datetime.combine(day_part + timedelta(days=1), time(0))
         return local.replace(tzinfo=zone).astimezone(UTC), True
-    return datetime.combine(day_part, time_part).replace(tzinfo=zone).astimezone(UTC), False
+    try:
+        return local_moment(datetime.combine(day_part, time_part), zone).astimezone(UTC), False
+    except ValueError as exc:
+        raise DueDateError(f"due date {text.strip()[:40]!r}: {exc}") from None
+
+
+def due_problem(text: str, zone: tzinfo) -> str | None:
+    """Why the due date ``text`` names no moment in ``zone`` (a time the clocks skip), or None."""
+    try:
+        due_moment(text, zone)
+    except DueDateError as exc:
+        return str(exc)
+    return None
 
 
 def _day(moment: datetime, zone: tzinfo) -> date:

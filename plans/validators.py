@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 
 from launchcontrol.http import error_text
 
+from .localtime import local_moment
+
 T0_MIN = datetime(2000, 1, 1, tzinfo=UTC)
 T0_MAX = datetime(2100, 1, 1, tzinfo=UTC)
 OFFSET_LIMIT = timedelta(days=400)
@@ -140,10 +142,28 @@ def clean_text(value: Any, *, max_length: int, multiline: bool = False, field: s
     return text
 
 
+def _date(moment: datetime) -> str:
+    """``0001-01-01``: ``%Y`` does not pad a year below 1000 on every platform."""
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+
+
+def _when(moment: datetime) -> str:
+    """A moment as a bound's message shows it: in UTC, as the bounds are, with the time as typed beside it."""
+    typed = f"{_date(moment)} {moment:%H:%M}"
+    try:
+        utc = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return typed
+    if moment.utcoffset() == timedelta(0):
+        return f"{typed} UTC"
+    zone = getattr(moment.tzinfo, "key", None) or moment.strftime("UTC%z")
+    return f"{_date(utc)} {utc:%H:%M} UTC ({typed} in {zone})"
+
+
 def _sane_year(moment: datetime, low: datetime, high: datetime, what: str) -> None:
     # Compare years first: arithmetic on a year-1 or year-9999 value can overflow.
     if not low.year - 1 <= moment.year <= high.year + 1:
-        raise BoundsError(f"{what} must lie between {low:%Y-%m-%d} and {high:%Y-%m-%d} (UTC); got {moment:%Y-%m-%d}")
+        raise BoundsError(f"{what} must lie between {low:%Y-%m-%d} and {high:%Y-%m-%d} (UTC); got {_date(moment)}")
 
 
 def check_utc_offset(moment: datetime, *, field: str = "") -> datetime:
@@ -167,7 +187,7 @@ def check_t0(moment: datetime, *, field: str = "T-0") -> datetime:
     _sane_year(moment, T0_MIN, T0_MAX, field)
     if not T0_MIN <= moment < T0_MAX:
         raise BoundsError(
-            f"{field} must lie between {T0_MIN:%Y-%m-%d} and {T0_MAX:%Y-%m-%d} (UTC); got {moment:%Y-%m-%d %H:%M}"
+            f"{field} must lie between {T0_MIN:%Y-%m-%d} and {T0_MAX:%Y-%m-%d} (UTC); got {_when(moment)}"
         )
     return moment
 
@@ -237,7 +257,10 @@ def parse_datetime_input(text: Any, zone: tzinfo, *, field: str = "date and time
         raise BoundsError(f"“{raw}” is not a date and time (expected YYYY-MM-DD HH:MM).") from None
     _sane_year(value, low, high, field)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=zone)
+        try:
+            value = local_moment(value, zone)
+        except ValueError as exc:
+            raise BoundsError(f"{_prefix(field)}{exc}") from None
     check_utc_offset(value, field=field)
     return check_t0(value, field=field) if t0 else check_moment(value, field=field)
 

@@ -11,7 +11,8 @@ from .schema import ItemDoc, PlanDoc
 Finding = tuple[tuple[Any, ...], str]
 
 
-def _items(doc: PlanDoc) -> Iterator[tuple[tuple[Any, ...], ItemDoc]]:
+def due_items(doc: PlanDoc) -> Iterator[tuple[tuple[Any, ...], ItemDoc]]:
+    """Every item and sub-item with its location."""
     for i, cl in enumerate(doc.checklists):
         for j, it in enumerate(cl.items):
             yield ("checklists", i, "items", j), it
@@ -22,7 +23,7 @@ def _items(doc: PlanDoc) -> Iterator[tuple[tuple[Any, ...], ItemDoc]]:
 def due_rules(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[Finding]:
     """A clockless plan's items take ``due_date`` and no ``due``; a plan with a T-0 the other way round."""
     found: list[Finding] = []
-    for loc, it in _items(doc):
+    for loc, it in due_items(doc):
         if doc.clockless and it.due is not None:
             found.append(
                 (loc + ("due",), f"a clockless plan has no T-0: item {it.title!r} has no due offset (use due_date)")

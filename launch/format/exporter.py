@@ -14,6 +14,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from checklists.models import Checklist, Gate
 from plans.duedates import due_text
+from plans.localtime import wall_clock_text
 from plans.models import Phase, Plan, Step
 from plans.slips import planned_offset
 from roles.models import EscalationLevel
@@ -390,9 +391,10 @@ def export_plan(plan: Plan) -> str:
             f"  python manage.py import_plan FILE --tz {plan.timezone} --slug {plan.slug}"
         )
         return dump_doc(plan_doc(plan), header=header)
+    t0 = wall_clock_text(local)  # with its offset if the clocks passed that time twice
     header = (
         f"Launch Control plan, exported {timezone.now():%Y-%m-%d %H:%M} UTC.\n"
-        f"T-0 was {local:%Y-%m-%dT%H:%M} {plan.timezone}; re-create with:\n"
-        f"  python manage.py import_plan FILE --t0 {local:%Y-%m-%dT%H:%M} --tz {plan.timezone} --slug {plan.slug}"
+        f"T-0 was {t0} {plan.timezone}; re-create with:\n"
+        f"  python manage.py import_plan FILE --t0 {t0} --tz {plan.timezone} --slug {plan.slug}"
     )
     return dump_doc(plan_doc(plan), header=header)

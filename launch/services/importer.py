@@ -16,9 +16,12 @@ from django.utils.text import slugify
 from communications.channels import validate_webhook_target
 from communications.models import ChannelKind
 from launch.format.checks import check_references
-from launch.format.loader import Parsed, PlanFormatError, Problem, parse_plan_partial, read_plan_file
+from launch.format.due_checks import due_items
+from launch.format.loader import Parsed, PlanFormatError, Problem, field_path, parse_plan_partial, read_plan_file
 from launch.format.route_checks import route_user_problems
 from launch.format.series_checks import oncall_user_problems
+from plans.duedates import due_problem
+from plans.localtime import local_moment
 from plans.models import Plan
 from plans.services import event_record
 from plans.validators import BoundsError, check_t0, check_timezone, clean_text, control_character
@@ -50,8 +53,12 @@ def parse_t0(value: str | datetime, tz: str) -> datetime:
         moment = datetime.fromisoformat(raw)
     if timezone.is_naive(moment):
         if not 1999 <= moment.year <= 2100:
-            raise BoundsError(f"T-0 must lie between 2000-01-01 and 2100-01-01 (UTC); got {moment:%Y-%m-%d}")
-        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(tz))
+            got = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+            raise BoundsError(f"T-0 must lie between 2000-01-01 and 2100-01-01 (UTC); got {got}")
+        try:
+            moment = local_moment(moment, zoneinfo.ZoneInfo(tz))
+        except ValueError as exc:
+            raise BoundsError(str(exc)) from None
     return check_t0(moment)
 
 
@@ -67,6 +74,7 @@ def validate_plan_text(
     findings = check_references(doc, touched=parsed.touched, dropped=parsed.dropped)
     problems += [Problem(parsed.line(loc), msg) for loc, msg in findings]
     problems += _user_problems(parsed) + _zone_problems(parsed, tz) + _slug_problems(parsed, slug)
+    problems += _due_date_problems(parsed, tz)
     problems += _channel_problems(parsed) + oncall_user_problems(parsed) + route_user_problems(parsed)
     if problems:
         raise PlanFormatError(problems, filename)
@@ -98,6 +106,25 @@ def _zone_problems(parsed: Parsed, tz: str | None) -> list[Problem]:
     if not (tz or doc.timezone):
         problems.append(Problem(None, "no time zone: give --tz or a timezone: key"))
     return problems
+
+
+def _due_date_problems(parsed: Parsed, tz: str | None) -> list[Problem]:
+    """A clockless plan's due dates with a time the plan's zone skips (DST): refused, not moved an hour."""
+    doc = parsed.doc
+    zone = _zone(tz or doc.timezone or "UTC")
+    if zone is None:
+        return []
+    dated = [(loc + ("due_date",), it.due_date) for loc, it in due_items(doc)]
+    dated += [
+        (("training", i, "sessions", j, "date"), s.date)
+        for i, track in enumerate(doc.training)
+        for j, s in enumerate(track.sessions)
+    ]
+    return [
+        Problem(parsed.line(loc), f"{field_path(loc)}: {problem}")
+        for loc, text in dated
+        if text and (problem := due_problem(text, zone)) is not None
+    ]
 
 
 def _slug_problems(parsed: Parsed, slug: str | None) -> list[Problem]:
