@@ -36,6 +36,7 @@ import httpcore
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.core.validators import validate_email
 from django.utils import timezone
 
 from .models import ChannelKind, Delivery, StatusPost
@@ -288,6 +289,19 @@ def post_json(url: str, document: dict[str, Any], *, key: str) -> None:
 
 def email_addresses(address: str) -> list[str]:
     return [a.strip() for a in address.replace(";", ",").split(",") if a.strip()]
+
+
+def validate_email_target(target: str) -> None:
+    """Refuse, when a channel is saved or imported, an e-mail target that is not a list of addresses (as a
+    contact's or a role's e-mail is refused): the sender would fail on it at launch time."""
+    for address in email_addresses(target):
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(
+                f"{address[:80]!r} is not an e-mail address (an e-mail channel's target is one or more "
+                "addresses separated by commas)"
+            ) from None
 
 
 def message_id(delivery: Delivery) -> str:

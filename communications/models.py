@@ -48,15 +48,16 @@ class Channel(models.Model):
         return self.name
 
     def clean(self) -> None:
-        """A webhook target must be an http(s) URL to a public address (unless WEBHOOK_ALLOW_PRIVATE)."""
+        """A webhook target must be an http(s) URL to a public address (unless WEBHOOK_ALLOW_PRIVATE); an
+        e-mail target, e-mail addresses."""
         super().clean()
-        if self.kind == ChannelKind.WEBHOOK and self.target.strip():
+        if self.kind in (ChannelKind.WEBHOOK, ChannelKind.EMAIL) and self.target.strip():
             from django.core.exceptions import ValidationError
 
-            from .channels import validate_webhook_target
+            from .channels import validate_email_target, validate_webhook_target
 
             try:
-                validate_webhook_target(self.target)
+                (validate_webhook_target if self.kind == ChannelKind.WEBHOOK else validate_email_target)(self.target)
             except ValidationError as exc:
                 raise ValidationError({"target": exc.messages}) from exc
 

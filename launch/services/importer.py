@@ -13,7 +13,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communications.channels import validate_webhook_target
+from communications.channels import validate_email_target, validate_webhook_target
 from communications.models import ChannelKind
 from launch.format.checks import check_references
 from launch.format.due_checks import due_items
@@ -140,14 +140,16 @@ def _slug_problems(parsed: Parsed, slug: str | None) -> list[Problem]:
 
 
 def _channel_problems(parsed: Parsed) -> list[Problem]:
-    """A webhook channel's target is refused at import as it would be when saved in the admin: not an
-    http(s) URL, or a host on a private address (unless WEBHOOK_ALLOW_PRIVATE)."""
+    """A webhook or e-mail channel's target is refused at import as it would be when saved in the admin:
+    not an http(s) URL, a host on a private address (unless WEBHOOK_ALLOW_PRIVATE), not e-mail addresses."""
     problems = []
+    checks = {ChannelKind.WEBHOOK: validate_webhook_target, ChannelKind.EMAIL: validate_email_target}
     for i, channel in enumerate(parsed.doc.channels):
-        if channel.kind != ChannelKind.WEBHOOK or not channel.target.strip():
+        check = checks.get(channel.kind)  # type: ignore[call-overload]
+        if check is None or not channel.target.strip():
             continue
         try:
-            validate_webhook_target(channel.target)
+            check(channel.target)
         except ValidationError as exc:
             where = parsed.line(("channels", i, "target"))
             problems += [Problem(where, f"channels[{i}].target: {message}") for message in exc.messages]
