@@ -8,9 +8,11 @@ class ChecklistsConfig(AppConfig):
     name = "checklists"
 
     def ready(self) -> None:
+        from plans.guards import register_launch_guard
         from plans.panels import register_overview_part
         from plans.timing import register_gate_source, register_offset_field, register_series_source
 
+        from .launch_guard import launch_guard
         from .models import Gate, Item, Recurrence
         from .selectors import plan_gates, plan_item_progress
         from .series.state import series_source
@@ -24,3 +26,4 @@ class ChecklistsConfig(AppConfig):
         register_overview_part("item_progress", plan_item_progress)
         register_gate_source(gate_source)
         register_series_source(series_source)
+        register_launch_guard(launch_guard)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from launchcontrol.dates import moment_text
 
 from .closing import require_open
+from .guards import launch_blockers
 from .metrics import AUTO_REASON, TriggerState, can_record, check_reading_sign, readings_for_window, trigger_state
 from .models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus, RollbackTrigger, SuccessMetric, link_days
 from .numbers import format_quantity
@@ -109,9 +110,12 @@ def plan_allowed_transitions(plan: Plan) -> list[str]:
     return [s for s in PlanStatus.values if s in TRANSITIONS.get(plan.status, set())]
 
 
-def plan_transition(plan: Plan, *, to: str, by: User, reason: str = "", checked: bool = False) -> Plan:
+def plan_transition(
+    plan: Plan, *, to: str, by: User, reason: str = "", checked: bool = False, override: str = ""
+) -> Plan:
     """Move the launch to state ``to``. Holds have their own functions (they move T-0). ``checked=True``:
-    the caller has checked the right already (a rollout's authority rolling the launch back)."""
+    the caller has checked the right already (a rollout's authority rolling the launch back). A gate that
+    says no refuses the launch unless ``override`` gives the reason (plans.guards)."""
     if not checked:
         require_coordinator(by, plan)
     reason = clean_text(reason, max_length=REASON_MAX, multiline=True, field="Reason")
@@ -123,6 +127,8 @@ def plan_transition(plan: Plan, *, to: str, by: User, reason: str = "", checked:
             raise TransitionError(f"The launch cannot go from {locked.get_status_display()} to {PlanStatus(to).label}.")
         if to in {PlanStatus.ROLLED_BACK, PlanStatus.ABORTED} and not reason.strip():
             raise TransitionError(f"Say why the launch is {PlanStatus(to).label.lower()}.")
+        if to == PlanStatus.LAUNCHED:
+            _guarded(locked, by=by, override=override, what="launch")
         previous = locked.status
         if previous == PlanStatus.HOLD:
             _close_open_hold(locked, by=by, slip=False)
@@ -154,8 +160,25 @@ def plan_state_record(locked: Plan, *, to: str, by: User | None, summary: str, r
 # --- Holds -------------------------------------------------------------------------------------------
 
 
-def hold_start(plan: Plan, *, by: User | None, reason: str, system: bool = False) -> Hold:
-    """Stop the countdown. ``system=True`` is for a NO-GO decision (already permission-checked)."""
+def _guarded(locked: Plan, *, by: User, override: str, what: str, hold_id: int | None = None) -> None:
+    """Refuse to ``what`` while a gate guarding the launch says no (plans.guards), unless ``override`` says
+    why: then the override is recorded with the gates it went past."""
+    blockers = launch_blockers(locked, hold_id=hold_id)
+    if not blockers:
+        return
+    override = clean_text(override, max_length=REASON_MAX, multiline=True, field="Override reason")
+    if not override:
+        raise TransitionError(" ".join(blockers) + f" To {what} anyway, give the reason for overriding the gate.")
+    summary = f"Gate overridden to {what}: {override} ({' '.join(blockers)})"
+    data = {"action": what, "blockers": blockers, "reason": override}
+    event_record(locked, kind="gate.overridden", actor=by, summary=summary, data=data)
+
+
+def hold_start(
+    plan: Plan, *, by: User | None, reason: str, system: bool = False, cause: dict[str, Any] | None = None
+) -> Hold:
+    """Stop the countdown. ``system=True`` is for a NO-GO decision (already permission-checked), whose
+    ``cause`` (``{"gate": id}``) goes into the event, so that gate's guard knows its hold (plans.guards)."""
     if not system:
         require_coordinator(by, plan)
     # a NO-GO's hold reason is the gate's name and the decision's reason, each already bounded
@@ -172,7 +195,8 @@ def hold_start(plan: Plan, *, by: User | None, reason: str, system: bool = False
         )
         locked.status = PlanStatus.HOLD
         locked.save(update_fields=["status", "updated_at"])
-        event_record(locked, kind="hold.started", actor=by, summary=f"HOLD: {reason.strip()}", data={"hold": hold.pk})
+        data = {"hold": hold.pk, **(cause or {})}
+        event_record(locked, kind="hold.started", actor=by, summary=f"HOLD: {reason.strip()}", data=data)
     plan.refresh_from_db()
     return hold
 
@@ -196,13 +220,17 @@ def _close_open_hold(locked: Plan, *, by: User | None, slip: bool) -> Hold | Non
     return hold
 
 
-def hold_end(plan: Plan, *, by: User) -> Hold:
-    """Resume the countdown: T-0 and every time after the hold's start slip by the hold's length."""
+def hold_end(plan: Plan, *, by: User, override: str = "") -> Hold:
+    """Resume the countdown: T-0 and every time after the hold's start slip by the hold's length. A NO-GO's
+    hold stays while its gate says NO-GO, unless ``override`` gives the reason (plans.guards)."""
     require_coordinator(by, plan)
     with transaction.atomic():
         locked = plan_lock(plan)
         if locked.status != PlanStatus.HOLD:
             raise TransitionError("There is no hold to end.")
+        open_id = Hold.objects.filter(plan=locked, ended_at__isnull=True).values_list("pk", flat=True).first()
+        if open_id is not None:
+            _guarded(locked, by=by, override=override, what="end the hold", hold_id=open_id)
         hold = _close_open_hold(locked, by=by, slip=True)
         if hold is None:
             raise TransitionError("The plan is on hold but has no open hold to end; roll it back or abort it.")

@@ -15,6 +15,7 @@ from launchcontrol.kept import refuse
 
 from . import services
 from .clock import countdown
+from .guards import launch_blockers
 from .models import Plan, PlanStatus
 from .permissions import can_coordinate, require_coordinator
 from .runbook.selectors import plan_content
@@ -94,12 +95,19 @@ def _moving(request: AuthenticatedHttpRequest, plan: Plan, ctx: dict[str, Any]) 
     the viewer may do."""
     now = timezone.now()
     open_hold = next((h for h in ctx["holds"] if h.ended_at is None), None)
-    transitions = [(s, PlanStatus(s).label) for s in services.plan_allowed_transitions(plan) if s != PlanStatus.HOLD]
+    allowed = services.plan_allowed_transitions(plan)
+    transitions = [(s, PlanStatus(s).label) for s in allowed if s not in {PlanStatus.HOLD, PlanStatus.LAUNCHED}]
+    is_coordinator = can_coordinate(request.user, plan)
+    can_launch = is_coordinator and PlanStatus.LAUNCHED in allowed
     return {
         **ctx,
         "plan": plan,
-        "is_coordinator": can_coordinate(request.user, plan),
+        "is_coordinator": is_coordinator,
         "transitions": transitions,
+        # the "→ Launched" confirmation, and what a gate says against it or against ending its hold (plans.guards)
+        "can_launch": can_launch,
+        "launch_blockers": launch_blockers(plan) if can_launch else [],
+        "hold_blockers": launch_blockers(plan, hold_id=open_hold.pk) if is_coordinator and open_hold else [],
         "can_hold": plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN},
         "on_hold": plan.status == PlanStatus.HOLD,
         "now": now,
@@ -148,11 +156,11 @@ def plan_transition(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespon
     if to not in PlanStatus.values:
         refuse(request, f"Unknown launch state {to!r}.")
         return redirect("plans:detail", plan.slug)
-    reason = request.POST.get("reason", "")
+    reason, override = request.POST.get("reason", ""), request.POST.get("override", "")
     return _write(
         request,
         plan,
-        lambda p: services.plan_transition(p, to=to, by=request.user, reason=reason),
+        lambda p: services.plan_transition(p, to=to, by=request.user, reason=reason, override=override),
         f"The launch is now {PlanStatus(to).label.lower()}.",
     )
 
@@ -172,7 +180,7 @@ def plan_hold_end(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse
     return _write(
         request,
         plan,
-        lambda p: services.hold_end(p, by=request.user),
+        lambda p: services.hold_end(p, by=request.user, override=request.POST.get("override", "")),
         "Hold ended; T-0 and every later time slipped by its length.",
     )
 

@@ -205,7 +205,9 @@ def gate_decide(gate: Gate | int, *, by: User, decision: str, reason: str = "") 
             data={**data, "readiness": snapshot} if (snapshot := readiness_snapshot(locked)) else data,
         )
         if decision == "no_go" and locked.plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN}:
-            hold_start(locked.plan, by=by, reason=f"NO-GO at {locked.name}: {reason}", system=True)
+            hold_start(
+                locked.plan, by=by, reason=f"NO-GO at {locked.name}: {reason}", system=True, cause={"gate": locked.pk}
+            )
     return locked
 
 

@@ -18,6 +18,7 @@ KIND_LABELS = {
     "comms.skipped": "Message skipped",
     "comms.status_post": "Status page update",
     "gate.decided": "Gate decided",
+    "gate.overridden": "Gate overridden",
     "gate.poll_opened": "Gate poll opened",
     "gate.voted": "Gate vote",
     "hold.ended": "Hold ended",

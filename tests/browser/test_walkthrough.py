@@ -265,6 +265,8 @@ def _t_plus_7m_launch(walk: Walk) -> None:
     walk.at(minutes(7))
     coord.goto(walk.url(""))
     walk.watch("launched", "#wr-state", "LAUNCHED")
+    coord.click("details.confirm-launch summary")  # "→ Launched…" asks first, saying what it does
+    assert "the public status page say Launched" in coord.inner_text("details.confirm-launch")
     coord.click("button[name=to][value=launched]")
     coord.wait_for_selector("h1 .badge.state-launched")
     walk.reached("launched")
