@@ -6,6 +6,7 @@ from django import forms
 
 from plans.models import Risk, RollbackTrigger, Step
 from plans.runbook.models import TriggerKind
+from plans.slips import planned_label
 from roles.models import Role
 
 from .models import IssueCategory, Severity
@@ -51,6 +52,10 @@ class IssueForm(forms.Form):
             choice = self.fields.get(name)
             if isinstance(choice, forms.ModelChoiceField):
                 choice.queryset = queryset
+        step = self.fields.get("step")
+        if isinstance(step, forms.ModelChoiceField):
+            # "T-7d Infrastructure preparation": the offset as planned, as every page reads it (plans.slips)
+            step.label_from_instance = lambda s: f"{planned_label(plan, s.offset)} {s.name}"  # type: ignore[method-assign]
         category = self.fields["category"]
         assert isinstance(category, forms.ModelChoiceField)
         categories = IssueCategory.objects.filter(plan=plan).order_by("order", "id")
