@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from launchcontrol.dates import day_text, moment_text
 from plans.offsets import format_offset
+from plans.slips import plan_slips, slipped_by
 from plans.wallclock import offset_of
 
 from .. import templating
@@ -43,15 +44,22 @@ def series_length(message: Message) -> int:
 def occurrence_at(plan: Plan, message: Message, n: int) -> datetime:
     """The moment of send ``n`` (1-based). Sub-day intervals step in absolute time (an hourly update is every
     60 minutes, across a DST change too); whole-day intervals step on the plan's local calendar (a daily
-    09:00 update stays at 09:00)."""
+    09:00 update stays at 09:00). A hold that started after the first send pinned the series' offset
+    (``plans.timing.pin_before``): each send after that hold's start slips by its length, like everything
+    after a hold."""
     first = plan.at(message.offset)  # whole days on the plan's calendar, as the pages show it
     every = message.every
     if n <= 1 or every is None or not _recurring(message):
         return first
     if every % timedelta(days=1) == timedelta(0):
         wall = plan.local(first).replace(tzinfo=None) + (n - 1) * every
-        return timezone.make_aware(wall, plan.zone).astimezone(first.tzinfo)
-    return first + (n - 1) * every
+        at = timezone.make_aware(wall, plan.zone).astimezone(first.tzinfo)
+    else:
+        at = first + (n - 1) * every
+    for started, slip in plan_slips(plan):  # in the order they happened: a later hold sees the earlier slips
+        if first < started < at:
+            at += slip
+    return at
 
 
 def occurrences(
@@ -65,8 +73,9 @@ def occurrences(
     if after is not None and total > 1 and every is not None:
         try:
             first = plan.at(message.offset)
-            # One step back: a whole-day series moves by a DST shift (hours) against absolute time.
-            start = max(1, int((after - first) // every))
+            # One step back: a whole-day series moves by a DST shift (hours) against absolute time; and as
+            # many back as the holds slipped it (occurrence_at).
+            start = max(1, int((after - first - slipped_by(plan)) // every))
         except OverflowError:
             return
     for n in range(start, total + 1):
