@@ -246,7 +246,7 @@ def test_every_plan_page_has_the_raise_control(client: Client, plan: Plan, s: Se
         assert 'id="raise-dialog"' in html and "js/raise.js" in html
 
 
-DETAIL_QUERIES = 11  # whatever the timeline's length, or the plan's roles, steps and risks
+DETAIL_QUERIES = 12  # whatever the timeline's length, or the plan's roles, steps and risks (and its ended holds)
 LIST_QUERIES = 12  # the roles read once for the raise form and the role filter; the form's steps and risks
 RISK_QUERIES = 5  # session, user, plan, the risks with their owner roles, their issues (prefetched)
 

@@ -152,7 +152,10 @@ def test_a_refused_list_of_roles_does_not_make_every_reference_unknown() -> None
     [
         ("12345", 'name: YAML read 12345 as a number, not text: put the value in quotes ("12345")'),
         ("1.5", 'name: YAML read 1.5 as a number, not text: put the value in quotes ("1.5")'),
-        ('"\\ud800"', "name: contains a lone surrogate (an escape such as \\ud800 that is half of a character); remove it"),
+        (
+            '"\\ud800"',
+            "name: contains a lone surrogate (an escape such as \\ud800 that is half of a character); remove it",
+        ),
         ('"\\u00a0"', "name: is empty; type a name"),
     ],
 )

@@ -30,6 +30,8 @@ STEP = "S" * 200
 GATE = "G" * 200
 METRIC = "M" * 200
 CHANNEL = "C" * 120
+#: An e-mail channel's target at its column's length: addresses separated by commas (2,000 characters).
+EMAILS_2000 = ",".join(["a@b.co"] * 284 + ["abcdefg@b.co"])
 PHASE = "P" * 200
 EMAIL = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 61  # 254 characters
 
@@ -133,7 +135,7 @@ def base_plan() -> dict[str, Any]:
                 "sustained_for": "400d",
             }
         ],
-        "channels": [{"name": CHANNEL, "kind": "email", "target": "x" * 2000, "purpose": "p" * 200}],
+        "channels": [{"name": CHANNEL, "kind": "email", "target": EMAILS_2000, "purpose": "p" * 200}],
         "messages": [
             {
                 "name": "m" * 200,

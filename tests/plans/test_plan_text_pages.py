@@ -192,13 +192,14 @@ def test_issues_page_shows_the_rung_and_its_contacts(
     client.force_login(olga)
     url = reverse("issues:list", args=[said.slug])
     # session, user, plan, categories, roles (the raise form and the role filter), open, resolved, rungs +
-    # their roles, contacts, can_raise, and (issue 12) the raise form's steps and risks: 13, no spare
-    with django_assert_max_num_queries(13):
+    # their roles, contacts, can_raise, (issue 12) the raise form's steps and risks, and the plan's ended holds
+    # (the steps' planned offsets): 14, no spare
+    with django_assert_max_num_queries(14):
         page = client.get(url).content.decode()
     assert "L2 Executive team: who to call" in page
     assert 'id="escalation-ladder"' in page and "CEO/CTO immediate notification" in page
     assert 'href="tel:+15550100100"' in page and "Erin Exec" in page
     for _ in range(5):
         services.issue_open(said, by=olga, title="More", severity="high")
-    with django_assert_max_num_queries(13):  # no query per issue (an unowned one asked for its plan)
+    with django_assert_max_num_queries(14):  # no query per issue (an unowned one asked for its plan)
         client.get(url)
