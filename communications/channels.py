@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 import httpcore
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import BadHeaderError, EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.utils import timezone
 
@@ -52,6 +52,11 @@ class OutcomeUnknown(ChannelError):
 
 class BlockedTarget(ChannelError):
     """The webhook target is not an http(s) URL, or resolves to an address that may not be called."""
+
+
+class Unsendable(BlockedTarget):
+    """The message cannot be sent as written (a line break in its subject: Django's BadHeaderError, the
+    app's own refusal before anything went out): no retry helps, so the outbox fails it at once."""
 
 
 class Refused(BlockedTarget):
@@ -334,6 +339,13 @@ def send_email(delivery: Delivery, *, headers: dict[str, str] | None = None) -> 
             "X-Launch-Control-Delivery": str(delivery.idempotency_key),
         },
     )
+    try:
+        mail.message()  # the headers are checked here, before any connection: nothing has gone out
+    except BadHeaderError as exc:
+        raise Unsendable(
+            "email: not sent: the subject or an address holds a line break, which an e-mail header cannot "
+            "carry; correct the message, then send it again"
+        ) from exc
     try:
         connection.open()
     except Exception as exc:  # no connection, no login: nothing went out
