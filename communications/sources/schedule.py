@@ -165,7 +165,7 @@ def placeholder_context(plan: Plan) -> dict[str, Any]:
 
     values = {n: p.value if p.filled else unfilled_text(p) for n, p in placeholder_map(plan).items()}
     own = templating.placeholder_variables(values)
-    return {"placeholders": values, **{n: values[n] for n in own}}
+    return {"placeholders": templating.Placeholders(values), **{n: values[n] for n in own}}
 
 
 def render_message(plan: Plan, message: Message, *, occurrence: int, at: datetime) -> tuple[str, str]:

@@ -44,6 +44,7 @@ from .sandbox import (
     MAX_SECONDS,
     MAX_SOURCE,
     Budget,
+    Placeholders,
     environment,
     tick,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "MAX_SOURCE",
     "VARIABLES",
     "MessageTemplateError",
+    "Placeholders",
     "check_template",
     "message_variables",
     "placeholder_variables",

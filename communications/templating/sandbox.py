@@ -111,6 +111,23 @@ class _CodeGenerator(CodeGenerator):
         self.write("))")
 
 
+class Placeholders(dict[str, str]):
+    """The ``placeholders`` variable: a plain dictionary that names what it holds when a key is missing."""
+
+
+def _kind(obj: Any) -> str:
+    if isinstance(obj, str):
+        return "text"
+    return "a list" if isinstance(obj, list | tuple) else "a number" if isinstance(obj, int | float) else "a value"
+
+
+def _missing_key(obj: Mapping[str, Any], key: str) -> str:
+    if isinstance(obj, Placeholders):
+        return f"the plan has no placeholder {key!r}"
+    keys = ", ".join(str(k) for k in list(obj)[:12])
+    return f"there is no {key!r} here (the keys are {keys})" if keys else f"there is no {key!r} here"
+
+
 class _Environment(ImmutableSandboxedEnvironment):
     code_generator_class = _CodeGenerator
     intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
@@ -133,26 +150,32 @@ class _Environment(ImmutableSandboxedEnvironment):
         return "".join(out)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        """``x.y`` is the key ``y`` of a dictionary, or a loop's counter; nothing else."""
+        """``x.y`` is the key ``y`` of a dictionary, or a loop's counter; nothing else. What is missing is said
+        in a sentence (not "'dict object' has no attribute 'nope'")."""
         tick()
+        if isinstance(obj, StrictUndefined):
+            return obj  # ``phases[0].name`` on no phases: the error is the missing ``phases[0]``
         if isinstance(obj, Mapping):
             if attribute in obj:
                 return obj[attribute]
-            return self.undefined(obj=obj, name=attribute)
+            return self.undefined(obj=obj, name=attribute, hint=_missing_key(obj, attribute))
         if isinstance(obj, LoopContext) and attribute in _LOOP_ATTRS:
             return getattr(obj, attribute)
-        return self.undefined(obj=obj, name=attribute)
+        return self.undefined(obj=obj, name=attribute, hint=f"{attribute!r} cannot be read from {_kind(obj)}")
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         tick()
+        if isinstance(obj, StrictUndefined):
+            return obj
         if isinstance(obj, Mapping) and isinstance(argument, str):
             return self.getattr(obj, argument)
         if isinstance(obj, (str, list, tuple)) and isinstance(argument, (int, slice)):
             try:
                 return obj[argument]
             except (IndexError, TypeError, ValueError):
-                pass
-        return self.undefined(obj=obj, name=argument)
+                hint = f"there is no item {argument} in a list of {len(obj)}" if isinstance(obj, list | tuple) else None
+                return self.undefined(obj=obj, name=argument, hint=hint)
+        return self.undefined(obj=obj, name=argument, hint=f"{argument!r} cannot be read from {_kind(obj)}")
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         tick()
