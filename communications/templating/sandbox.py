@@ -174,7 +174,7 @@ class _Environment(ImmutableSandboxedEnvironment):
                 return obj[argument]
             except (IndexError, TypeError, ValueError):
                 hint = f"there is no item {argument} in a list of {len(obj)}" if isinstance(obj, list | tuple) else None
-                return self.undefined(obj=obj, name=argument, hint=hint)
+                return self.undefined(obj=obj, name=str(argument), hint=hint)
         return self.undefined(obj=obj, name=argument, hint=f"{argument!r} cannot be read from {_kind(obj)}")
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
