@@ -129,14 +129,33 @@ class Message(models.Model):
 
         limits = occurrence_limit_problems(every=self.every, count=self.count)
         errors: dict[str, list[str]] = {name: [problem] for name, problem in limits.items()}
-        names = Placeholder.objects.filter(plan_id=self.plan_id).values_list("name", flat=True) if self.plan_id else []
+        declared = Placeholder.objects.filter(plan_id=self.plan_id).values_list("name", flat=True)
+        names = list(declared) if self.plan_id else []
         known = message_variables(names)
         for name in ("subject", "body"):
-            problems = check_template(getattr(self, name) or "", variables=known)
+            problems = check_template(getattr(self, name) or "", variables=known, placeholders=names)
             if problems:
                 errors.setdefault(name, []).extend(problems)
+        if not errors and self.plan_id:
+            errors.update(self._trial_problems())
         if errors:
             raise ValidationError(errors)
+
+    def _trial_problems(self) -> dict[str, list[str]]:
+        """Compose the message once from its plan as it is now, as a send would: what only fails then (a
+        division by zero, ``phases[0]`` on a plan without phases, a text over the size limit) is said now."""
+        from django.utils import timezone
+
+        from .sources.schedule import render_message
+        from .templating import MessageTemplateError
+
+        try:
+            render_message(self.plan, self, occurrence=1, at=timezone.now())
+        except MessageTemplateError as exc:
+            field, _, detail = exc.detail.partition(": ")
+            where = f"line {exc.line}: " if exc.line else ""
+            return {field if field in ("subject", "body") else "body": [f"{where}composing it now fails: {detail}"]}
+        return {}
 
 
 class DeliveryStatus(models.TextChoices):

@@ -36,12 +36,17 @@ def _template_problems(plan: Plan, message: Message, known: list[set[str]]) -> l
     """A message's template problems; the plan's placeholders (one query, once per page) are read only when
     the built-in variables are not enough."""
     problems = {name: check_template(getattr(message, name)) for name in ("subject", "body")}
-    if any("unknown variable" in p for found in problems.values() for p in found):
+    unknown = any("unknown variable" in p for found in problems.values() for p in found)
+    if unknown or "placeholders" in f"{message.subject}{message.body}":
         if not known:
             from plans.runbook.fill import placeholder_map
 
-            known.append(message_variables(placeholder_map(plan)))
-        problems = {name: check_template(getattr(message, name), variables=known[0]) for name in problems}
+            known.append(set(placeholder_map(plan)))
+        names = known[0]
+        problems = {
+            name: check_template(getattr(message, name), variables=message_variables(names), placeholders=names)
+            for name in problems
+        }
     return [f"{name}, {p}" for name, found in problems.items() for p in found]
 
 

@@ -174,7 +174,9 @@ def _structure_problems(tree: nodes.Template) -> list[MessageTemplateError]:
     return found
 
 
-def _name_problems(tree: nodes.Template, known: Iterable[str]) -> list[MessageTemplateError]:
+def _name_problems(
+    tree: nodes.Template, known: Iterable[str], keys: Mapping[str, tuple[str, ...]] = DICT_KEYS
+) -> list[MessageTemplateError]:
     known = set(known)
     found: list[MessageTemplateError] = []
     try:
@@ -189,7 +191,7 @@ def _name_problems(tree: nodes.Template, known: Iterable[str]) -> list[MessageTe
     declared = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
     for access in tree.find_all((nodes.Getattr, nodes.Getitem)):
         target = getattr(access, "node", None)
-        if not isinstance(target, nodes.Name) or target.name in declared or target.name not in DICT_KEYS:
+        if not isinstance(target, nodes.Name) or target.name in declared or target.name not in keys:
             continue
         if isinstance(access, nodes.Getattr):
             key: Any = access.attr
@@ -197,11 +199,13 @@ def _name_problems(tree: nodes.Template, known: Iterable[str]) -> list[MessageTe
             key = access.arg.value
         else:
             continue
-        if key not in DICT_KEYS[target.name]:
-            keys = ", ".join(DICT_KEYS[target.name])
-            found.append(
-                MessageTemplateError(f"unknown variable {target.name}.{key} ({target.name} has {keys})", target.lineno)
-            )
+        if key not in keys[target.name]:
+            if target.name == "placeholders":
+                has = f"the plan's placeholders are {', '.join(keys[target.name])}" if keys[target.name] else ""
+                what = f"the plan has no placeholder {key!r}" + (f" ({has})" if has else "")
+            else:
+                what = f"unknown variable {target.name}.{key} ({target.name} has {', '.join(keys[target.name])})"
+            found.append(MessageTemplateError(what, target.lineno))
     return found
 
 
@@ -236,20 +240,26 @@ def referenced_names(text: str) -> set[str]:
         return set()
 
 
-def check_template(text: str, *, variables: Iterable[str] = VARIABLES) -> list[str]:
+def check_template(
+    text: str, *, variables: Iterable[str] = VARIABLES, placeholders: Iterable[str] | None = None
+) -> list[str]:
     """Every problem of a template, each as ``"line N: ..."``: syntax errors, forbidden tags, unknown filters,
-    unknown variables. An empty list means it will render (limits aside)."""
-    return [str(p) for p in template_problems(text, variables=variables)]
+    unknown variables, and, given the plan's ``placeholders`` (their names), ``placeholders.x`` for one it
+    does not declare. An empty list means it will render (limits aside)."""
+    return [str(p) for p in template_problems(text, variables=variables, placeholders=placeholders)]
 
 
-def template_problems(text: str, *, variables: Iterable[str] = VARIABLES) -> list[MessageTemplateError]:
+def template_problems(
+    text: str, *, variables: Iterable[str] = VARIABLES, placeholders: Iterable[str] | None = None
+) -> list[MessageTemplateError]:
     if not text:
         return []
     try:
         tree = _parse(text)
     except MessageTemplateError as exc:
         return [exc]
-    problems = _structure_problems(tree) + _name_problems(tree, variables)
+    keys = DICT_KEYS if placeholders is None else {**DICT_KEYS, "placeholders": tuple(sorted(placeholders))}
+    problems = _structure_problems(tree) + _name_problems(tree, variables, keys)
     if not problems:
         try:
             _compiled(text)

@@ -308,11 +308,12 @@ def _message_templates(i: int, msg: Any, doc: PlanDoc) -> list[Finding]:
     line inside the template. The plan's placeholders are variables too (``{{ bridge_url }}``)."""
     from communications.templating import check_template, message_variables
 
-    known = message_variables(p.name for p in doc.placeholders if isinstance(getattr(p, "name", None), str))
+    names = [p.name for p in doc.placeholders if isinstance(getattr(p, "name", None), str)]
+    known = message_variables(names)
     return [
         (("messages", i, name), f"messages[{i}].{name}: template {problem}")
         for name in ("subject", "body")
-        for problem in check_template(getattr(msg, name), variables=known)
+        for problem in check_template(getattr(msg, name), variables=known, placeholders=names)
     ]
 
 

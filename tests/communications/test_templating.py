@@ -152,6 +152,16 @@ def test_load_tag_is_a_syntax_error_with_its_line() -> None:
     assert "date('H:i')" in check_template("{{ t0|date:'H:i' }}")[0]  # Django syntax gets a hint
 
 
+def test_a_placeholder_the_plan_does_not_declare_is_named_before_any_send() -> None:
+    names = ["bridge_url", "go-live-date"]
+    assert check_template("Join {{ placeholders.nope }}", placeholders=names) == [
+        "line 1: the plan has no placeholder 'nope' (the plan's placeholders are bridge_url, go-live-date)"
+    ]
+    assert check_template("{{ placeholders['go-live-date'] }} {{ placeholders.bridge_url }}", placeholders=names) == []
+    assert check_template("{{ placeholders.x }}", placeholders=[]) == ["line 1: the plan has no placeholder 'x'"]
+    assert check_template("{{ placeholders.x }}") == []  # without the plan's names: not judged
+
+
 def test_context_is_plain_values_only(live: Plan) -> None:
     msg = make_message(live, every=H, count=3, kind=MessageKind.STATUS_UPDATE)
     ctx = message_context(live, msg, occurrence=1, at=T0 - H, names=set(VARIABLES))
@@ -212,6 +222,34 @@ def test_importer_reports_a_broken_template_with_file_and_line() -> None:
         "\n".join(lines)
     )
     assert f"plan.yaml:{subject_line + 1}: messages[0].body: template line 2: Encountered unknown tag 'load'." in lines
+
+
+def test_importer_names_a_placeholder_the_file_does_not_declare() -> None:
+    text = SMALL.replace(
+        "  - {name: Hourly update, kind: status_update, channels: [Staff email], at: T+0, every: 1h, count: 4}",
+        "  - name: Hourly update\n    channels: [Staff email]\n    at: T+0\n"
+        "    subject: 'Bridge {{ placeholders.nope }}'\n",
+    )
+    with pytest.raises(PlanFormatError) as exc:
+        import_plan_text(text, filename="plan.yaml", t0="2026-12-01T12:00", tz="Europe/London")
+    assert "messages[0].subject: template line 1: the plan has no placeholder 'nope'" in "\n".join(exc.value.lines())
+
+
+def test_admin_composes_the_message_once_and_says_what_only_fails_then(admin_client: Client, plan: Plan) -> None:
+    """What passes the check but cannot be composed from the plan (a division by zero, the first of no phases)
+    is refused when it is saved, not found at its send."""
+    url = reverse("admin:communications_message_add")
+    data = {"plan": plan.pk, "order": 0, "name": "Odd", "kind": "announcement", "audience": "staff"}
+    data |= {"offset": "T-1h", "subject": "Hi", "enabled": "on"}
+    for body, says in (
+        ("Rate {{ 1/0 }}", "composing it now fails: "),
+        ("First phase: {{ phases[0].name }}", "composing it now fails: there is no item 0 in a list of 0"),
+        ("{{ placeholders.nope }}", "the plan has no placeholder &#x27;nope&#x27;"),
+    ):
+        response = admin_client.post(url, {**data, "body": body})
+        assert response.status_code == 200 and says in response.content.decode(), body
+    assert not Message.objects.filter(name="Odd").exists()
+    assert admin_client.post(url, {**data, "body": "T-0 is {{ t0 }}"}).status_code == 302
 
 
 def test_admin_refuses_a_broken_template_with_its_line(admin_client: Client, plan: Plan) -> None:
