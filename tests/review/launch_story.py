@@ -177,7 +177,8 @@ def _gate_story(launch: Launch) -> None:
     with clock(at(5, 25)):
         cs.gate_decide(gate, by=lead, decision="no_go", reason="Support rota not staffed")
     with clock(at(5, 55)):
-        ps.hold_end(plan, by=launch.coordinator)
+        # the NO-GO's own hold: ended against the gate, with the override's reason (plans.guards)
+        ps.hold_end(plan, by=launch.coordinator, override="Support rota being staffed; the gate is polled again")
     with clock(at(5, 58)):
         dan = Attendee.objects.get(track=support, email="dan@example.com")
         rs.attendance_record(dan, by=people["Support Lead"], completed=True, note="Catch-up session")

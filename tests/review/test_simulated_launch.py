@@ -127,6 +127,7 @@ def _holds_and_gates(launch: Launch, review: Review) -> None:
         ("gate.poll_opened", at(5, 10)),
         ("gate.decided", at(5, 25)),
         ("hold.started", at(5, 25)),
+        ("gate.overridden", at(5, 55)),  # the NO-GO's hold ended against the gate (plans.guards)
         ("hold.ended", at(5, 55)),
         ("gate.reopened", at(6)),
         ("gate.poll_opened", at(6, 2)),

@@ -140,7 +140,7 @@ def test_holds_no_go_and_state_changes_reach_chat_not_the_pager(routed: Setup, c
         routed.plan.save(update_fields=["status"])
         gate_decide(gate, by=coordinator, decision="no_go", reason="Payments not ready")
     with time_machine.travel(NOW + 5 * M, tick=False):
-        hold_end(routed.plan, by=coordinator)
+        hold_end(routed.plan, by=coordinator, override="Payments fixed; the gate is polled again")  # plans.guards
     beats(0, 8)
     assert titles(routed, "/ok/slack") == [
         "NO-GO: Go/no-go: NO-GO: Payments not ready",
