@@ -134,7 +134,12 @@ def _holds_and_gates(launch: Launch, review: Review) -> None:
         ("gate.decided", at(6, 10)),
         ("plan.state", at(8, 30)),
     ]
-    reopened = review.record[6]
+    reopened = review.record[7]
+    overridden = review.record[5]
+    assert (overridden.who, overridden.why) == (
+        "Cora Coordinator",
+        "Support rota being staffed; the gate is polled again",
+    )
     assert (reopened.who, reopened.why) == ("Cora Coordinator", "Support rota staffed")
 
 
