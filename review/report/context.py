@@ -61,7 +61,7 @@ def key_figures(review: Review) -> list[tuple[str, str]]:
         ("Steps on time", f"{t.on_time} of {finished} finished ({text.share(t.on_time, finished)})"),
         ("Steps late / not finished / skipped", f"{t.late} / {t.unfinished} / {t.skipped}"),
         ("Overrun (sum of steps over their planned length)", text.span(t.overrun)),
-        ("Holds", f"{len(review.holds)}, {text.span(review.hold_time)} in all"),
+        ("Holds", f"{len(review.holds)}, {text.held(review.hold_time)} in all"),
         ("Gate decisions", ", ".join(f"{d.gate}: {d.label}" for d in review.decisions) or "none"),
         ("Issues raised (critical)", f"{i.raised} ({i.critical})"),
         ("SLA breaches (response / resolution)", f"{i.response_breaches} / {i.resolution_breaches}"),

@@ -78,7 +78,7 @@ def _holds_and_gates(r: Review) -> list[str]:
         _table(
             ["Started", "Ended", "Length", "Reason", "By"],
             [
-                [text.when(w, h.started_at), text.when(w, h.ended_at), text.span(h.length), h.reason, h.started_by]
+                [text.when(w, h.started_at), text.when(w, h.ended_at), text.held(h.length), h.reason, h.started_by]
                 for h in r.holds
             ],
         )

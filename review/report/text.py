@@ -24,6 +24,14 @@ def span(delta: timedelta | None) -> str:
     return format_duration(timedelta(minutes=int(abs(delta).total_seconds() // 60)))
 
 
+def held(delta: timedelta | None) -> str:
+    """A hold's length to the second, as the plan page says it (``45s``, ``2m27s``): holds are often shorter
+    than a minute, and :func:`span` would say ``0`` of one that slipped T-0 by 45 s."""
+    if delta is None:
+        return "—"
+    return format_duration(delta) if delta else "0"
+
+
 def signed(delta: timedelta | None) -> str:
     """``+40m`` (late, longer), ``-5m`` (early, shorter), ``0`` under a minute, ``—`` for none."""
     if delta is None:

@@ -22,6 +22,11 @@ def span(value: timedelta | None) -> str:
 
 
 @register.filter
+def held(value: timedelta | None) -> str:
+    return text.held(value)
+
+
+@register.filter
 def verdict(value: str) -> str:
     return text.VERDICT.get(value, value)
 
