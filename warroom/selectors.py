@@ -198,11 +198,12 @@ class _CountOf(Subquery):
 
 def gates(plan: Plan) -> list[Gate]:
     """The plan's gates with their counts for the board: required criteria (and how many are closed), raised
-    triggers, polled roles and this round's GO votes. Each count is a subquery of its own: counted over one
+    triggers, polled roles and this round's votes (all, GO, NO-GO). Each count is a subquery of its own: counted over one
     join of all four, a gate's rows multiplied (six criteria, six polled roles and a round of votes were 1,080
     rows for the demo's one gate)."""
     gate = OuterRef("pk")
     criteria = Item.objects.filter(gate=gate, required=True).values("pk")
+    this_round = Vote.objects.filter(gate=gate, poll_round=OuterRef("poll_round"))
     return list(
         Gate.objects.filter(plan=plan)
         .select_related("authority_role")
@@ -213,9 +214,9 @@ def gates(plan: Plan) -> list[Gate]:
                 NoGoTrigger.objects.filter(gate=gate, raised=True, cleared_at__isnull=True).values("pk")
             ),
             polled=_CountOf(Gate.polled_roles.through.objects.filter(gate=gate).values("pk")),
-            go_votes=_CountOf(
-                Vote.objects.filter(gate=gate, poll_round=OuterRef("poll_round"), vote="go").values("pk")
-            ),
+            voted=_CountOf(this_round.values("pk")),
+            go_votes=_CountOf(this_round.filter(vote="go").values("pk")),
+            no_go_votes=_CountOf(this_round.filter(vote="no_go").values("pk")),
         )
         .order_by("order", "offset")
     )

@@ -16,9 +16,12 @@ from django.contrib.auth.models import User
 from pytest_django import Settings
 from pytest_django.live_server_helper import LiveServer
 
+from checklists.models import Gate
+from checklists.services import gate_open_poll, gate_reopen, vote_cast
 from issues.services import issue_open
 from launch.services.demo import PEOPLE, demo_plan
 from plans.models import Plan
+from roles.models import Role
 from tests import factories
 from tests.browser.shots import keep
 from tests.browser.waiting import wait_for_js
@@ -109,6 +112,12 @@ def busy_demo(db: None) -> tuple[Plan, User]:
         factories.RoleFactory(plan=plan, name=name, slug=f"extra-{n}", primary=people["qa"] if n % 2 else None)
     for title, severity in zip(LONG_TITLES, ["critical", "high", "medium"], strict=True):
         issue_open(plan, by=coordinator, title=title, severity=severity)
+    # The Go/No-Go polled again, one role in and NO-GO: its row's longest labelled counts.
+    gate = Gate.objects.get(plan=plan, name="Go/No-Go")
+    gate_reopen(gate, by=coordinator, reason="Last confirmation")
+    gate_open_poll(gate, by=coordinator)
+    dba = Role.objects.get(plan=plan, slug="dba")
+    vote_cast(gate, role=dba, by=people["dba"], vote="no_go", comment="Replication lag")
     return plan, coordinator
 
 
@@ -169,3 +178,7 @@ def _check_board(page: Any, live_server: LiveServer, plan: Plan, width: int, hei
     assert sub == 1, f"{size}: the roles' counts wrap"
     shown = page.evaluate("document.querySelectorAll('.wr-roles .wr-list > li.role:not([hidden])').length")
     assert shown >= 2, size
+    # The gate's numbers say what they count: one vote of six is in, not "6/6" (the criteria) beside "GO 0/6".
+    gate = page.locator(".wr-gates li.gate", has_text="Go/No-Go")
+    assert " ".join(gate.locator(".meta").inner_text().split()) == "criteria 6/6 · voted 1/6 · 1 NO-GO", size
+    assert gate.locator(".pill").inner_text() == "POLLING"

@@ -378,9 +378,11 @@ def test_a_gates_counts_on_the_board(live_plan: Plan, coordinator: User, client:
             Vote.objects.create(gate=gate, role=role, poll_round=poll_round, vote=vote, voted_at=timezone.now())
     quiet = factories.GateFactory(plan=live_plan, name="Quiet")
 
-    names = ("criteria_total", "criteria_done", "triggers_raised", "polled", "go_votes")  # the annotations
+    names = ("criteria_total", "criteria_done", "triggers_raised", "polled", "voted", "go_votes", "no_go_votes")
     counts = {g.name: tuple(getattr(g, name) for name in names) for g in selectors.gates(live_plan)}
-    assert counts == {"Go/no-go": (3, 2, 1, 3, 1), quiet.name: (0, 0, 0, 0, 0)}
+    assert counts == {"Go/no-go": (3, 2, 1, 3, 2, 1, 1), quiet.name: (0, 0, 0, 0, 0, 0, 0)}
     client.force_login(coordinator)
     board = client.get(reverse("warroom:board", args=[live_plan.slug])).content.decode()
-    assert re.search(r"2/3 · GO 1/3 · <b[^>]*>1 trigger</b>", board)
+    # each number says what it counts: "criteria 2/3 · voted 2/3 · 1 NO-GO", not "2/3 · GO 1/3"
+    text = re.sub(r"<[^>]+>", "", board)
+    assert "criteria 2/3 · voted 2/3 · 1 NO-GO · 1 trigger" in text
