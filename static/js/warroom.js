@@ -106,6 +106,7 @@
     });
   }
   window.addEventListener("resize", fit);
+  window.warroom.fit = fit;  // the contacts strip (static/js/contacts.js) calls it when the footer grows to it
 
   document.body.addEventListener("htmx:configRequest", function (evt) {
     if (evt.detail.elt !== board) return;
