@@ -198,9 +198,9 @@ class _CountOf(Subquery):
 
 def gates(plan: Plan) -> list[Gate]:
     """The plan's gates with their counts for the board: required criteria (and how many are closed), raised
-    triggers, polled roles and this round's votes (all, GO, NO-GO). Each count is a subquery of its own: counted over one
-    join of all four, a gate's rows multiplied (six criteria, six polled roles and a round of votes were 1,080
-    rows for the demo's one gate)."""
+    triggers, polled roles and this round's votes (all, GO, NO-GO). Each count is a subquery of its own:
+    counted over one join of all four, a gate's rows multiplied (six criteria, six polled roles and a round of
+    votes were 1,080 rows for the demo's one gate)."""
     gate = OuterRef("pk")
     criteria = Item.objects.filter(gate=gate, required=True).values("pk")
     this_round = Vote.objects.filter(gate=gate, poll_round=OuterRef("poll_round"))

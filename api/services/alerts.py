@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
     from plans.models import Plan
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters (tab, newline and CR stay), C1 controls, lone surrogates and text-direction controls,
+#: which would reverse the page's own text after an alert's title (plans.validators refuses them in typed text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def plain(text: object, max_length: int) -> str:

@@ -206,3 +206,15 @@ def test_a_notification_is_all_or_nothing(api: Api) -> None:
     assert response.status_code == 400 and "not a number" in str(response.json())
     assert counts(api) == before and not AlertReceipt.objects.exists()
     assert RollbackTrigger.objects.get(pk=api.world.rollback.pk).raised_at is None
+
+
+def test_an_alerts_text_cannot_reverse_the_pages_text(api: Api, probe_route: AlertRoute) -> None:
+    """A text-direction override in an alert's summary would reverse what the pages print after it ("#3 ...
+    owner" read backwards): dropped, as control characters are; a person typing one is refused instead."""
+    body = payload("alertmanager-v4.json")
+    for alert in body["alerts"]:
+        alert["annotations"]["summary"] = "Probe \u202egnp.exe\u202c down\x07 \u2067x\u2069"
+    assert api.post("alerts/alertmanager", api.token(["issues"]), body).status_code == 200
+    issue = Issue.objects.get(plan=api.plan, title__startswith="ProbeFailure")
+    assert "\u202e" not in issue.title and "\u2067" not in issue.title and "\x07" not in issue.title
+    assert "Probe gnp.exe down x" in issue.title
