@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from django.utils.text import slugify
-
 from plans.offsets import format_offset
 from plans.validators import OFFSET_LIMIT
 
@@ -15,15 +13,9 @@ from .due_checks import due_rules
 from .schema import PlanDoc
 from .section_checks import LATER_SECTION_CHECKS
 from .series_checks import SERIES_CHECKS
+from .slugs import role_slug
 
 Finding = tuple[tuple[Any, ...], str]
-
-
-def role_slug(name: str, slug: str | None, what: str = "role", number: int = 1) -> str:
-    """The address of a role's (or a gate's) page: its ``slug``, else one made from its name, else, for a name
-    with no Latin letters or digits (``日本語チーム``, ``🔥``), ``role-3`` by its place in the file (the URL
-    patterns take ASCII slugs only)."""
-    return slug or slugify(name)[:80] or f"{what}-{number}"
 
 
 def all_steps(doc: PlanDoc) -> list[tuple[tuple[Any, ...], Any]]:

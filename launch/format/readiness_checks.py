@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.text import slugify
-
 from .readiness_sections import TrackDoc
 from .schema import PlanDoc
+from .slugs import role_slug
 
 Finding = tuple[tuple[Any, ...], str]
 
@@ -47,7 +46,7 @@ def readiness_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> 
     slugs: set[str] = set()
     for i, track in enumerate(doc.training):
         loc: tuple[Any, ...] = ("training", i)
-        slug = track.slug or slugify(track.audience)[:80]
+        slug = role_slug(track.audience, track.slug, "track", i + 1)  # 日本語 has no ASCII slug: track-N
         if track.audience in audiences or slug in slugs:
             found.append((loc + ("audience",), f"duplicate audience {track.audience!r}"))
         audiences.add(track.audience)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.text import slugify
-
 from checklists.models import ReadinessBar
 from plans.duedates import due_text
 from plans.models import Plan
 from readiness.models import Attendee, ReadinessItem, Session, Track
+
+from .slugs import role_slug
 
 
 def _name(role: Any) -> str | None:
@@ -21,11 +21,12 @@ def training_doc(plan: Plan) -> list[dict[str, Any]]:
     sessions = list(Session.objects.filter(plan=plan).select_related("trainer_role").order_by("order", "id"))
     attendees = list(Attendee.objects.filter(track__plan=plan).select_related("session").order_by("order", "id"))
     out = []
-    for t in Track.objects.filter(plan=plan).select_related("lead_role").order_by("order", "id"):
+    tracks = Track.objects.filter(plan=plan).select_related("lead_role").order_by("order", "id")
+    for number, t in enumerate(tracks, start=1):
         out.append(
             {
                 "audience": t.name,
-                "slug": None if t.slug == slugify(t.name)[:80] else t.slug,
+                "slug": None if t.slug == role_slug(t.name, None, "track", number) else t.slug,
                 "lead": _name(t.lead_role),
                 "description": t.description,
                 "sessions": [

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.utils.text import slugify
-
 from checklists.models import ReadinessBar
+from launch.format.slugs import role_slug
 from plans.duedates import due_moment
 from readiness.models import Attendee, ReadinessItem, Session, Track
 
@@ -24,7 +23,7 @@ def _create_track(i: int, t: TrackDoc, made: Created) -> Track:
         plan=plan,
         order=i,
         name=t.audience,
-        slug=t.slug or slugify(t.audience)[:80],
+        slug=role_slug(t.audience, t.slug, "track", i + 1),
         description=t.description,
         lead_role=made.role(t.lead),
     )

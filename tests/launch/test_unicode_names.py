@@ -14,6 +14,7 @@ from launch.format import normalise, parse_plan_text
 from launch.format.exporter import export_plan
 from launch.format.loader import PlanFormatError
 from launch.services.importer import import_plan_text
+from readiness.models import Track
 from roles.models import Role
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ roles:
   - name: Ops
 gates:
   - name: "✅"
+training:
+  - audience: "サポートチーム"
+  - audience: Ops team
 """
 
 
@@ -44,6 +48,12 @@ def test_names_in_any_script_get_a_working_address(client: Client, admin_user: U
     page = client.get(reverse("checklists:role", args=[plan.slug, "role-2"]))
     assert page.status_code == 200 and "日本語チーム" in page.content.decode()
     assert client.get(reverse("checklists:gate", args=[plan.slug, "gate-1"])).status_code == 200
+    assert dict(Track.objects.filter(plan=plan).values_list("name", "slug")) == {
+        "サポートチーム": "track-1",
+        "Ops team": "ops-team",
+    }
+    track = client.get(reverse("readiness:track", args=[plan.slug, "track-1"]))
+    assert track.status_code == 200 and "サポートチーム" in track.content.decode()
     exported = export_plan(plan)
     assert normalise(parse_plan_text(exported).doc) == normalise(parse_plan_text(EMOJI).doc)
 
