@@ -43,8 +43,11 @@ def series_of(plan: Plan, now: datetime, roles: list[Any], unowned: Any) -> list
         row = by_id.get(s.role_id) if s.role_id is not None else unowned
         if row is None:
             continue
-        row.total += s.kind == "step"  # a recurring step is not among the step rows (plans.schedule)
-        row.done += s.state.over
+        if s.kind == "step":  # a recurring step is not among the step rows (plans.schedule)
+            row.steps_total += 1
+            row.steps_done += s.state.over
+        else:
+            row.done += s.state.over
         row.late += s.state.late
     return found
 

@@ -30,8 +30,10 @@ class RoleRow:
     order: int
     primary: str  # display name, "" when unassigned
     backup: str
-    total: int = 0
+    total: int = 0  # its checklist items, and ``done`` of them (done or skipped): as the home page and role page count
     done: int = 0
+    steps_total: int = 0  # the steps it leads, counted apart (never mixed into the items: checklists.summary)
+    steps_done: int = 0
     late: int = 0
     current_step: str | None = None
     series: int = 0  # recurring items among its items, and 1 more when it leads recurring steps (warroom.oncall)
@@ -39,7 +41,9 @@ class RoleRow:
 
     @property
     def percent(self) -> int:
-        return 100 if not self.total else int(self.done * 100 / self.total)
+        """Its bar: all its work, items and steps."""
+        work = self.total + self.steps_total
+        return 100 if not work else int((self.done + self.steps_done) * 100 / work)
 
     @property
     def unassigned(self) -> bool:
@@ -47,8 +51,10 @@ class RoleRow:
 
     @property
     def complete(self) -> bool:
-        """All its items done, nothing late or running: the board lists it on one shared "all done" line."""
-        return bool(self.total) and self.done == self.total and not self.late and self.current_step is None
+        """All its items and steps done, nothing late or running: the board lists it on one shared "all done"
+        line."""
+        all_done = self.done == self.total and self.steps_done == self.steps_total
+        return bool(self.total + self.steps_total) and all_done and not self.late and self.current_step is None
 
     @property
     def attention(self) -> tuple:

@@ -94,7 +94,7 @@ class Board:
     roles: list[RoleRow]
     roles_more: int
     roles_more_unassigned: int
-    items_total: int
+    items_total: int  # checklist items, and those done or skipped: as the home page and the plan page count them
     items_done: int
     issues: list[Any]
     issues_more: int
@@ -110,6 +110,8 @@ class Board:
     forecast: Forecast | None = None
     rollout: RolloutState | None = None  # the staged rollout, where it stands (plans.rollout)
     step_rows: list[StepRow] = field(default_factory=list)  # the plan's steps, read once for every panel
+    steps_total: int = 0  # the plan's steps (not the recurring ones), and those done or skipped: as the plan page
+    steps_done: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -308,6 +310,8 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         on_call=on_call,
         forecast=step_lines.board_forecast(plan, now, steps, gate_list),
         step_rows=steps,
+        steps_total=len(steps),
+        steps_done=sum(s.status in step_lines.FINISHED for s in steps),
         issues=rows,
         issues_more=max(0, sum(counts.values()) - len(rows)),
         issue_counts=counts,

@@ -42,12 +42,12 @@ def row_is_late(plan: Plan, row: StepRow, now: datetime) -> bool:
 
 
 def count_led(rows: Iterable[StepRow], roles: dict[int, RoleRow], unowned: RoleRow) -> None:
-    """Add the steps each role leads to its total and done counts; the steps no role leads to ``unowned``."""
+    """Count the steps each role leads into its step counts; the steps no role leads into ``unowned``'s."""
     for row in rows:
         target = roles.get(row.lead_role_id) if row.lead_role_id is not None else unowned
         if target:
-            target.total += 1
-            target.done += row.status in FINISHED
+            target.steps_total += 1
+            target.steps_done += row.status in FINISHED
 
 
 def mark_running_and_late(plan: Plan, rows: Iterable[StepRow], roles: dict[int, RoleRow], now: datetime) -> None:

@@ -80,18 +80,21 @@ def test_the_board_shows_the_forecast_end_its_slip_and_the_deadline_at_risk(
 
 
 def test_who_owns_what_counts_steps_and_unowned_work(plan: Plan, coordinator: User, cutover: list[Step]) -> None:
+    """Items and steps are counted apart, as the home page, the role page and the plan page count them: the
+    heading says "0/1 items · 0/3 steps done", never one mixed figure."""
     checklist = factories.ChecklistFactory(plan=plan, role=None)
     factories.ItemFactory(checklist=checklist, owner_role=None, title="Nobody's")
     with time_machine.travel(T0 - 60 * M, tick=False):
         plan.refresh_from_db()
         board = selectors.board(plan)
+        html = views.render_board(plan)
     dba = next(r for r in board.roles if r.name == "DBA")
-    assert (dba.done, dba.total) == (0, 2)  # the two steps it leads, no items
-    assert board.unowned is not None and (board.unowned.done, board.unowned.total) == (
-        0,
-        2,
-    )  # Verify (no lead) and the item
-    assert board.items_total == 4
+    assert (dba.done, dba.total, dba.steps_done, dba.steps_total) == (0, 0, 0, 2)  # the two steps it leads, no items
+    assert board.unowned is not None
+    assert (board.unowned.done, board.unowned.total, board.unowned.steps_total) == (0, 1, 1)  # the item; Verify
+    assert (board.items_done, board.items_total, board.steps_done, board.steps_total) == (0, 1, 0, 3)
+    assert "0/1 items · 0/3 steps done</span>" in html
+    assert "0/2 steps</span>" in html  # the DBA owns no item: its row counts its steps
 
 
 def test_the_timeline_shows_planned_forecast_and_actual_and_draws_gates(
@@ -126,7 +129,7 @@ def test_a_clockless_plan_shows_progress_not_a_countdown(client: Client, coordin
     item_tick(Item.objects.filter(plan=plan).first(), by=coordinator)  # type: ignore[arg-type]
     html = views.render_board(plan)
     assert 'id="wr-progress"' in html and 'id="wr-clock"' not in html
-    assert "1/12 done · no T-0" in html and "8%" in html
+    assert "1/12 items done · no T-0" in html and "8%" in html
     assert "Open items" in html and "Forecast end" not in html
     client.force_login(coordinator)
     page = client.get(reverse("plans:detail", args=[plan.slug])).content.decode()
