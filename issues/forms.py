@@ -55,7 +55,7 @@ class IssueForm(forms.Form):
         step = self.fields.get("step")
         if isinstance(step, forms.ModelChoiceField):
             # "T-7d Infrastructure preparation": the offset as planned, as every page reads it (plans.slips)
-            step.label_from_instance = lambda s: f"{planned_label(plan, s.offset)} {s.name}"  # type: ignore[method-assign]
+            step.label_from_instance = lambda obj: f"{planned_label(plan, obj.offset)} {obj.name}"  # type: ignore[method-assign]
         category = self.fields["category"]
         assert isinstance(category, forms.ModelChoiceField)
         categories = IssueCategory.objects.filter(plan=plan).order_by("order", "id")

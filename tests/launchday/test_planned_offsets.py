@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
+from django import forms
 from django.urls import reverse
 
 from issues.forms import IssueForm
@@ -42,7 +43,9 @@ def held(plan: Plan, coordinator: User) -> list[Step]:
 
 def test_the_affected_step_choices_read_as_planned(plan: Plan, held: list[Step]) -> None:
     plan.refresh_from_db()
-    labels = [label for value, label in IssueForm(plan=plan).fields["step"].choices if value]
+    field = IssueForm(plan=plan).fields["step"]
+    assert isinstance(field, forms.ModelChoiceField)
+    labels = [field.label_from_instance(step) for step in field.queryset]  # type: ignore[union-attr]
     assert labels == ["T-7d Infrastructure preparation", "T-2h Final smoke test"]
 
 
