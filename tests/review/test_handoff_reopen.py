@@ -94,7 +94,7 @@ def test_the_reopen_view_is_the_coordinators(coordinator: User) -> None:
     html = done.content.decode()
     assert "Launch reopened" in html and 'id="reopened-banner"' in html and "closed-banner" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x" not in html
-    assert 'id="reopen-form"' not in html and 'id="handoff-propose"' in html  # propose again
+    assert 'id="reopen-form"' not in html and 'class="stack-form" id="handoff-propose"' in html  # propose again
     plan.refresh_from_db()
     assert plan.status == PlanStatus.LAUNCHED
     review = client.get(f"/plans/{plan.slug}/review/").content.decode()
