@@ -9,6 +9,7 @@ from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from launchcontrol.dates import moment_text
 from plans.models import Plan
 from plans.offsets import format_duration, format_offset
 from plans.slips import planned_offset, slipped_by
@@ -21,13 +22,18 @@ register = template.Library()
 
 @register.filter
 def clock(moment: datetime | None, zone: Any) -> str:
-    """``HH:MM`` in the plan's zone, with the weekday when not today: a vote cast yesterday does not read as
-    a time still to come."""
+    """``HH:MM`` in the plan's zone, with the weekday when not today (a vote cast yesterday does not read as a
+    time still to come), and the date too when it is six days or more away: an end a week from now read "Sat
+    10:36" on a Saturday, beside a T-0 of 10:36."""
     if not isinstance(moment, datetime):
         return ""
     local = timezone.localtime(moment, zone)
     today = timezone.localtime(timezone.now(), zone).date()
-    return local.strftime("%H:%M") if local.date() == today else local.strftime("%a %H:%M")
+    if local.date() == today:
+        return local.strftime("%H:%M")
+    if abs((local.date() - today).days) < 6:
+        return local.strftime("%a %H:%M")
+    return moment_text(local, zone=False)
 
 
 @register.filter(name="offset")
