@@ -86,7 +86,7 @@ def test_a_15_minute_step_comes_due_9_times_each_reminded_once_and_a_missed_one_
         board = board_selectors.board(plan)
     assert "8 done" in page and "1 missed" in page and "last missed: #3" in page
     sre = next(r for r in board.roles if r.name == "SRE")
-    assert (sre.done, sre.total) == (1, 2)  # the series is over (done); Deploy was never finished
+    assert (sre.steps_done, sre.steps_total) == (1, 2)  # the series is over (done); Deploy was never finished
 
 
 def test_the_lead_role_ticks_it_another_role_gets_403_and_a_double_click_is_one_tick() -> None:
