@@ -23,7 +23,7 @@ from launchcontrol.http import error_text
 from plans.models import Plan
 
 from . import throttle, tokens
-from .models import Component, Subscriber
+from .models import Component, Subscriber, SubscriberState
 from .services import subscribers
 
 
@@ -80,8 +80,12 @@ def confirm(request: HttpRequest, plan: str, token: str) -> HttpResponse:
         return _page(request, obj, "confirm.html", 404, invalid=True)
     if request.method != "POST":  # what is being confirmed: the components chosen, if any
         pending = Subscriber.objects.filter(plan=obj, code=found.code, nonce=found.nonce).first()
-        about = list(pending.components.all()) if pending is not None else []
-        return _page(request, obj, "confirm.html", token=token, about=about)
+        if pending is None or pending.state not in (SubscriberState.PENDING, SubscriberState.CONFIRMED):
+            return _page(request, obj, "confirm.html", 404, invalid=True)  # another page's link, or gone
+        if pending.state == SubscriberState.CONFIRMED:  # the link opened again: nothing to press
+            unsubscribe = tokens.unsubscribe_token(pending.code)
+            return _page(request, obj, "confirm.html", done=True, sub=pending, unsubscribe=unsubscribe)
+        return _page(request, obj, "confirm.html", token=token, about=list(pending.components.all()))
     sub = subscribers.subscriber_confirm(obj, token)
     if sub is None:
         return _page(request, obj, "confirm.html", 404, invalid=True)

@@ -92,6 +92,23 @@ def test_the_confirmation_link_expires_and_a_forged_one_is_refused(client: Clien
     assert Subscriber.objects.get().state == SubscriberState.PENDING
 
 
+def test_a_link_opened_again_or_on_another_page_says_so_before_any_button(client: Client, site: Site) -> None:
+    """A confirmed subscription's link opened again says it is confirmed (it offered Confirm again); the link
+    on another plan's status page says it is not valid there (its Confirm then said so)."""
+    from plans.models import PlanStatus
+    from tests import factories
+
+    _subscribe(client, site, "ada@example.com")
+    outbox.tick()
+    link = _confirm_link(mail.outbox[0])
+    other = factories.PlanFactory(slug="other-launch", status=PlanStatus.COUNTDOWN)
+    elsewhere = client.get(link.replace(f"/{site.plan.slug}/", f"/{other.slug}/"))
+    assert elsewhere.status_code == 404 and b"not valid any more" in elsewhere.content
+    assert client.post(link).status_code == 200
+    again = client.get(link)
+    assert again.status_code == 200 and b"You are subscribed" in again.content and b"<form" not in again.content
+
+
 def test_the_answer_is_the_same_whether_the_address_is_known(client: Client, site: Site) -> None:
     _confirmed(client, site, "known@example.com")
     other = Client()
