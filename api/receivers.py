@@ -52,6 +52,7 @@ def _receive(request: HttpRequest, plan: str, source: str, body: AlertmanagerIn)
         "ignored": outcome.ignored,
         "duplicates": outcome.duplicates,
         "actions": outcome.actions,
+        "rejected": outcome.rejected,
     }
 
 

@@ -219,8 +219,17 @@ class GrafanaIn(AlertmanagerIn):
     message: str = ""
 
 
+class AlertRejected(Schema):
+    index: int = Field(description="The alert's place in the notification's `alerts`, from 0.")
+    alert: str
+    reason: str
+
+
 class AlertsOut(Schema):
     received: int
     ignored: int = Field(description="Alerts no route of the plan matches.")
     duplicates: int = Field(description="Resent notifications, and firings after their resolved: nothing done.")
     actions: list[str]
+    rejected: list[AlertRejected] = Field(
+        default_factory=list, description="Alerts that did nothing because of their value; the others acted."
+    )

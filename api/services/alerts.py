@@ -4,7 +4,7 @@ issue opened and resolved, each through the same service as the pages, as the to
 
 An alert occurrence is its fingerprint and its ``startsAt``. The first *firing* of an occurrence acts;
 a resent firing finds its receipt and does nothing. A *resolved* undoes what the firing did (clears the
-trigger, resolves the issues, records the resolved reading); a resolved that arrives before its firing
+trigger, resolves the issues, records 0 for a route that names no value); a resolved that arrives before its firing
 leaves a receipt, so that the late firing is ignored (it is already over)."""
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ class AlertOutcome:
     ignored: int = 0  # no route matched
     duplicates: int = 0  # a resent firing, a resent resolved, a firing after its resolved
     actions: list[str] = field(default_factory=list)
+    rejected: list[dict[str, object]] = field(default_factory=list)  # {index, alert, reason}: nothing done
 
 
 def routes_for(plan: Plan, source: str, alerts: list[IncomingAlert]) -> dict[int, list[AlertRoute]]:
@@ -79,17 +80,27 @@ def routes_for(plan: Plan, source: str, alerts: list[IncomingAlert]) -> dict[int
     return {i: [r for r in routes if r.matches(source, a.labels)] for i, a in enumerate(alerts)}
 
 
-def _reading_value(route: AlertRoute, alert: IncomingAlert) -> Decimal:
-    """The number a metric route records: the Grafana value, annotation or label ``route.value`` names;
-    without one, 1 while firing and 0 once resolved."""
-    if route.value:
-        raw = alert.values.get(route.value, alert.annotations.get(route.value, alert.labels.get(route.value)))
-        if raw is not None:
-            try:
-                return Decimal(str(raw))
-            except InvalidOperation:
-                raise BoundsError(f"{alert.name}: {route.value} = {str(raw)[:40]!r} is not a number.") from None
-    return Decimal(1 if alert.status == AlertStatus.FIRING else 0)
+class AlertRefused(Exception):
+    """One alert of a notification that cannot act (its value is not a number the metric takes): reported
+    with its index, the notification's other alerts act all the same."""
+
+
+def _reading_value(route: AlertRoute, alert: IncomingAlert) -> Decimal | str:
+    """The number a metric route records from a firing alert, or why it records none. A route that names a
+    ``value`` records that Grafana value, annotation or label, and nothing when the alert lacks it; a route
+    that names none records 1 (firing)."""
+    if not route.value:
+        return Decimal(1)
+    raw = alert.values.get(route.value, alert.annotations.get(route.value, alert.labels.get(route.value)))
+    if raw is None:
+        return f"no reading ({plain(route.value, 40)} is missing from the alert)"
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise AlertRefused(f"{plain(route.value, 40)} = {plain(raw, 40)!r} is not a number.")
+    return value
 
 
 def _severity(route: AlertRoute, alert: IncomingAlert) -> str:
@@ -103,7 +114,12 @@ def _fire(route: AlertRoute, alert: IncomingAlert, receipt: AlertReceipt, *, by:
     label = "Alertmanager" if source == "alertmanager" else "Grafana"
     if route.action == AlertAction.METRIC and route.metric is not None:
         value = _reading_value(route, alert)
-        reading_record(route.metric, value=value, by=by, at=min(alert.starts_at, timezone.now()))
+        if isinstance(value, str):
+            return value
+        try:
+            reading_record(route.metric, value=value, by=by, at=min(alert.starts_at, timezone.now()))
+        except BoundsError as exc:
+            raise AlertRefused(f"{plain(route.value or 'value', 40)} = {value}: {' '.join(exc.messages)}") from None
         return f"reading {route.metric.name} = {value}"
     if route.action == AlertAction.TRIGGER and route.trigger is not None:
         reason = plain(f"{label} alert {alert.name} firing" + (f": {alert.summary}" if alert.summary else ""), 2000)
@@ -131,9 +147,12 @@ def _resolve(route: AlertRoute, alert: IncomingAlert, receipt: AlertReceipt, *, 
     label = "Alertmanager" if source == "alertmanager" else "Grafana"
     ended = alert.ends_at if alert.ends_at is not None and alert.ends_at.year > 1 else timezone.now()
     if route.action == AlertAction.METRIC and route.metric is not None:
-        value = _reading_value(route, alert)
-        reading_record(route.metric, value=value, by=by, at=min(ended, timezone.now()))
-        return f"reading {route.metric.name} = {value}"
+        if route.value:
+            # Alertmanager resends the last firing annotations (``$value`` when it last fired), and Grafana
+            # its last values: no measurement of the moment it resolved, so no reading.
+            return f"no reading (a resolved alert repeats its firing {plain(route.value, 40)})"
+        reading_record(route.metric, value=Decimal(0), by=by, at=min(ended, timezone.now()))
+        return f"reading {route.metric.name} = 0"
     if route.action == AlertAction.TRIGGER and route.trigger is not None:
         trigger = route.trigger
         trigger.refresh_from_db(fields=["raised_at", "raised_by"])
@@ -152,7 +171,8 @@ def _resolve(route: AlertRoute, alert: IncomingAlert, receipt: AlertReceipt, *, 
 
 
 def alert_receive(plan: Plan, *, by: User, source: str, alerts: list[IncomingAlert]) -> AlertOutcome:
-    """Act on one notification's alerts, all or nothing. ``by`` is the token's service identity (the
+    """Act on one notification's alerts, each on its own: an alert whose value a metric cannot take does
+    nothing and is listed in ``rejected``, the others act. ``by`` is the token's service identity (the
     services check its rights); the caller has checked the token's scopes against the routes."""
     outcome = AlertOutcome(received=len(alerts))
     matched = routes_for(plan, source, alerts)
@@ -168,7 +188,13 @@ def alert_receive(plan: Plan, *, by: User, source: str, alerts: list[IncomingAle
                 .filter(plan=plan, source=source, fingerprint=alert.fingerprint, starts_at=alert.starts_at)
                 .first()
             )
-            outcome.actions.extend(_occurrence(plan, alert, routes, receipt, by=by, source=source, outcome=outcome))
+            try:
+                with transaction.atomic():  # one alert's refusal undoes that alert only
+                    done = _occurrence(plan, alert, routes, receipt, by=by, source=source, outcome=outcome)
+            except AlertRefused as exc:
+                outcome.rejected.append({"index": i, "alert": plain(alert.name, 200), "reason": str(exc)})
+                continue
+            outcome.actions.extend(done)
     return outcome
 
 
