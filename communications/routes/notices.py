@@ -52,6 +52,7 @@ class Notice:
     details: dict[str, str] = field(default_factory=dict)
     anchor: datetime | None = None  # a reminder's plan moment (a hold defers it); others go out during holds
     also: set[str] = field(default_factory=set)  # other kinds it stands for (an opening that is also rung 1)
+    since: datetime | None = None  # a clear: the trigger's previous clear (its alarm fired after it)
 
     @property
     def kinds(self) -> set[str]:
@@ -167,8 +168,9 @@ def escalation_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[N
 
 
 def alarm_notices(plan: Plan, start: datetime, end: datetime, events: list[Any]) -> Iterator[Notice]:
-    """A rollback trigger's alarm when it fires, and its clear (from the log) afterwards."""
-    from plans.models import RollbackTrigger
+    """A rollback trigger's alarm when it fires, and its clear (from the log) afterwards; a clear goes only
+    where its alarm went (``source.route_notices``)."""
+    from plans.models import Event, RollbackTrigger
 
     from ..sources.alarms import _recipients, firings
 
@@ -188,11 +190,17 @@ def alarm_notices(plan: Plan, start: datetime, end: datetime, events: list[Any])
         gone = triggers.get(e.data.get("trigger"))
         if gone is None:
             continue
+        before = (
+            Event.objects.filter(plan=plan, kind="rollback.cleared", data__trigger=gone.pk, at__lt=e.at)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
         yield Notice(
             kind="alarm", source_kind="route.alarm", source_id=gone.pk, variant=f"clear{e.pk}", at=e.at,
             link=board, title=f"Rollback alarm cleared: {gone.description}", text=e.summary,
             severity="critical", page="resolve", dedup=f"launchcontrol/{plan.slug}/trigger/{gone.pk}",
-            details={"trigger": gone.description},
+            details={"trigger": gone.description}, since=before,
         )  # fmt: skip
 
 

@@ -10,7 +10,8 @@ the reason, so the communications page shows why nobody was paged. An email rout
 each person who wants it.
 
 Paging follows the incident: an acknowledge or resolve goes only to a PagerDuty route that was sent the
-trigger for the same issue or alarm.
+trigger for the same issue or alarm. An alarm's clear goes to a route (chat, email or paging) only if the
+route was told that alarm (a trigger raised and cleared between two ticks tells nobody either).
 """
 
 from __future__ import annotations
@@ -134,6 +135,26 @@ def _paged(plan: Plan) -> set[tuple[int, str, int]]:
     return out
 
 
+def _alarmed(plan: Plan) -> dict[tuple[int, int], list[datetime]]:
+    """(route, trigger) → the moments of the alarms made for it that were or will be sent (not skipped)."""
+    rows = Delivery.objects.filter(
+        plan=plan, source_kind="route.alarm", recipient__regex=r"^route:\d+:fire(:|$)"
+    ).exclude(status__in=[DeliveryStatus.SKIPPED, DeliveryStatus.LATE])
+    out: dict[tuple[int, int], list[datetime]] = {}
+    for recipient, pk, due in rows.values_list("recipient", "source_id", "due_at"):
+        out.setdefault((int(recipient.split(":")[1]), pk), []).append(due)
+    return out
+
+
+def _alarm_told(alarmed: dict[tuple[int, int], list[datetime]], route: Route, notice: Notice) -> bool:
+    """Whether the route was told the alarm this clear ends (one fired since the trigger's previous clear):
+    a clear whose alarm never went out (raised and cleared between two ticks) is not told either."""
+    return any(
+        (notice.since is None or notice.since < at) and at <= notice.at
+        for at in alarmed.get((route.pk, notice.source_id), [])
+    )
+
+
 @register_source
 def route_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[DeliverySpec]:
     """Every enabled route's deliveries in ``(start, end]``."""
@@ -150,17 +171,23 @@ def route_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[Delive
         return
     prefs = {(p.route_id, p.user_id): p for p in RoutePreference.objects.filter(route__in=routes)}
     paged = _paged(plan) if any(r.kind == RouteKind.PAGERDUTY for r in routes) else set()
+    alarmed = _alarmed(plan) if any(n.source_kind == "route.alarm" for n in notices) else {}
     roles = {r.pk: {role.pk for role in r.roles.all()} for r in routes}
     for notice in notices:
+        clear = notice.source_kind == "route.alarm" and notice.variant.startswith("clear")
         for route in routes:
             if not takes(route, notice, roles[route.pk]):
                 continue
+            if clear and not _alarm_told(alarmed, route, notice):
+                continue
             follows = route.kind == RouteKind.PAGERDUTY and notice.page in {"acknowledge", "resolve"}
-            if follows and (route.pk, notice.source_kind, notice.source_id) not in paged:
+            if not clear and follows and (route.pk, notice.source_kind, notice.source_id) not in paged:
                 continue
             for spec in route_specs(plan, route, notice, prefs):
                 if route.kind == RouteKind.PAGERDUTY and notice.page == "trigger" and not spec.skip_reason:
                     paged.add((route.pk, notice.source_kind, notice.source_id))
+                if notice.source_kind == "route.alarm" and notice.variant == "fire" and not spec.skip_reason:
+                    alarmed.setdefault((route.pk, notice.source_id), []).append(notice.at)
                 yield spec
 
 
