@@ -40,10 +40,14 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from .models import ChannelKind, Delivery, StatusPost
+from .retryafter import retry_after_seconds
 
 
 class ChannelError(Exception):
-    """A send that certainly failed; the message is shown on the communications page."""
+    """A send that certainly failed; the message is shown on the communications page. ``retry_after``: the
+    receiver's ``Retry-After`` (seconds), which the next try waits for if longer than the backoff."""
+
+    retry_after: float | None = None
 
 
 class OutcomeUnknown(ChannelError):
@@ -277,6 +281,7 @@ def post_json(url: str, document: dict[str, Any], *, key: str) -> None:
             ) as response,
         ):
             code = response.status  # the body is never read: nothing of it is shown or needed
+            wait = next((v for k, v in response.headers if k.lower() == b"retry-after"), b"")
     except ChannelError:  # a refused address (BlockedTarget) or an unresolvable host
         raise
     except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError) as exc:
@@ -289,7 +294,9 @@ def post_json(url: str, document: dict[str, Any], *, key: str) -> None:
     if 400 <= code < 500 and code not in {408, 429}:
         raise Refused(f"webhook refused it: {status_line(code)} (not retried)")
     if code >= 300:
-        raise ChannelError(f"webhook answered {status_line(code)}")
+        error = ChannelError(f"webhook answered {status_line(code)}")
+        error.retry_after = retry_after_seconds(wait.decode("latin-1")) if code in {429, 503} else None
+        raise error
 
 
 def email_addresses(address: str) -> list[str]:

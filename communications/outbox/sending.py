@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -114,7 +114,8 @@ def send_claimed(delivery_id: int, token: str) -> str:
             _record_failure(delivery, error, attempts)
         return "failed"
     except Exception as exc:  # certainly not delivered (channels.ChannelError), or a bug in a sender
-        return _record_send_error(delivery, token, str(exc)[:2000] or type(exc).__name__, attempts)
+        wait = getattr(exc, "retry_after", None) if isinstance(exc, channels.ChannelError) else None
+        return _record_send_error(delivery, token, str(exc)[:2000] or type(exc).__name__, attempts, wait=wait)
     return _record_sent(delivery, token, attempts)
 
 
@@ -160,9 +161,10 @@ def _settle_before_sending(delivery: Delivery, token: str, *, now: datetime) -> 
     return None
 
 
-def _record_send_error(delivery: Delivery, token: str, error: str, attempts: int) -> str:
+def _record_send_error(delivery: Delivery, token: str, error: str, attempts: int, *, wait: float | None = None) -> str:
     """The channel said it certainly did not deliver (or a sender broke): unknown if an earlier attempt
-    may have gone through, failed after the last attempt, else back to pending with a backoff."""
+    may have gone through, failed after the last attempt, else back to pending with a backoff (or the
+    receiver's ``Retry-After``, ``wait`` seconds, when that is longer)."""
     delivery_id = delivery.pk
     if delivery.unknown_attempts:  # the earlier attempt may have gone through: still unknown
         _cas(
@@ -188,7 +190,7 @@ def _record_send_error(delivery: Delivery, token: str, error: str, attempts: int
         attempts=attempts,
         error=error,
         claim_token="",
-        next_attempt_at=timezone.now() + backoff(attempts),
+        next_attempt_at=timezone.now() + max(backoff(attempts), timedelta(seconds=wait or 0)),
     )
     return "retry"
 

@@ -3,7 +3,8 @@
 Paths choose the behaviour: ``/ok…`` answers 200, ``/fail…`` 500, ``/refuse…`` 400 (a vendor refusing
 the document), ``/hang…`` reads the request and then answers nothing for ``hang`` seconds, ``/trickle…``
 dribbles its status line a byte every ``trickle`` seconds, ``/failhang…`` answers 500 to the first request
-of each key and hangs on the later ones.
+of each key and hangs on the later ones, ``/busy/<seconds>…`` answers 429 with that ``Retry-After`` (``/busy/date…``: an
+HTTP date five minutes on).
 A request is recorded once its body is read, whatever happens after (it *was* received).
 """
 
@@ -13,6 +14,7 @@ import json
 import threading
 import time
 from collections import Counter
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 POLL = 0.05  # how often serve_forever looks for shutdown(): its 0.5 s default was up to 0.5 s per test
@@ -50,6 +52,14 @@ class Sink:
                     return
                 status = 500 if self.path.startswith(("/fail", "/failhang")) else 200
                 status = 400 if self.path.startswith("/refuse") else status
+                if self.path.startswith("/busy"):  # /busy/<Retry-After seconds>/…, /busy/date/… (now + 5 min)
+                    wait = self.path.split("/")[2]
+                    self.send_response(429)
+                    self.send_header(
+                        "Retry-After", formatdate(time.time() + 300, usegmt=True) if wait == "date" else wait
+                    )
+                    self.end_headers()
+                    return
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()

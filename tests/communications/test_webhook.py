@@ -55,6 +55,32 @@ def test_webhook_posts_slack_json_with_the_delivery_uuid_as_idempotency_key(
     assert sink.calls[0]["json"] == {"text": f"*{row.subject}*\nWe are live at 12:00."}
 
 
+@pytest.mark.parametrize(("path", "wait"), [("/busy/120", 120), ("/busy/date", 300), ("/busy/86400", 3600)])
+def test_a_429_waits_for_its_retry_after(coordinator: User, settings: Settings, path: str, wait: int) -> None:
+    """A receiver that says when to come back (seconds or an HTTP date, honoured up to an hour) is not
+    hammered on the 30 s backoff of a 500."""
+    with Sink() as sink:
+        setup_message(coordinator, f"{sink.url}{path}")
+        tick_at(T0)
+        row = Delivery.objects.get()
+        assert row.status == DeliveryStatus.PENDING and row.attempts == 1
+        assert row.next_attempt_at == T0 + timedelta(seconds=wait)
+        assert row.error == "webhook answered HTTP 429 Too Many Requests"
+        tick_at(T0 + timedelta(seconds=wait - 1))
+        assert len(sink.calls) == 1
+        tick_at(T0 + timedelta(seconds=wait))
+        assert len(sink.calls) == 2
+
+
+@pytest.mark.parametrize(("header", "seconds"), [("120", 120.0), ("  7 ", 7.0), ("-5", None), ("soon", None)])
+def test_retry_after_is_seconds_or_an_http_date(header: str, seconds: float | None) -> None:
+    from communications.retryafter import retry_after_seconds
+
+    assert retry_after_seconds(header) == seconds
+    assert retry_after_seconds("Tue, 01 Dec 2026 12:02:00 GMT", now=T0) == 120.0
+    assert retry_after_seconds("Tue, 01 Dec 2026 11:00:00 GMT", now=T0) == 0.0
+
+
 def test_failing_webhook_is_retried_with_backoff_then_shown_failed(
     coordinator: User, client: Client, settings: Settings
 ) -> None:
