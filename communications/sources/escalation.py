@@ -41,7 +41,7 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
         .select_related("owner_role__primary", "owner_role__backup")
         .order_by("reported_at")
     )
-    url = f"{settings.SITE_URL}/plans/{plan.slug}/issues/"
+    url = f"{settings.SITE_URL}/plans/{plan.slug}/issues/"  # + the issue's own page
     shifts = plan_shifts(plan) if issues else []  # one query: who is on call when each rung is reached
     for issue in issues:
         for lvl, due in rungs_reached(issue, levels, after=start, until=end):
@@ -70,7 +70,7 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
                             f"#{issue.number} {issue.title} ({issue.get_severity_display()}) was reported at "
                             f"{when(plan, issue.reported_at)}{_reopened(plan, issue)} and is not acknowledged "
                             "yet.\n\n"
-                            f"{issue.description}\n\nAcknowledge it: {url}",
+                            f"{issue.description}\n\nAcknowledge it: {url}{issue.pk}/",
                         ),
                     )
 

@@ -28,8 +28,12 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.django_db
 
-ISSUES = "http://testserver/plans/checkout-v2/issues/"
 KEY = "R0UT1NGKEY0123456789abcdefABCDEF"
+
+
+def issue_page(setup: Setup) -> str:
+    """The issue's own page, where a notice about it links (not the plan's issue list)."""
+    return f"http://testserver/plans/checkout-v2/issues/{setup.plan.issues.get().pk}/"
 
 
 def _open_critical(setup: Setup, coordinator: User) -> None:
@@ -42,13 +46,14 @@ def _open_critical(setup: Setup, coordinator: User) -> None:
 
 def test_slack_gets_text_and_block_kit_blocks(routed: Setup, coordinator: User) -> None:
     _open_critical(routed, coordinator)
+    issue_url = issue_page(routed)
     tick_at(NOW + 5 * S)
     primary = routed.tech.primary
     assert primary is not None
     who = f"{primary.get_full_name()} (Technical team, primary)"
     assert posted(routed.sink, "/ok/slack") == [
         {
-            "text": f"Critical issue #1 opened: Card payments &lt;declined&gt;\nStripe answers 402 &amp; 500\n{ISSUES}",
+            "text": f"Critical issue #1 opened: Card payments &lt;declined&gt;\nStripe answers 402 &amp; 500\n{issue_url}",
             "blocks": [
                 {
                     "type": "header",
@@ -62,7 +67,7 @@ def test_slack_gets_text_and_block_kit_blocks(routed: Setup, coordinator: User) 
                     "type": "section",
                     "text": {
                         "type": "mrkdwn",
-                        "text": f"Stripe answers 402 &amp; 500\n*For:* {who}\n<{ISSUES}|Open in Launch Control>",
+                        "text": f"Stripe answers 402 &amp; 500\n*For:* {who}\n<{issue_url}|Open in Launch Control>",
                     },
                 },
                 {
@@ -76,6 +81,7 @@ def test_slack_gets_text_and_block_kit_blocks(routed: Setup, coordinator: User) 
 
 def test_teams_gets_a_message_with_one_adaptive_card(routed: Setup, coordinator: User) -> None:
     _open_critical(routed, coordinator)
+    issue_url = issue_page(routed)
     tick_at(NOW + 5 * S)
     primary = routed.tech.primary
     assert primary is not None
@@ -108,7 +114,7 @@ def test_teams_gets_a_message_with_one_adaptive_card(routed: Setup, coordinator:
                                 ],
                             },
                         ],
-                        "actions": [{"type": "Action.OpenUrl", "title": "Open in Launch Control", "url": ISSUES}],
+                        "actions": [{"type": "Action.OpenUrl", "title": "Open in Launch Control", "url": issue_url}],
                     },
                 }
             ],
@@ -118,6 +124,7 @@ def test_teams_gets_a_message_with_one_adaptive_card(routed: Setup, coordinator:
 
 def test_pagerduty_trigger_acknowledge_resolve_on_one_dedup_key(routed: Setup, coordinator: User) -> None:
     _open_critical(routed, coordinator)
+    issue_url = issue_page(routed)
     tick_at(NOW + 5 * S)
     with time_machine.travel(NOW + 2 * 60 * S, tick=False):
         issue_acknowledge(routed.plan.issues.get(), by=coordinator)
@@ -153,7 +160,7 @@ def test_pagerduty_trigger_acknowledge_resolve_on_one_dedup_key(routed: Setup, c
             },
             "client": "Launch Control",
             "client_url": "http://testserver/plans/checkout-v2/warroom/",
-            "links": [{"href": ISSUES, "text": "Open in Launch Control"}],
+            "links": [{"href": issue_url, "text": "Open in Launch Control"}],
         },
         {"routing_key": KEY, "event_action": "acknowledge", "dedup_key": dedup},
         {"routing_key": KEY, "event_action": "resolve", "dedup_key": dedup},
