@@ -53,7 +53,8 @@ def test_slack_gets_text_and_block_kit_blocks(routed: Setup, coordinator: User) 
     who = f"{primary.get_full_name()} (Technical team, primary)"
     assert posted(routed.sink, "/ok/slack") == [
         {
-            "text": f"Critical issue #1 opened: Card payments &lt;declined&gt;\nStripe answers 402 &amp; 500\n{issue_url}",
+            "text": "Critical issue #1 opened: Card payments &lt;declined&gt;\nStripe answers 402 &amp; 500\n"
+            + issue_url,
             "blocks": [
                 {
                     "type": "header",
