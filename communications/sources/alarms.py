@@ -38,7 +38,7 @@ def firings(plan: Plan, start: datetime, end: datetime) -> Iterator[tuple[Rollba
     for trigger in RollbackTrigger.objects.filter(plan=plan).select_related("metric").order_by("order", "id"):
         manual = trigger.raised_at is not None and not trigger.raised_reason.startswith(AUTO_REASON)
         if manual and trigger.raised_at is not None and start < trigger.raised_at <= end:
-            yield trigger, trigger.raised_at, f"raised by hand: {trigger.raised_reason}"
+            yield trigger, trigger.raised_at, f"{_raised_how(trigger)}: {trigger.raised_reason}"
             continue
         metric = trigger.metric
         if metric is None or trigger.threshold is None or not trigger.comparator:
@@ -51,6 +51,20 @@ def firings(plan: Plan, start: datetime, end: datetime) -> Iterator[tuple[Rollba
             latest = format_quantity(state.latest, metric.unit)
             held = f" for {format_duration(window)}" if window else ""
             yield trigger, at, f"{metric.name} {trigger.comparator} {threshold}{held} (now {latest})"
+
+
+#: How api.services.alerts words the reason of a trigger an alert raised.
+ALERT_REASONS = ("Alertmanager alert ", "Grafana alert ")
+
+
+def _raised_how(trigger: RollbackTrigger) -> str:
+    """Who pulled a trigger: a person, or an API token's service identity (an alert route, or a tool)."""
+    from django.contrib.auth import get_user_model
+
+    by = trigger.raised_by_id
+    if by is None or not get_user_model().objects.filter(pk=by, api_token__isnull=False).exists():
+        return "raised by hand"
+    return "raised by an alert" if trigger.raised_reason.startswith(ALERT_REASONS) else "raised through the API"
 
 
 def _recipients(plan: Plan) -> Iterator[tuple[Any, Any, str]]:

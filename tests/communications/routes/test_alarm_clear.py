@@ -1,6 +1,7 @@
-"""An alarm's clear goes only where its alarm went: a trigger raised and cleared between two ticks tells
-nobody (not "Rollback alarm cleared…" alone in chat, not a PagerDuty resolve for a key it never got), and a
-trigger raised again after an earlier alarm was told does not borrow that alarm for its own clear."""
+"""An alarm says who raised it (a person, an alert, a tool through the API), and its clear goes only where
+its alarm went: a trigger raised and cleared between two ticks tells nobody (not "Rollback alarm cleared…"
+alone in chat, not a PagerDuty resolve for a key it never got), and a trigger raised again after an earlier
+alarm was told does not borrow that alarm for its own clear."""
 
 from __future__ import annotations
 
@@ -66,3 +67,31 @@ def test_a_clear_follows_its_own_alarm_not_an_earlier_one(routed: Setup, coordin
     assert [t.split(":")[0] for t in slack] == ["ROLLBACK ALARM", "Rollback alarm cleared"]
     assert len(teams) == 2 and "ROLLBACK ALARM" in teams[0] and "cleared" in teams[1]
     assert pd == ["trigger", "resolve"]
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [
+        ("Alertmanager alert DataCorrupt firing: rows lost", "raised by an alert: Alertmanager alert DataCorrupt"),
+        ("Orders lost", "raised through the API: Orders lost"),
+    ],
+)
+def test_an_alarm_an_alert_raised_does_not_say_by_hand(
+    routed: Setup, coordinator: User, reason: str, said: str
+) -> None:
+    from api.services import token_create
+
+    token, _ = token_create(routed.plan, by=coordinator, name="Alertmanager", scopes=["issues"])
+    trigger = _trigger(routed)
+    RollbackTrigger.objects.filter(pk=trigger.pk).update(raised_at=NOW, raised_by=token.identity, raised_reason=reason)
+    tick_at(NOW + 5 * S)
+    slack, _, _ = _sent(routed)
+    assert len(slack) == 1 and said in slack[0] and "by hand" not in slack[0]
+
+
+def test_an_alarm_a_person_raised_says_by_hand(routed: Setup, coordinator: User) -> None:
+    with time_machine.travel(NOW, tick=False):
+        rollback_trigger_raise(_trigger(routed), by=coordinator, reason="Orders lost")
+    tick_at(NOW + 5 * S)
+    slack, _, _ = _sent(routed)
+    assert len(slack) == 1 and "raised by hand: Orders lost" in slack[0]
