@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import DecimalField, Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
-from django.utils.http import parse_etags
 from django.utils.text import slugify
 from ninja import Router, Status
 from ninja.errors import HttpError
@@ -43,7 +42,7 @@ from .schemas import (
     StepOut,
     TriggerOut,
 )
-from .state import issue_out, plan_etag, plan_state, step_out, trigger_out
+from .state import issue_out, none_match, plan_etag, plan_state, step_out, trigger_out
 
 router = Router(tags=["plans"])
 ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 429: Error}
@@ -74,7 +73,7 @@ def plan_state_view(request: HttpRequest, plan: str) -> HttpResponse:
     where = access(request, plan, Scope.READ)
     now = timezone.now()
     tag = plan_etag(where.plan, now)
-    if tag in parse_etags(request.headers.get("If-None-Match", "")):
+    if none_match(tag, request.headers.get("If-None-Match", "")):
         response: HttpResponse = HttpResponseNotModified()
     else:
         response = JsonResponse(PlanState.model_validate(plan_state(where.plan, now=now)).model_dump(mode="json"))

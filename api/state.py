@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
+from django.utils.http import parse_etags
 from django.utils.text import slugify
 
 from checklists.models import Gate
@@ -22,6 +23,15 @@ ETAG_BUCKET_SECONDS = 60
 
 def plan_etag(plan: Plan, now: datetime) -> str:
     return f'"{plan.pk}-{plan.revision}-{int(now.timestamp()) // ETAG_BUCKET_SECONDS}"'
+
+
+def none_match(tag: str, header: str) -> bool:
+    """Whether ``If-None-Match`` holds ``tag`` (RFC 9110 §13.1.2: the weak comparison, so ``W/"…"`` matches
+    its strong tag; ``*`` matches any current state)."""
+    tags = parse_etags(header)
+    if tags == ["*"]:
+        return True
+    return tag.removeprefix("W/") in {t.removeprefix("W/") for t in tags}
 
 
 def issue_out(issue: Issue) -> dict[str, Any]:

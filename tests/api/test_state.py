@@ -40,6 +40,15 @@ def test_the_etag_answers_304_until_the_plan_changes(api: Api) -> None:
     assert changed.json()["metrics"][0]["latest"]["meets"] is False
 
 
+def test_if_none_match_compares_weakly_and_star_matches(api: Api) -> None:
+    """RFC 9110 §13.1.2: a cache or proxy may send the tag back weakened (``W/"…"``); ``*`` matches any."""
+    token = api.token()
+    tag = api.get("", token)["ETag"]
+    for header in (f"W/{tag}", "*", f'"other", W/{tag}'):
+        assert api.get("", token, **{"If-None-Match": header}).status_code == 304, header
+    assert api.get("", token, **{"If-None-Match": 'W/"other"'}).status_code == 200
+
+
 def test_the_etag_moves_with_the_clock_too(api: Api) -> None:
     token = api.token()
     with time_machine.travel(timezone.now(), tick=False) as clock:
