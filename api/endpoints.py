@@ -91,7 +91,7 @@ def _check_reading(value: Any, at: Any, loc: list[str | int]) -> tuple[Any, Any]
         raise FieldFault(["body", *loc, "value"], " ".join(exc.messages)) from None
     if at is not None:
         try:
-            check_t0(at)
+            check_t0(at, field="The reading's time (at)")
         except BoundsError as exc:
             raise FieldFault(["body", *loc, "at"], " ".join(exc.messages)) from None
         if at > timezone.now() + FUTURE_SLACK:
@@ -111,7 +111,9 @@ def _check_reading(value: Any, at: Any, loc: list[str | int]) -> tuple[Any, Any]
 def metric_readings(request: HttpRequest, plan: str, metric: str, body: ReadingsIn) -> Status:
     where = access(request, plan, Scope.METRICS)
     found: SuccessMetric = _find(SuccessMetric.objects.filter(plan=where.plan), metric, "name", "metric")
-    if (body.value is None) == (body.readings is None):  # (so below, a single reading has its value)
+    if body.value is None and body.readings is None:
+        raise FieldFault(["body", "value"], "Send value (one reading) or readings (a batch): neither was sent.")
+    if body.value is not None and body.readings is not None:  # (so below, a single reading has its value)
         raise FieldFault(["body", "value"], "Send either value (one reading) or readings (a batch), not both.")
     if body.readings is not None and body.at is not None:
         raise FieldFault(["body", "at"], "In a batch, each reading carries its own at.")

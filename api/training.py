@@ -13,11 +13,11 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from readiness.figures import TrackFigure, plan_figures
-from readiness.models import Attendee, Session
+from readiness.models import Attendee, Session, Track
 from readiness.services import attendance_record
 
 from .auth import TokenAuth, access
-from .errors import service_call
+from .errors import FieldFault, service_call
 from .models import Scope
 from .schemas import Body, Error
 
@@ -79,12 +79,14 @@ def readiness_view(request: HttpRequest, plan: str) -> list[dict[str, Any]]:
     url_name="attendance_record",
     auth=TokenAuth(Scope.TRAINING),
     summary="Record that an attendee completed a training track (or did not)",
-    description="Scope `training`. `email` must be an expected attendee of the track (else 404); `session` a "
-    "session title of the track (else 400). Recording the same again changes nothing. The answer carries the "
-    "track's figure, which the gates bound to it read live.",
+    description="Scope `training`. `{track}` is the track's slug (no such track: 404); `email` must be an "
+    "expected attendee of the track (else 404); `session` a session title of the track (else 400). Recording "
+    "the same again changes nothing. The answer carries the track's figure, which the gates bound to it read live.",
 )
 def attendance_view(request: HttpRequest, plan: str, track: str, body: AttendanceIn) -> dict[str, Any]:
     where = access(request, plan, Scope.TRAINING)
+    if not Track.objects.filter(plan=where.plan, slug=track).exists():
+        raise HttpError(404, f"No training track “{track[:80]}” in this plan.")
     attendee = (
         Attendee.objects.select_related("track")
         .filter(track__plan=where.plan, track__slug=track, email__iexact=body.email)
@@ -96,7 +98,7 @@ def attendance_view(request: HttpRequest, plan: str, track: str, body: Attendanc
     if body.session:
         session = Session.objects.filter(track=attendee.track, title__iexact=body.session).first()
         if session is None:
-            raise HttpError(400, f"The track has no session “{body.session}”.")
+            raise FieldFault(["body", "session"], f"The track has no session “{body.session}”.")
     with service_call("note"):
         done = attendance_record(attendee, by=where.identity, completed=body.completed, session=session, note=body.note)
     figure = next(f for f in plan_figures(where.plan) if f.track.pk == attendee.track_id)

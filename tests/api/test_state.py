@@ -121,3 +121,18 @@ def test_the_token_acts_on_its_own_plan_only(api: Api) -> None:
     fresh = ApiToken.objects.get(name="bot").identity  # without the request's mark: no rights at all
     with pytest.raises(PermissionDenied):
         issue_open(api.plan, by=fresh, title="Unmarked", severity="low")
+
+
+@pytest.mark.parametrize(
+    ("body", "loc", "msg"),
+    [
+        ({}, ["body", "value"], "Send value (one reading) or readings (a batch): neither was sent."),
+        ({"value": 1, "readings": [{"value": 2}]}, ["body", "value"], "Send either value (one reading) or"),
+        ({"value": 1, "at": "0001-01-01T00:00:00Z"}, ["body", "at"], "The reading's time (at) must lie between"),
+    ],
+)
+def test_a_refused_reading_says_what_is_wrong(api: Api, body: dict, loc: list, msg: str) -> None:
+    response = api.post("metrics/error-rate/readings", api.token(["metrics"]), body)
+    assert response.status_code == 400, response.content
+    [fault] = response.json()["detail"]
+    assert fault["loc"] == loc and fault["msg"].startswith(msg), fault

@@ -54,3 +54,14 @@ def test_refusals_change_nothing(api: Api, scopes: list[str], body: dict, code: 
     assert response.status_code == code, response.content
     assert "detail" in response.json()
     assert not Attendee.objects.filter(completed_at__isnull=False).exists()
+
+
+def test_each_refusal_says_what_is_wrong(api: Api) -> None:
+    token = api.token(["training"])
+    nope = api.post(TAIL.replace("support-team", "nope"), token, {"email": "ana@example.com"})
+    assert nope.status_code == 404 and nope.json() == {"detail": "No training track “nope” in this plan."}
+    yoga = api.post(TAIL, token, {"email": "ana@example.com", "session": "Yoga"})
+    assert yoga.status_code == 400
+    assert yoga.json() == {
+        "detail": [{"loc": ["body", "session"], "msg": "The track has no session “Yoga”.", "type": "value_error"}]
+    }
