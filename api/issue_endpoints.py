@@ -59,10 +59,10 @@ class CommentOut(Schema):
     description="Scope `issues`. From open or acknowledged (an open issue is acknowledged on the way); `note` "
     "says what is being done. Already mitigating, resolved or closed: 409.",
 )
-def issue_mitigate_view(request: HttpRequest, plan: str, number: int, body: NoteIn) -> dict[str, Any]:
+def issue_mitigate_view(request: HttpRequest, plan: str, number: int, body: NoteIn | None = None) -> dict[str, Any]:
     where = access(request, plan, Scope.ISSUES)
     with service_call("note"):
-        issue = issue_mitigate(_issue(where, number), by=where.identity, note=body.note)
+        issue = issue_mitigate(_issue(where, number), by=where.identity, note=body.note if body is not None else "")
     return issue_out(issue)
 
 

@@ -92,10 +92,10 @@ def _answer(plan: Plan) -> dict[str, Any]:
     description="Scope `rollout`. Refused (409, every reason) while the stage soaks, a metric it needs is off "
     "target or unread in the stage, or a rollback trigger is in breach. Send `from_stage` to make a retry safe.",
 )
-def rollout_advance_call(request: HttpRequest, plan: str, body: AdvanceIn) -> dict[str, Any]:
+def rollout_advance_call(request: HttpRequest, plan: str, body: AdvanceIn | None = None) -> dict[str, Any]:
     where = access(request, plan, Scope.ROLLOUT)
     with service_call():
-        rollout_advance(where.plan, by=where.identity, expected=body.from_stage)
+        rollout_advance(where.plan, by=where.identity, expected=body.from_stage if body is not None else None)
     return _answer(where.plan)
 
 
