@@ -361,9 +361,8 @@ LINK_MAX_DAYS = envint("LINK_MAX_DAYS", "365")
 # The JSON API (api/): calls per token per minute, counted in the cache (api.throttle); past it, 429.
 API_RATE_LIMIT = envint("API_RATE_LIMIT", "120")
 REMINDER_LEAD_MINUTES = envint("REMINDER_LEAD_MINUTES", "15")
-# A webhook call's wall-clock deadline for the whole exchange (connect, send, answer), not per read.
+# Webhooks: one wall-clock deadline for a whole call (not per read); public targets only unless ALLOW_PRIVATE.
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
-# Webhook targets must resolve to public addresses unless this is on (a company network's own hooks).
 WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", "False")
 # The outbox (communications.outbox): how far back a tick looks for what came due, when a due thing is
 # too late to matter, when a claim is presumed lost (killed worker), how many tries a send gets.
