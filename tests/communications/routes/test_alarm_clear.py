@@ -17,6 +17,8 @@ from tests.beats import tick_at
 from .conftest import NOW, M, S, Setup, posted
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django.contrib.auth.models import User
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,7 @@ def _trigger(setup: Setup) -> RollbackTrigger:
     return trigger
 
 
-def _pull(trigger: RollbackTrigger, by: User, at: object, cleared_after: object) -> None:
+def _pull(trigger: RollbackTrigger, by: User, at: datetime, cleared_after: datetime) -> None:
     with time_machine.travel(at, tick=False):
         rollback_trigger_raise(trigger, by=by, reason="Orders lost")
     with time_machine.travel(cleared_after, tick=False):
