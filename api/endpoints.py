@@ -21,6 +21,7 @@ from issues.models import Issue
 from issues.services import issue_acknowledge, issue_open, issue_resolve
 from plans.models import MetricReading, RollbackTrigger, Step, SuccessMetric
 from plans.runbook.services import rollback_trigger_clear, rollback_trigger_raise
+from plans.schedule import plan_forecast
 from plans.services import reading_record
 from plans.validators import BoundsError, check_number, check_t0
 from roles.models import Role
@@ -250,8 +251,10 @@ def _step(where: Any, step: str) -> Step:
 
 
 def _step_result(step: Model) -> dict[str, Any]:
+    """The step as the live state shows it, with its forecast (it was null in a write's answer)."""
     fresh = Step.objects.select_related("plan", "lead_role").get(pk=step.pk)
-    return step_out(fresh)
+    forecast = plan_forecast(fresh.plan, now=timezone.now())
+    return step_out(fresh, forecast.steps.get(fresh.pk))
 
 
 @router.post(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -348,3 +348,18 @@ def test_triage_over_the_api_changes_severity_and_role_and_leaves_the_rest(api: 
     assert done.status_code == 200
     issue = type(api.world.issue).objects.get(pk=api.world.issue.pk)
     assert issue.owner_role == other and issue.severity == api.world.issue.severity
+
+
+def test_a_steps_answer_carries_its_forecast_as_the_live_state_does(api: Api) -> None:
+    """Starting or finishing a step answers with the step as GET /state shows it, forecast included (it was
+    null in the write's answer)."""
+    token = api.token()
+    started = api.post("steps/cut-over-dns/start", token)
+    assert started.status_code == 200, started.content
+    body = started.json()
+    state = api.get("", token).json()
+    (live,) = [s for s in state["steps"] if s["id"] == body["id"]]
+    assert body["forecast_start"] is not None and body["forecast_end"] is not None
+    for key in ("forecast_start", "forecast_end"):  # (the state's "now" is a moment later)
+        moment, live_moment = (datetime.fromisoformat(v.replace("Z", "+00:00")) for v in (body[key], live[key]))
+        assert abs(moment - live_moment) < timedelta(seconds=5), key
