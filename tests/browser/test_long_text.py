@@ -110,6 +110,49 @@ def test_no_page_scrolls_sideways_with_long_text(
         context.close()
 
 
+# Words (of at most 20 characters) a table cell broke across lines: a column squeezed by its neighbours broke
+# "coordinat|or" and "Infrastructu|re" on the demo's issues and review pages at 1366 while the others had room.
+BROKEN_WORDS = """() => {
+  const out = [];
+  for (const cell of document.querySelectorAll(".table:not(.stacked) td, .table:not(.stacked) th")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /[^\\s\\-–/]{2,20}/g;  // a word: broken only at a space, a hyphen or a slash
+      let m;
+      while ((m = re.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) out.push(m[0]);
+      }
+    }
+  }
+  return out.slice(0, 5);
+}"""
+
+
+def test_table_cells_keep_their_words_whole_on_a_laptop(
+    browser: Any, live_server: LiveServer, login_page: Any, people: dict[str, User]
+) -> None:
+    coordinator = people["coordinator"]
+    demo = demo_plan(coordinator, {k: v for k, v in people.items() if k != "coordinator"})
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        login_page(page, coordinator)
+        broken = []
+        for tail in ("issues/", "review/", "communications/", "activity/", "risks/"):
+            page.goto(f"{live_server.url}/plans/{demo.slug}/{tail}")
+            found = page.evaluate(BROKEN_WORDS)
+            if found:
+                broken.append(f"{tail}: {found}")
+        assert broken == []
+    finally:
+        context.close()
+
+
 def _off_screen(page: Any, selector: str, width: int, path: str) -> list[str]:
     found = page.locator(selector)
     if not found.count():
