@@ -117,7 +117,12 @@ def watched_at(trigger: RollbackTrigger, moment: datetime) -> bool:
 
 def readings_for_window(metric: SuccessMetric, *, now: datetime, window: timedelta) -> list[MetricReading]:
     """Newest first: the readings inside the window plus the one just before it (the run's start may
-    lie before the window)."""
-    inside = list(metric.readings.filter(recorded_at__gte=now - window).order_by("-recorded_at", "-id"))
-    before = metric.readings.filter(recorded_at__lt=now - window).order_by("-recorded_at", "-id")[:200]
+    lie before the window). Readings at or before the metric's ``run_ended_at`` (an alert that fed them
+    resolved, ``plans.services.reading_run_end``) are left out: that run is over, whatever its last value."""
+    readings = metric.readings.all()
+    ended = metric.run_ended_at
+    if ended is not None and ended <= now:
+        readings = readings.filter(recorded_at__gt=ended)
+    inside = list(readings.filter(recorded_at__gte=now - window).order_by("-recorded_at", "-id"))
+    before = readings.filter(recorded_at__lt=now - window).order_by("-recorded_at", "-id")[:200]
     return inside + list(before)

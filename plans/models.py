@@ -278,6 +278,12 @@ class SuccessMetric(models.Model):
         help_text="What must meet the target.",
     )
     description = models.TextField(blank=True)
+    run_ended_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a monitoring source last said its condition ended (an alert resolved): readings before "
+        "it no longer count toward a rollback trigger's run.",
+    )
 
     class Meta:
         ordering = ["plan", "order", "id"]

@@ -358,6 +358,31 @@ def reading_record(
     return reading
 
 
+def reading_run_end(metric: SuccessMetric, *, by: User, reason: str, at: datetime | None = None) -> None:
+    """A monitoring source says the condition behind a metric's readings ended (an Alertmanager or Grafana
+    alert resolved) without a measurement of that moment: the run of crossing readings ends there, so its last
+    value cannot keep a rollback trigger's clock running (a firing of 1,500 ms, resolved two minutes later,
+    raised "above 1,000 ms for 5 minutes" three minutes after the resolve). An automatic alarm clears."""
+    if not can_record(by, metric.plan):
+        raise PermissionDenied("Only people with a role in this launch, or its coordinator, may record readings.")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = SuccessMetric.objects.select_for_update().get(pk=metric.pk)
+        moment = min(at or now, now)
+        if locked.run_ended_at is None or locked.run_ended_at < moment:
+            locked.run_ended_at = moment
+            locked.save(update_fields=["run_ended_at"])
+        metric.run_ended_at = locked.run_ended_at
+        event_record(
+            metric.plan,
+            kind="metric.run_ended",
+            actor=by,
+            summary=f"{metric.name}: {reason}",
+            data={"metric": metric.pk, "at": moment.isoformat()},
+        )
+        triggers_evaluate(metric, now=now)
+
+
 def triggers_evaluate(metric: SuccessMetric, *, now: datetime | None = None) -> list[TriggerState]:
     """Raise or clear the metric's rollback triggers from its readings. Call inside a transaction."""
     now = now or timezone.now()

@@ -21,7 +21,7 @@ from django.utils import timezone
 from issues.models import UNRESOLVED, Issue, Severity
 from issues.services import issue_open, issue_resolve
 from plans.runbook.services import rollback_trigger_clear, rollback_trigger_raise
-from plans.services import plan_lock, reading_record
+from plans.services import plan_lock, reading_record, reading_run_end
 from plans.validators import BoundsError
 
 from ..models import AlertAction, AlertReceipt, AlertRoute, AlertStatus, ApiToken
@@ -149,8 +149,13 @@ def _resolve(route: AlertRoute, alert: IncomingAlert, receipt: AlertReceipt, *, 
     if route.action == AlertAction.METRIC and route.metric is not None:
         if route.value:
             # Alertmanager resends the last firing annotations (``$value`` when it last fired), and Grafana
-            # its last values: no measurement of the moment it resolved, so no reading.
-            return f"no reading (a resolved alert repeats its firing {plain(route.value, 40)})"
+            # its last values: no measurement of the moment it resolved, so no reading; but the condition is
+            # over, so the firing value's run ends (a rollback trigger's clock stops, an automatic alarm clears).
+            reading_run_end(route.metric, by=by, at=ended, reason=f"{label} alert {alert.name} resolved")
+            return (
+                f"no reading (a resolved alert repeats its firing {plain(route.value, 40)}); "
+                f"{route.metric.name}'s run of readings ends"
+            )
         reading_record(route.metric, value=Decimal(0), by=by, at=min(ended, timezone.now()))
         return f"reading {route.metric.name} = 0"
     if route.action == AlertAction.TRIGGER and route.trigger is not None:

@@ -76,6 +76,7 @@ class SuccessMetricAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     list_display = ("name", "plan", "category", "comparator", "target", "unit", "window")
     list_filter = ("plan", "category")
     search_fields = ("name", "description", "plan__name")
+    readonly_fields = ("run_ended_at",)  # live state: set when an alert that fed the metric resolves
     inlines = [RollbackTriggerInline]
 
 

@@ -38,6 +38,7 @@ KIND_LABELS = {
     "kiosk.created": "Kiosk link made",
     "kiosk.revoked": "Kiosk link revoked",
     "metric.reading": "Metric reading",
+    "metric.run_ended": "Metric back to normal (alert resolved)",
     "plan.coordinator_changed": "Coordinator changed",
     "plan.imported": "Plan imported",
     "plan.rebaselined": "Plan re-baselined",

@@ -5,14 +5,16 @@ alert whose value is not a number does nothing itself while the rest of its noti
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 
 from api.models import AlertRoute
 from issues.models import Issue
-from plans.models import MetricReading
+from plans.models import Event, MetricReading, RollbackTrigger
 from tests.api.conftest import Api
 from tests.api.test_alerts import payload, resolved
 
@@ -50,7 +52,9 @@ def test_a_resolved_alert_does_not_record_its_firing_value_again(api: Api) -> No
     assert api.post("alerts/alertmanager", token, body).json()["actions"] == ["HighLatency: reading Error rate = 1500"]
     done = api.post("alerts/alertmanager", token, resolved(body))
     assert done.status_code == 200, done.content
-    assert done.json()["actions"] == ["HighLatency: no reading (a resolved alert repeats its firing value)"]
+    assert done.json()["actions"] == [
+        "HighLatency: no reading (a resolved alert repeats its firing value); Error rate's run of readings ends"
+    ]
     assert [r.value for r in MetricReading.objects.filter(metric=api.world.metric)] == [Decimal(1500)]
 
 
@@ -117,3 +121,48 @@ def test_a_grafana_value_the_metric_refuses_is_reported_with_its_index(api: Api)
     assert not MetricReading.objects.exists()
     api.world.rollback.refresh_from_db()
     assert api.world.rollback.raised_at is not None  # the other alert acted
+
+
+def test_a_resolved_alert_ends_the_run_so_its_last_value_pulls_no_trigger_later(api: Api) -> None:
+    """Fired with 1,500 at 10:00 (the trigger: above 1,000 for 5 minutes), resolved at 10:02: at 10:06 the trigger
+    is not in breach (the firing value was the last reading, and kept the clock running). Unresolved, it is."""
+    from plans.metrics import readings_for_window, trigger_state
+    from plans.services import triggers_evaluate
+
+    latency_route(api)
+    metric = api.world.metric
+    trigger = RollbackTrigger.objects.create(
+        plan=api.plan,
+        description="Latency above 1,000 for 5 minutes",
+        metric=metric,
+        comparator=">",
+        threshold=Decimal(1000),
+        sustained_for=timedelta(minutes=5),
+    )
+    token = api.token(["metrics"])
+    start = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+    body = notification(am_alert("HighLatency", "lat1", {"value": "1500"}))
+    body["alerts"][0]["startsAt"] = start.isoformat()
+
+    def in_breach_at(moment: datetime) -> bool:
+        metric.refresh_from_db()
+        window = readings_for_window(metric, now=moment, window=timedelta(minutes=5))
+        return trigger_state(trigger, window, now=moment).in_breach
+
+    with time_machine.travel(start, tick=False):
+        api.post("alerts/alertmanager", token, body)
+    assert in_breach_at(start + timedelta(minutes=6))  # still firing: the run goes on
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        gone = resolved(body)
+        gone["alerts"][0]["endsAt"] = (start + timedelta(minutes=2)).isoformat()
+        assert api.post("alerts/alertmanager", token, gone).status_code == 200
+    assert not in_breach_at(start + timedelta(minutes=6))
+    with time_machine.travel(start + timedelta(minutes=6), tick=False):
+        triggers_evaluate(metric)
+    trigger.refresh_from_db()
+    assert trigger.raised_at is None and Event.objects.filter(kind="metric.run_ended").count() == 1
+    with time_machine.travel(start + timedelta(minutes=8), tick=False):  # it fires again: a new run
+        again = notification(am_alert("HighLatency", "lat1", {"value": "1400"}))
+        again["alerts"][0]["startsAt"] = (start + timedelta(minutes=8)).isoformat()
+        api.post("alerts/alertmanager", token, again)
+    assert in_breach_at(start + timedelta(minutes=14)) and not in_breach_at(start + timedelta(minutes=12))
