@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -198,6 +199,10 @@ def alert_receive(plan: Plan, *, by: User, source: str, alerts: list[IncomingAle
                     done = _occurrence(plan, alert, routes, receipt, by=by, source=source, outcome=outcome)
             except AlertRefused as exc:
                 outcome.rejected.append({"index": i, "alert": plain(alert.name, 200), "reason": str(exc)})
+                continue
+            except ValidationError as exc:  # a route the plan refuses (an automatic trigger): this alert only
+                reason = plain(" ".join(exc.messages), 500)
+                outcome.rejected.append({"index": i, "alert": plain(alert.name, 200), "reason": reason})
                 continue
             outcome.actions.extend(done)
     return outcome

@@ -166,3 +166,22 @@ def test_a_resolved_alert_ends_the_run_so_its_last_value_pulls_no_trigger_later(
         again["alerts"][0]["startsAt"] = (start + timedelta(minutes=8)).isoformat()
         api.post("alerts/alertmanager", token, again)
     assert in_breach_at(start + timedelta(minutes=14)) and not in_breach_at(start + timedelta(minutes=12))
+
+
+def test_a_route_the_plan_refuses_rejects_its_alert_only(api: Api) -> None:
+    """A trigger route pointing at an automatic trigger (its metric's readings raise it) is refused for that
+    alert; the page alert beside it in the same notification still opens its issue (it was a 409 for all)."""
+    automatic = RollbackTrigger.objects.create(
+        plan=api.plan, description="Errors", metric=api.world.metric, comparator=">", threshold=Decimal(5)
+    )
+    AlertRoute.objects.create(plan=api.plan, alertname="ErrorsHigh", action="trigger", trigger=automatic)
+    AlertRoute.objects.create(plan=api.plan, alertname="DiskFull", action="issue", owner_role=api.world.role_a)
+    body = notification(am_alert("ErrorsHigh", "e1", {}), am_alert("DiskFull", "d1", {"summary": "disk"}))
+    response = api.post("alerts/alertmanager", api.token(["metrics", "issues"]), body)
+    assert response.status_code == 200, response.content
+    assert response.json()["rejected"] == [
+        {"index": 0, "alert": "ErrorsHigh", "reason": "This trigger is automatic: its metric's readings raise it."}
+    ]
+    assert Issue.objects.filter(plan=api.plan, title="DiskFull: disk").exists()
+    automatic.refresh_from_db()
+    assert automatic.raised_at is None
