@@ -1,5 +1,6 @@
-"""When the occurrences of a recurring item fall, and what state a series is in at a moment (pure: no
-queries; the caller passes the plan, the rule and the ticked indexes).
+"""When the occurrences of a recurring item fall, and what state a series is in at a moment (no queries but
+the plan's ended holds, once per plan instance: ``plans.slips``; the caller passes the plan, the rule and
+the ticked indexes).
 
 The one wall-clock rule (:meth:`plans.models.Plan.at`): an interval of whole days (``every: 1d``) keeps
 the clock time in the plan's zone across a daylight-saving change, so each occurrence is ``Plan.at(start +
@@ -12,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+
+from plans.slips import plan_slips
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping
@@ -44,12 +47,17 @@ def moments(
     if until < start:
         return []
     if every:
-        if every % DAY == timedelta(0):
-            count = min(MAX_SERIES, (until - start) // every + 1)
-            return [plan.at(start + every * k) for k in range(count)]
         first, last = plan.at(start), plan.at(until)
-        count = min(MAX_SERIES, (last - first) // every + 1) if last >= first else 0
-        return [first + every * k for k in range(count)]
+        # A hold that ended after the first occurrence pinned the series' start (plans.timing.pin_before) and
+        # slipped its end: the occurrences after the hold's start slip by its length, like everything after a
+        # hold (and a repeating message's sends); the series keeps its number of occurrences.
+        slips = [(started, slip) for started, slip in plan_slips(plan) if first < started < last]
+        span = until - start - sum((slip for _, slip in slips), timedelta(0))
+        if every % DAY == timedelta(0):
+            count = min(MAX_SERIES, span // every + 1) if span >= timedelta(0) else 0
+            return [_slipped(plan.at(start + every * k), first, slips) for k in range(count)]
+        count = min(MAX_SERIES, span // every + 1) if span >= timedelta(0) else 0
+        return [_slipped(first + every * k, first, slips) for k in range(count)]
     clocks = sorted(parse_clock(t) for t in times)
     first, last = plan.at(start), plan.at(until)
     day = plan.local(first).date()
@@ -61,6 +69,13 @@ def moments(
                 out.append(moment)
         day += DAY
     return sorted(set(out))
+
+
+def _slipped(at: datetime, first: datetime, slips: list[tuple[datetime, timedelta]]) -> datetime:
+    for started, slip in slips:  # in the order they happened: a later hold sees the earlier slips
+        if first < started < at:
+            at += slip
+    return at
 
 
 def series_moments(plan: Plan, rule: Any) -> list[datetime]:
