@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from launchcontrol.dates import day_text
 from plans.models import Plan
+from plans.offsets import format_duration
 
 from .selectors import Review, plan_review
 
@@ -33,6 +34,7 @@ class LaunchFigures:
     criteria: int
     readiness: int | None = None  # the weakest audience's per cent trained at the last GO (None: not recorded)
     readiness_label: str = "—"
+    hold_text: str = "0"  # to the second, as the review says it ("45s"); the chart counts minutes
 
 
 def _minutes(delta: timedelta) -> int:
@@ -54,6 +56,7 @@ def launch_figures(review: Review) -> LaunchFigures:
         criteria=len(review.criteria),
         readiness=None if at_gate is None else at_gate[1].percent,
         readiness_label="—" if at_gate is None else f"{at_gate[1].audience} {at_gate[1].label}",
+        hold_text=format_duration(review.hold_time) if review.hold_time else "0",
     )
 
 
@@ -145,7 +148,7 @@ def figures_table(figures: Sequence[LaunchFigures]) -> list[list[str]]:
                 f.outcome,
                 "—" if f.on_time is None else f"{round(100 * f.on_time)} %",
                 f"{f.overrun_min} min",
-                f"{f.hold_min} min",
+                f.hold_text,
                 str(f.sla_breaches),
                 "none" if f.first_critical_min is None else f"T+{f.first_critical_min} min",
                 f"{f.criteria_met} of {f.criteria}",

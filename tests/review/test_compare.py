@@ -25,6 +25,7 @@ def test_the_figures_side_by_side(coordinator: User) -> None:
     assert (spring.on_time, summer.on_time, autumn.on_time) == (1 / 3, 2 / 3, 1.0)
     assert (spring.overrun_min, summer.overrun_min, autumn.overrun_min) == (75, 10, 0)
     assert (spring.hold_min, summer.hold_min, autumn.hold_min) == (60, 20, 0)
+    assert (spring.hold_text, summer.hold_text, autumn.hold_text) == ("1h", "20m", "0")  # as the review says it
     assert (spring.sla_breaches, summer.sla_breaches, autumn.sla_breaches) == (1, 0, 0)
     assert (spring.first_critical_min, summer.first_critical_min, autumn.first_critical_min) == (15, 90, None)
     assert [(f.criteria_met, f.criteria) for f in (spring, summer, autumn)] == [(0, 1), (1, 1), (1, 1)]
@@ -54,3 +55,23 @@ def test_the_page_and_the_command(coordinator: User) -> None:
     assert "Readiness at the gate" in body and "Support team 100 % (10/10)" in body
     with pytest.raises(CommandError, match="no plan with slug 'winter'"):
         call_command("compare_launches", "winter")
+
+
+def test_a_hold_under_a_minute_is_said_to_the_second() -> None:
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from review.compare import launch_figures
+
+    review = SimpleNamespace(
+        time_to_first_critical=None,
+        readiness_at_gate=None,
+        plan=SimpleNamespace(get_status_display=lambda: "Launched"),
+        totals=SimpleNamespace(on_time_share=None, overrun=timedelta(0)),
+        hold_time=timedelta(seconds=45),
+        issue_totals=SimpleNamespace(response_breaches=0, resolution_breaches=0),
+        criteria_met=0,
+        criteria=[],
+    )
+    figures = launch_figures(review)  # type: ignore[arg-type]
+    assert (figures.hold_min, figures.hold_text) == (0, "45s")
