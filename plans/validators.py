@@ -75,6 +75,12 @@ def control_character(text: str, *, multiline: bool = False) -> str | None:
     return f"U+{ord(match.group()):04X}" if match else None
 
 
+def without_controls(text: str) -> str:
+    """``text`` with what :func:`clean_text` refuses in multi-line text dropped instead (control characters
+    but tab, newline and CR; text-direction controls): for text a machine sent (an alert), not a person."""
+    return _BIDI.sub("", _CONTROL_MULTI.sub("", text))
+
+
 def bidi_control(text: str) -> str | None:
     """The first bidirectional embedding, override or isolate in ``text`` (``"U+202E"``), or None."""
     match = _BIDI.search(text)

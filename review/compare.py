@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from launchcontrol.dates import day_text
 from plans.models import Plan
-from plans.offsets import format_duration
 
+from .report.text import held
 from .selectors import Review, plan_review
 
 COMPARE_MAX = 12
@@ -56,7 +56,7 @@ def launch_figures(review: Review) -> LaunchFigures:
         criteria=len(review.criteria),
         readiness=None if at_gate is None else at_gate[1].percent,
         readiness_label="—" if at_gate is None else f"{at_gate[1].audience} {at_gate[1].label}",
-        hold_text=format_duration(review.hold_time) if review.hold_time else "0",
+        hold_text=held(review.hold_time),
     )
 
 

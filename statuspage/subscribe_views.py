@@ -83,13 +83,17 @@ def confirm(request: HttpRequest, plan: str, token: str) -> HttpResponse:
         if pending is None or pending.state not in (SubscriberState.PENDING, SubscriberState.CONFIRMED):
             return _page(request, obj, "confirm.html", 404, invalid=True)  # another page's link, or gone
         if pending.state == SubscriberState.CONFIRMED:  # the link opened again: nothing to press
-            unsubscribe = tokens.unsubscribe_token(pending.code)
-            return _page(request, obj, "confirm.html", done=True, sub=pending, unsubscribe=unsubscribe)
+            return _subscribed(request, obj, pending)
         return _page(request, obj, "confirm.html", token=token, about=list(pending.components.all()))
     sub = subscribers.subscriber_confirm(obj, token)
     if sub is None:
         return _page(request, obj, "confirm.html", 404, invalid=True)
-    return _page(request, obj, "confirm.html", done=True, sub=sub, unsubscribe=tokens.unsubscribe_token(sub.code))
+    return _subscribed(request, obj, sub)
+
+
+def _subscribed(request: HttpRequest, plan: Plan, sub: Subscriber) -> HttpResponse:
+    """The confirmation page of an active subscription, with its unsubscribe link."""
+    return _page(request, plan, "confirm.html", done=True, sub=sub, unsubscribe=tokens.unsubscribe_token(sub.code))
 
 
 @never_cache

@@ -9,7 +9,6 @@ leaves a receipt, so that the late firing is ignored (it is already over)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -23,7 +22,7 @@ from issues.models import UNRESOLVED, Issue, Severity
 from issues.services import issue_open, issue_resolve
 from plans.runbook.services import rollback_trigger_clear, rollback_trigger_raise
 from plans.services import plan_lock, reading_record, reading_run_end
-from plans.validators import BoundsError
+from plans.validators import BoundsError, without_controls
 
 from ..models import AlertAction, AlertReceipt, AlertRoute, AlertStatus, ApiToken
 
@@ -32,14 +31,10 @@ if TYPE_CHECKING:
 
     from plans.models import Plan
 
-#: Control characters (tab, newline and CR stay), C1 controls, lone surrogates and text-direction controls,
-#: which would reverse the page's own text after an alert's title (plans.validators refuses them in typed text).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
 
 def plain(text: object, max_length: int) -> str:
     """Alert text as the pages may show it: control characters dropped, cut to ``max_length``."""
-    cleaned = _CONTROL.sub("", str(text or "")).strip()
+    cleaned = without_controls(str(text or "")).strip()
     return cleaned if len(cleaned) <= max_length else cleaned[: max_length - 1] + "…"
 
 

@@ -22,6 +22,7 @@ from roles.models import EscalationLevel
 from .alert_export import alerts_doc
 from .component_export import components_doc, handoff_doc
 from .content_export import issue_categories_doc, placeholders_doc, procedures_doc
+from .loader import error_message
 from .readiness_export import readiness_doc, training_doc
 from .rollout_export import rollout_doc
 from .route_export import routes_doc
@@ -73,9 +74,7 @@ def plan_doc(plan: Plan) -> PlanDoc:
     try:
         return _plan_doc(plan, steps)
     except pydantic.ValidationError as exc:
-        reasons = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
-        )
+        reasons = "; ".join(error_message(e) for e in exc.errors())
         raise ExportError(f"“{plan.name}” ({plan.slug}) cannot be exported: {reasons}") from None
 
 

@@ -69,7 +69,8 @@ def field_path(loc: Loc) -> str:
     return out
 
 
-def _message(error: Any) -> str:
+def error_message(error: Any) -> str:
+    """One pydantic error of a plan document in an author's words (the importer's and the exporter's)."""
     kind = error["type"]
     loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or "-" in p and "(" in p)))
     path = field_path(loc)
@@ -156,7 +157,7 @@ def parse_plan_partial(text: str, filename: str = "<plan>") -> Parsed:
         doc = PlanDoc.model_validate(data)
     except PydanticValidationError as exc:
         errors = exc.errors()
-        problems += [Problem(locate(tree, tuple(e["loc"])), _message(e)) for e in errors[:50]]
+        problems += [Problem(locate(tree, tuple(e["loc"])), error_message(e)) for e in errors[:50]]
         rest = salvage(data, tree, errors)
         if rest is None:
             raise PlanFormatError(problems, filename) from None
