@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 
 from .listening import RevisionListener, closing_connections
-from .push import RECHECK_SECONDS, Pushed, board_fragment, encode, recheck_board_tokens
+from .push import RECHECK_SECONDS, Pushed, board_fragment, encode, live_kiosk_links, recheck_board_tokens
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +44,16 @@ AFTER_DEADLINE = 0.05
 class Watch:
     """One open stream: what it has been told, and the event that wakes it."""
 
-    __slots__ = ("board", "closed", "plan_id", "revision", "ticks", "verified", "wake")
+    __slots__ = ("board", "closed", "kiosk", "plan_id", "revision", "ticks", "verified", "wake")
 
-    def __init__(self, plan_id: int, revision: int, board: str = "") -> None:
+    def __init__(self, plan_id: int, revision: int, board: str = "", kiosk: int = 0) -> None:
         self.plan_id = plan_id
         self.revision = revision
         self.ticks = 0
         self.closed = False
         self.wake = asyncio.Event()
         self.board = board  # a board's screen token, checked: this stream gets the board's fragment pushed
+        self.kiosk = kiosk  # a kiosk link's id: its stream ends when the link is revoked or expires
         self.verified = time.monotonic()
 
 
@@ -84,14 +85,14 @@ class Hub(RevisionListener):
 
     # --- streams ----------------------------------------------------------------------------------
 
-    def add(self, plan_id: int, revision: int, board: str = "") -> Watch:
+    def add(self, plan_id: int, revision: int, board: str = "", kiosk: int = 0) -> Watch:
         if (self._runner is None or self._runner.done()) and not self._stopping:
             self._runner = self.loop.create_task(self._run())
-        if board and not self._verifying and not self._stopping:
-            self._verifying = True  # one checker per process, started by its first board
+        if (board or kiosk) and not self._verifying and not self._stopping:
+            self._verifying = True  # one checker per process, started by its first board or kiosk
             self._spawn(self._verify_boards())
         known = max(revision, self.revisions.get(plan_id, revision))
-        watch = Watch(plan_id, known, board)
+        watch = Watch(plan_id, known, board, kiosk)
         first = plan_id not in self.watches
         self.watches.setdefault(plan_id, set()).add(watch)
         self.revisions[plan_id] = known
@@ -124,6 +125,8 @@ class Hub(RevisionListener):
         self.revisions[plan_id] = revision
         for watch in streams:
             watch.revision = revision
+        if any(watch.kiosk for watch in streams):  # the change may be its link's revocation: end it at once
+            self._spawn(self._check_kiosks([w for w in streams if w.kiosk]))
         self._wake(plan_id, "rev")
         self._plan_deadlines(plan_id)
 
@@ -197,13 +200,33 @@ class Hub(RevisionListener):
         if again is not None and plan_id in self.watches:
             self._push(plan_id, again)
 
+    async def _check_kiosks(self, watches: list[Watch]) -> None:
+        """End the kiosk streams whose link is no longer live (revoked, expired, deleted): the page reconnects,
+        is refused and says so. Checked on each of the plan's revisions (a revocation is one) and once a minute."""
+        try:
+            live = await asyncio.to_thread(closing_connections, live_kiosk_links, sorted({w.kiosk for w in watches}))
+        except Exception as exc:  # the database is away: its fetches are refused or fail anyway
+            log.warning("live: could not check the kiosk links (%s: %s)", type(exc).__name__, exc)
+            return
+        for watch in watches:
+            if watch.kiosk in live:
+                watch.verified = time.monotonic()
+            else:
+                watch.closed = True
+                watch.wake.set()
+
     async def _verify_boards(self) -> None:
         """Check the board streams' screen tokens again once a minute each (as their fetches would be): a
-        token no longer good (signed out, deactivated) ends its stream; the page reconnects and is refused."""
+        token no longer good (signed out, deactivated) ends its stream; the page reconnects and is refused.
+        The kiosk streams' links likewise (``_check_kiosks``)."""
         try:
             while not self._stopping:
                 await asyncio.sleep(min(5.0, RECHECK_SECONDS / 4))
                 now = time.monotonic()
+                streams = [w for ws in self.watches.values() for w in ws]
+                kiosks = [w for w in streams if w.kiosk and now - w.verified >= RECHECK_SECONDS]
+                if kiosks:
+                    await self._check_kiosks(kiosks)
                 due = [w for ws in self.watches.values() for w in ws if w.board and now - w.verified >= RECHECK_SECONDS]
                 tokens = sorted({w.board for w in due})[:500]
                 if not tokens:

@@ -73,6 +73,16 @@ def board_token_plan(token: str) -> int | None:
         return None
 
 
+def live_kiosk_links(ids: list[int]) -> set[int]:
+    """Which of these kiosk links are still live (not revoked, not expired): one query."""
+    from django.utils import timezone
+
+    from plans.models import KioskLink
+
+    rows = KioskLink.objects.filter(pk__in=ids, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    return set(rows.values_list("pk", flat=True))
+
+
 def recheck_board_tokens(tokens: list[str]) -> dict[str, int | None]:
     """Check screen tokens again (one query each, in one worker thread): the plan each is good for."""
     return {token: board_token_plan(token) for token in tokens}

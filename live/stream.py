@@ -11,7 +11,7 @@ Events (each a line of JSON in ``data``):
   page that hears nothing for two of them knows the stream is buffered or dead and polls instead.
 
 The stream ends after ``LIVE_STREAM_MAX_SECONDS`` (the page reconnects, and the credentials are checked
-again) or when the hub closes it.
+again) or when the hub closes it (a kiosk stream as soon as its link is revoked, ``Hub._check_kiosks``).
 """
 
 from __future__ import annotations
@@ -46,11 +46,11 @@ def _next_ms(hub: Hub, plan_id: int) -> int | None:
     return int(at * 1000) if at else None
 
 
-async def events(plan_id: int, revision: int, board: str = "") -> AsyncIterator[bytes]:
+async def events(plan_id: int, revision: int, board: str = "", kiosk: int = 0) -> AsyncIterator[bytes]:
     # The hub of the loop the response streams on (the server's): the view itself may have run on
     # another one (asgiref runs async views under sync middleware through async_to_sync).
     hub = current_hub()
-    watch = hub.add(plan_id, revision, board)
+    watch = hub.add(plan_id, revision, board, kiosk)
     await hub.wait_ready()  # listening: what commits after this hello reaches this page (live.listening)
     loop = asyncio.get_running_loop()
     beat = heartbeat_seconds()
@@ -97,8 +97,9 @@ async def events(plan_id: int, revision: int, board: str = "") -> AsyncIterator[
         hub.remove(watch)
 
 
-def stream_response(plan_id: int, revision: int, board: str = "") -> StreamingHttpResponse:
-    response = StreamingHttpResponse(events(plan_id, revision, board), content_type="text/event-stream; charset=utf-8")
+def stream_response(plan_id: int, revision: int, board: str = "", kiosk: int = 0) -> StreamingHttpResponse:
+    stream = events(plan_id, revision, board, kiosk)
+    response = StreamingHttpResponse(stream, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-store"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event through at once
     return response

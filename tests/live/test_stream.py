@@ -88,16 +88,27 @@ def test_a_write_in_another_process_reaches_the_stream_through_the_revision_poll
 
 
 def test_a_kiosk_streams_until_its_link_is_revoked(asgi_server: AsgiServer, plan: Plan, coordinator: User) -> None:
+    """The open stream ends as soon as the link is revoked (not at LIVE_STREAM_MAX_SECONDS), with nothing more
+    sent to the screen; the next connection is refused."""
     link = kiosk_create(plan, by=coordinator, label="TV")
+    other = kiosk_create(plan, by=coordinator, label="Lobby")
     url = asgi_server.url + reverse("live:kiosk_stream", args=[kiosk_token(link)])
+    other_url = asgi_server.url + reverse("live:kiosk_stream", args=[kiosk_token(other)])
     with httpx.Client(timeout=10) as client:
-        with client.stream("GET", url) as response:
+        with client.stream("GET", url) as response, client.stream("GET", other_url) as lobby:
             assert response.status_code == 200
-            lines = response.iter_lines()
+            lines, lobby_lines = response.iter_lines(), lobby.iter_lines()
             read_events(lines, "hello")
+            read_events(lobby_lines, "hello")
             revision = bump(plan)
             assert read_events(lines, "rev")["revision"] == revision
-        kiosk_revoke(link, by=coordinator)
+            assert read_events(lobby_lines, "rev")["revision"] == revision
+            kiosk_revoke(link, by=coordinator)
+            after = [line for line in lines if line.startswith("event: ")]  # until the server ends it
+            assert after in ([], ["event: rev"])  # at most the revocation's own revision, then the end
+            assert read_events(lobby_lines, "rev")["revision"] == revision + 1  # the revocation's own revision
+            revision = bump(plan)  # the other screen's stream goes on
+            assert read_events(lobby_lines, "rev")["revision"] == revision
         assert client.get(url).status_code == 403  # the next connection is refused
 
 
