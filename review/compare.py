@@ -34,7 +34,8 @@ class LaunchFigures:
     criteria: int
     readiness: int | None = None  # the weakest audience's per cent trained at the last GO (None: not recorded)
     readiness_label: str = "—"
-    hold_text: str = "0"  # to the second, as the review says it ("45s"); the chart counts minutes
+    hold_text: str = "0"  # to the second, as the review says it ("45s"); the chart's bar is labelled with it
+    hold_seconds: int = 0
 
 
 def _minutes(delta: timedelta) -> int:
@@ -57,6 +58,7 @@ def launch_figures(review: Review) -> LaunchFigures:
         readiness=None if at_gate is None else at_gate[1].percent,
         readiness_label="—" if at_gate is None else f"{at_gate[1].audience} {at_gate[1].label}",
         hold_text=held(review.hold_time),
+        hold_seconds=int(review.hold_time.total_seconds()),
     )
 
 
@@ -73,22 +75,27 @@ def compare(plans: Sequence[Plan], *, now: datetime) -> list[LaunchFigures]:
     return [launch_figures(plan_review(plan, now=now)) for plan in plans]
 
 
-#: The figures charted over time: (title, how to read it off, which way is better).
-SERIES: list[tuple[str, Callable[[LaunchFigures], float | None], str]] = [
-    ("Steps on time (%)", lambda f: None if f.on_time is None else round(100 * f.on_time), "higher"),
-    ("Overrun (minutes)", lambda f: f.overrun_min, "lower"),
-    ("Hold time (minutes)", lambda f: f.hold_min, "lower"),
-    ("SLA breaches", lambda f: f.sla_breaches, "lower"),
-    ("Minutes to the first critical issue", lambda f: f.first_critical_min, "higher"),
-    ("Success criteria met", lambda f: f.criteria_met, "higher"),
-    ("Readiness at the gate (weakest audience, %)", lambda f: f.readiness, "higher"),
+Read = Callable[[LaunchFigures], float | None]
+#: How a bar is labelled, when not by its value (the hold time, to the second as the review says it).
+Label = Callable[[LaunchFigures], str] | None
+
+#: The figures charted over time: (title, how to read it off, which way is better, how a bar is labelled).
+SERIES: list[tuple[str, Read, str, Label]] = [
+    ("Steps on time (%)", lambda f: None if f.on_time is None else round(100 * f.on_time), "higher", None),
+    ("Overrun (minutes)", lambda f: f.overrun_min, "lower", None),
+    ("Hold time", lambda f: f.hold_seconds, "lower", lambda f: f.hold_text),
+    ("SLA breaches", lambda f: f.sla_breaches, "lower", None),
+    ("Minutes to the first critical issue", lambda f: f.first_critical_min, "higher", None),
+    ("Success criteria met", lambda f: f.criteria_met, "higher", None),
+    ("Readiness at the gate (weakest audience, %)", lambda f: f.readiness, "higher", None),
 ]
 
 W, H, PAD, BASE = 420, 190, 14, 150
 
 
-def series_chart(title: str, figures: Sequence[LaunchFigures], read: Callable[[LaunchFigures], float | None]) -> str:
-    """One figure over the launches as bars, oldest first; a launch without the figure shows "—"."""
+def series_chart(title: str, figures: Sequence[LaunchFigures], read: Read, bar_text: Label = None) -> str:
+    """One figure over the launches as bars, oldest first, each labelled with its value (or ``bar_text``'s); a
+    launch without the figure shows "—"."""
     values = [read(f) for f in figures]
     top = max([abs(v) for v in values if v is not None] + [1])
     slot = (W - 2 * PAD) / max(len(figures), 1)
@@ -109,13 +116,14 @@ def series_chart(title: str, figures: Sequence[LaunchFigures], read: Callable[[L
             )
         else:
             height = (BASE - 30) * abs(value) / top
+            said = escape(bar_text(fig) if bar_text else f"{value:g}")
             out.append(
                 f'<rect x="{x:.1f}" y="{BASE - height:.1f}" width="{width:.1f}" height="{height:.1f}" '
-                f'fill="#2563eb"><title>{escape(fig.plan.name)}: {value:g}</title></rect>'
+                f'fill="#2563eb"><title>{escape(fig.plan.name)}: {said}</title></rect>'
             )
             out.append(
                 f'<text x="{x + width / 2:.1f}" y="{BASE - height - 6:.1f}" text-anchor="middle" '
-                f'font-size="15" fill="#111827">{value:g}</text>'
+                f'font-size="15" fill="#111827">{said}</text>'
             )
         out.append(
             f'<text x="{x + width / 2:.1f}" y="{BASE + 20}" text-anchor="middle" font-size="13" '

@@ -137,5 +137,8 @@ def compare_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     plans = compared_plans(request.GET.getlist("plan"))
     figures = compare(plans, now=timezone.now())
     # series_chart escapes every value it writes (plan names, numbers): safe to mark safe.
-    charts = [(title, better, mark_safe(series_chart(title, figures, read))) for title, read, better in SERIES]  # noqa: S308
+    charts = [
+        (title, better, mark_safe(series_chart(title, figures, read, label)))  # noqa: S308
+        for title, read, better, label in SERIES
+    ]
     return render(request, "review/compare.html", {"figures": figures, "charts": charts})

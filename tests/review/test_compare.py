@@ -75,3 +75,20 @@ def test_a_hold_under_a_minute_is_said_to_the_second() -> None:
     )
     figures = launch_figures(review)  # type: ignore[arg-type]
     assert (figures.hold_min, figures.hold_text) == (0, "45s")
+
+
+def test_the_hold_chart_says_each_launch_s_hold_to_the_second() -> None:
+    """A 45 s hold is a bar labelled "45s" (the chart counted whole minutes: a bar of 0)."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from review.compare import SERIES, series_chart
+
+    title, read, _, label = next(s for s in SERIES if s[0] == "Hold time")
+    plan = SimpleNamespace(name="Short hold", t0=datetime(2026, 3, 1, 12, tzinfo=UTC))
+    short = SimpleNamespace(plan=plan, hold_seconds=45, hold_text="45s")
+    long = SimpleNamespace(plan=plan, hold_seconds=3600, hold_text="1h")
+    svg = series_chart(title, [short, long], read, label)  # type: ignore[list-item]
+    assert ">45s</text>" in svg and ">1h</text>" in svg
+    heights = [float(h) for h in __import__("re").findall(r'<rect [^>]*height="([\d.]+)"', svg)]
+    assert heights[0] > 0 and heights[1] / heights[0] == pytest.approx(3600 / 45)
