@@ -7,6 +7,8 @@ every alias adds the size of what it repeats to a budget, so "billion laughs" st
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -127,14 +129,32 @@ def build(text: str, filename: str = "<plan>") -> tuple[Any, Located | None, lis
     libyaml (C, fast) reads YAML 1.1, which refuses a few things YAML 1.2 allows (``a: 18:00 EST`` inside
     ``{...}``); a text it refuses is read again by ruamel's YAML 1.2 parser (pure Python, slower), which
     has the last word, as long as the text is at most PURE_PARSER_MAX_BYTES."""
-    if CParser is None:
-        return _build(text, filename, pure=True)
     try:
-        return _build(text, filename, pure=False)
+        if CParser is None:
+            return _build(text, filename, pure=True)
+        try:
+            return _build(text, filename, pure=False)
+        except PlanFormatError as exc:
+            if not getattr(exc, "syntax", False) or len(text) > PURE_PARSER_MAX_BYTES:
+                raise
+        return _build(text, filename, pure=True)
     except PlanFormatError as exc:
-        if not getattr(exc, "syntax", False) or len(text) > PURE_PARSER_MAX_BYTES:
-            raise
-    return _build(text, filename, pure=True)
+        if _looks_like_markdown(text):  # a go-live document (the seeds): say so, not "unknown alias **Launch"
+            raise PlanFormatError([Problem(None, NOT_A_PLAN_FILE)], filename) from exc
+        raise
+
+
+NOT_A_PLAN_FILE = (
+    "this looks like a Markdown document, not a plan file: a plan file is YAML (docs/plan-format.md). To start "
+    "from one of the built-in plans, use a template (manage.py list_templates; import_plan --template NAME; "
+    "the admin's New plan from template)"
+)
+_MARKDOWN = re.compile(r"^(#{1,6} \S|\*\*[^*\n]+\*\*|\|.*\|\s*$|- \[[ xX]\] )", re.MULTILINE)
+
+
+def _looks_like_markdown(text: str) -> bool:
+    """Headings, bold lines, table rows or task boxes on several lines: Markdown that YAML could not read."""
+    return len(_MARKDOWN.findall(text[:20_000])) >= 3
 
 
 def _build(text: str, filename: str, *, pure: bool) -> tuple[Any, Located | None, list[Problem]]:

@@ -171,3 +171,39 @@ def test_a_placeholder_name_pattern_is_said_in_words() -> None:
         f"plan.yaml:{line}: placeholders[0].name: 'Bridge' must be lower-case letters, digits, hyphens and "
         "underscores, starting with a letter or digit (e.g. go-live-date)"
     ]
+
+
+# The opening of a go-live document like ../shared/seeds/midas-lifestyle-go-live.md, and a shorter one.
+SEED_OPENING = """\
+# Go-Live Execution Plan - Midas The Lifestyle
+## Enterprise Production Launch Strategy
+
+### 🎯 **Launch Overview**
+
+**Launch Date:** [TO BE DETERMINED]
+**Launch Time:** 06:00 EST (11:00 UTC)
+**Duration:** 8-hour launch window
+
+---
+"""
+MARKDOWN = """\
+# Go-Live Execution Plan
+## Launch Strategy
+
+Some words.
+
+| Role | Owner |
+|------|-------|
+| DBA  | Dana  |
+"""
+
+
+@pytest.mark.parametrize("text", [SEED_OPENING, MARKDOWN], ids=["seed", "table"])
+def test_a_go_live_document_is_told_apart_from_a_plan_file(text: str, tmp_path: Path) -> None:
+    """A seed document (Markdown) was refused with "invalid YAML: unknown alias **Launch" at line 6."""
+    path = tmp_path / "go-live.md"
+    path.write_text(text)
+    code, lines = run_import(path)
+    assert code == 1 and len(lines) == 1
+    assert "looks like a Markdown document, not a plan file" in lines[0] and "--template" in lines[0]
+    assert "alias" not in lines[0]
