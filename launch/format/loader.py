@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticValidationError
 from .problems import Loc, Located, PlanFormatError, Problem, locate
 from .salvage import salvage
 from .schema import PlanDoc
-from .yamldata import build
+from .yamldata import NOT_A_PLAN_FILE, build, looks_like_markdown
 
 __all__ = [
     "Loc",
@@ -152,6 +152,8 @@ def parse_plan_partial(text: str, filename: str = "<plan>") -> Parsed:
         raise PlanFormatError(bad[:20], filename)
     data, tree, problems = build(text, filename)
     if not isinstance(data, dict):
+        if looks_like_markdown(text):
+            raise PlanFormatError([Problem(None, NOT_A_PLAN_FILE)], filename)
         raise PlanFormatError([Problem(1, "a plan file is a YAML mapping (name:, roles:, phases: ...)")], filename)
     try:
         doc = PlanDoc.model_validate(data)

@@ -8,7 +8,6 @@ every alias adds the size of what it repeats to a budget, so "billion laughs" st
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -139,7 +138,7 @@ def build(text: str, filename: str = "<plan>") -> tuple[Any, Located | None, lis
                 raise
         return _build(text, filename, pure=True)
     except PlanFormatError as exc:
-        if _looks_like_markdown(text):  # a go-live document (the seeds): say so, not "unknown alias **Launch"
+        if looks_like_markdown(text):  # a go-live document (the seeds): say so, not "unknown alias **Launch"
             raise PlanFormatError([Problem(None, NOT_A_PLAN_FILE)], filename) from exc
         raise
 
@@ -152,7 +151,7 @@ NOT_A_PLAN_FILE = (
 _MARKDOWN = re.compile(r"^(#{1,6} \S|\*\*[^*\n]+\*\*|\|.*\|\s*$|- \[[ xX]\] )", re.MULTILINE)
 
 
-def _looks_like_markdown(text: str) -> bool:
+def looks_like_markdown(text: str) -> bool:
     """Headings, bold lines, table rows or task boxes on several lines: Markdown that YAML could not read."""
     return len(_MARKDOWN.findall(text[:20_000])) >= 3
 
