@@ -147,7 +147,9 @@ def issue_raise(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     if not services.can_raise(request.user, plan):
         raise PermissionDenied("Only people with a role in this launch, or its coordinator, may raise an issue.")
     categories = list(IssueCategory.objects.filter(plan=plan).order_by("order", "id"))
-    form = QuickIssueForm(plan=plan, categories_of=categories, initial={"severity": request.GET.get("severity")})
+    asked = request.GET.get("severity", "")  # a link may preselect one (?severity=high); else the form's Medium
+    initial = {"severity": asked} if asked in Severity.values else {}
+    form = QuickIssueForm(plan=plan, categories_of=categories, initial=initial)
     raised = None
     if request.method == "POST":
         form = QuickIssueForm(request.POST, plan=plan, categories_of=categories)

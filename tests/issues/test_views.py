@@ -68,3 +68,17 @@ def test_stranger_cannot_ack_or_raise(client: Client, plan: Plan, setup: IssueSe
 def test_list_needs_login(client: Client, plan: Plan) -> None:
     response = client.get(reverse("issues:list", args=[plan.slug]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(("query", "selected"), [("", "medium"), ("?severity=high", "high"), ("?severity=bogus", "medium")])
+def test_the_raise_form_starts_at_medium_unless_a_link_asks(
+    client: Client, plan: Plan, setup: IssueSetup, query: str, selected: str
+) -> None:
+    """It opened on Critical (the first choice: the view's initial of None beat the form's Medium), so a hasty
+    raise started a 15-minute SLA and drafted a public incident."""
+    import re
+
+    client.force_login(setup["owner"])
+    page = client.get(reverse("issues:raise", args=[plan.slug]) + query).content.decode()
+    chosen = re.findall(r'<option value="(\w+)"[^>]*selected', page)
+    assert chosen[:1] == [selected]
