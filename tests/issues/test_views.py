@@ -70,7 +70,9 @@ def test_list_needs_login(client: Client, plan: Plan) -> None:
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize(("query", "selected"), [("", "medium"), ("?severity=high", "high"), ("?severity=bogus", "medium")])
+@pytest.mark.parametrize(
+    ("query", "selected"), [("", "medium"), ("?severity=high", "high"), ("?severity=bogus", "medium")]
+)
 def test_the_raise_form_starts_at_medium_unless_a_link_asks(
     client: Client, plan: Plan, setup: IssueSetup, query: str, selected: str
 ) -> None:
