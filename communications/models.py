@@ -366,3 +366,14 @@ class RoutePreference(models.Model):
             raise ValidationError({"severity": "critical, high, medium, low or off (empty: everything)."})
         if (self.quiet_from is None) != (self.quiet_until is None):
             raise ValidationError({"quiet_until": "Give both ends of the quiet hours, or neither."})
+
+
+class OutboxBeat(models.Model):
+    """When the outbox last finished a tick (the beat's task, on the ``outbox`` queue), so the pages can say
+    when nothing is going out: a worker killed, beat not started, a worker that does not read the queue."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"

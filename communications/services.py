@@ -110,7 +110,7 @@ def delivery_send_now(plan: Plan, *, by: User, delivery_id: int | None = None, k
         row.claim_token = ""
         row.expires_at = None
         row.next_attempt_at = now
-        row.note = f"Sent now by {by.get_username()}."
+        row.note = f"Send now asked by {by.get_username()}."  # not sent yet: the outbox sends it
         row.save()
         event_record(
             plan,

@@ -24,6 +24,7 @@ from roles.models import Role
 from . import services
 from .channels import webhook_payload
 from .forms import DeliveryActionForm, StatusPostForm
+from .health import outbox_warning
 from .ical import feed_create, feed_for, feed_path, feed_revoke, manageable_feeds, role_calendar
 from .models import CalendarFeed, ChannelKind, Delivery, Message
 from .selectors import communications_page, decode_key
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 def page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     ctx = communications_page(plan)
     ctx["is_coordinator"] = can_coordinate(request.user, plan)
+    ctx["outbox_warning"] = outbox_warning(plan)
     ctx["post_form"] = StatusPostForm()
     ctx["nav"] = "communications"
     roles: list[Role] = ctx.pop("calendar_roles")  # type: ignore[assignment]

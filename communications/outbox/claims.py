@@ -11,10 +11,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Delivery, DeliveryStatus
+from ..models import Delivery, DeliveryStatus, OutboxBeat
 from .due import materialise
 from .limits import CLAIMABLE, _clock, _not_expired, _setting, started_claim_timeout, unstarted_claim_timeout
 from .sending import _record_unknown, send_claimed
+
+#: The name of the beat a finished tick records (communications.health reads it).
+TICK = "tick"
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +197,7 @@ def tick(*, now: datetime | None = None, dispatch: Dispatch | None = None) -> di
     late, _ = expire(now=now)
     ids, token = claim(now=now)
     dispatched = dispatch_all(ids, token, dispatch)
+    OutboxBeat.objects.update_or_create(name=TICK, defaults={"at": timezone.now()})  # communications.health
     return {
         "created": created,
         "late": late,
