@@ -92,7 +92,7 @@ ISSUE_AGES = [timedelta(minutes=22), timedelta(minutes=9)]
 def demo_text(t0_local: datetime) -> str:
     """The demo's plan file: the HeyPeter template, dated, with no clock time of the day it was written for
     in its text, and with rollback triggers."""
-    text = template_text(DEMO_TEMPLATE).replace("[DATE]", f"{t0_local:%A} {t0_local.day} {t0_local:%B %Y}")
+    text = template_text(DEMO_TEMPLATE).replace("the plan's T-0", f"{t0_local:%A} {t0_local.day} {t0_local:%B %Y}")
     for pattern, replacement in CLOCK_TEXT:
         text = pattern.sub(replacement, text)
     if "\nrollback_triggers:" not in text:

@@ -154,3 +154,10 @@ def test_midas_weekday_follows_the_date() -> None:
     step = plan.steps.get(name="Production Environment Setup")
     assert plan.local(step.planned_start) == datetime(2026, 12, 3, 11, 0, tzinfo=UTC).astimezone(plan.zone)
     assert plan.local(step.planned_start).strftime("%a") == "Thu"
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_a_plan_made_from_a_template_shows_no_date_left_blank(key: str) -> None:
+    """The heypeter summary said "scheduled for [DATE]" on every plan made from it."""
+    doc = parse_plan_text(template_text(key), f"{key}.yaml").doc
+    assert "[DATE]" not in f"{doc.summary} {doc.extra}"
