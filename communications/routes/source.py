@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from ..models import Audience, ChannelKind, Delivery, DeliveryStatus, Route, RouteKind
-from ..sources.registry import DeliverySpec, fixed, person, register_relevance, register_source, tagged
+from ..sources.registry import DeliverySpec, fixed, person, register_relevance, register_source, tagged, unreachable
 from .notices import Notice, plan_notices
 from .payloads import BUILDERS
 from .rules import RANK, events_of, severity_of, shown
@@ -112,7 +112,7 @@ def route_specs(plan: Plan, route: Route, notice: Notice, prefs: dict[tuple[int,
             yield _spec(
                 plan, route, told, f"{base}:user:{user.pk}", address=address,
                 recipient_label=f"{person(user)} ({tag}) by {route.name}",
-                skip_reason="" if address else f"{person(user)} has no email address",
+                skip_reason=unreachable(user),
             )  # fmt: skip
         return
     skip = "; ".join(reasons)[:290] if notice.people and not wanted else ""

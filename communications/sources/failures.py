@@ -18,7 +18,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from ..models import Audience, ChannelKind, DeliveryStatus
-from .registry import DeliverySpec, fixed, holders, person, register_relevance, register_source, tagged, when
+from .registry import (
+    DeliverySpec,
+    fixed,
+    holders,
+    person,
+    register_relevance,
+    register_source,
+    tagged,
+    unreachable,
+    when,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -83,7 +93,7 @@ def failure_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[Deli
                 recipient_label=f"{person(user)} ({as_what})",
                 audience=Audience.STAFF,
                 label=f"Failure notice: {event.summary}"[:300],
-                skip_reason="" if address else f"{person(user)} has no email address",
+                skip_reason=unreachable(user),
                 render=render,
             )
 

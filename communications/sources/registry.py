@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.conf import settings
 
 from launchcontrol.dates import moment_text
+from roles.people import acting
 
 from ..models import Audience, ChannelKind
 
@@ -159,27 +160,36 @@ class Named(Protocol):
 
 
 def holders(role: Role | None) -> Iterator[tuple[User, str]]:
-    """A role's primary and (when someone else) backup, with which of the two each is."""
+    """A role's primary and (when someone else) backup, with which of the two each is: the active ones (the
+    backup alone when the primary's account is deactivated); when neither is active, both, so that their
+    deliveries are made as skipped saying so (``holder_email``) and the role shows as needing attention."""
     if role is None:
         return
-    if role.primary is not None:
-        yield role.primary, "primary"
-    if role.backup is not None and role.backup_id != role.primary_id:
-        yield role.backup, "backup"
+    yield from acting(((role.primary, "primary"), (role.backup, "backup")))
+
+
+def unreachable(user: User, role: Named | None = None, which: str = "") -> str:
+    """Why an email to ``user`` cannot go out ("" when it can): a deactivated account (a role's holder: the
+    role needs someone), or no address."""
+    if not user.is_active:
+        fix = f": assign someone to {role.name}" if role is not None and which in {"primary", "backup"} else ""
+        return f"{person(user)}'s account is deactivated{fix}"
+    if not (user.email or "").strip():
+        return f"{person(user)} has no email address"
+    return ""
 
 
 def holder_email(user: User, role: Named, which: str, *, recipient: str = "", **spec: Any) -> DeliverySpec:
     """An email to one holder of a role (``which``: primary or backup), for the staff: sent to the address on
-    their account, or created as skipped saying they have none. ``recipient`` defaults to ``user:<pk>``;
-    ``spec`` is the rest of the DeliverySpec (source, due time, label, render…)."""
-    address = (user.email or "").strip()
+    their account, or created as skipped saying why not (no address, a deactivated account). ``recipient``
+    defaults to ``user:<pk>``; ``spec`` is the rest of the DeliverySpec (source, due time, label, render…)."""
     return DeliverySpec(
         recipient=recipient or f"user:{user.pk}",
         channel_kind=ChannelKind.EMAIL,
-        address=address,
+        address=(user.email or "").strip(),
         recipient_label=f"{person(user)} ({role.name}, {which})",
         audience=Audience.STAFF,
-        skip_reason="" if address else f"{person(user)} has no email address",
+        skip_reason=unreachable(user, role, which),
         **spec,
     )
 

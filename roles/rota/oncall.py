@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..people import acting, deactivated
 from .models import Shift
 
 if TYPE_CHECKING:
@@ -35,9 +36,10 @@ class OnCall:
 
 
 def _name(user: Any) -> str:
+    """The name pages show, marked when the account is deactivated (nothing is sent to them)."""
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return (user.get_full_name() or user.get_username()) + (" (inactive)" if deactivated(user) else "")
 
 
 def plan_shifts(plan: Plan, *, role_ids: Iterable[int] | None = None) -> list[OnCall]:
@@ -66,16 +68,13 @@ def next_shift(shifts: Iterable[OnCall], role_id: int, moment: datetime) -> OnCa
 
 def page_people(role: Any, on_call: OnCall | None) -> Iterator[tuple[Any, str]]:
     """Whom to page for ``role``: the person on call and their backup, each once; with no shift covering
-    the moment (or nobody on it), the role's primary and backup."""
-    seen: set[int] = set()
-    if on_call is not None:
-        for user, which in ((on_call.person, "on call"), (on_call.backup, "on-call backup")):
-            if user is not None and user.pk not in seen:
-                seen.add(user.pk)
-                yield user, which
-    if seen:
+    the moment (or nobody active on it), the role's primary and backup. A deactivated account is passed
+    over (``roles.people.acting``); when nobody is active, the deactivated are given, so that what they would
+    have been sent is recorded as skipped saying so."""
+    shift = ((on_call.person, "on call"), (on_call.backup, "on-call backup")) if on_call is not None else ()
+    on_shift = acting(shift)
+    if on_shift and not deactivated(on_shift[0][0]):
+        yield from on_shift
         return
-    for user, which in ((role.primary, "primary"), (role.backup, "backup")):
-        if user is not None and user.pk not in seen:
-            seen.add(user.pk)
-            yield user, which
+    holders = acting(((role.primary, "primary"), (role.backup, "backup")))
+    yield from holders if holders and not deactivated(holders[0][0]) else (on_shift or holders)
