@@ -130,7 +130,7 @@ def rota_checks(doc: PlanDoc, steps: list[tuple[tuple[Any, ...], Any]]) -> list[
 
 
 def oncall_user_problems(parsed: Parsed) -> list[Problem]:
-    """Every username a rota or a shift names must be a user (one query)."""
+    """Every username a rota or a shift names must be an active user (one query)."""
     from django.contrib.auth import get_user_model
 
     from .problems import Problem
@@ -146,13 +146,18 @@ def oncall_user_problems(parsed: Parsed) -> list[Problem]:
                 named.append((("roles", i, "shifts", k, "backup"), shift.backup, role.name))
     if not named:
         return []
-    users = set(
-        get_user_model().objects.filter(username__in={u for _, u, _ in named}).values_list("username", flat=True)
+    active = dict(
+        get_user_model().objects.filter(username__in={u for _, u, _ in named}).values_list("username", "is_active")
     )
     return [
-        Problem(parsed.line(loc), f"unknown user {username!r} on the rota of role {role!r}")
+        Problem(
+            parsed.line(loc),
+            f"user {username!r} on the rota of role {role!r}: the account is inactive: choose an active user"
+            if username in active
+            else f"unknown user {username!r} on the rota of role {role!r}",
+        )
         for loc, username, role in named
-        if username not in users
+        if not active.get(username)
     ]
 
 

@@ -82,17 +82,24 @@ def validate_plan_text(
 
 
 def _user_problems(parsed: Parsed) -> list[Problem]:
+    """A role's primary and backup must be users, and active ones: as the "Assign people" screen refuses a
+    deactivated account (roles.services.role_assign_people), so does the import (one query)."""
     doc = parsed.doc
-    users = set(
+    active = dict(
         get_user_model()
         .objects.filter(username__in={u for r in doc.roles for u in (r.primary, r.backup) if u})
-        .values_list("username", flat=True)
+        .values_list("username", "is_active")
     )
     return [
-        Problem(parsed.line(("roles", i, field)), f"unknown user {username!r} for role {role.name!r}")
+        Problem(
+            parsed.line(("roles", i, field)),
+            f"user {username!r} for role {role.name!r}: the account is inactive: choose an active user"
+            if username in active
+            else f"unknown user {username!r} for role {role.name!r}",
+        )
         for i, role in enumerate(doc.roles)
         for field in ("primary", "backup")
-        if (username := getattr(role, field)) and username not in users
+        if (username := getattr(role, field)) and not active.get(username)
     ]
 
 
