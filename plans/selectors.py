@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from roles.models import Role
+from roles.people import deactivated_holders
 
 from .forecast import StepForecast
 from .lateness import step_is_late, step_is_late_between
@@ -78,7 +79,7 @@ def plan_overview(plan: Plan) -> dict:
     """Roles, holds and the next steps of a plan, plus what the apps above add through
     :mod:`plans.panels` (checklists adds its gates): 5 queries."""
     roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup"))
-    return {"roles": roles, **plan_moving(plan)}
+    return {"roles": roles, "deactivated": deactivated_holders(roles), **plan_moving(plan)}
 
 
 def plan_moving(plan: Plan) -> dict:

@@ -18,6 +18,7 @@ from plans.models import Plan
 from plans.permissions import can_coordinate
 
 from .models import Role
+from .people import deactivated
 from .people import people as people_qs
 from .services import role_assign_people
 
@@ -27,9 +28,13 @@ def _people_choices() -> list[tuple[str, str]]:
     people = people_qs().order_by("first_name", "last_name", "username")
     choices = [("", "— nobody —")]
     for user in people.only("pk", "username", "first_name", "last_name"):
-        full = user.get_full_name()
-        choices.append((str(user.pk), f"{full} ({user.get_username()})" if full else user.get_username()))
+        choices.append((str(user.pk), _label(user)))
     return choices
+
+
+def _label(user: Any) -> str:
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
 class AssignPeopleForm(forms.Form):
@@ -42,8 +47,12 @@ class AssignPeopleForm(forms.Form):
         for role in roles:
             for place in ("primary", "backup"):
                 current = getattr(role, f"{place}_id")
+                holder = getattr(role, place)
+                # A deactivated holder is not among the people offered: shown (marked) as the current choice,
+                # so that the screen does not read "nobody" and saving the other roles keeps them.
+                kept = [(str(holder.pk), f"{_label(holder)} (inactive)")] if deactivated(holder) else []
                 self.fields[f"{place}_{role.pk}"] = forms.ChoiceField(
-                    choices=choices,
+                    choices=choices[:1] + kept + choices[1:],
                     required=False,
                     initial=str(current) if current else "",
                     label=f"{role.name}: {place}",
@@ -73,7 +82,7 @@ class AssignPeopleMixin:
         plan: Plan = self.get_object(request, str(object_id))  # type: ignore[attr-defined]  # 404 outside scope
         if not self.has_change_permission(request, plan) or not can_coordinate(request.user, plan):  # type: ignore[attr-defined]
             raise PermissionDenied("Only the plan's coordinator may assign people.")
-        roles = list(Role.objects.filter(plan=plan).order_by("order", "name"))
+        roles = list(Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "name"))
         form = AssignPeopleForm(request.POST or None, roles=roles)
         if request.method == "POST" and form.is_valid():
             try:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch
 
 from .models import Contact, ContactKind, EscalationLevel, Role
+from .people import deactivated
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -30,9 +31,10 @@ KIND_ORDER = {
 
 
 def person_name(user: User | None) -> str:
+    """A role holder's name on a card, marked when the account is deactivated (not to be called on)."""
     if user is None:
         return ""
-    return user.get_full_name() or user.get_username()
+    return (user.get_full_name() or user.get_username()) + (" (inactive)" if deactivated(user) else "")
 
 
 @dataclass(frozen=True)

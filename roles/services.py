@@ -30,14 +30,18 @@ def _who(user: User | None) -> str:
 def role_assign_people(plan: Plan, *, by: User, assignments: Assignments) -> list[Role]:
     """Set the primary and the backup of many of ``plan``'s roles at once (the coordinator's "Assign people"
     screen). Only the plan's coordinator (or a superuser) may; every role must be the plan's, every person
-    an active account, and nobody both primary and backup of one role. One transaction, one event naming
+    an active account (a deactivated one may stay where they already are: the screen keeps them), and nobody both primary and backup of one role. One transaction, one event naming
     each change; returns the roles that changed (none: no event)."""
     require_coordinator(by, plan)
-    for primary, backup in assignments.values():
-        for person in (primary, backup):
-            if person is not None and not person.is_active:
+    now = Role.objects.filter(plan=plan, pk__in=list(assignments)).values_list("pk", "primary_id", "backup_id")
+    held = {pk: places for pk, *places in now}
+    for pk, (primary, backup) in assignments.items():
+        for place, person in enumerate((primary, backup)):
+            # a deactivated holder left where they are is no new choice (the screen keeps them, marked)
+            kept = person is not None and held.get(pk, (None, None))[place] == person.pk
+            if person is not None and not person.is_active and not kept:
                 raise ValidationError(f"{_who(person)}'s account is inactive: choose an active user.")
-            if person is not None and not people().filter(pk=person.pk).exists():
+            if person is not None and person.is_active and not people().filter(pk=person.pk).exists():
                 raise ValidationError(f"{_who(person)} is an API token, not a person: choose a person.")
         if primary is not None and primary == backup:
             raise ValidationError(f"{_who(primary)} cannot be both primary and backup of one role.")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from checklists.series.state import Series, plan_series
 from plans.wallclock import offset_of
+from roles.people import deactivated
 from roles.rota.oncall import next_shift, on_call_at, plan_shifts
 
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ class OnCallRow:
     until: datetime | None
     next_person: str = ""
     next_at: datetime | None = None
-    fallback: str = ""  # the role's primary, paged when nobody is on call
+    inactive: bool = False  # the person on call (or their backup) is deactivated: the row is marked
+    fallback: str = ""  # the role's primary (its backup for a deactivated one), paged when nobody is on call
 
 
 def series_of(plan: Plan, now: datetime, roles: list[Any], unowned: Any) -> list[Series]:
@@ -85,9 +87,10 @@ def on_call_rows(plan: Plan, now: datetime, roles: list[Any]) -> list[OnCallRow]
                 person=cur.person_name if cur else "",
                 backup=cur.backup_name if cur else "",
                 until=cur.end if cur else None,
+                inactive=bool(cur) and any(deactivated(u) for u in (cur.person, cur.backup)),
                 next_person=nxt.person_name if nxt else "",
                 next_at=nxt.start if nxt else None,
-                fallback=role.primary,
+                fallback=role.paged,
             )
         )
     return rows

@@ -38,6 +38,8 @@ class RoleRow:
     current_step: str | None = None
     series: int = 0  # recurring items among its items, and 1 more when it leads recurring steps (warroom.oncall)
     rota: bool = False  # has on-call shifts
+    primary_inactive: bool = False  # the holder's account is deactivated: shown "(inactive)", nothing goes to them
+    backup_inactive: bool = False
 
     @property
     def percent(self) -> int:
@@ -48,6 +50,21 @@ class RoleRow:
     @property
     def unassigned(self) -> bool:
         return not self.primary
+
+    @property
+    def inactive(self) -> bool:
+        """A holder's account is deactivated: the board names them, marked, for the coordinator to act."""
+        return self.primary_inactive or self.backup_inactive
+
+    @property
+    def paged(self) -> str:
+        """Who is paged when nobody is on call: the primary, the backup for a deactivated primary (as
+        roles.rota.oncall.page_people), or the deactivated primary, marked, when neither is active."""
+        if self.primary and not self.primary_inactive:
+            return self.primary
+        if self.backup and not self.backup_inactive:
+            return self.backup
+        return f"{self.primary} (inactive)" if self.primary else ""
 
     @property
     def complete(self) -> bool:
@@ -106,7 +123,17 @@ def role_rows(
     rota = Exists(Shift.objects.filter(role=OuterRef("pk")))
     repeats = Exists(Step.objects.filter(lead_role=OuterRef("pk"), recurring=True))  # checklists.series
     rows = {
-        r[0]: RoleRow(r[0], r[1], r[2], _person(*r[3:6]), _person(*r[6:9]), rota=r[9], series=int(r[10]))
+        r[0]: RoleRow(
+            r[0],
+            r[1],
+            r[2],
+            _person(*r[3:6]),
+            _person(*r[6:9]),
+            rota=r[9],
+            series=int(r[10]),
+            primary_inactive=r[11] is False,
+            backup_inactive=r[12] is False,
+        )  # fmt: skip
         for r in Role.objects.filter(plan=plan)
         .annotate(has_rota=rota, repeats=repeats)
         .values_list(
@@ -117,6 +144,8 @@ def role_rows(
             *(f"backup__{f}" for f in people),
             "has_rota",
             "repeats",
+            "primary__is_active",
+            "backup__is_active",
         )
     }
     unowned = unowned or RoleRow(0, "", 0, "", "")

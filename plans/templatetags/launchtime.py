@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 
 from launchcontrol.dates import moment_text
 from plans.models import Plan
@@ -65,6 +66,16 @@ def person_filter(user: User | None, default: str = "") -> str:
     if user is None or not getattr(user, "pk", None):
         return default
     return user.get_full_name() or user.get_username()
+
+
+@register.filter(name="owner")
+def owner_filter(user: User | None, default: str = "") -> str:
+    """A role holder's name as ``person`` gives it; a deactivated account's marked "(inactive)" and muted
+    (nothing is sent to them: the role needs someone)."""
+    name = person_filter(user, default)
+    if user is None or getattr(user, "is_active", True):
+        return name
+    return format_html('<span class="person-inactive" title="Account deactivated">{} (inactive)</span>', name)
 
 
 @register.filter(name="signed_duration")
