@@ -94,10 +94,11 @@ def test_the_role_page_header_marks_them(client: Client, team: dict[str, Any]) -
 def test_the_board_marks_them(client: Client, team: dict[str, Any]) -> None:
     plan, dba = team["plan"], team["dba"]
     Shift.objects.create(plan=plan, role=dba, start=-timedelta(hours=2), end=timedelta(hours=6), person=team["dana"])
-    Role.objects.filter(pk=dba.pk).update(phone="+44 20 0000 0000")
+    Role.objects.filter(pk=dba.pk).update(phone="+44 20 0000 0000", order=99)  # after QA Lead, but for her
     client.force_login(team["coordinator"])
     html = client.get(reverse("warroom:board", args=[plan.slug])).content.decode()
     owners = html.split("Who owns what")[1].split("</ul>")[0]
+    assert owners.index("Database Administrator") < owners.index("QA Lead")  # shown first, with the unassigned
     assert '<span class="inactive">Dana Base <span class="warn">(inactive)</span></span> / Olu Ops' in owners
     on_call = html.split('id="wr-oncall"')[1].split("</ul>")[0]
     assert 'class="oncall inactive"' in on_call and "Dana Base (inactive)" in on_call

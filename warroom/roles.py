@@ -75,7 +75,8 @@ class RoleRow:
 
     @property
     def attention(self) -> tuple:
-        return (-self.late, self.unassigned is False, self.current_step is None, self.order)
+        """Late first, then a role nobody (active) holds: unassigned, or a holder deactivated."""
+        return (-self.late, not (self.unassigned or self.inactive), self.current_step is None, self.order)
 
 
 def _person(first: str | None, last: str | None, username: str | None) -> str:
