@@ -357,3 +357,28 @@ def test_plan_set_coordinator_service(plans: TwoStaffPlans) -> None:
     plan_set_coordinator(mine, by=root, coordinator=None)  # no change: no event
     assert Event.objects.filter(plan=mine, kind="plan.coordinator_changed").count() == 1
     assert Step.objects.filter(plan=mine).exists()
+
+
+@pytest.mark.django_db
+def test_a_plan_that_never_went_live_is_deleted_with_its_rows_and_a_launch_is_kept(client: Client) -> None:
+    """A mistaken import could not be deleted by anyone ("your account doesn't have permission to delete the
+    following types of objects: event"): a draft or scheduled plan goes with its rows; one that began stays."""
+    from plans.models import Event, PlanStatus
+
+    owner = staff("casey")
+    mistake = from_template(slug="oops", name="Imported twice", coordinator=owner)
+    launched = from_template(slug="live", name="The real one", coordinator=owner)
+    Plan.objects.filter(pk=launched.pk).update(status=PlanStatus.LAUNCHED)  # (test set-up)
+    assert Event.objects.filter(plan=mistake).exists()
+    client.force_login(owner)
+    url = reverse("admin:plans_plan_delete", args=[mistake.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "permission" not in page.content.decode()
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Plan.objects.filter(pk=mistake.pk).exists() and not Event.objects.filter(plan_id=mistake.pk).exists()
+    assert client.get(reverse("admin:plans_plan_delete", args=[launched.pk])).status_code == 403
+    changelist = reverse("admin:plans_plan_changelist")
+    chosen = {"action": "delete_selected", "_selected_action": [launched.pk]}
+    assert "a launch that began keeps its record" in client.post(changelist, chosen).content.decode()
+    assert client.post(changelist, {**chosen, "post": "yes"}).status_code == 403
+    assert Plan.objects.filter(pk=launched.pk).exists()

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from launchcontrol.dates import moment_text
 
-from ..models import Phase, Plan, Step
+from ..models import Phase, Plan, PlanStatus, Step
 from ..offsets import format_duration, format_offset
 from ..services import plan_rebaseline, plan_reschedule, plan_set_coordinator
 from .scope import PlanEventMixin, PlanScopedAdmin, actor, administers_every_plan
@@ -88,6 +88,10 @@ class PlanForm(forms.ModelForm):
         return coordinator
 
 
+#: The states in which the admin deletes a plan: it never went live.
+DELETABLE = frozenset({PlanStatus.DRAFT, PlanStatus.SCHEDULED})
+
+
 @admin.register(Plan)
 class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     plan_field = ""  # the plan itself: a staff user sees the plans they coordinate
@@ -114,6 +118,24 @@ class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     # roles and checklists append their inlines here (see roles/admin.py, checklists/admin.py) so that
     # plans never imports them.
     inlines = [PhaseInline, StepInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Plan | None = None) -> bool:
+        """A plan that never went live (a draft or a scheduled plan: a mistaken or duplicate import) may be
+        deleted, with everything it holds; a launch that began keeps its record for its review."""
+        if obj is not None and obj.status not in DELETABLE:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, set[str], Any]:
+        """The plan's own rows go with it: their read-only admins (events, deliveries...) refuse deleting one on
+        its own, not with their plan. A plan that began cannot be deleted (named, with why, in the refusal)."""
+        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
+        kept = {
+            f"{plan} ({plan.get_status_display().lower()}: a launch that began keeps its record)"
+            for plan in objs
+            if plan.status not in DELETABLE
+        }
+        return deleted, counts, kept, protected
 
     def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
         """After the steps are saved: the ones placed after others get their planned offsets again."""
