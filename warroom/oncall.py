@@ -87,7 +87,7 @@ def on_call_rows(plan: Plan, now: datetime, roles: list[Any]) -> list[OnCallRow]
                 person=cur.person_name if cur else "",
                 backup=cur.backup_name if cur else "",
                 until=cur.end if cur else None,
-                inactive=bool(cur) and any(deactivated(u) for u in (cur.person, cur.backup)),
+                inactive=cur is not None and any(deactivated(u) for u in (cur.person, cur.backup)),
                 next_person=nxt.person_name if nxt else "",
                 next_at=nxt.start if nxt else None,
                 fallback=role.paged,

@@ -31,7 +31,8 @@ T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 NOW = T0 - timedelta(hours=3)
 
 
-def deactivate(user: User) -> None:
+def deactivate(user: User | None) -> None:
+    assert user is not None
     user.is_active = False
     user.save(update_fields=["is_active"])
 
