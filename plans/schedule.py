@@ -35,6 +35,7 @@ class StepRow(NamedTuple):
     deadline: timedelta | None
     lead_role_id: int | None
     lead_role_name: str | None
+    phase_id: int | None = None
 
     @property
     def length(self) -> timedelta:
@@ -56,6 +57,7 @@ _ROW_FIELDS = (
     "deadline",
     "lead_role_id",
     "lead_role__name",
+    "phase_id",
 )
 
 

@@ -6,6 +6,7 @@ the browser ticks the seconds (clock, SLA timers, hold length) from the data att
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -132,8 +133,17 @@ class Board:
         return moment - self.plan.t0
 
 
-def current_phase(plan: Plan, phases: list[Phase], now: datetime) -> tuple[Phase | None, Phase | None]:
-    """The phase under way at ``now`` and the next one (phase offsets placed by ``Plan.at``)."""
+def current_phase(
+    plan: Plan, phases: list[Phase], now: datetime, steps: Sequence[StepRow] = ()
+) -> tuple[Phase | None, Phase | None]:
+    """The phase under way and the next one: that of the work running (the last phase with a running step),
+    else the one whose time it is at ``now`` (phase offsets placed by ``Plan.at``). After T-0 moved on by two
+    days, the clock alone named Phase 1 while Phase 2's steps were done and its Soft Launch was running."""
+    running = {s.phase_id for s in steps if s.status == StepStatus.IN_PROGRESS and s.phase_id}
+    at_work = [i for i, phase in enumerate(phases) if phase.pk in running]
+    if at_work:
+        i = at_work[-1]
+        return phases[i], phases[i + 1] if i + 1 < len(phases) else None
     current = None
     upcoming = None
     for phase in phases:
@@ -265,8 +275,8 @@ def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]
 def board(plan: Plan, *, now: datetime | None = None) -> Board:
     now = now or timezone.now()
     hold = open_hold(plan)
-    phase, next_phase = current_phase(plan, list(plan.phases.all()), now)
     steps, stats = step_rows(plan), item_stats(plan, now)
+    phase, next_phase = current_phase(plan, list(plan.phases.all()), now, steps)
     unowned = RoleRow(0, "No owner role", 0, "", "")
     roles = role_rows(plan, now, unowned, steps, stats)
     series = series_of(plan, now, roles, unowned)  # recurring items, counted into their roles' rows
