@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,6 @@ def test_the_review_and_the_plan_page_say_the_same_45s(client: Client, plan: Pla
     )
     page = client.get(reverse("review:page", args=[plan.slug])).content.decode()
     assert "1, 45s in all" in page and "0 in all" not in page
-    assert "<td>45s</td><td>45s</td><td>DNS check</td>" in page  # the hold's length and its slip
+    assert re.search(r"<td[^>]*>45s</td><td[^>]*>45s</td><td[^>]*>DNS check</td>", page)  # its length and its slip
     markdown = client.get(reverse("review:markdown", args=[plan.slug])).content.decode()
     assert "1, 45s in all" in markdown and "| 45s | DNS check |" in markdown
