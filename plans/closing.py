@@ -8,6 +8,7 @@ writes (:func:`register_exemption`: review lets its follow-up items be ticked)."
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -54,3 +55,24 @@ def require_open(status: str, kind: str, data: dict[str, Any] | None) -> None:
         "The launch is closed: it was handed over to operations, so its launch day (ticks, steps, holds, gates) "
         "can no longer change. The review and its follow-up actions stay open."
     )
+
+
+#: A launch that is over: closed (handed over), aborted or rolled back. The outbox sends it nothing more
+#: (``communications.outbox.limits.ACTIVE_STATES``), its clock stops, its T-0 no longer moves, and its pages
+#: show the final state and when it ended instead of anything still due.
+ENDED_STATES = frozenset({"closed", "aborted", "rolled_back"})
+
+#: The launched states, in which the clock counts from the launch.
+LAUNCHED_STATES = frozenset({"launched", "stabilizing", "completed"})
+
+#: Launching more than this before T-0 is launching early: the confirmation offers to move T-0 to now.
+EARLY_MARGIN = timedelta(minutes=5)
+
+
+def is_ended(status: str) -> bool:
+    return status in ENDED_STATES
+
+
+def launched_before_t0(status: str, t0: datetime, now: datetime) -> bool:
+    """A launched plan whose T-0 still lies ahead (launched early, T-0 not moved): no countdown to it."""
+    return status in LAUNCHED_STATES and now < t0

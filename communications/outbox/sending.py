@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from plans.closing import is_ended
+
 from .. import channels
 from ..models import Delivery, DeliveryStatus
 from ..sources import still_relevant
@@ -149,6 +151,9 @@ def _settle_before_sending(delivery: Delivery, token: str, *, now: datetime) -> 
         )
         return "late"
     reason = still_relevant(delivery)
+    if not reason and not delivery.manual and is_ended(delivery.plan.status):
+        # made while the launch ran (a retry, a send queued at the moment it ended): it ended meanwhile
+        reason = f"the launch is {delivery.plan.get_status_display().lower()}, nothing more is sent"
     if reason:
         if delivery.unknown_attempts:
             note = f"Outcome unknown (the receiver may have it); not retried: {reason}."
