@@ -326,3 +326,15 @@ def open_hold(plan: Plan) -> Hold | None:
     if plan.status != PlanStatus.HOLD:
         return None
     return Hold.objects.filter(plan=plan, ended_at__isnull=True).first()
+
+
+def state_since(plan: Plan, status: str | None = None) -> datetime | None:
+    """When the launch last entered ``status`` (its own state by default): the ``plan.state`` event's
+    moment. One query; the board and the plan page ask it only of an ended launch, or one launched before
+    its T-0 (``plans.closing``)."""
+    return (
+        Event.objects.filter(plan=plan, kind="plan.state", data__to=status or plan.status)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from launchcontrol.dates import moment_text
 
-from .closing import require_open
+from .closing import EARLY_MARGIN, is_ended, require_open
 from .guards import launch_blockers
 from .metrics import AUTO_REASON, TriggerState, can_record, check_reading_sign, readings_for_window, trigger_state
 from .models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus, RollbackTrigger, SuccessMetric, link_days
@@ -135,6 +135,22 @@ def plan_transition(
         summary = f"Launch {PlanStatus(previous).label} → {PlanStatus(to).label}" + (f": {reason}" if reason else "")
         plan_state_record(locked, to=to, by=by, summary=summary, reason=reason)
     plan.refresh_from_db()
+    return plan
+
+
+#: The re-baseline's reason when the launch moves T-0 to the moment it launched.
+EARLY_REASON = "launched early"
+
+
+def plan_launch(plan: Plan, *, by: User, override: str = "", move_t0: bool = False) -> Plan:
+    """Launch (``plan_transition`` to *launched*). ``move_t0``: when the launch comes more than
+    ``EARLY_MARGIN`` before T-0, T-0 moves to now in the same transaction (``plan_rebaseline``, reason
+    "launched early"), so the clock counts from the launch and what was planned before T-0 is behind it."""
+    with transaction.atomic():
+        plan_transition(plan, to=PlanStatus.LAUNCHED, by=by, override=override)
+        now = timezone.now()
+        if move_t0 and plan.t0 - now > EARLY_MARGIN:
+            plan_rebaseline(plan, new_t0=now.replace(microsecond=0), by=by, reason=EARLY_REASON)
     return plan
 
 
@@ -262,6 +278,8 @@ def plan_rebaseline(plan: Plan, *, new_t0: datetime, by: User | None, reason: st
     reason = clean_text(reason, max_length=REASON_MAX, multiline=True, field="Reason")
     with transaction.atomic():
         locked = plan_lock(plan)
+        if is_ended(locked.status):  # its clock has stopped: nothing of it is planned any more
+            raise TransitionError(f"The launch is {locked.get_status_display().lower()}: its T-0 no longer moves.")
         old = locked.t0
         if new_t0 == old:
             return locked

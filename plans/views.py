@@ -15,6 +15,7 @@ from launchcontrol.kept import refuse
 
 from . import services
 from .clock import countdown
+from .closing import EARLY_MARGIN, is_ended, launched_before_t0
 from .guards import launch_blockers
 from .models import Plan, PlanStatus
 from .permissions import can_coordinate, require_coordinator
@@ -25,6 +26,7 @@ from .selectors import (
     plan_moving,
     plan_overview,
     rebaseline_preview,
+    state_since,
     timeline,
 )
 from .validators import OFFSET_LIMIT, T0_MAX, T0_MIN
@@ -99,6 +101,9 @@ def _moving(request: AuthenticatedHttpRequest, plan: Plan, ctx: dict[str, Any]) 
     transitions = [(s, PlanStatus(s).label) for s in allowed if s not in {PlanStatus.HOLD, PlanStatus.LAUNCHED}]
     is_coordinator = can_coordinate(request.user, plan)
     can_launch = is_coordinator and PlanStatus.LAUNCHED in allowed
+    ended = is_ended(plan.status)
+    # an ended launch's clock has stopped, a launch before its T-0 counts to nothing: both show the state
+    stopped = ended or launched_before_t0(plan.status, plan.t0, now)
     return {
         **ctx,
         "plan": plan,
@@ -106,6 +111,11 @@ def _moving(request: AuthenticatedHttpRequest, plan: Plan, ctx: dict[str, Any]) 
         "transitions": transitions,
         # the "→ Launched" confirmation, and what a gate says against it or against ending its hold (plans.guards)
         "can_launch": can_launch,
+        # launching more than a few minutes before T-0: the confirmation says so and offers to move T-0 to now
+        "launch_early": can_launch and not plan.clockless and plan.t0 - now > EARLY_MARGIN,
+        "ended": ended,
+        "clock_stopped": stopped,
+        "state_since": state_since(plan) if stopped and not plan.clockless else None,
         "launch_blockers": launch_blockers(plan) if can_launch else [],
         "hold_blockers": launch_blockers(plan, hold_id=open_hold.pk) if is_coordinator and open_hold else [],
         "can_hold": plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN},
@@ -157,6 +167,14 @@ def plan_transition(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespon
         refuse(request, f"Unknown launch state {to!r}.")
         return redirect("plans:detail", plan.slug)
     reason, override = request.POST.get("reason", ""), request.POST.get("override", "")
+    if to == PlanStatus.LAUNCHED:
+        move_t0 = request.POST.get("move_t0") == "1" and plan.t0 - timezone.now() > EARLY_MARGIN
+        return _write(
+            request,
+            plan,
+            lambda p: services.plan_launch(p, by=request.user, override=override, move_t0=move_t0),
+            "The launch is now launched." + (" T-0 moved to now: it launched early." if move_t0 else ""),
+        )
     return _write(
         request,
         plan,

@@ -1,0 +1,64 @@
+"""The coordinator launches two days before T-0 on the plan page: the confirmation says how far ahead T-0
+is and offers, checked, to move it to now; launching with it moves T-0 (a re-baseline, "launched early", in
+the activity log) and the board counts from the launch. A second plan launched with the box unticked keeps
+its T-0, and neither its plan page nor its board counts down to it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+from django.utils import timezone
+
+from plans.models import Event, PlanStatus
+from tests import factories
+from tests.browser.shots import keep
+from tests.browser.test_csp import WATCH as CSP_WATCH
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.fixture_types import LoginPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_launching_early_offers_to_move_t0_to_now(page: Page, login_page: LoginPage, live_server: LiveServer) -> None:
+    coordinator = factories.UserFactory(username="coord", first_name="Casey", last_name="Coordinator")
+    t0 = timezone.now().replace(microsecond=0) + timedelta(days=2, hours=1, minutes=40)
+    plan = factories.PlanFactory(coordinator=coordinator, slug="early", name="Early launch", t0=t0)
+    kept = factories.PlanFactory(coordinator=coordinator, slug="kept", name="Kept T-0", t0=t0)
+
+    page.add_init_script(CSP_WATCH)
+    login_page(page, coordinator)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/plans/{plan.slug}/")
+    page.click("details.confirm-launch summary")
+    launch = page.locator("details.confirm-launch")
+    assert "T-0 is in 2 days" in launch.locator("#launch-early").inner_text().replace("\xa0", " ")
+    assert page.locator("#launch-move-t0").is_checked()
+    launch.scroll_into_view_if_needed()
+    keep(page, "launch-confirm-early.png")
+    launch.locator("button[value=launched]").click()
+    page.wait_for_selector("h1 .badge.state-launched")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.LAUNCHED and abs(plan.t0 - timezone.now()) < timedelta(minutes=1)
+    moved = Event.objects.get(plan=plan, kind="plan.rebaselined")
+    assert moved.data["reason"] == "launched early"
+    assert "launched early" in page.inner_text("body")
+    page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
+    assert page.inner_text("#wr-clock").startswith("T+00:0")
+
+    page.goto(f"{live_server.url}/plans/{kept.slug}/")
+    page.click("details.confirm-launch summary")
+    page.uncheck("#launch-move-t0")
+    page.locator("details.confirm-launch button[value=launched]").click()
+    page.wait_for_selector("h1 .badge.state-launched")
+    kept.refresh_from_db()
+    assert kept.t0 == t0 and not Event.objects.filter(plan=kept, kind="plan.rebaselined").exists()
+    assert "before T-0" in page.inner_text("#clock-stopped")
+    page.goto(f"{live_server.url}/plans/{kept.slug}/warroom/")
+    assert page.inner_text("#wr-clock").startswith("T+00:0")  # from the launch, not T-2d to T-0
+    assert "early: T-0" in page.inner_text("#wr-launched-early")
