@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from plans.closing import is_ended
 from plans.models import Plan, PlanStatus
 from plans.offsets import format_duration, format_offset
 from plans.selectors import DatesOutOfRange
@@ -181,10 +182,16 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
     counts = dict(Delivery.objects.filter(plan=plan).values_list("status").annotate(n=Count("id")))
     source_errors: list[str] = []
     unsendable: list[Scheduled] = []
-    schedule = upcoming(plan, now=now, rows=future_rows + rows, errors=source_errors, unsendable=unsendable)
+    ended = is_ended(plan.status)  # the outbox sends an ended launch nothing more: nothing is scheduled
+    schedule = (
+        Schedule([], 0, False)
+        if ended
+        else upcoming(plan, now=now, rows=future_rows + rows, errors=source_errors, unsendable=unsendable)
+    )
     return {
         "plan": plan,
         "now": now,
+        "ended": ended,
         "scheduled": schedule.rows,
         "scheduled_sends": schedule.sends,
         "scheduled_more": schedule.more,

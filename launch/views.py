@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from checklists.cards import my_role_cards, plan_cards
 from issues.selectors import open_counts
+from plans.closing import is_ended
 from plans.selectors import plans_for
 from readiness.selectors import my_trainings
 
@@ -22,7 +23,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """ "My roles": straight to the checklists of the roles a person holds, the trainings they are on the list
     of, then every plan."""
     plans = list(plans_for(request.user))
-    coordinated = plan_cards([p for p in plans if p.coordinator_id == request.user.pk])
+    theirs = [p for p in plans if p.coordinator_id == request.user.pk]
+    # an ended launch (closed, aborted, rolled back) is listed apart: no card of work, no war room to open
+    coordinated = plan_cards([p for p in theirs if not is_ended(p.status)])
     issues = open_counts(coordinated) if coordinated else {}
     for plan in coordinated:
         plan.issues_open, plan.issues_urgent = issues.get(plan.pk, (0, 0))  # type: ignore[attr-defined]
@@ -34,5 +37,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "trainings": my_trainings(request.user),
             "plans": plans,
             "coordinated": coordinated,
+            "coordinated_ended": [p for p in theirs if is_ended(p.status)],
         },
     )
