@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 
 from communications.models import Message
 from communications.sources.schedule import occurrence_at
+from plans.closing import is_ended
 from plans.models import Plan
 
 if TYPE_CHECKING:
@@ -91,6 +92,11 @@ def comms(plan: Plan, now: datetime) -> Comms:
     """The next scheduled communication and the last one sent. Reads the outbox (Delivery) when the
     communications app has one, and derives from the plan's message offsets otherwise."""
     result = Comms()
+    if is_ended(plan.status):  # the outbox sends an ended launch nothing more: only what went out counts
+        sent = _last_delivery(plan)
+        if sent is not None:
+            result.last_name, result.last_at, result.last_status = sent
+        return result
     for message in message_rows(plan):
         last, nxt = message_times(message, plan, now)
         if nxt is not None and (result.next_at is None or nxt < result.next_at):

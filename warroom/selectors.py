@@ -17,6 +17,7 @@ from django.utils import timezone
 from checklists.models import Gate, Item, ItemStatus, NoGoTrigger, Vote
 from issues.models import UNRESOLVED, Issue
 from issues.selectors import escalation_levels, issue_rows, open_issues
+from plans.closing import is_ended, launched_before_t0
 from plans.criteria import plan_metric_runs
 from plans.forecast import Forecast
 from plans.lateness import late_q
@@ -34,7 +35,7 @@ from plans.models import (
 from plans.rollout.selectors import RolloutState, rollout_from, rollout_stages
 from plans.runbook.selectors import plan_links, procedures
 from plans.schedule import StepRow, step_rows
-from plans.selectors import open_hold
+from plans.selectors import open_hold, state_since
 from plans.wallclock import after_q, before_q
 
 from . import steps as step_lines
@@ -114,6 +115,12 @@ class Board:
     steps_total: int = 0  # the plan's steps (not the recurring ones), and those done or skipped: as the plan page
     steps_done: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: An ended launch (closed, aborted, rolled back: plans.closing): when it ended. Its clock has stopped and
+    #: nothing on the board is due, late or counting any more.
+    ended: bool = False
+    ended_at: datetime | None = None
+    #: A launch before its T-0 (launched early, T-0 not moved): when it launched, where its clock counts from.
+    launched_at: datetime | None = None
 
     @property
     def shown_metrics(self) -> list[dict[str, Any]]:
@@ -130,7 +137,14 @@ class Board:
     def t_offset(self) -> timedelta:
         """Where the clock stands: frozen at the hold's start during a hold."""
         moment = self.hold.started_at if self.hold else self.now
-        return moment - self.plan.t0
+        return moment - (self.clock_origin or self.plan.t0)
+
+    @property
+    def clock_origin(self) -> datetime | None:
+        """What the clock counts from: T-0, the launch when it came before T-0, nothing once ended."""
+        if self.ended:
+            return None
+        return self.launched_at or self.plan.t0
 
 
 def current_phase(
@@ -275,8 +289,11 @@ def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]
 def board(plan: Plan, *, now: datetime | None = None) -> Board:
     now = now or timezone.now()
     hold = open_hold(plan)
+    ended, early = is_ended(plan.status), launched_before_t0(plan.status, plan.t0, now)
     steps, stats = step_rows(plan), item_stats(plan, now)
     phase, next_phase = current_phase(plan, list(plan.phases.all()), now, steps)
+    if ended or (early and not any(s.status == StepStatus.IN_PROGRESS for s in steps)):
+        phase, next_phase = None, None  # no phase of the plan is under way: the state says where the launch stands
     unowned = RoleRow(0, "No owner role", 0, "", "")
     roles = role_rows(plan, now, unowned, steps, stats)
     series = series_of(plan, now, roles, unowned)  # recurring items, counted into their roles' rows
@@ -289,6 +306,10 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     late_total, lines_total = late_total + late_series, lines_total + len(more)
     shown_entries = pick_entries(entries)
     on_call = on_call_rows(plan, now, roles)
+    if ended:  # nothing is due or late any more
+        shown_entries, late_total, lines_total = [], 0, 0
+        for row in roles:
+            row.late = 0
     roles.sort(key=lambda r: r.attention)
     shown, hidden = roles[:ROLE_ROWS], roles[ROLE_ROWS:]
     issues = list(open_issues(plan).select_related(None).select_related("owner_role")[:ISSUE_ROWS])
@@ -318,7 +339,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         items_done=sum(r.done for r in roles) + unowned.done,
         unowned=unowned,
         on_call=on_call,
-        forecast=step_lines.board_forecast(plan, now, steps, gate_list),
+        forecast=None if ended else step_lines.board_forecast(plan, now, steps, gate_list),  # nothing ahead
         step_rows=steps,
         steps_total=len(steps),
         steps_done=sum(s.status in step_lines.FINISHED for s in steps),
@@ -332,6 +353,9 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         events=list(Event.objects.filter(plan=plan).select_related("actor", "role")[:EVENT_ROWS]),
         links=plan_links(plan),
         procedures=procedures(plan, called_only=True, now=now),
+        ended=ended,
+        ended_at=state_since(plan) if ended and not plan.clockless else None,
+        launched_at=state_since(plan, "launched") if early and not plan.clockless else None,
     )
 
 
@@ -342,6 +366,8 @@ def next_deadlines(plan: Plan, now: datetime, until: datetime, board: Board | No
     interval, not at the next minute. One query after a render (``board``: its steps and trigger states,
     read at its ``now``), five without."""
     moments: list[datetime] = []
+    if is_ended(plan.status):
+        return moments  # an ended launch's board changes only with an event
     open_items = Item.objects.filter(plan=plan, status=ItemStatus.OPEN)
     window = (
         after_q(plan, "due_offset", now, inclusive=True) & before_q(plan, "due_offset", until, inclusive=True)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from ..closing import is_ended
 from ..models import (
     Event,
     Placeholder,
@@ -91,8 +92,12 @@ def procedures(plan: Plan, *, called_only: bool = False, now: datetime | None = 
 
 
 def pullable_triggers(plan: Plan, user: Viewer | None) -> list[RollbackTrigger]:
-    """The discretionary triggers ``user`` may raise or clear (the service checks again)."""
+    """The discretionary triggers ``user`` may raise or clear (the service checks again); none once the
+    launch has ended (closed, aborted, rolled back: plans.closing), when there is nothing left to roll back."""
     from .services import can_pull_trigger
+
+    if is_ended(plan.status):
+        return []
 
     rows = (
         RollbackTrigger.objects.filter(plan=plan, kind=TriggerKind.DISCRETIONARY)
