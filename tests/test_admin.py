@@ -168,6 +168,19 @@ def test_plan_change_form_posts_and_moving_t0_moves_everything(admin_client: Cli
 
 
 @pytest.mark.django_db
+def test_the_admin_does_not_move_an_ended_launchs_t0(admin_client: Client, template_plan: Plan) -> None:
+    """An aborted launch's T-0 no longer moves (plans.services.plan_rebaseline refuses): the form says so on
+    the field instead of failing in the save."""
+    Plan.objects.filter(pk=template_plan.pk).update(status="aborted")
+    url = reverse("admin:plans_plan_change", args=[template_plan.pk])
+    data = form_data(admin_client.get(url))
+    data["t0_0"], data["t0_1"] = "2026-12-02", "12:00:00"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200 and "its T-0 no longer moves" in response.content.decode()
+    assert Plan.objects.get(pk=template_plan.pk).t0 == template_plan.t0
+
+
+@pytest.mark.django_db
 def test_item_admin_takes_t_offsets(admin_client: Client, template_plan: Plan) -> None:
     item = Item.objects.get(plan=template_plan, title="Configure CDN")
     url = reverse("admin:checklists_item_change", args=[item.pk])

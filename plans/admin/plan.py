@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from launchcontrol.dates import moment_text
 
+from ..closing import is_ended
 from ..models import Phase, Plan, PlanStatus, Step
 from ..offsets import format_duration, format_offset
 from ..services import plan_rebaseline, plan_reschedule, plan_set_coordinator
@@ -86,6 +87,17 @@ class PlanForm(forms.ModelForm):
         if coordinator is not None and not coordinator.is_active:
             raise forms.ValidationError("This account is inactive: choose an active user.")
         return coordinator
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        """An ended launch's T-0 no longer moves (plans.services.plan_rebaseline refuses): said on the field."""
+        cleaned = super().clean()
+        if (
+            self.instance.pk
+            and "t0" in self.changed_data
+            and is_ended(str(cleaned.get("status") or self.instance.status))
+        ):
+            self.add_error("t0", "The launch has ended (closed, aborted or rolled back): its T-0 no longer moves.")
+        return cleaned
 
 
 #: The states in which the admin deletes a plan: it never went live.
