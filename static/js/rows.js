@@ -26,31 +26,57 @@
 })();
 
 // Keyboard users keep their place: a row replaced by its own tick (or note, start, finish) gets the focus back
-// on the same control of the new row, instead of the page's top (the swapped-out button took the focus with it).
+// on the same control of the new row, instead of the page's top. The focus is lost twice over: the pressed
+// button is disabled while its request is on its way (hx-disabled-elt: the browser moves the focus to <body>),
+// and the row is swapped out, and then the live parts' own fetches that the tick sets off (the readiness
+// section, the rows' list) begin meanwhile and replace the row again. So the place is remembered when a row's
+// request begins and whenever a swap is about to replace the focused control, and kept through unrelated
+// requests until the row's new control has the focus (or the person has gone elsewhere).
 (function () {
   "use strict";
-  var CONTROLS = "button, input:not([type=hidden]), textarea, select, a[href]";
+  var CONTROLS = "button, input:not([type=hidden]), textarea, select, a[href], summary";
+  var KEEP_MS = 15000;
   var pending = null;
+  function place(active) {
+    var row = active && active.closest ? active.closest("li.row[id]") : null;
+    if (!row) return null;
+    return {
+      id: row.id, act: !!active.closest(".row-act"), self: active === row, at: Date.now(),
+      index: Array.prototype.indexOf.call(row.querySelectorAll(CONTROLS), active)
+    };
+  }
+  function lost() { var a = document.activeElement; return !a || a === document.body; }
+  function restore() {
+    var was = pending;
+    if (!was) return;
+    if (Date.now() - was.at > KEEP_MS) { pending = null; return; }
+    var row = document.getElementById(was.id);
+    if (!row) return;  // not swapped in yet
+    if (!lost()) { pending = null; return; }  // the focus is somewhere: kept by the swap, or the person moved on
+    var target = was.act ? row.querySelector(".row-act button") : row.querySelectorAll(CONTROLS)[was.index];
+    if (!target && (was.act || was.self)) {  // a finished step has no button left: the row itself keeps the place
+      row.setAttribute("tabindex", "-1");
+      target = row;
+    }
+    if (!target || target.disabled) return;  // the request is still on its way
+    target.focus();
+    pending = null;
+  }
   document.addEventListener("htmx:beforeRequest", function (evt) {
     var elt = evt.detail && evt.detail.elt;
     var row = elt && elt.closest ? elt.closest("li.row[id]") : null;
+    if (!row) return;  // a live part's fetch, or a form elsewhere: the remembered place stays
     var active = document.activeElement;
-    pending = null;
-    if (!row || !active || !row.contains(active)) return;
-    var inAct = !!active.closest(".row-act");
-    pending = { id: row.id, act: inAct, index: Array.prototype.indexOf.call(row.querySelectorAll(CONTROLS), active) };
+    pending = active && row.contains(active) ? place(active) : null;
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    var was = pending;
-    if (!was) return;
-    var row = document.getElementById(was.id);
-    if (!row) return;
-    pending = null;
-    var now = document.activeElement;
-    if (now && now !== document.body && !row.contains(now)) return;  // the person has moved on meanwhile
-    var target = was.act ? row.querySelector(".row-act " + "button") : row.querySelectorAll(CONTROLS)[was.index];
-    if (target && !target.disabled) target.focus();
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail && evt.detail.target;
+    var active = document.activeElement;
+    if (!lost() && target && target.contains && target.contains(active)) pending = place(active) || pending;
   });
+  document.addEventListener("htmx:afterSettle", restore);
+  document.addEventListener("htmx:afterRequest", function () { setTimeout(restore, 0); });  // refused: no swap
+  document.addEventListener("mousedown", function () { pending = null; }, true);
 })();
 
 // "Hide done and skipped": keeps a long role page to what is left; remembered per browser.

@@ -1,0 +1,98 @@
+"""The role page from the keyboard, as a launch team uses it: a tick, a readiness tick, a step's start and
+finish by Space or Enter keep the focus on the swapped row while the page's live parts fetch around it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from checklists.models import ItemStatus
+from plans.models import StepStatus
+from readiness.models import ReadinessItem
+from tests import factories
+from tests.browser.waiting import wait_for_js
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Route
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.fixture_types import LoginPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FETCH_LIVE_PARTS = "document.querySelectorAll('[data-live-poll]').forEach(function (e) { htmx.trigger(e, 'wr:poll'); })"
+LIVE_PARTS_IDLE = "!document.querySelector('[data-live-poll].htmx-request')"
+
+
+@pytest.fixture
+def world() -> dict[str, Any]:
+    owner = factories.UserFactory(username="owner")
+    plan = factories.PlanFactory(coordinator=factories.UserFactory(username="coord"), slug="go-live")
+    role = factories.RoleFactory(plan=plan, name="Operations Manager", slug="ops", primary=owner)
+    other = factories.RoleFactory(plan=plan, name="Support Lead", slug="support", primary=owner)
+    checklist = factories.ChecklistFactory(plan=plan, role=role, name="Cut-over")
+    first = factories.ItemFactory(checklist=checklist, title="Remove maintenance mode", due_offset=timedelta(hours=-3))
+    factories.ItemFactory(checklist=checklist, title="Announce the launch", due_offset=timedelta(hours=-2))
+    step = factories.StepFactory(plan=plan, lead_role=role, name="Switch DNS", offset=timedelta(hours=-1))
+    ready = ReadinessItem.objects.create(plan=plan, role=role, order=1, title="Escalation contacts distributed")
+    return {"plan": plan, "owner": owner, "role": role, "other": other, "item": first, "step": step, "ready": ready}
+
+
+def _held_posts(page: Page) -> list[Route]:
+    """The page's POSTs are held (its requests on their way) until the test lets them go."""
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/plans/go-live/roles/**", hold)
+    return held
+
+
+def _press_while_live_parts_fetch(page: Page, held: list[Route], key: str) -> None:
+    """Press ``key`` on the focused control; while its request is on its way, the live parts fetch (the push
+    stream's "rev" for another change, or the fallback polls), then the request lands and they fetch again."""
+    page.keyboard.press(key)
+    wait_for_js(page, "document.querySelector('li.row .htmx-request') !== null")
+    while not held:
+        page.wait_for_timeout(50)
+    page.evaluate(FETCH_LIVE_PARTS)
+    wait_for_js(page, LIVE_PARTS_IDLE)
+    held.pop().continue_()
+    wait_for_js(page, "document.querySelector('li.row .htmx-request') === null")
+    page.evaluate(FETCH_LIVE_PARTS)
+    wait_for_js(page, LIVE_PARTS_IDLE)
+
+
+def test_keyboard_ticks_and_steps_keep_the_focus_on_their_row(
+    page: Page, login_page: LoginPage, live_server: LiveServer, world: dict[str, Any]
+) -> None:
+    item, ready, step = f"#item-{world['item'].pk}", f"#ritem-{world['ready'].pk}", f"#step-{world['step'].pk}"
+    login_page(page, world["owner"])
+    page.goto(f"{live_server.url}/plans/go-live/roles/ops/")
+    held = _held_posts(page)
+
+    page.focus(f"{item} button[data-action=tick]")
+    _press_while_live_parts_fetch(page, held, "Space")
+    wait_for_js(page, f"document.activeElement.matches('{item} button[data-action=untick]')")
+    page.keyboard.press("Tab")  # on through the row, not from the readiness section at the page's bottom
+    assert page.evaluate(f"document.activeElement.closest('{item}') !== null")
+    world["item"].refresh_from_db()
+    assert world["item"].status == ItemStatus.DONE
+
+    page.focus(f"{ready} button[data-action=readiness-tick]")
+    _press_while_live_parts_fetch(page, held, "Enter")
+    wait_for_js(page, f"document.activeElement.matches('{ready} button[data-action=readiness-untick]')")
+
+    page.focus(f"{step} button[data-action=start]")
+    _press_while_live_parts_fetch(page, held, "Enter")
+    wait_for_js(page, f"document.activeElement.matches('{step} button[data-action=finish]')")
+    _press_while_live_parts_fetch(page, held, "Enter")
+    wait_for_js(page, f"document.activeElement.matches('{step}')")  # no button left: the row keeps the place
+    world["step"].refresh_from_db()
+    assert world["step"].status == StepStatus.DONE
