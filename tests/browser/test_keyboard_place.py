@@ -1,5 +1,7 @@
 """The role page from the keyboard, as a launch team uses it: a tick, a readiness tick, a step's start and
-finish by Space or Enter keep the focus on the swapped row while the page's live parts fetch around it."""
+finish by Space or Enter keep the focus on the swapped row while the page's live parts fetch around it; a
+"Skip to content" link is the first stop of the Tab order; the role switch moves with the arrows without
+leaving, and opens a role with Enter or its "Open" button (which works without JavaScript too)."""
 
 from __future__ import annotations
 
@@ -96,3 +98,20 @@ def test_keyboard_ticks_and_steps_keep_the_focus_on_their_row(
     wait_for_js(page, f"document.activeElement.matches('{step}')")  # no button left: the row keeps the place
     world["step"].refresh_from_db()
     assert world["step"].status == StepStatus.DONE
+
+
+def test_skip_to_content_is_the_first_tab_stop(
+    page: Page, login_page: LoginPage, live_server: LiveServer, world: dict[str, Any]
+) -> None:
+    login_page(page, world["owner"])
+    page.goto(f"{live_server.url}/plans/go-live/roles/ops/")
+    page.keyboard.press("Tab")
+    link = page.locator("a.skip-link")
+    assert page.evaluate("document.activeElement.matches('a.skip-link')")
+    assert link.inner_text() == "Skip to content"
+    box = link.bounding_box()
+    assert box and box["width"] > 40 and box["y"] >= 0  # shown while it has the focus
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+    assert page.evaluate("document.activeElement.closest('header') === null")
