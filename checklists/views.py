@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 @login_required
 @member_plan
 def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpResponse:
+    chosen = request.GET.get("role", "")  # the role switch's "Open" (a GET form: it works without JavaScript)
+    if chosen and chosen != role and (chosen == Unowned.slug or Role.objects.filter(plan=plan, slug=chosen).exists()):
+        return redirect(reverse("checklists:role", args=[plan.slug, chosen]))
     role_obj = role_for(plan, role)
     now = timezone.now()
     ctx = role_page_data(plan, role_obj, user=request.user, now=now)

@@ -2,7 +2,9 @@
 // refuses (no inline script, no style="..."):
 //   [data-left] / [data-width]  position in percent (the timeline's bars), set through the CSSOM;
 //   select[data-autosubmit]     submits its form on change (the timeline's role filter);
-//   select[data-navigate]       goes to the chosen option's URL (the role page's role switch);
+//   select[data-navigate]       sends its (GET) form, to the chosen role's page (the role page's role switch):
+//                               on a pick with the mouse or a touch at once, from the keyboard on Enter only (the
+//                               arrows move through the list without leaving the page; its "Open" button goes too);
 //   input[data-select-all]      selects its whole text when clicked (kiosk links);
 //   #lc-kept                    what was typed into a form the server refused (launchcontrol.kept): put back
 //                               into the form posted to the same address, its fold opened, its field focused;
@@ -57,6 +59,10 @@
     if (sent && Date.now() - sent < SENDING_MS) { evt.preventDefault(); return; }
     form.setAttribute("data-sent-at", String(Date.now()));
   }
+  function go(select) {  // to the chosen option, not again to the page shown
+    var chosen = select.options[select.selectedIndex];
+    if (select.form && chosen && !chosen.defaultSelected) select.form.submit();
+  }
   function init() {
     place(document);
     putBack();
@@ -68,10 +74,17 @@
       var el = evt.target;
       if (!(el instanceof HTMLSelectElement)) return;
       if (el.hasAttribute("data-autosubmit") && el.form) el.form.submit();
-      if (el.hasAttribute("data-navigate") && el.value) {
-        var url = new URL(el.value, window.location.href);
-        if (url.origin === window.location.origin) window.location.assign(url.href);
-      }
+      if (el.hasAttribute("data-navigate") && el.getAttribute("data-by") !== "key") go(el);
+    });
+    document.addEventListener("pointerdown", function (evt) {
+      if (evt.target instanceof HTMLSelectElement && evt.target.hasAttribute("data-navigate")) evt.target.setAttribute("data-by", "pointer");
+    }, true);
+    document.addEventListener("keydown", function (evt) {
+      var el = evt.target;
+      if (!(el instanceof HTMLSelectElement) || !el.hasAttribute("data-navigate")) return;
+      if (evt.key !== "Enter") { el.setAttribute("data-by", "key"); return; }
+      evt.preventDefault();
+      go(el);
     });
     document.addEventListener("click", function (evt) {
       var el = evt.target;

@@ -115,3 +115,45 @@ def test_skip_to_content_is_the_first_tab_stop(
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
     assert page.evaluate("document.activeElement.closest('header') === null")
+
+
+def test_the_role_switch_moves_with_the_arrows_and_opens_on_enter(
+    page: Page, login_page: LoginPage, live_server: LiveServer, world: dict[str, Any]
+) -> None:
+    base = f"{live_server.url}/plans/go-live/roles"
+    login_page(page, world["owner"])
+    page.goto(f"{base}/ops/")
+    page.evaluate("window.__same_document = true")
+    page.focus("#role-switch")
+    page.keyboard.press("ArrowDown")  # on to Support Lead: read, not gone to
+    page.wait_for_timeout(700)
+    assert page.evaluate("window.__same_document") is True
+    assert page.input_value("#role-switch") == "support"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/support/")
+    assert page.input_value("#role-switch") == "support"
+
+    page.focus("#role-switch")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Open"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/ops/")
+
+
+def test_the_role_switch_opens_a_role_without_javascript(
+    browser: Any, login_page: LoginPage, live_server: LiveServer, world: dict[str, Any]
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        login_page(page, world["owner"])
+        page.goto(f"{live_server.url}/plans/go-live/roles/ops/")
+        page.select_option("#role-switch", label="Support Lead")
+        page.click(".role-switch button:has-text('Open')")
+        page.wait_for_url(f"{live_server.url}/plans/go-live/roles/support/")
+        assert "Support Lead" in page.inner_text("h1")
+    finally:
+        context.close()

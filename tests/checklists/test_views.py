@@ -226,3 +226,22 @@ def test_times_across_a_dst_change_show_the_plan_zone_offset_of_each_moment(clie
     assert "Sat 24 Oct 12:00 BST" in html
     assert "Sun 25 Oct 12:00 GMT" in html  # T-0 after the change
     assert 'datetime="2026-10-24T11:00:00+00:00"' in html
+
+
+def test_the_role_switch_opens_a_role_of_the_plan_and_nothing_else(
+    client: Client, plan: Plan, role: Role, owner: User
+) -> None:
+    """The switch is a GET form with an "Open" button (it works without JavaScript): the view sends the reader
+    to the chosen role of the same plan; a slug that is none of its roles (or a URL) is not followed."""
+    other = factories.RoleFactory(plan=plan, name="QA Lead", slug="qa")
+    foreign = factories.RoleFactory(name="Elsewhere", slug="elsewhere")
+    client.force_login(owner)
+    response = client.get(role_url(plan, role), {"role": "qa"})
+    assert response.status_code == 302
+    assert response["Location"] == role_url(plan, other)
+    assert client.get(role_url(plan, role), {"role": "_unowned"})["Location"].endswith("/roles/_unowned/")
+    for junk in ("dba", foreign.slug, "//evil.example/", "../../admin/"):
+        assert client.get(role_url(plan, role), {"role": junk}).status_code == 200
+    page = client.get(role_url(plan, role)).content.decode()
+    assert '<option value="qa" >QA Lead</option>' in page
+    assert '<button type="submit" class="btn small-btn">Open</button>' in page
