@@ -20,7 +20,7 @@ from plans.selectors import open_hold
 from plans.slips import planned_offset
 from plans.wallclock import offset_of
 from roles.models import Role, Shift
-from roles.permissions import can_act_for_role
+from roles.permissions import acting_rank, can_act_for_role
 from roles.rota.oncall import next_shift, on_call_at, plan_shifts
 
 from .cards import plan_cards
@@ -361,7 +361,7 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
         "can_decide": can_decide(user, gate),
         "can_reopen": can_coordinate(user, plan),
         "no_go_effect": no_go_effect(plan),
-        "my_ballots": [b for b in ballots if b["can_vote"]],
+        "my_ballots": sorted((b for b in ballots if b["can_vote"]), key=lambda b: acting_rank(user, b["role"])),
     }
 
 

@@ -23,6 +23,13 @@ def can_act_for_role(user: Viewer | None, role: Role | None, *, plan: Plan | Non
     return user.pk in (role.primary_id, role.backup_id) or can_coordinate(user, role.plan)
 
 
+def acting_rank(user: Viewer | None, role: Role) -> int:
+    """In what capacity the user acts for a role, as a sort key: 0 its primary, 1 its backup, 2 anyone else
+    (the plan's coordinator). The gate page lists the viewer's own votes first, then those they back up."""
+    pk = getattr(user, "pk", None)
+    return 0 if pk is not None and pk == role.primary_id else 1 if pk is not None and pk == role.backup_id else 2
+
+
 def require_role(user: Viewer | None, role: Role | None, *, plan: Plan | None = None) -> None:
     if not can_act_for_role(user, role, plan=plan):
         if role is None:

@@ -110,3 +110,36 @@ def test_role_holder_raises_and_clears_a_trigger(client: Client, plan: Plan, gat
     client.post(url("trigger_clear", plan, gate, trigger.pk), {"reason": "Hotfix deployed"})
     trigger.refresh_from_db()
     assert not trigger.raised
+
+
+def test_a_backup_sees_their_own_vote_first_and_who_voted_for_the_role_they_back_up(
+    client: Client, plan: Plan, gate_setup: GateSetup
+) -> None:
+    """qa is QA Lead's primary and the DBA's backup; Dana Base (the DBA's primary) voted GO. qa's page offers
+    QA Lead's vote first, and the DBA's says Dana voted, not "you said GO"."""
+    gate, qa_user = gate_setup["gate"], gate_setup["qa_user"]
+    dana = factories.UserFactory(username="dana", first_name="Dana", last_name="Base")
+    dba = factories.RoleFactory(plan=plan, name="Database Administrator", slug="dba", primary=dana, backup=qa_user)
+    dba.order, gate_setup["qa"].order = 1, 2
+    dba.save()
+    gate_setup["qa"].save()
+    gate.polled_roles.set([dba, gate_setup["qa"]])
+    client.force_login(gate_setup["director"])
+    client.post(url("gate_open_poll", plan, gate))
+    client.force_login(dana)
+    assert client.post(url("vote_cast", plan, gate), {"role": dba.pk, "vote": "go"}).status_code == 302
+
+    client.force_login(qa_user)
+    html = client.get(url("gate", plan, gate)).content.decode()
+    forms = html.split('class="stack vote-form"')[1:]
+    assert [f'name="role" value="{gate_setup["qa"].pk}"' in f for f in forms] == [True, False]
+    assert f'name="role" value="{dba.pk}"' in forms[1]
+    assert "(Dana Base said GO; you may change it as the backup)" in forms[1]
+    assert "you said" not in html
+
+    client.post(url("vote_cast", plan, gate), {"role": dba.pk, "vote": "go", "comment": "Restore checked"})
+    html = client.get(url("gate", plan, gate)).content.decode()
+    assert "(you said GO; you may change it)" in html
+    client.force_login(dana)  # and the primary is told the backup changed it
+    html = client.get(url("gate", plan, gate)).content.decode()
+    assert f"({qa_user.get_full_name()} said GO; you may change it)" in html
