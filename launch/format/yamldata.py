@@ -138,7 +138,8 @@ def build(text: str, filename: str = "<plan>") -> tuple[Any, Located | None, lis
                 raise
         return _build(text, filename, pure=True)
     except PlanFormatError as exc:
-        if looks_like_markdown(text):  # a go-live document (the seeds): say so, not "unknown alias **Launch"
+        unreadable = any(p.message.startswith("invalid YAML") for p in exc.problems)
+        if unreadable and looks_like_markdown(text):  # a seed document: not "unknown alias **Launch"
             raise PlanFormatError([Problem(None, NOT_A_PLAN_FILE)], filename) from exc
         raise
 
@@ -148,12 +149,13 @@ NOT_A_PLAN_FILE = (
     "from one of the built-in plans, use a template (manage.py list_templates; import_plan --template NAME; "
     "the admin's New plan from template)"
 )
-_MARKDOWN = re.compile(r"^(#{1,6} \S|\*\*[^*\n]+\*\*|\|.*\|\s*$|- \[[ xX]\] )", re.MULTILINE)
+#: Lines only Markdown starts so: bold text, a table row, a task box (a "# heading" is also a YAML comment).
+_MARKDOWN = re.compile(r"^(\*\*[^*\n]+\*\*|\|.*\|\s*$|- \[[ xX]\] )", re.MULTILINE)
 
 
 def looks_like_markdown(text: str) -> bool:
-    """Headings, bold lines, table rows or task boxes on several lines: Markdown that YAML could not read."""
-    return len(_MARKDOWN.findall(text[:20_000])) >= 3
+    """Bold lines, table rows or task boxes on several lines: a Markdown document, not a plan file."""
+    return len(_MARKDOWN.findall(text[:20_000])) >= 2
 
 
 def _build(text: str, filename: str, *, pure: bool) -> tuple[Any, Located | None, list[Problem]]:
