@@ -292,7 +292,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     ended, early = is_ended(plan.status), launched_before_t0(plan.status, plan.t0, now)
     steps, stats = step_rows(plan), item_stats(plan, now)
     phase, next_phase = current_phase(plan, list(plan.phases.all()), now, steps)
-    if ended or (early and not any(s.status == StepStatus.IN_PROGRESS for s in steps)):
+    if ended or early:
         phase, next_phase = None, None  # no phase of the plan is under way: the state says where the launch stands
     unowned = RoleRow(0, "No owner role", 0, "", "")
     roles = role_rows(plan, now, unowned, steps, stats)

@@ -24,15 +24,16 @@ register = template.Library()
 @register.filter
 def clock(moment: datetime | None, zone: Any) -> str:
     """``HH:MM`` in the plan's zone, with the weekday when not today (a vote cast yesterday does not read as a
-    time still to come), and the date too when it is six days or more away: an end a week from now read "Sat
-    10:36" on a Saturday, beside a T-0 of 10:36."""
+    time still to come), and the date too when it is six days or more ahead (an end a week from now read "Sat
+    10:36" on a Saturday, beside a T-0 of 10:36) or two days or more ago (a message due last Monday read "Mon
+    14:15", like the coming Monday)."""
     if not isinstance(moment, datetime):
         return ""
     local = timezone.localtime(moment, zone)
     today = timezone.localtime(timezone.now(), zone).date()
     if local.date() == today:
         return local.strftime("%H:%M")
-    if abs((local.date() - today).days) < 6:
+    if -2 < (local.date() - today).days < 6:
         return local.strftime("%a %H:%M")
     return moment_text(local, zone=False)
 
