@@ -78,32 +78,72 @@
     document.body.classList.toggle("wr-is-stale", stale);
   }
 
-  // Lists never scroll: hide the rows that do not fit their panel and count them in "+N more".
+  // Lists never scroll: a panel shows the rows that fit it and counts the rest in "+N more". A column's panels
+  // share its height (those sized by their content, as the gates, shrink down to their heading and "+N more"),
+  // so the rows are shown in turn, each kept only where every panel of its column still fits: first one row
+  // in every panel (the forecast's first risk before a second "Next" row), then as many as fit, the panels
+  // sized by their content (forecast, gates, metrics: each capped in CSS) before those that take the rest.
+  function parts(panel) {
+    var list = panel.querySelector("[data-fit-list]") || panel.querySelector(".wr-list");
+    if (!list) return null;
+    var more = list.querySelector("li.more");
+    // ("No gates" and the like are not rows to count)
+    var rows = Array.prototype.filter.call(list.children, function (li) { return li !== more && !li.classList.contains("quiet"); });
+    return { panel: panel, more: more, rows: rows, base: more ? Number(more.dataset.base || 0) : 0 };
+  }
+  function label(p) {
+    if (!p.more) return;
+    var n = p.base + p.rows.filter(function (li) { return li.hidden; }).length;
+    p.more.hidden = n === 0;
+    p.more.textContent = "+" + n + " " + (p.more.dataset.noun || "more");
+  }
+  function fits(p) {
+    var shown = p.rows.filter(function (li) { return !li.hidden; });
+    var last = p.more && !p.more.hidden ? p.more : shown[shown.length - 1];
+    var cs = getComputedStyle(p.panel);  // within the panel's padding
+    var limit = p.panel.getBoundingClientRect().bottom - parseFloat(cs.borderBottomWidth) - parseFloat(cs.paddingBottom);
+    return !last || last.getBoundingClientRect().bottom <= limit + 0.5;
+  }
   function fit() {
-    document.querySelectorAll("#wr-root [data-fit]").forEach(function (panel) {
-      var list = panel.querySelector("[data-fit-list]") || panel.querySelector(".wr-list");
-      if (!list) return;
-      var more = list.querySelector("li.more");
-      var rows = Array.prototype.filter.call(list.children, function (li) { return li !== more; });
-      rows.forEach(function (li) { li.hidden = false; });
-      var base = more ? Number(more.dataset.base || 0) : 0;
-      var limit = panel.getBoundingClientRect().bottom - 10;
-      var hidden = 0;
-      function label() {
-        if (!more) return;
-        var n = base + hidden;
-        more.hidden = n === 0;
-        more.textContent = "+" + n + " " + (more.dataset.noun || "more");
-      }
-      label();
-      for (var i = rows.length - 1; i > 0; i--) {
-        var last = more && !more.hidden ? more : rows[i];
-        if (last.getBoundingClientRect().bottom <= limit) break;
-        rows[i].hidden = true;
-        hidden += 1;
-        label();
-      }
+    var all = Array.prototype.map.call(document.querySelectorAll("#wr-root [data-fit]"), parts).filter(Boolean);
+    // Bare (every row hidden, "+N more" shown) each panel's height is its floor: measured, then kept as its
+    // min-height (an inline style set from script: the CSP allows it), so it is never squeezed below it.
+    all.forEach(function (p) {
+      p.rows.forEach(function (li, i) { li.hidden = !!p.more || i > 0; });
+      label(p);
+      p.panel.style.minHeight = "";
     });
+    all.forEach(function (p) {
+      var cs = getComputedStyle(p.panel);
+      var box = p.panel.getBoundingClientRect();
+      var bottom = Array.prototype.reduce.call(p.panel.children, function (b, el) {
+        return Math.max(b, el.getBoundingClientRect().bottom);
+      }, box.top);
+      var bare = bottom - box.top + parseFloat(cs.paddingBottom) + parseFloat(cs.borderBottomWidth);
+      p.bare = Math.max(bare, parseFloat(cs.minHeight) || 0);
+    });
+    all.forEach(function (p) { p.panel.style.minHeight = Math.ceil(p.bare) + "px"; });
+    all.forEach(function (p) { grow(all, p, 1); });
+    var sized = function (p) { return parseFloat(getComputedStyle(p.panel).flexGrow) === 0; };
+    all.filter(sized).concat(all.filter(function (p) { return !sized(p); })).forEach(function (p) {
+      grow(all, p, Infinity);
+    });
+  }
+  function grow(all, p, most) {
+    var column = all.filter(function (q) { return q.panel.parentElement === p.panel.parentElement; });
+    var before = column.map(fits);  // one that cannot fit even bare (a tiny screen) does not hold the rest back
+    var shown = p.rows.filter(function (li) { return !li.hidden; }).length;
+    for (var i = 0; i < p.rows.length && shown < most; i++) {
+      if (!p.rows[i].hidden) continue;
+      p.rows[i].hidden = false;
+      label(p);
+      if (!fits(p) || !column.every(function (q, k) { return !before[k] || fits(q); })) {
+        p.rows[i].hidden = true;
+        label(p);
+        return;
+      }
+      shown += 1;
+    }
   }
   window.addEventListener("resize", fit);
   window.warroom.fit = fit;  // the contacts strip (static/js/contacts.js) calls it when the footer grows to it

@@ -23,6 +23,7 @@ from launch.services.demo import PEOPLE, demo_plan
 from plans.models import Plan
 from roles.models import Role
 from tests import factories
+from tests.browser.big_plan import big_plan
 from tests.browser.shots import keep
 from tests.browser.waiting import wait_for_js
 
@@ -90,6 +91,40 @@ AUDIT = """() => {
   return res;
 }"""
 
+# The coordinator's corner links: each is on top at its centre, big enough, and its colour, blended by the
+# opacity of its ancestors over the page, meets AA against its own background so blended.
+CORNER = """() => {
+  const unit = Math.min(window.innerWidth / 1920, window.innerHeight / 1080);
+  const out = [];
+  function rgb(s) { const m = s.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; }
+  function lum(c) {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  }
+  const mix = (a, b, t) => [0, 1, 2].map((k) => a[k] * t + b[k] * (1 - t));
+  const page = rgb(getComputedStyle(document.body).backgroundColor);
+  for (const a of document.querySelectorAll(".wr-corner a")) {
+    const r = a.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    const what = a.textContent.trim();
+    if (!hit || !a.contains(hit)) out.push(what + ": covered by " + (hit ? hit.className : "nothing"));
+    let alpha = 1, bg = null;
+    for (let e = a; e; e = e.parentElement) {
+      alpha *= Number(getComputedStyle(e).opacity);
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (!bg && c[3] > 0.5) bg = c;
+    }
+    bg = mix(bg || page, page, alpha);
+    const fg = mix(rgb(getComputedStyle(a).color), page, alpha);
+    const [l1, l2] = [lum(fg), lum(bg)];
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    if (ratio < 4.5) out.push(what + ": contrast " + ratio.toFixed(2));
+    const px = parseFloat(getComputedStyle(a).fontSize);
+    if (px < Math.max(14, 20 * unit) - 0.5) out.push(what + ": " + px.toFixed(1) + "px");
+  }
+  return out;
+}"""
+
 
 @pytest.fixture
 def busy_demo(db: None) -> tuple[Plan, User]:
@@ -134,11 +169,37 @@ def test_board_fits_every_screen(
         for width, height in SIZES:
             page.set_viewport_size({"width": width, "height": height})
             _check_board(page, live_server, plan, width, height)
+            _check_demo(page, width, height)
     finally:
         context.close()
 
 
-def _check_board(page: Any, live_server: LiveServer, plan: Plan, width: int, height: int) -> None:
+def test_big_board_fits_every_screen(
+    browser: Any, live_server: LiveServer, login_page: Any, settings: Settings
+) -> None:
+    """A big plan (15 roles, 20 gates, 60 steps, hundreds of items late, 30 open issues): every panel keeps to
+    its box and says "+N more" (the gates ran under the footer and the corner links, "Next 30 min" was
+    squashed to a clipped sliver, the forecast's lines were cut at the panel's edge)."""
+    coordinator = factories.UserFactory(username="coordinator")
+    plan = big_plan(coordinator)
+    settings.WARROOM_POLL_SECONDS = 1
+    context = browser.new_context(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
+    try:
+        page = context.new_page()
+        login_page(page, coordinator)
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            _check_board(page, live_server, plan, width, height, shot="board-big")
+            # Each list shows what fits and counts the rest.
+            for panel in ("wr-next", "wr-gates", "wr-roles", "wr-issues"):
+                shown = page.locator(f".{panel} .wr-list > li:visible:not(.more)").count()
+                assert shown >= 1, f"{width}x{height}: {panel} shows no row"
+                assert page.locator(f".{panel} li.more:visible").count() == 1, f"{width}x{height}: {panel}"
+    finally:
+        context.close()
+
+
+def _check_board(page: Any, live_server: LiveServer, plan: Plan, width: int, height: int, shot: str = "board") -> None:
     page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
     page.wait_for_selector("#wr-root")
     assert page.evaluate("[window.innerWidth, window.innerHeight]") == [width, height]
@@ -148,7 +209,7 @@ def _check_board(page: Any, live_server: LiveServer, plan: Plan, width: int, hei
 
     size = f"{width}x{height}"
     if (width, height) in SHOTS:
-        keep(page, f"board-{size}.png")
+        keep(page, f"{shot}-{width}x{height}.png")
     audit = page.evaluate(AUDIT)
     assert audit["checked"] > 40, size
     assert not audit["hscroll"] and not audit["vscroll"], size
@@ -156,6 +217,13 @@ def _check_board(page: Any, live_server: LiveServer, plan: Plan, width: int, hei
     assert audit["outside"] == [], size
     assert audit["small"] == [], size
     assert audit["contrast"] == [], size
+    # The coordinator's corner links (Kiosk links, Metrics, Rollout, Plan, Raise issue): on top, not covered
+    # by a panel, readable (AA, their opacity counted) and not tiny.
+    assert page.evaluate(CORNER) == [], size
+
+
+def _check_demo(page: Any, width: int, height: int) -> None:
+    size = f"{width}x{height}"
     # The state pill sits whole on the screen (it was clipped at 1366x768).
     box = page.locator("#wr-state").bounding_box()
     assert box is not None and box["x"] + box["width"] <= width and box["y"] >= 0
