@@ -1,13 +1,15 @@
 // The board's "Who to call" strip (templates/warroom/_contacts.html): shows data-ct-per lines of contacts at
 // a time (two contacts of one line each, or one that takes two) and turns to the next every 8 seconds, so a
 // kiosk TV nobody touches shows every number in turn, each whole. It stops turning while the pointer is
-// over it or its full list is open. No inline script (the CSP refuses it).
+// over it or its full list is open, and never turns by itself under prefers-reduced-motion (a button turns
+// it). No inline script (the CSP refuses it).
 // A contact too long for one line wraps (static/css/warroom.css); the strip keeps the height of its tallest
 // page, so it does not jump as it turns, and tells the footer (--wr-ct-h), which stands level with it: the
 // panels above end where the strip begins, and the board fits their lists again.
 (function () {
   "use strict";
   var TURN_MS = 8000;
+  var reduce = window.matchMedia("(prefers-reduced-motion: reduce)");
   function start(strip) {
     var lines = Array.prototype.slice.call(strip.querySelectorAll(".wr-ct"));
     var list = strip.querySelector(".wr-ct-lines");
@@ -59,12 +61,34 @@
       document.body.style.setProperty("--wr-ct-h", panel.getBoundingClientRect().height + "px");
       if (window.warroom && window.warroom.fit) { window.warroom.fit(); }
     }
+    // Under prefers-reduced-motion the strip never turns by itself: a "next" button beside its page number
+    // turns it by hand (on a signed-in board the strip also opens to the whole list).
+    var next = document.createElement("button");
+    next.type = "button";
+    next.className = "wr-ct-next";
+    next.textContent = "next ›";
+    next.setAttribute("aria-label", "Next contacts");
+    next.hidden = true;
+    next.addEventListener("click", function (evt) {
+      evt.preventDefault();  // inside the <summary>: turn the page, do not open the list
+      evt.stopPropagation();
+      page = (page + 1) % pages;
+      show(page);
+    });
+    if (label) { label.parentNode.insertBefore(next, label.nextSibling); }
+    function still() {
+      var on = reduce.matches;
+      next.hidden = !on || pages < 2;
+      return on;
+    }
     settle();
+    still();
+    if (reduce.addEventListener) { reduce.addEventListener("change", still); }
     window.addEventListener("resize", function () {
-      if (window.innerWidth + "x" + window.innerHeight !== size) { settle(); }
+      if (window.innerWidth + "x" + window.innerHeight !== size) { settle(); still(); }
     });
     window.setInterval(function () {
-      if (pages < 2 || strip.matches(":hover") || (panel && panel.open)) { return; }
+      if (still() || pages < 2 || strip.matches(":hover") || (panel && panel.open)) { return; }
       page = (page + 1) % pages;
       show(page);
     }, TURN_MS);
