@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -40,3 +41,11 @@ def test_the_page_shows_components_the_launch_window_and_incidents(client: Clien
     ):
         assert text in html, text
     assert "Zanzibar" not in html and "Quill" not in html and "internal wording" not in html
+
+
+def test_the_page_has_one_h1_its_visible_title(client: Client, site: Site) -> None:
+    """The public page had no <h1> (its title was a link in the top bar): now that title is the h1."""
+    html = client.get(reverse("statuspage:page", args=[site.plan.slug])).content.decode()
+    headings = re.findall(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    assert len(headings) == 1, headings
+    assert re.sub(r"<[^>]+>", "", headings[0]).split() == [*site.plan.name.split(), "Status"]
