@@ -129,6 +129,11 @@
       grow(all, p, Infinity);
     });
   }
+  // The panels' floors go before a swap: htmx's settling copies an element's style attribute to its successor
+  // (a panel with an id), and the CSP refuses a style attribute so set. The new board is fitted afresh.
+  function unfloor() {
+    document.querySelectorAll("#wr-root [data-fit][style]").forEach(function (el) { el.removeAttribute("style"); });
+  }
   function grow(all, p, most) {
     var column = all.filter(function (q) { return q.panel.parentElement === p.panel.parentElement; });
     var before = column.map(fits);  // one that cannot fit even bare (a tiny screen) does not hold the rest back
@@ -165,6 +170,8 @@
     if (older(tag)) {
       evt.detail.shouldSwap = false;
       window.warroom.older += 1;
+    } else {
+      unfloor();
     }
   });
   document.body.addEventListener("htmx:afterRequest", function (evt) {
@@ -220,6 +227,7 @@
         if (d.etag === etag || older(d.etag)) return;
         etag = d.etag;
         window.warroom.pushes += 1;
+        unfloor();
         htmx.swap(board, html, { swapStyle: "innerHTML" });  // htmx:afterSwap below counts it, fits, ticks
       });
     }).then(function () {
