@@ -119,12 +119,12 @@ def parse_local_datetime(plan: Plan, text: str) -> datetime:
 
 
 def rebaseline_preview(plan: Plan, new_t0: datetime, *, now: datetime | None = None, limit: int = 12) -> dict:
-    """What a re-baseline would move: the delta, how many rows, and the next steps (not done, planned
-    from ``now`` on) old vs new (4 queries)."""
+    """What a re-baseline would move: the delta, how many rows, and the next steps (running, or not started
+    and planned from ``now`` on) old vs new (4 queries). A running step moves too: it was left out."""
     delta = new_t0 - plan.t0
     pending = Step.objects.filter(plan=plan, recurring=False, status__in=[StepStatus.PENDING, StepStatus.IN_PROGRESS])
     if now is not None:
-        pending = pending.filter(after_q(plan, "offset", now, inclusive=True))
+        pending = pending.filter(Q(status=StepStatus.IN_PROGRESS) | after_q(plan, "offset", now, inclusive=True))
     steps = list(pending.select_related("lead_role").order_by("offset", "order")[:limit])
     moves = [{"step": s, "old": plan.at(s.offset), "new": offset_moment(new_t0, plan.zone, s.offset)} for s in steps]
     return {

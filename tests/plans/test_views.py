@@ -114,6 +114,18 @@ def test_rebaseline_previews_before_applying(client: Client, plan: Plan, coordin
     assert Event.objects.filter(plan=plan, kind="plan.rebaselined").count() == 1
 
 
+def test_the_rebaseline_preview_lists_the_running_step(plan: Plan) -> None:
+    """A step running since before now moves too; the preview left it out (it listed steps planned from now)."""
+    from plans.models import StepStatus
+    from plans.selectors import rebaseline_preview
+
+    factories.StepFactory(plan=plan, name="Soft launch", offset=timedelta(hours=-2), status=StepStatus.IN_PROGRESS)
+    factories.StepFactory(plan=plan, name="Done early", offset=timedelta(hours=-3), status=StepStatus.DONE)
+    factories.StepFactory(plan=plan, name="Public launch", offset=timedelta(0))
+    preview = rebaseline_preview(plan, T0 + timedelta(days=2), now=T0 - timedelta(hours=1))
+    assert [m["step"].name for m in preview["moves"]] == ["Soft launch", "Public launch"]
+
+
 def test_rebaseline_preview_rejects_garbage(client: Client, plan: Plan, coordinator: User) -> None:
     client.force_login(coordinator)
     html = client.get(detail(plan), {"new_t0": "tomorrow"}).content.decode()
