@@ -207,3 +207,30 @@ def test_a_go_live_document_is_told_apart_from_a_plan_file(text: str, tmp_path: 
     assert code == 1 and len(lines) == 1
     assert "looks like a Markdown document, not a plan file" in lines[0] and "--template" in lines[0]
     assert "alias" not in lines[0]
+
+
+@pytest.mark.django_db
+def test_a_second_plan_of_the_same_name_is_imported_with_a_warning(tmp_path: Path) -> None:
+    """Two plans of one name looked alike everywhere people see them; the import said nothing."""
+    path = tmp_path / "plan.yaml"
+    path.write_text(SMALL)
+    assert run_import(path)[0] == 0
+    err, out = StringIO(), StringIO()
+    call_command("import_plan", str(path), "--t0", "2026-12-01T12:00", "--tz", "UTC", stdout=out, stderr=err)
+    first = parse_plan_text(SMALL, "plan.yaml").doc.name
+    assert err.getvalue().startswith(f"warning: another plan is named {first!r}")
+    assert out.getvalue().strip()  # imported all the same: its slug
+    err = StringIO()
+    call_command(
+        "import_plan",
+        str(path),
+        "--t0",
+        "2026-12-01T12:00",
+        "--tz",
+        "UTC",
+        "--name",
+        "Another",
+        stdout=StringIO(),
+        stderr=err,
+    )
+    assert err.getvalue() == ""

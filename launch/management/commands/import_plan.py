@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from launch.format import PlanFormatError, builtin_templates, template_path
 from launch.format.loader import read_plan_file, read_plan_stream
 from launch.services.importer import import_plan_text
+from plans.models import Plan
 
 if TYPE_CHECKING:
     from typing import Any
@@ -76,4 +77,11 @@ class Command(BaseCommand):
             for line in exc.lines():
                 self.stderr.write(f"error: {line}")
             raise SystemExit(1) from None
+        twins = Plan.objects.filter(name=plan.name).exclude(pk=plan.pk).values_list("slug", flat=True)
+        if twins:  # people see plans by name: two of one name look alike on the home page and in the nav
+            others = ", ".join(sorted(twins)[:5])
+            self.stderr.write(
+                f"warning: another plan is named {plan.name!r} ({others}); people will tell them apart only by "
+                "their slugs: give this one its own name (--name, or rename it in the admin)"
+            )
         self.stdout.write(plan.slug)
