@@ -48,6 +48,7 @@ LONGEST = (
     "tests/browser/test_status_page.py::",
     "tests/browser/test_board_fit.py::",
     "tests/issue16/test_recurring_steps.py::",
+    "tests/test_embedded_default.py::",  # Django on SQLite in a subprocess: migrate, the demo, every page
     "tests/browser/test_raise_issue.py::",
     "tests/browser/test_warroom.py::",
     "tests/test_parallel.py::",  # Django started in subprocesses

@@ -1,7 +1,7 @@
 """Where a plan's rollout stands: the stage under way, its soak, the health of the metrics that must hold,
 why it may not advance yet and, when a rollback trigger is in breach during a stage, the rollback it
 proposes. Pure over rows the caller may already hold (the board passes its metric rows and trigger
-states, so the panel costs it one query: :func:`rollout_stages`)."""
+states, so the panel costs it one or two queries: :func:`rollout_stages`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from decimal import Decimal
 from math import ceil
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Q
+from django.db.models import OuterRef, Subquery
 
 from ..metrics import AUTO_REASON, TriggerState, readings_for_window, trigger_state
 from ..models import MetricReading, PlanStatus, RollbackTrigger, SuccessMetric
@@ -161,14 +160,19 @@ def breach_moment(state: TriggerState) -> datetime | None:
 
 
 def rollout_stages(plan: Plan) -> list[RolloutStage]:
-    """The plan's stages in order, each with its rollout (and authority role) and ``metric_ids``. One query;
-    empty for a plan without a rollout."""
-    return list(
-        RolloutStage.objects.filter(rollout__plan=plan)
-        .select_related("rollout__authority_role")
-        .annotate(metric_ids=ArrayAgg("metrics", filter=Q(metrics__isnull=False)))
-        .order_by("order", "id")
-    )
+    """The plan's stages in order, each with its rollout (and authority role) and ``metric_ids``. One query
+    for a plan without a rollout, two with one (the stages' metrics from their link table: PostgreSQL's
+    ARRAY_AGG did it in one, and SQLite, ``make run``'s database, has none: the board was a 500 there)."""
+    query = RolloutStage.objects.filter(rollout__plan=plan).select_related("rollout__authority_role")
+    stages = list(query.order_by("order", "id"))
+    if stages:
+        links = RolloutStage.metrics.through.objects.filter(rolloutstage__in=stages).order_by("id")
+        metric_ids: dict[int, list[int]] = {stage.pk: [] for stage in stages}
+        for stage_id, metric_id in links.values_list("rolloutstage_id", "successmetric_id"):
+            metric_ids[stage_id].append(metric_id)
+        for stage in stages:
+            stage.metric_ids = metric_ids[stage.pk]  # type: ignore[attr-defined]
+    return stages
 
 
 def rollout_from(
@@ -203,11 +207,10 @@ def rollout_state(plan: Plan, *, now: datetime) -> RolloutState | None:
     if not stages:
         return None
     ids = {pk for s in stages for pk in (getattr(s, "metric_ids", None) or [])}
+    # Each metric's newest reading, in one query that SQLite runs too (DISTINCT ON is PostgreSQL's own).
+    newest = MetricReading.objects.filter(metric_id=OuterRef("metric_id")).order_by("-recorded_at", "-id")
     latest = {
-        r.metric_id: r
-        for r in MetricReading.objects.filter(metric_id__in=ids)
-        .order_by("metric_id", "-recorded_at", "-id")
-        .distinct("metric_id")
+        r.metric_id: r for r in MetricReading.objects.filter(metric_id__in=ids, pk=Subquery(newest.values("pk")[:1]))
     }
     metrics = {m.pk: (m, latest.get(m.pk)) for m in SuccessMetric.objects.filter(pk__in=ids).order_by("order", "id")}
     for stage in stages:  # (the page lists what each stage must hold, in the plan's metric order)
