@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from checklists.models import Gate, Item, Vote
@@ -229,7 +230,26 @@ def demo_plan(coordinator: User, people: dict[str, User]) -> Plan:
                 at = now - timedelta(minutes=10 * (len(values) - i))
                 reading_record(metrics[name], value=value, by=coordinator, at=at)
         _tell_the_time(plan, now=now)
+        _sent_history(plan, now=now)
     return plan
+
+
+def _sent_history(plan: Plan, *, now: datetime) -> None:
+    """The communications the launch told so far went out when they were due: the outbox's first tick found
+    them all due and unsent (the demo is made in a second) and listed 16 "Late (not sent)" on a fresh demo.
+    What could not go anywhere (the demo's user e-mail channel has no address) stays as the outbox says; the
+    status updates are on the public status page, each posted at its moment."""
+    from communications.models import ChannelKind, Delivery, DeliveryStatus, StatusPost
+    from communications.outbox.due import materialise_plan
+
+    materialise_plan(plan.pk, now=now)
+    told = Delivery.objects.filter(
+        plan=plan, due_at__lte=now, status__in=[DeliveryStatus.PENDING, DeliveryStatus.LATE], error=""
+    )
+    for row in told.filter(channel_kind=ChannelKind.STATUS_PAGE).order_by("due_at", "id"):
+        title = row.subject.removeprefix(f"[{plan.name}] ")
+        StatusPost.objects.create(delivery=row, plan=plan, title=title, body=row.body, published_at=row.due_at)
+    told.update(status=DeliveryStatus.SENT, sent_at=F("due_at"), attempts=1, note="Sent (the demo's history).")
 
 
 def _tell_the_time(plan: Plan, *, now: datetime) -> None:

@@ -15,6 +15,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -193,3 +194,23 @@ def test_the_demo_rates_its_risks_so_the_grid_shows_them(demo: Plan, client: Cli
     html = client.get(reverse("issues:risks", args=[demo.slug])).content.decode()
     assert "Not rated on both axes" not in html and "? ·" not in html
     assert "Medium · High" in html and "Low · High" in html
+
+
+def test_a_fresh_demo_shows_its_communications_sent_not_late(demo: Plan) -> None:
+    """The outbox's first tick found every communication of the week before due and unsent (the demo is made
+    in a second) and listed 16 "Late (not sent)" on a fresh demo: what the launch told so far went out."""
+    from communications import outbox
+    from communications.models import Delivery, DeliveryStatus
+    from communications.selectors import communications_page
+
+    with time_machine.travel(NOW + timedelta(seconds=20), tick=False):
+        outbox.tick(dispatch=lambda ids, token: None)
+        page = communications_page(demo)
+    statuses = dict(Delivery.objects.filter(plan=demo).values_list("status").annotate(n=Count("id")))
+    assert statuses.get(DeliveryStatus.SENT, 0) >= 5 and DeliveryStatus.LATE not in statuses, statuses
+    assert page["late_count"] == 0
+    sent = Delivery.objects.filter(plan=demo, status=DeliveryStatus.SENT)
+    assert all(d.sent_at == d.due_at for d in sent)  # at their moment
+    assert all(d.address for d in sent if d.channel_kind != "status_page")  # and somewhere to go
+    posts = [d.status_post.published_at for d in sent.filter(channel_kind="status_page").select_related("status_post")]
+    assert posts and posts == [d.due_at for d in sent.filter(channel_kind="status_page")]  # on the public page
