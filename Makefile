@@ -74,12 +74,14 @@ demo: migrate
 # The first page sooner: the migrations and the demo in one process (starting Django costs seconds of CPU,
 # most of a minute on a busy machine), and collectstatic, which needs no database, beside them and the
 # server's start (with DEBUG on, as here, WhiteNoise serves from the apps' static folders anyway).
+# The web server's port: `make run PORT=8080` (emails, calendar feeds and kiosk links follow, unless SITE_URL is set).
+PORT ?= 8000
 MIGRATE_AND_DEMO := import django; django.setup(); from django.core.management import call_command; \
-	call_command("migrate", interactive=False); call_command("load_demo")
+	call_command("migrate", interactive=False); call_command("load_demo", base_url="http://127.0.0.1:$(PORT)/")
 run: app-install
 	@$(BIN)/python manage.py collectstatic --noinput --verbosity 0 & \
 	$(BIN)/python -c '$(MIGRATE_AND_DEMO)'
-	$(BIN)/honcho -f Procfile.dev start
+	LC_PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho -f Procfile.dev start
 
 test: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=15 $(PYTEST_ARGS)
