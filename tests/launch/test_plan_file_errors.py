@@ -12,6 +12,7 @@ from django.core.management import call_command
 from launch.format import parse_plan_text
 from launch.format.loader import PlanFormatError
 from launch.services.importer import import_plan_text
+from tests import factories
 from tests.plans.format_samples import SMALL
 from tests.plans.test_format import replace, row_counts
 
@@ -219,6 +220,7 @@ def test_a_second_plan_of_the_same_name_is_imported_with_a_warning(tmp_path: Pat
     call_command("import_plan", str(path), "--t0", "2026-12-01T12:00", "--tz", "UTC", stdout=out, stderr=err)
     first = parse_plan_text(SMALL, "plan.yaml").doc.name
     assert err.getvalue().startswith(f"warning: another plan is named {first!r}")
+    assert "warning: the plan has no coordinator" in err.getvalue()  # no --coordinator given
     assert out.getvalue().strip()  # imported all the same: its slug
     err = StringIO()
     call_command(
@@ -230,7 +232,9 @@ def test_a_second_plan_of_the_same_name_is_imported_with_a_warning(tmp_path: Pat
         "UTC",
         "--name",
         "Another",
+        "--coordinator",
+        factories.UserFactory(username="casey").username,
         stdout=StringIO(),
         stderr=err,
     )
-    assert err.getvalue() == ""
+    assert err.getvalue() == ""  # its own name and a coordinator: nothing to warn of

@@ -84,4 +84,9 @@ class Command(BaseCommand):
                 f"warning: another plan is named {plan.name!r} ({others}); people will tell them apart only by "
                 "their slugs: give this one its own name (--name, or rename it in the admin)"
             )
+        if plan.coordinator_id is None:  # the admin's import makes whoever imports it coordinator; here nobody is
+            self.stderr.write(
+                "warning: the plan has no coordinator: nobody may tick what no role owns, hold the countdown or "
+                "launch; give --coordinator USERNAME, or a superuser sets one in the admin"
+            )
         self.stdout.write(plan.slug)
