@@ -145,12 +145,15 @@ EARLY_REASON = "launched early"
 def plan_launch(plan: Plan, *, by: User, override: str = "", move_t0: bool = False) -> Plan:
     """Launch (``plan_transition`` to *launched*). ``move_t0``: when the launch comes more than
     ``EARLY_MARGIN`` before T-0, T-0 moves to now in the same transaction (``plan_rebaseline``, reason
-    "launched early"), so the clock counts from the launch and what was planned before T-0 is behind it."""
+    "launched early"), so the clock counts from the launch and what was planned after it comes sooner. What
+    was planned before the launch stays where it was (``pin_before``): work done on time before an early
+    launch stays on time (it all read as late, and the review said 0 % of the steps on time)."""
     with transaction.atomic():
         plan_transition(plan, to=PlanStatus.LAUNCHED, by=by, override=override)
-        now = timezone.now()
+        now = timezone.now().replace(microsecond=0)
         if move_t0 and plan.t0 - now > EARLY_MARGIN:
-            plan_rebaseline(plan, new_t0=now.replace(microsecond=0), by=by, reason=EARLY_REASON)
+            pin_before(plan.pk, plan.t0, now, now - plan.t0)
+            plan_rebaseline(plan, new_t0=now, by=by, reason=EARLY_REASON)
     return plan
 
 

@@ -76,10 +76,24 @@ def test_an_ended_launch_refuses_a_rebaseline(to: str) -> None:
 def test_launching_early_moves_t0_to_now_only_when_asked_and_only_when_early() -> None:
     plan, coordinator = _sample()
     ps.plan_rebaseline(plan, new_t0=plan.t0 + timedelta(days=2), by=coordinator, reason="test set-up")
+    done = plan.steps.order_by("offset").first()
+    assert done is not None
+    done.offset = timezone.now().replace(microsecond=0) - timedelta(hours=1) - plan.t0  # planned an hour ago
+    done.status, done.actual_start, done.actual_finish = "done", plan.at(done.offset), plan.at(done.offset)
+    done.save()
+    planned_then = plan.at(done.offset)
+    later = plan.steps.exclude(pk=done.pk).order_by("offset").last()
+    assert later is not None and later.offset >= timedelta(0)
     before = timezone.now()
     ps.plan_launch(plan, by=coordinator, override="go", move_t0=True)
     assert plan.status == PlanStatus.LAUNCHED
     assert before - timedelta(seconds=1) <= plan.t0 <= timezone.now()
+    # Work done before the launch keeps its planned moment (on time, as it was); what comes after moves.
+    done.refresh_from_db()
+    assert plan.at(done.offset) == planned_then and done.actual_finish == planned_then
+    old_later = later.offset
+    later.refresh_from_db()
+    assert later.offset == old_later
     moved = Event.objects.filter(plan=plan, kind="plan.rebaselined").latest("pk")
     assert moved.data["reason"] == "launched early" and moved.actor == coordinator
     assert list(Event.objects.filter(plan=plan).order_by("-pk").values_list("kind", flat=True)[:2]) == [
