@@ -69,7 +69,10 @@ class ContactCard:
 
 
 def role_card(role: Role) -> ContactCard:
-    people = tuple(p for p in (person_name(role.primary), person_name(role.backup)) if p)
+    """The role's holders by name, those who can be called first: a deactivated primary comes after the backup
+    (the board's "Who to call" showed "Dana Base (inactive)" as the one to call)."""
+    holders = sorted((u for u in (role.primary, role.backup) if u is not None), key=deactivated)
+    people = tuple(p for p in map(person_name, holders) if p)
     return ContactCard(
         label=role.name,
         kind="role",

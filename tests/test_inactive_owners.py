@@ -103,7 +103,9 @@ def test_the_board_marks_them(client: Client, team: dict[str, Any]) -> None:
     on_call = html.split('id="wr-oncall"')[1].split("</ul>")[0]
     assert 'class="oncall inactive"' in on_call and "Dana Base (inactive)" in on_call
     contacts = html.split('id="wr-contacts"')[1]
-    assert "Dana Base (inactive)" in contacts
+    # who to call: the backup who can be reached, not the deactivated primary (the strip named her)
+    strip = contacts.split("</ol>")[0]
+    assert "<b>Database Administrator</b> <span class=\"wr-ct-who\">Olu Ops</span>" in strip
 
 
 def test_the_board_pages_the_backup_when_nobody_is_on_call(client: Client, team: dict[str, Any]) -> None:
