@@ -30,8 +30,9 @@ def _who(user: User | None) -> str:
 def role_assign_people(plan: Plan, *, by: User, assignments: Assignments) -> list[Role]:
     """Set the primary and the backup of many of ``plan``'s roles at once (the coordinator's "Assign people"
     screen). Only the plan's coordinator (or a superuser) may; every role must be the plan's, every person
-    an active account (a deactivated one may stay where they already are: the screen keeps them), and nobody both primary and backup of one role. One transaction, one event naming
-    each change; returns the roles that changed (none: no event)."""
+    an active account (a deactivated one may stay where they already are: the screen keeps them), and nobody
+    both primary and backup of one role. One transaction, one event naming each change; returns the roles
+    that changed (none: no event)."""
     require_coordinator(by, plan)
     now = Role.objects.filter(plan=plan, pk__in=list(assignments)).values_list("pk", "primary_id", "backup_id")
     held = {pk: places for pk, *places in now}

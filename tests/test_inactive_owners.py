@@ -105,7 +105,7 @@ def test_the_board_marks_them(client: Client, team: dict[str, Any]) -> None:
     contacts = html.split('id="wr-contacts"')[1]
     # who to call: the backup who can be reached, not the deactivated primary (the strip named her)
     strip = contacts.split("</ol>")[0]
-    assert "<b>Database Administrator</b> <span class=\"wr-ct-who\">Olu Ops</span>" in strip
+    assert '<b>Database Administrator</b> <span class="wr-ct-who">Olu Ops</span>' in strip
 
 
 def test_the_board_pages_the_backup_when_nobody_is_on_call(client: Client, team: dict[str, Any]) -> None:

@@ -33,7 +33,7 @@ def big_plan_doc(username: str) -> dict[str, Any]:
         step |= {"lead": names[n % 15], "duration": "20m"}
         step |= {"at": "T-6h"} if n == 0 else {"after": [steps[-1]["name"]]}
         steps.append(step)
-    phases = [
+    phases: list[dict[str, Any]] = [
         {"name": f"Phase {p + 1}", "start": f"T-{8 - 2 * p}h", "end": f"T-{6 - 2 * p}h" if p < 3 else "T+2h"}
         for p in range(4)
     ]
