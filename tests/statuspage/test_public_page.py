@@ -5,10 +5,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
+from django.db.models import F
 from django.urls import reverse
 
 from communications.models import StatusPost
 from statuspage import services
+from statuspage.cache import stale
 
 from .conftest import BEFORE, Site
 
@@ -49,3 +51,17 @@ def test_the_page_has_one_h1_its_visible_title(client: Client, site: Site) -> No
     headings = re.findall(r"<h1[^>]*>(.*?)</h1>", html, re.S)
     assert len(headings) == 1, headings
     assert re.sub(r"<[^>]+>", "", headings[0]).split() == [*site.plan.name.split(), "Status"]
+
+
+def test_no_countdown_once_launched(client: Client, site: Site) -> None:
+    """Launched before T-0 with T-0 left where it was, the page counted down to a launch that had happened."""
+    from plans.models import Plan, PlanStatus
+
+    url = reverse("statuspage:page", args=[site.plan.slug])
+    with time_machine.travel(BEFORE, tick=False):
+        assert "data-sp-countdown" in client.get(url).content.decode()  # counting down
+        launched = {"status": PlanStatus.LAUNCHED, "revision": F("revision") + 1}  # (test set-up; a new revision)
+        Plan.objects.filter(pk=site.plan.pk).update(**launched)
+        stale(site.plan.slug)  # what a committed write does (statuspage.signals)
+        html = client.get(url).content.decode()
+    assert "data-sp-countdown" not in html and "Launched" in html
