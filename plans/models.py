@@ -90,6 +90,13 @@ class Plan(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
     @property
+    def has_ended(self) -> bool:
+        """Closed, aborted or rolled back (``plans.closing``): nothing of it is due or late any more."""
+        from .closing import is_ended
+
+        return is_ended(self.status)
+
+    @property
     def before_launch(self) -> bool:
         """Not launched yet (nor ended): what counts down to T-0 may (the public status page's countdown)."""
         return self.status in PRE_LAUNCH_STATES

@@ -220,3 +220,19 @@ def test_the_home_page_lists_an_ended_launch_apart(client: Client) -> None:
     assert f'href="/plans/{plan.slug}/warroom/"' not in html
     ended = html.split('class="plain ended-plans"')[1].split("</ul>")[0]
     assert plan.slug in ended and "Aborted" in ended
+
+
+def test_an_ended_launch_counts_nothing_late_on_its_plan_page_and_home(client: Client) -> None:
+    """An aborted plan's header said "50 late" and its open steps "late" and "running" while its board said
+    nothing is due: what was not finished is said as such, and nothing is late any more."""
+    plan, coordinator = _sample()
+    with time_machine.travel(plan.t0 + timedelta(hours=3), tick=False):
+        client.force_login(coordinator)
+        before = client.get(reverse("plans:detail", args=[plan.slug])).content.decode()
+        assert 'id="progress-late"' in before  # the sample has late items three hours after T-0
+        ps.plan_transition(plan, to=PlanStatus.ABORTED, by=coordinator, reason="Vendor outage")
+        html = client.get(reverse("plans:detail", args=[plan.slug])).content.decode()
+        home = client.get("/").content.decode()
+    assert 'id="progress-late"' not in html and "state-late" not in html.split('id="plan-gates"')[1]
+    assert "Steps left unfinished" in html and "not finished" in html
+    assert "state-late" not in home
