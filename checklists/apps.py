@@ -8,11 +8,11 @@ class ChecklistsConfig(AppConfig):
     name = "checklists"
 
     def ready(self) -> None:
-        from plans.guards import register_launch_guard
+        from plans.guards import register_launch_caution, register_launch_guard
         from plans.panels import register_overview_part
         from plans.timing import register_gate_source, register_offset_field, register_series_source
 
-        from .launch_guard import launch_guard
+        from .launch_guard import launch_caution, launch_guard
         from .models import Gate, Item, Recurrence
         from .selectors import plan_gates, plan_item_progress
         from .series.state import series_source
@@ -27,3 +27,4 @@ class ChecklistsConfig(AppConfig):
         register_gate_source(gate_source)
         register_series_source(series_source)
         register_launch_guard(launch_guard)
+        register_launch_caution(launch_caution)

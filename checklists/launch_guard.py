@@ -3,8 +3,8 @@
 A gate guards the launch when it is decided before T-0 (``at`` at or before T-0, or none) and is not a
 post-launch validation. While one is decided NO-GO, or its poll is open (the decision is under way), the
 coordinator cannot move the launch to *launched* without an override; the hold a NO-GO started does not
-end while that gate still says NO-GO. A gate never polled (pending) does not refuse the launch: the plan
-page's confirmation names it.
+end while that gate still says NO-GO. A gate never decided (pending) does not refuse the launch: the plan
+page's confirmation names it (:func:`launch_caution`).
 """
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ def _sentence(gate: Gate) -> str:
         why = f": {gate.decision_reason}" if gate.decision_reason else ""
         return f"{gate.name} is decided NO-GO{why}."
     return f"{gate.name}'s poll is open: it is not decided GO yet."
+
+
+def launch_caution(plan: Plan) -> list[str]:
+    """Registered with :func:`plans.guards.register_launch_caution` (one query): the launch's gates that are
+    still undecided (the coordinator launched past a Go/No-Go never polled, and nothing said so)."""
+    gates = launch_gates(plan).filter(status=GateStatus.PENDING).values_list("name", flat=True)
+    return [f"{name} is not decided yet: launching goes ahead without its GO." for name in gates]
 
 
 def launch_guard(plan: Plan, hold_id: int | None) -> list[str]:

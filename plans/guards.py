@@ -20,11 +20,25 @@ if TYPE_CHECKING:
 LaunchGuard = Callable[["Plan", "int | None"], list[str]]
 
 _GUARDS: list[LaunchGuard] = []
+#: ``caution(plan)``: one sentence per thing the coordinator should know before launching, that does not
+#: refuse it (a gate never decided). Shown in the launch's confirmation.
+LaunchCaution = Callable[["Plan"], list[str]]
+_CAUTIONS: list[LaunchCaution] = []
 
 
 def register_launch_guard(guard: LaunchGuard) -> None:
     if guard not in _GUARDS:
         _GUARDS.append(guard)
+
+
+def register_launch_caution(caution: LaunchCaution) -> None:
+    if caution not in _CAUTIONS:
+        _CAUTIONS.append(caution)
+
+
+def launch_cautions(plan: Plan) -> list[str]:
+    """What the launch's confirmation says before going ahead (nothing here refuses the launch)."""
+    return [sentence for caution in _CAUTIONS for sentence in caution(plan)]
 
 
 def launch_blockers(plan: Plan, *, hold_id: int | None = None) -> list[str]:

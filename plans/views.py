@@ -16,7 +16,7 @@ from launchcontrol.kept import refuse
 from . import services
 from .clock import countdown
 from .closing import EARLY_MARGIN, is_ended, launched_before_t0
-from .guards import launch_blockers
+from .guards import launch_blockers, launch_cautions
 from .models import Plan, PlanStatus
 from .permissions import can_coordinate, require_coordinator
 from .runbook.selectors import plan_content
@@ -117,6 +117,7 @@ def _moving(request: AuthenticatedHttpRequest, plan: Plan, ctx: dict[str, Any]) 
         "clock_stopped": stopped,
         "state_since": state_since(plan) if stopped and not plan.clockless else None,
         "launch_blockers": launch_blockers(plan) if can_launch else [],
+        "launch_cautions": launch_cautions(plan) if can_launch else [],
         "hold_blockers": launch_blockers(plan, hold_id=open_hold.pk) if is_coordinator and open_hold else [],
         "can_hold": plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN},
         "on_hold": plan.status == PlanStatus.HOLD,

@@ -139,9 +139,12 @@ def test_the_page_asks_before_launching_and_names_the_gate(
     assert '<details class="confirm-launch"' in page and "→ Launched…" in page
     assert "the public status page say <strong>Launched</strong>" in page
     assert "Yes, launch now" in page and "A gate says no" not in page
+    # A gate never decided does not refuse the launch, but the confirmation says so (it said nothing).
+    assert 'id="launch-cautions"' in page and "Go/No-Go is not decided yet" in page
     gate_open_poll(gate, by=coordinator)
     page = client.get(url).content.decode()
     assert "A gate says no" in page and "Go/No-Go&#x27;s poll is open" in page
+    assert 'id="launch-cautions"' not in page  # polling: no longer pending, it refuses instead
     assert 'name="override"' in page and "Override the gate and launch" in page
 
 
