@@ -34,8 +34,9 @@ pytestmark = pytest.mark.django_db
 BUDGET = {
     "home": 7,  # + the trainings the person is on the list of (readiness.selectors.my_trainings)
     # + the coordinated plans' cards: their items done and late (each on its plan's clock), their open issues
-    "detail": 13,  # + placeholders and procedures (issue 10), + the risks (issue 16)
-    # + the coordinator's launch guard: the gates that say no to "→ Launched" (plans.guards)
+    "detail": 14,  # + placeholders and procedures (issue 10), + the risks (issue 16)
+    # + the coordinator's launch guard: the gates that say no to "→ Launched" (plans.guards), and its
+    # cautions: the launch's gates never decided
     # + how many steps and checklist items are done (its live head: tests/plans/test_live_parts.py)
     # + the forecast (dependencies, gates, criteria, waiting steps) + the holds (plans.slips)
     # + the gates each phase waits for (issue 10: a phase placed after a gate)

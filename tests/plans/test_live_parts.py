@@ -33,8 +33,9 @@ pytestmark = pytest.mark.django_db
 world = counts.world  # the fixture: a plan with a role, a gate, a checklist, an item and an event
 
 HX = {"HX-Request": "true"}
-# the page's own counts: tests/checklists/test_query_counts.py; + the coordinator's launch guard (plans.guards)
-BUDGET = {"detail_live": 9, "activity_live": 7}
+# the page's own counts: tests/checklists/test_query_counts.py; + the coordinator's launch guard and its
+# cautions (plans.guards)
+BUDGET = {"detail_live": 10, "activity_live": 7}
 UNCHANGED = 4  # a 304: the session, the user, the plan (member_plan) and nothing of the page
 
 
