@@ -28,6 +28,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
@@ -368,14 +369,15 @@ def send_email(delivery: Delivery, *, headers: dict[str, str] | None = None) -> 
             connection.close()
 
 
-def send_status_page(delivery: Delivery) -> None:
+def send_status_page(delivery: Delivery, *, published_at: datetime | None = None) -> None:
+    """Post the delivery on the plan's public status page, once (now, or ``published_at``: the demo's history)."""
     StatusPost.objects.get_or_create(
         delivery=delivery,
         defaults={
             "plan_id": delivery.plan_id,
             "title": delivery.subject.removeprefix(f"[{delivery.plan.name}] "),
             "body": delivery.body,
-            "published_at": timezone.now(),
+            "published_at": published_at or timezone.now(),
         },
     )
 

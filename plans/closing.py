@@ -73,6 +73,11 @@ def is_ended(status: str) -> bool:
     return status in ENDED_STATES
 
 
+def is_before_launch(status: str) -> bool:
+    """Neither launched nor ended (draft, scheduled, countdown, hold): a countdown to T-0 means something."""
+    return status not in LAUNCHED_STATES and status not in ENDED_STATES
+
+
 def launched_before_t0(status: str, t0: datetime, now: datetime) -> bool:
     """A launched plan whose T-0 still lies ahead (launched early, T-0 not moved): no countdown to it."""
     return status in LAUNCHED_STATES and now < t0

@@ -33,10 +33,6 @@ class PlanStatus(models.TextChoices):
     CLOSED = "closed", "Closed"  # handed over to operations (review.services.handoff_accept): read-only
 
 
-#: The states before the launch: a countdown to T-0 means something in them only.
-PRE_LAUNCH_STATES = frozenset({PlanStatus.DRAFT, PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN, PlanStatus.HOLD})
-
-
 class Plan(models.Model):
     """A launch. Everything in it hangs off T-0 by an offset; ``revision`` moves with every event."""
 
@@ -99,7 +95,9 @@ class Plan(models.Model):
     @property
     def before_launch(self) -> bool:
         """Not launched yet (nor ended): what counts down to T-0 may (the public status page's countdown)."""
-        return self.status in PRE_LAUNCH_STATES
+        from .closing import is_before_launch
+
+        return is_before_launch(self.status)
 
     def at(self, offset: timedelta) -> datetime:
         """The UTC moment of an offset from T-0: whole days are calendar days in the plan's zone."""

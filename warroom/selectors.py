@@ -291,25 +291,26 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     hold = open_hold(plan)
     ended, early = is_ended(plan.status), launched_before_t0(plan.status, plan.t0, now)
     steps, stats = step_rows(plan), item_stats(plan, now)
-    phase, next_phase = current_phase(plan, list(plan.phases.all()), now, steps)
-    if ended or early:
-        phase, next_phase = None, None  # no phase of the plan is under way: the state says where the launch stands
+    # Ended, or launched before T-0: no phase of the plan is under way (the state says where the launch stands).
+    no_phase = (None, None)
+    phase, next_phase = no_phase if ended or early else current_phase(plan, list(plan.phases.all()), now, steps)
     unowned = RoleRow(0, "No owner role", 0, "", "")
     roles = role_rows(plan, now, unowned, steps, stats)
     series = series_of(plan, now, roles, unowned)  # recurring items, counted into their roles' rows
-    if plan.clockless:
-        entries, late_total, lines_total = open_entries(plan, now)
-    else:
-        entries, late_total, lines_total = next_entries(plan, now, steps, due_counts(stats))
-    more, late_series = series_entries(series, plan, now, Entry)
-    entries = sorted([*entries, *more], key=lambda e: (not e.late, e.offset or timedelta(0)))
-    late_total, lines_total = late_total + late_series, lines_total + len(more)
-    shown_entries = pick_entries(entries)
-    on_call = on_call_rows(plan, now, roles)
-    if ended:  # nothing is due or late any more
+    if ended:  # nothing is due or late any more: nothing to read for "Next 30 min"
         shown_entries, late_total, lines_total = [], 0, 0
         for row in roles:
             row.late = 0
+    else:
+        if plan.clockless:
+            entries, late_total, lines_total = open_entries(plan, now)
+        else:
+            entries, late_total, lines_total = next_entries(plan, now, steps, due_counts(stats))
+        more, late_series = series_entries(series, plan, now, Entry)
+        entries = sorted([*entries, *more], key=lambda e: (not e.late, e.offset or timedelta(0)))
+        late_total, lines_total = late_total + late_series, lines_total + len(more)
+        shown_entries = pick_entries(entries)
+    on_call = on_call_rows(plan, now, roles)
     roles.sort(key=lambda r: r.attention)
     shown, hidden = roles[:ROLE_ROWS], roles[ROLE_ROWS:]
     issues = list(open_issues(plan).select_related(None).select_related("owner_role")[:ISSUE_ROWS])

@@ -239,16 +239,16 @@ def _sent_history(plan: Plan, *, now: datetime) -> None:
     them all due and unsent (the demo is made in a second) and listed 16 "Late (not sent)" on a fresh demo.
     What could not go anywhere (the demo's user e-mail channel has no address) stays as the outbox says; the
     status updates are on the public status page, each posted at its moment."""
-    from communications.models import ChannelKind, Delivery, DeliveryStatus, StatusPost
+    from communications.channels import send_status_page
+    from communications.models import ChannelKind, Delivery, DeliveryStatus
     from communications.outbox.due import materialise_plan
 
     materialise_plan(plan.pk, now=now)
     told = Delivery.objects.filter(
         plan=plan, due_at__lte=now, status__in=[DeliveryStatus.PENDING, DeliveryStatus.LATE], error=""
     )
-    for row in told.filter(channel_kind=ChannelKind.STATUS_PAGE).order_by("due_at", "id"):
-        title = row.subject.removeprefix(f"[{plan.name}] ")
-        StatusPost.objects.create(delivery=row, plan=plan, title=title, body=row.body, published_at=row.due_at)
+    for row in told.filter(channel_kind=ChannelKind.STATUS_PAGE).select_related("plan").order_by("due_at", "id"):
+        send_status_page(row, published_at=row.due_at)
     told.update(status=DeliveryStatus.SENT, sent_at=F("due_at"), attempts=1, note="Sent (the demo's history).")
 
 
