@@ -369,8 +369,7 @@ def send_email(delivery: Delivery, *, headers: dict[str, str] | None = None) -> 
             connection.close()
 
 
-def send_status_page(delivery: Delivery, *, published_at: datetime | None = None) -> None:
-    """Post the delivery on the plan's public status page, once (now, or ``published_at``: the demo's history)."""
+def send_status_page(delivery: Delivery, *, published_at: datetime | None = None) -> None:  # (the demo's: its time)
     StatusPost.objects.get_or_create(
         delivery=delivery,
         defaults={
