@@ -27,10 +27,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -48,6 +50,57 @@ CHROMIUM = os.environ.get("LC_TEST_CHROMIUM", "/usr/bin/chromium")
 #: process); the pages of one test share a main thread, which no test can tell. Measured back to back
 #: (2026-11-27, fourth session): Chromium's CPU for the browser tests in one process 104 s → 85–96 s, and
 #: for the whole suite with three processes 105–111 s → 98 s.
+#: Chromium features turned off on top of Playwright's own (:func:`disabled_features`): the address bar's popup,
+#: which headless Chromium 156 builds as two WebUI pages in renderers of their own for every window (every page a
+#: test opens), never shown; a fifth of Chromium's CPU in the browser tests, measured on 18 of them.
+NOT_USED = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
+#: Playwright's driver disables these (its ``chromiumSwitches``; read from the installed driver when it can be):
+#: the copy of Playwright 1.65's list used when it cannot.
+PLAYWRIGHT_DISABLED = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+_FEATURE_LIST = re.compile(r"disabledFeatures = \[(.*?)\]\.filter\(Boolean\)", re.S)
+
+
+def playwright_disabled_features() -> tuple[str, ...] | None:
+    """The features the installed Playwright driver passes in its ``--disable-features``, or None if its bundle
+    no longer reads as expected (tests/browser/test_chromium_flags.py then fails, saying so)."""
+    import playwright
+
+    lib = Path(playwright.__file__).parent / "driver" / "package" / "lib"
+    for bundle in sorted(lib.rglob("*.js")):
+        text = bundle.read_text(errors="replace")
+        if "disabledFeatures = [" not in text:
+            continue
+        found = _FEATURE_LIST.search(text)
+        if found:
+            body = re.sub(r"//[^\n]*", "", found.group(1))
+            return tuple(re.findall(r'"([^"]+)"', body))
+    return None
+
+
+def disabled_features() -> str:
+    """One ``--disable-features`` for Playwright's features and ours: Chromium reads only the last of several
+    (ours, after Playwright's), so ours must repeat Playwright's."""
+    theirs = playwright_disabled_features() or PLAYWRIGHT_DISABLED
+    return "--disable-features=" + ",".join(dict.fromkeys((*theirs, *NOT_USED)))
+
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -115,7 +168,9 @@ class Chromium:
             self._start_driver()
         if self._browser is None or not self._browser.is_connected():
             assert self._playwright is not None
-            self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            self._browser = self._playwright.chromium.launch(
+                executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, disabled_features()]
+            )
             self.launches += 1
         return self._browser
 
