@@ -89,7 +89,7 @@ test: install
 # The fuzz suite, longer: FUZZ_EXAMPLES examples per fuzz test (a few per endpoint run in `make test`).
 FUZZ_EXAMPLES ?= 2000
 fuzz: install
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -m fuzz --hypothesis-show-statistics $(PYTEST_ARGS)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -m fuzz --timeout=0 --hypothesis-show-statistics $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
