@@ -119,7 +119,7 @@ def _fire(route: AlertRoute, alert: IncomingAlert, receipt: AlertReceipt, *, by:
         return f"reading {route.metric.name} = {value}"
     if route.action == AlertAction.TRIGGER and route.trigger is not None:
         reason = plain(f"{label} alert {alert.name} firing" + (f": {alert.summary}" if alert.summary else ""), 2000)
-        rollback_trigger_raise(route.trigger, by=by, reason=reason)
+        rollback_trigger_raise(route.trigger, by=by, reason=reason, via="alert")
         return f"raised trigger {route.trigger.description}"
     if route.action == AlertAction.ISSUE:
         details = "\n".join(f"{k}: {v}" for k, v in sorted(alert.annotations.items()))

@@ -53,18 +53,17 @@ def firings(plan: Plan, start: datetime, end: datetime) -> Iterator[tuple[Rollba
             yield trigger, at, f"{metric.name} {trigger.comparator} {threshold}{held} (now {latest})"
 
 
-#: How api.services.alerts words the reason of a trigger an alert raised.
-ALERT_REASONS = ("Alertmanager alert ", "Grafana alert ")
-
-
 def _raised_how(trigger: RollbackTrigger) -> str:
-    """Who pulled a trigger: a person, or an API token's service identity (an alert route, or a tool)."""
+    """Who pulled a trigger: a person, an alert route, or a tool through the API (an API token's service
+    identity); an alert route says so in the raise's event, whatever its reason reads."""
     from django.contrib.auth import get_user_model
+
+    from plans.runbook.selectors import trigger_raised_via
 
     by = trigger.raised_by_id
     if by is None or not get_user_model().objects.filter(pk=by, api_token__isnull=False).exists():
         return "raised by hand"
-    return "raised by an alert" if trigger.raised_reason.startswith(ALERT_REASONS) else "raised through the API"
+    return "raised by an alert" if trigger_raised_via(trigger) == "alert" else "raised through the API"
 
 
 def _recipients(plan: Plan) -> Iterator[tuple[Any, Any, str]]:

@@ -122,3 +122,15 @@ def plan_content(plan: Plan) -> dict[str, object]:
         "links": [p for p in every if p.kind == PlaceholderKind.LINK and p.filled and not p.secret],
         "procedures": procedures(plan),
     }
+
+
+def trigger_raised_via(trigger: RollbackTrigger) -> str:
+    """What raised a trigger for the identity that pulled it (``"alert"``: an alert route), from the event its
+    last raise recorded; ``""`` when nothing but the puller did (a person, or a tool through the API)."""
+    data = (
+        Event.objects.filter(plan_id=trigger.plan_id, kind="rollback.raised", data__trigger=trigger.pk)
+        .order_by("-at", "-id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    return str(data.get("via", "")) if isinstance(data, dict) else ""

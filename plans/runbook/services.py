@@ -60,9 +60,10 @@ def _locked(trigger: RollbackTrigger | int) -> RollbackTrigger:
     return RollbackTrigger.objects.select_for_update(of=("self",)).select_related("plan").get(pk=pk)
 
 
-def rollback_trigger_raise(trigger: RollbackTrigger | int, *, by: User, reason: str) -> RollbackTrigger:
+def rollback_trigger_raise(trigger: RollbackTrigger | int, *, by: User, reason: str, via: str = "") -> RollbackTrigger:
     """A person pulls a discretionary trigger: the board shows the alarm with the trigger's action.
-    Raising a raised trigger changes nothing."""
+    Raising a raised trigger changes nothing. ``via``: what raised it for ``by``, if not them (``"alert"``: an
+    alert route, api.services.alerts), kept in the event (plans.runbook.selectors.trigger_raised_via)."""
     with transaction.atomic():
         locked = _locked(trigger)
         require_trigger_puller(by, locked)
@@ -79,7 +80,7 @@ def rollback_trigger_raise(trigger: RollbackTrigger | int, *, by: User, reason: 
             kind="rollback.raised",
             actor=by,
             summary=f"ROLLBACK TRIGGER PULLED: {locked.description}{action}: {text}",
-            data={"trigger": locked.pk, "reason": text, "action": locked.action},
+            data={"trigger": locked.pk, "reason": text, "action": locked.action, **({"via": via} if via else {})},
         )
     return locked
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from api.models import AlertReceipt, AlertRoute
 from issues.models import Issue
 from plans.models import Event, MetricReading, RollbackTrigger
+from plans.runbook.selectors import trigger_raised_via
 from tests.api.conftest import Api
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,7 @@ def test_grafana_firing_raises_a_trigger_and_records_a_reading_and_resolved_clea
     reading = MetricReading.objects.get(metric=api.world.metric)
     assert float(reading.value) == pytest.approx(44.2394, abs=1e-4)
     assert Event.objects.filter(plan=api.plan, kind="rollback.raised").count() == 1
+    assert trigger_raised_via(trigger) == "alert"  # what the alarm's message says raised it
     before = counts(api)
     assert api.post("alerts/grafana", token, body).json()["duplicates"] == 2 and counts(api) == before
     done = api.post("alerts/grafana", token, resolved(body))

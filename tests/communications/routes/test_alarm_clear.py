@@ -72,20 +72,29 @@ def test_a_clear_follows_its_own_alarm_not_an_earlier_one(routed: Setup, coordin
 
 
 @pytest.mark.parametrize(
-    ("reason", "said"),
+    ("reason", "via", "said"),
     [
-        ("Alertmanager alert DataCorrupt firing: rows lost", "raised by an alert: Alertmanager alert DataCorrupt"),
-        ("Orders lost", "raised through the API: Orders lost"),
+        (
+            "Alertmanager alert DataCorrupt firing: rows lost",
+            "alert",
+            "raised by an alert: Alertmanager alert DataCorrupt",
+        ),
+        ("Orders lost", "", "raised through the API: Orders lost"),
+        # a tool that words its reason like an alert is still a tool: the event says what raised it
+        ("Alertmanager alert Fake firing", "", "raised through the API: Alertmanager alert Fake"),
+        ("Rows lost", "alert", "raised by an alert: Rows lost"),
     ],
 )
 def test_an_alarm_an_alert_raised_does_not_say_by_hand(
-    routed: Setup, coordinator: User, reason: str, said: str
+    routed: Setup, coordinator: User, reason: str, via: str, said: str
 ) -> None:
     from api.services import token_create
 
     token, _ = token_create(routed.plan, by=coordinator, name="Alertmanager", scopes=["issues"])
-    trigger = _trigger(routed)
-    RollbackTrigger.objects.filter(pk=trigger.pk).update(raised_at=NOW, raised_by=token.identity, raised_reason=reason)
+    identity = token.identity
+    identity.token_plan_id = routed.plan.pk  # type: ignore[attr-defined]  # as api.auth marks it for one request
+    with time_machine.travel(NOW, tick=False):
+        rollback_trigger_raise(_trigger(routed), by=identity, reason=reason, via=via)
     tick_at(NOW + 5 * S)
     slack, _, _ = _sent(routed)
     assert len(slack) == 1 and said in slack[0] and "by hand" not in slack[0]
