@@ -55,6 +55,12 @@ class Plan(models.Model):
     window_end = models.DurationField(
         null=True, blank=True, help_text="End of the maintenance window, from T-0: a step forecast past it is at risk."
     )
+    early_launch = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="An early launch that moved T-0 to now: when, how far, and what it pinned (plans.early).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

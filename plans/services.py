@@ -20,6 +20,7 @@ from django.utils import timezone
 from launchcontrol.dates import moment_text
 
 from .closing import EARLY_MARGIN, is_ended, require_open
+from .early import plan_early, reach
 from .guards import launch_blockers
 from .metrics import AUTO_REASON, TriggerState, can_record, check_reading_sign, readings_for_window, trigger_state
 from .models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus, RollbackTrigger, SuccessMetric, link_days
@@ -27,7 +28,7 @@ from .numbers import format_quantity
 from .offsets import format_duration
 from .permissions import require_coordinator
 from .signals import announce_revision
-from .timing import pin_before
+from .timing import offsets_between, pin_before
 from .validators import check_number, check_t0, clean_text, reading_text
 
 #: Reasons typed for a transition, a hold or a re-baseline.
@@ -147,13 +148,17 @@ def plan_launch(plan: Plan, *, by: User, override: str = "", move_t0: bool = Fal
     ``EARLY_MARGIN`` before T-0, T-0 moves to now in the same transaction (``plan_rebaseline``, reason
     "launched early"), so the clock counts from the launch and what was planned after it comes sooner. What
     was planned before the launch stays where it was (``pin_before``): work done on time before an early
-    launch stays on time (it all read as late, and the review said 0 % of the steps on time)."""
+    launch stays on time (it all read as late, and the review said 0 % of the steps on time). The plan keeps
+    what the launch pinned (``Plan.early_launch``), so offsets read as planned (``plans.early``); to keep
+    them apart, T-0 may go a second or more before now."""
     with transaction.atomic():
         plan_transition(plan, to=PlanStatus.LAUNCHED, by=by, override=override)
         now = timezone.now().replace(microsecond=0)
         if move_t0 and plan.t0 - now > EARLY_MARGIN:
-            pin_before(plan.pk, plan.t0, now, now - plan.t0)
-            plan_rebaseline(plan, new_t0=now, by=by, reason=EARLY_REASON)
+            early = plan_early(plan.t0, now, offsets_between(plan.pk, *reach(plan.t0, now)))
+            pin_before(plan.pk, plan.t0, early.at, early.at - plan.t0)
+            Plan.objects.filter(pk=plan.pk).update(early_launch=early.record())
+            plan_rebaseline(plan, new_t0=early.at, by=by, reason=EARLY_REASON)
     return plan
 
 

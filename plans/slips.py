@@ -8,13 +8,18 @@ is); a person reads the offset *as planned*: every page, message and ``export_pl
 
 The planned offset is the stored one plus the slip of every ended hold that started after the moment
 (``plan.at(offset)``): exactly the holds that pinned it. A re-baseline moves T-0 on purpose and with it every
-offset, so it is not a slip.
+offset, so it is not a slip. An early launch that moved T-0 to now pinned what lay before the launch too
+(``plans.early``): that is undone first, and the holds (all before the launch) are then read at the moment
+the offset had before it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from .early import early_launch
+from .offsets import offset_moment
 
 if TYPE_CHECKING:
     from .models import Hold, Plan
@@ -46,10 +51,16 @@ def prime_slips(plan: Plan, holds: list[Hold]) -> None:
 
 
 def planned_offset(plan: Plan, offset: timedelta | None) -> timedelta | None:
-    """The offset as planned: ``T-2h`` for a ``T-2h59s`` pinned by a 59 s hold."""
+    """The offset as planned: ``T-2h`` for a ``T-2h59s`` pinned by a 59 s hold (or a ``T-6d22h`` pinned by a
+    launch two hours early)."""
     if offset is None:
         return None
-    moment = plan.at(offset)
+    early = early_launch(plan)
+    if early is None:
+        moment = plan.at(offset)
+    else:  # an early launch moved T-0 after the holds: undo it, and read the holds at T-0 as it was
+        offset = early.before(offset)
+        moment = offset_moment(early.old_t0, plan.zone, offset)
     return offset + sum((slip for started, slip in plan_slips(plan) if started > moment), timedelta(0))
 
 

@@ -53,6 +53,22 @@ def count_dated(plan_id: int, *, exclude: tuple[type[models.Model], ...] = ()) -
     return first.union(*rest, all=True).count() if rest else first.count()
 
 
+def offsets_between(plan_id: int, low: timedelta, high: timedelta) -> set[timedelta]:
+    """The distinct offsets in ``[low, high)`` of the plan's rows, over every registered field: one query."""
+    querysets = [
+        entry.model._default_manager.filter(
+            **{entry.plan_path: plan_id, f"{entry.field}__gte": low, f"{entry.field}__lt": high}
+        )
+        .values_list(entry.field, flat=True)
+        .order_by()
+        for entry in _REGISTRY
+    ]
+    if not querysets:
+        return set()
+    first, *rest = querysets
+    return set(first.union(*rest) if rest else first)
+
+
 def pin_before(plan_id: int, old_t0: datetime, moment: datetime, delta: timedelta) -> int:
     """Before T-0 moves by ``delta``: keep everything planned before ``moment`` where it is in
     absolute time (its offset moves by ``-delta``), so only what lies after ``moment`` slips."""
