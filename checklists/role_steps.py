@@ -32,12 +32,13 @@ def _steps(plan: Plan) -> QuerySet[Step]:
 
 
 def role_steps(plan: Plan, lead_role_id: int | None, *, now: datetime) -> tuple[list[Step], dict[int, StepForecast]]:
-    """The steps ``lead_role_id`` leads (None: the steps no role leads) and, for a plan with a T-0, every
-    step's forecast by id (4 queries for the steps, their dependencies and the gates they and their phases
-    wait for; 2 more for the plan's gates and their criteria when the role leads a step)."""
+    """The steps ``lead_role_id`` leads (None: the steps no role leads) and, for a plan with a T-0 that has not
+    ended, every step's forecast by id (4 queries for the steps, their dependencies and the gates they and
+    their phases wait for; 2 more for the plan's gates and their criteria when the role leads a step). An ended
+    launch has no forecast, as on the board: its clock has stopped (its steps' rows say what was done)."""
     every = list(_steps(plan))
     mine = [s for s in every if s.lead_role_id == lead_role_id]
-    if plan.t0 is None or plan.clockless or not mine:
+    if plan.t0 is None or plan.clockless or plan.has_ended or not mine:
         return mine, {}
     every = [s for s in every if not s.recurring]  # a recurring step is in no chain: no forecast
     deps = {s.pk: [d.pk for d in s.depends_on.all()] for s in every}
@@ -46,7 +47,7 @@ def role_steps(plan: Plan, lead_role_id: int | None, *, now: datetime) -> tuple[
 
 
 def one_step_forecast(plan: Plan, step: Step, *, now: datetime) -> StepForecast | None:
-    """One step's forecast (for the row a Start or Finish returns)."""
-    if plan.t0 is None or plan.clockless:
+    """One step's forecast (for the row a Start or Finish returns); none once the launch has ended."""
+    if plan.t0 is None or plan.clockless or plan.has_ended:
         return None
     return plan_forecast(plan, now=now).steps.get(step.pk)

@@ -30,7 +30,7 @@ from .role_steps import DEPS, one_step_forecast, role_steps
 from .series.state import states_for_items, states_for_steps
 from .series.times import SeriesState
 from .services import can_decide, can_raise_triggers, gate_blockers, gate_unset
-from .summary import STATE_LABELS, row_summary
+from .summary import STATE_LABELS, row_summary, settled
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -106,7 +106,7 @@ def series_row(plan: Plan, kind: str, obj: Any, series: SeriesState, can_act: bo
     slot = series.current or series.next
     due = slot.due if slot is not None else None
     offset = offset_of(plan, due) if due is not None else None
-    return Row(kind, obj, offset, due, series.state, can_act, planned=offset, series=series)
+    return Row(kind, obj, offset, due, settled(plan, series.state), can_act, planned=offset, series=series)
 
 
 def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool, series: SeriesState | None = None) -> Row:
@@ -122,7 +122,7 @@ def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool, series: Se
         step = item.step
         blockers = [*_open_blockers(step)] if step is not None and step.status == StepStatus.PENDING else []
         state = "blocked" if blockers else timing_state(now, due, plan.reminder_lead)
-    planned = planned_offset(plan, item.due_offset)
+    state, planned = settled(plan, state), planned_offset(plan, item.due_offset)  # an ended launch: not finished
     label = "" if item.due_by is None else due_label(item.due_by, item.due_all_day, plan.zone)
     return Row("item", item, item.due_offset, due, state, can_act, blockers, planned=planned, due_text=label)
 
@@ -140,7 +140,7 @@ def step_row(
         return series_row(plan, "step", step, series, can_act)
     start = plan.at(step.offset)
     blockers: list[Step | Gate] = []
-    late = step_is_late(
+    late = not plan.has_ended and step_is_late(
         plan=plan,
         offset=step.offset,
         duration=step.duration,
@@ -161,7 +161,7 @@ def step_row(
         closed_gates = [g for g in waits.values() if g.status != GateStatus.PASSED]
         blockers = [*_open_blockers(step), *closed_gates]
         state = "blocked" if blockers else timing_state(now, start, plan.reminder_lead)
-    planned = planned_offset(plan, step.offset)
+    state, planned = settled(plan, state), planned_offset(plan, step.offset)  # an ended launch: not finished
     return Row("step", step, step.offset, start, state, can_act, blockers, late, planned=planned, fc=fc)
 
 

@@ -14,7 +14,16 @@ STATE_LABELS = {
     "skipped": "Skipped",
     "blocked": "Blocked",
     "in_progress": "In progress",
+    "unfinished": "Not finished",  # an ended launch's open row: nothing of it is due or late any more
 }
+#: The states a row keeps once its launch has ended (closed, aborted, rolled back: ``Plan.has_ended``).
+SETTLED = frozenset({"done", "skipped"})
+
+
+def settled(plan: Any, state: str) -> str:
+    """A row's state as its page says it: once the launch has ended, what was not done or skipped is "Not
+    finished", never upcoming, due, blocked, running or late (as on the plan page, the home page and the board)."""
+    return "unfinished" if plan.has_ended and state not in SETTLED else state
 
 
 def row_summary(rows: list[Any]) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]], tuple[int, int]]:

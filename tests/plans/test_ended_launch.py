@@ -1,10 +1,11 @@
 """An ended launch (closed, aborted, rolled back: plans.closing) no longer acts live: its T-0 no longer moves
 (the service refuses, the plan page offers no re-baseline), its clock stops on the plan page and the board
 (the final state and when it ended, nothing that counts), nothing on the board is next, late or counting,
-no rollback trigger is offered to pull, the communications page says nothing more is sent, and the home
-page lists it apart from the live launches. And a launch before T-0: the confirmation says how far ahead
-T-0 is and offers to move it to now (``plans.services.plan_launch``: a re-baseline, "launched early"); the
-board never counts down to a T-0 ahead of a launched plan."""
+no rollback trigger is offered to pull, the communications page says nothing more is sent, the home
+page lists it apart from the live launches, and its role pages read nothing late ("Not finished"). And a
+launch before T-0: the confirmation says how far ahead T-0 is and offers to move it to now
+(``plans.services.plan_launch``: a re-baseline, "launched early"); the board never counts down to a T-0 ahead
+of a launched plan."""
 
 from __future__ import annotations
 
@@ -238,3 +239,41 @@ def test_an_ended_launch_counts_nothing_late_on_its_plan_page_and_home(client: C
     assert 'id="progress-late"' not in html and "state-late" not in html.split('id="plan-gates"')[1]
     assert "Steps left unfinished" in html and "not finished" in html
     assert "state-late" not in home
+
+
+@pytest.mark.parametrize("to", [PlanStatus.ABORTED, PlanStatus.ROLLED_BACK])
+def test_an_ended_launch_reads_nothing_late_on_its_role_page(client: Client, to: str) -> None:
+    """An aborted launch's role page still said "Late" on its open items, "late" on its steps and "3 late" above
+    them, and its recurring check was "Late" too, while its plan page and board said nothing is late: what
+    was not done reads "Not finished", as on the plan page."""
+    from tests.issue16.helpers import T0, make_plan
+
+    plan = make_plan()  # a 15-minute health check from T-0 to T+2h, the SRE's
+    coordinator = factories.UserFactory(username="ended-coordinator")
+    Plan.objects.filter(pk=plan.pk).update(coordinator=coordinator)
+    plan.refresh_from_db()
+    sre = plan.roles.get(slug="sre")
+    checklist = plan.checklists.get(role=sre)
+    factories.ItemFactory(checklist=checklist, title="Sign the runbook", due_offset=timedelta(hours=-1))
+    factories.StepFactory(plan=plan, lead_role=sre, name="Switch DNS", offset=timedelta(minutes=-30))
+    factories.StepFactory(
+        plan=plan, lead_role=sre, name="Warm caches", offset=timedelta(minutes=-40), status="in_progress"
+    )
+    url = reverse("checklists:role", args=[plan.slug, "sre"])
+    rows_url = reverse("checklists:role_rows", args=[plan.slug, "sre"])
+    client.force_login(coordinator)
+    with time_machine.travel(T0 + timedelta(minutes=16), tick=False):
+        before = client.get(url).content.decode()
+        assert "state-overdue" in before and ">Late<" in before and "state-late" in before  # live: late
+        if to == PlanStatus.ROLLED_BACK:
+            ps.plan_launch(plan, by=coordinator, override="go")
+        ps.plan_transition(plan, to=to, by=coordinator, reason="Vendor outage")
+        pages = [client.get(url).content.decode(), client.get(rows_url).content.decode()]
+    for html in pages:
+        assert "state-overdue" not in html and "row-overdue" not in html and "state-late" not in html
+        assert ">Late<" not in html and "late</span>" not in html and " late<" not in html
+        assert "state-due_soon" not in html and "state-upcoming" not in html  # nothing is due any more either
+        assert html.count(">Not finished<") == 4  # the item, both steps and the health check
+        assert "data-forecast" not in html and "slip-late" not in html  # no forecast: the clock has stopped
+        assert "</b> due " not in html and "next #" not in html and "the launch has ended" in html  # the check
+    assert pages[0].count(">2 not finished<") == 2  # the items (one-off, recurring), then the steps
