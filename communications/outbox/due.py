@@ -1,5 +1,5 @@
 """Materialise: turn what the sources say is due into delivery rows (idempotently, under the plan's lock),
-and drop the unsent ones when a hold or a re-baseline moves T-0."""
+and, when a hold, a re-baseline or an early launch moves T-0, drop the unsent ones and make them again."""
 
 from __future__ import annotations
 
@@ -139,8 +139,8 @@ def materialise(*, now: datetime | None = None) -> int:
 
 
 def discard_unsent(plan_id: int) -> int:
-    """Drop the rows that have not gone out and were made by the tick; it re-creates them at their new
-    due moments (the ones that did not move come back with the same key)."""
+    """Drop the rows that have not gone out and were made by the tick; :func:`rematerialise` makes them again
+    at their new due moments (the ones that did not move come back with the same key)."""
     qs = Delivery.objects.filter(plan_id=plan_id, manual=False, attempts=0).filter(
         Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.AWAITING_APPROVAL)
     )
@@ -148,9 +148,22 @@ def discard_unsent(plan_id: int) -> int:
     return n
 
 
+def rematerialise(plan_id: int) -> int:
+    """After T-0 moved: drop what was not sent and make at once, in the mover's transaction, what is due at the
+    new moments, as the next tick would. Until then the communications page (which lists the sources' sends
+    after now) showed nothing of it: after an early launch, neither what the move brought due (the go-live
+    notice) nor what was waiting for approval. Should making them fail, it is logged and the tick makes them."""
+    discard_unsent(plan_id)
+    try:
+        return materialise_plan(plan_id, now=timezone.now())  # in a savepoint of its own
+    except Exception:
+        log.exception("outbox: could not materialise plan %s after T-0 moved; the next tick will", plan_id)
+        return 0
+
+
 def _on_plan_saved(sender: type[Plan], instance: Plan, update_fields: frozenset[str] | None, **kwargs: object) -> None:
     if update_fields is not None and "t0" in update_fields:
-        discard_unsent(instance.pk)
+        rematerialise(instance.pk)
 
 
 def connect_signals() -> None:
