@@ -5,6 +5,7 @@ leaving, and opens a role with Enter or its "Open" button (which works without J
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -56,12 +57,21 @@ def _held_posts(page: Page) -> list[Route]:
     return held
 
 
+def _active(page: Page) -> str:
+    return str(page.evaluate("document.activeElement.outerHTML.slice(0, 200)"))
+
+
 def _press_while_live_parts_fetch(page: Page, held: list[Route], key: str) -> None:
     """Press ``key`` on the focused control; while its request is on its way, the live parts fetch (the push
     stream's "rev" for another change, or the fallback polls), then the request lands and they fetch again."""
+    wait_for_js(page, LIVE_PARTS_IDLE)  # a key pressed while a live part swaps the row in would land on nothing
+    focused = page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
     page.keyboard.press(key)
     wait_for_js(page, "document.querySelector('li.row .htmx-request') !== null")
+    deadline = time.monotonic() + 10
     while not held:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{key} on {focused} sent no POST (the focus is now on {_active(page)})")
         page.wait_for_timeout(50)
     page.evaluate(FETCH_LIVE_PARTS)
     wait_for_js(page, LIVE_PARTS_IDLE)
