@@ -26,6 +26,7 @@ from tests import factories
 from tests.browser.big_plan import big_plan
 from tests.browser.shots import keep
 from tests.browser.waiting import wait_for_js
+from tests.browser.words import SPLIT_WORDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -225,6 +226,7 @@ def _check_board(page: Any, live_server: LiveServer, plan: Plan, width: int, hei
     assert audit["outside"] == [], size
     assert audit["small"] == [], size
     assert audit["contrast"] == [], size
+    assert page.evaluate(SPLIT_WORDS, "#wr-root") == [], size  # texts wrap between words, never inside one
     # The coordinator's corner links (Kiosk links, Metrics, Rollout, Plan, Raise issue): on top, not covered
     # by a panel, readable (AA, their opacity counted) and not tiny.
     assert page.evaluate(CORNER) == [], size
