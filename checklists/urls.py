@@ -6,6 +6,7 @@ from . import views
 
 app_name = "checklists"
 urlpatterns = [
+    path("plans/<slug:plan>/roles/", views.roles_index, name="roles"),
     path("plans/<slug:plan>/roles/<slug:role>/", views.role_page, name="role"),
     path("plans/<slug:plan>/roles/<slug:role>/rows/", views.role_rows, name="role_rows"),
     path("plans/<slug:plan>/roles/<slug:role>/items/<int:pk>/", views.item_set, name="item_set"),

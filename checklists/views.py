@@ -19,7 +19,7 @@ from launchcontrol.http import error_text
 from launchcontrol.kept import refuse
 from plans.models import Plan
 from plans.panels import role_tasks
-from plans.selectors import plan_for
+from plans.selectors import my_roles, plan_for
 from plans.viewtools import live_etag, live_page, member_plan
 from readiness.models import ReadinessItem
 from readiness.selectors import role_items, role_readiness
@@ -41,6 +41,18 @@ if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
 
     from .models import Gate
+
+
+@login_required
+@require_GET
+@member_plan(allow_out_of_range=True)
+def roles_index(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    """``/plans/<plan>/roles/``, a role page's URL trimmed: the viewer's own role page when they hold exactly
+    one role in the plan (primary or backup), else the plan page's list of roles. Who may see it: as the plan page."""
+    held = list(my_roles(request.user).filter(plan=plan).values_list("slug", flat=True)[:2])
+    if len(held) == 1:
+        return redirect(reverse("checklists:role", args=[plan.slug, held[0]]))
+    return redirect(reverse("plans:detail", args=[plan.slug]) + "#roles")
 
 
 @login_required

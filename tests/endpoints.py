@@ -334,6 +334,8 @@ class Endpoint:
     # For ``token`` endpoints: the scope a token needs, and the HTTP method (the body is ``data``, as JSON).
     scope: str = ""
     method: Literal["GET", "POST"] = "POST"
+    # For ``read`` endpoints that only send the viewer on to another page (a trimmed URL): the guard follows it.
+    follows: bool = False
 
     @property
     def fuzz_actor(self) -> str:
@@ -565,6 +567,7 @@ ENTRIES = [
     Endpoint("plans:step", "read", lambda w: {"plan": w.plan.slug, "pk": w.step.pk}),
     Endpoint("issues:detail", "read", _issue_pk),
     Endpoint("issues:risks", "read", _plan),
+    Endpoint("checklists:roles", "read", _plan, follows=True),
     Endpoint("checklists:role", "read", _role),
     Endpoint("checklists:role_rows", "read", _role),
     Endpoint("checklists:role_readiness", "read", _role),

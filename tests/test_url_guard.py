@@ -187,7 +187,7 @@ def test_read_needs_a_sign_in_and_ignores_posts(entry: Endpoint, world: World) -
     url = url_of(entry, world)
     response = world.client("anonymous").get(url)
     assert is_login_redirect(response) or response.status_code in (403, 404), (entry.name, response.status_code)
-    response = world.client("coordinator").get(url)
+    response = world.client("coordinator").get(url, follow=entry.follows)
     assert response.status_code == 200, (entry.name, "the coordinator", response.status_code)
     body = response.content.decode(errors="replace") if "html" in response.get("Content-Type", "") else ""
     if "<body" in body and 'id="nav-state"' in body:  # a plan's page: its nav's state is pushed, not polled

@@ -150,6 +150,31 @@ def test_role_page_needs_login_and_404s_unknown_role(client: Client, plan: Plan,
     assert client.get(reverse("checklists:role", args=[plan.slug, "nobody"])).status_code == 404
 
 
+def test_trimmed_roles_url_leads_to_the_viewers_role_or_the_plans_roles(
+    client: Client, plan: Plan, role: Role, owner: User, stranger: User, coordinator: User
+) -> None:
+    """``/plans/<plan>/roles/`` (a role page's URL trimmed) is no 404: a holder of exactly one role in the
+    plan (primary or backup) lands on its page, anyone else on the plan page's roles; sign-in as for the plan page."""
+    url = f"/plans/{plan.slug}/roles/"
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    client.force_login(owner)
+    assert client.get(url)["Location"] == role_url(plan, role)
+    roles_section = reverse("plans:detail", args=[plan.slug]) + "#roles"
+    client.force_login(stranger)  # signed in, no role here: what the plan page gives everyone signed in
+    assert client.get(url)["Location"] == roles_section
+    page = client.get(url, follow=True)
+    assert page.status_code == 200 and 'id="roles"' in page.content.decode()
+    factories.RoleFactory(plan=factories.PlanFactory(), slug="elsewhere", backup=stranger)  # another plan's role
+    backup_of = factories.RoleFactory(plan=plan, name="QA", slug="qa", backup=stranger)
+    assert client.get(url)["Location"] == role_url(plan, backup_of)
+    factories.RoleFactory(plan=plan, name="SRE", slug="sre", primary=stranger)  # two roles here: choose on the plan
+    assert client.get(url)["Location"] == roles_section
+    client.force_login(coordinator)  # coordinates, holds none
+    assert client.get(url)["Location"] == roles_section
+    assert client.get("/plans/no-such-plan/roles/").status_code == 404
+
+
 def test_item_of_another_role_is_404_on_this_role_url(client: Client, plan: Plan, role: Role, owner: User) -> None:
     other = factories.ItemFactory(checklist__plan=plan)
     client.force_login(owner)
