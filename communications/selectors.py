@@ -21,7 +21,7 @@ from plans.slips import planned_offset
 from plans.validators import check_moment
 from roles.models import Role
 
-from .models import Channel, ChannelKind, Delivery, DeliveryStatus, Message
+from .models import Channel, ChannelKind, Delivery, DeliveryStatus, Message, RoutePreference
 from .sources import DeliverySpec, specs_for
 from .sources.by_hand import NAMED_ONLY, comms_role
 from .templating import check_template, message_variables
@@ -161,6 +161,16 @@ def upcoming(
     return Schedule(out, sum(1 + len(s.later) for s in out), more)
 
 
+def deactivated_route_people(plan: Plan) -> list[RoutePreference]:
+    """The people the plan's enabled routes name (their choices, ``routes: people:``) whose accounts were
+    deactivated since (the import and the admin take active people only): "Needs attention" (1 query)."""
+    return list(
+        RoutePreference.objects.filter(route__plan=plan, route__enabled=True, user__is_active=False)
+        .select_related("route", "user")
+        .order_by("route__order", "route__id", "id")
+    )
+
+
 def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str, object]:
     now = now or timezone.now()
     rows = list(Delivery.objects.filter(plan=plan).select_related("channel").order_by("-due_at", "-id")[:HISTORY_LIMIT])
@@ -188,6 +198,7 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         if ended
         else upcoming(plan, now=now, rows=future_rows + rows, errors=source_errors, unsendable=unsendable)
     )
+    route_people = [] if ended else deactivated_route_people(plan)
     return {
         "plan": plan,
         "now": now,
@@ -205,6 +216,7 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         "failed": buckets[DeliveryStatus.FAILED],
         # Before they are due: what cannot go anywhere (no target), and what a person must post by hand.
         "cannot_send": [u for u in unsendable if u.spec.channel_kind not in NAMED_ONLY],
+        "route_people": route_people,
         "by_hand": [u for u in unsendable if u.spec.channel_kind in NAMED_ONLY],
         "by_hand_role": comms_role(plan) if any(u.spec.channel_kind in NAMED_ONLY for u in unsendable) else None,
         "unknown": buckets[DeliveryStatus.UNKNOWN],

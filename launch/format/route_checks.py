@@ -68,9 +68,17 @@ def route_user_problems(parsed: Parsed) -> list[Problem]:
     ]
     if not named:
         return []
-    users = set(get_user_model().objects.filter(username__in={u for _, u in named}).values_list("username", flat=True))
+    # active as a role's holders and a rota's people must be (launch.services.importer, series_checks)
+    active = dict(
+        get_user_model().objects.filter(username__in={u for _, u in named}).values_list("username", "is_active")
+    )
     return [
-        Problem(parsed.line(loc), f"unknown user {name!r} in a route's people")
+        Problem(
+            parsed.line(loc),
+            f"user {name!r} in a route's people: the account is inactive: choose an active user"
+            if name in active
+            else f"unknown user {name!r} in a route's people",
+        )
         for loc, name in named
-        if name not in users
+        if not active.get(name)
     ]

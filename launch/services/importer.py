@@ -25,6 +25,7 @@ from plans.localtime import local_moment
 from plans.models import Plan
 from plans.services import event_record
 from plans.validators import BoundsError, check_t0, check_timezone, clean_text, control_character
+from roles.people import deactivated
 
 from .content import placeholder_values_apply
 from .creation import create_plan_objects
@@ -207,6 +208,9 @@ def import_plan_text(
         found = get_user_model().objects.filter(username=coordinator).first()
         if found is None:
             raise PlanFormatError([Problem(None, f"--coordinator: unknown user {coordinator!r}")], filename)
+        if deactivated(found):  # as a role's holder (_user_problems): a deactivated account may coordinate nothing
+            why = f"--coordinator: user {coordinator!r}: the account is inactive: choose an active user"
+            raise PlanFormatError([Problem(None, why)], filename)
         coordinator = found
     try:
         with transaction.atomic():

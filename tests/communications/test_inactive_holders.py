@@ -1,6 +1,7 @@
 """A deactivated account (Django admin: Active unticked) is sent nothing: a role's backup gets what its
 deactivated primary would; a role whose holders are all deactivated has its reminders listed under "Needs
-attention" (recorded as skipped saying so when due), as a holder with no email address is."""
+attention" (recorded as skipped saying so when due), as a holder with no email address is; so is a person a
+notification route names (its people's choices) whose account was deactivated since."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time_machine
 from django.urls import reverse
 
 from communications import outbox
-from communications.models import Delivery, DeliveryStatus
+from communications.models import Delivery, DeliveryStatus, Route, RoutePreference
 from communications.sources import specs_for
 from communications.sources.registry import holders
 from roles.rota.oncall import OnCall, page_people
@@ -109,3 +110,32 @@ def test_a_page_passes_over_a_deactivated_person_on_call(dba: Role) -> None:
     deactivate(dba.primary)
     dba.refresh_from_db()
     assert [(u.username, w) for u, w in page_people(dba, shift)] == [("olu", "backup")]
+
+
+def test_a_route_naming_a_deactivated_person_needs_attention(
+    client: Client, plan: Plan, dba: Role, coordinator: User
+) -> None:
+    """The import and the admin take active people only; one deactivated since is listed for the coordinator,
+    with a link to the route (a disabled route's people are not: it sends nothing)."""
+    dana = dba.primary
+    assert dana is not None
+    pager = Route.objects.create(plan=plan, order=0, name="Pager", kind="pagerduty", key="{{ pd_key }}")
+    RoutePreference.objects.create(route=pager, user=dana, severity="critical")
+    off = Route.objects.create(plan=plan, order=1, name="Old chat", kind="slack", url="env:LC_ROUTE_X", enabled=False)
+    RoutePreference.objects.create(route=off, user=dana, severity="off")
+    client.force_login(coordinator)
+    url = reverse("communications:page", args=[plan.slug])
+    with time_machine.travel(NOW, tick=False):
+        assert 'id="route-people"' not in client.get(url).content.decode()  # everyone active: nothing to say
+        deactivate(dana)
+        html = client.get(url).content.decode()
+    attention = html.split('id="attention"')[1].split("</section>")[0]
+    listed = attention.split('id="route-people"')[1].split("</ul>")[0]
+    assert "Dana Base, in the people of route Pager, is deactivated: remove them from the route" in listed
+    assert reverse("admin:communications_route_change", args=[pager.pk]) in listed
+    assert "Old chat" not in listed
+    client.force_login(factories.UserFactory())  # everyone signed in reads the page; only the coordinator gets the link
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(url).content.decode()
+    assert "Dana Base, in the people of route Pager, is deactivated" in html
+    assert reverse("admin:communications_route_change", args=[pager.pk]) not in html

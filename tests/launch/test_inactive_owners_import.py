@@ -1,14 +1,17 @@
 """A plan file naming a deactivated account as a role's primary or backup, or on its rota, is refused at its
 line, as the "Assign people" screen refuses one (roles.services.role_assign_people): `manage.py import_plan`
-prints `error: FILE:LINE: …`, the admin's "Import a plan file" lists it, and nothing is saved."""
+prints `error: FILE:LINE: …`, the admin's "Import a plan file" lists it, and nothing is saved. So is a
+deactivated account given as `import_plan --coordinator` (routes' people: tests/communications/routes)."""
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -57,6 +60,29 @@ def test_the_command_prints_it_as_an_error_line(dana: User, tmp_path: Path) -> N
     assert lines == [
         f"error: {path}:8: user 'dana' for role 'Technical Lead': the account is inactive: choose an active user"
     ]
+
+
+def test_an_inactive_coordinator_is_refused(dana: User, tmp_path: Path) -> None:
+    path = tmp_path / "plan.yaml"
+    path.write_text(SMALL)
+    before = row_counts()
+    err = StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command(
+            "import_plan", str(path), "--t0", "2026-12-01T12:00", "--tz", "UTC", "--coordinator", "dana",
+            stdout=StringIO(), stderr=err,
+        )  # fmt: skip
+    assert exc.value.code == 1 and row_counts() == before
+    assert err.getvalue().splitlines() == [
+        f"error: {path}: --coordinator: user 'dana': the account is inactive: choose an active user"
+    ]
+    dana.is_active = True  # the same account, active: it coordinates the plan
+    dana.save(update_fields=["is_active"])
+    call_command(
+        "import_plan", str(path), "--t0", "2026-12-01T12:00", "--tz", "UTC", "--coordinator", "dana",
+        stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+    assert Plan.objects.get(name="Small launch").coordinator == dana
 
 
 def test_an_inactive_person_on_a_rota_is_refused() -> None:

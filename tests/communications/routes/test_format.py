@@ -122,6 +122,19 @@ def test_a_bad_route_names_its_line(people: None, old: str, new: str, expected: 
     assert not Route.objects.exists()
 
 
+def test_a_deactivated_person_in_a_route_is_refused_at_its_line(people: None) -> None:
+    """As a role's holders and a rota's people are (tests/launch/test_inactive_owners_import.py)."""
+    factories.UserFactory(username="dana", is_active=False)
+    with pytest.raises(PlanFormatError) as exc:
+        import_plan_text(
+            PLAN.replace("      - user: sam", "      - user: dana"), t0="2026-12-05T12:00", filename="r.yaml"
+        )
+    assert exc.value.lines() == [
+        "r.yaml:43: user 'dana' in a route's people: the account is inactive: choose an active user"
+    ]
+    assert not Route.objects.exists()
+
+
 def test_the_admin_refuses_a_written_out_secret_and_a_role_of_another_plan(people: None) -> None:
     from django.core.exceptions import ValidationError
 
