@@ -1,6 +1,6 @@
 """The board's step lines, taken from the plan's steps read once per render (``plans.schedule.step_rows``):
 the steps in "next 30 minutes", the steps each role leads (done, late, the one running), the moments a
-step makes the board change by itself (pure functions over the rows: no query), and the forecast.
+step makes the board change by itself (pure functions over the rows: no query), the forecast and its lines.
 
 Before, each of these read the steps again (three queries besides the forecast's own read of every step as
 a model instance, its dependencies and its gates: five); the forecast now takes the same rows.
@@ -8,13 +8,15 @@ a model instance, its dependencies and its gates: five); the forecast now takes 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from checklists.models import Gate
 from checklists.timing import gate_edges, gate_marks_of
-from plans.forecast import Forecast
+from plans.forecast import Forecast, StepForecast
 from plans.lateness import step_is_late
 from plans.models import Plan, StepStatus
 from plans.schedule import StepRow, dependencies_of, dependency_edges, plan_forecast, row_tasks
@@ -88,3 +90,39 @@ def board_forecast(plan: Plan, now: datetime, steps: list[StepRow], gate_list: I
     ordered = sorted(gate_list, key=lambda g: (g.order, g.pk))  # the gate source's order (ties of deadlines)
     marks, waits = gate_marks_of(((g.pk, g.name, g.offset, g.status, g.decided_at) for g in ordered), edges)
     return plan_forecast(plan, now=now, tasks=(row_tasks(steps, dependencies_of(edges), waits), marks))
+
+
+@dataclass(frozen=True)
+class ForecastLines:
+    """The forecast panel's lines: the first deadlines missed or at risk, then the first running steps behind;
+    how many deadlines are missed and at risk in all (its "15 MISSED" beside the forecast end), and how many
+    lines of each kind are not written (``rest``: "missed", "at risk", "behind"). The panel shows the lines that
+    fit and counts the rest by kind under them ("+12 more missed", static/js/warroom.js): a missed deadline is
+    never out of sight (on a big plan at 1920x1080 no line fitted and the panel read "+3 more", twelve more
+    missed uncounted)."""
+
+    risks: list[StepForecast]
+    behind: list[StepForecast]
+    missed: int
+    at_risk: int
+    rest: dict[str, int]
+
+    RISKS, BEHIND = 3, 2  # written: the panel has room for no more at any size
+
+    @classmethod
+    def of(cls, forecast: Forecast) -> ForecastLines:
+        risks, behind = forecast.at_risk, forecast.behind
+        missed = sum(line.risk == "missed" for line in risks)
+        rest = {"missed": 0, "at risk": 0, "behind": len(behind[cls.BEHIND :])}
+        for line in risks[cls.RISKS :]:
+            rest["missed" if line.risk == "missed" else "at risk"] += 1
+        return cls(risks[: cls.RISKS], behind[: cls.BEHIND], missed, len(risks) - missed, rest)
+
+    @property
+    def rest_total(self) -> int:
+        return sum(self.rest.values())
+
+    @property
+    def kinds(self) -> str:
+        """``rest`` as the "+N more" line's ``data-kinds`` (JSON)."""
+        return json.dumps(self.rest)

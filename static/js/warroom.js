@@ -93,9 +93,23 @@
   }
   function label(p) {
     if (!p.more) return;
-    var n = p.base + p.rows.filter(function (li) { return li.hidden; }).length;
+    var hidden = p.rows.filter(function (li) { return li.hidden; });
+    var n = p.base + hidden.length;
     p.more.hidden = n === 0;
     p.more.textContent = "+" + n + " " + (p.more.dataset.noun || "more");
+    if (!p.more.dataset.kinds) return;
+    // The forecast's rest says what it is, the lines not written and those hidden: "+12 more missed", "+4 more:
+    // 3 missed · 1 behind" (a missed deadline out of sight read "+3 more"), in red while a missed one is hidden.
+    // With no line shown it is left out where the counts beside the forecast end ("15 MISSED", "2 AT RISK") say
+    // it all: no step behind among them.
+    var counts = JSON.parse(p.more.dataset.kinds);
+    hidden.forEach(function (li) { counts[li.dataset.kind] = (counts[li.dataset.kind] || 0) + 1; });
+    if (hidden.length === p.rows.length && !counts.behind) p.more.hidden = true;
+    var kinds = Object.keys(counts).filter(function (k) { return counts[k] > 0; });
+    var parts = kinds.map(function (k) { return counts[k] + " " + k; });
+    if (kinds.length === 1) p.more.textContent = "+" + n + " more " + kinds[0];
+    else if (kinds.length > 1) p.more.textContent = "+" + n + " more: " + parts.join(" · ");
+    p.more.classList.toggle("bad", counts.missed > 0);
   }
   function fits(p) {
     var shown = p.rows.filter(function (li) { return !li.hidden; });

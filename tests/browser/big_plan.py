@@ -1,6 +1,8 @@
 """A big launch for the layout tests (the exploratory tester's "big plan", made compact): 15 roles with long
 names, 60 chained steps of 20 minutes from T-6h (the forecast misses its gates), 20 gates, 180 items mostly
-late, and 30 open issues with long titles. Imported from plan-format YAML, as a real team would."""
+late, and 30 open issues with long titles. Imported from plan-format YAML, as a real team would. With
+``missed``, each gate's criterion names a step: the steps run from T-6h to T+14h and the gates are due from
+T-20h to T-1h, so the forecast flags fifteen deadlines missed (without, no step has a deadline)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ AREAS += "Security Operations,Payments Integration,Mobile Release,Data Warehouse
 AREAS += "Frontend Web,Partner Relations,Legal and Compliance,Communications"
 
 
-def big_plan_doc(username: str) -> dict[str, Any]:
+def big_plan_doc(username: str, *, missed: bool = False) -> dict[str, Any]:
     roles = [{"name": f"Role {i + 1:02d} {a}", "primary": username} for i, a in enumerate(AREAS.split(","))]
     names = [r["name"] for r in roles]
     steps: list[dict[str, Any]] = []
@@ -57,6 +59,7 @@ def big_plan_doc(username: str) -> dict[str, Any]:
                     "title": f"Item {r}.{j}: verify replication, backups and DNS for {name}",
                     "due": f"T-{j + 1}h",
                     **({"gate": gates[(r + j) % 20]["name"]} if j == 0 else {}),
+                    **({"step": steps[r * 4]["name"]} if j == 0 and missed else {}),
                 }
                 for j in range(12)
             ],
@@ -74,9 +77,9 @@ def big_plan_doc(username: str) -> dict[str, Any]:
     }
 
 
-def big_plan(coordinator: User) -> Plan:
+def big_plan(coordinator: User, *, missed: bool = False) -> Plan:
     t0 = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=3)
-    text = yaml.safe_dump(big_plan_doc(coordinator.get_username()), sort_keys=False)
+    text = yaml.safe_dump(big_plan_doc(coordinator.get_username(), missed=missed), sort_keys=False)
     plan = import_plan_text(text, t0=t0, tz="Europe/London", slug="big", coordinator=coordinator, by=coordinator)
     roles = list(Role.objects.filter(plan=plan).order_by("name"))
     for i in range(30):

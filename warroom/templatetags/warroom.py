@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django import template
 
+from plans.forecast import Forecast
 from plans.numbers import format_number, format_quantity
 from plans.templatetags.launchtime import clock
+from warroom.steps import ForecastLines
 
 register = template.Library()
 
@@ -32,3 +34,9 @@ def unit(text: str | None) -> str:
 def quantity(value: object, unit: str | None) -> str:
     """``{{ reading.value|quantity:metric.unit }}`` -> ``410 ms`` (plans.numbers.format_quantity)."""
     return format_quantity(value, unit)
+
+
+@register.filter
+def forecast_lines(forecast: Forecast) -> ForecastLines:
+    """``{% with lines=b.forecast|forecast_lines %}``: the forecast panel's lines and the rest, by kind."""
+    return ForecastLines.of(forecast)
