@@ -207,7 +207,7 @@ def test_big_board_fits_every_screen(
 
 
 def test_big_board_keeps_missed_deadlines_in_sight(
-    browser: Any, live_server: LiveServer, login_page: Any, settings: Settings
+    page: Any, live_server: LiveServer, login_page: Any, settings: Settings
 ) -> None:
     """The big plan with fifteen deadlines missed: at every size the forecast panel says how many ("15 MISSED"
     beside the forecast end), and the lines it has no room for are counted by kind under those it shows. No
@@ -219,24 +219,18 @@ def test_big_board_keeps_missed_deadlines_in_sight(
     missed = sum(f.risk == "missed" for f in forecast.at_risk)
     assert missed == len(forecast.at_risk) == 15
     settings.WARROOM_POLL_SECONDS = 1
-    context = browser.new_context(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
-    try:
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        login_page(page, coordinator)
-        for width, height in SIZES:
-            size = f"{width}x{height}"
-            page.set_viewport_size({"width": width, "height": height})
-            _check_board(page, live_server, plan, width, height, shot="board-big-missed")
-            assert page.locator("#wr-fc-missed").inner_text() == "15 MISSED", size
-            shown = page.locator(".wr-forecast li.risk-missed:visible").count()
-            more = page.locator(".wr-forecast li.more:visible")
-            if shown:  # the rest counted under the lines shown, by kind
-                assert more.inner_text() == f"+{missed - shown} more missed", size
-            else:  # the count beside the forecast end says it all
-                assert more.count() == 0, size
-    finally:
-        context.close()
+    login_page(page, coordinator)
+    for width, height in SIZES:
+        size = f"{width}x{height}"
+        page.set_viewport_size({"width": width, "height": height})
+        _check_board(page, live_server, plan, width, height, shot="board-big-missed")
+        assert page.locator("#wr-fc-missed").inner_text() == "15 MISSED", size
+        shown = page.locator(".wr-forecast li.risk-missed:visible").count()
+        more = page.locator(".wr-forecast li.more:visible")
+        if shown:  # the rest counted under the lines shown, by kind
+            assert more.inner_text() == f"+{missed - shown} more missed", size
+        else:  # the count beside the forecast end says it all
+            assert more.count() == 0, size
 
 
 def _check_board(page: Any, live_server: LiveServer, plan: Plan, width: int, height: int, shot: str = "board") -> None:

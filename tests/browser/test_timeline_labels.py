@@ -88,7 +88,7 @@ def test_timeline_texts_never_overlap(browser: Any, live_server: LiveServer, log
         context.close()
 
 
-def test_timeline_labels_at_every_size(browser: Any, live_server: LiveServer, login_page: Any) -> None:
+def test_timeline_labels_at_every_size(page: Any, live_server: LiveServer, login_page: Any) -> None:
     """The demo launch (a recurring health check, an on-call rota, a gate passed, now before T-0) and the big
     plan, at the four sizes: no label over another, "now" on one line, every gate named by a label shown."""
     coordinator = factories.UserFactory(username="coordinator")
@@ -98,22 +98,16 @@ def test_timeline_labels_at_every_size(browser: Any, live_server: LiveServer, lo
     }
     demo = demo_plan(coordinator, people)
     big = big_plan(coordinator)
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    try:
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        login_page(page, coordinator)
-        for width, height in SIZES:
-            size = f"{width}x{height}"
-            page.set_viewport_size({"width": width, "height": height})
-            for plan in (demo, big):
-                page.goto(f"{live_server.url}/plans/{plan.slug}/timeline/")
-                page.wait_for_selector(".tl-gate > span")
-                page.wait_for_timeout(300)  # laid out in an animation frame after load
-                keep(page, f"timeline-{plan.slug}-{size}.png", full_page=True)
-                assert page.evaluate(OVERLAPS) == [], f"{plan.slug} {size}"
-                assert page.locator(".tl-now > span:visible").count() == 1, f"{plan.slug} {size}"
-                shown = set(page.evaluate(NAMED))
-                assert set(plan.gates.values_list("name", flat=True)) <= shown, f"{plan.slug} {size}: {shown}"
-    finally:
-        context.close()
+    login_page(page, coordinator)
+    for width, height in SIZES:
+        size = f"{width}x{height}"
+        page.set_viewport_size({"width": width, "height": height})
+        for plan in (demo, big):
+            page.goto(f"{live_server.url}/plans/{plan.slug}/timeline/")
+            page.wait_for_selector(".tl-gate > span")
+            page.wait_for_timeout(300)  # laid out in an animation frame after load
+            keep(page, f"timeline-{plan.slug}-{size}.png", full_page=True)
+            assert page.evaluate(OVERLAPS) == [], f"{plan.slug} {size}"
+            assert page.locator(".tl-now > span:visible").count() == 1, f"{plan.slug} {size}"
+            shown = set(page.evaluate(NAMED))
+            assert set(plan.gates.values_list("name", flat=True)) <= shown, f"{plan.slug} {size}: {shown}"
