@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
+from tests.browser.pushed import assert_pushed, at_hello
 from tests.browser.waiting import wait_for_js
 
 if TYPE_CHECKING:
@@ -84,24 +85,13 @@ def test_a_tick_is_pushed_to_the_other_holders_page_and_the_board_and_polling_ta
     backup = new_page(s["backup"], role_path, clock=True)
     first, second, third = s["items"]
 
-    # Pushed: the change arrives with a "rev" event and no fallback poll at all. A page polls from its load
-    # until its stream's hello (live.js: polling until the stream proves it works), and the board every second
-    # here: on a loaded machine a hello later than that counted a poll before the stream was up, nothing to do
-    # with the tick. So the polls are counted from the hello (new_page waited for it), and whatever such a poll
-    # fetched is back before the tick, so that nothing but the push can bring the tick.
-    for pg in (primary, board, backup):
-        wait_for_js(pg, "!document.querySelector('.htmx-request')")
-    at_hello = {id(pg): pg.evaluate("window.lcLive") for pg in (primary, board)}
+    # Pushed: the change arrives with a "rev" event and no fallback poll at all, counted from each page's hello
+    # (tests/browser/pushed.py: the board polls every second here until its stream is up).
+    before = at_hello(primary, board, backup)
     _tick(backup, first)
     primary.wait_for_selector(f"#item-{first.pk}.row-done")
     board.wait_for_selector(".wr-activity >> text=Ticked “Take a full backup”")
-    for pg in (primary, board):
-        live, before = pg.evaluate("window.lcLive"), at_hello[id(pg)]
-        assert before["mode"] == "push" and before["hellos"] == 1, before
-        # still on the stream it had then (no drop, no reconnect: no poll can have run since), and not one poll
-        assert live["mode"] == "push" and live["hellos"] == 1 and live["errors"] == before["errors"], live
-        assert live["revs"] > before["revs"] and live["polls"] == before["polls"], (live, before)
-        assert pg.evaluate("window.__same_document") is True  # no reload
+    assert_pushed(before, primary, board, swapped=False)
     assert board.locator("#wr-stale").is_hidden()
     # The board came in the event itself (live.push): swapped in, not fetched; the role page fetched its rows.
     assert board.evaluate("window.warroom.pushes") >= 1

@@ -15,11 +15,11 @@ from django.utils import timezone
 from checklists.services import item_tick
 from plans import services
 from tests import factories
+from tests.browser.pushed import assert_pushed, at_hello
 from tests.browser.shots import keep
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-    from playwright.sync_api import Page
 
     from checklists.models import Item
     from plans.models import Plan
@@ -53,13 +53,6 @@ def setup() -> Setup:
     return {"plan": plan, "coordinator": coordinator, "dba": dba, "items": items}
 
 
-def _pushed(*pages: Page) -> None:
-    for pg in pages:
-        live = pg.evaluate("window.lcLive")
-        assert live["revs"] >= 1 and live["polls"] == 0 and live["swaps"] >= 1, live
-        assert pg.evaluate("window.__same_document") is True  # no reload
-
-
 def test_a_tick_and_a_hold_appear_on_the_open_plan_page_and_activity_log(new_page: NewPage, setup: Setup) -> None:
     s = setup
     slug = s["plan"].slug
@@ -70,11 +63,13 @@ def test_a_tick_and_a_hold_appear_on_the_open_plan_page_and_activity_log(new_pag
     plan_page.fill("#transition-reason", "Half-typed reason")
     plan_page.locator("h1").click()
 
+    before = at_hello(plan_page, log)
     item_tick(s["items"][0], by=s["dba"])  # the DBA, on their own page
     plan_page.wait_for_selector("#plan-progress >> text=1 of 3 checklist items done", timeout=3_000)
     log.wait_for_selector("#activity-live >> text=Take a full backup", timeout=3_000)
-    _pushed(plan_page, log)
+    assert_pushed(before, plan_page, log)
 
+    before = at_hello(plan_page, log)
     services.hold_start(s["plan"], by=s["coordinator"], reason="Replica lag above 30 s")  # from another tab
     plan_page.wait_for_selector("#plan-head .clock.is-held >> text=Replica lag above 30 s", timeout=3_000)
     log.wait_for_selector("#activity-live >> text=Replica lag above 30 s", timeout=3_000)
@@ -86,7 +81,7 @@ def test_a_tick_and_a_hold_appear_on_the_open_plan_page_and_activity_log(new_pag
     for pg in (plan_page, log):  # the nav's state too
         assert pg.inner_text("#nav-state") == "Hold"
         assert pg.locator("#nav-state").count() == 1
-    _pushed(plan_page, log)
+    assert_pushed(before, plan_page, log)
 
     # The clock keeps standing at the hold (clock.js starts what htmx swaps in).
     held = plan_page.inner_text("#plan-head .clock-value")
@@ -106,15 +101,15 @@ def test_the_nav_state_follows_a_hold_on_an_open_role_page(new_page: NewPage, se
     before = role_page.inner_text("#nav-state")
     assert before != "Hold"
 
+    counters = at_hello(role_page, comms)
     services.hold_start(s["plan"], by=s["coordinator"], reason="Replica lag above 30 s")
     role_page.wait_for_selector("#nav-state.state-hold:text-is('Hold')", timeout=3_000)
     role_page.wait_for_selector("#role-hold .hold-banner >> text=Replica lag above 30 s", timeout=3_000)
     assert role_page.locator("#nav-state").count() == 1
-    live = role_page.evaluate("window.lcLive")  # pushed; the rows' own fetch (live.js) brought the nav's state
-    assert live["revs"] >= 1 and live["polls"] == 0, live
-    assert role_page.evaluate("window.__same_document") is True
+    # pushed; the rows' own fetch (live.js) brought the nav's state
+    assert_pushed(counters, role_page, swapped=False)
     comms.wait_for_selector("#nav-state.state-hold:text-is('Hold')", timeout=3_000)  # pushed, not the 15 s poll
-    _pushed(comms)
+    assert_pushed(counters, comms)
     keep(role_page, "role-nav-state-1366.png")
 
     s["plan"].refresh_from_db()
