@@ -3,6 +3,7 @@ fails under CI=true; outside CI it is skipped with the reason, so `make test` on
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import socket
@@ -49,6 +50,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     from tests.scheduling import suite_order
 
     suite_order(items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What every test process holds for its whole life (Django, the apps, the collected tests: some 250,000
+    objects) is moved out of the garbage collector's sight (``gc.freeze``): a full collection, which ran every
+    few seconds of a test process, walked all of it each time to find nothing, a tenth of a process's CPU."""
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
