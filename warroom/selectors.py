@@ -38,6 +38,7 @@ from plans.schedule import StepRow, step_rows
 from plans.selectors import open_hold, state_since
 from plans.wallclock import after_q, before_q
 
+from . import gates as gate_order
 from . import steps as step_lines
 from .clockless import open_entries
 from .comms import Comms, comms, message_times
@@ -127,6 +128,15 @@ class Board:
         """The success metrics panel's rows: five (the rollout panel sits above the issues, in the right
         column, so the middle column keeps its room)."""
         return self.metrics[:5]
+
+    @property
+    def gate_rows(self) -> list[Gate]:
+        """The gates panel's rows: NO-GO, polling, pending by time, passed (warroom.gates)."""
+        return gate_order.by_relevance(self.gates)
+
+    @property
+    def gates_passed(self) -> int:
+        return gate_order.passed(self.gates)
 
     @property
     def roles_complete(self) -> list[str]:

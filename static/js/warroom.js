@@ -112,11 +112,13 @@
     p.more.classList.toggle("bad", counts.missed > 0);
   }
   function fits(p) {
+    // The lowest of the rows shown and "+N more" (the gates' sits on their heading's line, above the rows).
     var shown = p.rows.filter(function (li) { return !li.hidden; });
-    var last = p.more && !p.more.hidden ? p.more : shown[shown.length - 1];
+    if (p.more && !p.more.hidden) shown.push(p.more);
+    var bottom = shown.reduce(function (b, li) { return Math.max(b, li.getBoundingClientRect().bottom); }, -Infinity);
     var cs = getComputedStyle(p.panel);  // within the panel's padding
     var limit = p.panel.getBoundingClientRect().bottom - parseFloat(cs.borderBottomWidth) - parseFloat(cs.paddingBottom);
-    return !last || last.getBoundingClientRect().bottom <= limit + 0.5;
+    return !shown.length || bottom <= limit + 0.5;
   }
   function fit() {
     var all = Array.prototype.map.call(document.querySelectorAll("#wr-root [data-fit]"), parts).filter(Boolean);
