@@ -23,6 +23,7 @@ from tests import factories
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.test import Client
+    from pytest_django import Settings
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,18 @@ def _section(html: str, name: str) -> str:
     return found.group(1) if found else ""
 
 
-def test_the_page_lists_what_came_due_right_after_an_early_launch(client: Client, coordinator: User) -> None:
+STOPPED = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.mark.parametrize("redis", ["up", "stopped"])
+def test_the_page_lists_what_came_due_right_after_an_early_launch(
+    client: Client, coordinator: User, settings: Settings, redis: str
+) -> None:
+    """Also with Redis stopped (the shared cache and the live pages' fan-out unreachable): the launch and its
+    T-0 move still go through, and what the move brought due is made in the same transaction and listed."""
+    if redis == "stopped":
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": STOPPED}}
+        settings.REDIS_URL = STOPPED
     plan = _plan(coordinator)
     client.force_login(coordinator)
     launch = T0 - 3 * H
