@@ -44,12 +44,13 @@ def test_big_board_shows_the_gates_that_matter(
     wait_for_js(page, "window.warroom.unchanged + window.warroom.swaps + window.warroom.errors > 0", timeout=10_000)
     keep(page, "board-big-gates-1920x1080.png")
 
-    # (Two rows at 1080p beside "Next 30 min"'s one six-line row and the forecast: a third needs some 75px more.)
+    # (One or two rows at 1080p, by what "Next 30 min" and the forecast take above them at the moment the test
+    # runs: the next item's title and the forecast's lines change with the time of day; never none.)
     names = page.locator(f"{ROWS} .what").all_inner_texts()
-    assert len(names) >= 2, names
+    assert len(names) >= 1, names
     # NO-GO, polling, then the pending ones by time (Gate 02 is due first: T-19h); Gate 01 passed, last.
     assert [n[:7] for n in names] == ["Gate 12", "Gate 15", "Gate 02", "Gate 03"][: len(names)], names
-    assert page.locator(f"{ROWS} .pill").all_inner_texts()[:2] == ["NO-GO", "POLLING"]
+    assert page.locator(f"{ROWS} .pill").all_inner_texts()[:2] == ["NO-GO", "POLLING"][: len(names)]
     more = page.locator(".wr-gates li.more")
     assert more.is_visible()
     assert more.inner_text() == f"+{20 - len(names)} more gates"
