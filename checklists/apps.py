@@ -14,7 +14,7 @@ class ChecklistsConfig(AppConfig):
 
         from .launch_guard import launch_caution, launch_guard
         from .models import Gate, Item, Recurrence
-        from .selectors import plan_gates, plan_item_progress
+        from .plan_parts import plan_gates, plan_item_progress
         from .series.state import series_source
         from .timing import gate_source
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from plans.closing import row_writable
 from plans.duedates import due_label
 from plans.forecast import StepForecast
 from plans.lateness import is_late, item_due, step_is_late
@@ -23,7 +24,6 @@ from roles.models import Role, Shift
 from roles.permissions import acting_rank, can_act_for_role
 from roles.rota.oncall import next_shift, on_call_at, plan_shifts
 
-from .cards import plan_cards
 from .models import Gate, GateStatus, Item, ItemStatus, NoGoTrigger, Vote
 from .readiness_bars import gate_readiness
 from .role_steps import DEPS, one_step_forecast, role_steps
@@ -246,15 +246,17 @@ def role_for(plan: Plan, slug: str) -> Role | Unowned:
 
 
 def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) -> dict[str, Any]:
-    """The role's items and the steps it leads, in due order, with their states (5 queries; 6 on hold)."""
+    """The role's items and the steps it leads, in due order, with their states (5 queries; 6 on hold; one
+    more for an ended launch's follow-up actions)."""
     can_act = role_may(user, role)
     items = list(items_for_role(plan, role))
     series = states_for_items(plan, items, now=now)  # one query, none when nothing recurs
-    rows = [item_row(plan, item, now=now, can_act=can_act, series=series.get(item.pk)) for item in items]
+    may = row_writable(plan, can_act)
+    rows = [item_row(plan, item, now=now, can_act=may(item.pk), series=series.get(item.pk)) for item in items]
     steps, forecast = role_steps(plan, role.pk, now=now)
     step_series = states_for_steps(plan, steps, now=now)  # one query, none when no step recurs
     rows += [
-        step_row(plan, step, now=now, can_act=can_act, fc=forecast.get(step.pk), series=step_series.get(step.pk))
+        step_row(plan, step, now=now, can_act=may(None), fc=forecast.get(step.pk), series=step_series.get(step.pk))
         for step in steps
     ]
     rows.sort(key=_sort_key)
@@ -290,7 +292,7 @@ def role_on_call(plan: Plan, role: Role | Unowned, now: datetime) -> dict[str, A
 def one_item_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now: datetime) -> Row:
     item = get_object_or_404(items_for_role(plan, role), pk=pk)
     series = states_for_items(plan, [item], now=now).get(item.pk)
-    return item_row(plan, item, now=now, can_act=role_may(user, role), series=series)
+    return item_row(plan, item, now=now, can_act=row_writable(plan, role_may(user, role))(item.pk), series=series)
 
 
 def one_step_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now: datetime) -> Row:
@@ -302,7 +304,7 @@ def one_step_row(plan: Plan, role: Role | Unowned, pk: int, *, user: Viewer, now
     )
     fc = one_step_forecast(plan, step, now=now)
     series = states_for_steps(plan, [step], now=now).get(step.pk)
-    return step_row(plan, step, now=now, can_act=role_may(user, role), fc=fc, series=series)
+    return step_row(plan, step, now=now, can_act=row_writable(plan, role_may(user, role))(None), fc=fc, series=series)
 
 
 # --- Gates ---------------------------------------------------------------------------------------------
@@ -349,6 +351,7 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
             "actor"
         )[:20]
     )
+    ended = plan.has_ended  # an ended launch's gates no longer change (plans.closing): nothing to offer
     return {
         "gate": gate,
         "criteria": criteria,
@@ -358,34 +361,22 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
         "blockers": blockers,
         "votes_in": len(votes),
         "decisions": decisions,
-        "can_decide": can_decide(user, gate),
-        "can_reopen": can_coordinate(user, plan),
+        "can_decide": not ended and can_decide(user, gate),
+        "can_reopen": not ended and can_coordinate(user, plan),
         "no_go_effect": no_go_effect(plan),
-        "my_ballots": sorted((b for b in ballots if b["can_vote"]), key=lambda b: acting_rank(user, b["role"])),
+        "my_ballots": []
+        if ended
+        else sorted((b for b in ballots if b["can_vote"]), key=lambda b: acting_rank(user, b["role"])),
     }
 
 
 def gate_page(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
     ctx = gate_poll(plan, gate, user=user)
-    ctx["can_raise"] = can_raise_triggers(user, plan)
+    ctx["can_raise"] = not plan.has_ended and can_raise_triggers(user, plan)
     return ctx
 
 
-# --- Home and plan page ----------------------------------------------------------------------------------
-
-
-def plan_gates(plan: Plan) -> list[Gate]:
-    """The plan's gates for the plan page (1 query; registered in plans.panels by checklists.apps)."""
-    return list(Gate.objects.filter(plan=plan).select_related("authority_role"))
-
-
-def plan_item_progress(plan: Plan) -> dict[str, int]:
-    """How many of the plan's checklist items are done or skipped, and late now (as the board and the home
-    page's card count them), for the plan page's live head (1 query, 3 with recurring items; registered in
-    plans.panels by checklists.apps)."""
-    (counted,) = plan_cards([plan])
-    done, total, late = counted.items_done, counted.items_total, counted.items_late  # type: ignore[attr-defined]
-    return {"done": done, "total": total, "late": late, "pct": round(100 * done / total) if total else 0}
+# --- Gate buttons ----------------------------------------------------------------------------------------
 
 
 def no_go_effect(plan: Plan) -> str:

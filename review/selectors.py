@@ -226,3 +226,9 @@ def handoff_history(plan: Plan) -> list[Event]:
 
 
 __all__ = ["Review", "handoff_history", "plan_review"]
+
+
+def follow_up_items(plan_id: int) -> set[int]:
+    """The plan's items that are follow-up actions (``plans.closing.register_open_items``): they stay open to
+    their owners after the launch ended."""
+    return set(FollowUp.objects.filter(plan_id=plan_id, item__isnull=False).values_list("item_id", flat=True))
