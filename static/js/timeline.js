@@ -6,6 +6,7 @@
    - the gates with no room on any of the three (many gates close together) are gathered on a fourth line, each
      group at its first gate's line: "◆ 4 gates", their names one a line in its tooltip, so no gate loses its
      name (the fourth and later ones showed "◆" or nothing).
+   The lane under the axis grows to hold the lines used, so that no label covers a step's bars.
    Laid out after ui.js has placed the lines ([data-left]), again on resize and after a live swap. */
 (function () {
   "use strict";
@@ -66,6 +67,17 @@
       span.hidden = true;  // no room on any line: its name goes to the group on the line below
       group = gather(group, span, placed, right);
     });
+    fitLane(track, labels);
+  }
+  // The lane under the axis grows to the lowest line a gate label stands on, so the steps start below them.
+  function fitLane(track, labels) {
+    var lane = document.querySelector(".tl-gate-lane");
+    if (!lane) return;
+    var top = lane.getBoundingClientRect().top, bottom = top;
+    track.querySelectorAll(".tl-gate > span").forEach(function (span) {
+      if (!span.hidden) bottom = Math.max(bottom, span.getBoundingClientRect().bottom);
+    });
+    lane.style.minHeight = Math.ceil(bottom - top + 4) + "px";
   }
   // A gate with no room of its own starts a group at its line where that has room (named, or "◆ 1 gate"), or
   // joins the last group.

@@ -3,7 +3,8 @@
 the top ran into each other ("◆ K ◆ Gat ◆ Gat ◆ Gate 20 readiness check"). Now the day stays whole and the name
 gives way; a gate label that would run into another stands on a lower line or is shortened, its whole name in
 its tooltip; the gates with no room on any line are gathered ("◆ 17 gates", their names in its tooltip: they
-showed "◆" or nothing). At every size: the "now" label stands on one line (it stood one letter a line), and a
+showed "◆" or nothing), and the labels stand in a lane of their own above the steps (they covered the first
+steps' bars). At every size: the "now" label stands on one line (it stood one letter a line), and a
 series' "↻ 97×" stays whole beside its name (it ran under it)."""
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ OVERLAPS = """() => {
       for (let j = i + 1; j < group.length; j++) {
         if (hit(boxes[i], boxes[j])) out.push(group[i].textContent.trim() + " × " + group[j].textContent.trim());
       }
+    }
+  }
+  const first = document.querySelector(".tl-row.tl-phase, .tl-row[id^='tl-step-']");
+  for (const span of groups[0]) {  // the gates' labels stand in their lane, above the steps and their bars
+    const bottom = span.getBoundingClientRect().bottom;
+    if (span.closest(".tl-gate") && first && bottom > first.getBoundingClientRect().top + 0.5) {
+      out.push("over the steps: " + span.textContent.trim());
     }
   }
   for (const span of groups[0]) {  // on one line, never one letter a line
