@@ -35,8 +35,8 @@ LAUNCH_DAY_KINDS = (
 )
 
 #: What an aborted or rolled-back launch still records: the procedure its abort or rollback called, and its
-#: rollout's rollback of its stages.
-STILL_OPEN_AFTER_ABORT = ("procedure.step", "rollout.", "plan.state")
+#: rollout's rollback of its stages (recorded after the launch's move to rolled back, in its transaction).
+STILL_OPEN_AFTER_ABORT = ("procedure.step", "rollout.stage_rolled_back", "rollout.launch_rolled_back", "plan.state")
 
 Exemption = Callable[[str, dict[str, Any]], bool]
 _EXEMPTIONS: list[Exemption] = []
