@@ -328,6 +328,17 @@ def open_hold(plan: Plan) -> Hold | None:
     return Hold.objects.filter(plan=plan, ended_at__isnull=True).first()
 
 
+def state_entered(plan: Plan) -> Event | None:
+    """The ``plan.state`` event by which the launch entered its state (who, when, why), with its actor: one
+    query; the plan page asks it of an ended launch, to say who ended it and why."""
+    return (
+        Event.objects.filter(plan=plan, kind="plan.state", data__to=plan.status)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+
+
 def state_since(plan: Plan, status: str | None = None) -> datetime | None:
     """When the launch last entered ``status`` (its own state by default): the ``plan.state`` event's
     moment. One query; the board and the plan page ask it only of an ended launch, or one launched before

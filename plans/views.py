@@ -26,6 +26,7 @@ from .selectors import (
     plan_moving,
     plan_overview,
     rebaseline_preview,
+    state_entered,
     state_since,
     timeline,
 )
@@ -104,6 +105,7 @@ def _moving(request: AuthenticatedHttpRequest, plan: Plan, ctx: dict[str, Any]) 
     ended = is_ended(plan.status)
     # an ended launch's clock has stopped, a launch before its T-0 counts to nothing: both show the state
     stopped = ended or launched_before_t0(plan.status, plan.t0, now)
+    ending = state_entered(plan) if ended else None  # who ended it, when and why
     return {
         **ctx,
         "plan": plan,
@@ -115,7 +117,8 @@ def _moving(request: AuthenticatedHttpRequest, plan: Plan, ctx: dict[str, Any]) 
         "launch_early": can_launch and not plan.clockless and plan.t0 - now > EARLY_MARGIN,
         "ended": ended,
         "clock_stopped": stopped,
-        "state_since": state_since(plan) if stopped and not plan.clockless else None,
+        "ending": ending,
+        "state_since": (ending.at if ending else state_since(plan)) if stopped and not plan.clockless else None,
         "launch_blockers": launch_blockers(plan) if can_launch else [],
         "launch_cautions": launch_cautions(plan) if can_launch else [],
         "hold_blockers": launch_blockers(plan, hold_id=open_hold.pk) if is_coordinator and open_hold else [],

@@ -54,7 +54,7 @@ def _ended(coordinator: User, status: str, kind: str) -> tuple[Plan, Role, dict[
     procedure = Procedure.objects.create(plan=plan, name="Back out", kind=kind, lead_role=dba)
     rows["procedure_step"] = ProcedureStep.objects.create(procedure=procedure, name="Restore the snapshot")
     with time_machine.travel(T0 + timedelta(minutes=40), tick=False):
-        ps.plan_transition(plan, to=status, by=coordinator, reason="Payments fail in production")
+        ps.plan_transition(plan, to=status, by=coordinator, reason="Payments <b>fail</b> in production")
     plan.refresh_from_db()
     assert plan.status == status and plan.has_ended
     return plan, dba, rows
@@ -118,6 +118,21 @@ def test_the_gate_page_offers_no_vote_or_decision(coordinator: User, status: str
     assert f"Never decided: the launch was {said}." in page and "Cannot pass yet" not in page
     for action in ("gate_open_poll", "gate_decide", "gate_reopen", "vote_cast"):
         assert reverse(f"checklists:{action}", args=[plan.slug, rows["gate"].slug]) not in page, action
+
+
+@pytest.mark.parametrize(("status", "said", "kind"), ENDINGS)
+def test_the_plan_page_says_who_ended_it_when_and_why(coordinator: User, status: str, said: str, kind: str) -> None:
+    """Everyone opening the plan page reads who aborted (or rolled back) the launch, when and why: it said only
+    "Ended Mon 1 Dec 14:40", the reason was in the activity log alone."""
+    plan, dba, _ = _ended(coordinator, status, kind)
+    client = Client()
+    client.force_login(primary(dba))
+    page = client.get(reverse("plans:detail", args=[plan.slug])).content.decode()
+    why = page.split('id="ended-why"', 1)[1].split("</p>", 1)[0]
+    name = coordinator.get_full_name() or coordinator.username
+    assert f"Tue 1 Dec 14:40 UTC by {name}: <q>Payments &lt;b&gt;fail&lt;/b&gt; in production</q>" in why, why
+    assert said.capitalize() in why
+    assert "Only the coordinator changes the launch state" not in page
 
 
 def test_a_running_launch_still_offers_everything(coordinator: User) -> None:
