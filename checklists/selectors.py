@@ -270,6 +270,7 @@ def role_page(plan: Plan, role: Role | Unowned, *, user: Viewer, now: datetime) 
         "role": role,
         "rows": rows,
         "can_act": can_act,
+        "still_open": plan.has_ended and any(r.can_act for r in rows),  # follow-up actions after the launch ended
         "summary": summary,
         "step_summary": step_summary,
         "progress": progress,

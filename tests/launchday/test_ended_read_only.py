@@ -90,16 +90,20 @@ def test_the_services_refuse_launch_day_writes_and_say_why(
 @pytest.mark.parametrize(("status", "said", "kind"), ENDINGS)
 def test_the_role_page_offers_no_tick_but_the_follow_ups(coordinator: User, status: str, said: str, kind: str) -> None:
     plan, dba, rows = _ended(coordinator, status, kind)
-    follow_up = rs.followup_add(plan, by=coordinator, title="Fix payments", owner_role=dba, due_date=date(2026, 12, 9))
-    assert follow_up.item is not None
     client = Client()
     client.force_login(primary(dba))
+    assert (
+        "follow-up actions" not in client.get(reverse("checklists:role", args=[plan.slug, dba.slug])).content.decode()
+    )
+    follow_up = rs.followup_add(plan, by=coordinator, title="Fix payments", owner_role=dba, due_date=date(2026, 12, 9))
+    assert follow_up.item is not None
     page = client.get(reverse("checklists:role", args=[plan.slug, dba.slug])).content.decode()
     assert f"The launch was {said}: this checklist can no longer change" in page
     assert "procedure is on" in page
     assert f"Tick “{rows['item'].title}”" not in page  # the launch's own item: read-only
     assert 'data-action="start"' not in page and 'data-action="finish"' not in page
     assert "Tick “Fix payments”" in page  # the follow-up action: still ticked here
+    assert "The follow-up actions from the review can still be ticked." in page
     # a tick posted anyway (a page left open since before the abort) is refused and says why
     url = reverse("checklists:item_set", args=[plan.slug, dba.slug, rows["item"].pk])
     response = client.post(url, {"status": "done", "version": rows["item"].version}, follow=True)
