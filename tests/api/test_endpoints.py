@@ -363,3 +363,15 @@ def test_a_steps_answer_carries_its_forecast_as_the_live_state_does(api: Api) ->
     for key in ("forecast_start", "forecast_end"):  # (the state's "now" is a moment later)
         moment, live_moment = (datetime.fromisoformat(v.replace("Z", "+00:00")) for v in (body[key], live[key]))
         assert abs(moment - live_moment) < timedelta(seconds=5), key
+
+
+def test_an_aborted_launch_refuses_its_launch_day_over_the_api_too(api: Api, unchanged: Any) -> None:
+    """The API goes through the same services: a step started after the abort is a 409 that says why."""
+    from plans.models import Plan
+
+    token = api.token()
+    Plan.objects.filter(pk=api.world.plan.pk).update(status="aborted")  # test set-up: the launch was aborted
+    check = unchanged()
+    response = api.post(f"steps/{api.world.step.pk}/start", token)
+    assert response.status_code == 409 and "The launch was aborted" in response.json()["detail"]
+    check()
