@@ -136,6 +136,7 @@ def _late_and_overdue(plan: Plan) -> None:
 def test_the_board_of_an_ended_launch_stops_its_clock_and_counts_nothing(ending: str) -> None:
     plan, _ = _aborted() if ending == "aborted" else _closed()
     _late_and_overdue(plan)
+    factories.GateFactory(plan=plan, name="Go for switchover", slug="switchover", authority_role=None)  # undecided
     later = timezone.now() + timedelta(hours=5)  # T-0 and the issues' response times are behind
     with time_machine.travel(later, tick=False):
         fresh = Plan.objects.get(pk=plan.pk)
@@ -152,6 +153,9 @@ def test_the_board_of_an_ended_launch_stops_its_clock_and_counts_nothing(ending:
     assert " LATE" not in html and "late</span>" not in html
     assert "Nothing more is sent" in html and '<span class="k">Next</span>' not in html
     assert "response overdue" not in html.replace('class="lbl lbl-over">response overdue', "")
+    # a gate it ended before reads as never decided, not as waiting for its decision
+    assert 'class="pill g-undecided" title="Not decided before the launch ended">UNDECIDED<' in html
+    assert ">PENDING<" not in html and ">POLLING<" not in html
 
 
 def test_the_board_of_a_launch_before_t0_counts_from_the_launch() -> None:
