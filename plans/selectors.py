@@ -15,7 +15,7 @@ from django.utils import timezone
 from roles.models import Role
 from roles.people import deactivated_holders
 
-from .forecast import StepForecast
+from .forecast import GateForecast, StepForecast
 from .lateness import step_is_late, step_is_late_between
 from .models import Event, Hold, Phase, Plan, PlanStatus, Step, StepStatus
 from .offsets import offset_moment
@@ -232,34 +232,53 @@ def _bar(start_s: float, end_s: float) -> dict:
     return {"left": left, "width": round(min(width, 100 - left), 3)}
 
 
-def _timeline_row(s: Step, f: StepForecast, *, t0: datetime, now: datetime, critical: bool) -> dict:
-    """One step on the axis: its planned, forecast (unless finished) and actual bars, and whether it is late."""
+def _timeline_row(
+    s: Step, f: StepForecast, *, t0: datetime, now: datetime, critical: bool, ended: datetime | None
+) -> dict:
+    """One step on the axis: its planned, forecast (unless finished) and actual bars, and whether it is late.
+    Once the launch has ended (``ended``: when), nothing is late or forecast, and what ran stops there."""
     actual = None
     if s.actual_start:
-        actual = _bar((s.actual_start - t0).total_seconds(), ((s.actual_finish or now) - t0).total_seconds())
-    late = step_is_late_between(  # plans.lateness: the one meaning of late, from the planned start and finish
+        until = s.actual_finish or ended or now
+        actual = _bar((s.actual_start - t0).total_seconds(), (until - t0).total_seconds())
+    late = ended is None and step_is_late_between(  # plans.lateness: the one meaning of late
         start=f.planned_start,
         finish=f.planned_end,
         status=s.status,
         now=now,
         actual_finish=s.actual_finish,
     )
+    forecast = None if f.finished or ended else _bar((f.start - t0).total_seconds(), (f.end - t0).total_seconds())
     return {
         "step": s,
         "planned": _bar((f.planned_start - t0).total_seconds(), (f.planned_end - t0).total_seconds()),
         "actual": actual,
-        "forecast": None if f.finished else _bar((f.start - t0).total_seconds(), (f.end - t0).total_seconds()),
+        "forecast": forecast,
         "fc": f,
         "late": late,
         "critical": critical,
     }
 
 
+def _gate_mark(g: GateForecast, t0: datetime, ended: datetime | None) -> dict:
+    """A gate's line on the axis: where it is forecast (an ended launch forecasts nothing: where it was
+    planned), and where it was planned when that differs."""
+    at = g.planned if ended else g.forecast
+    return {
+        "name": g.gate.name,
+        "passed": g.gate.passed_at is not None,
+        "planned_pct": axis_pct((g.planned - t0).total_seconds()) if g.planned else None,
+        "forecast_pct": axis_pct((at - t0).total_seconds()) if at else None,
+        "forecast": None if ended else g.forecast,
+    }
+
+
 def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
     """Phases and steps from T-7d to T+7d as positioned bars: planned vs actual, late marks, the critical
     path and the "now" line (the forecast and the gates, and the gates each phase waits for; 9 queries,
-    whatever the plan's size), then what repeats and who is on call as bands (plans.timeline_bands: 2 more,
-    3 when the plan has recurring work)."""
+    whatever the plan's size, one more once the launch has ended: when), then what repeats and who is on call
+    as bands (plans.timeline_bands: 2 more, 3 when the plan has recurring work). An ended launch has nothing
+    late or forecast any more (``plans.closing``)."""
     # a recurring step is drawn as a band with what repeats (checklists.series), never as a bar in a chain
     steps = list(
         Step.objects.filter(plan=plan, recurring=False).select_related("lead_role").order_by("offset", "order")
@@ -274,13 +293,14 @@ def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
     roles = list(Role.objects.filter(plan=plan).only("id", "name", "slug", "order"))
 
     t0 = plan.t0
+    ended = (state_since(plan) or now) if plan.has_ended else None
     fc = plan_forecast(plan, now=now, steps=steps)
     rows_by_phase: dict[int | None, list[dict]] = {}
     late_count = 0
     for s in steps:
         if role and (s.lead_role is None or s.lead_role.slug != role):
             continue
-        row = _timeline_row(s, fc.steps[s.pk], t0=t0, now=now, critical=s.pk in critical)
+        row = _timeline_row(s, fc.steps[s.pk], t0=t0, now=now, critical=s.pk in critical, ended=ended)
         late_count += row["late"]
         rows_by_phase.setdefault(s.phase_id, []).append(row)
     groups = []
@@ -302,17 +322,9 @@ def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
         "band": {"left": axis_pct(-6 * _H), "width": axis_pct(12 * _H) - axis_pct(-6 * _H)},
         "critical_steps": [by_id[pk] for pk in chain],
         "forecast": fc,
+        "ended_at": ended,
         "window_pct": axis_pct((fc.window_end - t0).total_seconds()) if fc.window_end else None,
-        "gate_marks": [
-            {
-                "name": g.gate.name,
-                "passed": g.gate.passed_at is not None,
-                "planned_pct": axis_pct((g.planned - t0).total_seconds()) if g.planned else None,
-                "forecast_pct": axis_pct((g.forecast - t0).total_seconds()) if g.forecast else None,
-                "forecast": g.forecast,
-            }
-            for g in fc.gates.values()
-        ],
+        "gate_marks": [_gate_mark(g, t0, ended) for g in fc.gates.values()],
         "late_count": late_count,
         "roles": roles,
         "role": role,

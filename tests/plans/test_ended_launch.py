@@ -177,6 +177,35 @@ def test_the_board_of_a_launch_before_t0_counts_from_the_launch() -> None:
 # --- Pages ---------------------------------------------------------------------------------------------
 
 
+def test_the_timeline_of_an_aborted_launch_forecasts_nothing_and_stops_what_ran(client: Client) -> None:
+    """It showed "+3h18m" of forecast slip, "15 at risk", red late marks and forecast bars on a launch that was
+    over, and a step running when it ended drew its actual bar on to now."""
+    from plans.models import Step, StepStatus
+    from plans.selectors import _bar, timeline
+
+    plan, coordinator = _sample()
+    step = Step.objects.filter(plan=plan, recurring=False).order_by("offset").first()
+    assert step is not None
+    started = timezone.now() - timedelta(hours=1)
+    Step.objects.filter(pk=step.pk).update(status=StepStatus.IN_PROGRESS, actual_start=started)  # test set-up
+    _late_and_overdue(plan)
+    ps.plan_transition(plan, to=PlanStatus.ABORTED, by=coordinator, reason="Vendor outage")
+    ended = Event.objects.get(plan=plan, kind="plan.state", data__to="aborted").at
+    later = timezone.now() + timedelta(hours=5)
+    with time_machine.travel(later, tick=False):
+        fresh = Plan.objects.get(pk=plan.pk)
+        ctx = timeline(fresh, now=later)
+        client.force_login(coordinator)
+        html = client.get(reverse("plans:timeline", args=[plan.slug])).content.decode()
+    rows = {r["step"].pk: r for g in ctx["groups"] for r in g["rows"]}
+    assert ctx["late_count"] == 0 and all(not r["late"] and r["forecast"] is None for r in rows.values())
+    t0 = fresh.t0
+    assert rows[step.pk]["actual"] == _bar((started - t0).total_seconds(), (ended - t0).total_seconds())
+    assert 'id="tl-ended"' in html and "The launch was aborted" in html and 'id="tl-forecast"' not in html
+    assert 'class="bar forecast"' not in html and "state-late" not in html and "badge risk-" not in html
+    assert "not finished" in html and "state-in_progress" not in html
+
+
 def test_the_plan_page_of_an_aborted_launch_has_no_clock_and_no_rebaseline(client: Client) -> None:
     plan, coordinator = _aborted()
     client.force_login(coordinator)
