@@ -310,3 +310,14 @@ def test_an_ended_launch_reads_nothing_late_on_its_role_page(client: Client, to:
         assert "data-forecast" not in html and "slip-late" not in html  # no forecast: the clock has stopped
         assert "</b> due " not in html and "next #" not in html and "the launch has ended" in html  # the check
     assert pages[0].count(">2 not finished<") == 2  # the items (one-off, recurring), then the steps
+
+
+def test_an_ended_launch_step_page_says_not_finished(client: Client) -> None:
+    """The step page said "Pending" of a step its aborted launch will never run, and of the steps around it."""
+    plan, coordinator = _aborted()
+    first, second = plan.steps.filter(recurring=False).order_by("offset")[:2]
+    second.depends_on.add(first)  # test set-up: the second waits for the first
+    client.force_login(coordinator)
+    html = client.get(reverse("plans:step", args=[plan.slug, second.pk])).content.decode()
+    assert html.count('<span class="badge">Not finished</span>') >= 2  # the step and the one it waited for
+    assert ">Pending</span>" not in html
