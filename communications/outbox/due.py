@@ -12,15 +12,16 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from launchcontrol.dates import moment_text
+from plans.closing import ENDED_STATES, is_ended
 from plans.models import Plan
-from plans.selectors import open_hold
+from plans.selectors import open_hold, state_since
 from plans.validators import T0_MAX, T0_MIN
 
 from ..models import Delivery, DeliveryStatus
 from ..sources import DeliverySpec, specs_for
 from ..templating import MessageTemplateError
 from .digest import group_rows
-from .limits import ACTIVE_STATES, lookback
+from .limits import ACTIVE_STATES, ENDING_KINDS, lookback
 
 log = logging.getLogger(__name__)
 
@@ -81,13 +82,24 @@ def row_for(plan: Plan, spec: DeliverySpec, *, now: datetime, status: str | None
     )
 
 
+def ending_specs(plan: Plan, specs: list[DeliverySpec]) -> list[DeliverySpec]:
+    """Of an ended launch's specs, the notices of its log up to the moment it ended: the news that it ended
+    goes out, as every state change does, and nothing after it (one query: when it ended)."""
+    ended_at = state_since(plan)
+    if ended_at is None:
+        return []
+    return [s for s in specs if s.source_kind in ENDING_KINDS and s.due_at <= ended_at]
+
+
 def materialise_plan(plan_id: int, *, now: datetime) -> int:
     with transaction.atomic():
-        plan = Plan.objects.select_for_update().filter(pk=plan_id, status__in=ACTIVE_STATES).first()
-        if plan is None:
+        plan = Plan.objects.select_for_update().filter(pk=plan_id).first()
+        if plan is None or (plan.status not in ACTIVE_STATES and not is_ended(plan.status)):
             return 0
         start = max(now - lookback(), plan.created_at)
         specs = specs_for(plan, start, now)
+        if is_ended(plan.status):
+            specs = ending_specs(plan, specs)
         hold = open_hold(plan)
         if hold is not None:
             specs = [s for s in specs if (s.anchor or s.due_at) < hold.started_at]
@@ -124,7 +136,9 @@ def materialise(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     # A plan whose T-0 lies outside the supported range (data saved before the bound) sends nothing: its
     # times cannot be computed, and it must not stop the tick for every other plan.
-    in_range = Plan.objects.filter(status__in=ACTIVE_STATES, t0__gte=T0_MIN, t0__lt=T0_MAX)
+    # An ended launch is visited while its last change is within the look-back: the news that it ended goes out.
+    live = Q(status__in=ACTIVE_STATES) | Q(status__in=ENDED_STATES, updated_at__gt=now - lookback())
+    in_range = Plan.objects.filter(live, t0__gte=T0_MIN, t0__lt=T0_MAX)
     ids = list(in_range.values_list("pk", flat=True))
     created = 0
     for pk in ids:

@@ -28,6 +28,11 @@ ACTIVE_STATES = [
 ]
 
 
+#: What an ended launch still sends: the routes' notices of what its log recorded up to its end (the ending
+#: itself above all: "Launch Launched → Aborted: ..."), made at the first tick after it (``due.ending_specs``).
+ENDING_KINDS = frozenset({"route.event"})
+
+
 def _setting(name: str, default: float) -> float:
     return float(getattr(settings, name, default))
 

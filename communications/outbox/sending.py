@@ -17,7 +17,7 @@ from plans.closing import is_ended
 from .. import channels
 from ..models import Delivery, DeliveryStatus
 from ..sources import still_relevant
-from .limits import DB_ERRORS, _clock, _span, backoff, max_attempts, on_time
+from .limits import DB_ERRORS, ENDING_KINDS, _clock, _span, backoff, max_attempts, on_time
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def _settle_before_sending(delivery: Delivery, token: str, *, now: datetime) -> 
         )
         return "late"
     reason = still_relevant(delivery)
-    if not reason and not delivery.manual and is_ended(delivery.plan.status):
+    if not reason and not delivery.manual and is_ended(delivery.plan.status) and not _ending_news(delivery):
         # made while the launch ran (a retry, a send queued at the moment it ended): it ended meanwhile
         reason = f"the launch is {delivery.plan.get_status_display().lower()}, nothing more is sent"
     if reason:
@@ -164,6 +164,11 @@ def _settle_before_sending(delivery: Delivery, token: str, *, now: datetime) -> 
         _cas(delivery_id, token, status=DeliveryStatus.SKIPPED, note=f"Not sent: {reason}."[:300], claim_token="")
         return "skipped"
     return None
+
+
+def _ending_news(delivery: Delivery) -> bool:
+    """A route's notice of what the launch's log recorded up to its end (due.ending_specs): it still goes."""
+    return delivery.source_kind in ENDING_KINDS
 
 
 def _record_send_error(delivery: Delivery, token: str, error: str, attempts: int, *, wait: float | None = None) -> str:

@@ -1,0 +1,51 @@
+"""An abort, a rollback or a handoff that closes the launch is told to the routes that take state changes, like
+any other state change: the outbox sends an ended launch nothing more, but the news that it ended is the last
+thing it sends (it never went: the plan left the outbox's live plans in the same moment, so the war-room
+channel heard of the countdown and the launch but not of the abort). Nothing else goes out after it: a reminder
+falling due later is not made, and the pager is not paged."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+import time_machine
+
+from communications.models import Delivery, DeliveryStatus
+from plans import services as ps
+from plans.models import PlanStatus
+from tests import factories
+
+from .conftest import NOW, M, Setup, posted
+from .test_timetravel import beats, titles
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("ending", [PlanStatus.ABORTED, PlanStatus.ROLLED_BACK])
+def test_the_ending_reaches_chat_once_and_nothing_after_it(routed: Setup, coordinator: User, ending: str) -> None:
+    factories.ItemFactory(checklist__plan=routed.plan, checklist__role=routed.tech, due_offset=20 * M)
+    with time_machine.travel(NOW + 2 * M, tick=False):
+        ps.plan_transition(routed.plan, to=ending, by=coordinator, reason="Payments fail in production")
+    beats(0, 40)  # two beats every three minutes, well past the item's due time
+    said = titles(routed, "/ok/slack")
+    label = "Aborted" if ending == PlanStatus.ABORTED else "Rolled back"
+    assert said == [f"Launch Launched → {label}: Payments fail in production"], said
+    assert len(posted(routed.sink, "/ok/teams")) == 1  # the managers' channel hears it too, once
+    assert posted(routed.sink, "/ok/pd") == []  # a state change is no page
+    assert not Delivery.objects.filter(plan=routed.plan, source_kind__startswith="item.").exists()
+    assert not Delivery.objects.filter(plan=routed.plan).exclude(status=DeliveryStatus.SENT).exists()
+
+
+def test_a_launch_ended_long_ago_is_not_told_again(routed: Setup, coordinator: User) -> None:
+    """Past the outbox's look-back (24 h) an ending that was never told is not dug up."""
+    with time_machine.travel(NOW + 2 * M, tick=False):
+        ps.plan_transition(routed.plan, to=PlanStatus.ABORTED, by=coordinator, reason="Vendor outage")
+    with time_machine.travel(NOW + 25 * 60 * M, tick=False):
+        from tests.beats import tick_at
+
+        tick_at(NOW + 25 * 60 * M)
+    assert posted(routed.sink, "/ok/slack") == []
