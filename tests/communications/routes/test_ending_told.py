@@ -49,3 +49,16 @@ def test_a_launch_ended_long_ago_is_not_told_again(routed: Setup, coordinator: U
 
         tick_at(NOW + 25 * 60 * M)
     assert posted(routed.sink, "/ok/slack") == []
+
+
+def test_the_handoff_that_closes_the_launch_is_told_too(routed: Setup, coordinator: User) -> None:
+    from review import services as rs
+
+    ops = factories.RoleFactory(plan=routed.plan, name="Operations", slug="ops-receiver", backup=None)
+    assert ops.primary is not None
+    with time_machine.travel(NOW + 2 * M, tick=False):
+        rs.handoff_propose(routed.plan, by=coordinator, to_role=ops, systems=["LMS"], runbooks=[], contacts=[])
+        rs.handoff_accept(routed.plan, by=ops.primary)
+    beats(0, 10)
+    said = titles(routed, "/ok/slack")
+    assert len(said) == 1 and said[0].startswith("Launch Launched → Closed"), said
