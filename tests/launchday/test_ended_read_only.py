@@ -104,6 +104,13 @@ def test_the_role_page_offers_no_tick_but_the_follow_ups(coordinator: User, stat
     assert 'data-action="start"' not in page and 'data-action="finish"' not in page
     assert "Tick “Fix payments”" in page  # the follow-up action: still ticked here
     assert "The follow-up actions from the review can still be ticked." in page
+    # a page left open since before the abort learns it with its next live fetch: the rows turn read-only and
+    # the notice comes with them (the banner under the role's name, swapped out of band)
+    live = client.get(reverse("checklists:role_rows", args=[plan.slug, dba.slug]), HTTP_HX_REQUEST="true")
+    fetched = live.content.decode()
+    banner = fetched.split('<div id="role-hold" hx-swap-oob="true">', 1)[1].split("</div>", 1)[0]
+    assert f"The launch was {said}: this checklist can no longer change" in banner
+    assert f"Tick “{rows['item'].title}”" not in fetched and "Tick “Fix payments”" in fetched
     # a tick posted anyway (a page left open since before the abort) is refused and says why
     url = reverse("checklists:item_set", args=[plan.slug, dba.slug, rows["item"].pk])
     response = client.post(url, {"status": "done", "version": rows["item"].version}, follow=True)
