@@ -29,8 +29,9 @@ ACTIVE_STATES = [
 
 
 #: What an ended launch still sends: the routes' notices of what its log recorded up to its end (the ending
-#: itself above all: "Launch Launched → Aborted: ..."), made at the first tick after it (``due.ending_specs``).
-ENDING_KINDS = frozenset({"route.event"})
+#: itself above all: "Launch Launched → Aborted: ..."), and the email that tells its people it was aborted or
+#: rolled back (``sources.ending``), made at the first tick after it (``due.ending_specs``).
+ENDING_KINDS = frozenset({"route.event", "plan.ended"})
 
 
 def _setting(name: str, default: float) -> float:

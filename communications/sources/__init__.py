@@ -20,7 +20,7 @@ from __future__ import annotations
 
 # The built-in sources register on import, in this order (the order ``specs_for`` asks them in).
 # isort: off
-from . import reminders, schedule, escalation, by_hand, alarms, oncall, failures
+from . import reminders, schedule, escalation, by_hand, alarms, oncall, failures, ending
 
 # isort: on
 from .by_hand import by_hand_specs, comms_role
@@ -58,6 +58,7 @@ __all__ = [
     "by_hand",
     "by_hand_specs",
     "failures",
+    "ending",
     "comms_role",
     "INTERNAL_AUDIENCES",
     "_RELEVANCE",

@@ -2,7 +2,8 @@
 any other state change: the outbox sends an ended launch nothing more, but the news that it ended is the last
 thing it sends (it never went: the plan left the outbox's live plans in the same moment, so the war-room
 channel heard of the countdown and the launch but not of the abort). Nothing else goes out after it: a reminder
-falling due later is not made, and the pager is not paged."""
+falling due later is not made, and the pager is not paged. An abort or a rollback is also emailed, once, to
+everyone who works the launch (communications/sources/ending.py); a handoff, a calm end, is not."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
+from django.core import mail
 
 from communications.models import Delivery, DeliveryStatus
 from plans import services as ps
@@ -38,6 +40,15 @@ def test_the_ending_reaches_chat_once_and_nothing_after_it(routed: Setup, coordi
     assert posted(routed.sink, "/ok/pd") == []  # a state change is no page
     assert not Delivery.objects.filter(plan=routed.plan, source_kind__startswith="item.").exists()
     assert not Delivery.objects.filter(plan=routed.plan).exclude(status=DeliveryStatus.SENT).exists()
+    # and everyone who works the launch is told by email, once: the roles' holders and the coordinator
+    shout = "ABORTED" if ending == PlanStatus.ABORTED else "ROLLED BACK"
+    told = [m for m in mail.outbox if m.subject == f"[Checkout v2] Launch {shout}: stop the launch's work"]
+    people = {routed.tech.primary.email, routed.mgmt.primary.email, coordinator.email}  # type: ignore[union-attr]
+    assert sorted(a for m in told for a in m.to) == sorted(people), [m.to for m in told]
+    body = told[0].body
+    assert "Payments fail in production" in body and "/plans/checkout-v2/" in body
+    assert f"by {coordinator.get_full_name() or coordinator.username}" in body
+    assert ("abort procedure" if ending == PlanStatus.ABORTED else "rollback procedure") in body
 
 
 def test_a_launch_ended_long_ago_is_not_told_again(routed: Setup, coordinator: User) -> None:
@@ -62,3 +73,4 @@ def test_the_handoff_that_closes_the_launch_is_told_too(routed: Setup, coordinat
     beats(0, 10)
     said = titles(routed, "/ok/slack")
     assert len(said) == 1 and said[0].startswith("Launch Launched → Closed"), said
+    assert not [m for m in mail.outbox if "stop the launch's work" in m.subject]  # a calm end: no email
