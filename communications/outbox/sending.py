@@ -167,7 +167,8 @@ def _settle_before_sending(delivery: Delivery, token: str, *, now: datetime) -> 
 
 
 def _ending_news(delivery: Delivery) -> bool:
-    """A route's notice of what the launch's log recorded up to its end (due.ending_specs): it still goes."""
+    """The news that the launch ended (a route's notice of its log up to its end, the email of an abort or a
+    rollback: due.ending_specs): it still goes."""
     return delivery.source_kind in ENDING_KINDS
 
 
