@@ -65,3 +65,24 @@ def test_no_countdown_once_launched(client: Client, site: Site) -> None:
         stale(site.plan.slug)  # what a committed write does (statuspage.signals)
         html = client.get(url).content.decode()
     assert "data-sp-countdown" not in html and "Launched" in html
+
+
+@pytest.mark.parametrize(
+    ("ending", "heading", "line"),
+    [
+        ("aborted", "Cancelled maintenance", "Called off: nothing changes for you; everything stays as it is."),
+        ("rolled_back", "Completed maintenance", "Rolled back: the previous version is in service again."),
+    ],
+)
+def test_an_ended_launch_window_says_how_it_ended(
+    client: Client, site: Site, ending: str, heading: str, line: str
+) -> None:
+    """An aborted launch's window read "Completed maintenance", its time still ahead, as if it had happened."""
+    from plans import services as ps
+
+    with time_machine.travel(BEFORE, tick=False):
+        ps.plan_transition(site.plan, to=ending, by=site.coordinator, reason="Payments provider down")
+        html = client.get(reverse("statuspage:page", args=[site.plan.slug])).content.decode()
+    maintenance = html.split('id="sp-maint-h"', 1)[1].split("</section>", 1)[0]
+    assert maintenance.startswith(f">{heading}</h2>") and line in maintenance, maintenance[:400]
+    assert "Payments provider down" not in html  # the internal reason stays inside
