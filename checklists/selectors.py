@@ -346,13 +346,15 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
         unset=gate_unset(gate),
         readiness=bars,
     )
-    ballots = [{"role": r, "vote": by_role.get(r.pk), "can_vote": can_act_for_role(user, r)} for r in polled]
+    ended = plan.has_ended  # an ended launch's gates no longer change (plans.closing): nothing to offer
+    ballots = [
+        {"role": r, "vote": by_role.get(r.pk), "can_vote": not ended and can_act_for_role(user, r)} for r in polled
+    ]
     decisions = list(
         Event.objects.filter(plan=plan, kind__in=["gate.decided", "gate.reopened"], data__gate=gate.pk).select_related(
             "actor"
         )[:20]
     )
-    ended = plan.has_ended  # an ended launch's gates no longer change (plans.closing): nothing to offer
     return {
         "gate": gate,
         "criteria": criteria,
@@ -365,9 +367,7 @@ def gate_poll(plan: Plan, gate: Gate, *, user: Viewer) -> dict[str, Any]:
         "can_decide": not ended and can_decide(user, gate),
         "can_reopen": not ended and can_coordinate(user, plan),
         "no_go_effect": no_go_effect(plan),
-        "my_ballots": []
-        if ended
-        else sorted((b for b in ballots if b["can_vote"]), key=lambda b: acting_rank(user, b["role"])),
+        "my_ballots": sorted((b for b in ballots if b["can_vote"]), key=lambda b: acting_rank(user, b["role"])),
     }
 
 

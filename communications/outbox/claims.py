@@ -13,11 +13,16 @@ from django.utils import timezone
 
 from ..models import Delivery, DeliveryStatus, OutboxBeat
 from .due import materialise
-from .limits import CLAIMABLE, _clock, _not_expired, _setting, started_claim_timeout, unstarted_claim_timeout
+from .limits import (
+    CLAIMABLE,
+    TICK,
+    _clock,
+    _not_expired,
+    _setting,
+    started_claim_timeout,
+    unstarted_claim_timeout,
+)
 from .sending import _record_unknown, send_claimed
-
-#: The name of the beat a finished tick records (communications.health reads it).
-TICK = "tick"
 
 log = logging.getLogger(__name__)
 

@@ -7,21 +7,21 @@ import logging
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_save
 from django.utils import timezone
 
 from launchcontrol.dates import moment_text
 from plans.closing import ENDED_STATES, is_ended
-from plans.models import Plan
+from plans.models import Event, Plan
 from plans.selectors import open_hold, state_since
 from plans.validators import T0_MAX, T0_MIN
 
-from ..models import Delivery, DeliveryStatus
+from ..models import Delivery, DeliveryStatus, OutboxBeat
 from ..sources import DeliverySpec, specs_for
 from ..templating import MessageTemplateError
 from .digest import group_rows
-from .limits import ACTIVE_STATES, ENDING_KINDS, lookback
+from .limits import ACTIVE_STATES, ENDING_KINDS, TICK, lookback, tick_time_limit
 
 log = logging.getLogger(__name__)
 
@@ -131,14 +131,22 @@ def _record_compose_failures(plan: Plan, rows: list[Delivery]) -> None:
         )
 
 
+def _just_ended(now: datetime) -> Q:
+    """The ended launches the tick still visits, for the news that they ended (``ending_specs``): those whose
+    last change of state came after the last finished tick began (a tick runs at most its time limit), within
+    the look-back. A tick or two after it, no more: an ended launch is not worked out again every tick."""
+    last = OutboxBeat.objects.filter(name=TICK).values_list("at", flat=True).first()
+    since = now - lookback() if last is None else max(now - lookback(), last - tick_time_limit())
+    ended = Event.objects.filter(plan=OuterRef("pk"), kind="plan.state", at__gt=since)
+    return Q(Exists(ended), status__in=ENDED_STATES)
+
+
 def materialise(*, now: datetime | None = None) -> int:
     """Materialise every live plan; one that fails is logged and rolled back, and the others go on."""
     now = now or timezone.now()
     # A plan whose T-0 lies outside the supported range (data saved before the bound) sends nothing: its
     # times cannot be computed, and it must not stop the tick for every other plan.
-    # An ended launch is visited while its last change is within the look-back: the news that it ended goes out.
-    live = Q(status__in=ACTIVE_STATES) | Q(status__in=ENDED_STATES, updated_at__gt=now - lookback())
-    in_range = Plan.objects.filter(live, t0__gte=T0_MIN, t0__lt=T0_MAX)
+    in_range = Plan.objects.filter(Q(status__in=ACTIVE_STATES) | _just_ended(now), t0__gte=T0_MIN, t0__lt=T0_MAX)
     ids = list(in_range.values_list("pk", flat=True))
     created = 0
     for pk in ids:

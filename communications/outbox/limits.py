@@ -28,6 +28,9 @@ ACTIVE_STATES = [
 ]
 
 
+#: The name of the outbox tick's ``OutboxBeat`` row (communications.health).
+TICK = "tick"
+
 #: What an ended launch still sends: the routes' notices of what its log recorded up to its end (the ending
 #: itself above all: "Launch Launched → Aborted: ..."), and the email that tells its people it was aborted or
 #: rolled back (``sources.ending``), made at the first tick after it (``due.ending_specs``).
@@ -67,6 +70,11 @@ CLAIMABLE = Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.UNKNOWN, 
 
 #: Database errors worth another try (a restart, a killed connection, a failover); Django wraps psycopg's.
 DB_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+
+def tick_time_limit() -> timedelta:
+    """The outbox tick's soft time limit: a tick that finished began at most this long before."""
+    return timedelta(seconds=_setting("OUTBOX_TICK_TIME_LIMIT_SECONDS", 120))
 
 
 def send_time_limit() -> float:

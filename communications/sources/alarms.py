@@ -22,7 +22,16 @@ from plans.numbers import format_quantity
 from plans.offsets import format_duration
 
 from ..models import Audience, Channel, ChannelKind
-from .registry import DeliverySpec, fixed, holder_email, holders, register_relevance, register_source, tagged, when
+from .registry import (
+    DeliverySpec,
+    fixed,
+    holder_email,
+    register_relevance,
+    register_source,
+    roles_and_coordinator,
+    tagged,
+    when,
+)
 
 if TYPE_CHECKING:
     from plans.models import Plan, RollbackTrigger
@@ -67,18 +76,11 @@ def _raised_how(trigger: RollbackTrigger) -> str:
 
 
 def _recipients(plan: Plan) -> Iterator[tuple[Any, Any, str]]:
+    """The first rung's roles' holders and the coordinator (who the plan calls first)."""
     from issues.selectors import escalation_levels
 
-    seen: set[int] = set()
     levels = escalation_levels(plan, with_people=True)
-    for role in levels[0].roles.all() if levels else []:
-        for user, which in holders(role):
-            if user.pk not in seen:
-                seen.add(user.pk)
-                yield user, role, which
-    coordinator = plan.coordinator
-    if coordinator is not None and coordinator.pk not in seen:
-        yield coordinator, None, "coordinator"
+    return roles_and_coordinator(plan, levels[0].roles.all() if levels else [])
 
 
 def _internal_channels(plan: Plan) -> list[Channel]:

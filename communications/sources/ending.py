@@ -17,7 +17,7 @@ from django.conf import settings
 
 from plans.models import PlanStatus
 
-from .registry import DeliverySpec, fixed, holder_email, holders, person, register_source, tagged, when
+from .registry import DeliverySpec, fixed, holder_email, person, register_source, roles_and_coordinator, tagged, when
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -64,13 +64,6 @@ def launch_ended(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliver
         "expires_at": event.at + timedelta(hours=12),
         "render": fixed(subject, body),
     }
-    seen: set[int] = set()
     roles = Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "id")
-    for role in roles:
-        for user, which in holders(role):
-            if user.pk not in seen:
-                seen.add(user.pk)
-                yield holder_email(user, role, which, **common)
-    coordinator = plan.coordinator
-    if coordinator is not None and coordinator.pk not in seen:
-        yield holder_email(coordinator, SimpleNamespace(name="the plan"), "coordinator", **common)
+    for user, role, which in roles_and_coordinator(plan, roles):
+        yield holder_email(user, role or SimpleNamespace(name="the plan"), which, **common)

@@ -168,6 +168,20 @@ def holders(role: Role | None) -> Iterator[tuple[User, str]]:
     yield from acting(((role.primary, "primary"), (role.backup, "backup")))
 
 
+def roles_and_coordinator(plan: Plan, roles: Iterable[Role]) -> Iterator[tuple[User, Role | None, str]]:
+    """The holders of ``roles`` (``holders``), each once, then the plan's coordinator unless one of them:
+    (person, the role they are told as, or None for the coordinator, which of its holders)."""
+    seen: set[int] = set()
+    for role in roles:
+        for user, which in holders(role):
+            if user.pk not in seen:
+                seen.add(user.pk)
+                yield user, role, which
+    coordinator = plan.coordinator
+    if coordinator is not None and coordinator.pk not in seen:
+        yield coordinator, None, "coordinator"
+
+
 def unreachable(user: User, role: Named | None = None, which: str = "") -> str:
     """Why an email to ``user`` cannot go out ("" when it can): a deactivated account (a role's holder: the
     role needs someone), or no address."""

@@ -74,3 +74,17 @@ def test_the_handoff_that_closes_the_launch_is_told_too(routed: Setup, coordinat
     said = titles(routed, "/ok/slack")
     assert len(said) == 1 and said[0].startswith("Launch Launched → Closed"), said
     assert not [m for m in mail.outbox if "stop the launch's work" in m.subject]  # a calm end: no email
+
+
+def test_an_ended_launch_is_worked_out_a_tick_or_two_after_it_not_every_tick(routed: Setup, coordinator: User) -> None:
+    """The tick visits an ended launch only until a tick begun after its end has finished (its sources are not
+    worked out again every 15 s for a day)."""
+    from communications.outbox.due import _just_ended
+    from plans.models import Plan
+
+    with time_machine.travel(NOW + 2 * M, tick=False):
+        ps.plan_transition(routed.plan, to=PlanStatus.ABORTED, by=coordinator, reason="Vendor outage")
+    assert Plan.objects.filter(_just_ended(NOW + 3 * M)).exists()  # no tick since: it is visited
+    beats(3, 10)  # ticks at +3, +6 and +9 minutes
+    assert not Plan.objects.filter(_just_ended(NOW + 10 * M)).exists()
+    assert len(titles(routed, "/ok/slack")) == 1
