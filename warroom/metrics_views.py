@@ -22,7 +22,7 @@ from plans.runbook.selectors import pullable_triggers
 from plans.services import reading_record
 from plans.viewtools import live_page, member_plan
 
-from . import selectors
+from . import readings
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
@@ -38,7 +38,7 @@ def metrics_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
 def _metrics(request: AuthenticatedHttpRequest, plan: Plan, refused: dict[str, object] | None = None) -> HttpResponse:
     """The metrics page; ``refused`` ({metric, value, error}) renders a reading that was not recorded back in
     its input, with why beside it, so the person who typed it corrects it instead of typing it again."""
-    rows, states = selectors.metrics(plan, timezone.now())
+    rows, states = readings.metrics(plan, timezone.now())
     return render(
         request,
         "warroom/metrics.html",

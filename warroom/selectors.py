@@ -18,19 +18,14 @@ from checklists.models import Gate, Item, ItemStatus, NoGoTrigger, Vote
 from issues.models import UNRESOLVED, Issue
 from issues.selectors import escalation_levels, issue_rows, open_issues
 from plans.closing import is_ended, launched_before_t0
-from plans.criteria import plan_metric_runs
 from plans.forecast import Forecast
 from plans.lateness import late_q
-from plans.metrics import trigger_state
 from plans.models import (
     Event,
     Hold,
-    MetricReading,
     Phase,
     Plan,
-    RollbackTrigger,
     StepStatus,
-    SuccessMetric,
 )
 from plans.rollout.selectors import RolloutState, rollout_from, rollout_stages
 from plans.runbook.selectors import plan_links, procedures
@@ -43,6 +38,7 @@ from . import steps as step_lines
 from .clockless import open_entries
 from .comms import Comms, comms, message_times
 from .oncall import on_call_rows, series_entries, series_of
+from .readings import metrics
 from .roles import RoleRow, due_counts, item_stats, role_rows
 
 __all__ = [
@@ -66,7 +62,6 @@ NEXT_ROWS = 11
 ROLE_ROWS = 14
 ISSUE_ROWS = 8
 EVENT_ROWS = 7
-READINGS_FETCHED = 400
 
 
 @dataclass
@@ -256,44 +251,6 @@ def gates(plan: Plan) -> list[Gate]:
         )
         .order_by("order", "offset")
     )
-
-
-def criteria_verdicts(plan: Plan, metric_list: list[SuccessMetric], now: datetime) -> dict[int, str]:
-    """After T-0, each success criterion's verdict over its window (plans.criteria: met, not met, open, no
-    data), as the review and the post-launch page read it. One query; none before T-0 or without a
-    criterion."""
-    wanted = [m for m in metric_list if m.target is not None and m.comparator]
-    if plan.clockless or now < plan.t0 or not wanted:
-        return {}
-    runs = plan_metric_runs(plan, now=now, metrics=wanted)
-    return {m.pk: run.verdict for m, run in zip(wanted, runs, strict=True)}
-
-
-def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Each success metric with its latest reading against target, and the rollback trigger states
-    (alarms first). Three queries."""
-    metric_list = list(plan.metrics.all())
-    readings: dict[int, list[MetricReading]] = {m.pk: [] for m in metric_list}
-    for reading in MetricReading.objects.filter(metric__plan=plan).order_by("-recorded_at", "-id")[:READINGS_FETCHED]:
-        readings[reading.metric_id].append(reading)
-    verdicts = criteria_verdicts(plan, metric_list, now)
-    rows = []
-    for metric in metric_list:
-        latest = readings[metric.pk][0] if readings[metric.pk] else None
-        rows.append(
-            {
-                "metric": metric,
-                "latest": latest,
-                "meets": metric.meets(float(latest.value)) if latest else None,
-                "verdict": verdicts.get(metric.pk, ""),
-            }
-        )
-    triggers = list(RollbackTrigger.objects.filter(plan=plan).select_related("metric").order_by("order", "id"))
-    for trigger in triggers:
-        trigger.plan = plan
-    states = [trigger_state(t, readings.get(t.metric_id or 0, []), now=now) for t in triggers]
-    states.sort(key=lambda s: (not s.in_breach, not s.breaching))
-    return rows, states
 
 
 def board(plan: Plan, *, now: datetime | None = None) -> Board:

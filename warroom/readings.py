@@ -1,0 +1,116 @@
+"""The success metrics as the metrics page and the board read them: each metric's latest reading and recent
+trend, each criterion's verdict, each rollback trigger's state.
+
+Each metric's readings are read on their own (a window function ranks them per metric), not as the plan's
+newest few hundred: one metric fed every few seconds by a script or a monitoring push would otherwise push
+the others' latest readings, and the run a trigger is judged on, out of what the page reads. A trigger whose
+``sustained_for`` reaches back past the recent readings of its metric (a busy metric, a long duration) is
+judged on every reading of that span, as the service that raises it judges it
+(``plans.metrics.readings_for_window``); readings that ended with a monitoring alert's resolve
+(``SuccessMetric.run_ended_at``) judge no trigger.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
+from plans.criteria import plan_metric_runs
+from plans.metrics import readings_for_window, trigger_state
+from plans.models import MetricReading, RollbackTrigger
+
+if TYPE_CHECKING:
+    from plans.metrics import TriggerState
+    from plans.models import Plan, SuccessMetric
+
+#: How many of each metric's newest readings the page reads: its latest, its trend line, and most triggers' runs.
+RECENT = 60
+#: How many of them the page lists under the metric (with who recorded each, and a way to withdraw a typo).
+LISTED = 8
+
+
+def recent_readings(metric_list: list[SuccessMetric]) -> dict[int, list[MetricReading]]:
+    """Each metric's newest :data:`RECENT` readings, newest first. One query."""
+    out: dict[int, list[MetricReading]] = {m.pk: [] for m in metric_list}
+    if not out:
+        return out
+    ranked = (
+        MetricReading.objects.filter(metric_id__in=list(out))
+        .select_related("recorded_by")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("metric_id")], order_by=[F("recorded_at").desc(), F("id").desc()])
+        )
+        .filter(rank__lte=RECENT)
+        .order_by("metric_id", "-recorded_at", "-id")
+    )
+    for reading in ranked:
+        out[reading.metric_id].append(reading)
+    return out
+
+
+def criteria_verdicts(plan: Plan, metric_list: list[SuccessMetric], now: datetime) -> dict[int, str]:
+    """After T-0, each success criterion's verdict over its window (plans.criteria: met, not met, open, no
+    data), as the review and the post-launch page read it. One query; none before T-0 or without a
+    criterion."""
+    wanted = [m for m in metric_list if m.target is not None and m.comparator]
+    if plan.clockless or now < plan.t0 or not wanted:
+        return {}
+    runs = plan_metric_runs(plan, now=now, metrics=wanted)
+    return {m.pk: run.verdict for m, run in zip(wanted, runs, strict=True)}
+
+
+def _judged(metric: SuccessMetric, recent: list[MetricReading], span: timedelta, now: datetime) -> list[MetricReading]:
+    """The readings ``metric``'s triggers are judged on: its recent ones after the end of a resolved alert's
+    run, or, when those do not reach back ``span`` (and one before it), every reading of the span (a query)."""
+    if len(recent) >= RECENT and recent[-1].recorded_at >= now - span:
+        return readings_for_window(metric, now=now, window=span)
+    ended = metric.run_ended_at
+    if ended is not None and ended <= now:
+        return [r for r in recent if r.recorded_at > ended]
+    return recent
+
+
+def trigger_states(
+    plan: Plan, metric_list: list[SuccessMetric], recent: dict[int, list[MetricReading]], now: datetime
+) -> list[TriggerState]:
+    """Every rollback trigger of the plan, judged as of ``now``: alarms first, then those crossing. One query,
+    and one for each busy metric whose trigger's duration reaches past its recent readings."""
+    triggers = list(RollbackTrigger.objects.filter(plan=plan).order_by("order", "id"))
+    metrics = {m.pk: m for m in metric_list}
+    spans: dict[int, timedelta] = {}
+    for trigger in triggers:
+        trigger.plan = plan
+        if trigger.metric_id in metrics:
+            trigger.metric = metrics[trigger.metric_id]
+            span = trigger.sustained_for or timedelta(0)
+            spans[trigger.metric_id] = max(spans.get(trigger.metric_id, span), span)
+    judged = {pk: _judged(metrics[pk], recent.get(pk, []), span, now) for pk, span in spans.items()}
+    states = [trigger_state(t, judged.get(t.metric_id or 0, []), now=now) for t in triggers]
+    states.sort(key=lambda s: (not s.in_breach, not s.breaching))
+    return states
+
+
+def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[TriggerState]]:
+    """Each success metric with its latest reading against target, its recent readings (newest first) and its
+    criterion's verdict; and the rollback trigger states (alarms first). Four queries, when no trigger needs
+    more readings than the recent ones."""
+    metric_list = list(plan.metrics.all())
+    recent = recent_readings(metric_list)
+    verdicts = criteria_verdicts(plan, metric_list, now)
+    rows = []
+    for metric in metric_list:
+        readings = recent[metric.pk]
+        latest = readings[0] if readings else None
+        rows.append(
+            {
+                "metric": metric,
+                "latest": latest,
+                "meets": metric.meets(float(latest.value)) if latest else None,
+                "verdict": verdicts.get(metric.pk, ""),
+                "recent": readings,
+            }
+        )
+    return rows, trigger_states(plan, metric_list, recent, now)
