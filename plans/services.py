@@ -409,8 +409,11 @@ def reading_run_end(metric: SuccessMetric, *, by: User, reason: str, at: datetim
         triggers_evaluate(metric, now=now)
 
 
-def triggers_evaluate(metric: SuccessMetric, *, now: datetime | None = None) -> list[TriggerState]:
-    """Raise or clear the metric's rollback triggers from its readings. Call inside a transaction."""
+def triggers_evaluate(
+    metric: SuccessMetric, *, now: datetime | None = None, cleared: str = "back within threshold"
+) -> list[TriggerState]:
+    """Raise or clear the metric's rollback triggers from its readings. Call inside a transaction. ``cleared``
+    says why an automatic alarm clears (the log's and the clear message's words)."""
     now = now or timezone.now()
     triggers = list(RollbackTrigger.objects.select_for_update().filter(metric=metric))
     if not triggers:
@@ -442,7 +445,7 @@ def triggers_evaluate(metric: SuccessMetric, *, now: datetime | None = None) -> 
             event_record(
                 metric.plan,
                 kind="rollback.cleared",
-                summary=f"Rollback trigger back within threshold: {trigger.description}",
+                summary=f"Rollback trigger {cleared}: {trigger.description}",
                 data={"trigger": trigger.pk, "metric": metric.pk},
             )
     return states

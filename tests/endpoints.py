@@ -85,6 +85,7 @@ class World:
     track: Any = None  # a training track led by role A, with one expected attendee (readiness/)
     attendee: Any = None
     ritem: Any = None  # a readiness item of role A
+    reading: Any = None  # a reading of the metric recorded by role A's holder (withdrawable by them)
     _clients: dict[str, Client] = field(default_factory=dict)
     _sessions: dict[str, str] = field(default_factory=dict)  # actor -> session key, signed in once a module
 
@@ -182,6 +183,9 @@ def build_world() -> World:
     Session.objects.create(track=track, plan=plan, title="Intensive", trainer_role=role_a)  # (test write)
     attendee = Attendee.objects.create(track=track, name="Ana Souza", email="ana@example.com")  # (test write)
     ritem = ReadinessItem.objects.create(plan=plan, role=role_a, title="Runbooks read")  # (test write)
+    from plans.models import MetricReading
+
+    reading = MetricReading.objects.create(metric=metric, value=5, recorded_by=users["owner"])  # (test write)
     return World(
         plan=plan,
         other_plan=other_plan,
@@ -212,6 +216,7 @@ def build_world() -> World:
         track=track,
         attendee=attendee,
         ritem=ritem,
+        reading=reading,
     )
 
 
@@ -1137,6 +1142,15 @@ ENTRIES = [
         data=lambda w: {"value": "0.05"},
         target=lambda w: w.metric,
         fields={"value": "number"},
+    ),
+    Endpoint(
+        "warroom:reading_withdraw",
+        "write",
+        lambda w: {"plan": w.plan.slug, "pk": w.reading.pk},
+        frozenset({"coordinator", "owner"}),  # the coordinator, and whoever recorded it
+        data=lambda w: {"reason": "typo: meant 0.05"},
+        target=lambda w: w.reading,
+        fields={"reason": "text"},
     ),
 ]
 ENTRIES += [

@@ -7,22 +7,26 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from launchcontrol.http import error_text
 from plans.metrics import can_record
-from plans.models import Plan, SuccessMetric
+from plans.models import MetricReading, Plan, SuccessMetric
 from plans.numbers import format_quantity
 from plans.permissions import can_coordinate
+from plans.readings.services import reading_withdraw
 from plans.runbook.selectors import pullable_triggers
 from plans.services import reading_record
+from plans.templatetags.launchtime import clock
 from plans.viewtools import live_page, member_plan
 
 from . import readings
+from .sparkline import sparkline
 
 if TYPE_CHECKING:
     from launchcontrol.http import AuthenticatedHttpRequest
@@ -39,6 +43,14 @@ def _metrics(request: AuthenticatedHttpRequest, plan: Plan, refused: dict[str, o
     """The metrics page; ``refused`` ({metric, value, error}) renders a reading that was not recorded back in
     its input, with why beside it, so the person who typed it corrects it instead of typing it again."""
     rows, states = readings.metrics(plan, timezone.now())
+    coordinator, recorder = can_coordinate(request.user, plan), can_record(request.user, plan)
+    for row in rows:
+        recent = row["recent"]
+        for reading in recent[: readings.LISTED]:  # as plans.readings.services.can_withdraw decides, in no query
+            reading.withdrawable = coordinator or (recorder and reading.recorded_by_id == request.user.pk)
+        row["listed"] = recent[: readings.LISTED]
+        # Escaped inside (warroom.sparkline): every text in the SVG is the metric's, run through html.escape.
+        row["trend"] = mark_safe(sparkline(row["metric"], recent, label=lambda at: clock(at, plan.zone)))  # noqa: S308
     return render(
         request,
         "warroom/metrics.html",
@@ -46,10 +58,10 @@ def _metrics(request: AuthenticatedHttpRequest, plan: Plan, refused: dict[str, o
             "plan": plan,
             "rows": rows,
             "states": states,
-            "can_record": can_record(request.user, plan),
+            "can_record": recorder,
             "nav": "metrics",
             "pullable": {t.pk for t in pullable_triggers(plan, request.user)},
-            "is_coordinator": can_coordinate(request.user, plan),
+            "is_coordinator": coordinator,
             "refused": refused,
         },
     )
@@ -67,4 +79,29 @@ def metric_record(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> Htt
         # Rendered, not redirected: the refused text stays in its input (a redirect would lose it).
         return _metrics(request, plan, refused={"metric": metric.pk, "value": typed[:200], "error": error_text(exc)})
     messages.success(request, f"Recorded {metric.name}: {format_quantity(reading.value, metric.unit)}.")
+    return redirect("warroom:metrics", plan.slug)
+
+
+@login_required
+@require_POST
+@member_plan
+def reading_withdraw_view(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    """Withdraw a reading typed wrong (plans.readings.services); a second click finds it gone and says so."""
+    if not can_record(request.user, plan):  # no role in this launch: nothing of it to withdraw
+        raise PermissionDenied("Only people with a role in this launch, or its coordinator, may withdraw readings.")
+    reading = MetricReading.objects.select_related("metric__plan", "recorded_by").filter(pk=pk, metric__plan=plan)
+    found = reading.first()
+    if found is None:
+        messages.info(request, "That reading was already withdrawn.")
+        return redirect("warroom:metrics", plan.slug)
+    try:
+        done = reading_withdraw(found, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, f"Not withdrawn: {error_text(exc)}")
+        return redirect("warroom:metrics", plan.slug)
+    what = f"{found.metric.name}: {format_quantity(found.value, found.metric.unit)}"
+    if done:
+        messages.success(request, f"Withdrew the reading {what}.")
+    else:
+        messages.info(request, f"The reading {what} was already withdrawn.")
     return redirect("warroom:metrics", plan.slug)

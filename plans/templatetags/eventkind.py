@@ -39,6 +39,7 @@ KIND_LABELS = {
     "kiosk.revoked": "Kiosk link revoked",
     "metric.reading": "Metric reading",
     "metric.run_ended": "Metric back to normal (alert resolved)",
+    "metric.reading_withdrawn": "Metric reading withdrawn",
     "plan.coordinator_changed": "Coordinator changed",
     "plan.imported": "Plan imported",
     "plan.rebaselined": "Plan re-baselined",

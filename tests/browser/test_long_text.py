@@ -59,7 +59,14 @@ def people(db: None) -> dict[str, User]:
 def _pages(plan: Plan) -> list[str]:
     base = f"/plans/{plan.slug}/"
     issue = first_issue(plan)
-    pages = [base, f"{base}roles/dba/", f"{base}communications/", f"{base}status/", f"{base}issues/{issue.pk}/"]
+    pages = [
+        base,
+        f"{base}roles/dba/",
+        f"{base}communications/",
+        f"{base}status/",
+        f"{base}issues/{issue.pk}/",
+        f"{base}metrics/",
+    ]
     if plan.slug != "long":
         return [*pages, f"{base}risks/", f"{base}review/"]
     step = Step.objects.filter(plan=plan).first()

@@ -9,16 +9,19 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from plans.models import MetricReading, RollbackTrigger
+from plans.models import Event, MetricReading, Plan, RollbackTrigger
+from plans.readings.services import reading_withdraw
+from plans.services import reading_record
 from tests import factories
 from warroom import readings as selectors
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from django.test import Client
-
-    from plans.models import Plan
 
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 #: The metrics page: session, user, plan, role check, metrics, their readings, triggers, pullable triggers.
@@ -92,3 +95,102 @@ def test_the_metrics_page_reads_in_a_fixed_number_of_queries(
     client.force_login(sre)
     with django_assert_num_queries(QUERIES):
         assert client.get(reverse("warroom:metrics", args=[plan.slug])).status_code == 200
+
+
+@pytest.fixture
+def typo(plan: Plan) -> dict[str, Any]:
+    """An SRE types 50 for an error rate of 0.05 %: the trigger "above 1 %" (at once) raises an alarm."""
+    sre = factories.UserFactory(username="sre", first_name="Sam", last_name="Sre")
+    factories.RoleFactory(plan=plan, name="SRE", primary=sre)
+    metric = factories.MetricFactory(plan=plan, name="Error rate", comparator="<", target=Decimal("0.1"), unit="%")
+    trigger = RollbackTrigger.objects.create(
+        plan=plan, description="Error rate above 1 %", metric=metric, comparator=">", threshold=Decimal("1")
+    )
+    with time_machine.travel(NOON - timedelta(minutes=10), tick=False):
+        reading_record(metric, value="0.05", by=sre)
+    with time_machine.travel(NOON, tick=False):
+        wrong = reading_record(metric, value="50", by=sre)
+    trigger.refresh_from_db()
+    assert trigger.raised_at == NOON
+    return {"sre": sre, "metric": metric, "trigger": trigger, "wrong": wrong}
+
+
+def test_withdrawing_a_typo_clears_its_alarm_and_the_log_keeps_it(plan: Plan, typo: dict[str, Any]) -> None:
+    revision = Plan.objects.get(pk=plan.pk).revision
+    with time_machine.travel(NOON + timedelta(minutes=1), tick=False):
+        assert reading_withdraw(typo["wrong"], by=typo["sre"], reason="  typo: meant 0.05 ")
+    assert list(MetricReading.objects.values_list("value", flat=True)) == [Decimal("0.05")]
+    typo["trigger"].refresh_from_db()
+    assert typo["trigger"].raised_at is None
+    withdrawn = Event.objects.get(kind="metric.reading_withdrawn")
+    assert withdrawn.actor == typo["sre"]
+    assert (
+        withdrawn.summary == "Error rate: reading of 50 % (Tue 1 Dec 12:00 GMT, by Sam Sre) withdrawn: typo: meant 0.05"
+    )
+    assert withdrawn.data["value"] == "50.0000" and withdrawn.data["recorded_by"] == typo["sre"].pk
+    cleared = Event.objects.get(kind="rollback.cleared")
+    assert cleared.summary == (
+        "Rollback trigger cleared (the reading of 50 % that crossed it was withdrawn): Error rate above 1 %"
+    )
+    assert Plan.objects.get(pk=plan.pk).revision > revision  # the board and the pages follow
+    rows, (state,) = selectors.metrics(plan, NOON + timedelta(minutes=1))
+    assert rows[0]["latest"].value == Decimal("0.05") and not state.in_breach
+    # A second click (or a second person) finds it gone: nothing more happens.
+    assert not reading_withdraw(typo["wrong"], by=typo["sre"], reason="typo")
+    assert Event.objects.filter(kind="metric.reading_withdrawn").count() == 1
+
+
+def test_only_its_recorder_or_the_coordinator_may_withdraw_a_reading_and_only_saying_why(
+    plan: Plan, coordinator: User, typo: dict[str, Any]
+) -> None:
+    other = factories.UserFactory(username="dba")
+    factories.RoleFactory(plan=plan, name="DBA", primary=other)
+    for who in (other, factories.UserFactory(username="stranger")):
+        with pytest.raises(PermissionDenied):
+            reading_withdraw(typo["wrong"], by=who, reason="not mine")
+    for blank in ("", "   ", "\u200b"):
+        with pytest.raises(ValidationError, match="Say why"):
+            reading_withdraw(typo["wrong"], by=typo["sre"], reason=blank)
+    with pytest.raises(ValidationError):
+        reading_withdraw(typo["wrong"], by=typo["sre"], reason="x" * 201)
+    assert MetricReading.objects.count() == 2
+    assert reading_withdraw(typo["wrong"], by=coordinator, reason="Sam's typo, confirmed on the dashboard")
+    assert MetricReading.objects.count() == 1
+
+
+def test_the_metrics_page_lists_readings_draws_the_trend_and_withdraws(
+    plan: Plan, client: Client, typo: dict[str, Any]
+) -> None:
+    other = factories.UserFactory(username="dba")
+    factories.RoleFactory(plan=plan, name="DBA", primary=other)
+    page = reverse("warroom:metrics", args=[plan.slug])
+    withdraw = reverse("warroom:reading_withdraw", args=[plan.slug, typo["wrong"].pk])
+    client.force_login(other)
+    with time_machine.travel(NOON + timedelta(minutes=1), tick=False):
+        html = client.get(page).content.decode()
+    assert 'class="sparkline"' in html and "2 readings from 11:50 to 12:00, 0.05 % then 50 %" in html
+    assert "last 2 readings" in html and "Readings of Error rate (2)" in html
+    assert withdraw not in html  # not the DBA's reading: no form
+    assert client.post(withdraw, {"reason": "looks wrong"}).status_code == 403
+    client.force_login(typo["sre"])
+    with time_machine.travel(NOON + timedelta(minutes=1), tick=False):
+        assert withdraw in client.get(page).content.decode()
+        response = client.post(withdraw, {"reason": ""}, follow=True)
+        assert "Not withdrawn: Say why" in response.content.decode()
+        response = client.post(withdraw, {"reason": "typo"}, follow=True)
+        assert "Withdrew the reading Error rate: 50 %." in response.content.decode()
+        response = client.post(withdraw, {"reason": "typo"}, follow=True)  # a double click
+        assert "That reading was already withdrawn." in response.content.decode()
+    assert MetricReading.objects.count() == 1
+    other_plan = factories.PlanFactory(slug="other")
+    elsewhere = reverse("warroom:reading_withdraw", args=[other_plan.slug, typo["wrong"].pk - 1])
+    assert client.post(elsewhere, {"reason": "x"}).status_code == 403
+
+
+def test_a_metric_name_is_escaped_in_its_trend(plan: Plan, client: Client, coordinator: User) -> None:
+    metric = factories.MetricFactory(plan=plan, name='<script>alert("x")</script>', unit="%")
+    for minutes in (2, 1):
+        MetricReading.objects.create(metric=metric, value=Decimal(1), recorded_at=NOON - timedelta(minutes=minutes))
+    client.force_login(coordinator)
+    html = client.get(reverse("warroom:metrics", args=[plan.slug])).content.decode()
+    assert 'class="sparkline"' in html and "<script>alert" not in html

@@ -1,0 +1,1 @@
+"""Correcting the metric readings people type: withdrawing one typed wrong (``services.reading_withdraw``)."""
