@@ -111,6 +111,21 @@ def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Trigg
                 "meets": metric.meets(float(latest.value)) if latest else None,
                 "verdict": verdicts.get(metric.pk, ""),
                 "recent": readings,
+                "previous": readings[1] if len(readings) > 1 else None,
+                "direction": direction(metric, readings),
             }
         )
     return rows, trigger_states(plan, metric_list, recent, now)
+
+
+def direction(metric: SuccessMetric, readings: list[MetricReading]) -> str:
+    """How the latest reading moved from the one before: "" (no change, or fewer than two), else "up" or "down"
+    and, for a metric with a target, whether that is the better way ("up better": more users; "up worse": a
+    higher error rate), as the board's arrow shows it."""
+    if len(readings) < 2 or readings[0].value == readings[1].value:
+        return ""
+    way = "up" if readings[0].value > readings[1].value else "down"
+    if metric.target is None or not metric.comparator:
+        return way
+    higher_is_better = metric.comparator.startswith(">")
+    return f"{way} {'better' if (way == 'up') == higher_is_better else 'worse'}"

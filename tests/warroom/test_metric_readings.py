@@ -194,3 +194,34 @@ def test_a_metric_name_is_escaped_in_its_trend(plan: Plan, client: Client, coord
     client.force_login(coordinator)
     html = client.get(reverse("warroom:metrics", args=[plan.slug])).content.decode()
     assert 'class="sparkline"' in html and "<script>alert" not in html
+
+
+@pytest.mark.parametrize(
+    ("comparator", "target", "values", "expected"),
+    [
+        ("<", "0.1", ["0.05", "0.07"], "up worse"),  # an error rate climbing
+        ("<", "0.1", ["0.07", "0.05"], "down better"),
+        (">", "1000", ["900", "1200"], "up better"),  # more users
+        (">=", "99.9", ["99.95", "99.5"], "down worse"),
+        ("", None, ["3", "4"], "up"),  # tracked, no target: which way, not whether it is good
+        ("<", "0.1", ["0.05", "0.05"], ""),
+        ("<", "0.1", ["0.05"], ""),
+    ],
+)
+def test_the_board_shows_which_way_a_metric_moved_and_whether_that_is_good(
+    plan: Plan, client: Client, coordinator: User, comparator: str, target: str | None, values: list[str], expected: str
+) -> None:
+    metric = factories.MetricFactory(
+        plan=plan, name="Watched", comparator=comparator, target=Decimal(target) if target else None, unit="%"
+    )
+    for n, value in enumerate(values):
+        MetricReading.objects.create(metric=metric, value=Decimal(value), recorded_at=NOON + timedelta(minutes=n))
+    (row,), _ = selectors.metrics(plan, NOON + timedelta(minutes=5))
+    assert row["direction"] == expected
+    client.force_login(coordinator)
+    html = client.get(reverse("warroom:board", args=[plan.slug])).content.decode()
+    if expected:
+        arrow = "▲" if expected.startswith("up") else "▼"
+        assert f'<span class="dir {expected}"' in html and f"from {values[0]} %" in html and arrow in html
+    else:
+        assert 'class="dir' not in html
