@@ -224,7 +224,11 @@ def demo_plan(coordinator: User, people: dict[str, User]) -> Plan:
             owner_role=roles["devops-engineer"],
         )
         metrics = {m.name: m for m in plan.metrics.all()}
-        readings = {"Error rate": ["0.04", "0.06"], "API response time": ["320", "410"], "Page load time": ["2.1"]}
+        readings = {  # an hour of the dashboards, every 10 minutes: a trend on the metrics page, an arrow on the board
+            "Error rate": ["0.05", "0.03", "0.04", "0.03", "0.04", "0.06"],
+            "API response time": ["350", "340", "360", "320", "330", "410"],
+            "Page load time": ["2.4", "2.3", "2.1"],
+        }
         for name, values in readings.items():
             for i, value in enumerate(values):
                 at = now - timedelta(minutes=10 * (len(values) - i))
