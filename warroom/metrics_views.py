@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from launchcontrol.http import error_text
+from launchcontrol.kept import refuse
 from plans.metrics import can_record
 from plans.models import MetricReading, Plan, SuccessMetric
 from plans.numbers import format_quantity
@@ -97,7 +98,7 @@ def reading_withdraw_view(request: AuthenticatedHttpRequest, plan: Plan, pk: int
     try:
         done = reading_withdraw(found, by=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        messages.error(request, f"Not withdrawn: {error_text(exc)}")
+        refuse(request, f"Not withdrawn: {error_text(exc)}")
         return redirect("warroom:metrics", plan.slug)
     what = f"{found.metric.name}: {format_quantity(found.value, found.metric.unit)}"
     if done:

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 RECENT = 60
 #: How many of them the page lists under the metric (with who recorded each, and a way to withdraw a typo).
 LISTED = 8
+#: A latest reading older than this says when it was taken on the board: a green 0.06 % from two hours ago is not
+#: the error rate now.
+STALE_AFTER = timedelta(minutes=30)
 
 
 def recent_readings(metric_list: list[SuccessMetric]) -> dict[int, list[MetricReading]]:
@@ -112,6 +115,7 @@ def metrics(plan: Plan, now: datetime) -> tuple[list[dict[str, Any]], list[Trigg
                 "verdict": verdicts.get(metric.pk, ""),
                 "recent": readings,
                 "previous": readings[1] if len(readings) > 1 else None,
+                "stale": latest is not None and now - latest.recorded_at > STALE_AFTER,
                 "direction": direction(metric, readings),
             }
         )

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from plans.models import Event, MetricReading, Plan, RollbackTrigger
 from plans.readings.services import reading_withdraw
@@ -225,3 +226,21 @@ def test_the_board_shows_which_way_a_metric_moved_and_whether_that_is_good(
         assert f'<span class="dir {expected}"' in html and f"from {values[0]} %" in html and arrow in html
     else:
         assert 'class="dir' not in html
+
+
+def test_the_board_says_when_a_latest_reading_over_30_minutes_old_was_taken(
+    plan: Plan, client: Client, coordinator: User
+) -> None:
+    fresh = factories.MetricFactory(plan=plan, name="Fresh", unit="%")
+    old = factories.MetricFactory(plan=plan, name="Old", unit="%")
+    now = timezone.now()
+    MetricReading.objects.create(metric=fresh, value=Decimal("0.05"), recorded_at=now - timedelta(minutes=29))
+    MetricReading.objects.create(metric=old, value=Decimal("0.06"), recorded_at=now - timedelta(minutes=31))
+    rows, _ = selectors.metrics(plan, now)
+    assert [(r["metric"].name, r["stale"]) for r in rows] == [("Fresh", False), ("Old", True)]
+    client.force_login(coordinator)
+    html = client.get(reverse("warroom:board", args=[plan.slug])).content.decode()
+    assert html.count('<span class="at stale">at ') == 1
+    taken = timezone.localtime(now - timedelta(minutes=31), plan.zone).strftime("%H:%M")
+    stale = html.split('<span class="at stale">at ', 1)[1].split("</span>", 1)[0]
+    assert stale.endswith(taken), stale  # "HH:MM", with the weekday when that was yesterday
