@@ -140,7 +140,11 @@ def _rollout_proposal(plan: Plan, now: datetime) -> str:
 
 
 def _still_in_breach(delivery: Delivery) -> str | None:
-    from plans.metrics import trigger_state
+    """Judged as the service that raised the alarm judges it (``plans.services.triggers_evaluate``): on every
+    reading of the trigger's span and the one before it, leaving out a resolved alert's run."""
+    from django.utils import timezone
+
+    from plans.metrics import readings_for_window, trigger_state
     from plans.models import RollbackTrigger
 
     trigger = RollbackTrigger.objects.filter(pk=delivery.source_id).select_related("metric").first()
@@ -148,8 +152,9 @@ def _still_in_breach(delivery: Delivery) -> str | None:
         return "the trigger was deleted"
     if trigger.metric is None:
         return None if trigger.raised_at is not None else "the trigger was cleared"
-    readings = trigger.metric.readings.order_by("-recorded_at", "-id")[:200]
-    return None if trigger_state(trigger, readings).in_breach else "the breach has ended"
+    now = timezone.now()
+    readings = readings_for_window(trigger.metric, now=now, window=trigger.sustained_for or timedelta(0))
+    return None if trigger_state(trigger, readings, now=now).in_breach else "the breach has ended"
 
 
 register_relevance("trigger.alarm", _still_in_breach)

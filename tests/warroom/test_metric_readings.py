@@ -244,3 +244,27 @@ def test_the_board_says_when_a_latest_reading_over_30_minutes_old_was_taken(
     taken = timezone.localtime(now - timedelta(minutes=31), plan.zone).strftime("%H:%M")
     stale = html.split('<span class="at stale">at ', 1)[1].split("</span>", 1)[0]
     assert stale.endswith(taken), stale  # "HH:MM", with the weekday when that was yesterday
+
+
+def test_an_alarm_of_a_busy_metric_is_still_sent_while_its_breach_lasts(plan: Plan) -> None:
+    """The outbox checks an alarm is still in breach before sending it: judged on the trigger's whole span, as
+    the service that raised it judged it, not on the metric's newest 200 readings (a reading every 2 s for
+    10 minutes is 300: the newest 200 reached back 6 min 40 s, short of the 10 minutes, and the alarm was
+    dropped as "the breach has ended" while it lasted); nor on the readings of a resolved alert's run."""
+    from communications.sources.registry import still_relevant
+
+    latency = factories.MetricFactory(plan=plan, name="Latency", unit="ms", comparator="<", target=Decimal("500"))
+    trigger = RollbackTrigger.objects.create(
+        plan=plan, description="Latency above 1,000 ms for 10 minutes", metric=latency, comparator=">",
+        threshold=Decimal("1000"), sustained_for=timedelta(minutes=10),
+    )  # fmt: skip
+    MetricReading.objects.bulk_create(
+        MetricReading(metric=latency, value=Decimal("1500"), recorded_at=NOON - timedelta(seconds=2 * i))
+        for i in range(330)
+    )
+    alarm = factories.DeliveryFactory(plan=plan, source_kind="trigger.alarm", source_id=trigger.pk)
+    with time_machine.travel(NOON, tick=False):
+        assert still_relevant(alarm) is None
+        latency.run_ended_at = NOON - timedelta(seconds=1)
+        latency.save(update_fields=["run_ended_at"])
+        assert still_relevant(alarm) == "the breach has ended"
