@@ -30,7 +30,12 @@ SCHEDULE_HORIZON = timedelta(days=14)
 SCHEDULE_LIMIT = 200
 #: The occurrence's number in a recurring item's or step's recipient (``user:<pk>:o<index>``, sources/oncall.py).
 _OCCURRENCE = re.compile(r":o\d+$")
+#: The history the page lists: the newest sent and skipped deliveries (the counts are the whole plan's).
 HISTORY_LIMIT = 300
+#: What is open or needs a person (waiting, sending, failed, late, outcome unknown) is listed whatever its age,
+#: up to this many (an outbox stopped for days makes thousands late: the page says how many it left out).
+OPEN_LIMIT = 2000
+_DONE = [DeliveryStatus.SENT, DeliveryStatus.SKIPPED]
 
 
 def _template_problems(plan: Plan, message: Message, known: list[set[str]]) -> list[str]:
@@ -173,7 +178,10 @@ def deactivated_route_people(plan: Plan) -> list[RoutePreference]:
 
 def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str, object]:
     now = now or timezone.now()
-    rows = list(Delivery.objects.filter(plan=plan).select_related("channel").order_by("-due_at", "-id")[:HISTORY_LIMIT])
+    deliveries = Delivery.objects.filter(plan=plan).select_related("channel").order_by("-due_at", "-id")
+    rows = list(deliveries.exclude(status__in=_DONE)[:OPEN_LIMIT]) + list(
+        deliveries.filter(status__in=_DONE)[:HISTORY_LIMIT]
+    )
     buckets: dict[str, list[Delivery]] = {s: [] for s in DeliveryStatus.values}
     for row in rows:
         buckets[row.status].append(row)
@@ -212,7 +220,8 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         + buckets[DeliveryStatus.SENDING],
         "sent": buckets[DeliveryStatus.SENT],
         "late": fold_series(buckets[DeliveryStatus.LATE]),  # an hourly update late six times is one line
-        "late_count": len(buckets[DeliveryStatus.LATE]),
+        "late_count": counts.get(DeliveryStatus.LATE, 0),
+        "late_listed": len(buckets[DeliveryStatus.LATE]),
         "failed": buckets[DeliveryStatus.FAILED],
         # Before they are due: what cannot go anywhere (no target), and what a person must post by hand.
         "cannot_send": [u for u in unsendable if u.spec.channel_kind not in NAMED_ONLY],
@@ -222,6 +231,13 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         "unknown": buckets[DeliveryStatus.UNKNOWN],
         "skipped": buckets[DeliveryStatus.SKIPPED],
         "counts": counts,
+        "count": {  # the chips: the plan's, not what the lists hold
+            "waiting": sum(
+                counts.get(s, 0)
+                for s in (DeliveryStatus.AWAITING_APPROVAL, DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+            ),
+            **{s: counts.get(s, 0) for s in DeliveryStatus.values},
+        },  # fmt: skip
         "comm_messages": messages,
         "channels": list(Channel.objects.filter(plan=plan)),
         "calendar_roles": roles,  # the view keeps those the viewer may manage (communications.ical)

@@ -100,8 +100,9 @@ def test_communications_page_lists_scheduled_and_plan(
     client.force_login(coordinator)
     # 20, + the recurring items and the on-call shifts the reminder sources read (issue 16): one query each,
     # + the plan's notification routes (issue 12: communications/routes/, one query; none more without routes)
-    # (24: the outbox's last tick, communications.health; 25: the routes' deactivated people, "Needs attention")
-    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(25):
+    # (24: the outbox's last tick, communications.health; 25: the routes' deactivated people, "Needs attention";
+    # 26: what needs attention read apart from the history, whatever its age)
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(26):
         response = client.get(reverse("communications:page", args=[plan.slug]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -206,3 +207,35 @@ def test_ical_feed_follows_a_rebaseline_with_stable_uids(
     plan_rebaseline(plan, new_t0=T0 + timedelta(days=1), by=coordinator)
     body = client.get(url).content.decode()
     assert f"UID:item-{item.pk}@testserver" in body and "DTSTART:20261202T100000Z" in body
+
+
+def test_a_failure_stays_in_needs_attention_however_much_was_sent_after_it(
+    client: Client, plan: Plan, coordinator: User
+) -> None:
+    """The page reads the newest few hundred deliveries for its history; what needs attention (failed, late,
+    outcome unknown) is read whatever its age, and the counts are the plan's: a failure at T-1d on a launch that
+    sent 400 reminders since was gone from "Needs attention" and from the "failed" count."""
+    from communications.selectors import HISTORY_LIMIT
+
+    channel = factories.ChannelFactory(plan=plan, name="Staff email", target="staff@example.com")
+    failed = factories.DeliveryFactory(
+        plan=plan, channel=channel, status=DeliveryStatus.FAILED, due_at=NOW - timedelta(days=1),
+        label="Maintenance notice", error="550 mailbox unavailable",
+    )  # fmt: skip
+    Delivery.objects.bulk_create(
+        Delivery(
+            plan=plan, channel=channel, source_kind="message", source_id=1000 + n, recipient=f"channel:{channel.pk}",
+            channel_kind=ChannelKind.EMAIL, address=channel.target, recipient_label=channel.name, label=f"Sent {n}",
+            subject="Update", status=DeliveryStatus.SENT, due_at=NOW - timedelta(minutes=n + 1), sent_at=NOW,
+            next_attempt_at=NOW,
+        )
+        for n in range(HISTORY_LIMIT + 100)
+    )  # fmt: skip
+    client.force_login(coordinator)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("communications:page", args=[plan.slug])).content.decode()
+    assert "1 failed</span>" in html and f"{HISTORY_LIMIT + 100} sent</span>" in html
+    attention = html.split('id="attention"', 1)[1].split("</section>", 1)[0]
+    assert "Maintenance notice" in attention and "550 mailbox unavailable" in attention
+    assert f"the newest {HISTORY_LIMIT} of {HISTORY_LIMIT + 100}" in html
+    assert failed.pk
