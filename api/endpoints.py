@@ -19,7 +19,8 @@ from ninja.errors import HttpError
 from checklists.services import step_finish, step_start
 from issues.models import Issue
 from issues.services import issue_acknowledge, issue_open, issue_resolve
-from plans.models import MetricReading, RollbackTrigger, Step, SuccessMetric
+from plans.models import Event, MetricReading, RollbackTrigger, Step, SuccessMetric
+from plans.readings.services import reading_withdraw
 from plans.runbook.services import rollback_trigger_clear, rollback_trigger_raise
 from plans.schedule import plan_forecast
 from plans.services import reading_record
@@ -42,6 +43,7 @@ from .schemas import (
     ResolutionIn,
     StepOut,
     TriggerOut,
+    WithdrawnOut,
 )
 from .state import issue_out, none_match, plan_etag, plan_state, step_out, trigger_out
 
@@ -98,6 +100,40 @@ def _check_reading(value: Any, at: Any, loc: list[str | int]) -> tuple[Any, Any]
         if at > timezone.now() + FUTURE_SLACK:
             raise FieldFault(["body", *loc, "at"], "A reading cannot be stamped in the future.")
     return amount, at
+
+
+@router.post(
+    "/plans/{plan}/readings/{reading}/withdraw",
+    response={200: WithdrawnOut, **ERRORS},
+    url_name="reading_withdraw",
+    auth=TokenAuth(Scope.METRICS),
+    summary="Withdraw a reading recorded by mistake",
+    description="Scope `metrics`. `{reading}` is the id the reading's recording answered with. The reading leaves "
+    "the board, the criteria and the review; its metric's rollback triggers are judged again (an alarm it raised "
+    "clears); the activity log keeps it, with the reason. A retry answers `withdrawn: false`.",
+)
+def reading_withdraw_api(request: HttpRequest, plan: str, reading: int, body: ReasonIn) -> dict[str, Any]:
+    where = access(request, plan, Scope.METRICS)
+    found = MetricReading.objects.select_related("metric__plan", "recorded_by").filter(pk=reading)
+    row = found.filter(metric__plan=where.plan).first()
+    if row is None:
+        gone = Event.objects.filter(plan=where.plan, kind="metric.reading_withdrawn", data__reading=reading).first()
+        if gone is None:
+            raise HttpError(404, f"No reading {reading} in this plan.")
+        metric = SuccessMetric.objects.filter(pk=gone.data.get("metric")).first()
+        return _withdrawn(False, metric)
+    with service_call("reason"):
+        done = reading_withdraw(row, by=where.identity, reason=body.reason)
+    return _withdrawn(done, row.metric)
+
+
+def _withdrawn(done: bool, metric: SuccessMetric | None) -> dict[str, Any]:
+    breach = RollbackTrigger.objects.filter(metric=metric, raised_at__isnull=False) if metric else []
+    return {
+        "withdrawn": done,
+        "metric": metric.name if metric else "",
+        "triggers_in_breach": [t.description for t in breach],
+    }
 
 
 @router.post(

@@ -85,6 +85,12 @@ class ReadingsOut(Schema):
     triggers_in_breach: list[str]
 
 
+class WithdrawnOut(Schema):
+    withdrawn: bool = Field(description="False when the reading had already been withdrawn (a retry): nothing changed.")
+    metric: str
+    triggers_in_breach: list[str] = Field(description="The metric's rollback triggers still in breach after it.")
+
+
 class IssueOut(Schema):
     number: int
     title: str

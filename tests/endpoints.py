@@ -1194,6 +1194,14 @@ ENTRIES += [
         data=lambda w: {"value": 0.05},
     ),
     Endpoint(
+        "api:reading_withdraw",
+        "token",
+        lambda w: {"plan": w.plan.slug, "reading": _reading(w).pk},
+        scope="metrics",
+        data=lambda w: {"reason": "The exporter sent milliseconds as seconds"},
+        prepare=lambda w: None if _reading(w) else None,
+    ),
+    Endpoint(
         "api:issue_raise", "token", _plan, scope="issues", data=lambda w: {"title": "Login 502", "severity": "high"}
     ),
     Endpoint(

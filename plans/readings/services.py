@@ -60,6 +60,7 @@ def reading_withdraw(reading: MetricReading, *, by: User, reason: str) -> bool:
             actor=by,
             summary=f"{metric.name}: reading of {value} ({at}, by {recorded}) withdrawn: {why}",
             data={
+                "reading": reading.pk,
                 "metric": metric.pk,
                 "value": str(reading.value),
                 "recorded_at": reading.recorded_at.isoformat(),

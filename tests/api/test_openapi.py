@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 OPERATIONS = {
     ("get", "/api/v1/plans/{plan}/"),
     ("post", "/api/v1/plans/{plan}/metrics/{metric}/readings"),
+    ("post", "/api/v1/plans/{plan}/readings/{reading}/withdraw"),
     ("post", "/api/v1/plans/{plan}/issues"),
     ("post", "/api/v1/plans/{plan}/issues/{number}/acknowledge"),
     ("post", "/api/v1/plans/{plan}/issues/{number}/resolve"),

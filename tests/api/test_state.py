@@ -136,3 +136,30 @@ def test_a_refused_reading_says_what_is_wrong(api: Api, body: dict, loc: list, m
     assert response.status_code == 400, response.content
     [fault] = response.json()["detail"]
     assert fault["loc"] == loc and fault["msg"].startswith(msg), fault
+
+
+def test_a_reading_recorded_by_mistake_is_withdrawn_once_with_a_reason(api: Api) -> None:
+    """A pipeline sent milliseconds as seconds: 1500 % error rate raised the alarm. It withdraws the reading by
+    the id its recording answered with; the alarm clears, a retry changes nothing, a reason is needed, another
+    plan's reading is not found, and a token without the metrics scope is refused."""
+    from plans.models import Event, MetricReading, RollbackTrigger
+
+    RollbackTrigger.objects.create(  # (test set-up) triggers come from the plan file
+        plan=api.plan, description="Error rate above 1 %", metric=api.world.metric, comparator=">", threshold=1
+    )
+    token = api.token(["metrics"])
+    recorded = api.post("metrics/error-rate/readings", token, {"value": 1500}).json()
+    assert recorded["triggers_in_breach"] == ["Error rate above 1 %"]
+    reading = recorded["readings"][0]["id"]
+    assert api.post(f"readings/{reading}/withdraw", token, {"reason": ""}).status_code == 400
+    assert api.post(f"readings/{reading}/withdraw", api.token(["read"]), {"reason": "x"}).status_code == 403
+    done = api.post(f"readings/{reading}/withdraw", token, {"reason": "ms sent as s"})
+    assert done.status_code == 200
+    assert done.json() == {"withdrawn": True, "metric": "Error rate", "triggers_in_breach": []}
+    assert not MetricReading.objects.filter(pk=reading).exists()
+    event = Event.objects.get(kind="metric.reading_withdrawn")
+    assert event.data["reading"] == reading and event.data["reason"] == "ms sent as s"
+    again = api.post(f"readings/{reading}/withdraw", token, {"reason": "ms sent as s"})
+    assert again.status_code == 200 and again.json()["withdrawn"] is False
+    assert Event.objects.filter(kind="metric.reading_withdrawn").count() == 1
+    assert api.post(f"readings/{reading + 999}/withdraw", token, {"reason": "x"}).status_code == 404
