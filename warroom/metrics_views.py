@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -64,8 +66,13 @@ def _metrics(request: AuthenticatedHttpRequest, plan: Plan, refused: dict[str, o
             "pullable": {t.pk for t in pullable_triggers(plan, request.user)},
             "is_coordinator": coordinator,
             "refused": refused,
+            "focus": _int(request.GET.get("next")) if refused is None else None,
         },
     )
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and len(text) < 12 else None
 
 
 @login_required
@@ -80,7 +87,13 @@ def metric_record(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> Htt
         # Rendered, not redirected: the refused text stays in its input (a redirect would lose it).
         return _metrics(request, plan, refused={"metric": metric.pk, "value": typed[:200], "error": error_text(exc)})
     messages.success(request, f"Recorded {metric.name}: {format_quantity(reading.value, metric.unit)}.")
-    return redirect("warroom:metrics", plan.slug)
+    # A round of the dashboards is typed one value after another: the page comes back at the next metric, its
+    # field focused (type, Enter, type, Enter...), and after the last one at the one just recorded. (No fragment
+    # with the focus: a browser skips autofocus when the address names a target, and focusing scrolls to it.)
+    after = plan.metrics.filter(Q(order__gt=metric.order) | Q(order=metric.order, pk__gt=metric.pk))
+    following = after.order_by("order", "pk").values_list("pk", flat=True).first()
+    page = reverse("warroom:metrics", args=[plan.slug])
+    return redirect(f"{page}?next={following}" if following else f"{page}#metric-{metric.pk}")
 
 
 @login_required

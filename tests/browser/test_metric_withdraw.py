@@ -31,6 +31,9 @@ def test_a_typo_is_withdrawn_and_its_alarm_clears(page: Page, login_page: LoginP
     sre = factories.UserFactory(username="sre", first_name="Sam", last_name="Sre")
     factories.RoleFactory(plan=plan, name="SRE", slug="sre", primary=sre)
     metric = factories.MetricFactory(plan=plan, name="Error rate", comparator="<", target=Decimal("0.1"), unit="%")
+    latency = factories.MetricFactory(
+        plan=plan, name="Latency", comparator="<", target=Decimal(500), unit="ms", order=1
+    )
     RollbackTrigger.objects.create(  # (test set-up) triggers come from the plan file
         plan=plan, description="Error rate above 1 %", metric=metric, comparator=">", threshold=Decimal("1")
     )
@@ -41,8 +44,13 @@ def test_a_typo_is_withdrawn_and_its_alarm_clears(page: Page, login_page: LoginP
     page.set_viewport_size({"width": 1366, "height": 768})
     login_page(page, sre).goto(f"{live_server.url}/plans/{plan.slug}/metrics/")
     page.fill(f"#metric-{metric.pk} input[name=value]", "50")
-    page.click(f"#metric-{metric.pk} button[type=submit]")
+    page.press(f"#metric-{metric.pk} input[name=value]", "Enter")
     page.wait_for_selector("text=Rollback trigger in breach: Error rate above 1 %")
+    # The page comes back at the next metric with its field focused: the round goes on by typing.
+    assert page.evaluate("document.activeElement.closest('tr').id") == f"metric-{latency.pk}"
+    page.keyboard.type("420")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Recorded Latency: 420 ms.")
     assert "IN BREACH" in page.inner_text("#rollback-triggers")
 
     page.click(f"#readings-{metric.pk} summary")

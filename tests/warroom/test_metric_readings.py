@@ -268,3 +268,21 @@ def test_an_alarm_of_a_busy_metric_is_still_sent_while_its_breach_lasts(plan: Pl
         latency.run_ended_at = NOON - timedelta(seconds=1)
         latency.save(update_fields=["run_ended_at"])
         assert still_relevant(alarm) == "the breach has ended"
+
+
+def test_a_round_of_readings_comes_back_at_the_next_metric_focused(plan: Plan, client: Client) -> None:
+    """Typed one after another from the dashboards: each Record brings the page back at the next metric, its field
+    focused; after the last, at the one just recorded."""
+    sre = factories.UserFactory(username="sre")
+    factories.RoleFactory(plan=plan, name="SRE", primary=sre)
+    first, second, last = (factories.MetricFactory(plan=plan, name=n, order=i) for i, n in enumerate("ABC"))
+    client.force_login(sre)
+    record = lambda m: client.post(reverse("warroom:metric_record", args=[plan.slug, m.pk]), {"value": "0.05"})  # noqa: E731
+    page = reverse("warroom:metrics", args=[plan.slug])
+    assert record(first)["Location"] == f"{page}?next={second.pk}"
+    assert record(second)["Location"] == f"{page}?next={last.pk}"
+    assert record(last)["Location"] == f"{page}#metric-{last.pk}"
+    html = client.get(f"{page}?next={second.pk}").content.decode()
+    field = html.split(f'id="metric-{second.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "autofocus" in field and html.count("autofocus") == 1
+    assert "autofocus" not in client.get(f"{page}?next=x1").content.decode()
