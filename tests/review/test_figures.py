@@ -133,3 +133,20 @@ def test_exports_defuse_formulas_and_markdown() -> None:
     assert to_csv(["a"], [["@SUM(A1)"]]) == "a\n'@SUM(A1)\n"
     assert md("a | b *c* [x](y) <b>") == "a \\| b \\*c\\* \\[x\\](y) \\<b\\>"
     assert md("two\nlines") == "two lines"
+
+
+def test_a_week_of_readings_every_10_seconds_draws_a_chart_of_a_few_hundred_points_keeping_the_spike() -> None:
+    """A metric fed by monitoring every 10 s for a week has 60,480 readings: a dot and a point each made the
+    review page (and its PDF) megabytes of SVG. The chart draws at most a few points per pixel column (each
+    column's first, lowest, highest and last reading), so a one-reading spike still shows, in red."""
+    second = timedelta(seconds=1)
+    readings = [Reading(T0 + 10 * i * second, Decimal("0.05")) for i in range(60_480)]
+    readings[30_000] = Reading(T0 + 300_000 * second, Decimal("7.5"))  # one spike, out of range
+    run = metric_run(
+        name="Error rate", category="", unit="%", comparator="<", target=Decimal("0.1"), window_text="first week",
+        t0=T0, readings=readings,
+    )  # fmt: skip
+    svg = metric_chart(run, label=lambda d: f"{d:%a %H:%M}", now=T0 + timedelta(days=8))
+    assert len(svg) < 60_000, len(svg)
+    assert svg.count('fill="#c0262d"') == 1 and "7.5 at" in svg  # the spike, red, with its tooltip
+    assert "60,480 readings" in svg
