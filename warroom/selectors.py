@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from checklists.models import Gate, Item, ItemStatus, NoGoTrigger, Vote
@@ -253,6 +253,17 @@ def gates(plan: Plan) -> list[Gate]:
     )
 
 
+def _news(plan: Plan) -> QuerySet[Event]:
+    """The activity the board's "Latest" line reads: not a reading on target or merely tracked (a metric fed every
+    few seconds by monitoring made every "Latest" a reading; the metrics panel shows them), an off-target one is."""
+    return (
+        Event.objects.filter(plan=plan)
+        .exclude(kind="metric.reading", data__meets=True)
+        .exclude(kind="metric.reading", data__meets=None)
+        .select_related("actor", "role")
+    )
+
+
 def board(plan: Plan, *, now: datetime | None = None) -> Board:
     now = now or timezone.now()
     hold = open_hold(plan)
@@ -318,7 +329,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
         metrics=metric_rows,
         alarms=states,
         rollout=rollout,
-        events=list(Event.objects.filter(plan=plan).select_related("actor", "role")[:EVENT_ROWS]),
+        events=list(_news(plan)[:EVENT_ROWS]),
         links=plan_links(plan),
         procedures=procedures(plan, called_only=True, now=now),
         ended=ended,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from plans.readings.services import reading_withdraw
 from plans.services import reading_record
 from tests import factories
 from warroom import readings as selectors
+from warroom import selectors as board_selectors
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -286,3 +288,22 @@ def test_a_round_of_readings_comes_back_at_the_next_metric_focused(plan: Plan, c
     field = html.split(f'id="metric-{second.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "autofocus" in field and html.count("autofocus") == 1
     assert "autofocus" not in client.get(f"{page}?next=x1").content.decode()
+
+
+def test_the_boards_latest_line_is_not_flooded_by_readings_on_target(plan: Plan, coordinator: User) -> None:
+    """A metric fed every few seconds made every "Latest" on the board a reading; the metrics panel shows those.
+    A reading off target is news, and stays."""
+    from plans.services import event_record
+
+    sre = factories.UserFactory(username="sre")
+    factories.RoleFactory(plan=plan, name="SRE", primary=sre)
+    rate = factories.MetricFactory(plan=plan, name="Error rate", comparator="<", target=Decimal("0.1"), unit="%")
+    tracked = factories.MetricFactory(plan=plan, name="Sign-ups", comparator="", target=None, unit="")
+    with transaction.atomic():
+        event_record(plan, kind="step.started", summary="Started “Switch DNS”", actor=sre)
+    for value in ("0.05", "0.06"):
+        reading_record(rate, value=value, by=sre)
+    reading_record(tracked, value="120", by=sre)
+    assert [e.summary for e in board_selectors.board(plan).events][:1] == ["Started “Switch DNS”"]
+    reading_record(rate, value="0.4", by=sre)
+    assert board_selectors.board(plan).events[0].summary == "Error rate: 0.4 % (OFF TARGET)"
