@@ -65,6 +65,7 @@ class Review:
     metrics: list[MetricRun]
     alarms: list[Alarm]
     comms: CommsRun
+    withdrawn: list[Alarm] = field(default_factory=list)  # readings withdrawn as typed wrong (what, who, why)
     lessons: list[Lesson] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
     handoff: Handoff | None = None
@@ -173,6 +174,13 @@ def _alarms(plan: Plan) -> list[Alarm]:
     return sorted(alarms, key=lambda a: a.at)
 
 
+def _withdrawn(plan: Plan) -> list[Alarm]:
+    """The readings withdrawn as typed or sent wrong (plans.readings.services): the review says the data was
+    corrected, by whom and why, since the figures above no longer count them."""
+    events = Event.objects.filter(plan=plan, kind="metric.reading_withdrawn").select_related("actor")
+    return [Alarm(e.at, e.kind, e.summary, person(e.actor)) for e in events.order_by("at", "pk")]
+
+
 def _comms(plan: Plan) -> CommsRun:
     rows = list(Delivery.objects.filter(plan=plan).order_by("due_at", "pk"))
     counts = Counter(d.status for d in rows)
@@ -209,6 +217,7 @@ def plan_review(plan: Plan, *, now: datetime) -> Review:
         metrics=plan_metric_runs(plan, now=now),
         alarms=_alarms(plan),
         comms=_comms(plan),
+        withdrawn=_withdrawn(plan),
         lessons=list(Lesson.objects.filter(plan=plan).select_related("created_by")),
         follow_ups=list(
             FollowUp.objects.filter(plan=plan).select_related("owner_role", "item").order_by("due_date", "pk")

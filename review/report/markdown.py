@@ -149,6 +149,9 @@ def _issues_metrics(r: Review) -> list[str]:
             for m in r.metrics
         ],
     )
+    if r.withdrawn:
+        out += ["Readings withdrawn (not counted above):", ""]
+        out += [f"- {text.when(r.plan, a.at)} {md(a.what)} ({md(a.who)})" for a in r.withdrawn] + [""]
     return out
 
 

@@ -307,3 +307,20 @@ def test_the_boards_latest_line_is_not_flooded_by_readings_on_target(plan: Plan,
     assert [e.summary for e in board_selectors.board(plan).events][:1] == ["Started “Switch DNS”"]
     reading_record(rate, value="0.4", by=sre)
     assert board_selectors.board(plan).events[0].summary == "Error rate: 0.4 % (OFF TARGET)"
+
+
+def test_the_review_says_which_readings_were_withdrawn_by_whom_and_why(
+    plan: Plan, client: Client, coordinator: User, typo: dict[str, Any]
+) -> None:
+    from review.report.markdown import review_markdown
+    from review.selectors import plan_review
+
+    assert reading_withdraw(typo["wrong"], by=typo["sre"], reason="typo: meant 0.05")
+    client.force_login(coordinator)
+    html = client.get(reverse("review:page", args=[plan.slug])).content.decode()
+    section = html.split('id="withdrawn"', 1)[1].split("</ul>", 1)[0]
+    assert (
+        "Error rate: reading of 50 %" in section and "withdrawn: typo: meant 0.05" in section and "Sam Sre" in section
+    )
+    text = review_markdown(plan_review(plan, now=timezone.now()))
+    assert "Readings withdrawn (not counted above):" in text and "typo: meant 0.05" in text
