@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
-from plans.criteria import plan_metric_runs
 from plans.metrics import readings_for_window, trigger_state
 from plans.models import MetricReading, RollbackTrigger
+from plans.verdicts import plan_verdicts
 
 if TYPE_CHECKING:
     from plans.metrics import TriggerState
@@ -55,14 +55,13 @@ def recent_readings(metric_list: list[SuccessMetric]) -> dict[int, list[MetricRe
 
 
 def criteria_verdicts(plan: Plan, metric_list: list[SuccessMetric], now: datetime) -> dict[int, str]:
-    """After T-0, each success criterion's verdict over its window (plans.criteria: met, not met, open, no
-    data), as the review and the post-launch page read it. One query; none before T-0 or without a
-    criterion."""
+    """After T-0, each success criterion's verdict over its window (met, not met, open, no data), as the review
+    and the post-launch page read it (plans.criteria), from a summary of each window the database works out
+    (plans.verdicts), not from every reading. One query; none before T-0 or without a criterion."""
     wanted = [m for m in metric_list if m.target is not None and m.comparator]
     if plan.clockless or now < plan.t0 or not wanted:
         return {}
-    runs = plan_metric_runs(plan, now=now, metrics=wanted)
-    return {m.pk: run.verdict for m, run in zip(wanted, runs, strict=True)}
+    return plan_verdicts(plan, wanted, now=now)
 
 
 def _judged(metric: SuccessMetric, recent: list[MetricReading], span: timedelta, now: datetime) -> list[MetricReading]:
