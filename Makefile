@@ -104,6 +104,7 @@ bench: install
 	$(BIN)/python bench/push.py
 	$(BIN)/python bench/admin.py
 	$(BIN)/python bench/db_pool.py
+	$(BIN)/python bench/readings.py
 
 # The admin timings alone (docs/performance.md, "Admin"): every page and action on the demo plan.
 bench-admin: install
