@@ -6,7 +6,9 @@ Prints p50/p95 (in this process, no server) and the queries of
   1. the board's data (warroom.selectors.board: the metrics panel, its arrows, the criteria's verdicts);
   2. the metrics page's rows and trigger states (warroom.readings.metrics);
   3. a status update's figures (communications.compose.status_snapshot);
-  4. recording one reading (plans.services.reading_record: the triggers judged on their span).
+  4. recording one reading (plans.services.reading_record: the triggers judged on their span);
+  5. the post-launch week's data (its criteria from each window's summary) and the review's (every reading:
+     its charts draw them).
 
 Environment as bench/warroom.py (its own database ``launchcontrol_bench_readings``, Redis db 15).
 """
@@ -24,7 +26,7 @@ from typing import Any
 import benchenv
 from benchenv import ensure_database
 
-RUNS = 20
+RUNS = 10
 EVERY_SECONDS = 10
 DAYS = 7
 
@@ -90,6 +92,8 @@ def main() -> None:
     from communications.compose import status_snapshot
     from plans.models import MetricReading, SuccessMetric
     from plans.services import reading_record
+    from review.postweek import post_week
+    from review.selectors import plan_review
     from warroom import readings, selectors
 
     plan = build_plan()
@@ -103,6 +107,8 @@ def main() -> None:
     measure("metrics page rows (readings.metrics)", lambda: readings.metrics(plan, timezone.now()))
     measure("status update figures (status_snapshot)", lambda: status_snapshot(plan))
     measure("record a reading (reading_record)", lambda: reading_record(metric, value="0.05", by=plan.coordinator))
+    measure("post-launch week (review.postweek.post_week)", lambda: post_week(plan, now=timezone.now()))
+    measure("the review (review.selectors.plan_review)", lambda: plan_review(plan, now=timezone.now()))
 
 
 if __name__ == "__main__":

@@ -62,36 +62,80 @@ def summary_verdict(
     return "met" if value is not None and meets(value) else "not_met"
 
 
-def plan_verdicts(plan: Plan, metrics: Sequence[SuccessMetric], *, now: datetime) -> dict[int, str]:
-    """Each criterion's verdict at ``now`` (metrics with a target), keyed by the metric's id. One query, and one
-    more when a criterion reads its window's latest reading."""
-    windows = {m.pk: _window(plan, m) for m in metrics}
-    found: dict[int, Summary] = {}
-    if windows:
-        inside = reduce(or_, (_inside(pk, start, end) for pk, (start, end) in windows.items()))
-        rows = (
-            MetricReading.objects.filter(inside)
-            .values("metric_id")
-            .annotate(n=Count("id"), lo=Min("value"), hi=Max("value"), total=Sum("value"))
-            .order_by()
-        )
-        found = {r["metric_id"]: Summary(r["n"], _dec(r["lo"]), _dec(r["hi"]), _dec(r["total"])) for r in rows}
-        latest = [m.pk for m in metrics if m.measure == "latest"]
-        if latest:
-            for pk, value in _latest(windows, latest).items():
-                s = found.get(pk, Summary())
-                found[pk] = Summary(s.count, s.lowest, s.highest, s.total, value)
-    verdicts = {}
-    for m in metrics:
-        end = windows[m.pk][1]
-        verdicts[m.pk] = summary_verdict(
+@dataclass(frozen=True)
+class Criterion:
+    """A success criterion over its window, from its :class:`Summary` (the post-launch page's row)."""
+
+    metric: SuccessMetric
+    window_end: datetime | None
+    summary: Summary
+    window_open: bool
+
+    @property
+    def name(self) -> str:
+        return self.metric.name
+
+    @property
+    def verdict(self) -> str:
+        m = self.metric
+        return summary_verdict(
             comparator=m.comparator,
             target=m.target,
             measure=m.measure or "every",
-            summary=found.get(m.pk, Summary()),
-            window_open=end is not None and now < end,
+            summary=self.summary,
+            window_open=self.window_open,
         )
-    return verdicts
+
+    @property
+    def value(self) -> Decimal | None:
+        """What the measure compares: the mean or the latest reading of the window (``every``: the worst)."""
+        s, m = self.summary, self.metric
+        if not s.count:
+            return None
+        if m.measure == "mean":
+            return s.total / s.count if s.total is not None else None
+        if m.measure == "latest":
+            return s.latest
+        if m.comparator in (">", ">="):
+            return s.lowest
+        if m.comparator in ("<", "<="):
+            return s.highest
+        return s.highest if s.lowest == m.target else s.lowest  # "=": one off target, if any
+
+
+def plan_criteria(plan: Plan, metrics: Sequence[SuccessMetric], *, now: datetime) -> list[Criterion]:
+    """Each metric of ``metrics`` over its window at ``now``. One query, and one more when a criterion reads its
+    window's latest reading."""
+    windows = {m.pk: _window(plan, m) for m in metrics}
+    found = _summaries(windows, [m.pk for m in metrics if m.measure == "latest"])
+    out = []
+    for m in metrics:
+        end = windows[m.pk][1]
+        out.append(Criterion(m, end, found.get(m.pk, Summary()), window_open=end is not None and now < end))
+    return out
+
+
+def plan_verdicts(plan: Plan, metrics: Sequence[SuccessMetric], *, now: datetime) -> dict[int, str]:
+    """Each criterion's verdict at ``now`` (metrics with a target), keyed by the metric's id."""
+    return {c.metric.pk: c.verdict for c in plan_criteria(plan, metrics, now=now)}
+
+
+def _summaries(windows: dict[int, tuple[datetime, datetime | None]], latest: list[int]) -> dict[int, Summary]:
+    if not windows:
+        return {}
+    inside = reduce(or_, (_inside(pk, start, end) for pk, (start, end) in windows.items()))
+    rows = (
+        MetricReading.objects.filter(inside)
+        .values("metric_id")
+        .annotate(n=Count("id"), lo=Min("value"), hi=Max("value"), total=Sum("value"))
+        .order_by()
+    )
+    found = {r["metric_id"]: Summary(r["n"], _dec(r["lo"]), _dec(r["hi"]), _dec(r["total"])) for r in rows}
+    if latest:
+        for pk, value in _latest(windows, latest).items():
+            s = found.get(pk, Summary())
+            found[pk] = Summary(s.count, s.lowest, s.highest, s.total, value)
+    return found
 
 
 def _window(plan: Plan, metric: SuccessMetric) -> tuple[datetime, datetime | None]:

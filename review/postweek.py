@@ -1,6 +1,6 @@
 """The post-launch week (``/plans/<plan>/post-launch/``): the checks due from T+1 to T+7 day by day (items
 due that day and the occurrences of recurring items and steps), the success criteria over their windows
-(``plans.criteria``) and the operations handoff. Reads only; a fixed number of queries."""
+(``plans.verdicts``) and the operations handoff. Reads only; a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from checklists.models import Item, ItemStatus
 from checklists.series.state import plan_series
-from plans.criteria import MetricRun, plan_metric_runs
 from plans.models import Plan
+from plans.verdicts import Criterion, plan_criteria
 
 from .models import Handoff
 
@@ -81,7 +81,7 @@ class PostWeek:
     plan: Plan
     now: datetime
     days: list[Day]
-    criteria: list[MetricRun]
+    criteria: list[Criterion]
     handoff: Handoff | None
 
     @property
@@ -135,5 +135,8 @@ def post_week(plan: Plan, *, now: datetime) -> PostWeek:
     handoff = (
         Handoff.objects.filter(plan=plan).select_related("to_role", "proposed_by", "accepted_by", "reverted_by").first()
     )
-    criteria = [m for m in plan_metric_runs(plan, now=now) if m.criterion and m.window_end is not None]
+    # From each window's summary (plans.verdicts), not every reading: a week of readings every 10 s is 60,000 a
+    # metric, and the page took 2.2 s reading four such metrics' (bench/readings.py's plan).
+    wanted = [m for m in plan.metrics.order_by("order", "pk") if m.target is not None and m.comparator]
+    criteria = [c for c in plan_criteria(plan, wanted, now=now) if c.window_end is not None]
     return PostWeek(plan=plan, now=now, days=days, criteria=criteria, handoff=handoff)
