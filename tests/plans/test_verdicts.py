@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from plans.criteria import Reading, metric_run, plan_metric_runs
 from plans.models import MetricReading
-from plans.verdicts import Summary, plan_verdicts, summary_verdict
+from plans.verdicts import Summary, plan_criteria, plan_verdicts, summary_verdict
 from tests import factories
 from tests.conftest import fuzz_examples
 
@@ -87,6 +87,9 @@ def test_the_databases_verdicts_are_the_reviews(plan: object) -> None:
     review = {m.name: r.verdict for m, r in zip(metrics, plan_metric_runs(plan, now=now, metrics=metrics), strict=True)}
     board = {m.name: v for m, v in zip(metrics, plan_verdicts(plan, metrics, now=now).values(), strict=True)}
     assert board == review
+    runs = plan_metric_runs(plan, now=now, metrics=metrics)
+    summed = plan_criteria(plan, metrics, now=now)
+    assert [(c.name, c.value, c.summary.count) for c in summed] == [(r.name, r.value, len(r.readings)) for r in runs]
     assert review == {
         "every met": "met", "every open": "open", "every broken": "not_met", "mean over": "met", "latest open": "open",
         "latest over": "not_met", "no data": "no_data", "equal": "met",
