@@ -114,8 +114,8 @@ def _check_reading(value: Any, at: Any, loc: list[str | int]) -> tuple[Any, Any]
 )
 def reading_withdraw_api(request: HttpRequest, plan: str, reading: int, body: ReasonIn) -> dict[str, Any]:
     where = access(request, plan, Scope.METRICS)
-    found = MetricReading.objects.select_related("metric__plan", "recorded_by").filter(pk=reading)
-    row = found.filter(metric__plan=where.plan).first()
+    readings = MetricReading.objects.select_related("metric__plan", "recorded_by")
+    row = readings.filter(pk=reading, metric__plan=where.plan).first()
     if row is None:
         gone = Event.objects.filter(plan=where.plan, kind="metric.reading_withdrawn", data__reading=reading).first()
         if gone is None:
@@ -128,7 +128,9 @@ def reading_withdraw_api(request: HttpRequest, plan: str, reading: int, body: Re
 
 
 def _withdrawn(done: bool, metric: SuccessMetric | None) -> dict[str, Any]:
-    breach = RollbackTrigger.objects.filter(metric=metric, raised_at__isnull=False) if metric else []
+    breach = (
+        RollbackTrigger.objects.filter(metric=metric, raised_at__isnull=False).order_by("order", "id") if metric else []
+    )
     return {
         "withdrawn": done,
         "metric": metric.name if metric else "",

@@ -1,7 +1,7 @@
 """The success metrics as the metrics page and the board read them: each metric's latest reading and recent
 trend, each criterion's verdict, each rollback trigger's state.
 
-Each metric's readings are read on their own (a window function ranks them per metric), not as the plan's
+Each metric's readings are read on their own (its newest, :func:`recent_readings`), not as the plan's
 newest few hundred: one metric fed every few seconds by a script or a monitoring push would otherwise push
 the others' latest readings, and the run a trigger is judged on, out of what the page reads. A trigger whose
 ``sustained_for`` reaches back past the recent readings of its metric (a busy metric, a long duration) is
