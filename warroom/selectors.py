@@ -38,7 +38,7 @@ from . import steps as step_lines
 from .clockless import open_entries
 from .comms import Comms, comms, message_times
 from .oncall import on_call_rows, series_entries, series_of
-from .readings import metrics
+from .readings import STALE_AFTER, metrics
 from .roles import RoleRow, due_counts, item_stats, role_rows
 
 __all__ = [
@@ -340,7 +340,8 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
 
 def next_deadlines(plan: Plan, now: datetime, until: datetime, board: Board | None = None) -> list[datetime]:
     """The moments in ``(now, until]`` at which the board changes with no event: an item or step becoming
-    late or entering the next-30-minutes list, a breaching rollback trigger becoming an alarm. The poll's
+    late or entering the next-30-minutes list, a breaching rollback trigger becoming an alarm, a metric's
+    latest reading turning stale. The poll's
     cache bucket turns over at each (warroom.views), so a change reaches the screens within one poll
     interval, not at the next minute. One query after a render (``board``: its steps and trigger states,
     read at its ``now``), five without."""
@@ -358,8 +359,10 @@ def next_deadlines(plan: Plan, now: datetime, until: datetime, board: Board | No
         if due is not None:
             moments += [plan.at(due), plan.at(due) - WINDOW]
     moments += step_lines.step_deadlines(plan, board.step_rows if board else step_rows(plan), WINDOW)
-    states = board.alarms if board else metrics(plan, now)[1]
+    rows, states = (board.metrics, board.alarms) if board else metrics(plan, now)
     moments += [s.alarm_at for s in states if s.breaching and not s.in_breach and s.alarm_at is not None]
+    # a latest reading turning stale: the board then says when it was taken (readings.STALE_AFTER)
+    moments += [r["latest"].recorded_at + STALE_AFTER for r in rows if r["latest"] is not None]
     if board is not None and board.rollout is not None and board.rollout.soak_ends_at is not None:
         moments.append(board.rollout.soak_ends_at)  # the stage has soaked: READY shows within a poll
     return sorted({m for m in moments if now < m <= until})

@@ -353,3 +353,16 @@ def test_a_status_update_reads_each_metrics_latest_reading_only(plan: Plan, djan
         post_init.disconnect(count, sender=MetricReading)
     assert made == []  # no reading row loaded: the latest values come with the metrics
     assert [(m.name, m.value, m.ok) for m in snap.metrics] == [("Error rate", "0 %", True), ("Sign-ups", None, None)]
+
+
+def test_a_reading_turning_stale_is_a_moment_the_board_changes_by_itself(plan: Plan) -> None:
+    """The pushed board is woken at the moments it changes with no event (warroom.buckets): the moment a latest
+    reading turns 30 minutes old is one, so the "at 23:54" shows then, not at the next change."""
+    metric = factories.MetricFactory(plan=plan, name="Error rate", unit="%")
+    now = timezone.now()
+    taken = now - timedelta(minutes=29)
+    MetricReading.objects.create(metric=metric, value=Decimal("0.05"), recorded_at=taken)
+    until = now + timedelta(minutes=3)
+    assert taken + timedelta(minutes=30) in board_selectors.next_deadlines(plan, now, until)
+    board = board_selectors.board(plan, now=now)
+    assert taken + timedelta(minutes=30) in board_selectors.next_deadlines(plan, now, until, board)
