@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
 from django.utils.http import parse_etags
 from django.utils.text import slugify
 
 from checklists.models import Gate
 from issues.models import Issue
 from issues.selectors import open_issues
-from plans.models import MetricReading, Plan, RollbackTrigger, Step, SuccessMetric
+from plans.metrics import latest_reading
+from plans.models import Plan, RollbackTrigger, Step, SuccessMetric
 from plans.schedule import plan_forecast
 
 from .rollout import rollout_out
@@ -83,9 +83,8 @@ def step_out(step: Step, forecast: Any = None) -> dict[str, Any]:
 
 
 def _metrics(plan: Plan) -> list[dict[str, Any]]:
-    latest = MetricReading.objects.filter(metric=OuterRef("pk")).order_by("-recorded_at", "-id")
     metrics = SuccessMetric.objects.filter(plan=plan).annotate(
-        latest_value=Subquery(latest.values("value")[:1]), latest_at=Subquery(latest.values("recorded_at")[:1])
+        latest_value=latest_reading("value"), latest_at=latest_reading("recorded_at")
     )
     out = []
     for m in metrics:

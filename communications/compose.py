@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from launchcontrol.dates import moment_text
 from plans.lateness import item_late_q, step_is_late
-from plans.models import MetricReading, Plan, SuccessMetric
+from plans.metrics import latest_reading
+from plans.models import Plan, SuccessMetric
 from plans.numbers import format_quantity
 
 from .customer import customer_copy
@@ -93,8 +94,7 @@ def status_snapshot(plan: Plan, *, now: datetime | None = None) -> Snapshot:
 
     # Each metric's latest reading only (a metric fed every 10 s by monitoring has 60,000 readings a week: all of
     # them were read for each status update, each channel it went to and each preview).
-    newest = MetricReading.objects.filter(metric=OuterRef("pk")).order_by("-recorded_at", "-id").values("value")[:1]
-    for metric in SuccessMetric.objects.filter(plan=plan).annotate(latest=Subquery(newest)):
+    for metric in SuccessMetric.objects.filter(plan=plan).annotate(latest=latest_reading()):
         latest = metric.latest
         target = (
             f"{metric.comparator} {format_quantity(metric.target, metric.unit)}" if metric.target is not None else ""

@@ -15,10 +15,10 @@ from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Max, Min, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Max, Min, Q, Sum
 
 from .criteria import _compare, window_span
+from .metrics import newest_readings
 from .models import MetricReading
 
 if TYPE_CHECKING:
@@ -149,16 +149,8 @@ def _inside(pk: int, start: datetime, end: datetime | None) -> Q:
 
 
 def _latest(windows: dict[int, tuple[datetime, datetime | None]], pks: list[int]) -> dict[int, Decimal]:
-    inside = reduce(or_, (_inside(pk, *windows[pk]) for pk in pks))
-    ranked = (
-        MetricReading.objects.filter(inside)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("metric_id")], order_by=[F("recorded_at").desc(), F("id").desc()])
-        )
-        .filter(rank=1)
-        .values_list("metric_id", "value")
-    )
-    return {pk: Decimal(value) for pk, value in ranked}
+    newest = newest_readings({pk: _inside(pk, *windows[pk]) for pk in pks}, 1)
+    return {pk: rows[0].value for pk, rows in newest.items() if rows}
 
 
 def _dec(value: object) -> Decimal | None:

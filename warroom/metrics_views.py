@@ -22,7 +22,7 @@ from plans.metrics import can_record
 from plans.models import MetricReading, Plan, SuccessMetric
 from plans.numbers import format_quantity
 from plans.permissions import can_coordinate
-from plans.readings.services import reading_withdraw
+from plans.readings.services import reading_withdraw, withdrawable
 from plans.runbook.selectors import pullable_triggers
 from plans.services import reading_record
 from plans.templatetags.launchtime import clock
@@ -49,8 +49,8 @@ def _metrics(request: AuthenticatedHttpRequest, plan: Plan, refused: dict[str, o
     coordinator, recorder = can_coordinate(request.user, plan), can_record(request.user, plan)
     for row in rows:
         recent = row["recent"]
-        for reading in recent[: readings.LISTED]:  # as plans.readings.services.can_withdraw decides, in no query
-            reading.withdrawable = coordinator or (recorder and reading.recorded_by_id == request.user.pk)
+        for reading in recent[: readings.LISTED]:
+            reading.withdrawable = withdrawable(reading, request.user, coordinator=coordinator, recorder=recorder)
         row["listed"] = recent[: readings.LISTED]
         # Escaped inside (warroom.sparkline): every text in the SVG is the metric's, run through html.escape.
         row["trend"] = mark_safe(sparkline(row["metric"], recent, label=lambda at: clock(at, plan.zone)))  # noqa: S308

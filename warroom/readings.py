@@ -15,17 +15,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 
-from plans.metrics import readings_for_window, trigger_state
+from plans.metrics import newest_readings, readings_for_window, trigger_state
 from plans.models import MetricReading, RollbackTrigger
 from plans.verdicts import plan_verdicts
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from plans.metrics import TriggerState
     from plans.models import Plan, SuccessMetric
 
@@ -39,33 +35,8 @@ STALE_AFTER = timedelta(minutes=30)
 
 
 def recent_readings(metric_list: list[SuccessMetric]) -> dict[int, list[MetricReading]]:
-    """Each metric's newest :data:`RECENT` readings, newest first. One query: on PostgreSQL one index scan a
-    metric (``UNION ALL`` of each metric's newest), elsewhere (SQLite) a window function ranking them. The
-    window function sorts every reading of the plan: 150 ms, spilling to disk, for 240,000 (bench/readings.py),
-    against 9 ms for the union."""
-    out: dict[int, list[MetricReading]] = {m.pk: [] for m in metric_list}
-    if not out:
-        return out
-    newest = MetricReading.objects.select_related("recorded_by").order_by("-recorded_at", "-id")
-    rows: Iterable[MetricReading]
-    if connection.features.supports_slicing_ordering_in_compound:
-        parts = [newest.filter(metric_id=pk)[:RECENT] for pk in out]
-        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    else:
-        rows = (
-            newest.filter(metric_id__in=list(out))
-            .annotate(
-                rank=Window(
-                    RowNumber(), partition_by=[F("metric_id")], order_by=[F("recorded_at").desc(), F("id").desc()]
-                )
-            )
-            .filter(rank__lte=RECENT)
-        )
-    for reading in rows:
-        out[reading.metric_id].append(reading)
-    for readings in out.values():
-        readings.sort(key=lambda r: (r.recorded_at, r.pk), reverse=True)
-    return out
+    """Each metric's newest :data:`RECENT` readings, newest first, with who recorded them. One query."""
+    return newest_readings({m.pk: Q(metric_id=m.pk) for m in metric_list}, RECENT, related=("recorded_by",))
 
 
 def criteria_verdicts(plan: Plan, metric_list: list[SuccessMetric], now: datetime) -> dict[int, str]:

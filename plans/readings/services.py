@@ -27,12 +27,17 @@ if TYPE_CHECKING:
 REASON_MAX = 200
 
 
+def withdrawable(reading: MetricReading, user: User, *, coordinator: bool, recorder: bool) -> bool:
+    """:func:`can_withdraw` from what the caller knows of ``user`` in the plan (``coordinator``: may coordinate
+    it; ``recorder``: may record readings in it): a page deciding for many readings asks those once."""
+    return coordinator or (recorder and reading.recorded_by_id is not None and reading.recorded_by_id == user.pk)
+
+
 def can_withdraw(user: User, reading: MetricReading) -> bool:
     """The coordinator, or the person who recorded the reading while they still hold a role in the launch."""
     plan = reading.metric.plan
-    if can_coordinate(user, plan):
-        return True
-    return reading.recorded_by_id is not None and reading.recorded_by_id == user.pk and can_record(user, plan)
+    coordinator = can_coordinate(user, plan)
+    return withdrawable(reading, user, coordinator=coordinator, recorder=coordinator or can_record(user, plan))
 
 
 def reading_withdraw(reading: MetricReading, *, by: User, reason: str) -> bool:
