@@ -366,3 +366,35 @@ def test_a_reading_turning_stale_is_a_moment_the_board_changes_by_itself(plan: P
     assert taken + timedelta(minutes=30) in board_selectors.next_deadlines(plan, now, until)
     board = board_selectors.board(plan, now=now)
     assert taken + timedelta(minutes=30) in board_selectors.next_deadlines(plan, now, until, board)
+
+
+def test_a_reason_with_template_syntax_and_markup_is_kept_as_typed_and_shown_as_text(
+    plan: Plan, client: Client, coordinator: User, typo: dict[str, Any]
+) -> None:
+    reason = "{{ settings.SECRET_KEY }} {% debug %} <script>alert(1)</script>"
+    assert reading_withdraw(typo["wrong"], by=typo["sre"], reason=reason)
+    event = Event.objects.get(kind="metric.reading_withdrawn")
+    assert event.data["reason"] == reason and event.summary.endswith(reason)
+    client.force_login(coordinator)
+    for page in ("plans:activity", "review:page"):
+        html = client.get(reverse(page, args=[plan.slug])).content.decode()
+        assert "{{ settings.SECRET_KEY }} {% debug %} &lt;script&gt;" in html and "<script>alert(1)" not in html
+
+
+def test_with_redis_stopped_a_reading_is_recorded_and_withdrawn_and_the_board_still_renders(
+    plan: Plan, client: Client, coordinator: User, typo: dict[str, Any], settings: Any
+) -> None:
+    """The shared cache and the live pages' fan-out unreachable: the writes go through, the pages render."""
+    stopped = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": stopped}}
+    settings.REDIS_URL = stopped
+    client.force_login(typo["sre"])
+    record = reverse("warroom:metric_record", args=[plan.slug, typo["metric"].pk])
+    assert client.post(record, {"value": "0.07"}).status_code == 302
+    withdraw = reverse("warroom:reading_withdraw", args=[plan.slug, typo["wrong"].pk])
+    response = client.post(withdraw, {"reason": "typo"}, follow=True)
+    assert "Withdrew the reading Error rate: 50 %." in response.content.decode()
+    assert sorted(MetricReading.objects.values_list("value", flat=True)) == [Decimal("0.05"), Decimal("0.07")]
+    client.force_login(coordinator)
+    for page in ("warroom:board", "warroom:metrics"):
+        assert client.get(reverse(page, args=[plan.slug])).status_code == 200
