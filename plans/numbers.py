@@ -5,14 +5,20 @@ formatter for the status page, the board, the metrics page, the activity log and
 
 - no exponent, no trailing zeros (``0.10`` reads ``0.1``, ``410.0`` reads ``410``);
 - thousands grouped with a comma (``1,000``, ``12,500.5``);
-- the unit after a space, whatever it is (``410 ms``, ``99.9 %``, ``1,000 users``).
+- the unit after a space, whatever it is (``410 ms``, ``99.9 %``, ``1,000 users``);
+- at most four decimals, the precision readings and thresholds are kept in: a mean of readings
+  (``2.2666666666666666666666666667``) reads ``2.2667``.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 __all__ = ["format_number", "format_quantity"]
+
+#: Decimals shown at most (``MetricReading.value`` and the thresholds keep four).
+PLACES = 4
+STEP = Decimal(1).scaleb(-PLACES)
 
 
 def _decimal(value: object) -> Decimal | None:
@@ -33,6 +39,9 @@ def format_number(value: object) -> str:
         return "" if value is None else str(value)
     if not number.is_finite():
         return str(number)
+    exponent = number.as_tuple().exponent  # an int for a finite number
+    if isinstance(exponent, int) and exponent < -PLACES:
+        number = number.quantize(STEP, rounding=ROUND_HALF_UP)
     whole = number == number.to_integral_value()
     number = number.quantize(Decimal(1)) if whole else number.normalize()
     text = f"{number:,f}"

@@ -101,6 +101,9 @@ def test_a_pending_step_is_late_from_its_start_everywhere(coordinator: User) -> 
         (Decimal("0.10"), "%", "0.1 %"),
         (Decimal("12500.50"), "", "12,500.5"),
         (0.1, "s", "0.1 s"),
+        (Decimal(34) / 15, "s", "2.2667 s"),  # a mean: at most four decimals, as readings are kept
+        (Decimal("0.00005"), "%", "0.0001 %"),
+        (Decimal("1234.56785"), "ms", "1,234.5679 ms"),
     ],
 )
 def test_numbers_are_written_as_people_write_them(value: object, unit: str, text: str) -> None:
