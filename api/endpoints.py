@@ -103,42 +103,6 @@ def _check_reading(value: Any, at: Any, loc: list[str | int]) -> tuple[Any, Any]
 
 
 @router.post(
-    "/plans/{plan}/readings/{reading}/withdraw",
-    response={200: WithdrawnOut, **ERRORS},
-    url_name="reading_withdraw",
-    auth=TokenAuth(Scope.METRICS),
-    summary="Withdraw a reading recorded by mistake",
-    description="Scope `metrics`. `{reading}` is the id the reading's recording answered with. The reading leaves "
-    "the board, the criteria and the review; its metric's rollback triggers are judged again (an alarm it raised "
-    "clears); the activity log keeps it, with the reason. A retry answers `withdrawn: false`.",
-)
-def reading_withdraw_api(request: HttpRequest, plan: str, reading: int, body: ReasonIn) -> dict[str, Any]:
-    where = access(request, plan, Scope.METRICS)
-    readings = MetricReading.objects.select_related("metric__plan", "recorded_by")
-    row = readings.filter(pk=reading, metric__plan=where.plan).first()
-    if row is None:
-        gone = Event.objects.filter(plan=where.plan, kind="metric.reading_withdrawn", data__reading=reading).first()
-        if gone is None:
-            raise HttpError(404, f"No reading {reading} in this plan.")
-        metric = SuccessMetric.objects.filter(pk=gone.data.get("metric")).first()
-        return _withdrawn(False, metric)
-    with service_call("reason"):
-        done = reading_withdraw(row, by=where.identity, reason=body.reason)
-    return _withdrawn(done, row.metric)
-
-
-def _withdrawn(done: bool, metric: SuccessMetric | None) -> dict[str, Any]:
-    breach = (
-        RollbackTrigger.objects.filter(metric=metric, raised_at__isnull=False).order_by("order", "id") if metric else []
-    )
-    return {
-        "withdrawn": done,
-        "metric": metric.name if metric else "",
-        "triggers_in_breach": [t.description for t in breach],
-    }
-
-
-@router.post(
     "/plans/{plan}/metrics/{metric}/readings",
     response={201: ReadingsOut, **ERRORS},
     url_name="metric_readings",
@@ -179,6 +143,42 @@ def metric_readings(request: HttpRequest, plan: str, metric: str, body: Readings
             "triggers_in_breach": [t.description for t in breach],
         },
     )
+
+
+@router.post(
+    "/plans/{plan}/readings/{reading}/withdraw",
+    response={200: WithdrawnOut, **ERRORS},
+    url_name="reading_withdraw",
+    auth=TokenAuth(Scope.METRICS),
+    summary="Withdraw a reading recorded by mistake",
+    description="Scope `metrics`. `{reading}` is the id the reading's recording answered with. The reading leaves "
+    "the board, the criteria and the review; its metric's rollback triggers are judged again (an alarm it raised "
+    "clears); the activity log keeps it, with the reason. A retry answers `withdrawn: false`.",
+)
+def reading_withdraw_api(request: HttpRequest, plan: str, reading: int, body: ReasonIn) -> dict[str, Any]:
+    where = access(request, plan, Scope.METRICS)
+    readings = MetricReading.objects.select_related("metric__plan", "recorded_by")
+    row = readings.filter(pk=reading, metric__plan=where.plan).first()
+    if row is None:
+        gone = Event.objects.filter(plan=where.plan, kind="metric.reading_withdrawn", data__reading=reading).first()
+        if gone is None:
+            raise HttpError(404, f"No reading {reading} in this plan.")
+        metric = SuccessMetric.objects.filter(pk=gone.data.get("metric")).first()
+        return _withdrawn(False, metric)
+    with service_call("reason"):
+        done = reading_withdraw(row, by=where.identity, reason=body.reason)
+    return _withdrawn(done, row.metric)
+
+
+def _withdrawn(done: bool, metric: SuccessMetric | None) -> dict[str, Any]:
+    breach = (
+        RollbackTrigger.objects.filter(metric=metric, raised_at__isnull=False).order_by("order", "id") if metric else []
+    )
+    return {
+        "withdrawn": done,
+        "metric": metric.name if metric else "",
+        "triggers_in_breach": [t.description for t in breach],
+    }
 
 
 @router.post(
