@@ -608,6 +608,7 @@ ENTRIES = [
     Endpoint("warroom:board", "read", _plan),
     Endpoint("warroom:kiosks", "read", _plan),
     Endpoint("warroom:metrics", "read", _plan),
+    Endpoint("warroom:metric_readings", "read", lambda w: {"plan": w.plan.slug, "pk": w.metric.pk}),
     Endpoint("api_tokens:list", "read", _plan),
     Endpoint("statuspage:manage", "read", _plan),
     Endpoint("statuspage:subscribers", "read", _plan),

@@ -3,7 +3,9 @@ readings judge) and the recording of a reading; plans.services.reading_record is
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import error_text
 from launchcontrol.kept import refuse
@@ -75,6 +77,61 @@ def _int(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() and len(text) < 12 else None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def cursor_text(cursor: tuple[datetime, int] | None) -> str:
+    """Where a page of readings starts, for its address: ``<microseconds since 1970>.<reading id>``."""
+    return f"{(cursor[0] - _EPOCH) // _MICROSECOND}.{cursor[1]}" if cursor else ""
+
+
+def cursor_of(text: str | None) -> tuple[datetime, int] | None:
+    """:func:`cursor_text` read back; None (the newest page) for anything else: an address typed or cut short."""
+    moment, _, pk = (text or "").partition(".")
+    if not (moment.isdigit() and pk.isdigit() and len(moment) < 18 and len(pk) < 12):
+        return None
+    try:
+        return _EPOCH + int(moment) * _MICROSECOND, int(pk)
+    except OverflowError:
+        return None
+
+
+@login_required
+@require_GET
+@member_plan
+def metric_readings_page(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+    """Every reading of one metric, fifty to a page, newest first, each with who recorded it and a way to withdraw
+    it: the metrics page lists only the newest few, and a typo found an hour into a monitoring push's feed is
+    further back than that."""
+    metric = get_object_or_404(SuccessMetric, pk=pk, plan=plan)
+    before = cursor_of(request.GET.get("before"))
+    only_off = request.GET.get("off") == "1" and readings.off_target(metric) is not None
+    rows, older = readings.history(metric, before=before, only_off_target=only_off)
+    coordinator, recorder = can_coordinate(request.user, plan), can_record(request.user, plan)
+    listed = [
+        {
+            "reading": reading,
+            "meets": metric.meets(float(reading.value)),
+            "withdrawable": withdrawable(reading, request.user, coordinator=coordinator, recorder=recorder),
+        }
+        for reading in rows
+    ]
+    context = {
+        "plan": plan,
+        "metric": metric,
+        "readings": listed,
+        "total": metric.readings.count(),
+        "has_target": readings.off_target(metric) is not None,
+        "only_off": only_off,
+        "paged": before is not None,
+        "here": cursor_text(before),
+        "older": cursor_text(older),
+        "nav": "metrics",
+    }
+    return render(request, "warroom/metric_readings.html", context)
+
+
 @login_required
 @require_POST
 @member_plan
@@ -105,17 +162,24 @@ def reading_withdraw_view(request: AuthenticatedHttpRequest, plan: Plan, pk: int
         raise PermissionDenied("Only people with a role in this launch, or its coordinator, may withdraw readings.")
     reading = MetricReading.objects.select_related("metric__plan", "recorded_by").filter(pk=pk, metric__plan=plan)
     found = reading.first()
+    back = reverse("warroom:metrics", args=[plan.slug])
+    history = _int(request.POST.get("history"))  # withdrawn from a metric's readings page: back to that page
+    if history is not None:
+        back = reverse("warroom:metric_readings", args=[plan.slug, history])
+        kept = {"before": cursor_text(cursor_of(request.POST.get("before"))), "off": request.POST.get("off") == "1"}
+        if query := urlencode({name: "1" if value is True else value for name, value in kept.items() if value}):
+            back = f"{back}?{query}"
     if found is None:
         messages.info(request, "That reading was already withdrawn.")
-        return redirect("warroom:metrics", plan.slug)
+        return redirect(back)
     try:
         done = reading_withdraw(found, by=request.user, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
         refuse(request, f"Not withdrawn: {error_text(exc)}")
-        return redirect("warroom:metrics", plan.slug)
+        return redirect(back)
     what = f"{found.metric.name}: {format_quantity(found.value, found.metric.unit)}"
     if done:
         messages.success(request, f"Withdrew the reading {what}.")
     else:
         messages.info(request, f"The reading {what} was already withdrawn.")
-    return redirect("warroom:metrics", plan.slug)
+    return redirect(back)

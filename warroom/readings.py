@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 RECENT = 60
 #: How many of them the page lists under the metric (with who recorded each, and a way to withdraw a typo).
 LISTED = 8
+#: How many readings a page of one metric's history lists (:func:`history`), newest first.
+HISTORY_PAGE = 50
 #: A latest reading older than this says when it was taken on the board: a green 0.06 % from two hours ago is not
 #: the error rate now.
 STALE_AFTER = timedelta(minutes=30)
@@ -37,6 +39,46 @@ STALE_AFTER = timedelta(minutes=30)
 def recent_readings(metric_list: list[SuccessMetric]) -> dict[int, list[MetricReading]]:
     """Each metric's newest :data:`RECENT` readings, newest first, with who recorded them. One query."""
     return newest_readings({m.pk: Q(metric_id=m.pk) for m in metric_list}, RECENT, related=("recorded_by",))
+
+
+def off_target(metric: SuccessMetric) -> Q | None:
+    """The readings of ``metric`` that miss its target, as a condition (None for a metric without one)."""
+    if metric.target is None or not metric.comparator:
+        return None
+    target = metric.target
+    return {
+        "<": Q(value__gte=target),
+        "<=": Q(value__gt=target),
+        ">": Q(value__lte=target),
+        ">=": Q(value__lt=target),
+        "=": ~Q(value=target),
+    }[metric.comparator]
+
+
+def history(
+    metric: SuccessMetric,
+    *,
+    before: tuple[datetime, int] | None = None,
+    only_off_target: bool = False,
+    limit: int = HISTORY_PAGE,
+) -> tuple[list[MetricReading], tuple[datetime, int] | None]:
+    """A page of ``metric``'s readings, newest first, with who recorded them: those before ``before`` (a reading's
+    time and id, the last of the page before), and where the next page starts (None on the last); with
+    ``only_off_target``, only those that miss the target (a typo among a monitoring push's thousands). Paged by
+    position, not by number: a monitoring push adding readings while someone reads does not shift the pages. One
+    query."""
+    newest = MetricReading.objects.filter(metric=metric).select_related("recorded_by").order_by("-recorded_at", "-id")
+    missing = off_target(metric) if only_off_target else None
+    if missing is not None:
+        newest = newest.filter(missing)
+    if before is not None:
+        at, pk = before
+        newest = newest.filter(Q(recorded_at__lt=at) | Q(recorded_at=at, id__lt=pk))
+    rows = list(newest[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    last = rows[limit - 1]
+    return rows[:limit], (last.recorded_at, last.pk)
 
 
 def criteria_verdicts(plan: Plan, metric_list: list[SuccessMetric], now: datetime) -> dict[int, str]:

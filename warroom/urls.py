@@ -14,6 +14,7 @@ urlpatterns = [
     path("plans/<slug:plan>/warroom/kiosks/<int:pk>/revoke/", views.kiosk_link_revoke, name="kiosk_revoke"),
     path("plans/<slug:plan>/metrics/", metrics_views.metrics_page, name="metrics"),
     path("plans/<slug:plan>/metrics/<int:pk>/record/", metrics_views.metric_record, name="metric_record"),
+    path("plans/<slug:plan>/metrics/<int:pk>/readings/", metrics_views.metric_readings_page, name="metric_readings"),
     path(
         "plans/<slug:plan>/metrics/readings/<int:pk>/withdraw/",
         metrics_views.reading_withdraw_view,

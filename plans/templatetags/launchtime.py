@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
-from launchcontrol.dates import moment_text
+from launchcontrol.dates import day_text
 from plans.models import Plan
 from plans.offsets import format_duration, format_offset
 from plans.slips import planned_offset, slipped_by
@@ -27,15 +27,25 @@ def clock(moment: datetime | None, zone: Any) -> str:
     time still to come), and the date too when it is six days or more ahead (an end a week from now read "Sat
     10:36" on a Saturday, beside a T-0 of 10:36) or two days or more ago (a message due last Monday read "Mon
     14:15", like the coming Monday)."""
+    return _clock(moment, zone, "%H:%M")
+
+
+@register.filter
+def clock_seconds(moment: datetime | None, zone: Any) -> str:
+    """:func:`clock` to the second (``14:05:30``): readings a monitoring push records every few seconds."""
+    return _clock(moment, zone, "%H:%M:%S")
+
+
+def _clock(moment: datetime | None, zone: Any, time_format: str) -> str:
     if not isinstance(moment, datetime):
         return ""
     local = timezone.localtime(moment, zone)
     today = timezone.localtime(timezone.now(), zone).date()
     if local.date() == today:
-        return local.strftime("%H:%M")
+        return local.strftime(time_format)
     if -2 < (local.date() - today).days < 6:
-        return local.strftime("%a %H:%M")
-    return moment_text(local, zone=False)
+        return local.strftime(f"%a {time_format}")
+    return f"{day_text(local)} {local.strftime(time_format)}"
 
 
 @register.filter(name="offset")

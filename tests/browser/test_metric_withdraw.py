@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+STEP = timedelta(seconds=10)
+
 
 def test_a_typo_is_withdrawn_and_its_alarm_clears(page: Page, login_page: LoginPage, live_server: LiveServer) -> None:
     plan = factories.PlanFactory(slug="go-live", name="Go-live", t0=timezone.now() - timedelta(minutes=30))
@@ -67,3 +69,33 @@ def test_a_typo_is_withdrawn_and_its_alarm_clears(page: Page, login_page: LoginP
     assert Event.objects.filter(plan=plan, kind="rollback.cleared").exists()
     page.click(f"#readings-{metric.pk} summary")
     keep(page, "metrics-withdraw.png")
+
+
+def test_an_older_typo_among_a_monitoring_feed_is_found_and_withdrawn(
+    page: Page, login_page: LoginPage, live_server: LiveServer
+) -> None:
+    """A monitoring push records the error rate every 10 s; a typo typed by hand 15 minutes ago is far below the
+    metrics page's newest few. The coordinator opens every reading of the metric, keeps only those off target and
+    withdraws it there, and lands back on the same list."""
+    coordinator = factories.UserFactory(username="coord", first_name="Casey", last_name="Coord")
+    plan = factories.PlanFactory(slug="fed", name="Fed", coordinator=coordinator, t0=timezone.now())
+    metric = factories.MetricFactory(plan=plan, name="Error rate", comparator="<", target=Decimal("0.1"), unit="%")
+    now = timezone.now()
+    MetricReading.objects.bulk_create(
+        MetricReading(metric=metric, value=Decimal("50") if i == 90 else Decimal("0.05"), recorded_at=now - i * STEP)
+        for i in range(1, 121)
+    )
+    login_page(page, coordinator).goto(f"{live_server.url}/plans/{plan.slug}/metrics/")
+    page.click(f"#readings-{metric.pk} summary")
+    assert "50 %" not in page.inner_text(f"#readings-{metric.pk} ul")  # not among the newest listed
+    page.click("text=Every reading of Error rate →")
+    assert page.locator("#readings tbody tr").count() == 50
+    page.click("text=Only readings off target")
+    row = page.locator("#readings tbody tr")
+    assert row.count() == 1 and "50 %" in row.inner_text() and "monitoring push" in row.inner_text()
+    row.locator("input[name=reason]").fill("typed by hand: meant 0.05")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector("text=Withdrew the reading Error rate: 50 %.")
+    assert page.url.endswith(f"/metrics/{metric.pk}/readings/?off=1")
+    assert "No reading is off target." in page.inner_text("#readings")
+    assert MetricReading.objects.filter(metric=metric).count() == 119
