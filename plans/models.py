@@ -43,6 +43,10 @@ class Plan(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     revision = models.PositiveBigIntegerField(default=0)
+    # The revision of the plan's last change other than a metric reading (plans.services.event_record): the live
+    # parts that show no readings (a role's rows, the plan page, the issues) answer 304 for a monitoring push's
+    # readings instead of rendering again on every open laptop (plans.viewtools.live_etag).
+    content_revision = models.PositiveBigIntegerField(default=0, editable=False)
     coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="coordinated_plans"
     )

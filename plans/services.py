@@ -52,6 +52,11 @@ class TransitionError(ValidationError):
     """A launch state change that is not allowed from the current state."""
 
 
+#: Events that change only what shows readings (the board, the metrics page, the activity log): a monitoring push
+#: records one every few seconds. An alarm a reading raises, or a run's end, is an event of its own.
+READINGS_ONLY = frozenset({"metric.reading"})
+
+
 def event_record(
     plan: Plan,
     *,
@@ -61,14 +66,18 @@ def event_record(
     role: Role | None = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
-    """Bump the plan's revision and log the event. Call inside the writer's transaction."""
+    """Bump the plan's revision and log the event. Call inside the writer's transaction. Any change but a
+    metric reading (:data:`READINGS_ONLY`) moves ``content_revision`` with it (``Plan.content_revision``)."""
     if not transaction.get_connection().in_atomic_block:
         # Not an assert: `python -O` strips those, and an event without its write is a lie in the log.
         raise NotInTransaction("event_record() must run inside transaction.atomic(), with the write it records")
-    Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
-    revision, status = Plan.objects.values_list("revision", "status").get(pk=plan.pk)
+    bump: dict[str, Any] = {"revision": F("revision") + 1, "updated_at": timezone.now()}
+    if kind not in READINGS_ONLY:
+        bump["content_revision"] = F("revision") + 1
+    Plan.objects.filter(pk=plan.pk).update(**bump)
+    revision, content, status = Plan.objects.values_list("revision", "content_revision", "status").get(pk=plan.pk)
     require_open(status, kind, data)  # a closed launch's day is read-only (plans.closing): rolls the write back
-    plan.revision = revision
+    plan.revision, plan.content_revision = revision, content
     # The open pages learn of it after the commit (the push channel, ``live``): never a revision a reader
     # cannot see yet, never one that was rolled back.
     transaction.on_commit(partial(announce_revision, plan.pk, revision), robust=True)

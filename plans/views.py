@@ -231,7 +231,7 @@ def plan_timeline(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse
 
 @login_required
 @member_plan
-@live_page
+@live_page(readings=True)
 def plan_activity(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     """The plan's events, newest first, filtered and paged. Its table and pager are a live part: the fetch
     (htmx, pushed or polled) renders only that part, 304 while nothing changed (live_page)."""

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 @login_required
 @member_plan
-@live_page
+@live_page(readings=True)
 def metrics_page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     return _metrics(request, plan)
 
