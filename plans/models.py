@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -382,6 +383,11 @@ class RollbackTrigger(models.Model):
         return (bool(self.comparator) or self.metric_id is not None) and self.threshold is None
 
 
+def is_news(kind: str, data: dict[str, Any] | None) -> bool:
+    """Whether an event is news for the board (``Event.news``): all but a metric reading that is not off target."""
+    return kind != "metric.reading" or (data or {}).get("meets") is False
+
+
 class Event(models.Model):
     """One line of a plan's activity log. Written by the service layer in the same transaction as the
     change it records, together with the plan's revision bump."""
@@ -396,10 +402,18 @@ class Event(models.Model):
     summary = models.CharField(max_length=500)
     data = models.JSONField(default=dict, blank=True)
     revision = models.PositiveBigIntegerField(default=0)
+    # News for the board's "Latest" line: every event but a metric reading on target or merely tracked (a
+    # monitoring push records one every few seconds; an off-target reading is news). Set by event_record
+    # (:func:`is_news`); its own index, so the board finds the newest news without reading past every reading.
+    news = models.BooleanField(default=True, editable=False)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["plan", "-at"]), models.Index(fields=["plan", "kind"])]
+        indexes = [
+            models.Index(fields=["plan", "-at"]),
+            models.Index(fields=["plan", "kind"]),
+            models.Index(fields=["plan", "-at"], condition=models.Q(news=True), name="plans_event_news"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind}: {self.summary}"

@@ -23,7 +23,18 @@ from .closing import EARLY_MARGIN, is_ended, require_open
 from .early import plan_early, reach
 from .guards import launch_blockers
 from .metrics import AUTO_REASON, TriggerState, can_record, check_reading_sign, readings_for_window, trigger_state
-from .models import Event, Hold, KioskLink, MetricReading, Plan, PlanStatus, RollbackTrigger, SuccessMetric, link_days
+from .models import (
+    Event,
+    Hold,
+    KioskLink,
+    MetricReading,
+    Plan,
+    PlanStatus,
+    RollbackTrigger,
+    SuccessMetric,
+    is_news,
+    link_days,
+)
 from .numbers import format_quantity
 from .offsets import format_duration
 from .permissions import require_coordinator
@@ -89,6 +100,7 @@ def event_record(
         summary=summary[:500],
         data=data or {},
         revision=revision,
+        news=is_news(kind, data),
     )
 
 

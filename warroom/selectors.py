@@ -256,12 +256,7 @@ def gates(plan: Plan) -> list[Gate]:
 def _news(plan: Plan) -> QuerySet[Event]:
     """The activity the board's "Latest" line reads: not a reading on target or merely tracked (a metric fed every
     few seconds by monitoring made every "Latest" a reading; the metrics panel shows them), an off-target one is."""
-    return (
-        Event.objects.filter(plan=plan)
-        .exclude(kind="metric.reading", data__meets=True)
-        .exclude(kind="metric.reading", data__meets=None)
-        .select_related("actor", "role")
-    )
+    return Event.objects.filter(plan=plan, news=True).select_related("actor", "role")  # Event.news, its own index
 
 
 def board(plan: Plan, *, now: datetime | None = None) -> Board:
