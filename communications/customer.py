@@ -4,7 +4,8 @@ Not the internal report: no progress by phase, no "Behind schedule: 5 tasks", no
 series counter. A customer update says, in this order:
 
 1. the **state** in plain words (scheduled for a time, paused, live, rolled back, called off);
-2. what users **will notice** (nothing unusual, or that known problems are being fixed);
+2. what users **will notice** (nothing unusual, or, once the launch has reached them, that known problems are
+   being fixed);
 3. when the **next update** comes (for a recurring series), and where to follow the launch.
 
 The moment it was posted is the status post's own ``published_at`` (shown beside it on the status page,
@@ -82,14 +83,23 @@ def _serious_open_issues(plan: Plan) -> int:
 
 
 def _notice_line(plan: Plan, *, now: datetime) -> str:
+    """What users will notice. Before the launch reaches them (scheduled, counting down, paused) they are on
+    what they had: an issue the team is fixing in the new system is nothing they can notice (the status page's
+    banner says "All Systems Operational" beside it), so it is not told; once live, a critical or high one is."""
+    status = plan.status
+    if status == PlanStatus.ABORTED:
+        return "What you will notice: nothing; everything stays as it is."
+    if status == PlanStatus.ROLLED_BACK:
+        return "What you will notice: everything works as it did before the launch."
+    ended = status in {PlanStatus.COMPLETED, PlanStatus.CLOSED}
+    live = ended or status in {PlanStatus.LAUNCHED, PlanStatus.STABILIZING}
+    starting = status != PlanStatus.HOLD and not plan.clockless and now >= plan.t0
+    if not (live or starting):
+        return "What you will notice: nothing changes for you yet."
     serious = _serious_open_issues(plan)
     if serious:
         problems = "a known problem" if serious == 1 else f"{serious} known problems"
         return f"What you may notice: some things may not work as expected while we fix {problems}."
-    if plan.status == PlanStatus.HOLD or (now < plan.t0 and plan.status not in {PlanStatus.ABORTED}):
-        return "What you will notice: nothing changes for you yet."
-    if plan.status == PlanStatus.ABORTED:
-        return "What you will notice: nothing; everything stays as it is."
     return "What you will notice: everything should work as usual."
 
 
