@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 def page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     ctx = communications_page(plan)
     ctx["is_coordinator"] = can_coordinate(request.user, plan)
+    # Links to fix a channel or a route in the admin, for a coordinator who may open it there.
+    ctx["admin_fix"] = ctx["is_coordinator"] and request.user.is_staff
     ctx["outbox_warning"] = outbox_warning(plan)
     ctx["post_form"] = StatusPostForm()
     ctx["nav"] = "communications"

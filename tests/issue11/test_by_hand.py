@@ -68,3 +68,26 @@ def test_undeliverable_and_by_hand_sends_show_before_they_are_due(coordinator: U
     assert sorted(m.to[0] for m in to_post) == sorted([comms.primary.email, comms.backup.email])
     assert "Coming soon!" in to_post[0].body
     assert Delivery.objects.filter(source_kind="message.by_hand").count() == 2
+
+
+def test_a_channel_that_cannot_send_links_to_where_it_is_fixed(coordinator: User, client: Client) -> None:
+    """The coordinator who may open the admin gets a link to the channel's page there; a coordinator who may not,
+    and a role holder, get the reason alone (a link would end on the admin's sign-in page)."""
+    plan = _plan(coordinator)
+    channel = Channel.objects.get(plan=plan, name="User email")
+    edit = f'href="/admin/communications/channel/{channel.pk}/change/">edit the channel</a>'
+    holder = factories.UserFactory()
+    factories.RoleFactory(plan=plan, name="SRE", primary=holder)
+
+    def attention(user: User) -> str:
+        client.force_login(user)
+        with time_machine.travel(T0 - 5 * D, tick=False):
+            html = client.get(f"/plans/{plan.slug}/communications/").content.decode()
+        return html.split('id="cannot-send"', 1)[1].split("</table>", 1)[0]
+
+    assert "User email has no target" in attention(coordinator) and edit not in attention(coordinator)
+    assert edit not in attention(holder)
+    User.objects.filter(pk=coordinator.pk).update(is_staff=True, is_superuser=True)
+    assert edit in attention(coordinator)
+    client.force_login(coordinator)
+    assert client.get(f"/admin/communications/channel/{channel.pk}/change/").status_code == 200
