@@ -68,6 +68,15 @@ ROLLBACK_TRIGGERS = """rollback_triggers:
      sustained_for: 10m}
   - {description: "Learner or course data found corrupted (raised by a person)"}
 """
+# The summary promises "a phased rollout approach": after the public launch, traffic moves to the new system in
+# stages the technical lead advances once each has soaked on target (the rollout page and the board's panel).
+ROLLOUT = """rollout:
+  authority: Technical Lead
+  stages:
+    - {name: Canary, percent: 10, soak: 30m, metrics: [Error rate, API response time]}
+    - {name: Half of learners, percent: 50, soak: 1h, metrics: [Error rate, API response time, Page load time]}
+    - {name: Everyone, percent: 100, metrics: [Error rate]}
+"""
 # Work that repeats and who is on call (issue 16): a health check every 15 minutes through launch day, and
 # the support lead's 24/7 rota for launch week (Sam and Pat in 12-hour turns).
 LAUNCH_WATCH = """  - name: Launch watch
@@ -92,12 +101,14 @@ ISSUE_AGES = [timedelta(minutes=22), timedelta(minutes=9)]
 
 def demo_text(t0_local: datetime) -> str:
     """The demo's plan file: the HeyPeter template, dated, with no clock time of the day it was written for
-    in its text, and with rollback triggers."""
+    in its text, and with rollback triggers and a staged rollout."""
     text = template_text(DEMO_TEMPLATE).replace("the plan's T-0", f"{t0_local:%A} {t0_local.day} {t0_local:%B %Y}")
     for pattern, replacement in CLOCK_TEXT:
         text = pattern.sub(replacement, text)
     if "\nrollback_triggers:" not in text:
         text = text.replace("\nchannels:\n", f"\n{ROLLBACK_TRIGGERS}\nchannels:\n", 1)
+    if "\nrollout:" not in text:
+        text = text.replace("\nchannels:\n", f"\n{ROLLOUT}\nchannels:\n", 1)
     if "repeat:" not in text and "\nchecklists:\n" in text and "\nrisks:\n" in text:
         text = text.replace("\nrisks:\n", f"\n{LAUNCH_WATCH}risks:\n", 1)
     for title, (probability, owner) in RISK_RATINGS.items():

@@ -214,3 +214,22 @@ def test_a_fresh_demo_shows_its_communications_sent_not_late(demo: Plan) -> None
     assert all(d.address for d in sent if d.channel_kind != "status_page")  # and somewhere to go
     posts = [d.status_post.published_at for d in sent.filter(channel_kind="status_page").select_related("status_post")]
     assert posts and posts == [d.due_at for d in sent.filter(channel_kind="status_page")]  # on the public page
+
+
+def test_the_demo_rolls_out_in_stages_as_its_summary_says(demo: Plan, client: Client) -> None:
+    """ "A phased rollout approach", the summary says: the rollout page shows its stages, the metrics each needs,
+    and, before the launch, why it cannot be advanced yet."""
+    from plans.models import Rollout
+
+    rollout = Rollout.objects.get(plan=demo)
+    stages = list(rollout.stages.order_by("order"))
+    assert [(s.name, s.percent) for s in stages] == [("Canary", 10), ("Half of learners", 50), ("Everyone", 100)]
+    assert rollout.authority_role is not None and rollout.authority_role.name == "Technical Lead"
+    assert all(s.metrics.exists() for s in stages)
+    assert demo.coordinator is not None
+    client.force_login(demo.coordinator)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("plans:rollout", args=[demo.slug])).content.decode()
+    assert "has no rollout stages" not in html
+    for text in ("Canary", "10 %", "Half of learners", "Everyone", "Error rate"):
+        assert text in html, text

@@ -103,3 +103,24 @@ def test_a_plan_without_stages_has_no_panel(w: RolloutWorld) -> None:
     assert 'id="wr-rollout"' not in warroom_views.render_board(w.fresh())
     page = _client(w.coordinator).get(reverse("plans:rollout", args=[w.plan.slug])).content.decode()
     assert "This plan has no rollout stages." in page
+
+
+def test_the_board_shows_a_rollout_not_started_only_once_it_can_start() -> None:
+    """Before the launch the first stage cannot go: a "not started" panel only took the issues' room on the big
+    screen. Once launched it shows (the authority can start it), and a stage under way always does."""
+    from plans.models import PlanStatus
+    from warroom import selectors
+
+    with time_machine.travel(T0 - minutes(60), tick=False):
+        w = rollout_world(launched=False)
+        assert selectors.board(w.fresh()).rollout is None
+        html = _client(w.coordinator).get(reverse("warroom:board", args=[w.plan.slug])).content.decode()
+        assert 'id="wr-rollout"' not in html
+    with time_machine.travel(T0, tick=False):
+        Plan.objects.filter(pk=w.plan.pk).update(status=PlanStatus.LAUNCHED)
+        shown = selectors.board(w.fresh()).rollout
+        assert shown is not None and shown.stage is None
+        rollout_advance(w.fresh(), by=w.authority)
+        Plan.objects.filter(pk=w.plan.pk).update(status=PlanStatus.ROLLED_BACK)
+        ended = selectors.board(w.fresh()).rollout
+        assert ended is not None and ended.stage is not None and ended.stage.percent == 10  # where it stood
