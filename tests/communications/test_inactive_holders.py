@@ -116,9 +116,10 @@ def test_a_route_naming_a_deactivated_person_needs_attention(
     client: Client, plan: Plan, dba: Role, coordinator: User
 ) -> None:
     """The import and the admin take active people only; one deactivated since is listed for the coordinator,
-    with a link to the route (a disabled route's people are not: it sends nothing)."""
+    with a link to the route in the admin they may open (a disabled route's people are not: it sends nothing)."""
     dana = dba.primary
     assert dana is not None
+    type(coordinator).objects.filter(pk=coordinator.pk).update(is_staff=True)
     pager = Route.objects.create(plan=plan, order=0, name="Pager", kind="pagerduty", key="{{ pd_key }}")
     RoutePreference.objects.create(route=pager, user=dana, severity="critical")
     off = Route.objects.create(plan=plan, order=1, name="Old chat", kind="slack", url="env:LC_ROUTE_X", enabled=False)
