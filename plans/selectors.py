@@ -141,12 +141,20 @@ def rebaseline_preview(plan: Plan, new_t0: datetime, *, now: datetime | None = N
 # --- Activity log --------------------------------------------------------------------------------------
 
 
+#: The activity log's filter for everything but the metric readings that are no news.
+NEWS_ONLY = "news"
+
+
 def activity(plan: Plan, *, role: str = "", kind: str = "", page: int | str = 1, per_page: int = 50) -> dict:
-    """Events newest first, filtered by role slug and kind family (``item``) or exact kind (``item.ticked``)."""
+    """Events newest first, filtered by role slug and kind family (``item``) or exact kind (``item.ticked``), or
+    :data:`NEWS_ONLY`: every event but the readings on target or tracked (``Event.news``; a monitoring push's
+    readings every few seconds bury the ticks, holds and decisions)."""
     events = Event.objects.filter(plan=plan).select_related("actor", "role")
     if role:
         events = events.filter(role__slug=role)
-    if kind:
+    if kind == NEWS_ONLY:
+        events = events.filter(news=True)
+    elif kind:
         events = events.filter(kind=kind) if "." in kind else events.filter(kind__startswith=f"{kind}.")
     page_obj = Paginator(events, per_page).get_page(page)
     kinds = sorted(set(Event.objects.filter(plan=plan).values_list("kind", flat=True).distinct()))

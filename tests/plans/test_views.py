@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
@@ -183,6 +184,31 @@ def test_activity_filters_by_role_and_kind_and_paginates(client: Client, plan: P
     assert "HOLD: Lunch" in html and "Check 1" not in html
     html = client.get(url, {"role": "dba", "page": "2"}).content.decode()
     assert "Page 2 of 2" in html and "HOLD: Lunch" not in html
+
+
+def test_activity_without_the_readings_on_target(client: Client, plan: Plan, coordinator: User) -> None:
+    """A monitoring push's readings every few seconds bury the ticks and holds: "All but readings on target" keeps
+    every other event, an off-target reading among them, and pages and counts what it keeps."""
+    from checklists.services import item_tick
+    from plans.services import reading_record
+
+    owner = factories.UserFactory(username="owner")
+    role = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=owner)
+    metric = factories.MetricFactory(plan=plan, name="Error rate", comparator="<", target=Decimal("0.1"), unit="%")
+    tracked = factories.MetricFactory(plan=plan, name="Sign-ups", comparator="", target=None, unit="")
+    item_tick(factories.ItemFactory(checklist__plan=plan, checklist__role=role, title="Replica checked"), by=owner)
+    for n in range(60):
+        reading_record(metric, value="0.05", by=coordinator)
+        reading_record(tracked, value=str(n), by=coordinator)
+    reading_record(metric, value="0.4", by=coordinator)
+    client.force_login(owner)
+    url = reverse("plans:activity", args=[plan.slug])
+    assert "Replica checked" not in client.get(url).content.decode()  # on page 3 of everything
+    html = client.get(url, {"kind": "news"}).content.decode()
+    assert "Replica checked" in html and "Error rate: 0.4 % (OFF TARGET)" in html
+    assert "(on target)" not in html and "Sign-ups" not in html
+    assert '<option value="news" selected>All but readings on target</option>' in html
+    assert "Page 1 of" not in html  # two events: one page
 
 
 def test_activity_shows_kinds_in_words(client: Client, plan: Plan, coordinator: User) -> None:
