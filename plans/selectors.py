@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -141,6 +142,24 @@ def rebaseline_preview(plan: Plan, new_t0: datetime, *, now: datetime | None = N
 # --- Activity log --------------------------------------------------------------------------------------
 
 
+def event_kinds(plan: Plan) -> list[str]:
+    """The kinds of event the plan has logged, in order: each found by the index on (plan, kind) from the one
+    before (a "loose index scan"). DISTINCT read every event: a second on a plan with 200,000 readings logged,
+    at every fetch of the activity log's live part."""
+    table = connection.ops.quote_name(Event._meta.db_table)
+    sql = f"""
+        WITH RECURSIVE kinds(kind) AS (
+            SELECT MIN(kind) FROM {table} WHERE plan_id = %s
+            UNION ALL
+            SELECT (SELECT MIN(e.kind) FROM {table} e WHERE e.plan_id = %s AND e.kind > kinds.kind)
+            FROM kinds WHERE kinds.kind IS NOT NULL
+        )
+        SELECT kind FROM kinds WHERE kind IS NOT NULL"""  # noqa: S608 (the table's own name; the plan is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [plan.pk, plan.pk])
+        return [kind for (kind,) in cursor.fetchall()]
+
+
 #: The activity log's filter for everything but the metric readings that are no news.
 NEWS_ONLY = "news"
 
@@ -157,7 +176,7 @@ def activity(plan: Plan, *, role: str = "", kind: str = "", page: int | str = 1,
     elif kind:
         events = events.filter(kind=kind) if "." in kind else events.filter(kind__startswith=f"{kind}.")
     page_obj = Paginator(events, per_page).get_page(page)
-    kinds = sorted(set(Event.objects.filter(plan=plan).values_list("kind", flat=True).distinct()))
+    kinds = event_kinds(plan)
     families = sorted({k.split(".")[0] for k in kinds})
     roles = list(Role.objects.filter(plan=plan).only("id", "name", "slug", "order"))
     return {"page_obj": page_obj, "kinds": kinds, "families": families, "roles": roles, "role": role, "kind": kind}

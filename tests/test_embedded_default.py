@@ -47,6 +47,9 @@ api = client.get(f"/api/v1/plans/{plan.slug}/", HTTP_AUTHORIZATION=f"Bearer {sec
 if api.status_code != 200:
     bad.append(("api", api.status_code))
 assert not bad, bad
+from plans.models import Event
+from plans.selectors import event_kinds
+assert event_kinds(plan) == sorted(set(Event.objects.filter(plan=plan).values_list("kind", flat=True)))
 print("ok")
 """
 

@@ -257,3 +257,17 @@ def test_open_steps_say_late_and_running_as_the_timeline_does(client: Client, pl
     assert "running" in at["Migrate"] and "late" in at["Migrate"].split()
     at = lines(timedelta(minutes=1))
     assert "late" in at["Open the doors"].split()
+
+
+def test_the_activity_logs_kinds_are_those_the_plan_logged(plan: Plan, coordinator: User) -> None:
+    """Found through the (plan, kind) index one after another, not by reading every event; the same list."""
+    from plans.selectors import event_kinds
+
+    other = factories.PlanFactory(coordinator=coordinator)
+    assert event_kinds(plan) == []
+    for kind in ("item.ticked", "hold.started", "metric.reading", "item.ticked", "gate.decided", "metric.reading"):
+        Event.objects.create(plan=plan, kind=kind, summary=kind)
+    Event.objects.create(plan=other, kind="zz.other", summary="elsewhere")
+    Event.objects.create(plan=other, kind="aa.other", summary="elsewhere")
+    assert event_kinds(plan) == ["gate.decided", "hold.started", "item.ticked", "metric.reading"]
+    assert event_kinds(other) == ["aa.other", "zz.other"]
