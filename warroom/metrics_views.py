@@ -106,7 +106,8 @@ def metric_readings_page(request: AuthenticatedHttpRequest, plan: Plan, pk: int)
     further back than that."""
     metric = get_object_or_404(SuccessMetric, pk=pk, plan=plan)
     before = cursor_of(request.GET.get("before"))
-    only_off = request.GET.get("off") == "1" and readings.off_target(metric) is not None
+    has_target = readings.off_target(metric) is not None
+    only_off = request.GET.get("off") == "1" and has_target
     rows, older = readings.history(metric, before=before, only_off_target=only_off)
     coordinator, recorder = can_coordinate(request.user, plan), can_record(request.user, plan)
     listed = [
@@ -122,7 +123,7 @@ def metric_readings_page(request: AuthenticatedHttpRequest, plan: Plan, pk: int)
         "metric": metric,
         "readings": listed,
         "total": metric.readings.count(),
-        "has_target": readings.off_target(metric) is not None,
+        "has_target": has_target,
         "only_off": only_off,
         "paged": before is not None,
         "here": cursor_text(before),
@@ -166,9 +167,9 @@ def reading_withdraw_view(request: AuthenticatedHttpRequest, plan: Plan, pk: int
     history = _int(request.POST.get("history"))  # withdrawn from a metric's readings page: back to that page
     if history is not None:
         back = reverse("warroom:metric_readings", args=[plan.slug, history])
-        kept = {"before": cursor_text(cursor_of(request.POST.get("before"))), "off": request.POST.get("off") == "1"}
-        if query := urlencode({name: "1" if value is True else value for name, value in kept.items() if value}):
-            back = f"{back}?{query}"
+        query = {"before": cursor_text(cursor_of(request.POST.get("before"))), "off": request.POST.get("off", "")}
+        kept = {name: value for name, value in query.items() if value and (name != "off" or value == "1")}
+        back = f"{back}?{urlencode(kept)}" if kept else back
     if found is None:
         messages.info(request, "That reading was already withdrawn.")
         return redirect(back)
