@@ -86,3 +86,22 @@ def test_an_ended_launch_window_says_how_it_ended(
     maintenance = html.split('id="sp-maint-h"', 1)[1].split("</section>", 1)[0]
     assert maintenance.startswith(f">{heading}</h2>") and line in maintenance, maintenance[:400]
     assert "Payments provider down" not in html  # the internal reason stays inside
+
+
+def test_hourly_posts_with_one_title_show_it_once(client: Client, site: Site) -> None:
+    """The hourly customer updates of a launch still scheduled share their title: it headed each of them, the
+    same words three times over. A title is shown where it changes; every update keeps its own time and text."""
+    from datetime import timedelta
+
+    scheduled = "Shop: scheduled for Tuesday 1 December 2026 at 12:00 GMT"
+    for hours, title, body in (
+        (3, scheduled, "Next update: 10:00."),
+        (2, scheduled, "Next update: 11:00."),
+        (1, "Shop: starting", "The launch is starting now."),
+    ):
+        StatusPost.objects.create(plan=site.plan, title=title, body=body, published_at=BEFORE - timedelta(hours=hours))
+    with time_machine.travel(BEFORE, tick=False):
+        html = client.get(reverse("statuspage:page", args=[site.plan.slug])).content.decode()
+    maintenance = html.split('id="sp-maint-h"', 1)[1].split("</section>", 1)[0]
+    assert maintenance.count(f"<h3>{scheduled}</h3>") == 1 and maintenance.count("<h3>Shop: starting</h3>") == 1
+    assert "Next update: 10:00." in maintenance and "Next update: 11:00." in maintenance
