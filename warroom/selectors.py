@@ -25,10 +25,9 @@ from plans.models import (
     Hold,
     Phase,
     Plan,
-    PlanStatus,
     StepStatus,
 )
-from plans.rollout.selectors import RolloutState, rollout_from, rollout_stages
+from plans.rollout.selectors import MOVING_STATES, RolloutState, rollout_from, rollout_stages
 from plans.runbook.selectors import plan_links, procedures
 from plans.schedule import StepRow, step_rows
 from plans.selectors import open_hold, state_since
@@ -254,10 +253,6 @@ def gates(plan: Plan) -> list[Gate]:
     )
 
 
-#: When a rollout that has not started is on the board: once the launch is live, when its first stage can go.
-ROLLOUT_OPEN = frozenset({PlanStatus.LAUNCHED, PlanStatus.STABILIZING})
-
-
 def _news(plan: Plan) -> QuerySet[Event]:
     """The activity the board's "Latest" line reads: not a reading on target or merely tracked (a metric fed every
     few seconds by monitoring made every "Latest" a reading; the metrics panel shows them), an off-target one is."""
@@ -301,8 +296,8 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     gate_list = gates(plan)
     latest = {row["metric"].pk: (row["metric"], row["latest"]) for row in metric_rows}
     rollout = rollout_from(plan, rollout_stages(plan), now=now, metrics=latest, states=states)  # one query
-    if rollout is not None and rollout.stage is None and plan.status not in ROLLOUT_OPEN:
-        rollout = None  # not started, and it cannot be yet: no panel taking the issues' room on the big screen
+    if rollout is not None and rollout.stage is None and plan.status not in MOVING_STATES:
+        rollout = None  # not started, and it cannot start yet: no panel taking the issues' room on the big screen
     return Board(
         plan=plan,
         now=now,
