@@ -76,6 +76,7 @@
       else if (stale) staleBanner.querySelector("[data-stale-for]").textContent = Math.floor(age / 1000) + " s";
     }
     document.body.classList.toggle("wr-is-stale", stale);
+    if (frameOf() !== frame) fit();  // the head or the foot changed height with no swap (below)
   }
 
   // Lists never scroll: a panel shows the rows that fit it and counts the rest in "+N more". A column's panels
@@ -120,7 +121,18 @@
     var limit = p.panel.getBoundingClientRect().bottom - parseFloat(cs.borderBottomWidth) - parseFloat(cs.paddingBottom);
     return !shown.length || bottom <= limit + 0.5;
   }
+  // The panels' room is what the head and the foot leave. They change height with no swap or resize: a ticking
+  // timer's text grows a digit ("59:59" to "1:00:00") and wraps its line, the clock takes its long face, the stale
+  // banner shows. The fit is made again then (tick, every 250 ms, compares), so no panel keeps rows fitted to room
+  // it no longer has, or hides rows it has room for.
+  var frame = "";
+  function frameOf() {
+    var head = document.querySelector("#wr-root .wr-head"), foot = document.querySelector("#wr-root .wr-foot");
+    return (head ? head.getBoundingClientRect().height : 0) + "/" + (foot ? foot.getBoundingClientRect().height : 0) +
+      "/" + window.innerHeight;
+  }
   function fit() {
+    frame = frameOf();
     var all = Array.prototype.map.call(document.querySelectorAll("#wr-root [data-fit]"), parts).filter(Boolean);
     // Bare (every row hidden, "+N more" shown) each panel's height is its floor: measured, then kept as its
     // min-height (an inline style set from script: the CSP allows it), so it is never squeezed below it.
