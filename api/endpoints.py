@@ -126,7 +126,6 @@ def metric_readings(request: HttpRequest, plan: str, metric: str, body: Readings
     checked = [_check_reading(r.value, r.at, ["readings", i] if body.readings else []) for i, r in enumerate(batch)]
     with transaction.atomic(), service_call("value"):
         readings = [reading_record(found, value=v, by=where.identity, at=at) for v, at in checked]
-    breach = RollbackTrigger.objects.filter(metric=found, raised_at__isnull=False).order_by("order", "id")
     return Status(
         201,
         {
@@ -140,7 +139,7 @@ def metric_readings(request: HttpRequest, plan: str, metric: str, body: Readings
                 }
                 for r in readings
             ],
-            "triggers_in_breach": [t.description for t in breach],
+            "triggers_in_breach": _in_breach(found),
         },
     )
 
@@ -171,14 +170,15 @@ def reading_withdraw_api(request: HttpRequest, plan: str, reading: int, body: Re
 
 
 def _withdrawn(done: bool, metric: SuccessMetric | None) -> dict[str, Any]:
-    breach = (
-        RollbackTrigger.objects.filter(metric=metric, raised_at__isnull=False).order_by("order", "id") if metric else []
-    )
-    return {
-        "withdrawn": done,
-        "metric": metric.name if metric else "",
-        "triggers_in_breach": [t.description for t in breach],
-    }
+    return {"withdrawn": done, "metric": metric.name if metric else "", "triggers_in_breach": _in_breach(metric)}
+
+
+def _in_breach(metric: SuccessMetric | None) -> list[str]:
+    """The metric's rollback triggers in breach (raised), in the plan's order: what an answer about it lists."""
+    if metric is None:
+        return []
+    breach = RollbackTrigger.objects.filter(metric=metric, raised_at__isnull=False).order_by("order", "id")
+    return list(breach.values_list("description", flat=True))
 
 
 @router.post(
