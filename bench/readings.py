@@ -7,8 +7,9 @@ Prints p50/p95 (in this process, no server) and the queries of
   2. the metrics page's rows and trigger states (warroom.readings.metrics);
   3. a status update's figures (communications.compose.status_snapshot);
   4. recording one reading (plans.services.reading_record: the triggers judged on their span);
-  5. the post-launch week's data (its criteria from each window's summary) and the review's (every reading:
-     its charts draw them).
+  5. the post-launch week's data (its criteria from each window's summary) and the review's (each window's
+     summary, and each chart column's first, lowest, highest and last reading: plans.metric_runs), then the
+     review's charts drawn from them.
 
 Environment as bench/warroom.py (its own database ``launchcontrol_bench_readings``, Redis db 15).
 """
@@ -93,6 +94,7 @@ def main() -> None:
     from plans.models import MetricReading, SuccessMetric
     from plans.services import reading_record
     from review.postweek import post_week
+    from review.report.context import charts
     from review.selectors import plan_review
     from warroom import readings, selectors
 
@@ -109,6 +111,8 @@ def main() -> None:
     measure("record a reading (reading_record)", lambda: reading_record(metric, value="0.05", by=plan.coordinator))
     measure("post-launch week (review.postweek.post_week)", lambda: post_week(plan, now=timezone.now()))
     measure("the review (review.selectors.plan_review)", lambda: plan_review(plan, now=timezone.now()))
+    review = plan_review(plan, now=timezone.now())
+    measure("the review's charts (report.context.charts)", lambda: charts(review))
 
 
 if __name__ == "__main__":

@@ -16,15 +16,12 @@ The review, the post-launch page and the board show the verdict, the worst and t
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .models import Plan, SuccessMetric
 
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "a": 1, "an": 1}
 _UNIT = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400}
@@ -58,8 +55,51 @@ class Reading:
     value: Decimal
 
 
+#: How many pixel columns the review's chart of a metric has (review.charts): a busy metric is drawn, and read
+#: from the database (plans.metric_runs.plan_metric_runs), as each column's first, lowest, highest and last reading.
+CHART_COLUMNS = 522
+
+
+def chart_axis(
+    first: datetime, last: datetime, *, window_start: datetime, window_end: datetime | None, now: datetime
+) -> tuple[datetime, datetime]:
+    """Where a metric's chart starts and ends: its first reading (or T-0, if earlier) to its last (or the end of
+    its window, or ``now`` if that is earlier, if later)."""
+    start, end = min(first, window_start), last
+    if window_end is not None:
+        end = max(end, min(window_end, now))
+    return start, end
+
+
+def chart_scale(start: datetime, end: datetime) -> tuple[float, float]:
+    """The chart's first and last second (seconds since the epoch; a chart of one moment spans one second)."""
+    lo = start.timestamp()
+    return lo, max(end.timestamp(), lo + 1)
+
+
+def chart_column(seconds: float, lo: float, hi: float) -> int:
+    """The chart column (0 to :data:`CHART_COLUMNS`) of a moment, ``seconds`` since the epoch, on a chart from
+    ``lo`` to ``hi``: the database works out the same sum, in the same order, for a busy metric."""
+    return math.floor((seconds - lo) * CHART_COLUMNS / (hi - lo))
+
+
+def _worst(inside: Sequence[Reading], comparator: str, target: Decimal | None) -> Reading | None:
+    """The reading farthest on the wrong side (the lowest for ``>``, the highest for ``<``, the earliest of equals);
+    for ``=`` the first off target, or the first."""
+    if not inside or target is None or not comparator:
+        return None
+    if comparator in (">", ">="):
+        return min(inside, key=lambda r: r.value)
+    if comparator in ("<", "<="):
+        return max(inside, key=lambda r: r.value)
+    return next((r for r in inside if not _compare(r.value, comparator, target)), inside[0])
+
+
 @dataclass(frozen=True)
 class MetricRun:
+    """A metric over its window, summed up: what the review's table, verdict and chart show, without keeping
+    every reading (a metric fed by monitoring every 10 s has 60,480 a week)."""
+
     name: str
     category: str
     unit: str
@@ -68,8 +108,13 @@ class MetricRun:
     window_text: str
     window_start: datetime
     window_end: datetime | None  # None: open (no span named)
-    readings: tuple[Reading, ...]  # in the window, oldest first
-    all_readings: tuple[Reading, ...]  # every reading, oldest first (the chart)
+    count: int = 0  # readings in the window
+    off: int = 0  # of those, off target
+    total: Decimal | None = None  # their sum
+    latest: Reading | None = None  # the window's latest reading
+    worst: Reading | None = None  # the window's reading farthest off (:func:`_worst`); None without a criterion
+    every: int = 0  # readings in all, in the window or not (the chart)
+    points: tuple[Reading, ...] = ()  # the chart's, oldest first: every reading, or each column's four
     measure: str = "every"  # every | mean | latest
     now: datetime | None = None  # None: every window is over (no "open" verdict)
 
@@ -83,10 +128,6 @@ class MetricRun:
         return _compare(value, self.comparator, self.target)
 
     @property
-    def out_of_range(self) -> list[Reading]:
-        return [r for r in self.readings if self.meets(r.value) is False]
-
-    @property
     def window_open(self) -> bool:
         """The window is not over at ``now`` (an open-ended window is never over, nor "open")."""
         return self.now is not None and self.window_end is not None and self.now < self.window_end
@@ -94,44 +135,32 @@ class MetricRun:
     @property
     def value(self) -> Decimal | None:
         """What the measure compares: the mean or the latest reading of the window (``every``: the worst)."""
-        if not self.readings:
+        if not self.count:
             return None
         if self.measure == "mean":
-            return sum((r.value for r in self.readings), Decimal(0)) / len(self.readings)
+            return self.total / self.count if self.total is not None else None
         if self.measure == "latest":
-            return self.readings[-1].value
-        worst = self.worst
-        return worst.value if worst is not None else None
+            return self.latest.value if self.latest is not None else None
+        return self.worst.value if self.worst is not None else None
 
     @property
     def verdict(self) -> str:
         """``met``, ``not_met``, ``open`` (window not over), ``no_data`` or ``tracked`` (no target)."""
         if not self.criterion:
             return "tracked"
-        if self.measure == "every" and self.out_of_range:
+        if self.measure == "every" and self.off:
             return "not_met"
         if self.window_open:
             return "open"
-        if not self.readings:
+        if not self.count:
             return "no_data"
         value = self.value
         return "met" if value is not None and self.meets(value) else "not_met"
 
-    @property
-    def latest(self) -> Reading | None:
-        return self.readings[-1] if self.readings else None
 
-    @property
-    def worst(self) -> Reading | None:
-        """The reading farthest on the wrong side (lowest for ``>``, highest for ``<``); any for ``=``."""
-        if not self.readings or not self.criterion:
-            return None
-        if self.comparator in (">", ">="):
-            return min(self.readings, key=lambda r: r.value)
-        if self.comparator in ("<", "<="):
-            return max(self.readings, key=lambda r: r.value)
-        off = self.out_of_range
-        return off[0] if off else self.readings[0]
+def window_end(window_text: str, t0: datetime) -> datetime | None:
+    span = window_span(window_text)
+    return t0 + span if span is not None else None
 
 
 def metric_run(
@@ -147,10 +176,11 @@ def metric_run(
     measure: str = "every",
     now: datetime | None = None,
 ) -> MetricRun:
-    span = window_span(window_text)
-    end = t0 + span if span is not None else None
+    """A metric over its window, from every one of its readings (in any order)."""
+    end = window_end(window_text, t0)
     ordered = tuple(sorted(readings, key=lambda r: r.at))
-    inside = tuple(r for r in ordered if r.at >= t0 and (end is None or r.at < end))
+    inside = [r for r in ordered if r.at >= t0 and (end is None or r.at < end)]
+    criterion = target is not None and bool(comparator)
     return MetricRun(
         name=name,
         category=category,
@@ -160,39 +190,13 @@ def metric_run(
         window_text=window_text,
         window_start=t0,
         window_end=end,
-        readings=inside,
-        all_readings=ordered,
+        count=len(inside),
+        off=sum(1 for r in inside if criterion and target is not None and not _compare(r.value, comparator, target)),
+        total=sum((r.value for r in inside), Decimal(0)) if inside else None,
+        latest=inside[-1] if inside else None,
+        worst=_worst(inside, comparator, target),
+        every=len(ordered),
+        points=ordered,
         measure=measure or "every",
         now=now,
     )
-
-
-def plan_metric_runs(
-    plan: Plan, *, now: datetime | None, metrics: Sequence[SuccessMetric] | None = None
-) -> list[MetricRun]:
-    """Every metric of ``plan`` (or those of ``metrics``, in their order) over its window as of ``now``: one
-    query for the readings, one more for the metrics when they are not given."""
-    from .models import MetricReading
-
-    chosen = list(metrics) if metrics is not None else list(plan.metrics.order_by("order", "pk"))
-    readings: dict[int, list[Reading]] = {}
-    rows = MetricReading.objects.filter(metric__in=[m.pk for m in chosen]).values_list(
-        "metric_id", "recorded_at", "value"
-    )
-    for mid, at, value in rows:
-        readings.setdefault(mid, []).append(Reading(at, value))
-    return [
-        metric_run(
-            name=m.name,
-            category=m.category,
-            unit=m.unit,
-            comparator=m.comparator,
-            target=m.target,
-            window_text=m.window,
-            t0=plan.t0,
-            readings=readings.get(m.pk, []),
-            measure=m.measure,
-            now=now,
-        )
-        for m in chosen
-    ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import reduce
-from operator import or_
+from operator import attrgetter, or_
 from typing import TYPE_CHECKING
 
 from django.db import connection
@@ -144,26 +144,41 @@ def newest_readings(
     groups: Mapping[int, Q], n: int, *, related: tuple[str, ...] = ()
 ) -> dict[int, list[MetricReading]]:
     """For each metric id of ``groups``, its newest ``n`` readings that meet its condition (which names the
-    metric), newest first. One query: on PostgreSQL a ``UNION ALL`` of each metric's newest, an index scan each;
-    elsewhere (SQLite) a window function ranking them, which sorts every reading that meets the conditions
-    (150 ms, spilling to disk, for a week of readings every 10 s of four metrics: bench/readings.py)."""
+    metric), newest first (:func:`first_readings`)."""
+    return first_readings(groups, n, related=related)
+
+
+def first_readings(
+    groups: Mapping[int, Q],
+    n: int,
+    *,
+    order: tuple[str, ...] = ("-recorded_at", "-id"),
+    related: tuple[str, ...] = (),
+) -> dict[int, list[MetricReading]]:
+    """For each metric id of ``groups``, the first ``n`` readings by ``order`` (fields, ``-`` for descending;
+    newest first by default) that meet its condition (which names the metric), in that order. One query: on
+    PostgreSQL a ``UNION ALL`` of each metric's first, an index scan each for the newest; elsewhere (SQLite) a
+    window function ranking them, which sorts every reading that meets the conditions (150 ms, spilling to disk,
+    for a week of readings every 10 s of four metrics: bench/readings.py)."""
     out: dict[int, list[MetricReading]] = {pk: [] for pk in groups}
     if not groups:
         return out
-    newest = MetricReading.objects.select_related(*related).order_by("-recorded_at", "-id")
+    ordered = MetricReading.objects.select_related(*related).order_by(*order)
     rows: Iterable[MetricReading]
     if connection.features.supports_slicing_ordering_in_compound:
-        parts = [newest.filter(q)[:n] for q in groups.values()]
+        parts = [ordered.filter(q)[:n] for q in groups.values()]
         rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     else:
-        order = [F("recorded_at").desc(), F("id").desc()]
+        by = [F(f[1:]).desc() if f.startswith("-") else F(f).asc() for f in order]
         rows = (
-            newest.filter(reduce(or_, groups.values()))
-            .annotate(rank=Window(RowNumber(), partition_by=[F("metric_id")], order_by=order))
+            ordered.filter(reduce(or_, groups.values()))
+            .annotate(rank=Window(RowNumber(), partition_by=[F("metric_id")], order_by=by))
             .filter(rank__lte=n)
         )
     for reading in rows:
         out[reading.metric_id].append(reading)
     for readings in out.values():
-        readings.sort(key=lambda r: (r.recorded_at, r.pk), reverse=True)
+        for field in reversed(order):  # stable sorts, the last key first: the order's keys, each its way
+            name = "pk" if field.lstrip("-") == "id" else field.lstrip("-")
+            readings.sort(key=attrgetter(name), reverse=field.startswith("-"))
     return out

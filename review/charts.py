@@ -7,17 +7,19 @@ metric's window; a reading out of range is a red dot, one in range a dark one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from html import escape
 
+from plans.criteria import CHART_COLUMNS, chart_axis, chart_column, chart_scale
 from plans.numbers import format_number
 
 from .figures.metrics import MetricRun, Reading
 
 WIDTH, HEIGHT = 600, 240
-LEFT, RIGHT, TOP, BOTTOM = 64, 14, 18, 36
+LEFT, TOP, BOTTOM = 64, 18, 36
+RIGHT = WIDTH - LEFT - CHART_COLUMNS  # 14: a pixel column of the plot for each of the core's chart columns
 FONT = 15  # at the page's two charts a row (~560 px wide) this reads as ~14 px
 OK, BAD, LINE, TARGET, BAND, AXIS = "#1f2937", "#c0262d", "#2563eb", "#b45309", "#e0ecff", "#6b7280"
 
@@ -28,16 +30,17 @@ def _scale(lo: float, hi: float, a: float, b: float) -> Callable[[float], float]
     return lambda v: a + (v - lo) * (b - a) / (hi - lo)
 
 
-def _thinned(points: Sequence[Reading], x: Callable[[float], float]) -> list[Reading]:
-    """What is drawn of ``points`` (oldest first): all of them while there are at most two a pixel column;
-    beyond that, each column's first, lowest, highest and last reading, in time order. A week of readings every
-    10 s (60,480) drew a dot and a point each (6 MB of SVG in the page and the PDF); now a few hundred, and a
-    single spike still shows."""
-    if len(points) <= 2 * (WIDTH - LEFT - RIGHT):
-        return list(points)
+def _thinned(run: MetricRun, lo: float, hi: float) -> list[Reading]:
+    """What is drawn of the run's points (oldest first): all of them while the metric has at most two readings a
+    pixel column; beyond that, each column's first, lowest, highest and last reading, in time order (the
+    database sends a busy metric's points so: plans.metric_runs). A week of readings every 10 s (60,480) drew a
+    dot and a point each (6 MB of SVG in the page and the PDF); now a few hundred, and a single spike still
+    shows."""
+    if run.every <= 2 * CHART_COLUMNS:
+        return list(run.points)
     columns: dict[int, list[Reading]] = {}
-    for r in points:
-        columns.setdefault(int(x(r.at.timestamp())), []).append(r)
+    for r in run.points:
+        columns.setdefault(chart_column(r.at.timestamp(), lo, hi), []).append(r)
     kept: list[Reading] = []
     for column in sorted(columns):
         group = columns[column]
@@ -50,13 +53,13 @@ def _thinned(points: Sequence[Reading], x: Callable[[float], float]) -> list[Rea
 
 def metric_chart(run: MetricRun, *, label: Callable[[datetime], str], now: datetime) -> str:
     """The SVG text of one metric's chart (every value in it is escaped: it is safe to mark safe)."""
-    count = len(run.all_readings)
+    count = run.every
     title = escape(f"{run.name}: {count:,} reading{'' if count == 1 else 's'} against the target")
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{title}"><title>{title}</title>'
     )
-    points = run.all_readings
+    points = run.points
     if not points:
         text = (
             f'<text x="{WIDTH // 2}" y="{HEIGHT // 2}" text-anchor="middle" font-size="{FONT}" fill="{AXIS}">'
@@ -67,11 +70,11 @@ def metric_chart(run: MetricRun, *, label: Callable[[datetime], str], now: datet
     low, high = min(values), max(values)
     pad = (high - low) * 0.12 or abs(high) * 0.1 or 1.0
     lo, hi = low - pad, high + pad
-    start = min(points[0].at, run.window_start)
-    end = points[-1].at
-    if run.window_end is not None:
-        end = max(end, min(run.window_end, now))
-    x = _scale(start.timestamp(), max(end.timestamp(), start.timestamp() + 1), LEFT, WIDTH - RIGHT)
+    start, end = chart_axis(
+        points[0].at, points[-1].at, window_start=run.window_start, window_end=run.window_end, now=now
+    )
+    first, last = chart_scale(start, end)
+    x = _scale(first, last, LEFT, WIDTH - RIGHT)
     y = _scale(lo, hi, HEIGHT - BOTTOM, TOP)
     parts = [head, _band(run, x, start, end), _axes((low, high), y, start, end, label)]
     if run.target is not None:
@@ -82,12 +85,12 @@ def metric_chart(run: MetricRun, *, label: Callable[[datetime], str], now: datet
             f'<text x="{WIDTH - RIGHT - 2}" y="{ty - 4:.1f}" text-anchor="end" font-size="{FONT}" fill="{TARGET}">'
             f"target {escape(run.comparator)} {escape(format_number(run.target))}</text>"
         )
-    drawn = _thinned(points, x)
+    drawn = _thinned(run, first, last)
     line = " ".join(f"{x(r.at.timestamp()):.1f},{y(float(r.value)):.1f}" for r in drawn)
     parts.append(f'<polyline points="{line}" fill="none" stroke="{LINE}" stroke-width="2"/>')
     for r in drawn:
         off = run.meets(r.value) is False
-        if not off and len(drawn) < len(points):
+        if not off and len(drawn) < run.every:
             continue  # thinned: the line shows the readings in range, a dot each would blot it out
         colour = BAD if off else OK
         tip = escape(f"{format_number(r.value)} at {label(r.at)}")

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 
 from communications.models import Delivery, DeliveryStatus
 from issues.models import Issue, SeveritySLA
+from plans.metric_runs import plan_metric_runs
 from plans.models import Event, Hold, Phase, Plan, Step
 from plans.schedule import plan_forecast
 
 from .decisions import Decision, GateDecision, ReadinessAt, decision_record, gate_decisions, person
 from .figures.issues import IssueRun, IssueTotals, issue_totals
-from .figures.metrics import MetricRun, plan_metric_runs
+from .figures.metrics import MetricRun
 from .figures.steps import PhaseRun, StepRun, StepTotals, critical_path, phase_runs, step_totals
 from .models import FollowUp, Handoff, Lesson
 

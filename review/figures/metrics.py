@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-from plans.criteria import MetricRun, Reading, metric_run, plan_metric_runs, window_span
+from plans.criteria import MetricRun, Reading, metric_run, window_span
 
-__all__ = ["MetricRun", "Reading", "metric_run", "plan_metric_runs", "window_span"]
+__all__ = ["MetricRun", "Reading", "metric_run", "window_span"]

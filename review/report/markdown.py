@@ -141,8 +141,8 @@ def _issues_metrics(r: Review) -> list[str]:
                 m.name,
                 f"{m.comparator} {text.quantity(m.target, m.unit)}" if m.criterion else "—",
                 m.window_text or "from T-0",
-                len(m.readings),
-                len(m.out_of_range),
+                m.count,
+                m.off,
                 text.quantity(m.latest.value, m.unit) if m.latest else "—",
                 text.VERDICT[m.verdict],
             ]

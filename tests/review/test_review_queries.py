@@ -84,7 +84,36 @@ def test_query_counts_do_not_grow_with_the_launch(coordinator: User) -> None:
     assert counts == _counts(large, coordinator)
     # Pinned: the session and user (2), the plan, then one query per kind the review reads (steps, their
     # dependencies and the gates' marks for the forecast, phases, holds, gate decisions, gates, votes, the
-    # decision record, SLAs, issues, readings, metrics, alarm events, rolled-back events, deliveries,
-    # lessons, follow-ups, readings withdrawn); the page adds its forms' roles, the zip the items and readings
-    # with their people.
-    assert counts == {"review/": 26, "review.md": 25, "review-data.zip": 27, "decisions.csv": 25}  # + the handoff
+    # decision record, SLAs, issues, the readings' sums, the readings, metrics, alarm events, rolled-back events,
+    # deliveries, lessons, follow-ups, readings withdrawn); the page adds its forms' roles, the zip the items and
+    # readings with their people.
+    assert counts == {"review/": 27, "review.md": 26, "review-data.zip": 28, "decisions.csv": 26}  # + the handoff
+
+
+def _busy(plan: Plan, per_kind: int) -> None:
+    """``per_kind`` busy metrics (more readings than two a chart column) of each kind of worst reading (the
+    highest, the lowest, the first off target), and one metric with a few readings."""
+    for kind in ("<", ">", "="):
+        for _ in range(per_kind):
+            metric = factories.MetricFactory(plan=plan, comparator=kind, target=Decimal("1"))
+            MetricReading.objects.bulk_create(
+                MetricReading(metric=metric, value=Decimal(i % 3), recorded_at=T0 + timedelta(seconds=10 * i))
+                for i in range(1_100)
+            )
+    few = factories.MetricFactory(plan=plan)
+    MetricReading.objects.create(metric=few, value=Decimal("0.05"), recorded_at=T0)
+
+
+def test_busy_metrics_cost_the_same_queries_however_many(coordinator: User) -> None:
+    """A metric fed by monitoring is summed up and thinned by the database (plans.metric_runs), in queries that
+    do not grow with the busy metrics or their readings: their charts, their latest readings and one for each
+    kind of worst reading."""
+    three = factories.PlanFactory(coordinator=coordinator, t0=T0)
+    six = factories.PlanFactory(coordinator=coordinator, t0=T0)
+    _busy(three, 1)
+    _busy(six, 2)
+    counts = _counts(three, coordinator)
+    assert counts == _counts(six, coordinator)
+    # Pinned: as above but for the steps' dependencies (a plan with no step reads none), and five more for the busy
+    # metrics: their charts' points, their latest readings, and their worst of each kind.
+    assert counts == {"review/": 31, "review.md": 30, "review-data.zip": 32, "decisions.csv": 30}

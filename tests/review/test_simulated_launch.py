@@ -162,8 +162,8 @@ def _metrics(review: Review) -> None:
     m = {r.name: r for r in review.metrics}
     uptime = m["System uptime"]
     assert (uptime.window_start, uptime.window_end) == (at(8, 30), at(8, 30) + timedelta(days=30))
-    assert [r.value for r in uptime.readings] == [Decimal("99.95"), Decimal("99.5"), Decimal("99.99")]
-    assert [r.at for r in uptime.out_of_range] == [at(10)]
+    assert [r.value for r in uptime.points] == [Decimal("99.95"), Decimal("99.5"), Decimal("99.99")]
+    assert (uptime.count, uptime.off, uptime.worst.at) == (3, 1, at(10))  # type: ignore[union-attr]
     assert (uptime.verdict, uptime.worst.value, uptime.latest.value) == (  # type: ignore[union-attr]
         "open",  # its measure is the mean over the first month, which is not over at 13:00
         Decimal("99.5"),
@@ -171,8 +171,8 @@ def _metrics(review: Review) -> None:
     )
     response = m["Response time"]
     assert response.window_end is None  # "p95" names no span: from T-0 on
-    assert [r.value for r in response.readings] == [Decimal("320"), Decimal("410")]  # 900 was before T-0
-    assert len(response.all_readings) == 3 and response.verdict == "met"
+    assert [r.value for r in response.points] == [Decimal("900"), Decimal("320"), Decimal("410")]
+    assert (response.count, response.every, response.verdict) == (2, 3, "met")  # 900 was before T-0
     assert m["Critical issues"].window_end == at(8, 30) + timedelta(days=1)
     assert m["Critical issues"].verdict == "not_met"
     assert m["User adoption"].verdict == "open"  # its first week is not over at 13:00
