@@ -20,7 +20,7 @@ from plans.permissions import can_coordinate
 from plans.selectors import open_hold
 from plans.slips import planned_offset
 from plans.wallclock import offset_of
-from roles.models import Role, Shift
+from roles.models import UNOWNED_SLUG, Role, Shift
 from roles.permissions import acting_rank, can_act_for_role
 from roles.rota.oncall import next_shift, on_call_at, plan_shifts
 
@@ -169,9 +169,6 @@ _DEPS = DEPS
 _ITEM_STEP_DEPS = Prefetch(
     "step__depends_on", queryset=Step.objects.only("id", "name", "status").order_by("offset", "order")
 )
-
-
-UNOWNED_SLUG = "_unowned"
 
 
 class Unowned:

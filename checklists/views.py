@@ -4,7 +4,7 @@ someone who may not make it raises ``PermissionDenied`` there and becomes a 403 
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +18,7 @@ from django.views.decorators.http import condition, require_GET, require_POST
 from launchcontrol.http import error_text
 from launchcontrol.kept import refuse
 from plans.models import Plan
-from plans.panels import role_tasks
+from plans.panels import role_sections, role_tasks
 from plans.selectors import my_roles, plan_for
 from plans.viewtools import live_etag, live_page, member_plan
 from readiness.models import ReadinessItem
@@ -37,6 +37,7 @@ from .selectors import role_page as role_page_data
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from launchcontrol.http import AuthenticatedHttpRequest
 
@@ -63,7 +64,7 @@ def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpR
         return redirect(reverse("checklists:role", args=[plan.slug, chosen]))
     role_obj = role_for(plan, role)
     now = timezone.now()
-    ctx = role_page_data(plan, role_obj, user=request.user, now=now)
+    ctx = role_page_data(plan, role_obj, user=request.user, now=now) | _top(plan, role_obj, request.user, now)
     tasks = role_tasks(plan, role_obj, now)  # what other apps give this role (posting by hand…)
     etag = _rows_etag_for(request, plan)
     about = role_about(plan, role_obj)  # what the plan says about the role (issue 16)
@@ -74,6 +75,11 @@ def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpR
         "checklists/role.html",
         {"plan": plan, "nav": "role", "rows_etag": etag, "tasks": tasks, "about": about, "readiness": readiness, **ctx},
     )
+
+
+def _top(plan: Plan, role: Role | Unowned, user: Any, now: datetime) -> dict[str, Any]:
+    """What other apps show at the top of a role's page (its open issues), with the page and each poll of its rows."""
+    return {"sections": role_sections(plan, role, user, now), "now": now}
 
 
 def _rows_etag_for(request: AuthenticatedHttpRequest, plan: Plan) -> str:
@@ -98,7 +104,8 @@ def role_rows(request: AuthenticatedHttpRequest, plan: str, role: str) -> HttpRe
     tick by the backup or the coordinator shows on the primary's screen within seconds."""
     obj = getattr(request, "_role_plan", None) or plan_for(request.user, plan)
     role_obj = role_for(obj, role)
-    ctx = role_page_data(obj, role_obj, user=request.user, now=timezone.now())
+    now = timezone.now()
+    ctx = role_page_data(obj, role_obj, user=request.user, now=now) | _top(obj, role_obj, request.user, now)
     return render(request, "checklists/role.html#live-rows", {"plan": obj, "live": True, **ctx})
 
 

@@ -14,7 +14,7 @@ from plans.models import Plan, RollbackTrigger
 from plans.runbook.models import TriggerKind
 from plans.viewtools import live_page, member_plan
 from roles.contacts import escalation_ladder
-from roles.models import Role
+from roles.models import UNOWNED_SLUG, Role
 
 from . import services
 from .forms import IssueForm, QuickIssueForm, TriageForm
@@ -169,7 +169,12 @@ def issue_raise(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
 
 
 def back_to(request: AuthenticatedHttpRequest, plan: Plan, issue: Issue, *, default: str = "detail") -> HttpResponse:
-    """Back to the page the action was posted from: the issue (``back=detail``) or the list."""
-    if request.POST.get("back", default) == "list":
+    """Back to the page the action was posted from: the issue (``back=detail``), the list, or the role page it
+    was acknowledged on (``back=role`` and the role's slug, one of the plan's; the page of unowned work too)."""
+    back = request.POST.get("back", default)
+    if back == "list":
         return redirect(f"{reverse('issues:list', args=[plan.slug])}#issue-{issue.number}")
+    role = request.POST.get("role", "")
+    if back == "role" and (role == UNOWNED_SLUG or Role.objects.filter(plan=plan, slug=role).exists()):
+        return redirect(f"{reverse('checklists:role', args=[plan.slug, role])}#role-issues")
     return redirect("issues:detail", plan.slug, issue.pk)

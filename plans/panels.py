@@ -54,3 +54,35 @@ def role_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
     for part in _ROLE_PARTS.values():
         tasks.extend(part(plan, role, now))
     return sorted(tasks, key=lambda t: t.due)
+
+
+# --- Sections the apps above plans add to the top of a role's page, live with its rows -------------------
+
+
+@dataclass(frozen=True)
+class RoleSection:
+    """A section of a role's page: ``template`` rendered with ``section`` (the part's value), ``plan`` and
+    ``role``. It is rendered with the page and again with each poll of its rows (out of band)."""
+
+    template: str
+    data: Any
+
+
+RoleSectionPart = Callable[[Plan, Any, Any, datetime], Any]
+
+_ROLE_SECTIONS: dict[str, tuple[str, RoleSectionPart]] = {}
+
+
+def register_role_section(key: str, template: str, part: RoleSectionPart) -> None:
+    """``part(plan, role, user, now)`` returns what ``template`` shows, or None for nothing (``role`` may be the
+    page of unowned work). It reads in one query: it runs at every poll of an open role page that changed."""
+    _ROLE_SECTIONS[key] = (template, part)
+
+
+def role_sections(plan: Plan, role: Any, user: Any, now: datetime) -> list[RoleSection]:
+    sections = []
+    for template, part in _ROLE_SECTIONS.values():
+        data = part(plan, role, user, now)
+        if data is not None:
+            sections.append(RoleSection(template, data))
+    return sections

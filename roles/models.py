@@ -7,6 +7,10 @@ from django.db import models
 
 from plans.models import Plan
 
+#: The slug of the page of what the plan gives to no role (checklists: its unowned items and steps, issues: those
+#: with no owner role), the coordinator's to work (slugify, which makes roles' slugs, never starts one with "_").
+UNOWNED_SLUG = "_unowned"
+
 
 class Role(models.Model):
     """A launch role (Technical Lead, DBA…) with a primary and a backup person. Unassigned is None,

@@ -1,5 +1,5 @@
 """The role page in Chromium: a role owner ticks an item and sees it done without a reload; someone
-else finds no tick button and their POST is refused."""
+else finds no tick button and their POST is refused; an issue raised against the role shows on its open page."""
 
 from __future__ import annotations
 
@@ -188,3 +188,36 @@ def test_a_keyboard_tick_keeps_the_focus_on_its_row(
     page.keyboard.press("Tab")  # on through the row, not from the top of the page
     assert page.evaluate("document.activeElement.closest('header, nav') === null")
     assert second.status == ItemStatus.OPEN
+
+
+def test_an_issue_raised_against_the_role_shows_on_its_open_page_counts_down_and_is_acknowledged_there(
+    page: Page, login_page: LoginPage, live_server: LiveServer, role_page_setup: RolePageSetup
+) -> None:
+    """The DBA has their checklist open when QA raises a high issue against the DBA role: within a poll it is at
+    the top of the page, its response SLA counting down on the page's clock; Acknowledge there records it and
+    comes back to the same page, the issue now acknowledged."""
+    from issues.models import Issue, IssueStatus, SeveritySLA
+    from issues.services import issue_open
+
+    s = role_page_setup
+    SeveritySLA.objects.create(plan=s["plan"], severity="high", response_within=timedelta(minutes=15))
+    page.clock.install()
+    login_page(page, s["owner"])
+    page.goto(f"{live_server.url}/plans/{s['plan'].slug}/roles/{s['role'].slug}/")
+    assert page.locator("#role-issues").count() == 0
+    qa = factories.UserFactory(username="qa")
+    factories.RoleFactory(plan=s["plan"], name="QA Lead", slug="qa", primary=qa)
+    title = "Replication lag on the read replica"
+    issue = issue_open(s["plan"], by=qa, title=title, severity="high", owner_role=s["role"])
+    wait_for_js(page, "document.querySelector('#role-issues') !== null", advance_ms=1_000)
+    assert "Replication lag on the read replica" in page.inner_text("#role-issues")
+    timer = "#role-issues [data-deadline-left]"
+    first = page.inner_text(timer)
+    assert first.endswith(" left")
+    page.clock.fast_forward(61_000)
+    wait_for_js(page, f"document.querySelector('{timer}').innerText !== {first!r}")
+    page.click("#role-issues button:has-text('Acknowledge')")
+    page.wait_for_url("**#role-issues")
+    assert "acknowledged" in page.inner_text("#role-issues")
+    assert page.locator("#role-issues button").count() == 0
+    assert Issue.objects.get(pk=issue.pk).status == IssueStatus.ACKNOWLEDGED
