@@ -96,6 +96,17 @@ def open_counts(plans: list[Plan]) -> dict[int, tuple[int, int]]:
     return {row["plan_id"]: (row["open"], row["urgent"]) for row in rows}
 
 
+def open_counts_by_role(role_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(unresolved issues, of them critical or high) by owner role, for the role cards of "My roles" (1 query)."""
+    rows = (
+        Issue.objects.filter(owner_role_id__in=role_ids, status__in=UNRESOLVED)
+        .values("owner_role_id")
+        .annotate(open=Count("id"), urgent=Count("id", filter=Q(severity__in=[Severity.CRITICAL, Severity.HIGH])))
+        .order_by()
+    )
+    return {row["owner_role_id"]: (row["open"], row["urgent"]) for row in rows}
+
+
 @dataclass
 class IssueRow:
     issue: Issue

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from checklists.cards import my_role_cards, plan_cards
-from issues.selectors import open_counts
+from issues.selectors import open_counts, open_counts_by_role
 from plans.closing import is_ended
 from plans.selectors import plans_for
 from readiness.selectors import my_trainings
@@ -29,11 +29,15 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     issues = open_counts(coordinated) if coordinated else {}
     for plan in coordinated:
         plan.issues_open, plan.issues_urgent = issues.get(plan.pk, (0, 0))  # type: ignore[attr-defined]
+    roles = my_role_cards(request.user)
+    by_role = open_counts_by_role([r.pk for r in roles]) if roles else {}
+    for role in roles:  # the issues raised against each role, beside its items
+        role.issues_open, role.issues_urgent = by_role.get(role.pk, (0, 0))  # type: ignore[attr-defined]
     return render(
         request,
         "launch/home.html",
         {
-            "roles": my_role_cards(request.user),
+            "roles": roles,
             "trainings": my_trainings(request.user),
             "plans": plans,
             "coordinated": coordinated,

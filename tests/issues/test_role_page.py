@@ -147,3 +147,15 @@ def test_a_breached_response_sla_reads_so(client: Client, w: World) -> None:
     client.force_login(w["dba"])
     section = _section(_page(client, w["plan"], "dba"))
     assert "response SLA breached" in section and "sla-breached" in section
+
+
+def test_the_home_pages_role_card_counts_the_roles_open_issues(client: Client, w: World) -> None:
+    client.force_login(w["dba"])
+    home = client.get(reverse("launch:home")).content.decode()
+    card = home[home.index("Database Administrator") :]
+    card = card[: card.index("Open my checklist")]
+    assert "1 open issue</span>" in card and "(1 critical or high)" in card
+    assert reverse("checklists:role", args=[w["plan"].slug, "dba"]) + "#role-issues" in card
+    services.issue_acknowledge(w["mine"], by=w["dba"])
+    services.issue_resolve(w["mine"], by=w["dba"], resolution="Replica caught up")
+    assert "open issue" not in client.get(reverse("launch:home")).content.decode()
