@@ -9,7 +9,7 @@ Prints p50/p95 (in this process, no server) and the queries of
   4. recording one reading (plans.services.reading_record: the triggers judged on their span);
   5. the post-launch week's data (its criteria from each window's summary) and the review's (each window's
      summary, and each chart column's first, lowest, highest and last reading: plans.metric_runs), then the
-     review's charts drawn from them.
+     review's charts drawn from them, and the review the comparison of launches reads (no charts' points).
 
 Environment as bench/warroom.py (its own database ``launchcontrol_bench_readings``, Redis db 15).
 """
@@ -113,6 +113,7 @@ def main() -> None:
     measure("the review (review.selectors.plan_review)", lambda: plan_review(plan, now=timezone.now()))
     review = plan_review(plan, now=timezone.now())
     measure("the review's charts (report.context.charts)", lambda: charts(review))
+    measure("a launch compared (plan_review, no charts)", lambda: plan_review(plan, now=timezone.now(), charts=False))
 
 
 if __name__ == "__main__":

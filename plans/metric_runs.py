@@ -25,7 +25,7 @@ from django.db.models.functions import Floor, RowNumber
 
 from . import criteria
 from .criteria import MetricRun, Reading, chart_axis, chart_scale, metric_run
-from .metrics import first_readings
+from .metrics import first_readings, off_target
 from .models import MetricReading
 from .verdicts import _dec, _inside, _window
 
@@ -52,17 +52,7 @@ class SqliteEpoch(Func):
 
 def _off_target(metric: SuccessMetric) -> Q:
     """The readings of ``metric`` that miss its target (it has one)."""
-    t = metric.target
-    return (
-        Q(metric_id=metric.pk)
-        & {
-            "<": Q(value__gte=t),
-            "<=": Q(value__gt=t),
-            ">": Q(value__lte=t),
-            ">=": Q(value__lt=t),
-            "=": ~Q(value=t),
-        }[metric.comparator]
-    )
+    return Q(metric_id=metric.pk) & (off_target(metric) or Q())
 
 
 def _worst_order(comparator: str) -> tuple[str, ...]:
@@ -176,11 +166,12 @@ def _ends(busy: list[SuccessMetric], windows: Windows, sums: dict[int, dict[str,
 
 
 def plan_metric_runs(
-    plan: Plan, *, now: datetime | None, metrics: Sequence[SuccessMetric] | None = None
+    plan: Plan, *, now: datetime | None, metrics: Sequence[SuccessMetric] | None = None, charts: bool = True
 ) -> list[MetricRun]:
     """Every metric of ``plan`` (or those of ``metrics``, in their order) over its window as of ``now``. Two
-    queries (one more for the metrics when they are not given); with busy metrics, one for their charts, one
-    for their latest readings and one for each kind of worst reading (at most three)."""
+    queries (one more for the metrics when they are not given); with busy metrics, one for their latest readings,
+    one for each kind of worst reading (at most three), and with ``charts`` one for their charts' points (without,
+    a busy metric has none: the comparison of launches reads only the verdicts)."""
     chosen = list(metrics) if metrics is not None else list(plan.metrics.order_by("order", "pk"))
     if not chosen:
         return []
@@ -198,7 +189,7 @@ def plan_metric_runs(
         start, end = windows[m.pk]
         first, last = sums[m.pk]["first"], sums[m.pk]["last"]
         scales[m.pk] = chart_scale(*chart_axis(first, last, window_start=start, window_end=end, now=now or last))
-    points = _points(scales)
+    points = _points(scales) if charts else {pk: [] for pk in scales}
     latest, worst = _ends(busy, windows, sums)
 
     def reading(rows: list[MetricReading]) -> Reading | None:
@@ -206,43 +197,23 @@ def plan_metric_runs(
 
     runs = []
     for m in chosen:
+        said: dict[str, Any] = {"name": m.name, "category": m.category, "unit": m.unit, "window_text": m.window}
+        said |= {"comparator": m.comparator, "target": m.target, "measure": m.measure or "every", "now": now}
         if m.pk not in scales:
-            runs.append(
-                metric_run(
-                    name=m.name,
-                    category=m.category,
-                    unit=m.unit,
-                    comparator=m.comparator,
-                    target=m.target,
-                    window_text=m.window,
-                    t0=plan.t0,
-                    readings=whole.get(m.pk, []),
-                    measure=m.measure,
-                    now=now,
-                )
-            )
+            runs.append(metric_run(**said, t0=plan.t0, readings=whole.get(m.pk, [])))
             continue
         r = sums[m.pk]
         start, end = windows[m.pk]
+        summed = {"count": r["n"], "off": r.get("off") or 0, "total": _dec(r["total"]), "every": r["every"]}
         runs.append(
             MetricRun(
-                name=m.name,
-                category=m.category,
-                unit=m.unit,
-                comparator=m.comparator,
-                target=m.target,
-                window_text=m.window,
+                **said,
+                **summed,
                 window_start=start,
                 window_end=end,
-                count=r["n"],
-                off=r.get("off") or 0,
-                total=_dec(r["total"]),
                 latest=reading(latest.get(m.pk, [])),
                 worst=reading(worst.get(m.pk, [])),
-                every=r["every"],
                 points=tuple(points[m.pk]),
-                measure=m.measure or "every",
-                now=now,
             )
         )
     return runs

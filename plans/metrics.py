@@ -120,6 +120,20 @@ def watched_at(trigger: RollbackTrigger, moment: datetime) -> bool:
     )
 
 
+def off_target(metric: SuccessMetric) -> Q | None:
+    """The readings of ``metric`` that miss its target, as a condition (None for a metric without one)."""
+    if metric.target is None or not metric.comparator:
+        return None
+    target = metric.target
+    return {
+        "<": Q(value__gte=target),
+        "<=": Q(value__gt=target),
+        ">": Q(value__lte=target),
+        ">=": Q(value__lt=target),
+        "=": ~Q(value=target),
+    }[metric.comparator]
+
+
 def readings_for_window(metric: SuccessMetric, *, now: datetime, window: timedelta) -> list[MetricReading]:
     """Newest first: the readings inside the window plus the one just before it (the run's start may
     lie before the window). Readings at or before the metric's ``run_ended_at`` (an alert that fed them

@@ -72,7 +72,7 @@ def compared_plans(slugs: Sequence[str] = (), *, now: datetime | None = None) ->
 
 
 def compare(plans: Sequence[Plan], *, now: datetime) -> list[LaunchFigures]:
-    return [launch_figures(plan_review(plan, now=now)) for plan in plans]
+    return [launch_figures(plan_review(plan, now=now, charts=False)) for plan in plans]  # verdicts, no charts
 
 
 Read = Callable[[LaunchFigures], float | None]

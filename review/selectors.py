@@ -198,8 +198,9 @@ def _comms(plan: Plan) -> CommsRun:
     )
 
 
-def plan_review(plan: Plan, *, now: datetime) -> Review:
-    """The whole review of ``plan`` as of ``now``."""
+def plan_review(plan: Plan, *, now: datetime, charts: bool = True) -> Review:
+    """The whole review of ``plan`` as of ``now`` (without ``charts``, a busy metric's chart has no points:
+    :func:`plans.metric_runs.plan_metric_runs`)."""
     steps = _steps(plan, now)
     phase_names = list(Phase.objects.filter(plan=plan).order_by("order", "pk").values_list("name", flat=True))
     issues = _issues(plan, now)
@@ -215,7 +216,7 @@ def plan_review(plan: Plan, *, now: datetime) -> Review:
         record=decision_record(plan),
         issues=issues,
         issue_totals=issue_totals(issues),
-        metrics=plan_metric_runs(plan, now=now),
+        metrics=plan_metric_runs(plan, now=now, charts=charts),
         alarms=_alarms(plan),
         comms=_comms(plan),
         withdrawn=_withdrawn(plan),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from launchcontrol.http import error_text
 from launchcontrol.kept import refuse
-from plans.metrics import can_record
+from plans.metrics import can_record, off_target
 from plans.models import MetricReading, Plan, SuccessMetric
 from plans.numbers import format_quantity
 from plans.permissions import can_coordinate
@@ -106,7 +106,7 @@ def metric_readings_page(request: AuthenticatedHttpRequest, plan: Plan, pk: int)
     further back than that."""
     metric = get_object_or_404(SuccessMetric, pk=pk, plan=plan)
     before = cursor_of(request.GET.get("before"))
-    has_target = readings.off_target(metric) is not None
+    has_target = off_target(metric) is not None
     only_off = request.GET.get("off") == "1" and has_target
     rows, older = readings.history(metric, before=before, only_off_target=only_off)
     coordinator, recorder = can_coordinate(request.user, plan), can_record(request.user, plan)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from plans.metrics import newest_readings, readings_for_window, trigger_state
+from plans.metrics import newest_readings, off_target, readings_for_window, trigger_state
 from plans.models import MetricReading, RollbackTrigger
 from plans.verdicts import plan_verdicts
 
@@ -39,20 +39,6 @@ STALE_AFTER = timedelta(minutes=30)
 def recent_readings(metric_list: list[SuccessMetric]) -> dict[int, list[MetricReading]]:
     """Each metric's newest :data:`RECENT` readings, newest first, with who recorded them. One query."""
     return newest_readings({m.pk: Q(metric_id=m.pk) for m in metric_list}, RECENT, related=("recorded_by",))
-
-
-def off_target(metric: SuccessMetric) -> Q | None:
-    """The readings of ``metric`` that miss its target, as a condition (None for a metric without one)."""
-    if metric.target is None or not metric.comparator:
-        return None
-    target = metric.target
-    return {
-        "<": Q(value__gte=target),
-        "<=": Q(value__gt=target),
-        ">": Q(value__lte=target),
-        ">=": Q(value__lt=target),
-        "=": ~Q(value=target),
-    }[metric.comparator]
 
 
 def history(

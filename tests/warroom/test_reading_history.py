@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from plans.metrics import off_target
 from plans.models import MetricReading, Plan, SuccessMetric
 from plans.templatetags.launchtime import clock_seconds
 from tests import factories
@@ -99,7 +100,7 @@ def test_only_readings_off_target(plan: Plan, comparator: str, target: str, off:
 def test_a_tracked_metric_has_no_off_target_filter(plan: Plan, client: Client, coordinator: User) -> None:
     tracked = factories.MetricFactory(plan=plan, name="Sign-ups", comparator="", target=None, unit="")
     _feed(tracked, 3, value="7")
-    assert readings.off_target(tracked) is None
+    assert off_target(tracked) is None
     assert len(readings.history(tracked, only_off_target=True)[0]) == 3
     client.force_login(coordinator)
     body = client.get(reverse("warroom:metric_readings", args=[plan.slug, tracked.pk]) + "?off=1").content.decode()
