@@ -25,6 +25,7 @@ from readiness.models import ReadinessItem
 from readiness.selectors import role_items, role_readiness
 from readiness.services import readiness_item_set
 from roles.models import Role
+from roles.pages import role_page_slug
 
 from . import services
 from .about import role_about
@@ -37,7 +38,6 @@ from .selectors import role_page as role_page_data
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
 
     from launchcontrol.http import AuthenticatedHttpRequest
 
@@ -59,13 +59,12 @@ def roles_index(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
 @login_required
 @member_plan
 def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpResponse:
-    chosen = request.GET.get("role", "")  # the role switch's "Open" (a GET form: it works without JavaScript)
-    if chosen and chosen != role and (chosen == Unowned.slug or Role.objects.filter(plan=plan, slug=chosen).exists()):
+    chosen = role_page_slug(plan, request.GET.get("role"))  # the role switch's "Open" (a GET form: no JS needed)
+    if chosen and chosen != role:
         return redirect(reverse("checklists:role", args=[plan.slug, chosen]))
     role_obj = role_for(plan, role)
-    now = timezone.now()
-    ctx = role_page_data(plan, role_obj, user=request.user, now=now) | _top(plan, role_obj, request.user, now)
-    tasks = role_tasks(plan, role_obj, now)  # what other apps give this role (posting by hand…)
+    ctx = _live(plan, role_obj, request.user)
+    tasks = role_tasks(plan, role_obj, ctx["now"])  # what other apps give this role (posting by hand…)
     etag = _rows_etag_for(request, plan)
     about = role_about(plan, role_obj)  # what the plan says about the role (issue 16)
     # its readiness items and the trainings it leads or gives (issue 13); none on the unowned page
@@ -77,9 +76,12 @@ def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpR
     )
 
 
-def _top(plan: Plan, role: Role | Unowned, user: Any, now: datetime) -> dict[str, Any]:
-    """What other apps show at the top of a role's page (its open issues), with the page and each poll of its rows."""
-    return {"sections": role_sections(plan, role, user, now), "now": now}
+def _live(plan: Plan, role: Role | Unowned, user: Any) -> dict[str, Any]:
+    """The role page's live part as of now: its rows and summary, and what other apps show at its top (its
+    open issues), rendered with the page and again at each poll of its rows."""
+    now = timezone.now()
+    ctx = role_page_data(plan, role, user=user, now=now)
+    return ctx | {"sections": role_sections(plan, role, user, now), "now": now}
 
 
 def _rows_etag_for(request: AuthenticatedHttpRequest, plan: Plan) -> str:
@@ -103,9 +105,7 @@ def role_rows(request: AuthenticatedHttpRequest, plan: str, role: str) -> HttpRe
     """The role page's rows and summary, polled by the open page (304 while the plan is unchanged), so a
     tick by the backup or the coordinator shows on the primary's screen within seconds."""
     obj = getattr(request, "_role_plan", None) or plan_for(request.user, plan)
-    role_obj = role_for(obj, role)
-    now = timezone.now()
-    ctx = role_page_data(obj, role_obj, user=request.user, now=now) | _top(obj, role_obj, request.user, now)
+    ctx = _live(obj, role_for(obj, role), request.user)
     return render(request, "checklists/role.html#live-rows", {"plan": obj, "live": True, **ctx})
 
 

@@ -39,3 +39,12 @@ class MessageAdminForm(forms.ModelForm):
             "count": f"How many sends (at most {MAX_OCCURRENCES:,}); needs an interval.",
             "every": "The interval between sends (at least 1m); empty for a one-off.",
         }
+
+
+class HandPostForm(forms.Form):
+    """Which send to a named-only channel was posted by hand (the fields of its task's "Mark posted")."""
+
+    message = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    due = forms.DateTimeField()
+    recipient = forms.CharField(max_length=120)
+    back = forms.CharField(max_length=100, required=False)

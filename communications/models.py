@@ -377,3 +377,20 @@ class OutboxBeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class HandPost(models.Model):
+    """A send to a named-only channel that was posted by hand (sources/by_hand.py): who marked it, when."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="hand_posts")
+    due_at = models.DateTimeField()
+    recipient = models.CharField(max_length=120)  # the send's recipient (its channel), as its delivery names it
+    posted_at = models.DateTimeField()
+    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "due_at", "recipient"], name="one_hand_post")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} at {self.due_at:%Y-%m-%d %H:%M} posted by hand"

@@ -21,7 +21,7 @@ from plans.slips import planned_offset
 from plans.validators import check_moment
 from roles.models import Role
 
-from .models import Channel, ChannelKind, Delivery, DeliveryStatus, Message, RoutePreference
+from .models import Channel, ChannelKind, Delivery, DeliveryStatus, HandPost, Message, RoutePreference
 from .sources import DeliverySpec, specs_for
 from .sources.by_hand import NAMED_ONLY, comms_role
 from .templating import check_template, message_variables
@@ -88,6 +88,7 @@ class Scheduled:
     key: str
     awaiting_approval: bool
     later: list[datetime] = field(default_factory=list)
+    posted: HandPost | None = None  # a post by hand marked posted (sources/by_hand.py)
 
     @property
     def channel_label(self) -> str:
@@ -207,6 +208,14 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         else upcoming(plan, now=now, rows=future_rows + rows, errors=source_errors, unsendable=unsendable)
     )
     route_people = [] if ended else deactivated_route_people(plan)
+    by_hand = [u for u in unsendable if u.spec.channel_kind in NAMED_ONLY]
+    if by_hand:  # marked posted (early) by the communications role: who, when (1 query)
+        posts = HandPost.objects.filter(plan=plan, due_at__in={u.spec.due_at for u in by_hand}).select_related(
+            "posted_by"
+        )
+        posted = {(p.message_id, p.due_at, p.recipient): p for p in posts}
+        for u in by_hand:
+            u.posted = posted.get((u.spec.source_id, u.spec.due_at, u.spec.recipient))
     return {
         "plan": plan,
         "now": now,
@@ -226,8 +235,8 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         # Before they are due: what cannot go anywhere (no target), and what a person must post by hand.
         "cannot_send": [u for u in unsendable if u.spec.channel_kind not in NAMED_ONLY],
         "route_people": route_people,
-        "by_hand": [u for u in unsendable if u.spec.channel_kind in NAMED_ONLY],
-        "by_hand_role": comms_role(plan) if any(u.spec.channel_kind in NAMED_ONLY for u in unsendable) else None,
+        "by_hand": by_hand,
+        "by_hand_role": comms_role(plan) if by_hand else None,
         "unknown": buckets[DeliveryStatus.UNKNOWN],
         "skipped": buckets[DeliveryStatus.SKIPPED],
         "counts": counts,

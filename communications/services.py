@@ -1,6 +1,8 @@
-"""Writes for communications: approve a message, send a delivery now, skip one, post by hand.
+"""Writes for communications: approve a message, send a delivery now, skip one, post by hand, mark a named-only
+send posted by hand.
 
-Every function is keyword-only, checks that the user coordinates the plan, writes in one transaction
+Every function is keyword-only, checks that the user coordinates the plan (a post by hand: that they hold the
+communications role, or coordinate), writes in one transaction
 and records an event. A delivery is named by its row id, or (for one not yet due) by its key, which is
 re-derived from the sources so nobody can make up what gets sent.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -18,10 +20,13 @@ from plans.models import Plan
 from plans.permissions import require_coordinator
 from plans.services import event_record
 from plans.validators import LONG_TEXT_MAX, clean_text
+from roles.contacts import person_name
+from roles.permissions import can_act_for_role
 
 from . import channels, outbox
-from .models import Delivery, DeliveryStatus, Message, StatusPost
+from .models import Delivery, DeliveryStatus, HandPost, Message, StatusPost
 from .sources import DeliverySpec, overdue_grace, specs_for
+from .sources.by_hand import HAND_POST_EARLY, by_hand_specs, comms_role
 from .templating import MessageTemplateError
 
 if TYPE_CHECKING:
@@ -223,5 +228,42 @@ def status_post(plan: Plan, *, by: User, title: str, body: str = "") -> StatusPo
         post = StatusPost.objects.create(plan=plan, title=title, body=body, published_at=timezone.now())
         event_record(
             plan, kind="comms.status_post", actor=by, summary=f"Status page: {post.title}", data={"post": post.pk}
+        )
+    return post
+
+
+def message_mark_posted(plan: Plan, *, by: User, message_id: int, due_at: datetime, recipient: str) -> HandPost:
+    """Record that a send to a named-only channel (sources/by_hand.py) was posted by hand: by a holder of the
+    communications role (the coordinator's, in a plan without one), from :data:`HAND_POST_EARLY` before it is
+    due on. Its reminder, if not sent yet, is not sent. A second mark is refused, saying who marked it."""
+    if not can_act_for_role(by, comms_role(plan), plan=plan):
+        raise PermissionDenied("Only the communications role's holders, or the coordinator, post by hand.")
+    now = timezone.now()
+    if due_at > now + HAND_POST_EARLY:
+        raise ValidationError("That post is not due yet; mark it once it is posted, from half an hour before.")
+    found = (s for m, _, s in by_hand_specs(plan, due_at - timedelta(microseconds=1), due_at) if m.pk == message_id)
+    spec = next((s for s in found if s.recipient == recipient and s.due_at == due_at), None)
+    if spec is None:
+        raise ValidationError("That post is no longer scheduled (the plan changed); reload the page.")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: a second mark (a double click, two people) fails here
+                post = HandPost.objects.create(
+                    plan=plan, message_id=message_id, due_at=due_at, recipient=recipient, posted_at=now, posted_by=by
+                )
+        except IntegrityError:
+            earlier = HandPost.objects.select_related("posted_by").get(
+                message_id=message_id, due_at=due_at, recipient=recipient
+            )
+            at = timezone.localtime(earlier.posted_at, plan.zone)
+            raise ValidationError(
+                f"Already marked posted, by {person_name(earlier.posted_by)} at {at:%H:%M}."
+            ) from None
+        event_record(
+            plan,
+            kind="comms.posted_by_hand",
+            actor=by,
+            summary=f"Posted by hand on {spec.recipient_label}: {spec.label}",
+            data={"message": message_id, "due_at": due_at.isoformat(), "recipient": recipient},
         )
     return post

@@ -20,10 +20,11 @@ from plans.models import Plan, link_days_default, link_days_max
 from plans.permissions import can_coordinate, require_coordinator
 from plans.viewtools import member_plan
 from roles.models import Role
+from roles.pages import role_page_slug
 
 from . import services
 from .channels import webhook_payload
-from .forms import DeliveryActionForm, StatusPostForm
+from .forms import DeliveryActionForm, HandPostForm, StatusPostForm
 from .health import outbox_warning
 from .ical import feed_create, feed_for, feed_path, feed_revoke, manageable_feeds, role_calendar
 from .models import CalendarFeed, ChannelKind, Delivery, Message
@@ -238,3 +239,30 @@ def _int(value: str | None) -> int:
     if not 0 < number < 2**63:
         raise Http404("No such role.")
     return number
+
+
+@login_required
+@require_POST
+@member_plan
+def hand_post(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
+    """Mark a send to a named-only channel posted by hand, from its task on the communications role's page (or
+    the page of unowned work): back to that page, else to the communications page."""
+    form = HandPostForm(request.POST)
+    back = role_page_slug(plan, request.POST.get("back"))
+    if back is not None:
+        to = reverse("checklists:role", args=[plan.slug, back]) + "#tasks"
+    else:
+        to = reverse("communications:page", args=[plan.slug]) + "#by-hand"
+    if not form.is_valid():
+        refuse(request, "That post was not understood; reload the page.")
+        return redirect(to)
+    data = form.cleaned_data
+    try:
+        services.message_mark_posted(
+            plan, by=request.user, message_id=data["message"], due_at=data["due"], recipient=data["recipient"]
+        )
+    except ValidationError as exc:
+        refuse(request, error_text(exc))
+    else:
+        messages.success(request, "Marked posted by hand.")
+    return redirect(to)

@@ -14,7 +14,8 @@ from plans.models import Plan, RollbackTrigger
 from plans.runbook.models import TriggerKind
 from plans.viewtools import live_page, member_plan
 from roles.contacts import escalation_ladder
-from roles.models import UNOWNED_SLUG, Role
+from roles.models import Role
+from roles.pages import role_page_slug
 
 from . import services
 from .forms import IssueForm, QuickIssueForm, TriageForm
@@ -174,7 +175,7 @@ def back_to(request: AuthenticatedHttpRequest, plan: Plan, issue: Issue, *, defa
     back = request.POST.get("back", default)
     if back == "list":
         return redirect(f"{reverse('issues:list', args=[plan.slug])}#issue-{issue.number}")
-    role = request.POST.get("role", "")
-    if back == "role" and (role == UNOWNED_SLUG or Role.objects.filter(plan=plan, slug=role).exists()):
+    role = role_page_slug(plan, request.POST.get("role")) if back == "role" else None
+    if role is not None:
         return redirect(f"{reverse('checklists:role', args=[plan.slug, role])}#role-issues")
     return redirect("issues:detail", plan.slug, issue.pk)

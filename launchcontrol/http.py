@@ -27,3 +27,15 @@ class AuthenticatedHttpRequest(HttpRequest):
 def error_text(exc: ValidationError) -> str:
     """A service's ``ValidationError`` as one line for a message or a form: every message, in order."""
     return " ".join(exc.messages)
+
+
+def query_text(request: HttpRequest, name: str, default: str = "") -> str:
+    """A query parameter as text a database may compare: one with a NUL character (which PostgreSQL refuses in
+    a text value: a 500) is as if absent. For filters that look a value up (``?role=``, ``?kind=``)."""
+    value = request.GET.get(name, default)
+    return default if "\x00" in value else value
+
+
+def query_texts(request: HttpRequest, name: str) -> list[str]:
+    """Every value of a repeated query parameter (``?plan=a&plan=b``), but those with a NUL character."""
+    return [v for v in request.GET.getlist(name) if "\x00" not in v]

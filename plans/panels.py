@@ -37,6 +37,10 @@ class RoleTask:
     due: datetime
     note: str = ""
     url: str = ""
+    done: str = ""  # who did it and when ("Posted by Pat Product at 05:52"): the task is done
+    action_url: str = ""  # a POST that does it, for those who may act for the role (the page adds CSRF, ``back``)
+    action_label: str = ""
+    action_fields: tuple[tuple[str, str], ...] = ()
 
 
 RolePart = Callable[[Plan, Any, datetime], list[RoleTask]]

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from launchcontrol.http import error_text
+from launchcontrol.http import error_text, query_text
 from launchcontrol.kept import refuse
 
 from . import services
@@ -225,7 +225,7 @@ def plan_rebaseline(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespon
 @member_plan
 @live_page
 def plan_timeline(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
-    ctx = timeline(plan, now=timezone.now(), role=request.GET.get("role", ""))
+    ctx = timeline(plan, now=timezone.now(), role=query_text(request, "role"))
     return render(request, "plans/timeline.html", {"plan": plan, "nav": "timeline", **ctx})
 
 
@@ -236,7 +236,7 @@ def plan_activity(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse
     """The plan's events, newest first, filtered and paged. Its table and pager are a live part: the fetch
     (htmx, pushed or polled) renders only that part, 304 while nothing changed (live_page)."""
     ctx = activity(
-        plan, role=request.GET.get("role", ""), kind=request.GET.get("kind", ""), page=request.GET.get("page", 1)
+        plan, role=query_text(request, "role"), kind=query_text(request, "kind"), page=query_text(request, "page", "1")
     )
     fragment = request.headers.get("HX-Request") == "true"
     template = "plans/activity.html#live" if fragment else "plans/activity.html"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from launchcontrol.http import AuthenticatedHttpRequest
+from launchcontrol.http import AuthenticatedHttpRequest, query_texts
 from launchcontrol.kept import refuse
 from plans.models import Plan
 from plans.permissions import can_coordinate
@@ -134,7 +134,7 @@ def compare_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Launches side by side: ``?plan=a&plan=b`` or the latest launches whose T-0 has passed."""
     from .compare import SERIES, compare, compared_plans, series_chart
 
-    plans = compared_plans(request.GET.getlist("plan"))
+    plans = compared_plans(query_texts(request, "plan"))
     figures = compare(plans, now=timezone.now())
     # series_chart escapes every value it writes (plan names, numbers): safe to mark safe.
     charts = [

@@ -356,6 +356,29 @@ def _reading(world: World) -> Any:
     return mine or MetricReading.objects.create(metric=world.metric, value=5, recorded_by=world.users["owner"])
 
 
+def _by_hand(world: World) -> dict[str, Any]:
+    """A send to a named-only channel due a minute ago: a post by hand, the coordinator's to mark posted (the
+    world has no communications role). Made when first asked for, inside the test's rolled-back block."""
+    from django.utils import timezone
+
+    from communications.models import Channel, ChannelKind, Message
+
+    message = Message.objects.filter(plan=world.plan, name="War-room bridge update").first()
+    if message is None:
+        ago = int((timezone.now() - world.plan.t0).total_seconds() // 60) - 1
+        message = Message.objects.create(
+            plan=world.plan, name="War-room bridge update", offset=timedelta(minutes=ago), body="Launch is go."
+        )
+        message.channels.set([Channel.objects.create(plan=world.plan, name="Bridge", kind=ChannelKind.OTHER)])
+    channel = message.channels.get()
+    due = world.plan.at(message.offset)
+    return {"message": message.pk, "due": due.isoformat(), "recipient": f"channel:{channel.pk}"}
+
+
+def _make_by_hand(world: World) -> None:
+    _by_hand(world)
+
+
 def _make_reading(world: World) -> None:
     """Made before a test reads the state it compares (the URL is built first in some tests, last in others)."""
     _reading(world)
@@ -1052,6 +1075,16 @@ ENTRIES = [
         lambda w: {"plan": w.plan.slug, "pk": w.message.pk},
         COORDINATOR,
         target=lambda w: w.message,
+    ),
+    Endpoint(
+        "communications:hand_post",
+        "write",
+        _plan,
+        COORDINATOR,  # the communications role's holders, and the coordinator (the world has no such role)
+        data=_by_hand,
+        prepare=_make_by_hand,
+        target=lambda w: w.plan,
+        fields={"message": "int", "due": "datetime", "recipient": "text", "back": "text"},
     ),
     Endpoint(
         "communications:post_status",

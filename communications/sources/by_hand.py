@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from ..models import ChannelKind, Message
+from ..models import ChannelKind, HandPost, Message
 from .registry import (
     DeliverySpec,
     Named,
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from ..models import Delivery
 
 NAMED_ONLY = frozenset({ChannelKind.CHAT, ChannelKind.OTHER})
+#: How long before it is due a post by hand may be marked posted (services.message_mark_posted).
+HAND_POST_EARLY = timedelta(minutes=30)
 _COMMS = (
     re.compile(r"\bcomm(s|unications?)?\b", re.IGNORECASE),
     re.compile(r"\bmarketing\b", re.IGNORECASE),
@@ -118,10 +120,15 @@ def by_hand_reminders(plan: Plan, start: datetime, end: datetime) -> Iterator[De
 
 
 def _message_enabled(delivery: Delivery) -> str | None:
+    """Why a reminder to post by hand no longer matters: its message deleted or disabled, or already posted."""
     message = Message.objects.filter(pk=delivery.source_id).only("enabled").first()
     if message is None:
         return "the message was deleted"
-    return None if message.enabled else "the message was disabled"
+    if not message.enabled:
+        return "the message was disabled"
+    send = delivery.recipient.split(":", 2)[-1]  # user:<id>:<the send's recipient>
+    posted = HandPost.objects.filter(message_id=message.pk, due_at=delivery.due_at, recipient=send).exists()
+    return "it was already posted by hand" if posted else None
 
 
 register_relevance("message.by_hand", _message_enabled)
@@ -129,8 +136,12 @@ register_relevance("message.by_hand", _message_enabled)
 
 def by_hand_tasks(plan: Plan, role: Role | Unowned, now: datetime) -> list[RoleTask]:
     """The communications role's page lists what it must post by hand in the next 14 days (and the last
-    two hours); a plan with no such role lists them on the page of unowned work (the coordinator's)."""
+    two hours), each with who marked it posted, or "Mark posted" from half an hour before it is due; a plan with
+    no such role lists them on the page of unowned work (the coordinator's)."""
+    from django.urls import reverse
+
     from plans.panels import RoleTask
+    from roles.contacts import person_name
 
     owner = comms_role(plan)
     if owner is None and getattr(role, "pk", None) is not None:
@@ -138,10 +149,26 @@ def by_hand_tasks(plan: Plan, role: Role | Unowned, now: datetime) -> list[RoleT
     if owner is not None and getattr(role, "pk", None) != owner.pk:
         return []
     url = f"/plans/{plan.slug}/communications/#by-hand"
+    start, end = now - timedelta(hours=2), now + timedelta(days=14)
+    posts = HandPost.objects.filter(plan=plan, due_at__gt=start, due_at__lte=end).select_related("posted_by")
+    posted = {(p.message_id, p.due_at, p.recipient): p for p in posts}
+    mark = reverse("communications:hand_post", args=[plan.slug])
     tasks = []
-    for _, _, spec in by_hand_specs(plan, now - timedelta(hours=2), now + timedelta(days=14)):
+    for message, _, spec in by_hand_specs(plan, start, end):
         note = "Posted by hand: its text is on the communications page, and emailed to this role when it is time."
-        tasks.append(RoleTask(f"Post by hand on {spec.recipient_label}: {spec.label}", spec.due_at, note, url))
+        title = f"Post by hand on {spec.recipient_label}: {spec.label}"
+        post = posted.get((message.pk, spec.due_at, spec.recipient))
+        if post is not None:
+            done = f"Posted by {person_name(post.posted_by) or 'someone'} at {when(plan, post.posted_at)}"
+            tasks.append(RoleTask(title, spec.due_at, note, url, done=done))
+        elif spec.due_at <= now + HAND_POST_EARLY:
+            fields = (("message", str(message.pk)), ("due", spec.due_at.isoformat()), ("recipient", spec.recipient))
+            act = RoleTask(
+                title, spec.due_at, note, url, action_url=mark, action_label="Mark posted", action_fields=fields
+            )
+            tasks.append(act)
+        else:
+            tasks.append(RoleTask(title, spec.due_at, note, url))
         if len(tasks) >= 50:
             break
     return tasks

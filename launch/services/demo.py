@@ -246,7 +246,27 @@ def demo_plan(coordinator: User, people: dict[str, User]) -> Plan:
                 reading_record(metrics[name], value=value, by=coordinator, at=at)
         _tell_the_time(plan, now=now)
         _sent_history(plan, now=now)
+        _posted_by_hand(plan, now=now)
     return plan
+
+
+def _posted_by_hand(plan: Plan, *, now: datetime) -> None:
+    """The communications role posted the earlier hourly updates to the launch channel by hand, three minutes
+    after each was due (the one due now is still to post: "Mark posted" on the product manager's page)."""
+    from communications.models import HandPost
+    from communications.services import message_mark_posted
+    from communications.sources.by_hand import by_hand_specs, comms_role
+
+    role = comms_role(plan)
+    if role is None or role.primary is None:
+        return
+    for message, _, spec in list(by_hand_specs(plan, now - timedelta(hours=6), now - timedelta(minutes=30))):
+        post = message_mark_posted(
+            plan, by=role.primary, message_id=message.pk, due_at=spec.due_at, recipient=spec.recipient
+        )
+        at = spec.due_at + timedelta(minutes=3)
+        HandPost.objects.filter(pk=post.pk).update(posted_at=at)
+        Event.objects.filter(plan=plan, kind="comms.posted_by_hand", data__due_at=spec.due_at.isoformat()).update(at=at)
 
 
 def _sent_history(plan: Plan, *, now: datetime) -> None:

@@ -216,6 +216,23 @@ def test_a_fresh_demo_shows_its_communications_sent_not_late(demo: Plan) -> None
     assert posts and posts == [d.due_at for d in sent.filter(channel_kind="status_page")]  # on the public page
 
 
+def test_the_earlier_posts_by_hand_are_marked_posted_and_the_one_due_now_is_not(demo: Plan, client: Client) -> None:
+    """The product manager (the demo's communications role) posted the earlier hourly updates to the launch
+    channel by hand, minutes after each was due; the one due now shows "Mark posted" on their page."""
+    from communications.models import HandPost
+
+    posts = list(HandPost.objects.filter(plan=demo).select_related("posted_by").order_by("due_at"))
+    assert posts and all(p.posted_by is not None and p.posted_by.username == "pm" for p in posts)
+    assert all(p.due_at < p.posted_at <= p.due_at + timedelta(minutes=5) < NOW for p in posts)
+    logged = Event.objects.filter(plan=demo, kind="comms.posted_by_hand").order_by("at")
+    assert [e.at for e in logged] == [p.posted_at for p in posts]
+    client.force_login(User.objects.get(username="pm"))
+    with time_machine.travel(NOW + timedelta(seconds=20), tick=False):
+        tasks = client.get(f"/plans/{demo.slug}/roles/product-manager/").content.decode().split('id="tasks"', 1)[1]
+    shown = [p for p in posts if p.due_at > NOW - timedelta(hours=2)]  # the page lists the last two hours' tasks
+    assert shown and tasks.count("Posted by Pat Product") == len(shown) and tasks.count("Mark posted") == 1
+
+
 def test_the_demo_rolls_out_in_stages_as_its_summary_says(demo: Plan, client: Client) -> None:
     """ "A phased rollout approach", the summary says: the rollout page shows its stages, the metrics each needs,
     and, before the launch, why it cannot be advanced yet."""

@@ -1,0 +1,160 @@
+"""A send to a named-only channel is a task for the communications role (tests/issue11/test_by_hand.py); the
+role marks it posted by hand on its page ("Mark posted", from half an hour before it is due): who and when show
+there and on the communications page, the activity log records it, and the reminder to post it is not sent if it
+is already posted. Nobody else may mark it; a second mark (a double click, two people) says who marked it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+from pytest_django.fixtures import Settings
+
+from communications import outbox
+from communications.models import Audience, Channel, ChannelKind, Delivery, HandPost, Message
+from communications.services import message_mark_posted
+from plans.models import Event, Plan, PlanStatus
+from roles.models import Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+H, D, M = timedelta(hours=1), timedelta(days=1), timedelta(minutes=1)
+DUE = T0 - 2 * D
+
+
+@pytest.fixture(autouse=True)
+def _send_inline(settings: Settings) -> None:
+    settings.OUTBOX_SEND_INLINE = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "http://testserver"
+
+
+def _plan(coordinator: User) -> tuple[Plan, Message, Role]:
+    with time_machine.travel(T0 - 10 * D, tick=False):
+        plan = factories.PlanFactory(coordinator=coordinator, t0=T0, timezone="UTC", status=PlanStatus.SCHEDULED)
+    social = Channel.objects.create(plan=plan, name="Social media", kind=ChannelKind.OTHER)
+    message = Message.objects.create(
+        plan=plan, name="Social media announcement", offset=-2 * D, audience=Audience.PUBLIC, body="Coming soon!"
+    )
+    message.channels.set([social])
+    comms = factories.RoleFactory(plan=plan, name="Communications Lead", slug="comms")
+    return plan, message, comms
+
+
+def _recipient(message: Message) -> str:
+    return f"channel:{message.channels.get().pk}"
+
+
+def _tasks(client: Client, plan: Plan, slug: str = "comms") -> str:
+    html = client.get(reverse("checklists:role", args=[plan.slug, slug])).content.decode()
+    return html.split('id="tasks"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_role_marks_it_posted_on_its_page_and_it_shows_who_and_when(coordinator: User, client: Client) -> None:
+    plan, message, comms = _plan(coordinator)
+    assert comms.primary is not None
+    client.force_login(comms.primary)
+    with time_machine.travel(DUE - 2 * H, tick=False):
+        assert "Mark posted" not in _tasks(client, plan)  # not due for two hours: nothing to mark yet
+    with time_machine.travel(DUE - 20 * M, tick=False):
+        tasks = _tasks(client, plan)
+        assert "Mark posted" in tasks and f'name="recipient" value="{_recipient(message)}"' in tasks
+        response = client.post(
+            reverse("communications:hand_post", args=[plan.slug]),
+            {"message": message.pk, "due": DUE.isoformat(), "recipient": _recipient(message), "back": "comms"},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == reverse("checklists:role", args=[plan.slug, "comms"]) + "#tasks"
+        tasks = _tasks(client, plan)
+    assert "Mark posted" not in tasks and f"Posted by {comms.primary.get_full_name()} at Sun 29 Nov 11:40 UTC" in tasks
+    post = HandPost.objects.get()
+    assert (post.message, post.due_at, post.posted_by) == (message, DUE, comms.primary)
+    event = Event.objects.get(plan=plan, kind="comms.posted_by_hand")
+    assert event.summary == "Posted by hand on Social media: Social media announcement" and event.actor == comms.primary
+    client.force_login(coordinator)
+    with time_machine.travel(DUE - 10 * M, tick=False):
+        page = client.get(reverse("communications:page", args=[plan.slug])).content.decode()
+    by_hand = page.split('id="by-hand"', 1)[1].split("</section>", 1)[0]
+    assert f"✓ by {comms.primary.get_full_name()}" in by_hand
+
+    # When it is due, nobody is reminded to post what is already posted.
+    with time_machine.travel(DUE, tick=False):
+        outbox.tick(now=DUE)
+    assert not [m for m in mail.outbox if "Post by hand" in m.subject]
+    assert set(Delivery.objects.filter(source_kind="message.by_hand").values_list("status", flat=True)) <= {"skipped"}
+
+
+def test_a_second_mark_says_who_marked_it_and_changes_nothing(coordinator: User) -> None:
+    plan, message, comms = _plan(coordinator)
+    assert comms.primary is not None
+    with time_machine.travel(DUE + 5 * M, tick=False):
+        message_mark_posted(plan, by=comms.primary, message_id=message.pk, due_at=DUE, recipient=_recipient(message))
+        with pytest.raises(
+            ValidationError, match=f"Already marked posted, by {comms.primary.get_full_name()} at 12:05"
+        ):
+            message_mark_posted(plan, by=coordinator, message_id=message.pk, due_at=DUE, recipient=_recipient(message))
+    assert HandPost.objects.count() == 1 and Event.objects.filter(kind="comms.posted_by_hand").count() == 1
+
+
+def test_only_the_communications_role_or_the_coordinator_marks_it(coordinator: User, client: Client) -> None:
+    plan, message, _ = _plan(coordinator)
+    other = factories.UserFactory()
+    factories.RoleFactory(plan=plan, name="SRE", slug="sre", primary=other)
+    with time_machine.travel(DUE, tick=False):
+        with pytest.raises(PermissionDenied):
+            message_mark_posted(plan, by=other, message_id=message.pk, due_at=DUE, recipient=_recipient(message))
+        client.force_login(other)
+        response = client.post(
+            reverse("communications:hand_post", args=[plan.slug]),
+            {"message": message.pk, "due": DUE.isoformat(), "recipient": _recipient(message), "back": "comms"},
+        )
+        assert response.status_code == 403
+        assert "Mark posted" not in _tasks(client, plan)  # the role's page, read by someone else: no button
+        message_mark_posted(plan, by=coordinator, message_id=message.pk, due_at=DUE, recipient=_recipient(message))
+    assert HandPost.objects.get().posted_by == coordinator
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"due_at": DUE + H}, "not due yet"),  # in an hour: too early to say it is posted
+        ({"due_at": DUE - H}, "no longer scheduled"),  # no send at that moment
+        ({"recipient": "channel:999999"}, "no longer scheduled"),  # no such channel of the message
+        ({"message_id": 999999}, "no longer scheduled"),
+    ],
+)
+def test_what_is_not_a_send_to_post_by_hand_is_refused(
+    coordinator: User, change: dict[str, object], error: str
+) -> None:
+    plan, message, _ = _plan(coordinator)
+    fields: dict[str, object] = {"message_id": message.pk, "due_at": DUE, "recipient": _recipient(message)}
+    with time_machine.travel(DUE - 5 * M, tick=False), pytest.raises(ValidationError, match=error):
+        message_mark_posted(plan, by=coordinator, **(fields | change))  # type: ignore[arg-type]
+    assert not HandPost.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"message": "x", "due": DUE.isoformat(), "recipient": "r"},
+        {"message": "1", "due": "not a date", "recipient": "r"},
+        {"message": "1", "due": DUE.isoformat(), "recipient": "r" * 500},
+        {"message": "1", "due": "{{ settings.SECRET_KEY }}", "recipient": "<script>"},
+        {},
+    ],
+)
+def test_a_garbled_post_is_refused_with_a_message(coordinator: User, client: Client, data: dict[str, str]) -> None:
+    plan, _, _ = _plan(coordinator)
+    client.force_login(coordinator)
+    with time_machine.travel(DUE, tick=False):
+        response = client.post(reverse("communications:hand_post", args=[plan.slug]), data | {"back": "/evil"})
+    assert response["Location"] == reverse("communications:page", args=[plan.slug]) + "#by-hand"
+    assert not HandPost.objects.exists()
