@@ -14,6 +14,7 @@ KIND_LABELS = {
     "calendar.revoked": "Calendar feed revoked",
     "comms.approved": "Message approved",
     "comms.failed": "Message failed",
+    "comms.posted_by_hand": "Posted by hand",
     "comms.send_now": "Message sent by hand",
     "comms.skipped": "Message skipped",
     "comms.status_post": "Status page update",

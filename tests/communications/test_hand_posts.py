@@ -84,6 +84,8 @@ def test_the_role_marks_it_posted_on_its_page_and_it_shows_who_and_when(coordina
         page = client.get(reverse("communications:page", args=[plan.slug])).content.decode()
     by_hand = page.split('id="by-hand"', 1)[1].split("</section>", 1)[0]
     assert f"✓ by {comms.primary.get_full_name()}" in by_hand
+    log = client.get(reverse("plans:activity", args=[plan.slug])).content.decode()
+    assert ">Posted by hand</td>" in log and "Posted by hand on Social media: Social media announcement" in log
 
     # When it is due, nobody is reminded to post what is already posted.
     with time_machine.travel(DUE, tick=False):
