@@ -23,7 +23,7 @@ from roles.models import Role
 
 from .models import Channel, ChannelKind, Delivery, DeliveryStatus, HandPost, Message, RoutePreference
 from .sources import DeliverySpec, specs_for
-from .sources.by_hand import NAMED_ONLY, comms_role
+from .sources.by_hand import NAMED_ONLY, comms_role, hand_posts
 from .templating import check_template, message_variables
 
 SCHEDULE_HORIZON = timedelta(days=14)
@@ -210,10 +210,7 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
     route_people = [] if ended else deactivated_route_people(plan)
     by_hand = [u for u in unsendable if u.spec.channel_kind in NAMED_ONLY]
     if by_hand:  # marked posted (early) by the communications role: who, when (1 query)
-        posts = HandPost.objects.filter(plan=plan, due_at__in={u.spec.due_at for u in by_hand}).select_related(
-            "posted_by"
-        )
-        posted = {(p.message_id, p.due_at, p.recipient): p for p in posts}
+        posted = hand_posts(plan, due_at__in={u.spec.due_at for u in by_hand})
         for u in by_hand:
             u.posted = posted.get((u.spec.source_id, u.spec.due_at, u.spec.recipient))
     return {

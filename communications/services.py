@@ -255,10 +255,8 @@ def message_mark_posted(plan: Plan, *, by: User, message_id: int, due_at: dateti
             earlier = HandPost.objects.select_related("posted_by").get(
                 message_id=message_id, due_at=due_at, recipient=recipient
             )
-            at = timezone.localtime(earlier.posted_at, plan.zone)
-            raise ValidationError(
-                f"Already marked posted, by {person_name(earlier.posted_by)} at {at:%H:%M}."
-            ) from None
+            who, at = person_name(earlier.posted_by) or "someone", timezone.localtime(earlier.posted_at, plan.zone)
+            raise ValidationError(f"Already marked posted, by {who} at {at:%H:%M}.") from None
         event_record(
             plan,
             kind="comms.posted_by_hand",

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -150,25 +150,26 @@ def by_hand_tasks(plan: Plan, role: Role | Unowned, now: datetime) -> list[RoleT
         return []
     url = f"/plans/{plan.slug}/communications/#by-hand"
     start, end = now - timedelta(hours=2), now + timedelta(days=14)
-    posts = HandPost.objects.filter(plan=plan, due_at__gt=start, due_at__lte=end).select_related("posted_by")
-    posted = {(p.message_id, p.due_at, p.recipient): p for p in posts}
+    posted = hand_posts(plan, due_at__gt=start, due_at__lte=end)
     mark = reverse("communications:hand_post", args=[plan.slug])
     tasks = []
     for message, _, spec in by_hand_specs(plan, start, end):
         note = "Posted by hand: its text is on the communications page, and emailed to this role when it is time."
-        title = f"Post by hand on {spec.recipient_label}: {spec.label}"
         post = posted.get((message.pk, spec.due_at, spec.recipient))
+        state: dict[str, Any] = {}
         if post is not None:
-            done = f"Posted by {person_name(post.posted_by) or 'someone'} at {when(plan, post.posted_at)}"
-            tasks.append(RoleTask(title, spec.due_at, note, url, done=done))
+            state["done"] = f"Posted by {person_name(post.posted_by) or 'someone'} at {when(plan, post.posted_at)}"
         elif spec.due_at <= now + HAND_POST_EARLY:
             fields = (("message", str(message.pk)), ("due", spec.due_at.isoformat()), ("recipient", spec.recipient))
-            act = RoleTask(
-                title, spec.due_at, note, url, action_url=mark, action_label="Mark posted", action_fields=fields
-            )
-            tasks.append(act)
-        else:
-            tasks.append(RoleTask(title, spec.due_at, note, url))
+            state = {"action_url": mark, "action_label": "Mark posted", "action_fields": fields}
+        tasks.append(RoleTask(f"Post by hand on {spec.recipient_label}: {spec.label}", spec.due_at, note, url, **state))
         if len(tasks) >= 50:
             break
     return tasks
+
+
+def hand_posts(plan: Plan, **due: Any) -> dict[tuple[int, datetime, str], HandPost]:
+    """The plan's posts by hand marked posted, due as ``due`` says (``due_at__…`` lookups), by their send:
+    (message id, moment, recipient). One query."""
+    posts = HandPost.objects.filter(plan=plan, **due).select_related("posted_by")
+    return {(p.message_id, p.due_at, p.recipient): p for p in posts}
