@@ -64,7 +64,6 @@ def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpR
         return redirect(reverse("checklists:role", args=[plan.slug, chosen]))
     role_obj = role_for(plan, role)
     ctx = _live(plan, role_obj, request.user)
-    tasks = role_tasks(plan, role_obj, ctx["now"])  # what other apps give this role (posting by hand…)
     etag = _rows_etag_for(request, plan)
     about = role_about(plan, role_obj)  # what the plan says about the role (issue 16)
     # its readiness items and the trainings it leads or gives (issue 13); none on the unowned page
@@ -72,16 +71,16 @@ def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpR
     return render(
         request,
         "checklists/role.html",
-        {"plan": plan, "nav": "role", "rows_etag": etag, "tasks": tasks, "about": about, "readiness": readiness, **ctx},
+        {"plan": plan, "nav": "role", "rows_etag": etag, "about": about, "readiness": readiness, **ctx},
     )
 
 
 def _live(plan: Plan, role: Role | Unowned, user: Any) -> dict[str, Any]:
-    """The role page's live part as of now: its rows and summary, and what other apps show at its top (its
-    open issues), rendered with the page and again at each poll of its rows."""
+    """The role page's live part as of now: its rows and summary, what other apps show at its top (its open
+    issues) and give it to do ("Also yours": posts by hand, status drafts), with the page and at each poll."""
     now = timezone.now()
-    ctx = role_page_data(plan, role, user=user, now=now)
-    return ctx | {"sections": role_sections(plan, role, user, now), "now": now}
+    ctx = role_page_data(plan, role, user=user, now=now) | {"tasks": role_tasks(plan, role, now), "now": now}
+    return ctx | {"sections": role_sections(plan, role, user, now)}
 
 
 def _rows_etag_for(request: AuthenticatedHttpRequest, plan: Plan) -> str:

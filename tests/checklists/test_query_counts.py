@@ -49,7 +49,7 @@ BUDGET = {
     # + the contacts attached to the role and its checklists' descriptions ("About this role", issue 16)
     # + its readiness items, the tracks it leads or trains, the sessions it trains (issue 13: "Readiness")
     # + its open issues (issues/role_page.py: "Open issues for this role")
-    "role_rows": 15,  # the role page's rows, + its open issues
+    "role_rows": 16,  # the role page's rows, + its open issues, + "Also yours" (its status drafts, the comms role)
     "gate": 14,  # + unfilled placeholders, blank thresholds (issue 10), the holds (plans.slips)
     # + the gate's readiness bars (issue 13; their tracks' attendees are one more query when there are bars)
     "gate_poll": 12,  # + unfilled placeholders, blank thresholds, the readiness bars

@@ -160,3 +160,24 @@ def test_a_garbled_post_is_refused_with_a_message(coordinator: User, client: Cli
         response = client.post(reverse("communications:hand_post", args=[plan.slug]), data | {"back": "/evil"})
     assert response["Location"] == reverse("communications:page", args=[plan.slug]) + "#by-hand"
     assert not HandPost.objects.exists()
+
+
+def test_a_mark_by_the_backup_comes_with_the_primarys_next_poll(coordinator: User, client: Client) -> None:
+    """The role's "Also yours" is live with its rows: the primary's open page learns, at its next poll, that the
+    backup posted it (and would learn of a status page draft prepared by an alarm the same way)."""
+    plan, message, comms = _plan(coordinator)
+    backup = factories.UserFactory(first_name="Sam", last_name="Support")
+    comms.backup = backup
+    comms.save(update_fields=["backup"])
+    assert comms.primary is not None
+    client.force_login(comms.primary)
+    rows = reverse("checklists:role_rows", args=[plan.slug, "comms"])
+    with time_machine.travel(DUE + 2 * M, tick=False):
+        first = client.get(rows)
+        assert "Mark posted" in first.content.decode()
+        message_mark_posted(plan, by=backup, message_id=message.pk, due_at=DUE, recipient=_recipient(message))
+        again = client.get(rows, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    html = again.content.decode()
+    assert 'id="role-tasks" hx-swap-oob="true"' in html and "Posted by Sam Support" in html
+    assert "Mark posted" not in html
