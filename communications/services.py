@@ -236,7 +236,8 @@ def message_mark_posted(plan: Plan, *, by: User, message_id: int, due_at: dateti
     """Record that a send to a named-only channel (sources/by_hand.py) was posted by hand: by a holder of the
     communications role (the coordinator's, in a plan without one), from :data:`HAND_POST_EARLY` before it is
     due on. Its reminder, if not sent yet, is not sent. A second mark is refused, saying who marked it."""
-    if not can_act_for_role(by, comms_role(plan), plan=plan):
+    role = comms_role(plan)
+    if not can_act_for_role(by, role, plan=plan):
         raise PermissionDenied("Only the communications role's holders, or the coordinator, post by hand.")
     now = timezone.now()
     if due_at > now + HAND_POST_EARLY:
@@ -261,6 +262,7 @@ def message_mark_posted(plan: Plan, *, by: User, message_id: int, due_at: dateti
             plan,
             kind="comms.posted_by_hand",
             actor=by,
+            role=role,  # the activity log's Role column and filter: the communications role's work
             summary=f"Posted by hand on {spec.recipient_label}: {spec.label}",
             data={"message": message_id, "due_at": due_at.isoformat(), "recipient": recipient},
         )

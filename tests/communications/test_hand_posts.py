@@ -86,6 +86,7 @@ def test_the_role_marks_it_posted_on_its_page_and_it_shows_who_and_when(coordina
     assert f"✓ by {comms.primary.get_full_name()}" in by_hand
     log = client.get(reverse("plans:activity", args=[plan.slug])).content.decode()
     assert ">Posted by hand</td>" in log and "Posted by hand on Social media: Social media announcement" in log
+    assert event.role == comms  # the log's Role column: the communications role's work
 
     # When it is due, nobody is reminded to post what is already posted.
     with time_machine.travel(DUE, tick=False):
