@@ -242,8 +242,8 @@ def message_mark_posted(plan: Plan, *, by: User, message_id: int, due_at: dateti
     now = timezone.now()
     if due_at > now + HAND_POST_EARLY:
         raise ValidationError("That post is not due yet; mark it once it is posted, from half an hour before.")
-    found = (s for m, _, s in by_hand_specs(plan, due_at - timedelta(microseconds=1), due_at) if m.pk == message_id)
-    spec = next((s for s in found if s.recipient == recipient and s.due_at == due_at), None)
+    sends = by_hand_specs(plan, due_at - timedelta(microseconds=1), due_at)  # the sends due at that moment
+    spec = next((s for m, _, s in sends if m.pk == message_id and s.recipient == recipient), None)
     if spec is None:
         raise ValidationError("That post is no longer scheduled (the plan changed); reload the page.")
     with transaction.atomic():

@@ -179,7 +179,7 @@ def plan_metric_runs(
     sums = _sums(chosen, windows)
     busy = [m for m in chosen if m.pk in sums and sums[m.pk]["every"] > 2 * criteria.CHART_COLUMNS]
     whole: dict[int, list[Reading]] = {}
-    few = [pk for pk in sums if pk not in {m.pk for m in busy}]
+    few = set(sums) - {m.pk for m in busy}  # read whole (at most two readings a chart column)
     if few:
         ordered = MetricReading.objects.filter(metric__in=few).order_by("recorded_at", "id")
         for mid, at, value in ordered.values_list("metric_id", "recorded_at", "value"):
