@@ -48,3 +48,4 @@ class HandPostForm(forms.Form):
     due = forms.DateTimeField()
     recipient = forms.CharField(max_length=120)
     back = forms.CharField(max_length=100, required=False)
+    undo = forms.BooleanField(required=False)  # "Undo": it was marked by mistake

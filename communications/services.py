@@ -267,3 +267,34 @@ def message_mark_posted(plan: Plan, *, by: User, message_id: int, due_at: dateti
             data={"message": message_id, "due_at": due_at.isoformat(), "recipient": recipient},
         )
     return post
+
+
+def message_unmark_posted(plan: Plan, *, by: User, message_id: int, due_at: datetime, recipient: str) -> None:
+    """Undo a mark of :func:`message_mark_posted` made by mistake (the post was not made after all): by the same
+    people who may mark. The send is a task again and, if its reminder has not gone yet, the reminder goes; the
+    activity log keeps both the mark and its undoing, with who marked it."""
+    role = comms_role(plan)
+    if not can_act_for_role(by, role, plan=plan):
+        raise PermissionDenied("Only the communications role's holders, or the coordinator, post by hand.")
+    with transaction.atomic():
+        post = (
+            HandPost.objects.select_for_update(of=("self",))
+            .select_related("posted_by")
+            .filter(plan=plan, message_id=message_id, due_at=due_at, recipient=recipient)
+            .first()
+        )
+        if post is None:  # a double click, or two people: the first undid it
+            raise ValidationError("That post is not marked posted (any more); reload the page.")
+        who = person_name(post.posted_by) or "someone"
+        sends = by_hand_specs(plan, due_at - timedelta(microseconds=1), due_at)
+        spec = next((s for m, _, s in sends if m.pk == message_id and s.recipient == recipient), None)
+        label = f"{spec.recipient_label}: {spec.label}" if spec else recipient  # the plan changed since
+        post.delete()
+        event_record(
+            plan,
+            kind="comms.unposted_by_hand",
+            actor=by,
+            role=role,
+            summary=f"Not posted by hand after all on {label} (marked by {who})",
+            data={"message": message_id, "due_at": due_at.isoformat(), "recipient": recipient},
+        )

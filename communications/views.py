@@ -245,8 +245,9 @@ def _int(value: str | None) -> int:
 @require_POST
 @member_plan
 def hand_post(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
-    """Mark a send to a named-only channel posted by hand, from its task on the communications role's page (or
-    the page of unowned work): back to that page, else to the communications page."""
+    """Mark a send to a named-only channel posted by hand (or, with ``undo``, take a mistaken mark back), from its
+    task on the communications role's page (or the page of unowned work): back to that page, else to the
+    communications page."""
     form = HandPostForm(request.POST)
     back = role_page_slug(plan, request.POST.get("back"))
     if back is not None:
@@ -257,12 +258,11 @@ def hand_post(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
         refuse(request, "That post was not understood; reload the page.")
         return redirect(to)
     data = form.cleaned_data
+    write = services.message_unmark_posted if data["undo"] else services.message_mark_posted
     try:
-        services.message_mark_posted(
-            plan, by=request.user, message_id=data["message"], due_at=data["due"], recipient=data["recipient"]
-        )
+        write(plan, by=request.user, message_id=data["message"], due_at=data["due"], recipient=data["recipient"])
     except ValidationError as exc:
         refuse(request, error_text(exc))
     else:
-        messages.success(request, "Marked posted by hand.")
+        messages.success(request, "No longer marked posted." if data["undo"] else "Marked posted by hand.")
     return redirect(to)

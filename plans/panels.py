@@ -38,7 +38,8 @@ class RoleTask:
     note: str = ""
     url: str = ""
     done: str = ""  # who did it and when ("Posted by Pat Product at 05:52"): the task is done
-    action_url: str = ""  # a POST that does it, for those who may act for the role (the page adds CSRF, ``back``)
+    action_url: str = ""  # a POST that does it (undoes it, once done), for those who may act for the role
+    # (the page adds CSRF and ``back``)
     action_label: str = ""
     action_fields: tuple[tuple[str, str], ...] = ()
 

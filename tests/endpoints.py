@@ -1084,7 +1084,7 @@ ENTRIES = [
         data=_by_hand,
         prepare=_make_by_hand,
         target=lambda w: w.plan,
-        fields={"message": "int", "due": "datetime", "recipient": "text", "back": "text"},
+        fields={"message": "int", "due": "datetime", "recipient": "text", "back": "text", "undo": "text"},
     ),
     Endpoint(
         "communications:post_status",

@@ -136,8 +136,8 @@ register_relevance("message.by_hand", _message_enabled)
 
 def by_hand_tasks(plan: Plan, role: Role | Unowned, now: datetime) -> list[RoleTask]:
     """The communications role's page lists what it must post by hand in the next 14 days (and the last
-    two hours), each with who marked it posted, or "Mark posted" from half an hour before it is due; a plan with
-    no such role lists them on the page of unowned work (the coordinator's)."""
+    two hours), each with who marked it posted (and "Undo"), or "Mark posted" from half an hour before it is due;
+    a plan with no such role lists them on the page of unowned work (the coordinator's)."""
     from django.urls import reverse
 
     from plans.panels import RoleTask
@@ -156,11 +156,13 @@ def by_hand_tasks(plan: Plan, role: Role | Unowned, now: datetime) -> list[RoleT
     for message, _, spec in by_hand_specs(plan, start, end):
         note = "Posted by hand: its text is on the communications page, and emailed to this role when it is time."
         post = posted.get((message.pk, spec.due_at, spec.recipient))
+        fields = (("message", str(message.pk)), ("due", spec.due_at.isoformat()), ("recipient", spec.recipient))
         state: dict[str, Any] = {}
-        if post is not None:
-            state["done"] = f"Posted by {person_name(post.posted_by) or 'someone'} at {when(plan, post.posted_at)}"
+        if post is not None:  # done, with "Undo" for a mark made by mistake
+            done = f"Posted by {person_name(post.posted_by) or 'someone'} at {when(plan, post.posted_at)}"
+            undo = (*fields, ("undo", "1"))
+            state = {"done": done, "action_url": mark, "action_label": "Undo", "action_fields": undo}
         elif spec.due_at <= now + HAND_POST_EARLY:
-            fields = (("message", str(message.pk)), ("due", spec.due_at.isoformat()), ("recipient", spec.recipient))
             state = {"action_url": mark, "action_label": "Mark posted", "action_fields": fields}
         tasks.append(RoleTask(f"Post by hand on {spec.recipient_label}: {spec.label}", spec.due_at, note, url, **state))
         if len(tasks) >= 50:

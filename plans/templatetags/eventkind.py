@@ -18,6 +18,7 @@ KIND_LABELS = {
     "comms.send_now": "Message sent by hand",
     "comms.skipped": "Message skipped",
     "comms.status_post": "Status page update",
+    "comms.unposted_by_hand": "Posted by hand: mark undone",
     "gate.decided": "Gate decided",
     "gate.overridden": "Gate overridden",
     "gate.poll_opened": "Gate poll opened",

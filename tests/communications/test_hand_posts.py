@@ -1,7 +1,8 @@
 """A send to a named-only channel is a task for the communications role (tests/issue11/test_by_hand.py); the
 role marks it posted by hand on its page ("Mark posted", from half an hour before it is due): who and when show
 there and on the communications page, the activity log records it, and the reminder to post it is not sent if it
-is already posted. Nobody else may mark it; a second mark (a double click, two people) says who marked it."""
+is already posted. Nobody else may mark it; a second mark (a double click, two people) says who marked it. A mark
+made by mistake is undone on the same page ("Undo"): the task is open again and its reminder goes."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pytest_django.fixtures import Settings
 
 from communications import outbox
 from communications.models import Audience, Channel, ChannelKind, Delivery, HandPost, Message
-from communications.services import message_mark_posted
+from communications.services import message_mark_posted, message_unmark_posted
 from plans.models import Event, Plan, PlanStatus
 from roles.models import Role
 from tests import factories
@@ -182,3 +183,52 @@ def test_a_mark_by_the_backup_comes_with_the_primarys_next_poll(coordinator: Use
     html = again.content.decode()
     assert 'id="role-tasks" hx-swap-oob="true"' in html and "Posted by Sam Support" in html
     assert "Mark posted" not in html
+
+
+def test_a_mark_made_by_mistake_is_undone_and_the_reminder_goes(coordinator: User, client: Client) -> None:
+    plan, message, comms = _plan(coordinator)
+    assert comms.primary is not None
+    client.force_login(comms.primary)
+    url = reverse("communications:hand_post", args=[plan.slug])
+    fields = {"message": message.pk, "due": DUE.isoformat(), "recipient": _recipient(message), "back": "comms"}
+    with time_machine.travel(DUE - 20 * M, tick=False):
+        client.post(url, fields)
+        tasks = _tasks(client, plan)
+        assert 'data-action="task-undo"' in tasks and 'name="undo" value="1"' in tasks
+        response = client.post(url, fields | {"undo": "1"})  # what the "Undo" button sends
+        assert response["Location"] == reverse("checklists:role", args=[plan.slug, "comms"]) + "#tasks"
+        tasks = _tasks(client, plan)
+    assert not HandPost.objects.exists()
+    name = comms.primary.get_full_name()
+    assert "Mark posted" in tasks and f"Posted by {name}" not in tasks and "task-undo" not in tasks
+    event = Event.objects.get(plan=plan, kind="comms.unposted_by_hand")
+    what = "Social media: Social media announcement"
+    assert event.summary == f"Not posted by hand after all on {what} (marked by {name})"
+    assert (event.actor, event.role) == (comms.primary, comms)
+    log = client.get(reverse("plans:activity", args=[plan.slug])).content.decode()
+    assert ">Posted by hand: mark undone</td>" in log and ">Posted by hand</td>" in log  # both stay on record
+
+    # Not posted after all: the reminder to post it goes when it is due.
+    with time_machine.travel(DUE, tick=False):
+        outbox.tick(now=DUE)
+    assert [m.to for m in mail.outbox if "Post by hand on Social media" in m.subject] == [[comms.primary.email]]
+
+
+def test_an_undo_twice_or_by_someone_else_changes_nothing(coordinator: User, client: Client) -> None:
+    plan, message, comms = _plan(coordinator)
+    other = factories.UserFactory()
+    factories.RoleFactory(plan=plan, name="SRE", slug="sre", primary=other)
+    send = {"message_id": message.pk, "due_at": DUE, "recipient": _recipient(message)}
+    with time_machine.travel(DUE, tick=False):
+        message_mark_posted(plan, by=coordinator, **send)  # type: ignore[arg-type]
+        with pytest.raises(PermissionDenied):
+            message_unmark_posted(plan, by=other, **send)  # type: ignore[arg-type]
+        client.force_login(other)
+        fields = {"message": message.pk, "due": DUE.isoformat(), "recipient": _recipient(message), "undo": "1"}
+        assert client.post(reverse("communications:hand_post", args=[plan.slug]), fields).status_code == 403
+        assert "task-undo" not in _tasks(client, plan)  # read by someone else: no button
+        assert HandPost.objects.count() == 1
+        message_unmark_posted(plan, by=coordinator, **send)  # type: ignore[arg-type]
+        with pytest.raises(ValidationError, match="not marked posted"):  # a double click: the first undid it
+            message_unmark_posted(plan, by=coordinator, **send)  # type: ignore[arg-type]
+    assert Event.objects.filter(kind="comms.unposted_by_hand").count() == 1
