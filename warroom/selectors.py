@@ -61,6 +61,7 @@ WINDOW = timedelta(minutes=30)
 NEXT_ROWS = 11
 ROLE_ROWS = 14
 ISSUE_ROWS = 8
+GATES_BESIDE_ISSUES = 1  # open issues the third column has room for with the gates (Board.gates_beside_issues)
 EVENT_ROWS = 7
 
 
@@ -128,6 +129,13 @@ class Board:
     def gate_rows(self) -> list[Gate]:
         """The gates panel's rows: NO-GO, polling, pending by time, passed (warroom.gates)."""
         return gate_order.by_relevance(self.gates)
+
+    @property
+    def gates_beside_issues(self) -> bool:
+        """The gates panel sits in the third column, under the issues, while that column has room: the launch
+        running with at most one issue open and no rollout panel. Otherwise in the first, under "Next 30 min"
+        and the forecast, where a big plan's gates had room for one row, or none, at 1080p."""
+        return not self.ended and self.rollout is None and len(self.issues) <= GATES_BESIDE_ISSUES
 
     @property
     def gates_passed(self) -> int:

@@ -1,6 +1,6 @@
 """A big launch for the layout tests (the exploratory tester's "big plan", made compact): 15 roles with long
 names, 60 chained steps of 20 minutes from T-6h (the forecast misses its gates), 20 gates, 180 items mostly
-late, and 30 open issues with long titles. Imported from plan-format YAML, as a real team would. With
+late, and 30 open issues with long titles (or ``issues``). Imported from plan-format YAML, as a real team would. With
 ``missed``, each gate's criterion names a step: the steps run from T-6h to T+14h and the gates are due from
 T-20h to T-1h, so the forecast flags fifteen deadlines missed (without, no step has a deadline)."""
 
@@ -77,12 +77,12 @@ def big_plan_doc(username: str, *, missed: bool = False) -> dict[str, Any]:
     }
 
 
-def big_plan(coordinator: User, *, missed: bool = False) -> Plan:
+def big_plan(coordinator: User, *, missed: bool = False, issues: int = 30) -> Plan:
     t0 = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=3)
     text = yaml.safe_dump(big_plan_doc(coordinator.get_username(), missed=missed), sort_keys=False)
     plan = import_plan_text(text, t0=t0, tz="Europe/London", slug="big", coordinator=coordinator, by=coordinator)
     roles = list(Role.objects.filter(plan=plan).order_by("name"))
-    for i in range(30):
+    for i in range(issues):
         title = f"Issue {i + 1}: checkout latency spike in region eu-west-{i % 4} affecting payments"
         severity = ["critical", "high", "medium", "low"][i % 4]
         issue_open(plan, by=coordinator, title=title, severity=severity, owner_role=roles[i % 15])

@@ -2,7 +2,8 @@
 "+20 more gates". At 1920x1080 the panel showed no gate at all (or one, the plan's first, long passed its time):
 each row took three lines (name, state, counts) and the panel had room for its heading and "+N more" only.
 Now the NO-GO gate comes first, then the one being polled, then the pending ones by time; how many passed is
-beside the heading, and "+N more gates" counts exactly the gates not shown."""
+beside the heading, and "+N more gates" counts exactly the gates not shown. With at most one issue open the
+gates sit under it, in the third column, and show many more (warroom.selectors.Board.gates_beside_issues)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,51 @@ def test_big_board_shows_the_gates_that_matter(
         " return [p.bottom, Math.max(...rows.map((r) => r.getBoundingClientRect().bottom))]; })()"
     )
     assert box[1] <= box[0] and box[0] <= 1080, box
+
+
+def _gate_column(page: Any) -> int:
+    """Which of the board's columns holds the gates panel (0, 1, 2)."""
+    return int(
+        page.evaluate(
+            "Array.from(document.querySelectorAll('#wr-root .wr-grid > .wr-col'))"
+            ".findIndex((c) => c.querySelector('.wr-gates'))"
+        )
+    )
+
+
+def test_with_one_issue_open_the_gates_take_the_issues_room(
+    page: Any, live_server: LiveServer, login_page: Any, settings: Settings
+) -> None:
+    """The big plan with one issue open: its gates sit under the issue and show several rows at 1080p and 720p
+    (under "Next 30 min" and the forecast they had room for one or two); a second issue sends them back to the
+    first column at the board's next poll, every panel still in its box."""
+    from issues.services import issue_open
+
+    coordinator = factories.UserFactory(username="coordinator")
+    plan = big_plan(coordinator, issues=1)
+    settings.WARROOM_POLL_SECONDS = 1
+    login_page(page, coordinator)
+    for width, height in ((1920, 1080), (1280, 720)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
+        page.wait_for_selector("#wr-root")
+        wait_for_js(page, "window.warroom && window.warroom.polls > 0", timeout=10_000)
+        if width == 1920:
+            keep(page, "board-big-one-issue-1920x1080.png")
+        assert _gate_column(page) == 2
+        shown = page.locator(ROWS).count()
+        assert shown >= 4, f"{width}x{height}: {shown} gates"
+        assert page.locator(".wr-gates li.more").inner_text() == f"+{20 - shown} more gates"
+        assert page.locator(".wr-issues li.issue:visible").count() == 1
+        box = page.evaluate(
+            "(() => { const p = document.querySelector('.wr-gates').getBoundingClientRect();"
+            " const rows = Array.from(document.querySelectorAll('.wr-gates .wr-list > li:not([hidden])'));"
+            " return [p.bottom, Math.max(...rows.map((r) => r.getBoundingClientRect().bottom))]; })()"
+        )
+        assert box[1] <= box[0] <= height, box
+
+    issue_open(plan, by=coordinator, title="Checkout latency in eu-west-2", severity="high")
+    wait_for_js(page, "document.querySelectorAll('.wr-issues li.issue').length === 2", timeout=10_000)
+    assert _gate_column(page) == 0
+    assert page.locator(ROWS).count() >= 1
+    assert page.locator(".wr-issues li.issue:visible").count() == 2
