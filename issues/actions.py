@@ -35,13 +35,13 @@ Act = Callable[[Issue, Any, dict[str, Any]], object]
 def _act(
     request: AuthenticatedHttpRequest,
     plan: Plan,
-    pk: int,
+    number: int,
     act: Act,
     done: str,
     form: forms.Form | None = None,
     default: str = "detail",
 ) -> HttpResponse:
-    issue = issue_of(plan, pk)
+    issue = issue_of(plan, number)
     if form is not None and not form.is_valid():
         faults = [
             (f"{form[k].label}: " if k in form.fields else "") + " ".join(str(m) for m in v)
@@ -55,9 +55,9 @@ def _act(
         typed = _typed_text(form)
         if typed and (services.can_handle(request.user, issue) or services.can_raise(request.user, plan)):
             # the form it was typed into is gone (someone else moved the issue on): the comment box keeps it
-            keep_for(request, reverse("issues:comment", args=[plan.slug, issue.pk]), {"body": typed})
+            keep_for(request, reverse("issues:comment", args=[plan.slug, issue.number]), {"body": typed})
             messages.warning(request, f"{error_text(exc)} What you typed is in the comment box, to add as a comment.")
-            return redirect("issues:detail", plan.slug, issue.pk)
+            return redirect("issues:detail", plan.slug, issue.number)
         messages.warning(request, error_text(exc))
     except ValidationError as exc:
         refuse(request, error_text(exc))
@@ -84,82 +84,82 @@ def _typed_text(form: forms.Form | None) -> str:
 @login_required
 @require_POST
 @member_plan
-def issue_acknowledge(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+def issue_acknowledge(request: AuthenticatedHttpRequest, plan: Plan, number: int) -> HttpResponse:
     def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
         return services.issue_acknowledge(issue, by=by)
 
-    return _act(request, plan, pk, act, "Acknowledged #{n}.", default="list")
+    return _act(request, plan, number, act, "Acknowledged #{n}.", default="list")
 
 
 @login_required
 @require_POST
 @member_plan
-def issue_mitigate(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+def issue_mitigate(request: AuthenticatedHttpRequest, plan: Plan, number: int) -> HttpResponse:
     def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
         return services.issue_mitigate(issue, by=by, note=data["note"])
 
-    return _act(request, plan, pk, act, "#{n} is being mitigated.", MitigateForm(request.POST))
+    return _act(request, plan, number, act, "#{n} is being mitigated.", MitigateForm(request.POST))
 
 
 @login_required
 @require_POST
 @member_plan
-def issue_resolve(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+def issue_resolve(request: AuthenticatedHttpRequest, plan: Plan, number: int) -> HttpResponse:
     def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
         return services.issue_resolve(issue, by=by, resolution=data["resolution"], root_cause=data["root_cause"])
 
-    return _act(request, plan, pk, act, "Resolved #{n}.", ResolveForm(request.POST), default="list")
+    return _act(request, plan, number, act, "Resolved #{n}.", ResolveForm(request.POST), default="list")
 
 
 @login_required
 @require_POST
 @member_plan
-def issue_close(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+def issue_close(request: AuthenticatedHttpRequest, plan: Plan, number: int) -> HttpResponse:
     def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
         return services.issue_close(issue, by=by, root_cause=data["root_cause"], resolution=data["resolution"])
 
-    return _act(request, plan, pk, act, "Closed #{n}.", CloseForm(request.POST))
+    return _act(request, plan, number, act, "Closed #{n}.", CloseForm(request.POST))
 
 
 @login_required
 @require_POST
 @member_plan
-def issue_reopen(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+def issue_reopen(request: AuthenticatedHttpRequest, plan: Plan, number: int) -> HttpResponse:
     def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
         return services.issue_reopen(issue, by=by, reason=data["reason"])
 
-    return _act(request, plan, pk, act, "Reopened #{n}: its response SLA runs again.", ReopenForm(request.POST))
+    return _act(request, plan, number, act, "Reopened #{n}: its response SLA runs again.", ReopenForm(request.POST))
 
 
 @login_required
 @require_POST
 @member_plan
-def issue_comment(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+def issue_comment(request: AuthenticatedHttpRequest, plan: Plan, number: int) -> HttpResponse:
     def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
         return services.issue_comment(issue, by=by, body=data["body"])
 
-    return _act(request, plan, pk, act, "Comment added to #{n}.", CommentForm(request.POST))
+    return _act(request, plan, number, act, "Comment added to #{n}.", CommentForm(request.POST))
 
 
 @login_required
 @require_POST
 @member_plan
-def issue_rollback(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+def issue_rollback(request: AuthenticatedHttpRequest, plan: Plan, number: int) -> HttpResponse:
     def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
         return services.issue_mark_rollback(issue, by=by, trigger=data["trigger"], reason=data["reason"])
 
     done = "#{n} is a rollback trigger: the trigger is pulled and the board shows the alarm."
-    return _act(request, plan, pk, act, done, RollbackForm(request.POST, plan=plan))
+    return _act(request, plan, number, act, done, RollbackForm(request.POST, plan=plan))
 
 
 @login_required
 @require_POST
 @member_plan
-def issue_triage(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+def issue_triage(request: AuthenticatedHttpRequest, plan: Plan, number: int) -> HttpResponse:
     def act(issue: Issue, by: Any, data: dict[str, Any]) -> object:
         fields = {k: data.get(k) for k in ("owner_role", "step", "risk")}
         if "category" in data:  # a plan without categories has no such field
             fields["category"] = data["category"]
         return services.issue_triage(issue, by=by, severity=data["severity"], **fields)
 
-    return _act(request, plan, pk, act, "Updated #{n}.", TriageForm(request.POST, plan=plan))
+    return _act(request, plan, number, act, "Updated #{n}.", TriageForm(request.POST, plan=plan))

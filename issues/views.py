@@ -91,8 +91,9 @@ def _filters(request: AuthenticatedHttpRequest, categories: list[IssueCategory],
     )
 
 
-def issue_of(plan: Plan, pk: int) -> Issue:
-    issue = get_object_or_404(Issue.objects.select_related("plan", "owner_role__plan"), pk=pk, plan=plan)
+def issue_of(plan: Plan, number: int) -> Issue:
+    """The plan's issue by its number (#3: ``/plans/<plan>/issues/3/``), as the API and every page name it."""
+    issue = get_object_or_404(Issue.objects.select_related("plan", "owner_role__plan"), number=number, plan=plan)
     issue.plan = plan
     return issue
 
@@ -100,12 +101,12 @@ def issue_of(plan: Plan, pk: int) -> Issue:
 @login_required
 @member_plan
 @live_page
-def issue_detail(request: AuthenticatedHttpRequest, plan: Plan, pk: int) -> HttpResponse:
+def issue_detail(request: AuthenticatedHttpRequest, plan: Plan, number: int) -> HttpResponse:
     issue = get_object_or_404(
         Issue.objects.select_related(
             "owner_role__plan", "category", "step", "risk", "rollback_trigger", "reported_by", "closed_by"
         ),
-        pk=pk,
+        number=number,
         plan=plan,
     )
     issue.plan = plan
@@ -162,7 +163,7 @@ def issue_raise(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
             else:
                 if not request.htmx:
                     messages.success(request, f"Raised #{raised.number} {raised.title}.")
-                    return redirect("issues:detail", plan.slug, raised.pk)
+                    return redirect("issues:detail", plan.slug, raised.number)
     context = {"plan": plan, "form": form, "raised": raised, "nav": "issues"}
     if request.htmx:
         return render(request, "issues/_raise_form.html", context)  # 200 with errors too: htmx swaps only 2xx
@@ -178,4 +179,4 @@ def back_to(request: AuthenticatedHttpRequest, plan: Plan, issue: Issue, *, defa
     role = role_page_slug(plan, request.POST.get("role")) if back == "role" else None
     if role is not None:
         return redirect(f"{reverse('checklists:role', args=[plan.slug, role])}#role-issues")
-    return redirect("issues:detail", plan.slug, issue.pk)
+    return redirect("issues:detail", plan.slug, issue.number)

@@ -489,10 +489,6 @@ def _resolve_issue(world: World) -> None:
     services.issue_resolve(world.issue, by=world.users["owner"], resolution="Scaled the pool")
 
 
-def _issue_pk(world: World) -> dict[str, Any]:
-    return {"plan": world.plan.slug, "pk": world.issue.pk}
-
-
 def _pull_rollback(world: World) -> None:
     from plans.runbook import services
 
@@ -602,7 +598,7 @@ ENTRIES = [
     Endpoint("live:stream", "read", _plan),
     Endpoint("plans:activity", "read", _plan),
     Endpoint("plans:step", "read", lambda w: {"plan": w.plan.slug, "pk": w.step.pk}),
-    Endpoint("issues:detail", "read", _issue_pk),
+    Endpoint("issues:detail", "read", _issue_number),
     Endpoint("issues:risks", "read", _plan),
     Endpoint("checklists:roles", "read", _plan, follows=True),
     Endpoint("checklists:role", "read", _role),
@@ -953,14 +949,14 @@ ENTRIES = [
     Endpoint(
         "issues:acknowledge",
         "write",
-        lambda w: {"plan": w.plan.slug, "pk": w.issue.pk},
+        _issue_number,
         ROLE_A,
         target=lambda w: w.issue,
     ),
     Endpoint(
         "issues:resolve",
         "write",
-        lambda w: {"plan": w.plan.slug, "pk": w.issue.pk},
+        _issue_number,
         ROLE_A,
         data=lambda w: {"resolution": "Scaled the pool", "root_cause": ""},
         target=lambda w: w.issue,
@@ -988,7 +984,7 @@ ENTRIES = [
     Endpoint(
         "issues:mitigate",
         "write",
-        _issue_pk,
+        _issue_number,
         ROLE_A,
         data=lambda w: {"note": "Failing over"},
         target=lambda w: w.issue,
@@ -997,7 +993,7 @@ ENTRIES = [
     Endpoint(
         "issues:close",
         "write",
-        _issue_pk,
+        _issue_number,
         ROLE_A,
         data=lambda w: {"root_cause": "Pool too small", "resolution": ""},
         prepare=_resolve_issue,
@@ -1007,7 +1003,7 @@ ENTRIES = [
     Endpoint(
         "issues:reopen",
         "write",
-        _issue_pk,
+        _issue_number,
         ANY_ROLE,
         data=lambda w: {"reason": "502s are back"},
         prepare=_resolve_issue,
@@ -1017,7 +1013,7 @@ ENTRIES = [
     Endpoint(
         "issues:triage",
         "write",
-        _issue_pk,
+        _issue_number,
         ROLE_A,
         data=lambda w: {"severity": "critical", "owner_role": w.role_a.pk, "step": w.step.pk},
         target=lambda w: w.issue,
@@ -1026,7 +1022,7 @@ ENTRIES = [
     Endpoint(
         "issues:comment",
         "write",
-        _issue_pk,
+        _issue_number,
         ANY_ROLE,
         data=lambda w: {"body": "Seeing it from Paris too"},
         target=lambda w: w.issue,
@@ -1035,7 +1031,7 @@ ENTRIES = [
     Endpoint(
         "issues:rollback",
         "write",
-        _issue_pk,
+        _issue_number,
         ROLE_A,
         data=lambda w: {"trigger": w.rollback.pk, "reason": "Orders lost"},
         target=lambda w: w.issue,

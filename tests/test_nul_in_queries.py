@@ -41,8 +41,8 @@ def test_a_way_back_with_a_nul_goes_somewhere_safe(client: Client, plan: Plan, c
     role = factories.RoleFactory(plan=plan, slug="dba", primary=coordinator)
     issue = issue_open(plan, by=coordinator, title="Disk filling", severity="high", owner_role=role)
     client.force_login(coordinator)
-    url = reverse("issues:acknowledge", args=[plan.slug, issue.pk])
+    url = reverse("issues:acknowledge", args=[plan.slug, issue.number])
     response = client.post(url, {"back": "role", "role": "dba\x00"})
-    assert response["Location"] == reverse("issues:detail", args=[plan.slug, issue.pk])
+    assert response["Location"] == reverse("issues:detail", args=[plan.slug, issue.number])
     response = client.post(reverse("communications:hand_post", args=[plan.slug]), {"back": "dba\x00"})
     assert response["Location"] == reverse("communications:page", args=[plan.slug]) + "#by-hand"

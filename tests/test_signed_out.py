@@ -36,8 +36,8 @@ def test_a_comment_sent_after_signing_out_comes_back_after_signing_in(
 ) -> None:
     SeveritySLA.objects.create(plan=plan, severity="high", response_within=timedelta(hours=1))
     issue = services.issue_open(plan, by=coordinator, title="502s", severity="high")
-    detail = reverse("issues:detail", args=[plan.slug, issue.pk])
-    comment = reverse("issues:comment", args=[plan.slug, issue.pk])
+    detail = reverse("issues:detail", args=[plan.slug, issue.number])
+    comment = reverse("issues:comment", args=[plan.slug, issue.number])
     client.force_login(coordinator)
     client.post(reverse("logout"))  # in another tab
     sent = client.post(comment, {"body": "Pool exhausted at 11:02"}, headers={"Referer": f"http://testserver{detail}"})

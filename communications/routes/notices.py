@@ -72,7 +72,7 @@ def _issue_notice(plan: Plan, issue: Issue, **kw: Any) -> Notice:
     return Notice(
         source_kind="route.issue",
         source_id=issue.pk,
-        link=f"{settings.SITE_URL}/plans/{plan.slug}/issues/{issue.pk}/",
+        link=f"{settings.SITE_URL}/plans/{plan.slug}/issues/{issue.number}/",
         severity=issue.severity,
         dedup=issue_dedup(plan, issue),
         component=issue.owner_role.name if issue.owner_role is not None else "",

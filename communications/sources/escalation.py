@@ -70,7 +70,7 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
                             f"#{issue.number} {issue.title} ({issue.get_severity_display()}) was reported at "
                             f"{when(plan, issue.reported_at)}{_reopened(plan, issue)} and is not acknowledged "
                             "yet.\n\n"
-                            f"{issue.description}\n\nAcknowledge it: {url}{issue.pk}/",
+                            f"{issue.description}\n\nAcknowledge it: {url}{issue.number}/",
                         ),
                     )
 

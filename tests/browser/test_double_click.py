@@ -39,7 +39,7 @@ def test_a_double_click_raises_one_issue_and_adds_one_comment(
         pg.locator("#raise-form button[type=submit]").dblclick()
         pg.wait_for_url(re.compile(r"/plans/go-live/issues/\d+/$"))  # the new issue's page, not the form again
         issue = Issue.objects.get()
-        assert pg.url.endswith(f"/issues/{issue.pk}/") and issue.title == "Checkout returns 502"
+        assert pg.url.endswith(f"/issues/{issue.number}/") and issue.title == "Checkout returns 502"
         assert len(posts) == 1
         pg.fill("#comment-body", "Pool exhausted")
 

@@ -59,7 +59,7 @@ def test_a_comment_sent_after_signing_out_in_another_tab_is_back_after_signing_i
     plan = factories.PlanFactory(coordinator=coordinator, slug="go-live")
     SeveritySLA.objects.create(plan=plan, severity="high", response_within=timedelta(hours=1))
     issue = services.issue_open(plan, by=coordinator, title="502s", severity="high")
-    detail = f"{live_server.url}/plans/go-live/issues/{issue.pk}/"
+    detail = f"{live_server.url}/plans/go-live/issues/{issue.number}/"
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     try:
         pg = context.new_page()

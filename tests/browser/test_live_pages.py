@@ -115,7 +115,7 @@ def test_an_issue_page_and_the_metrics_page_follow_the_plan(new_page: NewPage, s
     a comment being typed stays as typed; the metrics page shows a new reading."""
     s = setup
     issue = _raise(s["plan"], s["coordinator"], "Payments failing", severity="critical")
-    pg = new_page(s["backup"], f"/plans/{s['plan'].slug}/issues/{issue.pk}/")
+    pg = new_page(s["backup"], f"/plans/{s['plan'].slug}/issues/{issue.number}/")
     assert pg.locator("#issue-facts .sla-left").count() == 1
     pg.fill("#comment-body", "Looking at the gateway logs")
     issue_services.issue_acknowledge(issue.pk, by=s["coordinator"])

@@ -64,7 +64,7 @@ def _pages(plan: Plan) -> list[str]:
         f"{base}roles/dba/",
         f"{base}communications/",
         f"{base}status/",
-        f"{base}issues/{issue.pk}/",
+        f"{base}issues/{issue.number}/",
         f"{base}metrics/",
     ]
     if plan.slug != "long":

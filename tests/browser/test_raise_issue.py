@@ -109,7 +109,7 @@ def _shots(laptop: Page, live_server: LiveServer, issue: Issue, dba: User, coord
     services.issue_acknowledge(issue, by=dba)
     services.issue_mitigate(issue, by=dba, note="Routing card payments back to the old gateway")
     services.issue_comment(issue, by=coordinator, body="Holding the press release until this is resolved.")
-    laptop.goto(f"{live_server.url}/plans/{issue.plan.slug}/issues/{issue.pk}/")
+    laptop.goto(f"{live_server.url}/plans/{issue.plan.slug}/issues/{issue.number}/")
     laptop.wait_for_selector(".issue-timeline")
     assert "Mitigating" in laptop.inner_text(".issue-track li.is-current")
     laptop.click("details.triage summary")  # the raise said critical; the war room now knows it is high

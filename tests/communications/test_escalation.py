@@ -62,7 +62,7 @@ def test_each_rung_notifies_once_and_acknowledging_stops_the_climb(
     assert recipients == ["Management", "Technical team", "Technical team"]  # L1 primary+backup, then L2
     assert len(mail.outbox) == 3
     assert "escalated to L2 Management" in mail.outbox[-1].subject
-    assert mail.outbox[-1].body.endswith(f"Acknowledge it: http://testserver/plans/{plan.slug}/issues/{issue.pk}/")
+    assert mail.outbox[-1].body.endswith(f"Acknowledge it: http://testserver/plans/{plan.slug}/issues/{issue.number}/")
 
     with time_machine.travel(NOW + 20 * M, tick=False):
         escalate_open_issues()

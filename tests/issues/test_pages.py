@@ -64,7 +64,7 @@ def test_the_raise_dialog_with_htmx(client: Client, plan: Plan, s: Setup) -> Non
     )
     issue = Issue.objects.get(plan=plan)
     html = done.content.decode()
-    assert "Raised #1" in html and url("detail", plan, issue.pk) in html and "Response SLA running" in html
+    assert "Raised #1" in html and url("detail", plan, issue.number) in html and "Response SLA running" in html
     assert issue.severity == "critical" and issue.respond_by is not None
 
 
@@ -76,7 +76,7 @@ def test_the_raise_form_without_javascript(client: Client, plan: Plan, s: Setup)
         url("raise", plan), {"title": "Search empty", "severity": "high", "owner_role": s["role"].pk}
     )
     issue = Issue.objects.get(plan=plan)
-    assert response.status_code == 302 and response["Location"] == url("detail", plan, issue.pk)
+    assert response.status_code == 302 and response["Location"] == url("detail", plan, issue.number)
 
 
 def test_a_user_without_rights_gets_403_and_nothing_changes(client: Client, plan: Plan, s: Setup) -> None:
@@ -85,12 +85,12 @@ def test_a_user_without_rights_gets_403_and_nothing_changes(client: Client, plan
     client.force_login(factories.UserFactory(username="stranger"))
     assert client.get(url("raise", plan)).status_code == 403
     assert client.post(url("raise", plan), {"title": "x", "severity": "low"}).status_code == 403
-    assert client.post(url("comment", plan, issue.pk), {"body": "hi"}).status_code == 403
+    assert client.post(url("comment", plan, issue.number), {"body": "hi"}).status_code == 403
     client.force_login(s["other"])  # holds a role, but not the issue's
     for name, data in [("mitigate", {"note": ""}), ("resolve", {"resolution": "x"}), ("acknowledge", {})]:
-        assert client.post(url(name, plan, issue.pk), data).status_code == 403, name
+        assert client.post(url(name, plan, issue.number), data).status_code == 403, name
     services.issue_resolve(issue, by=s["owner"], resolution="Restarted")
-    assert client.post(url("close", plan, issue.pk), {"root_cause": "Bug"}).status_code == 403
+    assert client.post(url("close", plan, issue.number), {"root_cause": "Bug"}).status_code == 403
     assert Event.objects.count() == events + 1 and Issue.objects.get().status == IssueStatus.RESOLVED
 
 
@@ -103,7 +103,7 @@ def test_detail_page_walks_the_life_with_a_timeline(
     )
     services.issue_comment(issue, by=s["other"], body="Seen from <Paris>")
     client.force_login(s["owner"])
-    detail = url("detail", plan, issue.pk)
+    detail = url("detail", plan, issue.number)
     # session, user, the plan, the issue with its links (one join), the triggers "mark as rollback trigger"
     # offers, the issue's events and its comments (the timeline: two), the raise control adds none; for a
     # handler, the triage form's choices: categories, roles, steps and risks (one each)
@@ -111,19 +111,19 @@ def test_detail_page_walks_the_life_with_a_timeline(
         page = client.get(detail).content.decode()
     assert "Checkout 502" in page and "Cut over DNS" in page and "Seen from &lt;Paris&gt;" in page
     assert 'aria-current="step">Open<' in page and "Acknowledge" in page and "Mitigating" in page
-    client.post(url("acknowledge", plan, issue.pk), {"back": "detail"})
-    again = client.post(url("acknowledge", plan, issue.pk), {"back": "detail"})  # the double click
+    client.post(url("acknowledge", plan, issue.number), {"back": "detail"})
+    again = client.post(url("acknowledge", plan, issue.number), {"back": "detail"})  # the double click
     assert again.status_code == 302 and again["Location"] == detail
     assert "Nothing changed: #1 is already acknowledged." in said(again)
     assert Event.objects.filter(kind="issue.acknowledged").count() == 1
-    client.post(url("mitigate", plan, issue.pk), {"note": "Failing over"})
-    client.post(url("resolve", plan, issue.pk), {"resolution": "Failed over", "root_cause": "", "back": "detail"})
-    blank = client.post(url("resolve", plan, issue.pk), {"resolution": "   ", "back": "detail"})
+    client.post(url("mitigate", plan, issue.number), {"note": "Failing over"})
+    client.post(url("resolve", plan, issue.number), {"resolution": "Failed over", "root_cause": "", "back": "detail"})
+    blank = client.post(url("resolve", plan, issue.number), {"resolution": "   ", "back": "detail"})
     assert said(blank)[-1] == "Resolution: This field is required."  # the field's label, not its name
-    refused = client.post(url("close", plan, issue.pk), {"root_cause": "", "resolution": ""})
+    refused = client.post(url("close", plan, issue.number), {"root_cause": "", "resolution": ""})
     assert "Write down the root cause before closing." in said(refused)
-    client.post(url("close", plan, issue.pk), {"root_cause": "Disk full", "resolution": ""})
-    client.post(url("comment", plan, issue.pk), {"body": "Post-mortem on Friday"})
+    client.post(url("close", plan, issue.number), {"root_cause": "Disk full", "resolution": ""})
+    client.post(url("comment", plan, issue.number), {"body": "Post-mortem on Friday"})
     issue.refresh_from_db()
     assert issue.status == IssueStatus.CLOSED and issue.root_cause == "Disk full" and IssueComment.objects.count() == 2
     page = client.get(detail).content.decode()
@@ -136,10 +136,10 @@ def test_reopen_from_the_page_needs_a_reason(client: Client, plan: Plan, s: Setu
     issue = services.issue_open(plan, by=s["owner"], title="Slow", severity="critical", owner_role=s["role"])
     services.issue_resolve(issue, by=s["owner"], resolution="Restarted")
     client.force_login(s["other"])
-    assert "Reopen" in client.get(url("detail", plan, issue.pk)).content.decode()
-    empty = client.post(url("reopen", plan, issue.pk), {"reason": ""})
+    assert "Reopen" in client.get(url("detail", plan, issue.number)).content.decode()
+    empty = client.post(url("reopen", plan, issue.number), {"reason": ""})
     assert "required" in " ".join(said(empty)) and Issue.objects.get().status == IssueStatus.RESOLVED
-    client.post(url("reopen", plan, issue.pk), {"reason": "502s are back"})
+    client.post(url("reopen", plan, issue.number), {"reason": "502s are back"})
     assert Issue.objects.get().status == IssueStatus.OPEN
 
 
@@ -153,16 +153,17 @@ def test_a_resolution_typed_too_late_waits_in_the_comment_box(
     client.get(url("list", plan))  # the form is on this page; meanwhile the other person resolves it
     services.issue_resolve(issue, by=coordinator, resolution="Restarted the pool")
     late = client.post(
-        url("resolve", plan, issue.pk), {"resolution": "Failed over to B", "root_cause": "Disk <full>", "back": "list"}
+        url("resolve", plan, issue.number),
+        {"resolution": "Failed over to B", "root_cause": "Disk <full>", "back": "list"},
     )
-    assert late["Location"] == url("detail", plan, issue.pk)  # not the list: the comment box is on the issue
+    assert late["Location"] == url("detail", plan, issue.number)  # not the list: the comment box is on the issue
     assert said(late) == [
         "Nothing changed: #1 is already resolved. What you typed is in the comment box, to add as a comment."
     ]
     page = client.get(late["Location"]).content.decode()
     kept = json.loads(page.split('id="lc-kept" type="application/json">')[1].split("</script>")[0])
     assert kept == {
-        "action": url("comment", plan, issue.pk),
+        "action": url("comment", plan, issue.number),
         "fields": {"body": ["Resolution: Failed over to B\nRoot cause: Disk <full>"]},
     }
     assert "lc-kept" not in client.get(late["Location"]).content.decode()  # once
@@ -170,7 +171,7 @@ def test_a_resolution_typed_too_late_waits_in_the_comment_box(
     # nothing typed (a second Acknowledge): the warning alone, back where it was posted from
     services.issue_reopen(issue, by=coordinator, reason="Back")
     services.issue_acknowledge(issue, by=coordinator)
-    again = client.post(url("acknowledge", plan, issue.pk), {"back": "list"})
+    again = client.post(url("acknowledge", plan, issue.number), {"back": "list"})
     assert again["Location"].startswith(url("list", plan))
     assert said(again) == ["Nothing changed: #1 is already acknowledged."]
 
@@ -227,7 +228,8 @@ def test_the_risk_register(
     cell = cell[: cell.index("</td>")]
     assert '<span class="cell-count">1</span>' in cell and "R1" in cell and "realised" in cell
     assert "Not rated on both axes" in page and "Press embargo" in page
-    assert url("detail", plan, issue.pk) in page and "Second provider on standby" in page and "Switch providers" in page
+    assert url("detail", plan, issue.number) in page
+    assert "Second provider on standby" in page and "Switch providers" in page
     assert ">Realised<" in page and ">Watching<" in page
     assert 'href="' + url("risks", plan) + '"' in page  # the nav links it
 
@@ -264,3 +266,25 @@ def test_the_coordinators_board_has_the_control_and_a_kiosk_does_not(
     client.logout()
     tv = client.get(reverse("warroom:kiosk", args=[kiosk])).content.decode()
     assert "data-raise-issue" not in tv and "raise-dialog" not in tv
+
+
+def test_an_issue_s_address_is_its_number_in_its_plan(client: Client, plan: Plan, s: Setup, coordinator: User) -> None:
+    """ "#1" is `/plans/<plan>/issues/1/` in every plan, as the pages, the API, the emails and the chat messages
+    name it (it was the database id: a second plan's #1 was `/issues/37/`)."""
+    other = factories.PlanFactory(coordinator=coordinator)
+    factories.RoleFactory(plan=other, name="DBA", primary=s["owner"])
+    first = services.issue_open(plan, by=coordinator, title="Replication lag", severity="high")
+    second = services.issue_open(other, by=coordinator, title="Thumbnails slow", severity="low")
+    assert (first.number, second.number) == (1, 1) and first.pk != second.pk
+    client.force_login(coordinator)
+    assert url("detail", other, 1) == f"/plans/{other.slug}/issues/1/"
+    page = client.get(url("detail", other, 1)).content.decode()
+    assert "Thumbnails slow" in page and "Replication lag" not in page
+    assert client.get(url("detail", other, second.pk + 5)).status_code == 404  # no such number in that plan
+    listing = client.get(reverse("issues:list", args=[other.slug])).content.decode()
+    assert f'href="/plans/{other.slug}/issues/1/"' in listing
+    response = client.post(url("acknowledge", other, 1), {"back": "detail"})
+    assert response["Location"] == f"/plans/{other.slug}/issues/1/"
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (first.status, second.status) == (IssueStatus.OPEN, IssueStatus.ACKNOWLEDGED)

@@ -66,7 +66,7 @@ def test_the_roles_open_issues_are_at_the_top_of_its_page_with_their_sla(client:
     section = _section(_page(client, w["plan"], "dba"))
     assert "Open issues for this role" in section
     assert "#1 Replication lag on the &lt;read&gt; replica" in section and "<read>" not in section  # text, escaped
-    assert reverse("issues:detail", args=[w["plan"].slug, w["mine"].pk]) in section
+    assert reverse("issues:detail", args=[w["plan"].slug, w["mine"].number]) in section
     assert "data-deadline-left" in section and " left" in section  # the response SLA, counting down
     assert "Acknowledge" in section
     assert "Flaky login test" not in section  # another role's
@@ -95,7 +95,7 @@ def test_the_page_of_unowned_work_shows_the_issues_with_no_owner_role(
 
 def test_acknowledged_from_the_role_page_and_back_to_it(client: Client, w: World) -> None:
     client.force_login(w["dba"])
-    url = reverse("issues:acknowledge", args=[w["plan"].slug, w["mine"].pk])
+    url = reverse("issues:acknowledge", args=[w["plan"].slug, w["mine"].number])
     response = client.post(url, {"back": "role", "role": "dba"})
     assert response.status_code == 302
     assert response["Location"] == reverse("checklists:role", args=[w["plan"].slug, "dba"]) + "#role-issues"
@@ -112,15 +112,15 @@ def test_acknowledged_from_the_role_page_and_back_to_it(client: Client, w: World
 def test_a_role_that_is_not_the_plans_goes_back_to_the_issue(client: Client, w: World, role: str) -> None:
     client.force_login(w["dba"])
     response = client.post(
-        reverse("issues:acknowledge", args=[w["plan"].slug, w["mine"].pk]), {"back": "role", "role": role}
+        reverse("issues:acknowledge", args=[w["plan"].slug, w["mine"].number]), {"back": "role", "role": role}
     )
-    assert response["Location"] == reverse("issues:detail", args=[w["plan"].slug, w["mine"].pk])
+    assert response["Location"] == reverse("issues:detail", args=[w["plan"].slug, w["mine"].number])
 
 
 def test_someone_elses_acknowledge_is_refused(client: Client, w: World) -> None:
     client.force_login(w["qa"])
     response = client.post(
-        reverse("issues:acknowledge", args=[w["plan"].slug, w["mine"].pk]), {"back": "role", "role": "dba"}
+        reverse("issues:acknowledge", args=[w["plan"].slug, w["mine"].number]), {"back": "role", "role": "dba"}
     )
     assert response.status_code == 403
     w["mine"].refresh_from_db()

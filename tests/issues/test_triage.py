@@ -81,15 +81,15 @@ def test_the_detail_page_offers_triage_to_a_handler_and_posts_it(
     client: Client, plan: Plan, coordinator: User, issue: Issue
 ) -> None:
     client.force_login(coordinator)
-    url = reverse("issues:detail", args=[plan.slug, issue.pk])
+    url = reverse("issues:detail", args=[plan.slug, issue.number])
     page = client.get(url).content.decode()
     assert "Change severity, role, step or risk" in page and 'name="severity"' in page
-    response = client.post(reverse("issues:triage", args=[plan.slug, issue.pk]), {"severity": "critical"})
+    response = client.post(reverse("issues:triage", args=[plan.slug, issue.number]), {"severity": "critical"})
     assert response.status_code == 302
     assert Issue.objects.get(pk=issue.pk).severity == "critical"
     stranger_role_holder = factories.UserFactory()
     factories.RoleFactory(plan=plan, name="Support", primary=stranger_role_holder)
     client.force_login(stranger_role_holder)
     assert "Change severity" not in client.get(url).content.decode()
-    post = client.post(reverse("issues:triage", args=[plan.slug, issue.pk]), {"severity": "low"})
+    post = client.post(reverse("issues:triage", args=[plan.slug, issue.number]), {"severity": "low"})
     assert post.status_code == 403

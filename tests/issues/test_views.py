@@ -47,10 +47,10 @@ def test_list_raise_ack_resolve(
         page = client.get(url)
     assert page.status_code == 200
     assert "Replica lag" in page.content.decode()
-    assert client.post(reverse("issues:acknowledge", args=[plan.slug, issue.pk])).status_code == 302
+    assert client.post(reverse("issues:acknowledge", args=[plan.slug, issue.number])).status_code == 302
     issue.refresh_from_db()
     assert issue.status == IssueStatus.ACKNOWLEDGED
-    client.post(reverse("issues:resolve", args=[plan.slug, issue.pk]), {"resolution": "Failover"})
+    client.post(reverse("issues:resolve", args=[plan.slug, issue.number]), {"resolution": "Failover"})
     issue.refresh_from_db()
     assert issue.status == IssueStatus.RESOLVED
 
@@ -58,7 +58,7 @@ def test_list_raise_ack_resolve(
 def test_stranger_cannot_ack_or_raise(client: Client, plan: Plan, setup: IssueSetup) -> None:
     issue = services.issue_open(plan, by=setup["owner"], title="x", severity="high", owner_role=setup["role"])
     client.force_login(factories.UserFactory(username="stranger"))
-    assert client.post(reverse("issues:acknowledge", args=[plan.slug, issue.pk])).status_code == 403
+    assert client.post(reverse("issues:acknowledge", args=[plan.slug, issue.number])).status_code == 403
     page = client.get(reverse("issues:list", args=[plan.slug]))
     assert "Raise an issue" not in page.content.decode()
     client.post(reverse("issues:list", args=[plan.slug]), {"title": "y", "severity": "high"})

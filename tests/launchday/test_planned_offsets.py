@@ -64,7 +64,7 @@ def test_every_issue_page_lists_the_steps_as_planned(
     urls = [
         reverse("issues:raise", args=[plan.slug]),
         reverse("issues:list", args=[plan.slug]),
-        reverse("issues:detail", args=[plan.slug, issue.pk]),
+        reverse("issues:detail", args=[plan.slug, issue.number]),
         reverse("plans:detail", args=[plan.slug]),  # the raise dialog on every plan page
     ]
     shown = 0

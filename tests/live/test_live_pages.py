@@ -40,7 +40,7 @@ def live_urls(world: World) -> dict[str, str]:
     plan, gate, issue = world.plan, world.gate, world.issue
     return {
         "issues": reverse("issues:list", args=[plan.slug]) + "?severity=high",
-        "issue": reverse("issues:detail", args=[plan.slug, issue.pk]),
+        "issue": reverse("issues:detail", args=[plan.slug, issue.number]),
         "metrics": reverse("warroom:metrics", args=[plan.slug]),
         "timeline": reverse("plans:timeline", args=[plan.slug]),
         "plan": reverse("plans:detail_live", args=[plan.slug]),

@@ -33,7 +33,7 @@ KEY = "R0UT1NGKEY0123456789abcdefABCDEF"
 
 def issue_page(setup: Setup) -> str:
     """The issue's own page, where a notice about it links (not the plan's issue list)."""
-    return f"http://testserver/plans/checkout-v2/issues/{setup.plan.issues.get().pk}/"
+    return f"http://testserver/plans/checkout-v2/issues/{setup.plan.issues.get().number}/"
 
 
 def _open_critical(setup: Setup, coordinator: User) -> None:
