@@ -2,7 +2,8 @@
 Content-Security-Policy forbids inline style, and WeasyPrint draws the same SVG into the PDF).
 
 The line joins the readings in time order; the dashed line is the target; the shaded band is the
-metric's window; a reading out of range is a red dot, one in range a dark one.
+metric's window; a reading out of range is a red dot, one in range a dark one (a busy metric's chart, thinned,
+draws its stretches out of range as red lines over the blue one, and a lone reading out of range as a red dot).
 """
 
 from __future__ import annotations
@@ -88,17 +89,54 @@ def metric_chart(run: MetricRun, *, label: Callable[[datetime], str], now: datet
     drawn = _thinned(run, first, last)
     line = " ".join(f"{x(r.at.timestamp()):.1f},{y(float(r.value)):.1f}" for r in drawn)
     parts.append(f'<polyline points="{line}" fill="none" stroke="{LINE}" stroke-width="2"/>')
+    if len(drawn) < run.every:  # thinned: a dot a point would blot the line out (a band of red dots)
+        parts += _off_stretches(run, drawn, x, y, label)
+        return "".join(parts) + "</svg>"
+    for r in drawn:
+        colour = BAD if run.meets(r.value) is False else OK
+        parts.append(_dot(r, x, y, colour, label))
+    return "".join(parts) + "</svg>"
+
+
+def _dot(
+    r: Reading, x: Callable[[float], float], y: Callable[[float], float], colour: str, label: Callable[[datetime], str]
+) -> str:
+    tip = escape(f"{format_number(r.value)} at {label(r.at)}")
+    return (
+        f'<circle cx="{x(r.at.timestamp()):.1f}" cy="{y(float(r.value)):.1f}" r="3.5" fill="{colour}">'
+        f"<title>{tip}</title></circle>"
+    )
+
+
+def _off_stretches(
+    run: MetricRun,
+    drawn: list[Reading],
+    x: Callable[[float], float],
+    y: Callable[[float], float],
+    label: Callable[[datetime], str],
+) -> list[str]:
+    """A thinned chart's readings off target: each stretch of them drawn over the line in red, a lone one (a
+    spike) as a red dot, so that a week off target reads as a red line, not as hundreds of dots."""
+    stretches: list[list[Reading]] = []
+    previous_off = False
     for r in drawn:
         off = run.meets(r.value) is False
-        if not off and len(drawn) < run.every:
-            continue  # thinned: the line shows the readings in range, a dot each would blot it out
-        colour = BAD if off else OK
-        tip = escape(f"{format_number(r.value)} at {label(r.at)}")
+        if off and previous_off:
+            stretches[-1].append(r)
+        elif off:
+            stretches.append([r])
+        previous_off = off
+    parts = []
+    for stretch in stretches:
+        if len(stretch) == 1:
+            parts.append(_dot(stretch[0], x, y, BAD, label))
+            continue
+        points = " ".join(f"{x(r.at.timestamp()):.1f},{y(float(r.value)):.1f}" for r in stretch)
+        tip = escape(f"Off target from {label(stretch[0].at)} to {label(stretch[-1].at)}")
         parts.append(
-            f'<circle cx="{x(r.at.timestamp()):.1f}" cy="{y(float(r.value)):.1f}" r="3.5" fill="{colour}">'
-            f"<title>{tip}</title></circle>"
+            f'<polyline points="{points}" fill="none" stroke="{BAD}" stroke-width="3"><title>{tip}</title></polyline>'
         )
-    return "".join(parts) + "</svg>"
+    return parts
 
 
 def _band(run: MetricRun, x: Callable[[float], float], start: datetime, end: datetime) -> str:

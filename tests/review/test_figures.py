@@ -150,3 +150,28 @@ def test_a_week_of_readings_every_10_seconds_draws_a_chart_of_a_few_hundred_poin
     assert len(svg) < 60_000, len(svg)
     assert svg.count('fill="#c0262d"') == 1 and "7.5 at" in svg  # the spike, red, with its tooltip
     assert "60,480 readings" in svg
+
+
+def test_a_busy_metric_off_target_for_days_draws_a_red_stretch_not_a_band_of_dots() -> None:
+    """A week of readings every 10 s, off target from the second day to the fourth: the thinned chart drew a red
+    dot on every point it kept (hundreds of dots: a red band hiding the line). The stretch is a red line over the
+    blue one, saying from when to when; a lone spike elsewhere stays a red dot."""
+    second = timedelta(seconds=1)
+    day = 8_640  # readings a day
+    readings = [
+        Reading(T0 + 10 * i * second, Decimal("0.5") if day <= i < 3 * day else Decimal("0.05"))
+        for i in range(7 * day)
+    ]
+    readings[5 * day] = Reading(readings[5 * day].at, Decimal("7.5"))  # a spike on the sixth day
+    run = metric_run(
+        name="Error rate", category="", unit="%", comparator="<", target=Decimal("0.1"), window_text="first week",
+        t0=T0, readings=readings,
+    )  # fmt: skip
+    svg = metric_chart(run, label=lambda d: f"{d:%a %H:%M}", now=T0 + timedelta(days=8))
+    assert svg.count('stroke="#c0262d"') == 1  # the stretch, one red line
+    stretch = svg.split('stroke="#c0262d"', 1)[0].rsplit("<polyline", 1)[1]
+    assert stretch.count(",") > 100  # drawn through the points the chart keeps of two days
+    # from its first reading to the last the chart keeps of it (within a pixel column of the last: ~20 minutes)
+    assert f"Off target from {readings[day].at:%a %H:%M} to {readings[3 * day - 1].at:%a %H}:" in svg
+    assert svg.count('fill="#c0262d"') == 1 and "7.5 at" in svg  # the spike, a dot
+    assert svg.count("<circle") == 1  # no dot a point: the readings in range are the blue line
