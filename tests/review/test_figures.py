@@ -159,8 +159,7 @@ def test_a_busy_metric_off_target_for_days_draws_a_red_stretch_not_a_band_of_dot
     second = timedelta(seconds=1)
     day = 8_640  # readings a day
     readings = [
-        Reading(T0 + 10 * i * second, Decimal("0.5") if day <= i < 3 * day else Decimal("0.05"))
-        for i in range(7 * day)
+        Reading(T0 + 10 * i * second, Decimal("0.5") if day <= i < 3 * day else Decimal("0.05")) for i in range(7 * day)
     ]
     readings[5 * day] = Reading(readings[5 * day].at, Decimal("7.5"))  # a spike on the sixth day
     run = metric_run(
