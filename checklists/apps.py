@@ -8,13 +8,14 @@ class ChecklistsConfig(AppConfig):
     name = "checklists"
 
     def ready(self) -> None:
+        from plans.event_links import register_event_link
         from plans.guards import register_launch_caution, register_launch_guard
         from plans.panels import register_overview_part
         from plans.timing import register_gate_source, register_offset_field, register_series_source
 
         from .launch_guard import launch_caution, launch_guard
         from .models import Gate, Item, Recurrence
-        from .plan_parts import plan_gates, plan_item_progress
+        from .plan_parts import gate_links, plan_gates, plan_item_progress
         from .series.state import series_source
         from .timing import gate_source
 
@@ -28,3 +29,4 @@ class ChecklistsConfig(AppConfig):
         register_series_source(series_source)
         register_launch_guard(launch_guard)
         register_launch_caution(launch_caution)
+        register_event_link("gate", gate_links)

@@ -1,4 +1,5 @@
-"""The plan page's parts that checklists gives it (registered in ``plans.panels`` by ``checklists.apps``)."""
+"""The plan page's parts that checklists gives it (registered in ``plans.panels`` by ``checklists.apps``), and
+the gate pages the activity log links to (``plans.event_links``)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,11 @@ def plan_item_progress(plan: Plan) -> dict[str, int]:
     (counted,) = plan_cards([plan])
     done, total, late = counted.items_done, counted.items_total, counted.items_late  # type: ignore[attr-defined]
     return {"done": done, "total": total, "late": late, "pct": round(100 * done / total) if total else 0}
+
+
+def gate_links(plan: Plan, ids: set[int]) -> dict[int, str]:
+    """The pages of the plan's gates ``ids`` by id, for the activity log (1 query)."""
+    from django.urls import reverse
+
+    gates = Gate.objects.filter(plan=plan, pk__in=ids).values_list("pk", "slug")
+    return {pk: reverse("checklists:gate", args=[plan.slug, slug]) for pk, slug in gates}

@@ -213,3 +213,12 @@ def issue_timeline(issue: Issue) -> list[TimelineEntry]:
     comments = IssueComment.objects.filter(issue=issue).select_related("author")
     entries += [TimelineEntry(c.at, _name(c.author), "comment", c.body) for c in comments]
     return sorted(entries, key=lambda e: e.at)
+
+
+def issue_links(plan: Plan, ids: set[int]) -> dict[int, str]:
+    """The pages of the plan's issues ``ids`` by id (an issue's address is its number), for the activity log
+    (plans.event_links; 1 query)."""
+    from django.urls import reverse
+
+    numbers = Issue.objects.filter(plan=plan, pk__in=ids).values_list("pk", "number")
+    return {pk: reverse("issues:detail", args=[plan.slug, number]) for pk, number in numbers}

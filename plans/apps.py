@@ -8,9 +8,11 @@ class PlansConfig(AppConfig):
     name = "plans"
 
     def ready(self) -> None:
+        from .event_links import register_event_link, step_links
         from .models import Phase, Step
         from .timing import register_offset_field
 
         register_offset_field(Step, "offset")
         register_offset_field(Phase, "start_offset")
         register_offset_field(Phase, "end_offset")
+        register_event_link("step", step_links)

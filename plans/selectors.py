@@ -16,6 +16,7 @@ from django.utils import timezone
 from roles.models import Role
 from roles.people import deactivated_holders
 
+from .event_links import link_events
 from .forecast import GateForecast, StepForecast
 from .lateness import step_is_late, step_is_late_between
 from .models import Event, Hold, Phase, Plan, PlanStatus, Step, StepStatus
@@ -176,6 +177,8 @@ def activity(plan: Plan, *, role: str = "", kind: str = "", page: int | str = 1,
     elif kind:
         events = events.filter(kind=kind) if "." in kind else events.filter(kind__startswith=f"{kind}.")
     page_obj = Paginator(events, per_page).get_page(page)
+    page_obj.object_list = list(page_obj.object_list)
+    link_events(plan, page_obj.object_list)  # "#2" opens issue #2 (plans.event_links)
     kinds = event_kinds(plan)
     families = sorted({k.split(".")[0] for k in kinds})
     roles = list(Role.objects.filter(plan=plan).only("id", "name", "slug", "order"))

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 from plans.metrics import newest_readings, off_target, readings_for_window, trigger_state
-from plans.models import MetricReading, RollbackTrigger
+from plans.models import MetricReading, RollbackTrigger, SuccessMetric
 from plans.verdicts import plan_verdicts
 
 if TYPE_CHECKING:
     from plans.metrics import TriggerState
-    from plans.models import Plan, SuccessMetric
+    from plans.models import Plan
 
 #: How many of each metric's newest readings the page reads: its latest, its trend line, and most triggers' runs.
 RECENT = 60
@@ -145,3 +145,11 @@ def direction(metric: SuccessMetric, readings: list[MetricReading]) -> str:
         return way
     higher_is_better = metric.comparator.startswith(">")
     return f"{way} {'better' if (way == 'up') == higher_is_better else 'worse'}"
+
+
+def metric_links(plan: Plan, ids: set[int]) -> dict[int, str]:
+    """The readings pages of the plan's metrics ``ids`` by id, for the activity log (plans.event_links; 1 query)."""
+    from django.urls import reverse
+
+    metrics = SuccessMetric.objects.filter(plan=plan, pk__in=ids).values_list("pk", flat=True)
+    return {pk: reverse("warroom:metric_readings", args=[plan.slug, pk]) for pk in metrics}
