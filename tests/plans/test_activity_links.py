@@ -91,5 +91,5 @@ def test_the_links_cost_one_query_a_kind_of_subject(
         issue_open(plan, by=coordinator, title=f"Issue {n}", severity="low")
     with django_assert_num_queries(len(plain.captured_queries) + 2):  # the issues' numbers, the metrics
         html = client.get(url).content.decode()
-    assert html.count('/issues/') >= 20 and html.count("/readings/") >= 20
+    assert html.count("/issues/") >= 20 and html.count("/readings/") >= 20
     assert Event.objects.filter(plan=plan).count() >= 43
