@@ -39,7 +39,7 @@ client.force_login(coordinator)
 base = f"/plans/{plan.slug}/"
 pages = ["/", base, base + "roles/dba/", base + "warroom/", base + "rollout/",
          base + "metrics/", base + "timeline/", base + "issues/", base + "communications/", base + "review/",
-         base + "post-launch/", base + "activity/", base + "gates/gono-go/", "/status/" + plan.slug + "/"]
+         base + "post-launch/", base + "activity/", base + "gates/go-no-go/", "/status/" + plan.slug + "/"]
 bad = [(p, client.get(p).status_code) for p in pages]
 bad = [b for b in bad if b[1] != 200]
 _, secret = token_create(plan, by=coordinator, name="smoke", scopes=["read"])

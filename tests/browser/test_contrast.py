@@ -62,7 +62,7 @@ def test_the_working_pages_meet_aa_contrast(browser: Any, live_server: LiveServe
     }
     plan = demo_plan(coordinator, people)
     base = f"{live_server.url}/plans/{plan.slug}/"
-    pages = ["", "roles/dba/", "issues/", "timeline/", "communications/", "metrics/", "review/", "gates/gono-go/"]
+    pages = ["", "roles/dba/", "issues/", "timeline/", "communications/", "metrics/", "review/", "gates/go-no-go/"]
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     try:
         page = context.new_page()

@@ -63,3 +63,25 @@ def test_a_clash_with_the_made_address_is_one_mistake() -> None:
     with pytest.raises(PlanFormatError) as exc:
         import_plan_text(text, filename="emoji.yaml", t0="2026-12-01T12:00", tz="UTC")
     assert exc.value.lines() == ["emoji.yaml:8: duplicate role slug 'role-2'"]
+
+
+SEPARATED = """\
+format: 1
+name: Separated words
+roles:
+  - name: QA/Release
+  - name: Ops|Support
+gates:
+  - name: Go/No-Go
+"""
+
+
+def test_a_slash_between_words_is_a_hyphen_in_the_address(client: Client, admin_user: User) -> None:
+    """The gate "Go/No-Go" was at `/gates/gono-go/` (slugify drops the slash and joins the words): a separator is a
+    hyphen, as a space is. The file exported from the plan reads as the one imported."""
+    plan = import_plan_text(SEPARATED, filename="sep.yaml", t0="2026-12-01T12:00", tz="UTC", coordinator=admin_user)
+    assert set(Role.objects.filter(plan=plan).values_list("slug", flat=True)) == {"qa-release", "ops-support"}
+    assert Gate.objects.get(plan=plan).slug == "go-no-go"
+    client.force_login(admin_user)
+    assert client.get(reverse("checklists:gate", args=[plan.slug, "go-no-go"])).status_code == 200
+    assert normalise(parse_plan_text(export_plan(plan)).doc) == normalise(parse_plan_text(SEPARATED).doc)
