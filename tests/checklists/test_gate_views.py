@@ -143,3 +143,23 @@ def test_a_backup_sees_their_own_vote_first_and_who_voted_for_the_role_they_back
     client.force_login(dana)  # and the primary is told the backup changed it
     html = client.get(url("gate", plan, gate)).content.decode()
     assert f"({qa_user.get_full_name()} said GO; you may change it)" in html
+
+
+def test_a_passed_gate_says_when_it_went(client: Client, plan: Plan, coordinator: User) -> None:
+    """The verdict of a gate decided GO reads "GO on Tue 1 Dec 11:40 UTC." (it read "Passed" beside the
+    "Passed" badge)."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from checklists.services import gate_decide
+
+    plan.timezone = "UTC"
+    plan.save(update_fields=["timezone"])
+    gate = factories.GateFactory(plan=plan, name="Launch", slug="launch")
+    with time_machine.travel(datetime(2026, 12, 1, 11, 40, tzinfo=UTC), tick=False):
+        gate_decide(gate, by=coordinator, decision="go")
+    client.force_login(coordinator)
+    html = client.get(url("gate", plan, gate)).content.decode()
+    verdict = html.split('class="verdict', 1)[1].split("</div>", 1)[0]
+    assert "<strong>GO on Tue 1 Dec 11:40 UTC.</strong>" in verdict
