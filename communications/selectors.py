@@ -23,7 +23,7 @@ from roles.models import Role
 
 from .models import Channel, ChannelKind, Delivery, DeliveryStatus, HandPost, Message, RoutePreference
 from .sources import DeliverySpec, specs_for
-from .sources.by_hand import NAMED_ONLY, comms_role, hand_posts
+from .sources.by_hand import HAND_POST_BEHIND, NAMED_ONLY, by_hand_specs, comms_role, hand_posts
 from .templating import check_template, message_variables
 
 SCHEDULE_HORIZON = timedelta(days=14)
@@ -89,6 +89,7 @@ class Scheduled:
     awaiting_approval: bool
     later: list[datetime] = field(default_factory=list)
     posted: HandPost | None = None  # a post by hand marked posted (sources/by_hand.py)
+    past: bool = False  # a post by hand due already (listed for two hours after)
 
     @property
     def channel_label(self) -> str:
@@ -209,6 +210,14 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
     )
     route_people = [] if ended else deactivated_route_people(plan)
     by_hand = [u for u in unsendable if u.spec.channel_kind in NAMED_ONLY]
+    if not ended:  # and those due in the last two hours, posted or not: one not posted yet must not drop off
+        ahead = {(u.spec.source_id, u.spec.due_at, u.spec.recipient) for u in by_hand}
+        behind = [
+            Scheduled(spec=spec, key="", awaiting_approval=spec.requires_approval, past=True)
+            for _, _, spec in by_hand_specs(plan, now - HAND_POST_BEHIND, now, messages)
+            if (spec.source_id, spec.due_at, spec.recipient) not in ahead
+        ]
+        by_hand = behind + by_hand
     if by_hand:  # marked posted (early) by the communications role: who, when (1 query)
         posted = hand_posts(plan, due_at__in={u.spec.due_at for u in by_hand})
         for u in by_hand:

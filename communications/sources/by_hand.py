@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 NAMED_ONLY = frozenset({ChannelKind.CHAT, ChannelKind.OTHER})
 #: How long before it is due a post by hand may be marked posted (services.message_mark_posted).
 HAND_POST_EARLY = timedelta(minutes=30)
+#: How long after it was due a post by hand stays listed, to mark posted (or to see it was not), on the role's
+#: page and the communications page.
+HAND_POST_BEHIND = timedelta(hours=2)
 _COMMS = (
     re.compile(r"\bcomm(s|unications?)?\b", re.IGNORECASE),
     re.compile(r"\bmarketing\b", re.IGNORECASE),
@@ -63,10 +66,14 @@ def comms_role(plan: Plan) -> Role | None:
     return None
 
 
-def by_hand_specs(plan: Plan, start: datetime, end: datetime) -> Iterator[tuple[Message, int, DeliverySpec]]:
-    """The sends in ``(start, end]`` that go to a named-only channel, with their message and send number."""
-    messages = Message.objects.filter(plan=plan, enabled=True).prefetch_related("channels").order_by("offset", "order")
-    for message in messages:
+def by_hand_specs(
+    plan: Plan, start: datetime, end: datetime, messages: list[Message] | None = None
+) -> Iterator[tuple[Message, int, DeliverySpec]]:
+    """The sends in ``(start, end]`` that go to a named-only channel, with their message and send number (of
+    ``messages``, the plan's with their channels, where the caller has read them already)."""
+    if messages is None:
+        messages = list(Message.objects.filter(plan=plan).prefetch_related("channels"))
+    for message in sorted((m for m in messages if m.enabled), key=lambda m: (m.offset, m.order)):
         if not any(c.kind in NAMED_ONLY and c.enabled for c in message.channels.all()):
             continue
         if plan.at(message.offset) > end:
@@ -149,7 +156,7 @@ def by_hand_tasks(plan: Plan, role: Role | Unowned, now: datetime) -> list[RoleT
     if owner is not None and getattr(role, "pk", None) != owner.pk:
         return []
     url = f"/plans/{plan.slug}/communications/#by-hand"
-    start, end = now - timedelta(hours=2), now + timedelta(days=14)
+    start, end = now - HAND_POST_BEHIND, now + timedelta(days=14)
     posted = hand_posts(plan, due_at__gt=start, due_at__lte=end)
     mark = reverse("communications:hand_post", args=[plan.slug])
     tasks = []

@@ -232,3 +232,30 @@ def test_an_undo_twice_or_by_someone_else_changes_nothing(coordinator: User, cli
         with pytest.raises(ValidationError, match="not marked posted"):  # a double click: the first undid it
             message_unmark_posted(plan, by=coordinator, **send)  # type: ignore[arg-type]
     assert Event.objects.filter(kind="comms.unposted_by_hand").count() == 1
+
+
+def test_a_post_due_and_not_posted_stays_on_the_communications_page(coordinator: User, client: Client) -> None:
+    """Once due, a post not marked posted dropped off the communications page's "To post by hand" (it listed
+    what is ahead only): the coordinator watching that page lost it the moment it mattered. It stays two hours,
+    in red ("not posted, due 20 minutes ago"); a post marked posted stays with who marked it."""
+    plan, message, comms = _plan(coordinator)
+    assert comms.primary is not None
+    client.force_login(coordinator)
+    page = reverse("communications:page", args=[plan.slug])
+
+    def by_hand() -> str:
+        return client.get(page).content.decode().split('id="by-hand"', 1)[1].split("</section>", 1)[0]
+
+    with time_machine.travel(DUE - 5 * M, tick=False):
+        ahead = by_hand()
+    assert "Social media announcement" in ahead and "not yet" in ahead and "by-hand-late" not in ahead
+    with time_machine.travel(DUE + 20 * M, tick=False):
+        late = by_hand()
+    assert "Social media announcement" in late and "by-hand-late" in late
+    assert "not posted, due 20\xa0minutes ago" in late
+    with time_machine.travel(DUE + 30 * M, tick=False):
+        message_mark_posted(plan, by=comms.primary, message_id=message.pk, due_at=DUE, recipient=_recipient(message))
+        marked = by_hand()
+    assert f"✓ by {comms.primary.get_full_name()}" in marked and "by-hand-late" not in marked
+    with time_machine.travel(DUE + 2 * H + M, tick=False):
+        assert 'id="by-hand"' not in client.get(page).content.decode()  # two hours on: off the page
