@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 
 from plans.admin import (
     PlanAdmin,
@@ -121,6 +122,9 @@ class GateAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("status", "poll_round", "decision", "decided_at", "decided_by", "decision_reason")
     inlines = [CriterionInline, NoGoTriggerInline]
+
+    def view_on_site(self, obj: Gate) -> str:
+        return reverse("checklists:gate", args=[obj.plan.slug, obj.slug])
 
 
 @admin.register(Vote)

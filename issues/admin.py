@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
 
 from plans.admin import PlanEventMixin, PlanScopedAdmin
 
@@ -43,3 +44,6 @@ class IssueAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
         "rollback_trigger",  # marked through issue_mark_rollback, which pulls the trigger
         "escalation_level",
     )
+
+    def view_on_site(self, obj: Issue) -> str:  # #3 is /plans/<plan>/issues/3/
+        return reverse("issues:detail", args=[obj.plan.slug, obj.number])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
 
 from plans.admin import PlanAdmin, PlanEventMixin, PlanScopedAdmin, SummaryInline, TimingFieldsMixin
 
@@ -26,6 +27,9 @@ class RoleAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     search_fields = ("name", "slug", "team", "summary", "plan__name", "primary__username", "backup__username")
     autocomplete_fields = ("primary", "backup")
     prepopulated_fields = {"slug": ("name",)}
+
+    def view_on_site(self, obj: Role) -> str:  # the role's page
+        return reverse("checklists:role", args=[obj.plan.slug, obj.slug])
 
 
 @admin.register(Contact)

@@ -257,3 +257,30 @@ def test_exporting_several_plans_gives_one_file_each_that_imports_back(
     assert sorted(files) == sorted([f"{template_plan.slug}.yaml", "second.yaml"])
     again = import_plan_text(files["second.yaml"], t0="2027-01-05T09:00", tz="UTC", slug="second-again")
     assert again.steps.count() == other.steps.count() and again.name == other.name
+
+
+@pytest.mark.django_db
+def test_view_on_site_opens_the_page_of_what_is_edited(admin_client: Client, template_plan: Plan) -> None:
+    """The admin's "View on site" goes straight to the page of the plan, role, gate, step or issue being edited
+    (an admin who fixed a role's backup checks the role page; there was no such link)."""
+    from issues.services import issue_open
+    from roles.models import Role
+
+    admin_user = admin_client.get(reverse("admin:index")).wsgi_request.user
+    role = Role.objects.filter(plan=template_plan).order_by("order").first()
+    assert role is not None
+    issue = issue_open(template_plan, by=admin_user, title="Slow login", severity="low")  # type: ignore[arg-type]
+    gate, step = template_plan.gates.get(), template_plan.steps.order_by("offset").first()
+    assert step is not None
+    slug = template_plan.slug
+    cases = [
+        ("plans_plan", template_plan.pk, f"/plans/{slug}/"),
+        ("roles_role", role.pk, f"/plans/{slug}/roles/{role.slug}/"),
+        ("checklists_gate", gate.pk, f"/plans/{slug}/gates/{gate.slug}/"),
+        ("plans_step", step.pk, f"/plans/{slug}/steps/{step.pk}/"),
+        ("issues_issue", issue.pk, f"/plans/{slug}/issues/{issue.number}/"),
+    ]
+    for name, pk, page in cases:
+        body = admin_client.get(reverse(f"admin:{name}_change", args=[pk])).content.decode()
+        assert f'href="{page}" class="viewsitelink"' in body, name
+        assert admin_client.get(page).status_code == 200, page

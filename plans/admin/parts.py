@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 
 from launchcontrol.http import error_text
 
@@ -45,6 +46,9 @@ class StepAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     raw_id_fields = ("plan",)
     # Started and finished through checklists.services.step_start/step_finish, which set the times.
     readonly_fields = ("status", "actual_start", "actual_finish", "recurring")  # recurring: set by the importer
+
+    def view_on_site(self, obj: Step) -> str:
+        return reverse("plans:step", args=[obj.plan.slug, obj.pk])
 
     @admin.display(description="Offset", ordering="offset")
     def at(self, obj: Step) -> str:

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 
 from launchcontrol.dates import moment_text
 
@@ -113,6 +114,9 @@ class PlanAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     search_fields = ("name", "slug", "summary")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("revision", "t0_local", "created_at", "updated_at")
+
+    def view_on_site(self, obj: Plan) -> str:  # the admin's "View on site": the plan's page
+        return reverse("plans:detail", args=[obj.slug])
 
     def get_readonly_fields(self, request: HttpRequest, obj: Plan | None = None) -> tuple[str, ...]:
         # The launch state moves only through plans.services.transition/hold_* (the war room's controls).
