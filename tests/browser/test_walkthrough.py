@@ -252,7 +252,7 @@ def _t_minus_20m_gate(walk: Walk, browser: Browser) -> None:
     lead.fill("#decision-reason", "Every team GO; the replication lag is under control")
     walk.watch("passed", "li.gate", "Go/No-Go", "PASSED")
     lead.click(".decide-form button[value=go]")
-    lead.wait_for_selector(".verdict:has-text('Passed.')")
+    lead.wait_for_selector(".verdict:has-text('GO on')")
     walk.reached("passed")
     assert "Voting opens" not in lead.inner_text("main")
     assert lead.locator(".decide-form").count() == 0
