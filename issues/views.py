@@ -104,7 +104,15 @@ def issue_of(plan: Plan, number: int) -> Issue:
 def issue_detail(request: AuthenticatedHttpRequest, plan: Plan, number: int) -> HttpResponse:
     issue = get_object_or_404(
         Issue.objects.select_related(
-            "owner_role__plan", "category", "step", "risk", "rollback_trigger", "reported_by", "closed_by"
+            "owner_role__plan",
+            "owner_role__primary",
+            "owner_role__backup",
+            "category",
+            "step",
+            "risk",
+            "rollback_trigger",
+            "reported_by",
+            "closed_by",
         ),
         number=number,
         plan=plan,

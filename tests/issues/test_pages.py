@@ -110,6 +110,10 @@ def test_detail_page_walks_the_life_with_a_timeline(
     with django_assert_num_queries(DETAIL_QUERIES):
         page = client.get(detail).content.decode()
     assert "Checkout 502" in page and "Cut over DNS" in page and "Seen from &lt;Paris&gt;" in page
+    # the owner role opens its page, its holders beside it (who to call), read with the issue (no query more)
+    role_page = reverse("checklists:role", args=[plan.slug, s["role"].slug])
+    holders = f'<span class="muted small">{s["owner"].get_full_name()} / no backup</span>'
+    assert f'<a href="{role_page}">DBA</a> {holders}' in page
     assert 'aria-current="step">Open<' in page and "Acknowledge" in page and "Mitigating" in page
     client.post(url("acknowledge", plan, issue.number), {"back": "detail"})
     again = client.post(url("acknowledge", plan, issue.number), {"back": "detail"})  # the double click
