@@ -23,7 +23,7 @@ from roles.models import Role
 
 from .models import Channel, ChannelKind, Delivery, DeliveryStatus, HandPost, Message, RoutePreference
 from .sources import DeliverySpec, specs_for
-from .sources.by_hand import HAND_POST_BEHIND, NAMED_ONLY, by_hand_specs, comms_role, hand_posts
+from .sources.by_hand import HAND_POST_BEHIND, HAND_POST_EARLY, NAMED_ONLY, by_hand_specs, comms_role, hand_posts
 from .templating import check_template, message_variables
 
 SCHEDULE_HORIZON = timedelta(days=14)
@@ -90,6 +90,7 @@ class Scheduled:
     later: list[datetime] = field(default_factory=list)
     posted: HandPost | None = None  # a post by hand marked posted (sources/by_hand.py)
     past: bool = False  # a post by hand due already (listed for two hours after)
+    markable: bool = False  # a post by hand that may be marked posted now (from half an hour before it is due)
 
     @property
     def channel_label(self) -> str:
@@ -222,6 +223,7 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         posted = hand_posts(plan, due_at__in={u.spec.due_at for u in by_hand})
         for u in by_hand:
             u.posted = posted.get((u.spec.source_id, u.spec.due_at, u.spec.recipient))
+            u.markable = u.posted is None and u.spec.due_at <= now + HAND_POST_EARLY
     return {
         "plan": plan,
         "now": now,

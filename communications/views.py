@@ -21,6 +21,7 @@ from plans.permissions import can_coordinate, require_coordinator
 from plans.viewtools import member_plan
 from roles.models import Role
 from roles.pages import role_page_slug
+from roles.permissions import can_act_for_role
 
 from . import services
 from .channels import webhook_payload
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
 def page(request: AuthenticatedHttpRequest, plan: Plan) -> HttpResponse:
     ctx = communications_page(plan)
     ctx["is_coordinator"] = can_coordinate(request.user, plan)
+    # "Mark posted" (and "Undo") on the posts by hand, for those who may (services.message_mark_posted)
+    by_hand_role: Role | None = ctx["by_hand_role"]  # type: ignore[assignment]
+    ctx["can_post_by_hand"] = bool(ctx["by_hand"]) and can_act_for_role(request.user, by_hand_role, plan=plan)
     # Links to fix a channel or a route in the admin, for a coordinator who may open it there.
     ctx["admin_fix"] = ctx["is_coordinator"] and request.user.is_staff
     ctx["outbox_warning"] = outbox_warning(plan)

@@ -248,7 +248,7 @@ def test_a_post_due_and_not_posted_stays_on_the_communications_page(coordinator:
 
     with time_machine.travel(DUE - 5 * M, tick=False):
         ahead = by_hand()
-    assert "Social media announcement" in ahead and "not yet" in ahead and "by-hand-late" not in ahead
+    assert "Social media announcement" in ahead and "Mark posted</button>" in ahead and "by-hand-late" not in ahead
     with time_machine.travel(DUE + 20 * M, tick=False):
         late = by_hand()
     assert "Social media announcement" in late and "by-hand-late" in late
@@ -259,3 +259,36 @@ def test_a_post_due_and_not_posted_stays_on_the_communications_page(coordinator:
     assert f"✓ by {comms.primary.get_full_name()}" in marked and "by-hand-late" not in marked
     with time_machine.travel(DUE + 2 * H + M, tick=False):
         assert 'id="by-hand"' not in client.get(page).content.decode()  # two hours on: off the page
+
+
+def test_the_coordinator_marks_it_and_undoes_it_on_the_communications_page(coordinator: User, client: Client) -> None:
+    """Who may mark a post by hand (the communications role's holders, the coordinator) has "Mark posted" on the
+    communications page too, from half an hour before it is due, and "Undo" once marked; back to that page.
+    Another role's holder reads where to mark it."""
+    plan, message, _ = _plan(coordinator)
+    other = factories.UserFactory()
+    factories.RoleFactory(plan=plan, name="SRE", slug="sre", primary=other)
+    page = reverse("communications:page", args=[plan.slug])
+
+    def by_hand() -> str:
+        return client.get(page).content.decode().split('id="by-hand"', 1)[1].split("</section>", 1)[0]
+
+    client.force_login(coordinator)
+    with time_machine.travel(DUE - H, tick=False):
+        assert "Mark posted</button>" not in by_hand()  # an hour ahead: not yet
+    with time_machine.travel(DUE + 10 * M, tick=False):
+        listed = by_hand()
+        assert "Mark posted</button>" in listed and f'name="message" value="{message.pk}"' in listed
+        fields = {"message": message.pk, "due": DUE.isoformat(), "recipient": _recipient(message)}
+        response = client.post(reverse("communications:hand_post", args=[plan.slug]), fields)
+        assert response["Location"] == page + "#by-hand"
+        marked = by_hand()
+        assert "✓ by" in marked and "Undo</button>" in marked and "Mark posted</button>" not in marked
+        client.force_login(other)
+        read = by_hand()
+        assert "Undo</button>" not in read and "Mark posted</button>" not in read
+        client.force_login(coordinator)
+        client.post(reverse("communications:hand_post", args=[plan.slug]), fields | {"undo": "1"})
+        assert "Mark posted</button>" in by_hand()
+    assert not HandPost.objects.exists()
+    assert Event.objects.filter(kind__in=["comms.posted_by_hand", "comms.unposted_by_hand"]).count() == 2
