@@ -19,8 +19,11 @@ class CommunicationsConfig(AppConfig):
 
         connect_signals()
 
+        from plans.event_links import register_event_link
         from plans.panels import register_role_part
 
+        from .selectors import message_links
         from .sources.by_hand import by_hand_tasks
 
         register_role_part("communications.by_hand", by_hand_tasks)
+        register_event_link("message", message_links)

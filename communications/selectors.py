@@ -272,3 +272,12 @@ def public_plan(slug: str) -> Plan:
     if not plan.dates_in_range:
         raise DatesOutOfRange(plan)
     return plan
+
+
+def message_links(plan: Plan, ids: set[int]) -> dict[int, str]:
+    """The previews of the plan's messages ``ids`` by id, for the activity log (plans.event_links; 1 query): a
+    message approved or posted by hand opens what it says."""
+    from django.urls import reverse
+
+    found = Message.objects.filter(plan=plan, pk__in=ids).values_list("pk", flat=True)
+    return {pk: reverse("communications:preview", args=[plan.slug, pk]) for pk in found}

@@ -1,4 +1,4 @@
-"""What an activity-log row links to: the issue, gate, step or metric its event is about (its ``data`` names
+"""What an activity-log row links to: the issue, gate, step, metric or message its event is about (its ``data`` names
 it by id: ``{"issue": 12}``), so that "High issue #2: …" opens #2. Each app registers, in ``AppConfig.ready()``,
 a function that turns the ids of its key into their pages' addresses in one query (issues: an issue's number;
 checklists: a gate's slug); plans never imports the apps above it. An event names several (a gate's trigger
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .models import Event, Plan
 
 #: The keys of an event's data that name a page, in the order one is chosen.
-KEYS = ("issue", "gate", "step", "metric")
+KEYS = ("issue", "gate", "step", "metric", "message")
 
 Links = Callable[["Plan", set[int]], dict[int, str]]
 _LINKS: dict[str, Links] = {}

@@ -1,10 +1,12 @@
 """The activity log links each row to what its event is about (plans.event_links): an issue's row opens the
-issue (by its number), a gate's the gate, a step's the step, a reading's its metric's readings. What names
+issue (by its number), a gate's the gate, a step's the step, a reading's its metric's readings, a message's
+(approved, posted by hand) its preview. What names
 nothing, names something no longer there, or names another plan's does not link. One query a kind of
 subject on the page, however many rows."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -49,6 +51,13 @@ def test_each_row_opens_what_it_is_about(client: Client, plan: Plan, coordinator
     step_start(step, by=coordinator)
     metric = factories.MetricFactory(plan=plan, name="Error rate")
     reading_record(metric, value=Decimal("0.2"), by=coordinator)
+    from communications.models import Message
+    from communications.services import message_approve
+
+    message = Message.objects.create(
+        plan=plan, name="Launch email", offset=timedelta(hours=-1), body="Soon", requires_approval=True
+    )
+    message_approve(message, by=coordinator)
     with transaction.atomic():  # a handoff's event names its step by word: nothing to link
         event_record(plan, kind="handoff.proposed", summary="Proposed to operations", data={"step": "proposed"})
     client.force_login(coordinator)
@@ -59,6 +68,7 @@ def test_each_row_opens_what_it_is_about(client: Client, plan: Plan, coordinator
     assert f'<a href="/plans/{plan.slug}/steps/{step.pk}/">Started “Database preparation”' in html
     assert f'<a href="/plans/{plan.slug}/metrics/{metric.pk}/readings/">Error rate: 0.2' in html
     assert "<a" not in _row(html, "Proposed to operations")
+    assert f'href="/plans/{plan.slug}/communications/messages/{message.pk}/preview/"' in _row(html, "Launch email")
 
 
 def test_what_is_gone_or_another_plans_links_nowhere(client: Client, plan: Plan, coordinator: User) -> None:
