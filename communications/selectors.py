@@ -179,6 +179,28 @@ def deactivated_route_people(plan: Plan) -> list[RoutePreference]:
     )
 
 
+def _by_hand(
+    plan: Plan, ahead: list[Scheduled], messages: list[Message], now: datetime, ended: bool
+) -> list[Scheduled]:
+    """The posts by hand to list: those ahead and, while the launch runs, those due in the last two hours, posted
+    or not (one not posted yet must not drop off the moment it is due); each with who marked it posted (1 query)
+    and whether it may be marked now."""
+    rows = list(ahead)
+    if not ended:
+        keys = {(u.spec.source_id, u.spec.due_at, u.spec.recipient) for u in ahead}
+        rows[:0] = [
+            Scheduled(spec=spec, key="", awaiting_approval=spec.requires_approval, past=True)
+            for _, _, spec in by_hand_specs(plan, now - HAND_POST_BEHIND, now, messages)
+            if (spec.source_id, spec.due_at, spec.recipient) not in keys
+        ]
+    if rows:
+        posted = hand_posts(plan, due_at__in={u.spec.due_at for u in rows})
+        for u in rows:
+            u.posted = posted.get((u.spec.source_id, u.spec.due_at, u.spec.recipient))
+            u.markable = u.posted is None and u.spec.due_at <= now + HAND_POST_EARLY
+    return rows
+
+
 def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str, object]:
     now = now or timezone.now()
     deliveries = Delivery.objects.filter(plan=plan).select_related("channel").order_by("-due_at", "-id")
@@ -210,20 +232,7 @@ def communications_page(plan: Plan, *, now: datetime | None = None) -> dict[str,
         else upcoming(plan, now=now, rows=future_rows + rows, errors=source_errors, unsendable=unsendable)
     )
     route_people = [] if ended else deactivated_route_people(plan)
-    by_hand = [u for u in unsendable if u.spec.channel_kind in NAMED_ONLY]
-    if not ended:  # and those due in the last two hours, posted or not: one not posted yet must not drop off
-        ahead = {(u.spec.source_id, u.spec.due_at, u.spec.recipient) for u in by_hand}
-        behind = [
-            Scheduled(spec=spec, key="", awaiting_approval=spec.requires_approval, past=True)
-            for _, _, spec in by_hand_specs(plan, now - HAND_POST_BEHIND, now, messages)
-            if (spec.source_id, spec.due_at, spec.recipient) not in ahead
-        ]
-        by_hand = behind + by_hand
-    if by_hand:  # marked posted (early) by the communications role: who, when (1 query)
-        posted = hand_posts(plan, due_at__in={u.spec.due_at for u in by_hand})
-        for u in by_hand:
-            u.posted = posted.get((u.spec.source_id, u.spec.due_at, u.spec.recipient))
-            u.markable = u.posted is None and u.spec.due_at <= now + HAND_POST_EARLY
+    by_hand = _by_hand(plan, [u for u in unsendable if u.spec.channel_kind in NAMED_ONLY], messages, now, ended)
     return {
         "plan": plan,
         "now": now,
