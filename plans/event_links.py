@@ -28,7 +28,7 @@ def register_event_link(key: str, links: Links) -> None:
 
 
 def _ids(event: Event, key: str) -> int | None:
-    value = (event.data or {}).get(key) if isinstance(event.data, dict) else None
+    value = event.data.get(key) if isinstance(event.data, dict) else None
     return value if type(value) is int else None  # not a bool, not "proposed" (a handoff's step)
 
 
