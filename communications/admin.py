@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 
 from plans.admin import PlanEventMixin, PlanScopedAdmin, ReadOnlyAdmin
 from plans.runbook.services import placeholders_mark_secret
@@ -28,6 +29,9 @@ class MessageAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     search_fields = ["name", "subject", "body", "plan__name"]
     filter_horizontal = ["channels"]
     readonly_fields = ["approved_at", "approved_by"]
+
+    def view_on_site(self, obj: Message) -> str:  # what its next send says
+        return reverse("communications:preview", args=[obj.plan.slug, obj.pk])
 
 
 @admin.register(Delivery)

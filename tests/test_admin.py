@@ -261,7 +261,8 @@ def test_exporting_several_plans_gives_one_file_each_that_imports_back(
 
 @pytest.mark.django_db
 def test_view_on_site_opens_the_page_of_what_is_edited(admin_client: Client, template_plan: Plan) -> None:
-    """The admin's "View on site" goes straight to the page of the plan, role, gate, step or issue being edited
+    """The admin's "View on site" goes straight to the page of the plan, role, gate, step, issue, metric or message
+    being edited
     (an admin who fixed a role's backup checks the role page; there was no such link)."""
     from issues.services import issue_open
     from roles.models import Role
@@ -271,7 +272,8 @@ def test_view_on_site_opens_the_page_of_what_is_edited(admin_client: Client, tem
     assert role is not None
     issue = issue_open(template_plan, by=admin_user, title="Slow login", severity="low")  # type: ignore[arg-type]
     gate, step = template_plan.gates.get(), template_plan.steps.order_by("offset").first()
-    assert step is not None
+    metric, message = template_plan.metrics.first(), template_plan.messages.first()
+    assert step is not None and metric is not None and message is not None
     slug = template_plan.slug
     cases = [
         ("plans_plan", template_plan.pk, f"/plans/{slug}/"),
@@ -279,6 +281,8 @@ def test_view_on_site_opens_the_page_of_what_is_edited(admin_client: Client, tem
         ("checklists_gate", gate.pk, f"/plans/{slug}/gates/{gate.slug}/"),
         ("plans_step", step.pk, f"/plans/{slug}/steps/{step.pk}/"),
         ("issues_issue", issue.pk, f"/plans/{slug}/issues/{issue.number}/"),
+        ("plans_successmetric", metric.pk, f"/plans/{slug}/metrics/{metric.pk}/readings/"),
+        ("communications_message", message.pk, f"/plans/{slug}/communications/messages/{message.pk}/preview/"),
     ]
     for name, pk, page in cases:
         body = admin_client.get(reverse(f"admin:{name}_change", args=[pk])).content.decode()

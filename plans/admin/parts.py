@@ -83,6 +83,9 @@ class SuccessMetricAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
     readonly_fields = ("run_ended_at",)  # live state: set when an alert that fed the metric resolves
     inlines = [RollbackTriggerInline]
 
+    def view_on_site(self, obj: SuccessMetric) -> str:  # its readings
+        return reverse("warroom:metric_readings", args=[obj.plan.slug, obj.pk])
+
 
 @admin.register(RollbackTrigger)
 class RollbackTriggerAdmin(PlanScopedAdmin, PlanEventMixin, admin.ModelAdmin):
