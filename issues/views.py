@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib import messages
@@ -141,7 +142,7 @@ def issue_detail(request: AuthenticatedHttpRequest, plan: Plan, number: int) -> 
             "unresolved": issue.status in UNRESOLVED,
             "done": issue.status in DONE,
             "pullable": pullable,
-            "remaining": issue.response_remaining(),
+            "breached": (remaining := issue.response_remaining()) is not None and remaining <= timedelta(0),
             "statuses": IssueStatus.choices,
             "now": timezone.now(),
             "nav": "issues",

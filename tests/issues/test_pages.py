@@ -5,7 +5,7 @@ clear message and nothing changed, query counts pinned."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
 import pytest
@@ -292,3 +292,24 @@ def test_an_issue_s_address_is_its_number_in_its_plan(client: Client, plan: Plan
     second.refresh_from_db()
     first.refresh_from_db()
     assert (first.status, second.status) == (IssueStatus.OPEN, IssueStatus.ACKNOWLEDGED)
+
+
+def test_the_issue_page_counts_its_response_sla_down_then_says_breached(
+    client: Client, plan: Plan, s: Setup, coordinator: User
+) -> None:
+    """The issue page's response SLA reads as the issues page and the role page read it (one template,
+    issues/_sla_state.html): the time left counting down on the page's clock, then "breached" at its moment."""
+    import time_machine
+
+    with time_machine.travel(datetime(2026, 12, 1, 11, 0, tzinfo=UTC), tick=False):
+        issue = services.issue_open(plan, by=coordinator, title="Checkout 502", severity="critical")
+        client.force_login(coordinator)
+        sla = _sla(client.get(url("detail", plan, issue.number)).content.decode())
+    assert "respond by" in sla and "data-deadline-left" in sla and "left</span>" in sla and "breached" not in sla
+    with time_machine.travel(datetime(2026, 12, 1, 11, 20, tzinfo=UTC), tick=False):
+        sla = _sla(client.get(url("detail", plan, issue.number)).content.decode())
+    assert '<span class="sla-left over">breached ' in sla and "respond by" not in sla
+
+
+def _sla(page: str) -> str:
+    return page.split("<dt>Response SLA</dt>", 1)[1].split("</dd>", 1)[0]
