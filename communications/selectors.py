@@ -23,7 +23,14 @@ from roles.models import Role
 
 from .models import Channel, ChannelKind, Delivery, DeliveryStatus, HandPost, Message, RoutePreference
 from .sources import DeliverySpec, specs_for
-from .sources.by_hand import HAND_POST_BEHIND, HAND_POST_EARLY, NAMED_ONLY, by_hand_specs, comms_role, hand_posts
+from .sources.by_hand import (
+    HAND_POST_BEHIND,
+    NAMED_ONLY,
+    by_hand_specs,
+    comms_role,
+    hand_post_markable,
+    hand_posts,
+)
 from .templating import check_template, message_variables
 
 SCHEDULE_HORIZON = timedelta(days=14)
@@ -197,7 +204,7 @@ def _by_hand(
         posted = hand_posts(plan, due_at__in={u.spec.due_at for u in rows})
         for u in rows:
             u.posted = posted.get((u.spec.source_id, u.spec.due_at, u.spec.recipient))
-            u.markable = u.posted is None and u.spec.due_at <= now + HAND_POST_EARLY
+            u.markable = u.posted is None and hand_post_markable(u.spec.due_at, now)
     return rows
 
 

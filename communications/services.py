@@ -26,11 +26,13 @@ from roles.permissions import can_act_for_role
 from . import channels, outbox
 from .models import Delivery, DeliveryStatus, HandPost, Message, StatusPost
 from .sources import DeliverySpec, overdue_grace, specs_for
-from .sources.by_hand import HAND_POST_EARLY, by_hand_specs, comms_role
+from .sources.by_hand import by_hand_specs, comms_role, hand_post_markable
 from .templating import MessageTemplateError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+    from roles.models import Role
 
 
 Key = tuple[str, int, str, str, datetime]
@@ -232,18 +234,29 @@ def status_post(plan: Plan, *, by: User, title: str, body: str = "") -> StatusPo
     return post
 
 
+def _hand_poster(plan: Plan, by: User) -> Role | None:
+    """The communications role (None: the plan has none, the coordinator posts), if ``by`` may post for it."""
+    role = comms_role(plan)
+    if not can_act_for_role(by, role, plan=plan):
+        raise PermissionDenied("Only the communications role's holders, or the coordinator, post by hand.")
+    return role
+
+
+def _hand_send(plan: Plan, message_id: int, due_at: datetime, recipient: str) -> DeliverySpec | None:
+    """The send to post by hand that the message makes at that moment to that recipient, if the plan still has it."""
+    sends = by_hand_specs(plan, due_at - timedelta(microseconds=1), due_at)  # the sends due at that moment
+    return next((s for m, _, s in sends if m.pk == message_id and s.recipient == recipient), None)
+
+
 def message_mark_posted(plan: Plan, *, by: User, message_id: int, due_at: datetime, recipient: str) -> HandPost:
     """Record that a send to a named-only channel (sources/by_hand.py) was posted by hand: by a holder of the
     communications role (the coordinator's, in a plan without one), from :data:`HAND_POST_EARLY` before it is
     due on. Its reminder, if not sent yet, is not sent. A second mark is refused, saying who marked it."""
-    role = comms_role(plan)
-    if not can_act_for_role(by, role, plan=plan):
-        raise PermissionDenied("Only the communications role's holders, or the coordinator, post by hand.")
+    role = _hand_poster(plan, by)
     now = timezone.now()
-    if due_at > now + HAND_POST_EARLY:
+    if not hand_post_markable(due_at, now):
         raise ValidationError("That post is not due yet; mark it once it is posted, from half an hour before.")
-    sends = by_hand_specs(plan, due_at - timedelta(microseconds=1), due_at)  # the sends due at that moment
-    spec = next((s for m, _, s in sends if m.pk == message_id and s.recipient == recipient), None)
+    spec = _hand_send(plan, message_id, due_at, recipient)
     if spec is None:
         raise ValidationError("That post is no longer scheduled (the plan changed); reload the page.")
     with transaction.atomic():
@@ -273,9 +286,7 @@ def message_unmark_posted(plan: Plan, *, by: User, message_id: int, due_at: date
     """Undo a mark of :func:`message_mark_posted` made by mistake (the post was not made after all): by the same
     people who may mark. The send is a task again and, if its reminder has not gone yet, the reminder goes; the
     activity log keeps both the mark and its undoing, with who marked it."""
-    role = comms_role(plan)
-    if not can_act_for_role(by, role, plan=plan):
-        raise PermissionDenied("Only the communications role's holders, or the coordinator, post by hand.")
+    role = _hand_poster(plan, by)
     with transaction.atomic():
         post = (
             HandPost.objects.select_for_update(of=("self",))
@@ -286,8 +297,7 @@ def message_unmark_posted(plan: Plan, *, by: User, message_id: int, due_at: date
         if post is None:  # a double click, or two people: the first undid it
             raise ValidationError("That post is not marked posted (any more); reload the page.")
         who = person_name(post.posted_by) or "someone"
-        sends = by_hand_specs(plan, due_at - timedelta(microseconds=1), due_at)
-        spec = next((s for m, _, s in sends if m.pk == message_id and s.recipient == recipient), None)
+        spec = _hand_send(plan, message_id, due_at, recipient)
         label = f"{spec.recipient_label}: {spec.label}" if spec else recipient  # the plan changed since
         post.delete()
         event_record(

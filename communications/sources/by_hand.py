@@ -47,6 +47,14 @@ HAND_POST_EARLY = timedelta(minutes=30)
 #: How long after it was due a post by hand stays listed, to mark posted (or to see it was not), on the role's
 #: page and the communications page.
 HAND_POST_BEHIND = timedelta(hours=2)
+
+
+def hand_post_markable(due_at: datetime, now: datetime) -> bool:
+    """Whether a post by hand due at ``due_at`` may be marked posted at ``now``: from :data:`HAND_POST_EARLY`
+    before it is due on (services.message_mark_posted; its task's "Mark posted" on either page)."""
+    return due_at <= now + HAND_POST_EARLY
+
+
 _COMMS = (
     re.compile(r"\bcomm(s|unications?)?\b", re.IGNORECASE),
     re.compile(r"\bmarketing\b", re.IGNORECASE),
@@ -169,7 +177,7 @@ def by_hand_tasks(plan: Plan, role: Role | Unowned, now: datetime) -> list[RoleT
             done = f"Posted by {person_name(post.posted_by) or 'someone'} at {when(plan, post.posted_at)}"
             undo = (*fields, ("undo", "1"))
             state = {"done": done, "action_url": mark, "action_label": "Undo", "action_fields": undo}
-        elif spec.due_at <= now + HAND_POST_EARLY:
+        elif hand_post_markable(spec.due_at, now):
             state = {"action_url": mark, "action_label": "Mark posted", "action_fields": fields}
         tasks.append(RoleTask(f"Post by hand on {spec.recipient_label}: {spec.label}", spec.due_at, note, url, **state))
         if len(tasks) >= 50:
