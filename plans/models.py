@@ -110,6 +110,13 @@ class Plan(models.Model):
 
         return is_before_launch(self.status)
 
+    @property
+    def awaits_launch(self) -> bool:
+        """Its clock runs toward T-0 and it has not launched: drafted, scheduled or counting down (a hold's clock
+        stands still; a plan with no T-0 has no clock). Once T-0 has passed it says so, "passed, not launched"
+        (the board, the plan page): the clock reads T+ and the state still Countdown, which read as launched."""
+        return not self.clockless and self.status in {PlanStatus.DRAFT, PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN}
+
     def at(self, offset: timedelta) -> datetime:
         """The UTC moment of an offset from T-0: whole days are calendar days in the plan's zone."""
         return offset_moment(self.t0, self.zone, offset)

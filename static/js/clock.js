@@ -14,7 +14,9 @@
    Elements with data-deadline-left (epoch ms) and data-server-now count down to it: "27:13 left", then,
    at the deadline, "breached +00:05" (the issues page's response SLA): the element gets the class
    "over" and its row ([data-sla-row]) "sla-breached", on the page's clock, with no request. A response
-   SLA is wall-clock time (a hold does not stop it), as on the board. Elements swapped in by htmx (a live
+   SLA is wall-clock time (a hold does not stop it), as on the board. Elements with data-shown-from (epoch
+   ms) and data-server-now are hidden until that moment and shown from it on ("T-0 has passed: not launched
+   yet" on the plan page), on the page's clock. Elements swapped in by htmx (a live
    part fetched again) start too. window.LaunchClock.offsetMs shifts every clock of the page (tests). */
 (function () {
   "use strict";
@@ -88,6 +90,20 @@
   function tickDeadlines() {
     deadlines = deadlines.filter(function (el) { return el.isConnected; });  // swapped out: forgotten
     deadlines.forEach(tickDeadline);
+    thresholds = thresholds.filter(function (el) { return el.isConnected; });
+    thresholds.forEach(tickShownFrom);
+  }
+
+  var thresholds = [];
+  function startShownFrom(el) {
+    if (el._lcShownFrom) return;
+    el._lcShownFrom = new ServerClock(el.dataset.serverNow);
+    thresholds.push(el);
+    tickShownFrom(el);
+  }
+  function tickShownFrom(el) {
+    var shown = el._lcShownFrom.now() + (window.LaunchClock.offsetMs || 0) >= Number(el.dataset.shownFrom);
+    if (el.hidden === shown) el.hidden = !shown;
   }
 
   window.LaunchClock = {
@@ -104,6 +120,7 @@
       if (!el._lcCountdown) { el._lcCountdown = true; start(el); }
     });
     root.querySelectorAll("[data-deadline-left]").forEach(startDeadline);
+    root.querySelectorAll("[data-shown-from]").forEach(startShownFrom);
   }
   function boot() {
     init(document);

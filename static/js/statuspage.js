@@ -30,7 +30,9 @@
     var el = document.querySelector("[data-sp-countdown]");
     if (!el || !window.LaunchClock) return;
     if (!clock) clock = new window.LaunchClock.ServerClock(0);
-    var text = window.LaunchClock.countdown(Number(el.dataset.t0), clock.now(), Number(el.dataset.holdSince || 0));
+    var t0 = Number(el.dataset.t0), holdSince = Number(el.dataset.holdSince || 0), now = clock.now();
+    // T-0 passed and not launched yet (the launch is declared by hand): "T+00:05:00" read as launched
+    var text = !holdSince && now >= t0 ? "Starting shortly" : window.LaunchClock.countdown(t0, now, holdSince);
     if (el.textContent !== text) el.textContent = text;
   }
   function poll() {

@@ -56,6 +56,10 @@
       }
       var lt = document.getElementById("wr-localtime");
       if (lt) lt.textContent = localTime(now, root.dataset.tz || "UTC");
+      root.querySelectorAll("[data-wr-from]").forEach(function (el) {  // "passed, not launched": from T-0 on
+        var shown = now >= Number(el.dataset.wrFrom);
+        if (el.hidden === shown) el.hidden = !shown;
+      });
       root.querySelectorAll("[data-since]").forEach(function (el) {
         el.textContent = LC.formatTimer((now - Number(el.dataset.since)) / 1000);
       });
