@@ -162,6 +162,8 @@ def plan_transition(
 
 #: The re-baseline's reason when the launch moves T-0 to the moment it launched.
 EARLY_REASON = "launched early"
+#: The hold a launch after T-0 records from T-0 to the launch, when it slips T-0 to the launch (``plan_launch``).
+LATE_REASON = "Launched late: T-0 passed before the launch"
 
 
 def plan_launch(plan: Plan, *, by: User, override: str = "", move_t0: bool = False) -> Plan:
@@ -171,7 +173,8 @@ def plan_launch(plan: Plan, *, by: User, override: str = "", move_t0: bool = Fal
     was planned before the launch stays where it was (``pin_before``): work done on time before an early
     launch stays on time (it all read as late, and the review said 0 % of the steps on time). The plan keeps
     what the launch pinned (``Plan.early_launch``), so offsets read as planned (``plans.early``); to keep
-    them apart, T-0 may go a second or more before now."""
+    them apart, T-0 may go a second or more before now. When it comes more than ``EARLY_MARGIN`` after T-0,
+    T-0 slips to the launch instead (:func:`_slip_to_late_launch`)."""
     with transaction.atomic():
         plan_transition(plan, to=PlanStatus.LAUNCHED, by=by, override=override)
         now = timezone.now().replace(microsecond=0)
@@ -180,7 +183,37 @@ def plan_launch(plan: Plan, *, by: User, override: str = "", move_t0: bool = Fal
             pin_before(plan.pk, plan.t0, early.at, early.at - plan.t0)
             Plan.objects.filter(pk=plan.pk).update(early_launch=early.record())
             plan_rebaseline(plan, new_t0=early.at, by=by, reason=EARLY_REASON)
+        elif move_t0 and now - plan.t0 > EARLY_MARGIN:
+            _slip_to_late_launch(plan, by=by, now=now)
     return plan
+
+
+def _slip_to_late_launch(plan: Plan, *, by: User, now: datetime) -> Hold:
+    """A launch after T-0: T-0 slips to the launch, and everything planned after T-0 with it, as a hold from T-0
+    to the launch would have slipped them; it is recorded as that hold (``LATE_REASON``), so the plan's holds,
+    the "slipped by" figure, the offsets as planned (``plans.slips``) and the review's hold time count it. What
+    was planned before T-0 stays where it was. Without it, everything planned after T-0 (the smoke tests at
+    T+15m, the first status update) was late the moment the launch began, and its reminders went as overdue."""
+    locked = plan_lock(plan)
+    length = now - locked.t0
+    hold = Hold.objects.create(
+        plan=locked, reason=LATE_REASON, started_at=locked.t0, started_by=by, ended_at=now, ended_by=by,
+        resume_status=PlanStatus.COUNTDOWN, slip=length,
+    )  # fmt: skip
+    pin_before(locked.pk, locked.t0, hold.started_at, length)
+    locked.t0 = now
+    locked.save(update_fields=["t0", "updated_at"])  # the outbox makes what is not sent again at the new times
+    event_record(
+        locked,
+        kind="plan.launched_late",
+        actor=by,
+        summary=f"Launched {format_duration(length)} after T-0: T-0 slips to "
+        + moment_text(timezone.localtime(now, locked.zone))
+        + ", and every time planned after it with it",
+        data={"hold": hold.pk, "slip_seconds": length.total_seconds()},
+    )
+    plan.refresh_from_db()
+    return hold
 
 
 def plan_state_record(locked: Plan, *, to: str, by: User | None, summary: str, reason: str) -> None:

@@ -115,6 +115,8 @@ def _moving(request: AuthenticatedHttpRequest, plan: Plan, ctx: dict[str, Any]) 
         "can_launch": can_launch,
         # launching more than a few minutes before T-0: the confirmation says so and offers to move T-0 to now
         "launch_early": can_launch and not plan.clockless and plan.t0 - now > EARLY_MARGIN,
+        # ... and more than a few minutes after T-0: it says so and offers to slip T-0 to now (plans.services)
+        "launch_late": can_launch and not plan.clockless and now - plan.t0 > EARLY_MARGIN,
         "ended": ended,
         "clock_stopped": stopped,
         "ending": ending,
@@ -172,12 +174,18 @@ def plan_transition(request: AuthenticatedHttpRequest, plan: Plan) -> HttpRespon
         return redirect("plans:detail", plan.slug)
     reason, override = request.POST.get("reason", ""), request.POST.get("override", "")
     if to == PlanStatus.LAUNCHED:
-        move_t0 = request.POST.get("move_t0") == "1" and plan.t0 - timezone.now() > EARLY_MARGIN
+        ahead = plan.t0 - timezone.now()  # the service decides again, in its transaction
+        move_t0 = request.POST.get("move_t0") == "1" and abs(ahead) > EARLY_MARGIN
+        moved = (
+            " T-0 moved to now: it launched early."
+            if ahead > EARLY_MARGIN
+            else " T-0 slipped to now: it launched late."
+        )
         return _write(
             request,
             plan,
             lambda p: services.plan_launch(p, by=request.user, override=override, move_t0=move_t0),
-            "The launch is now launched." + (" T-0 moved to now: it launched early." if move_t0 else ""),
+            "The launch is now launched." + (moved if move_t0 else ""),
         )
     return _write(
         request,

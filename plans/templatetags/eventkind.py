@@ -44,6 +44,7 @@ KIND_LABELS = {
     "metric.reading_withdrawn": "Metric reading withdrawn",
     "plan.coordinator_changed": "Coordinator changed",
     "plan.imported": "Plan imported",
+    "plan.launched_late": "Launched late: T-0 slipped to the launch",
     "plan.rebaselined": "Plan re-baselined",
     "plan.state": "Launch state changed",
     "rollback.breach": "Rollback trigger breached",

@@ -62,3 +62,33 @@ def test_launching_early_offers_to_move_t0_to_now(page: Page, login_page: LoginP
     page.goto(f"{live_server.url}/plans/{kept.slug}/warroom/")
     assert page.inner_text("#wr-clock").startswith("T+00:0")  # from the launch, not T-2d to T-0
     assert "early: T-0" in page.inner_text("#wr-launched-early")
+
+
+def test_launching_late_offers_to_slip_t0_to_now(page: Page, login_page: LoginPage, live_server: LiveServer) -> None:
+    """20 minutes after T-0: the confirmation says T-0 was 20 minutes ago and offers, checked, to slip T-0 to now;
+    the plan's holds then list the late start ("Launched late"), and the board counts from the launch."""
+    coordinator = factories.UserFactory(username="coord", first_name="Casey", last_name="Coordinator")
+    t0 = timezone.now().replace(microsecond=0) - timedelta(minutes=20)
+    plan = factories.PlanFactory(coordinator=coordinator, slug="late", name="Late launch", t0=t0)
+    smoke = factories.ItemFactory(checklist__plan=plan, title="Smoke test", due_offset=timedelta(minutes=15))
+
+    page.add_init_script(CSP_WATCH)
+    login_page(page, coordinator)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/plans/{plan.slug}/")
+    assert page.locator("#clock-unlaunched").is_visible()
+    page.click("details.confirm-launch summary")
+    launch = page.locator("details.confirm-launch")
+    assert "T-0 was 20 minutes ago" in launch.locator("#launch-late").inner_text().replace("\xa0", " ")
+    assert page.locator("#launch-slip-t0").is_checked()
+    launch.scroll_into_view_if_needed()
+    keep(page, "launch-confirm-late.png")
+    launch.locator("button[value=launched]").click()
+    page.wait_for_selector("h1 .badge.state-launched")
+    assert "it launched late" in page.inner_text("body")
+    assert "Launched late" in page.inner_text("#plan-state")  # the holds' card
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.LAUNCHED and plan.t0 - t0 >= timedelta(minutes=20)
+    assert plan.at(smoke.due_offset) > timezone.now()  # the smoke test is not late the moment the launch began
+    page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
+    assert page.inner_text("#wr-clock").startswith("T+00:0")
