@@ -56,6 +56,7 @@ def test_a_late_launch_slips_t0_and_what_comes_after_it(coordinator: User) -> No
         assert late_from == T0 + 35 * M  # due 15 minutes after the launch
         assert not is_late(T0 + 20 * M, late_from)  # not late the moment the launch began
         assert _due(plan, before) == T0 - 60 * M  # what was before T-0 stays where it was
+        assert after.due_offset is not None and before.due_offset is not None
         assert planned_label(plan, after.due_offset) == "T+15m" and planned_label(plan, before.due_offset) == "T-1h"
         hold = Hold.objects.get(plan=plan)
         assert (hold.started_at, hold.ended_at, hold.slip) == (T0, T0 + 20 * M, 20 * M)
