@@ -6,7 +6,9 @@
    ``(now - lookback, now]`` and insert the missing rows with ``bulk_create(ignore_conflicts=True)`` on
    the unique key, under the plan's row lock (so a hold end or re-baseline cannot interleave). What is
    already too late is inserted as ``late``, what needs approval as ``awaiting_approval``. During a hold
-   nothing anchored after the hold's start is created: it slips when the hold ends.
+   nothing anchored after the hold's start is created: it slips when the hold ends. Wall-clock news (an
+   issue's escalation, a rollback alarm, the routes' notices, failure notices) is anchored on the plan's
+   creation, so it goes out during a hold.
 2. **reclaim, then expire**: a claim whose send never began (its task lost with the broker) goes back to
    the queue after OUTBOX_UNSTARTED_RECLAIM_SECONDS; one whose send began and recorded nothing (a worker
    killed mid-call) becomes ``unknown`` after OUTBOX_CLAIM_TIMEOUT_SECONDS (never before the send task's

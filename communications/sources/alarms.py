@@ -114,7 +114,7 @@ def trigger_alarms(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             "source_id": trigger.pk,
             "due_at": at,
             "label": f"Rollback alarm: {trigger.description}",
-            "anchor": at,
+            "anchor": plan.created_at,  # news, not a plan moment: a hold does not defer it
             "expires_at": at + timedelta(hours=1),
             "render": fixed(subject, body),
         }

@@ -63,6 +63,9 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
                         source_kind="issue.escalation",
                         source_id=issue.pk,
                         due_at=due,
+                        # wall-clock news, as the response SLA it follows: a hold (started for this very issue,
+                        # often) stops the countdown, not the climb. Anchored on the hold's side, it was dropped.
+                        anchor=plan.created_at,
                         label=f"Escalation L{lvl.level} {lvl.name}: #{issue.number} {issue.title}",
                         render=fixed(
                             f"[{plan.name}] {issue.get_severity_display().upper()} issue #{issue.number} unanswered: "
