@@ -111,4 +111,3 @@ def test_a_reopened_issue_climbs_again_from_the_first_rung(
         escalate_open_issues()
         issue.refresh_from_db()
         assert issue.escalation_level == 2
-
