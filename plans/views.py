@@ -125,6 +125,7 @@ def _moving(request: AuthenticatedHttpRequest, plan: Plan, ctx: dict[str, Any]) 
         "launch_cautions": launch_cautions(plan) if can_launch else [],
         "hold_blockers": launch_blockers(plan, hold_id=open_hold.pk) if is_coordinator and open_hold else [],
         "can_hold": plan.status in {PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN},
+        "t0_passed": plan.awaits_launch and now >= plan.t0,  # the outbox sends what is planned from T-0 on
         "on_hold": plan.status == PlanStatus.HOLD,
         "now": now,
         "open_hold": open_hold,

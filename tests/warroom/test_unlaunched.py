@@ -52,11 +52,15 @@ def test_from_t0_on_a_plan_not_launched_says_so(coordinator: User, client: Clien
     client.force_login(coordinator)
     with time_machine.travel(T0 - timedelta(minutes=10), tick=False):
         assert _board_note(plan) == "hidden" and _page_note(client, plan) == "hidden"
+        assert 'id="t0-passed-hint"' not in client.get(f"/plans/{plan.slug}/").content.decode()
     with time_machine.travel(T0, tick=False):  # T-0 itself reads T+00:00:00: passed
         assert _board_note(plan) == "shown" and _page_note(client, plan) == "shown"
     with time_machine.travel(T0 + timedelta(hours=4), tick=False):
         assert _board_note(plan) == "shown" and _page_note(client, plan) == "shown"
-        assert "T+04:00:00" in client.get(f"/plans/{plan.slug}/").content.decode()  # the clock still counts
+        page = client.get(f"/plans/{plan.slug}/").content.decode()
+        assert "T+04:00:00" in page  # the clock still counts
+        # the coordinator is told the outbox goes on (a hold stops it), where the hold is started
+        assert ('id="t0-passed-hint"' in page) is (status != PlanStatus.DRAFT)
 
 
 def test_a_launched_held_ended_or_clockless_plan_does_not(coordinator: User, client: Client) -> None:
