@@ -145,12 +145,26 @@ class Gate(models.Model):
     )
     decision_reason = models.TextField(blank=True)
 
+    #: When its decision was due, if that moment has passed with the gate undecided (:meth:`mark_overdue`, by the
+    #: pages that list gates: the board, the plan page, the gate's page); None otherwise.
+    overdue_since: datetime | None = None
+
     class Meta:
         ordering = ["plan", "order", "offset"]
         constraints = [models.UniqueConstraint(fields=["plan", "slug"], name="gate_slug_unique_in_plan")]
 
     def __str__(self) -> str:
         return self.name
+
+    def mark_overdue(self, plan: Plan, now: datetime) -> Gate:
+        """Set :attr:`overdue_since`: the moment the decision was due, if it has passed with the gate pending or
+        polling on a launch still running. A gate due at T-0 and undecided an hour later read "PENDING" on the
+        board like one due tomorrow."""
+        self.overdue_since = None
+        if self.offset is not None and self.status in {GateStatus.PENDING, GateStatus.POLLING} and not plan.has_ended:
+            due = plan.at(self.offset)
+            self.overdue_since = due if due <= now else None
+        return self
 
 
 class NoGoTrigger(models.Model):

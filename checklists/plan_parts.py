@@ -13,8 +13,12 @@ if TYPE_CHECKING:
 
 
 def plan_gates(plan: Plan) -> list[Gate]:
-    """The plan's gates for the plan page (1 query; registered in plans.panels by checklists.apps)."""
-    return list(Gate.objects.filter(plan=plan).select_related("authority_role"))
+    """The plan's gates for the plan page, those whose decision is overdue marked (1 query; registered in
+    plans.panels by checklists.apps)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    return [g.mark_overdue(plan, now) for g in Gate.objects.filter(plan=plan).select_related("authority_role")]
 
 
 def plan_item_progress(plan: Plan) -> dict[str, int]:

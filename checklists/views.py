@@ -285,7 +285,7 @@ def role_readiness_part(request: AuthenticatedHttpRequest, plan: Plan, role: str
 @login_required
 @member_plan
 def gate_page(request: AuthenticatedHttpRequest, plan: Plan, gate: str) -> HttpResponse:
-    gate_obj = gate_for(plan, gate)
+    gate_obj = gate_for(plan, gate).mark_overdue(plan, timezone.now())
     ctx = gate_page_data(plan, gate_obj, user=request.user)
     return render(request, "checklists/gate.html", {"plan": plan, "nav": "gate", **ctx})
 

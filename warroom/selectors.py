@@ -301,7 +301,7 @@ def board(plan: Plan, *, now: datetime | None = None) -> Board:
     for severity, n in unresolved.values_list("severity").annotate(n=Count("id")).order_by():
         counts[severity] = n
     metric_rows, states = metrics(plan, now)
-    gate_list = gates(plan)
+    gate_list = [g.mark_overdue(plan, now) for g in gates(plan)]
     latest = {row["metric"].pk: (row["metric"], row["latest"]) for row in metric_rows}
     rollout = rollout_from(plan, rollout_stages(plan), now=now, metrics=latest, states=states)  # one query
     if rollout is not None and rollout.stage is None and plan.status not in MOVING_STATES:
