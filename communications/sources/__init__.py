@@ -4,6 +4,7 @@ source is and how another app adds one).
 - :mod:`.registry`: ``DeliverySpec``, ``register_source``/``register_relevance``, ``specs_for``,
   ``still_relevant``;
 - :mod:`.reminders`: T-minus and overdue reminders of checklist items and steps;
+- :mod:`.gates`: a gate's decision coming due (to its authority, its voters and the coordinator), then overdue;
 - :mod:`.schedule`: the communication plan (send moments, the sandboxed message context, rendering);
 - :mod:`.escalation`: unanswered issues climbing the escalation matrix;
 - :mod:`.by_hand`: a send to a named-only channel, emailed to the communications role to post by hand;
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 # The built-in sources register on import, in this order (the order ``specs_for`` asks them in).
 # isort: off
-from . import reminders, schedule, escalation, by_hand, alarms, oncall, failures, ending
+from . import reminders, gates, schedule, escalation, by_hand, alarms, oncall, failures, ending
 
 # isort: on
 from .by_hand import by_hand_specs, comms_role
@@ -54,6 +55,7 @@ from .schedule import (
 
 __all__ = [
     "alarms",
+    "gates",
     "oncall",
     "by_hand",
     "by_hand_specs",
