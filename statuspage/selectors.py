@@ -134,6 +134,15 @@ class PublicState:
         return max(levels, key=lambda x: IMPACT_RANK[x], default=Impact.NONE)
 
     @property
+    def banner(self) -> str:
+        """The banner's (and the badge's) colour: the indicator, or "maintenance" (blue, as Statuspage shows it)
+        while the launch window is under way and nothing is wrong: "Service Under Maintenance" read on green, the
+        colour of "All Systems Operational". The JSON's indicator stays Statuspage's (none, minor, major,
+        critical)."""
+        level = self.indicator
+        return "maintenance" if level == Impact.NONE and self.maintenance_active else str(level)
+
+    @property
     def description(self) -> str:
         level = self.indicator
         if level == Impact.NONE and self.maintenance_active:

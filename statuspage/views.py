@@ -112,7 +112,13 @@ def rss(request: HttpRequest, plan: str) -> HttpResponse:
     return _feed(request, plan, atom=False)
 
 
-BADGE_COLOURS = {"none": "#1a7f37", "minor": "#9a6700", "major": "#bc4c00", "critical": "#cf222e"}
+BADGE_COLOURS = {
+    "none": "#1a7f37",
+    "maintenance": "#0969da",
+    "minor": "#9a6700",
+    "major": "#bc4c00",
+    "critical": "#cf222e",
+}
 
 
 @require_safe
@@ -125,7 +131,7 @@ def badge(request: HttpRequest, plan: str) -> HttpResponse:
         ctx = {
             "label": "status",
             "text": text,
-            "colour": BADGE_COLOURS[state.indicator],
+            "colour": BADGE_COLOURS[state.banner],
             "label_width": 50,
             "text_width": 12 + 7 * len(text),
         }

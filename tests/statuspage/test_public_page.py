@@ -105,3 +105,22 @@ def test_hourly_posts_with_one_title_show_it_once(client: Client, site: Site) ->
     maintenance = html.split('id="sp-maint-h"', 1)[1].split("</section>", 1)[0]
     assert maintenance.count(f"<h3>{scheduled}</h3>") == 1 and maintenance.count("<h3>Shop: starting</h3>") == 1
     assert "Next update: 10:00." in maintenance and "Next update: 11:00." in maintenance
+
+
+def test_the_launch_window_shows_blue_not_the_green_of_all_well(client: Client, site: Site) -> None:
+    """During the launch window with nothing wrong the page said "Service Under Maintenance" on the green of "All
+    Systems Operational"; it is blue, as Statuspage shows maintenance, on the page, the widget and the badge. An
+    incident's colour wins; the JSON's indicator stays Statuspage's "none"."""
+    from datetime import timedelta
+
+    from .conftest import T0
+
+    page, widget = f"/status/{site.plan.slug}/", f"/status/{site.plan.slug}/widget/"
+    with time_machine.travel(BEFORE, tick=False):
+        assert 'class="sp-banner indicator-none"' in client.get(page).content.decode()
+    with time_machine.travel(T0 + timedelta(minutes=5), tick=False):
+        html = client.get(page).content.decode()
+        assert 'class="sp-banner indicator-maintenance"' in html and "Service Under Maintenance" in html
+        assert 'class="sp-banner indicator-maintenance"' in client.get(widget).content.decode()
+        assert "#0969da" in client.get(f"/status/{site.plan.slug}/badge.svg").content.decode()
+        assert client.get(f"/status/{site.plan.slug}/api/v2/status.json").json()["status"]["indicator"] == "none"
