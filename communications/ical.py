@@ -1,5 +1,6 @@
-"""Per-role iCalendar feeds: a role's items and steps as events, for a calendar app that cannot sign in;
-each occurrence of its recurring items and each of its on-call shifts too (:mod:`.ical_series`).
+"""Per-role iCalendar feeds: a role's items, steps and gates (those it decides or votes in) as events, for a
+calendar app that cannot sign in; each occurrence of its recurring items and each of its on-call shifts too
+(:mod:`.ical_series`).
 
 A feed is a ``CalendarFeed`` row: the URL carries a random token (shown once, when the link is made), the
 database keeps only its SHA-256. The role's primary and backup and the plan's coordinator make and
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -193,6 +194,21 @@ def role_calendar(plan: Plan, role: Role) -> bytes:
                 "CANCELLED" if step.status == "skipped" else "CONFIRMED",
             )
         )
+    for gate in _role_gates(plan, role):  # the go/no-go calls the role decides or votes in
+        assert gate.offset is not None
+        start = plan.at(gate.offset)
+        part = "decides this gate" if gate.authority_role_id == role.pk else "votes in this gate's poll"
+        mark = {"passed": "✓ ", "no_go": "NO-GO: "}.get(gate.status, "")
+        summary = f"{mark}Gate: {fill_text(plan, gate.name)}"
+        cal.add_component(event(f"gate-{gate.pk}", summary, start, start, f"{plan.name}: {role.name} {part}."))
     for ev in [*series_events(plan, role, event), *shift_events(plan, role, event)]:  # issue 16
         cal.add_component(ev)
     return cal.to_ical()
+
+
+def _role_gates(plan: Plan, role: Role) -> list[Any]:
+    """The plan's gates with a time that ``role`` decides or is polled in (1 query)."""
+    from checklists.models import Gate
+
+    mine = Q(authority_role=role) | Q(polled_roles=role)
+    return list(Gate.objects.filter(mine, plan=plan, offset__isnull=False).distinct().order_by("offset", "id"))

@@ -76,3 +76,27 @@ def test_a_hold_moves_the_shifts_after_it_and_keeps_those_before() -> None:
     assert (plan.at(first.start), plan.at(first.end)) == (T0, T0 + 13 * H)
     assert (plan.at(second.start), plan.at(second.end)) == (T0 + 13 * H, T0 + 25 * H)
     assert second.start == 12 * H and first.start == timedelta(hours=-1)
+
+
+def test_the_gates_a_role_decides_or_votes_in_are_events_of_its_feed() -> None:
+    """A go/no-go call is on the calendar of the role that decides it and of those whose vote it asks (it was on
+    none: the feed had the role's items and steps only), at the moment it is due, ✓ once passed."""
+    from checklists.models import Gate, GateStatus
+
+    plan = make_plan()
+    sre, support = Role.objects.get(plan=plan, slug="sre"), Role.objects.get(plan=plan, slug="support-lead")
+    go = Gate.objects.create(plan=plan, name="Go/No-Go", slug="go", offset=-H, authority_role=sre)
+    go.polled_roles.set([support])
+    Gate.objects.create(plan=plan, name="Unplanned", slug="none", offset=None, authority_role=sre)  # no time
+    done = Gate.objects.create(plan=plan, name="Rollout 50%", slug="half", offset=H, authority_role=support)
+    Gate.objects.filter(pk=done.pk).update(status=GateStatus.PASSED)
+
+    def gates(cal: Calendar) -> list[tuple[str, object, str]]:
+        found = [e for e in cal.walk("VEVENT") if str(e["uid"]).startswith("gate-")]
+        return [(str(e["summary"]), e.decoded("dtstart"), str(e["description"])) for e in found]
+
+    assert gates(_feed(plan, "sre", "alice")) == [("Gate: Go/No-Go", T0 - H, f"{plan.name}: SRE decides this gate.")]
+    assert gates(_feed(plan, "support-lead", "sam")) == [
+        ("Gate: Go/No-Go", T0 - H, f"{plan.name}: Support Lead votes in this gate's poll."),
+        ("✓ Gate: Rollout 50%", T0 + H, f"{plan.name}: Support Lead decides this gate."),
+    ]
