@@ -43,13 +43,15 @@ BUDGET = {
     "timeline": 15,  # + what repeats and who is on call (issue 16): the recurrences (their ticks when there
     # are some) and the shifts, as bands (plans.timeline_bands)
     "activity": 7,
-    "role": 21,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
+    "role": 22,  # + the gates the steps wait for, the holds (offsets as planned), the roles ("Also yours")
+    # + the gates the role decides or votes in ("Also yours": checklists.plan_parts.gate_tasks)
     # + the live forecast of the role's steps (issue 10): the plan's gates, their criteria, the steps waiting
     # for them (plans.timing); the plan's steps replace the role's own query, so nothing grows per step
     # + the contacts attached to the role and its checklists' descriptions ("About this role", issue 16)
     # + its readiness items, the tracks it leads or trains, the sessions it trains (issue 13: "Readiness")
     # + its open issues (issues/role_page.py: "Open issues for this role")
-    "role_rows": 16,  # the role page's rows, + its open issues, + "Also yours" (its status drafts, the comms role)
+    "role_rows": 17,  # the role page's rows, + its open issues, + "Also yours" (its status drafts, the comms role,
+    # the gates it decides or votes in)
     "gate": 14,  # + unfilled placeholders, blank thresholds (issue 10), the holds (plans.slips)
     # + the gate's readiness bars (issue 13; their tracks' attendees are one more query when there are bars)
     "gate_poll": 12,  # + unfilled placeholders, blank thresholds, the readiness bars
