@@ -59,6 +59,13 @@ def planned_filter(value: timedelta | None, plan: Plan) -> str:
     return "" if value is None else format_offset(planned_offset(plan, value) or value)
 
 
+@register.filter(name="at_offset")
+def at_offset_filter(value: timedelta | None, plan: Plan) -> datetime | None:
+    """``{{ gate.offset|at_offset:plan }}``: the moment of an offset (``Plan.at``: whole days are calendar days
+    in the plan's zone; ``t0|add:offset`` put a T-2d gate an hour off across a clock change)."""
+    return None if value is None else plan.at(value)
+
+
 @register.filter(name="slipped")
 def slipped_filter(plan: Plan) -> str:
     """``{{ plan|slipped }}``: how far holds have moved T-0 in all (``59s``), or "" if they have not."""

@@ -62,3 +62,14 @@ def test_an_undecided_gate_past_its_moment_reads_overdue(coordinator: User, clie
         plan.refresh_from_db()
         assert "OVERDUE" not in views.render_board(plan)
         assert "decision overdue" not in client.get(f"/plans/{plan.slug}/").content.decode()
+
+
+def test_the_gate_page_places_a_days_offset_on_the_plans_calendar(coordinator: User, client: Client) -> None:
+    """A gate at T-2d before a clock change is at T-0's wall-clock time two days earlier (Plan.at), as every other
+    page places it: the gate's page added 48 hours to T-0 and said 13:00 for a 12:00 decision."""
+    t0 = datetime(2026, 10, 26, 12, 0, tzinfo=UTC)  # 12:00 GMT; two days earlier London kept summer time
+    plan = factories.PlanFactory(coordinator=coordinator, t0=t0, timezone="Europe/London")
+    factories.GateFactory(plan=plan, name="Go/No-Go", slug="go", offset=-2 * timedelta(days=1))
+    client.force_login(coordinator)
+    with time_machine.travel(t0 - 3 * timedelta(days=1), tick=False):
+        assert "due T-2d (Sat 24 Oct 12:00 BST)" in client.get(f"/plans/{plan.slug}/gates/go/").content.decode()
