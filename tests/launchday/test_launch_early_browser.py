@@ -1,7 +1,8 @@
 """The coordinator launches two days before T-0 on the plan page: the confirmation says how far ahead T-0
 is and offers, checked, to move it to now; launching with it moves T-0 (a re-baseline, "launched early", in
 the activity log) and the board counts from the launch. A second plan launched with the box unticked keeps
-its T-0, and neither its plan page nor its board counts down to it."""
+its T-0, and neither its plan page nor its board counts down to it. Twenty minutes after T-0, the confirmation
+offers, checked, to slip T-0 to now instead (a hold from T-0 to the launch, "Launched late")."""
 
 from __future__ import annotations
 
