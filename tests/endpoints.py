@@ -642,6 +642,8 @@ ENTRIES = [
         fields={
             "to": "choice:draft,scheduled,countdown,hold,launched,stabilizing,completed,rolled_back,aborted",
             "reason": "text",
+            "move_t0": "text",  # a launch early or late: move or slip T-0 to now when "1"
+            "override": "text",
         },
     ),
     Endpoint(
