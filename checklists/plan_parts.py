@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
 from .cards import plan_cards
-from .models import Gate
+from .models import Gate, GateStatus
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -46,12 +48,9 @@ def gate_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
     """The gates ``role`` decides or votes in, with a time and not decided yet, on its page ("Also yours"):
     "Decide the Go/No-Go gate" or "Vote on …" at the moment its decision is due, opening the gate's page, where
     the poll and the decision are. A go/no-go call was on no role's page. One query (none for unowned work)."""
-    from django.db.models import Q
     from django.urls import reverse
 
     from plans.panels import RoleTask
-
-    from .models import GateStatus
 
     pk = getattr(role, "pk", None)
     if pk is None or plan.clockless or plan.has_ended:

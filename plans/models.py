@@ -115,7 +115,7 @@ class Plan(models.Model):
         """Its clock runs toward T-0 and it has not launched: drafted, scheduled or counting down (a hold's clock
         stands still; a plan with no T-0 has no clock). Once T-0 has passed it says so, "passed, not launched"
         (the board, the plan page): the clock reads T+ and the state still Countdown, which read as launched."""
-        return not self.clockless and self.status in {PlanStatus.DRAFT, PlanStatus.SCHEDULED, PlanStatus.COUNTDOWN}
+        return not self.clockless and self.before_launch and self.status != PlanStatus.HOLD
 
     def at(self, offset: timedelta) -> datetime:
         """The UTC moment of an offset from T-0: whole days are calendar days in the plan's zone."""

@@ -200,8 +200,7 @@ def _slip_to_late_launch(plan: Plan, *, by: User, now: datetime) -> Hold:
         plan=locked, reason=LATE_REASON, started_at=locked.t0, started_by=by, ended_at=now, ended_by=by,
         resume_status=PlanStatus.COUNTDOWN, slip=length,
     )  # fmt: skip
-    pin_before(locked.pk, locked.t0, hold.started_at, length)
-    locked.t0 = now
+    _slip_after(locked, hold.started_at, length)
     locked.save(update_fields=["t0", "updated_at"])  # the outbox makes what is not sent again at the new times
     event_record(
         locked,
@@ -288,14 +287,19 @@ def _close_open_hold(locked: Plan, *, by: User | None, slip: bool) -> Hold | Non
     hold.ended_at = now
     hold.ended_by = by
     if slip and length > timedelta(0):
-        # Only what lay after the hold's start slips; what was planned before it stays put.
-        pin_before(locked.pk, locked.t0, hold.started_at, length)
-        locked.t0 = locked.t0 + length
+        _slip_after(locked, hold.started_at, length)
         hold.slip = length
     else:
         hold.slip = timedelta(0)
     hold.save(update_fields=["ended_at", "ended_by", "slip"])
     return hold
+
+
+def _slip_after(locked: Plan, started_at: datetime, length: timedelta) -> None:
+    """T-0 slips by ``length``, and with it what lay after ``started_at`` (a hold's start, or T-0 for a late
+    launch); what was planned before it stays put (``pin_before``). The caller saves ``t0``."""
+    pin_before(locked.pk, locked.t0, started_at, length)
+    locked.t0 = locked.t0 + length
 
 
 def hold_end(plan: Plan, *, by: User, override: str = "") -> Hold:

@@ -32,7 +32,7 @@ from django.utils import timezone
 from communications import channels
 from communications.models import Audience, ChannelKind, Delivery, StatusPost
 from communications.sources import DeliverySpec, register_relevance, register_source
-from communications.sources.registry import fixed
+from communications.sources.registry import fixed, news_anchor
 from plans.models import PlanStatus
 
 from . import notices, tokens
@@ -126,7 +126,7 @@ def _spec(plan: Plan, sub: Subscriber, **kw: object) -> DeliverySpec:
         "address": sub.email if email else sub.url,
         "recipient_label": f"Status page subscriber ({sub.get_kind_display().lower()})",
         "audience": Audience.PUBLIC,
-        "anchor": plan.created_at,
+        "anchor": news_anchor(plan),
     }
     return DeliverySpec(**{**fields, **kw})  # type: ignore[arg-type]
 

@@ -25,7 +25,16 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from ..models import Audience, ChannelKind, Delivery, DeliveryStatus, Route, RouteKind
-from ..sources.registry import DeliverySpec, fixed, person, register_relevance, register_source, tagged, unreachable
+from ..sources.registry import (
+    DeliverySpec,
+    fixed,
+    news_anchor,
+    person,
+    register_relevance,
+    register_source,
+    tagged,
+    unreachable,
+)
 from .notices import Notice, plan_notices
 from .payloads import BUILDERS
 from .rules import RANK, events_of, severity_of, shown
@@ -87,7 +96,7 @@ def _spec(plan: Plan, route: Route, notice: Notice, recipient: str, **kw: Any) -
         due_at=notice.at,
         label=f"{notice.title}"[:300],
         audience=Audience.STAFF,
-        anchor=notice.anchor or plan.created_at,  # live news goes out during a hold; a reminder waits
+        anchor=notice.anchor or news_anchor(plan),  # a reminder waits out a hold; live news does not
         expires_at=notice.expires,
         render=fixed(subject, body),
         **kw,

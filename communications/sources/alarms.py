@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -23,9 +22,11 @@ from plans.offsets import format_duration
 
 from ..models import Audience, Channel, ChannelKind
 from .registry import (
+    THE_PLAN,
     DeliverySpec,
     fixed,
     holder_email,
+    news_anchor,
     register_relevance,
     register_source,
     roles_and_coordinator,
@@ -114,12 +115,12 @@ def trigger_alarms(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliv
             "source_id": trigger.pk,
             "due_at": at,
             "label": f"Rollback alarm: {trigger.description}",
-            "anchor": plan.created_at,  # news, not a plan moment: a hold does not defer it
+            "anchor": news_anchor(plan),
             "expires_at": at + timedelta(hours=1),
             "render": fixed(subject, body),
         }
         for user, role, which in people:
-            yield holder_email(user, role or SimpleNamespace(name="the plan"), which, **common)
+            yield holder_email(user, role or THE_PLAN, which, **common)
         for channel in channels:
             yield DeliverySpec(
                 recipient=f"channel:{channel.pk}",

@@ -10,14 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
 from plans.models import PlanStatus
 
-from .registry import DeliverySpec, fixed, holder_email, person, register_source, roles_and_coordinator, tagged, when
+from .registry import (
+    THE_PLAN,
+    DeliverySpec,
+    fixed,
+    holder_email,
+    person,
+    register_source,
+    roles_and_coordinator,
+    tagged,
+    when,
+)
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -66,4 +75,4 @@ def launch_ended(plan: Plan, start: datetime, end: datetime) -> Iterator[Deliver
     }
     roles = Role.objects.filter(plan=plan).select_related("primary", "backup").order_by("order", "id")
     for user, role, which in roles_and_coordinator(plan, roles):
-        yield holder_email(user, role or SimpleNamespace(name="the plan"), which, **common)
+        yield holder_email(user, role or THE_PLAN, which, **common)

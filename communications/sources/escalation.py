@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from .registry import DeliverySpec, fixed, holder_email, register_relevance, register_source, when
+from .registry import DeliverySpec, fixed, holder_email, news_anchor, register_relevance, register_source, when
 
 if TYPE_CHECKING:
     from issues.models import Issue
@@ -65,7 +65,7 @@ def issue_escalations(plan: Plan, start: datetime, end: datetime) -> Iterator[De
                         due_at=due,
                         # wall-clock news, as the response SLA it follows: a hold (started for this very issue,
                         # often) stops the countdown, not the climb. Anchored on the hold's side, it was dropped.
-                        anchor=plan.created_at,
+                        anchor=news_anchor(plan),
                         label=f"Escalation L{lvl.level} {lvl.name}: #{issue.number} {issue.title}",
                         render=fixed(
                             f"[{plan.name}] {issue.get_severity_display().upper()} issue #{issue.number} unanswered: "

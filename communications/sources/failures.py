@@ -22,6 +22,7 @@ from .registry import (
     DeliverySpec,
     fixed,
     holders,
+    news_anchor,
     person,
     register_relevance,
     register_source,
@@ -88,7 +89,7 @@ def failure_notices(plan: Plan, start: datetime, end: datetime) -> Iterator[Deli
                 recipient=f"user:{user.pk}",
                 channel_kind=ChannelKind.EMAIL,
                 due_at=event.at,
-                anchor=plan.created_at,  # news, not a plan moment: a hold does not defer it
+                anchor=news_anchor(plan),
                 address=address,
                 recipient_label=f"{person(user)} ({as_what})",
                 audience=Audience.STAFF,

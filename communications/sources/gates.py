@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from plans.slips import planned_label
 from plans.wallclock import near_q
 
 from .registry import (
+    THE_PLAN,
     DeliverySpec,
     fixed,
     holder_email,
@@ -104,7 +104,7 @@ def _specs(
     for user, role, which in roles_and_coordinator(plan, roles):
         yield holder_email(
             user,
-            role or SimpleNamespace(name="the plan"),
+            role or THE_PLAN,
             which,
             source_kind=f"gate.{stage}",
             source_id=gate.pk,

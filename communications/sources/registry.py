@@ -31,6 +31,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
@@ -73,7 +74,8 @@ class DeliverySpec:
     recipient_label: str = ""
     label: str = ""
     audience: str = ""
-    anchor: datetime | None = None  # the plan moment it hangs off; a hold defers it if after the hold's start
+    anchor: datetime | None = None  # the plan moment it hangs off (the send's own when None); a hold defers it if
+    # after the hold's start. Wall-clock news, which a hold must not defer, is anchored with ``news_anchor``.
     expires_at: datetime | None = None  # after this it is too late to matter (recorded as late)
     requires_approval: bool = False
     skip_reason: str = ""  # created as skipped with this reason (named-only channel, no address…)
@@ -157,6 +159,16 @@ class Named(Protocol):
 
     @property
     def name(self) -> str: ...
+
+
+def news_anchor(plan: Plan) -> datetime:
+    """The anchor of wall-clock news (an escalation, an alarm, a notice of what just happened, a failure, a status
+    update): the plan's creation, before any hold's start, so that a hold never defers it (``outbox.due``)."""
+    return plan.created_at
+
+
+#: Whom the coordinator is told as when not as one of the roles (``roles_and_coordinator`` gives None for them).
+THE_PLAN: Named = SimpleNamespace(name="the plan")
 
 
 def holders(role: Role | None) -> Iterator[tuple[User, str]]:

@@ -71,15 +71,19 @@
     if (!holdSince) setInterval(tick, 250);  // a quarter second: the reading changes on the whole second
   }
 
-  var deadlines = [];
-  function startDeadline(el) {
-    if (el._lcDeadline) return;
-    el._lcDeadline = new ServerClock(el.dataset.serverNow);
-    deadlines.push(el);
-    tickDeadline(el);
+  // Elements timed on the page's clock (an SLA's deadline, a moment from which something shows): each has its
+  // own ServerClock (from its data-server-now) and its tick; one timer ticks them all, and forgets those swapped out.
+  var timed = [];
+  function startTimed(el, tick) {
+    if (el._lcClock) return;
+    el._lcClock = new ServerClock(el.dataset.serverNow);
+    el._lcTick = tick;
+    timed.push(el);
+    tick(el);
   }
+  function pageNow(el) { return el._lcClock.now() + (window.LaunchClock.offsetMs || 0); }
   function tickDeadline(el) {
-    var left = (Number(el.dataset.deadlineLeft) - el._lcDeadline.now() - (window.LaunchClock.offsetMs || 0)) / 1000;
+    var left = (Number(el.dataset.deadlineLeft) - pageNow(el)) / 1000;
     var over = left <= 0;  // as the server's "breached": at the deadline it is over
     var text = over ? "breached " + formatDeadline(left) : formatDeadline(left) + " left";
     if (el.textContent !== text) el.textContent = text;
@@ -87,23 +91,13 @@
     var row = el.closest("[data-sla-row]");
     if (row) row.classList.toggle("sla-breached", over);
   }
-  function tickDeadlines() {
-    deadlines = deadlines.filter(function (el) { return el.isConnected; });  // swapped out: forgotten
-    deadlines.forEach(tickDeadline);
-    thresholds = thresholds.filter(function (el) { return el.isConnected; });
-    thresholds.forEach(tickShownFrom);
-  }
-
-  var thresholds = [];
-  function startShownFrom(el) {
-    if (el._lcShownFrom) return;
-    el._lcShownFrom = new ServerClock(el.dataset.serverNow);
-    thresholds.push(el);
-    tickShownFrom(el);
-  }
   function tickShownFrom(el) {
-    var shown = el._lcShownFrom.now() + (window.LaunchClock.offsetMs || 0) >= Number(el.dataset.shownFrom);
+    var shown = pageNow(el) >= Number(el.dataset.shownFrom);
     if (el.hidden === shown) el.hidden = !shown;
+  }
+  function tickTimed() {
+    timed = timed.filter(function (el) { return el.isConnected; });  // swapped out: forgotten
+    timed.forEach(function (el) { el._lcTick(el); });
   }
 
   window.LaunchClock = {
@@ -119,12 +113,12 @@
     root.querySelectorAll("[data-countdown]").forEach(function (el) {
       if (!el._lcCountdown) { el._lcCountdown = true; start(el); }
     });
-    root.querySelectorAll("[data-deadline-left]").forEach(startDeadline);
-    root.querySelectorAll("[data-shown-from]").forEach(startShownFrom);
+    root.querySelectorAll("[data-deadline-left]").forEach(function (el) { startTimed(el, tickDeadline); });
+    root.querySelectorAll("[data-shown-from]").forEach(function (el) { startTimed(el, tickShownFrom); });
   }
   function boot() {
     init(document);
-    setInterval(tickDeadlines, 250);  // one timer for every SLA of the page
+    setInterval(tickTimed, 250);  // one timer for every SLA and threshold of the page
     document.addEventListener("htmx:load", function (evt) {
       var elt = evt.detail && evt.detail.elt;
       if (elt && elt.querySelectorAll) init(elt.parentNode || elt);

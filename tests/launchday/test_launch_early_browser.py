@@ -18,12 +18,32 @@ from tests.browser.shots import keep
 from tests.browser.test_csp import WATCH as CSP_WATCH
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Locator, Page
     from pytest_django.live_server_helper import LiveServer
 
+    from plans.models import Plan
     from tests.fixture_types import LoginPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _confirmation(page: Page, login_page: LoginPage, live_server: LiveServer, plan: Plan) -> Locator:
+    """The plan page, signed in as its coordinator at 1366x768, its launch confirmation opened."""
+    assert plan.coordinator is not None
+    page.add_init_script(CSP_WATCH)
+    login_page(page, plan.coordinator)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/plans/{plan.slug}/")
+    page.click("details.confirm-launch summary")
+    return page.locator("details.confirm-launch")
+
+
+def _launch(page: Page, launch: Locator, shot: str) -> None:
+    """Keep a screenshot of the confirmation, confirm, and wait for the launched state."""
+    launch.scroll_into_view_if_needed()
+    keep(page, shot)
+    launch.locator("button[value=launched]").click()
+    page.wait_for_selector("h1 .badge.state-launched")
 
 
 def test_launching_early_offers_to_move_t0_to_now(page: Page, login_page: LoginPage, live_server: LiveServer) -> None:
@@ -32,18 +52,10 @@ def test_launching_early_offers_to_move_t0_to_now(page: Page, login_page: LoginP
     plan = factories.PlanFactory(coordinator=coordinator, slug="early", name="Early launch", t0=t0)
     kept = factories.PlanFactory(coordinator=coordinator, slug="kept", name="Kept T-0", t0=t0)
 
-    page.add_init_script(CSP_WATCH)
-    login_page(page, coordinator)
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(f"{live_server.url}/plans/{plan.slug}/")
-    page.click("details.confirm-launch summary")
-    launch = page.locator("details.confirm-launch")
+    launch = _confirmation(page, login_page, live_server, plan)
     assert "T-0 is in 2 days" in launch.locator("#launch-early").inner_text().replace("\xa0", " ")
     assert page.locator("#launch-move-t0").is_checked()
-    launch.scroll_into_view_if_needed()
-    keep(page, "launch-confirm-early.png")
-    launch.locator("button[value=launched]").click()
-    page.wait_for_selector("h1 .badge.state-launched")
+    _launch(page, launch, "launch-confirm-early.png")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.LAUNCHED and abs(plan.t0 - timezone.now()) < timedelta(minutes=1)
     moved = Event.objects.get(plan=plan, kind="plan.rebaselined")
@@ -73,19 +85,11 @@ def test_launching_late_offers_to_slip_t0_to_now(page: Page, login_page: LoginPa
     plan = factories.PlanFactory(coordinator=coordinator, slug="late", name="Late launch", t0=t0)
     smoke = factories.ItemFactory(checklist__plan=plan, title="Smoke test", due_offset=timedelta(minutes=15))
 
-    page.add_init_script(CSP_WATCH)
-    login_page(page, coordinator)
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(f"{live_server.url}/plans/{plan.slug}/")
+    launch = _confirmation(page, login_page, live_server, plan)
     assert page.locator("#clock-unlaunched").is_visible()
-    page.click("details.confirm-launch summary")
-    launch = page.locator("details.confirm-launch")
     assert "T-0 was 20 minutes ago" in launch.locator("#launch-late").inner_text().replace("\xa0", " ")
     assert page.locator("#launch-slip-t0").is_checked()
-    launch.scroll_into_view_if_needed()
-    keep(page, "launch-confirm-late.png")
-    launch.locator("button[value=launched]").click()
-    page.wait_for_selector("h1 .badge.state-launched")
+    _launch(page, launch, "launch-confirm-late.png")
     assert "it launched late" in page.inner_text("body")
     assert "Launched late" in page.inner_text("#plan-state")  # the holds' card
     plan.refresh_from_db()
