@@ -5,7 +5,7 @@ the authority and the coordinator are told it is overdue; decided in time, nothi
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
@@ -94,3 +94,21 @@ def test_a_hold_defers_them_and_they_slip_with_t0(coordinator: User) -> None:
     tick_each(beat(plan, T0 - 90 * M, plan.t0))
     due = Delivery.objects.filter(source_kind="gate.due").first()
     assert due is not None and due.due_at == T0 + 30 * M - 60 * M - plan.reminder_lead  # slipped by the hold
+
+
+def test_template_syntax_in_a_gates_name_is_text(coordinator: User, client: Any) -> None:
+    """A plan author's gate name goes into the reminder and the role's task as typed: no template is run on it."""
+    plan, gate, people = _gate(coordinator)
+    gate.name = "Go {{ settings.SECRET_KEY }} {% debug %}"
+    gate.save(update_fields=["name"])
+    tick_each(beat(plan, T0 - 3 * 60 * M, T0 - 60 * M))
+    due = Delivery.objects.filter(source_kind="gate.due").first()
+    assert due is not None and "Go {{ settings.SECRET_KEY }} {% debug %}" in due.subject
+    from django.conf import settings
+
+    client.force_login(people["dba"])
+    voters = gate.polled_roles.first()
+    assert voters is not None
+    with time_machine.travel(T0 - 2 * 60 * M, tick=False):
+        page = client.get(f"/plans/{plan.slug}/roles/{voters.slug}/").content.decode()
+    assert "Vote on the Go {{ settings.SECRET_KEY }} {% debug %} gate" in page and settings.SECRET_KEY not in page

@@ -102,3 +102,16 @@ def test_the_confirmation_offers_the_slip_and_only_the_coordinator_launches(
         assert "T-0 slipped to now: it launched late." in response.content.decode()
     plan.refresh_from_db()
     assert plan.status == PlanStatus.LAUNCHED and plan.t0 == T0 + 20 * M
+
+
+def test_a_double_click_on_the_late_launch_slips_once(coordinator: User, client: Client) -> None:
+    plan, _, _ = _plan(coordinator)
+    url = reverse("plans:transition", kwargs={"plan": plan.slug})
+    client.force_login(coordinator)
+    with time_machine.travel(T0 + 20 * M, tick=False):
+        client.post(url, {"to": "launched", "move_t0": "1"})
+    with time_machine.travel(T0 + 20 * M + timedelta(seconds=1), tick=False):
+        second = client.post(url, {"to": "launched", "move_t0": "1"}, follow=True).content.decode()
+    assert "cannot go from Launched to Launched" in second
+    plan.refresh_from_db()
+    assert plan.t0 == T0 + 20 * M and Hold.objects.filter(plan=plan).count() == 1
