@@ -124,3 +124,26 @@ def test_the_launch_window_shows_blue_not_the_green_of_all_well(client: Client, 
         assert 'class="sp-banner indicator-maintenance"' in client.get(widget).content.decode()
         assert "#0969da" in client.get(f"/status/{site.plan.slug}/badge.svg").content.decode()
         assert client.get(f"/status/{site.plan.slug}/api/v2/status.json").json()["status"]["indicator"] == "none"
+
+
+def test_a_window_past_its_end_says_the_results_are_being_checked(client: Client, site: Site) -> None:
+    """Past the window's end with the launch not done, the heading still read "Maintenance in progress" and the
+    incident's page "In progress" while the API said verifying: both say so now, with when the window ended."""
+    from datetime import timedelta
+
+    from .conftest import T0
+
+    page = f"/status/{site.plan.slug}/"
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        html = client.get(page).content.decode()
+    assert ">Maintenance in progress</h2>" in html and "the team is checking" not in html
+    with time_machine.travel(T0 + timedelta(hours=2, minutes=10), tick=False):
+        html = client.get(page).content.decode()
+        maintenance = html.split('id="sp-maint-h"', 1)[1].split("</section>", 1)[0]
+        incident = re.search(r'href="https?://[^/]+(/status/[^"]+/incidents/[^"]+/)"', maintenance)
+        assert incident, maintenance[:400]
+        detail = client.get(incident.group(1)).content.decode()
+    assert maintenance.startswith(">Maintenance: checking the results</h2>"), maintenance[:200]
+    assert "The planned window ended at" in maintenance and "14:00 GMT</time>; the team" in maintenance
+    assert "the team is checking that everything works" in maintenance
+    assert "Scheduled maintenance · Verifying" in detail and "In progress" not in detail.split("<main", 1)[-1]
