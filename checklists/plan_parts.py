@@ -7,12 +7,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from .cards import plan_cards
 from .models import Gate, GateStatus
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from django.db.models import QuerySet
 
     from plans.models import Plan
     from plans.panels import RoleTask
@@ -47,9 +50,12 @@ def gate_links(plan: Plan, ids: set[int]) -> dict[int, str]:
 def gate_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
     """The gates ``role`` decides or votes in, with a time and not decided yet, on its page ("Also yours"):
     "Decide the Go/No-Go gate" or "Vote on …" at the moment its decision is due, opening the gate's page, where
-    the poll and the decision are. A go/no-go call was on no role's page. One query (none for unowned work)."""
+    the poll and the decision are. A go/no-go call was on no role's page. While a poll is open, the authority sees
+    how many of the polled roles have voted, and a voter whether it has (done, with its answer, who and when: a
+    role that had voted still read "Its poll is open: vote on its page"). One query (none for unowned work)."""
     from django.urls import reverse
 
+    from launchcontrol.dates import moment_text
     from plans.panels import RoleTask
 
     pk = getattr(role, "pk", None)
@@ -57,17 +63,48 @@ def gate_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
         return []
     mine = Q(authority_role_id=pk) | Q(polled_roles__id=pk)
     undecided = [GateStatus.PENDING, GateStatus.POLLING]
-    gates = Gate.objects.filter(mine, plan=plan, offset__isnull=False, status__in=undecided).distinct()
+    gates = _with_votes(Gate.objects.filter(mine, plan=plan, offset__isnull=False, status__in=undecided), pk)
     tasks = []
-    for gate in gates.order_by("offset", "id"):
+    for gate in gates.distinct().order_by("offset", "id"):
         assert gate.offset is not None
-        decides = gate.authority_role_id == pk
-        polling = gate.status == GateStatus.POLLING
-        if decides:
+        polling, done, counts = gate.status == GateStatus.POLLING, "", vars(gate)  # (the annotations)
+        if gate.authority_role_id == pk:
             title, note = f"Decide the {gate.name} gate", "GO or NO-GO, on its page, with its criteria and the votes."
+            if polling:
+                note = f"Its poll is open: {counts['votes_in']} of {counts['polled']} polled roles have voted. {note}"
         else:
             title = f"Vote on the {gate.name} gate"
             note = "Its poll is open: vote on its page." if polling else "Its poll opens when its authority opens it."
+            if polling and counts["my_vote"]:
+                answer = "GO" if counts["my_vote"] == "go" else "NO-GO"
+                who = (counts["my_voter_name"] or "").strip() or counts["my_voter"] or "someone"
+                done = f"Voted {answer} by {who} at {moment_text(plan.local(counts['my_vote_at']))}; it can be changed "
+                done += "on its page until the poll closes."
         url = reverse("checklists:gate", args=[plan.slug, gate.slug])
-        tasks.append(RoleTask(title, plan.at(gate.offset), note, url))
+        tasks.append(RoleTask(title, plan.at(gate.offset), note, url, done=done))
     return tasks
+
+
+def _with_votes(gates: QuerySet[Gate], role_id: int) -> QuerySet[Gate]:
+    """Each gate with its current round's number of votes and of polled roles, and ``role_id``'s vote in it
+    (its answer, when and by whom), as subqueries: one query still."""
+    from django.db.models import Count, OuterRef, Subquery, Value
+    from django.db.models.functions import Concat
+
+    from roles.models import Role
+
+    from .models import Vote
+
+    round_votes = Vote.objects.filter(gate=OuterRef("pk"), poll_round=OuterRef("poll_round"))
+    counted = round_votes.order_by().values("gate").annotate(n=Count("pk")).values("n")
+    polled = Role.objects.filter(polled_gates=OuterRef("pk")).order_by().values("plan").annotate(n=Count("pk"))
+    own = round_votes.filter(role_id=role_id)
+    full = Concat("voted_by__first_name", Value(" "), "voted_by__last_name")
+    return gates.annotate(
+        votes_in=Coalesce(Subquery(counted[:1]), 0),
+        polled=Coalesce(Subquery(polled.values("n")[:1]), 0),
+        my_vote=Subquery(own.values("vote")[:1]),
+        my_vote_at=Subquery(own.values("voted_at")[:1]),
+        my_voter=Subquery(own.values("voted_by__username")[:1]),
+        my_voter_name=Subquery(own.annotate(name=full).values("name")[:1]),
+    )

@@ -57,3 +57,36 @@ def test_the_authority_and_the_voters_see_the_gate_on_their_pages(coordinator: U
         gate.save(update_fields=["status"])
         ps.plan_transition(plan, to=PlanStatus.ABORTED, by=coordinator, reason="Card processor outage")
         assert "Go/No-Go" not in _tasks(client, f"/plans/{plan.slug}/roles/execs/")
+
+
+def test_an_open_poll_says_who_has_voted(coordinator: User, client: Client) -> None:
+    """A DBA who had voted still read "Its poll is open: vote on its page", and the authority could not tell from
+    its page whether the votes were in: the voter's row is done, with its answer, who and when; the authority's
+    says how many of the polled roles have voted in this round (a new round counts afresh)."""
+    from checklists.services import gates as gs
+
+    plan = factories.PlanFactory(coordinator=coordinator, t0=T0, timezone="UTC", status=PlanStatus.COUNTDOWN)
+    execs = factories.RoleFactory(plan=plan, name="Executive Team", slug="execs", primary=coordinator)
+    dee = factories.UserFactory(username="dee", first_name="Dee", last_name="Bee")
+    dba = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=dee)
+    qa = factories.RoleFactory(plan=plan, name="QA", slug="qa")
+    gate = factories.GateFactory(plan=plan, name="Go/No-Go", slug="go", offset=-timedelta(days=1), authority_role=execs)
+    gate.polled_roles.set([dba, qa])
+    client.force_login(coordinator)
+    with time_machine.travel(T0 - timedelta(days=1, hours=2), tick=False):
+        gs.gate_open_poll(gate, by=coordinator)
+        assert "Its poll is open: 0 of 2 polled roles have voted." in _tasks(client, f"/plans/{plan.slug}/roles/execs/")
+    with time_machine.travel(T0 - timedelta(days=1, hours=1), tick=False):
+        gs.vote_cast(gate, role=dba, by=dee, vote="go")
+        mine = _tasks(client, f"/plans/{plan.slug}/roles/dba/")
+        assert "Voted GO by Dee Bee at Mon 30 Nov 11:00 UTC" in mine and "state-done" in mine
+        assert "vote on its page" not in mine
+        assert "Its poll is open: 1 of 2 polled roles have voted." in _tasks(client, f"/plans/{plan.slug}/roles/execs/")
+        waiting = _tasks(client, f"/plans/{plan.slug}/roles/qa/")
+        assert "Its poll is open: vote on its page." in waiting and "state-done" not in waiting
+        gs.gate_decide(gate, by=coordinator, decision="no_go", reason="The load test failed")
+        gs.gate_reopen(gate, by=coordinator, reason="The load test is to run again")
+        gs.gate_open_poll(gate, by=coordinator)
+        again = _tasks(client, f"/plans/{plan.slug}/roles/dba/")
+        assert "Its poll is open: vote on its page." in again and "Voted GO" not in again
+        assert "Its poll is open: 0 of 2 polled roles have voted." in _tasks(client, f"/plans/{plan.slug}/roles/execs/")
