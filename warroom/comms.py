@@ -4,7 +4,7 @@ for the plan's messages with their channels, one for the outbox)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, cast
@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models.functions import Coalesce
 
 from communications.models import Message
+from communications.sources.by_hand import HAND_POST_BEHIND, NAMED_ONLY, by_hand_specs, hand_posts
 from communications.sources.schedule import occurrence_at
 from plans.closing import is_ended
 from plans.models import Plan
@@ -40,6 +41,7 @@ class MessageRow:
     every: timedelta | None
     count: int | None
     channels: list[str]
+    by_hand: bool = False  # one of its channels is named-only: someone posts it by hand
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Comms:
     last_name: str = ""
     last_at: datetime | None = None
     last_status: str = ""  # "sent" (from the outbox), "failed", or "due" (from the plan, no outbox yet)
+    unposted: list[tuple[str, datetime]] = field(default_factory=list)  # posts by hand due, not marked posted
 
 
 def message_times(message: Timed, plan: Plan, now: datetime) -> tuple[datetime | None, datetime | None]:
@@ -79,12 +82,13 @@ def message_rows(plan: Plan) -> list[MessageRow]:
     query = (
         Message.objects.filter(plan=plan, enabled=True)
         .order_by("offset", "order", "pk", "channels__id")
-        .values_list("pk", "name", "offset", "every", "count", "channels__name")
+        .values_list("pk", "name", "offset", "every", "count", "channels__name", "channels__kind", "channels__enabled")
     )
-    for pk, name, offset, every, count, channel in query:
+    for pk, name, offset, every, count, channel, kind, enabled in query:
         row = rows.setdefault(pk, MessageRow(name, offset, every, count, []))
         if channel is not None:
             row.channels.append(channel)
+            row.by_hand = row.by_hand or (kind in NAMED_ONLY and enabled)
     return list(rows.values())
 
 
@@ -97,8 +101,10 @@ def comms(plan: Plan, now: datetime) -> Comms:
         if sent is not None:
             result.last_name, result.last_at, result.last_status = sent
         return result
+    hand_due = False
     for message in message_rows(plan):
         last, nxt = message_times(message, plan, now)
+        hand_due = hand_due or (message.by_hand and last is not None and last > now - HAND_POST_BEHIND)
         if nxt is not None and (result.next_at is None or nxt < result.next_at):
             result.next_name, result.next_at = message.name, nxt
             result.next_channels = ", ".join(message.channels)
@@ -107,7 +113,23 @@ def comms(plan: Plan, now: datetime) -> Comms:
     sent = _last_delivery(plan)
     if sent is not None:
         result.last_name, result.last_at, result.last_status = sent
+    if hand_due:
+        result.unposted = unposted(plan, now)
     return result
+
+
+def unposted(plan: Plan, now: datetime) -> list[tuple[str, datetime]]:
+    """The posts by hand due in the last two hours (what the communications role's page lists to mark) and not
+    marked posted, oldest first: (the message's name, due). The board showed the next and the last sends only, so a post
+    nobody made went unseen in the war room. Three queries; the board asks only when one was due."""
+    start = now - HAND_POST_BEHIND
+    posted = hand_posts(plan, due_at__gt=start, due_at__lte=now)
+    found = [
+        (message.name, spec.due_at)
+        for message, _, spec in by_hand_specs(plan, start, now)
+        if (message.pk, spec.due_at, spec.recipient) not in posted
+    ]
+    return sorted(found, key=lambda f: f[1])
 
 
 _OUTBOX_READY: bool | None = None

@@ -264,8 +264,9 @@ def test_board_render_has_a_fixed_query_count(db: None, django_assert_max_num_qu
     # 26 before the board read its steps once (as rows, for next 30 minutes, the role rows and the forecast),
     # took the forecast's gates from its own gate query and their edges with the dependencies in one UNION ALL,
     # the item totals of next 30 minutes from the role rows' counts and the messages with their channels
-    # (tests/warroom/test_board_queries.py pins it on plans with a live forecast)
-    with django_assert_max_num_queries(18):
+    # (tests/warroom/test_board_queries.py pins it on plans with a live forecast); 21 with a post by hand due
+    # in the last two hours, to show it if it was not posted (the sample's "#launch" chat channel)
+    with django_assert_max_num_queries(21):
         views.render_board(big)
 
 
