@@ -287,6 +287,9 @@ def _check_demo(page: Any, width: int, height: int) -> None:
     assert shown >= 2, size
     # The gate's numbers say what they count: one vote of six is in, not "6/6" (the criteria) beside "GO 0/6".
     gate = page.locator(".wr-gates li.gate", has_text="Go/No-Go")
+    # On screen at every size: at 1280x720 with four issues open and a post by hand not made, the panel read
+    # "+1 more gates" with no gate, while "Next 30 min" showed four late items (the gates shrank with it).
+    assert gate.is_visible(), size
     # The demo's gate was due at T-1d and is polled still: when, in red, first (tests/warroom/test_gate_overdue.py).
     meta = " ".join(gate.locator(".meta").inner_text().split())
     assert re.fullmatch(r"due \w{3} \d\d:\d\d · criteria 6/6 · voted 1/6 · 1 NO-GO", meta), (size, meta)
