@@ -133,9 +133,12 @@ class Board:
     @property
     def gates_beside_issues(self) -> bool:
         """The gates panel sits in the third column, under the issues, while that column has room: the launch
-        running with at most one issue open and no rollout panel. Otherwise in the first, under "Next 30 min"
-        and the forecast, where a big plan's gates had room for one row, or none, at 1080p."""
-        return not self.ended and self.rollout is None and len(self.issues) <= GATES_BESIDE_ISSUES
+        running with at most one issue open, or none and a rollout panel (its three lines take about an issue's
+        room; a launched plan with a rollout and no issue had that column empty and its gates squeezed under the
+        forecast). Otherwise in the first, under "Next 30 min" and the forecast, where a big plan's gates had room
+        for one row, or none, at 1080p."""
+        taken = len(self.issues) + (self.rollout is not None)
+        return not self.ended and taken <= GATES_BESIDE_ISSUES
 
     @property
     def gates_passed(self) -> int:

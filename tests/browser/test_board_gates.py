@@ -111,3 +111,39 @@ def test_with_one_issue_open_the_gates_take_the_issues_room(
     assert _gate_column(page) == 0
     assert page.locator(ROWS).count() >= 1
     assert page.locator(".wr-issues li.issue:visible").count() == 2
+
+
+def test_a_real_plans_gate_is_on_screen_beside_its_forecast(
+    page: Any, live_server: LiveServer, login_page: Any, settings: Settings
+) -> None:
+    """The Midas go-live three hours after T-0 with nobody assigned, two issues open and a step at risk: its
+    gates (under "Next 30 min" and the forecast) read "+3 more gates" and no gate at every size, the
+    forecast and the gates giving up room with "Next 30 min" (by size, as flex shrinks) so a gate's row never
+    fitted. Only "Next 30 min" gives up room now; the first gate (T-0 Launch Authorization, overdue) shows."""
+    from datetime import timedelta
+
+    from issues.services import issue_open
+    from launch.format import template_text
+    from launch.services.importer import import_plan_text
+    from plans.models import Plan, PlanStatus
+
+    coordinator = factories.UserFactory(username="coordinator")
+    t0 = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=3, minutes=15)
+    plan = import_plan_text(
+        template_text("midas-lifestyle"), filename="midas.yaml", t0=t0, tz="Europe/London", coordinator=coordinator
+    )
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.LAUNCHED)
+    for title in ("Checkout errors after the payment switch", "Slow search on the catalogue"):
+        issue_open(plan, by=coordinator, title=title, severity="high")
+    settings.WARROOM_POLL_SECONDS = 1
+    login_page(page, coordinator)
+    for width, height in ((1920, 1080), (1280, 720)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
+        page.wait_for_selector("#wr-root")
+        wait_for_js(page, "window.warroom && window.warroom.polls > 0", timeout=10_000)
+        assert _gate_column(page) == 0
+        rows = page.locator(f"{ROWS} .what").all_inner_texts()
+        assert rows[:1] == ["T-0 Launch Authorization"], (width, rows)
+        if width == 1920:
+            keep(page, "board-midas-gates-1920x1080.png")

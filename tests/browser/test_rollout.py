@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.utils import timezone
 
+from issues.services import issue_open
 from launch.format import template_text
 from launch.services.importer import import_plan_text
 from plans.models import MetricReading, Plan, PlanStatus, Rollout
@@ -64,6 +65,13 @@ def _fits(page: Any) -> None:
         assert found == [], (problem, found)
 
 
+def _gate_shown(page: Any, *, column: int) -> None:
+    """The gates panel in ``column`` of the board, its first gate on screen once the board has fitted its lists."""
+    wait_for_js(page, "window.warroom && window.warroom.polls > 0", timeout=10_000)
+    assert page.locator(f".wr-grid > .wr-col:nth-child({column}) .wr-gates").count() == 1
+    assert page.locator(".wr-gates li.gate").first.is_visible()
+
+
 def test_the_rollout_on_the_board_and_its_page(
     browser: Any, login_page: Any, live_server: LiveServer, settings: Settings
 ) -> None:
@@ -84,6 +92,17 @@ def test_the_rollout_on_the_board_and_its_page(
         assert "✗ Conversion Rate" in text and "✓ Error Rate" in text and "/ 3h" in text
         _fits(page)
         keep(page, "rollout-board.png")
+        _gate_shown(page, column=3)  # no issue open: the gates under the issues (they were squeezed under the
+        # forecast, "+3 more gates" and no gate, beside an empty third column)
+        for title in ("Checkout errors after the payment switch", "Slow search on the catalogue"):
+            issue_open(plan, by=coordinator, title=title, severity="high")
+        page.reload()
+        page.locator(".wr-issues li.issue").nth(1).wait_for()
+        _gate_shown(page, column=1)  # the forecast no longer shrinks with "Next 30 min" and hides the gate
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.reload()
+        _gate_shown(page, column=1)
+        keep(page, "rollout-board-issues-1280x720.png")
 
         page.set_viewport_size({"width": 1366, "height": 900})
         page.goto(f"{live_server.url}/plans/{plan.slug}/rollout/")

@@ -1,5 +1,5 @@
-"""Where the board puts its gates: under the issues, in the third column, while at most one issue is open and
-no rollout panel sits there (a plan with no issue open had that column empty while its gates, squeezed under
+"""Where the board puts its gates: under the issues, in the third column, while at most one issue is open (none
+with a rollout panel there) (a plan with no issue open had that column empty while its gates, squeezed under
 "Next 30 min" and the forecast, showed "+3 more gates" and no gate at 1080p); else in the first column, as
 before, and there too once the launch has ended."""
 
@@ -77,14 +77,19 @@ def test_an_ended_launch_keeps_its_gates_in_the_first_column(coordinator: User) 
     assert _columns(views.render_board(plan))[0] == "wr-next wr-gates"
 
 
-def test_a_rollout_panel_keeps_the_third_column_for_itself() -> None:
-    """A launched plan with a staged rollout (tests/rollout/world.py): the rollout panel sits above the issues,
-    so the gates stay in the first column even with no issue open."""
+def test_a_rollout_panel_takes_an_issues_room_in_the_third_column() -> None:
+    """A launched plan with a staged rollout (tests/rollout/world.py): the rollout panel sits above the issues and
+    takes about an issue's room, so the gates sit under the issues with none open (they stayed in the first
+    column, squeezed under the forecast, beside an empty third column), and go back to the first once one is."""
     from tests.rollout.world import T0, rollout_world
 
     with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
         w = rollout_world()
         factories.GateFactory(plan=w.plan, name="Go/No-Go")
         html = views.render_board(w.fresh())
-    assert 'id="wr-rollout"' in html
-    assert _columns(html)[0] == "wr-next wr-gates" and "wr-gates" not in _columns(html)[2]
+        assert 'id="wr-rollout"' in html
+        assert _columns(html)[2] == "wr-rollout wr-issues wr-gates" and "wr-gates" not in _columns(html)[0]
+        assert w.plan.coordinator is not None
+        issue_open(w.plan, by=w.plan.coordinator, title="Checkout errors", severity="high")
+        html = views.render_board(w.fresh())
+    assert _columns(html)[0].endswith("wr-gates") and "wr-gates" not in _columns(html)[2]
