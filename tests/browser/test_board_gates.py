@@ -65,6 +65,14 @@ def test_big_board_shows_the_gates_that_matter(
     assert box[1] <= box[0] and box[0] <= 1080, box
 
 
+def _open_board(page: Any, live_server: LiveServer, plan: Any, width: int, height: int) -> None:
+    """The plan's board at ``width`` x ``height``, once it has polled (its lists fitted)."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
+    page.wait_for_selector("#wr-root")
+    wait_for_js(page, "window.warroom && window.warroom.polls > 0", timeout=10_000)
+
+
 def _gate_column(page: Any) -> int:
     """Which of the board's columns holds the gates panel (0, 1, 2)."""
     return int(
@@ -88,10 +96,7 @@ def test_with_one_issue_open_the_gates_take_the_issues_room(
     settings.WARROOM_POLL_SECONDS = 1
     login_page(page, coordinator)
     for width, height in ((1920, 1080), (1280, 720)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
-        page.wait_for_selector("#wr-root")
-        wait_for_js(page, "window.warroom && window.warroom.polls > 0", timeout=10_000)
+        _open_board(page, live_server, plan, width, height)
         if width == 1920:
             keep(page, "board-big-one-issue-1920x1080.png")
         assert _gate_column(page) == 2
@@ -138,10 +143,7 @@ def test_a_real_plans_gate_is_on_screen_beside_its_forecast(
     settings.WARROOM_POLL_SECONDS = 1
     login_page(page, coordinator)
     for width, height in ((1920, 1080), (1280, 720)):
-        page.set_viewport_size({"width": width, "height": height})
-        page.goto(f"{live_server.url}/plans/{plan.slug}/warroom/")
-        page.wait_for_selector("#wr-root")
-        wait_for_js(page, "window.warroom && window.warroom.polls > 0", timeout=10_000)
+        _open_board(page, live_server, plan, width, height)
         assert _gate_column(page) == 0
         rows = page.locator(f"{ROWS} .what").all_inner_texts()
         assert rows[:1] == ["T-0 Launch Authorization"], (width, rows)
