@@ -90,7 +90,7 @@ def _specs(
         roles += [r for r in gate.polled_roles.all() if r not in roles]
     if stage == "due":
         voters = ", ".join(r.name for r in gate.polled_roles.all())
-        what = f"Reminder: gate {name} decided {planned}"
+        what = f"Reminder: gate {name}, decision due {planned}"
         subject = f"[{plan.name}] Gate decision at {when(plan, due)}: {name}"
         body = (
             f"The {name} gate is to be decided {planned} ({when(plan, due)}) by {authority}"

@@ -59,6 +59,7 @@ def test_the_authority_voters_and_coordinator_are_reminded_then_told_it_is_overd
     ]  # each person once: the Executive Team's primary, the DBA's backup too, is told as the authority
     due = Delivery.objects.filter(source_kind="gate.due").first()
     assert due is not None and due.due_at == T0 - 60 * M - plan.reminder_lead
+    assert due.label == "Reminder: gate Go/No-Go, decision due T-1h"  # ("… decided T-1h" read as done)
     assert due.subject.endswith("Gate decision at Tue 1 Dec 11:00 UTC: Go/No-Go")
     assert "to be decided T-1h (Tue 1 Dec 11:00 UTC) by Executive Team, with the votes of DBA, QA" in due.body
     assert due.body.endswith(f"/plans/{plan.slug}/gates/go/")
