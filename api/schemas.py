@@ -139,6 +139,7 @@ class GateOut(Schema):
     status: str
     decision: str
     due: datetime | None
+    overdue_since: datetime | None = None  # when its decision was due, while it is past and not taken
 
 
 class LatestOut(Schema):
@@ -173,6 +174,7 @@ class PlanState(Schema):
     t0: datetime | None
     clockless: bool
     now: datetime
+    awaiting_launch_since: datetime | None = None  # T-0, once it has passed with the launch not declared
     forecast: ForecastOut
     gates: list[GateOut]
     open_issues: list[IssueOut]

@@ -119,6 +119,7 @@ def plan_state(plan: Plan, *, now: datetime) -> dict[str, Any]:
             "status": g.status,
             "decision": g.decision,
             "due": plan.at(g.offset) if g.offset is not None and plan.t0 is not None else None,
+            "overdue_since": g.mark_overdue(plan, now).overdue_since if plan.t0 is not None else None,
         }
         for g in Gate.objects.filter(plan=plan).order_by("order", "id")
     ]
@@ -132,6 +133,7 @@ def plan_state(plan: Plan, *, now: datetime) -> dict[str, Any]:
         "t0": plan.t0,
         "clockless": plan.clockless,
         "now": now,
+        "awaiting_launch_since": plan.t0 if plan.awaits_launch and plan.t0 is not None and plan.t0 <= now else None,
         "forecast": {
             "planned_end": forecast.planned_end,
             "end": forecast.end,

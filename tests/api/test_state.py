@@ -163,3 +163,27 @@ def test_a_reading_recorded_by_mistake_is_withdrawn_once_with_a_reason(api: Api)
     assert again.status_code == 200 and again.json()["withdrawn"] is False
     assert Event.objects.filter(kind="metric.reading_withdrawn").count() == 1
     assert api.post(f"readings/{reading + 999}/withdraw", token, {"reason": "x"}).status_code == 404
+
+
+def test_the_state_says_a_gate_is_overdue_and_t0_passed_without_a_launch(api: Api) -> None:
+    """What the board shows, a bot polling the API can read: a gate whose decision was due and is not taken
+    (``overdue_since``: when it was due; the board's OVERDUE) and T-0 passed with the launch not declared
+    (``awaiting_launch_since``: T-0; the board's "passed, not launched"). Both null before and once settled."""
+    from datetime import UTC, datetime
+
+    from checklists.models import Gate, GateStatus
+    from plans.models import Plan, PlanStatus
+
+    t0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    token = api.token(["read"])
+    with time_machine.travel(t0 - timedelta(hours=2), tick=False):
+        body = api.get("", token).json()
+    assert body["gates"][0]["overdue_since"] is None and body["awaiting_launch_since"] is None
+    with time_machine.travel(t0 + timedelta(minutes=20), tick=False):
+        body = api.get("", token).json()
+        assert body["gates"][0]["overdue_since"] == "2026-12-01T11:00:00Z"  # due at T-1h, still pending
+        assert body["awaiting_launch_since"] == "2026-12-01T12:00:00Z"
+        Gate.objects.filter(pk=api.world.gate.pk).update(status=GateStatus.PASSED)  # (test set-up)
+        Plan.objects.filter(pk=api.plan.pk).update(status=PlanStatus.LAUNCHED, revision=api.plan.revision + 5)
+        body = api.get("", token).json()
+    assert body["gates"][0]["overdue_since"] is None and body["awaiting_launch_since"] is None
