@@ -18,6 +18,7 @@ from communications.sources.by_hand import HAND_POST_BEHIND, NAMED_ONLY, by_hand
 from communications.sources.schedule import occurrence_at
 from plans.closing import is_ended
 from plans.models import Plan
+from plans.selectors import open_hold
 
 if TYPE_CHECKING:
     from communications.models import Delivery
@@ -123,10 +124,12 @@ def unposted(plan: Plan, now: datetime) -> list[tuple[str, datetime]]:
     marked posted, oldest first: (the message's name, due). The board showed the next and the last sends only, so a post
     nobody made went unseen in the war room. Three queries; the board asks only when one was due."""
     start = now - HAND_POST_BEHIND
-    posted = hand_posts(plan, due_at__gt=start, due_at__lte=now)
+    hold = open_hold(plan)  # what a hold defers is not due yet: it slips when the hold ends (as the outbox does)
+    end = min(now, hold.started_at - timedelta(microseconds=1)) if hold is not None else now
+    posted = hand_posts(plan, due_at__gt=start, due_at__lte=end)
     found = [
         (message.name, spec.due_at)
-        for message, _, spec in by_hand_specs(plan, start, now)
+        for message, _, spec in by_hand_specs(plan, start, end)
         if (message.pk, spec.due_at, spec.recipient) not in posted
     ]
     return sorted(found, key=lambda f: f[1])

@@ -82,3 +82,21 @@ def test_a_plan_without_posts_by_hand_reads_no_more(coordinator: User) -> None:
         with CaptureQueriesContext(connection) as by_hand:
             assert "wr-unposted" in views.render_board(fresh)
     assert len(by_hand.captured_queries) - len(plain.captured_queries) <= 3
+
+
+def test_what_a_hold_defers_is_not_flagged(coordinator: User) -> None:
+    """A hold defers the sends planned after its start (they slip when it ends, as the outbox does): the board
+    flagged them "Not posted by hand" while the countdown stood still. One due before the hold still shows."""
+    from plans import services as ps
+
+    plan, _, social = _plan(coordinator)
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.COUNTDOWN)
+    early = Message.objects.create(
+        plan=plan, name="Maintenance notice", offset=-20 * M, audience=Audience.PUBLIC, body="Tonight at noon."
+    )
+    early.channels.set([social])
+    with time_machine.travel(T0 - 5 * M, tick=False):
+        ps.hold_start(Plan.objects.get(pk=plan.pk), by=coordinator, reason="Payment provider down")
+    with time_machine.travel(T0 + 10 * M, tick=False):
+        line = _comms_line(plan)
+    assert "Maintenance notice" in line and "Launch announcement" not in line and "more" not in line, line
