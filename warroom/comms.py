@@ -1,5 +1,6 @@
 """The board's communications line: the next scheduled communication and the last one sent (one query
-for the plan's messages with their channels, one for the outbox)."""
+for the plan's messages with their channels, one for the outbox), or, in the last one's place, the posts by hand
+due and not marked posted (three queries more, only when one was due in the last two hours; four on hold)."""
 
 from __future__ import annotations
 
@@ -121,8 +122,9 @@ def comms(plan: Plan, now: datetime) -> Comms:
 
 def unposted(plan: Plan, now: datetime) -> list[tuple[str, datetime]]:
     """The posts by hand due in the last two hours (what the communications role's page lists to mark) and not
-    marked posted, oldest first: (the message's name, due). The board showed the next and the last sends only, so a post
-    nobody made went unseen in the war room. Three queries; the board asks only when one was due."""
+    marked posted, oldest first: (the message's name, due). The board showed the next and the last sends only, so
+    a post nobody made went unseen in the war room. Three queries (four on hold); the board asks only when one was
+    due."""
     start = now - HAND_POST_BEHIND
     hold = open_hold(plan)  # what a hold defers is not due yet: it slips when the hold ends (as the outbox does)
     end = min(now, hold.started_at - timedelta(microseconds=1)) if hold is not None else now
