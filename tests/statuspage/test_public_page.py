@@ -147,3 +147,4 @@ def test_a_window_past_its_end_says_the_results_are_being_checked(client: Client
     assert "The planned window ended at" in maintenance and "14:00 GMT</time>; the team" in maintenance
     assert "the team is checking that everything works" in maintenance
     assert "Scheduled maintenance · Verifying" in detail and "In progress" not in detail.split("<main", 1)[-1]
+    assert "the team is checking that everything works" in detail  # the incident's own page says so too
