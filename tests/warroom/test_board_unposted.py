@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -100,3 +101,13 @@ def test_what_a_hold_defers_is_not_flagged(coordinator: User) -> None:
     with time_machine.travel(T0 + 10 * M, tick=False):
         line = _comms_line(plan)
     assert "Maintenance notice" in line and "Launch announcement" not in line and "more" not in line, line
+
+
+def test_a_message_name_is_text_on_the_board(coordinator: User) -> None:
+    """A plan author's message name with template syntax and markup shows as typed, escaped: no secret, no tag."""
+    plan, message, _ = _plan(coordinator)
+    Message.objects.filter(pk=message.pk).update(name="{{ settings.SECRET_KEY }} <b>Go</b>")
+    with time_machine.travel(T0 + 10 * M, tick=False):
+        line = _comms_line(plan)
+    assert "{{ settings.SECRET_KEY }} &lt;b&gt;Go&lt;/b&gt;" in line and "<b>Go" not in line
+    assert settings.SECRET_KEY not in line
