@@ -160,10 +160,12 @@ class Gate(models.Model):
         """Set :attr:`overdue_since`: the moment the decision was due, if it has passed with the gate pending or
         polling on a launch still running. A gate due at T-0 and undecided an hour later read "PENDING" on the
         board like one due tomorrow."""
+        from plans.lateness import plan_clock
+
         self.overdue_since = None
         if self.offset is not None and self.status in {GateStatus.PENDING, GateStatus.POLLING} and not plan.has_ended:
-            due = plan.at(self.offset)
-            self.overdue_since = due if due <= now else None
+            due = plan.at(self.offset)  # by the plan's clock: one due during a hold is not overdue (it slips)
+            self.overdue_since = due if due <= plan_clock(plan, now) else None
         return self
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from plans.closing import row_writable
 from plans.duedates import due_label
 from plans.forecast import StepForecast
-from plans.lateness import is_late, item_due, step_is_late
+from plans.lateness import is_late, item_due, plan_clock, step_is_late
 from plans.models import Event, Plan, PlanStatus, Step, StepStatus
 from plans.offsets import format_offset
 from plans.permissions import can_coordinate
@@ -121,7 +121,7 @@ def item_row(plan: Plan, item: Item, *, now: datetime, can_act: bool, series: Se
     else:
         step = item.step
         blockers = [*_open_blockers(step)] if step is not None and step.status == StepStatus.PENDING else []
-        state = "blocked" if blockers else timing_state(now, due, plan.reminder_lead)
+        state = "blocked" if blockers else timing_state(plan_clock(plan, now), due, plan.reminder_lead)
     state, planned = settled(plan, state), planned_offset(plan, item.due_offset)  # an ended launch: not finished
     label = "" if item.due_by is None else due_label(item.due_by, item.due_all_day, plan.zone)
     return Row("item", item, item.due_offset, due, state, can_act, blockers, planned=planned, due_text=label)
@@ -160,7 +160,7 @@ def step_row(
             waits.update((g.pk, g) for g in step.phase.after_gates.all())
         closed_gates = [g for g in waits.values() if g.status != GateStatus.PASSED]
         blockers = [*_open_blockers(step), *closed_gates]
-        state = "blocked" if blockers else timing_state(now, start, plan.reminder_lead)
+        state = "blocked" if blockers else timing_state(plan_clock(plan, now), start, plan.reminder_lead)
     state, planned = settled(plan, state), planned_offset(plan, step.offset)  # an ended launch: not finished
     return Row("step", step, step.offset, start, state, can_act, blockers, late, planned=planned, fc=fc)
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "is_late",
+    "plan_clock",
     "item_due",
     "item_late_from",
     "item_late_q",
@@ -40,9 +41,18 @@ __all__ = [
 ]
 
 
+def plan_clock(plan: Plan, now: datetime) -> datetime:
+    """The moment the plan's clock stands at: ``now``, or, on hold, the hold's start. What falls due during a hold
+    is not late (the hold's end slips it, and its reminders wait): it read "Late" on the pages while the clock
+    stood still, then "Due" again once the hold ended."""
+    held = plan.held_since()
+    return min(now, held) if held is not None else now
+
+
 def late_q(plan: Plan, now: datetime, field: str = "due_offset") -> Q:
-    """Rows whose offset ``field`` is due before ``now`` (late if still open; a pending step's ``offset``)."""
-    return before_q(plan, field, now)
+    """Rows whose offset ``field`` is due before the plan's clock at ``now`` (late if still open; a pending
+    step's ``offset``)."""
+    return before_q(plan, field, plan_clock(plan, now))
 
 
 def is_late(now: datetime, late_from: datetime | None) -> bool:
@@ -52,7 +62,7 @@ def is_late(now: datetime, late_from: datetime | None) -> bool:
 
 def item_late_q(plan: Plan, now: datetime) -> Q:
     """Items due before ``now``: by their offset, or (a clockless plan's) by their absolute ``due_by``."""
-    return late_q(plan, now) | Q(due_by__lt=now)
+    return late_q(plan, now) | Q(due_by__lt=plan_clock(plan, now))
 
 
 def item_due(plan: Plan, due_offset: timedelta | None, due_by: datetime | None) -> datetime | None:
@@ -89,10 +99,10 @@ def step_is_late(
     now: datetime,
     actual_finish: datetime | None = None,
 ) -> bool:
-    """Whether a step is (or, once done, was) late at ``now``."""
+    """Whether a step is (or, once done, was) late at ``now`` (by the plan's clock: :func:`plan_clock`)."""
     start = plan.at(offset)
     return step_is_late_between(
-        start=start, finish=start + duration, status=status, now=now, actual_finish=actual_finish
+        start=start, finish=start + duration, status=status, now=plan_clock(plan, now), actual_finish=actual_finish
     )
 
 

@@ -18,7 +18,7 @@ from roles.people import deactivated_holders
 
 from .event_links import link_events
 from .forecast import GateForecast, StepForecast
-from .lateness import step_is_late, step_is_late_between
+from .lateness import plan_clock, step_is_late, step_is_late_between
 from .models import Event, Hold, Phase, Plan, PlanStatus, Step, StepStatus
 from .offsets import offset_moment
 from .panels import overview_parts
@@ -263,10 +263,11 @@ def _bar(start_s: float, end_s: float) -> dict:
 
 
 def _timeline_row(
-    s: Step, f: StepForecast, *, t0: datetime, now: datetime, critical: bool, ended: datetime | None
+    s: Step, f: StepForecast, *, t0: datetime, now: datetime, clock: datetime, critical: bool, ended: datetime | None
 ) -> dict:
-    """One step on the axis: its planned, forecast (unless finished) and actual bars, and whether it is late.
-    Once the launch has ended (``ended``: when), nothing is late or forecast, and what ran stops there."""
+    """One step on the axis: its planned, forecast (unless finished) and actual bars, and whether it is late (by
+    the plan's ``clock``: on hold, the hold's start). Once the launch has ended (``ended``: when), nothing is late
+    or forecast, and what ran stops there."""
     actual = None
     if s.actual_start:
         until = s.actual_finish or ended or now
@@ -275,7 +276,7 @@ def _timeline_row(
         start=f.planned_start,
         finish=f.planned_end,
         status=s.status,
-        now=now,
+        now=clock,
         actual_finish=s.actual_finish,
     )
     forecast = None if f.finished or ended else _bar((f.start - t0).total_seconds(), (f.end - t0).total_seconds())
@@ -326,11 +327,11 @@ def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
     ended = (state_since(plan) or now) if plan.has_ended else None
     fc = plan_forecast(plan, now=now, steps=steps)
     rows_by_phase: dict[int | None, list[dict]] = {}
-    late_count = 0
+    late_count, clock = 0, plan_clock(plan, now)
     for s in steps:
         if role and (s.lead_role is None or s.lead_role.slug != role):
             continue
-        row = _timeline_row(s, fc.steps[s.pk], t0=t0, now=now, critical=s.pk in critical, ended=ended)
+        row = _timeline_row(s, fc.steps[s.pk], t0=t0, now=now, clock=clock, critical=s.pk in critical, ended=ended)
         late_count += row["late"]
         rows_by_phase.setdefault(s.phase_id, []).append(row)
     groups = []
