@@ -27,7 +27,8 @@ M = timedelta(minutes=1)
 def _badges(client: Client, plan: Plan) -> list[tuple[str, str]]:
     html = client.get(f"/plans/{plan.slug}/roles/dba/").content.decode()
     rows = html.split('id="rows"', 1)[-1]
-    return re.findall(r'<div class="row-title">\s*(?:<[^>]+>\s*)*([^<]+?)\s*<.*?class="badge state-([a-z_-]+)"', rows, re.S)
+    row = r'<div class="row-title">\s*(?:<[^>]+>\s*)*([^<]+?)\s*<.*?class="badge state-([a-z_-]+)"'
+    return re.findall(row, rows, re.S)
 
 
 def _plan(coordinator: User) -> Plan:
