@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from plans.lateness import plan_clock
+
 from .models import Occurrence, Recurrence
 from .times import SeriesState, grace_of, series_moments, series_state
 
@@ -90,6 +92,7 @@ def states_for_items(plan: Plan, items: Iterable[Any], *, now: datetime) -> dict
     when no item recurs."""
     rules = {it.pk: rule for it in items if (rule := recurrence_of(it)) is not None}
     ticks = ticked_indexes(rules)
+    now = plan_clock(plan, now) if rules else now  # on hold, the hold's start (plans.lateness)
     return {
         pk: series_state(
             series_moments(plan, rule), ticks.get(pk, {}), now=now, lead=plan.reminder_lead, grace=rule.grace
@@ -103,6 +106,7 @@ def states_for_steps(plan: Plan, steps: Iterable[Any], *, now: datetime) -> dict
     when no step recurs."""
     rules = {s.pk: rule for s in steps if s.recurring and (rule := recurrence_of(s)) is not None}
     ticks = step_ticked_indexes(rules)
+    now = plan_clock(plan, now) if rules else now  # on hold, the hold's start (plans.lateness)
     return {
         pk: series_state(
             series_moments(plan, rule), ticks.get(pk, {}), now=now, lead=plan.reminder_lead, grace=rule.grace
@@ -127,6 +131,7 @@ def plan_series(plan: Plan, *, now: datetime) -> list[Series]:
     """Every recurring item and step of the plan with its state (two queries; one when nothing recurs)."""
     out = []
     for rule, ticks in _rules_with_ticks(plan):
+        now = plan_clock(plan, now)  # on hold, the hold's start (plans.lateness; once per instance)
         role = rule_role(rule)
         state = series_state(series_moments(plan, rule), ticks, now=now, lead=plan.reminder_lead, grace=rule.grace)
         kind, pk = rule_key(rule)

@@ -65,3 +65,25 @@ def test_what_falls_due_during_a_hold_is_not_late(coordinator: User, client: Cli
         board = selectors.board(Plan.objects.get(pk=plan.pk))
         assert board.late_total == 3 and board.gates[0].overdue_since is not None
         assert 'late-text">1 late' in client.get(f"/plans/{plan.slug}/timeline/").content.decode()
+
+
+def test_a_recurring_check_due_during_a_hold_is_not_late(coordinator: User, client: Client) -> None:
+    """An every-ten-minutes check whose occurrence came due during the hold read late on the role page and the
+    board; by the plan's clock its current occurrence is the one at the hold's start."""
+    from checklists.series.models import Occurrence, Recurrence
+
+    plan = _plan(coordinator)
+    check = factories.ItemFactory(checklist=plan.checklists.get(), title="Error rate checked", due_offset=None)
+    Recurrence.objects.create(plan=plan, item=check, every=10 * M, start=-150 * M, until=timedelta(0))
+    with time_machine.travel(T0 - 125 * M, tick=False):
+        for i in range(3):  # ticked up to the one due at T-130 (the occurrence at T-120 comes due at the hold's start)
+            Occurrence.objects.create(
+                item=check, index=i, due_at=T0 - (150 - 10 * i) * M, done_at=T0, done_by=coordinator
+            )
+        ps.hold_start(plan, by=coordinator, reason="Payment provider down")
+    client.force_login(coordinator)
+    with time_machine.travel(T0 - 90 * M, tick=False):
+        badges = dict(_badges(client, plan))
+        board = selectors.board(Plan.objects.get(pk=plan.pk))
+    assert badges["Repeats"] == "due_soon", badges  # (the recurring row: its "Repeats" label comes first)
+    assert board.late_total == 1, [(e.title, e.late) for e in board.entries]  # the snapshot only
