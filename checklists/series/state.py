@@ -177,13 +177,17 @@ def plan_series_late(plan_ids: Iterable[int], *, now: datetime) -> dict[int, int
 def _item_series_states(rules: Any, now: datetime) -> list[tuple[Recurrence, SeriesState]]:
     rows = list(rules.select_related("plan"))
     ticks = ticked_indexes(r.item_id for r in rows if r.item_id is not None)
+    clocks: dict[int, datetime] = {}  # each plan's clock (on hold, the hold's start: a query per plan on hold)
+    for rule in rows:
+        if rule.plan_id not in clocks:
+            clocks[rule.plan_id] = plan_clock(rule.plan, now)
     return [
         (
             rule,
             series_state(
                 series_moments(rule.plan, rule),
                 ticks.get(rule.item_id or 0, {}),
-                now=now,
+                now=clocks[rule.plan_id],
                 lead=rule.plan.reminder_lead,
                 grace=rule.grace,
             ),
