@@ -6,6 +6,8 @@
   its planned finish (it should have finished); a **done** step was late if it finished after its planned
   finish. A skipped step is never late.
 - "From" is strict: exactly at the due moment it is not late yet; a moment after, it is.
+- On hold the plan's clock stands at the hold's start (:func:`plan_clock`): what falls due during the hold is not
+  late until the hold's end has slipped it and its new moment has come; what was late before stays late.
 
 The plan's *reminder lead* does not move any of this: it only decides when the "due soon" reminder goes
 out (and how long before the due time a row reads "Due soon"). The overdue reminder goes out from the
