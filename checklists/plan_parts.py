@@ -72,6 +72,10 @@ def gate_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
             title, note = f"Decide the {gate.name} gate", "GO or NO-GO, on its page, with its criteria and the votes."
             if polling:
                 note = f"Its poll is open: {counts['votes_in']} of {counts['polled']} polled roles have voted. {note}"
+                if counts["self_polled"]:  # the authority votes too (a technical lead deciding and polled)
+                    mine_in = {"go": "GO", "no_go": "NO-GO"}.get(counts["my_vote"] or "")
+                    unvoted = " This role is polled too and has not voted yet."
+                    note += f" This role voted {mine_in}." if mine_in else unvoted
         else:
             title = f"Vote on the {gate.name} gate"
             note = "Its poll is open: vote on its page." if polling else "Its poll opens when its authority opens it."
@@ -86,9 +90,9 @@ def gate_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
 
 
 def _with_votes(gates: QuerySet[Gate], role_id: int) -> QuerySet[Gate]:
-    """Each gate with its current round's number of votes and of polled roles, and ``role_id``'s vote in it
-    (its answer, when and by whom), as subqueries: one query still."""
-    from django.db.models import Count, OuterRef, Subquery, Value
+    """Each gate with its current round's number of votes and of polled roles, whether ``role_id`` is polled, and
+    its vote in it (its answer, when and by whom), as subqueries: one query still."""
+    from django.db.models import Count, Exists, OuterRef, Subquery, Value
     from django.db.models.functions import Concat
 
     from roles.models import Role
@@ -107,4 +111,5 @@ def _with_votes(gates: QuerySet[Gate], role_id: int) -> QuerySet[Gate]:
         my_vote_at=Subquery(own.values("voted_at")[:1]),
         my_voter=Subquery(own.values("voted_by__username")[:1]),
         my_voter_name=Subquery(own.annotate(name=full).values("name")[:1]),
+        self_polled=Exists(Role.objects.filter(polled_gates=OuterRef("pk"), pk=role_id)),
     )

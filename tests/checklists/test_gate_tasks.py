@@ -90,3 +90,24 @@ def test_an_open_poll_says_who_has_voted(coordinator: User, client: Client) -> N
         again = _tasks(client, f"/plans/{plan.slug}/roles/dba/")
         assert "Its poll is open: vote on its page." in again and "Voted GO" not in again
         assert "Its poll is open: 0 of 2 polled roles have voted." in _tasks(client, f"/plans/{plan.slug}/roles/execs/")
+
+
+def test_an_authority_that_is_polled_too_is_told_its_own_vote(coordinator: User, client: Client) -> None:
+    """The Technical Lead decides the demo's Go/No-Go and is polled in it: its row said how many had voted, not
+    that its own vote (which a GO needs) was missing."""
+    from checklists.services import gates as gs
+
+    plan = factories.PlanFactory(coordinator=coordinator, t0=T0, timezone="UTC", status=PlanStatus.COUNTDOWN)
+    lead = factories.RoleFactory(plan=plan, name="Technical Lead", slug="tech", primary=coordinator)
+    dba = factories.RoleFactory(plan=plan, name="DBA", slug="dba")
+    gate = factories.GateFactory(plan=plan, name="Go/No-Go", slug="go", offset=-timedelta(days=1), authority_role=lead)
+    gate.polled_roles.set([lead, dba])
+    client.force_login(coordinator)
+    with time_machine.travel(T0 - timedelta(days=1, hours=2), tick=False):
+        gs.gate_open_poll(gate, by=coordinator)
+        mine = _tasks(client, f"/plans/{plan.slug}/roles/tech/")
+        assert "0 of 2 polled roles have voted." in mine and "This role is polled too and has not voted yet." in mine
+        gs.vote_cast(gate, role=lead, by=coordinator, vote="go")
+        mine = _tasks(client, f"/plans/{plan.slug}/roles/tech/")
+    assert "1 of 2 polled roles have voted." in mine and "This role voted GO." in mine
+    assert "Decide the Go/No-Go gate" in mine and "Vote on" not in mine  # one row: the decision
