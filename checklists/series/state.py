@@ -130,8 +130,9 @@ class Series:
 def plan_series(plan: Plan, *, now: datetime) -> list[Series]:
     """Every recurring item and step of the plan with its state (two queries; one when nothing recurs)."""
     out = []
-    for rule, ticks in _rules_with_ticks(plan):
-        now = plan_clock(plan, now)  # on hold, the hold's start (plans.lateness; once per instance)
+    rules = _rules_with_ticks(plan)
+    now = plan_clock(plan, now) if rules else now  # on hold, the hold's start (plans.lateness)
+    for rule, ticks in rules:
         role = rule_role(rule)
         state = series_state(series_moments(plan, rule), ticks, now=now, lead=plan.reminder_lead, grace=rule.grace)
         kind, pk = rule_key(rule)
