@@ -6,7 +6,7 @@ the moment the decision is due, opening the gate's page; gone once decided, and 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
@@ -59,6 +59,15 @@ def test_the_authority_and_the_voters_see_the_gate_on_their_pages(coordinator: U
         assert "Go/No-Go" not in _tasks(client, f"/plans/{plan.slug}/roles/execs/")
 
 
+def _gate_at_t_minus_1d(plan: Any, authority: Any, *polled: Any) -> Any:
+    """The plan's Go/No-Go at T-1d, decided by ``authority`` with the votes of ``polled``."""
+    gate = factories.GateFactory(
+        plan=plan, name="Go/No-Go", slug="go", offset=-timedelta(days=1), authority_role=authority
+    )
+    gate.polled_roles.set(polled)
+    return gate
+
+
 def test_an_open_poll_says_who_has_voted(coordinator: User, client: Client) -> None:
     """A DBA who had voted still read "Its poll is open: vote on its page", and the authority could not tell from
     its page whether the votes were in: the voter's row is done, with its answer, who and when; the authority's
@@ -70,8 +79,7 @@ def test_an_open_poll_says_who_has_voted(coordinator: User, client: Client) -> N
     dee = factories.UserFactory(username="dee", first_name="Dee", last_name="Bee")
     dba = factories.RoleFactory(plan=plan, name="DBA", slug="dba", primary=dee)
     qa = factories.RoleFactory(plan=plan, name="QA", slug="qa")
-    gate = factories.GateFactory(plan=plan, name="Go/No-Go", slug="go", offset=-timedelta(days=1), authority_role=execs)
-    gate.polled_roles.set([dba, qa])
+    gate = _gate_at_t_minus_1d(plan, execs, dba, qa)
     client.force_login(coordinator)
     with time_machine.travel(T0 - timedelta(days=1, hours=2), tick=False):
         gs.gate_open_poll(gate, by=coordinator)
@@ -100,8 +108,7 @@ def test_an_authority_that_is_polled_too_is_told_its_own_vote(coordinator: User,
     plan = factories.PlanFactory(coordinator=coordinator, t0=T0, timezone="UTC", status=PlanStatus.COUNTDOWN)
     lead = factories.RoleFactory(plan=plan, name="Technical Lead", slug="tech", primary=coordinator)
     dba = factories.RoleFactory(plan=plan, name="DBA", slug="dba")
-    gate = factories.GateFactory(plan=plan, name="Go/No-Go", slug="go", offset=-timedelta(days=1), authority_role=lead)
-    gate.polled_roles.set([lead, dba])
+    gate = _gate_at_t_minus_1d(plan, lead, lead, dba)
     client.force_login(coordinator)
     with time_machine.travel(T0 - timedelta(days=1, hours=2), tick=False):
         gs.gate_open_poll(gate, by=coordinator)
