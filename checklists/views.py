@@ -17,6 +17,7 @@ from django.views.decorators.http import condition, require_GET, require_POST
 
 from launchcontrol.http import error_text
 from launchcontrol.kept import refuse
+from plans.lateness import plan_clock
 from plans.models import Plan
 from plans.panels import role_sections, role_tasks
 from plans.selectors import my_roles, plan_for
@@ -79,7 +80,10 @@ def _live(plan: Plan, role: Role | Unowned, user: Any) -> dict[str, Any]:
     """The role page's live part as of now: its rows and summary, what other apps show at its top (its open
     issues) and give it to do ("Also yours": posts by hand, status drafts), with the page and at each poll."""
     now = timezone.now()
-    ctx = role_page_data(plan, role, user=user, now=now) | {"tasks": role_tasks(plan, role, now), "now": now}
+    tasks = role_tasks(plan, role, now)
+    # "Also yours" reads a task due by the plan's clock (on hold, the hold's start: what it defers is not due yet);
+    # ``now`` stays the wall clock (the open issues' response SLAs count down by it)
+    ctx = role_page_data(plan, role, user=user, now=now) | {"tasks": tasks, "now": now, "clock": plan_clock(plan, now)}
     return ctx | {"sections": role_sections(plan, role, user, now)}
 
 

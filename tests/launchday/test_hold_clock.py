@@ -57,6 +57,9 @@ def test_what_falls_due_during_a_hold_is_not_late(coordinator: User, client: Cli
         timeline = client.get(f"/plans/{plan.slug}/timeline/").content.decode()
         assert "1 steps." in timeline and 'late-text">1 late' not in timeline
         assert "decision overdue" not in client.get(f"/plans/{plan.slug}/gates/go/").content.decode()
+        # "Also yours": the gate's decision is not due yet by the plan's clock (it read "Due" by the wall clock)
+        tasks = client.get(f"/plans/{plan.slug}/roles/dba/").content.decode().split('id="tasks"', 1)[1]
+        assert "Decide the Go gate" in tasks and "state-upcoming" in tasks and "state-due" not in tasks
         assert client.get(f"/plans/{plan.slug}/").content.decode().count("decision overdue") == 0
         ps.hold_end(Plan.objects.get(pk=plan.pk), by=coordinator)  # T-0 slips by the hold's 30 minutes
         board = selectors.board(Plan.objects.get(pk=plan.pk))
@@ -90,3 +93,24 @@ def test_a_recurring_check_due_during_a_hold_is_not_late(coordinator: User, clie
     assert card.items_late == 1  # type: ignore[attr-defined]  # the home page's card: the snapshot only
     assert badges["Repeats"] == "due_soon", badges  # (the recurring row: its "Repeats" label comes first)
     assert board.late_total == 1, [(e.title, e.late) for e in board.entries]  # the snapshot only
+
+
+def test_an_issues_response_sla_counts_by_the_wall_clock_on_hold(coordinator: User, client: Client) -> None:
+    """The hold stands the plan's clock, not the issues' response SLAs: an issue raised during the hold counts
+    down from when it was raised, on the role page too."""
+    from issues.models import SeveritySLA
+    from issues.services import issue_open
+    from roles.models import Role
+
+    plan = _plan(coordinator)
+    SeveritySLA.objects.create(plan=plan, severity="critical", response_within=15 * M)
+    with time_machine.travel(T0 - 120 * M, tick=False):
+        ps.hold_start(plan, by=coordinator, reason="Payment provider down")
+    client.force_login(coordinator)
+    with time_machine.travel(T0 - 100 * M, tick=False):
+        dba = Role.objects.get(plan=plan, slug="dba")
+        issue_open(plan, by=coordinator, title="Checkout errors", severity="critical", owner_role=dba)
+    with time_machine.travel(T0 - 95 * M, tick=False):
+        page = client.get(f"/plans/{plan.slug}/roles/dba/").content.decode()
+    section = page.split('id="role-issues"', 1)[1].split("</section>", 1)[0]
+    assert "10\xa0minutes left" in section or "10 minutes left" in section, section
