@@ -79,12 +79,9 @@ def role_page(request: AuthenticatedHttpRequest, plan: Plan, role: str) -> HttpR
 def _live(plan: Plan, role: Role | Unowned, user: Any) -> dict[str, Any]:
     """The role page's live part as of now: its rows and summary, what other apps show at its top (its open
     issues) and give it to do ("Also yours": posts by hand, status drafts), with the page and at each poll."""
-    now = timezone.now()
-    tasks = role_tasks(plan, role, now)
-    # "Also yours" reads a task due by the plan's clock (on hold, the hold's start: what it defers is not due yet);
-    # ``now`` stays the wall clock (the open issues' response SLAs count down by it)
-    ctx = role_page_data(plan, role, user=user, now=now) | {"tasks": tasks, "now": now, "clock": plan_clock(plan, now)}
-    return ctx | {"sections": role_sections(plan, role, user, now)}
+    now = timezone.now()  # (the issues' SLAs count by it; "Also yours" by the plan's ``clock``: on hold, its start)
+    ctx = role_page_data(plan, role, user=user, now=now) | {"tasks": role_tasks(plan, role, now), "now": now}
+    return ctx | {"sections": role_sections(plan, role, user, now), "clock": plan_clock(plan, now)}
 
 
 def _rows_etag_for(request: AuthenticatedHttpRequest, plan: Plan) -> str:
