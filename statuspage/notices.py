@@ -25,8 +25,8 @@ from launchcontrol.dates import moment_text
 
 from . import api_v2, tokens
 from .models import ComponentChange, IncidentUpdate, Subscriber
-from .selectors import PublicIncident, PublicState, Update, public_incident
-from .states import ComponentStatus, MaintenanceStatus
+from .selectors import PublicIncident, PublicState, auto_update, maintenance_source_id, public_incident
+from .states import MOMENTS, ComponentStatus, MaintenanceStatus
 
 UPDATE, POST, COMPONENT, CONFIRM = "status.update", "status.post", "status.component", "status.confirm"
 MAINTENANCE = "status.maintenance"
@@ -117,25 +117,6 @@ def component_event(change: ComponentChange) -> Event:
     return Event(COMPONENT, change.pk, change.at, title, build, components=frozenset({component.code}))
 
 
-#: The maintenance's three moments, as the public page shows them (``selectors.maintenance_status``): the
-#: window opens (in progress), it closes while the launch is not done yet (verifying), the launch is done
-#: (completed): (status, the subject's words, the automatic update's text; Statuspage's own for the first
-#: and the last).
-MOMENTS = {
-    0: (MaintenanceStatus.IN_PROGRESS, "Scheduled maintenance in progress", "Scheduled maintenance is currently "
-        "in progress. We will provide updates as necessary."),
-    1: (MaintenanceStatus.VERIFYING, "Scheduled maintenance verifying", "The maintenance window has ended. We "
-        "are verifying the results and will post again when it is complete."),
-    2: (MaintenanceStatus.COMPLETED, "Scheduled maintenance completed", "The scheduled maintenance has been "
-        "completed."),
-}  # fmt: skip
-
-
-def maintenance_source_id(plan_id: int, phase: int) -> int:
-    """Stable whatever T-0 does: one id per plan and moment (0 opens, 1 the window ends, 2 completed)."""
-    return plan_id * 3 + phase
-
-
 def one_line(text: str) -> str:
     """Plan text in a plain-text email or subject: control characters and line breaks become spaces, so a
     name cannot forge lines (a fake link, a fake signature) or headers."""
@@ -158,13 +139,6 @@ def _maintenance_text(shown: PublicIncident, phase: int, moment: datetime, url: 
     return f"{MOMENTS[phase][1]}\n\n{what}\n\nFollow it here: {url}incidents/{shown.id}/"
 
 
-def _auto(plan_id: int, phase: int, moment: datetime) -> Update:
-    """Statuspage's automatic update of a maintenance's transition (its words, at the moment)."""
-    status, _, words = MOMENTS[phase]
-    code = hashlib.sha256(f"maintenance:{maintenance_source_id(plan_id, phase)}".encode()).hexdigest()[:12]
-    return Update(id=code, status=status, body=words, created_at=moment)
-
-
 def maintenance_event(plan_id: int, phase: int, moment: datetime, before: dict[int, datetime]) -> Event:
     """One of the maintenance's moments (``MOMENTS``), told by time alone; ``before``: the moments of the
     earlier phases that happened (their automatic updates are in the webhook's list). The maintenance is the
@@ -174,9 +148,13 @@ def maintenance_event(plan_id: int, phase: int, moment: datetime, before: dict[i
     def build(state: PublicState, url: str) -> tuple[str, dict[str, Any]]:
         maintenance = state.maintenance
         assert maintenance is not None  # only a plan with a launch clock has these events
-        autos = [_auto(plan_id, p, m) for p, m in before.items() if p < phase] + [_auto(plan_id, phase, moment)]
+        autos = [auto_update(plan_id, p, m) for p, m in before.items() if p < phase]
+        autos.append(auto_update(plan_id, phase, moment))
         shown = _until(maintenance, moment)
-        updates = sorted([*autos, *shown.updates], key=lambda u: u.created_at, reverse=True)
+        # The page's own automatic updates (selectors) are these, at the moments it knows now: each once.
+        mine = {u.id for u in autos}
+        updates = [*autos, *(u for u in shown.updates if u.id not in mine)]
+        updates.sort(key=lambda u: u.created_at, reverse=True)
         shown = replace(
             shown, status=status, updates=updates, updated_at=max(shown.updated_at, moment),
             resolved_at=moment if status == MaintenanceStatus.COMPLETED else None,

@@ -37,7 +37,7 @@ from plans.models import PlanStatus
 
 from . import notices, tokens
 from .models import Component, ComponentChange, IncidentUpdate, Subscriber, SubscriberKind, SubscriberState
-from .selectors import DONE, PublicState, public_state, window
+from .selectors import PublicState, maintenance_moments, public_state
 
 if TYPE_CHECKING:
     from plans.models import Plan
@@ -71,18 +71,6 @@ def events(plan: Plan, start: datetime, end: datetime) -> list[notices.Event]:
         found.append(replace(event, webhooks_only=True) if (change.component.code, change.at) in told else event)
     found += maintenance_events(plan, start, end)
     return sorted(found, key=lambda e: (e.at, e.source_kind, e.source_id))
-
-
-def maintenance_moments(plan: Plan) -> dict[int, datetime]:
-    """The maintenance's moments as the public page shows them (``selectors.maintenance_status``): the window
-    opens, it ends while the launch is not done (the page says verifying), the launch is done (completed,
-    at the plan's last change then). A phase the launch finished before is not one."""
-    start, end = window(plan)
-    done = plan.updated_at if plan.status in DONE else None
-    moments = {0: start, 1: end} if done is None else {p: m for p, m in ((0, start), (1, end)) if m < done}
-    if done is not None:
-        moments[2] = done
-    return moments
 
 
 def maintenance_events(plan: Plan, start: datetime, end: datetime) -> list[notices.Event]:

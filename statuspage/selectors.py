@@ -22,6 +22,7 @@ from .states import (
     IMPACT_RANK,
     INDICATOR_DESCRIPTION,
     MAINTENANCE_DESCRIPTION,
+    MOMENTS,
     UNRESOLVED,
     ComponentStatus,
     Impact,
@@ -171,13 +172,42 @@ def maintenance_status(plan: Plan, moment: datetime) -> str:
     return MaintenanceStatus.VERIFYING
 
 
+def maintenance_moments(plan: Plan) -> dict[int, datetime]:
+    """The maintenance's moments as the public page shows them (:func:`maintenance_status`): the window
+    opens, it ends while the launch is not done (the page says verifying), the launch is done (completed,
+    at the plan's last change then). A phase the launch finished before is not one."""
+    start, end = window(plan)
+    done = plan.updated_at if plan.status in DONE else None
+    moments = {0: start, 1: end} if done is None else {p: m for p, m in ((0, start), (1, end)) if m < done}
+    if done is not None:
+        moments[2] = done
+    return moments
+
+
+def maintenance_source_id(plan_id: int, phase: int) -> int:
+    """Stable whatever T-0 does: one id per plan and moment (0 opens, 1 the window ends, 2 completed)."""
+    return plan_id * 3 + phase
+
+
+def auto_update(plan_id: int, phase: int, moment: datetime) -> Update:
+    """Statuspage's automatic update of a maintenance's transition (its words, at the moment)."""
+    status, _, words = MOMENTS[phase]
+    code = hashlib.sha256(f"maintenance:{maintenance_source_id(plan_id, phase)}".encode()).hexdigest()[:12]
+    return Update(id=code, status=status, body=words, created_at=moment)
+
+
 def _launch_maintenance(
     plan: Plan, posts: list[StatusPost], components: list[Component], now: datetime
 ) -> PublicIncident | None:
+    """The launch window as a scheduled maintenance: the status posts are its updates, with Statuspage's
+    automatic ones at the moments it went in progress, to verifying and completed (the page said "No updates
+    yet" where the subscribers' webhooks had them)."""
     if plan.clockless:
         return None
     start, end = window(plan)
     status = maintenance_status(plan, now)
+    reached = {p: m for p, m in maintenance_moments(plan).items() if m <= now} if plan.pk else {}
+    autos = [auto_update(plan.pk, p, m) for p, m in reached.items()] if plan.status != PlanStatus.DRAFT else []
     updates = [
         Update(
             id=f"post{p.pk}",
@@ -189,6 +219,7 @@ def _launch_maintenance(
         )
         for p in posts
     ]
+    updates = sorted([*updates, *autos], key=lambda u: u.created_at, reverse=True)
     code = hashlib.sha256(f"launch-window:{plan.pk}".encode()).hexdigest()[:12]
     created = min([plan.created_at, *(u.created_at for u in updates)])
     return PublicIncident(

@@ -73,3 +73,17 @@ INDICATOR_DESCRIPTION: dict[str, str] = {
     Impact.CRITICAL: "Major Service Outage",
 }
 MAINTENANCE_DESCRIPTION = "Service Under Maintenance"
+
+
+#: The maintenance's three moments, as the public page shows them (``selectors.maintenance_status``): the
+#: window opens (in progress), it closes while the launch is not done yet (verifying), the launch is done
+#: (completed): (status, the subject's words, the automatic update's text; Statuspage's own for the first
+#: and the last).
+MOMENTS = {
+    0: (MaintenanceStatus.IN_PROGRESS, "Scheduled maintenance in progress", "Scheduled maintenance is currently "
+        "in progress. We will provide updates as necessary."),
+    1: (MaintenanceStatus.VERIFYING, "Scheduled maintenance verifying", "The maintenance window has ended. We "
+        "are verifying the results and will post again when it is complete."),
+    2: (MaintenanceStatus.COMPLETED, "Scheduled maintenance completed", "The scheduled maintenance has been "
+        "completed."),
+}  # fmt: skip

@@ -146,5 +146,37 @@ def test_a_window_past_its_end_says_the_results_are_being_checked(client: Client
     assert maintenance.startswith(">Maintenance: checking the results</h2>"), maintenance[:200]
     assert "The planned window ended at" in maintenance and "14:00 GMT</time>; the team" in maintenance
     assert "the team is checking that everything works" in maintenance
-    assert "Scheduled maintenance · Verifying" in detail and "In progress" not in detail.split("<main", 1)[-1]
+    assert "Scheduled maintenance · Verifying" in detail
     assert "the team is checking that everything works" in detail  # the incident's own page says so too
+
+
+def test_the_window_has_statuspages_automatic_updates(client: Client, site: Site) -> None:
+    """The page said "No updates yet" for a maintenance whose subscribers' webhooks carried Statuspage's
+    automatic updates ("Scheduled maintenance is currently in progress…", "The maintenance window has ended…"):
+    the page, its JSON and the webhooks now have the same ones, newest first, beside the status posts."""
+    from datetime import timedelta
+
+    from .conftest import T0
+
+    page, api = f"/status/{site.plan.slug}/", f"/status/{site.plan.slug}/api/v2/scheduled-maintenances.json"
+    with time_machine.travel(BEFORE, tick=False):
+        assert client.get(api).json()["scheduled_maintenances"][0]["incident_updates"] == []
+    StatusPost.objects.create(
+        plan=site.plan, title="Shop: going well", body="Halfway.", published_at=T0 + timedelta(hours=1)
+    )
+    with time_machine.travel(T0 + timedelta(hours=2, minutes=10), tick=False):
+        html = client.get(page).content.decode()
+        (maintenance,) = client.get(api).json()["scheduled_maintenances"]
+    shown = html.split('id="sp-maint-h"', 1)[1].split("</section>", 1)[0]
+    assert "No updates yet" not in shown
+    assert (
+        shown.index("The maintenance window has ended")
+        < shown.index("Halfway.")
+        < shown.index("Scheduled maintenance is currently in progress")
+    )
+    statuses = [(u["status"], u["created_at"][:16]) for u in maintenance["incident_updates"]]
+    assert statuses == [
+        ("verifying", "2026-12-01T14:00"),
+        ("in_progress", "2026-12-01T13:00"),
+        ("in_progress", "2026-12-01T12:00"),
+    ]
