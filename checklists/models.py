@@ -156,6 +156,13 @@ class Gate(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @staticmethod
+    def of_role(plan: Plan, role_id: int) -> models.QuerySet[Gate]:
+        """The plan's gates with a time that role ``role_id`` decides or is polled in (its page's "Also yours", its
+        calendar feed)."""
+        mine = models.Q(authority_role_id=role_id) | models.Q(polled_roles__id=role_id)
+        return Gate.objects.filter(mine, plan=plan, offset__isnull=False).distinct()
+
     def mark_overdue(self, plan: Plan, now: datetime) -> Gate:
         """Set :attr:`overdue_since`: the moment the decision was due, if it has passed with the gate pending or
         polling on a launch still running. A gate due at T-0 and undecided an hour later read "PENDING" on the

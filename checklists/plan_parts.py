@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from .cards import plan_cards
-from .models import Gate, GateStatus
+from .models import Gate, GateStatus, Vote
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -47,6 +46,10 @@ def gate_links(plan: Plan, ids: set[int]) -> dict[int, str]:
     return {pk: reverse("checklists:gate", args=[plan.slug, slug]) for pk, slug in gates}
 
 
+#: A vote's answer as the pages write it ("GO", "NO-GO"): the model's choices.
+VOTE_LABELS: dict[str, str] = dict(Vote._meta.get_field("vote").choices or [])  # type: ignore[arg-type]
+
+
 def gate_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
     """The gates ``role`` decides or votes in, with a time and not decided yet, on its page ("Also yours"):
     "Decide the Go/No-Go gate" or "Vote on …" at the moment its decision is due, opening the gate's page, where
@@ -61,11 +64,10 @@ def gate_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
     pk = getattr(role, "pk", None)
     if pk is None or plan.clockless or plan.has_ended:
         return []
-    mine = Q(authority_role_id=pk) | Q(polled_roles__id=pk)
     undecided = [GateStatus.PENDING, GateStatus.POLLING]
-    gates = _with_votes(Gate.objects.filter(mine, plan=plan, offset__isnull=False, status__in=undecided), pk)
+    gates = _with_votes(Gate.of_role(plan, pk).filter(status__in=undecided), pk)
     tasks = []
-    for gate in gates.distinct().order_by("offset", "id"):
+    for gate in gates.order_by("offset", "id"):
         assert gate.offset is not None
         polling, done, counts = gate.status == GateStatus.POLLING, "", vars(gate)  # (the annotations)
         if gate.authority_role_id == pk:
@@ -73,14 +75,14 @@ def gate_tasks(plan: Plan, role: Any, now: datetime) -> list[RoleTask]:
             if polling:
                 note = f"Its poll is open: {counts['votes_in']} of {counts['polled']} polled roles have voted. {note}"
                 if counts["self_polled"]:  # the authority votes too (a technical lead deciding and polled)
-                    mine_in = {"go": "GO", "no_go": "NO-GO"}.get(counts["my_vote"] or "")
+                    mine_in = VOTE_LABELS.get(counts["my_vote"] or "")
                     unvoted = " This role is polled too and has not voted yet."
                     note += f" This role voted {mine_in}." if mine_in else unvoted
         else:
             title = f"Vote on the {gate.name} gate"
             note = "Its poll is open: vote on its page." if polling else "Its poll opens when its authority opens it."
             if polling and counts["my_vote"]:
-                answer = "GO" if counts["my_vote"] == "go" else "NO-GO"
+                answer = VOTE_LABELS[counts["my_vote"]]
                 who = (counts["my_voter_name"] or "").strip() or counts["my_voter"] or "someone"
                 done = f"Voted {answer} by {who} at {moment_text(plan.local(counts['my_vote_at']))}; it can be changed "
                 done += "on its page until the poll closes."
@@ -96,8 +98,6 @@ def _with_votes(gates: QuerySet[Gate], role_id: int) -> QuerySet[Gate]:
     from django.db.models.functions import Concat
 
     from roles.models import Role
-
-    from .models import Vote
 
     round_votes = Vote.objects.filter(gate=OuterRef("pk"), poll_round=OuterRef("poll_round"))
     counted = round_votes.order_by().values("gate").annotate(n=Count("pk")).values("n")

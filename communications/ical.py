@@ -210,5 +210,4 @@ def _role_gates(plan: Plan, role: Role) -> list[Any]:
     """The plan's gates with a time that ``role`` decides or is polled in (1 query)."""
     from checklists.models import Gate
 
-    mine = Q(authority_role=role) | Q(polled_roles=role)
-    return list(Gate.objects.filter(mine, plan=plan, offset__isnull=False).distinct().order_by("offset", "id"))
+    return list(Gate.of_role(plan, role.pk).order_by("offset", "id"))

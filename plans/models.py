@@ -117,16 +117,22 @@ class Plan(models.Model):
         (the board, the plan page): the clock reads T+ and the state still Countdown, which read as launched."""
         return not self.clockless and self.before_launch and self.status != PlanStatus.HOLD
 
-    def held_since(self) -> datetime | None:
-        """When the hold the launch is in began (``None`` when it is not on hold): the plan's clock stands there
-        (``plans.lateness.plan_clock``). One query, only on hold, once per instance and state."""
+    def open_hold(self) -> Hold | None:
+        """The hold the launch is in now, if any: one query, only on hold, once per instance and revision (the
+        board, its communications line and the plan's clock ask it of the same plan)."""
         if self.status != PlanStatus.HOLD:
             return None
-        cached = self.__dict__.get("_held_since")
+        cached = self.__dict__.get("_open_hold")
         if cached is None or cached[0] != self.revision:
-            started = Hold.objects.filter(plan=self, ended_at__isnull=True).values_list("started_at", flat=True)
-            cached = self.__dict__["_held_since"] = (self.revision, started.first())
+            hold = Hold.objects.filter(plan=self, ended_at__isnull=True).first()
+            cached = self.__dict__["_open_hold"] = (self.revision, hold)
         return cached[1]
+
+    def held_since(self) -> datetime | None:
+        """When the hold the launch is in began (``None`` when it is not on hold): the plan's clock stands there
+        (``plans.lateness.plan_clock``)."""
+        hold = self.open_hold()
+        return hold.started_at if hold is not None else None
 
     def at(self, offset: timedelta) -> datetime:
         """The UTC moment of an offset from T-0: whole days are calendar days in the plan's zone."""

@@ -19,7 +19,7 @@ from roles.people import deactivated_holders
 from .event_links import link_events
 from .forecast import GateForecast, StepForecast
 from .lateness import plan_clock, step_is_late, step_is_late_between
-from .models import Event, Hold, Phase, Plan, PlanStatus, Step, StepStatus
+from .models import Event, Hold, Phase, Plan, Step, StepStatus
 from .offsets import offset_moment
 from .panels import overview_parts
 from .permissions import can_view
@@ -365,10 +365,9 @@ def timeline(plan: Plan, *, now: datetime, role: str = "") -> dict:
 
 
 def open_hold(plan: Plan) -> Hold | None:
-    """The hold the launch is in now, if any (a query only while the plan is on hold)."""
-    if plan.status != PlanStatus.HOLD:
-        return None
-    return Hold.objects.filter(plan=plan, ended_at__isnull=True).first()
+    """The hold the launch is in now, if any (a query only while the plan is on hold, once per plan instance:
+    ``Plan.open_hold``)."""
+    return plan.open_hold()
 
 
 def state_entered(plan: Plan) -> Event | None:
